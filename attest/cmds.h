@@ -1,0 +1,10 @@
+/* attest's subcommands, one file each. */
+#ifndef ATTEST_CMDS_H
+#define ATTEST_CMDS_H
+
+int cmd_keygen(int argc, char **argv);
+int cmd_hash(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+
+#endif

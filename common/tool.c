@@ -1,0 +1,124 @@
+/* Front-end helpers shared by attest and verify: messages, exit codes, progress. */
+#include "tool.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *tool_prog = "cleanroom";
+int tool_quiet;
+
+static int progress_shown;
+static struct timespec progress_last;
+
+void
+tool_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	tool_progress_done();
+	fprintf(stderr, "%s: ", tool_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+tool_exit_code(int err)
+{
+	if (err == CR_OK)
+		return EXIT_OK;
+	if (err == CR_EFAIL)
+		return EXIT_FAIL;
+	return EXIT_ERROR;
+}
+
+int
+tool_report(int err)
+{
+	const char *msg = cr_error_last();
+
+	tool_warn("%s", *msg ? msg : "internal error");
+	return tool_exit_code(err);
+}
+
+int
+tool_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s %s: ", tool_prog, cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s %s --help'.\n", tool_prog, cmd);
+	return EXIT_ERROR;
+}
+
+void
+tool_progress(void *ctx, uint64_t files, uint64_t bytes, uint64_t total_files)
+{
+	struct timespec now;
+	long ms;
+
+	(void)ctx;
+	if (tool_quiet || !isatty(STDERR_FILENO))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - progress_last.tv_sec) * 1000 +
+	     (now.tv_nsec - progress_last.tv_nsec) / 1000000;
+	if (progress_shown && ms < 200)
+		return;
+	progress_last = now;
+	if (total_files > 0)
+		fprintf(stderr, "\r%s: %llu/%llu files, %.1f MiB ", tool_prog,
+			(unsigned long long)files,
+			(unsigned long long)total_files,
+			(double)bytes / (1024.0 * 1024.0));
+	else
+		fprintf(stderr, "\r%s: %llu files, %.1f MiB ", tool_prog,
+			(unsigned long long)files,
+			(double)bytes / (1024.0 * 1024.0));
+	progress_shown = 1;
+}
+
+void
+tool_progress_done(void)
+{
+	if (progress_shown) {
+		fputs("\r\033[K", stderr);
+		progress_shown = 0;
+	}
+}
+
+void
+tool_json_string(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	fputc('"', f);
+	for (p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}

@@ -1,0 +1,49 @@
+/* Front-end helpers shared by attest and verify: messages, exit codes, progress. */
+#ifndef CR_TOOL_H
+#define CR_TOOL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "error.h"
+
+/* Exit codes, as fixed by the contract. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,   /* the check ran and does not hold */
+	EXIT_ERROR = 2,  /* no answer: usage, I/O, malformed input */
+};
+
+/* The program's name, set by main(): "attest" or "verify". */
+extern const char *tool_prog;
+
+/* Whether -q was given: then only results and errors are printed. */
+extern int tool_quiet;
+
+/* "prog: " + message + newline on stderr. */
+void tool_warn(const char *fmt, ...) CR_PRINTF(1, 2);
+
+/*
+ * Reports a core failure on stderr ("prog: " + cr_error_last()) and returns
+ * the exit code for it: 1 for CR_EFAIL, 2 for anything else.
+ */
+int tool_report(int err);
+
+/* "prog CMD: " + message, a hint to --help, exit code 2. */
+int tool_usage(const char *cmd, const char *fmt, ...) CR_PRINTF(2, 3);
+
+/* Maps a core status to an exit code without printing. */
+int tool_exit_code(int err);
+
+/*
+ * Progress on stderr, only when stderr is a terminal and not quiet: a line
+ * redrawn at most a few times a second. tool_progress_done() clears it.
+ */
+void tool_progress(void *ctx, uint64_t files, uint64_t bytes,
+		   uint64_t total_files);
+void tool_progress_done(void);
+
+/* Writes s as a JSON string (quoted, escaped) to f. */
+void tool_json_string(FILE *f, const char *s);
+
+#endif

@@ -1,0 +1,60 @@
+/* Public keys: loading SPKI PEM, key ids, and checking signatures. */
+#ifndef CR_KEY_H
+#define CR_KEY_H
+
+#include <stddef.h>
+
+#include "sha256.h"
+
+/* Caps on key and signature sizes read from files. */
+#define CR_KEY_FILE_MAX (64u * 1024)
+#define CR_SIG_MAX 512u
+
+enum cr_key_alg {
+	CR_KEY_ED25519 = 1,
+	CR_KEY_P256 = 2,
+};
+
+/* A trusted public key, as a verifier holds it. */
+struct cr_pubkey {
+	void *pkey;                         /* EVP_PKEY */
+	enum cr_key_alg alg;
+	char keyid[CR_SHA256_HEXLEN + 1];   /* SHA-256 of the SPKI DER, hex */
+	char *name;                         /* the file it came from */
+};
+
+/*
+ * Loads an SPKI PEM public key ("-----BEGIN PUBLIC KEY-----", what
+ * `openssl pkey -pubout` writes) of an algorithm we support. A private key,
+ * a certificate, an RSA key or anything else is refused naming path.
+ */
+int cr_pubkey_load(struct cr_pubkey **out, const char *path);
+
+/* The same from memory; name is used in messages and kept in ->name. */
+int cr_pubkey_from_pem(struct cr_pubkey **out, const char *pem, size_t len,
+		       const char *name);
+
+/*
+ * Checks sig over msg: Ed25519 (pure, 64-byte signature) or ECDSA P-256
+ * over SHA-256 with a DER signature. Returns CR_OK when valid, CR_EFAIL
+ * when not (no message: the caller knows what was being checked), CR_ERROR
+ * on an internal failure.
+ */
+int cr_pubkey_verify(const struct cr_pubkey *key, const unsigned char *msg,
+		     size_t msglen, const unsigned char *sig, size_t siglen);
+
+/* The 32 raw bytes of an Ed25519 key (for signed notes). */
+int cr_pubkey_raw_ed25519(unsigned char out[32], const struct cr_pubkey *key);
+
+/* Makes a key from the 32 raw bytes of an Ed25519 public key. */
+int cr_pubkey_from_raw_ed25519(struct cr_pubkey **out,
+			       const unsigned char raw[32], const char *name);
+
+/* The key id of an EVP_PKEY: SHA-256 of its DER SubjectPublicKeyInfo. */
+int cr_key_id(char out[CR_SHA256_HEXLEN + 1], const void *pkey);
+
+const char *cr_key_alg_name(enum cr_key_alg alg);
+
+void cr_pubkey_free(struct cr_pubkey *key);
+
+#endif

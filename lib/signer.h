@@ -1,0 +1,48 @@
+/*
+ * Private keys: generating, loading and signing. Linked into attest only:
+ * verify never holds a private key, and cannot, for none of this is in it.
+ */
+#ifndef CR_SIGNER_H
+#define CR_SIGNER_H
+
+#include <stddef.h>
+
+#include "key.h"
+
+struct cr_privkey {
+	void *pkey;                         /* EVP_PKEY */
+	enum cr_key_alg alg;
+	char keyid[CR_SHA256_HEXLEN + 1];
+};
+
+int cr_privkey_generate(struct cr_privkey **out, enum cr_key_alg alg);
+
+/*
+ * Loads a PKCS#8 PEM private key ("-----BEGIN PRIVATE KEY-----", as written
+ * by `attest keygen` or `openssl genpkey`; an EC key also as "BEGIN EC
+ * PRIVATE KEY"). Unencrypted only. The file's bytes are wiped after use.
+ * Refuses other algorithms and curves, naming path.
+ */
+int cr_privkey_load(struct cr_privkey **out, const char *path);
+
+/*
+ * Writes PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (SPKI PEM,
+ * 0644), each atomically; fails without writing anything if either exists.
+ */
+int cr_privkey_save(const struct cr_privkey *key, const char *prefix);
+
+/* The public half as a verifier would load it. */
+int cr_privkey_public(struct cr_pubkey **out, const struct cr_privkey *key);
+
+/*
+ * Signs msg: Ed25519 pure (64 bytes) or ECDSA P-256 with SHA-256 (DER).
+ * *sig is allocated; the caller frees it.
+ */
+int cr_privkey_sign(unsigned char **sig, size_t *siglen,
+		    const struct cr_privkey *key, const unsigned char *msg,
+		    size_t msglen);
+
+/* Frees the key; OpenSSL wipes the secret. Safe on NULL. */
+void cr_privkey_free(struct cr_privkey *key);
+
+#endif

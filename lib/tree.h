@@ -1,0 +1,111 @@
+/* Source tree hashes: git's SHA-256 tree id of a directory, a commit or an archive. */
+#ifndef CR_TREE_H
+#define CR_TREE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sha256.h"
+
+#define CR_MODE_FILE 0100644u
+#define CR_MODE_EXEC 0100755u
+#define CR_MODE_LINK 0120000u
+#define CR_MODE_TREE 0040000u
+
+/* Caps on what a tree may hold; past them input is refused as hostile. */
+#define CR_TREE_MAX_ENTRIES (4u << 20)
+#define CR_TREE_MAX_PATH 4096u
+#define CR_TREE_MAX_DEPTH 256u
+
+/* One file of a tree: a blob (regular file, executable or symlink). */
+struct cr_tree_entry {
+	char *path;        /* '/'-separated, relative, no "." or ".." part */
+	unsigned int mode; /* CR_MODE_FILE, CR_MODE_EXEC or CR_MODE_LINK */
+	unsigned char oid[CR_SHA256_LEN]; /* SHA-256 git blob id */
+	uint64_t size;     /* bytes of content (link: target length) */
+};
+
+/*
+ * A flat, sorted list of a tree's files and the root tree id computed from
+ * it. Directories are implied by the paths; empty directories do not exist.
+ */
+struct cr_tree {
+	struct cr_tree_entry *entries;
+	size_t count;
+	size_t alloc;
+	unsigned char root[CR_SHA256_LEN]; /* valid after cr_tree_finish() */
+	int finished;
+};
+
+/* What was learnt about the source while hashing it, for statements. */
+struct cr_source_info {
+	char commit[CR_SHA256_HEXLEN + 1]; /* commit id (hex) for git, else "" */
+	int64_t commit_time;  /* committer time for git, else -1 */
+	int64_t newest_mtime; /* newest entry mtime of an archive, else -1 */
+};
+
+struct cr_tree_opts {
+	unsigned int strip_components; /* archives: leading path parts to drop */
+	unsigned int threads;          /* hashing threads; 0: online CPUs */
+	/* Called now and then from the calling thread with running totals. */
+	void (*progress)(void *ctx, uint64_t files, uint64_t bytes,
+			 uint64_t total_files);
+	void *progress_ctx;
+};
+
+int cr_tree_new(struct cr_tree **out);
+void cr_tree_free(struct cr_tree *t);
+
+/* Appends a file; path is copied. Validation happens in cr_tree_finish(). */
+int cr_tree_add(struct cr_tree *t, const char *path, unsigned int mode,
+		const unsigned char oid[CR_SHA256_LEN], uint64_t size);
+
+/*
+ * Sorts the entries in git order, refuses bad paths (empty, absolute, "."
+ * or ".." or ".git" parts, empty parts), duplicates and a path that is both
+ * a file and a directory, then computes t->root. Idempotent.
+ */
+int cr_tree_finish(struct cr_tree *t);
+
+/* The git object id ("blob <size>\0" + content) of an in-memory blob. */
+int cr_blob_id(unsigned char out[CR_SHA256_LEN], const void *buf, size_t len);
+
+/*
+ * Hashes the directory dir as on disk: regular files (100755 when the owner
+ * may execute), symlinks (the target is the blob) and subdirectories; any
+ * ".git" is skipped; a FIFO, socket or device is refused naming it. File
+ * contents are streamed on opts->threads threads. Files are opened with
+ * O_NOFOLLOW relative to their directory descriptor.
+ */
+int cr_tree_from_dir(struct cr_tree **out, const char *dir,
+		     const struct cr_tree_opts *opts);
+
+/*
+ * Hashes the tree of rev (default "HEAD") in the git repository repo through
+ * libgit2: blobs and trees are re-hashed with SHA-256 whatever the
+ * repository's object format. A submodule is refused with a message saying
+ * how to proceed. Fills info when not NULL.
+ */
+int cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
+		     const char *repo, const char *rev,
+		     const struct cr_tree_opts *opts);
+
+/*
+ * Hashes the members of an archive (any format and filter libarchive reads:
+ * tar, tar.gz, tar.xz, zip...). Directories are implied; hard links take the
+ * content of their target; absolute or ".." paths, devices, FIFOs and
+ * duplicate members are refused naming the member. Fills info when not NULL.
+ */
+int cr_tree_from_archive(struct cr_tree **out, struct cr_source_info *info,
+			 const char *file, const struct cr_tree_opts *opts);
+
+/* A directory, or else an archive. */
+int cr_tree_from_path(struct cr_tree **out, struct cr_source_info *info,
+		      const char *path, const struct cr_tree_opts *opts);
+
+/* "sha256tree:" and 64 hex digits and a NUL. */
+#define CR_TREE_IDLEN (11 + CR_SHA256_HEXLEN)
+void cr_tree_format_id(char out[CR_TREE_IDLEN + 1],
+		       const unsigned char root[CR_SHA256_LEN]);
+
+#endif

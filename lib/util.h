@@ -1,0 +1,60 @@
+/* Small helpers shared by the core: capped reads, atomic writes, hex, base64. */
+#ifndef CR_UTIL_H
+#define CR_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CR_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Reads the whole of path into a NUL-terminated buffer the caller frees.
+ * Fails with a message naming path when it is not a regular file, cannot be
+ * read, or holds more than max bytes (the check is made while reading, so a
+ * growing or endless file is refused too).
+ */
+int cr_read_file(char **out, size_t *len, const char *path, size_t max);
+
+/* The same for an open descriptor; name is used in messages only. */
+int cr_read_fd(char **out, size_t *len, int fd, const char *name, size_t max);
+
+enum {
+	CR_WRITE_NOCLOBBER = 1 << 0, /* fail if path exists; never replace it */
+};
+
+/*
+ * Writes buf to path so that path holds either its old content or all of
+ * buf, never a part: a temporary file in the same directory is written,
+ * fsync'd, given mode, then renamed (or, with CR_WRITE_NOCLOBBER, hard-linked
+ * so that an existing path is never replaced), and the directory fsync'd.
+ */
+int cr_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+		    int flags);
+
+/* Writes 2*len lowercase hex digits and a NUL to out. */
+void cr_hex_encode(char *out, const unsigned char *in, size_t len);
+
+/*
+ * Decodes exactly 2*outlen hex digits (either case) from hex, which must be
+ * NUL-terminated right after them. Returns CR_ERROR without a message on bad
+ * input, so the caller can name what it was decoding.
+ */
+int cr_hex_decode(unsigned char *out, size_t outlen, const char *hex);
+
+/* Standard, padded base64 of in, NUL-terminated, allocated. */
+int cr_base64_encode(char **out, const unsigned char *in, size_t len);
+
+/*
+ * Decodes base64 in either the standard or the URL-safe alphabet (not both
+ * mixed), with or without padding. Anything else (whitespace, bad length,
+ * bits set after the last byte, characters after padding) is refused with
+ * CR_ERROR and no message.
+ */
+int cr_base64_decode(unsigned char **out, size_t *outlen, const char *in,
+		     size_t inlen);
+
+/* Formats seconds since the epoch as RFC 3339 UTC ("2006-01-02T15:04:05Z"). */
+int cr_format_time(char out[32], int64_t t);
+
+#endif

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Placeholder until the commands land.
+exit 77

@@ -1,0 +1,203 @@
+/* Unit tests for lib/util.c and lib/sha256.c: hex, base64, reads, atomic writes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "sha256.h"
+#include "util.h"
+
+static void
+test_hex(void **state)
+{
+	unsigned char raw[3] = {0x00, 0xab, 0xff}, back[3];
+	char hex[7];
+
+	(void)state;
+	cr_hex_encode(hex, raw, 3);
+	assert_string_equal(hex, "00abff");
+	assert_int_equal(cr_hex_decode(back, 3, "00ABff"), CR_OK);
+	assert_memory_equal(back, raw, 3);
+	assert_int_equal(cr_hex_decode(back, 3, "00abf"), CR_ERROR);
+	assert_int_equal(cr_hex_decode(back, 3, "00abffe"), CR_ERROR);
+	assert_int_equal(cr_hex_decode(back, 3, "00abfg"), CR_ERROR);
+}
+
+static void
+roundtrip(const char *in, const char *want)
+{
+	unsigned char *dec;
+	char *enc;
+	size_t n;
+
+	assert_int_equal(cr_base64_encode(&enc, (const unsigned char *)in,
+					  strlen(in)), CR_OK);
+	assert_string_equal(enc, want);
+	assert_int_equal(cr_base64_decode(&dec, &n, enc, strlen(enc)), CR_OK);
+	assert_int_equal(n, strlen(in));
+	assert_memory_equal(dec, in, n);
+	free(enc);
+	free(dec);
+}
+
+static int
+decodes(const char *in)
+{
+	unsigned char *dec;
+	size_t n;
+	int err;
+
+	err = cr_base64_decode(&dec, &n, in, strlen(in));
+	if (err == CR_OK)
+		free(dec);
+	return err == CR_OK;
+}
+
+static void
+test_base64(void **state)
+{
+	unsigned char *dec;
+	size_t n;
+
+	(void)state;
+	/* RFC 4648 section 10. */
+	roundtrip("", "");
+	roundtrip("f", "Zg==");
+	roundtrip("fo", "Zm8=");
+	roundtrip("foo", "Zm9v");
+	roundtrip("foob", "Zm9vYg==");
+	roundtrip("fooba", "Zm9vYmE=");
+	roundtrip("foobar", "Zm9vYmFy");
+
+	/* Unpadded and URL-safe forms are accepted on input. */
+	assert_true(decodes("Zg"));
+	assert_int_equal(cr_base64_decode(&dec, &n, "-_8", 3), CR_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(dec[0], 0xfb);
+	assert_int_equal(dec[1], 0xff);
+	free(dec);
+
+	/* Everything else is refused. */
+	assert_false(decodes("Zg="));     /* padded but not whole */
+	assert_false(decodes("Z"));       /* impossible length */
+	assert_false(decodes("Zh=="));    /* bits after the last byte */
+	assert_false(decodes("Zm9v\n"));  /* whitespace */
+	assert_false(decodes("Zg==Zg=="));/* data after padding */
+	assert_false(decodes("+-8A"));    /* alphabets mixed */
+	assert_false(decodes("Zm9v!"));
+	assert_false(decodes("===="));
+}
+
+static void
+test_read_cap(void **state)
+{
+	char path[] = "/tmp/cr-test-util.XXXXXX", *buf;
+	size_t n;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "hello", 5), 5);
+	close(fd);
+	assert_int_equal(cr_read_file(&buf, &n, path, 5), CR_OK);
+	assert_int_equal(n, 5);
+	assert_string_equal(buf, "hello");
+	free(buf);
+	assert_int_equal(cr_read_file(&buf, &n, path, 4), CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), path));
+	assert_non_null(strstr(cr_error_last(), "larger than"));
+	assert_null(buf);
+	unlink(path);
+	assert_int_equal(cr_read_file(&buf, &n, path, 4), CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "No such file"));
+}
+
+static void
+test_write_atomic(void **state)
+{
+	char dir[] = "/tmp/cr-test-util.XXXXXX", path[64], *buf;
+	struct stat st;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/key", dir);
+	assert_int_equal(cr_write_atomic(path, "one", 3, 0600,
+					 CR_WRITE_NOCLOBBER), CR_OK);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* Never overwritten, and the old content stays whole. */
+	assert_int_equal(cr_write_atomic(path, "two", 3, 0600,
+					 CR_WRITE_NOCLOBBER), CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "refusing to overwrite"));
+	assert_int_equal(cr_read_file(&buf, &n, path, 16), CR_OK);
+	assert_string_equal(buf, "one");
+	free(buf);
+	/* Without the flag the file is replaced. */
+	assert_int_equal(cr_write_atomic(path, "three", 5, 0644, 0), CR_OK);
+	assert_int_equal(cr_read_file(&buf, &n, path, 16), CR_OK);
+	assert_string_equal(buf, "three");
+	free(buf);
+	unlink(path);
+	/* No temporary file is left behind. */
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static void
+test_sha256(void **state)
+{
+	static const char abc[] =
+		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+	unsigned char d[CR_SHA256_LEN];
+	char hex[CR_SHA256_HEXLEN + 1];
+	int fds[2];
+	uint64_t size;
+
+	(void)state;
+	assert_int_equal(cr_sha256_buf(d, "abc", 3), CR_OK);
+	cr_hex_encode(hex, d, sizeof(d));
+	assert_string_equal(hex, abc);
+	/* Streaming with a prefix gives the digest of the concatenation. */
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], "bc", 2), 2);
+	close(fds[1]);
+	assert_int_equal(cr_sha256_fd(d, &size, fds[0], "a", 1, "pipe"), CR_OK);
+	close(fds[0]);
+	assert_int_equal(size, 2);
+	cr_hex_encode(hex, d, sizeof(d));
+	assert_string_equal(hex, abc);
+}
+
+static void
+test_format_time(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_int_equal(cr_format_time(buf, 1704067200), CR_OK);
+	assert_string_equal(buf, "2024-01-01T00:00:00Z");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_read_cap),
+		cmocka_unit_test(test_write_atomic),
+		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_format_time),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

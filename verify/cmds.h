@@ -1,0 +1,9 @@
+/* verify's subcommands, one file each. */
+#ifndef VERIFY_CMDS_H
+#define VERIFY_CMDS_H
+
+int cmd_artifact(int argc, char **argv);
+int cmd_source(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+
+#endif
