@@ -2,6 +2,7 @@
 #include "tool.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,32 +94,36 @@ tool_progress_done(void)
 	}
 }
 
-void
-tool_json_string(FILE *f, const char *s)
+json_t *
+tool_json_str(const char *s)
 {
-	const unsigned char *p;
+	json_t *j;
+	char *buf, *q;
+	const char *p;
 
-	fputc('"', f);
-	for (p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
+	if ((j = json_string(s)) != NULL)
+		return j;
+	if ((buf = malloc(strlen(s) * 4 + 1)) == NULL)
+		return NULL;
+	for (p = s, q = buf; *p; p++) {
+		if ((unsigned char)*p < 0x80)
+			*q++ = *p;
+		else
+			q += sprintf(q, "\\x%02x", (unsigned char)*p);
 	}
-	fputc('"', f);
+	*q = '\0';
+	j = json_string(buf);
+	free(buf);
+	return j;
+}
+
+void
+tool_json_print(json_t *obj)
+{
+	tool_progress_done();
+	if (obj == NULL || json_dumpf(obj, stdout, JSON_INDENT(2)) < 0)
+		tool_warn("cannot print the JSON report");
+	else
+		fputc('\n', stdout);
+	json_decref(obj);
 }
