@@ -52,6 +52,9 @@ void tool_progress_done(void);
  */
 json_t *tool_json_str(const char *s);
 
+/* Writes s as a JSON string (quoted, escaped) to f. */
+void tool_json_string(FILE *f, const char *s);
+
 /* Prints obj, indented, to stdout and releases it. */
 void tool_json_print(json_t *obj);
 
