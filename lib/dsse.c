@@ -220,25 +220,23 @@ parse(struct cr_dsse **out, const char *json, size_t len, const char *name,
 		goto done;
 	}
 
+	/*
+	 * An envelope stripped of its signatures is well-formed but unsigned:
+	 * the verdict on it is "not signed" (exit 1), not "malformed".
+	 */
 	sigs = json_object_get(root, "signatures");
-	if (sigs == NULL || !json_is_array(sigs)) {
-		cr_error_set(sigs == NULL ? "%s: envelope: missing "
-					    "\"signatures\""
-					  : "%s: envelope: \"signatures\" is "
-					    "not an array",
+	if (sigs != NULL && !json_is_array(sigs)) {
+		cr_error_set("%s: envelope: \"signatures\" is not an array",
 			     at);
 		goto done;
 	}
-	if ((n = json_array_size(sigs)) == 0) {
-		cr_error_set("%s: envelope has no signatures", at);
-		goto done;
-	}
+	n = sigs == NULL ? 0 : json_array_size(sigs);
 	if (n > CR_DSSE_MAX_SIGS) {
 		cr_error_set("%s: envelope has %zu signatures, more than %u",
 			     at, n, CR_DSSE_MAX_SIGS);
 		goto done;
 	}
-	if ((env->sigs = calloc(n, sizeof(*env->sigs))) == NULL) {
+	if (n > 0 && (env->sigs = calloc(n, sizeof(*env->sigs))) == NULL) {
 		cr_error_set("%s: out of memory", at);
 		goto done;
 	}
