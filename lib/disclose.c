@@ -143,7 +143,6 @@ cr_disclosure_manifest(char **json, size_t *len, unsigned char **selected,
 		if ((err = need_dirs(&c, &alloc, tree->entries[i].path)) < 0)
 			goto done;
 	}
-	/* need_dirs added the path itself last; it is a file, not a dir. */
 	qsort(c.dirs, c.ndirs, sizeof(*c.dirs), cmp_str);
 	if ((err = cr_tree_foreach_tree(tree, add_tree, &c)) < 0)
 		goto done;
@@ -566,7 +565,7 @@ cr_disclosure_check(struct cr_disclosure **out, const char *path,
 	json_error_t jerr;
 	json_t *m = NULL;
 	char *text = NULL;
-	size_t len, i;
+	size_t len = 0, i;
 	int err;
 
 	*out = NULL;

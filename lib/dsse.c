@@ -134,22 +134,20 @@ json_reason(char *out, size_t size, const json_error_t *jerr)
 			out[i] = '?';
 }
 
-/* The decoded bytes of the base64 string member field of obj. */
+/* The decoded bytes of obj's base64 string member field; at begins messages. */
 static int
 get_b64(unsigned char **out, size_t *outlen, json_t *obj, const char *field,
-	const char *at, const char *what)
+	const char *at)
 {
 	json_t *v = json_object_get(obj, field);
 
 	if (v == NULL)
-		return cr_error_set("%s: %s: missing \"%s\"", at, what, field);
+		return cr_error_set("%s: missing %s", at, field);
 	if (!json_is_string(v))
-		return cr_error_set("%s: %s: \"%s\" is not a string", at, what,
-				    field);
+		return cr_error_set("%s: %s is not a string", at, field);
 	if (cr_base64_decode(out, outlen, json_string_value(v),
 			     json_string_length(v)) < 0)
-		return cr_error_set("%s: %s: \"%s\" is not valid base64", at,
-				    what, field);
+		return cr_error_set("%s: %s is not valid base64", at, field);
 	return CR_OK;
 }
 
@@ -165,7 +163,7 @@ parse(struct cr_dsse **out, const char *json, size_t len, const char *name,
 	struct cr_dsse *env = NULL;
 	json_t *root = NULL, *v, *sigs, *s, *kid;
 	json_error_t jerr;
-	char at[512], reason[256], what[64];
+	char at[512], reason[256], what[600];
 	size_t i, n;
 	int err = CR_ERROR;
 
@@ -204,14 +202,12 @@ parse(struct cr_dsse **out, const char *json, size_t len, const char *name,
 	env->raw_len = len;
 	env->line = line;
 
-	if (get_b64(&env->payload, &env->payload_len, root, "payload", at,
-		    "envelope") < 0)
+	if (get_b64(&env->payload, &env->payload_len, root, "payload", at) < 0)
 		goto done;
 	v = json_object_get(root, "payloadType");
 	if (v == NULL || !json_is_string(v)) {
-		cr_error_set(v == NULL ? "%s: envelope: missing \"payloadType\""
-				       : "%s: envelope: \"payloadType\" is not "
-					 "a string",
+		cr_error_set(v == NULL ? "%s: missing payloadType"
+				       : "%s: payloadType is not a string",
 			     at);
 		goto done;
 	}
@@ -226,14 +222,14 @@ parse(struct cr_dsse **out, const char *json, size_t len, const char *name,
 	 */
 	sigs = json_object_get(root, "signatures");
 	if (sigs != NULL && !json_is_array(sigs)) {
-		cr_error_set("%s: envelope: \"signatures\" is not an array",
+		cr_error_set("%s: signatures is not an array",
 			     at);
 		goto done;
 	}
 	n = sigs == NULL ? 0 : json_array_size(sigs);
 	if (n > CR_DSSE_MAX_SIGS) {
-		cr_error_set("%s: envelope has %zu signatures, more than %u",
-			     at, n, CR_DSSE_MAX_SIGS);
+		cr_error_set("%s: %zu signatures, more than %u", at, n,
+			     CR_DSSE_MAX_SIGS);
 		goto done;
 	}
 	if (n > 0 && (env->sigs = calloc(n, sizeof(*env->sigs))) == NULL) {
@@ -245,23 +241,22 @@ parse(struct cr_dsse **out, const char *json, size_t len, const char *name,
 		struct cr_dsse_sig *sg = &env->sigs[i];
 
 		env->nsigs = i + 1;
-		snprintf(what, sizeof(what), "signature %zu", i + 1);
+		snprintf(what, sizeof(what), "%s: signature %zu", at, i + 1);
 		if (!json_is_object(s)) {
-			cr_error_set("%s: %s is not an object", at, what);
+			cr_error_set("%s is not an object", what);
 			goto done;
 		}
-		if (get_b64(&sg->sig, &sg->siglen, s, "sig", at, what) < 0)
+		if (get_b64(&sg->sig, &sg->siglen, s, "sig", what) < 0)
 			goto done;
 		if (sg->siglen == 0 || sg->siglen > CR_SIG_MAX) {
-			cr_error_set("%s: %s: \"sig\" is %s", at, what,
+			cr_error_set("%s: sig is %s", what,
 				     sg->siglen == 0 ? "empty" : "too long");
 			goto done;
 		}
 		if ((kid = json_object_get(s, "keyid")) == NULL)
 			continue;
 		if (!json_is_string(kid)) {
-			cr_error_set("%s: %s: \"keyid\" is not a string", at,
-				     what);
+			cr_error_set("%s: keyid is not a string", what);
 			goto done;
 		}
 		if ((sg->keyid = strdup(json_string_value(kid))) == NULL) {

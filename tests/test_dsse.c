@@ -388,43 +388,71 @@ test_parse_errors(void **state)
 		"duplicate key 'a'");
 	refused("{\"payloadType\":\"t\",\"signatures\":[{\"sig\":\"" SIG
 		"\"}]}",
-		"missing \"payload\"");
+		"fw.intoto.jsonl:1: missing payload");
 	refused("{\"payload\":\"e30=\",\"signatures\":[{\"sig\":\"" SIG "\"}]}",
-		"missing \"payloadType\"");
+		"fw.intoto.jsonl:1: missing payloadType");
 	refused("{\"payload\":1,\"payloadType\":\"t\",\"signatures\":[{\"sig\""
 		":\"" SIG "\"}]}",
-		"\"payload\" is not a string");
+		"fw.intoto.jsonl:1: payload is not a string");
 	refused("{\"payload\":\"e30=\",\"payloadType\":null,\"signatures\":[{"
 		"\"sig\":\"" SIG "\"}]}",
-		"\"payloadType\" is not a string");
+		"fw.intoto.jsonl:1: payloadType is not a string");
 	refused(ENV("\"signatures\":{\"sig\":\"" SIG "\"}"),
-		"\"signatures\" is not an array");
+		"fw.intoto.jsonl:1: signatures is not an array");
 	refused(ENV("\"signatures\":[\"" SIG "\"]"),
 		"signature 1 is not an object");
 	refused(ENV("\"signatures\":[{\"sig\":\"" SIG "\"},{\"keyid\":\"k\"}]"),
-		"signature 2: missing \"sig\"");
+		"fw.intoto.jsonl:1: signature 2: missing sig");
 	refused(ENV("\"signatures\":[{\"sig\":[]}]"),
-		"signature 1: \"sig\" is not a string");
+		"signature 1: sig is not a string");
 	refused(ENV("\"signatures\":[{\"sig\":\"" SIG "\",\"keyid\":7}]"),
-		"signature 1: \"keyid\" is not a string");
+		"signature 1: keyid is not a string");
 	refused(ENV("\"signatures\":[{\"sig\":\"\"}]"),
-		"signature 1: \"sig\" is empty");
+		"signature 1: sig is empty");
 	refused("{\"payload\":\"e30==\",\"payloadType\":\"t\",\"signatures\":[{"
 		"\"sig\":\"" SIG "\"}]}",
-		"\"payload\" is not valid base64");
+		"fw.intoto.jsonl:1: payload is not valid base64");
 	refused("{\"payload\":\"e3 0=\",\"payloadType\":\"t\",\"signatures\":[{"
 		"\"sig\":\"" SIG "\"}]}",
-		"\"payload\" is not valid base64");
+		"fw.intoto.jsonl:1: payload is not valid base64");
 	refused(ENV("\"signatures\":[{\"sig\":\"c2ln!mF0dXJl\"}]"),
-		"signature 1: \"sig\" is not valid base64");
+		"signature 1: sig is not valid base64");
 	refused(ENV("\"signatures\":[{\"sig\":\"c2+n_mF0dXJl\"}]"),
-		"\"sig\" is not valid base64");
+		"sig is not valid base64");
 	refused("{\"payload\":\"e30=\",\"payloadType\":\"a\\u0000b\","
 		"\"signatures\":[{\"sig\":\"" SIG "\"}]}",
 		"not JSON");
 	refused("{\"payload\":\"e30=\",\"payloadType\":\"\xff\","
 		"\"signatures\":[{\"sig\":\"" SIG "\"}]}",
 		"not JSON");
+
+	/* A signature longer than CR_SIG_MAX bytes. */
+	{
+		unsigned char raw[CR_SIG_MAX + 1];
+		char *sb, *json;
+
+		memset(raw, 7, sizeof(raw));
+		sb = b64(raw, sizeof(raw));
+		assert_true(asprintf(&json,
+				     ENV("\"signatures\":[{\"sig\":\"%s\"}]"),
+				     sb) > 0);
+		refused(json, "signature 1: sig is too long");
+		free(json);
+		free(sb);
+	}
+	/* A line longer than CR_DSSE_LINE_MAX, refused before parsing. */
+	{
+		struct cr_dsse *env = NULL;
+		char *big = malloc(CR_DSSE_LINE_MAX + 1);
+
+		assert_non_null(big);
+		memset(big, ' ', CR_DSSE_LINE_MAX + 1);
+		assert_int_equal(cr_dsse_parse(&env, big, CR_DSSE_LINE_MAX + 1,
+					       "big", 2),
+				 CR_ERROR);
+		assert_error_has("big:2: envelope larger than");
+		free(big);
+	}
 
 	/* Too many signatures: CR_DSSE_MAX_SIGS + 1. */
 	many = malloc(64 * (CR_DSSE_MAX_SIGS + 2));
@@ -465,7 +493,7 @@ test_parse_ok(void **state)
 
 	/* A message without a line has no ":0". */
 	assert_int_equal(cr_dsse_parse(&env, "{}", 2, "mem", 0), CR_ERROR);
-	assert_error_has("mem: envelope: missing \"payload\"");
+	assert_error_has("mem: missing payload");
 }
 
 /* base64 to the URL-safe alphabet, without padding. */
