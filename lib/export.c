@@ -147,7 +147,10 @@ open_output(struct writer *w, int fd, const struct cr_export_opts *opts)
 	if ((w->a = archive_write_new()) == NULL ||
 	    (w->e = archive_entry_new()) == NULL)
 		return cr_error_set("%s: out of memory", w->out);
-	if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK)
+	/* Git paths are bytes: written as they are, never translated. */
+	if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
+	    archive_write_set_format_option(w->a, "pax", "hdrcharset",
+					    "BINARY") != ARCHIVE_OK)
 		return arc_fail(w, "tar format");
 	if (opts->gzip) {
 		if (archive_write_add_filter_gzip(w->a) != ARCHIVE_OK ||
