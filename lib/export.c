@@ -92,53 +92,103 @@ put_dirs(struct writer *w, const char *path)
 	return CR_OK;
 }
 
-static int
-put_blob(struct writer *w, git_repository *r, git_tree *root,
-	 const struct cr_tree_entry *te, const char *repo)
+struct cr_git_reader {
+	git_repository *repo;
+	git_object *commit;
+	git_tree *root;
+	git_blob *blob;
+	const char *name;
+};
+
+int
+cr_git_reader_open(struct cr_git_reader **out, const char *repo,
+		   const char *commit)
+{
+	struct cr_git_reader *r;
+
+	*out = NULL;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return cr_error_set("out of memory");
+	r->name = repo;
+	git_libgit2_init();
+	if (git_repository_open_ext(&r->repo, repo, 0, NULL) < 0 ||
+	    git_revparse_single(&r->commit, r->repo, commit) < 0 ||
+	    git_object_peel((git_object **)&r->root, r->commit,
+			    GIT_OBJECT_TREE) < 0) {
+		int err = git_fail(repo, commit);
+
+		cr_git_reader_free(r);
+		return err;
+	}
+	*out = r;
+	return CR_OK;
+}
+
+int
+cr_git_reader_blob(struct cr_git_reader *r, const struct cr_tree_entry *te,
+		   const void **data, size_t *len)
 {
 	git_tree_entry *ge = NULL;
-	git_blob *blob = NULL;
 	unsigned char id[CR_SHA256_LEN];
+	int err;
+
+	git_blob_free(r->blob);
+	r->blob = NULL;
+	if (git_tree_entry_bypath(&ge, r->root, te->path) < 0 ||
+	    git_blob_lookup(&r->blob, r->repo, git_tree_entry_id(ge)) < 0) {
+		err = git_fail(r->name, te->path);
+		git_tree_entry_free(ge);
+		return err;
+	}
+	git_tree_entry_free(ge);
+	*data = git_blob_rawcontent(r->blob);
+	*len = (size_t)git_blob_rawsize(r->blob);
+	/* What is written must be exactly what was hashed. */
+	if ((err = cr_blob_id(id, *data, *len)) < 0)
+		return err;
+	if (CRYPTO_memcmp(id, te->oid, CR_SHA256_LEN) != 0)
+		return cr_error_set("%s: %s changed since it was hashed",
+				    r->name, te->path);
+	return CR_OK;
+}
+
+void
+cr_git_reader_free(struct cr_git_reader *r)
+{
+	if (r == NULL)
+		return;
+	git_blob_free(r->blob);
+	git_tree_free(r->root);
+	git_object_free(r->commit);
+	git_repository_free(r->repo);
+	free(r);
+	git_libgit2_shutdown();
+}
+
+static int
+put_blob(struct writer *w, struct cr_git_reader *r,
+	 const struct cr_tree_entry *te)
+{
 	char *target = NULL;
 	const void *data;
 	size_t len;
 	int err;
 
-	if (git_tree_entry_bypath(&ge, root, te->path) < 0 ||
-	    git_blob_lookup(&blob, r, git_tree_entry_id(ge)) < 0) {
-		err = git_fail(repo, te->path);
-		goto done;
-	}
-	data = git_blob_rawcontent(blob);
-	len = (size_t)git_blob_rawsize(blob);
-	/* The archive must hold exactly what was hashed. */
-	if ((err = cr_blob_id(id, data, len)) < 0)
-		goto done;
-	if (CRYPTO_memcmp(id, te->oid, CR_SHA256_LEN) != 0) {
-		err = cr_error_set("%s: %s changed while being exported", repo,
-				   te->path);
-		goto done;
-	}
-	if ((err = put_dirs(w, te->path)) < 0)
-		goto done;
+	if ((err = cr_git_reader_blob(r, te, &data, &len)) < 0 ||
+	    (err = put_dirs(w, te->path)) < 0)
+		return err;
 	if (te->mode == CR_MODE_LINK) {
 		if ((target = strndup(data, len)) == NULL ||
 		    strlen(target) != len) {
-			err = cr_error_set("%s: %s: bad symlink target", repo,
-					   te->path);
-			goto done;
+			free(target);
+			return cr_error_set("%s: bad symlink target", te->path);
 		}
 		err = put(w, te->path, AE_IFLNK, 0777, NULL, 0, target);
-	} else {
-		err = put(w, te->path, AE_IFREG,
-			  te->mode == CR_MODE_EXEC ? 0755 : 0644, data, len,
-			  NULL);
+		free(target);
+		return err;
 	}
-done:
-	free(target);
-	git_blob_free(blob);
-	git_tree_entry_free(ge);
-	return err;
+	return put(w, te->path, AE_IFREG,
+		   te->mode == CR_MODE_EXEC ? 0755 : 0644, data, len, NULL);
 }
 
 static int
@@ -171,22 +221,15 @@ cr_export_git(const char *out_path, const char *repo, const char *commit,
 	      const struct cr_tree *tree, const struct cr_export_opts *opts)
 {
 	struct writer w = {0};
-	git_repository *r = NULL;
-	git_object *obj = NULL;
-	git_tree *root = NULL;
+	struct cr_git_reader *r = NULL;
 	char *tmp = NULL;
 	size_t i;
 	int fd = -1, err;
 
 	w.out = out_path;
 	w.mtime = opts->mtime;
-	git_libgit2_init();
-	if (git_repository_open_ext(&r, repo, 0, NULL) < 0 ||
-	    git_revparse_single(&obj, r, commit) < 0 ||
-	    git_object_peel((git_object **)&root, obj, GIT_OBJECT_TREE) < 0) {
-		err = git_fail(repo, commit);
+	if ((err = cr_git_reader_open(&r, repo, commit)) < 0)
 		goto done;
-	}
 	if (asprintf(&tmp, "%s.tmp.XXXXXX", out_path) < 0) {
 		tmp = NULL;
 		err = cr_error_set("%s: out of memory", out_path);
@@ -209,7 +252,7 @@ cr_export_git(const char *out_path, const char *repo, const char *commit,
 
 		if (opts->select && !opts->select(opts->select_ctx, te->path))
 			continue;
-		if ((err = put_blob(&w, r, root, te, repo)) < 0)
+		if ((err = put_blob(&w, r, te)) < 0)
 			goto done;
 	}
 	if (archive_write_close(w.a) != ARCHIVE_OK) {
@@ -237,10 +280,7 @@ done:
 		unlink(tmp);
 		free(tmp);
 	}
-	git_tree_free(root);
-	git_object_free(obj);
-	git_repository_free(r);
-	git_libgit2_shutdown();
+	cr_git_reader_free(r);
 	return err;
 }
 
