@@ -431,7 +431,7 @@ special_rank(const char *path)
 	return 3;
 }
 
-static int zip_order; /* qsort has no context argument in C11 */
+static _Thread_local int zip_order; /* qsort takes no context in C11 */
 
 static int
 member_cmp(const void *a, const void *b)
@@ -611,6 +611,8 @@ sort_members(struct ctx *c, struct members *ms, const char *name)
 	struct member key, *t;
 	size_t i;
 
+	if (ms->n == 0)
+		return CR_OK;
 	zip_order = ms->zip;
 	qsort(ms->v, ms->n, sizeof(*ms->v), member_cmp);
 	for (i = 1; i < ms->n; i++)
@@ -1054,6 +1056,14 @@ norm_sorted(struct ctx *c, enum kind kind, int out_fd, int fd, uint64_t off,
 	    (err = read_members(c, &ms, spool, a, len, name)) < 0 ||
 	    (err = sort_members(c, &ms, name)) < 0)
 		goto done;
+	/* It starts with a local header, yet the central directory is empty
+	 * or unreadable: dropping the members silently would hide them. */
+	if (kind == K_ZIP && ms.n == 0) {
+		err = cr_error_set("%s: zip without central directory "
+				   "entries; refusing",
+				   name);
+		goto done;
+	}
 	if (kind == K_TAR) {
 		err = tar_write(c, out_fd, spool, &ms, name, depth);
 		c->rep->steps |= CR_NORM_SORTED | CR_NORM_MTIME |
@@ -1136,8 +1146,14 @@ ar_scan(struct ctx *c, struct ar_info *ai, int fd, uint64_t off, uint64_t len,
 				ai->symtab = 1;
 			continue;
 		}
-		if ((err = check_name(path, 0, name)) < 0)
+		/* ar members are base names; '/' and '\n' would also break
+		 * the "//" table, whose names end in "/\n". */
+		if (strpbrk(path, "/\n") != NULL || *path == '\0') {
+			err = cr_error_set("%s: %s: ar member name with '/' or "
+					   "a newline; refusing",
+					   name, path);
 			goto done;
+		}
 		if (archive_entry_filetype(e) != 0 &&
 		    archive_entry_filetype(e) != AE_IFREG) {
 			err = cr_error_set("%s: %s: ar member that is not a "
@@ -1483,6 +1499,40 @@ done:
 	return err;
 }
 
+/*
+ * An empty zip is its end record alone, which libarchive does not read:
+ * check it by hand and write the canonical one (no comment).
+ */
+static int
+norm_zip(struct ctx *c, int out_fd, int fd, uint64_t off, uint64_t len,
+	 const char *name, int depth)
+{
+	unsigned char h[22];
+	unsigned i;
+	int err;
+
+	if ((err = pread_full(fd, h, 4, off, name)) < 0)
+		return err;
+	if (memcmp(h, "PK\5\6", 4) != 0)
+		return norm_sorted(c, K_ZIP, out_fd, fd, off, len, name, depth);
+	if (len < 22)
+		return cr_error_set("%s: truncated zip", name);
+	if ((err = pread_full(fd, h, 22, off, name)) < 0)
+		return err;
+	for (i = 4; i < 20; i++)
+		if (h[i] != 0)
+			return cr_error_set("%s: zip that starts with its end "
+					    "record but is not empty; "
+					    "refusing",
+					    name);
+	if (len != 22u + (h[20] | (unsigned)h[21] << 8))
+		return cr_error_set("%s: data after an empty zip; refusing",
+				    name);
+	memset(h + 4, 0, 18);
+	c->rep->steps |= CR_NORM_METADATA;
+	return write_all(out_fd, h, 22, name);
+}
+
 static int
 norm_window(struct ctx *c, enum kind *kind, char *fmt, size_t fmtsz, int out_fd,
 	    int fd, uint64_t off, uint64_t len, const char *name, int depth)
@@ -1506,7 +1556,7 @@ norm_window(struct ctx *c, enum kind *kind, char *fmt, size_t fmtsz, int out_fd,
 		return norm_sorted(c, *kind, out_fd, fd, off, len, name, depth);
 	case K_ZIP:
 		snprintf(fmt, fmtsz, "zip");
-		return norm_sorted(c, *kind, out_fd, fd, off, len, name, depth);
+		return norm_zip(c, out_fd, fd, off, len, name, depth);
 	}
 	return cr_error_set("%s: unknown format", name);
 }

@@ -523,6 +523,14 @@ test_hostile(void **state)
 	assert_refused("bad.zip", "", "bad.zip", NULL);
 	RUN("printf '!<arch>\\nxx' > bad.a");
 	assert_refused("bad.a", "trailing", "bad.a", NULL);
+	RUN("python3 -c 'import sys\n"
+	    "h = b\"a/b\".ljust(16) + b\"0\".ljust(12) + b\"0\".ljust(6) * 2"
+	    " + b\"644\".ljust(8) + b\"1\".ljust(10) + b\"`\\n\"\n"
+	    "open(\"slash.a\", \"wb\").write(b\"!<arch>\\n\" + h + "
+	    "b\"x\\n\")'");
+	assert_refused("slash.a", "'/'", "a/b", NULL);
+	RUN("zip -q nocd.zip zeros && head -c 100 nocd.zip > nocd2.zip");
+	assert_refused("nocd2.zip", "", "nocd2.zip", NULL);
 }
 
 static void
@@ -540,6 +548,15 @@ test_not_container(void **state)
 	assert_same_file("elf", "elf.out");
 	assert_int_equal(norm(&r, "empty", "empty.out", NULL), CR_OK);
 	assert_string_equal(r.format, "none");
+	/* An empty zip (its end record alone) comes out canonical. */
+	RUN("python3 -c 'import zipfile\n"
+	    "z = zipfile.ZipFile(\"e.zip\", \"w\")\n"
+	    "z.comment = b\"made at noon\"\n"
+	    "z.close()'");
+	assert_int_equal(norm(&r, "e.zip", "e.n.zip", NULL), CR_OK);
+	assert_string_equal(r.format, "zip");
+	RUN("printf 'PK\\005\\006' > want && head -c 18 /dev/zero >> want "
+	    "&& cmp want e.n.zip");
 	assert_int_equal(norm(&r, "zeros.bin", "zeros.out", NULL), CR_OK);
 	assert_string_equal(r.format, "none");
 	assert_same_file("zeros.bin", "zeros.out");
