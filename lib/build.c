@@ -234,7 +234,7 @@ stage_archive(const char *stage, const char *file, unsigned int strip)
 {
 	struct archive *a = NULL, *disk = NULL;
 	struct archive_entry *e;
-	char path[PATH_MAX];
+	char path[PATH_MAX], member[PATH_MAX];
 	const char *name, *p;
 	unsigned int i;
 	int r, err = CR_ERROR;
@@ -246,25 +246,35 @@ stage_archive(const char *stage, const char *file, unsigned int strip)
 	}
 	archive_read_support_filter_all(a);
 	archive_read_support_format_all(a);
+	/*
+	 * Members were checked when the archive was hashed; these guard the
+	 * extraction anyway. Names are made absolute below the stage here, so
+	 * SECURE_NOABSOLUTEPATHS cannot be asked for.
+	 */
 	archive_write_disk_set_options(disk,
 				       ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 					       ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-					       ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
 					       ARCHIVE_EXTRACT_PERM);
 	if (archive_read_open_filename(a, file, 65536) != ARCHIVE_OK) {
 		err = cr_error_set("%s: %s", file, archive_error_string(a));
 		goto done;
 	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		name = archive_entry_pathname(e);
-		if (name == NULL)
+		if (archive_entry_pathname(e) == NULL)
 			continue;
+		snprintf(member, sizeof(member), "%s",
+			 archive_entry_pathname(e));
+		name = member;
 		for (p = name, i = 0; i < strip && p; i++)
 			if ((p = strchr(p, '/')) != NULL)
 				p++;
 		if (p == NULL || *p == '\0')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", stage, p);
+		if (snprintf(path, sizeof(path), "%s/%s", stage, p) >=
+		    (int)sizeof(path)) {
+			err = cr_error_set("%s: %s: name too long", file, name);
+			goto done;
+		}
 		archive_entry_set_pathname(e, path);
 		if (archive_entry_hardlink(e) != NULL) {
 			const char *h = archive_entry_hardlink(e);
@@ -277,7 +287,12 @@ stage_archive(const char *stage, const char *file, unsigned int strip)
 						   "the tree", file, name);
 				goto done;
 			}
-			snprintf(path, sizeof(path), "%s/%s", stage, h);
+			if (snprintf(path, sizeof(path), "%s/%s", stage, h) >=
+			    (int)sizeof(path)) {
+				err = cr_error_set("%s: %s: name too long",
+						   file, name);
+				goto done;
+			}
 			archive_entry_set_hardlink(e, path);
 		}
 		if (archive_write_header(disk, e) != ARCHIVE_OK) {
