@@ -57,13 +57,14 @@ echo "bench: warming the page cache"
 find tree -type f -print0 | xargs -0 cat >/dev/null
 
 now() { date +%s.%N; }
-# run NAME CMD...: best wall time of two runs in $best, peak RSS (KiB) in $rss.
+# run NAME CMD...: best wall time of $RUNS runs (default 2) in $best, peak
+# RSS (KiB) in $rss.
 run() {
 	name=$1
 	shift
 	best=
 	rss=0
-	for i in 1 2; do
+	for i in $(seq "${RUNS:-2}"); do
 		t0=$(now)
 		/usr/bin/time -v -o "$B/time.$name" "$@" >"$B/out.$name"
 		t1=$(now)
@@ -85,7 +86,7 @@ tree_attest=$(cut -d' ' -f1 "$B/out.attest")
 
 # Each git run starts from a fresh repository, object store empty.
 export B
-run git sh -c 'rm -rf "$B/git.repo" &&
+RUNS=1 run git sh -c 'rm -rf "$B/git.repo" &&
 	git init -q --bare --object-format=sha256 "$B/git.repo" &&
 	git --git-dir="$B/git.repo" --work-tree="$B/tree" add -A &&
 	git --git-dir="$B/git.repo" --work-tree="$B/tree" write-tree'
