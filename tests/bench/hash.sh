@@ -86,11 +86,13 @@ tree_attest=$(cut -d' ' -f1 "$B/out.attest")
 
 # Each git run starts from a fresh repository, object store empty.
 export B
-RUNS=1 run git sh -c 'rm -rf "$B/git.repo" &&
+RUNS=1
+run git sh -c 'rm -rf "$B/git.repo" &&
 	git init -q --bare --object-format=sha256 "$B/git.repo" &&
 	git --git-dir="$B/git.repo" --work-tree="$B/tree" add -A &&
 	git --git-dir="$B/git.repo" --work-tree="$B/tree" write-tree'
 t_git=$best
+RUNS=2
 tree_git=$(cat "$B/out.git")
 
 run sha256sum sh -c 'find tree -type f -print0 | xargs -0 -P2 -n 500 sha256sum'
