@@ -160,16 +160,16 @@ file_size(uint64_t *size, int fd, const char *name)
 
 /* Copies [off, off+len) of in_fd to out_fd at its position. */
 static int
-copy_range(struct ctx *c, int out_fd, int in_fd, uint64_t off, uint64_t len,
-	   const char *name)
+copy_range(unsigned char *buf, int out_fd, int in_fd, uint64_t off,
+	   uint64_t len, const char *name)
 {
 	size_t n;
 	int err;
 
 	while (len > 0) {
 		n = len < CHUNK ? (size_t)len : CHUNK;
-		if ((err = pread_full(in_fd, c->buf, n, off, name)) < 0 ||
-		    (err = write_all(out_fd, c->buf, n, name)) < 0)
+		if ((err = pread_full(in_fd, buf, n, off, name)) < 0 ||
+		    (err = write_all(out_fd, buf, n, name)) < 0)
 			return err;
 		off += n;
 		len -= n;
@@ -1638,12 +1638,12 @@ cr_normalize_fd(struct cr_normalize_report *rep, int out_fd, int in_fd,
 
 /* Whether two files hold the same bytes. */
 static int
-same_bytes(int *same, struct ctx *c, int a, int b, const char *name)
+same_bytes(int *same, unsigned char *buf, int a, int b, const char *name)
 {
-	unsigned char *other;
+	unsigned char *other = buf + CHUNK;
 	uint64_t la, lb, pos;
 	size_t n;
-	int err = CR_OK;
+	int err;
 
 	*same = 0;
 	if ((err = file_size(&la, a, name)) < 0 ||
@@ -1651,20 +1651,16 @@ same_bytes(int *same, struct ctx *c, int a, int b, const char *name)
 		return err;
 	if (la != lb)
 		return CR_OK;
-	if ((other = malloc(CHUNK)) == NULL)
-		return cr_error_set("%s: out of memory", name);
 	for (pos = 0; pos < la; pos += n) {
 		n = la - pos < CHUNK ? (size_t)(la - pos) : CHUNK;
-		if ((err = pread_full(a, c->buf, n, pos, name)) < 0 ||
+		if ((err = pread_full(a, buf, n, pos, name)) < 0 ||
 		    (err = pread_full(b, other, n, pos, name)) < 0)
-			goto done;
-		if (memcmp(c->buf, other, n) != 0)
-			goto done;
+			return err;
+		if (memcmp(buf, other, n) != 0)
+			return CR_OK;
 	}
 	*same = 1;
-done:
-	free(other);
-	return err;
+	return CR_OK;
 }
 
 int
@@ -1672,7 +1668,7 @@ cr_normalize_file(struct cr_normalize_report *rep, const char *in_path,
 		  const char *out_path, int64_t source_date_epoch,
 		  const struct cr_normalize_opts *opts)
 {
-	struct ctx *c = NULL;
+	unsigned char *buf = NULL;
 	struct stat in_st, out_st;
 	char *tmp = NULL, *dircopy = NULL, *dir;
 	uint64_t len;
@@ -1716,13 +1712,14 @@ cr_normalize_file(struct cr_normalize_report *rep, const char *in_path,
 	if ((err = normalize_fd(rep, out_fd, in_fd, in_path, source_date_epoch,
 				opts, dir)) < 0)
 		goto done;
-	if ((err = ctx_new(&c, &(struct cr_normalize_report){0}, 0, NULL, dir,
-			   in_path)) < 0)
+	if ((buf = malloc(2 * CHUNK)) == NULL) {
+		err = cr_error_set("%s: out of memory", in_path);
 		goto done;
+	}
 	if (strcmp(rep->format, "none") == 0 &&
 	    (err = file_size(&len, in_fd, in_path)) == CR_OK)
-		err = copy_range(c, out_fd, in_fd, 0, len, tmp);
-	if (err < 0 || (err = same_bytes(&same, c, in_fd, out_fd, tmp)) < 0)
+		err = copy_range(buf, out_fd, in_fd, 0, len, tmp);
+	if (err < 0 || (err = same_bytes(&same, buf, in_fd, out_fd, tmp)) < 0)
 		goto done;
 	rep->unchanged = same;
 	err = CR_ERROR;
@@ -1767,7 +1764,7 @@ done:
 	}
 	if (in_fd >= 0)
 		close(in_fd);
-	free(c);
+	free(buf);
 	free(dircopy);
 	return err;
 }

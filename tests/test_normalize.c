@@ -210,6 +210,33 @@ test_tar_deterministic(void **state)
 }
 
 static void
+test_names(void **state)
+{
+	struct cr_normalize_report r1, r2;
+
+	(void)state;
+	/* Long names need pax headers; non-ASCII bytes pass through as is. */
+	RUN("L=$(printf 'd%%.0s' $(seq 120)) && rm -rf n1 n2 && mkdir -p "
+	    "n1/$L n2/$L && printf x > n1/$L/$L && printf x > n2/$L/$L && "
+	    "printf y > n1/caf\\303\\251 && printf y > n2/caf\\303\\251 &&"
+	    " touch -d 2023-01-01 n1/* && touch -d 2024-01-01 n2/*");
+	RUN("tar --format=gnu -C n1 -cf n1.tar . && tar --format=posix -C n2 "
+	    "-cf n2.tar . && cd n1 && zip -q -r ../n1.zip . && cd ../n2 && zip"
+	    " -q -X -r ../n2.zip .");
+	assert_int_equal(norm(&r1, "n1.tar", "n1.n.tar", NULL), CR_OK);
+	assert_int_equal(norm(&r2, "n2.tar", "n2.n.tar", NULL), CR_OK);
+	assert_same_file("n1.n.tar", "n2.n.tar");
+	assert_int_equal(norm(&r1, "n1.n.tar", "n1.nn.tar", NULL), CR_OK);
+	assert_int_equal(r1.unchanged, 1);
+	RUN("rm -rf x && mkdir x && tar -xf n1.n.tar -C x && diff -r x n1");
+	assert_int_equal(norm(&r1, "n1.zip", "n1.n.zip", NULL), CR_OK);
+	assert_int_equal(norm(&r2, "n2.zip", "n2.n.zip", NULL), CR_OK);
+	assert_same_file("n1.n.zip", "n2.n.zip");
+	RUN("rm -rf x && mkdir x && cd x && unzip -q ../n1.n.zip && cd .. && "
+	    "diff -r x n1");
+}
+
+static void
 test_mtime_clamp_only(void **state)
 {
 	struct cr_normalize_report r;
@@ -251,6 +278,8 @@ test_gzip(void **state)
 	assert_int_equal(h[1], 0x8b);
 	assert_int_equal(h[3], 0); /* no FNAME, FCOMMENT, FEXTRA */
 	assert_int_equal(h[4] | h[5] | h[6] | h[7], 0); /* MTIME */
+	assert_int_equal(h[8], 2); /* XFL: level 9 */
+	assert_int_equal(h[9], 3); /* OS: zlib's Unix */
 	RUN("gzip -t a.gz && gzip -dc a.gz | cmp - plain.txt");
 
 	/* tar.gz: the tar inside is normalised too. */
@@ -632,6 +661,7 @@ main(void)
 		cmocka_unit_test(test_not_container),
 		cmocka_unit_test(test_tar_deterministic),
 		cmocka_unit_test(test_mtime_clamp_only),
+		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_zip),
 		cmocka_unit_test(test_ar),
