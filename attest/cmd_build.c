@@ -142,8 +142,8 @@ compare_builds(const struct cr_build *a, const struct cr_build *b)
 
 	if (a->nartifacts != b->nartifacts)
 		return cr_error_fail("--check: the builds made %zu and %zu "
-				     "artifacts", a->nartifacts,
-				     b->nartifacts);
+				     "artifacts",
+				     a->nartifacts, b->nartifacts);
 	for (i = 0; i < a->nartifacts; i++) {
 		if (memcmp(a->artifacts[i].sha256, b->artifacts[i].sha256,
 			   CR_SHA256_LEN) == 0)
@@ -290,8 +290,9 @@ cmd_build(int argc, char **argv)
 		case 'G':
 		case 'T':
 			rc = tool_source_set(&src, "build",
-					     c == 'S' ? "directory" :
-					     c == 'G' ? "git" : "archive",
+					     c == 'S'	? "directory"
+					     : c == 'G' ? "git"
+							: "archive",
 					     optarg);
 			if (rc)
 				return rc;
@@ -304,7 +305,7 @@ cmd_build(int argc, char **argv)
 		case 's':
 			if ((v = tool_parse_number(optarg, 255)) < 0)
 				return tool_usage("build", "--strip-components "
-						  "takes a number");
+							   "takes a number");
 			src.strip_components = (unsigned int)v;
 			break;
 		case 'k':
@@ -329,7 +330,8 @@ cmd_build(int argc, char **argv)
 			break;
 		case 'R':
 			if (root)
-				return tool_usage("build", "--root given twice");
+				return tool_usage("build",
+						  "--root given twice");
 			root = optarg;
 			break;
 		case 'e':
@@ -337,7 +339,8 @@ cmd_build(int argc, char **argv)
 				if (given.source_date_epoch >= 0 ||
 				    (v = tool_parse_number(optarg + 18,
 							   253402300799LL)) < 0)
-					return tool_usage("build", "bad or "
+					return tool_usage("build",
+							  "bad or "
 							  "repeated "
 							  "SOURCE_DATE_EPOCH");
 				given.source_date_epoch = v;
@@ -379,14 +382,15 @@ cmd_build(int argc, char **argv)
 	if (recipe_from != NULL) {
 		if (optind < argc || artifacts.n || env.n || tools.n || fake ||
 		    nonorm || given.source_date_epoch >= 0)
-			return tool_usage("build", "--recipe-from replays the "
+			return tool_usage("build",
+					  "--recipe-from replays the "
 					  "recorded command, artifacts, "
 					  "environment and settings: give "
 					  "none of them");
 	} else {
 		if (optind >= argc)
 			return tool_usage("build", "no COMMAND given (after "
-					  "--)");
+						   "--)");
 		if (artifacts.n == 0)
 			return tool_usage("build", "no --artifact given");
 	}
@@ -462,8 +466,12 @@ cmd_build(int argc, char **argv)
 				      CR_SHA256_LEN);
 			printf("subject %s  %s%s%s\n", hex,
 			       b->artifacts[i].name,
-			       strcmp(b->artifacts[i].format, "none") ? "  normalized " : "",
-			       strcmp(b->artifacts[i].format, "none") ? b->artifacts[i].format : "");
+			       strcmp(b->artifacts[i].format, "none")
+				       ? "  normalized "
+				       : "",
+			       strcmp(b->artifacts[i].format, "none")
+				       ? b->artifacts[i].format
+				       : "");
 		}
 		if (check)
 			printf("reproducible: two builds gave identical "

@@ -14,7 +14,8 @@ static const char usage_text[] =
 	"usage: attest disclose --git REPO [--rev REV] [-q] -o FILE PATH...\n"
 	"\n"
 	"Writes a selective-disclosure bundle: a tar (or .tar.gz) whose first\n"
-	"member, " CR_DISCLOSURE_MANIFEST ", holds every git tree object from the\n"
+	"member, " CR_DISCLOSURE_MANIFEST
+	", holds every git tree object from the\n"
 	"root down to each PATH, followed by the files under each PATH (a file or\n"
 	"a directory). 'verify source' checks that they hash up to the attested\n"
 	"tree and lists what was withheld: the bundle reveals the names and hashes\n"

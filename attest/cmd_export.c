@@ -51,7 +51,8 @@ cmd_export(int argc, char **argv)
 			break;
 		case 'r':
 			if (src.rev)
-				return tool_usage("export", "--rev given twice");
+				return tool_usage("export",
+						  "--rev given twice");
 			src.rev = optarg;
 			break;
 		case 'o':

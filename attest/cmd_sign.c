@@ -90,8 +90,9 @@ cmd_sign(int argc, char **argv)
 		case 'G':
 		case 'T':
 			rc = tool_source_set(&src, "sign",
-					     c == 'S' ? "directory" :
-					     c == 'G' ? "git" : "archive",
+					     c == 'S'	? "directory"
+					     : c == 'G' ? "git"
+							: "archive",
 					     optarg);
 			if (rc)
 				return rc;
@@ -104,7 +105,7 @@ cmd_sign(int argc, char **argv)
 		case 's':
 			if ((v = tool_parse_number(optarg, 255)) < 0)
 				return tool_usage("sign", "--strip-components "
-						  "takes a number");
+							  "takes a number");
 			src.strip_components = (unsigned int)v;
 			break;
 		case 'k':

@@ -24,8 +24,8 @@ tool_source_check(struct tool_source *src, const char *cmd, int required)
 	if (required && src->kind == NULL)
 		return tool_usage(cmd, "no source given: use --source DIR, "
 				       "--git REPO or --tarball FILE");
-	if (src->rev != NULL && (src->kind == NULL ||
-				 strcmp(src->kind, "git") != 0))
+	if (src->rev != NULL &&
+	    (src->kind == NULL || strcmp(src->kind, "git") != 0))
 		return tool_usage(cmd, "--rev goes with --git");
 	if (src->strip_components != 0 &&
 	    (src->kind == NULL || strcmp(src->kind, "git") == 0))

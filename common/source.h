@@ -7,7 +7,7 @@
 struct tool_source {
 	const char *kind; /* "directory", "git" or "archive"; NULL: not given */
 	const char *path;
-	const char *rev;  /* git only; NULL means HEAD */
+	const char *rev; /* git only; NULL means HEAD */
 	unsigned int strip_components;
 };
 
@@ -15,8 +15,8 @@ struct tool_source {
  * Records one source option; a second, conflicting one is a usage error.
  * Returns 0, or the exit code after printing the usage error.
  */
-int tool_source_set(struct tool_source *src, const char *cmd,
-		    const char *kind, const char *path);
+int tool_source_set(struct tool_source *src, const char *cmd, const char *kind,
+		    const char *path);
 
 /*
  * Checks the options once parsing is done: a source is required when

@@ -12,8 +12,8 @@
 /* Exit codes, as fixed by the contract. */
 enum {
 	EXIT_OK = 0,
-	EXIT_FAIL = 1,   /* the check ran and does not hold */
-	EXIT_ERROR = 2,  /* no answer: usage, I/O, malformed input */
+	EXIT_FAIL = 1,	/* the check ran and does not hold */
+	EXIT_ERROR = 2, /* no answer: usage, I/O, malformed input */
 };
 
 /* The program's name, set by main(): "attest" or "verify". */

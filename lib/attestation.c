@@ -155,8 +155,8 @@ count_keys(unsigned char agree[CR_KEYRING_MAX], const struct cr_verdict *v,
 		const struct cr_statement *b = m0->att->st;
 
 		if (a->has_tree != b->has_tree ||
-		    (a->has_tree && CRYPTO_memcmp(a->tree, b->tree,
-						  CR_SHA256_LEN) != 0))
+		    (a->has_tree &&
+		     CRYPTO_memcmp(a->tree, b->tree, CR_SHA256_LEN) != 0))
 			continue;
 		for (k = 0; k < nkeys; k++)
 			if (v->matches[i].att->by[k] && !agree[k]) {
@@ -221,18 +221,19 @@ cr_verdict_judge(struct cr_verdict *v, const struct cr_checked_set *set,
 	else if (v->nmatches == 0)
 		snprintf(v->reason, sizeof(v->reason),
 			 "digest is not attested: no trusted statement lists "
-			 "it (%zu trusted statement%s checked)", verified,
-			 verified == 1 ? "" : "s");
+			 "it (%zu trusted statement%s checked)",
+			 verified, verified == 1 ? "" : "s");
 	else if (v->ntrees > 1)
 		snprintf(v->reason, sizeof(v->reason),
 			 "threshold not met: %zu of %zu required keys agree "
 			 "on one source tree; the attesting parties name "
-			 "%zu different source trees", v->keys, threshold,
-			 v->ntrees);
+			 "%zu different source trees",
+			 v->keys, threshold, v->ntrees);
 	else
 		snprintf(v->reason, sizeof(v->reason),
 			 "threshold not met: %zu of %zu required trusted keys "
-			 "attest this digest", v->keys, threshold);
+			 "attest this digest",
+			 v->keys, threshold);
 	return CR_OK;
 }
 

@@ -28,11 +28,11 @@ struct cr_checked {
 	char *file;
 	unsigned int line;
 	struct cr_dsse *env;
-	int status;               /* CR_OK: signed by a trusted key and parsed */
-	char reason[256];         /* why not, when status is CR_EFAIL */
+	int status;	  /* CR_OK: signed by a trusted key and parsed */
+	char reason[256]; /* why not, when status is CR_EFAIL */
 	unsigned char by[CR_KEYRING_MAX]; /* by[i]: ring key i signed it */
 	size_t nby;
-	struct cr_statement *st;  /* parsed only when status is CR_OK */
+	struct cr_statement *st; /* parsed only when status is CR_OK */
 };
 
 struct cr_checked_set {
@@ -59,14 +59,14 @@ struct cr_match {
 };
 
 struct cr_verdict {
-	int status;        /* CR_OK when the threshold is met, else CR_EFAIL */
-	size_t keys;       /* distinct trusted keys agreeing on best_tree */
+	int status;  /* CR_OK when the threshold is met, else CR_EFAIL */
+	size_t keys; /* distinct trusted keys agreeing on best_tree */
 	int has_tree;
 	unsigned char best_tree[CR_SHA256_LEN];
 	unsigned char agree[CR_KEYRING_MAX]; /* the keys counted in ->keys */
 	struct cr_match *matches;
 	size_t nmatches;
-	size_t ntrees;     /* distinct source trees among the matches */
+	size_t ntrees; /* distinct source trees among the matches */
 	char reason[512];
 };
 

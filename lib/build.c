@@ -284,7 +284,8 @@ stage_archive(const char *stage, const char *file, unsigned int strip)
 					h++;
 			if (h == NULL) {
 				err = cr_error_set("%s: %s: hard link out of "
-						   "the tree", file, name);
+						   "the tree",
+						   file, name);
 				goto done;
 			}
 			if (snprintf(path, sizeof(path), "%s/%s", stage, h) >=
@@ -305,9 +306,8 @@ stage_archive(const char *stage, const char *file, unsigned int strip)
 			size_t len;
 			la_int64_t off;
 
-			while ((r = archive_read_data_block(a, &buf, &len,
-							    &off)) ==
-			       ARCHIVE_OK)
+			while ((r = archive_read_data_block(
+					a, &buf, &len, &off)) == ARCHIVE_OK)
 				if (archive_write_data_block(disk, buf, len,
 							     off) < ARCHIVE_OK)
 					break;
@@ -369,7 +369,8 @@ export_source(struct work *w, const struct cr_build_source *src, int reverse,
 		goto done;
 	if (CRYPTO_memcmp(check->root, src->tree->root, CR_SHA256_LEN) != 0) {
 		err = cr_error_set("%s: the source changed while it was being "
-				   "exported; nothing was built", src->path);
+				   "exported; nothing was built",
+				   src->path);
 		goto done;
 	}
 	err = clamp_times(w->src, src->tree, sde);
@@ -417,14 +418,16 @@ match_artifacts(char ***out, size_t *count, const char *root,
 		if (bad_pattern(patterns[i])) {
 			err = cr_error_set("artifact '%s': must be a path "
 					   "relative to the source root, "
-					   "without '..'", patterns[i]);
+					   "without '..'",
+					   patterns[i]);
 			goto done;
 		}
 		snprintf(pat, sizeof(pat), "%s/%s", root, patterns[i]);
 		r = glob(pat, GLOB_ERR, NULL, &g);
 		if (r == GLOB_NOMATCH) {
 			err = cr_error_fail("artifact '%s': the build did not "
-					    "make it", patterns[i]);
+					    "make it",
+					    patterns[i]);
 			goto done;
 		}
 		if (r != 0) {
@@ -540,8 +543,8 @@ collect_one(struct cr_artifact *a, int srcfd, const char *outdir,
 		goto done;
 	snprintf(tmp, sizeof(tmp), ".%.200s.cleanroom-tmp", base);
 	unlinkat(dir, tmp, 0);
-	out = openat(dir, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
-				       O_CLOEXEC, 0644);
+	out = openat(dir, tmp,
+		     O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (out < 0) {
 		err = cr_error_errno("%s/%s", outdir, a->name);
 		goto done;
@@ -614,8 +617,9 @@ keep_log(struct cr_build *b, const char *log, const char *outdir,
 	if (outdir == NULL)
 		goto done;
 	snprintf(path, sizeof(path), "%s/%s", outdir, name);
-	if ((out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-				      O_CLOEXEC, 0644)) < 0) {
+	if ((out = open(path,
+			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+			0644)) < 0) {
 		err = cr_error_errno("%s", path);
 		goto done;
 	}
@@ -648,11 +652,11 @@ internal_params(const struct cr_build *b, const struct cr_recipe *r,
 			if ((a->steps & bit) && cr_normalize_step_name(bit))
 				json_array_append_new(
 					steps,
-					json_string(cr_normalize_step_name(bit)));
-		json_array_append_new(norm,
-				      json_pack("{s:s, s:s, s:o}", "artifact",
-						a->name, "format", a->format,
-						"steps", steps));
+					json_string(
+						cr_normalize_step_name(bit)));
+		json_array_append_new(
+			norm, json_pack("{s:s, s:s, s:o}", "artifact", a->name,
+					"format", a->format, "steps", steps));
 	}
 	return json_pack(
 		"{s:I, s:s, s:{s:[ssssss], s:s, s:s, s:s, s:s, s:s, s:s, "
@@ -683,7 +687,8 @@ derive_sde(int64_t *sde, const struct cr_recipe *r,
 		return cr_error_set("%s: no SOURCE_DATE_EPOCH: a directory "
 				    "carries no time of its own; give --env "
 				    "SOURCE_DATE_EPOCH=N (or build from --git "
-				    "or --tarball)", src->path);
+				    "or --tarball)",
+				    src->path);
 	return CR_OK;
 }
 
@@ -733,7 +738,8 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 		goto done;
 	if (b->exit_status != 0) {
 		err = cr_error_fail("the build command failed (exit status "
-				    "%d)", b->exit_status);
+				    "%d)",
+				    b->exit_status);
 		goto done;
 	}
 
@@ -843,7 +849,8 @@ string_list(char ***out, json_t *a, int allow_missing, const char *name,
 		json_decref(a);
 		return cr_error_set("out of memory");
 	}
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		if (!json_is_string(v) ||
 		    (list[i] = strdup(json_string_value(v))) == NULL) {
 			*out = list;
@@ -878,11 +885,10 @@ cr_recipe_from_statement(struct cr_recipe **out, const struct cr_statement *st,
 				    name, st->build_type);
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return cr_error_set("out of memory");
-	if ((err = string_list(&r->command, json_object_get(ext, "command"),
-			       0, name, "command")) < 0 ||
-	    (err = string_list(&r->artifacts,
-			       json_object_get(ext, "artifacts"), 0, name,
-			       "artifacts")) < 0 ||
+	if ((err = string_list(&r->command, json_object_get(ext, "command"), 0,
+			       name, "command")) < 0 ||
+	    (err = string_list(&r->artifacts, json_object_get(ext, "artifacts"),
+			       0, name, "artifacts")) < 0 ||
 	    (err = string_list(&r->tools, json_object_get(ext, "tools"), 1,
 			       name, "tools")) < 0)
 		goto fail;
@@ -900,11 +906,13 @@ cr_recipe_from_statement(struct cr_recipe **out, const struct cr_statement *st,
 		err = cr_error_set("out of memory");
 		goto fail;
 	}
-	json_object_foreach(env, k, v) {
-		if (!json_is_string(v) ||
-		    asprintf(&r->env[i], "%s=%s", k, json_string_value(v)) < 0) {
+	json_object_foreach(env, k, v)
+	{
+		if (!json_is_string(v) || asprintf(&r->env[i], "%s=%s", k,
+						   json_string_value(v)) < 0) {
 			r->env[i] = NULL;
-			err = cr_error_set("%s: env %s is not a string", name, k);
+			err = cr_error_set("%s: env %s is not a string", name,
+					   k);
 			goto fail;
 		}
 		i++;

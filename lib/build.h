@@ -15,13 +15,13 @@
 
 /* What another party needs to build the same thing again. */
 struct cr_recipe {
-	char **command;            /* NULL-terminated argv */
-	char **artifacts;          /* NULL-terminated paths or globs */
-	char **env;                /* NULL-terminated user NAME=VALUE pairs */
-	char **tools;              /* NULL-terminated extra tool names */
+	char **command;		   /* NULL-terminated argv */
+	char **artifacts;	   /* NULL-terminated paths or globs */
+	char **env;		   /* NULL-terminated user NAME=VALUE pairs */
+	char **tools;		   /* NULL-terminated extra tool names */
 	int64_t source_date_epoch; /* -1: from the source (commit time...) */
 	int fake_clock;
-	int normalize;             /* normalise container artifacts */
+	int normalize; /* normalise container artifacts */
 };
 
 /* The source as hashed, and how to read it again. */
@@ -35,9 +35,9 @@ struct cr_build_source {
 
 struct cr_build_opts {
 	const char *output_dir; /* artifacts and the log are copied here */
-	const char *root;       /* the root filesystem; NULL: the host's */
-	const char *log_name;   /* the log's file name in output_dir */
-	int reverse_export;     /* create the source's files in reverse order */
+	const char *root;	/* the root filesystem; NULL: the host's */
+	const char *log_name;	/* the log's file name in output_dir */
+	int reverse_export;	/* create the source's files in reverse order */
 	/* Called with each line the build prints, when not NULL. */
 	void (*echo)(void *ctx, const char *buf, size_t len);
 	void *echo_ctx;
@@ -46,12 +46,12 @@ struct cr_build_opts {
 struct cr_artifact {
 	char *name; /* relative to the source root */
 	unsigned char sha256[CR_SHA256_LEN];
-	char format[64];     /* normalisation: "none", "tar+gzip"... */
-	unsigned int steps;  /* normalisation steps applied */
+	char format[64];    /* normalisation: "none", "tar+gzip"... */
+	unsigned int steps; /* normalisation steps applied */
 };
 
 struct cr_build {
-	int exit_status;          /* the command's; 128+N for a signal */
+	int exit_status; /* the command's; 128+N for a signal */
 	int64_t source_date_epoch;
 	int64_t started, finished;
 	struct cr_artifact *artifacts;

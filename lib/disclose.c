@@ -97,7 +97,8 @@ cr_disclosure_manifest(char **json, size_t *len, unsigned char **selected,
 	*len = 0;
 	*selected = NULL;
 	if ((sel = calloc(tree->count + 1, 1)) == NULL ||
-	    (c.trees = json_array()) == NULL || (files = json_array()) == NULL) {
+	    (c.trees = json_array()) == NULL ||
+	    (files = json_array()) == NULL) {
 		json_decref(c.trees);
 		free(sel);
 		return cr_error_set("out of memory");
@@ -134,8 +135,8 @@ cr_disclosure_manifest(char **json, size_t *len, unsigned char **selected,
 	for (i = 0; i < tree->count; i++) {
 		if (!sel[i])
 			continue;
-		if (json_array_append_new(files,
-					  json_string(tree->entries[i].path)) < 0) {
+		if (json_array_append_new(
+			    files, json_string(tree->entries[i].path)) < 0) {
 			err = cr_error_set("%s: cannot be encoded (not UTF-8?)",
 					   tree->entries[i].path);
 			goto done;
@@ -266,12 +267,15 @@ parse_tree(struct tobj *t, const char *file)
 		    (e->namelen == 2 && memcmp(e->name, "..", 2) == 0) ||
 		    (e->namelen == 4 && memcmp(e->name, ".git", 4) == 0))
 			return cr_error_fail("%s: tree '%s' has a bad entry "
-					     "name", file, where);
-		if (t->count > 0 && entry_cmp(&t->entries[t->count - 1], e) >= 0)
+					     "name",
+					     file, where);
+		if (t->count > 0 &&
+		    entry_cmp(&t->entries[t->count - 1], e) >= 0)
 			return cr_error_fail("%s: tree '%s' is not a valid git "
 					     "tree: entries unsorted or "
-					     "duplicated at '%.*s'", file,
-					     where, (int)e->namelen, e->name);
+					     "duplicated at '%.*s'",
+					     file, where, (int)e->namelen,
+					     e->name);
 		t->count++;
 		p = nul + 1 + CR_SHA256_LEN;
 	}
@@ -279,8 +283,7 @@ parse_tree(struct tobj *t, const char *file)
 }
 
 static int
-tree_id(unsigned char out[CR_SHA256_LEN], const unsigned char *body,
-	size_t len)
+tree_id(unsigned char out[CR_SHA256_LEN], const unsigned char *body, size_t len)
 {
 	struct cr_sha256 h = {0};
 	char head[32];
@@ -409,7 +412,8 @@ load_trees(struct bundle *b, json_t *trees)
 		return cr_error_set("%s: too many trees", b->file);
 	if ((b->trees = calloc(n, sizeof(*b->trees))) == NULL)
 		return cr_error_set("out of memory");
-	json_array_foreach(trees, i, t) {
+	json_array_foreach(trees, i, t)
+	{
 		struct tobj *o = &b->trees[i];
 
 		path = json_string_value(json_object_get(t, "path"));
@@ -427,7 +431,8 @@ load_trees(struct bundle *b, json_t *trees)
 			return cr_error_set("out of memory");
 		if (cr_base64_decode(&o->body, &o->len, body, strlen(body)) < 0)
 			return cr_error_set("%s: tree '%s': body is not valid "
-					    "base64", b->file, path);
+					    "base64",
+					    b->file, path);
 		if (tree_id(o->id, o->body, o->len) < 0)
 			return CR_ERROR;
 	}
@@ -454,7 +459,8 @@ link_trees(struct bundle *b, const unsigned char root[CR_SHA256_LEN])
 	if (CRYPTO_memcmp(parent->id, root, CR_SHA256_LEN) != 0) {
 		cr_hex_encode(hex, parent->id, CR_SHA256_LEN);
 		return cr_error_fail("%s: the root tree is sha256tree:%s, not "
-				     "the attested tree", b->file, hex);
+				     "the attested tree",
+				     b->file, hex);
 	}
 	for (i = 0; i < b->ntrees; i++) {
 		struct tobj *t = &b->trees[i];
@@ -468,11 +474,12 @@ link_trees(struct bundle *b, const unsigned char root[CR_SHA256_LEN])
 		e = parent ? find_entry(parent, name) : NULL;
 		if (e == NULL || e->mode != CR_MODE_TREE)
 			return cr_error_fail("%s: tree '%s' is not in its "
-					     "parent tree", b->file, t->path);
+					     "parent tree",
+					     b->file, t->path);
 		if (CRYPTO_memcmp(e->oid, t->id, CR_SHA256_LEN) != 0)
 			return cr_error_fail("%s: tree '%s' does not hash to "
-					     "its parent's entry", b->file,
-					     t->path);
+					     "its parent's entry",
+					     b->file, t->path);
 		e->used = 1;
 	}
 	return CR_OK;
@@ -499,19 +506,21 @@ check_files(struct bundle *b, const struct cr_tree *files, json_t *listed)
 			   : NULL;
 		if (e == NULL || e->mode == CR_MODE_TREE)
 			return cr_error_fail("%s: %s is not in the attested "
-					     "tree", b->file, f->path);
+					     "tree",
+					     b->file, f->path);
 		if (e->mode != f->mode ||
 		    CRYPTO_memcmp(e->oid, f->oid, CR_SHA256_LEN) != 0)
 			return cr_error_fail("%s: %s differs from the attested "
-					     "tree (%s)", b->file, f->path,
+					     "tree (%s)",
+					     b->file, f->path,
 					     e->mode != f->mode ? "mode"
 								: "content");
 		e->used = 2;
 	}
 	if (!json_is_array(listed) || json_array_size(listed) != nfiles)
 		return cr_error_fail("%s: the manifest lists %zu disclosed "
-				     "files, the bundle holds %zu", b->file,
-				     json_array_size(listed), nfiles);
+				     "files, the bundle holds %zu",
+				     b->file, json_array_size(listed), nfiles);
 	return CR_OK;
 }
 
@@ -578,7 +587,8 @@ cr_disclosure_check(struct cr_disclosure **out, const char *path,
 				   jerr.text);
 		goto done;
 	}
-	if (json_integer_value(json_object_get(m, "cleanroomDisclosure")) != 1) {
+	if (json_integer_value(json_object_get(m, "cleanroomDisclosure")) !=
+	    1) {
 		err = cr_error_set("%s: not a version 1 disclosure manifest",
 				   path);
 		goto done;

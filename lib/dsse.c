@@ -222,8 +222,7 @@ parse(struct cr_dsse **out, const char *json, size_t len, const char *name,
 	 */
 	sigs = json_object_get(root, "signatures");
 	if (sigs != NULL && !json_is_array(sigs)) {
-		cr_error_set("%s: signatures is not an array",
-			     at);
+		cr_error_set("%s: signatures is not an array", at);
 		goto done;
 	}
 	n = sigs == NULL ? 0 : json_array_size(sigs);

@@ -15,21 +15,21 @@
 #define CR_INTOTO_PAYLOAD_TYPE "application/vnd.in-toto+json"
 
 struct cr_dsse_sig {
-	char *keyid;          /* may be NULL: the field is optional, a hint only */
+	char *keyid; /* may be NULL: the field is optional, a hint only */
 	unsigned char *sig;
 	size_t siglen;
 };
 
 struct cr_dsse {
 	char *payload_type;
-	unsigned char *payload;   /* decoded bytes; NOT trusted until checked */
+	unsigned char *payload; /* decoded bytes; NOT trusted until checked */
 	size_t payload_len;
 	struct cr_dsse_sig *sigs;
 	size_t nsigs;
-	char *raw;                /* the envelope's exact bytes (one line) */
+	char *raw; /* the envelope's exact bytes (one line) */
 	size_t raw_len;
-	unsigned int line;        /* 1-based line in its file, 0 if none */
-	char *name;               /* the file (or source) it came from, or NULL */
+	unsigned int line; /* 1-based line in its file, 0 if none */
+	char *name;	   /* the file (or source) it came from, or NULL */
 };
 
 /*

@@ -8,8 +8,8 @@
 #include "tree.h"
 
 struct cr_export_opts {
-	int64_t mtime;  /* every member's mtime: the commit time */
-	int gzip;       /* gzip the tar (header time and name cleared) */
+	int64_t mtime; /* every member's mtime: the commit time */
+	int gzip;      /* gzip the tar (header time and name cleared) */
 	/* When set, only the files for which it returns non-zero. */
 	int (*select)(void *ctx, const char *path);
 	void *select_ctx;
@@ -29,7 +29,8 @@ struct cr_export_opts {
  * the archive holds exactly the hashed tree.
  */
 int cr_export_git(const char *out_path, const char *repo, const char *commit,
-		  const struct cr_tree *tree, const struct cr_export_opts *opts);
+		  const struct cr_tree *tree,
+		  const struct cr_export_opts *opts);
 
 /* Reads blobs of one commit by path, each checked against its tree entry. */
 struct cr_git_reader;

@@ -17,10 +17,10 @@ enum cr_key_alg {
 
 /* A trusted public key, as a verifier holds it. */
 struct cr_pubkey {
-	void *pkey;                         /* EVP_PKEY */
+	void *pkey; /* EVP_PKEY */
 	enum cr_key_alg alg;
-	char keyid[CR_SHA256_HEXLEN + 1];   /* SHA-256 of the SPKI DER, hex */
-	char *name;                         /* the file it came from */
+	char keyid[CR_SHA256_HEXLEN + 1]; /* SHA-256 of the SPKI DER, hex */
+	char *name;			  /* the file it came from */
 };
 
 /*

@@ -39,7 +39,8 @@ cr_manifest_load(struct cr_tree **out, const char *path)
 	*out = NULL;
 	if ((err = cr_read_file(&text, &len, path, CR_MANIFEST_MAX)) < 0)
 		return err;
-	if ((j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+	if ((j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr)) ==
+	    NULL) {
 		err = cr_error_set("%s: not valid JSON: %s", path, jerr.text);
 		goto done;
 	}
@@ -49,7 +50,8 @@ cr_manifest_load(struct cr_tree **out, const char *path)
 	    cr_hex_decode(claimed, CR_SHA256_LEN, root) < 0 ||
 	    !json_is_array(files)) {
 		err = cr_error_set("%s: not a file list (want the output of "
-				   "'attest hash --list --json')", path);
+				   "'attest hash --list --json')",
+				   path);
 		goto done;
 	}
 	if (json_array_size(files) > CR_TREE_MAX_ENTRIES) {
@@ -59,7 +61,8 @@ cr_manifest_load(struct cr_tree **out, const char *path)
 	}
 	if ((err = cr_tree_new(&t)) < 0)
 		goto done;
-	json_array_foreach(files, i, f) {
+	json_array_foreach(files, i, f)
+	{
 		p = json_string_value(json_object_get(f, "path"));
 		mode = json_string_value(json_object_get(f, "mode"));
 		blob = json_string_value(json_object_get(f, "blob"));
@@ -69,7 +72,8 @@ cr_manifest_load(struct cr_tree **out, const char *path)
 		    cr_hex_decode(oid, CR_SHA256_LEN, blob) < 0) {
 			err = cr_error_set("%s: file %zu: needs path, mode "
 					   "(100644, 100755 or 120000) and a "
-					   "64-hex blob", path, i);
+					   "64-hex blob",
+					   path, i);
 			goto done;
 		}
 		if ((err = cr_tree_add(t, p, m, oid, 0)) < 0)
@@ -84,7 +88,8 @@ cr_manifest_load(struct cr_tree **out, const char *path)
 	}
 	if (memcmp(t->root, claimed, CR_SHA256_LEN) != 0) {
 		err = cr_error_set("%s: the files listed do not hash to the "
-				   "tree it names", path);
+				   "tree it names",
+				   path);
 		goto done;
 	}
 	*out = t;
@@ -112,7 +117,9 @@ cr_tree_compare(const struct cr_tree *a, const struct cr_tree *b,
 	while (i < a->count || j < b->count) {
 		ea = i < a->count ? &a->entries[i] : NULL;
 		eb = j < b->count ? &b->entries[j] : NULL;
-		c = ea == NULL ? 1 : eb == NULL ? -1 : strcmp(ea->path, eb->path);
+		c = ea == NULL	 ? 1
+		    : eb == NULL ? -1
+				 : strcmp(ea->path, eb->path);
 		if (c < 0) {
 			r = fn(ctx, CR_CHANGE_REMOVED, ea, NULL);
 			i++;

@@ -15,10 +15,10 @@
 int cr_manifest_load(struct cr_tree **out, const char *path);
 
 enum cr_change {
-	CR_CHANGE_ADDED = 1,    /* only in b */
-	CR_CHANGE_REMOVED = 2,  /* only in a */
-	CR_CHANGE_CONTENT = 3,  /* in both, other content */
-	CR_CHANGE_MODE = 4,     /* in both, same content, other mode */
+	CR_CHANGE_ADDED = 1,   /* only in b */
+	CR_CHANGE_REMOVED = 2, /* only in a */
+	CR_CHANGE_CONTENT = 3, /* in both, other content */
+	CR_CHANGE_MODE = 4,    /* in both, same content, other mode */
 };
 
 /*

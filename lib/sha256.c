@@ -76,8 +76,8 @@ cr_sha256_fd(unsigned char out[CR_SHA256_LEN], uint64_t *size, int fd,
 		return cr_error_set("%s: out of memory", name);
 	if ((err = cr_sha256_init(&h)) < 0)
 		goto done;
-	if (prefix != NULL && (err = cr_sha256_update(&h, prefix,
-						      prefix_len)) < 0)
+	if (prefix != NULL &&
+	    (err = cr_sha256_update(&h, prefix, prefix_len)) < 0)
 		goto done;
 	for (;;) {
 		n = read(fd, buf, CR_STREAM_CHUNK);

@@ -10,7 +10,7 @@
 #include "key.h"
 
 struct cr_privkey {
-	void *pkey;                         /* EVP_PKEY */
+	void *pkey; /* EVP_PKEY */
 	enum cr_key_alg alg;
 	char keyid[CR_SHA256_HEXLEN + 1];
 };

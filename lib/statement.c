@@ -90,14 +90,14 @@ cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 		json_decref(root);
 		return cr_error_set("statement: out of memory");
 	}
-	if ((err = set_new(root, "_type", json_string(CR_STATEMENT_TYPE))) < 0 ||
+	if ((err = set_new(root, "_type", json_string(CR_STATEMENT_TYPE))) <
+		    0 ||
 	    (err = set_new(root, "subject", subjects)) < 0)
 		goto done;
 	for (i = 0; i < in->nsubjects; i++) {
-		json_t *s = json_pack("{s:s, s:o*}", "name",
-				      in->subjects[i].name, "digest",
-				      digest_object("sha256",
-						    in->subjects[i].sha256));
+		json_t *s = json_pack(
+			"{s:s, s:o*}", "name", in->subjects[i].name, "digest",
+			digest_object("sha256", in->subjects[i].sha256));
 		if (s == NULL || json_array_append_new(subjects, s) < 0) {
 			err = cr_error_set("statement: subject '%s' cannot be "
 					   "encoded (not UTF-8?)",
@@ -109,7 +109,8 @@ cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 			   json_string(CR_SLSA_PROVENANCE_V1))) < 0 ||
 	    (err = set_new(root, "predicate", pred = json_object())) < 0 ||
 	    (err = set_new(pred, "buildDefinition", def = json_object())) < 0 ||
-	    (err = set_new(def, "buildType", json_string(in->build_type))) < 0 ||
+	    (err = set_new(def, "buildType", json_string(in->build_type))) <
+		    0 ||
 	    (err = set_new(def, "externalParameters", ext = json_object())) < 0)
 		goto done;
 
@@ -118,8 +119,8 @@ cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 	    (err = set_new(src, "uri", json_string(in->source_uri))) < 0)
 		goto done;
 	if (in->source_revision != NULL &&
-	    (err = set_new(src, "revision",
-			   json_string(in->source_revision))) < 0)
+	    (err = set_new(src, "revision", json_string(in->source_revision))) <
+		    0)
 		goto done;
 	if (in->command != NULL &&
 	    (err = set_new(ext, "command", string_array(in->command))) < 0)
@@ -136,12 +137,13 @@ cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 		goto done;
 
 	/* The source first, then whatever the caller resolved. */
-	if ((err = set_new(def, "resolvedDependencies", deps = json_array())) < 0)
+	if ((err = set_new(def, "resolvedDependencies", deps = json_array())) <
+	    0)
 		goto done;
 	if ((digest = digest_object("gitTree", in->tree)) == NULL ||
 	    (in->commit != NULL &&
-	     json_object_set_new(digest, "gitCommit",
-				 json_string(in->commit)) < 0)) {
+	     json_object_set_new(digest, "gitCommit", json_string(in->commit)) <
+		     0)) {
 		json_decref(digest);
 		err = cr_error_set("statement: out of memory");
 		goto done;
@@ -150,7 +152,8 @@ cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 			in->source_uri, "digest", digest);
 	if (dep == NULL || json_array_append_new(deps, dep) < 0) {
 		err = cr_error_set("statement: source uri '%s' cannot be "
-				   "encoded", in->source_uri);
+				   "encoded",
+				   in->source_uri);
 		goto done;
 	}
 	if (in->dependencies != NULL &&
@@ -162,7 +165,8 @@ cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 	if ((err = set_new(pred, "runDetails", run = json_object())) < 0 ||
 	    (err = set_new(run, "builder",
 			   json_pack("{s:s, s:{s:s}}", "id", CR_BUILDER_ID,
-				     "version", "cleanroom", CR_VERSION))) < 0 ||
+				     "version", "cleanroom", CR_VERSION))) <
+		    0 ||
 	    (err = set_new(run, "metadata", meta = json_object())) < 0 ||
 	    (err = set_new(meta, "startedOn", time_string(in->started))) < 0 ||
 	    (err = set_new(meta, "finishedOn", time_string(in->finished))) < 0)
@@ -206,7 +210,8 @@ parse_subjects(struct cr_statement *st, json_t *list, const char *name)
 				    CR_STATEMENT_MAX_SUBJECTS);
 	if ((st->subjects = calloc(n, sizeof(*st->subjects))) == NULL)
 		return cr_error_set("%s: out of memory", name);
-	json_array_foreach(list, i, s) {
+	json_array_foreach(list, i, s)
+	{
 		digest = json_object_get(s, "digest");
 		sname = get_string(s, "name");
 		if (!json_is_object(s) || !json_is_object(digest))
@@ -219,7 +224,8 @@ parse_subjects(struct cr_statement *st, json_t *list, const char *name)
 		    cr_hex_decode(st->subjects[st->nsubjects].sha256,
 				  CR_SHA256_LEN, hex) < 0)
 			return cr_error_set("%s: subject %zu: sha256 is not 64 "
-					    "hex digits", name, i);
+					    "hex digits",
+					    name, i);
 		if ((st->subjects[st->nsubjects].name =
 			     strdup(sname ? sname : "")) == NULL)
 			return cr_error_set("%s: out of memory", name);
@@ -250,14 +256,16 @@ parse_source(struct cr_statement *st, json_t *pred, const char *name)
 	if (!json_is_array(deps))
 		return cr_error_set("%s: resolvedDependencies is not a list",
 				    name);
-	json_array_foreach(deps, i, dep) {
+	json_array_foreach(deps, i, dep)
+	{
 		digest = json_object_get(dep, "digest");
 		if ((tree = get_string(digest, "gitTree")) == NULL)
 			continue;
 		if (strlen(tree) != CR_SHA256_HEXLEN ||
 		    cr_hex_decode(st->tree, CR_SHA256_LEN, tree) < 0)
 			return cr_error_set("%s: gitTree is not a SHA-256 tree "
-					    "id (64 hex digits)", name);
+					    "id (64 hex digits)",
+					    name);
 		st->has_tree = 1;
 		commit = get_string(digest, "gitCommit");
 		if (commit != NULL && strlen(commit) <= CR_SHA256_HEXLEN)

@@ -26,25 +26,26 @@ struct cr_subject {
 
 /* What a statement is made from; fields left NULL/0 are omitted. */
 struct cr_statement_in {
-	const char *build_type;        /* CR_BUILDTYPE_* */
+	const char *build_type; /* CR_BUILDTYPE_* */
 	const struct cr_subject *subjects;
 	size_t nsubjects;
-	const char *source_kind;       /* "git", "directory" or "archive" */
+	const char *source_kind; /* "git", "directory" or "archive" */
 	const char *source_uri;
-	const char *source_revision;   /* the revision asked for, git only */
+	const char *source_revision; /* the revision asked for, git only */
 	unsigned char tree[CR_SHA256_LEN];
-	const char *commit;            /* hex commit id, git only */
-	char *const *command;          /* argv of the build, NULL-terminated */
-	char *const *artifacts;        /* declared artifacts, NULL-terminated */
-	char *const *env;              /* user-chosen NAME=VALUE, NULL-terminated */
-	json_t *internal;              /* internalParameters (borrowed) */
-	json_t *dependencies;          /* more resolvedDependencies (borrowed) */
-	json_t *byproducts;            /* runDetails.byproducts (borrowed) */
-	int64_t started, finished;     /* seconds since the epoch */
+	const char *commit;	   /* hex commit id, git only */
+	char *const *command;	   /* argv of the build, NULL-terminated */
+	char *const *artifacts;	   /* declared artifacts, NULL-terminated */
+	char *const *env;	   /* user-chosen NAME=VALUE, NULL-terminated */
+	json_t *internal;	   /* internalParameters (borrowed) */
+	json_t *dependencies;	   /* more resolvedDependencies (borrowed) */
+	json_t *byproducts;	   /* runDetails.byproducts (borrowed) */
+	int64_t started, finished; /* seconds since the epoch */
 };
 
 /* Builds the statement as compact JSON bytes (allocated, no newline). */
-int cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in);
+int cr_statement_build(char **out, size_t *len,
+		       const struct cr_statement_in *in);
 
 /* A statement as read back, after its signature was checked. */
 struct cr_statement {
@@ -54,7 +55,7 @@ struct cr_statement {
 	int has_tree;
 	unsigned char tree[CR_SHA256_LEN];
 	char commit[CR_SHA256_HEXLEN + 1]; /* "" when absent */
-	const char *build_type;            /* "" when absent; owned by root */
+	const char *build_type;		   /* "" when absent; owned by root */
 };
 
 /*
@@ -70,7 +71,8 @@ int cr_statement_parse(struct cr_statement **out, const unsigned char *payload,
 void cr_statement_free(struct cr_statement *st);
 
 /* The subject whose sha256 equals digest, or NULL. */
-const struct cr_subject *cr_statement_find(const struct cr_statement *st,
-					   const unsigned char digest[CR_SHA256_LEN]);
+const struct cr_subject *
+cr_statement_find(const struct cr_statement *st,
+		  const unsigned char digest[CR_SHA256_LEN]);
 
 #endif

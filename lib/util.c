@@ -155,7 +155,8 @@ cr_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 		if (link(tmp, path) < 0) {
 			if (errno == EEXIST)
 				cr_error_set("%s: already exists; refusing to "
-					     "overwrite", path);
+					     "overwrite",
+					     path);
 			else
 				cr_error_errno("%s", path);
 			goto done;
@@ -239,7 +240,8 @@ cr_base64_encode(char **out, const unsigned char *in, size_t len)
 	if ((s = malloc((len + 2) / 3 * 4 + 1)) == NULL)
 		return cr_error_set("base64: out of memory");
 	for (i = 0, p = s; i + 2 < len; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+		    in[i + 2];
 		*p++ = b64std[v >> 18];
 		*p++ = b64std[(v >> 12) & 63];
 		*p++ = b64std[(v >> 6) & 63];

@@ -68,7 +68,7 @@ if command -v clang >/dev/null; then
 	fi
 	if ninja -C build-fuzz >/dev/null; then
 		for f in build-fuzz/tests/fuzz/fuzz_*; do
-			[ -x "$f" ] || continue
+			[ -f "$f" ] && [ -x "$f" ] || continue
 			h=${f##*/fuzz_}
 			work=$(mktemp -d)
 			cp -r "$top/tests/fuzz/corpus/$h/." "$work/"

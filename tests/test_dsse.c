@@ -350,8 +350,9 @@ test_parse_unsigned(void **state)
 
 	(void)state;
 	for (i = 0; i < 2; i++) {
-		assert_int_equal(cr_dsse_parse(&env, forms[i], strlen(forms[i]),
-					       "t", 1), CR_OK);
+		assert_int_equal(
+			cr_dsse_parse(&env, forms[i], strlen(forms[i]), "t", 1),
+			CR_OK);
 		assert_int_equal(env->nsigs, 0);
 		cr_dsse_free(env);
 	}

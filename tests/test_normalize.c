@@ -278,8 +278,8 @@ test_gzip(void **state)
 	assert_int_equal(h[1], 0x8b);
 	assert_int_equal(h[3], 0); /* no FNAME, FCOMMENT, FEXTRA */
 	assert_int_equal(h[4] | h[5] | h[6] | h[7], 0); /* MTIME */
-	assert_int_equal(h[8], 2); /* XFL: level 9 */
-	assert_int_equal(h[9], 3); /* OS: zlib's Unix */
+	assert_int_equal(h[8], 2);			/* XFL: level 9 */
+	assert_int_equal(h[9], 3);			/* OS: zlib's Unix */
 	RUN("gzip -t a.gz && gzip -dc a.gz | cmp - plain.txt");
 
 	/* tar.gz: the tar inside is normalised too. */

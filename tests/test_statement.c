@@ -53,11 +53,13 @@ test_roundtrip(void **state)
 	(void)state;
 	fill(&in, &s, 0x11);
 	assert_int_equal(cr_statement_build(&json, &len, &in), CR_OK);
-	assert_non_null(strstr(json, "\"_type\":\"https://in-toto.io/Statement/v1\""));
+	assert_non_null(
+		strstr(json, "\"_type\":\"https://in-toto.io/Statement/v1\""));
 	assert_non_null(strstr(json, "\"startedOn\":\"2024-01-01T00:00:00Z\""));
 	assert_non_null(strstr(json, "\"command\":[\"make\",\"all\"]"));
-	assert_int_equal(cr_statement_parse(&st, (unsigned char *)json, len,
-					    "t"), CR_OK);
+	assert_int_equal(
+		cr_statement_parse(&st, (unsigned char *)json, len, "t"),
+		CR_OK);
 	assert_int_equal(st->nsubjects, 1);
 	assert_string_equal(st->subjects[0].name, "fw.bin");
 	assert_true(st->has_tree);
@@ -77,67 +79,77 @@ parses(const char *json)
 	struct cr_statement *st = NULL;
 	int err;
 
-	err = cr_statement_parse(&st, (const unsigned char *)json,
-				 strlen(json), "t");
+	err = cr_statement_parse(&st, (const unsigned char *)json, strlen(json),
+				 "t");
 	cr_statement_free(st);
 	return err;
 }
 
 #define HEX64 "abababababababababababababababababababababababababababababababab"
-#define GOOD_PRED "\"predicateType\":\"https://slsa.dev/provenance/v1\"," \
-		  "\"predicate\":{\"buildDefinition\":{}}"
+#define GOOD_PRED                                               \
+	"\"predicateType\":\"https://slsa.dev/provenance/v1\"," \
+	"\"predicate\":{\"buildDefinition\":{}}"
 
 static void
 test_parse_strict(void **state)
 {
 	(void)state;
-	assert_int_equal(parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
-				"\"subject\":[{\"name\":\"a\",\"digest\":"
-				"{\"sha256\":\"" HEX64 "\"}}]," GOOD_PRED "}"),
-			 CR_OK);
+	assert_int_equal(
+		parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
+		       "\"subject\":[{\"name\":\"a\",\"digest\":"
+		       "{\"sha256\":\"" HEX64 "\"}}]," GOOD_PRED "}"),
+		CR_OK);
 	/* Duplicate keys, at the top and deep inside. */
-	assert_int_equal(parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
-				"\"_type\":\"https://in-toto.io/Statement/v1\","
-				"\"subject\":[{\"name\":\"a\",\"digest\":"
-				"{\"sha256\":\"" HEX64 "\"}}]," GOOD_PRED "}"),
-			 CR_ERROR);
+	assert_int_equal(
+		parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
+		       "\"_type\":\"https://in-toto.io/Statement/v1\","
+		       "\"subject\":[{\"name\":\"a\",\"digest\":"
+		       "{\"sha256\":\"" HEX64 "\"}}]," GOOD_PRED "}"),
+		CR_ERROR);
 	assert_non_null(strstr(cr_error_last(), "duplicate"));
-	assert_int_equal(parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
-				"\"subject\":[{\"name\":\"a\",\"digest\":"
-				"{\"sha256\":\"" HEX64 "\",\"sha256\":\"" HEX64
-				"\"}}]," GOOD_PRED "}"),
-			 CR_ERROR);
+	assert_int_equal(
+		parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
+		       "\"subject\":[{\"name\":\"a\",\"digest\":"
+		       "{\"sha256\":\"" HEX64 "\",\"sha256\":\"" HEX64
+		       "\"}}]," GOOD_PRED "}"),
+		CR_ERROR);
 	/* Wrong types, missing parts, bad digests. */
-	assert_int_equal(parses("{\"_type\":\"https://in-toto.io/Statement/v0.1\","
-				"\"subject\":[{\"name\":\"a\",\"digest\":"
-				"{\"sha256\":\"" HEX64 "\"}}]," GOOD_PRED "}"),
-			 CR_ERROR);
-	assert_int_equal(parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
-				"\"subject\":[{\"name\":\"a\",\"digest\":"
-				"{\"sha256\":\"" HEX64 "\"}}],"
-				"\"predicateType\":\"https://example/x\","
-				"\"predicate\":{}}"),
-			 CR_ERROR);
-	assert_int_equal(parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
-				"\"subject\":[]," GOOD_PRED "}"),
-			 CR_ERROR);
-	assert_int_equal(parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
-				"\"subject\":[{\"name\":\"a\",\"digest\":"
-				"{\"sha256\":\"abc\"}}]," GOOD_PRED "}"),
-			 CR_ERROR);
-	assert_int_equal(parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
-				"\"subject\":[{\"name\":\"a\",\"digest\":"
-				"{\"sha512\":\"00\"}}]," GOOD_PRED "}"),
-			 CR_ERROR);
+	assert_int_equal(
+		parses("{\"_type\":\"https://in-toto.io/Statement/v0.1\","
+		       "\"subject\":[{\"name\":\"a\",\"digest\":"
+		       "{\"sha256\":\"" HEX64 "\"}}]," GOOD_PRED "}"),
+		CR_ERROR);
+	assert_int_equal(
+		parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
+		       "\"subject\":[{\"name\":\"a\",\"digest\":"
+		       "{\"sha256\":\"" HEX64 "\"}}],"
+		       "\"predicateType\":\"https://example/x\","
+		       "\"predicate\":{}}"),
+		CR_ERROR);
+	assert_int_equal(
+		parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
+		       "\"subject\":[]," GOOD_PRED "}"),
+		CR_ERROR);
+	assert_int_equal(
+		parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
+		       "\"subject\":[{\"name\":\"a\",\"digest\":"
+		       "{\"sha256\":\"abc\"}}]," GOOD_PRED "}"),
+		CR_ERROR);
+	assert_int_equal(
+		parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
+		       "\"subject\":[{\"name\":\"a\",\"digest\":"
+		       "{\"sha512\":\"00\"}}]," GOOD_PRED "}"),
+		CR_ERROR);
 	assert_int_equal(parses("[1,2]"), CR_ERROR);
 	assert_int_equal(parses("{\"_type\":"), CR_ERROR);
 	/* Unknown fields are ignored. */
-	assert_int_equal(parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
-				"\"extra\":{\"x\":[1]},"
-				"\"subject\":[{\"name\":\"a\",\"digest\":"
-				"{\"sha256\":\"" HEX64 "\",\"md5\":\"x\"}}],"
-				GOOD_PRED "}"),
-			 CR_OK);
+	assert_int_equal(
+		parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
+		       "\"extra\":{\"x\":[1]},"
+		       "\"subject\":[{\"name\":\"a\",\"digest\":"
+		       "{\"sha256\":\"" HEX64 "\",\"md5\":\"x\"}}]," GOOD_PRED
+		       "}"),
+		CR_OK);
 }
 
 /* Writes an attestation signed by the given keys to path. */
@@ -154,7 +166,8 @@ write_att(const char *path, unsigned char tree_byte,
 	fill(&in, &s, tree_byte);
 	assert_int_equal(cr_statement_build(&json, &len, &in), CR_OK);
 	assert_int_equal(cr_dsse_new(&env, CR_INTOTO_PAYLOAD_TYPE,
-				     (unsigned char *)json, len), CR_OK);
+				     (unsigned char *)json, len),
+			 CR_OK);
 	for (i = 0; i < nkeys; i++)
 		assert_int_equal(cr_dsse_sign(env, keys[i]), CR_OK);
 	assert_int_equal(cr_dsse_serialize(&line, &llen, env), CR_OK);

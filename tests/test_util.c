@@ -39,8 +39,9 @@ roundtrip(const char *in, const char *want)
 	char *enc;
 	size_t n;
 
-	assert_int_equal(cr_base64_encode(&enc, (const unsigned char *)in,
-					  strlen(in)), CR_OK);
+	assert_int_equal(
+		cr_base64_encode(&enc, (const unsigned char *)in, strlen(in)),
+		CR_OK);
 	assert_string_equal(enc, want);
 	assert_int_equal(cr_base64_decode(&dec, &n, enc, strlen(enc)), CR_OK);
 	assert_int_equal(n, strlen(in));
@@ -87,12 +88,12 @@ test_base64(void **state)
 	free(dec);
 
 	/* Everything else is refused. */
-	assert_false(decodes("Zg="));     /* padded but not whole */
-	assert_false(decodes("Z"));       /* impossible length */
-	assert_false(decodes("Zh=="));    /* bits after the last byte */
-	assert_false(decodes("Zm9v\n"));  /* whitespace */
-	assert_false(decodes("Zg==Zg=="));/* data after padding */
-	assert_false(decodes("+-8A"));    /* alphabets mixed */
+	assert_false(decodes("Zg="));	   /* padded but not whole */
+	assert_false(decodes("Z"));	   /* impossible length */
+	assert_false(decodes("Zh=="));	   /* bits after the last byte */
+	assert_false(decodes("Zm9v\n"));   /* whitespace */
+	assert_false(decodes("Zg==Zg==")); /* data after padding */
+	assert_false(decodes("+-8A"));	   /* alphabets mixed */
 	assert_false(decodes("Zm9v!"));
 	assert_false(decodes("===="));
 }
@@ -132,13 +133,15 @@ test_write_atomic(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/key", dir);
-	assert_int_equal(cr_write_atomic(path, "one", 3, 0600,
-					 CR_WRITE_NOCLOBBER), CR_OK);
+	assert_int_equal(
+		cr_write_atomic(path, "one", 3, 0600, CR_WRITE_NOCLOBBER),
+		CR_OK);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	/* Never overwritten, and the old content stays whole. */
-	assert_int_equal(cr_write_atomic(path, "two", 3, 0600,
-					 CR_WRITE_NOCLOBBER), CR_ERROR);
+	assert_int_equal(
+		cr_write_atomic(path, "two", 3, 0600, CR_WRITE_NOCLOBBER),
+		CR_ERROR);
 	assert_non_null(strstr(cr_error_last(), "refusing to overwrite"));
 	assert_int_equal(cr_read_file(&buf, &n, path, 16), CR_OK);
 	assert_string_equal(buf, "one");

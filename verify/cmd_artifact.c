@@ -52,8 +52,8 @@ print_claims(const struct trust *t, const char *path,
 			continue;
 		for (j = 0; j < c->st->nsubjects; j++) {
 			const struct cr_subject *s = &c->st->subjects[j];
-			int same = memcmp(s->sha256, digest,
-					  CR_SHA256_LEN) == 0;
+			int same =
+				memcmp(s->sha256, digest, CR_SHA256_LEN) == 0;
 
 			if (!same && strcmp(base(s->name), base(path)) != 0)
 				continue;
@@ -124,7 +124,8 @@ cmd_artifact(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "a:k:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
-			if ((rc = trust_add_attestation(&t, "artifact", optarg)))
+			if ((rc = trust_add_attestation(&t, "artifact",
+							optarg)))
 				return rc;
 			break;
 		case 'k':
@@ -137,7 +138,8 @@ cmd_artifact(int argc, char **argv)
 						  "--threshold given twice");
 			threshold = tool_parse_number(optarg, CR_KEYRING_MAX);
 			if (threshold < 1)
-				return tool_usage("artifact", "--threshold "
+				return tool_usage("artifact",
+						  "--threshold "
 						  "takes a number from 1 to %u",
 						  CR_KEYRING_MAX);
 			break;
@@ -161,17 +163,17 @@ cmd_artifact(int argc, char **argv)
 	if (threshold < 0)
 		threshold = 1;
 	if ((size_t)threshold > t.nkeys)
-		return tool_usage("artifact", "--threshold %lld but only %zu "
-				  "key%s given", threshold, t.nkeys,
-				  t.nkeys == 1 ? "" : "s");
+		return tool_usage("artifact",
+				  "--threshold %lld but only %zu "
+				  "key%s given",
+				  threshold, t.nkeys, t.nkeys == 1 ? "" : "s");
 
 	if ((err = trust_load(&t)) < 0)
 		goto done;
 	if (json) {
 		report = json_object();
 		files = json_array();
-		json_object_set_new(report, "command",
-				    json_string("artifact"));
+		json_object_set_new(report, "command", json_string("artifact"));
 		json_object_set_new(report, "threshold",
 				    json_integer(threshold));
 		json_object_set_new(report, "attestations", trust_json(&t));
@@ -207,20 +209,21 @@ cmd_artifact(int argc, char **argv)
 				json_object_set_new(f, "source",
 						    json_string(id));
 				json_object_set_new(
-					f, "keys", trust_json_keys(&t, v.agree));
+					f, "keys",
+					trust_json_keys(&t, v.agree));
 			}
 			if (v.status != CR_OK)
 				json_object_set_new(f, "reason",
 						    json_string(v.reason));
-			json_object_set_new(f, "matches",
-					    json_matches(&t, &v));
+			json_object_set_new(f, "matches", json_matches(&t, &v));
 			json_array_append_new(files, f);
 		} else if (!tool_quiet) {
 			printf("%s  %s  sha256:%s\n",
 			       v.status == CR_OK ? "OK  " : "FAIL", path, hex);
 			if (v.status == CR_OK)
 				printf("  %zu of %lld required key%s agree "
-				       "on source %s\n", v.keys, threshold,
+				       "on source %s\n",
+				       v.keys, threshold,
 				       threshold == 1 ? "" : "s", id);
 			else
 				printf("  %s\n", v.reason);

@@ -41,8 +41,7 @@ static const char usage_text[] =
 
 /* The first trusted statement naming root, or else any naming a tree. */
 static const struct cr_checked *
-find_attested(const struct trust *t, const unsigned char *root,
-	      size_t *trusted)
+find_attested(const struct trust *t, const unsigned char *root, size_t *trusted)
 {
 	const struct cr_checked *other = NULL;
 	size_t i;
@@ -75,10 +74,10 @@ print_change(void *ctx, enum cr_change change, const struct cr_tree_entry *ea,
 	const char *path = ea ? ea->path : eb->path;
 
 	if (c->list != NULL)
-		json_array_append_new(
-			c->list, json_pack("{s:o, s:s}", "path",
-					   tool_json_str(path), "change",
-					   cr_change_name(change)));
+		json_array_append_new(c->list,
+				      json_pack("{s:o, s:s}", "path",
+						tool_json_str(path), "change",
+						cr_change_name(change)));
 	else if (!tool_quiet)
 		printf("  %-12s %s\n", cr_change_name(change), path);
 	return 0;
@@ -97,7 +96,8 @@ check_bundle(const struct trust *t, const char *path, int json)
 
 	if ((ck = find_attested(t, NULL, &trusted)) == NULL)
 		return cr_error_fail("%s: no attestation signed by a trusted "
-				     "key names a source tree", path);
+				     "key names a source tree",
+				     path);
 	/* Each distinct attested tree in turn; the first that holds wins. */
 	for (i = 0; i < t->set.count; i++) {
 		ck = &t->set.items[i];
@@ -122,17 +122,17 @@ check_bundle(const struct trust *t, const char *path, int json)
 					  d->items[i].disclosed ? "disclosed"
 								: "withheld"));
 		}
-		report = json_pack("{s:s, s:s, s:o, s:s, s:i, s:o}", "command",
-				   "source", "result", "ok", "path",
-				   tool_json_str(path), "source", id,
-				   "disclosed", (int)d->ndisclosed, "entries",
-				   items);
+		report = json_pack(
+			"{s:s, s:s, s:o, s:s, s:i, s:o}", "command", "source",
+			"result", "ok", "path", tool_json_str(path), "source",
+			id, "disclosed", (int)d->ndisclosed, "entries", items);
 		tool_json_print(report);
 	} else if (!tool_quiet) {
 		printf("OK    %s  disclosure of %s [%s:%u]\n", path, id,
 		       ck->file, ck->line);
 		printf("  %zu disclosed, %zu withheld (names and hashes "
-		       "only):\n", d->ndisclosed, d->count - d->ndisclosed);
+		       "only):\n",
+		       d->ndisclosed, d->count - d->ndisclosed);
 		for (i = 0; i < d->count; i++) {
 			cr_hex_encode(hex, d->items[i].oid, CR_SHA256_LEN);
 			printf("  %-9s %s %s\n",
@@ -191,19 +191,21 @@ cmd_source(int argc, char **argv)
 			break;
 		case 'r':
 			if (src.rev)
-				return tool_usage("source", "--rev given twice");
+				return tool_usage("source",
+						  "--rev given twice");
 			src.rev = optarg;
 			break;
 		case 's':
 			if ((v = tool_parse_number(optarg, 255)) < 0)
-				return tool_usage("source", "--strip-components "
+				return tool_usage("source",
+						  "--strip-components "
 						  "takes a number");
 			src.strip_components = (unsigned int)v;
 			break;
 		case 'f':
 			if (files)
 				return tool_usage("source", "--files given "
-						  "twice");
+							    "twice");
 			files = optarg;
 			break;
 		case 'j':
@@ -258,8 +260,8 @@ cmd_source(int argc, char **argv)
 			goto done;
 		if (memcmp(listed->root, other->st->tree, CR_SHA256_LEN) != 0) {
 			err = cr_error_set("%s: the file list of another tree, "
-					   "not of the attested %s", files,
-					   want);
+					   "not of the attested %s",
+					   files, want);
 			goto done;
 		}
 	}
@@ -295,16 +297,19 @@ cmd_source(int argc, char **argv)
 	if (match)
 		goto done;
 	if (trusted == 0)
-		err = cr_error_fail("%s: no attestation signed by a trusted key "
-				    "names a source tree", src.path);
+		err = cr_error_fail(
+			"%s: no attestation signed by a trusted key "
+			"names a source tree",
+			src.path);
 	else if (ndiff >= 0)
 		err = cr_error_fail("%s: source tree differs from the attested "
-				    "%s in %ld file%s", src.path, want, ndiff,
+				    "%s in %ld file%s",
+				    src.path, want, ndiff,
 				    ndiff == 1 ? "" : "s");
 	else
 		err = cr_error_fail("%s: source tree differs: it is %s, the "
-				    "attestation names %s", src.path, got,
-				    want);
+				    "attestation names %s",
+				    src.path, got, want);
 done:
 	cr_tree_free(listed);
 	cr_tree_free(tree);

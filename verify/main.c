@@ -10,9 +10,11 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *summary;
 } cmds[] = {
-	{"artifact", cmd_artifact, "check files against attestations and trusted keys"},
+	{"artifact", cmd_artifact,
+	 "check files against attestations and trusted keys"},
 	{"source", cmd_source, "check a source tree against an attestation"},
-	{"log", cmd_log, "check inclusion or consistency proofs of a transparency log"},
+	{"log", cmd_log,
+	 "check inclusion or consistency proofs of a transparency log"},
 };
 
 static void

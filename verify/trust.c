@@ -79,9 +79,10 @@ trust_json_keys(const struct trust *t, const unsigned char *by)
 	for (i = 0; a != NULL && i < t->ring.count; i++)
 		if (by[i])
 			json_array_append_new(
-				a, json_pack("{s:s, s:o}", "keyid",
-					     t->ring.keys[i]->keyid, "key",
-					     tool_json_str(trust_key_name(t, i))));
+				a,
+				json_pack("{s:s, s:o}", "keyid",
+					  t->ring.keys[i]->keyid, "key",
+					  tool_json_str(trust_key_name(t, i))));
 	return a;
 }
 
@@ -99,7 +100,8 @@ trust_json(const struct trust *t)
 			      "trusted", c->status == CR_OK, "signedBy",
 			      trust_json_keys(t, c->by));
 		if (e != NULL && c->status != CR_OK)
-			json_object_set_new(e, "reason", json_string(c->reason));
+			json_object_set_new(e, "reason",
+					    json_string(c->reason));
 		json_array_append_new(a, e);
 	}
 	return a;
