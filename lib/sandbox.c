@@ -1131,6 +1131,8 @@ static void __attribute__((noreturn)) init_main(const struct plan *p)
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		_exit(1);
+	/* A caller ignoring SIGCHLD would make waitpid below fail. */
+	(void)signal(SIGCHLD, SIG_DFL);
 	if (recv(p->sock, &c, 1, 0) != 1)
 		_exit(1); /* the caller gave up */
 	close_others(keep, 3);

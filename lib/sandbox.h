@@ -53,6 +53,11 @@
  * advances in real time ("start at" mode without FAKETIME_DONT_RESET), so
  * `date +%s` prints SOURCE_DATE_EPOCH. File times stay real. Statically
  * linked programs are not affected.
+ *
+ * Limits: the source keeps its mount's locked flags (a source on a noexec
+ * mount cannot run its own scripts: export it elsewhere); UNIX sockets of
+ * the root outside /tmp and /run stay reachable (connect(2) is no write);
+ * if the caller's thread dies, the sandbox is killed (PR_SET_PDEATHSIG).
  */
 
 #define CR_SANDBOX_BUILD_PATH "/build/src"

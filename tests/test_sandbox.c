@@ -162,6 +162,10 @@ test_exit_status(void **state)
 	assert_int_equal(run_sh(dir, "exit 3"), 3);
 	assert_int_equal(run_sh(dir, "kill -KILL $$"), 128 + SIGKILL);
 	assert_int_equal(run_sh(dir, "kill -TERM $$"), 128 + SIGTERM);
+	/* Whatever the caller does with SIGCHLD. */
+	signal(SIGCHLD, SIG_IGN);
+	assert_int_equal(run_sh(dir, "sh -c 'exit 5' & wait $!"), 5);
+	signal(SIGCHLD, SIG_DFL);
 	rm_rf(dir);
 }
 
