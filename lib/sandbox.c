@@ -1131,6 +1131,8 @@ static void __attribute__((noreturn)) init_main(const struct plan *p)
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		_exit(1);
+	/* A caller ignoring SIGCHLD would make waitpid below fail. */
+	(void)signal(SIGCHLD, SIG_DFL);
 	if (recv(p->sock, &c, 1, 0) != 1)
 		_exit(1); /* the caller gave up */
 	close_others(keep, 3);
@@ -1366,6 +1368,7 @@ cr_sandbox_run(int *exit_status, const struct cr_sandbox_opts *opts)
 	struct plan *p = NULL;
 	char rec[REC_MAX + 1], msg[REC_MAX + 1] = "";
 	int sp[2] = {-1, -1}, err = CR_ERROR, st = 0, have_status = 0, r;
+	int timed_out = 0, not_run = 0;
 	int64_t deadline = 0, left;
 	struct pollfd pfd;
 	pid_t pid = -1;
@@ -1431,6 +1434,7 @@ cr_sandbox_run(int *exit_status, const struct cr_sandbox_opts *opts)
 			goto done;
 		}
 		if (r == 0) {
+			timed_out = 1;
 			err = cr_error_set("sandbox: %s timed out after %u "
 					   "seconds",
 					   opts->argv[0], opts->timeout);
@@ -1442,6 +1446,7 @@ cr_sandbox_run(int *exit_status, const struct cr_sandbox_opts *opts)
 		if (n <= 0)
 			break;
 		if ((rec[0] == REC_ERROR || rec[0] == REC_EXEC) && !msg[0]) {
+			not_run = rec[0] == REC_EXEC;
 			rec[n] = '\0';
 			snprintf(msg, sizeof(msg), "%s", rec + 1);
 		} else if (rec[0] == REC_STATUS &&
@@ -1454,6 +1459,8 @@ cr_sandbox_run(int *exit_status, const struct cr_sandbox_opts *opts)
 		;
 	pid = -1;
 	if (msg[0]) {
+		if (not_run)
+			*exit_status = CR_SANDBOX_NOT_RUN;
 		err = cr_error_set("sandbox: %s", msg);
 		goto done;
 	}
@@ -1471,6 +1478,8 @@ cr_sandbox_run(int *exit_status, const struct cr_sandbox_opts *opts)
 done:
 	if (pid > 0)
 		kill_and_reap(pid);
+	if (timed_out)
+		*exit_status = CR_SANDBOX_TIMED_OUT;
 	if (sp[0] >= 0)
 		close(sp[0]);
 	if (sp[1] >= 0)

@@ -45,13 +45,19 @@
  *     FAKETIME_DONT_FAKE_MONOTONIC=1
  *   then the caller's opts->env pairs, in their order. Of the fixed names
  *   only PATH may be given in opts->env (it replaces the default); giving
- *   any other of them is refused.
+ *   any other of them is refused, and with fake_clock so are LD_PRELOAD
+ *   and FAKETIME*.
  *
  * With fake_clock, Debian's libfaketime (package libfaketime) is preloaded:
  * every process starts with its wall clock at SOURCE_DATE_EPOCH, which then
  * advances in real time ("start at" mode without FAKETIME_DONT_RESET), so
  * `date +%s` prints SOURCE_DATE_EPOCH. File times stay real. Statically
  * linked programs are not affected.
+ *
+ * Limits: the source keeps its mount's locked flags (a source on a noexec
+ * mount cannot run its own scripts: export it elsewhere); UNIX sockets of
+ * the root outside /tmp and /run stay reachable (connect(2) is no write);
+ * if the caller's thread dies, the sandbox is killed (PR_SET_PDEATHSIG).
  */
 
 #define CR_SANDBOX_BUILD_PATH "/build/src"
@@ -75,6 +81,10 @@ enum {
 	 */
 	CR_SANDBOX_LEGACY_REMOUNT = 1u << 0,
 };
+
+/* Values of *exit_status when cr_sandbox_run fails, besides -1. */
+#define CR_SANDBOX_TIMED_OUT (-2)
+#define CR_SANDBOX_NOT_RUN (-3)
 
 struct cr_sandbox_opts {
 	const char *source_dir;	 /* host directory, bound read-write */
@@ -103,8 +113,10 @@ void cr_sandbox_opts_init(struct cr_sandbox_opts *opts);
  * message when the options are bad, when the sandbox could not be made (the
  * message says what the system lacks, e.g. "cannot create user namespace:
  * Operation not permitted (...)"), when the command could not be started
- * ("cannot run NAME in the sandbox: No such file or directory"), or when
- * opts->timeout passed (the whole sandbox is then killed).
+ * ("cannot run NAME in the sandbox: No such file or directory";
+ * *exit_status is then CR_SANDBOX_NOT_RUN), or when opts->timeout passed
+ * (the whole sandbox is killed; *exit_status is CR_SANDBOX_TIMED_OUT).
+ * Otherwise, on CR_ERROR, *exit_status is -1.
  */
 int cr_sandbox_run(int *exit_status, const struct cr_sandbox_opts *opts);
 

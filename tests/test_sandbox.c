@@ -162,6 +162,10 @@ test_exit_status(void **state)
 	assert_int_equal(run_sh(dir, "exit 3"), 3);
 	assert_int_equal(run_sh(dir, "kill -KILL $$"), 128 + SIGKILL);
 	assert_int_equal(run_sh(dir, "kill -TERM $$"), 128 + SIGTERM);
+	/* Whatever the caller does with SIGCHLD. */
+	signal(SIGCHLD, SIG_IGN);
+	assert_int_equal(run_sh(dir, "sh -c 'exit 5' & wait $!"), 5);
+	signal(SIGCHLD, SIG_DFL);
 	rm_rf(dir);
 }
 
@@ -955,6 +959,7 @@ test_timeout(void **state)
 	o.timeout = 1;
 	assert_int_equal(cr_sandbox_run(&st, &o), CR_ERROR);
 	assert_non_null(strstr(cr_error_last(), "timed out after 1 seconds"));
+	assert_int_equal(st, CR_SANDBOX_TIMED_OUT);
 	assert_true(time(NULL) - t0 < 10);
 	rm_rf(dir);
 }
@@ -1020,6 +1025,7 @@ test_bad_options(void **state)
 	assert_string_equal(cr_error_last(),
 			    "sandbox: cannot run cr-no-such-tool-xyz in the "
 			    "sandbox: No such file or directory");
+	assert_int_equal(st, CR_SANDBOX_NOT_RUN);
 	rm_rf(dir);
 }
 

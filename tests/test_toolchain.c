@@ -1,0 +1,474 @@
+/* Unit tests for lib/toolchain.c: tools resolved as in the sandbox, checked against the host's own tools and dpkg. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "sandbox.h"
+#include "sha256.h"
+#include "toolchain.h"
+#include "util.h"
+
+/* --- helpers ------------------------------------------------------------ */
+
+static char *
+make_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *dir;
+
+	if (base == NULL || base[0] != '/')
+		base = "/tmp";
+	assert_true(asprintf(&dir, "%s/cr-toolchain-test-XXXXXX", base) > 0);
+	assert_non_null(mkdtemp(dir));
+	return dir;
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void
+rm_rf(char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(dir);
+}
+
+/* The first line a shell command prints, or "" (allocated). */
+static char *sh_line(const char *fmt, ...) CR_PRINTF(1, 2);
+
+static char *
+sh_line(const char *fmt, ...)
+{
+	char cmd[2048], line[4096] = "";
+	va_list ap;
+	size_t len;
+	FILE *f;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	while (fgetc(f) != EOF)
+		;
+	pclose(f);
+	len = strlen(line);
+	if (len > 0 && line[len - 1] == '\n')
+		line[len - 1] = '\0';
+	return strdup(line);
+}
+
+/* Makes root/path's directories and writes text there with mode. */
+static void
+put(const char *root, const char *path, const char *text, mode_t mode)
+{
+	char full[PATH_MAX], *s;
+
+	snprintf(full, sizeof(full), "%s/%s", root, path);
+	for (s = full + strlen(root) + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		mkdir(full, 0755);
+		*s = '/';
+	}
+	assert_int_equal(cr_write_atomic(full, text, strlen(text), mode, 0),
+			 CR_OK);
+}
+
+static void
+link_at(const char *root, const char *path, const char *target)
+{
+	char full[PATH_MAX];
+
+	snprintf(full, sizeof(full), "%s/%s", root, path);
+	assert_int_equal(symlink(target, full), 0);
+}
+
+static void
+sha256_hex(char out[CR_SHA256_HEXLEN + 1], const char *text)
+{
+	unsigned char md[CR_SHA256_LEN];
+
+	assert_int_equal(cr_sha256_buf(md, text, strlen(text)), CR_OK);
+	cr_hex_encode(out, md, sizeof(md));
+}
+
+static const struct cr_tool *
+tool(const struct cr_toolchain *tc, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < tc->count; i++)
+		if (strcmp(tc->tools[i].name, name) == 0)
+			return &tc->tools[i];
+	return NULL;
+}
+
+/* A tiny root filesystem: /bin/sh and the libraries it needs. */
+static void
+copy_into(const char *root, const char *src)
+{
+	char *buf;
+	size_t len;
+	struct stat st;
+
+	assert_int_equal(stat(src, &st), 0);
+	assert_int_equal(cr_read_file(&buf, &len, src, 64u << 20), CR_OK);
+	{
+		char dst[PATH_MAX], *s;
+
+		snprintf(dst, sizeof(dst), "%s%s", root, src);
+		for (s = dst + strlen(root) + 1; (s = strchr(s, '/')) != NULL;
+		     s++) {
+			*s = '\0';
+			mkdir(dst, 0755);
+			*s = '/';
+		}
+		assert_int_equal(
+			cr_write_atomic(dst, buf, len, st.st_mode & 0777, 0),
+			CR_OK);
+	}
+	free(buf);
+}
+
+static char *
+make_mini_root(void)
+{
+	char *root = make_tmpdir(), line[PATH_MAX + 64], sh[PATH_MAX], *s, *e;
+	FILE *f;
+
+	assert_non_null(realpath("/bin/sh", sh));
+	copy_into(root, sh);
+	f = popen("ldd /bin/sh", "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if ((s = strchr(line, '/')) == NULL)
+			continue;
+		if ((e = strchr(s, ' ')) != NULL)
+			*e = '\0';
+		copy_into(root, s);
+	}
+	assert_int_equal(pclose(f), 0);
+	snprintf(line, sizeof(line), "%s/bin", root);
+	mkdir(line, 0755);
+	link_at(root, "bin/sh", sh);
+	return root;
+}
+
+/* --- tests -------------------------------------------------------------- */
+
+static void
+test_host_tools(void **state)
+{
+	struct cr_toolchain *tc = NULL;
+	struct cr_sandbox_opts o;
+	const struct cr_tool *cc, *sh;
+	char *want, *pkg, *ver, *p;
+	struct timespec t0, t1;
+	size_t i;
+	double ms;
+	int checked = 0;
+
+	(void)state;
+	cr_sandbox_opts_init(&o);
+	o.source_date_epoch = 1700000000;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (cr_toolchain_probe(&tc, &o, NULL, 0) != CR_OK)
+		fail_msg("probe: %s", cr_error_last());
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	print_message("probed %zu tools with versions in %.0f ms\n", tc->count,
+		      ms);
+
+	for (i = 0; i < tc->count; i++) {
+		const struct cr_tool *t = &tc->tools[i];
+
+		/* What a shell with the sandbox's PATH finds. */
+		want = sh_line("PATH=%s; realpath \"$(command -v %s)\"",
+			       CR_SANDBOX_PATH, t->name);
+		assert_string_equal(t->path, want);
+		free(want);
+		want = sh_line("sha256sum '%s' | cut -d' ' -f1", t->path);
+		assert_string_equal(t->sha256, want);
+		free(want);
+	}
+	cc = tool(tc, "cc");
+	if (cc == NULL) {
+		cr_toolchain_free(tc);
+		skip(); /* no compiler on this machine */
+	}
+	want = sh_line("LC_ALL=C.UTF-8 cc --version");
+	assert_string_equal(cc->version, want);
+	assert_true(strlen(cc->version) > 0);
+	free(want);
+
+	/* Every tool's package as dpkg sees it: the diverting package for
+	 * a diverted path, else what dpkg -S names (through /bin for a
+	 * merged-/usr path), with dpkg-query's version and architecture. */
+	for (i = 0; i < tc->count; i++) {
+		const struct cr_tool *t = &tc->tools[i];
+
+		pkg = sh_line("P='%s'; d=$(dpkg-divert --listpackage \"$P\" "
+			      "2>/dev/null); if [ -n \"$d\" ]; then echo "
+			      "\"$d\"; else (dpkg -S \"$P\" || dpkg -S "
+			      "\"/${P#/usr/}\") 2>/dev/null | grep -v "
+			      "'^diversion' | cut -d: -f1; fi",
+			      t->path);
+		if (pkg[0] == '\0' || strchr(pkg, ',') != NULL) {
+			free(pkg);
+			continue;
+		}
+		checked++;
+		if (t->package == NULL)
+			fail_msg("%s: no package, dpkg says %s", t->path, pkg);
+		assert_string_equal(t->package, pkg);
+		ver = sh_line("dpkg-query -W -f='${Version}' '%s'", pkg);
+		assert_string_equal(t->package_version, ver);
+		want = sh_line("dpkg-query -W -f='${Architecture}' '%s'", pkg);
+		assert_string_equal(t->arch, want);
+		free(want);
+		assert_non_null(t->purl);
+		assert_int_equal(strncmp(t->purl, "pkg:deb/", 8), 0);
+		p = strchr(t->purl + 8, '/');
+		assert_non_null(p);
+		assert_non_null(strstr(p, "?arch="));
+		free(pkg);
+		free(ver);
+	}
+	print_message("%d tools checked against dpkg\n", checked);
+	if (access("/var/lib/dpkg/status", F_OK) == 0)
+		assert_true(checked > 0);
+
+	/* sh: its --version fails (dash), so no version line; on a
+	 * merged-/usr system the package is found through /bin. */
+	sh = tool(tc, "sh");
+	assert_non_null(sh);
+	want = sh_line("sh --version 2>/dev/null >/dev/null && sh --version");
+	assert_string_equal(sh->version, want);
+	free(want);
+	pkg = sh_line("(dpkg -S '%s' || dpkg -S \"/bin/$(basename '%s')\") "
+		      "2>/dev/null | cut -d: -f1",
+		      sh->path, sh->path);
+	if (pkg[0] != '\0') {
+		assert_non_null(sh->package);
+		assert_string_equal(sh->package, pkg);
+	}
+	free(pkg);
+	cr_toolchain_free(tc);
+}
+
+static void
+test_fake_root(void **state)
+{
+	char *root = make_tmpdir(), gcc[65], mytool[65], esc[65], t2[65];
+	const char *extra[] = {"mytool", "esc",		"cc", "mytool2",
+			       "ar-x",	 "ar-x.single", NULL};
+	const char *env[] = {"PATH=/opt/tools/bin:/usr/bin:/bin", NULL};
+	struct cr_toolchain *tc = NULL;
+	struct cr_sandbox_opts o;
+	const struct cr_tool *t;
+
+	(void)state;
+	put(root, "usr/bin/gcc-x", "gcc content\n", 0755);
+	put(root, "usr/bin/mytool", "my tool\n", 0755);
+	put(root, "usr/bin/true", "the root's true\n", 0755);
+	put(root, "usr/bin/noexec", "not executable\n", 0644);
+	put(root, "opt/tools/bin/mytool2", "tool two\n", 0755);
+	put(root, "etc/alternatives/.keep", "", 0644);
+	link_at(root, "bin", "usr/bin");
+	link_at(root, "usr/bin/cc", "/etc/alternatives/cc");
+	link_at(root, "etc/alternatives/cc", "/usr/bin/gcc-x");
+	link_at(root, "usr/bin/esc", "/../../../../bin/true");
+	put(root, "etc/os-release", "NAME=\"Test\"\nID=\"ubuntu\"\n", 0644);
+	put(root, "var/lib/dpkg/info/gcc-x.list", "/.\n/usr\n/usr/bin/gcc-x\n",
+	    0644);
+	put(root, "var/lib/dpkg/info/libfoo++1:amd64.list",
+	    "/.\n/bin\n/bin/mytool\n", 0644);
+	put(root, "var/lib/dpkg/info/other.list", "/usr/bin/true\n", 0644);
+	/* ar-x is diverted by zz-multi: ours is zz-multi's, and the
+	 * diverted ar-x.single is ar-x's (though "ar-x" < "zz-multi");
+	 * zz-gcc lists gcc-x too, but gcc-x is the smaller name. */
+	put(root, "usr/bin/ar-x", "multi ar\n", 0755);
+	put(root, "usr/bin/ar-x.single", "single ar\n", 0755);
+	put(root, "var/lib/dpkg/diversions",
+	    "/usr/bin/other-path\n/usr/bin/other-path.x\nzz-dup\n"
+	    "/usr/bin/ar-x\n/usr/bin/ar-x.single\nzz-multi\n",
+	    0644);
+	put(root, "var/lib/dpkg/info/ar-x.list", "/usr/bin/ar-x\n", 0644);
+	put(root, "var/lib/dpkg/info/zz-multi.list", "/usr/bin/ar-x\n", 0644);
+	put(root, "var/lib/dpkg/info/zz-dup.list.bak", "/usr/bin/gcc-x\n",
+	    0644);
+	put(root, "var/lib/dpkg/info/zz-gcc.list", "/usr/bin/gcc-x\n", 0644);
+	put(root, "var/lib/dpkg/status",
+	    "Package: libfoo++1\nStatus: install ok installed\n"
+	    "Architecture: i386\nVersion: 9.9\n"
+	    "Description: the other architecture\n continued\n\n"
+	    "Package: gcc-x\nStatus: install ok installed\nPriority: "
+	    "optional\nArchitecture: amd64\nVersion: 1:2.3+dfsg-1~bpo1\n\n"
+	    "Package: other\nStatus: deinstall ok config-files\n"
+	    "Architecture: all\nVersion: 1.0\n\n"
+	    "Package: libfoo++1\nStatus: install ok installed\n"
+	    "Architecture: amd64\nVersion: 4.5\n",
+	    0644);
+	sha256_hex(gcc, "gcc content\n");
+	sha256_hex(mytool, "my tool\n");
+	sha256_hex(esc, "the root's true\n");
+	sha256_hex(t2, "tool two\n");
+
+	cr_sandbox_opts_init(&o);
+	o.root = root;
+	o.env = env;
+	if (cr_toolchain_probe(&tc, &o, extra, CR_TOOLCHAIN_NO_VERSION) !=
+	    CR_OK)
+		fail_msg("probe: %s", cr_error_last());
+	/* The defaults the root lacks are left out; "cc" is probed once. */
+	assert_int_equal(tc->count, 6);
+	assert_string_equal(tc->tools[0].name, "cc");
+	assert_string_equal(tc->tools[1].name, "mytool");
+	assert_string_equal(tc->tools[2].name, "esc");
+	assert_string_equal(tc->tools[3].name, "mytool2");
+
+	t = tool(tc, "cc");
+	assert_string_equal(t->path, "/usr/bin/gcc-x");
+	assert_string_equal(t->sha256, gcc);
+	assert_string_equal(t->version, "");
+	assert_string_equal(t->package, "gcc-x");
+	assert_string_equal(t->package_version, "1:2.3+dfsg-1~bpo1");
+	assert_string_equal(t->arch, "amd64");
+	assert_string_equal(
+		t->purl, "pkg:deb/ubuntu/gcc-x@1:2.3%2Bdfsg-1~bpo1?arch=amd64");
+
+	/* Found as /usr/bin/mytool, listed by dpkg as /bin/mytool. */
+	t = tool(tc, "mytool");
+	assert_string_equal(t->path, "/usr/bin/mytool");
+	assert_string_equal(t->sha256, mytool);
+	assert_string_equal(t->package, "libfoo++1");
+	assert_string_equal(t->package_version, "4.5");
+	assert_string_equal(t->purl,
+			    "pkg:deb/ubuntu/libfoo%2B%2B1@4.5?arch=amd64");
+
+	/* An absolute link climbing out stays in the root; a package not
+	 * installed any more gives no version. */
+	t = tool(tc, "esc");
+	assert_string_equal(t->path, "/usr/bin/true");
+	assert_string_equal(t->sha256, esc);
+	assert_string_equal(t->package, "other");
+	assert_null(t->package_version);
+	assert_null(t->purl);
+
+	t = tool(tc, "ar-x");
+	assert_string_equal(t->package, "zz-multi");
+	t = tool(tc, "ar-x.single");
+	assert_string_equal(t->path, "/usr/bin/ar-x.single");
+	assert_string_equal(t->package, "ar-x");
+
+	t = tool(tc, "mytool2");
+	assert_string_equal(t->path, "/opt/tools/bin/mytool2");
+	assert_string_equal(t->sha256, t2);
+	assert_null(t->package);
+	cr_toolchain_free(tc);
+
+	/* Missing or unusable extra tools are errors naming them. */
+	{
+		const char *missing[] = {"nope", NULL};
+		const char *noexec[] = {"noexec", NULL};
+		const char *abs[] = {"/usr/bin/noexec", NULL};
+		const char *absok[] = {"/bin/mytool", NULL};
+
+		assert_int_equal(cr_toolchain_probe(&tc, &o, missing,
+						    CR_TOOLCHAIN_NO_VERSION),
+				 CR_ERROR);
+		assert_non_null(strstr(cr_error_last(),
+				       "tool nope: not found in the sandbox's "
+				       "PATH /opt/tools/bin:/usr/bin:/bin"));
+		assert_int_equal(cr_toolchain_probe(&tc, &o, noexec,
+						    CR_TOOLCHAIN_NO_VERSION),
+				 CR_ERROR);
+		assert_non_null(strstr(cr_error_last(), "tool noexec: not "
+							"found"));
+		assert_int_equal(cr_toolchain_probe(&tc, &o, abs,
+						    CR_TOOLCHAIN_NO_VERSION),
+				 CR_ERROR);
+		assert_non_null(strstr(cr_error_last(),
+				       "/usr/bin/noexec: not an executable"));
+		assert_int_equal(cr_toolchain_probe(&tc, &o, absok,
+						    CR_TOOLCHAIN_NO_VERSION),
+				 CR_OK);
+		t = tool(tc, "/bin/mytool");
+		assert_non_null(t);
+		assert_string_equal(t->path, "/usr/bin/mytool");
+		cr_toolchain_free(tc);
+	}
+	rm_rf(root);
+}
+
+static void
+test_versions_in_sandbox(void **state)
+{
+	char *root = make_mini_root();
+	const char *extra[] = {"fancy", "failing", "quiet", "whoami-tool",
+			       NULL};
+	struct cr_toolchain *tc = NULL;
+	struct cr_sandbox_opts o;
+
+	(void)state;
+	put(root, "usr/bin/fancy",
+	    "#!/bin/sh\nprintf 'fancy\\ttool 1.0 \\r\\nsecond line\\n'\n"
+	    "echo noise >&2\n",
+	    0755);
+	put(root, "usr/bin/failing", "#!/bin/sh\necho 'v 1'\nexit 1\n", 0755);
+	put(root, "usr/bin/quiet", "#!/bin/sh\necho only-stderr >&2\n", 0755);
+	/* Run inside: it sees the sandbox's hostname and build path. */
+	put(root, "usr/bin/whoami-tool",
+	    "#!/bin/sh\nread h < /proc/sys/kernel/hostname\n"
+	    "echo \"$h $PWD $HOME\"\n",
+	    0755);
+	cr_sandbox_opts_init(&o);
+	o.root = root;
+	if (cr_toolchain_probe(&tc, &o, extra, 0) != CR_OK)
+		fail_msg("probe: %s", cr_error_last());
+	assert_string_equal(tool(tc, "fancy")->version, "fancy tool 1.0");
+	assert_string_equal(tool(tc, "failing")->version, "");
+	assert_string_equal(tool(tc, "quiet")->version, "");
+	assert_string_equal(tool(tc, "whoami-tool")->version,
+			    CR_SANDBOX_HOSTNAME " " CR_SANDBOX_BUILD_PATH
+						" " CR_SANDBOX_HOME);
+	/* The mini root has sh, found through bin -> its real path. */
+	assert_non_null(tool(tc, "sh"));
+	assert_null(tool(tc, "cc"));
+	cr_toolchain_free(tc);
+	rm_rf(root);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_host_tools),
+		cmocka_unit_test(test_fake_root),
+		cmocka_unit_test(test_versions_in_sandbox),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
