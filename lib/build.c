@@ -4,6 +4,7 @@
 #include "export.h"
 #include "normalize.h"
 #include "sandbox.h"
+#include "toolchain_diff.h"
 #include "util.h"
 
 #include <errno.h>
@@ -698,6 +699,7 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 	     const struct cr_build_opts *opts)
 {
 	struct cr_sandbox_opts so;
+	struct cr_toolchain *tc = NULL;
 	struct cr_build *b = NULL;
 	struct work w = {0};
 	char **names = NULL;
@@ -766,9 +768,12 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 				       b->source_date_epoch)) < 0)
 			goto done;
 	}
+	if ((err = cr_toolchain_probe(&tc, &so,
+				      (const char *const *)recipe->tools, 0)) < 0)
+		goto done;
 	if ((b->internal = internal_params(b, recipe, opts)) == NULL ||
 	    (b->byproducts = json_array()) == NULL ||
-	    (b->dependencies = json_array()) == NULL) {
+	    (b->dependencies = cr_toolchain_json(tc)) == NULL) {
 		err = cr_error_set("out of memory");
 		goto done;
 	}
@@ -793,6 +798,7 @@ done:
 		free(names[i]);
 	free(names);
 	work_free(&w);
+	cr_toolchain_free(tc);
 	/* A failed command still reports its status and log. */
 	if (err == CR_OK || (err == CR_EFAIL && b->exit_status != 0))
 		*out = b;
@@ -825,6 +831,7 @@ cr_recipe_to_statement(struct cr_statement_in *in, const struct cr_recipe *r)
 	in->command = r->command;
 	in->artifacts = r->artifacts;
 	in->env = r->env;
+	in->tools = r->tools;
 }
 
 static int

@@ -128,6 +128,9 @@ cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 	if (in->artifacts != NULL &&
 	    (err = set_new(ext, "artifacts", string_array(in->artifacts))) < 0)
 		goto done;
+	if (in->tools != NULL && in->tools[0] != NULL &&
+	    (err = set_new(ext, "tools", string_array(in->tools))) < 0)
+		goto done;
 	if (in->env != NULL &&
 	    (err = set_new(ext, "env", env_object(in->env))) < 0)
 		goto done;

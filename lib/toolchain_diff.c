@@ -1,0 +1,217 @@
+/* The toolchain in statements: recording it, and comparing a record with the local one. */
+#include "toolchain_diff.h"
+#include "error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+json_t *
+cr_toolchain_json(const struct cr_toolchain *tc)
+{
+	json_t *a = json_array(), *dep, *ann;
+	char *uri;
+	size_t i;
+
+	for (i = 0; a != NULL && i < tc->count; i++) {
+		const struct cr_tool *t = &tc->tools[i];
+
+		if (t->purl != NULL)
+			uri = strdup(t->purl);
+		else if (asprintf(&uri, "file://%s", t->path) < 0)
+			uri = NULL;
+		ann = json_pack("{s:s, s:s}", "path", t->path, "version",
+				t->version ? t->version : "");
+		if (ann != NULL && t->package != NULL)
+			json_object_set_new(ann, "package",
+					    json_string(t->package));
+		if (ann != NULL && t->package_version != NULL)
+			json_object_set_new(ann, "packageVersion",
+					    json_string(t->package_version));
+		dep = json_pack("{s:s, s:s?, s:{s:s}, s:o*}", "name", t->name,
+				"uri", uri, "digest", "sha256", t->sha256,
+				"annotations", ann);
+		free(uri);
+		if (dep == NULL || json_array_append_new(a, dep) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static int
+add_change(struct cr_toolchain_diff *d, const char *tool, const char *field,
+	   const char *recorded, const char *local)
+{
+	struct cr_toolchain_change *c;
+
+	c = realloc(d->changes, (d->count + 1) * sizeof(*c));
+	if (c == NULL)
+		return cr_error_set("out of memory");
+	d->changes = c;
+	c = &d->changes[d->count++];
+	c->tool = strdup(tool);
+	c->field = field;
+	c->recorded = strdup(recorded ? recorded : "");
+	c->local = strdup(local ? local : "");
+	if (c->tool == NULL || c->recorded == NULL || c->local == NULL)
+		return cr_error_set("out of memory");
+	return CR_OK;
+}
+
+static const char *
+ann(json_t *dep, const char *key)
+{
+	return json_string_value(
+		json_object_get(json_object_get(dep, "annotations"), key));
+}
+
+int
+cr_toolchain_compare(struct cr_toolchain_diff **out, json_t *statement,
+		     const char *root)
+{
+	struct cr_toolchain_diff *d;
+	struct cr_toolchain *tc = NULL;
+	struct cr_sandbox_opts so;
+	const char **names = NULL;
+	json_t *deps, *dep;
+	size_t i, j, n = 0;
+	int err;
+
+	*out = NULL;
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return cr_error_set("out of memory");
+	deps = json_object_get(
+		json_object_get(json_object_get(statement, "predicate"),
+				"buildDefinition"),
+		"resolvedDependencies");
+	if ((names = calloc(json_array_size(deps) + 1, sizeof(*names))) ==
+	    NULL) {
+		free(d);
+		return cr_error_set("out of memory");
+	}
+	json_array_foreach(deps, i, dep) {
+		const char *name = json_string_value(json_object_get(dep, "name"));
+
+		if (name != NULL && ann(dep, "path") != NULL &&
+		    n < CR_TOOLCHAIN_MAX_TOOLS)
+			names[n++] = name;
+	}
+	d->compared = n;
+	if (n == 0) {
+		*out = d;
+		free(names);
+		return CR_OK;
+	}
+	cr_sandbox_opts_init(&so);
+	so.root = root;
+	/* Only the recorded tools, none of the defaults the record lacks. */
+	if ((err = cr_toolchain_probe(&tc, &so, names, 0)) < 0)
+		goto done;
+	json_array_foreach(deps, i, dep) {
+		const char *name = json_string_value(json_object_get(dep, "name"));
+		const char *sha = json_string_value(json_object_get(
+			json_object_get(dep, "digest"), "sha256"));
+		const struct cr_tool *t = NULL;
+
+		if (name == NULL || ann(dep, "path") == NULL)
+			continue;
+		for (j = 0; j < tc->count; j++)
+			if (strcmp(tc->tools[j].name, name) == 0)
+				t = &tc->tools[j];
+		if (t == NULL) {
+			if ((err = add_change(d, name, "missing",
+					      ann(dep, "path"), "")) < 0)
+				goto done;
+			continue;
+		}
+		if ((strcmp(ann(dep, "path"), t->path) != 0 &&
+		     (err = add_change(d, name, "path", ann(dep, "path"),
+				       t->path)) < 0) ||
+		    (ann(dep, "version") &&
+		     strcmp(ann(dep, "version"), t->version) != 0 &&
+		     (err = add_change(d, name, "version",
+				       ann(dep, "version"), t->version)) < 0) ||
+		    ((ann(dep, "packageVersion") || t->package_version) &&
+		     (!ann(dep, "packageVersion") || !t->package_version ||
+		      strcmp(ann(dep, "packageVersion"),
+			     t->package_version) != 0) &&
+		     (err = add_change(d, name, "package",
+				       ann(dep, "packageVersion"),
+				       t->package_version)) < 0) ||
+		    (sha && strcmp(sha, t->sha256) != 0 &&
+		     (err = add_change(d, name, "sha256", sha, t->sha256)) < 0))
+			goto done;
+	}
+	*out = d;
+	d = NULL;
+	err = CR_OK;
+done:
+	cr_toolchain_free(tc);
+	cr_toolchain_diff_free(d);
+	free(names);
+	return err;
+}
+
+size_t
+cr_toolchain_diff_count(const struct cr_toolchain_diff *d)
+{
+	return d ? d->count : 0;
+}
+
+void
+cr_toolchain_diff_print(FILE *f, const struct cr_toolchain_diff *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	if (d->compared == 0) {
+		fprintf(f, "toolchain: none recorded\n");
+		return;
+	}
+	if (d->count == 0) {
+		fprintf(f, "toolchain: the %zu recorded tools are the same "
+			   "here\n", d->compared);
+		return;
+	}
+	fprintf(f, "toolchain: DIFFERS from the record (%zu change%s):\n",
+		d->count, d->count == 1 ? "" : "s");
+	for (i = 0; i < d->count; i++)
+		fprintf(f, "  %s %s: recorded '%s', here '%s'\n",
+			d->changes[i].tool, d->changes[i].field,
+			d->changes[i].recorded, d->changes[i].local);
+}
+
+json_t *
+cr_toolchain_diff_json(const struct cr_toolchain_diff *d)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; d && a && i < d->count; i++)
+		json_array_append_new(
+			a, json_pack("{s:s, s:s, s:s, s:s}", "tool",
+				     d->changes[i].tool, "field",
+				     d->changes[i].field, "recorded",
+				     d->changes[i].recorded, "local",
+				     d->changes[i].local));
+	return json_pack("{s:i, s:o}", "compared", d ? (int)d->compared : 0,
+			 "changes", a);
+}
+
+void
+cr_toolchain_diff_free(struct cr_toolchain_diff *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->count; i++) {
+		free(d->changes[i].tool);
+		free(d->changes[i].recorded);
+		free(d->changes[i].local);
+	}
+	free(d->changes);
+	free(d);
+}

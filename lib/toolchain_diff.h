@@ -1,0 +1,46 @@
+/* The toolchain in statements: recording it, and comparing a record with the local one. */
+#ifndef CR_TOOLCHAIN_DIFF_H
+#define CR_TOOLCHAIN_DIFF_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "toolchain.h"
+
+/*
+ * The tools as resolvedDependencies entries: name, uri (the purl where
+ * dpkg knows the file, else file://PATH), digest.sha256, and annotations
+ * path, version and, where known, package and packageVersion.
+ */
+json_t *cr_toolchain_json(const struct cr_toolchain *tc);
+
+/* One field of one tool that differs between the record and here. */
+struct cr_toolchain_change {
+	char *tool;
+	const char *field; /* "missing", "path", "version", "package", "sha256" */
+	char *recorded;
+	char *local;
+};
+
+struct cr_toolchain_diff {
+	struct cr_toolchain_change *changes;
+	size_t count;
+	size_t compared; /* tools recorded and compared */
+};
+
+/*
+ * Compares the tools a statement records (resolvedDependencies entries
+ * with an annotations.path) with the same tools probed here, under root
+ * (NULL: the host's) and the sandbox's PATH. Never fails on a difference:
+ * *out lists them (possibly none). CR_ERROR only when probing fails.
+ */
+int cr_toolchain_compare(struct cr_toolchain_diff **out, json_t *statement,
+			 const char *root);
+
+size_t cr_toolchain_diff_count(const struct cr_toolchain_diff *d);
+void cr_toolchain_diff_print(FILE *f, const struct cr_toolchain_diff *d);
+json_t *cr_toolchain_diff_json(const struct cr_toolchain_diff *d);
+void cr_toolchain_diff_free(struct cr_toolchain_diff *d);
+
+#endif
