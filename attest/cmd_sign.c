@@ -1,12 +1,203 @@
-/* Placeholder until the command lands. */
+/* attest sign: a signed statement for artifacts built elsewhere. */
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "cmds.h"
+#include "dsse_sign.h"
+#include "error.h"
+#include "source.h"
+#include "statement.h"
 #include "tool.h"
+#include "util.h"
+
+static const char usage_text[] =
+	"usage: attest sign (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
+	"                   [--strip-components N] --key KEY -o OUT [-q] ARTIFACT...\n"
+	"\n"
+	"Signs an in-toto statement (SLSA provenance v1) binding the source tree\n"
+	"hash to the SHA-256 of each ARTIFACT, for artifacts built elsewhere.\n"
+	"OUT is written atomically as one DSSE envelope on one line.\n"
+	"\n"
+	"  --source DIR            the source tree as a directory (.git excluded)\n"
+	"  --git REPO              the committed tree of a git repository\n"
+	"  --rev REV               the revision with --git (default HEAD)\n"
+	"  --tarball FILE          the source tree as an archive\n"
+	"  --strip-components N    drop N leading path parts of archive members\n"
+	"  --key KEY               the private key (PKCS#8 PEM)\n"
+	"  -o, --output OUT        where to write the attestation (.intoto.jsonl)\n"
+	"  -q, --quiet             print nothing but errors\n"
+	"  -h, --help              show this help\n";
+
+/* The subject name: the path as given when it is relative and stays
+ * inside, else its last component. */
+static int
+subject_name(char **out, const char *path)
+{
+	const char *p = path;
+	char *copy;
+
+	while (p[0] == '.' && p[1] == '/')
+		p += 2;
+	if (p[0] != '/' && strcmp(p, "..") != 0 && strncmp(p, "../", 3) != 0 &&
+	    strstr(p, "/../") == NULL) {
+		*out = strdup(p);
+	} else {
+		if ((copy = strdup(path)) == NULL)
+			return cr_error_set("out of memory");
+		*out = strdup(basename(copy));
+		free(copy);
+	}
+	return *out ? CR_OK : cr_error_set("out of memory");
+}
 
 int
 cmd_sign(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	tool_warn("sign: not implemented yet");
-	return EXIT_ERROR;
+	static const struct option longopts[] = {
+		{"source", required_argument, NULL, 'S'},
+		{"git", required_argument, NULL, 'G'},
+		{"rev", required_argument, NULL, 'r'},
+		{"tarball", required_argument, NULL, 'T'},
+		{"strip-components", required_argument, NULL, 's'},
+		{"key", required_argument, NULL, 'k'},
+		{"output", required_argument, NULL, 'o'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct tool_source src = {0};
+	struct cr_source_info info;
+	struct cr_statement_in in = {0};
+	struct cr_subject *subjects = NULL;
+	struct cr_privkey *key = NULL;
+	struct cr_dsse *env = NULL;
+	struct cr_tree *tree = NULL;
+	const char *keypath = NULL, *out = NULL;
+	char **names = NULL, *payload = NULL, *line = NULL;
+	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
+	size_t i, n, plen, llen;
+	long long v;
+	int c, err = CR_OK, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+		case 'G':
+		case 'T':
+			rc = tool_source_set(&src, "sign",
+					     c == 'S' ? "directory" :
+					     c == 'G' ? "git" : "archive",
+					     optarg);
+			if (rc)
+				return rc;
+			break;
+		case 'r':
+			if (src.rev)
+				return tool_usage("sign", "--rev given twice");
+			src.rev = optarg;
+			break;
+		case 's':
+			if ((v = tool_parse_number(optarg, 255)) < 0)
+				return tool_usage("sign", "--strip-components "
+						  "takes a number");
+			src.strip_components = (unsigned int)v;
+			break;
+		case 'k':
+			if (keypath)
+				return tool_usage("sign", "--key given twice");
+			keypath = optarg;
+			break;
+		case 'o':
+			if (out)
+				return tool_usage("sign", "-o given twice");
+			out = optarg;
+			break;
+		case 'q':
+			tool_quiet = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			return tool_usage("sign", "unknown option");
+		}
+	}
+	if ((rc = tool_source_check(&src, "sign", 1)) != 0)
+		return rc;
+	if (keypath == NULL)
+		return tool_usage("sign", "--key KEY is required");
+	if (out == NULL)
+		return tool_usage("sign", "-o OUT is required");
+	if (optind >= argc)
+		return tool_usage("sign", "no ARTIFACT given");
+	n = (size_t)(argc - optind);
+
+	in.started = (int64_t)time(NULL);
+	if ((err = cr_privkey_load(&key, keypath)) < 0)
+		goto done;
+	if ((err = tool_source_hash(&tree, &info, &src)) < 0)
+		goto done;
+	tool_progress_done();
+	subjects = calloc(n, sizeof(*subjects));
+	names = calloc(n + 1, sizeof(*names));
+	if (subjects == NULL || names == NULL) {
+		err = cr_error_set("out of memory");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		const char *path = argv[optind + (int)i];
+
+		if ((err = subject_name(&subjects[i].name, path)) < 0 ||
+		    (err = cr_sha256_file(subjects[i].sha256, path)) < 0)
+			goto done;
+		names[i] = subjects[i].name;
+	}
+
+	in.build_type = CR_BUILDTYPE_SIGN;
+	in.subjects = subjects;
+	in.nsubjects = n;
+	in.source_kind = src.kind;
+	in.source_uri = src.path;
+	if (strcmp(src.kind, "git") == 0)
+		in.source_revision = src.rev ? src.rev : "HEAD";
+	memcpy(in.tree, tree->root, CR_SHA256_LEN);
+	in.commit = info.commit[0] ? info.commit : NULL;
+	in.artifacts = names;
+	in.finished = (int64_t)time(NULL);
+	if ((err = cr_statement_build(&payload, &plen, &in)) < 0 ||
+	    (err = cr_dsse_new(&env, CR_INTOTO_PAYLOAD_TYPE,
+			       (const unsigned char *)payload, plen)) < 0 ||
+	    (err = cr_dsse_sign(env, key)) < 0 ||
+	    (err = cr_dsse_serialize(&line, &llen, env)) < 0)
+		goto done;
+	line[llen] = '\n';
+	if ((err = cr_write_atomic(out, line, llen + 1, 0644, 0)) < 0)
+		goto done;
+
+	if (!tool_quiet) {
+		cr_tree_format_id(id, tree->root);
+		printf("source %s\n", id);
+		for (i = 0; i < n; i++) {
+			cr_hex_encode(hex, subjects[i].sha256, CR_SHA256_LEN);
+			printf("subject %s  %s\n", hex, subjects[i].name);
+		}
+		printf("signed by %s\nwrote %s\n", key->keyid, out);
+	}
+done:
+	if (subjects != NULL)
+		for (i = 0; i < n; i++)
+			free(subjects[i].name);
+	free(subjects);
+	free(names);
+	free(payload);
+	free(line);
+	cr_dsse_free(env);
+	cr_tree_free(tree);
+	cr_privkey_free(key);
+	return err < 0 ? tool_report(err) : EXIT_OK;
 }

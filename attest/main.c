@@ -13,6 +13,8 @@ static const struct {
 	{"keygen", cmd_keygen, "make a signing key pair"},
 	{"hash", cmd_hash, "print the source tree hash of a directory, archive or commit"},
 	{"sign", cmd_sign, "sign a statement for artifacts built elsewhere"},
+	{"export", cmd_export, "write a deterministic source archive of a commit"},
+	{"disclose", cmd_disclose, "write a selective-disclosure bundle of some files"},
 	{"log", cmd_log, "run a transparency log (init, add, prove, witness)"},
 };
 

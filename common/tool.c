@@ -2,6 +2,7 @@
 #include "tool.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -91,6 +92,40 @@ tool_progress_done(void)
 		fputs("\r\033[K", stderr);
 		progress_shown = 0;
 	}
+}
+
+json_t *
+tool_json_str(const char *s)
+{
+	json_t *j;
+	char *buf, *q;
+	const char *p;
+
+	if ((j = json_string(s)) != NULL)
+		return j;
+	if ((buf = malloc(strlen(s) * 4 + 1)) == NULL)
+		return NULL;
+	for (p = s, q = buf; *p; p++) {
+		if ((unsigned char)*p < 0x80)
+			*q++ = *p;
+		else
+			q += sprintf(q, "\\x%02x", (unsigned char)*p);
+	}
+	*q = '\0';
+	j = json_string(buf);
+	free(buf);
+	return j;
+}
+
+void
+tool_json_print(json_t *obj)
+{
+	tool_progress_done();
+	if (obj == NULL || json_dumpf(obj, stdout, JSON_INDENT(2)) < 0)
+		tool_warn("cannot print the JSON report");
+	else
+		fputc('\n', stdout);
+	json_decref(obj);
 }
 
 void

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "error.h"
 
 /* Exit codes, as fixed by the contract. */
@@ -43,7 +45,17 @@ void tool_progress(void *ctx, uint64_t files, uint64_t bytes,
 		   uint64_t total_files);
 void tool_progress_done(void);
 
+/*
+ * A JSON string for s; bytes that are not UTF-8 (a file name can hold any)
+ * are written as \\xNN so the report stays valid JSON. Never NULL unless
+ * out of memory.
+ */
+json_t *tool_json_str(const char *s);
+
 /* Writes s as a JSON string (quoted, escaped) to f. */
 void tool_json_string(FILE *f, const char *s);
+
+/* Prints obj, indented, to stdout and releases it. */
+void tool_json_print(json_t *obj);
 
 #endif

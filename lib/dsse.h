@@ -29,6 +29,7 @@ struct cr_dsse {
 	char *raw;                /* the envelope's exact bytes (one line) */
 	size_t raw_len;
 	unsigned int line;        /* 1-based line in its file, 0 if none */
+	char *name;               /* the file (or source) it came from, or NULL */
 };
 
 /*

@@ -35,6 +35,13 @@ int cr_pubkey_from_pem(struct cr_pubkey **out, const char *pem, size_t len,
 		       const char *name);
 
 /*
+ * The same from a DER SubjectPublicKeyInfo, which must be the key's one
+ * canonical encoding with nothing after it (the key id hashes these bytes).
+ */
+int cr_pubkey_from_der(struct cr_pubkey **out, const unsigned char *der,
+		       size_t len, const char *name);
+
+/*
  * Checks sig over msg: Ed25519 (pure, 64-byte signature) or ECDSA P-256
  * over SHA-256 with a DER signature. Returns CR_OK when valid, CR_EFAIL
  * when not (no message: the caller knows what was being checked), CR_ERROR
@@ -52,6 +59,13 @@ int cr_pubkey_from_raw_ed25519(struct cr_pubkey **out,
 
 /* The key id of an EVP_PKEY: SHA-256 of its DER SubjectPublicKeyInfo. */
 int cr_key_id(char out[CR_SHA256_HEXLEN + 1], const void *pkey);
+
+/*
+ * Which of the supported algorithms an EVP_PKEY is: Ed25519, or EC on the
+ * named curve P-256 (explicit curve parameters are refused). Anything else
+ * fails with a message naming name.
+ */
+int cr_key_check_alg(enum cr_key_alg *alg, const void *pkey, const char *name);
 
 const char *cr_key_alg_name(enum cr_key_alg alg);
 

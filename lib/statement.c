@@ -1,10 +1,348 @@
-/* Placeholder until the module lands. */
+/* in-toto Statement v1 with SLSA provenance v1: building and strict reading. */
+#include "statement.h"
 #include "error.h"
+#include "util.h"
 
-int cr_placeholder_statement(void);
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+static int
+set_new(json_t *obj, const char *key, json_t *value)
+{
+	if (value == NULL || json_object_set_new(obj, key, value) < 0)
+		return cr_error_set("statement: out of memory");
+	return CR_OK;
+}
+
+static json_t *
+string_array(char *const *list)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	if (a == NULL)
+		return NULL;
+	for (i = 0; list != NULL && list[i] != NULL; i++)
+		if (json_array_append_new(a, json_string(list[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* NAME=VALUE pairs as an object, in the order given. */
+static json_t *
+env_object(char *const *env)
+{
+	json_t *o = json_object();
+	const char *eq;
+	char *name;
+	size_t i;
+
+	if (o == NULL)
+		return NULL;
+	for (i = 0; env != NULL && env[i] != NULL; i++) {
+		if ((eq = strchr(env[i], '=')) == NULL ||
+		    (name = strndup(env[i], (size_t)(eq - env[i]))) == NULL ||
+		    json_object_set_new(o, name, json_string(eq + 1)) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+		free(name);
+	}
+	return o;
+}
+
+static json_t *
+digest_object(const char *alg, const unsigned char d[CR_SHA256_LEN])
+{
+	char hex[CR_SHA256_HEXLEN + 1];
+
+	cr_hex_encode(hex, d, CR_SHA256_LEN);
+	return json_pack("{ss}", alg, hex);
+}
+
+static json_t *
+time_string(int64_t t)
+{
+	char buf[32];
+
+	if (cr_format_time(buf, t) < 0)
+		return NULL;
+	return json_string(buf);
+}
 
 int
-cr_placeholder_statement(void)
+cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 {
-	return cr_error_set("not implemented");
+	json_t *root = NULL, *subjects, *pred, *def, *ext, *src, *deps, *dep;
+	json_t *digest, *run, *meta;
+	char *text = NULL;
+	size_t i;
+	int err = CR_ERROR;
+
+	*out = NULL;
+	*len = 0;
+	if ((root = json_object()) == NULL ||
+	    (subjects = json_array()) == NULL) {
+		json_decref(root);
+		return cr_error_set("statement: out of memory");
+	}
+	if ((err = set_new(root, "_type", json_string(CR_STATEMENT_TYPE))) < 0 ||
+	    (err = set_new(root, "subject", subjects)) < 0)
+		goto done;
+	for (i = 0; i < in->nsubjects; i++) {
+		json_t *s = json_pack("{s:s, s:o*}", "name",
+				      in->subjects[i].name, "digest",
+				      digest_object("sha256",
+						    in->subjects[i].sha256));
+		if (s == NULL || json_array_append_new(subjects, s) < 0) {
+			err = cr_error_set("statement: subject '%s' cannot be "
+					   "encoded (not UTF-8?)",
+					   in->subjects[i].name);
+			goto done;
+		}
+	}
+	if ((err = set_new(root, "predicateType",
+			   json_string(CR_SLSA_PROVENANCE_V1))) < 0 ||
+	    (err = set_new(root, "predicate", pred = json_object())) < 0 ||
+	    (err = set_new(pred, "buildDefinition", def = json_object())) < 0 ||
+	    (err = set_new(def, "buildType", json_string(in->build_type))) < 0 ||
+	    (err = set_new(def, "externalParameters", ext = json_object())) < 0)
+		goto done;
+
+	if ((err = set_new(ext, "source", src = json_object())) < 0 ||
+	    (err = set_new(src, "kind", json_string(in->source_kind))) < 0 ||
+	    (err = set_new(src, "uri", json_string(in->source_uri))) < 0)
+		goto done;
+	if (in->source_revision != NULL &&
+	    (err = set_new(src, "revision",
+			   json_string(in->source_revision))) < 0)
+		goto done;
+	if (in->command != NULL &&
+	    (err = set_new(ext, "command", string_array(in->command))) < 0)
+		goto done;
+	if (in->artifacts != NULL &&
+	    (err = set_new(ext, "artifacts", string_array(in->artifacts))) < 0)
+		goto done;
+	if (in->env != NULL &&
+	    (err = set_new(ext, "env", env_object(in->env))) < 0)
+		goto done;
+	if ((err = set_new(def, "internalParameters",
+			   in->internal ? json_incref(in->internal)
+					: json_object())) < 0)
+		goto done;
+
+	/* The source first, then whatever the caller resolved. */
+	if ((err = set_new(def, "resolvedDependencies", deps = json_array())) < 0)
+		goto done;
+	if ((digest = digest_object("gitTree", in->tree)) == NULL ||
+	    (in->commit != NULL &&
+	     json_object_set_new(digest, "gitCommit",
+				 json_string(in->commit)) < 0)) {
+		json_decref(digest);
+		err = cr_error_set("statement: out of memory");
+		goto done;
+	}
+	dep = json_pack("{s:s, s:s, s:o}", "name", "source", "uri",
+			in->source_uri, "digest", digest);
+	if (dep == NULL || json_array_append_new(deps, dep) < 0) {
+		err = cr_error_set("statement: source uri '%s' cannot be "
+				   "encoded", in->source_uri);
+		goto done;
+	}
+	if (in->dependencies != NULL &&
+	    json_array_extend(deps, in->dependencies) < 0) {
+		err = cr_error_set("statement: out of memory");
+		goto done;
+	}
+
+	if ((err = set_new(pred, "runDetails", run = json_object())) < 0 ||
+	    (err = set_new(run, "builder",
+			   json_pack("{s:s, s:{s:s}}", "id", CR_BUILDER_ID,
+				     "version", "cleanroom", CR_VERSION))) < 0 ||
+	    (err = set_new(run, "metadata", meta = json_object())) < 0 ||
+	    (err = set_new(meta, "startedOn", time_string(in->started))) < 0 ||
+	    (err = set_new(meta, "finishedOn", time_string(in->finished))) < 0)
+		goto done;
+	if (in->byproducts != NULL &&
+	    (err = set_new(run, "byproducts", json_incref(in->byproducts))) < 0)
+		goto done;
+
+	if ((text = json_dumps(root, JSON_COMPACT)) == NULL) {
+		err = cr_error_set("statement: cannot be encoded (a string "
+				   "that is not UTF-8?)");
+		goto done;
+	}
+	*out = text;
+	*len = strlen(text);
+	err = CR_OK;
+done:
+	json_decref(root);
+	return err;
+}
+
+static const char *
+get_string(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int
+parse_subjects(struct cr_statement *st, json_t *list, const char *name)
+{
+	json_t *s, *digest;
+	const char *sname, *hex;
+	size_t i, n;
+
+	if (!json_is_array(list) || (n = json_array_size(list)) == 0)
+		return cr_error_set("%s: statement has no subject list", name);
+	if (n > CR_STATEMENT_MAX_SUBJECTS)
+		return cr_error_set("%s: more than %u subjects", name,
+				    CR_STATEMENT_MAX_SUBJECTS);
+	if ((st->subjects = calloc(n, sizeof(*st->subjects))) == NULL)
+		return cr_error_set("%s: out of memory", name);
+	json_array_foreach(list, i, s) {
+		digest = json_object_get(s, "digest");
+		sname = get_string(s, "name");
+		if (!json_is_object(s) || !json_is_object(digest))
+			return cr_error_set("%s: subject %zu has no digest",
+					    name, i);
+		/* A subject without sha256 cannot be matched; skip it. */
+		if ((hex = get_string(digest, "sha256")) == NULL)
+			continue;
+		if (strlen(hex) != CR_SHA256_HEXLEN ||
+		    cr_hex_decode(st->subjects[st->nsubjects].sha256,
+				  CR_SHA256_LEN, hex) < 0)
+			return cr_error_set("%s: subject %zu: sha256 is not 64 "
+					    "hex digits", name, i);
+		if ((st->subjects[st->nsubjects].name =
+			     strdup(sname ? sname : "")) == NULL)
+			return cr_error_set("%s: out of memory", name);
+		st->nsubjects++;
+	}
+	if (st->nsubjects == 0)
+		return cr_error_set("%s: no subject has a sha256 digest", name);
+	return CR_OK;
+}
+
+static int
+parse_source(struct cr_statement *st, json_t *pred, const char *name)
+{
+	json_t *def, *deps, *dep, *digest;
+	const char *tree, *commit;
+	size_t i;
+
+	def = json_object_get(pred, "buildDefinition");
+	if (!json_is_object(def))
+		return cr_error_set("%s: predicate has no buildDefinition",
+				    name);
+	st->build_type = get_string(def, "buildType");
+	if (st->build_type == NULL)
+		st->build_type = "";
+	deps = json_object_get(def, "resolvedDependencies");
+	if (deps == NULL)
+		return CR_OK;
+	if (!json_is_array(deps))
+		return cr_error_set("%s: resolvedDependencies is not a list",
+				    name);
+	json_array_foreach(deps, i, dep) {
+		digest = json_object_get(dep, "digest");
+		if ((tree = get_string(digest, "gitTree")) == NULL)
+			continue;
+		if (strlen(tree) != CR_SHA256_HEXLEN ||
+		    cr_hex_decode(st->tree, CR_SHA256_LEN, tree) < 0)
+			return cr_error_set("%s: gitTree is not a SHA-256 tree "
+					    "id (64 hex digits)", name);
+		st->has_tree = 1;
+		commit = get_string(digest, "gitCommit");
+		if (commit != NULL && strlen(commit) <= CR_SHA256_HEXLEN)
+			strcpy(st->commit, commit);
+		break;
+	}
+	return CR_OK;
+}
+
+int
+cr_statement_parse(struct cr_statement **out, const unsigned char *payload,
+		   size_t len, const char *name)
+{
+	struct cr_statement *st = NULL;
+	json_error_t jerr;
+	const char *type;
+	json_t *pred;
+	int err;
+
+	*out = NULL;
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return cr_error_set("%s: out of memory", name);
+	st->root = json_loadb((const char *)payload, len,
+			      JSON_REJECT_DUPLICATES, &jerr);
+	if (st->root == NULL) {
+		err = cr_error_set("%s: statement is not valid JSON: %s", name,
+				   jerr.text);
+		goto done;
+	}
+	if (!json_is_object(st->root)) {
+		err = cr_error_set("%s: statement is not a JSON object", name);
+		goto done;
+	}
+	type = get_string(st->root, "_type");
+	if (type == NULL || strcmp(type, CR_STATEMENT_TYPE) != 0) {
+		err = cr_error_set("%s: _type is not %s", name,
+				   CR_STATEMENT_TYPE);
+		goto done;
+	}
+	type = get_string(st->root, "predicateType");
+	if (type == NULL || strcmp(type, CR_SLSA_PROVENANCE_V1) != 0) {
+		err = cr_error_set("%s: predicateType is not %s", name,
+				   CR_SLSA_PROVENANCE_V1);
+		goto done;
+	}
+	pred = json_object_get(st->root, "predicate");
+	if (!json_is_object(pred)) {
+		err = cr_error_set("%s: predicate is not an object", name);
+		goto done;
+	}
+	if ((err = parse_subjects(st, json_object_get(st->root, "subject"),
+				  name)) < 0 ||
+	    (err = parse_source(st, pred, name)) < 0)
+		goto done;
+	*out = st;
+	st = NULL;
+	err = CR_OK;
+done:
+	cr_statement_free(st);
+	return err;
+}
+
+void
+cr_statement_free(struct cr_statement *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->nsubjects; i++)
+		free(st->subjects[i].name);
+	free(st->subjects);
+	json_decref(st->root);
+	free(st);
+}
+
+const struct cr_subject *
+cr_statement_find(const struct cr_statement *st,
+		  const unsigned char digest[CR_SHA256_LEN])
+{
+	size_t i;
+
+	for (i = 0; i < st->nsubjects; i++)
+		if (CRYPTO_memcmp(st->subjects[i].sha256, digest,
+				  CR_SHA256_LEN) == 0)
+			return &st->subjects[i];
+	return NULL;
 }

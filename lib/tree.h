@@ -35,6 +35,7 @@ struct cr_tree {
 	size_t alloc;
 	unsigned char root[CR_SHA256_LEN]; /* valid after cr_tree_finish() */
 	int finished;
+	void *strings; /* storage of the entries' paths; never free a path */
 };
 
 /* What was learnt about the source while hashing it, for statements. */
@@ -67,6 +68,22 @@ int cr_tree_add(struct cr_tree *t, const char *path, unsigned int mode,
  */
 int cr_tree_finish(struct cr_tree *t);
 
+/*
+ * Calls fn for every tree object of a finished tree, children before their
+ * parent, the root last (dir ""): its path, its id and its exact body (the
+ * bytes after "tree <len>\0"). body is valid during the call only. A
+ * negative return from fn stops the walk and is returned.
+ */
+int cr_tree_foreach_tree(const struct cr_tree *t,
+			 int (*fn)(void *ctx, const char *dir,
+				   const unsigned char oid[CR_SHA256_LEN],
+				   const unsigned char *body, size_t len),
+			 void *ctx);
+
+/* The entry for path in a finished tree, or NULL. */
+const struct cr_tree_entry *cr_tree_find(const struct cr_tree *t,
+					 const char *path);
+
 /* The git object id ("blob <size>\0" + content) of an in-memory blob. */
 int cr_blob_id(unsigned char out[CR_SHA256_LEN], const void *buf, size_t len);
 
@@ -98,6 +115,15 @@ int cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
  */
 int cr_tree_from_archive(struct cr_tree **out, struct cr_source_info *info,
 			 const char *file, const struct cr_tree_opts *opts);
+
+/*
+ * The same for an archive held in memory; name appears in messages only.
+ * Members that must be spooled go to an unlinked temporary file.
+ */
+int cr_tree_from_archive_memory(struct cr_tree **out,
+				struct cr_source_info *info, const void *buf,
+				size_t len, const char *name,
+				const struct cr_tree_opts *opts);
 
 /* A directory, or else an archive. */
 int cr_tree_from_path(struct cr_tree **out, struct cr_source_info *info,

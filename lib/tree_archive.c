@@ -1,10 +1,564 @@
-/* Placeholder until the module lands. */
+/* The source tree hash of an archive's members, read through libarchive. */
+#include "tree.h"
 #include "error.h"
 
-int cr_placeholder_tree_archive(void);
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+/* Decompressed bytes read from one archive, past which it is refused. */
+#define CR_ARCHIVE_MAX_BYTES (64ull << 30)
+
+struct arc {
+	struct archive *a;
+	struct cr_tree *t;
+	const char *file; /* the archive, for messages */
+	unsigned int strip;
+	const struct cr_tree_opts *opts;
+	unsigned char *buf;
+	uint64_t bytes; /* decompressed so far */
+	uint64_t members;
+	int64_t newest;
+	size_t *slots; /* path index: entry index + 1, or 0 */
+	size_t nslots;
+	int spool; /* unlinked temporary file, or -1 */
+};
+
+static size_t
+hash_str(const char *s)
+{
+	size_t h = 14695981039346656037ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+/* The index of path among the members collected, or -1. */
+static long
+lookup(const struct arc *c, const char *path)
+{
+	size_t i, v;
+
+	if (c->nslots == 0)
+		return -1;
+	for (i = hash_str(path) & (c->nslots - 1); (v = c->slots[i]) != 0;
+	     i = (i + 1) & (c->nslots - 1))
+		if (strcmp(c->t->entries[v - 1].path, path) == 0)
+			return (long)(v - 1);
+	return -1;
+}
+
+static int
+index_last(struct arc *c)
+{
+	size_t i, j, n, *ns;
+
+	if (c->t->count * 2 > c->nslots) {
+		n = c->nslots ? c->nslots * 2 : 1024;
+		if ((ns = calloc(n, sizeof(*ns))) == NULL)
+			return cr_error_set("%s: out of memory", c->file);
+		for (j = 0; j + 1 < c->t->count; j++) {
+			i = hash_str(c->t->entries[j].path) & (n - 1);
+			while (ns[i] != 0)
+				i = (i + 1) & (n - 1);
+			ns[i] = j + 1;
+		}
+		free(c->slots);
+		c->slots = ns;
+		c->nslots = n;
+	}
+	i = hash_str(c->t->entries[c->t->count - 1].path) & (c->nslots - 1);
+	while (c->slots[i] != 0)
+		i = (i + 1) & (c->nslots - 1);
+	c->slots[i] = c->t->count;
+	return CR_OK;
+}
+
+static int
+add(struct arc *c, const char *raw, const char *path, unsigned int mode,
+    const unsigned char oid[CR_SHA256_LEN], uint64_t size)
+{
+	int err;
+
+	if (lookup(c, path) >= 0)
+		return cr_error_set("%s: member '%s': '%s' listed twice",
+				    c->file, raw, path);
+	if ((err = cr_tree_add(c->t, path, mode, oid, size)) < 0)
+		return err;
+	return index_last(c);
+}
+
+/*
+ * Turns a member name into a tree path in out: no leading "./", no
+ * trailing '/' (for directories), opts->strip_components parts dropped.
+ * Sets *skip when nothing is left. Refuses absolute names, "..", "." and
+ * empty parts anywhere, before stripping, so no part can hide one.
+ */
+static int
+normalize(const struct arc *c, const char *raw, int isdir, char *out, int *skip)
+{
+	const char *p = raw, *q, *end;
+	size_t len, n;
+	unsigned int parts = 0;
+
+	*skip = 0;
+	if (*p == '/')
+		return cr_error_set("%s: member '%s': absolute path", c->file,
+				    raw);
+	while (p[0] == '.' && p[1] == '/')
+		p += 2;
+	len = strlen(p);
+	if (isdir)
+		while (len > 0 && p[len - 1] == '/')
+			len--;
+	if (len == 0 || (len == 1 && p[0] == '.')) {
+		*skip = 1; /* the root itself */
+		return CR_OK;
+	}
+	if (len > CR_TREE_MAX_PATH)
+		return cr_error_set("%s: member '%.64s...': path longer than "
+				    "%u bytes",
+				    c->file, raw, CR_TREE_MAX_PATH);
+	end = p + len;
+	for (q = p; q <= end; q += n + 1) {
+		const char *s = memchr(q, '/', (size_t)(end - q));
+		n = s ? (size_t)(s - q) : (size_t)(end - q);
+		if (n == 0)
+			return cr_error_set("%s: member '%s': empty path "
+					    "component",
+					    c->file, raw);
+		if (n == 2 && q[0] == '.' && q[1] == '.')
+			return cr_error_set("%s: member '%s': '..' in path",
+					    c->file, raw);
+		if (n == 1 && q[0] == '.')
+			return cr_error_set("%s: member '%s': '.' in path",
+					    c->file, raw);
+		if (parts++ == c->strip)
+			p = q;
+	}
+	if (parts <= c->strip) {
+		*skip = 1;
+		return CR_OK;
+	}
+	memcpy(out, p, (size_t)(end - p));
+	out[end - p] = '\0';
+	return CR_OK;
+}
+
+static int
+count_bytes(struct arc *c, const char *raw, size_t n)
+{
+	c->bytes += n;
+	if (c->bytes > CR_ARCHIVE_MAX_BYTES)
+		return cr_error_set(
+			"%s: member '%s': more than %llu GiB "
+			"decompressed",
+			c->file, raw,
+			(unsigned long long)(CR_ARCHIVE_MAX_BYTES >> 30));
+	return CR_OK;
+}
+
+static int
+read_fail(struct arc *c, const char *raw)
+{
+	const char *m = archive_error_string(c->a);
+
+	return cr_error_set("%s: member '%s': %s", c->file, raw,
+			    m != NULL ? m : "read error");
+}
+
+/* A member whose size the header gives: streamed straight into the hash. */
+static int
+hash_sized(struct arc *c, const char *raw, uint64_t size,
+	   unsigned char oid[CR_SHA256_LEN])
+{
+	struct cr_sha256 h = {0};
+	char head[32];
+	uint64_t total = 0;
+	la_ssize_t n;
+	int hl, err;
+
+	hl = snprintf(head, sizeof(head), "blob %llu",
+		      (unsigned long long)size);
+	if ((err = cr_sha256_init(&h)) < 0)
+		return err;
+	if ((err = cr_sha256_update(&h, head, (size_t)hl + 1)) < 0)
+		goto done;
+	for (;;) {
+		n = archive_read_data(c->a, c->buf, CR_STREAM_CHUNK);
+		if (n < 0) {
+			err = read_fail(c, raw);
+			goto done;
+		}
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		if (total > size) {
+			err = cr_error_set("%s: member '%s': more data than "
+					   "its header says",
+					   c->file, raw);
+			goto done;
+		}
+		if ((err = count_bytes(c, raw, (size_t)n)) < 0 ||
+		    (err = cr_sha256_update(&h, c->buf, (size_t)n)) < 0)
+			goto done;
+	}
+	if (total != size) {
+		err = cr_error_set("%s: member '%s': truncated (%llu of %llu "
+				   "bytes)",
+				   c->file, raw, (unsigned long long)total,
+				   (unsigned long long)size);
+		goto done;
+	}
+	err = cr_sha256_final(&h, oid);
+done:
+	cr_sha256_dispose(&h);
+	return err;
+}
+
+static int
+open_spool(struct arc *c)
+{
+	const char *dir = getenv("TMPDIR");
+	char tmpl[4096];
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(tmpl, sizeof(tmpl), "%s/cleanroom-spool.XXXXXX", dir);
+		if ((fd = mkostemp(tmpl, O_CLOEXEC)) < 0)
+			return cr_error_errno("%s: temporary file in %s",
+					      c->file, dir);
+		unlink(tmpl);
+	}
+	c->spool = fd;
+	return CR_OK;
+}
+
+/*
+ * A member of unknown size (a streamed zip entry): spooled to an unlinked
+ * temporary file first, since the blob header needs the size.
+ */
+static int
+hash_spooled(struct arc *c, const char *raw, uint64_t *size,
+	     unsigned char oid[CR_SHA256_LEN])
+{
+	char head[32];
+	uint64_t total = 0, got = 0;
+	la_ssize_t n;
+	ssize_t w;
+	size_t off;
+	int hl, err;
+
+	if (c->spool < 0 && (err = open_spool(c)) < 0)
+		return err;
+	if (ftruncate(c->spool, 0) < 0 || lseek(c->spool, 0, SEEK_SET) < 0)
+		return cr_error_errno("%s: temporary file", c->file);
+	for (;;) {
+		n = archive_read_data(c->a, c->buf, CR_STREAM_CHUNK);
+		if (n < 0)
+			return read_fail(c, raw);
+		if (n == 0)
+			break;
+		if ((err = count_bytes(c, raw, (size_t)n)) < 0)
+			return err;
+		for (off = 0; off < (size_t)n; off += (size_t)w) {
+			w = write(c->spool, c->buf + off, (size_t)n - off);
+			if (w < 0 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (w < 0)
+				return cr_error_errno("%s: temporary file",
+						      c->file);
+		}
+		total += (uint64_t)n;
+	}
+	if (lseek(c->spool, 0, SEEK_SET) < 0)
+		return cr_error_errno("%s: temporary file", c->file);
+	hl = snprintf(head, sizeof(head), "blob %llu",
+		      (unsigned long long)total);
+	if ((err = cr_sha256_fd(oid, &got, c->spool, head, (size_t)hl + 1,
+				"temporary file")) < 0)
+		return err;
+	if (got != total)
+		return cr_error_set("%s: member '%s': temporary file changed",
+				    c->file, raw);
+	*size = total;
+	return CR_OK;
+}
+
+static const char *
+kind(unsigned int type)
+{
+	switch (type) {
+	case AE_IFCHR:
+		return "a character device";
+	case AE_IFBLK:
+		return "a block device";
+	case AE_IFIFO:
+		return "a FIFO";
+	case AE_IFSOCK:
+		return "a socket";
+	default:
+		return "of an unknown type";
+	}
+}
+
+/*
+ * The names as stored: tar keeps raw bytes, which the locale form gives
+ * back unchanged; a name libarchive knows as UTF-8 (pax, zip's UTF-8 flag)
+ * cannot be turned into the C locale's form and is taken as UTF-8 bytes.
+ */
+static const char *
+name_of(struct archive_entry *e)
+{
+	const char *s = archive_entry_pathname(e);
+
+	return s != NULL ? s : archive_entry_pathname_utf8(e);
+}
+
+static const char *
+hardlink_of(struct archive_entry *e)
+{
+	const char *s = archive_entry_hardlink(e);
+
+	return s != NULL ? s : archive_entry_hardlink_utf8(e);
+}
+
+static const char *
+symlink_of(struct archive_entry *e)
+{
+	const char *s = archive_entry_symlink(e);
+
+	return s != NULL ? s : archive_entry_symlink_utf8(e);
+}
+
+static int
+member(struct arc *c, struct archive_entry *e)
+{
+	char path[CR_TREE_MAX_PATH + 1], target[CR_TREE_MAX_PATH + 1];
+	unsigned char oid[CR_SHA256_LEN];
+	const char *raw, *link;
+	unsigned int type = archive_entry_filetype(e), mode;
+	uint64_t size = 0;
+	int64_t s;
+	long i;
+	int skip, tskip, err;
+
+	if ((raw = name_of(e)) == NULL)
+		return cr_error_set("%s: member %llu: unreadable name", c->file,
+				    (unsigned long long)c->members);
+	if (archive_entry_mtime_is_set(e) &&
+	    (int64_t)archive_entry_mtime(e) > c->newest)
+		c->newest = (int64_t)archive_entry_mtime(e);
+	if ((err = normalize(c, raw, type == AE_IFDIR, path, &skip)) < 0)
+		return err;
+	if ((link = hardlink_of(e)) != NULL) {
+		if ((err = normalize(c, link, 0, target, &tskip)) < 0)
+			return err;
+		if (skip)
+			return CR_OK;
+		if (tskip || (i = lookup(c, target)) < 0)
+			return cr_error_set("%s: member '%s': hard link to "
+					    "'%s', not an earlier file",
+					    c->file, raw, link);
+		/* Copy first: adding may move the entries. */
+		memcpy(oid, c->t->entries[i].oid, CR_SHA256_LEN);
+		return add(c, raw, path, c->t->entries[i].mode, oid,
+			   c->t->entries[i].size);
+	}
+	switch (type) {
+	case AE_IFDIR:
+		return CR_OK; /* implied by the files in it */
+	case AE_IFREG:
+		if (skip)
+			return CR_OK;
+		mode = (archive_entry_perm(e) & 0100) ? CR_MODE_EXEC
+						      : CR_MODE_FILE;
+		if (archive_entry_size_is_set(e)) {
+			if ((s = archive_entry_size(e)) < 0)
+				return cr_error_set("%s: member '%s': bad "
+						    "size",
+						    c->file, raw);
+			size = (uint64_t)s;
+			err = hash_sized(c, raw, size, oid);
+		} else {
+			err = hash_spooled(c, raw, &size, oid);
+		}
+		if (err < 0)
+			return err;
+		return add(c, raw, path, mode, oid, size);
+	case AE_IFLNK:
+		if ((link = symlink_of(e)) == NULL)
+			return cr_error_set("%s: member '%s': symlink "
+					    "without a target",
+					    c->file, raw);
+		if (skip)
+			return CR_OK;
+		size = strlen(link);
+		if ((err = cr_blob_id(oid, link, (size_t)size)) < 0)
+			return err;
+		return add(c, raw, path, CR_MODE_LINK, oid, size);
+	default:
+		return cr_error_set("%s: member '%s': %s, not a file, "
+				    "symlink or directory",
+				    c->file, raw, kind(type));
+	}
+}
+
+static int
+read_members(struct cr_tree **out, struct cr_source_info *info, struct arc *c)
+{
+	struct archive_entry *e;
+	char msg[1024];
+	const char *m;
+	int r, err = CR_OK;
+
+	for (;;) {
+		r = archive_read_next_header(c->a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN) {
+			m = archive_error_string(c->a);
+			if (c->members == 0)
+				return cr_error_set("%s: not a directory nor "
+						    "an archive: %s",
+						    c->file,
+						    m ? m : "unreadable");
+			return cr_error_set("%s: after member %llu: %s",
+					    c->file,
+					    (unsigned long long)c->members,
+					    m ? m : "read error");
+		}
+		if (++c->members > CR_TREE_MAX_ENTRIES)
+			return cr_error_set("%s: more than %u members", c->file,
+					    CR_TREE_MAX_ENTRIES);
+		if ((err = member(c, e)) < 0)
+			return err;
+		if (c->opts != NULL && c->opts->progress != NULL)
+			c->opts->progress(c->opts->progress_ctx, c->t->count,
+					  c->bytes, 0);
+	}
+	if (c->members == 0 && archive_format(c->a) == ARCHIVE_FORMAT_EMPTY)
+		return cr_error_set("%s: an empty file, not an archive",
+				    c->file);
+	if ((err = cr_tree_finish(c->t)) < 0) {
+		snprintf(msg, sizeof(msg), "%s", cr_error_last());
+		return cr_error_set("%s: %s", c->file, msg);
+	}
+	if (info != NULL) {
+		info->commit[0] = '\0';
+		info->commit_time = -1;
+		info->newest_mtime = c->newest;
+	}
+	*out = c->t;
+	c->t = NULL;
+	return CR_OK;
+}
+
+/* Reads an archive from fd (when >= 0) or from buf. */
+static int
+from_archive(struct cr_tree **out, struct cr_source_info *info, int fd,
+	     const void *buf, size_t len, const char *file,
+	     const struct cr_tree_opts *opts)
+{
+	struct arc c = {0};
+	locale_t loc, old = (locale_t)0;
+	int r, err;
+
+	*out = NULL;
+	/*
+	 * Names libarchive knows as UTF-8 (pax, zip's UTF-8 flag) come back
+	 * as NULL in the C locale; read in C.UTF-8 on this thread only, so
+	 * the result does not depend on the caller's locale either.
+	 */
+	if ((loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0)) !=
+	    (locale_t)0)
+		old = uselocale(loc);
+	c.file = file;
+	c.opts = opts;
+	c.strip = opts != NULL ? opts->strip_components : 0;
+	c.newest = -1;
+	c.spool = -1;
+	if ((c.a = archive_read_new()) == NULL ||
+	    (c.buf = malloc(CR_STREAM_CHUNK)) == NULL) {
+		err = cr_error_set("%s: out of memory", file);
+		goto done;
+	}
+	if ((err = cr_tree_new(&c.t)) < 0)
+		goto done;
+	if (archive_read_support_filter_all(c.a) != ARCHIVE_OK ||
+	    archive_read_support_format_all(c.a) != ARCHIVE_OK) {
+		err = cr_error_set("%s: libarchive: %s", file,
+				   archive_error_string(c.a));
+		goto done;
+	}
+	if (fd >= 0)
+		r = archive_read_open_fd(c.a, fd, 64 * 1024);
+	else
+		r = archive_read_open_memory(c.a, buf, len);
+	if (r != ARCHIVE_OK) {
+		const char *m = archive_error_string(c.a);
+		err = cr_error_set("%s: %s", file, m ? m : "cannot open");
+		goto done;
+	}
+	err = read_members(out, info, &c);
+done:
+	if (c.a != NULL)
+		archive_read_free(c.a);
+	if (c.spool >= 0)
+		close(c.spool);
+	cr_tree_free(c.t);
+	free(c.slots);
+	free(c.buf);
+	if (loc != (locale_t)0) {
+		uselocale(old);
+		freelocale(loc);
+	}
+	return err;
+}
 
 int
-cr_placeholder_tree_archive(void)
+cr_tree_from_archive(struct cr_tree **out, struct cr_source_info *info,
+		     const char *file, const struct cr_tree_opts *opts)
 {
-	return cr_error_set("not implemented");
+	struct stat st;
+	int fd, err;
+
+	*out = NULL;
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+		return cr_error_errno("%s", file);
+	if (fstat(fd, &st) < 0) {
+		err = cr_error_errno("%s", file);
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = cr_error_set("%s: not a directory nor a regular file",
+				   file);
+		goto done;
+	}
+	err = from_archive(out, info, fd, NULL, 0, file, opts);
+done:
+	close(fd);
+	return err;
+}
+
+int
+cr_tree_from_archive_memory(struct cr_tree **out, struct cr_source_info *info,
+			    const void *buf, size_t len, const char *name,
+			    const struct cr_tree_opts *opts)
+{
+	return from_archive(out, info, -1, buf, len, name, opts);
 }

@@ -1,12 +1,313 @@
-/* Placeholder until the command lands. */
+/* verify source: is this the source tree the attestation names? */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cmds.h"
+#include "disclose.h"
+#include "manifest.h"
+#include "source.h"
 #include "tool.h"
+#include "tree.h"
+#include "trust.h"
+#include "util.h"
+
+static const char usage_text[] =
+	"usage: verify source -a ATTESTATION -k PUB [--files LIST] [--strip-components N]\n"
+	"                     [--json] [-q] (PATH | --git REPO [--rev REV])\n"
+	"\n"
+	"Checks that the source tree at PATH (a directory, .git excluded, or a\n"
+	"source archive) or the committed tree of REPO has exactly the source\n"
+	"tree hash that a trusted attestation names. PATH may also be a\n"
+	"disclosure bundle ('attest disclose'): its files and tree objects must\n"
+	"hash up to the attested tree; what was disclosed and what was withheld\n"
+	"is listed.\n"
+	"\n"
+	"  -a, --attestation FILE  an .intoto.jsonl file of DSSE envelopes\n"
+	"  -k, --key PUB           a trusted public key (SPKI PEM)\n"
+	"  --git REPO              check the committed tree of REPO\n"
+	"  --rev REV               the revision with --git (default HEAD)\n"
+	"  --strip-components N    drop N leading path parts of archive members\n"
+	"  --files LIST            the attested tree's file list ('attest hash\n"
+	"                          --list --json' of it): checked against the\n"
+	"                          attested tree hash, then used to name each file\n"
+	"                          that differs\n"
+	"  --json                  print a machine-readable report\n"
+	"  -q, --quiet             print nothing but errors\n"
+	"  -h, --help              show this help\n"
+	"\n"
+	"Exit status: 0 the source matches, 1 it does not, 2 no answer.\n";
+
+/* The first trusted statement naming root, or else any naming a tree. */
+static const struct cr_checked *
+find_attested(const struct trust *t, const unsigned char *root,
+	      size_t *trusted)
+{
+	const struct cr_checked *other = NULL;
+	size_t i;
+
+	*trusted = 0;
+	for (i = 0; i < t->set.count; i++) {
+		const struct cr_checked *ck = &t->set.items[i];
+
+		if (ck->status != CR_OK || !ck->st->has_tree)
+			continue;
+		(*trusted)++;
+		if (root != NULL &&
+		    memcmp(ck->st->tree, root, CR_SHA256_LEN) == 0)
+			return ck;
+		if (other == NULL)
+			other = ck;
+	}
+	return root == NULL ? other : NULL;
+}
+
+struct changes {
+	json_t *list; /* for --json, else NULL */
+};
+
+static int
+print_change(void *ctx, enum cr_change change, const struct cr_tree_entry *ea,
+	     const struct cr_tree_entry *eb)
+{
+	struct changes *c = ctx;
+	const char *path = ea ? ea->path : eb->path;
+
+	if (c->list != NULL)
+		json_array_append_new(
+			c->list, json_pack("{s:o, s:s}", "path",
+					   tool_json_str(path), "change",
+					   cr_change_name(change)));
+	else if (!tool_quiet)
+		printf("  %-12s %s\n", cr_change_name(change), path);
+	return 0;
+}
+
+/* verify source on a disclosure bundle. */
+static int
+check_bundle(const struct trust *t, const char *path, int json)
+{
+	struct cr_disclosure *d = NULL;
+	const struct cr_checked *ck = NULL;
+	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
+	json_t *report, *items;
+	size_t trusted, i;
+	int err = CR_EFAIL;
+
+	if ((ck = find_attested(t, NULL, &trusted)) == NULL)
+		return cr_error_fail("%s: no attestation signed by a trusted "
+				     "key names a source tree", path);
+	/* Each distinct attested tree in turn; the first that holds wins. */
+	for (i = 0; i < t->set.count; i++) {
+		ck = &t->set.items[i];
+		if (ck->status != CR_OK || !ck->st->has_tree)
+			continue;
+		err = cr_disclosure_check(&d, path, ck->st->tree);
+		if (err != CR_EFAIL)
+			break;
+	}
+	if (err < 0)
+		return err;
+	cr_tree_format_id(id, d->root);
+	if (json) {
+		items = json_array();
+		for (i = 0; i < d->count; i++) {
+			cr_hex_encode(hex, d->items[i].oid, CR_SHA256_LEN);
+			json_array_append_new(
+				items,
+				json_pack("{s:o, s:s, s:s}", "path",
+					  tool_json_str(d->items[i].path),
+					  "blob", hex, "state",
+					  d->items[i].disclosed ? "disclosed"
+								: "withheld"));
+		}
+		report = json_pack("{s:s, s:s, s:o, s:s, s:i, s:o}", "command",
+				   "source", "result", "ok", "path",
+				   tool_json_str(path), "source", id,
+				   "disclosed", (int)d->ndisclosed, "entries",
+				   items);
+		tool_json_print(report);
+	} else if (!tool_quiet) {
+		printf("OK    %s  disclosure of %s [%s:%u]\n", path, id,
+		       ck->file, ck->line);
+		printf("  %zu disclosed, %zu withheld (names and hashes "
+		       "only):\n", d->ndisclosed, d->count - d->ndisclosed);
+		for (i = 0; i < d->count; i++) {
+			cr_hex_encode(hex, d->items[i].oid, CR_SHA256_LEN);
+			printf("  %-9s %s %s\n",
+			       d->items[i].disclosed ? "disclosed" : "withheld",
+			       hex, d->items[i].path);
+		}
+	}
+	cr_disclosure_free(d);
+	return CR_OK;
+}
 
 int
 cmd_source(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	tool_warn("source: not implemented yet");
-	return EXIT_ERROR;
+	static const struct option longopts[] = {
+		{"attestation", required_argument, NULL, 'a'},
+		{"key", required_argument, NULL, 'k'},
+		{"git", required_argument, NULL, 'G'},
+		{"rev", required_argument, NULL, 'r'},
+		{"strip-components", required_argument, NULL, 's'},
+		{"files", required_argument, NULL, 'f'},
+		{"json", no_argument, NULL, 'j'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct trust t = {0};
+	struct tool_source src = {0};
+	struct cr_source_info info;
+	struct cr_tree *tree = NULL, *listed = NULL;
+	const struct cr_checked *match, *other;
+	struct changes changes = {0};
+	char got[CR_TREE_IDLEN + 1], want[CR_TREE_IDLEN + 1];
+	const char *files = NULL;
+	json_t *report = NULL;
+	size_t trusted = 0;
+	long long v;
+	long ndiff = -1;
+	int c, rc, json = 0, err = CR_OK, bundle = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "a:k:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if ((rc = trust_add_attestation(&t, "source", optarg)))
+				return rc;
+			break;
+		case 'k':
+			if ((rc = trust_add_key(&t, "source", optarg)))
+				return rc;
+			break;
+		case 'G':
+			if ((rc = tool_source_set(&src, "source", "git",
+						  optarg)))
+				return rc;
+			break;
+		case 'r':
+			if (src.rev)
+				return tool_usage("source", "--rev given twice");
+			src.rev = optarg;
+			break;
+		case 's':
+			if ((v = tool_parse_number(optarg, 255)) < 0)
+				return tool_usage("source", "--strip-components "
+						  "takes a number");
+			src.strip_components = (unsigned int)v;
+			break;
+		case 'f':
+			if (files)
+				return tool_usage("source", "--files given "
+						  "twice");
+			files = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'q':
+			tool_quiet = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			return tool_usage("source", "unknown option");
+		}
+	}
+	if ((rc = trust_check_usage(&t, "source")) != 0)
+		return rc;
+	if (optind < argc) {
+		if (optind + 1 < argc)
+			return tool_usage("source", "one PATH at a time");
+		if ((rc = tool_source_set(&src, "source", "path",
+					  argv[optind])))
+			return rc;
+	}
+	if ((rc = tool_source_check(&src, "source", 1)) != 0)
+		return rc;
+
+	if ((err = trust_load(&t)) < 0)
+		goto done;
+	if (strcmp(src.kind, "path") == 0 &&
+	    (err = cr_disclosure_detect(&bundle, src.path)) < 0)
+		goto done;
+	if (bundle) {
+		if (!json && !tool_quiet)
+			trust_print_rejected(&t);
+		err = check_bundle(&t, src.path, json);
+		goto done;
+	}
+	if ((err = tool_source_hash(&tree, &info, &src)) < 0)
+		goto done;
+	tool_progress_done();
+	match = find_attested(&t, tree->root, &trusted);
+	other = match ? match : find_attested(&t, NULL, &trusted);
+	cr_tree_format_id(got, tree->root);
+	want[0] = '\0';
+	if (other)
+		cr_tree_format_id(want, other->st->tree);
+
+	/* A file list that hashes to the attested tree names what differs. */
+	if (!match && other && files) {
+		if ((err = cr_manifest_load(&listed, files)) < 0)
+			goto done;
+		if (memcmp(listed->root, other->st->tree, CR_SHA256_LEN) != 0) {
+			err = cr_error_set("%s: the file list of another tree, "
+					   "not of the attested %s", files,
+					   want);
+			goto done;
+		}
+	}
+	if (json) {
+		report = json_pack("{s:s, s:s, s:o, s:s, s:i, s:o}", "command",
+				   "source", "result", match ? "ok" : "fail",
+				   "path", tool_json_str(src.path), "source",
+				   got, "files", (int)tree->count,
+				   "attestations", trust_json(&t));
+		if (want[0])
+			json_object_set_new(report, "attested",
+					    json_string(want));
+		if (listed) {
+			changes.list = json_array();
+			ndiff = cr_tree_compare(listed, tree, print_change,
+						&changes);
+			json_object_set_new(report, "changes", changes.list);
+		}
+		tool_json_print(report);
+	} else if (!tool_quiet) {
+		trust_print_rejected(&t);
+		printf("%s  %s  %s (%zu files)\n", match ? "OK  " : "FAIL",
+		       src.path, got, tree->count);
+		if (want[0])
+			printf("  attested %s [%s:%u]\n", want, other->file,
+			       other->line);
+		if (listed)
+			ndiff = cr_tree_compare(listed, tree, print_change,
+						&changes);
+	} else if (listed) {
+		ndiff = cr_tree_compare(listed, tree, print_change, &changes);
+	}
+	if (match)
+		goto done;
+	if (trusted == 0)
+		err = cr_error_fail("%s: no attestation signed by a trusted key "
+				    "names a source tree", src.path);
+	else if (ndiff >= 0)
+		err = cr_error_fail("%s: source tree differs from the attested "
+				    "%s in %ld file%s", src.path, want, ndiff,
+				    ndiff == 1 ? "" : "s");
+	else
+		err = cr_error_fail("%s: source tree differs: it is %s, the "
+				    "attestation names %s", src.path, got,
+				    want);
+done:
+	cr_tree_free(listed);
+	cr_tree_free(tree);
+	trust_free(&t);
+	return err < 0 ? tool_report(err) : EXIT_OK;
 }

@@ -88,9 +88,10 @@ differ() {
 # fresh SHA-256 repository (the reference the tree hash must equal).
 git_sha256_tree() {
 	rm -rf "$T/.ref"
-	git init -q --object-format=sha256 "$T/.ref"
-	git --git-dir="$T/.ref" --work-tree="$1" add -A
-	git --git-dir="$T/.ref" --work-tree="$1" write-tree
+	git init -q --bare --object-format=sha256 "$T/.ref" &&
+		git --git-dir="$T/.ref" --work-tree="$1" add -A &&
+		git --git-dir="$T/.ref" --work-tree="$1" write-tree ||
+		echo "git-could-not-compute-the-tree"
 }
 
 # done_testing: the closing line, and the exit code meson reads.

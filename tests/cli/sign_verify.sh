@@ -1,3 +1,275 @@
 #!/bin/sh
-# Placeholder until the commands land.
-exit 77
+# attest sign, verify artifact and verify source end to end: the honest path,
+# every tamper case (exit 1), bad input (exit 2), and interop with openssl.
+. "$SRCDIR/tests/cli/lib.sh"
+
+# A vendor repository with a committed tree and an uncommitted file.
+mkdir repo
+printf 'int main(void) { return 0; }\n' >repo/main.c
+printf 'all:\n\tcc main.c -o fw.bin\n' >repo/Makefile
+mkdir repo/doc && printf 'notes\n' >repo/doc/README
+git -C repo init -q && git -C repo add -A && git -C repo commit -qm one
+printf 'firmware bytes\n' >fw.bin
+printf 'other artifact\n' >lib.a
+
+expect 0 "keygen vendor" "$ATTEST" keygen -o vendor
+expect 0 "keygen regulator" "$ATTEST" keygen -o regulator
+expect 0 "keygen untrusted" "$ATTEST" keygen -o mallory
+expect 0 "keygen p256" "$ATTEST" keygen --algorithm p256 -o ec
+
+expect 0 "sign from --git" "$ATTEST" sign --git repo --key vendor.key \
+	-o fw.intoto.jsonl fw.bin lib.a
+same "$(wc -l <fw.intoto.jsonl | tr -d ' ')" 1 "one envelope on one line"
+tree=$(git_sha256_tree repo)
+out_has "source sha256tree:$tree" "sign prints git's own tree hash"
+
+# The honest path.
+expect 0 "artifact verifies" "$VERIFY" artifact -a fw.intoto.jsonl \
+	-k vendor.pub fw.bin lib.a
+out_has "^OK +fw.bin" "report says OK for fw.bin"
+out_has "sha256tree:$tree" "report names the source tree"
+expect 0 "source directory verifies" "$VERIFY" source -a fw.intoto.jsonl \
+	-k vendor.pub repo
+expect 0 "source --git verifies" "$VERIFY" source -a fw.intoto.jsonl \
+	-k vendor.pub --git repo
+git -C repo archive --format=tar.gz --prefix=src/ -o "$T/src.tar.gz" HEAD
+expect 0 "source archive verifies" "$VERIFY" source -a fw.intoto.jsonl \
+	-k vendor.pub --strip-components 1 src.tar.gz
+expect 0 "sign from --source" "$ATTEST" sign --source repo \
+	--key vendor.key -o dir.intoto.jsonl fw.bin
+expect 0 "sign from --tarball" "$ATTEST" sign --tarball src.tar.gz \
+	--strip-components 1 --key vendor.key -o tar.intoto.jsonl fw.bin
+for f in dir tar; do
+	expect 0 "$f-based statement names the same tree" "$VERIFY" source \
+		-a $f.intoto.jsonl -k vendor.pub --git repo
+done
+
+# Untracked files never count for --git.
+printf 'secret\n' >repo/untracked.txt
+expect 0 "untracked file ignored by --git" "$VERIFY" source \
+	-a fw.intoto.jsonl -k vendor.pub --git repo
+expect 1 "untracked file counts for a directory" "$VERIFY" source \
+	-a fw.intoto.jsonl -k vendor.pub repo
+err_has "source tree differs" "says the source tree differs"
+rm repo/untracked.txt
+
+# Tamper: the artifact.
+mkdir patched
+cp fw.bin patched/fw.bin
+printf 'X' | dd of=patched/fw.bin bs=1 seek=3 conv=notrunc 2>/dev/null
+expect 1 "byte flipped in the artifact" "$VERIFY" artifact \
+	-a fw.intoto.jsonl -k vendor.pub patched/fw.bin
+err_has "patched/fw.bin: digest is not attested" "names the file and why"
+out_has "attests 'fw.bin' sha256:$(sha256sum fw.bin | cut -c1-64)" \
+	"shows what was attested instead"
+expect 1 "one bad file among good ones fails" "$VERIFY" artifact \
+	-a fw.intoto.jsonl -k vendor.pub fw.bin patched/fw.bin
+
+# Tamper: the source (changed, added, removed file).
+cp -r repo changed && rm -rf changed/.git
+printf 'int main(void) { return 1; }\n' >changed/main.c
+expect 1 "one file changed in the source" "$VERIFY" source \
+	-a fw.intoto.jsonl -k vendor.pub changed
+err_has "source tree differs: it is sha256tree:[0-9a-f]{64}, the attestation names sha256tree:$tree" \
+	"names both trees"
+cp -r repo added && rm -rf added/.git && printf 'x\n' >added/extra.c
+expect 1 "one file added to the source" "$VERIFY" source \
+	-a fw.intoto.jsonl -k vendor.pub added
+cp -r repo removed && rm -rf removed/.git && rm removed/doc/README
+expect 1 "one file removed from the source" "$VERIFY" source \
+	-a fw.intoto.jsonl -k vendor.pub removed
+
+# Tamper: the envelope. edit FIELD EXPR rewrites the first envelope.
+edit() {
+	python3 - "$1" "$2" <<'PY'
+import base64, json, sys
+env = json.loads(open("fw.intoto.jsonl").readline())
+what = sys.argv[1]
+if what == "payload":
+    st = json.loads(base64.b64decode(env["payload"]))
+    st["subject"][0]["digest"]["sha256"] = "0" * 64
+    env["payload"] = base64.b64encode(json.dumps(st).encode()).decode()
+elif what == "type":
+    env["payloadType"] = "application/json"
+elif what == "nosig":
+    env["signatures"] = []
+elif what == "dropsig":
+    del env["signatures"]
+open(sys.argv[2], "w").write(json.dumps(env) + "\n")
+PY
+}
+edit payload edited.jsonl
+expect 1 "payload edited" "$VERIFY" artifact -a edited.jsonl -k vendor.pub fw.bin
+out_has "no valid signature by a trusted key" "says the signature does not hold"
+edit type type.jsonl
+expect 1 "payloadType changed" "$VERIFY" artifact -a type.jsonl -k vendor.pub fw.bin
+edit nosig nosig.jsonl
+expect 1 "signature removed" "$VERIFY" artifact -a nosig.jsonl -k vendor.pub fw.bin
+out_has "no signature" "says there is no signature"
+edit dropsig dropsig.jsonl
+expect 1 "signatures field removed" "$VERIFY" artifact -a dropsig.jsonl \
+	-k vendor.pub fw.bin
+expect 1 "signed by an untrusted key" "$VERIFY" artifact \
+	-a fw.intoto.jsonl -k mallory.pub fw.bin
+expect 1 "untrusted key for source" "$VERIFY" source -a fw.intoto.jsonl \
+	-k mallory.pub repo
+err_has "no attestation signed by a trusted key" "source says no trusted signature"
+
+# Threshold: one signer is not two; the same key twice counts once.
+expect 1 "threshold 2 with one trusted signer" "$VERIFY" artifact \
+	-a fw.intoto.jsonl -k vendor.pub -k regulator.pub --threshold 2 fw.bin
+err_has "threshold not met: 1 of 2" "says how many keys agree"
+expect 1 "the same key twice counts once" "$VERIFY" artifact \
+	-a fw.intoto.jsonl -k vendor.pub -k vendor.pub --threshold 2 fw.bin
+expect 0 "regulator signs too" "$ATTEST" sign --git repo \
+	--key regulator.key -o reg.intoto.jsonl fw.bin
+expect 0 "threshold 2 with two signers" "$VERIFY" artifact \
+	-a fw.intoto.jsonl -a reg.intoto.jsonl -k vendor.pub \
+	-k regulator.pub --threshold 2 fw.bin
+out_has "2 of 2 required keys agree" "counts both keys"
+# A second party attesting the same digest from another tree disagrees.
+expect 0 "regulator signs from another tree" "$ATTEST" sign \
+	--source changed --key regulator.key -o other.intoto.jsonl fw.bin
+expect 1 "parties naming different trees do not add up" "$VERIFY" artifact \
+	-a fw.intoto.jsonl -a other.intoto.jsonl -k vendor.pub \
+	-k regulator.pub --threshold 2 fw.bin
+err_has "2 different source trees" "says the trees differ"
+out_has "regulator.pub.*sha256tree:" "lists which key attested which tree"
+
+# P-256 keys work the same way.
+expect 0 "sign with P-256" "$ATTEST" sign --git repo --key ec.key \
+	-o ec.intoto.jsonl fw.bin
+expect 0 "verify P-256" "$VERIFY" artifact -a ec.intoto.jsonl -k ec.pub fw.bin
+expect 1 "P-256 statement, wrong key" "$VERIFY" artifact \
+	-a ec.intoto.jsonl -k vendor.pub fw.bin
+
+# --json is valid JSON with the verdict.
+expect 1 "json report on failure" "$VERIFY" artifact --json \
+	-a fw.intoto.jsonl -k vendor.pub patched/fw.bin
+if python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(r["result"] != "fail")' "$T/out"; then
+	ok "json report parses and says fail"
+else
+	not_ok "json report parses and says fail"
+fi
+expect 0 "json source report" "$VERIFY" source --json -a fw.intoto.jsonl \
+	-k vendor.pub repo
+out_has "\"result\": \"ok\"" "json source report says ok"
+
+# Bad input: exit 2, one line naming the file.
+head -c 100 fw.intoto.jsonl >truncated.jsonl
+expect 2 "truncated envelope" "$VERIFY" artifact -a truncated.jsonl \
+	-k vendor.pub fw.bin
+err_one_line "truncated envelope: one line"
+err_has "truncated.jsonl" "truncated envelope: names the file"
+printf 'hello world\n' >notjson.jsonl
+expect 2 "non-JSON envelope" "$VERIFY" artifact -a notjson.jsonl \
+	-k vendor.pub fw.bin
+err_one_line "non-JSON: one line"
+python3 - <<'PY'
+import json
+line = open("fw.intoto.jsonl").readline().strip()
+env = json.loads(line)
+open("dup.jsonl", "w").write(line[:-1] + ',"payloadType":"x"}\n')
+env["payload"] = env["payload"][:-2] + "!!"
+open("b64.jsonl", "w").write(json.dumps(env) + "\n")
+PY
+expect 2 "duplicate keys" "$VERIFY" artifact -a dup.jsonl -k vendor.pub fw.bin
+err_one_line "duplicate keys: one line"
+err_has "duplicate" "duplicate keys: says so"
+expect 2 "wrong base64" "$VERIFY" artifact -a b64.jsonl -k vendor.pub fw.bin
+err_one_line "wrong base64: one line"
+err_has "base64" "wrong base64: says so"
+python3 -c 'import sys; sys.stdout.write("{\"payload\":\"" + "A" * (100 << 20) + "\"}\n")' >huge.jsonl
+expect 2 "a 100 MB envelope" "$VERIFY" artifact -a huge.jsonl -k vendor.pub fw.bin
+err_one_line "100 MB envelope: one line"
+err_has "huge.jsonl" "100 MB envelope: names the file"
+rm -f huge.jsonl
+expect 2 "key file that is not a key" "$VERIFY" artifact \
+	-a fw.intoto.jsonl -k fw.bin fw.bin
+err_one_line "not a key: one line"
+err_has "fw.bin" "not a key: names the file"
+expect 2 "private key given as trusted key" "$VERIFY" artifact \
+	-a fw.intoto.jsonl -k vendor.key fw.bin
+expect 2 "missing attestation" "$VERIFY" artifact -a nope.jsonl \
+	-k vendor.pub fw.bin
+err_has "nope.jsonl" "missing attestation: names it"
+expect 2 "missing artifact" "$VERIFY" artifact -a fw.intoto.jsonl \
+	-k vendor.pub nope.bin
+err_has "nope.bin" "missing artifact: names it"
+expect 2 "missing source" "$VERIFY" source -a fw.intoto.jsonl \
+	-k vendor.pub nope-dir
+expect 2 "no key is a usage error" "$VERIFY" artifact -a fw.intoto.jsonl fw.bin
+expect 2 "threshold 0 is a usage error" "$VERIFY" artifact \
+	-a fw.intoto.jsonl -k vendor.pub --threshold 0 fw.bin
+expect 2 "sign with a missing artifact" "$ATTEST" sign --git repo \
+	--key vendor.key -o x.jsonl nope.bin
+[ -e x.jsonl ] && not_ok "nothing written on failure" || ok "nothing written on failure"
+expect 2 "two sources are a usage error" "$ATTEST" sign --git repo \
+	--source repo --key vendor.key -o x.jsonl fw.bin
+expect 0 "verify --help" "$VERIFY" artifact --help
+out_has "^usage: verify artifact" "help on stdout"
+
+# Interop: what attest writes, openssl verifies; what openssl signs, verify
+# accepts. pae ENVELOPE writes the PAE and the signature next to it.
+pae() {
+	python3 - "$1" <<'PY'
+import base64, json, sys
+env = json.loads(open(sys.argv[1]).readline())
+body = base64.b64decode(env["payload"])
+t = env["payloadType"].encode()
+pae = b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body)
+open("pae.bin", "wb").write(pae)
+open("sig.bin", "wb").write(base64.b64decode(env["signatures"][0]["sig"]))
+PY
+}
+pae fw.intoto.jsonl
+expect 0 "openssl verifies an Ed25519 envelope" openssl pkeyutl -verify \
+	-rawin -pubin -inkey vendor.pub -in pae.bin -sigfile sig.bin
+pae ec.intoto.jsonl
+expect 0 "openssl verifies a P-256 envelope" openssl dgst -sha256 \
+	-verify ec.pub -signature sig.bin pae.bin
+# An envelope made by hand: the payload of fw.intoto.jsonl, signed by openssl.
+for alg in ed25519 p256; do
+	if [ $alg = ed25519 ]; then
+		openssl genpkey -algorithm ed25519 -out hand.key 2>/dev/null
+	else
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+			-out hand.key 2>/dev/null
+	fi
+	openssl pkey -in hand.key -pubout -out hand.pub
+	pae fw.intoto.jsonl
+	if [ $alg = ed25519 ]; then
+		openssl pkeyutl -sign -rawin -inkey hand.key -in pae.bin -out hsig.bin
+	else
+		openssl dgst -sha256 -sign hand.key -out hsig.bin pae.bin
+	fi
+	python3 - <<'PY'
+import base64, json
+env = json.loads(open("fw.intoto.jsonl").readline())
+sig = base64.b64encode(open("hsig.bin", "rb").read()).decode()
+env["signatures"] = [{"keyid": "", "sig": sig}]
+open("hand.jsonl", "w").write(json.dumps(env, indent=2) + "\n")
+PY
+	expect 0 "verify accepts an envelope signed by openssl ($alg)" \
+		"$VERIFY" artifact -a hand.jsonl -k hand.pub fw.bin
+	rm -f hand.key hand.pub
+done
+expect 0 "keys made by openssl genpkey sign" sh -c \
+	"openssl genpkey -algorithm ed25519 -out g.key 2>/dev/null &&
+	 openssl pkey -in g.key -pubout -out g.pub &&
+	 '$ATTEST' sign --git repo --key g.key -o g.jsonl fw.bin &&
+	 '$VERIFY' artifact -a g.jsonl -k g.pub fw.bin"
+
+# verify holds no code that can sign or read a private key.
+if nm "$VERIFY" 2>/dev/null | grep -q 'cr_privkey\|cr_dsse_sign'; then
+	not_ok "verify links no signing code"
+else
+	ok "verify links no signing code"
+fi
+if nm -D --undefined-only "$VERIFY" | grep -Eq 'PEM_read_bio_PrivateKey|EVP_DigestSign|EVP_PKEY_keygen'; then
+	not_ok "verify imports no private-key functions from OpenSSL"
+else
+	ok "verify imports no private-key functions from OpenSSL"
+fi
+
+done_testing

@@ -1,0 +1,72 @@
+/* The source options shared by commands: --source, --git/--rev, --tarball. */
+#include "source.h"
+#include "tool.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+tool_source_set(struct tool_source *src, const char *cmd, const char *kind,
+		const char *path)
+{
+	if (src->kind != NULL)
+		return tool_usage(cmd, "give one source: --source, --git or "
+				       "--tarball (or one PATH)");
+	src->kind = kind;
+	src->path = path;
+	return 0;
+}
+
+int
+tool_source_check(struct tool_source *src, const char *cmd, int required)
+{
+	if (required && src->kind == NULL)
+		return tool_usage(cmd, "no source given: use --source DIR, "
+				       "--git REPO or --tarball FILE");
+	if (src->rev != NULL && (src->kind == NULL ||
+				 strcmp(src->kind, "git") != 0))
+		return tool_usage(cmd, "--rev goes with --git");
+	if (src->strip_components != 0 &&
+	    (src->kind == NULL || strcmp(src->kind, "git") == 0))
+		return tool_usage(cmd, "--strip-components goes with an "
+				       "archive");
+	return 0;
+}
+
+int
+tool_source_hash(struct cr_tree **out, struct cr_source_info *info,
+		 const struct tool_source *src)
+{
+	struct cr_tree_opts opts = {0};
+
+	if (info != NULL) {
+		info->commit[0] = '\0';
+		info->commit_time = -1;
+		info->newest_mtime = -1;
+	}
+	opts.strip_components = src->strip_components;
+	opts.progress = tool_progress;
+	if (strcmp(src->kind, "git") == 0)
+		return cr_tree_from_git(out, info, src->path, src->rev, &opts);
+	if (strcmp(src->kind, "archive") == 0)
+		return cr_tree_from_archive(out, info, src->path, &opts);
+	if (strcmp(src->kind, "directory") == 0)
+		return cr_tree_from_dir(out, src->path, &opts);
+	return cr_tree_from_path(out, info, src->path, &opts);
+}
+
+long long
+tool_parse_number(const char *s, long long max)
+{
+	char *end;
+	long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return -1;
+	return v;
+}

@@ -1,0 +1,34 @@
+/* The source options shared by commands: --source, --git/--rev, --tarball. */
+#ifndef CR_TOOL_SOURCE_H
+#define CR_TOOL_SOURCE_H
+
+#include "tree.h"
+
+struct tool_source {
+	const char *kind; /* "directory", "git" or "archive"; NULL: not given */
+	const char *path;
+	const char *rev;  /* git only; NULL means HEAD */
+	unsigned int strip_components;
+};
+
+/*
+ * Records one source option; a second, conflicting one is a usage error.
+ * Returns 0, or the exit code after printing the usage error.
+ */
+int tool_source_set(struct tool_source *src, const char *cmd,
+		    const char *kind, const char *path);
+
+/*
+ * Checks the options once parsing is done: a source is required when
+ * required is set, --rev goes with --git alone. Returns 0 or an exit code.
+ */
+int tool_source_check(struct tool_source *src, const char *cmd, int required);
+
+/* Hashes the source as the options name it (a core status). */
+int tool_source_hash(struct cr_tree **out, struct cr_source_info *info,
+		     const struct tool_source *src);
+
+/* Parses a non-negative decimal option value; -1 if it is not one. */
+long long tool_parse_number(const char *s, long long max);
+
+#endif

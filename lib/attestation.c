@@ -1,0 +1,245 @@
+/* Reading attestations against trusted keys, and judging files against them. */
+#include "attestation.h"
+#include "error.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+int
+cr_keyring_add(struct cr_keyring *ring, const char *path)
+{
+	struct cr_pubkey *key = NULL;
+	size_t i;
+	int err;
+
+	if ((err = cr_pubkey_load(&key, path)) < 0)
+		return err;
+	for (i = 0; i < ring->count; i++)
+		if (strcmp(ring->keys[i]->keyid, key->keyid) == 0) {
+			cr_pubkey_free(key);
+			return CR_OK;
+		}
+	if (ring->count == CR_KEYRING_MAX) {
+		cr_pubkey_free(key);
+		return cr_error_set("%s: more than %u trusted keys", path,
+				    CR_KEYRING_MAX);
+	}
+	ring->keys[ring->count++] = key;
+	return CR_OK;
+}
+
+void
+cr_keyring_clear(struct cr_keyring *ring)
+{
+	size_t i;
+
+	for (i = 0; i < ring->count; i++)
+		cr_pubkey_free(ring->keys[i]);
+	ring->count = 0;
+}
+
+static int
+check_one(struct cr_checked *c, const struct cr_keyring *ring)
+{
+	char name[512];
+	size_t i;
+	int err;
+
+	if (strcmp(c->env->payload_type, CR_INTOTO_PAYLOAD_TYPE) != 0) {
+		snprintf(c->reason, sizeof(c->reason),
+			 "payloadType is '%.64s', not '%s'",
+			 c->env->payload_type, CR_INTOTO_PAYLOAD_TYPE);
+		c->status = CR_EFAIL;
+		return CR_OK;
+	}
+	if (c->env->nsigs == 0) {
+		snprintf(c->reason, sizeof(c->reason),
+			 "envelope carries no signature");
+		c->status = CR_EFAIL;
+		return CR_OK;
+	}
+	for (i = 0; i < ring->count; i++) {
+		err = cr_dsse_verify(c->env, ring->keys[i]);
+		if (err == CR_OK) {
+			c->by[i] = 1;
+			c->nby++;
+		} else if (err != CR_EFAIL) {
+			return err;
+		}
+	}
+	if (c->nby == 0) {
+		snprintf(c->reason, sizeof(c->reason),
+			 "no valid signature by a trusted key (%zu "
+			 "signature%s checked against %zu key%s)",
+			 c->env->nsigs, c->env->nsigs == 1 ? "" : "s",
+			 ring->count, ring->count == 1 ? "" : "s");
+		c->status = CR_EFAIL;
+		return CR_OK;
+	}
+	/* Only bytes whose signature held are parsed. */
+	snprintf(name, sizeof(name), "%s:%u", c->file, c->line);
+	if ((err = cr_statement_parse(&c->st, c->env->payload,
+				      c->env->payload_len, name)) < 0)
+		return err;
+	c->status = CR_OK;
+	return CR_OK;
+}
+
+int
+cr_attestation_check(struct cr_checked_set *set, const char *path,
+		     const struct cr_keyring *ring)
+{
+	struct cr_dsse **envs = NULL;
+	struct cr_checked *items;
+	size_t n = 0, i;
+	int err;
+
+	if ((err = cr_dsse_read_file(&envs, &n, path)) < 0)
+		return err;
+	items = realloc(set->items, (set->count + n) * sizeof(*items));
+	if (items == NULL) {
+		cr_dsse_list_free(envs, n);
+		return cr_error_set("%s: out of memory", path);
+	}
+	set->items = items;
+	for (i = 0; i < n; i++) {
+		struct cr_checked *c = &set->items[set->count];
+
+		memset(c, 0, sizeof(*c));
+		c->env = envs[i];
+		envs[i] = NULL;
+		c->line = c->env->line;
+		set->count++;
+		if ((c->file = strdup(path)) == NULL) {
+			err = cr_error_set("%s: out of memory", path);
+			goto done;
+		}
+		if ((err = check_one(c, ring)) < 0)
+			goto done;
+	}
+	err = CR_OK;
+done:
+	cr_dsse_list_free(envs, n);
+	return err;
+}
+
+void
+cr_checked_set_clear(struct cr_checked_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->count; i++) {
+		free(set->items[i].file);
+		cr_dsse_free(set->items[i].env);
+		cr_statement_free(set->items[i].st);
+	}
+	free(set->items);
+	set->items = NULL;
+	set->count = 0;
+}
+
+/* Counts the distinct keys that signed a match naming tree (or no tree). */
+static size_t
+count_keys(unsigned char agree[CR_KEYRING_MAX], const struct cr_verdict *v,
+	   const struct cr_match *m0, size_t nkeys)
+{
+	size_t i, k, n = 0;
+
+	memset(agree, 0, CR_KEYRING_MAX);
+	for (i = 0; i < v->nmatches; i++) {
+		const struct cr_statement *a = v->matches[i].att->st;
+		const struct cr_statement *b = m0->att->st;
+
+		if (a->has_tree != b->has_tree ||
+		    (a->has_tree && CRYPTO_memcmp(a->tree, b->tree,
+						  CR_SHA256_LEN) != 0))
+			continue;
+		for (k = 0; k < nkeys; k++)
+			if (v->matches[i].att->by[k] && !agree[k]) {
+				agree[k] = 1;
+				n++;
+			}
+	}
+	return n;
+}
+
+int
+cr_verdict_judge(struct cr_verdict *v, const struct cr_checked_set *set,
+		 const struct cr_keyring *ring,
+		 const unsigned char digest[CR_SHA256_LEN], size_t threshold)
+{
+	unsigned char agree[CR_KEYRING_MAX];
+	const struct cr_subject *s;
+	size_t i, j, n, verified = 0;
+
+	memset(v, 0, sizeof(*v));
+	if ((v->matches = calloc(set->count + 1, sizeof(*v->matches))) == NULL)
+		return cr_error_set("out of memory");
+	for (i = 0; i < set->count; i++) {
+		if (set->items[i].status != CR_OK)
+			continue;
+		verified++;
+		if ((s = cr_statement_find(set->items[i].st, digest)) == NULL)
+			continue;
+		v->matches[v->nmatches].att = &set->items[i];
+		v->matches[v->nmatches].subject = s;
+		v->nmatches++;
+	}
+	for (i = 0; i < v->nmatches; i++) {
+		const struct cr_statement *st = v->matches[i].att->st;
+		int seen = 0;
+
+		for (j = 0; j < i && !seen; j++) {
+			const struct cr_statement *o = v->matches[j].att->st;
+			seen = o->has_tree == st->has_tree &&
+			       (!st->has_tree ||
+				memcmp(o->tree, st->tree, CR_SHA256_LEN) == 0);
+		}
+		if (seen)
+			continue;
+		v->ntrees++;
+		n = count_keys(agree, v, &v->matches[i], ring->count);
+		if (n > v->keys) {
+			v->keys = n;
+			v->has_tree = st->has_tree;
+			memcpy(v->best_tree, st->tree, CR_SHA256_LEN);
+			memcpy(v->agree, agree, sizeof(agree));
+		}
+	}
+	if (v->keys >= threshold && v->keys > 0) {
+		v->status = CR_OK;
+		return CR_OK;
+	}
+	v->status = CR_EFAIL;
+	if (verified == 0)
+		snprintf(v->reason, sizeof(v->reason),
+			 "no attestation is signed by a trusted key");
+	else if (v->nmatches == 0)
+		snprintf(v->reason, sizeof(v->reason),
+			 "digest is not attested: no trusted statement lists "
+			 "it (%zu trusted statement%s checked)", verified,
+			 verified == 1 ? "" : "s");
+	else if (v->ntrees > 1)
+		snprintf(v->reason, sizeof(v->reason),
+			 "threshold not met: %zu of %zu required keys agree "
+			 "on one source tree; the attesting parties name "
+			 "%zu different source trees", v->keys, threshold,
+			 v->ntrees);
+	else
+		snprintf(v->reason, sizeof(v->reason),
+			 "threshold not met: %zu of %zu required trusted keys "
+			 "attest this digest", v->keys, threshold);
+	return CR_OK;
+}
+
+void
+cr_verdict_clear(struct cr_verdict *v)
+{
+	free(v->matches);
+	v->matches = NULL;
+	v->nmatches = 0;
+}

@@ -1,0 +1,627 @@
+/* Selective disclosure: some files of a tree, provably from the attested tree. */
+#include "disclose.h"
+#include "error.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+/* ---- writing ---------------------------------------------------------- */
+
+struct collect {
+	json_t *trees;
+	char **dirs; /* sorted directories needed, "" the root */
+	size_t ndirs;
+	int err;
+};
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+add_tree(void *ctx, const char *dir, const unsigned char oid[CR_SHA256_LEN],
+	 const unsigned char *body, size_t len)
+{
+	struct collect *c = ctx;
+	char hex[CR_SHA256_HEXLEN + 1], *b64;
+	json_t *t;
+
+	if (bsearch(&dir, c->dirs, c->ndirs, sizeof(*c->dirs), cmp_str) == NULL)
+		return CR_OK;
+	if (cr_base64_encode(&b64, body, len) < 0)
+		return CR_ERROR;
+	cr_hex_encode(hex, oid, CR_SHA256_LEN);
+	t = json_pack("{s:s, s:s, s:s}", "path", dir, "id", hex, "body", b64);
+	free(b64);
+	if (t == NULL || json_array_append_new(c->trees, t) < 0)
+		return cr_error_set("disclosure: cannot encode tree '%s'", dir);
+	return CR_OK;
+}
+
+static int
+selects(const char *path, const char *want)
+{
+	size_t n = strlen(want);
+
+	if (strcmp(want, ".") == 0 || n == 0)
+		return 1;
+	return strncmp(path, want, n) == 0 &&
+	       (path[n] == '\0' || path[n] == '/');
+}
+
+/* Adds path's directories (and the root) to the needed set, unsorted. */
+static int
+need_dirs(struct collect *c, size_t *alloc, const char *path)
+{
+	const char *slash = path;
+	char **d;
+
+	for (;;) {
+		if (c->ndirs == *alloc) {
+			*alloc = *alloc ? *alloc * 2 : 64;
+			if ((d = realloc(c->dirs, *alloc * sizeof(*d))) == NULL)
+				return cr_error_set("out of memory");
+			c->dirs = d;
+		}
+		c->dirs[c->ndirs] = strndup(path, (size_t)(slash - path));
+		if (c->dirs[c->ndirs++] == NULL)
+			return cr_error_set("out of memory");
+		if ((slash = strchr(slash == path ? path : slash + 1, '/')) ==
+		    NULL)
+			return CR_OK;
+	}
+}
+
+int
+cr_disclosure_manifest(char **json, size_t *len, unsigned char **selected,
+		       const struct cr_tree *tree, char *const *paths,
+		       size_t npaths)
+{
+	struct collect c = {0};
+	json_t *root = NULL, *files;
+	unsigned char *sel = NULL;
+	char hex[CR_SHA256_HEXLEN + 1], want[CR_TREE_MAX_PATH + 1];
+	size_t i, j, alloc = 0, n, hits;
+	int err = CR_ERROR;
+
+	*json = NULL;
+	*len = 0;
+	*selected = NULL;
+	if ((sel = calloc(tree->count + 1, 1)) == NULL ||
+	    (c.trees = json_array()) == NULL || (files = json_array()) == NULL) {
+		json_decref(c.trees);
+		free(sel);
+		return cr_error_set("out of memory");
+	}
+	cr_hex_encode(hex, tree->root, CR_SHA256_LEN);
+	root = json_pack("{s:i, s:s, s:o, s:o}", "cleanroomDisclosure", 1,
+			 "root", hex, "disclosed", files, "trees", c.trees);
+	if (root == NULL) {
+		err = cr_error_set("out of memory");
+		goto done;
+	}
+	for (j = 0; j < npaths; j++) {
+		n = strlen(paths[j]);
+		while (n > 1 && paths[j][n - 1] == '/')
+			n--;
+		if (n > CR_TREE_MAX_PATH) {
+			err = cr_error_set("%s: path too long", paths[j]);
+			goto done;
+		}
+		memcpy(want, paths[j], n);
+		want[n] = '\0';
+		for (i = 0, hits = 0; i < tree->count; i++)
+			if (selects(tree->entries[i].path, want)) {
+				sel[i] = 1;
+				hits++;
+			}
+		if (hits == 0) {
+			err = cr_error_set("%s: not in the tree", paths[j]);
+			goto done;
+		}
+	}
+	if ((err = need_dirs(&c, &alloc, "")) < 0)
+		goto done;
+	for (i = 0; i < tree->count; i++) {
+		if (!sel[i])
+			continue;
+		if (json_array_append_new(files,
+					  json_string(tree->entries[i].path)) < 0) {
+			err = cr_error_set("%s: cannot be encoded (not UTF-8?)",
+					   tree->entries[i].path);
+			goto done;
+		}
+		if ((err = need_dirs(&c, &alloc, tree->entries[i].path)) < 0)
+			goto done;
+	}
+	qsort(c.dirs, c.ndirs, sizeof(*c.dirs), cmp_str);
+	if ((err = cr_tree_foreach_tree(tree, add_tree, &c)) < 0)
+		goto done;
+	if ((*json = json_dumps(root, JSON_COMPACT)) == NULL) {
+		err = cr_error_set("disclosure: cannot encode the manifest");
+		goto done;
+	}
+	*len = strlen(*json);
+	*selected = sel;
+	sel = NULL;
+	err = CR_OK;
+done:
+	for (i = 0; i < c.ndirs; i++)
+		free(c.dirs[i]);
+	free(c.dirs);
+	free(sel);
+	json_decref(root);
+	return err;
+}
+
+/* ---- checking --------------------------------------------------------- */
+
+struct tentry {
+	const char *name; /* into the body copy */
+	size_t namelen;
+	unsigned int mode;
+	const unsigned char *oid;
+	int used; /* disclosed, or a tree that was provided */
+};
+
+struct tobj {
+	char *path;
+	unsigned char *body;
+	size_t len;
+	unsigned char id[CR_SHA256_LEN];
+	struct tentry *entries;
+	size_t count;
+};
+
+struct bundle {
+	const char *file;
+	struct tobj *trees;
+	size_t ntrees;
+};
+
+static int
+parse_mode(unsigned int *mode, const char *s, size_t n)
+{
+	static const struct {
+		const char *text;
+		unsigned int mode;
+	} modes[] = {
+		{"100644", CR_MODE_FILE},
+		{"100755", CR_MODE_EXEC},
+		{"120000", CR_MODE_LINK},
+		{"40000", CR_MODE_TREE},
+	};
+	size_t i;
+
+	for (i = 0; i < CR_ARRAY_SIZE(modes); i++)
+		if (strlen(modes[i].text) == n &&
+		    memcmp(modes[i].text, s, n) == 0) {
+			*mode = modes[i].mode;
+			return CR_OK;
+		}
+	return CR_ERROR;
+}
+
+/* git's order: names compared bytewise, a tree's as if it ended in '/'. */
+static int
+entry_cmp(const struct tentry *a, const struct tentry *b)
+{
+	size_t n = a->namelen < b->namelen ? a->namelen : b->namelen;
+	unsigned char ca, cb;
+	int c = memcmp(a->name, b->name, n);
+
+	if (c != 0)
+		return c;
+	ca = n < a->namelen ? (unsigned char)a->name[n]
+			    : (a->mode == CR_MODE_TREE ? '/' : 0);
+	cb = n < b->namelen ? (unsigned char)b->name[n]
+			    : (b->mode == CR_MODE_TREE ? '/' : 0);
+	return (int)ca - (int)cb;
+}
+
+/* Splits a tree body into entries, refusing anything git would not write. */
+static int
+parse_tree(struct tobj *t, const char *file)
+{
+	const unsigned char *p = t->body, *end = t->body + t->len, *sp, *nul;
+	struct tentry *e;
+	size_t alloc = 0;
+	const char *where = *t->path ? t->path : "(root)";
+
+	while (p < end) {
+		if (t->count == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			if (alloc > CR_TREE_MAX_ENTRIES)
+				return cr_error_set("%s: tree '%s' too large",
+						    file, where);
+			e = realloc(t->entries, alloc * sizeof(*e));
+			if (e == NULL)
+				return cr_error_set("out of memory");
+			t->entries = e;
+		}
+		e = &t->entries[t->count];
+		if ((sp = memchr(p, ' ', (size_t)(end - p))) == NULL ||
+		    (nul = memchr(sp, '\0', (size_t)(end - sp))) == NULL ||
+		    (size_t)(end - nul) < 1 + CR_SHA256_LEN)
+			return cr_error_set("%s: tree '%s' is truncated", file,
+					    where);
+		if (parse_mode(&e->mode, (const char *)p, (size_t)(sp - p)) < 0)
+			return cr_error_set("%s: tree '%s' has an unknown mode",
+					    file, where);
+		e->name = (const char *)sp + 1;
+		e->namelen = (size_t)(nul - sp - 1);
+		e->oid = nul + 1;
+		e->used = 0;
+		if (e->namelen == 0 || memchr(e->name, '/', e->namelen) ||
+		    (e->namelen == 1 && e->name[0] == '.') ||
+		    (e->namelen == 2 && memcmp(e->name, "..", 2) == 0) ||
+		    (e->namelen == 4 && memcmp(e->name, ".git", 4) == 0))
+			return cr_error_fail("%s: tree '%s' has a bad entry "
+					     "name", file, where);
+		if (t->count > 0 && entry_cmp(&t->entries[t->count - 1], e) >= 0)
+			return cr_error_fail("%s: tree '%s' is not a valid git "
+					     "tree: entries unsorted or "
+					     "duplicated at '%.*s'", file,
+					     where, (int)e->namelen, e->name);
+		t->count++;
+		p = nul + 1 + CR_SHA256_LEN;
+	}
+	return CR_OK;
+}
+
+static int
+tree_id(unsigned char out[CR_SHA256_LEN], const unsigned char *body,
+	size_t len)
+{
+	struct cr_sha256 h = {0};
+	char head[32];
+	int n, err;
+
+	n = snprintf(head, sizeof(head), "tree %zu", len);
+	if ((err = cr_sha256_init(&h)) < 0)
+		return err;
+	if ((err = cr_sha256_update(&h, head, (size_t)n + 1)) < 0 ||
+	    (err = cr_sha256_update(&h, body, len)) < 0) {
+		cr_sha256_dispose(&h);
+		return err;
+	}
+	return cr_sha256_final(&h, out);
+}
+
+static struct tobj *
+find_tree(struct bundle *b, const char *path, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < b->ntrees; i++)
+		if (strlen(b->trees[i].path) == n &&
+		    memcmp(b->trees[i].path, path, n) == 0)
+			return &b->trees[i];
+	return NULL;
+}
+
+static struct tentry *
+find_entry(struct tobj *t, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < t->count; i++)
+		if (t->entries[i].namelen == n &&
+		    memcmp(t->entries[i].name, name, n) == 0)
+			return &t->entries[i];
+	return NULL;
+}
+
+/* Reads the first member, which must be the manifest, capped. */
+static int
+read_manifest(char **out, size_t *len, const char *file)
+{
+	struct archive *a;
+	struct archive_entry *e;
+	la_int64_t size;
+	la_ssize_t n;
+	char *buf = NULL;
+	int err = CR_ERROR, r;
+
+	*out = NULL;
+	if ((a = archive_read_new()) == NULL)
+		return cr_error_set("out of memory");
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, file, 65536) != ARCHIVE_OK) {
+		err = cr_error_set("%s: %s", file, archive_error_string(a));
+		goto done;
+	}
+	r = archive_read_next_header(a, &e);
+	if (r != ARCHIVE_OK ||
+	    strcmp(archive_entry_pathname(e), CR_DISCLOSURE_MANIFEST) != 0 ||
+	    archive_entry_filetype(e) != AE_IFREG) {
+		err = cr_error_set("%s: not a disclosure bundle (no %s first)",
+				   file, CR_DISCLOSURE_MANIFEST);
+		goto done;
+	}
+	size = archive_entry_size(e);
+	if (size < 0 || size > (la_int64_t)CR_DISCLOSURE_MANIFEST_MAX) {
+		err = cr_error_set("%s: %s larger than %u bytes", file,
+				   CR_DISCLOSURE_MANIFEST,
+				   CR_DISCLOSURE_MANIFEST_MAX);
+		goto done;
+	}
+	if ((buf = malloc((size_t)size + 1)) == NULL) {
+		err = cr_error_set("out of memory");
+		goto done;
+	}
+	n = archive_read_data(a, buf, (size_t)size);
+	if (n != (la_ssize_t)size) {
+		err = cr_error_set("%s: %s is truncated", file,
+				   CR_DISCLOSURE_MANIFEST);
+		goto done;
+	}
+	buf[size] = '\0';
+	*out = buf;
+	*len = (size_t)size;
+	buf = NULL;
+	err = CR_OK;
+done:
+	free(buf);
+	archive_read_free(a);
+	return err;
+}
+
+int
+cr_disclosure_detect(int *is_bundle, const char *path)
+{
+	struct archive *a;
+	struct archive_entry *e;
+
+	*is_bundle = 0;
+	if ((a = archive_read_new()) == NULL)
+		return cr_error_set("out of memory");
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, path, 65536) == ARCHIVE_OK &&
+	    archive_read_next_header(a, &e) == ARCHIVE_OK &&
+	    strcmp(archive_entry_pathname(e), CR_DISCLOSURE_MANIFEST) == 0)
+		*is_bundle = 1;
+	archive_read_free(a);
+	return CR_OK;
+}
+
+static int
+load_trees(struct bundle *b, json_t *trees)
+{
+	const char *path, *body;
+	json_t *t;
+	size_t i, n;
+
+	if (!json_is_array(trees) || (n = json_array_size(trees)) == 0)
+		return cr_error_set("%s: manifest has no trees", b->file);
+	if (n > CR_TREE_MAX_ENTRIES)
+		return cr_error_set("%s: too many trees", b->file);
+	if ((b->trees = calloc(n, sizeof(*b->trees))) == NULL)
+		return cr_error_set("out of memory");
+	json_array_foreach(trees, i, t) {
+		struct tobj *o = &b->trees[i];
+
+		path = json_string_value(json_object_get(t, "path"));
+		body = json_string_value(json_object_get(t, "body"));
+		if (path == NULL || body == NULL)
+			return cr_error_set("%s: tree %zu lacks path or body",
+					    b->file, i);
+		if (strlen(path) > CR_TREE_MAX_PATH)
+			return cr_error_set("%s: tree path too long", b->file);
+		if (find_tree(b, path, strlen(path)) != NULL)
+			return cr_error_set("%s: tree '%s' given twice",
+					    b->file, path);
+		b->ntrees++;
+		if ((o->path = strdup(path)) == NULL)
+			return cr_error_set("out of memory");
+		if (cr_base64_decode(&o->body, &o->len, body, strlen(body)) < 0)
+			return cr_error_set("%s: tree '%s': body is not valid "
+					    "base64", b->file, path);
+		if (tree_id(o->id, o->body, o->len) < 0)
+			return CR_ERROR;
+	}
+	return CR_OK;
+}
+
+/* Every tree must hash to its parent's entry, up to the attested root. */
+static int
+link_trees(struct bundle *b, const unsigned char root[CR_SHA256_LEN])
+{
+	char hex[CR_SHA256_HEXLEN + 1];
+	struct tobj *parent;
+	struct tentry *e;
+	const char *slash, *name;
+	size_t i;
+	int err;
+
+	for (i = 0; i < b->ntrees; i++)
+		if ((err = parse_tree(&b->trees[i], b->file)) < 0)
+			return err;
+	parent = find_tree(b, "", 0);
+	if (parent == NULL)
+		return cr_error_set("%s: no root tree", b->file);
+	if (CRYPTO_memcmp(parent->id, root, CR_SHA256_LEN) != 0) {
+		cr_hex_encode(hex, parent->id, CR_SHA256_LEN);
+		return cr_error_fail("%s: the root tree is sha256tree:%s, not "
+				     "the attested tree", b->file, hex);
+	}
+	for (i = 0; i < b->ntrees; i++) {
+		struct tobj *t = &b->trees[i];
+
+		if (*t->path == '\0')
+			continue;
+		slash = strrchr(t->path, '/');
+		name = slash ? slash + 1 : t->path;
+		parent = find_tree(b, t->path,
+				   slash ? (size_t)(slash - t->path) : 0);
+		e = parent ? find_entry(parent, name) : NULL;
+		if (e == NULL || e->mode != CR_MODE_TREE)
+			return cr_error_fail("%s: tree '%s' is not in its "
+					     "parent tree", b->file, t->path);
+		if (CRYPTO_memcmp(e->oid, t->id, CR_SHA256_LEN) != 0)
+			return cr_error_fail("%s: tree '%s' does not hash to "
+					     "its parent's entry", b->file,
+					     t->path);
+		e->used = 1;
+	}
+	return CR_OK;
+}
+
+static int
+check_files(struct bundle *b, const struct cr_tree *files, json_t *listed)
+{
+	const struct cr_tree_entry *f;
+	const char *slash;
+	struct tobj *parent;
+	struct tentry *e;
+	size_t i, nfiles = 0;
+
+	for (i = 0; i < files->count; i++) {
+		f = &files->entries[i];
+		if (strcmp(f->path, CR_DISCLOSURE_MANIFEST) == 0)
+			continue;
+		nfiles++;
+		slash = strrchr(f->path, '/');
+		parent = find_tree(b, f->path,
+				   slash ? (size_t)(slash - f->path) : 0);
+		e = parent ? find_entry(parent, slash ? slash + 1 : f->path)
+			   : NULL;
+		if (e == NULL || e->mode == CR_MODE_TREE)
+			return cr_error_fail("%s: %s is not in the attested "
+					     "tree", b->file, f->path);
+		if (e->mode != f->mode ||
+		    CRYPTO_memcmp(e->oid, f->oid, CR_SHA256_LEN) != 0)
+			return cr_error_fail("%s: %s differs from the attested "
+					     "tree (%s)", b->file, f->path,
+					     e->mode != f->mode ? "mode"
+								: "content");
+		e->used = 2;
+	}
+	if (!json_is_array(listed) || json_array_size(listed) != nfiles)
+		return cr_error_fail("%s: the manifest lists %zu disclosed "
+				     "files, the bundle holds %zu", b->file,
+				     json_array_size(listed), nfiles);
+	return CR_OK;
+}
+
+static int
+report(struct cr_disclosure *d, struct bundle *b)
+{
+	size_t i, j, n = 0;
+	int len;
+
+	for (i = 0; i < b->ntrees; i++)
+		for (j = 0; j < b->trees[i].count; j++)
+			if (b->trees[i].entries[j].used != 1)
+				n++;
+	if ((d->items = calloc(n + 1, sizeof(*d->items))) == NULL)
+		return cr_error_set("out of memory");
+	for (i = 0; i < b->ntrees; i++) {
+		struct tobj *t = &b->trees[i];
+
+		for (j = 0; j < t->count; j++) {
+			struct tentry *e = &t->entries[j];
+			struct cr_disclosed *it = &d->items[d->count];
+
+			if (e->used == 1)
+				continue;
+			len = asprintf(&it->path, "%s%s%.*s", t->path,
+				       *t->path ? "/" : "", (int)e->namelen,
+				       e->name);
+			if (len < 0) {
+				it->path = NULL;
+				return cr_error_set("out of memory");
+			}
+			it->mode = e->mode;
+			memcpy(it->oid, e->oid, CR_SHA256_LEN);
+			it->disclosed = e->used == 2;
+			d->ndisclosed += (size_t)it->disclosed;
+			d->count++;
+		}
+	}
+	qsort(d->items, d->count, sizeof(*d->items), cmp_str);
+	return CR_OK;
+}
+
+int
+cr_disclosure_check(struct cr_disclosure **out, const char *path,
+		    const unsigned char root[CR_SHA256_LEN])
+{
+	struct bundle b = {0};
+	struct cr_disclosure *d = NULL;
+	struct cr_tree *files = NULL;
+	struct cr_tree_opts opts = {0};
+	json_error_t jerr;
+	json_t *m = NULL;
+	char *text = NULL;
+	size_t len = 0, i;
+	int err;
+
+	*out = NULL;
+	b.file = path;
+	if ((err = read_manifest(&text, &len, path)) < 0)
+		goto done;
+	m = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (m == NULL) {
+		err = cr_error_set("%s: manifest is not valid JSON: %s", path,
+				   jerr.text);
+		goto done;
+	}
+	if (json_integer_value(json_object_get(m, "cleanroomDisclosure")) != 1) {
+		err = cr_error_set("%s: not a version 1 disclosure manifest",
+				   path);
+		goto done;
+	}
+	if ((err = load_trees(&b, json_object_get(m, "trees"))) < 0 ||
+	    (err = link_trees(&b, root)) < 0)
+		goto done;
+	if ((err = cr_tree_from_archive(&files, NULL, path, &opts)) < 0 ||
+	    (err = check_files(&b, files, json_object_get(m, "disclosed"))) < 0)
+		goto done;
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		err = cr_error_set("out of memory");
+		goto done;
+	}
+	memcpy(d->root, root, CR_SHA256_LEN);
+	if ((err = report(d, &b)) < 0)
+		goto done;
+	*out = d;
+	d = NULL;
+	err = CR_OK;
+done:
+	cr_disclosure_free(d);
+	for (i = 0; i < b.ntrees; i++) {
+		free(b.trees[i].path);
+		free(b.trees[i].body);
+		free(b.trees[i].entries);
+	}
+	free(b.trees);
+	cr_tree_free(files);
+	json_decref(m);
+	free(text);
+	return err;
+}
+
+void
+cr_disclosure_free(struct cr_disclosure *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->count; i++)
+		free(d->items[i].path);
+	free(d->items);
+	free(d);
+}

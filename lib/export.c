@@ -1,0 +1,294 @@
+/* Deterministic source archives of committed trees (attest export, disclose). */
+#include "export.h"
+#include "error.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <git2.h>
+#include <openssl/crypto.h>
+
+struct writer {
+	struct archive *a;
+	struct archive_entry *e;
+	const char *out;
+	int64_t mtime;
+	char dir[CR_TREE_MAX_PATH + 1]; /* the last directory written */
+};
+
+static int
+arc_fail(struct writer *w, const char *what)
+{
+	return cr_error_set("%s: %s: %s", w->out, what,
+			    archive_error_string(w->a)
+				    ? archive_error_string(w->a)
+				    : "libarchive error");
+}
+
+static int
+git_fail(const char *repo, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return cr_error_set("%s: %s: %s", repo, what,
+			    e && e->message ? e->message : "libgit2 error");
+}
+
+static int
+put(struct writer *w, const char *path, unsigned int type, unsigned int perm,
+    const void *data, size_t len, const char *link)
+{
+	archive_entry_clear(w->e);
+	archive_entry_set_pathname(w->e, path);
+	archive_entry_set_filetype(w->e, type);
+	archive_entry_set_perm(w->e, perm);
+	archive_entry_set_uid(w->e, 0);
+	archive_entry_set_gid(w->e, 0);
+	archive_entry_set_mtime(w->e, (time_t)w->mtime, 0);
+	archive_entry_set_size(w->e, type == AE_IFREG ? (la_int64_t)len : 0);
+	if (link != NULL)
+		archive_entry_set_symlink(w->e, link);
+	if (archive_write_header(w->a, w->e) != ARCHIVE_OK)
+		return arc_fail(w, path);
+	if (type == AE_IFREG && len > 0 &&
+	    archive_write_data(w->a, data, len) != (la_ssize_t)len)
+		return arc_fail(w, path);
+	return CR_OK;
+}
+
+/* Writes an entry for each directory of path not written yet. */
+static int
+put_dirs(struct writer *w, const char *path)
+{
+	char buf[CR_TREE_MAX_PATH + 2];
+	const char *slash;
+	size_t n, have;
+	int err;
+
+	have = strlen(w->dir);
+	for (slash = strchr(path, '/'); slash; slash = strchr(slash + 1, '/')) {
+		n = (size_t)(slash - path);
+		/* Already written: a prefix of the last directory. */
+		if (n <= have && strncmp(w->dir, path, n) == 0 &&
+		    (w->dir[n] == '/' || w->dir[n] == '\0'))
+			continue;
+		memcpy(buf, path, n);
+		buf[n] = '/';
+		buf[n + 1] = '\0';
+		if ((err = put(w, buf, AE_IFDIR, 0755, NULL, 0, NULL)) < 0)
+			return err;
+	}
+	slash = strrchr(path, '/');
+	n = slash ? (size_t)(slash - path) : 0;
+	memcpy(w->dir, path, n);
+	w->dir[n] = '\0';
+	return CR_OK;
+}
+
+struct cr_git_reader {
+	git_repository *repo;
+	git_object *commit;
+	git_tree *root;
+	git_blob *blob;
+	const char *name;
+};
+
+int
+cr_git_reader_open(struct cr_git_reader **out, const char *repo,
+		   const char *commit)
+{
+	struct cr_git_reader *r;
+
+	*out = NULL;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return cr_error_set("out of memory");
+	r->name = repo;
+	git_libgit2_init();
+	if (git_repository_open_ext(&r->repo, repo, 0, NULL) < 0 ||
+	    git_revparse_single(&r->commit, r->repo, commit) < 0 ||
+	    git_object_peel((git_object **)&r->root, r->commit,
+			    GIT_OBJECT_TREE) < 0) {
+		int err = git_fail(repo, commit);
+
+		cr_git_reader_free(r);
+		return err;
+	}
+	*out = r;
+	return CR_OK;
+}
+
+int
+cr_git_reader_blob(struct cr_git_reader *r, const struct cr_tree_entry *te,
+		   const void **data, size_t *len)
+{
+	git_tree_entry *ge = NULL;
+	unsigned char id[CR_SHA256_LEN];
+	int err;
+
+	git_blob_free(r->blob);
+	r->blob = NULL;
+	if (git_tree_entry_bypath(&ge, r->root, te->path) < 0 ||
+	    git_blob_lookup(&r->blob, r->repo, git_tree_entry_id(ge)) < 0) {
+		err = git_fail(r->name, te->path);
+		git_tree_entry_free(ge);
+		return err;
+	}
+	git_tree_entry_free(ge);
+	*data = git_blob_rawcontent(r->blob);
+	*len = (size_t)git_blob_rawsize(r->blob);
+	/* What is written must be exactly what was hashed. */
+	if ((err = cr_blob_id(id, *data, *len)) < 0)
+		return err;
+	if (CRYPTO_memcmp(id, te->oid, CR_SHA256_LEN) != 0)
+		return cr_error_set("%s: %s changed since it was hashed",
+				    r->name, te->path);
+	return CR_OK;
+}
+
+void
+cr_git_reader_free(struct cr_git_reader *r)
+{
+	if (r == NULL)
+		return;
+	git_blob_free(r->blob);
+	git_tree_free(r->root);
+	git_object_free(r->commit);
+	git_repository_free(r->repo);
+	free(r);
+	git_libgit2_shutdown();
+}
+
+static int
+put_blob(struct writer *w, struct cr_git_reader *r,
+	 const struct cr_tree_entry *te)
+{
+	char *target = NULL;
+	const void *data;
+	size_t len;
+	int err;
+
+	if ((err = cr_git_reader_blob(r, te, &data, &len)) < 0 ||
+	    (err = put_dirs(w, te->path)) < 0)
+		return err;
+	if (te->mode == CR_MODE_LINK) {
+		if ((target = strndup(data, len)) == NULL ||
+		    strlen(target) != len) {
+			free(target);
+			return cr_error_set("%s: bad symlink target", te->path);
+		}
+		err = put(w, te->path, AE_IFLNK, 0777, NULL, 0, target);
+		free(target);
+		return err;
+	}
+	return put(w, te->path, AE_IFREG,
+		   te->mode == CR_MODE_EXEC ? 0755 : 0644, data, len, NULL);
+}
+
+static int
+open_output(struct writer *w, int fd, const struct cr_export_opts *opts)
+{
+	if ((w->a = archive_write_new()) == NULL ||
+	    (w->e = archive_entry_new()) == NULL)
+		return cr_error_set("%s: out of memory", w->out);
+	/* Git paths are bytes: written as they are, never translated. */
+	if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
+	    archive_write_set_format_option(w->a, "pax", "hdrcharset",
+					    "BINARY") != ARCHIVE_OK)
+		return arc_fail(w, "tar format");
+	if (opts->gzip) {
+		if (archive_write_add_filter_gzip(w->a) != ARCHIVE_OK ||
+		    archive_write_set_filter_option(w->a, "gzip", "timestamp",
+						    NULL) != ARCHIVE_OK ||
+		    archive_write_set_filter_option(w->a, "gzip",
+						    "compression-level",
+						    "9") != ARCHIVE_OK)
+			return arc_fail(w, "gzip");
+	}
+	if (archive_write_open_fd(w->a, fd) != ARCHIVE_OK)
+		return arc_fail(w, "open");
+	return CR_OK;
+}
+
+int
+cr_export_git(const char *out_path, const char *repo, const char *commit,
+	      const struct cr_tree *tree, const struct cr_export_opts *opts)
+{
+	struct writer w = {0};
+	struct cr_git_reader *r = NULL;
+	char *tmp = NULL;
+	size_t i;
+	int fd = -1, err;
+
+	w.out = out_path;
+	w.mtime = opts->mtime;
+	if ((err = cr_git_reader_open(&r, repo, commit)) < 0)
+		goto done;
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", out_path) < 0) {
+		tmp = NULL;
+		err = cr_error_set("%s: out of memory", out_path);
+		goto done;
+	}
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		err = cr_error_errno("%s", tmp);
+		free(tmp);
+		tmp = NULL;
+		goto done;
+	}
+	if ((err = open_output(&w, fd, opts)) < 0)
+		goto done;
+	if (opts->first_name != NULL &&
+	    (err = put(&w, opts->first_name, AE_IFREG, 0644, opts->first,
+		       opts->first_len, NULL)) < 0)
+		goto done;
+	for (i = 0; i < tree->count; i++) {
+		const struct cr_tree_entry *te = &tree->entries[i];
+
+		if (opts->select && !opts->select(opts->select_ctx, te->path))
+			continue;
+		if ((err = put_blob(&w, r, te)) < 0)
+			goto done;
+	}
+	if (archive_write_close(w.a) != ARCHIVE_OK) {
+		err = arc_fail(&w, "close");
+		goto done;
+	}
+	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+		err = cr_error_errno("%s", tmp);
+		goto done;
+	}
+	if (rename(tmp, out_path) < 0) {
+		err = cr_error_errno("%s", out_path);
+		goto done;
+	}
+	free(tmp);
+	tmp = NULL;
+	err = CR_OK;
+done:
+	if (w.a != NULL)
+		archive_write_free(w.a);
+	archive_entry_free(w.e);
+	if (fd >= 0)
+		close(fd);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
+	cr_git_reader_free(r);
+	return err;
+}
+
+int
+cr_export_wants_gzip(const char *path)
+{
+	size_t n = strlen(path);
+
+	return (n >= 7 && strcmp(path + n - 7, ".tar.gz") == 0) ||
+	       (n >= 4 && strcmp(path + n - 4, ".tgz") == 0);
+}

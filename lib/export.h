@@ -1,0 +1,53 @@
+/* Deterministic source archives of committed trees (attest export, disclose). */
+#ifndef CR_EXPORT_H
+#define CR_EXPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tree.h"
+
+struct cr_export_opts {
+	int64_t mtime;  /* every member's mtime: the commit time */
+	int gzip;       /* gzip the tar (header time and name cleared) */
+	/* When set, only the files for which it returns non-zero. */
+	int (*select)(void *ctx, const char *path);
+	void *select_ctx;
+	/* When set, a regular file written before the tree's members. */
+	const char *first_name;
+	const void *first;
+	size_t first_len;
+};
+
+/*
+ * Writes the files of tree, read from commit (a hex commit id) of the git
+ * repository repo, as a tar (or tar.gz) to out_path, atomically. The bytes
+ * depend only on the tree, opts and the zlib in use: members in tree order,
+ * each directory before its contents, pax-restricted ustar headers, owners
+ * 0/0 without names, modes 0644/0755 (0755 for directories), every mtime
+ * opts->mtime. Each blob read is checked against the tree's SHA-256 id, so
+ * the archive holds exactly the hashed tree.
+ */
+int cr_export_git(const char *out_path, const char *repo, const char *commit,
+		  const struct cr_tree *tree, const struct cr_export_opts *opts);
+
+/* Reads blobs of one commit by path, each checked against its tree entry. */
+struct cr_git_reader;
+
+int cr_git_reader_open(struct cr_git_reader **out, const char *repo,
+		       const char *commit);
+
+/*
+ * The content of te's blob in the commit; *data stays valid until the next
+ * call. CR_ERROR when it is missing or its SHA-256 id is not te->oid (the
+ * repository changed since it was hashed).
+ */
+int cr_git_reader_blob(struct cr_git_reader *r, const struct cr_tree_entry *te,
+		       const void **data, size_t *len);
+
+void cr_git_reader_free(struct cr_git_reader *r);
+
+/* Whether path names a gzip-compressed archive (.tar.gz, .tgz). */
+int cr_export_wants_gzip(const char *path);
+
+#endif

@@ -1,0 +1,44 @@
+/* The trust inputs every verify command shares: -a attestations, -k keys. */
+#ifndef VERIFY_TRUST_H
+#define VERIFY_TRUST_H
+
+#include <jansson.h>
+
+#include "attestation.h"
+
+#define TRUST_MAX_FILES 64
+
+struct trust {
+	const char *att_paths[TRUST_MAX_FILES];
+	size_t natt;
+	const char *key_paths[TRUST_MAX_FILES];
+	size_t nkeys;
+	struct cr_keyring ring;
+	struct cr_checked_set set;
+};
+
+/* Records one -a or -k value; returns 0 or an exit code after usage. */
+int trust_add_attestation(struct trust *t, const char *cmd, const char *path);
+int trust_add_key(struct trust *t, const char *cmd, const char *path);
+
+/* Checks that at least one of each was given; 0 or an exit code. */
+int trust_check_usage(struct trust *t, const char *cmd);
+
+/* Loads the keys and checks every envelope (a core status). */
+int trust_load(struct trust *t);
+
+/* The ring file name of key i, for people. */
+const char *trust_key_name(const struct trust *t, size_t i);
+
+/* Prints the envelopes that did not verify, as notes on stdout. */
+void trust_print_rejected(const struct trust *t);
+
+/* The envelopes and what became of them, for --json. */
+json_t *trust_json(const struct trust *t);
+
+/* The key ids of the keys marked in by[], as a JSON array. */
+json_t *trust_json_keys(const struct trust *t, const unsigned char *by);
+
+void trust_free(struct trust *t);
+
+#endif
