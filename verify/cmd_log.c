@@ -84,7 +84,7 @@ struct opts {
 
 static void
 json_result(int err, const char *mode, const struct cr_tlog_result *res,
-	    const char *extra)
+	    const char *extra, int newline)
 {
 	char *b64 = NULL;
 
@@ -103,7 +103,7 @@ json_result(int err, const char *mode, const struct cr_tlog_result *res,
 		printf(",\"error\":");
 		tool_json_string(stdout, cr_error_last());
 	}
-	printf("%s}\n", extra != NULL ? extra : "");
+	printf("%s}%s", extra != NULL ? extra : "", newline ? "\n" : "");
 }
 
 static int
@@ -139,7 +139,7 @@ check_proof(const struct opts *o, const struct cr_note_verifier *log_key,
 			if (i > 0)
 				putchar(',');
 			json_result(err, "inclusion", &res,
-				    err == CR_OK ? extra : NULL);
+				    err == CR_OK ? extra : NULL, 0);
 		} else if (err == CR_OK && !tool_quiet) {
 			printf("%s: line %u: included at index %llu of %s, "
 			       "tree "
@@ -268,7 +268,7 @@ run(const struct opts *o, int argc, char **argv)
 		if (err == CR_OK && o->tiles == NULL)
 			snprintf(extra, sizeof(extra), ",\"oldTreeSize\":%llu",
 				 (unsigned long long)res.old_size);
-		json_result(err, mode, &res, extra);
+		json_result(err, mode, &res, extra, 1);
 		if (err == CR_EFAIL)
 			tool_warn("%s", cr_error_last());
 		rc = tool_exit_code(err);
