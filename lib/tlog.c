@@ -644,6 +644,99 @@ cr_tlog_check_checkpoint(struct cr_checkpoint *cp, unsigned *nwitnessed,
 }
 
 int
+cr_tlog_proofs_load(struct cr_tlog_proof **out, size_t *count,
+		    const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	*out = NULL;
+	*count = 0;
+	if ((err = cr_read_file(&buf, &len, path, CR_TLOG_PROOF_FILE_MAX)) ==
+	    CR_OK)
+		err = cr_tlog_proofs_parse(out, count, buf, len, path, 0);
+	free(buf);
+	return err;
+}
+
+int
+cr_tlog_proofs_check_signed(struct cr_tlog_proof *proofs, size_t count,
+			    const char *name,
+			    const struct cr_note_verifier *log_key,
+			    const struct cr_note_verifier *const *witness_keys,
+			    size_t nwitness, unsigned witness_threshold)
+{
+	struct cr_checkpoint cp;
+	size_t i;
+	int err;
+
+	for (i = 0; i < count; i++) {
+		/* Blocks of one batch share their checkpoint: check it once. */
+		if (i > 0 && proofs[i].note_len == proofs[i - 1].note_len &&
+		    memcmp(proofs[i].note_raw, proofs[i - 1].note_raw,
+			   proofs[i].note_len) == 0) {
+			proofs[i].witnesses = proofs[i - 1].witnesses;
+			continue;
+		}
+		if ((err = cr_tlog_check_checkpoint(
+			     &cp, &proofs[i].witnesses, proofs[i].note, name,
+			     log_key, witness_keys, nwitness,
+			     witness_threshold)) < 0)
+			return err;
+	}
+	return CR_OK;
+}
+
+int
+cr_tlog_proofs_find(struct cr_tlog_result *res,
+		    const struct cr_tlog_proof *proofs, size_t count,
+		    const char *name, size_t hint, const unsigned char *leaf,
+		    size_t leaf_len)
+{
+	const struct cr_tlog_proof *p = NULL;
+	unsigned char lh[HASH];
+	char why[512] = "";
+	size_t i, k;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	if ((err = cr_merkle_leaf_hash(lh, leaf, leaf_len)) < 0)
+		return err;
+	/* The hinted block first: `attest log add` writes them in order. */
+	for (k = 0; k <= count; k++) {
+		if (k == 0 && hint >= count)
+			continue;
+		i = k == 0 ? hint : k - 1;
+		if (k > 0 && i == hint)
+			continue;
+		err = cr_merkle_verify_inclusion(
+			proofs[i].index, proofs[i].cp.size, lh,
+			(const unsigned char(*)[HASH])proofs[i].path,
+			proofs[i].n, proofs[i].cp.root);
+		if (err == CR_OK) {
+			p = &proofs[i];
+			break;
+		}
+		if (err != CR_EFAIL)
+			return err;
+		if (why[0] == '\0')
+			snprintf(why, sizeof(why), "%s", cr_error_last());
+	}
+	if (p == NULL)
+		return count == 1 ? cr_error_fail("%s: %s", name, why)
+				  : cr_error_fail("%s: none of its %zu proofs "
+						  "includes this envelope",
+						  name, count);
+	memcpy(res->origin, p->cp.origin, sizeof(res->origin));
+	res->size = p->cp.size;
+	memcpy(res->root, p->cp.root, HASH);
+	res->index = p->index;
+	res->witnesses = p->witnesses;
+	return CR_OK;
+}
+
+int
 cr_tlog_check_inclusion(struct cr_tlog_result *res, const char *proof_path,
 			const unsigned char *leaf, size_t leaf_len,
 			const struct cr_note_verifier *log_key,
@@ -651,73 +744,19 @@ cr_tlog_check_inclusion(struct cr_tlog_result *res, const char *proof_path,
 			size_t nwitness, unsigned witness_threshold)
 {
 	struct cr_tlog_proof *proofs = NULL;
-	struct cr_checkpoint cp;
-	unsigned char lh[HASH];
-	char *buf = NULL;
-	size_t len = 0, count = 0, i;
-	unsigned nw = 0, last_nw = 0;
-	int err, first_fail = CR_OK;
-	char why[512] = "";
+	size_t count = 0;
+	int err;
 
 	memset(res, 0, sizeof(*res));
-	if ((err = cr_read_file(&buf, &len, proof_path,
-				CR_TLOG_PROOF_FILE_MAX)) < 0 ||
-	    (err = cr_tlog_proofs_parse(&proofs, &count, buf, len, proof_path,
-					0)) < 0)
+	if ((err = cr_tlog_proofs_load(&proofs, &count, proof_path)) < 0 ||
+	    (err = cr_tlog_proofs_check_signed(proofs, count, proof_path,
+					       log_key, witness_keys, nwitness,
+					       witness_threshold)) < 0)
 		goto done;
-	if ((err = cr_merkle_leaf_hash(lh, leaf, leaf_len)) < 0)
-		goto done;
-	/* Every checkpoint in the file must hold, not just the one we use. */
-	for (i = 0; i < count; i++) {
-		if (i > 0 && proofs[i].note_len == proofs[i - 1].note_len &&
-		    memcmp(proofs[i].note_raw, proofs[i - 1].note_raw,
-			   proofs[i].note_len) == 0) {
-			nw = last_nw;
-			continue;
-		}
-		if ((err = cr_tlog_check_checkpoint(
-			     &cp, &nw, proofs[i].note, proof_path, log_key,
-			     witness_keys, nwitness, witness_threshold)) < 0)
-			goto done;
-		last_nw = nw;
-	}
-	for (i = 0; i < count; i++) {
-		err = cr_merkle_verify_inclusion(
-			proofs[i].index, proofs[i].cp.size, lh,
-			(const unsigned char(*)[HASH])proofs[i].path,
-			proofs[i].n, proofs[i].cp.root);
-		if (err == CR_OK)
-			break;
-		if (err != CR_EFAIL)
-			goto done;
-		if (first_fail == CR_OK) {
-			first_fail = err;
-			snprintf(why, sizeof(why), "%s", cr_error_last());
-		}
-	}
-	if (i == count) {
-		if (count == 1)
-			err = cr_error_fail("%s: %s", proof_path, why);
-		else
-			err = cr_error_fail("%s: none of its %zu proofs "
-					    "includes this envelope",
-					    proof_path, count);
-		goto done;
-	}
-	memcpy(res->origin, proofs[i].cp.origin, sizeof(res->origin));
-	res->size = proofs[i].cp.size;
-	memcpy(res->root, proofs[i].cp.root, HASH);
-	res->index = proofs[i].index;
-	/* Witness counts are per checkpoint; recount for the one used. */
-	if ((err = cr_tlog_check_checkpoint(&cp, &nw, proofs[i].note,
-					    proof_path, log_key, witness_keys,
-					    nwitness, witness_threshold)) < 0)
-		goto done;
-	res->witnesses = nw;
-	err = CR_OK;
+	err = cr_tlog_proofs_find(res, proofs, count, proof_path, SIZE_MAX,
+				  leaf, leaf_len);
 done:
 	cr_tlog_proofs_free(proofs, count);
-	free(buf);
 	return err;
 }
 

@@ -50,6 +50,7 @@ struct cr_tlog_proof {
 	char *note_raw;	      /* its exact bytes */
 	size_t note_len;
 	struct cr_checkpoint cp;
+	unsigned witnesses;     /* set by cr_tlog_proofs_check_signed */
 };
 
 void cr_tlog_proofs_free(struct cr_tlog_proof *p, size_t count);
@@ -70,6 +71,31 @@ int cr_tlog_proof_append(char **buf, size_t *len, int consistency,
 			 uint64_t index,
 			 const unsigned char (*path)[CR_MERKLE_HASH_LEN],
 			 size_t n, const char *note, size_t note_len);
+
+/* Reads and parses a file of inclusion proof blocks. */
+int cr_tlog_proofs_load(struct cr_tlog_proof **out, size_t *count,
+			const char *path);
+
+/*
+ * Checks the checkpoint of every block (see cr_tlog_check_checkpoint) and
+ * records each one's witness count; name is used in messages.
+ */
+int cr_tlog_proofs_check_signed(struct cr_tlog_proof *proofs, size_t count,
+				const char *name,
+				const struct cr_note_verifier *log_key,
+				const struct cr_note_verifier *const *witness_keys,
+				size_t nwitness, unsigned witness_threshold);
+
+/*
+ * Finds a block whose audit path leads from leaf to its checkpoint's root,
+ * trying block `hint` first (SIZE_MAX: none). Checkpoints must have been
+ * checked with cr_tlog_proofs_check_signed. CR_OK with res filled, or
+ * CR_EFAIL.
+ */
+int cr_tlog_proofs_find(struct cr_tlog_result *res,
+			const struct cr_tlog_proof *proofs, size_t count,
+			const char *name, size_t hint,
+			const unsigned char *leaf, size_t leaf_len);
 
 /*
  * Checks a signed checkpoint: parses it, requires a valid signature by the

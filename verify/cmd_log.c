@@ -112,18 +112,30 @@ check_proof(const struct opts *o, const struct cr_note_verifier *log_key,
 	    const char *attestation)
 {
 	struct cr_dsse **envs = NULL;
-	struct cr_tlog_result res;
-	size_t n = 0, i;
+	struct cr_tlog_proof *proofs = NULL;
+	struct cr_tlog_result res = {0};
+	size_t n = 0, i, nproofs = 0;
 	int err, worst = CR_OK;
 
-	if ((err = cr_dsse_read_file(&envs, &n, attestation)) < 0)
+	if ((err = cr_dsse_read_file(&envs, &n, attestation)) < 0 ||
+	    (err = cr_tlog_proofs_load(&proofs, &nproofs, o->proof)) < 0)
+		goto done;
+	/* A checkpoint that is not signed fails every envelope at once. */
+	err = cr_tlog_proofs_check_signed(proofs, nproofs, o->proof, log_key,
+					  wk, o->nwitness, threshold);
+	if (err == CR_EFAIL && o->json) {
+		json_result(err, "inclusion", &res, NULL, 1);
+		tool_warn("%s", cr_error_last());
+		goto done;
+	}
+	if (err < 0)
 		goto done;
 	if (o->json)
 		printf("{\"mode\":\"inclusion\",\"entries\":[");
 	for (i = 0; i < n; i++) {
-		err = cr_tlog_check_inclusion(
-			&res, o->proof, (unsigned char *)envs[i]->raw,
-			envs[i]->raw_len, log_key, wk, o->nwitness, threshold);
+		err = cr_tlog_proofs_find(&res, proofs, nproofs, o->proof, i,
+					  (unsigned char *)envs[i]->raw,
+					  envs[i]->raw_len);
 		if (err != CR_OK && err != CR_EFAIL) {
 			if (o->json)
 				printf("]}\n");
@@ -163,11 +175,13 @@ check_proof(const struct opts *o, const struct cr_note_verifier *log_key,
 		printf("],\"verified\":%s}\n",
 		       worst == CR_OK ? "true" : "false");
 	err = worst;
+	cr_tlog_proofs_free(proofs, nproofs);
 	cr_dsse_list_free(envs, n);
 	return err == CR_OK ? EXIT_OK : EXIT_FAIL;
 done:
+	cr_tlog_proofs_free(proofs, nproofs);
 	cr_dsse_list_free(envs, n);
-	return tool_report(err);
+	return o->json && err == CR_EFAIL ? EXIT_FAIL : tool_report(err);
 }
 
 static int
