@@ -63,10 +63,20 @@ struct slot {
 	size_t len;
 };
 
+/* Interior nodes computed from tiles, remembered across proofs. */
+#define MEMO_SLOTS 8192u
+
+struct memo {
+	uint64_t index;
+	unsigned height; /* 0: empty (height-0 nodes are read, not memoised) */
+	unsigned char hash[CR_MERKLE_HASH_LEN];
+};
+
 struct cr_tlog_tiles {
 	char *dir;
 	uint64_t size;
 	struct slot cache[CACHE_SLOTS];
+	struct memo *memo;
 };
 
 int
@@ -76,7 +86,10 @@ cr_tlog_tiles_open(struct cr_tlog_tiles **out, const char *dir, uint64_t size)
 
 	*out = NULL;
 	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (t->memo = calloc(MEMO_SLOTS, sizeof(*t->memo))) == NULL ||
 	    (t->dir = strdup(dir)) == NULL) {
+		if (t != NULL)
+			free(t->memo);
 		free(t);
 		return cr_error_set("%s: out of memory", dir);
 	}
@@ -94,6 +107,7 @@ cr_tlog_tiles_free(struct cr_tlog_tiles *t)
 		return;
 	for (i = 0; i < CACHE_SLOTS; i++)
 		free(t->cache[i].data);
+	free(t->memo);
 	free(t->dir);
 	free(t);
 }
@@ -219,26 +233,44 @@ cr_tlog_tiles_node(void *ctx, unsigned height, uint64_t index,
 {
 	struct cr_tlog_tiles *t = ctx;
 	const unsigned char *buf;
+	unsigned char l[HASH], r[HASH];
 	size_t len;
-	unsigned level = height / CR_TLOG_TILE_HEIGHT;
-	unsigned r = height % CR_TLOG_TILE_HEIGHT, w;
-	uint64_t start = index << r, count = UINT64_C(1) << r;
-	size_t off;
+	unsigned level = height / CR_TLOG_TILE_HEIGHT, w;
+	uint64_t start;
+	struct memo *m;
 	int err;
 
 	if (level >= CR_TLOG_MAX_LEVELS ||
-	    (start + count) << (8 * level) > t->size)
+	    (index + 1) > t->size >> height)
 		return cr_error_set("%s: node %u/%llu is beyond tree size "
-				    "%llu",
-				    t->dir, height, (unsigned long long)index,
+				    "%llu", t->dir, height,
+				    (unsigned long long)index,
 				    (unsigned long long)t->size);
-	if ((err = cr_tlog_tiles_read(t, &buf, &len, &w, (int)level,
-				      start / CR_TLOG_TILE_WIDTH)) < 0)
+	if (height % CR_TLOG_TILE_HEIGHT == 0) {
+		/* Stored: one hash of a tile. */
+		start = index;
+		if ((err = cr_tlog_tiles_read(t, &buf, &len, &w, (int)level,
+					      start / CR_TLOG_TILE_WIDTH)) < 0)
+			return err;
+		if (start % CR_TLOG_TILE_WIDTH >= w)
+			return cr_error_set("%s: tile too narrow", t->dir);
+		memcpy(out, buf + (start % CR_TLOG_TILE_WIDTH) * HASH, HASH);
+		return CR_OK;
+	}
+	/* Between stored levels: hash the two children, remembering it. */
+	m = &t->memo[(index * 64 + height) % MEMO_SLOTS];
+	if (m->height == height && m->index == index) {
+		memcpy(out, m->hash, HASH);
+		return CR_OK;
+	}
+	if ((err = cr_tlog_tiles_node(t, height - 1, 2 * index, l)) < 0 ||
+	    (err = cr_tlog_tiles_node(t, height - 1, 2 * index + 1, r)) < 0 ||
+	    (err = cr_merkle_node_hash(out, l, r)) < 0)
 		return err;
-	off = (size_t)(start % CR_TLOG_TILE_WIDTH);
-	if (off + count > w)
-		return cr_error_set("%s: tile too narrow", t->dir);
-	return cr_merkle_root_of(out, buf + off * HASH, (size_t)count);
+	m->height = height;
+	m->index = index;
+	memcpy(m->hash, out, HASH);
+	return CR_OK;
 }
 
 int
