@@ -240,11 +240,10 @@ cr_tlog_tiles_node(void *ctx, unsigned height, uint64_t index,
 	struct memo *m;
 	int err;
 
-	if (level >= CR_TLOG_MAX_LEVELS ||
-	    (index + 1) > t->size >> height)
+	if (level >= CR_TLOG_MAX_LEVELS || (index + 1) > t->size >> height)
 		return cr_error_set("%s: node %u/%llu is beyond tree size "
-				    "%llu", t->dir, height,
-				    (unsigned long long)index,
+				    "%llu",
+				    t->dir, height, (unsigned long long)index,
 				    (unsigned long long)t->size);
 	if (height % CR_TLOG_TILE_HEIGHT == 0) {
 		/* Stored: one hash of a tile. */
@@ -676,8 +675,7 @@ cr_tlog_check_checkpoint(struct cr_checkpoint *cp, unsigned *nwitnessed,
 }
 
 int
-cr_tlog_proofs_load(struct cr_tlog_proof **out, size_t *count,
-		    const char *path)
+cr_tlog_proofs_load(struct cr_tlog_proof **out, size_t *count, const char *path)
 {
 	char *buf = NULL;
 	size_t len = 0;

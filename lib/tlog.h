@@ -50,7 +50,7 @@ struct cr_tlog_proof {
 	char *note_raw;	      /* its exact bytes */
 	size_t note_len;
 	struct cr_checkpoint cp;
-	unsigned witnesses;     /* set by cr_tlog_proofs_check_signed */
+	unsigned witnesses; /* set by cr_tlog_proofs_check_signed */
 };
 
 void cr_tlog_proofs_free(struct cr_tlog_proof *p, size_t count);
@@ -80,11 +80,12 @@ int cr_tlog_proofs_load(struct cr_tlog_proof **out, size_t *count,
  * Checks the checkpoint of every block (see cr_tlog_check_checkpoint) and
  * records each one's witness count; name is used in messages.
  */
-int cr_tlog_proofs_check_signed(struct cr_tlog_proof *proofs, size_t count,
-				const char *name,
-				const struct cr_note_verifier *log_key,
-				const struct cr_note_verifier *const *witness_keys,
-				size_t nwitness, unsigned witness_threshold);
+int
+cr_tlog_proofs_check_signed(struct cr_tlog_proof *proofs, size_t count,
+			    const char *name,
+			    const struct cr_note_verifier *log_key,
+			    const struct cr_note_verifier *const *witness_keys,
+			    size_t nwitness, unsigned witness_threshold);
 
 /*
  * Finds a block whose audit path leads from leaf to its checkpoint's root,

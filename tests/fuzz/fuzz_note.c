@@ -29,11 +29,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cr_note_free(note);
 	}
 	cr_checkpoint_parse(&cp, (const char *)data, size, "fuzz");
-	if (cr_tlog_proofs_parse(&proofs, &n, (const char *)data, size,
-				 "fuzz", 0) == 0)
+	if (cr_tlog_proofs_parse(&proofs, &n, (const char *)data, size, "fuzz",
+				 0) == 0)
 		cr_tlog_proofs_free(proofs, n);
-	if (cr_tlog_proofs_parse(&proofs, &n, (const char *)data, size,
-				 "fuzz", 1) == 0)
+	if (cr_tlog_proofs_parse(&proofs, &n, (const char *)data, size, "fuzz",
+				 1) == 0)
 		cr_tlog_proofs_free(proofs, n);
 	if ((s = malloc(size + 1)) == NULL)
 		return 0;
