@@ -13,6 +13,7 @@ static const struct {
 	{"keygen", cmd_keygen, "make a signing key pair"},
 	{"hash", cmd_hash, "print the source tree hash of a directory, archive or commit"},
 	{"sign", cmd_sign, "sign a statement for artifacts built elsewhere"},
+	{"build", cmd_build, "build in the sealed sandbox and sign what was made"},
 	{"export", cmd_export, "write a deterministic source archive of a commit"},
 	{"disclose", cmd_disclose, "write a selective-disclosure bundle of some files"},
 	{"log", cmd_log, "run a transparency log (init, add, prove, witness)"},

@@ -9,6 +9,9 @@
 
 static _Thread_local char message[1024];
 
+static void vset(const char *fmt, va_list ap)
+	__attribute__((format(printf, 1, 0)));
+
 static void
 vset(const char *fmt, va_list ap)
 {

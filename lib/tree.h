@@ -57,7 +57,11 @@ struct cr_tree_opts {
 int cr_tree_new(struct cr_tree **out);
 void cr_tree_free(struct cr_tree *t);
 
-/* Appends a file; path is copied. Validation happens in cr_tree_finish(). */
+/*
+ * Appends a file; path is copied (at most CR_TREE_MAX_PATH bytes, at most
+ * CR_TREE_MAX_ENTRIES files). oid may be NULL for zeros, to be filled in
+ * before cr_tree_finish(). The path rules are checked in cr_tree_finish().
+ */
 int cr_tree_add(struct cr_tree *t, const char *path, unsigned int mode,
 		const unsigned char oid[CR_SHA256_LEN], uint64_t size);
 

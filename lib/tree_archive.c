@@ -102,18 +102,18 @@ add(struct arc *c, const char *raw, const char *path, unsigned int mode,
  * trailing '/' (for directories), opts->strip_components parts dropped.
  * Sets *skip when nothing is left. Refuses absolute names, "..", "." and
  * empty parts anywhere, before stripping, so no part can hide one.
+ * Returns why the name is refused, or NULL.
  */
-static int
+static const char *
 normalize(const struct arc *c, const char *raw, int isdir, char *out, int *skip)
 {
-	const char *p = raw, *q, *end;
+	const char *p = raw, *q, *end, *s;
 	size_t len, n;
 	unsigned int parts = 0;
 
 	*skip = 0;
 	if (*p == '/')
-		return cr_error_set("%s: member '%s': absolute path", c->file,
-				    raw);
+		return "absolute path";
 	while (p[0] == '.' && p[1] == '/')
 		p += 2;
 	len = strlen(p);
@@ -122,36 +122,30 @@ normalize(const struct arc *c, const char *raw, int isdir, char *out, int *skip)
 			len--;
 	if (len == 0 || (len == 1 && p[0] == '.')) {
 		*skip = 1; /* the root itself */
-		return CR_OK;
+		return NULL;
 	}
 	if (len > CR_TREE_MAX_PATH)
-		return cr_error_set("%s: member '%.64s...': path longer than "
-				    "%u bytes",
-				    c->file, raw, CR_TREE_MAX_PATH);
+		return "path too long";
 	end = p + len;
 	for (q = p; q <= end; q += n + 1) {
-		const char *s = memchr(q, '/', (size_t)(end - q));
+		s = memchr(q, '/', (size_t)(end - q));
 		n = s ? (size_t)(s - q) : (size_t)(end - q);
 		if (n == 0)
-			return cr_error_set("%s: member '%s': empty path "
-					    "component",
-					    c->file, raw);
+			return "empty path component";
 		if (n == 2 && q[0] == '.' && q[1] == '.')
-			return cr_error_set("%s: member '%s': '..' in path",
-					    c->file, raw);
+			return "'..' in path";
 		if (n == 1 && q[0] == '.')
-			return cr_error_set("%s: member '%s': '.' in path",
-					    c->file, raw);
+			return "'.' in path";
 		if (parts++ == c->strip)
 			p = q;
 	}
 	if (parts <= c->strip) {
 		*skip = 1;
-		return CR_OK;
+		return NULL;
 	}
 	memcpy(out, p, (size_t)(end - p));
 	out[end - p] = '\0';
-	return CR_OK;
+	return NULL;
 }
 
 static int
@@ -350,7 +344,7 @@ member(struct arc *c, struct archive_entry *e)
 {
 	char path[CR_TREE_MAX_PATH + 1], target[CR_TREE_MAX_PATH + 1];
 	unsigned char oid[CR_SHA256_LEN];
-	const char *raw, *link;
+	const char *raw, *link, *why;
 	unsigned int type = archive_entry_filetype(e), mode;
 	uint64_t size = 0;
 	int64_t s;
@@ -363,11 +357,14 @@ member(struct arc *c, struct archive_entry *e)
 	if (archive_entry_mtime_is_set(e) &&
 	    (int64_t)archive_entry_mtime(e) > c->newest)
 		c->newest = (int64_t)archive_entry_mtime(e);
-	if ((err = normalize(c, raw, type == AE_IFDIR, path, &skip)) < 0)
-		return err;
+	if ((why = normalize(c, raw, type == AE_IFDIR, path, &skip)) != NULL)
+		return cr_error_set("%s: member '%.512s': %s", c->file, raw,
+				    why);
 	if ((link = hardlink_of(e)) != NULL) {
-		if ((err = normalize(c, link, 0, target, &tskip)) < 0)
-			return err;
+		if ((why = normalize(c, link, 0, target, &tskip)) != NULL)
+			return cr_error_set("%s: member '%.256s': hard link "
+					    "to '%.256s': %s",
+					    c->file, raw, link, why);
 		if (skip)
 			return CR_OK;
 		if (tskip || (i = lookup(c, target)) < 0)
@@ -468,6 +465,37 @@ read_members(struct cr_tree **out, struct cr_source_info *info, struct arc *c)
 	return CR_OK;
 }
 
+/*
+ * Every format archive_read_support_format_all() enables but mtree: an
+ * mtree "archive" is a text listing that makes libarchive open the files
+ * it names on this machine, and almost any text file parses as one.
+ */
+static int
+support_formats(struct archive *a)
+{
+	int (*const fns[])(struct archive *) = {
+		archive_read_support_format_7zip,
+		archive_read_support_format_ar,
+		archive_read_support_format_cab,
+		archive_read_support_format_cpio,
+		archive_read_support_format_empty,
+		archive_read_support_format_iso9660,
+		archive_read_support_format_lha,
+		archive_read_support_format_rar,
+		archive_read_support_format_rar5,
+		archive_read_support_format_tar,
+		archive_read_support_format_warc,
+		archive_read_support_format_xar,
+		archive_read_support_format_zip,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		if (fns[i](a) < ARCHIVE_WARN)
+			return -1;
+	return 0;
+}
+
 /* Reads an archive from fd (when >= 0) or from buf. */
 static int
 from_archive(struct cr_tree **out, struct cr_source_info *info, int fd,
@@ -500,7 +528,7 @@ from_archive(struct cr_tree **out, struct cr_source_info *info, int fd,
 	if ((err = cr_tree_new(&c.t)) < 0)
 		goto done;
 	if (archive_read_support_filter_all(c.a) != ARCHIVE_OK ||
-	    archive_read_support_format_all(c.a) != ARCHIVE_OK) {
+	    support_formats(c.a) < 0) {
 		err = cr_error_set("%s: libarchive: %s", file,
 				   archive_error_string(c.a));
 		goto done;
@@ -511,7 +539,12 @@ from_archive(struct cr_tree **out, struct cr_source_info *info, int fd,
 		r = archive_read_open_memory(c.a, buf, len);
 	if (r != ARCHIVE_OK) {
 		const char *m = archive_error_string(c.a);
-		err = cr_error_set("%s: %s", file, m ? m : "cannot open");
+		/* EILSEQ is libarchive's ARCHIVE_ERRNO_FILE_FORMAT. */
+		err = cr_error_set("%s: %s%s", file,
+				   archive_errno(c.a) == EILSEQ
+					   ? "not a directory nor an archive: "
+					   : "",
+				   m ? m : "cannot open");
 		goto done;
 	}
 	err = read_members(out, info, &c);

@@ -277,8 +277,13 @@ hash_file(struct worker *w, struct cr_tree_entry *e)
 	ssize_t n;
 	int fd, hl, err = CR_OK;
 
-	if ((fd = open_beneath(h->rootfd, e->path, w->scratch)) < 0)
+	if ((fd = open_beneath(h->rootfd, e->path, w->scratch)) < 0) {
+		if (errno == ELOOP || errno == EXDEV)
+			return cr_error_set("%s/%s: changed while reading (a "
+					    "symlink on the way)",
+					    h->root, e->path);
 		return cr_error_errno("%s/%s", h->root, e->path);
+	}
 	if (fstat(fd, &st) < 0) {
 		err = cr_error_errno("%s/%s", h->root, e->path);
 		goto done;

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include <git2.h>
 
@@ -240,6 +242,37 @@ done:
 	return err;
 }
 
+/*
+ * Whether repo's config asks for SHA-256 objects. libgit2 1.5 refuses to
+ * open such a repository (and leaks while doing so): look first, in the
+ * config of a work tree's .git directory or of a bare repository.
+ */
+static int
+sha256_repo(const char *repo)
+{
+	static const char *const where[] = {"/.git/config", "/config"};
+	git_config *cfg = NULL;
+	git_buf val = {0};
+	char path[4096];
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < 2 && !found; i++) {
+		snprintf(path, sizeof(path), "%s%s", repo, where[i]);
+		if (access(path, R_OK) != 0 ||
+		    git_config_open_ondisk(&cfg, path) < 0)
+			continue;
+		if (git_config_get_string_buf(&val, cfg,
+					      "extensions.objectformat") == 0)
+			found = strcasecmp(val.ptr, "sha256") == 0;
+		git_buf_dispose(&val);
+		git_config_free(cfg);
+		cfg = NULL;
+	}
+	git_error_clear();
+	return found;
+}
+
 /* libgit2 1.5 knows SHA-1 repositories only; say so plainly. */
 static int
 open_fail(const char *repo)
@@ -280,6 +313,13 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 	w.rev = rev;
 	if (git_libgit2_init() < 0)
 		return cr_error_set("libgit2: cannot initialise");
+	if (sha256_repo(repo)) {
+		err = cr_error_set("%s: a SHA-256 repository, which this "
+				   "libgit2 cannot read; hash a clean checkout "
+				   "with 'attest hash DIR' instead",
+				   repo);
+		goto done;
+	}
 	if (git_repository_open_ext(&r, repo, GIT_REPOSITORY_OPEN_NO_SEARCH,
 				    NULL) < 0) {
 		err = open_fail(repo);

@@ -62,7 +62,7 @@ suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
 if command -v clang >/dev/null; then
 	echo "== fuzz harnesses (${FUZZ_SECONDS:=15} s each)"
 	if [ ! -f build-fuzz/build.ninja ]; then
-		CC=clang meson setup build-fuzz -Dfuzz=true \
+		CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false \
 			-Db_sanitize=address,undefined -Db_lundef=false \
 			>/dev/null || status=1
 	fi

@@ -59,6 +59,8 @@ path(const char *name)
 }
 
 /* Runs a shell command in dir, quietly; returns its exit status. */
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static int
 sh(const char *fmt, ...)
 {

@@ -1,3 +1,209 @@
 #!/bin/sh
-# Placeholder until the commands land.
-exit 77
+# attest hash: the tree hash equals git's own SHA-256 tree id for a
+# directory, a commit and archives of the same files; hostile or bad input
+# is refused with one line and exit 2.
+. "$SRCDIR/tests/cli/lib.sh"
+
+first() { sed -n '1s/ .*//p' "$T/out"; }
+
+# The tree: names that sort around a directory "a" (git compares it as
+# "a/"), an executable, a symlink, nested and empty directories, an empty
+# file, a non-ASCII name, a file over 64 MiB (sparse), and a .git to skip.
+mkdir -p src/a/b/c src/empty/inner src/sub src/.git
+for f in a.c a-b a0 a_ ab; do printf '%s\n' "$f" >"src/$f"; done
+printf 'x\n' >src/a/x
+printf 'deep\n' >src/a/b/c/deep
+for f in a a.c a-b a0; do printf 'sub %s\n' "$f" >"src/sub/$f"; done
+printf '#!/bin/sh\necho hi\n' >src/run.sh
+chmod 755 src/run.sh
+ln -s a.c src/link
+ln -s ../nowhere src/sub/dangling
+: >src/empty.txt
+printf 'caf\303\251\n' >"src/caf$(printf '\303\251')"
+truncate -s 70M src/big
+printf 'the end\n' >>src/big
+printf 'not part of the tree\n' >src/.git/HEAD
+ref=$(git_sha256_tree src)
+[ ${#ref} -eq 64 ] || { echo "Bail out! no SHA-256 git"; exit 2; }
+
+expect 0 "directory" "$ATTEST" hash -q src
+same "$(first)" "$ref" "directory hash is git's SHA-256 tree id"
+out_has "^$ref  src\$" "first line is the hash, two spaces, the path"
+expect 0 "one thread" "$ATTEST" hash --threads 1 src
+same "$(first)" "$ref" "one thread gives the same hash"
+
+expect 0 "json" "$ATTEST" hash --json src
+out_has "\"tree\":\"$ref\"" "json has the tree"
+out_has "\"id\":\"sha256tree:$ref\"" "json has the sha256tree id"
+out_has '"kind":"directory"' "json says a directory"
+
+# The same files without .git, for repositories and archives.
+mkdir ref && cp -a src/. ref/ && rm -rf ref/.git
+
+# --list in tree order is what git ls-tree -r says of the same tree.
+git --git-dir="$T/.ref" -c core.quotepath=off ls-tree -r "$ref" |
+	sed 's/ blob / /' >want.list
+expect 0 "list" "$ATTEST" hash --list src
+sed 1d "$T/out" >got.list
+if cmp -s want.list got.list; then ok "--list is git ls-tree -r"; else
+	not_ok "--list is git ls-tree -r"
+	diff want.list got.list | sed 's/^/#   /' | head -20
+fi
+out_has "^100755 [0-9a-f]{64}	run.sh\$" "--list: the executable is 100755"
+out_has "^120000 [0-9a-f]{64}	link\$" "--list: the symlink is 120000"
+
+# Tamper: one changed byte changes the hash and exactly one --list line.
+cp -a src changed
+printf 'X\n' >changed/a0
+expect 0 "changed tree" "$ATTEST" hash --list changed
+differ "$(first)" "$ref" "a changed file changes the hash"
+sed 1d "$T/out" >changed.list
+n=$(diff got.list changed.list | grep -c '^[<>]')
+same "$n" 2 "--list shows the changed file, and only it"
+diff got.list changed.list | grep -q '	a0$' && ok "--list names a0" ||
+	not_ok "--list names a0"
+printf 'a0\n' >changed/a0
+chmod 644 changed/run.sh
+expect 0 "mode change" "$ATTEST" hash changed
+differ "$(first)" "$ref" "losing the exec bit changes the hash"
+
+# The same tree committed in an ordinary (SHA-1) repository.
+cp -a ref repo
+git -C repo init -q
+git -C repo add -A
+git -C repo commit -qm one
+git -C repo tag -a -m v1 v1
+printf 'later\n' >repo/later && git -C repo add later &&
+	git -C repo commit -qm two
+expect 0 "--git" "$ATTEST" hash --git repo --rev v1
+same "$(first)" "$ref" "--git at v1 (an annotated tag) matches"
+expect 0 "--git HEAD" "$ATTEST" hash --json --git repo
+differ "$(sed 's/.*"tree":"\([0-9a-f]*\)".*/\1/' "$T/out")" "$ref" \
+	"--git HEAD is the later commit"
+out_has "\"commit\":\"$(git -C repo rev-parse HEAD)\"" "json has the commit"
+out_has '"commitTime":1704067200' "json has the committer time"
+git -C repo gc -q
+expect 0 "--git packed" "$ATTEST" hash --git repo --rev HEAD~1
+same "$(first)" "$ref" "--git from a packed repository matches"
+
+# Archives of the same files.
+tar -C ref -cf t.tar .
+tar -C ref -czf t.tar.gz .
+tar -C ref -cJf t.tar.xz .
+(cd ref && zip -qry ../t.zip .)
+tar -cf prefixed.tar ref
+git -C repo archive -o ../git.zip v1
+git -C repo archive --prefix=p/ -o ../git.tar.gz v1
+for a in t.tar t.tar.gz t.tar.xz t.zip git.zip; do
+	expect 0 "archive $a" "$ATTEST" hash "$a"
+	same "$(first)" "$ref" "$a matches"
+done
+expect 0 "strip" "$ATTEST" hash --strip-components 1 prefixed.tar
+same "$(first)" "$ref" "a prefixed tarball with --strip-components 1"
+expect 0 "strip git archive" "$ATTEST" hash --strip-components=1 git.tar.gz
+same "$(first)" "$ref" "git archive --prefix with --strip-components 1"
+expect 0 "no strip" "$ATTEST" hash prefixed.tar
+differ "$(first)" "$ref" "without --strip-components the prefix counts"
+expect 0 "archive json" "$ATTEST" hash --json t.tar
+out_has '"kind":"archive"' "json says an archive"
+out_has '"newestMtime":[0-9]+' "json has the newest mtime"
+
+# A zip written to a pipe: sizes come after the data (spooled).
+python3 - <<'EOF'
+import io, zipfile
+class Sink(io.RawIOBase):
+    def __init__(self): self.b = bytearray()
+    def writable(self): return True
+    def write(self, d): self.b += d; return len(d)
+s = Sink()
+with zipfile.ZipFile(s, 'w', compression=zipfile.ZIP_DEFLATED) as z:
+    with z.open('hello.txt', 'w') as f: f.write(b'hello\n')
+b = bytes(s.b)
+open('streamed.zip', 'wb').write(b[:b.find(b'PK\x05\x06')])
+EOF
+mkdir hello && printf 'hello\n' >hello/hello.txt
+expect 0 "streamed zip" "$ATTEST" hash streamed.zip
+same "$(first)" "$(git_sha256_tree hello)" "a streamed zip member matches"
+
+# Hostile archives, crafted with python's tarfile.
+python3 - <<'EOF'
+import io, tarfile
+def tar(name, *members):
+    with tarfile.open(name, 'w') as t:
+        for m in members:
+            ti = tarfile.TarInfo(m['name'])
+            ti.type = m.get('type', tarfile.REGTYPE)
+            ti.linkname = m.get('link', '')
+            data = b'x' if ti.type == tarfile.REGTYPE else b''
+            ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+tar('dotdot.tar', {'name': 'ok'}, {'name': 'a/../../evil'})
+tar('absolute.tar', {'name': '/etc/evil'})
+tar('device.tar', {'name': 'null', 'type': tarfile.CHRTYPE})
+tar('fifo.tar', {'name': 'pipe', 'type': tarfile.FIFOTYPE})
+tar('dup.tar', {'name': 'a'}, {'name': './a'})
+tar('hardlink.tar', {'name': 'h', 'type': tarfile.LNKTYPE,
+                     'link': '../../etc/passwd'})
+tar('dotgit.tar', {'name': '.git/hooks/post-checkout'})
+EOF
+# bad PATTERN DESCRIPTION CMD...: exit 2, one line on stderr matching it.
+bad() {
+	bad_pattern=$1
+	bad_desc=$2
+	shift 2
+	expect 2 "$bad_desc" "$@"
+	err_one_line "$bad_desc: one line"
+	err_has "$bad_pattern" "$bad_desc: names it"
+}
+bad "dotdot.tar: member 'a/../../evil'.*\.\." "../ member" \
+	"$ATTEST" hash dotdot.tar
+bad "absolute.tar: member '/etc/evil': absolute" "absolute member" \
+	"$ATTEST" hash absolute.tar
+bad "device.tar: member 'null'.*device" "device member" \
+	"$ATTEST" hash device.tar
+bad "fifo.tar: member 'pipe'.*FIFO" "FIFO member" "$ATTEST" hash fifo.tar
+bad "dup.tar: member './a'.*twice" "duplicate member" "$ATTEST" hash dup.tar
+bad "hardlink.tar: member 'h': hard link to '../../etc/passwd'" \
+	"hard link outside" \
+	"$ATTEST" hash hardlink.tar
+bad "dotgit.tar: '.git/hooks/post-checkout'" ".git member" \
+	"$ATTEST" hash dotgit.tar
+head -c 3000 t.tar.gz >truncated.tar.gz
+bad "truncated.tar.gz" "truncated archive" "$ATTEST" hash truncated.tar.gz
+printf 'just some text\n' >notes.txt
+bad "notes.txt: not a directory nor an archive" "a non-archive file" \
+	"$ATTEST" hash notes.txt
+: >empty
+bad "empty: an empty file" "an empty file" "$ATTEST" hash empty
+bad "nowhere: No such file" "missing path" "$ATTEST" hash nowhere
+
+cp -a ref withfifo && mkfifo withfifo/sub/pipe
+bad "withfifo/sub/pipe: a FIFO" "FIFO in the tree" "$ATTEST" hash withfifo
+
+# Submodules and SHA-256 repositories cannot be hashed through --git.
+git init -q inner && printf 'i\n' >inner/f && git -C inner add f &&
+	git -C inner commit -qm inner
+git init -q outer && printf 'o\n' >outer/f && git -C outer add f &&
+	git -C outer -c protocol.file.allow=always submodule add -q \
+		../inner vendor/inner 2>/dev/null &&
+	git -C outer commit -qm outer
+bad "submodule 'vendor/inner'.*hash each repository" "submodule in --git" \
+	"$ATTEST" hash --git outer
+git init -q --object-format=sha256 s256 && printf 's\n' >s256/f &&
+	git -C s256 add f && git -C s256 commit -qm s
+bad "s256: a SHA-256 repository.*attest hash DIR" "SHA-256 repository" \
+	"$ATTEST" hash --git s256
+bad "revision 'nope'" "unknown revision" "$ATTEST" hash --git repo --rev nope
+bad "src" "not a repository" "$ATTEST" hash --git src
+
+# Usage.
+expect 2 "no arguments" "$ATTEST" hash
+expect 2 "--rev without --git" "$ATTEST" hash --rev v1 src
+expect 2 "path and --git" "$ATTEST" hash --git repo src
+expect 2 "bad --strip-components" "$ATTEST" hash --strip-components x t.tar
+expect 2 "--strip-components on a directory" \
+	"$ATTEST" hash --strip-components 1 src
+expect 0 "--help" "$ATTEST" hash --help
+out_has "^usage: attest hash" "--help prints the usage"
+
+done_testing

@@ -1,0 +1,501 @@
+/* attest build: the sealed, deterministic build that signs what it made. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "cmds.h"
+#include "dsse_sign.h"
+#include "source.h"
+#include "tool.h"
+#include "util.h"
+
+#define MAX_LIST 256
+
+static const char usage_text[] =
+	"usage: attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
+	"                    [--strip-components N] [--key KEY] [--artifact PATH]...\n"
+	"                    [--output-dir DIR] [-o OUT] [--root DIR] [--env NAME=VALUE]...\n"
+	"                    [--tool NAME]... [--fake-clock] [--no-normalize] [--check]\n"
+	"                    [-q] -- COMMAND [ARG]...\n"
+	"       attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
+	"                    --recipe-from ATTESTATION [--key KEY] [--output-dir DIR]\n"
+	"                    [-o OUT] [--root DIR] [--check] [-q]\n"
+	"\n"
+	"Builds the source tree in a sealed sandbox (Linux namespaces, no network,\n"
+	"a fixed build path, a scrubbed environment, every source mtime set to\n"
+	"SOURCE_DATE_EPOCH), normalises container artifacts, copies them to DIR\n"
+	"and, with --key, signs an attestation binding them to the tree.\n"
+	"\n"
+	"  --source DIR, --git REPO [--rev REV], --tarball FILE\n"
+	"                          the source (--git: exactly the committed tree)\n"
+	"  --strip-components N    drop N leading path parts of archive members\n"
+	"  --key KEY               sign the attestation with this private key\n"
+	"  --artifact PATH         an artifact, relative to the source root; globs\n"
+	"                          allowed; repeatable\n"
+	"  --output-dir DIR        where artifacts and the log go (./attest-out)\n"
+	"  -o, --output OUT        the attestation (DIR/NAME.intoto.jsonl)\n"
+	"  --root DIR              the build's whole root filesystem (default: the\n"
+	"                          host's, read-only)\n"
+	"  --env NAME=VALUE        a variable for the build, recorded; repeatable;\n"
+	"                          SOURCE_DATE_EPOCH=N sets the build's time\n"
+	"  --tool NAME             record this tool too (cc, c++, ld, as, ar, make\n"
+	"                          and sh always are)\n"
+	"  --fake-clock            the build's wall clock reads SOURCE_DATE_EPOCH\n"
+	"                          (libfaketime)\n"
+	"  --no-normalize          copy artifacts as built\n"
+	"  --recipe-from ATT       replay the command, artifacts, environment and\n"
+	"                          SOURCE_DATE_EPOCH recorded in another party's\n"
+	"                          attestation\n"
+	"  --check                 build twice under varied conditions; exit 1\n"
+	"                          unless the artifacts are identical\n"
+	"  -q, --quiet             print nothing but errors\n"
+	"  -h, --help              show this help\n"
+	"\n"
+	"Exit status: 0 built (and signed), 1 the build failed, an artifact is\n"
+	"missing, or --check found differences, 2 error.\n";
+
+struct list {
+	char *items[MAX_LIST + 1];
+	size_t n;
+};
+
+static int
+list_add(struct list *l, const char *what, char *s)
+{
+	if (l->n == MAX_LIST)
+		return tool_usage("build", "more than %d %s", MAX_LIST, what);
+	l->items[l->n++] = s;
+	return 0;
+}
+
+static void
+print_log_tail(const struct cr_build *b)
+{
+	const char *p = b->log_tail, *start = p;
+	int lines = 0;
+
+	/* The last 20 lines. */
+	for (p = b->log_tail + strlen(b->log_tail); p > b->log_tail; p--)
+		if (p[-1] == '\n' && ++lines > 20) {
+			start = p;
+			break;
+		}
+	fprintf(stderr, "%s: the build's last lines:\n", tool_prog);
+	fputs(start, stderr);
+	if (*start && start[strlen(start) - 1] != '\n')
+		fputc('\n', stderr);
+}
+
+static int
+mkdir_p(const char *dir)
+{
+	char buf[4096];
+	char *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
+		return cr_error_set("%s: path too long", dir);
+	for (p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return cr_error_errno("%s", buf);
+			*p = '/';
+		}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return cr_error_errno("%s", buf);
+	return CR_OK;
+}
+
+/* The recipe another party recorded; its signature is not ours to judge. */
+static int
+load_recipe(struct cr_recipe **out, const char *path)
+{
+	struct cr_dsse **envs = NULL;
+	struct cr_statement *st = NULL;
+	char name[512];
+	size_t n = 0;
+	int err;
+
+	if ((err = cr_dsse_read_file(&envs, &n, path)) < 0)
+		return err;
+	snprintf(name, sizeof(name), "%s:%u", path, envs[0]->line);
+	if ((err = cr_statement_parse(&st, envs[0]->payload,
+				      envs[0]->payload_len, name)) == CR_OK)
+		err = cr_recipe_from_statement(out, st, name);
+	cr_statement_free(st);
+	cr_dsse_list_free(envs, n);
+	return err;
+}
+
+/* --check: the artifacts of two builds, by name and digest. */
+static int
+compare_builds(const struct cr_build *a, const struct cr_build *b)
+{
+	char ha[CR_SHA256_HEXLEN + 1], hb[CR_SHA256_HEXLEN + 1];
+	size_t i, differ = 0;
+
+	if (a->nartifacts != b->nartifacts)
+		return cr_error_fail("--check: the builds made %zu and %zu "
+				     "artifacts", a->nartifacts,
+				     b->nartifacts);
+	for (i = 0; i < a->nartifacts; i++) {
+		if (memcmp(a->artifacts[i].sha256, b->artifacts[i].sha256,
+			   CR_SHA256_LEN) == 0)
+			continue;
+		cr_hex_encode(ha, a->artifacts[i].sha256, CR_SHA256_LEN);
+		cr_hex_encode(hb, b->artifacts[i].sha256, CR_SHA256_LEN);
+		printf("DIFFER  %s  %s != %s\n", a->artifacts[i].name, ha, hb);
+		differ++;
+	}
+	if (differ)
+		return cr_error_fail("--check: %zu of %zu artifacts differ "
+				     "between two builds; not reproducible",
+				     differ, a->nartifacts);
+	return CR_OK;
+}
+
+static int
+check_again(struct cr_build **out, const struct cr_recipe *r,
+	    const struct cr_build_source *bs, const struct cr_build_opts *o,
+	    int64_t started)
+{
+	struct cr_build_opts again = *o;
+	char dir[] = "/tmp/cleanroom-check.XXXXXX";
+	int64_t wait;
+	char cmd[64];
+	int err;
+
+	/* At least two seconds of wall clock between the two builds. */
+	wait = started + 2 - (int64_t)time(NULL);
+	if (wait > 0)
+		sleep((unsigned int)wait + 1);
+	if (mkdtemp(dir) == NULL)
+		return cr_error_errno("%s", dir);
+	again.output_dir = dir;
+	again.reverse_export = 1;
+	err = cr_build_run(out, r, bs, &again);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		tool_warn("cannot remove %s", dir);
+	return err;
+}
+
+static int
+sign_and_write(const struct cr_build *b, const struct cr_recipe *r,
+	       const struct tool_source *src, const struct cr_tree *tree,
+	       const struct cr_source_info *info, const char *keypath,
+	       const char *out)
+{
+	struct cr_statement_in in = {0};
+	struct cr_subject *subjects;
+	struct cr_privkey *key = NULL;
+	struct cr_dsse *env = NULL;
+	char *payload = NULL, *line = NULL;
+	size_t i, plen, llen;
+	int err;
+
+	if ((subjects = calloc(b->nartifacts, sizeof(*subjects))) == NULL)
+		return cr_error_set("out of memory");
+	for (i = 0; i < b->nartifacts; i++) {
+		subjects[i].name = b->artifacts[i].name;
+		memcpy(subjects[i].sha256, b->artifacts[i].sha256,
+		       CR_SHA256_LEN);
+	}
+	in.build_type = CR_BUILDTYPE_SANDBOX;
+	in.subjects = subjects;
+	in.nsubjects = b->nartifacts;
+	in.source_kind = src->kind;
+	in.source_uri = src->path;
+	if (strcmp(src->kind, "git") == 0)
+		in.source_revision = src->rev ? src->rev : "HEAD";
+	memcpy(in.tree, tree->root, CR_SHA256_LEN);
+	in.commit = info->commit[0] ? info->commit : NULL;
+	cr_recipe_to_statement(&in, r);
+	in.internal = b->internal;
+	in.dependencies = b->dependencies;
+	in.byproducts = b->byproducts;
+	in.started = b->started;
+	in.finished = b->finished;
+	if ((err = cr_privkey_load(&key, keypath)) < 0 ||
+	    (err = cr_statement_build(&payload, &plen, &in)) < 0 ||
+	    (err = cr_dsse_new(&env, CR_INTOTO_PAYLOAD_TYPE,
+			       (unsigned char *)payload, plen)) < 0 ||
+	    (err = cr_dsse_sign(env, key)) < 0 ||
+	    (err = cr_dsse_serialize(&line, &llen, env)) < 0)
+		goto done;
+	line[llen] = '\n';
+	err = cr_write_atomic(out, line, llen + 1, 0644, 0);
+done:
+	free(line);
+	free(payload);
+	cr_dsse_free(env);
+	cr_privkey_free(key);
+	free(subjects);
+	return err;
+}
+
+int
+cmd_build(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"source", required_argument, NULL, 'S'},
+		{"git", required_argument, NULL, 'G'},
+		{"rev", required_argument, NULL, 'r'},
+		{"tarball", required_argument, NULL, 'T'},
+		{"strip-components", required_argument, NULL, 's'},
+		{"key", required_argument, NULL, 'k'},
+		{"artifact", required_argument, NULL, 'A'},
+		{"output-dir", required_argument, NULL, 'D'},
+		{"output", required_argument, NULL, 'o'},
+		{"root", required_argument, NULL, 'R'},
+		{"env", required_argument, NULL, 'e'},
+		{"tool", required_argument, NULL, 't'},
+		{"fake-clock", no_argument, NULL, 'F'},
+		{"no-normalize", no_argument, NULL, 'N'},
+		{"recipe-from", required_argument, NULL, 'f'},
+		{"check", no_argument, NULL, 'c'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct tool_source src = {0};
+	struct cr_source_info info;
+	struct cr_tree *tree = NULL;
+	struct cr_recipe given = {0}, *replay = NULL;
+	const struct cr_recipe *recipe;
+	struct cr_build_source bs;
+	struct cr_build_opts bo = {0};
+	struct cr_build *b = NULL, *b2 = NULL;
+	struct cr_privkey *probe = NULL;
+	struct list artifacts = {0}, env = {0}, tools = {0};
+	const char *keypath = NULL, *out = NULL, *outdir = NULL, *root = NULL;
+	const char *recipe_from = NULL;
+	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
+	char *outbuf = NULL, *logname = NULL;
+	long long v;
+	int c, rc, check = 0, fake = 0, nonorm = 0, err = CR_OK;
+	size_t i;
+
+	optind = 1;
+	given.source_date_epoch = -1;
+	while ((c = getopt_long(argc, argv, "+o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+		case 'G':
+		case 'T':
+			rc = tool_source_set(&src, "build",
+					     c == 'S' ? "directory" :
+					     c == 'G' ? "git" : "archive",
+					     optarg);
+			if (rc)
+				return rc;
+			break;
+		case 'r':
+			if (src.rev)
+				return tool_usage("build", "--rev given twice");
+			src.rev = optarg;
+			break;
+		case 's':
+			if ((v = tool_parse_number(optarg, 255)) < 0)
+				return tool_usage("build", "--strip-components "
+						  "takes a number");
+			src.strip_components = (unsigned int)v;
+			break;
+		case 'k':
+			if (keypath)
+				return tool_usage("build", "--key given twice");
+			keypath = optarg;
+			break;
+		case 'A':
+			if ((rc = list_add(&artifacts, "artifacts", optarg)))
+				return rc;
+			break;
+		case 'D':
+			if (outdir)
+				return tool_usage("build",
+						  "--output-dir given twice");
+			outdir = optarg;
+			break;
+		case 'o':
+			if (out)
+				return tool_usage("build", "-o given twice");
+			out = optarg;
+			break;
+		case 'R':
+			if (root)
+				return tool_usage("build", "--root given twice");
+			root = optarg;
+			break;
+		case 'e':
+			if (strncmp(optarg, "SOURCE_DATE_EPOCH=", 18) == 0) {
+				if (given.source_date_epoch >= 0 ||
+				    (v = tool_parse_number(optarg + 18,
+							   253402300799LL)) < 0)
+					return tool_usage("build", "bad or "
+							  "repeated "
+							  "SOURCE_DATE_EPOCH");
+				given.source_date_epoch = v;
+			} else if ((rc = list_add(&env, "--env", optarg))) {
+				return rc;
+			}
+			break;
+		case 't':
+			if ((rc = list_add(&tools, "tools", optarg)))
+				return rc;
+			break;
+		case 'F':
+			fake = 1;
+			break;
+		case 'N':
+			nonorm = 1;
+			break;
+		case 'f':
+			if (recipe_from)
+				return tool_usage("build",
+						  "--recipe-from given twice");
+			recipe_from = optarg;
+			break;
+		case 'c':
+			check = 1;
+			break;
+		case 'q':
+			tool_quiet = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			return tool_usage("build", "unknown option");
+		}
+	}
+	if ((rc = tool_source_check(&src, "build", 1)) != 0)
+		return rc;
+	if (recipe_from != NULL) {
+		if (optind < argc || artifacts.n || env.n || tools.n || fake ||
+		    nonorm || given.source_date_epoch >= 0)
+			return tool_usage("build", "--recipe-from replays the "
+					  "recorded command, artifacts, "
+					  "environment and settings: give "
+					  "none of them");
+	} else {
+		if (optind >= argc)
+			return tool_usage("build", "no COMMAND given (after "
+					  "--)");
+		if (artifacts.n == 0)
+			return tool_usage("build", "no --artifact given");
+	}
+	if (outdir == NULL)
+		outdir = "attest-out";
+
+	/* A bad key should stop us before a long build, not after. */
+	if (keypath != NULL && (err = cr_privkey_load(&probe, keypath)) < 0)
+		goto done;
+	cr_privkey_free(probe);
+	if (recipe_from != NULL) {
+		if ((err = load_recipe(&replay, recipe_from)) < 0)
+			goto done;
+		recipe = replay;
+	} else {
+		given.command = argv + optind;
+		given.artifacts = artifacts.items;
+		given.env = env.items;
+		given.tools = tools.items;
+		given.fake_clock = fake;
+		given.normalize = !nonorm;
+		recipe = &given;
+	}
+	if ((err = tool_source_hash(&tree, &info, &src)) < 0)
+		goto done;
+	tool_progress_done();
+	if ((err = mkdir_p(outdir)) < 0)
+		goto done;
+
+	bs.kind = src.kind;
+	bs.path = src.path;
+	bs.strip_components = src.strip_components;
+	bs.tree = tree;
+	bs.info = &info;
+	bo.output_dir = outdir;
+	bo.root = root;
+	bo.log_name = "build.log";
+	if (!tool_quiet) {
+		cr_tree_format_id(id, tree->root);
+		fprintf(stderr, "%s: building %s in the sandbox\n", tool_prog,
+			id);
+	}
+	err = cr_build_run(&b, recipe, &bs, &bo);
+	if (err == CR_EFAIL && b != NULL) {
+		tool_warn("%s", cr_error_last());
+		print_log_tail(b);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (err < 0)
+		goto done;
+	if (check) {
+		if (!tool_quiet)
+			fprintf(stderr, "%s: --check: building again\n",
+				tool_prog);
+		err = check_again(&b2, recipe, &bs, &bo, b->started);
+		if (err == CR_EFAIL && b2 != NULL) {
+			tool_warn("--check: the second build failed");
+			print_log_tail(b2);
+			rc = EXIT_FAIL;
+			goto out;
+		}
+		if (err < 0 || (err = compare_builds(b, b2)) < 0)
+			goto done;
+	}
+	if (!tool_quiet) {
+		cr_tree_format_id(id, tree->root);
+		printf("source %s\n", id);
+		printf("SOURCE_DATE_EPOCH %lld\n",
+		       (long long)b->source_date_epoch);
+		for (i = 0; i < b->nartifacts; i++) {
+			cr_hex_encode(hex, b->artifacts[i].sha256,
+				      CR_SHA256_LEN);
+			printf("subject %s  %s%s%s\n", hex,
+			       b->artifacts[i].name,
+			       strcmp(b->artifacts[i].format, "none") ? "  normalized " : "",
+			       strcmp(b->artifacts[i].format, "none") ? b->artifacts[i].format : "");
+		}
+		if (check)
+			printf("reproducible: two builds gave identical "
+			       "artifacts\n");
+	}
+	if (keypath != NULL) {
+		if (out == NULL) {
+			const char *base = strrchr(b->artifacts[0].name, '/');
+
+			base = base ? base + 1 : b->artifacts[0].name;
+			if (asprintf(&outbuf, "%s/%s.intoto.jsonl", outdir,
+				     base) < 0) {
+				outbuf = NULL;
+				err = cr_error_set("out of memory");
+				goto done;
+			}
+			out = outbuf;
+		}
+		if ((err = sign_and_write(b, recipe, &src, tree, &info, keypath,
+					  out)) < 0)
+			goto done;
+		if (!tool_quiet)
+			printf("wrote %s\n", out);
+	}
+done:
+	rc = err < 0 ? tool_report(err) : EXIT_OK;
+out:
+	free(outbuf);
+	free(logname);
+	cr_build_free(b);
+	cr_build_free(b2);
+	cr_recipe_free(replay);
+	cr_tree_free(tree);
+	return rc;
+}

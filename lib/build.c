@@ -1,0 +1,949 @@
+/* The sealed build: export the source, run the recipe in the sandbox, collect artifacts. */
+#include "build.h"
+#include "error.h"
+#include "export.h"
+#include "normalize.h"
+#include "sandbox.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <openssl/crypto.h>
+
+/* A private scratch directory: the export, the staged archive, the log. */
+struct work {
+	char *dir;   /* mkdtemp'd */
+	char *src;   /* dir/src: what the build sees at the build path */
+	char *stage; /* dir/stage: an archive source, extracted */
+	char *log;   /* dir/build.log */
+};
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
+	/* A build may leave read-only directories behind. */
+	if (flag == FTW_DNR)
+		chmod(path, 0700);
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+static void
+work_free(struct work *w)
+{
+	if (w->dir != NULL)
+		nftw(w->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(w->dir);
+	free(w->src);
+	free(w->stage);
+	free(w->log);
+}
+
+static int
+work_new(struct work *w)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	memset(w, 0, sizeof(*w));
+	if (asprintf(&w->dir, "%s/cleanroom-build.XXXXXX",
+		     tmp && *tmp ? tmp : "/tmp") < 0) {
+		w->dir = NULL;
+		return cr_error_set("out of memory");
+	}
+	if (mkdtemp(w->dir) == NULL) {
+		int err = cr_error_errno("%s", w->dir);
+
+		free(w->dir);
+		w->dir = NULL;
+		return err;
+	}
+	if (asprintf(&w->src, "%s/src", w->dir) < 0 ||
+	    asprintf(&w->stage, "%s/stage", w->dir) < 0 ||
+	    asprintf(&w->log, "%s/build.log", w->dir) < 0)
+		return cr_error_set("out of memory");
+	if (mkdir(w->src, 0755) < 0 || mkdir(w->stage, 0700) < 0)
+		return cr_error_errno("%s", w->dir);
+	return CR_OK;
+}
+
+/* ---- exporting the source ------------------------------------------- */
+
+static int
+write_all(int fd, const void *buf, size_t len, const char *name)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return cr_error_errno("%s", name);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return CR_OK;
+}
+
+static int
+copy_fd(int out, int in, const char *name)
+{
+	char *buf;
+	ssize_t n;
+	int err = CR_OK;
+
+	if ((buf = malloc(CR_STREAM_CHUNK)) == NULL)
+		return cr_error_set("out of memory");
+	while ((n = read(in, buf, CR_STREAM_CHUNK)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = cr_error_errno("%s", name);
+			break;
+		}
+		if ((err = write_all(out, buf, (size_t)n, name)) < 0)
+			break;
+	}
+	free(buf);
+	return err;
+}
+
+/* mkdir -p of path's parent directories under root. */
+static int
+make_parents(const char *root, const char *path)
+{
+	char buf[PATH_MAX];
+	char *p;
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "%s/%s", root, path);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return cr_error_set("%s: path too long", path);
+	for (p = buf + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return cr_error_errno("%s", buf);
+		*p = '/';
+	}
+	return CR_OK;
+}
+
+/* Writes one tree entry into dst, from git or from the directory base. */
+static int
+export_entry(const char *dst, const struct cr_tree_entry *te,
+	     struct cr_git_reader *git, const char *base)
+{
+	char to[PATH_MAX], from[PATH_MAX], target[PATH_MAX + 1];
+	const void *data = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int in = -1, out = -1, err;
+
+	if ((err = make_parents(dst, te->path)) < 0)
+		return err;
+	snprintf(to, sizeof(to), "%s/%s", dst, te->path);
+	if (git != NULL) {
+		if ((err = cr_git_reader_blob(git, te, &data, &len)) < 0)
+			return err;
+	} else {
+		snprintf(from, sizeof(from), "%s/%s", base, te->path);
+	}
+	if (te->mode == CR_MODE_LINK) {
+		if (git == NULL) {
+			if ((n = readlink(from, target, PATH_MAX)) < 0)
+				return cr_error_errno("%s", from);
+			target[n] = '\0';
+		} else {
+			if (len > PATH_MAX || memchr(data, '\0', len) != NULL)
+				return cr_error_set("%s: bad symlink target",
+						    te->path);
+			memcpy(target, data, len);
+			target[len] = '\0';
+		}
+		if (symlink(target, to) < 0)
+			return cr_error_errno("%s", to);
+		return CR_OK;
+	}
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		   0600);
+	if (out < 0)
+		return cr_error_errno("%s", to);
+	if (git != NULL) {
+		err = write_all(out, data, len, to);
+	} else if ((in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		err = cr_error_errno("%s", from);
+	} else {
+		err = copy_fd(out, in, from);
+	}
+	/* Modes are set, not left to the umask. */
+	if (err == CR_OK &&
+	    fchmod(out, te->mode == CR_MODE_EXEC ? 0755 : 0644) < 0)
+		err = cr_error_errno("%s", to);
+	if (in >= 0)
+		close(in);
+	if (close(out) < 0 && err == CR_OK)
+		err = cr_error_errno("%s", to);
+	return err;
+}
+
+/* Every file, link and directory of the export gets mtime t. */
+static int
+clamp_times(const char *dst, const struct cr_tree *tree, int64_t t)
+{
+	struct timespec ts[2] = {{(time_t)t, 0}, {(time_t)t, 0}};
+	char path[PATH_MAX], *slash;
+	size_t i;
+
+	for (i = 0; i < tree->count; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dst,
+			 tree->entries[i].path);
+		if (utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) < 0)
+			return cr_error_errno("%s", path);
+	}
+	/* Directories after their contents, deepest first. */
+	for (i = tree->count; i-- > 0;) {
+		snprintf(path, sizeof(path), "%s/%s", dst,
+			 tree->entries[i].path);
+		while ((slash = strrchr(path + strlen(dst), '/')) != NULL) {
+			*slash = '\0';
+			if (utimensat(AT_FDCWD, path, ts, 0) < 0)
+				return cr_error_errno("%s", path);
+		}
+	}
+	return CR_OK;
+}
+
+/* Extracts an archive source into stage, refusing anything hostile. */
+static int
+stage_archive(const char *stage, const char *file, unsigned int strip)
+{
+	struct archive *a = NULL, *disk = NULL;
+	struct archive_entry *e;
+	char path[PATH_MAX], member[PATH_MAX];
+	const char *name, *p;
+	unsigned int i;
+	int r, err = CR_ERROR;
+
+	if ((a = archive_read_new()) == NULL ||
+	    (disk = archive_write_disk_new()) == NULL) {
+		err = cr_error_set("out of memory");
+		goto done;
+	}
+	archive_read_support_filter_all(a);
+	archive_read_support_format_all(a);
+	/*
+	 * Members were checked when the archive was hashed; these guard the
+	 * extraction anyway. Names are made absolute below the stage here, so
+	 * SECURE_NOABSOLUTEPATHS cannot be asked for.
+	 */
+	archive_write_disk_set_options(disk,
+				       ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+					       ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+					       ARCHIVE_EXTRACT_PERM);
+	if (archive_read_open_filename(a, file, 65536) != ARCHIVE_OK) {
+		err = cr_error_set("%s: %s", file, archive_error_string(a));
+		goto done;
+	}
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		if (archive_entry_pathname(e) == NULL)
+			continue;
+		snprintf(member, sizeof(member), "%s",
+			 archive_entry_pathname(e));
+		name = member;
+		for (p = name, i = 0; i < strip && p; i++)
+			if ((p = strchr(p, '/')) != NULL)
+				p++;
+		if (p == NULL || *p == '\0')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", stage, p) >=
+		    (int)sizeof(path)) {
+			err = cr_error_set("%s: %s: name too long", file, name);
+			goto done;
+		}
+		archive_entry_set_pathname(e, path);
+		if (archive_entry_hardlink(e) != NULL) {
+			const char *h = archive_entry_hardlink(e);
+
+			for (i = 0; i < strip && h; i++)
+				if ((h = strchr(h, '/')) != NULL)
+					h++;
+			if (h == NULL) {
+				err = cr_error_set("%s: %s: hard link out of "
+						   "the tree", file, name);
+				goto done;
+			}
+			if (snprintf(path, sizeof(path), "%s/%s", stage, h) >=
+			    (int)sizeof(path)) {
+				err = cr_error_set("%s: %s: name too long",
+						   file, name);
+				goto done;
+			}
+			archive_entry_set_hardlink(e, path);
+		}
+		if (archive_write_header(disk, e) != ARCHIVE_OK) {
+			err = cr_error_set("%s: %s: %s", file, name,
+					   archive_error_string(disk));
+			goto done;
+		}
+		if (archive_entry_size(e) > 0) {
+			const void *buf;
+			size_t len;
+			la_int64_t off;
+
+			while ((r = archive_read_data_block(a, &buf, &len,
+							    &off)) ==
+			       ARCHIVE_OK)
+				if (archive_write_data_block(disk, buf, len,
+							     off) < ARCHIVE_OK)
+					break;
+			if (r < ARCHIVE_WARN) {
+				err = cr_error_set("%s: %s: %s", file, name,
+						   archive_error_string(a));
+				goto done;
+			}
+		}
+		if (archive_write_finish_entry(disk) < ARCHIVE_WARN) {
+			err = cr_error_set("%s: %s: %s", file, name,
+					   archive_error_string(disk));
+			goto done;
+		}
+	}
+	if (r != ARCHIVE_EOF) {
+		err = cr_error_set("%s: %s", file, archive_error_string(a));
+		goto done;
+	}
+	err = CR_OK;
+done:
+	if (disk != NULL)
+		archive_write_free(disk);
+	if (a != NULL)
+		archive_read_free(a);
+	return err;
+}
+
+static int
+export_source(struct work *w, const struct cr_build_source *src, int reverse,
+	      int64_t sde)
+{
+	struct cr_git_reader *git = NULL;
+	struct cr_tree *check = NULL;
+	struct cr_tree_opts topts = {0};
+	const char *base = src->path;
+	size_t i, n = src->tree->count;
+	int err;
+
+	if (strcmp(src->kind, "git") == 0) {
+		if ((err = cr_git_reader_open(&git, src->path,
+					      src->info->commit)) < 0)
+			return err;
+	} else if (strcmp(src->kind, "archive") == 0) {
+		if ((err = stage_archive(w->stage, src->path,
+					 src->strip_components)) < 0)
+			return err;
+		base = w->stage;
+	}
+	for (i = 0; i < n; i++) {
+		const struct cr_tree_entry *te =
+			&src->tree->entries[reverse ? n - 1 - i : i];
+
+		if ((err = export_entry(w->src, te, git, base)) < 0)
+			goto done;
+	}
+	/* The build sees exactly the hashed tree, or does not run. */
+	if ((err = cr_tree_from_dir(&check, w->src, &topts)) < 0)
+		goto done;
+	if (CRYPTO_memcmp(check->root, src->tree->root, CR_SHA256_LEN) != 0) {
+		err = cr_error_set("%s: the source changed while it was being "
+				   "exported; nothing was built", src->path);
+		goto done;
+	}
+	err = clamp_times(w->src, src->tree, sde);
+done:
+	cr_tree_free(check);
+	cr_git_reader_free(git);
+	return err;
+}
+
+/* ---- artifacts ---------------------------------------------------------- */
+
+static int
+bad_pattern(const char *p)
+{
+	const char *s;
+
+	if (*p == '\0' || *p == '/')
+		return 1;
+	for (s = p; s; s = strchr(s, '/')) {
+		if (*s == '/')
+			s++;
+		if (strncmp(s, "..", 2) == 0 && (s[2] == '/' || s[2] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The artifact names the patterns match, sorted and unique. */
+static int
+match_artifacts(char ***out, size_t *count, const char *root,
+		char *const *patterns)
+{
+	char **names = NULL, **tmp, pat[PATH_MAX];
+	size_t n = 0, i, j, skip = strlen(root) + 1;
+	glob_t g;
+	int r, err = CR_OK;
+
+	for (i = 0; patterns[i] != NULL; i++) {
+		if (bad_pattern(patterns[i])) {
+			err = cr_error_set("artifact '%s': must be a path "
+					   "relative to the source root, "
+					   "without '..'", patterns[i]);
+			goto done;
+		}
+		snprintf(pat, sizeof(pat), "%s/%s", root, patterns[i]);
+		r = glob(pat, GLOB_ERR, NULL, &g);
+		if (r == GLOB_NOMATCH) {
+			err = cr_error_fail("artifact '%s': the build did not "
+					    "make it", patterns[i]);
+			goto done;
+		}
+		if (r != 0) {
+			globfree(&g);
+			err = cr_error_set("artifact '%s': cannot be matched",
+					   patterns[i]);
+			goto done;
+		}
+		if (n + g.gl_pathc > CR_BUILD_MAX_ARTIFACTS) {
+			globfree(&g);
+			err = cr_error_set("more than %u artifacts",
+					   CR_BUILD_MAX_ARTIFACTS);
+			goto done;
+		}
+		if ((tmp = realloc(names, (n + g.gl_pathc + 1) *
+						  sizeof(*names))) == NULL) {
+			globfree(&g);
+			err = cr_error_set("out of memory");
+			goto done;
+		}
+		names = tmp;
+		for (j = 0; j < g.gl_pathc; j++)
+			if ((names[n++] = strdup(g.gl_pathv[j] + skip)) == NULL)
+				err = cr_error_set("out of memory");
+		globfree(&g);
+		if (err < 0)
+			goto done;
+	}
+	if (n > 0)
+		qsort(names, n, sizeof(*names), cmp_name);
+	for (i = j = 0; i < n; i++) {
+		if (j > 0 && strcmp(names[j - 1], names[i]) == 0)
+			free(names[i]);
+		else
+			names[j++] = names[i];
+	}
+	n = j;
+done:
+	if (err < 0) {
+		for (i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		names = NULL;
+		n = 0;
+	}
+	*out = names;
+	*count = n;
+	return err;
+}
+
+/* Opens (creating as needed) the directory of rel under root, no links. */
+static int
+open_out_dir(int *dirfd, const char *root, const char *rel)
+{
+	char part[PATH_MAX];
+	const char *p = rel, *slash;
+	int fd, next;
+
+	if ((fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return cr_error_errno("%s", root);
+	while ((slash = strchr(p, '/')) != NULL) {
+		snprintf(part, sizeof(part), "%.*s", (int)(slash - p), p);
+		if (mkdirat(fd, part, 0755) < 0 && errno != EEXIST) {
+			close(fd);
+			return cr_error_errno("%s/%s", root, rel);
+		}
+		next = openat(fd, part,
+			      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		if (next < 0)
+			return cr_error_errno("%s/%s", root, rel);
+		fd = next;
+		p = slash + 1;
+	}
+	*dirfd = fd;
+	return CR_OK;
+}
+
+static const char *
+base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* Copies (and normalises) one artifact into the output directory. */
+static int
+collect_one(struct cr_artifact *a, int srcfd, const char *outdir,
+	    const struct cr_recipe *r, int64_t sde)
+{
+	struct cr_normalize_report rep;
+	struct stat st;
+	char tmp[NAME_MAX + 1];
+	const char *base = base_name(a->name);
+	int in = -1, dir = -1, out = -1, err;
+
+	snprintf(a->format, sizeof(a->format), "none");
+	err = cr_sandbox_open(&in, NULL, srcfd, a->name, O_RDONLY, 0);
+	if (err < 0) {
+		if (err == CR_EFAIL)
+			cr_error_fail("artifact '%s': the build did not make "
+				      "it (or it is a link out of the build)",
+				      a->name);
+		return err;
+	}
+	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
+		err = cr_error_fail("artifact '%s': not a regular file",
+				    a->name);
+		goto done;
+	}
+	if ((err = open_out_dir(&dir, outdir, a->name)) < 0)
+		goto done;
+	snprintf(tmp, sizeof(tmp), ".%.200s.cleanroom-tmp", base);
+	unlinkat(dir, tmp, 0);
+	out = openat(dir, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+				       O_CLOEXEC, 0644);
+	if (out < 0) {
+		err = cr_error_errno("%s/%s", outdir, a->name);
+		goto done;
+	}
+	rep.format[0] = '\0';
+	if (r->normalize &&
+	    (err = cr_normalize_fd(&rep, out, in, a->name, sde, NULL)) < 0)
+		goto done;
+	if (!r->normalize || strcmp(rep.format, "none") == 0) {
+		if (lseek(in, 0, SEEK_SET) < 0) {
+			err = cr_error_errno("%s", a->name);
+			goto done;
+		}
+		if ((err = copy_fd(out, in, a->name)) < 0)
+			goto done;
+	} else {
+		snprintf(a->format, sizeof(a->format), "%s", rep.format);
+		a->steps = rep.steps;
+	}
+	if (fchmod(out, (st.st_mode & 0111) ? 0755 : 0644) < 0 ||
+	    fsync(out) < 0 || lseek(out, 0, SEEK_SET) < 0) {
+		err = cr_error_errno("%s/%s", outdir, a->name);
+		goto done;
+	}
+	if ((err = cr_sha256_fd(a->sha256, NULL, out, NULL, 0, a->name)) < 0)
+		goto done;
+	if (renameat(dir, tmp, dir, base) < 0) {
+		err = cr_error_errno("%s/%s", outdir, a->name);
+		goto done;
+	}
+	err = CR_OK;
+done:
+	if (out >= 0) {
+		close(out);
+		if (err < 0)
+			unlinkat(dir, tmp, 0);
+	}
+	if (dir >= 0)
+		close(dir);
+	if (in >= 0)
+		close(in);
+	return err;
+}
+
+/* ---- the log ------------------------------------------------------------ */
+
+static int
+keep_log(struct cr_build *b, const char *log, const char *outdir,
+	 const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	off_t off;
+	ssize_t n;
+	int in, out, err;
+
+	if ((in = open(log, O_RDONLY | O_CLOEXEC)) < 0)
+		return cr_error_errno("%s", log);
+	if ((err = cr_sha256_fd(b->log_sha256, NULL, in, NULL, 0, log)) < 0)
+		goto done;
+	if (fstat(in, &st) < 0) {
+		err = cr_error_errno("%s", log);
+		goto done;
+	}
+	off = st.st_size > (off_t)(CR_BUILD_LOG_TAIL - 1)
+		      ? st.st_size - (off_t)(CR_BUILD_LOG_TAIL - 1)
+		      : 0;
+	n = pread(in, b->log_tail, CR_BUILD_LOG_TAIL - 1, off);
+	b->log_tail[n > 0 ? n : 0] = '\0';
+	if (outdir == NULL)
+		goto done;
+	snprintf(path, sizeof(path), "%s/%s", outdir, name);
+	if ((out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+				      O_CLOEXEC, 0644)) < 0) {
+		err = cr_error_errno("%s", path);
+		goto done;
+	}
+	if (lseek(in, 0, SEEK_SET) < 0)
+		err = cr_error_errno("%s", log);
+	else
+		err = copy_fd(out, in, path);
+	if (close(out) < 0 && err == CR_OK)
+		err = cr_error_errno("%s", path);
+done:
+	close(in);
+	return err;
+}
+
+/* ---- the statement's parameters --------------------------------------- */
+
+static json_t *
+internal_params(const struct cr_build *b, const struct cr_recipe *r,
+		const struct cr_build_opts *opts)
+{
+	json_t *norm = json_array(), *steps;
+	size_t i;
+	unsigned int bit;
+
+	for (i = 0; norm != NULL && i < b->nartifacts; i++) {
+		const struct cr_artifact *a = &b->artifacts[i];
+
+		steps = json_array();
+		for (bit = 1; bit != 0 && bit <= a->steps; bit <<= 1)
+			if ((a->steps & bit) && cr_normalize_step_name(bit))
+				json_array_append_new(
+					steps,
+					json_string(cr_normalize_step_name(bit)));
+		json_array_append_new(norm,
+				      json_pack("{s:s, s:s, s:o}", "artifact",
+						a->name, "format", a->format,
+						"steps", steps));
+	}
+	return json_pack(
+		"{s:I, s:s, s:{s:[ssssss], s:s, s:s, s:s, s:s, s:s, s:s, "
+		"s:s, s:b}, s:b, s:o}",
+		"SOURCE_DATE_EPOCH", (json_int_t)b->source_date_epoch,
+		"buildPath", CR_SANDBOX_BUILD_PATH, "sandbox", "namespaces",
+		"user", "mount", "pid", "net", "uts", "ipc", "network", "none",
+		"root", opts->root ? "given" : "host, read-only", "hostname",
+		CR_SANDBOX_HOSTNAME, "home", CR_SANDBOX_HOME, "tmpdir", "/tmp",
+		"PATH", CR_SANDBOX_PATH, "umask", "022", "fakeClock",
+		r->fake_clock, "normalize", r->normalize, "normalizations",
+		norm);
+}
+
+/* ---- the build ---------------------------------------------------------- */
+
+static int
+derive_sde(int64_t *sde, const struct cr_recipe *r,
+	   const struct cr_build_source *src)
+{
+	if (r->source_date_epoch >= 0)
+		*sde = r->source_date_epoch;
+	else if (src->info->commit_time >= 0)
+		*sde = src->info->commit_time;
+	else if (src->info->newest_mtime >= 0)
+		*sde = src->info->newest_mtime;
+	else
+		return cr_error_set("%s: no SOURCE_DATE_EPOCH: a directory "
+				    "carries no time of its own; give --env "
+				    "SOURCE_DATE_EPOCH=N (or build from --git "
+				    "or --tarball)", src->path);
+	return CR_OK;
+}
+
+int
+cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
+	     const struct cr_build_source *src,
+	     const struct cr_build_opts *opts)
+{
+	struct cr_sandbox_opts so;
+	struct cr_build *b = NULL;
+	struct work w = {0};
+	char **names = NULL;
+	size_t n = 0, i;
+	int logfd = -1, srcfd = -1, err;
+
+	*out = NULL;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return cr_error_set("out of memory");
+	b->started = (int64_t)time(NULL);
+	if ((err = derive_sde(&b->source_date_epoch, recipe, src)) < 0 ||
+	    (err = work_new(&w)) < 0 ||
+	    (err = export_source(&w, src, opts->reverse_export,
+				 b->source_date_epoch)) < 0)
+		goto done;
+
+	logfd = open(w.log, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (logfd < 0) {
+		err = cr_error_errno("%s", w.log);
+		goto done;
+	}
+	cr_sandbox_opts_init(&so);
+	so.source_dir = w.src;
+	so.root = opts->root;
+	so.argv = (const char *const *)recipe->command;
+	so.env = (const char *const *)recipe->env;
+	so.source_date_epoch = b->source_date_epoch;
+	so.fake_clock = recipe->fake_clock;
+	so.log_fd = logfd;
+	if ((err = cr_sandbox_run(&b->exit_status, &so)) < 0)
+		goto done;
+	close(logfd);
+	logfd = -1;
+	b->finished = (int64_t)time(NULL);
+	if ((err = keep_log(b, w.log,
+			    b->exit_status == 0 ? opts->output_dir : NULL,
+			    opts->log_name ? opts->log_name : "build.log")) < 0)
+		goto done;
+	if (b->exit_status != 0) {
+		err = cr_error_fail("the build command failed (exit status "
+				    "%d)", b->exit_status);
+		goto done;
+	}
+
+	if ((err = match_artifacts(&names, &n, w.src, recipe->artifacts)) < 0)
+		goto done;
+	if (n == 0) {
+		err = cr_error_set("no artifact declared (--artifact PATH)");
+		goto done;
+	}
+	if ((b->artifacts = calloc(n, sizeof(*b->artifacts))) == NULL) {
+		err = cr_error_set("out of memory");
+		goto done;
+	}
+	if ((srcfd = open(w.src, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		err = cr_error_errno("%s", w.src);
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		b->artifacts[i].name = names[i];
+		names[i] = NULL;
+		b->nartifacts++;
+		if ((err = collect_one(&b->artifacts[i], srcfd,
+				       opts->output_dir, recipe,
+				       b->source_date_epoch)) < 0)
+			goto done;
+	}
+	if ((b->internal = internal_params(b, recipe, opts)) == NULL ||
+	    (b->byproducts = json_array()) == NULL ||
+	    (b->dependencies = json_array()) == NULL) {
+		err = cr_error_set("out of memory");
+		goto done;
+	}
+	{
+		char hex[CR_SHA256_HEXLEN + 1];
+
+		cr_hex_encode(hex, b->log_sha256, CR_SHA256_LEN);
+		json_array_append_new(
+			b->byproducts,
+			json_pack("{s:s, s:{s:s}, s:s}", "name",
+				  opts->log_name ? opts->log_name : "build.log",
+				  "digest", "sha256", hex, "mediaType",
+				  "text/plain"));
+	}
+	err = CR_OK;
+done:
+	if (srcfd >= 0)
+		close(srcfd);
+	if (logfd >= 0)
+		close(logfd);
+	for (i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
+	work_free(&w);
+	/* A failed command still reports its status and log. */
+	if (err == CR_OK || (err == CR_EFAIL && b->exit_status != 0))
+		*out = b;
+	else
+		cr_build_free(b);
+	return err;
+}
+
+void
+cr_build_free(struct cr_build *b)
+{
+	size_t i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->nartifacts; i++)
+		free(b->artifacts[i].name);
+	free(b->artifacts);
+	json_decref(b->internal);
+	json_decref(b->dependencies);
+	json_decref(b->byproducts);
+	free(b);
+}
+
+/* ---- recipes ------------------------------------------------------------ */
+
+void
+cr_recipe_to_statement(struct cr_statement_in *in, const struct cr_recipe *r)
+{
+	in->command = r->command;
+	in->artifacts = r->artifacts;
+	in->env = r->env;
+}
+
+static int
+string_list(char ***out, json_t *a, int allow_missing, const char *name,
+	    const char *what)
+{
+	char **list;
+	json_t *v;
+	size_t i;
+
+	*out = NULL;
+	if (a == NULL && allow_missing)
+		a = json_array();
+	else
+		json_incref(a);
+	if (!json_is_array(a) || json_array_size(a) > CR_BUILD_MAX_ARTIFACTS) {
+		json_decref(a);
+		return cr_error_set("%s: no usable %s in the statement", name,
+				    what);
+	}
+	if ((list = calloc(json_array_size(a) + 1, sizeof(*list))) == NULL) {
+		json_decref(a);
+		return cr_error_set("out of memory");
+	}
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v) ||
+		    (list[i] = strdup(json_string_value(v))) == NULL) {
+			*out = list;
+			json_decref(a);
+			return cr_error_set("%s: %s holds a non-string", name,
+					    what);
+		}
+	}
+	json_decref(a);
+	*out = list;
+	return CR_OK;
+}
+
+int
+cr_recipe_from_statement(struct cr_recipe **out, const struct cr_statement *st,
+			 const char *name)
+{
+	struct cr_recipe *r;
+	json_t *def, *ext, *inp, *env, *v;
+	const char *k;
+	size_t i = 0;
+	int err;
+
+	*out = NULL;
+	def = json_object_get(json_object_get(st->root, "predicate"),
+			      "buildDefinition");
+	ext = json_object_get(def, "externalParameters");
+	inp = json_object_get(def, "internalParameters");
+	if (strcmp(st->build_type, CR_BUILDTYPE_SANDBOX) != 0)
+		return cr_error_set("%s: not a statement of a sandboxed build "
+				    "(buildType %s): it records no recipe",
+				    name, st->build_type);
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return cr_error_set("out of memory");
+	if ((err = string_list(&r->command, json_object_get(ext, "command"),
+			       0, name, "command")) < 0 ||
+	    (err = string_list(&r->artifacts,
+			       json_object_get(ext, "artifacts"), 0, name,
+			       "artifacts")) < 0 ||
+	    (err = string_list(&r->tools, json_object_get(ext, "tools"), 1,
+			       name, "tools")) < 0)
+		goto fail;
+	if (r->command[0] == NULL) {
+		err = cr_error_set("%s: the recorded command is empty", name);
+		goto fail;
+	}
+	env = json_object_get(ext, "env");
+	if (env != NULL && !json_is_object(env)) {
+		err = cr_error_set("%s: env is not an object", name);
+		goto fail;
+	}
+	if ((r->env = calloc(json_object_size(env) + 1, sizeof(char *))) ==
+	    NULL) {
+		err = cr_error_set("out of memory");
+		goto fail;
+	}
+	json_object_foreach(env, k, v) {
+		if (!json_is_string(v) ||
+		    asprintf(&r->env[i], "%s=%s", k, json_string_value(v)) < 0) {
+			r->env[i] = NULL;
+			err = cr_error_set("%s: env %s is not a string", name, k);
+			goto fail;
+		}
+		i++;
+	}
+	v = json_object_get(inp, "SOURCE_DATE_EPOCH");
+	if (!json_is_integer(v) || json_integer_value(v) < 0) {
+		err = cr_error_set("%s: no SOURCE_DATE_EPOCH recorded", name);
+		goto fail;
+	}
+	r->source_date_epoch = json_integer_value(v);
+	r->fake_clock = json_is_true(
+		json_object_get(json_object_get(inp, "sandbox"), "fakeClock"));
+	v = json_object_get(inp, "normalize");
+	r->normalize = v == NULL || json_is_true(v);
+	*out = r;
+	return CR_OK;
+fail:
+	cr_recipe_free(r);
+	return err;
+}
+
+static void
+free_list(char **l)
+{
+	size_t i;
+
+	for (i = 0; l && l[i]; i++)
+		free(l[i]);
+	free(l);
+}
+
+void
+cr_recipe_free(struct cr_recipe *r)
+{
+	if (r == NULL)
+		return;
+	free_list(r->command);
+	free_list(r->artifacts);
+	free_list(r->env);
+	free_list(r->tools);
+	free(r);
+}

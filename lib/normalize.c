@@ -1,0 +1,1770 @@
+/* Normalisation of build artifacts that are known containers (tar, gzip, zip, ar). */
+#include "normalize.h"
+#include "error.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <zlib.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHUNK (64u * 1024)
+#define RATIO_SLACK (1u << 20)
+#define MAX_NAME_BYTES (64u << 20) /* all member names of one archive */
+#define ZIP_MAX 0xfffffffeu
+
+enum kind { K_NONE, K_TAR, K_GZIP, K_ZIP, K_AR };
+
+struct ctx {
+	struct cr_normalize_report *rep;
+	int64_t sde;
+	uint64_t max_total, max_ratio, max_entries;
+	int max_depth;
+	const char *tmpdir;
+	uint64_t total;
+	unsigned char buf[CHUNK]; /* for copies; never used across calls */
+};
+
+/* A window [off, off+len) of a regular file, read with pread. */
+struct src {
+	int fd;
+	uint64_t off, len, pos;
+	unsigned char buf[CHUNK];
+};
+
+/* A regular member of tar or zip, its data in the spool file. */
+struct member {
+	char *path;
+	char *link; /* symlink target, or hardlink target until resolved */
+	unsigned type, perm;
+	int64_t mtime;
+	int hardlink;
+	size_t index;
+	uint64_t off, size;
+	/* zip output */
+	uint32_t crc;
+	uint64_t csize, lho;
+	int deflate;
+};
+
+struct members {
+	struct member *v;
+	size_t n, alloc;
+	uint64_t name_bytes;
+	int zip; /* sort order and name checks of zip */
+};
+
+static int norm_window(struct ctx *c, enum kind *kind, char *fmt, size_t fmtsz,
+		       int out_fd, int fd, uint64_t off, uint64_t len,
+		       const char *name, int depth);
+
+static const char *const step_names[CR_NORM_NSTEPS] = {
+	"entries-sorted",	  "mtime-clamped",     "owner-zeroed",
+	"mode-reduced",		  "metadata-dropped",  "hardlinks-copied",
+	"gzip-header-cleared",	  "zip-extra-dropped", "zip-time-fixed",
+	"recompressed-deflate-9", "nested-normalized",
+};
+
+const char *
+cr_normalize_step_name(unsigned step)
+{
+	unsigned i;
+
+	for (i = 0; i < CR_NORM_NSTEPS; i++)
+		if (step == 1u << i)
+			return step_names[i];
+	return NULL;
+}
+
+static int
+write_all(int fd, const void *buf, size_t len, const char *name)
+{
+	const unsigned char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return cr_error_errno("%s: writing", name);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return CR_OK;
+}
+
+static int
+pread_full(int fd, void *buf, size_t len, uint64_t off, const char *name)
+{
+	unsigned char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = pread(fd, p, len, (off_t)off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return cr_error_errno("%s: reading", name);
+		}
+		if (n == 0)
+			return cr_error_set("%s: unexpected end of file", name);
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return CR_OK;
+}
+
+/* An unlinked temporary file: gone when closed, whatever happens. */
+static int
+spool_open(int *fd, const struct ctx *c, const char *name)
+{
+	char *tmp = NULL;
+
+	*fd = -1;
+	if (asprintf(&tmp, "%s/.cr-normalize.XXXXXX", c->tmpdir) < 0)
+		return cr_error_set("%s: out of memory", name);
+	if ((*fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		cr_error_errno("%s: spool file in %s", name, c->tmpdir);
+		free(tmp);
+		return CR_ERROR;
+	}
+	unlink(tmp);
+	free(tmp);
+	return CR_OK;
+}
+
+static int
+file_size(uint64_t *size, int fd, const char *name)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return cr_error_errno("%s", name);
+	if (!S_ISREG(st.st_mode))
+		return cr_error_set("%s: not a regular file", name);
+	*size = (uint64_t)st.st_size;
+	return CR_OK;
+}
+
+/* Copies [off, off+len) of in_fd to out_fd at its position. */
+static int
+copy_range(unsigned char *buf, int out_fd, int in_fd, uint64_t off,
+	   uint64_t len, const char *name)
+{
+	size_t n;
+	int err;
+
+	while (len > 0) {
+		n = len < CHUNK ? (size_t)len : CHUNK;
+		if ((err = pread_full(in_fd, buf, n, off, name)) < 0 ||
+		    (err = write_all(out_fd, buf, n, name)) < 0)
+			return err;
+		off += n;
+		len -= n;
+	}
+	return CR_OK;
+}
+
+/*
+ * Counts bytes read out of a container against the total cap and against
+ * the container's own size times the ratio cap.
+ */
+static int
+account(struct ctx *c, uint64_t *out, uint64_t in_len, size_t n,
+	const char *name, const char *member)
+{
+	const char *sep = member != NULL ? ": " : "";
+	uint64_t limit;
+
+	if (member == NULL)
+		member = "";
+
+	c->total += n;
+	*out += n;
+	if (c->total > c->max_total)
+		return cr_error_set("%s%s%s: expands to more than %" PRIu64
+				    " bytes in all; refusing (decompression "
+				    "bomb?)",
+				    name, sep, member, c->max_total);
+	if (__builtin_mul_overflow(in_len, c->max_ratio, &limit) ||
+	    __builtin_add_overflow(limit, RATIO_SLACK, &limit))
+		limit = UINT64_MAX;
+	if (*out > limit)
+		return cr_error_set("%s%s%s: expands more than %" PRIu64
+				    " times the archive's size; refusing "
+				    "(decompression bomb?)",
+				    name, sep, member, c->max_ratio);
+	return CR_OK;
+}
+
+static la_ssize_t
+src_read(struct archive *a, void *data, const void **buf)
+{
+	struct src *s = data;
+	uint64_t left = s->len - s->pos;
+	size_t n = left < CHUNK ? (size_t)left : CHUNK;
+	ssize_t r;
+
+	*buf = s->buf;
+	if (n == 0)
+		return 0;
+	do {
+		r = pread(s->fd, s->buf, n, (off_t)(s->off + s->pos));
+	} while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		archive_set_error(a, errno, "read error");
+		return -1;
+	}
+	s->pos += (uint64_t)r;
+	return r;
+}
+
+static la_int64_t
+src_seek(struct archive *a, void *data, la_int64_t off, int whence)
+{
+	struct src *s = data;
+	int64_t base;
+
+	(void)a;
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = (int64_t)s->pos;
+		break;
+	case SEEK_END:
+		base = (int64_t)s->len;
+		break;
+	default:
+		return ARCHIVE_FATAL;
+	}
+	if (off < -base || base + off > (int64_t)s->len)
+		return ARCHIVE_FATAL;
+	s->pos = (uint64_t)(base + off);
+	return (la_int64_t)s->pos;
+}
+
+static la_int64_t
+src_skip(struct archive *a, void *data, la_int64_t req)
+{
+	struct src *s = data;
+	uint64_t left = s->len - s->pos;
+
+	(void)a;
+	if (req <= 0)
+		return 0;
+	if ((uint64_t)req > left)
+		req = (la_int64_t)left;
+	s->pos += (uint64_t)req;
+	return req;
+}
+
+/* Opens a reader r (formats already set) on a window of fd. */
+static int
+src_open(struct archive *r, struct src **sp, int fd, uint64_t off, uint64_t len,
+	 const char *name)
+{
+	struct src *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return cr_error_set("%s: out of memory", name);
+	s->fd = fd;
+	s->off = off;
+	s->len = len;
+	*sp = s;
+	archive_read_set_read_callback(r, src_read);
+	archive_read_set_seek_callback(r, src_seek);
+	archive_read_set_skip_callback(r, src_skip);
+	archive_read_set_callback_data(r, s);
+	if (archive_read_open1(r) != ARCHIVE_OK)
+		return cr_error_set("%s: %s", name, archive_error_string(r));
+	return CR_OK;
+}
+
+static int
+is_tar(const unsigned char *head, size_t n)
+{
+	struct archive *a;
+	struct archive_entry *e;
+	int r, yes;
+
+	if ((a = archive_read_new()) == NULL)
+		return 0;
+	archive_read_support_format_tar(a);
+	archive_read_open_memory(a, head, n);
+	r = archive_read_next_header(a, &e);
+	/* A header that parses, or one the tar bidder took but whose entry
+	 * needs more than the first block (long names). */
+	yes = r == ARCHIVE_OK || r == ARCHIVE_WARN ||
+	      (r < ARCHIVE_WARN && archive_format(a) != 0);
+	archive_read_free(a);
+	return yes;
+}
+
+static int
+detect(enum kind *kind, int fd, uint64_t off, uint64_t len, const char *name)
+{
+	unsigned char head[512];
+	size_t n = len < sizeof(head) ? (size_t)len : sizeof(head);
+	int err;
+
+	*kind = K_NONE;
+	if ((err = pread_full(fd, head, n, off, name)) < 0)
+		return err;
+	if (n >= 3 && head[0] == 0x1f && head[1] == 0x8b && head[2] == 8)
+		*kind = K_GZIP;
+	else if (n >= 8 && memcmp(head, "!<arch>\n", 8) == 0)
+		*kind = K_AR;
+	else if (n >= 4 && (memcmp(head, "PK\3\4", 4) == 0 ||
+			    memcmp(head, "PK\5\6", 4) == 0))
+		*kind = K_ZIP;
+	else if (n == sizeof(head) && is_tar(head, n))
+		*kind = K_TAR;
+	return CR_OK;
+}
+
+static unsigned
+reduce_perm(unsigned type, unsigned mode)
+{
+	if (type == AE_IFDIR)
+		return 0755;
+	if (type == AE_IFLNK)
+		return 0777;
+	return (mode & 0111) ? 0755 : 0644;
+}
+
+/* Refuses absolute names and ".." components (and "..\" in zip). */
+static int
+check_name(const char *path, int zip, const char *name)
+{
+	const char *p = path, *q;
+	size_t n;
+
+	if (*path == '\0')
+		return cr_error_set("%s: member with an empty name; refusing",
+				    name);
+	if (*path == '/' || (zip && *path == '\\'))
+		return cr_error_set("%s: %s: absolute member name; refusing",
+				    name, path);
+	for (;;) {
+		for (q = p; *q != '\0' && *q != '/' && !(zip && *q == '\\');
+		     q++)
+			;
+		n = (size_t)(q - p);
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return cr_error_set("%s: %s: member name climbs out "
+					    "with \"..\"; refusing",
+					    name, path);
+		if (*q == '\0')
+			return CR_OK;
+		p = q + 1;
+	}
+}
+
+/* A symlink must point inside the archive: relative, never above its root. */
+static int
+check_symlink(const char *path, const char *target, const char *name)
+{
+	const char *p, *q;
+	long depth = 0;
+	size_t n;
+
+	if (target == NULL || *target == '\0')
+		return cr_error_set("%s: %s: symlink without a target", name,
+				    path);
+	if (*target == '/')
+		return cr_error_set("%s: %s: symlink to an absolute path (%s);"
+				    " refusing",
+				    name, path, target);
+	/* Depth of the directory holding the link. */
+	for (p = path;;) {
+		for (q = p; *q != '\0' && *q != '/'; q++)
+			;
+		n = (size_t)(q - p);
+		if (*q == '\0')
+			break;
+		if (n > 0 && !(n == 1 && p[0] == '.'))
+			depth++;
+		p = q + 1;
+	}
+	for (p = target;;) {
+		for (q = p; *q != '\0' && *q != '/'; q++)
+			;
+		n = (size_t)(q - p);
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (--depth < 0)
+				return cr_error_set("%s: %s: symlink points "
+						    "outside the archive (%s); "
+						    "refusing",
+						    name, path, target);
+		} else if (n > 0 && !(n == 1 && p[0] == '.')) {
+			depth++;
+		}
+		if (*q == '\0')
+			return CR_OK;
+		p = q + 1;
+	}
+}
+
+static int
+special_rank(const char *path)
+{
+	if (strcmp(path, "mimetype") == 0)
+		return 0;
+	if (strcmp(path, "META-INF/") == 0)
+		return 1;
+	if (strcmp(path, "META-INF/MANIFEST.MF") == 0)
+		return 2;
+	return 3;
+}
+
+static _Thread_local int zip_order; /* qsort takes no context in C11 */
+
+static int
+member_cmp(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+	int rx, ry;
+
+	if (zip_order) {
+		rx = special_rank(x->path);
+		ry = special_rank(y->path);
+		if (rx != ry)
+			return rx < ry ? -1 : 1;
+	}
+	return strcmp(x->path, y->path); /* compares as unsigned char */
+}
+
+static void
+members_free(struct members *ms)
+{
+	size_t i;
+
+	for (i = 0; i < ms->n; i++) {
+		free(ms->v[i].path);
+		free(ms->v[i].link);
+	}
+	free(ms->v);
+	memset(ms, 0, sizeof(*ms));
+}
+
+static int
+members_add(struct members *ms, struct member **out, const struct ctx *c,
+	    const char *path, const char *name)
+{
+	struct member *m, *tmp;
+	size_t len = strlen(path), alloc;
+
+	if (ms->n >= c->max_entries)
+		return cr_error_set("%s: more than %" PRIu64 " entries; "
+				    "refusing",
+				    name, c->max_entries);
+	ms->name_bytes += len;
+	if (ms->name_bytes > MAX_NAME_BYTES)
+		return cr_error_set("%s: member names exceed %u bytes in all; "
+				    "refusing",
+				    name, MAX_NAME_BYTES);
+	if (ms->n == ms->alloc) {
+		alloc = ms->alloc ? ms->alloc * 2 : 64;
+		if ((tmp = reallocarray(ms->v, alloc, sizeof(*tmp))) == NULL)
+			return cr_error_set("%s: out of memory", name);
+		ms->v = tmp;
+		ms->alloc = alloc;
+	}
+	m = &ms->v[ms->n];
+	memset(m, 0, sizeof(*m));
+	/* Directories always end in '/', so sort keys agree across tools. */
+	if ((m->path = malloc(len + 2)) == NULL)
+		return cr_error_set("%s: out of memory", name);
+	memcpy(m->path, path, len + 1);
+	m->index = ms->n++;
+	*out = m;
+	return CR_OK;
+}
+
+static int
+read_error(struct archive *a, const char *name)
+{
+	const char *msg = archive_error_string(a);
+
+	return cr_error_set("%s: %s", name, msg ? msg : "damaged archive");
+}
+
+/*
+ * Reads every entry of a (tar or zip) into ms, regular files' data appended
+ * to spool. Checks names, types, links and sizes; counts expansion.
+ */
+static int
+read_members(struct ctx *c, struct members *ms, int spool, struct archive *a,
+	     uint64_t in_len, const char *name)
+{
+	struct archive_entry *e;
+	struct member *m = NULL;
+	const char *path, *hl, *sl;
+	uint64_t spooled = 0, out = 0, got;
+	unsigned type;
+	la_ssize_t n;
+	size_t len;
+	int r, err;
+
+	for (;;) {
+		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN)
+			return read_error(a, name);
+		if ((path = archive_entry_pathname(e)) == NULL &&
+		    (path = archive_entry_pathname_utf8(e)) == NULL)
+			return cr_error_set("%s: member with an unreadable "
+					    "name; refusing",
+					    name);
+		if ((err = check_name(path, ms->zip, name)) < 0)
+			return err;
+		if (archive_entry_is_encrypted(e))
+			return cr_error_set("%s: %s: encrypted member; "
+					    "refusing",
+					    name, path);
+		type = archive_entry_filetype(e);
+		hl = archive_entry_hardlink(e);
+		sl = archive_entry_symlink(e);
+		if (hl == NULL && type != AE_IFREG && type != AE_IFDIR &&
+		    type != AE_IFLNK)
+			return cr_error_set("%s: %s: device, FIFO or socket "
+					    "member; refusing",
+					    name, path);
+		if ((err = members_add(ms, &m, c, path, name)) < 0)
+			return err;
+		m->type = hl != NULL ? AE_IFREG : type;
+		m->perm = reduce_perm(m->type, archive_entry_perm(e));
+		m->mtime = c->sde;
+		if (archive_entry_mtime_is_set(e) &&
+		    archive_entry_mtime(e) < c->sde)
+			m->mtime = archive_entry_mtime(e);
+		len = strlen(m->path);
+		if (m->type == AE_IFDIR && m->path[len - 1] != '/') {
+			m->path[len] = '/';
+			m->path[len + 1] = '\0';
+		}
+		if (hl != NULL) {
+			if (archive_entry_size_is_set(e) &&
+			    archive_entry_size(e) > 0)
+				return cr_error_set("%s: %s: hardlink carrying "
+						    "data; refusing",
+						    name, path);
+			m->hardlink = 1;
+			if ((m->link = strdup(hl)) == NULL)
+				return cr_error_set("%s: out of memory", name);
+			continue;
+		}
+		if (m->type == AE_IFLNK) {
+			if ((err = check_symlink(path, sl, name)) < 0)
+				return err;
+			if ((m->link = strdup(sl)) == NULL)
+				return cr_error_set("%s: out of memory", name);
+		}
+		if (m->type != AE_IFREG)
+			continue;
+		m->off = spooled;
+		got = 0;
+		while ((n = archive_read_data(a, c->buf, CHUNK)) > 0) {
+			if ((err = account(c, &out, in_len, (size_t)n, name,
+					   path)) < 0 ||
+			    (err = write_all(spool, c->buf, (size_t)n, name)) <
+				    0)
+				return err;
+			got += (uint64_t)n;
+		}
+		if (n < 0)
+			return cr_error_set("%s: %s: %s", name, path,
+					    archive_error_string(a));
+		if (archive_entry_size_is_set(e) &&
+		    (uint64_t)archive_entry_size(e) != got)
+			return cr_error_set(
+				"%s: %s: data size %" PRIu64
+				" does not match the header's %" PRId64
+				"; refusing",
+				name, path, got,
+				(int64_t)archive_entry_size(e));
+		m->size = got;
+		spooled += got;
+	}
+	return CR_OK;
+}
+
+/* Sorts, refuses duplicates, and turns hardlinks into copies. */
+static int
+sort_members(struct ctx *c, struct members *ms, const char *name)
+{
+	struct member key, *t;
+	size_t i;
+
+	if (ms->n == 0)
+		return CR_OK;
+	zip_order = ms->zip;
+	qsort(ms->v, ms->n, sizeof(*ms->v), member_cmp);
+	for (i = 1; i < ms->n; i++)
+		if (strcmp(ms->v[i - 1].path, ms->v[i].path) == 0)
+			return cr_error_set("%s: %s: duplicate member; "
+					    "refusing",
+					    name, ms->v[i].path);
+	for (i = 0; i < ms->n; i++) {
+		if (!ms->v[i].hardlink)
+			continue;
+		memset(&key, 0, sizeof(key));
+		key.path = ms->v[i].link;
+		t = bsearch(&key, ms->v, ms->n, sizeof(*ms->v), member_cmp);
+		if (t == NULL || t->hardlink || t->type != AE_IFREG ||
+		    t->index > ms->v[i].index)
+			return cr_error_set("%s: %s: hardlink to %s, which is "
+					    "not an earlier regular file; "
+					    "refusing",
+					    name, ms->v[i].path, ms->v[i].link);
+		ms->v[i].off = t->off;
+		ms->v[i].size = t->size;
+		ms->v[i].perm = t->perm;
+		ms->v[i].mtime = t->mtime;
+		c->rep->steps |= CR_NORM_HARDLINKS;
+	}
+	for (i = 0; i < ms->n; i++)
+		if (ms->v[i].hardlink) {
+			free(ms->v[i].link);
+			ms->v[i].link = NULL;
+			ms->v[i].hardlink = 0;
+		}
+	return CR_OK;
+}
+
+/*
+ * Where a regular member's bytes come from: the spool, or a temporary file
+ * holding its own normalisation when it is a container itself.
+ */
+struct data {
+	int fd, tmp;
+	uint64_t off, size;
+};
+
+static int
+member_data(struct ctx *c, struct data *d, int spool, const struct member *m,
+	    const char *name, int depth)
+{
+	enum kind kind;
+	char *sub = NULL, fmt[64];
+	uint64_t size;
+	int err;
+
+	d->fd = spool;
+	d->tmp = -1;
+	d->off = m->off;
+	d->size = m->size;
+	if (m->size == 0 || depth >= c->max_depth)
+		return CR_OK;
+	if (asprintf(&sub, "%s: %s", name, m->path) < 0)
+		return cr_error_set("%s: out of memory", name);
+	if ((err = detect(&kind, spool, m->off, m->size, sub)) < 0 ||
+	    kind == K_NONE)
+		goto done;
+	if ((err = spool_open(&d->tmp, c, sub)) < 0 ||
+	    (err = norm_window(c, &kind, fmt, sizeof(fmt), d->tmp, spool,
+			       m->off, m->size, sub, depth + 1)) < 0 ||
+	    (err = file_size(&size, d->tmp, sub)) < 0)
+		goto done;
+	d->fd = d->tmp;
+	d->off = 0;
+	d->size = size;
+	c->rep->nested++;
+	c->rep->steps |= CR_NORM_NESTED;
+done:
+	free(sub);
+	return err;
+}
+
+static void
+data_close(struct data *d)
+{
+	if (d->tmp >= 0)
+		close(d->tmp);
+	d->tmp = -1;
+}
+
+static int
+write_error(struct archive *w, const char *name)
+{
+	const char *msg = archive_error_string(w);
+
+	return cr_error_set("%s: writing: %s", name, msg ? msg : "failed");
+}
+
+static int
+tar_write(struct ctx *c, int out_fd, int spool, struct members *ms,
+	  const char *name, int depth)
+{
+	struct archive *w = NULL;
+	struct archive_entry *e = NULL;
+	struct data d = {.tmp = -1};
+	struct member *m;
+	uint64_t left;
+	size_t i, n;
+	int err = CR_ERROR;
+
+	if ((w = archive_write_new()) == NULL ||
+	    (e = archive_entry_new()) == NULL) {
+		cr_error_set("%s: out of memory", name);
+		goto done;
+	}
+	if (archive_write_set_format_pax_restricted(w) != ARCHIVE_OK ||
+	    archive_write_set_options(w, "pax:hdrcharset=BINARY") !=
+		    ARCHIVE_OK ||
+	    archive_write_open_fd(w, out_fd) != ARCHIVE_OK) {
+		write_error(w, name);
+		goto done;
+	}
+	for (i = 0; i < ms->n; i++) {
+		m = &ms->v[i];
+		archive_entry_clear(e);
+		archive_entry_copy_pathname(e, m->path);
+		archive_entry_set_filetype(e, m->type);
+		archive_entry_set_perm(e, m->perm);
+		archive_entry_set_mtime(e, m->mtime, 0);
+		archive_entry_set_uid(e, 0);
+		archive_entry_set_gid(e, 0);
+		if (m->type == AE_IFLNK)
+			archive_entry_copy_symlink(e, m->link);
+		if (m->type == AE_IFREG) {
+			if ((err = member_data(c, &d, spool, m, name, depth)) <
+			    0)
+				goto done;
+			archive_entry_set_size(e, (la_int64_t)d.size);
+		} else {
+			archive_entry_set_size(e, 0);
+		}
+		if (archive_write_header(w, e) < ARCHIVE_WARN) {
+			err = write_error(w, name);
+			goto done;
+		}
+		for (left = m->type == AE_IFREG ? d.size : 0; left > 0;
+		     left -= n) {
+			n = left < CHUNK ? (size_t)left : CHUNK;
+			if ((err = pread_full(d.fd, c->buf, n,
+					      d.off + d.size - left, name)) < 0)
+				goto done;
+			if (archive_write_data(w, c->buf, n) != (la_ssize_t)n) {
+				err = write_error(w, name);
+				goto done;
+			}
+		}
+		data_close(&d);
+		c->rep->entries++;
+	}
+	if (archive_write_close(w) != ARCHIVE_OK) {
+		err = write_error(w, name);
+		goto done;
+	}
+	err = CR_OK;
+done:
+	data_close(&d);
+	archive_entry_free(e);
+	archive_write_free(w);
+	return err;
+}
+
+static void
+le16(unsigned char *p, unsigned v)
+{
+	p[0] = (unsigned char)(v & 0xff);
+	p[1] = (unsigned char)((v >> 8) & 0xff);
+}
+
+static void
+le32(unsigned char *p, uint32_t v)
+{
+	le16(p, v & 0xffff);
+	le16(p + 2, v >> 16);
+}
+
+/* SOURCE_DATE_EPOCH as a DOS date and time, in UTC, within DOS's range. */
+static void
+dos_time(unsigned *date, unsigned *tim, int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	*date = (0u << 9) | (1u << 5) | 1u; /* 1980-01-01 */
+	*tim = 0;
+	if (t < 315532800 || gmtime_r(&tt, &tm) == NULL)
+		return;
+	if (tm.tm_year + 1900 > 2107) {
+		*date = (127u << 9) | (12u << 5) | 31u;
+		*tim = (23u << 11) | (59u << 5) | 29u;
+		return;
+	}
+	*date = ((unsigned)(tm.tm_year - 80) << 9) |
+		((unsigned)(tm.tm_mon + 1) << 5) | (unsigned)tm.tm_mday;
+	*tim = ((unsigned)tm.tm_hour << 11) | ((unsigned)tm.tm_min << 5) |
+	       ((unsigned)tm.tm_sec / 2);
+}
+
+static int
+has_high_bytes(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 1;
+	return 0;
+}
+
+/* Fills the fields local and central headers share, from "version needed". */
+static void
+zip_common(unsigned char *p, const struct member *m, unsigned date,
+	   unsigned tim)
+{
+	le16(p, 20);
+	le16(p + 2, has_high_bytes(m->path) ? 1u << 11 : 0);
+	le16(p + 4, m->deflate ? 8 : 0);
+	le16(p + 6, tim);
+	le16(p + 8, date);
+	le32(p + 10, m->crc);
+	le32(p + 14, (uint32_t)m->csize);
+	le32(p + 18, (uint32_t)m->size);
+	le16(p + 22, (unsigned)strlen(m->path));
+	le16(p + 24, 0);
+}
+
+/* Writes one member's data, stored or deflated, computing crc and sizes. */
+static int
+zip_data(struct ctx *c, int out_fd, struct member *m, int fd, uint64_t off,
+	 uint64_t size, const char *name)
+{
+	unsigned char *obuf = NULL;
+	z_stream z;
+	uint64_t left = size;
+	size_t n;
+	int zinit = 0, flush, zr, err = CR_ERROR;
+
+	m->crc = (uint32_t)crc32(0, Z_NULL, 0);
+	m->size = size;
+	m->csize = 0;
+	if (m->deflate) {
+		memset(&z, 0, sizeof(z));
+		if ((obuf = malloc(CHUNK)) == NULL ||
+		    deflateInit2(&z, 9, Z_DEFLATED, -15, 8,
+				 Z_DEFAULT_STRATEGY) != Z_OK) {
+			cr_error_set("%s: %s: out of memory", name, m->path);
+			goto done;
+		}
+		zinit = 1;
+	}
+	do {
+		n = left < CHUNK ? (size_t)left : CHUNK;
+		if ((err = pread_full(fd, c->buf, n, off + size - left, name)) <
+		    0)
+			goto done;
+		left -= n;
+		m->crc = (uint32_t)crc32(m->crc, c->buf, (uInt)n);
+		if (!m->deflate) {
+			if ((err = write_all(out_fd, c->buf, n, name)) < 0)
+				goto done;
+			m->csize += n;
+			continue;
+		}
+		z.next_in = c->buf;
+		z.avail_in = (uInt)n;
+		flush = left == 0 ? Z_FINISH : Z_NO_FLUSH;
+		do {
+			z.next_out = obuf;
+			z.avail_out = CHUNK;
+			zr = deflate(&z, flush);
+			if (zr == Z_STREAM_ERROR) {
+				err = cr_error_set("%s: %s: deflate failed",
+						   name, m->path);
+				goto done;
+			}
+			n = CHUNK - z.avail_out;
+			if ((err = write_all(out_fd, obuf, n, name)) < 0)
+				goto done;
+			m->csize += n;
+		} while (z.avail_out == 0);
+	} while (left > 0);
+	if (m->size > ZIP_MAX || m->csize > ZIP_MAX) {
+		err = cr_error_set("%s: %s: member over 4 GiB; zip64 is not "
+				   "supported",
+				   name, m->path);
+		goto done;
+	}
+	err = CR_OK;
+done:
+	if (zinit)
+		deflateEnd(&z);
+	free(obuf);
+	return err;
+}
+
+static int
+zip_write(struct ctx *c, int out_fd, int spool, struct members *ms,
+	  const char *name, int depth)
+{
+	unsigned char h[46];
+	struct data d = {.tmp = -1};
+	struct member *m;
+	unsigned date, tim;
+	uint64_t base, pos, cd;
+	off_t cur;
+	size_t i, nlen;
+	int err = CR_ERROR;
+
+	if (ms->n >= 0xffff)
+		return cr_error_set("%s: %zu entries; zip64 is not supported",
+				    name, ms->n);
+	if ((cur = lseek(out_fd, 0, SEEK_CUR)) < 0)
+		return cr_error_errno("%s: output", name);
+	base = (uint64_t)cur;
+	pos = 0;
+	dos_time(&date, &tim, c->sde);
+	for (i = 0; i < ms->n; i++) {
+		m = &ms->v[i];
+		nlen = strlen(m->path);
+		if (nlen > 0xffff) {
+			err = cr_error_set("%s: member name too long for zip",
+					   name);
+			goto done;
+		}
+		if (m->type == AE_IFLNK) {
+			d.fd = -1;
+			d.size = strlen(m->link);
+		} else if ((err = member_data(c, &d, spool, m, name, depth)) <
+			   0) {
+			goto done;
+		}
+		if (m->type == AE_IFDIR)
+			d.size = 0;
+		m->deflate = m->type == AE_IFREG && d.size > 0 &&
+			     strcmp(m->path, "mimetype") != 0;
+		m->lho = pos;
+		if (pos > ZIP_MAX) {
+			err = cr_error_set("%s: over 4 GiB; zip64 is not "
+					   "supported",
+					   name);
+			goto done;
+		}
+		m->crc = 0;
+		m->csize = m->size = 0;
+		le32(h, 0x04034b50);
+		zip_common(h + 4, m, date, tim);
+		if ((err = write_all(out_fd, h, 30, name)) < 0 ||
+		    (err = write_all(out_fd, m->path, nlen, name)) < 0)
+			goto done;
+		pos += 30 + nlen;
+		if (m->type == AE_IFLNK) {
+			m->crc = (uint32_t)crc32(0, (const Bytef *)m->link,
+						 (uInt)d.size);
+			m->size = m->csize = d.size;
+			if ((err = write_all(out_fd, m->link, d.size, name)) <
+			    0)
+				goto done;
+		} else if (m->type == AE_IFREG &&
+			   (err = zip_data(c, out_fd, m, d.fd, d.off, d.size,
+					   name)) < 0) {
+			goto done;
+		}
+		data_close(&d);
+		pos += m->csize;
+		/* Patch crc and sizes in: no data descriptor needed. */
+		le32(h, m->crc);
+		le32(h + 4, (uint32_t)m->csize);
+		le32(h + 8, (uint32_t)m->size);
+		if (pwrite(out_fd, h, 12, (off_t)(base + m->lho + 14)) != 12) {
+			err = cr_error_errno("%s: writing", name);
+			goto done;
+		}
+		c->rep->entries++;
+	}
+	cd = pos;
+	if (cd > ZIP_MAX) {
+		err = cr_error_set("%s: over 4 GiB; zip64 is not supported",
+				   name);
+		goto done;
+	}
+	for (i = 0; i < ms->n; i++) {
+		m = &ms->v[i];
+		nlen = strlen(m->path);
+		le32(h, 0x02014b50);
+		le16(h + 4, (3u << 8) | 20); /* made by Unix, zip 2.0 */
+		zip_common(h + 6, m, date, tim);
+		le16(h + 32, 0); /* comment */
+		le16(h + 34, 0); /* disk */
+		le16(h + 36, 0); /* internal attributes */
+		le32(h + 38, ((uint32_t)(m->type | m->perm) << 16) |
+				     (m->type == AE_IFDIR ? 0x10 : 0));
+		le32(h + 42, (uint32_t)m->lho);
+		if ((err = write_all(out_fd, h, 46, name)) < 0 ||
+		    (err = write_all(out_fd, m->path, nlen, name)) < 0)
+			goto done;
+		pos += 46 + nlen;
+	}
+	if (pos - cd > ZIP_MAX) {
+		err = cr_error_set("%s: central directory over 4 GiB", name);
+		goto done;
+	}
+	le32(h, 0x06054b50);
+	le16(h + 4, 0);
+	le16(h + 6, 0);
+	le16(h + 8, (unsigned)ms->n);
+	le16(h + 10, (unsigned)ms->n);
+	le32(h + 12, (uint32_t)(pos - cd));
+	le32(h + 16, (uint32_t)cd);
+	le16(h + 20, 0);
+	err = write_all(out_fd, h, 22, name);
+done:
+	data_close(&d);
+	return err;
+}
+
+/* tar or zip: read all, spool, sort, write. */
+static int
+norm_sorted(struct ctx *c, enum kind kind, int out_fd, int fd, uint64_t off,
+	    uint64_t len, const char *name, int depth)
+{
+	struct archive *a = NULL;
+	struct src *s = NULL;
+	struct members ms = {0};
+	int spool = -1, err = CR_ERROR;
+
+	if ((a = archive_read_new()) == NULL) {
+		cr_error_set("%s: out of memory", name);
+		goto done;
+	}
+	if (kind == K_TAR) {
+		archive_read_support_format_tar(a);
+	} else {
+		archive_read_support_format_zip_seekable(a);
+		ms.zip = 1;
+	}
+	if ((err = src_open(a, &s, fd, off, len, name)) < 0 ||
+	    (err = spool_open(&spool, c, name)) < 0 ||
+	    (err = read_members(c, &ms, spool, a, len, name)) < 0 ||
+	    (err = sort_members(c, &ms, name)) < 0)
+		goto done;
+	/* It starts with a local header, yet the central directory is empty
+	 * or unreadable: dropping the members silently would hide them. */
+	if (kind == K_ZIP && ms.n == 0) {
+		err = cr_error_set("%s: zip without central directory "
+				   "entries; refusing",
+				   name);
+		goto done;
+	}
+	if (kind == K_TAR) {
+		err = tar_write(c, out_fd, spool, &ms, name, depth);
+		c->rep->steps |= CR_NORM_SORTED | CR_NORM_MTIME |
+				 CR_NORM_OWNER | CR_NORM_MODE |
+				 CR_NORM_METADATA;
+	} else {
+		err = zip_write(c, out_fd, spool, &ms, name, depth);
+		c->rep->steps |= CR_NORM_SORTED | CR_NORM_ZIP_TIME |
+				 CR_NORM_ZIP_EXTRA | CR_NORM_MODE |
+				 CR_NORM_METADATA | CR_NORM_RECOMPRESSED;
+	}
+done:
+	members_free(&ms);
+	if (spool >= 0)
+		close(spool);
+	archive_read_free(a);
+	free(s);
+	return err;
+}
+
+static int
+ar_special(const char *path)
+{
+	return strcmp(path, "/") == 0 || strcmp(path, "//") == 0 ||
+	       strcmp(path, "/SYM64/") == 0 ||
+	       strncmp(path, "__.SYMDEF", 9) == 0;
+}
+
+/* The names an SVR4 writer looks up in "//", in member order. */
+struct ar_info {
+	char *strtab;
+	size_t strtab_len;
+	int symtab, had_strtab, bsd;
+};
+
+static int
+ar_scan(struct ctx *c, struct ar_info *ai, int fd, uint64_t off, uint64_t len,
+	const char *name)
+{
+	struct archive *a = NULL;
+	struct archive_entry *e;
+	struct src *s = NULL;
+	const char *path;
+	char *tmp;
+	uint64_t count = 0;
+	size_t n;
+	int r, err = CR_ERROR;
+
+	if ((a = archive_read_new()) == NULL) {
+		cr_error_set("%s: out of memory", name);
+		goto done;
+	}
+	archive_read_support_format_ar(a);
+	if ((err = src_open(a, &s, fd, off, len, name)) < 0)
+		goto done;
+	for (;;) {
+		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN) {
+			err = read_error(a, name);
+			goto done;
+		}
+		if (++count > c->max_entries) {
+			err = cr_error_set("%s: more than %" PRIu64
+					   " entries; refusing",
+					   name, c->max_entries);
+			goto done;
+		}
+		if ((path = archive_entry_pathname(e)) == NULL) {
+			err = cr_error_set("%s: member with an unreadable "
+					   "name; refusing",
+					   name);
+			goto done;
+		}
+		if (ar_special(path)) {
+			if (strcmp(path, "//") == 0)
+				ai->had_strtab = 1;
+			else if (count == 1)
+				ai->symtab = 1;
+			continue;
+		}
+		/* ar members are base names; '/' and '\n' would also break
+		 * the "//" table, whose names end in "/\n". */
+		if (strpbrk(path, "/\n") != NULL || *path == '\0') {
+			err = cr_error_set("%s: %s: ar member name with '/' or "
+					   "a newline; refusing",
+					   name, path);
+			goto done;
+		}
+		if (archive_entry_filetype(e) != 0 &&
+		    archive_entry_filetype(e) != AE_IFREG) {
+			err = cr_error_set("%s: %s: ar member that is not a "
+					   "regular file; refusing",
+					   name, path);
+			goto done;
+		}
+		n = strlen(path);
+		if (n <= 15)
+			continue;
+		if (ai->strtab_len + n + 2 > MAX_NAME_BYTES) {
+			err = cr_error_set("%s: member names exceed %u bytes; "
+					   "refusing",
+					   name, MAX_NAME_BYTES);
+			goto done;
+		}
+		if ((tmp = realloc(ai->strtab, ai->strtab_len + n + 2)) ==
+		    NULL) {
+			err = cr_error_set("%s: out of memory", name);
+			goto done;
+		}
+		ai->strtab = tmp;
+		memcpy(ai->strtab + ai->strtab_len, path, n);
+		memcpy(ai->strtab + ai->strtab_len + n, "/\n", 2);
+		ai->strtab_len += n + 2;
+	}
+	/* ar has no end marker: bytes libarchive could not parse as a
+	 * member would be dropped silently. */
+	if ((uint64_t)archive_filter_bytes(a, 0) != len) {
+		err = cr_error_set("%s: %" PRIu64 " bytes of trailing data "
+				   "after the last member; refusing",
+				   name,
+				   len - (uint64_t)archive_filter_bytes(a, 0));
+		goto done;
+	}
+	ai->bsd = archive_format(a) == ARCHIVE_FORMAT_AR_BSD;
+	err = CR_OK;
+done:
+	archive_read_free(a);
+	free(s);
+	return err;
+}
+
+static int
+ar_put(struct archive *w, struct archive_entry *e, const void *buf, size_t len,
+       const char *name)
+{
+	if (archive_write_header(w, e) < ARCHIVE_WARN ||
+	    (len > 0 && archive_write_data(w, buf, len) != (la_ssize_t)len))
+		return write_error(w, name);
+	return CR_OK;
+}
+
+static int
+ar_write_strtab(struct archive *w, const struct ar_info *ai, int64_t mtime,
+		const char *name)
+{
+	struct archive_entry *e;
+	int err;
+
+	if ((e = archive_entry_new()) == NULL)
+		return cr_error_set("%s: out of memory", name);
+	archive_entry_copy_pathname(e, "//");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0);
+	archive_entry_set_mtime(e, mtime, 0);
+	archive_entry_set_size(e, (la_int64_t)ai->strtab_len);
+	err = ar_put(w, e, ai->strtab, ai->strtab_len, name);
+	archive_entry_free(e);
+	return err;
+}
+
+static int
+norm_ar(struct ctx *c, int out_fd, int fd, uint64_t off, uint64_t len,
+	const char *name, int depth)
+{
+	struct ar_info ai = {0};
+	struct archive *a = NULL, *w = NULL;
+	struct archive_entry *e, *oe = NULL;
+	struct src *s = NULL;
+	struct member m = {0};
+	struct data d = {.tmp = -1};
+	const char *path;
+	uint64_t out = 0, got, left, inpos, outpos;
+	int64_t mtime;
+	la_ssize_t n;
+	size_t k;
+	int r, strtab_done, tmp = -1, err = CR_ERROR;
+
+	if ((err = ar_scan(c, &ai, fd, off, len, name)) < 0)
+		goto done;
+	err = CR_ERROR;
+	strtab_done = ai.bsd || ai.strtab_len == 0;
+	if ((a = archive_read_new()) == NULL ||
+	    (w = archive_write_new()) == NULL ||
+	    (oe = archive_entry_new()) == NULL) {
+		cr_error_set("%s: out of memory", name);
+		goto done;
+	}
+	archive_read_support_format_ar(a);
+	if (ai.bsd)
+		archive_write_set_format_ar_bsd(w);
+	else
+		archive_write_set_format_ar_svr4(w);
+	if (archive_write_open_fd(w, out_fd) != ARCHIVE_OK) {
+		err = write_error(w, name);
+		goto done;
+	}
+	if ((err = src_open(a, &s, fd, off, len, name)) < 0)
+		goto done;
+	err = CR_ERROR;
+	for (;;) {
+		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN) {
+			err = read_error(a, name);
+			goto done;
+		}
+		path = archive_entry_pathname(e);
+		mtime = c->sde;
+		if (archive_entry_mtime(e) < mtime)
+			mtime = archive_entry_mtime(e);
+		if (!strtab_done && !ar_special(path) && !ai.had_strtab) {
+			if ((err = ar_write_strtab(w, &ai, c->sde, name)) < 0)
+				goto done;
+			strtab_done = 1;
+		}
+		/*
+		 * The symbol table holds member offsets: keep them all. The
+		 * writer adds the previous member's padding byte only with
+		 * the next header, so round up to the even header offset.
+		 */
+		inpos = (uint64_t)archive_read_header_position(a);
+		outpos = ((uint64_t)archive_filter_bytes(w, 0) + 1) & ~1ull;
+		if (ai.symtab && inpos != outpos) {
+			err = cr_error_set("%s: %s: member would move from "
+					   "offset %" PRIu64 " to %" PRIu64
+					   " and invalidate the symbol table; "
+					   "refusing",
+					   name, path, inpos, outpos);
+			goto done;
+		}
+		if (strcmp(path, "//") == 0) {
+			if (!strtab_done &&
+			    (err = ar_write_strtab(w, &ai, mtime, name)) < 0)
+				goto done;
+			strtab_done = 1;
+			continue;
+		}
+		archive_entry_clear(oe);
+		archive_entry_copy_pathname(oe, path);
+		archive_entry_set_filetype(oe, AE_IFREG);
+		archive_entry_set_perm(
+			oe,
+			ar_special(path)
+				? archive_entry_perm(e)
+				: reduce_perm(AE_IFREG, archive_entry_perm(e)));
+		archive_entry_set_mtime(oe, mtime, 0);
+		archive_entry_set_uid(oe, 0);
+		archive_entry_set_gid(oe, 0);
+		/* Spool the member: its size may change if it is a container. */
+		if ((err = spool_open(&tmp, c, name)) < 0)
+			goto done;
+		got = 0;
+		while ((n = archive_read_data(a, c->buf, CHUNK)) > 0) {
+			if ((err = account(c, &out, len, (size_t)n, name,
+					   path)) < 0 ||
+			    (err = write_all(tmp, c->buf, (size_t)n, name)) < 0)
+				goto done;
+			got += (uint64_t)n;
+		}
+		if (n < 0) {
+			err = cr_error_set("%s: %s: %s", name, path,
+					   archive_error_string(a));
+			goto done;
+		}
+		if ((uint64_t)archive_entry_size(e) != got) {
+			err = cr_error_set("%s: %s: data size does not match "
+					   "the header's; refusing",
+					   name, path);
+			goto done;
+		}
+		m.path = (char *)path;
+		m.off = 0;
+		m.size = got;
+		if (ai.symtab || ar_special(path)) {
+			d.fd = tmp;
+			d.off = 0;
+			d.size = got;
+		} else if ((err = member_data(c, &d, tmp, &m, name, depth)) <
+			   0) {
+			goto done;
+		}
+		archive_entry_set_size(oe, (la_int64_t)d.size);
+		if (archive_write_header(w, oe) < ARCHIVE_WARN) {
+			err = write_error(w, name);
+			goto done;
+		}
+		for (left = d.size; left > 0; left -= k) {
+			k = left < CHUNK ? (size_t)left : CHUNK;
+			if ((err = pread_full(d.fd, c->buf, k,
+					      d.off + d.size - left, name)) < 0)
+				goto done;
+			if (archive_write_data(w, c->buf, k) != (la_ssize_t)k) {
+				err = write_error(w, name);
+				goto done;
+			}
+		}
+		data_close(&d);
+		close(tmp);
+		tmp = -1;
+		c->rep->entries++;
+	}
+	if (archive_write_close(w) != ARCHIVE_OK) {
+		err = write_error(w, name);
+		goto done;
+	}
+	c->rep->steps |= CR_NORM_MTIME | CR_NORM_OWNER | CR_NORM_MODE;
+	err = CR_OK;
+done:
+	data_close(&d);
+	if (tmp >= 0)
+		close(tmp);
+	archive_entry_free(oe);
+	archive_write_free(w);
+	archive_read_free(a);
+	free(s);
+	free(ai.strtab);
+	return err;
+}
+
+/* gzip: inflate to a spool, normalise what is inside, deflate again. */
+static int
+norm_gzip(struct ctx *c, char *fmt, size_t fmtsz, int out_fd, int fd,
+	  uint64_t off, uint64_t len, const char *name, int depth)
+{
+	struct archive *a = NULL;
+	struct archive_entry *e;
+	struct src *s = NULL;
+	unsigned char *obuf = NULL;
+	enum kind kind = K_NONE;
+	z_stream z;
+	uint64_t out = 0, size, left;
+	la_ssize_t n;
+	size_t k;
+	int spool = -1, inner = -1, zinit = 0, src, flush, r, err = CR_ERROR;
+
+	if ((a = archive_read_new()) == NULL) {
+		cr_error_set("%s: out of memory", name);
+		goto done;
+	}
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_raw(a);
+	if ((err = src_open(a, &s, fd, off, len, name)) < 0 ||
+	    (err = spool_open(&spool, c, name)) < 0)
+		goto done;
+	err = CR_ERROR;
+	r = archive_read_next_header(a, &e);
+	if (r < ARCHIVE_WARN) {
+		err = read_error(a, name);
+		goto done;
+	}
+	/* Without a gzip header it would bid for, libarchive reads raw. */
+	if (archive_filter_code(a, 0) != ARCHIVE_FILTER_GZIP) {
+		err = cr_error_set("%s: not a valid gzip stream", name);
+		goto done;
+	}
+	if (r != ARCHIVE_EOF) {
+		while ((n = archive_read_data(a, c->buf, CHUNK)) > 0)
+			if ((err = account(c, &out, len, (size_t)n, name,
+					   NULL)) < 0 ||
+			    (err = write_all(spool, c->buf, (size_t)n, name)) <
+				    0)
+				goto done;
+		if (n < 0) {
+			err = read_error(a, name);
+			goto done;
+		}
+	}
+	if ((err = file_size(&size, spool, name)) < 0)
+		goto done;
+	src = spool;
+	snprintf(fmt, fmtsz, "gzip");
+	if (size > 0 && depth < c->max_depth) {
+		if ((err = detect(&kind, spool, 0, size, name)) < 0)
+			goto done;
+		if (kind != K_NONE) {
+			char sub[48];
+
+			if ((err = spool_open(&inner, c, name)) < 0 ||
+			    (err = norm_window(c, &kind, sub, sizeof(sub),
+					       inner, spool, 0, size, name,
+					       depth + 1)) < 0 ||
+			    (err = file_size(&size, inner, name)) < 0)
+				goto done;
+			src = inner;
+			snprintf(fmt, fmtsz, "%s+gzip", sub);
+		}
+	}
+	memset(&z, 0, sizeof(z));
+	/* windowBits 15 + 16: a gzip wrapper with mtime 0, no name, OS fixed. */
+	if ((obuf = malloc(CHUNK)) == NULL ||
+	    deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+		    Z_OK) {
+		err = cr_error_set("%s: out of memory", name);
+		goto done;
+	}
+	zinit = 1;
+	left = size;
+	do {
+		k = left < CHUNK ? (size_t)left : CHUNK;
+		if ((err = pread_full(src, c->buf, k, size - left, name)) < 0)
+			goto done;
+		left -= k;
+		z.next_in = c->buf;
+		z.avail_in = (uInt)k;
+		flush = left == 0 ? Z_FINISH : Z_NO_FLUSH;
+		do {
+			z.next_out = obuf;
+			z.avail_out = CHUNK;
+			if (deflate(&z, flush) == Z_STREAM_ERROR) {
+				err = cr_error_set("%s: deflate failed", name);
+				goto done;
+			}
+			if ((err = write_all(out_fd, obuf, CHUNK - z.avail_out,
+					     name)) < 0)
+				goto done;
+		} while (z.avail_out == 0);
+	} while (left > 0);
+	c->rep->steps |= CR_NORM_GZIP_HEADER | CR_NORM_RECOMPRESSED;
+	err = CR_OK;
+done:
+	if (zinit)
+		deflateEnd(&z);
+	free(obuf);
+	if (inner >= 0)
+		close(inner);
+	if (spool >= 0)
+		close(spool);
+	archive_read_free(a);
+	free(s);
+	return err;
+}
+
+/*
+ * An empty zip is its end record alone, which libarchive does not read:
+ * check it by hand and write the canonical one (no comment).
+ */
+static int
+norm_zip(struct ctx *c, int out_fd, int fd, uint64_t off, uint64_t len,
+	 const char *name, int depth)
+{
+	unsigned char h[22];
+	unsigned i;
+	int err;
+
+	if ((err = pread_full(fd, h, 4, off, name)) < 0)
+		return err;
+	if (memcmp(h, "PK\5\6", 4) != 0)
+		return norm_sorted(c, K_ZIP, out_fd, fd, off, len, name, depth);
+	if (len < 22)
+		return cr_error_set("%s: truncated zip", name);
+	if ((err = pread_full(fd, h, 22, off, name)) < 0)
+		return err;
+	for (i = 4; i < 20; i++)
+		if (h[i] != 0)
+			return cr_error_set("%s: zip that starts with its end "
+					    "record but is not empty; "
+					    "refusing",
+					    name);
+	if (len != 22u + (h[20] | (unsigned)h[21] << 8))
+		return cr_error_set("%s: data after an empty zip; refusing",
+				    name);
+	memset(h + 4, 0, 18);
+	c->rep->steps |= CR_NORM_METADATA;
+	return write_all(out_fd, h, 22, name);
+}
+
+static int
+norm_window(struct ctx *c, enum kind *kind, char *fmt, size_t fmtsz, int out_fd,
+	    int fd, uint64_t off, uint64_t len, const char *name, int depth)
+{
+	int err;
+
+	snprintf(fmt, fmtsz, "none");
+	if ((err = detect(kind, fd, off, len, name)) < 0)
+		return err;
+	switch (*kind) {
+	case K_NONE:
+		return CR_OK;
+	case K_GZIP:
+		return norm_gzip(c, fmt, fmtsz, out_fd, fd, off, len, name,
+				 depth);
+	case K_AR:
+		snprintf(fmt, fmtsz, "ar");
+		return norm_ar(c, out_fd, fd, off, len, name, depth);
+	case K_TAR:
+		snprintf(fmt, fmtsz, "tar");
+		return norm_sorted(c, *kind, out_fd, fd, off, len, name, depth);
+	case K_ZIP:
+		snprintf(fmt, fmtsz, "zip");
+		return norm_zip(c, out_fd, fd, off, len, name, depth);
+	}
+	return cr_error_set("%s: unknown format", name);
+}
+
+static int
+ctx_new(struct ctx **out, struct cr_normalize_report *rep, int64_t sde,
+	const struct cr_normalize_opts *opts, const char *tmpdir,
+	const char *name)
+{
+	struct ctx *c;
+
+	*out = NULL;
+	memset(rep, 0, sizeof(*rep));
+	snprintf(rep->format, sizeof(rep->format), "none");
+	if (sde < 0)
+		return cr_error_set("%s: SOURCE_DATE_EPOCH %" PRId64
+				    " is negative",
+				    name, sde);
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return cr_error_set("%s: out of memory", name);
+	c->rep = rep;
+	c->sde = sde;
+	c->max_total = CR_NORMALIZE_MAX_TOTAL;
+	c->max_ratio = CR_NORMALIZE_MAX_RATIO;
+	c->max_entries = CR_NORMALIZE_MAX_ENTRIES;
+	c->max_depth = CR_NORMALIZE_MAX_DEPTH;
+	c->tmpdir = tmpdir;
+	if (opts != NULL) {
+		if (opts->max_total)
+			c->max_total = opts->max_total;
+		if (opts->max_ratio)
+			c->max_ratio = opts->max_ratio;
+		if (opts->max_entries)
+			c->max_entries = opts->max_entries;
+		if (opts->max_depth > 0)
+			c->max_depth = opts->max_depth;
+		if (opts->tmpdir != NULL)
+			c->tmpdir = opts->tmpdir;
+	}
+	*out = c;
+	return CR_OK;
+}
+
+static int
+normalize_fd(struct cr_normalize_report *rep, int out_fd, int in_fd,
+	     const char *name, int64_t sde,
+	     const struct cr_normalize_opts *opts, const char *tmpdir)
+{
+	struct ctx *c = NULL;
+	enum kind kind;
+	uint64_t len;
+	int err;
+
+	if ((err = ctx_new(&c, rep, sde, opts, tmpdir, name)) < 0)
+		return err;
+	if ((err = file_size(&len, in_fd, name)) == CR_OK)
+		err = norm_window(c, &kind, rep->format, sizeof(rep->format),
+				  out_fd, in_fd, 0, len, name, 1);
+	if (err < 0) {
+		memset(rep, 0, sizeof(*rep));
+		snprintf(rep->format, sizeof(rep->format), "none");
+	}
+	free(c);
+	return err;
+}
+
+int
+cr_normalize_fd(struct cr_normalize_report *rep, int out_fd, int in_fd,
+		const char *name, int64_t source_date_epoch,
+		const struct cr_normalize_opts *opts)
+{
+	const char *tmpdir = getenv("TMPDIR");
+
+	if (tmpdir == NULL || *tmpdir == '\0')
+		tmpdir = "/tmp";
+	return normalize_fd(rep, out_fd, in_fd, name, source_date_epoch, opts,
+			    tmpdir);
+}
+
+/* Whether two files hold the same bytes. */
+static int
+same_bytes(int *same, unsigned char *buf, int a, int b, const char *name)
+{
+	unsigned char *other = buf + CHUNK;
+	uint64_t la, lb, pos;
+	size_t n;
+	int err;
+
+	*same = 0;
+	if ((err = file_size(&la, a, name)) < 0 ||
+	    (err = file_size(&lb, b, name)) < 0)
+		return err;
+	if (la != lb)
+		return CR_OK;
+	for (pos = 0; pos < la; pos += n) {
+		n = la - pos < CHUNK ? (size_t)(la - pos) : CHUNK;
+		if ((err = pread_full(a, buf, n, pos, name)) < 0 ||
+		    (err = pread_full(b, other, n, pos, name)) < 0)
+			return err;
+		if (memcmp(buf, other, n) != 0)
+			return CR_OK;
+	}
+	*same = 1;
+	return CR_OK;
+}
+
+int
+cr_normalize_file(struct cr_normalize_report *rep, const char *in_path,
+		  const char *out_path, int64_t source_date_epoch,
+		  const struct cr_normalize_opts *opts)
+{
+	unsigned char *buf = NULL;
+	struct stat in_st, out_st;
+	char *tmp = NULL, *dircopy = NULL, *dir;
+	uint64_t len;
+	int in_fd = -1, out_fd = -1, dfd = -1, same, in_place = 0;
+	int err = CR_ERROR;
+
+	memset(rep, 0, sizeof(*rep));
+	snprintf(rep->format, sizeof(rep->format), "none");
+	if ((dircopy = strdup(out_path)) == NULL ||
+	    asprintf(&tmp, "%s.tmp.XXXXXX", out_path) < 0) {
+		tmp = NULL;
+		cr_error_set("%s: out of memory", out_path);
+		goto done;
+	}
+	dir = dirname(dircopy);
+	if ((in_fd = open(in_path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+		cr_error_errno("%s", in_path);
+		goto done;
+	}
+	if (fstat(in_fd, &in_st) < 0) {
+		cr_error_errno("%s", in_path);
+		goto done;
+	}
+	if (!S_ISREG(in_st.st_mode)) {
+		cr_error_set("%s: not a regular file", in_path);
+		goto done;
+	}
+	if (stat(out_path, &out_st) == 0 && out_st.st_dev == in_st.st_dev &&
+	    out_st.st_ino == in_st.st_ino)
+		in_place = 1;
+	if ((out_fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		cr_error_errno("%s", tmp);
+		free(tmp);
+		tmp = NULL;
+		goto done;
+	}
+	if (fchmod(out_fd, in_st.st_mode & 0777) < 0) {
+		cr_error_errno("%s", tmp);
+		goto done;
+	}
+	if ((err = normalize_fd(rep, out_fd, in_fd, in_path, source_date_epoch,
+				opts, dir)) < 0)
+		goto done;
+	if ((buf = malloc(2 * CHUNK)) == NULL) {
+		err = cr_error_set("%s: out of memory", in_path);
+		goto done;
+	}
+	if (strcmp(rep->format, "none") == 0 &&
+	    (err = file_size(&len, in_fd, in_path)) == CR_OK)
+		err = copy_range(buf, out_fd, in_fd, 0, len, tmp);
+	if (err < 0 || (err = same_bytes(&same, buf, in_fd, out_fd, tmp)) < 0)
+		goto done;
+	rep->unchanged = same;
+	err = CR_ERROR;
+	if (in_place && same) {
+		err = CR_OK;
+		goto done;
+	}
+	if (fsync(out_fd) < 0) {
+		cr_error_errno("%s", tmp);
+		goto done;
+	}
+	if (close(out_fd) < 0) {
+		out_fd = -1;
+		cr_error_errno("%s", tmp);
+		goto done;
+	}
+	out_fd = -1;
+	if (rename(tmp, out_path) < 0) {
+		cr_error_errno("%s", out_path);
+		goto done;
+	}
+	free(tmp);
+	tmp = NULL;
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    fsync(dfd) < 0) {
+		cr_error_errno("%s: syncing its directory", out_path);
+		goto done;
+	}
+	err = CR_OK;
+done:
+	if (err < 0) {
+		memset(rep, 0, sizeof(*rep));
+		snprintf(rep->format, sizeof(rep->format), "none");
+	}
+	if (dfd >= 0)
+		close(dfd);
+	if (out_fd >= 0)
+		close(out_fd);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
+	if (in_fd >= 0)
+		close(in_fd);
+	free(buf);
+	free(dircopy);
+	return err;
+}

@@ -1,0 +1,158 @@
+/* The sealed build sandbox: Linux namespaces, a read-only root, a fixed build path and a scrubbed environment. */
+#ifndef CR_SANDBOX_H
+#define CR_SANDBOX_H
+
+#include <stdint.h>
+
+/*
+ * What the build sees, the same on every machine and for every caller:
+ *
+ * - New user, mount, pid, net, uts and ipc namespaces, made with clone(2)
+ *   directly, for root and ordinary users alike (unprivileged user
+ *   namespaces). The caller's uid and gid are mapped to 0 inside; nothing
+ *   else is mapped, so files of other owners show as the overflow id.
+ * - The root directory is a private tmpfs, read-only, holding every
+ *   top-level entry of the root filesystem (the host's "/", or opts->root)
+ *   bound recursively and read-only; locked mount flags (nosuid, nodev,
+ *   noexec) are kept. The root's own /proc, /dev, /tmp, /run and the first
+ *   component of the build path and of the home directory are not shown:
+ *   the sandbox provides its own.
+ * - opts->source_dir bound read-write at the build path
+ *   (CR_SANDBOX_BUILD_PATH unless opts->build_path is given), which is
+ *   also the working directory; HOME (CR_SANDBOX_HOME), /tmp and /run are
+ *   fresh tmpfs, empty and private.
+ * - A fresh /proc of the pid namespace (its sys, sysrq-trigger, irq and bus
+ *   read-only); a minimal /dev: null, zero, full, random, urandom and tty
+ *   bound from the host, fd, stdin, stdout, stderr and ptmx links, a private
+ *   devpts at /dev/pts and a tmpfs at /dev/shm. With the host root, /sys
+ *   is the host's, read-only.
+ * - Hostname opts->hostname (CR_SANDBOX_HOSTNAME), domain name
+ *   CR_SANDBOX_DOMAINNAME; a network namespace holding only a loopback that
+ *   is left down: no network at all, and no host UNIX sockets under /tmp or
+ *   /run.
+ * - Pid 1 is a small init (comm "cleanroom-init") that reaps orphans and
+ *   reports the command's status; when the command exits, every process
+ *   it left behind is killed with the namespace.
+ * - The command runs as uid 0 of the namespace with no capabilities (the
+ *   bounding set is emptied), PR_SET_NO_NEW_PRIVS, umask 022, in its own
+ *   session, stdin /dev/null, stdout and stderr on the log, no other
+ *   descriptor, default signal dispositions and an empty signal mask.
+ * - The environment is exactly (see cr_sandbox_env):
+ *     PATH=CR_SANDBOX_PATH  HOME=CR_SANDBOX_HOME  TMPDIR=/tmp
+ *     LANG=C.UTF-8  LC_ALL=C.UTF-8  TZ=UTC  SOURCE_DATE_EPOCH=<n>
+ *   then, with fake_clock,
+ *     LD_PRELOAD=<libfaketime>  FAKETIME=@<YYYY-MM-DD hh:mm:ss of n>
+ *     FAKETIME_DONT_FAKE_MONOTONIC=1
+ *   then the caller's opts->env pairs, in their order. Of the fixed names
+ *   only PATH may be given in opts->env (it replaces the default); giving
+ *   any other of them is refused.
+ *
+ * With fake_clock, Debian's libfaketime (package libfaketime) is preloaded:
+ * every process starts with its wall clock at SOURCE_DATE_EPOCH, which then
+ * advances in real time ("start at" mode without FAKETIME_DONT_RESET), so
+ * `date +%s` prints SOURCE_DATE_EPOCH. File times stay real. Statically
+ * linked programs are not affected.
+ */
+
+#define CR_SANDBOX_BUILD_PATH "/build/src"
+#define CR_SANDBOX_HOME "/build/home"
+#define CR_SANDBOX_HOSTNAME "cleanroom"
+#define CR_SANDBOX_DOMAINNAME "(none)"
+#define CR_SANDBOX_PATH "/usr/local/bin:/usr/bin:/bin"
+
+/* Caps on what a caller may pass. */
+#define CR_SANDBOX_MAX_ARGS 4096u
+#define CR_SANDBOX_MAX_ENV 256u
+#define CR_SANDBOX_MAX_STRING 65536u
+#define CR_SANDBOX_MAX_EPOCH INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
+
+/* Flags for cr_sandbox_opts.flags. */
+enum {
+	/*
+	 * Make the root read-only with one MS_REMOUNT|MS_BIND|MS_RDONLY per
+	 * mount instead of one recursive mount_setattr(2). Used by itself on
+	 * kernels older than 5.12; tests set it to check that path.
+	 */
+	CR_SANDBOX_LEGACY_REMOUNT = 1u << 0,
+};
+
+struct cr_sandbox_opts {
+	const char *source_dir;	 /* host directory, bound read-write */
+	const char *build_path;	 /* NULL: CR_SANDBOX_BUILD_PATH */
+	const char *root;	 /* NULL: the host's "/"; else the whole root */
+	const char *const *argv; /* NULL-terminated; argv[0] searched in PATH */
+	const char *const *env;	 /* NULL or NULL-terminated "NAME=VALUE" */
+	int64_t source_date_epoch; /* 0 .. CR_SANDBOX_MAX_EPOCH */
+	int fake_clock;		   /* preload libfaketime (see above) */
+	int log_fd;	      /* stdout and stderr of the build; -1: none */
+	int stdout_fd;	      /* if not -1, stdout goes here instead */
+	const char *hostname; /* NULL: CR_SANDBOX_HOSTNAME */
+	unsigned int timeout; /* seconds; 0: none */
+	unsigned int flags;   /* CR_SANDBOX_* */
+};
+
+/* Sets every field to its default: NULL, 0, and -1 for the descriptors. */
+void cr_sandbox_opts_init(struct cr_sandbox_opts *opts);
+
+/*
+ * Runs opts->argv in a new sandbox (described above) and waits for it and
+ * for every process it started.
+ *
+ * Returns CR_OK when the command ran, its exit status in *exit_status, or
+ * 128 + the signal number when a signal killed it. Returns CR_ERROR with a
+ * message when the options are bad, when the sandbox could not be made (the
+ * message says what the system lacks, e.g. "cannot create user namespace:
+ * Operation not permitted (...)"), when the command could not be started
+ * ("cannot run NAME in the sandbox: No such file or directory"), or when
+ * opts->timeout passed (the whole sandbox is then killed).
+ */
+int cr_sandbox_run(int *exit_status, const struct cr_sandbox_opts *opts);
+
+/*
+ * The environment the build gets, as a NULL-terminated array of
+ * "NAME=VALUE" strings in the order above; free it with
+ * cr_sandbox_env_free(). Refuses (CR_ERROR, naming the pair) a pair
+ * without '=', a NAME that is not [A-Za-z_][A-Za-z0-9_]*, a NAME given
+ * twice, a fixed NAME other than PATH, more than CR_SANDBOX_MAX_ENV pairs,
+ * and with fake_clock a missing libfaketime ("--fake-clock needs
+ * libfaketime (apt-get install libfaketime)").
+ */
+int cr_sandbox_env(char ***out, const struct cr_sandbox_opts *opts);
+void cr_sandbox_env_free(char **env);
+
+/*
+ * Sets the message for a failure to create namespaces and returns
+ * CR_ERROR: what names the namespace ("user", "mount", ...), errnum the
+ * errno of clone(2) or unshare(2); the message ends with a hint on what
+ * the system lacks for that errno.
+ */
+int cr_sandbox_ns_error(const char *what, int errnum);
+
+/* Flags for cr_sandbox_open. */
+enum {
+	CR_RESOLVE_MANUAL = 1u << 0, /* never use openat2(2) (tests) */
+};
+
+/*
+ * Opens path as the sandbox would see it under the root directory rootfd:
+ * absolute symlinks and ".." stop at rootfd, as with openat2(2)'s
+ * RESOLVE_IN_ROOT (used when the kernel has it; otherwise each component
+ * is opened with O_NOFOLLOW and symlinks are followed by hand, at most 40).
+ * oflags are open(2) flags (O_CLOEXEC and O_NOCTTY are added). *fd gets
+ * the descriptor and, if realpath is not NULL, *realpath the canonical
+ * absolute path inside the root (allocated). Returns CR_EFAIL with a message
+ * when the path does not exist (ENOENT, ENOTDIR), CR_ERROR otherwise.
+ */
+int cr_sandbox_open(int *fd, char **realpath, int rootfd, const char *path,
+		    int oflags, unsigned int flags);
+
+/*
+ * The path, inside the root (NULL: the host's), of Debian's libfaketime
+ * for this machine's multiarch triplet (taken from where the running libc
+ * lives), else in /usr/lib/faketime or /usr/lib64/faketime; allocated.
+ * CR_ERROR "--fake-clock needs libfaketime (apt-get install libfaketime)"
+ * when there is none.
+ */
+int cr_sandbox_faketime_path(char **out, const char *root);
+
+#endif
