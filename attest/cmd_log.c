@@ -1,12 +1,486 @@
-/* Placeholder until the command lands. */
+/* attest log: run a transparency log of attestations and witness others'. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
 #include "cmds.h"
+#include "dsse.h"
+#include "signer.h"
+#include "tlog.h"
+#include "tlog_write.h"
 #include "tool.h"
+#include "util.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: attest log init --key LOGKEY --origin ORIGIN DIR\n"
+		"       attest log add --key LOGKEY [-o PROOF] DIR "
+		"ATTESTATION...\n"
+		"       attest log prove DIR (--from-size N | --index I) [-o "
+		"FILE]\n"
+		"       attest log witness --key WITNESSKEY --log-key PUB "
+		"--state STATEDIR\n"
+		"                          [--name NAME] CHECKPOINT "
+		"CONSISTENCY -o COSIGNED\n"
+		"       attest log vkey (--key KEY | --pub PUB) --name NAME "
+		"[--witness]\n"
+		"\n"
+		"init     creates an empty log in DIR (C2SP tlog-tiles layout) "
+		"and prints\n"
+		"         its vkey\n"
+		"add      appends every envelope of each ATTESTATION, signs "
+		"one new\n"
+		"         checkpoint, and writes to PROOF one "
+		"c2sp.org/tlog-proof@v1\n"
+		"         inclusion proof per envelope, in order\n"
+		"prove    a consistency proof from tree size N to DIR's "
+		"checkpoint, or\n"
+		"         an inclusion proof of entry I (stdout without -o)\n"
+		"witness  cosigns CHECKPOINT if CONSISTENCY proves it extends "
+		"the last\n"
+		"         checkpoint this witness cosigned for its origin "
+		"(kept in\n"
+		"         STATEDIR); the first one seen is trusted; exit 1 "
+		"otherwise\n"
+		"vkey     prints the signed-note verifier key of a log (or, "
+		"with\n"
+		"         --witness, of a witness) named NAME\n"
+		"\n"
+		"PUB is a vkey file or an Ed25519 SPKI PEM public key.\n"
+		"Exit status: 0 done, 1 the witness refused, 2 error.\n");
+}
+
+enum {
+	OPT_ORIGIN = 256,
+	OPT_FROM_SIZE,
+	OPT_INDEX,
+	OPT_LOG_KEY,
+	OPT_STATE,
+	OPT_NAME,
+	OPT_PUB,
+	OPT_WITNESS,
+};
+
+static const struct option longopts[] = {
+	{"key", required_argument, NULL, 'k'},
+	{"origin", required_argument, NULL, OPT_ORIGIN},
+	{"output", required_argument, NULL, 'o'},
+	{"from-size", required_argument, NULL, OPT_FROM_SIZE},
+	{"index", required_argument, NULL, OPT_INDEX},
+	{"log-key", required_argument, NULL, OPT_LOG_KEY},
+	{"state", required_argument, NULL, OPT_STATE},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"pub", required_argument, NULL, OPT_PUB},
+	{"witness", no_argument, NULL, OPT_WITNESS},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct opts {
+	const char *key, *origin, *out, *log_key, *state, *name, *pub;
+	const char *from_size, *index;
+	int witness;
+};
+
+/* Parses a decimal tree size or index, refusing anything else. */
+static int
+parse_count(uint64_t *out, const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Puts ctx in front of the current message. */
+static int
+prefix_error(int err, const char *ctx)
+{
+	char why[768];
+
+	snprintf(why, sizeof(why), "%s", cr_error_last());
+	cr_error_set("%s: %s", ctx, why);
+	return err;
+}
+
+/* Writes buf to path atomically, or to stdout when path is NULL. */
+static int
+emit(const char *path, const char *buf, size_t len)
+{
+	if (path != NULL)
+		return cr_write_atomic(path, buf, len, 0644, 0);
+	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0)
+		return cr_error_errno("stdout");
+	return CR_OK;
+}
+
+static int
+log_init(const struct opts *o, const char *dir)
+{
+	struct cr_privkey *key = NULL;
+	char *vkey = NULL;
+	int err;
+
+	if ((err = cr_privkey_load(&key, o->key)) < 0 ||
+	    (err = cr_tlog_init(&vkey, dir, o->origin, key)) < 0)
+		goto done;
+	printf("%s\n", vkey);
+	if (!tool_quiet)
+		fprintf(stderr, "attest: log '%s' created in %s\n", o->origin,
+			dir);
+done:
+	free(vkey);
+	cr_privkey_free(key);
+	return err < 0 ? tool_report(err) : EXIT_OK;
+}
+
+/* Inclusion proofs of entries [first, first + n) at the committed size. */
+static int
+write_proofs(const char *out, struct cr_tlog_tiles *t, uint64_t first,
+	     uint64_t n, uint64_t size, const char *note, size_t note_len)
+{
+	unsigned char(*path)[CR_MERKLE_HASH_LEN] = NULL;
+	char *buf = NULL;
+	size_t len = 0, np = 0;
+	uint64_t i;
+	int err = CR_OK;
+
+	if ((path = malloc(CR_MERKLE_MAX_PROOF * CR_MERKLE_HASH_LEN)) == NULL) {
+		err = cr_error_set("proof: out of memory");
+		goto done;
+	}
+	for (i = first; i < first + n; i++)
+		if ((err = cr_merkle_inclusion_proof(
+			     path, &np, i, size, cr_tlog_tiles_node, t)) < 0 ||
+		    (err = cr_tlog_proof_append(
+			     &buf, &len, 0, i,
+			     (const unsigned char(*)[CR_MERKLE_HASH_LEN])path,
+			     np, note, note_len)) < 0)
+			goto done;
+	err = emit(out, buf, len);
+done:
+	free(buf);
+	free(path);
+	return err;
+}
+
+static int
+log_add(const struct opts *o, const char *dir, int nfiles, char **files)
+{
+	struct cr_privkey *key = NULL;
+	struct cr_tlog_writer *w = NULL;
+	struct cr_tlog_tiles *t = NULL;
+	struct cr_dsse **envs = NULL;
+	size_t nenv = 0, j, note_len = 0;
+	uint64_t first = 0, index = 0, added = 0, size = 0;
+	const char *note;
+	int err, i;
+
+	if ((err = cr_privkey_load(&key, o->key)) < 0 ||
+	    (err = cr_tlog_open(&w, dir, key)) < 0)
+		goto done;
+	for (i = 0; i < nfiles; i++) {
+		if ((err = cr_dsse_read_file(&envs, &nenv, files[i])) < 0)
+			goto done;
+		if (nenv == 0) {
+			err = cr_error_set("%s: no envelope to log", files[i]);
+			goto done;
+		}
+		for (j = 0; j < nenv; j++) {
+			if ((err = cr_tlog_append(w, &index, envs[j]->raw,
+						  envs[j]->raw_len)) < 0) {
+				char ctx[4200];
+
+				snprintf(ctx, sizeof(ctx), "%s: line %u",
+					 files[i], envs[j]->line);
+				err = prefix_error(err, ctx);
+				goto done;
+			}
+			if (added++ == 0)
+				first = index;
+		}
+		cr_dsse_list_free(envs, nenv);
+		envs = NULL;
+		nenv = 0;
+	}
+	if ((err = cr_tlog_commit(w)) < 0)
+		goto done;
+	note = cr_tlog_writer_checkpoint(w, &note_len, &size);
+	if (o->out != NULL && ((err = cr_tlog_writer_tiles(&t, w)) < 0 ||
+			       (err = write_proofs(o->out, t, first, added,
+						   size, note, note_len)) < 0))
+		goto done;
+	printf("added %llu entr%s at index %llu; tree size %llu\n",
+	       (unsigned long long)added, added == 1 ? "y" : "ies",
+	       (unsigned long long)first, (unsigned long long)size);
+done:
+	cr_tlog_tiles_free(t);
+	cr_dsse_list_free(envs, nenv);
+	cr_tlog_close(w);
+	cr_privkey_free(key);
+	return err < 0 ? tool_report(err) : EXIT_OK;
+}
+
+static int
+log_prove(const struct opts *o, const char *dir)
+{
+	struct cr_note *note = NULL;
+	struct cr_tlog_tiles *t = NULL;
+	struct cr_checkpoint cp;
+	unsigned char(*path)[CR_MERKLE_HASH_LEN] = NULL,
+		 root[CR_MERKLE_HASH_LEN];
+	char cpath[4096], *raw = NULL, *buf = NULL;
+	size_t rawlen = 0, len = 0, np = 0;
+	uint64_t n = 0;
+	int err, consistency = o->from_size != NULL;
+
+	if (parse_count(&n, consistency ? o->from_size : o->index) < 0)
+		return tool_usage("log prove", "%s: not a number",
+				  consistency ? "--from-size" : "--index");
+	snprintf(cpath, sizeof(cpath), "%s/checkpoint", dir);
+	if ((err = cr_tlog_read_note(&note, &raw, &rawlen, cpath)) < 0 ||
+	    (err = cr_checkpoint_parse(&cp, note->text, note->text_len,
+				       cpath)) < 0 ||
+	    (err = cr_tlog_tiles_open(&t, dir, cp.size)) < 0)
+		goto done;
+	if ((path = malloc(CR_MERKLE_MAX_PROOF * CR_MERKLE_HASH_LEN)) == NULL) {
+		err = cr_error_set("proof: out of memory");
+		goto done;
+	}
+	/* The tiles must hold the tree the checkpoint signs. */
+	if (cp.size > 0) {
+		if ((err = cr_merkle_subtree(root, 0, cp.size,
+					     cr_tlog_tiles_node, t)) < 0)
+			goto done;
+		if (CRYPTO_memcmp(root, cp.root, sizeof(root)) != 0) {
+			err = cr_error_set("%s: the tiles do not match the "
+					   "checkpoint",
+					   dir);
+			goto done;
+		}
+	}
+	if (consistency) {
+		if (n > cp.size) {
+			err = cr_error_set("%s: --from-size %llu is beyond the "
+					   "tree size %llu",
+					   dir, (unsigned long long)n,
+					   (unsigned long long)cp.size);
+			goto done;
+		}
+		if (n > 0 &&
+		    (err = cr_merkle_consistency_proof(
+			     path, &np, n, cp.size, cr_tlog_tiles_node, t)) < 0)
+			goto done;
+	} else if ((err = cr_merkle_inclusion_proof(path, &np, n, cp.size,
+						    cr_tlog_tiles_node, t)) <
+		   0) {
+		err = prefix_error(err, dir);
+		goto done;
+	}
+	if ((err = cr_tlog_proof_append(
+		     &buf, &len, consistency, n,
+		     (const unsigned char(*)[CR_MERKLE_HASH_LEN])path, np, raw,
+		     rawlen)) < 0 ||
+	    (err = emit(o->out, buf, len)) < 0)
+		goto done;
+done:
+	free(buf);
+	free(path);
+	cr_tlog_tiles_free(t);
+	free(raw);
+	cr_note_free(note);
+	return err < 0 ? tool_report(err) : EXIT_OK;
+}
+
+static int
+log_witness(const struct opts *o, const char *cp_path, const char *cons_path)
+{
+	struct cr_note_verifier *log_key = NULL;
+	struct cr_privkey *key = NULL;
+	struct cr_tlog_result res;
+	const char *name = o->name != NULL ? o->name : "cleanroom-witness";
+	char *out = NULL;
+	size_t len = 0;
+	int err;
+
+	if ((err = cr_note_verifier_load(&log_key, o->log_key,
+					 CR_NOTE_ED25519)) < 0 ||
+	    (err = cr_privkey_load(&key, o->key)) < 0 ||
+	    (err = cr_tlog_witness(&out, &len, &res, cp_path, cons_path,
+				   log_key, key, name, o->state,
+				   (uint64_t)time(NULL))) < 0 ||
+	    (err = cr_write_atomic(o->out, out, len, 0644, 0)) < 0)
+		goto done;
+	if (!tool_quiet)
+		fprintf(stderr, "attest: cosigned %s at tree size %llu\n",
+			res.origin, (unsigned long long)res.size);
+done:
+	free(out);
+	cr_privkey_free(key);
+	cr_note_verifier_free(log_key);
+	return err < 0 ? tool_report(err) : EXIT_OK;
+}
+
+static int
+log_vkey(const struct opts *o)
+{
+	struct cr_privkey *key = NULL;
+	struct cr_pubkey *pub = NULL;
+	unsigned char raw[32];
+	char *vkey = NULL;
+	int err;
+
+	if (o->key != NULL) {
+		if ((err = cr_privkey_load(&key, o->key)) < 0 ||
+		    (err = cr_note_signer_raw(raw, key)) < 0)
+			goto done;
+	} else {
+		if ((err = cr_pubkey_load(&pub, o->pub)) < 0)
+			goto done;
+		if (pub->alg != CR_KEY_ED25519) {
+			err = cr_error_set("%s: signed notes need an Ed25519 "
+					   "key",
+					   o->pub);
+			goto done;
+		}
+		if ((err = cr_pubkey_raw_ed25519(raw, pub)) < 0)
+			goto done;
+	}
+	if ((err = cr_note_vkey_format(
+		     &vkey, o->name,
+		     o->witness ? CR_NOTE_COSIG_V1 : CR_NOTE_ED25519, raw)) < 0)
+		goto done;
+	printf("%s\n", vkey);
+done:
+	free(vkey);
+	cr_pubkey_free(pub);
+	cr_privkey_free(key);
+	return err < 0 ? tool_report(err) : EXIT_OK;
+}
+
+/* Refuses a repeated option, as minisign does. */
+static int
+set_once(const char **slot, const char *val, const char *opt)
+{
+	if (*slot != NULL)
+		return tool_usage("log", "%s given twice", opt);
+	*slot = val;
+	return EXIT_OK;
+}
 
 int
 cmd_log(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	tool_warn("log: not implemented yet");
-	return EXIT_ERROR;
+	struct opts o = {0};
+	const char *sub;
+	int c, rc = EXIT_OK;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	sub = argv[1];
+	if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	argc--;
+	argv++;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			rc = set_once(&o.key, optarg, "--key");
+			break;
+		case 'o':
+			rc = set_once(&o.out, optarg, "-o");
+			break;
+		case OPT_ORIGIN:
+			rc = set_once(&o.origin, optarg, "--origin");
+			break;
+		case OPT_FROM_SIZE:
+			rc = set_once(&o.from_size, optarg, "--from-size");
+			break;
+		case OPT_INDEX:
+			rc = set_once(&o.index, optarg, "--index");
+			break;
+		case OPT_LOG_KEY:
+			rc = set_once(&o.log_key, optarg, "--log-key");
+			break;
+		case OPT_STATE:
+			rc = set_once(&o.state, optarg, "--state");
+			break;
+		case OPT_NAME:
+			rc = set_once(&o.name, optarg, "--name");
+			break;
+		case OPT_PUB:
+			rc = set_once(&o.pub, optarg, "--pub");
+			break;
+		case OPT_WITNESS:
+			o.witness = 1;
+			break;
+		case 'q':
+			tool_quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			return tool_usage("log", "bad option");
+		}
+		if (rc != EXIT_OK)
+			return rc;
+	}
+	argc -= optind;
+	argv += optind;
+	if (strcmp(sub, "init") == 0) {
+		if (o.key == NULL || o.origin == NULL || argc != 1)
+			return tool_usage("log init",
+					  "needs --key, --origin and DIR");
+		return log_init(&o, argv[0]);
+	}
+	if (strcmp(sub, "add") == 0) {
+		if (o.key == NULL || argc < 2)
+			return tool_usage("log add",
+					  "needs --key, DIR and ATTESTATION");
+		return log_add(&o, argv[0], argc - 1, argv + 1);
+	}
+	if (strcmp(sub, "prove") == 0) {
+		if (argc != 1 || (o.from_size == NULL) == (o.index == NULL))
+			return tool_usage("log prove", "needs DIR and one of "
+						       "--from-size, --index");
+		return log_prove(&o, argv[0]);
+	}
+	if (strcmp(sub, "witness") == 0) {
+		if (o.key == NULL || o.log_key == NULL || o.state == NULL ||
+		    o.out == NULL || argc != 2)
+			return tool_usage(
+				"log witness",
+				"needs --key, --log-key, --state, -o, "
+				"CHECKPOINT and CONSISTENCY");
+		return log_witness(&o, argv[0], argv[1]);
+	}
+	if (strcmp(sub, "vkey") == 0) {
+		if ((o.key == NULL) == (o.pub == NULL) || o.name == NULL ||
+		    argc != 0)
+			return tool_usage("log vkey", "needs --name and one of "
+						      "--key, --pub");
+		return log_vkey(&o);
+	}
+	return tool_usage("log", "unknown subcommand '%s'", sub);
 }

@@ -1,12 +1,402 @@
-/* Placeholder until the command lands. */
+/* verify log: check inclusion and consistency proofs of a transparency log. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cmds.h"
+#include "dsse.h"
+#include "tlog.h"
 #include "tool.h"
+#include "util.h"
+
+#define MAX_WITNESSES 64
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: verify log --log-key PUB [--origin ORIGIN] "
+		   "[--witness-key PUB]...\n"
+		   "                  [--witness-threshold N] [--json] [-q]\n"
+		   "                  (--proof PROOF ATTESTATION |\n"
+		   "                   --old CHECKPOINT --new CHECKPOINT "
+		   "--consistency FILE |\n"
+		   "                   --tiles DIR)\n"
+		   "\n"
+		   "--proof        every envelope of ATTESTATION is in the "
+		   "log, per PROOF\n"
+		   "               (as written by 'attest log add -o PROOF')\n"
+		   "--old/--new    the NEW checkpoint extends the OLD one, per "
+		   "FILE (as\n"
+		   "               written by 'attest log prove --from-size')\n"
+		   "--tiles        DIR's checkpoint is signed and its tiles "
+		   "and entries\n"
+		   "               hash to it (a mirror or download of a log)\n"
+		   "\n"
+		   "PUB is a vkey file or an Ed25519 SPKI PEM public key. The "
+		   "log signs\n"
+		   "under its origin; --origin pins it when PUB is a PEM key. "
+		   "Checkpoints\n"
+		   "must carry valid cosignatures of N witness keys (default: "
+		   "all given).\n"
+		   "Exit status: 0 every check held, 1 a check does not hold, "
+		   "2 no answer\n"
+		   "could be reached.\n");
+}
+
+enum {
+	OPT_LOG_KEY = 256,
+	OPT_ORIGIN,
+	OPT_WITNESS_KEY,
+	OPT_THRESHOLD,
+	OPT_PROOF,
+	OPT_OLD,
+	OPT_NEW,
+	OPT_CONSISTENCY,
+	OPT_TILES,
+	OPT_JSON,
+};
+
+static const struct option longopts[] = {
+	{"log-key", required_argument, NULL, OPT_LOG_KEY},
+	{"origin", required_argument, NULL, OPT_ORIGIN},
+	{"witness-key", required_argument, NULL, OPT_WITNESS_KEY},
+	{"witness-threshold", required_argument, NULL, OPT_THRESHOLD},
+	{"proof", required_argument, NULL, OPT_PROOF},
+	{"old", required_argument, NULL, OPT_OLD},
+	{"new", required_argument, NULL, OPT_NEW},
+	{"consistency", required_argument, NULL, OPT_CONSISTENCY},
+	{"tiles", required_argument, NULL, OPT_TILES},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct opts {
+	const char *log_key, *origin, *threshold, *proof, *old, *new_,
+		*consistency, *tiles;
+	const char *witness[MAX_WITNESSES];
+	size_t nwitness;
+	int json;
+};
+
+static void
+json_result(int err, const char *mode, const struct cr_tlog_result *res,
+	    const char *extra, int newline)
+{
+	char *b64 = NULL;
+
+	printf("{\"mode\":\"%s\",\"verified\":%s", mode,
+	       err == CR_OK ? "true" : "false");
+	if (err == CR_OK) {
+		printf(",\"origin\":");
+		tool_json_string(stdout, res->origin);
+		if (cr_base64_encode(&b64, res->root, sizeof(res->root)) == 0)
+			printf(",\"treeSize\":%llu,\"rootHash\":\"%s\","
+			       "\"witnesses\":%u",
+			       (unsigned long long)res->size, b64,
+			       res->witnesses);
+		free(b64);
+	} else {
+		printf(",\"error\":");
+		tool_json_string(stdout, cr_error_last());
+	}
+	printf("%s}%s", extra != NULL ? extra : "", newline ? "\n" : "");
+}
+
+static int
+check_proof(const struct opts *o, const struct cr_note_verifier *log_key,
+	    const struct cr_note_verifier *const *wk, unsigned threshold,
+	    const char *attestation)
+{
+	struct cr_dsse **envs = NULL;
+	struct cr_tlog_proof *proofs = NULL;
+	struct cr_tlog_result res = {0};
+	size_t n = 0, i, nproofs = 0;
+	int err, worst = CR_OK;
+
+	if ((err = cr_dsse_read_file(&envs, &n, attestation)) < 0 ||
+	    (err = cr_tlog_proofs_load(&proofs, &nproofs, o->proof)) < 0)
+		goto done;
+	/* A checkpoint that is not signed fails every envelope at once. */
+	err = cr_tlog_proofs_check_signed(proofs, nproofs, o->proof, log_key,
+					  wk, o->nwitness, threshold);
+	if (err == CR_EFAIL && o->json) {
+		json_result(err, "inclusion", &res, NULL, 1);
+		tool_warn("%s", cr_error_last());
+		goto done;
+	}
+	if (err < 0)
+		goto done;
+	if (o->json)
+		printf("{\"mode\":\"inclusion\",\"entries\":[");
+	for (i = 0; i < n; i++) {
+		err = cr_tlog_proofs_find(&res, proofs, nproofs, o->proof, i,
+					  (unsigned char *)envs[i]->raw,
+					  envs[i]->raw_len);
+		if (err != CR_OK && err != CR_EFAIL) {
+			if (o->json)
+				printf("]}\n");
+			goto done;
+		}
+		if (o->json) {
+			char extra[64];
+
+			snprintf(extra, sizeof(extra),
+				 ",\"line\":%u,\"index\":"
+				 "%llu",
+				 envs[i]->line, (unsigned long long)res.index);
+			if (i > 0)
+				putchar(',');
+			json_result(err, "inclusion", &res,
+				    err == CR_OK ? extra : NULL, 0);
+		} else if (err == CR_OK && !tool_quiet) {
+			printf("%s: line %u: included at index %llu of %s, "
+			       "tree "
+			       "size %llu, %u witness cosignature%s\n",
+			       attestation, envs[i]->line,
+			       (unsigned long long)res.index, res.origin,
+			       (unsigned long long)res.size, res.witnesses,
+			       res.witnesses == 1 ? "" : "s");
+		}
+		if (err == CR_EFAIL) {
+			worst = CR_EFAIL;
+			if (!o->json) {
+				/* One clear line: the first that fails. */
+				tool_warn("%s: line %u: %s", attestation,
+					  envs[i]->line, cr_error_last());
+				break;
+			}
+		}
+	}
+	if (o->json)
+		printf("],\"verified\":%s}\n",
+		       worst == CR_OK ? "true" : "false");
+	err = worst;
+	cr_tlog_proofs_free(proofs, nproofs);
+	cr_dsse_list_free(envs, n);
+	return err == CR_OK ? EXIT_OK : EXIT_FAIL;
+done:
+	cr_tlog_proofs_free(proofs, nproofs);
+	cr_dsse_list_free(envs, n);
+	return o->json && err == CR_EFAIL ? EXIT_FAIL : tool_report(err);
+}
+
+static int
+check_tiles(const struct opts *o, const struct cr_note_verifier *log_key,
+	    const struct cr_note_verifier *const *wk, unsigned threshold,
+	    struct cr_tlog_result *res)
+{
+	struct cr_note *note = NULL;
+	struct cr_checkpoint cp;
+	char path[4096];
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(path, sizeof(path), "%s/checkpoint", o->tiles);
+	if ((err = cr_tlog_read_note(&note, NULL, NULL, path)) < 0 ||
+	    (err = cr_tlog_check_checkpoint(&cp, &res->witnesses, note, path,
+					    log_key, wk, o->nwitness,
+					    threshold)) < 0 ||
+	    (err = cr_tlog_audit(o->tiles, &cp)) < 0)
+		goto done;
+	memcpy(res->origin, cp.origin, sizeof(res->origin));
+	res->size = cp.size;
+	memcpy(res->root, cp.root, sizeof(res->root));
+done:
+	cr_note_free(note);
+	return err;
+}
+
+static int
+run(const struct opts *o, int argc, char **argv)
+{
+	struct cr_note_verifier *log_key = NULL, *wk[MAX_WITNESSES] = {0};
+	struct cr_tlog_result res;
+	unsigned long threshold = o->nwitness;
+	const char *mode;
+	char *end;
+	size_t i;
+	int err, rc;
+
+	if (o->threshold != NULL) {
+		errno = 0;
+		threshold = strtoul(o->threshold, &end, 10);
+		if (errno != 0 || *end != '\0' || *o->threshold == '-' ||
+		    threshold > o->nwitness)
+			return tool_usage("log",
+					  "--witness-threshold must be a "
+					  "number up to the %zu witness "
+					  "keys given",
+					  o->nwitness);
+	}
+	if ((err = cr_note_verifier_load(&log_key, o->log_key,
+					 CR_NOTE_ED25519)) < 0)
+		goto done;
+	if (o->origin != NULL) {
+		if (log_key->name != NULL &&
+		    strcmp(log_key->name, o->origin) != 0) {
+			err = cr_error_set("%s: a key for '%s', not for "
+					   "--origin '%s'",
+					   o->log_key, log_key->name,
+					   o->origin);
+			goto done;
+		}
+		free(log_key->name);
+		if ((log_key->name = strdup(o->origin)) == NULL) {
+			err = cr_error_set("out of memory");
+			goto done;
+		}
+	}
+	for (i = 0; i < o->nwitness; i++)
+		if ((err = cr_note_verifier_load(&wk[i], o->witness[i],
+						 CR_NOTE_COSIG_V1)) < 0)
+			goto done;
+	if (o->proof != NULL) {
+		rc = check_proof(o, log_key,
+				 (const struct cr_note_verifier *const *)wk,
+				 (unsigned)threshold, argv[0]);
+		err = CR_OK;
+		goto out;
+	}
+	(void)argc;
+	if (o->tiles != NULL) {
+		mode = "tiles";
+		err = check_tiles(o, log_key,
+				  (const struct cr_note_verifier *const *)wk,
+				  (unsigned)threshold, &res);
+	} else {
+		mode = "consistency";
+		err = cr_tlog_check_consistency(
+			&res, o->old, o->new_, o->consistency, log_key,
+			(const struct cr_note_verifier *const *)wk, o->nwitness,
+			(unsigned)threshold);
+	}
+	if (err != CR_OK && err != CR_EFAIL)
+		goto done;
+	if (o->json) {
+		char extra[64] = "";
+
+		if (err == CR_OK && o->tiles == NULL)
+			snprintf(extra, sizeof(extra), ",\"oldTreeSize\":%llu",
+				 (unsigned long long)res.old_size);
+		json_result(err, mode, &res, extra, 1);
+		if (err == CR_EFAIL)
+			tool_warn("%s", cr_error_last());
+		rc = tool_exit_code(err);
+		goto out;
+	}
+	if (err == CR_EFAIL)
+		goto done;
+	if (!tool_quiet && o->tiles != NULL)
+		printf("%s: log %s verified: %llu entries, tiles and "
+		       "checkpoint "
+		       "agree, %u witness cosignature%s\n",
+		       o->tiles, res.origin, (unsigned long long)res.size,
+		       res.witnesses, res.witnesses == 1 ? "" : "s");
+	else if (!tool_quiet)
+		printf("%s: consistent: log %s grew from %llu to %llu entries, "
+		       "%u witness cosignature%s\n",
+		       o->consistency, res.origin,
+		       (unsigned long long)res.old_size,
+		       (unsigned long long)res.size, res.witnesses,
+		       res.witnesses == 1 ? "" : "s");
+	rc = EXIT_OK;
+	goto out;
+done:
+	rc = tool_report(err);
+out:
+	for (i = 0; i < o->nwitness; i++)
+		cr_note_verifier_free(wk[i]);
+	cr_note_verifier_free(log_key);
+	return rc;
+}
+
+static int
+set_once(const char **slot, const char *val, const char *opt)
+{
+	if (*slot != NULL)
+		return tool_usage("log", "%s given twice", opt);
+	*slot = val;
+	return EXIT_OK;
+}
 
 int
 cmd_log(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	tool_warn("log: not implemented yet");
-	return EXIT_ERROR;
+	struct opts o = {0};
+	int c, rc = EXIT_OK, modes;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_LOG_KEY:
+			rc = set_once(&o.log_key, optarg, "--log-key");
+			break;
+		case OPT_ORIGIN:
+			rc = set_once(&o.origin, optarg, "--origin");
+			break;
+		case OPT_WITNESS_KEY:
+			if (o.nwitness == MAX_WITNESSES)
+				return tool_usage("log",
+						  "more than %d witness "
+						  "keys",
+						  MAX_WITNESSES);
+			o.witness[o.nwitness++] = optarg;
+			break;
+		case OPT_THRESHOLD:
+			rc = set_once(&o.threshold, optarg,
+				      "--witness-threshold");
+			break;
+		case OPT_PROOF:
+			rc = set_once(&o.proof, optarg, "--proof");
+			break;
+		case OPT_OLD:
+			rc = set_once(&o.old, optarg, "--old");
+			break;
+		case OPT_NEW:
+			rc = set_once(&o.new_, optarg, "--new");
+			break;
+		case OPT_CONSISTENCY:
+			rc = set_once(&o.consistency, optarg, "--consistency");
+			break;
+		case OPT_TILES:
+			rc = set_once(&o.tiles, optarg, "--tiles");
+			break;
+		case OPT_JSON:
+			o.json = 1;
+			break;
+		case 'q':
+			tool_quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			return tool_usage("log", "bad option");
+		}
+		if (rc != EXIT_OK)
+			return rc;
+	}
+	argc -= optind;
+	argv += optind;
+	if (o.log_key == NULL)
+		return tool_usage("log", "--log-key is required");
+	modes = (o.proof != NULL) +
+		(o.old != NULL || o.new_ != NULL || o.consistency != NULL) +
+		(o.tiles != NULL);
+	if (modes != 1)
+		return tool_usage("log", "give one of --proof, --old/--new/"
+					 "--consistency, --tiles");
+	if (o.proof != NULL && argc != 1)
+		return tool_usage("log", "--proof needs one ATTESTATION");
+	if (o.proof == NULL && argc != 0)
+		return tool_usage("log", "unexpected argument '%s'", argv[0]);
+	if ((o.old != NULL || o.new_ != NULL || o.consistency != NULL) &&
+	    (o.old == NULL || o.new_ == NULL || o.consistency == NULL))
+		return tool_usage("log", "--old, --new and --consistency go "
+					 "together");
+	return run(&o, argc, argv);
 }
