@@ -13,6 +13,7 @@ static const struct {
 	{"artifact", cmd_artifact, "check files against attestations and trusted keys"},
 	{"source", cmd_source, "check a source tree against an attestation"},
 	{"log", cmd_log, "check inclusion or consistency proofs of a transparency log"},
+	{"diff", cmd_diff, "explain how two files differ"},
 };
 
 static void
