@@ -88,7 +88,7 @@ clean_name(const char *s)
 	if ((d = malloc(n + 1)) == NULL)
 		return NULL;
 	for (i = 0; i < n; i++)
-		d[i] = (s[i] > ' ' && s[i] < 0x7f) ? s[i] : '?';
+		d[i] = (s[i] >= ' ' && s[i] < 0x7f) ? s[i] : '?';
 	d[n] = '\0';
 	return d;
 }
@@ -294,9 +294,9 @@ diff_region(struct diff_ctx *c, struct cr_diff_node *parent, struct elfside *sa,
 		n->status = ra ? CR_DIFF_ONLY_A : CR_DIFF_ONLY_B;
 		n->size_a = ra ? (ra->nobits ? ra->sh.sh_size : ra->len) : 0;
 		n->size_b = rb ? (rb->nobits ? rb->sh.sh_size : rb->len) : 0;
-		if (ra)
+		if (!r->pseudo && ra)
 			parent->nonly_a++;
-		else
+		else if (!r->pseudo)
 			parent->nonly_b++;
 		return node_add_child(c, parent, n);
 	}

@@ -119,8 +119,10 @@ match_path(const char *s, size_t len, size_t i, const char *const *paths,
 {
 	size_t k, n, e;
 
+	/* Not inside a relative path; "=/x", ":/x" and "-I/x" are fine. */
 	if (s[i] != '/' ||
-	    (i > 0 && (ispath(s[i - 1]) && s[i - 1] != '=' && s[i - 1] != ':')))
+	    (i > 0 && ispath(s[i - 1]) && s[i - 1] != '=' && s[i - 1] != ':' &&
+	     !(i > 1 && s[i - 2] == '-' && isalpha_(s[i - 1]))))
 		return 0;
 	for (k = 0; k < npaths; k++) {
 		n = paths[k] ? strlen(paths[k]) : 0;
