@@ -6,6 +6,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,16 @@ struct alist {
 	char format[64];
 	int broken; /* the listing stopped early: why says why */
 	char why[256];
+	uint64_t unpacked; /* bytes of content read */
+};
+
+/* One side's listing, run on a thread of its own. */
+struct listjob {
+	struct alist *l;
+	int fd;
+	uint64_t cap;
+	int err;
+	char error[512]; /* the thread's message, when err is CR_ERROR */
 };
 
 static void
@@ -141,12 +152,14 @@ entry_fill(struct entry *e, struct archive_entry *ae, size_t index)
 
 /*
  * Lists the members of the archive in fd with the SHA-256 of each one's
- * bytes. A damaged archive is not an error: l->broken says where it
- * stopped. CR_ERROR when out of memory or past the unpack cap.
+ * bytes, reading at most cap bytes of content. A damaged archive (or one
+ * past the cap) is not an error: l->broken says where it stopped. CR_ERROR
+ * when out of memory. l->unpacked receives the bytes read.
  */
 static int
-list_archive(struct diff_ctx *c, struct alist *l, int fd)
+list_archive(struct alist *l, int fd, uint64_t cap)
 {
+	uint64_t unpacked = 0;
 	struct archive *a = NULL;
 	struct archive_entry *ae;
 	struct cr_sha256 h = {0};
@@ -210,15 +223,16 @@ list_archive(struct diff_ctx *c, struct alist *l, int fd)
 			goto done;
 		while ((r = archive_read_data(a, buf, CR_STREAM_CHUNK)) > 0) {
 			e->size += (uint64_t)r;
-			c->unpacked += (uint64_t)r;
-			if (c->unpacked > c->max_unpack)
+			unpacked += (uint64_t)r;
+			if (unpacked > cap)
 				break;
 			if (cr_sha256_update(&h, buf, (size_t)r) < 0)
 				goto done;
 		}
+		l->unpacked = unpacked;
 		if (cr_sha256_final(&h, e->digest) < 0)
 			goto done;
-		if (r < 0 || c->unpacked > c->max_unpack) {
+		if (r < 0 || unpacked > cap) {
 			l->broken = 1;
 			if (r < 0)
 				snprintf(l->why, sizeof(l->why), "%s: %s",
@@ -230,8 +244,7 @@ list_archive(struct diff_ctx *c, struct alist *l, int fd)
 				snprintf(l->why, sizeof(l->why),
 					 "%s: over the cap of %llu bytes "
 					 "unpacked",
-					 e->name,
-					 (unsigned long long)c->max_unpack);
+					 e->name, (unsigned long long)cap);
 			/* Its digest is of a prefix: never call it equal. */
 			e->digest[0] ^= 0xff;
 			e->size = UINT64_MAX;
@@ -245,6 +258,44 @@ done:
 		archive_read_free(a);
 	free(buf);
 	return err;
+}
+
+static void *
+run_list(void *p)
+{
+	struct listjob *j = p;
+
+	j->err = list_archive(j->l, j->fd, j->cap);
+	if (j->err == CR_ERROR)
+		snprintf(j->error, sizeof(j->error), "%s", cr_error_last());
+	return NULL;
+}
+
+/* Lists both archives at once (two threads when it can). */
+static int
+list_pair(struct diff_ctx *c, struct alist *A, int fda, struct alist *B,
+	  int fdb)
+{
+	struct listjob ja = {A, fda, 0, 0, ""}, jb = {B, fdb, 0, 0, ""};
+	pthread_t th;
+	int threaded;
+
+	ja.cap = jb.cap =
+		(c->max_unpack > c->unpacked ? c->max_unpack - c->unpacked
+					     : 0) /
+		2;
+	threaded = pthread_create(&th, NULL, run_list, &jb) == 0;
+	run_list(&ja);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		run_list(&jb);
+	c->unpacked += A->unpacked + B->unpacked;
+	if (ja.err == CR_ERROR)
+		return cr_error_set("%s", ja.error);
+	if (jb.err == CR_ERROR)
+		return cr_error_set("%s", jb.error);
+	return CR_OK;
 }
 
 /* Writes the bytes of the members marked detail to spool files. */
@@ -542,8 +593,7 @@ diff_archive(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 	size_t i, k = 0, ndetail = 0, nnodes, own = n->nmeta;
 	int err = CR_ERROR;
 
-	if ((err = list_archive(c, &A, fda)) < 0 ||
-	    (err = list_archive(c, &B, fdb)) < 0)
+	if ((err = list_pair(c, &A, fda, &B, fdb)) < 0)
 		goto done;
 	if ((A.broken && A.n == 0) || (B.broken && B.n == 0)) {
 		err = node_note(n,
@@ -748,18 +798,30 @@ gz_meta(struct cr_diff_node *n, const struct gzhead *a, const struct gzhead *b)
 	return CR_OK;
 }
 
+/* One side's decompression into a spool file, run on a thread of its own. */
+struct unpack {
+	enum fmt f;
+	int in, out;
+	uint64_t cap; /* bytes it may write */
+	uint64_t written;
+	uint64_t end; /* gzip: where the compressed members ended */
+	const char *tmpdir;
+	int err;
+	char msg[256];	 /* why, when err is CR_EFAIL */
+	char error[512]; /* the thread's message, when err is CR_ERROR */
+};
+
 static int
-spool_write(struct diff_ctx *c, int out, const void *buf, size_t len, char *msg,
-	    size_t msglen)
+spool_write(struct unpack *u, const void *buf, size_t len)
 {
-	c->spooled += len;
-	c->unpacked += len;
-	if (c->spooled > c->max_spool || c->unpacked > c->max_unpack) {
-		snprintf(msg, msglen, "decompressed size over the cap");
+	u->written += len;
+	if (u->written > u->cap) {
+		snprintf(u->msg, sizeof(u->msg),
+			 "decompressed size over the cap");
 		return CR_EFAIL;
 	}
-	if (write_full(out, buf, len) < 0)
-		return cr_error_errno("diff: %s: spooling", c->tmpdir);
+	if (write_full(u->out, buf, len) < 0)
+		return cr_error_errno("diff: %s: spooling", u->tmpdir);
 	return CR_OK;
 }
 
@@ -769,9 +831,12 @@ spool_write(struct diff_ctx *c, int out, const void *buf, size_t len, char *msg,
  * CR_EFAIL with msg when the data is corrupt or over the caps.
  */
 static int
-gunzip(struct diff_ctx *c, int in, int out, uint64_t *end, char *msg,
-       size_t msglen)
+gunzip(struct unpack *u)
 {
+	uint64_t *end = &u->end;
+	char *msg = u->msg;
+	size_t msglen = sizeof(u->msg);
+	int in = u->in;
 	unsigned char *ib = NULL, *ob = NULL;
 	uint64_t off = 0, base = 0;
 	z_stream z;
@@ -812,8 +877,7 @@ gunzip(struct diff_ctx *c, int in, int out, uint64_t *end, char *msg,
 		z.avail_out = CR_STREAM_CHUNK;
 		zr = inflate(&z, Z_NO_FLUSH);
 		have = CR_STREAM_CHUNK - z.avail_out;
-		if (have &&
-		    (err = spool_write(c, out, ob, have, msg, msglen)) != CR_OK)
+		if (have && (err = spool_write(u, ob, have)) != CR_OK)
 			goto done;
 		err = CR_ERROR;
 		if (zr == Z_STREAM_END) {
@@ -850,9 +914,12 @@ done:
 
 /* Decompresses xz, bzip2 or zstd through libarchive's own decoders. */
 static int
-unpack_other(struct diff_ctx *c, enum fmt f, int in, int out, char *msg,
-	     size_t msglen)
+unpack_other(struct unpack *u)
 {
+	enum fmt f = u->f;
+	char *msg = u->msg;
+	size_t msglen = sizeof(u->msg);
+	int in = u->in;
 	struct archive *a = NULL;
 	struct archive_entry *ae;
 	unsigned char *buf = NULL;
@@ -886,8 +953,7 @@ unpack_other(struct diff_ctx *c, enum fmt f, int in, int out, char *msg,
 		goto done;
 	}
 	while ((r = archive_read_data(a, buf, CR_STREAM_CHUNK)) > 0)
-		if ((err = spool_write(c, out, buf, (size_t)r, msg, msglen)) !=
-		    CR_OK)
+		if ((err = spool_write(u, buf, (size_t)r)) != CR_OK)
 			goto done;
 	if (r < 0) {
 		snprintf(msg, msglen, "%s",
@@ -902,6 +968,44 @@ done:
 		archive_read_free(a);
 	free(buf);
 	return err;
+}
+
+static void *
+run_unpack(void *p)
+{
+	struct unpack *u = p;
+
+	u->err = u->f == FMT_GZIP ? gunzip(u) : unpack_other(u);
+	if (u->err == CR_ERROR)
+		snprintf(u->error, sizeof(u->error), "%s", cr_error_last());
+	return NULL;
+}
+
+/* Decompresses both sides at once (two threads when it can). */
+static int
+unpack_pair(struct diff_ctx *c, struct unpack *ua, struct unpack *ub)
+{
+	uint64_t room_s, room_u;
+	pthread_t th;
+	int threaded;
+
+	room_s = c->max_spool > c->spooled ? c->max_spool - c->spooled : 0;
+	room_u = c->max_unpack > c->unpacked ? c->max_unpack - c->unpacked : 0;
+	ua->cap = ub->cap = (room_s < room_u ? room_s : room_u) / 2;
+	ua->tmpdir = ub->tmpdir = c->tmpdir;
+	threaded = pthread_create(&th, NULL, run_unpack, ub) == 0;
+	run_unpack(ua);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		run_unpack(ub);
+	c->spooled += ua->written + ub->written;
+	c->unpacked += ua->written + ub->written;
+	if (ua->err == CR_ERROR)
+		return cr_error_set("%s", ua->error);
+	if (ub->err == CR_ERROR)
+		return cr_error_set("%s", ub->error);
+	return CR_OK;
 }
 
 /* The name of what a compressed file holds: "x.tar" for "x.tar.gz". */
@@ -937,37 +1041,34 @@ diff_compressed(struct diff_ctx *c, struct cr_diff_node *n, enum fmt f, int fda,
 	struct gzhead ga, gb;
 	struct span pa, pb;
 	struct stat sta, stb;
+	struct unpack ua, ub;
 	uint64_t ea = 0, eb = 0;
-	char msg[256] = "", name[256];
+	char name[256];
 	int ta = -1, tb = -1, err;
 	size_t own = n->nmeta;
 
 	if ((err = spool_open(c, &ta)) < 0 || (err = spool_open(c, &tb)) < 0)
 		goto done;
-	err = f == FMT_GZIP ? gunzip(c, fda, ta, &ea, msg, sizeof(msg))
-			    : unpack_other(c, f, fda, ta, msg, sizeof(msg));
-	if (err == CR_EFAIL) {
+	memset(&ua, 0, sizeof(ua));
+	memset(&ub, 0, sizeof(ub));
+	ua.f = ub.f = f;
+	ua.in = fda;
+	ua.out = ta;
+	ub.in = fdb;
+	ub.out = tb;
+	if ((err = unpack_pair(c, &ua, &ub)) < 0)
+		goto done;
+	if (ua.err == CR_EFAIL || ub.err == CR_EFAIL) {
 		err = node_note(n,
-				"A: cannot decompress (%s): compared "
+				"%s: cannot decompress (%s): compared "
 				"bytewise",
-				msg);
+				ua.err == CR_EFAIL ? "A" : "B",
+				ua.err == CR_EFAIL ? ua.msg : ub.msg);
 		err = err < 0 ? err : CR_EFAIL;
 		goto done;
 	}
-	if (err < 0)
-		goto done;
-	err = f == FMT_GZIP ? gunzip(c, fdb, tb, &eb, msg, sizeof(msg))
-			    : unpack_other(c, f, fdb, tb, msg, sizeof(msg));
-	if (err == CR_EFAIL) {
-		err = node_note(n,
-				"B: cannot decompress (%s): compared "
-				"bytewise",
-				msg);
-		err = err < 0 ? err : CR_EFAIL;
-		goto done;
-	}
-	if (err < 0)
-		goto done;
+	ea = ua.end;
+	eb = ub.end;
 	if (f == FMT_GZIP) {
 		read_gzhead(&ga, fda);
 		read_gzhead(&gb, fdb);
