@@ -5,5 +5,7 @@
 int cmd_artifact(int argc, char **argv);
 int cmd_source(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_rebuild(int argc, char **argv);
 
 #endif

@@ -13,6 +13,8 @@ static const struct {
 	{"artifact", cmd_artifact,
 	 "check files against attestations and trusted keys"},
 	{"source", cmd_source, "check a source tree against an attestation"},
+	{"rebuild", cmd_rebuild, "rebuild reviewed source and compare with shipped files"},
+	{"diff", cmd_diff, "explain how two files differ"},
 	{"log", cmd_log,
 	 "check inclusion or consistency proofs of a transparency log"},
 };

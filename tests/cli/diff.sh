@@ -1,0 +1,238 @@
+#!/bin/sh
+# verify diff on real binaries and archives: the bundled example built twice,
+# patched binaries, tarballs, zip and ar archives, broken ELF, missing files.
+. "$SRCDIR/tests/cli/lib.sh"
+
+# first_line: the verdict line of the last command.
+first_line() {
+	head -n 1 "$T/out"
+}
+
+out_lacks() {
+	if grep -Eq -- "$1" "$T/out"; then
+		not_ok "$2 (stdout has /$1/)"
+		sed 's/^/#   stdout: /' "$T/out" | head -20
+	else ok "$2"; fi
+}
+
+verdict_has() {
+	if first_line | grep -Eq -- "$1"; then ok "$2"; else
+		not_ok "$2 (verdict lacks /$1/)"
+		first_line | sed 's/^/#   verdict: /'
+	fi
+}
+
+json_valid() {
+	if command -v python3 >/dev/null 2>&1; then
+		if python3 -m json.tool "$T/out" >/dev/null 2>&1; then
+			ok "$1"
+		else not_ok "$1 (not JSON)"; fi
+	else ok "$1 # skip: no python3"; fi
+}
+
+# --- identical files, and the one-line failures --------------------------
+cp /bin/true a.bin
+cp /bin/true b.bin
+expect 0 "identical files: exit 0" "$VERIFY" diff a.bin b.bin
+verdict_has "^SAME  a.bin  b.bin$" "identical files: SAME verdict"
+
+expect 2 "missing file: exit 2" "$VERIFY" diff a.bin nonexistent.bin
+err_has "nonexistent.bin" "missing file: named"
+err_one_line "missing file: one line"
+expect 2 "directory: exit 2" "$VERIFY" diff a.bin "$T"
+err_one_line "directory: one line"
+expect 2 "one operand: usage, exit 2" "$VERIFY" diff a.bin
+expect 0 "--help: exit 0" "$VERIFY" diff --help
+out_has "usage: verify diff" "--help: usage on stdout"
+
+# --- a one-byte patch --------------------------------------------------------
+# Patch the byte at 0x1234 of a copy of /bin/true: exit 1, offset named.
+cp /bin/true patched.bin
+printf '\314' | dd of=patched.bin bs=1 seek=4660 conv=notrunc 2>/dev/null
+expect 1 "one-byte patch: exit 1" "$VERIFY" diff a.bin patched.bin
+out_has "first at offset 0x1234" "one-byte patch: offset of the difference"
+verdict_has "1 of [0-9]+ ELF sections differ \(\.[a-z_.]+: 1 bytes" \
+	"one-byte patch: the section and one byte"
+# The same on plain data: no format to explain, bytewise with the offset.
+seq 1 20000 >data.a
+cp data.a data.b
+printf 'X' | dd of=data.b bs=1 seek=70000 conv=notrunc 2>/dev/null
+expect 1 "data patch: exit 1" "$VERIFY" diff data.a data.b
+verdict_has "1 of [0-9]+ bytes differ, first at offset 0x11170" \
+	"data patch: offset 70000 (0x11170)"
+out_has 'strings: A .*"' "data patch: strings around the difference"
+
+# --- the bundled example, built twice at least 2 s apart ---------------------
+mkdir ex
+cp "$SRCDIR"/examples/hello/*.c "$SRCDIR"/examples/hello/*.h ex/
+(cd ex && cc -g -O1 "$PWD/greet.c" "$PWD/hello.c" -o hello) || exit 2
+mv ex/hello hello.1
+sleep 2
+(cd ex && cc -g -O1 "$PWD/greet.c" "$PWD/hello.c" -o hello) || exit 2
+mv ex/hello hello.2
+expect 1 "example built twice: exit 1" "$VERIFY" diff hello.1 hello.2
+verdict_has "ELF sections differ \(\.rodata: [0-9]+ bytes" \
+	"example: .rodata named in the verdict"
+verdict_has "likely embedded build time" "example: a time string named"
+verdict_has "build-id: 20 bytes, derived" "example: build id flagged derived"
+out_has '^  \.rodata \[data\]' "example: .rodata flagged as data"
+out_has 'leak: build time: A "[0-9]{2}:[0-9]{2}:[0-9]{2}"' \
+	"example: the __TIME__ strings shown"
+out_lacks '\.text' "example: code does not differ"
+expect 1 "example: --json exit 1" "$VERIFY" diff --json hello.1 hello.2
+json_valid "example: --json is JSON"
+out_has '"identical": false' "example: json says not identical"
+out_has '"kind": "build time"' "example: json names the leak"
+
+# Built in another directory: the build path is named too.
+mkdir ex2
+cp ex/*.c ex/*.h ex2/
+(cd ex2 && cc -g -O1 "$PWD/greet.c" "$PWD/hello.c" -o hello) || exit 2
+expect 1 "other build dir: exit 1" "$VERIFY" diff hello.2 ex2/hello
+verdict_has "embedded build path" "other build dir: build path named"
+out_has "leak: build path: A \"$T/ex" "other build dir: the path shown"
+expect 1 "--build-path hint: exit 1" "$VERIFY" diff --build-path "$T/ex2" \
+	hello.2 ex2/hello
+verdict_has "embedded build path" "--build-path hint: build path named"
+expect 2 "--build-path relative: usage" "$VERIFY" diff --build-path rel \
+	hello.2 ex2/hello
+
+# A swapped code path: .text differs and is flagged as code, not derived.
+sed 's/hello from/HELLO FROM/; s/printf/puts("x"); printf/' ex/greet.c \
+	>ex2/greet.c
+(cd ex2 && cc -g -O1 "$T/ex/greet.c" -c -o /dev/null) || exit 2
+(cd ex && cp ../ex2/greet.c evil.c &&
+	cc -g -O1 "$PWD/evil.c" "$PWD/hello.c" -o hello.evil) || exit 2
+expect 1 "changed code: exit 1" "$VERIFY" diff hello.2 ex/hello.evil
+out_has '^  \.text \[code\]' "changed code: .text flagged as code"
+
+# Only the build id differs: flagged derived, nothing else.
+cc -O1 -Wl,--build-id=0x0102030405060708090a0b0c0d0e0f1011121314 \
+	ex/greet.c ex/hello.c -o bid.1 || exit 2
+cc -O1 -Wl,--build-id=0xf102030405060708090a0b0c0d0e0f10111213ff \
+	ex/greet.c ex/hello.c -o bid.2 || exit 2
+expect 1 "build id only: exit 1" "$VERIFY" diff bid.1 bid.2
+verdict_has "1 of [0-9]+ ELF sections differ \(\.note\.gnu\.build-id: 2 bytes, derived\)$" \
+	"build id only: one derived section"
+out_has "\.note\.gnu\.build-id \[derived\]" "build id only: flagged derived"
+
+# --- tarballs ----------------------------------------------------------------
+mkdir -p src/d
+printf 'alpha\n' >src/a.txt
+printf 'bravo\n' >src/d/b.txt
+tar -C src --sort=name --mtime=@1000000000 --owner=0 --group=0 \
+	--numeric-owner -cf meta.1.tar . || exit 2
+tar -C src --sort=name --mtime=@1000000100 --owner=1000 --group=1000 \
+	--numeric-owner -cf meta.2.tar . || exit 2
+expect 1 "tar metadata only: exit 1" "$VERIFY" diff meta.1.tar meta.2.tar
+verdict_has "tar: metadata only" "tar metadata only: classified"
+verdict_has "mtime, owner" "tar metadata only: fields named"
+out_lacks "in content" "tar metadata only: no content difference"
+expect 1 "tar metadata only --json: exit 1" "$VERIFY" diff --json \
+	meta.1.tar meta.2.tar
+out_has '"content": 0' "tar metadata only: json counts no content"
+
+# One changed member in a tar.gz.
+tar -C src --sort=name --mtime=@1000000000 --owner=0 --group=0 \
+	-czf one.1.tar.gz . || exit 2
+printf 'bravo, changed\n' >src/d/b.txt
+tar -C src --sort=name --mtime=@1000000000 --owner=0 --group=0 \
+	-czf one.2.tar.gz . || exit 2
+expect 1 "tar.gz changed member: exit 1" "$VERIFY" diff one.1.tar.gz \
+	one.2.tar.gz
+verdict_has "1 of [0-9]+ members differs in content \(\./d/b\.txt" \
+	"tar.gz changed member: named"
+out_has 'strings: A "bravo' "tar.gz changed member: its strings shown"
+
+# A member only in B.
+printf 'extra\n' >src/extra.txt
+tar -C src --sort=name --mtime=@1000000000 --owner=0 --group=0 \
+	-czf one.3.tar.gz . || exit 2
+expect 1 "member only in B: exit 1" "$VERIFY" diff one.2.tar.gz one.3.tar.gz
+verdict_has "1 only in B \(\./extra\.txt\)" "member only in B: named"
+expect 1 "member only in A: exit 1" "$VERIFY" diff one.3.tar.gz one.2.tar.gz
+verdict_has "1 only in A \(\./extra\.txt\)" "member only in A: named"
+
+# Same tar, gzip header time differs: metadata of the stream only.
+tar -C src --sort=name --mtime=@1000000000 --owner=0 --group=0 \
+	-cf plain.tar . || exit 2
+gzip -n <plain.tar >gz.1.tar.gz
+cp gz.1.tar.gz gz.2.tar.gz
+printf '\001\002\003\004' | dd of=gz.2.tar.gz bs=1 seek=4 conv=notrunc \
+	2>/dev/null
+expect 1 "gzip header only: exit 1" "$VERIFY" diff gz.1.tar.gz gz.2.tar.gz
+verdict_has "gzip: same content; gzip mtime differs" \
+	"gzip header only: mtime named, content same"
+
+# Member order only.
+mkdir ord
+printf 'one\n' >ord/1
+printf 'two\n' >ord/2
+(cd ord && tar --mtime=@1 --owner=0 --group=0 -cf ../ord.1.tar 1 2 &&
+	tar --mtime=@1 --owner=0 --group=0 -cf ../ord.2.tar 2 1) || exit 2
+expect 1 "member order: exit 1" "$VERIFY" diff ord.1.tar ord.2.tar
+verdict_has "metadata only.*member order differs" "member order: named"
+
+# --- zip -----------------------------------------------------------------
+mkzip() { # mkzip OUT DIR: a zip of DIR's files with the zip or python3 tool
+	if command -v zip >/dev/null 2>&1; then
+		(cd "$2" && zip -qrX "$T/$1" .)
+	else
+		python3 -c 'import os,sys,zipfile
+z=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED)
+for r,d,f in os.walk(sys.argv[2]):
+  for n in sorted(f): p=os.path.join(r,n); z.write(p,os.path.relpath(p,sys.argv[2]))
+z.close()' "$T/$1" "$2"
+	fi
+}
+mkdir z1 z2
+printf 'same\n' >z1/s.txt
+printf 'same\n' >z2/s.txt
+cp hello.1 z1/prog
+cp hello.2 z2/prog
+touch -d @1000000000 z1/* z2/*
+mkzip z.1.zip z1 && mkzip z.2.zip z2 || exit 2
+expect 1 "zip: exit 1" "$VERIFY" diff z.1.zip z.2.zip
+verdict_has "zip: 1 of 2 members differs in content \(prog: [0-9]+ of [0-9]+ ELF sections differ \(\.rodata" \
+	"zip: member and its ELF sections named"
+verdict_has "likely embedded build time" "zip: leak found inside a member"
+
+# --- ar ------------------------------------------------------------------
+printf 'int f(void) { return 1; }\n' >f1.c
+printf 'int f(void) { return 2; }\n' >f2.c
+printf 'int g(void) { return 3; }\n' >g.c
+cc -c f1.c -o f.o && cc -c g.c -o g.o && ar rcD lib.1.a f.o g.o || exit 2
+cc -c f2.c -o f.o && ar rcD lib.2.a f.o g.o || exit 2
+expect 1 "ar changed member: exit 1" "$VERIFY" diff lib.1.a lib.2.a
+verdict_has "ar: 1 of [0-9]+ members differs in content \(f\.o: " \
+	"ar changed member: named"
+out_has '\.text \[code\]' "ar changed member: its code section named"
+
+# --- malformed input: still a bytewise answer --------------------------------
+head -c 3000 /bin/true >trunc.bin
+expect 1 "truncated ELF: exit 1" "$VERIFY" diff /bin/true trunc.bin
+out_has "bytes differ|ELF sections differ" "truncated ELF: an answer"
+{ printf '\177ELF\002\001\001'; head -c 5000 /bin/true | tail -c 4000; } \
+	>garbage.bin
+expect 1 "garbage ELF: exit 1" "$VERIFY" diff /bin/true garbage.bin
+verdict_has "^DIFFER" "garbage ELF: a verdict"
+cp garbage.bin garbage2.bin
+printf 'Z' | dd of=garbage2.bin bs=1 seek=100 conv=notrunc 2>/dev/null
+expect 1 "two garbage ELFs: exit 1" "$VERIFY" diff garbage.bin garbage2.bin
+verdict_has "unexplained|offset 0x64" "two garbage ELFs: bytewise, flagged"
+head -c 100 meta.1.tar >trunc.tar
+expect 1 "truncated tar: exit 1" "$VERIFY" diff meta.1.tar trunc.tar
+verdict_has "^DIFFER" "truncated tar: a verdict"
+
+# --- diffoscope, when installed ---------------------------------------------
+if command -v diffoscope >/dev/null 2>&1; then
+	expect 1 "--diffoscope: exit 1" "$VERIFY" diff --diffoscope \
+		data.a data.b
+	out_has "^--- data.a" "--diffoscope: its report follows"
+else
+	expect 1 "--diffoscope missing: exit 1" "$VERIFY" diff --diffoscope \
+		data.a data.b
+	err_has "diffoscope is not installed" "--diffoscope missing: said so"
+fi
+
+done_testing

@@ -1,0 +1,281 @@
+/* Unit tests for lib/diff*.c: leak detectors, section classes, ELF and data comparisons. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diff.h"
+#include "error.h"
+
+static char dir[] = "/tmp/test_diff.XXXXXX";
+
+static enum cr_diff_leak_kind
+match(const char *s, size_t *st, size_t *en)
+{
+	static const char *const hints[] = {"/opt/myproj"};
+
+	return cr_diff_leak_match(s, strlen(s), st, en, "buildbox7", "alice",
+				  hints, 1);
+}
+
+static void
+test_leak_match(void **state)
+{
+	size_t s, e;
+
+	(void)state;
+	assert_int_equal(match("built Nov 22 2026 ok", &s, &e), CR_LEAK_DATE);
+	assert_int_equal(s, 6);
+	assert_int_equal(e, 17);
+	assert_int_equal(match("Nov  2 2026", &s, &e), CR_LEAK_DATE);
+	assert_int_equal(match("at 02:10:11.", &s, &e), CR_LEAK_TIME);
+	assert_int_equal(s, 3);
+	assert_int_equal(e, 11);
+	assert_int_equal(match("2026-11-22T02", &s, &e), CR_LEAK_DATE);
+	assert_int_equal(e, 10);
+	assert_int_equal(match("-I/home/bob/src/x.c rest", &s, &e),
+			 CR_LEAK_PATH);
+	assert_int_equal(s, 2);
+	assert_int_equal(e, 19);
+	assert_int_equal(match("cc=/tmp/b/x.o", &s, &e), CR_LEAK_PATH);
+	assert_int_equal(match("/opt/myproj/lib", &s, &e), CR_LEAK_PATH);
+	assert_int_equal(e, 15);
+	assert_int_equal(match("on buildbox7.", &s, &e), CR_LEAK_HOST);
+	assert_int_equal(match("by alice", &s, &e), CR_LEAK_USER);
+	/* Near misses are not leaks. */
+	assert_int_equal(match("25:00:00", &s, &e), CR_LEAK_NONE);
+	assert_int_equal(match("102:10:11", &s, &e), CR_LEAK_NONE);
+	assert_int_equal(match("Now 22 2026", &s, &e), CR_LEAK_NONE);
+	assert_int_equal(match("1900-01-01", &s, &e), CR_LEAK_NONE);
+	assert_int_equal(match("2026-13-01", &s, &e), CR_LEAK_NONE);
+	assert_int_equal(match("lib/tmp/x", &s, &e), CR_LEAK_NONE);
+	assert_int_equal(match("/usr/lib/x", &s, &e), CR_LEAK_NONE);
+	assert_int_equal(match("buildbox70 malice", &s, &e), CR_LEAK_NONE);
+	assert_int_equal(cr_diff_leak_match("localhost", 9, &s, &e, "localhost",
+					    NULL, NULL, 0),
+			 CR_LEAK_NONE);
+}
+
+static void
+test_section_class(void **state)
+{
+	(void)state;
+	assert_int_equal(cr_diff_section_class(".text", SHT_PROGBITS,
+					       SHF_ALLOC | SHF_EXECINSTR),
+			 CR_DIFF_CLASS_CODE);
+	assert_int_equal(
+		cr_diff_section_class(".rodata", SHT_PROGBITS, SHF_ALLOC),
+		CR_DIFF_CLASS_DATA);
+	assert_int_equal(cr_diff_section_class(".data", SHT_PROGBITS,
+					       SHF_ALLOC | SHF_WRITE),
+			 CR_DIFF_CLASS_DATA);
+	assert_int_equal(cr_diff_section_class(".note.gnu.build-id", SHT_NOTE,
+					       SHF_ALLOC),
+			 CR_DIFF_CLASS_DERIVED);
+	assert_int_equal(cr_diff_section_class(".debug_info", SHT_PROGBITS, 0),
+			 CR_DIFF_CLASS_DERIVED);
+	assert_int_equal(cr_diff_section_class(".symtab", SHT_SYMTAB, 0),
+			 CR_DIFF_CLASS_DERIVED);
+	assert_int_equal(cr_diff_section_class(".rela.debug_info", SHT_RELA,
+					       SHF_INFO_LINK),
+			 CR_DIFF_CLASS_DERIVED);
+	assert_int_equal(
+		cr_diff_section_class(".rela.text", SHT_RELA, SHF_INFO_LINK),
+		CR_DIFF_CLASS_DATA);
+	assert_int_equal(cr_diff_section_class(".mine", SHT_PROGBITS, 0),
+			 CR_DIFF_CLASS_OTHER);
+}
+
+static void
+write_file(const char *path, const char *content)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(content, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+static char *
+path(const char *name)
+{
+	static char buf[4][256];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", dir, name);
+	return buf[k];
+}
+
+static const struct cr_diff_opts quiet = {.no_host = 1};
+
+/* A leak counts only where the bytes differ: the same path is no leak. */
+static void
+test_data_leaks(void **state)
+{
+	struct cr_diff_report *r;
+	char a[512], b[512];
+
+	(void)state;
+	memset(a, '.', sizeof(a));
+	a[sizeof(a) - 1] = '\0';
+	memcpy(a + 100, "built 02:10:11 in /home/u/src\n", 30);
+	memcpy(b, a, sizeof(b));
+	memcpy(b + 100, "built 02:11:15 in /home/u/src\n", 30);
+	write_file(path("d1"), a);
+	write_file(path("d2"), b);
+	assert_int_equal(cr_diff_files(&r, path("d1"), path("d2"), &quiet),
+			 CR_EFAIL);
+	assert_string_equal(r->root->format, "data");
+	assert_int_equal(r->root->differing, 2);
+	assert_int_equal(r->root->first.offset, 110);
+	assert_int_equal(r->leaks, CR_LEAK_TIME);
+	assert_int_equal(r->root->nleaks, 1);
+	assert_string_equal(r->root->leaks[0].a, "\"02:10:11\"");
+	assert_string_equal(r->root->leaks[0].b, "\"02:11:15\"");
+	assert_non_null(strstr(r->root->first.str_a, "built 02:10:11 in"));
+	cr_diff_report_free(r);
+
+	assert_int_equal(cr_diff_files(&r, path("d1"), path("d1"), &quiet),
+			 CR_OK);
+	assert_int_equal(r->identical, 1);
+	cr_diff_report_free(r);
+
+	assert_int_equal(cr_diff_files(&r, path("d1"), path("nope"), &quiet),
+			 CR_ERROR);
+	assert_null(r);
+	assert_non_null(strstr(cr_error_last(), "nope"));
+}
+
+static int
+build(const char *out, const char *src)
+{
+	char cmd[1024];
+
+	write_file(path("prog.c"), src);
+	snprintf(cmd, sizeof(cmd),
+		 "cc -O0 -Wl,--build-id=none -o %s %s 2>/dev/null", path(out),
+		 path("prog.c"));
+	return system(cmd);
+}
+
+/* Two programs differing in one initialised int: only .data, one byte. */
+static void
+test_elf_sections(void **state)
+{
+	struct cr_diff_report *r;
+	struct cr_diff_node *n;
+	json_t *j, *k;
+	char line[1024];
+	size_t i;
+
+	(void)state;
+	if (build("p1", "int x = 1;\nint main(void) { return x; }\n") != 0 ||
+	    build("p2", "int x = 2;\nint main(void) { return x; }\n") != 0) {
+		skip();
+		return;
+	}
+	assert_int_equal(cr_diff_files(&r, path("p1"), path("p2"), &quiet),
+			 CR_EFAIL);
+	n = r->root;
+	assert_string_equal(n->format, "ELF");
+	assert_true(n->total > 20);
+	assert_int_equal(n->ncontent, 1);
+	assert_int_equal(n->nchildren, 1);
+	assert_string_equal(n->children[0]->name, ".data");
+	assert_int_equal(n->children[0]->klass, CR_DIFF_CLASS_DATA);
+	assert_int_equal(n->children[0]->differing, 1);
+	assert_int_equal(n->children[0]->first.valid, 1);
+	assert_int_equal(r->unexplained, 0);
+	cr_diff_verdict(line, sizeof(line), r);
+	assert_non_null(strstr(line, "1 of "));
+	assert_non_null(strstr(line, "ELF sections differ (.data: 1 bytes)"));
+	j = cr_diff_json(r);
+	assert_non_null(j);
+	assert_true(json_is_false(json_object_get(j, "identical")));
+	k = json_array_get(
+		json_object_get(json_object_get(j, "root"), "children"), 0);
+	assert_string_equal(json_string_value(json_object_get(k, "name")),
+			    ".data");
+	assert_string_equal(json_string_value(json_object_get(k, "class")),
+			    "data");
+	json_decref(j);
+	cr_diff_report_free(r);
+
+	/* Code that differs is code. */
+	if (build("p3", "int x = 1;\nint main(void) { return x + 7; }\n") !=
+	    0) {
+		skip();
+		return;
+	}
+	assert_int_equal(cr_diff_files(&r, path("p1"), path("p3"), &quiet),
+			 CR_EFAIL);
+	n = r->root;
+	for (i = 0; i < n->nchildren; i++)
+		if (strcmp(n->children[i]->name, ".text") == 0)
+			break;
+	assert_true(i < n->nchildren);
+	assert_int_equal(n->children[i]->klass, CR_DIFF_CLASS_CODE);
+	assert_int_equal(n->children[i]->status, CR_DIFF_CONTENT);
+	cr_diff_report_free(r);
+}
+
+/* /bin/true and /bin/false: real, different, fully explained. */
+static void
+test_true_false(void **state)
+{
+	struct cr_diff_report *r;
+	size_t i, code = 0;
+
+	(void)state;
+	if (access("/bin/true", R_OK) != 0 || access("/bin/false", R_OK) != 0) {
+		skip();
+		return;
+	}
+	assert_int_equal(cr_diff_files(&r, "/bin/true", "/bin/false", &quiet),
+			 CR_EFAIL);
+	assert_string_equal(r->root->format, "ELF");
+	for (i = 0; i < r->root->nchildren; i++)
+		if (r->root->children[i]->klass == CR_DIFF_CLASS_CODE)
+			code++;
+	assert_true(code >= 1);
+	cr_diff_report_free(r);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_leak_match),
+		cmocka_unit_test(test_section_class),
+		cmocka_unit_test(test_data_leaks),
+		cmocka_unit_test(test_elf_sections),
+		cmocka_unit_test(test_true_false),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,410 @@
+/* verify rebuild: rebuild the reviewed source and compare with what was attested and shipped. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "cmds.h"
+#include "diff.h"
+#include "source.h"
+#include "tool.h"
+#include "toolchain_diff.h"
+#include "trust.h"
+#include "util.h"
+
+static const char usage_text[] =
+	"usage: verify rebuild -a ATTESTATION -k PUB [--keep DIR] [--root DIR]\n"
+	"                      [--strip-components N] [--json] [-q]\n"
+	"                      (SOURCE | --git REPO [--rev REV]) [SHIPPED]...\n"
+	"\n"
+	"Checks the attestation's signature and that SOURCE (a directory or a\n"
+	"source archive) or the committed tree of REPO is the attested tree,\n"
+	"rebuilds it in the sandbox with the recorded recipe, and compares each\n"
+	"rebuilt artifact with the attested digest and with each SHIPPED file of\n"
+	"the same name. For each, it says identical, or different and why: the\n"
+	"members, ELF sections and bytes that differ and the leaks they show. The\n"
+	"recorded toolchain is compared with the local one first, so a toolchain\n"
+	"difference is reported as such.\n"
+	"\n"
+	"  -a, --attestation FILE  the attestation of an 'attest build'\n"
+	"  -k, --key PUB           a trusted public key (SPKI PEM)\n"
+	"  --git REPO [--rev REV]  rebuild the committed tree of REPO\n"
+	"  --strip-components N    drop N leading path parts of archive members\n"
+	"  --keep DIR              keep the rebuilt artifacts and log in DIR\n"
+	"  --root DIR              the build's root filesystem (default: host's)\n"
+	"  --json                  print a machine-readable report\n"
+	"  -q, --quiet             print nothing but errors\n"
+	"  -h, --help              show this help\n"
+	"\n"
+	"Exit status: 0 every artifact matches, 1 one differs (or the source is\n"
+	"not the attested one), 2 it could not rebuild.\n";
+
+static const char *
+base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* The trusted statement of a sandboxed build naming the source's tree. */
+static const struct cr_checked *
+pick_statement(const struct trust *t, const unsigned char *root, int *any)
+{
+	size_t i;
+
+	*any = 0;
+	for (i = 0; i < t->set.count; i++) {
+		const struct cr_checked *c = &t->set.items[i];
+
+		if (c->status != CR_OK || !c->st->has_tree)
+			continue;
+		*any = 1;
+		if (memcmp(c->st->tree, root, CR_SHA256_LEN) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+static int
+rm_tree(const char *dir)
+{
+	char *cmd;
+	int r;
+
+	if (asprintf(&cmd, "rm -rf -- '%s'", dir) < 0)
+		return -1;
+	r = system(cmd);
+	free(cmd);
+	return r;
+}
+
+/* Rebuilt artifact vs the shipped file: identical, or explained. */
+static int
+compare_shipped(json_t *jart, const char *rebuilt, const char *shipped,
+		const unsigned char rebuilt_sha[CR_SHA256_LEN], int json,
+		int *differs)
+{
+	struct cr_diff_report *rep = NULL;
+	struct cr_diff_opts dopts = {0};
+	unsigned char sha[CR_SHA256_LEN];
+	char verdict[1024];
+	static const char *paths[] = {"/build/src", "/build/home"};
+	int err;
+
+	if ((err = cr_sha256_file(sha, shipped)) < 0)
+		return err;
+	if (memcmp(sha, rebuilt_sha, CR_SHA256_LEN) == 0) {
+		if (json)
+			json_object_set_new(jart, "shipped",
+					    json_pack("{s:o, s:s}", "file",
+						      tool_json_str(shipped),
+						      "result", "identical"));
+		else if (!tool_quiet)
+			printf("  shipped %s: identical\n", shipped);
+		return CR_OK;
+	}
+	*differs = 1;
+	dopts.build_paths = paths;
+	dopts.nbuild_paths = 2;
+	err = cr_diff_files(&rep, rebuilt, shipped, &dopts);
+	if (err == CR_ERROR)
+		return err;
+	if (json) {
+		json_object_set_new(jart, "shipped",
+				    json_pack("{s:o, s:s, s:o}", "file",
+					      tool_json_str(shipped), "result",
+					      "different", "diff",
+					      cr_diff_json(rep)));
+	} else if (!tool_quiet) {
+		printf("  shipped %s: DIFFERENT from the rebuild\n", shipped);
+		cr_diff_print(stdout, rep);
+	}
+	cr_diff_verdict(verdict, sizeof(verdict), rep);
+	tool_warn("%s: differs from the rebuild: %s", shipped, verdict);
+	cr_diff_report_free(rep);
+	return CR_OK;
+}
+
+int
+cmd_rebuild(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"attestation", required_argument, NULL, 'a'},
+		{"key", required_argument, NULL, 'k'},
+		{"git", required_argument, NULL, 'G'},
+		{"rev", required_argument, NULL, 'r'},
+		{"strip-components", required_argument, NULL, 's'},
+		{"keep", required_argument, NULL, 'K'},
+		{"root", required_argument, NULL, 'R'},
+		{"json", no_argument, NULL, 'j'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct trust t = {0};
+	struct tool_source src = {0};
+	struct cr_source_info info;
+	struct cr_tree *tree = NULL;
+	struct cr_recipe *recipe = NULL;
+	struct cr_build *b = NULL;
+	struct cr_build_source bs;
+	struct cr_build_opts bo = {0};
+	struct cr_toolchain_diff *tdiff = NULL;
+	const struct cr_checked *att;
+	const char *keep = NULL, *root = NULL;
+	char outdir_tmp[] = "/tmp/cleanroom-rebuild.XXXXXX", *outdir = NULL;
+	char hex[CR_SHA256_HEXLEN + 1], ahex[CR_SHA256_HEXLEN + 1];
+	char id[CR_TREE_IDLEN + 1], path[4096];
+	json_t *report = NULL, *arts = NULL, *jart;
+	char **shipped = NULL;
+	size_t nshipped = 0, i, j;
+	unsigned char *used = NULL;
+	long long v;
+	int c, rc, json = 0, err = CR_OK, any, differs = 0, firstpos;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "a:k:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if ((rc = trust_add_attestation(&t, "rebuild", optarg)))
+				return rc;
+			break;
+		case 'k':
+			if ((rc = trust_add_key(&t, "rebuild", optarg)))
+				return rc;
+			break;
+		case 'G':
+			if ((rc = tool_source_set(&src, "rebuild", "git",
+						  optarg)))
+				return rc;
+			break;
+		case 'r':
+			if (src.rev)
+				return tool_usage("rebuild",
+						  "--rev given twice");
+			src.rev = optarg;
+			break;
+		case 's':
+			if ((v = tool_parse_number(optarg, 255)) < 0)
+				return tool_usage("rebuild",
+						  "--strip-components "
+						  "takes a number");
+			src.strip_components = (unsigned int)v;
+			break;
+		case 'K':
+			if (keep)
+				return tool_usage("rebuild",
+						  "--keep given twice");
+			keep = optarg;
+			break;
+		case 'R':
+			if (root)
+				return tool_usage("rebuild",
+						  "--root given twice");
+			root = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'q':
+			tool_quiet = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			return tool_usage("rebuild", "unknown option");
+		}
+	}
+	if ((rc = trust_check_usage(&t, "rebuild")) != 0)
+		return rc;
+	firstpos = optind;
+	if (src.kind == NULL) {
+		if (optind >= argc)
+			return tool_usage("rebuild", "no SOURCE given");
+		if ((rc = tool_source_set(&src, "rebuild", "path",
+					  argv[optind])))
+			return rc;
+		firstpos++;
+	}
+	if ((rc = tool_source_check(&src, "rebuild", 1)) != 0)
+		return rc;
+	shipped = argv + firstpos;
+	nshipped = (size_t)(argc - firstpos);
+
+	if ((err = trust_load(&t)) < 0 ||
+	    (err = tool_source_hash(&tree, &info, &src)) < 0)
+		goto done;
+	tool_progress_done();
+	cr_tree_format_id(id, tree->root);
+	if ((att = pick_statement(&t, tree->root, &any)) == NULL) {
+		err = any ? cr_error_fail("%s: source tree %s is not the "
+					  "attested one; nothing rebuilt",
+					  src.path, id)
+			  : cr_error_fail("no attestation signed by a trusted "
+					  "key names a source tree");
+		goto done;
+	}
+	snprintf(path, sizeof(path), "%s:%u", att->file, att->line);
+	if ((err = cr_recipe_from_statement(&recipe, att->st, path)) < 0)
+		goto done;
+
+	/* A toolchain difference is named before anything is built. */
+	if ((err = cr_toolchain_compare(&tdiff, att->st->root, root)) < 0)
+		goto done;
+
+	if (strcmp(src.kind, "path") == 0) {
+		struct stat st;
+
+		if (stat(src.path, &st) < 0) {
+			err = cr_error_errno("%s", src.path);
+			goto done;
+		}
+		src.kind = S_ISDIR(st.st_mode) ? "directory" : "archive";
+	}
+	if (keep != NULL) {
+		if (mkdir(keep, 0755) < 0 && access(keep, W_OK) < 0) {
+			err = cr_error_errno("%s", keep);
+			goto done;
+		}
+		outdir = (char *)keep;
+	} else if ((outdir = mkdtemp(outdir_tmp)) == NULL) {
+		err = cr_error_errno("%s", outdir_tmp);
+		goto done;
+	}
+	bs.kind = src.kind;
+	bs.path = src.path;
+	bs.strip_components = src.strip_components;
+	bs.tree = tree;
+	bs.info = &info;
+	bo.output_dir = outdir;
+	bo.root = root;
+	bo.log_name = "rebuild.log";
+	if (!tool_quiet && !json)
+		fprintf(stderr, "%s: rebuilding %s in the sandbox\n", tool_prog,
+			id);
+	err = cr_build_run(&b, recipe, &bs, &bo);
+	if (err == CR_EFAIL && b != NULL) {
+		err = cr_error_set("could not rebuild: the recorded command "
+				   "failed (exit status %d); the log ends:\n%s",
+				   b->exit_status, b->log_tail);
+		goto done;
+	}
+	if (err == CR_EFAIL) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", cr_error_last());
+		err = cr_error_set("could not rebuild: %s", why);
+	}
+	if (err < 0)
+		goto done;
+
+	if ((used = calloc(nshipped + 1, 1)) == NULL) {
+		err = cr_error_set("out of memory");
+		goto done;
+	}
+	if (json) {
+		report = json_object();
+		arts = json_array();
+		json_object_set_new(report, "command", json_string("rebuild"));
+		json_object_set_new(report, "source", json_string(id));
+		json_object_set_new(report, "attestation",
+				    json_pack("{s:o, s:i}", "file",
+					      tool_json_str(att->file), "line",
+					      (int)att->line));
+		json_object_set_new(report, "toolchain",
+				    cr_toolchain_diff_json(tdiff));
+		json_object_set(report, "artifacts", arts);
+		json_decref(arts);
+	} else if (!tool_quiet) {
+		trust_print_rejected(&t);
+		printf("source %s: the attested tree [%s:%u]\n", id, att->file,
+		       att->line);
+		cr_toolchain_diff_print(stdout, tdiff);
+	}
+	for (i = 0; i < b->nartifacts; i++) {
+		const struct cr_artifact *a = &b->artifacts[i];
+		const struct cr_subject *s = NULL;
+		int same;
+
+		for (j = 0; j < att->st->nsubjects; j++)
+			if (strcmp(att->st->subjects[j].name, a->name) == 0)
+				s = &att->st->subjects[j];
+		cr_hex_encode(hex, a->sha256, CR_SHA256_LEN);
+		same = s && memcmp(s->sha256, a->sha256, CR_SHA256_LEN) == 0;
+		if (s)
+			cr_hex_encode(ahex, s->sha256, CR_SHA256_LEN);
+		if (!same)
+			differs = 1;
+		jart = NULL;
+		if (json) {
+			jart = json_pack("{s:s, s:s, s:s}", "name", a->name,
+					 "rebuilt", hex, "result",
+					 same ? "identical" : "different");
+			if (s)
+				json_object_set_new(jart, "attested",
+						    json_string(ahex));
+			json_array_append_new(arts, jart);
+		} else if (!tool_quiet) {
+			printf("%s  %s  rebuilt sha256:%s\n",
+			       same ? "OK  " : "FAIL", a->name, hex);
+			if (!s)
+				printf("  not among the attested subjects\n");
+			else if (!same)
+				printf("  attested sha256:%s: the rebuild "
+				       "differs%s\n",
+				       ahex,
+				       cr_toolchain_diff_count(tdiff)
+					       ? " (the toolchain differs, "
+						 "see above)"
+					       : "");
+		}
+		if (!same)
+			tool_warn("%s: the rebuild does not give the attested "
+				  "digest",
+				  a->name);
+		for (j = 0; j < nshipped; j++) {
+			if (strcmp(base_name(shipped[j]), base_name(a->name)))
+				continue;
+			used[j] = 1;
+			snprintf(path, sizeof(path), "%s/%s", outdir, a->name);
+			if ((err = compare_shipped(jart, path, shipped[j],
+						   a->sha256, json, &differs)) <
+			    0)
+				goto done;
+		}
+	}
+	for (j = 0; j < nshipped; j++)
+		if (!used[j]) {
+			differs = 1;
+			tool_warn("%s: no rebuilt artifact has this name",
+				  shipped[j]);
+		}
+	if (json) {
+		json_object_set_new(report, "result",
+				    json_string(differs ? "fail" : "ok"));
+		tool_json_print(report);
+		report = NULL;
+	}
+	if (differs)
+		err = CR_EFAIL;
+	if (keep != NULL && !tool_quiet && !json)
+		printf("rebuilt artifacts kept in %s\n", keep);
+done:
+	json_decref(report);
+	if (outdir != NULL && keep == NULL)
+		rm_tree(outdir);
+	free(used);
+	cr_toolchain_diff_free(tdiff);
+	cr_build_free(b);
+	cr_recipe_free(recipe);
+	cr_tree_free(tree);
+	trust_free(&t);
+	if (err == CR_EFAIL && differs)
+		return EXIT_FAIL;
+	return err < 0 ? tool_report(err) : EXIT_OK;
+}
