@@ -14,7 +14,9 @@
 
 static const char usage_text[] =
 	"usage: verify artifact -a ATTESTATION [-a ATTESTATION]... -k PUB [-k PUB]...\n"
-	"                       [--threshold N] [--json] [-q] FILE...\n"
+	"                       [--threshold N] [--log-key PUB --proof PROOF]...\n"
+	"                       [--witness-key PUB]... [--witness-threshold N]\n"
+	"                       [--json] [-q] FILE...\n"
 	"\n"
 	"Checks that each FILE's SHA-256 is listed by statements that at least N\n"
 	"distinct trusted keys signed for the same source tree (N defaults to 1).\n"
@@ -23,6 +25,12 @@ static const char usage_text[] =
 	"  -k, --key PUB           a trusted public key (SPKI PEM); a key given\n"
 	"                          twice counts once\n"
 	"  --threshold N           distinct trusted keys required (default 1)\n"
+	"  --log-key PUB           a transparency log's key (vkey or Ed25519 PEM)\n"
+	"  --proof PROOF           an inclusion proof ('attest log add -o'): with\n"
+	"                          it, only envelopes shown in the log count\n"
+	"  --witness-key PUB       a witness whose cosignature the log's\n"
+	"                          checkpoint must carry\n"
+	"  --witness-threshold N   witness cosignatures required (default: all)\n"
 	"  --json                  print a machine-readable report\n"
 	"  -q, --quiet             print nothing but errors\n"
 	"  -h, --help              show this help\n"
@@ -106,6 +114,10 @@ cmd_artifact(int argc, char **argv)
 		{"attestation", required_argument, NULL, 'a'},
 		{"key", required_argument, NULL, 'k'},
 		{"threshold", required_argument, NULL, 't'},
+		{"log-key", required_argument, NULL, 'L'},
+		{"proof", required_argument, NULL, 'P'},
+		{"witness-key", required_argument, NULL, 'W'},
+		{"witness-threshold", required_argument, NULL, 'H'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -142,6 +154,14 @@ cmd_artifact(int argc, char **argv)
 						  "--threshold "
 						  "takes a number from 1 to %u",
 						  CR_KEYRING_MAX);
+			break;
+		case 'L':
+		case 'P':
+		case 'W':
+		case 'H':
+			if ((rc = trust_add_log_option(&t, "artifact", c,
+						       optarg)))
+				return rc;
 			break;
 		case 'j':
 			json = 1;

@@ -9,6 +9,15 @@
 #define TRUST_MAX_FILES 64
 
 struct trust {
+	/* Transparency logs: when proofs are given, an envelope counts only
+	 * if one of them shows it in a log. */
+	const char *log_key_paths[TRUST_MAX_FILES];
+	size_t nlog_keys;
+	const char *proof_paths[TRUST_MAX_FILES];
+	size_t nproofs;
+	const char *witness_paths[TRUST_MAX_FILES];
+	size_t nwitness;
+	long long witness_threshold; /* -1: all witnesses given */
 	const char *att_paths[TRUST_MAX_FILES];
 	size_t natt;
 	const char *key_paths[TRUST_MAX_FILES];
@@ -20,6 +29,14 @@ struct trust {
 /* Records one -a or -k value; returns 0 or an exit code after usage. */
 int trust_add_attestation(struct trust *t, const char *cmd, const char *path);
 int trust_add_key(struct trust *t, const char *cmd, const char *path);
+
+/*
+ * Records --log-key, --proof, --witness-key and --witness-threshold
+ * (c is the option's getopt value: 'L', 'P', 'W' or 'H'); 0 or an exit
+ * code after a usage message.
+ */
+int trust_add_log_option(struct trust *t, const char *cmd, int c,
+			 const char *arg);
 
 /* Checks that at least one of each was given; 0 or an exit code. */
 int trust_check_usage(struct trust *t, const char *cmd);

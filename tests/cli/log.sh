@@ -59,6 +59,28 @@ awk 'NR == 3 { $0 = (substr($0, 1, 1) == "A" ? "B" : "A") substr($0, 2) } { prin
 expect 1 "a changed proof hash" "$VERIFY" log --log-key log.pub --proof tampered.proof fw.intoto.jsonl
 expect 1 "another log key" "$VERIFY" log --log-key other.pub --proof fw.proof fw.intoto.jsonl
 err_has 'no signature' "says no signature by that key"
+
+# --- verify artifact with a log: signed AND logged ----------------------------
+expect 0 "artifact signed and in the log" "$VERIFY" artifact -a fw.intoto.jsonl \
+	-k vendor.pub --log-key log.vkey --proof fw.proof fw.bin
+expect 1 "artifact signed but its proof is for another attestation" \
+	"$VERIFY" artifact -a fw2.intoto.jsonl -k vendor.pub --log-key log.pub \
+	--proof fw.proof fw2.bin
+out_has "no proof shows it in a trusted transparency log" "says it is not logged"
+expect 1 "artifact with a tampered proof" "$VERIFY" artifact \
+	-a fw.intoto.jsonl -k vendor.pub --log-key log.pub \
+	--proof tampered.proof fw.bin
+expect 1 "artifact, proof checked against another log key" "$VERIFY" artifact \
+	-a fw.intoto.jsonl -k vendor.pub --log-key other.pub --proof fw.proof fw.bin
+expect 1 "artifact in the log but its witness did not cosign" "$VERIFY" artifact \
+	-a fw.intoto.jsonl -k vendor.pub --log-key log.pub --proof fw.proof \
+	--witness-key wit.pub fw.bin
+printf 'not a proof\n' >junk.proof
+expect 2 "artifact with a malformed proof" "$VERIFY" artifact \
+	-a fw.intoto.jsonl -k vendor.pub --log-key log.pub --proof junk.proof fw.bin
+err_one_line "malformed proof: one line"
+expect 2 "--proof without --log-key" "$VERIFY" artifact -a fw.intoto.jsonl \
+	-k vendor.pub --proof fw.proof fw.bin
 "$ATTEST" log vkey --pub log.pub --name example.test/other >other-origin.vkey
 expect 1 "a checkpoint of another origin" "$VERIFY" log --log-key other-origin.vkey --proof fw.proof fw.intoto.jsonl
 err_has "checkpoint of log 'example.test/log'" "names the origin"
