@@ -19,6 +19,8 @@ tool_warn(const char *fmt, ...)
 	va_list ap;
 
 	tool_progress_done();
+	/* Keep the report and the diagnostics in order on a shared tty. */
+	fflush(stdout);
 	fprintf(stderr, "%s: ", tool_prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

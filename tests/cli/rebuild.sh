@@ -1,0 +1,121 @@
+#!/bin/sh
+# verify rebuild: the regulator's one command. The honest path holds; a
+# backdoored or patched shipped binary, a swapped source and a changed
+# toolchain are each named for what they are.
+. "$SRCDIR/tests/cli/lib.sh"
+
+cp -r "$SRCDIR/examples/hello" repo
+git -C repo init -q && git -C repo add -A && git -C repo commit -qm A
+git -C repo tag A
+"$ATTEST" keygen -o vendor >/dev/null 2>&1
+"$ATTEST" keygen -o regulator >/dev/null 2>&1
+arts="--artifact hello --artifact libgreet.a --artifact hello.tar.gz"
+
+expect 0 "the vendor builds and signs commit A" "$ATTEST" build --git repo \
+	--rev A --key vendor.key --output-dir vendor -o att.jsonl $arts \
+	-- sh build.sh
+expect 0 "the vendor exports the reviewed source" "$ATTEST" export \
+	--git repo --rev A -o src.tar.gz
+
+# The honest path.
+expect 0 "verify source on the export" "$VERIFY" source -a att.jsonl \
+	-k vendor.pub src.tar.gz
+expect 0 "rebuild matches the attestation and the shipped files" \
+	"$VERIFY" rebuild -a att.jsonl -k vendor.pub src.tar.gz \
+	vendor/hello vendor/hello.tar.gz vendor/libgreet.a
+out_has "^OK +hello " "hello rebuilt identical"
+out_has "shipped vendor/hello: identical" "the shipped hello is identical"
+out_has "toolchain: the [0-9]+ recorded tools are the same here" \
+	"the toolchain is compared"
+expect 0 "rebuild from --git" "$VERIFY" rebuild -a att.jsonl -k vendor.pub \
+	--git repo --rev A vendor/hello
+expect 0 "rebuild --json" "$VERIFY" rebuild --json -a att.jsonl \
+	-k vendor.pub --keep kept src.tar.gz vendor/hello
+out_has '"result": "ok"' "json says ok"
+cmp -s kept/hello vendor/hello && ok "--keep keeps the rebuilt artifacts" ||
+	not_ok "--keep keeps the rebuilt artifacts"
+
+# Backdoor swap: commit A attested, a binary of commit B shipped.
+sed -i 's/hello from %s/hello from %s; debug shell on port 4444/' repo/greet.c
+git -C repo commit -qam B
+expect 0 "the vendor quietly builds commit B" "$ATTEST" build --git repo \
+	--output-dir shipB $arts -- sh build.sh
+expect 1 "verify rebuild catches the backdoored binary" "$VERIFY" rebuild \
+	-a att.jsonl -k vendor.pub src.tar.gz shipB/hello shipB/libgreet.a
+out_has "shipped shipB/hello: DIFFERENT" "names the artifact"
+out_has "\\.rodata" "names the ELF section"
+out_has "strings: .*hello from %s\"" "shows the string as built"
+out_has "B .*hello from %s; debug shell" "shows the changed string"
+err_has "shipB/hello: differs from the rebuild" "says so on stderr"
+out_has "shipped shipB/libgreet.a: DIFFERENT" "the library differs too"
+
+# A patched binary: one byte, with its offset.
+cp vendor/hello patched-hello
+printf '\377' | dd of=patched-hello bs=1 seek=4000 conv=notrunc 2>/dev/null
+mkdir p && mv patched-hello p/hello
+expect 1 "a patched shipped binary" "$VERIFY" rebuild -a att.jsonl \
+	-k vendor.pub src.tar.gz p/hello
+out_has "4000|0xfa0" "gives the offset"
+
+# Source swap: the regulator is handed a tree with one changed file.
+mkdir swapped && tar -xzf src.tar.gz -C swapped
+printf '/* swapped */\n' >>swapped/hello.c
+expect 1 "a swapped source is not rebuilt" "$VERIFY" rebuild -a att.jsonl \
+	-k vendor.pub swapped vendor/hello
+err_has "is not the attested one" "says the source is not the attested one"
+"$ATTEST" hash --list --json --git repo --rev A >files.json
+expect 1 "verify source names the swapped file" "$VERIFY" source \
+	-a att.jsonl -k vendor.pub --files files.json swapped
+out_has "changed +hello.c" "names hello.c"
+
+# Toolchain difference: the statement records another cc (re-signed by the
+# vendor's key with openssl, as a vendor with another compiler would).
+python3 - <<'PY'
+import base64, json
+env = json.loads(open("att.jsonl").readline())
+st = json.loads(base64.b64decode(env["payload"]))
+for d in st["predicate"]["buildDefinition"]["resolvedDependencies"]:
+    if d.get("name") == "cc":
+        d["annotations"]["version"] = "cc (Debian 99.1.0-1) 99.1.0"
+        d["digest"]["sha256"] = "0" * 64
+body = json.dumps(st).encode()
+env["payload"] = base64.b64encode(body).decode()
+t = env["payloadType"].encode()
+open("pae.bin", "wb").write(b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body))
+json.dump(env, open("env.json", "w"))
+PY
+openssl pkeyutl -sign -rawin -inkey vendor.key -in pae.bin -out sig.bin
+python3 - <<'PY'
+import base64, json
+env = json.load(open("env.json"))
+env["signatures"] = [{"keyid": "", "sig": base64.b64encode(open("sig.bin", "rb").read()).decode()}]
+open("othercc.jsonl", "w").write(json.dumps(env) + "\n")
+PY
+expect 0 "rebuild with a recorded toolchain that differs" "$VERIFY" rebuild \
+	-a othercc.jsonl -k vendor.pub src.tar.gz vendor/hello
+out_has "toolchain: DIFFERS" "reports the toolchain difference"
+out_has "cc version: recorded 'cc \\(Debian 99.1.0-1\\) 99.1.0'" \
+	"names the tool and the version"
+out_has "cc sha256: recorded '0{64}'" "names the digest"
+
+# An independent rebuilder signs too; the customer asks for both.
+expect 0 "the regulator rebuilds and signs" "$ATTEST" build \
+	--tarball src.tar.gz --recipe-from att.jsonl --key regulator.key \
+	--output-dir reg -o reg.jsonl
+expect 0 "threshold 2 of 2" "$VERIFY" artifact -a att.jsonl -a reg.jsonl \
+	-k vendor.pub -k regulator.pub --threshold 2 vendor/hello
+expect 1 "threshold 2 against the backdoored binary" "$VERIFY" artifact \
+	-a att.jsonl -a reg.jsonl -k vendor.pub -k regulator.pub \
+	--threshold 2 shipB/hello
+
+# Could not check: exit 2.
+expect 2 "missing source" "$VERIFY" rebuild -a att.jsonl -k vendor.pub \
+	nowhere vendor/hello
+expect 2 "a statement with no recipe" sh -c "'$ATTEST' sign --git repo \
+	--rev A --key vendor.key -o signed.jsonl vendor/hello >/dev/null &&
+	'$VERIFY' rebuild -a signed.jsonl -k vendor.pub src.tar.gz"
+err_has "records no recipe" "says there is no recipe"
+expect 1 "untrusted key" "$VERIFY" rebuild -a att.jsonl -k regulator.pub \
+	src.tar.gz vendor/hello
+
+done_testing
