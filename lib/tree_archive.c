@@ -149,15 +149,15 @@ normalize(const struct arc *c, const char *raw, int isdir, char *out, int *skip)
 }
 
 static int
-count_bytes(struct arc *c, const char *raw, size_t n)
+count_bytes(struct arc *c, const char *raw, uint64_t n)
 {
-	c->bytes += n;
-	if (c->bytes > CR_ARCHIVE_MAX_BYTES)
+	if (n > CR_ARCHIVE_MAX_BYTES || c->bytes + n > CR_ARCHIVE_MAX_BYTES)
 		return cr_error_set(
 			"%s: member '%s': more than %llu GiB "
 			"decompressed",
 			c->file, raw,
 			(unsigned long long)(CR_ARCHIVE_MAX_BYTES >> 30));
+	c->bytes += n;
 	return CR_OK;
 }
 
@@ -202,7 +202,7 @@ hash_sized(struct arc *c, const char *raw, uint64_t size,
 					   c->file, raw);
 			goto done;
 		}
-		if ((err = count_bytes(c, raw, (size_t)n)) < 0 ||
+		if ((err = count_bytes(c, raw, (uint64_t)n)) < 0 ||
 		    (err = cr_sha256_update(&h, c->buf, (size_t)n)) < 0)
 			goto done;
 	}
@@ -265,7 +265,7 @@ hash_spooled(struct arc *c, const char *raw, uint64_t *size,
 			return read_fail(c, raw);
 		if (n == 0)
 			break;
-		if ((err = count_bytes(c, raw, (size_t)n)) < 0)
+		if ((err = count_bytes(c, raw, (uint64_t)n)) < 0)
 			return err;
 		for (off = 0; off < (size_t)n; off += (size_t)w) {
 			w = write(c->spool, c->buf + off, (size_t)n - off);
@@ -357,6 +357,14 @@ member(struct arc *c, struct archive_entry *e)
 	if (archive_entry_mtime_is_set(e) &&
 	    (int64_t)archive_entry_mtime(e) > c->newest)
 		c->newest = (int64_t)archive_entry_mtime(e);
+	/*
+	 * Data not hashed (of a directory, a link, a stripped member) is
+	 * still decompressed to be skipped: it counts against the cap too.
+	 */
+	if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0 &&
+	    (type != AE_IFREG || hardlink_of(e) != NULL) &&
+	    (err = count_bytes(c, raw, (uint64_t)archive_entry_size(e))) < 0)
+		return err;
 	if ((why = normalize(c, raw, type == AE_IFDIR, path, &skip)) != NULL)
 		return cr_error_set("%s: member '%.512s': %s", c->file, raw,
 				    why);
@@ -380,8 +388,14 @@ member(struct arc *c, struct archive_entry *e)
 	case AE_IFDIR:
 		return CR_OK; /* implied by the files in it */
 	case AE_IFREG:
-		if (skip)
+		if (skip) {
+			if (archive_entry_size_is_set(e) &&
+			    archive_entry_size(e) > 0)
+				return count_bytes(
+					c, raw,
+					(uint64_t)archive_entry_size(e));
 			return CR_OK;
+		}
 		mode = (archive_entry_perm(e) & 0100) ? CR_MODE_EXEC
 						      : CR_MODE_FILE;
 		if (archive_entry_size_is_set(e)) {
@@ -390,6 +404,9 @@ member(struct arc *c, struct archive_entry *e)
 						    "size",
 						    c->file, raw);
 			size = (uint64_t)s;
+			/* Refuse at once what would pass the cap anyway. */
+			if (size > CR_ARCHIVE_MAX_BYTES - c->bytes)
+				return count_bytes(c, raw, size);
 			err = hash_sized(c, raw, size, oid);
 		} else {
 			err = hash_spooled(c, raw, &size, oid);

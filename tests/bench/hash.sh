@@ -75,13 +75,17 @@ run() {
 		r=$(awk -F': ' '/Maximum resident set size/ {print $2}' \
 			"$B/time.$name")
 		[ "$r" -gt "$rss" ] && rss=$r
+		cpu=$(awk -F': ' '/User time|System time/ {s += $2}
+			END {print s}' "$B/time.$name")
 	done
-	printf 'bench: %-10s %7.3f s  peak RSS %6d KiB\n' "$name" "$best" "$rss"
+	printf 'bench: %-10s %7.3f s  cpu %7.3f s  peak RSS %6d KiB  load %s\n' \
+		"$name" "$best" "$cpu" "$rss" "$(cut -d' ' -f1 /proc/loadavg)"
 }
 
 run attest "$ATTEST" hash -q tree
 t_attest=$best
 rss_attest=$rss
+cpu_attest=$cpu
 tree_attest=$(cut -d' ' -f1 "$B/out.attest")
 
 # Each git run starts from a fresh repository, object store empty.
@@ -122,3 +126,10 @@ printf 'sha256sum -P2   %7.3f s   attest is %.2fx faster\n' "$t_sum" \
 printf 'openssl x2      %7.0f MB/s  attest reaches %.0f%% of it\n' \
 	"$(echo "$two / 1000000" | bc -l)" \
 	"$(echo "100 * $tput / $two" | bc -l)"
+# Independent of other load: CPU time OpenSSL alone needs for these bytes
+# against the CPU time attest spent (walk, open, read and hash included).
+printf 'cpu efficiency  %.2f cpu-s for %.2f cpu-s of pure SHA-256 (%.0f%%)\n' \
+	"$cpu_attest" "$(echo "$BYTES / $ossl" | bc -l)" \
+	"$(echo "100 * $BYTES / $ossl / $cpu_attest" | bc -l)"
+echo "load average    $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; other" \
+	"work on the machine slows every figure but the last)"

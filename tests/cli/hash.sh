@@ -145,6 +145,13 @@ tar('dup.tar', {'name': 'a'}, {'name': './a'})
 tar('hardlink.tar', {'name': 'h', 'type': tarfile.LNKTYPE,
                      'link': '../../etc/passwd'})
 tar('dotgit.tar', {'name': '.git/hooks/post-checkout'})
+# Members claiming 100 GiB (a pax size record) are refused before reading.
+for name, typ in (('huge.tar', tarfile.REGTYPE), ('hugedir.tar', tarfile.DIRTYPE)):
+    with tarfile.open(name, 'w', format=tarfile.PAX_FORMAT) as t:
+        ti = tarfile.TarInfo('big')
+        ti.type = typ
+        ti.pax_headers = {'size': str(100 << 30)}
+        t.addfile(ti)
 EOF
 # bad PATTERN DESCRIPTION CMD...: exit 2, one line on stderr matching it.
 bad() {
@@ -168,6 +175,10 @@ bad "hardlink.tar: member 'h': hard link to '../../etc/passwd'" \
 	"$ATTEST" hash hardlink.tar
 bad "dotgit.tar: '.git/hooks/post-checkout'" ".git member" \
 	"$ATTEST" hash dotgit.tar
+bad "huge.tar: member 'big': more than 64 GiB" "a 100 GiB member" \
+	"$ATTEST" hash huge.tar
+bad "hugedir.tar: member 'big.*more than 64 GiB" "100 GiB of skipped data" \
+	"$ATTEST" hash hugedir.tar
 head -c 3000 t.tar.gz >truncated.tar.gz
 bad "truncated.tar.gz" "truncated archive" "$ATTEST" hash truncated.tar.gz
 printf 'just some text\n' >notes.txt
