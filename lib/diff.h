@@ -9,11 +9,11 @@
 #include <jansson.h>
 
 /* Defaults for the caps in struct cr_diff_opts (0 there means these). */
-#define CR_DIFF_MAX_DEPTH 4u		 /* nested containers */
-#define CR_DIFF_MAX_SPOOL (4ull << 30)	 /* bytes spooled to temp */
-#define CR_DIFF_MAX_UNPACK (16ull << 30) /* bytes decompressed */
-#define CR_DIFF_MAX_ELF (1ull << 30)	 /* larger: bytewise only */
-#define CR_DIFF_MAX_ENTRIES (1u << 20)	 /* members of one archive */
+#define CR_DIFF_MAX_DEPTH 4u		/* nested containers */
+#define CR_DIFF_MAX_SPOOL (2ull << 30)	/* bytes spooled to temp */
+#define CR_DIFF_MAX_UNPACK (8ull << 30) /* bytes decompressed */
+#define CR_DIFF_MAX_ELF (1ull << 30)	/* larger: bytewise only */
+#define CR_DIFF_MAX_ENTRIES (1u << 20)	/* members of one archive */
 #define CR_DIFF_MAX_DETAIL 64u	/* differing members examined per archive */
 #define CR_DIFF_MAX_NODES 4096u /* report nodes; past it, counted only */
 
@@ -44,8 +44,10 @@ enum cr_diff_status {
  * tables (entry point, segment permissions). DERIVED: not loaded and
  * computed from the rest or describing it: .note.gnu.build-id (a hash of
  * the rest), .debug_*, .zdebug_*, .symtab, .strtab, .shstrtab, .comment,
- * .gnu_debuglink/.gnu_debugaltlink. OTHER: any other non-loaded section or
- * bytes outside every section. A difference in CODE, DATA or HEADER is
+ * .gnu_debuglink/.gnu_debugaltlink (but in a relocatable object, .symtab
+ * and .strtab are DATA: the linker resolves calls through them). OTHER:
+ * any other non-loaded section, or non-zero bytes outside every section
+ * (zero padding that moved with the layout is not reported). A difference in CODE, DATA or HEADER is
  * what a swap or a backdoor needs; DERIVED ones follow from them or from
  * the build path and time.
  */

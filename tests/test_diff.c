@@ -14,7 +14,7 @@
 #include "diff.h"
 #include "error.h"
 
-static char dir[] = "/tmp/test_diff.XXXXXX";
+static char dir[200];
 
 static enum cr_diff_leak_kind
 match(const char *s, size_t *st, size_t *en)
@@ -106,7 +106,7 @@ write_file(const char *path, const char *content)
 static char *
 path(const char *name)
 {
-	static char buf[4][256];
+	static char buf[4][512];
 	static int k;
 
 	k = (k + 1) % 4;
@@ -154,10 +154,47 @@ test_data_leaks(void **state)
 	assert_non_null(strstr(cr_error_last(), "nope"));
 }
 
+/* Counts are exact however many bytes differ (the word-wise path too). */
+static void
+test_data_count(void **state)
+{
+	struct cr_diff_report *r;
+	char a[8193], b[8193];
+	size_t i, want = 0;
+
+	(void)state;
+	for (i = 0; i < 8192; i++) {
+		a[i] = (char)('a' + i % 26);
+		b[i] = a[i];
+		if (i >= 100 && i % 3 == 0) {
+			b[i] = (char)(b[i] ^ (i % 7 == 0 ? 0x80 : 0x01));
+			want++;
+		}
+	}
+	a[8192] = b[8192] = '\0';
+	write_file(path("c1"), a);
+	write_file(path("c2"), b);
+	assert_int_equal(cr_diff_files(&r, path("c1"), path("c2"), &quiet),
+			 CR_EFAIL);
+	assert_int_equal(r->root->differing, want);
+	assert_int_equal(r->root->first.offset, 102);
+	cr_diff_report_free(r);
+	/* A size change counts as differing bytes too. */
+	b[8000] = '\0';
+	write_file(path("c2"), b);
+	assert_int_equal(cr_diff_files(&r, path("c1"), path("c2"), &quiet),
+			 CR_EFAIL);
+	assert_int_equal(r->root->size_b, 8000);
+	for (want = 192, i = 100; i < 8000; i++)
+		want += i % 3 == 0;
+	assert_int_equal(r->root->differing, want);
+	cr_diff_report_free(r);
+}
+
 static int
 build(const char *out, const char *src)
 {
-	char cmd[1024];
+	char cmd[2048];
 
 	write_file(path("prog.c"), src);
 	snprintf(cmd, sizeof(cmd),
@@ -252,7 +289,10 @@ test_true_false(void **state)
 static int
 setup(void **state)
 {
+	const char *t = getenv("TMPDIR");
+
 	(void)state;
+	snprintf(dir, sizeof(dir), "%s/test_diff.XXXXXX", t && *t ? t : "/tmp");
 	return mkdtemp(dir) ? 0 : -1;
 }
 
@@ -273,6 +313,7 @@ main(void)
 		cmocka_unit_test(test_leak_match),
 		cmocka_unit_test(test_section_class),
 		cmocka_unit_test(test_data_leaks),
+		cmocka_unit_test(test_data_count),
 		cmocka_unit_test(test_elf_sections),
 		cmocka_unit_test(test_true_false),
 	};
