@@ -142,7 +142,9 @@ int cr_normalize_file(struct cr_normalize_report *rep, const char *in_path,
  * written to out_fd from its current position (out_fd must be a regular
  * file opened for reading and writing: zip headers are patched in place).
  * When the input is not a container nothing is written and rep->format is
- * "none". name is used in messages only.
+ * "none". name is used in messages only. Spool files go to opts->tmpdir,
+ * else $TMPDIR, else /tmp. On failure out_fd may hold a partial result,
+ * which the caller discards.
  */
 int cr_normalize_fd(struct cr_normalize_report *rep, int out_fd, int in_fd,
 		    const char *name, int64_t source_date_epoch,
