@@ -768,8 +768,8 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 				       b->source_date_epoch)) < 0)
 			goto done;
 	}
-	if ((err = cr_toolchain_probe(&tc, &so,
-				      (const char *const *)recipe->tools, 0)) < 0)
+	if ((err = cr_toolchain_probe(
+		     &tc, &so, (const char *const *)recipe->tools, 0)) < 0)
 		goto done;
 	if ((b->internal = internal_params(b, recipe, opts)) == NULL ||
 	    (b->byproducts = json_array()) == NULL ||

@@ -37,7 +37,7 @@ struct cr_statement_in {
 	char *const *command;	   /* argv of the build, NULL-terminated */
 	char *const *artifacts;	   /* declared artifacts, NULL-terminated */
 	char *const *env;	   /* user-chosen NAME=VALUE, NULL-terminated */
-	char *const *tools; /* extra tools recorded, NULL-terminated */
+	char *const *tools;	   /* extra tools recorded, NULL-terminated */
 	json_t *internal;	   /* internalParameters (borrowed) */
 	json_t *dependencies;	   /* more resolvedDependencies (borrowed) */
 	json_t *byproducts;	   /* runDetails.byproducts (borrowed) */

@@ -90,8 +90,10 @@ cr_toolchain_compare(struct cr_toolchain_diff **out, json_t *statement,
 		free(d);
 		return cr_error_set("out of memory");
 	}
-	json_array_foreach(deps, i, dep) {
-		const char *name = json_string_value(json_object_get(dep, "name"));
+	json_array_foreach(deps, i, dep)
+	{
+		const char *name =
+			json_string_value(json_object_get(dep, "name"));
 
 		if (name != NULL && ann(dep, "path") != NULL &&
 		    n < CR_TOOLCHAIN_MAX_TOOLS)
@@ -108,8 +110,10 @@ cr_toolchain_compare(struct cr_toolchain_diff **out, json_t *statement,
 	/* Only the recorded tools, none of the defaults the record lacks. */
 	if ((err = cr_toolchain_probe(&tc, &so, names, 0)) < 0)
 		goto done;
-	json_array_foreach(deps, i, dep) {
-		const char *name = json_string_value(json_object_get(dep, "name"));
+	json_array_foreach(deps, i, dep)
+	{
+		const char *name =
+			json_string_value(json_object_get(dep, "name"));
 		const char *sha = json_string_value(json_object_get(
 			json_object_get(dep, "digest"), "sha256"));
 		const struct cr_tool *t = NULL;
@@ -130,12 +134,12 @@ cr_toolchain_compare(struct cr_toolchain_diff **out, json_t *statement,
 				       t->path)) < 0) ||
 		    (ann(dep, "version") &&
 		     strcmp(ann(dep, "version"), t->version) != 0 &&
-		     (err = add_change(d, name, "version",
-				       ann(dep, "version"), t->version)) < 0) ||
+		     (err = add_change(d, name, "version", ann(dep, "version"),
+				       t->version)) < 0) ||
 		    ((ann(dep, "packageVersion") || t->package_version) &&
 		     (!ann(dep, "packageVersion") || !t->package_version ||
-		      strcmp(ann(dep, "packageVersion"),
-			     t->package_version) != 0) &&
+		      strcmp(ann(dep, "packageVersion"), t->package_version) !=
+			      0) &&
 		     (err = add_change(d, name, "package",
 				       ann(dep, "packageVersion"),
 				       t->package_version)) < 0) ||
@@ -171,8 +175,10 @@ cr_toolchain_diff_print(FILE *f, const struct cr_toolchain_diff *d)
 		return;
 	}
 	if (d->count == 0) {
-		fprintf(f, "toolchain: the %zu recorded tools are the same "
-			   "here\n", d->compared);
+		fprintf(f,
+			"toolchain: the %zu recorded tools are the same "
+			"here\n",
+			d->compared);
 		return;
 	}
 	fprintf(f, "toolchain: DIFFERS from the record (%zu change%s):\n",
@@ -190,12 +196,12 @@ cr_toolchain_diff_json(const struct cr_toolchain_diff *d)
 	size_t i;
 
 	for (i = 0; d && a && i < d->count; i++)
-		json_array_append_new(
-			a, json_pack("{s:s, s:s, s:s, s:s}", "tool",
-				     d->changes[i].tool, "field",
-				     d->changes[i].field, "recorded",
-				     d->changes[i].recorded, "local",
-				     d->changes[i].local));
+		json_array_append_new(a,
+				      json_pack("{s:s, s:s, s:s, s:s}", "tool",
+						d->changes[i].tool, "field",
+						d->changes[i].field, "recorded",
+						d->changes[i].recorded, "local",
+						d->changes[i].local));
 	return json_pack("{s:i, s:o}", "compared", d ? (int)d->compared : 0,
 			 "changes", a);
 }

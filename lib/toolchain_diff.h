@@ -18,7 +18,8 @@ json_t *cr_toolchain_json(const struct cr_toolchain *tc);
 /* One field of one tool that differs between the record and here. */
 struct cr_toolchain_change {
 	char *tool;
-	const char *field; /* "missing", "path", "version", "package", "sha256" */
+	const char
+		*field; /* "missing", "path", "version", "package", "sha256" */
 	char *recorded;
 	char *local;
 };

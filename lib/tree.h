@@ -19,10 +19,10 @@
 
 /* One file of a tree: a blob (regular file, executable or symlink). */
 struct cr_tree_entry {
-	char *path;        /* '/'-separated, relative, no "." or ".." part */
+	char *path;	   /* '/'-separated, relative, no "." or ".." part */
 	unsigned int mode; /* CR_MODE_FILE, CR_MODE_EXEC or CR_MODE_LINK */
 	unsigned char oid[CR_SHA256_LEN]; /* SHA-256 git blob id */
-	uint64_t size;     /* bytes of content (link: target length) */
+	uint64_t size; /* bytes of content (link: target length) */
 };
 
 /*
@@ -40,14 +40,16 @@ struct cr_tree {
 
 /* What was learnt about the source while hashing it, for statements. */
 struct cr_source_info {
-	char commit[CR_SHA256_HEXLEN + 1]; /* commit id (hex) for git, else "" */
+	char commit[CR_SHA256_HEXLEN +
+		    1];	      /* commit id (hex) for git, else "" */
 	int64_t commit_time;  /* committer time for git, else -1 */
 	int64_t newest_mtime; /* newest entry mtime of an archive, else -1 */
 };
 
 struct cr_tree_opts {
-	unsigned int strip_components; /* archives: leading path parts to drop */
-	unsigned int threads;          /* hashing threads; 0: online CPUs */
+	unsigned int
+		strip_components; /* archives: leading path parts to drop */
+	unsigned int threads;	  /* hashing threads; 0: online CPUs */
 	/* Called now and then from the calling thread with running totals. */
 	void (*progress)(void *ctx, uint64_t files, uint64_t bytes,
 			 uint64_t total_files);

@@ -52,8 +52,9 @@ trust_add_log_option(struct trust *t, const char *cmd, int c, const char *arg)
 					       "twice");
 		t->witness_threshold = tool_parse_number(arg, TRUST_MAX_FILES);
 		if (t->witness_threshold < 1)
-			return tool_usage(cmd, "--witness-threshold takes a "
-					       "number from 1 to %d",
+			return tool_usage(cmd,
+					  "--witness-threshold takes a "
+					  "number from 1 to %d",
 					  TRUST_MAX_FILES);
 		return 0;
 	}
@@ -76,9 +77,10 @@ trust_check_usage(struct trust *t, const char *cmd)
 	if ((t->nwitness || t->witness_threshold > 0) && t->nproofs == 0)
 		return tool_usage(cmd, "witness options go with --proof");
 	if (t->witness_threshold > (long long)t->nwitness)
-		return tool_usage(cmd, "--witness-threshold %lld but %zu "
-				       "witness keys", t->witness_threshold,
-				  t->nwitness);
+		return tool_usage(cmd,
+				  "--witness-threshold %lld but %zu "
+				  "witness keys",
+				  t->witness_threshold, t->nwitness);
 	if (t->natt == 0)
 		return tool_usage(cmd, "no attestation given (-a FILE)");
 	if (t->nkeys == 0)
@@ -126,7 +128,8 @@ require_log(struct trust *t)
 			c->status = CR_EFAIL;
 			snprintf(c->reason, sizeof(c->reason),
 				 "signed, but no proof shows it in a trusted "
-				 "transparency log (%s)", cr_error_last());
+				 "transparency log (%s)",
+				 cr_error_last());
 		}
 	}
 	for (i = 0; i < TRUST_MAX_FILES; i++) {
