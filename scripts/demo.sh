@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
-# The README's demo: the main job on the bundled example. A vendor makes a
-# key, builds examples/hello from a committed tree and signs what was built;
-# a regulator checks the reviewed source and the shipped binary; a binary
-# swapped after the build is rejected with exit 1.
+# The README's demo: the whole story on examples/hello. The vendor builds in
+# the sandbox and signs; the regulator receives a source export, checks it,
+# rebuilds it and signs too; the vendor publishes both in a transparency log;
+# a customer accepts the binary only with both signatures and the log; then a
+# backdoored binary is shipped and verify rebuild points at it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
 
 scripts/deps.sh
-if [ ! -f build/build.ninja ]; then
-	meson setup build >/dev/null
-fi
+[ -f build/build.ninja ] || meson setup build >/dev/null
 ninja -C build >/dev/null
 attest=$top/build/attest/attest
 verify=$top/build/verify/verify
@@ -21,54 +20,78 @@ cd "$work"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
+# fails CMD...: runs a check that must not hold, and shows its exit status 1.
+fails() {
+	printf '$ %s\n' "$*"
+	set +e
+	"$@"
+	rc=$?
+	set -e
+	echo "(exit status $rc)"
+	[ "$rc" -eq 1 ] || { echo "demo: expected exit status 1" >&2; exit 1; }
+}
+commit() {
+	GIT_AUTHOR_DATE=2024-01-01T00:00:00Z GIT_COMMITTER_DATE=2024-01-01T00:00:00Z \
+		git -C vendor -c user.name=vendor -c user.email=vendor@example.invalid \
+		commit -q "$@"
+}
 
-say "The vendor's repository: examples/hello, committed"
+say "The vendor's repository: examples/hello, a naive build (absolute paths, __DATE__, tar czf)"
 mkdir vendor
 cp -r "$top/examples/hello/." vendor/
 git -C vendor init -q
 git -C vendor add -A
-GIT_AUTHOR_DATE=2024-01-01T00:00:00Z GIT_COMMITTER_DATE=2024-01-01T00:00:00Z \
-	git -C vendor -c user.name=vendor -c user.email=vendor@example.invalid \
-	commit -qm "hello 1.0"
+commit -m "hello 1.0"
 git -C vendor tag v1.0
+echo "a stray local change" >vendor/untracked-notes.txt
 
-say "The vendor makes a signing key"
-run "$attest" keygen -o vendor
+say "Keys: the vendor's, the regulator's, the transparency log's"
+run "$attest" keygen -o vendor-key
+run "$attest" keygen -o regulator-key
+run "$attest" keygen -o log-key
 
-say "The source tree hash: what git itself computes in a SHA-256 repository"
-run "$attest" hash --git vendor --rev v1.0
+say "The vendor builds v1.0 in the sealed sandbox, twice (--check), and signs"
+run "$attest" build --git vendor --rev v1.0 --check --key vendor-key.key \
+	--output-dir release -o release/hello.intoto.jsonl \
+	--artifact hello --artifact libgreet.a --artifact hello.tar.gz -- sh build.sh
 
-say "The vendor builds and signs the artifacts"
-(cd vendor && sh build.sh)
-run "$attest" sign --git vendor --rev v1.0 --key vendor.key \
-	-o hello.intoto.jsonl vendor/hello vendor/hello.tar.gz
+say "The vendor hands the regulator a deterministic export of v1.0"
+run "$attest" export --git vendor --rev v1.0 -o hello-1.0.tar.gz
 
-say "The regulator checks the reviewed source against the attestation"
-git clone -q vendor reviewed
-rm -rf reviewed/.git
-run "$verify" source -a hello.intoto.jsonl -k vendor.pub reviewed
+say "The regulator, offline: the export is exactly the attested source"
+run "$verify" source -a release/hello.intoto.jsonl -k vendor-key.pub hello-1.0.tar.gz
 
-say "A customer checks the shipped binary"
-mkdir shipped
-cp vendor/hello shipped/hello
-run "$verify" artifact -a hello.intoto.jsonl -k vendor.pub shipped/hello
+say "The regulator rebuilds it and compares with what the vendor ships"
+run "$verify" rebuild -a release/hello.intoto.jsonl -k vendor-key.pub \
+	hello-1.0.tar.gz release/hello release/hello.tar.gz
 
-say "A binary swapped after the build is rejected (exit 1)"
-printf 'backdoor' >>shipped/hello
-set +e
-run "$verify" artifact -a hello.intoto.jsonl -k vendor.pub shipped/hello
-rc=$?
-set -e
-echo "exit status: $rc"
-[ "$rc" -eq 1 ]
+say "The regulator signs its own independent rebuild"
+run "$attest" build --tarball hello-1.0.tar.gz \
+	--recipe-from release/hello.intoto.jsonl --key regulator-key.key \
+	--output-dir regulator -o regulator/hello.intoto.jsonl
 
-say "So is a reviewed source with one changed file (exit 1)"
-echo '/* reviewed */' >>reviewed/greet.c
-set +e
-run "$verify" source -a hello.intoto.jsonl -k vendor.pub reviewed
-rc=$?
-set -e
-echo "exit status: $rc"
-[ "$rc" -eq 1 ]
+say "Both statements go into the vendor's transparency log"
+run "$attest" log init --key log-key.key --origin demo.example/log log
+run "$attest" log add --key log-key.key -o vendor.proof log release/hello.intoto.jsonl
+run "$attest" log add --key log-key.key -o regulator.proof log regulator/hello.intoto.jsonl
+
+say "A customer accepts the binary: two independent parties, both in the log"
+run "$verify" artifact -a release/hello.intoto.jsonl -a regulator/hello.intoto.jsonl \
+	-k vendor-key.pub -k regulator-key.pub --threshold 2 \
+	--log-key log-key.pub --proof vendor.proof --proof regulator.proof \
+	release/hello
+
+say "Later the vendor ships a backdoored build of another commit"
+sed -i 's/hello from %s/hello from %s; debug shell on port 4444/' vendor/greet.c
+commit -am "hello 1.0 (quietly)"
+"$attest" build -q --git vendor --output-dir shipped --artifact hello -- sh build.sh
+
+say "The customer's check rejects it (exit 1)"
+fails "$verify" artifact -a release/hello.intoto.jsonl -a regulator/hello.intoto.jsonl \
+	-k vendor-key.pub -k regulator-key.pub --threshold 2 shipped/hello
+
+say "And verify rebuild points at the backdoor: the section, the bytes, the string"
+fails "$verify" rebuild -a release/hello.intoto.jsonl -k vendor-key.pub \
+	hello-1.0.tar.gz shipped/hello
 
 say "Demo complete: every check behaved as it should"
