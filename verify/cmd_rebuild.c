@@ -1,4 +1,5 @@
 /* verify rebuild: rebuild the reviewed source and compare with what was attested and shipped. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,7 +85,8 @@ rm_tree(const char *dir)
 
 /* Rebuilt artifact vs the shipped file: identical, or explained. */
 static int
-compare_shipped(json_t *jart, const char *rebuilt, const char *shipped,
+compare_shipped(json_t *jart, const char *rebuilt, const char *label,
+		const char *shipped,
 		const unsigned char rebuilt_sha[CR_SHA256_LEN], int json,
 		int *differs)
 {
@@ -110,7 +112,19 @@ compare_shipped(json_t *jart, const char *rebuilt, const char *shipped,
 	*differs = 1;
 	dopts.build_paths = paths;
 	dopts.nbuild_paths = 2;
-	err = cr_diff_files(&rep, rebuilt, shipped, &dopts);
+	{
+		int fa = open(rebuilt, O_RDONLY | O_CLOEXEC);
+		int fb = open(shipped, O_RDONLY | O_CLOEXEC);
+
+		if (fa < 0 || fb < 0)
+			err = cr_error_errno("%s", fa < 0 ? rebuilt : shipped);
+		else
+			err = cr_diff_fds(&rep, fa, label, fb, shipped, &dopts);
+		if (fa >= 0)
+			close(fa);
+		if (fb >= 0)
+			close(fb);
+	}
 	if (err == CR_ERROR)
 		return err;
 	if (json) {
@@ -158,7 +172,7 @@ cmd_rebuild(int argc, char **argv)
 	const char *keep = NULL, *root = NULL;
 	char outdir_tmp[] = "/tmp/cleanroom-rebuild.XXXXXX", *outdir = NULL;
 	char hex[CR_SHA256_HEXLEN + 1], ahex[CR_SHA256_HEXLEN + 1];
-	char id[CR_TREE_IDLEN + 1], path[4096];
+	char id[CR_TREE_IDLEN + 1], path[4096], label[4200];
 	json_t *report = NULL, *arts = NULL, *jart;
 	char **shipped = NULL;
 	size_t nshipped = 0, i, j;
@@ -372,9 +386,10 @@ cmd_rebuild(int argc, char **argv)
 				continue;
 			used[j] = 1;
 			snprintf(path, sizeof(path), "%s/%s", outdir, a->name);
-			if ((err = compare_shipped(jart, path, shipped[j],
-						   a->sha256, json, &differs)) <
-			    0)
+			snprintf(label, sizeof(label), "rebuilt:%s", a->name);
+			if ((err = compare_shipped(jart, path, label,
+						   shipped[j], a->sha256, json,
+						   &differs)) < 0)
 				goto done;
 		}
 	}
