@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -25,8 +26,8 @@ usage(FILE *f)
 		"ATTESTATION...\n"
 		"       attest log prove DIR (--from-size N | --index I) [-o "
 		"FILE]\n"
-		"       attest log witness --key WITNESSKEY --log-key PUB "
-		"--state STATEDIR\n"
+		"       attest log witness --key WITNESSKEY --state STATEDIR "
+		"[--log-key PUB]\n"
 		"                          [--name NAME] CHECKPOINT "
 		"CONSISTENCY -o COSIGNED\n"
 		"       attest log vkey (--key KEY | --pub PUB) --name NAME "
@@ -47,8 +48,9 @@ usage(FILE *f)
 		"the last\n"
 		"         checkpoint this witness cosigned for its origin "
 		"(kept in\n"
-		"         STATEDIR); the first one seen is trusted; exit 1 "
-		"otherwise\n"
+		"         STATEDIR); the first one seen is trusted, and so is\n"
+		"         the log key given then (pinned in STATEDIR; later\n"
+		"         runs may omit --log-key); exit 1 otherwise\n"
 		"vkey     prints the signed-note verifier key of a log (or, "
 		"with\n"
 		"         --witness, of a witness) named NAME\n"
@@ -307,6 +309,96 @@ done:
 	return err < 0 ? tool_report(err) : EXIT_OK;
 }
 
+/* STATEDIR/<hex SHA-256 of the origin>.logkey: the log key a witness pins. */
+static int
+pin_path(char **out, const char *state, const char *cp_path)
+{
+	unsigned char d[CR_SHA256_LEN];
+	char hex[CR_SHA256_HEXLEN + 1], *text = NULL, *nl;
+	size_t len;
+	int err;
+
+	*out = NULL;
+	if ((err = cr_read_file(&text, &len, cp_path, CR_NOTE_MAX)) < 0)
+		return err;
+	if ((nl = strchr(text, '\n')) == NULL) {
+		free(text);
+		return cr_error_set("%s: not a checkpoint", cp_path);
+	}
+	*nl = '\0';
+	err = cr_sha256_buf(d, text, strlen(text));
+	free(text);
+	if (err < 0)
+		return err;
+	cr_hex_encode(hex, d, sizeof(d));
+	if (asprintf(out, "%s/%s.logkey", state, hex) < 0) {
+		*out = NULL;
+		return cr_error_set("out of memory");
+	}
+	return CR_OK;
+}
+
+/*
+ * The log's key: --log-key, pinned in STATEDIR at the first cosignature for
+ * the origin; later runs may leave it out, and a different one is refused.
+ */
+static int
+witness_log_key(struct cr_note_verifier **out, char **pin_vkey,
+		const struct opts *o, const char *pin)
+{
+	struct cr_note_verifier *given = NULL, *pinned = NULL;
+	char *text = NULL, *vkey = NULL;
+	size_t len;
+	int err;
+
+	*out = NULL;
+	*pin_vkey = NULL;
+	if (access(pin, F_OK) == 0) {
+		if ((err = cr_read_file(&text, &len, pin, 4096)) < 0)
+			return err;
+		text[strcspn(text, "\n")] = '\0';
+		if ((err = cr_note_verifier_parse(&pinned, text, pin)) < 0)
+			goto done;
+	}
+	if (o->log_key == NULL) {
+		if (pinned == NULL) {
+			err = cr_error_set("%s: no log key pinned for this "
+					   "origin yet: give --log-key PUB "
+					   "once",
+					   o->state);
+			goto done;
+		}
+		*out = pinned;
+		pinned = NULL;
+		err = CR_OK;
+		goto done;
+	}
+	if ((err = cr_note_verifier_load(&given, o->log_key, CR_NOTE_ED25519)) <
+	    0)
+		goto done;
+	if (pinned != NULL && memcmp(pinned->raw, given->raw, 32) != 0) {
+		err = cr_error_fail("%s: not the log key this witness pinned "
+				    "for the origin (%s)",
+				    o->log_key, pin);
+		goto done;
+	}
+	if (pinned == NULL && given->name != NULL &&
+	    (err = cr_note_vkey_format(&vkey, given->name, CR_NOTE_ED25519,
+				       given->raw)) < 0)
+		goto done;
+	*out = given;
+	given = NULL;
+	*pin_vkey = vkey;
+	vkey = NULL;
+	err = CR_OK;
+done:
+	free(vkey);
+	free(text);
+	cr_note_verifier_free(given);
+	cr_note_verifier_free(pinned);
+	return err;
+}
+
 static int
 log_witness(const struct opts *o, const char *cp_path, const char *cons_path)
 {
@@ -314,22 +406,41 @@ log_witness(const struct opts *o, const char *cp_path, const char *cons_path)
 	struct cr_privkey *key = NULL;
 	struct cr_tlog_result res;
 	const char *name = o->name != NULL ? o->name : "cleanroom-witness";
-	char *out = NULL;
+	char *out = NULL, *pin = NULL, *pin_vkey = NULL, *line = NULL;
 	size_t len = 0;
 	int err;
 
-	if ((err = cr_note_verifier_load(&log_key, o->log_key,
-					 CR_NOTE_ED25519)) < 0 ||
-	    (err = cr_privkey_load(&key, o->key)) < 0 ||
+	if ((err = pin_path(&pin, o->state, cp_path)) < 0 ||
+	    (err = witness_log_key(&log_key, &pin_vkey, o, pin)) < 0)
+		goto done;
+	/* A PEM key carries no name: it is pinned under the checkpoint's. */
+	if ((err = cr_privkey_load(&key, o->key)) < 0 ||
 	    (err = cr_tlog_witness(&out, &len, &res, cp_path, cons_path,
 				   log_key, key, name, o->state,
 				   (uint64_t)time(NULL))) < 0 ||
 	    (err = cr_write_atomic(o->out, out, len, 0644, 0)) < 0)
 		goto done;
+	if (pin_vkey == NULL && access(pin, F_OK) != 0 &&
+	    (err = cr_note_vkey_format(&pin_vkey, res.origin, CR_NOTE_ED25519,
+				       log_key->raw)) < 0)
+		goto done;
+	if (pin_vkey != NULL) {
+		if (asprintf(&line, "%s\n", pin_vkey) < 0) {
+			line = NULL;
+			err = cr_error_set("out of memory");
+			goto done;
+		}
+		if ((err = cr_write_atomic(pin, line, strlen(line), 0644,
+					   CR_WRITE_NOCLOBBER)) < 0)
+			goto done;
+	}
 	if (!tool_quiet)
 		fprintf(stderr, "attest: cosigned %s at tree size %llu\n",
 			res.origin, (unsigned long long)res.size);
 done:
+	free(line);
+	free(pin_vkey);
+	free(pin);
 	free(out);
 	cr_privkey_free(key);
 	cr_note_verifier_free(log_key);
@@ -467,12 +578,12 @@ cmd_log(int argc, char **argv)
 		return log_prove(&o, argv[0]);
 	}
 	if (strcmp(sub, "witness") == 0) {
-		if (o.key == NULL || o.log_key == NULL || o.state == NULL ||
-		    o.out == NULL || argc != 2)
+		if (o.key == NULL || o.state == NULL || o.out == NULL ||
+		    argc != 2)
 			return tool_usage(
 				"log witness",
-				"needs --key, --log-key, --state, -o, "
-				"CHECKPOINT and CONSISTENCY");
+				"needs --key, --state, -o, CHECKPOINT and "
+				"CONSISTENCY");
 		return log_witness(&o, argv[0], argv[1]);
 	}
 	if (strcmp(sub, "vkey") == 0) {

@@ -116,6 +116,11 @@ err_has 'garbage.cp' "names the checkpoint"
 expect 0 "witness: first sight is trusted" "$ATTEST" log witness --key wit.key --name witness.test/w --log-key log.vkey --state W cp3 c3-4 -o cosigned3
 expect 0 "witness: a consistent step" "$ATTEST" log witness --key wit.key --name witness.test/w --log-key log.pub --state W L/checkpoint c3-4 -o cosigned4
 grep -q '^— witness.test/w ' cosigned4 && ok "cosignature line added" || not_ok "cosignature line added"
+expect 0 "witness: the log key is pinned, --log-key may be left out" "$ATTEST" log witness --key wit.key --name witness.test/w --state W L/checkpoint c3-4 -o cosigned4b
+expect 1 "witness: another key than the pinned one is refused" "$ATTEST" log witness --key wit.key --log-key other.pub --state W L/checkpoint c3-4 -o x
+err_has "not the log key this witness pinned" "says the key is not the pinned one"
+expect 2 "witness: no key pinned and none given" "$ATTEST" log witness --key wit.key --state W2 cp3 c3-4 -o x
+err_has "give --log-key PUB once" "says how to proceed"
 expect 0 "consistency with a witness cosignature" "$VERIFY" log --log-key log.vkey --witness-key wit.vkey --witness-threshold 1 --old cp3 --new cosigned4 --consistency c3-4
 out_has '1 witness cosignature' "counts the cosignature"
 expect 0 "witness key as PEM" "$VERIFY" log --log-key log.vkey --witness-key wit.pub --old cp3 --new cosigned4 --consistency c3-4
