@@ -665,14 +665,33 @@ internal_params(const struct cr_build *b, const struct cr_recipe *r,
 		"SOURCE_DATE_EPOCH", (json_int_t)b->source_date_epoch,
 		"buildPath", CR_SANDBOX_BUILD_PATH, "sandbox", "namespaces",
 		"user", "mount", "pid", "net", "uts", "ipc", "network", "none",
-		"root", opts->root ? "given" : "host, read-only", "hostname",
-		CR_SANDBOX_HOSTNAME, "home", CR_SANDBOX_HOME, "tmpdir", "/tmp",
-		"PATH", CR_SANDBOX_PATH, "umask", "022", "fakeClock",
-		r->fake_clock, "normalize", r->normalize, "normalizations",
-		norm);
+		"root", opts->root ? "given (rootfs)" : "host, read-only",
+		"hostname", CR_SANDBOX_HOSTNAME, "home", CR_SANDBOX_HOME,
+		"tmpdir", "/tmp", "PATH", CR_SANDBOX_PATH, "umask", "022",
+		"fakeClock", r->fake_clock, "normalize", r->normalize,
+		"normalizations", norm);
 }
 
 /* ---- the build ---------------------------------------------------------- */
+
+/* The root filesystem given with --root, named by its tree hash. */
+static int
+record_root(json_t **out, const char *root)
+{
+	struct cr_tree_opts topts = {0};
+	struct cr_tree *t = NULL;
+	char hex[CR_SHA256_HEXLEN + 1];
+	int err;
+
+	topts.skip_special = 1;
+	if ((err = cr_tree_from_dir(&t, root, &topts)) < 0)
+		return err;
+	cr_hex_encode(hex, t->root, CR_SHA256_LEN);
+	cr_tree_free(t);
+	*out = json_pack("{s:s, s:s, s:{s:s}}", "name", "rootfs", "uri", root,
+			 "digest", "gitTree", hex);
+	return *out ? CR_OK : cr_error_set("out of memory");
+}
 
 static int
 derive_sde(int64_t *sde, const struct cr_recipe *r,
@@ -700,6 +719,7 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 {
 	struct cr_sandbox_opts so;
 	struct cr_toolchain *tc = NULL;
+	json_t *rootdep = NULL;
 	struct cr_build *b = NULL;
 	struct work w = {0};
 	char **names = NULL;
@@ -771,9 +791,13 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 	if ((err = cr_toolchain_probe(
 		     &tc, &so, (const char *const *)recipe->tools, 0)) < 0)
 		goto done;
+	if (opts->root != NULL && (err = record_root(&rootdep, opts->root)) < 0)
+		goto done;
 	if ((b->internal = internal_params(b, recipe, opts)) == NULL ||
 	    (b->byproducts = json_array()) == NULL ||
-	    (b->dependencies = cr_toolchain_json(tc)) == NULL) {
+	    (b->dependencies = cr_toolchain_json(tc)) == NULL ||
+	    (rootdep != NULL &&
+	     json_array_append(b->dependencies, rootdep) < 0)) {
 		err = cr_error_set("out of memory");
 		goto done;
 	}
@@ -799,6 +823,7 @@ done:
 	free(names);
 	work_free(&w);
 	cr_toolchain_free(tc);
+	json_decref(rootdep);
 	/* A failed command still reports its status and log. */
 	if (err == CR_OK || (err == CR_EFAIL && b->exit_status != 0))
 		*out = b;

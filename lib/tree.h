@@ -47,9 +47,13 @@ struct cr_source_info {
 };
 
 struct cr_tree_opts {
-	unsigned int
-		strip_components; /* archives: leading path parts to drop */
-	unsigned int threads;	  /* hashing threads; 0: online CPUs */
+	/* Archives: leading path parts to drop. */
+	unsigned int strip_components;
+	/* Hashing threads; 0: online CPUs. */
+	unsigned int threads;
+	/* Directories: leave FIFOs, sockets and devices out instead of
+	 * refusing them (a root filesystem has some in /dev). */
+	int skip_special;
 	/* Called now and then from the calling thread with running totals. */
 	void (*progress)(void *ctx, uint64_t files, uint64_t bytes,
 			 uint64_t total_files);

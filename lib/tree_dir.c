@@ -25,6 +25,7 @@
 struct walk {
 	struct cr_tree *t;
 	const char *root; /* as given, for messages */
+	int skip_special;
 	char path[CR_TREE_MAX_PATH + 1];
 };
 
@@ -166,6 +167,8 @@ walk_dir(struct walk *w, int fd, size_t plen, unsigned int depth)
 			err = walk_dir(w, sub, off + nlen, depth + 1);
 			break;
 		default:
+			if (w->skip_special)
+				break;
 			err = cr_error_set("%s/%s: %s, not a regular file, "
 					   "symlink or directory",
 					   w->root, w->path, kind(type));
@@ -466,6 +469,7 @@ cr_tree_from_dir(struct cr_tree **out, const char *dir,
 		goto done;
 	w.t = t;
 	w.root = root;
+	w.skip_special = opts != NULL && opts->skip_special;
 	w.path[0] = '\0';
 	if ((fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
 	    0) {

@@ -193,6 +193,30 @@ expect 1 "a link out of the build is not an artifact" "$ATTEST" build \
 	--git hostile --output-dir hout2 --artifact passwd.link -- sh build.sh
 [ -e hout2/passwd.link ] && not_ok "no host file copied" || ok "no host file copied"
 
+# --root: a root filesystem of our own (dash and its libraries), named in the
+# statement by its tree hash.
+mkdir -p R/bin mkroot
+cp "$(readlink -f /bin/dash)" R/bin/sh
+for lib in $(ldd /bin/dash | grep -o '/[^ ]*'); do
+	mkdir -p "R$(dirname "$lib")" && cp "$(readlink -f "$lib")" "R$lib"
+done
+printf 'echo "built in a root of our own" >out.txt\n' >mkroot/build.sh
+git -C mkroot init -q && git -C mkroot add -A && git -C mkroot commit -qm r
+expect 0 "build with --root" "$ATTEST" build --git mkroot --root R \
+	--key vendor.key --output-dir rootout -o root.jsonl --artifact out.txt \
+	-- sh build.sh
+same "$(cat rootout/out.txt 2>/dev/null)" "built in a root of our own" \
+	"the build ran in the given root"
+python3 - root.jsonl >rootdep.txt <<'PY'
+import base64, json, sys
+st = json.loads(base64.b64decode(json.loads(open(sys.argv[1]).readline())["payload"]))
+for d in st["predicate"]["buildDefinition"]["resolvedDependencies"]:
+    if d["name"] == "rootfs":
+        print(d["digest"]["gitTree"])
+PY
+same "$(cat rootdep.txt)" "$("$ATTEST" hash -q R | cut -c1-64)" \
+	"the root filesystem's tree hash is recorded"
+
 # --recipe-from: the regulator replays the vendor's recipe, signs its own.
 expect 0 "replay the vendor's recipe from the export" "$ATTEST" build \
 	--tarball src.tar --recipe-from attest-out/hello.intoto.jsonl \
