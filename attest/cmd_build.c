@@ -166,23 +166,23 @@ check_again(struct cr_build **out, const struct cr_recipe *r,
 	    int64_t started)
 {
 	struct cr_build_opts again = *o;
-	char dir[] = "/tmp/cleanroom-check.XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096];
 	int64_t wait;
-	char cmd[64];
 	int err;
 
 	/* At least two seconds of wall clock between the two builds. */
 	wait = started + 2 - (int64_t)time(NULL);
 	if (wait > 0)
 		sleep((unsigned int)wait + 1);
+	snprintf(dir, sizeof(dir), "%s/cleanroom-check.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
 	if (mkdtemp(dir) == NULL)
 		return cr_error_errno("%s", dir);
 	again.output_dir = dir;
 	again.reverse_export = 1;
 	err = cr_build_run(out, r, bs, &again);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		tool_warn("cannot remove %s", dir);
+	cr_rmtree(dir);
 	return err;
 }
 

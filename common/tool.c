@@ -133,29 +133,10 @@ tool_json_print(json_t *obj)
 void
 tool_json_string(FILE *f, const char *s)
 {
-	const unsigned char *p;
+	json_t *j = tool_json_str(s);
+	char *text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
 
-	fputc('"', f);
-	for (p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
+	fputs(text ? text : "null", f);
+	free(text);
+	json_decref(j);
 }

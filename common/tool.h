@@ -52,7 +52,7 @@ void tool_progress_done(void);
  */
 json_t *tool_json_str(const char *s);
 
-/* Writes s as a JSON string (quoted, escaped) to f. */
+/* Writes s as a JSON string to f, as tool_json_str() makes it. */
 void tool_json_string(FILE *f, const char *s);
 
 /* Prints obj, indented, to stdout and releases it. */

@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,24 +29,11 @@ struct work {
 	char *log;   /* dir/build.log */
 };
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	/* A build may leave read-only directories behind. */
-	if (flag == FTW_DNR)
-		chmod(path, 0700);
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
 static void
 work_free(struct work *w)
 {
 	if (w->dir != NULL)
-		nftw(w->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		cr_rmtree(w->dir);
 	free(w->dir);
 	free(w->src);
 	free(w->stage);

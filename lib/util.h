@@ -54,6 +54,13 @@ int cr_base64_encode(char **out, const unsigned char *in, size_t len);
 int cr_base64_decode(unsigned char **out, size_t *outlen, const char *in,
 		     size_t inlen);
 
+/*
+ * Removes path and everything below it, without following links (a build
+ * may leave anything behind, read-only directories included). Missing is
+ * not an error.
+ */
+int cr_rmtree(const char *path);
+
 /* Formats seconds since the epoch as RFC 3339 UTC ("2006-01-02T15:04:05Z"). */
 int cr_format_time(char out[32], int64_t t);
 

@@ -191,6 +191,36 @@ test_format_time(void **state)
 	assert_string_equal(buf, "2024-01-01T00:00:00Z");
 }
 
+static void
+test_rmtree(void **state)
+{
+	char dir[] = "/tmp/cr-test-rm.XXXXXX",
+	     keep[] = "/tmp/cr-test-keep.XXXXXX";
+	char p[256];
+	struct stat st;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(mkdtemp(keep));
+	snprintf(p, sizeof(p), "%s/ro", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/ro/file", dir);
+	fd = open(p, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(p, sizeof(p), "%s/ro", dir);
+	assert_int_equal(chmod(p, 0500), 0);
+	/* A link out of the tree is removed, never followed. */
+	snprintf(p, sizeof(p), "%s/out", dir);
+	assert_int_equal(symlink(keep, p), 0);
+	assert_int_equal(cr_rmtree(dir), CR_OK);
+	assert_int_equal(lstat(dir, &st), -1);
+	assert_int_equal(stat(keep, &st), 0);
+	assert_int_equal(cr_rmtree(dir), CR_OK); /* gone already: fine */
+	assert_int_equal(rmdir(keep), 0);
+}
+
 int
 main(void)
 {
@@ -201,6 +231,7 @@ main(void)
 		cmocka_unit_test(test_write_atomic),
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_format_time),
+		cmocka_unit_test(test_rmtree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

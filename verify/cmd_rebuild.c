@@ -70,19 +70,6 @@ pick_statement(const struct trust *t, const unsigned char *root, int *any)
 	return NULL;
 }
 
-static int
-rm_tree(const char *dir)
-{
-	char *cmd;
-	int r;
-
-	if (asprintf(&cmd, "rm -rf -- '%s'", dir) < 0)
-		return -1;
-	r = system(cmd);
-	free(cmd);
-	return r;
-}
-
 /* Rebuilt artifact vs the shipped file: identical, or explained. */
 static int
 compare_shipped(json_t *jart, const char *rebuilt, const char *label,
@@ -170,7 +157,8 @@ cmd_rebuild(int argc, char **argv)
 	struct cr_toolchain_diff *tdiff = NULL;
 	const struct cr_checked *att;
 	const char *keep = NULL, *root = NULL;
-	char outdir_tmp[] = "/tmp/cleanroom-rebuild.XXXXXX", *outdir = NULL;
+	char outdir_tmp[4096], *outdir = NULL;
+	const char *tmp = getenv("TMPDIR");
 	char hex[CR_SHA256_HEXLEN + 1], ahex[CR_SHA256_HEXLEN + 1];
 	char id[CR_TREE_IDLEN + 1], path[4096], label[4200];
 	json_t *report = NULL, *arts = NULL, *jart;
@@ -286,7 +274,10 @@ cmd_rebuild(int argc, char **argv)
 			goto done;
 		}
 		outdir = (char *)keep;
-	} else if ((outdir = mkdtemp(outdir_tmp)) == NULL) {
+	} else if (snprintf(outdir_tmp, sizeof(outdir_tmp),
+			    "%s/cleanroom-rebuild.XXXXXX",
+			    tmp && *tmp ? tmp : "/tmp") < 0 ||
+		   (outdir = mkdtemp(outdir_tmp)) == NULL) {
 		err = cr_error_errno("%s", outdir_tmp);
 		goto done;
 	}
@@ -412,7 +403,7 @@ cmd_rebuild(int argc, char **argv)
 done:
 	json_decref(report);
 	if (outdir != NULL && keep == NULL)
-		rm_tree(outdir);
+		cr_rmtree(outdir);
 	free(used);
 	cr_toolchain_diff_free(tdiff);
 	cr_build_free(b);
