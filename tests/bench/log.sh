@@ -57,7 +57,12 @@ t1=$(now)
 t2=$(now)
 base=$(elapsed "$t0" "$t1")
 with=$(elapsed "$t1" "$t2")
-echo "proof generation: $PER_FILE proofs in $(elapsed "$base" "$with")s: $(awk -v a="$base" -v b="$with" -v n="$PER_FILE" 'BEGIN { printf "%.1f", (b - a) * 1e6 / n }') us each (tree size $((N + PER_FILE)))"
+awk -v a="$base" -v b="$with" -v n="$PER_FILE" -v size="$((N + PER_FILE))" 'BEGIN {
+	d = (b - a) * 1e6 / n
+	printf "proof generation: %d appends %.3fs without proofs, %.3fs with: ", n, a, b
+	if (d <= 0) printf "under the noise of the measurement per proof"
+	else printf "%.1f us each", d
+	printf " (tree size %d)\n", size }'
 
 t0=$(now)
 "$VERIFY" log -q --log-key log.vkey --proof p.proof p.jsonl
