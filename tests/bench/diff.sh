@@ -4,7 +4,7 @@
 # builds of real binaries (the bundled example and cleanroom's own verify,
 # each built twice, in different directories, at different times).
 #
-#   tests/bench/diff.sh [VERIFY]     (default: build-x/verify/verify)
+#   tests/bench/diff.sh [VERIFY]     (default: build/verify/verify)
 #
 # diffoscope comes from Debian's diffoscope-minimal (or diffoscope) package;
 # without it only verify diff is measured. Each diffoscope run is capped at
@@ -12,7 +12,7 @@
 set -eu
 
 SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
-VERIFY=${1:-$SRCDIR/build-x/verify/verify}
+VERIFY=${1:-$SRCDIR/build/verify/verify}
 VERIFY=$(cd "$(dirname "$VERIFY")" && pwd)/$(basename "$VERIFY")
 TIMEOUT=${DIFFOSCOPE_TIMEOUT:-900}
 [ -x "$VERIFY" ] || { echo "bench: no verify at $VERIFY" >&2; exit 2; }
