@@ -30,6 +30,7 @@ usage(FILE *f)
 		"[--log-key PUB]\n"
 		"                          [--name NAME] CHECKPOINT "
 		"CONSISTENCY -o COSIGNED\n"
+		"       attest log attach --key LOGKEY DIR COSIGNED...\n"
 		"       attest log vkey (--key KEY | --pub PUB) --name NAME "
 		"[--witness]\n"
 		"\n"
@@ -51,6 +52,10 @@ usage(FILE *f)
 		"         STATEDIR); the first one seen is trusted, and so is\n"
 		"         the log key given then (pinned in STATEDIR; later\n"
 		"         runs may omit --log-key); exit 1 otherwise\n"
+		"attach   adds witnesses' cosignatures (COSIGNED, from "
+		"'witness') to\n"
+		"         DIR's checkpoint, so that proofs made from now on "
+		"carry them\n"
 		"vkey     prints the signed-note verifier key of a log (or, "
 		"with\n"
 		"         --witness, of a witness) named NAME\n"
@@ -179,6 +184,38 @@ done:
 	free(buf);
 	free(path);
 	return err;
+}
+
+static int
+log_attach(const struct opts *o, const char *dir, int nfiles, char **files)
+{
+	struct cr_privkey *key = NULL;
+	struct cr_tlog_writer *w = NULL;
+	unsigned added, total = 0;
+	char *text = NULL;
+	size_t len;
+	int err = CR_OK, i;
+
+	if ((err = cr_privkey_load(&key, o->key)) < 0 ||
+	    (err = cr_tlog_open(&w, dir, key)) < 0)
+		goto done;
+	for (i = 0; i < nfiles; i++) {
+		if ((err = cr_read_file(&text, &len, files[i], CR_NOTE_MAX)) <
+			    0 ||
+		    (err = cr_tlog_attach(w, &added, text, len, files[i])) < 0)
+			goto done;
+		total += added;
+		free(text);
+		text = NULL;
+	}
+	if (!tool_quiet)
+		printf("attached %u cosignature%s to %s/checkpoint\n", total,
+		       total == 1 ? "" : "s", dir);
+done:
+	free(text);
+	cr_tlog_close(w);
+	cr_privkey_free(key);
+	return err < 0 ? tool_report(err) : EXIT_OK;
 }
 
 static int
@@ -585,6 +622,12 @@ cmd_log(int argc, char **argv)
 				"needs --key, --state, -o, CHECKPOINT and "
 				"CONSISTENCY");
 		return log_witness(&o, argv[0], argv[1]);
+	}
+	if (strcmp(sub, "attach") == 0) {
+		if (o.key == NULL || argc < 2)
+			return tool_usage("log attach",
+					  "needs --key, DIR and COSIGNED");
+		return log_attach(&o, argv[0], argc - 1, argv + 1);
 	}
 	if (strcmp(sub, "vkey") == 0) {
 		if ((o.key == NULL) == (o.pub == NULL) || o.name == NULL ||

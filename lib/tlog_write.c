@@ -121,6 +121,87 @@ write_checkpoint(struct cr_tlog_writer *w)
 	return cr_write_atomic(path, w->note, w->note_len, 0644, 0);
 }
 
+/* The bytes of a signature line of a parsed note, with its newline. */
+static int
+sig_line(char **out, const struct cr_note_sig *sig)
+{
+	unsigned char *raw;
+	char *b64 = NULL;
+	int err;
+
+	if ((raw = malloc(4 + sig->siglen)) == NULL)
+		return cr_error_set("out of memory");
+	raw[0] = (unsigned char)(sig->keyid >> 24);
+	raw[1] = (unsigned char)(sig->keyid >> 16);
+	raw[2] = (unsigned char)(sig->keyid >> 8);
+	raw[3] = (unsigned char)sig->keyid;
+	memcpy(raw + 4, sig->sig, sig->siglen);
+	err = cr_base64_encode(&b64, raw, 4 + sig->siglen);
+	free(raw);
+	if (err < 0)
+		return err;
+	err = asprintf(out, CR_NOTE_DASH "%s %s\n", sig->name, b64) < 0
+		      ? cr_error_set("out of memory")
+		      : CR_OK;
+	free(b64);
+	return err;
+}
+
+int
+cr_tlog_attach(struct cr_tlog_writer *w, unsigned *added, const char *cosigned,
+	       size_t len, const char *name)
+{
+	struct cr_note *cur = NULL, *cos = NULL;
+	char *line = NULL, *note = NULL;
+	size_t n, i;
+	int err;
+
+	*added = 0;
+	if ((err = cr_note_parse(&cur, w->note, w->note_len, w->dir)) < 0 ||
+	    (err = cr_note_parse(&cos, cosigned, len, name)) < 0)
+		goto done;
+	if (cos->text_len != cur->text_len ||
+	    memcmp(cos->text, cur->text, cur->text_len) != 0) {
+		err = cr_error_fail("%s: cosigns another checkpoint than the "
+				    "log's current one",
+				    name);
+		goto done;
+	}
+	if ((note = malloc(w->note_len + len + 1)) == NULL) {
+		err = cr_error_set("out of memory");
+		goto done;
+	}
+	memcpy(note, w->note, w->note_len);
+	n = w->note_len;
+	for (i = 0; i < cos->nsigs; i++) {
+		if ((err = sig_line(&line, &cos->sigs[i])) < 0)
+			goto done;
+		/* Skip a line the checkpoint already has. */
+		if (memmem(note, n, line, strlen(line)) == NULL) {
+			memcpy(note + n, line, strlen(line));
+			n += strlen(line);
+			(*added)++;
+		}
+		free(line);
+		line = NULL;
+	}
+	if (*added == 0) {
+		err = CR_OK;
+		goto done;
+	}
+	free(w->note);
+	w->note = note;
+	w->note_len = n;
+	note = NULL;
+	err = write_checkpoint(w);
+done:
+	free(line);
+	free(note);
+	cr_note_free(cur);
+	cr_note_free(cos);
+	return err;
+}
+
 void
 cr_tlog_close(struct cr_tlog_writer *w)
 {

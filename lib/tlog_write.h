@@ -75,6 +75,18 @@ int cr_tlog_writer_tiles(struct cr_tlog_tiles **out,
 void cr_tlog_close(struct cr_tlog_writer *w);
 
 /*
+ * Adds to the log's current checkpoint the signature lines of cosigned,
+ * a copy of that checkpoint that a witness cosigned (`attest log witness`),
+ * so that proofs made from now on carry them. The signed text must be the
+ * checkpoint's exactly (CR_EFAIL otherwise: the witness saw another
+ * checkpoint); lines already there are not repeated. *added receives the
+ * number of lines added. The cosignatures are not checked here: verifiers
+ * check them against the witness keys they trust.
+ */
+int cr_tlog_attach(struct cr_tlog_writer *w, unsigned *added,
+		   const char *cosigned, size_t len, const char *name);
+
+/*
  * A witness: cosigns the checkpoint at cp_path (which must be signed by
  * log_key) if it is consistent with the last checkpoint this witness
  * cosigned for its origin, kept in state_dir (one file per origin, written

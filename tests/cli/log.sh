@@ -123,6 +123,23 @@ expect 2 "witness: no key pinned and none given" "$ATTEST" log witness --key wit
 err_has "give --log-key PUB once" "says how to proceed"
 expect 0 "consistency with a witness cosignature" "$VERIFY" log --log-key log.vkey --witness-key wit.vkey --witness-threshold 1 --old cp3 --new cosigned4 --consistency c3-4
 out_has '1 witness cosignature' "counts the cosignature"
+# The log attaches the cosignature; proofs made then carry it, and verify
+# artifact can demand it (a copy of the log, so L stays uncosigned below).
+cp -R L LW
+expect 0 "attach a witness cosignature" "$ATTEST" log attach --key log.key LW cosigned4
+out_has "attached 1 cosignature" "one line added"
+expect 0 "attaching it again adds nothing" "$ATTEST" log attach --key log.key LW cosigned4
+out_has "attached 0 cosignatures" "nothing added twice"
+expect 1 "attach a cosignature of another checkpoint" "$ATTEST" log attach --key log.key LW cosigned3
+err_has "cosigns another checkpoint" "says it is another checkpoint"
+expect 0 "prove inclusion from the cosigned log" "$ATTEST" log prove LW --index 3 -o fw-w.proof
+expect 0 "artifact signed, logged and witnessed" "$VERIFY" artifact -a fw.intoto.jsonl \
+	-k vendor.pub --log-key log.vkey --proof fw-w.proof --witness-key wit.vkey fw.bin
+expect 1 "a witness threshold the proof cannot meet" "$VERIFY" artifact -a fw.intoto.jsonl \
+	-k vendor.pub --log-key log.vkey --proof fw-w.proof --witness-key wit.vkey \
+	--witness-key other.pub --witness-threshold 2 fw.bin
+expect 0 "the cosigned log still verifies" "$VERIFY" log --log-key log.vkey --tiles LW
+expect 0 "the cosigned log accepts the next append" "$ATTEST" log add --key log.key LW fw2.intoto.jsonl
 expect 0 "witness key as PEM" "$VERIFY" log --log-key log.vkey --witness-key wit.pub --old cp3 --new cosigned4 --consistency c3-4
 expect 1 "threshold not met without the cosignature" "$VERIFY" log --log-key log.vkey --witness-key wit.vkey --old cp3 --new L/checkpoint --consistency c3-4
 expect 1 "threshold not met by another witness" "$VERIFY" log --log-key log.vkey --witness-key other.pub --old cp3 --new cosigned4 --consistency c3-4
