@@ -428,12 +428,14 @@ cmd_build(int argc, char **argv)
 	bo.output_dir = outdir;
 	bo.root = root;
 	bo.log_name = "build.log";
+	bo.progress = tool_progress_line;
 	if (!tool_quiet) {
 		cr_tree_format_id(id, tree->root);
 		fprintf(stderr, "%s: building %s in the sandbox\n", tool_prog,
 			id);
 	}
 	err = cr_build_run(&b, recipe, &bs, &bo);
+	tool_progress_done();
 	if (err == CR_EFAIL && b != NULL) {
 		tool_warn("%s", cr_error_last());
 		print_log_tail(b);
@@ -447,6 +449,7 @@ cmd_build(int argc, char **argv)
 			fprintf(stderr, "%s: --check: building again\n",
 				tool_prog);
 		err = check_again(&b2, recipe, &bs, &bo, b->started);
+		tool_progress_done();
 		if (err == CR_EFAIL && b2 != NULL) {
 			tool_warn("--check: the second build failed");
 			print_log_tail(b2);

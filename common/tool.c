@@ -88,6 +88,24 @@ tool_progress(void *ctx, uint64_t files, uint64_t bytes, uint64_t total_files)
 }
 
 void
+tool_progress_line(void *ctx, const char *line)
+{
+	char buf[72];
+	size_t i;
+
+	(void)ctx;
+	if (tool_quiet || !isatty(STDERR_FILENO))
+		return;
+	/* One terminal line: control characters out, cut to fit. */
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (i = 0; buf[i]; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = ' ';
+	fprintf(stderr, "\r\033[K%s: %s", tool_prog, buf);
+	progress_shown = 1;
+}
+
+void
 tool_progress_done(void)
 {
 	if (progress_shown) {

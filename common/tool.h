@@ -45,6 +45,9 @@ void tool_progress(void *ctx, uint64_t files, uint64_t bytes,
 		   uint64_t total_files);
 void tool_progress_done(void);
 
+/* Progress as one line of text, e.g. the build's last output line. */
+void tool_progress_line(void *ctx, const char *line);
+
 /*
  * A JSON string for s; bytes that are not UTF-8 (a file name can hold any)
  * are written as \\xNN so the report stays valid JSON. Never NULL unless

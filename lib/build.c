@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <pthread.h>
+#include <sys/statvfs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -658,6 +660,94 @@ internal_params(const struct cr_build *b, const struct cr_recipe *r,
 		"normalizations", norm);
 }
 
+/* ---- progress ------------------------------------------------------------ */
+
+struct watch {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int done;
+	const char *log;
+	const struct cr_build_opts *opts;
+};
+
+/* Reports the log's last complete line now and then until told to stop. */
+static void *
+watch_log(void *arg)
+{
+	struct watch *wt = arg;
+	char buf[512], line[256];
+	struct timespec ts;
+	ssize_t n;
+	char *end, *start;
+	int fd;
+
+	pthread_mutex_lock(&wt->lock);
+	while (!wt->done) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&wt->cond, &wt->lock, &ts);
+		if (wt->done)
+			break;
+		if ((fd = open(wt->log, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		n = pread(fd, buf, sizeof(buf) - 1,
+			  lseek(fd, 0, SEEK_END) > (off_t)sizeof(buf) - 1
+				  ? lseek(fd, 0, SEEK_END) -
+					    (off_t)sizeof(buf) + 1
+				  : 0);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		if ((end = strrchr(buf, '\n')) == NULL)
+			continue;
+		*end = '\0';
+		start = strrchr(buf, '\n');
+		start = start ? start + 1 : buf;
+		if (strlen(start) >= sizeof(line))
+			start[sizeof(line) - 1] = '\0';
+		memcpy(line, start, strlen(start) + 1);
+		wt->opts->progress(wt->opts->progress_ctx, line);
+	}
+	pthread_mutex_unlock(&wt->lock);
+	return NULL;
+}
+
+static int
+watch_start(struct watch *wt, const char *log, const struct cr_build_opts *o)
+{
+	memset(wt, 0, sizeof(*wt));
+	wt->log = log;
+	wt->opts = o;
+	pthread_mutex_init(&wt->lock, NULL);
+	pthread_cond_init(&wt->cond, NULL);
+	if (pthread_create(&wt->thread, NULL, watch_log, wt) != 0) {
+		wt->opts = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+watch_stop(struct watch *wt)
+{
+	if (wt->opts == NULL)
+		return;
+	pthread_mutex_lock(&wt->lock);
+	wt->done = 1;
+	pthread_cond_signal(&wt->cond);
+	pthread_mutex_unlock(&wt->lock);
+	pthread_join(wt->thread, NULL);
+	pthread_cond_destroy(&wt->cond);
+	pthread_mutex_destroy(&wt->lock);
+	wt->opts = NULL;
+}
+
 /* ---- the build ---------------------------------------------------------- */
 
 /* The root filesystem given with --root, named by its tree hash. */
@@ -704,6 +794,8 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 	     const struct cr_build_opts *opts)
 {
 	struct cr_sandbox_opts so;
+	struct watch watch = {0};
+	struct statvfs vfs;
 	struct cr_toolchain *tc = NULL;
 	json_t *rootdep = NULL;
 	struct cr_build *b = NULL;
@@ -717,8 +809,17 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 		return cr_error_set("out of memory");
 	b->started = (int64_t)time(NULL);
 	if ((err = derive_sde(&b->source_date_epoch, recipe, src)) < 0 ||
-	    (err = work_new(&w)) < 0 ||
-	    (err = export_source(&w, src, opts->reverse_export,
+	    (err = work_new(&w)) < 0)
+		goto done;
+	/* The build runs what it makes: its directory must allow that. */
+	if (statvfs(w.src, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC)) {
+		err = cr_error_set("%s is on a noexec mount, where a build "
+				   "cannot run what it makes; set TMPDIR to "
+				   "a directory elsewhere",
+				   w.dir);
+		goto done;
+	}
+	if ((err = export_source(&w, src, opts->reverse_export,
 				 b->source_date_epoch)) < 0)
 		goto done;
 
@@ -735,7 +836,11 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 	so.source_date_epoch = b->source_date_epoch;
 	so.fake_clock = recipe->fake_clock;
 	so.log_fd = logfd;
-	if ((err = cr_sandbox_run(&b->exit_status, &so)) < 0)
+	if (opts->progress != NULL)
+		watch_start(&watch, w.log, opts);
+	err = cr_sandbox_run(&b->exit_status, &so);
+	watch_stop(&watch);
+	if (err < 0)
 		goto done;
 	close(logfd);
 	logfd = -1;

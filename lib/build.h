@@ -38,9 +38,13 @@ struct cr_build_opts {
 	const char *root;	/* the root filesystem; NULL: the host's */
 	const char *log_name;	/* the log's file name in output_dir */
 	int reverse_export;	/* create the source's files in reverse order */
-	/* Called with each line the build prints, when not NULL. */
-	void (*echo)(void *ctx, const char *buf, size_t len);
-	void *echo_ctx;
+	/*
+	 * When not NULL, called about five times a second from another
+	 * thread while the command runs, with the last line of its log so far
+	 * (for progress on a terminal).
+	 */
+	void (*progress)(void *ctx, const char *line);
+	void *progress_ctx;
 };
 
 struct cr_artifact {

@@ -289,10 +289,12 @@ cmd_rebuild(int argc, char **argv)
 	bo.output_dir = outdir;
 	bo.root = root;
 	bo.log_name = "rebuild.log";
+	bo.progress = json ? NULL : tool_progress_line;
 	if (!tool_quiet && !json)
 		fprintf(stderr, "%s: rebuilding %s in the sandbox\n", tool_prog,
 			id);
 	err = cr_build_run(&b, recipe, &bs, &bo);
+	tool_progress_done();
 	if (err == CR_EFAIL && b != NULL) {
 		err = cr_error_set("could not rebuild: the recorded command "
 				   "failed (exit status %d); the log ends:\n%s",

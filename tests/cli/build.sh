@@ -193,6 +193,15 @@ expect 1 "a link out of the build is not an artifact" "$ATTEST" build \
 	--git hostile --output-dir hout2 --artifact passwd.link -- sh build.sh
 [ -e hout2/passwd.link ] && not_ok "no host file copied" || ok "no host file copied"
 
+# A scratch directory on a noexec mount is refused with a way out.
+mkdir nx
+if unshare -rm true 2>/dev/null; then
+	expect 2 "TMPDIR on a noexec mount" unshare -rm sh -c \
+		"mount -t tmpfs -o noexec tmpfs '$T/nx' && TMPDIR='$T/nx' \
+		'$ATTEST' build --git repo --output-dir nxo --artifact hello -- sh build.sh"
+	err_has "noexec mount.*set TMPDIR" "says what to do"
+fi
+
 # --root: a root filesystem of our own (dash and its libraries), named in the
 # statement by its tree hash.
 mkdir -p R/bin mkroot
