@@ -52,8 +52,11 @@ static const char usage_text[] =
 	"  --recipe-from ATT       replay the command, artifacts, environment and\n"
 	"                          SOURCE_DATE_EPOCH recorded in another party's\n"
 	"                          attestation\n"
-	"  --check                 build twice under varied conditions; exit 1\n"
-	"                          unless the artifacts are identical\n"
+	"  --check                 build twice, the second time at least 2 s later,\n"
+	"                          creating the source's files in reverse order,\n"
+	"                          with another TZ, locale, HOME, USER and umask\n"
+	"                          around it; exit 1 unless the artifacts are\n"
+	"                          identical\n"
 	"  -q, --quiet             print nothing but errors\n"
 	"  -h, --help              show this help\n"
 	"\n"
@@ -160,15 +163,33 @@ compare_builds(const struct cr_build *a, const struct cr_build *b)
 	return CR_OK;
 }
 
+/* Sets or unsets NAME in attest's own environment. */
+static void
+put_env(const char *name, const char *value)
+{
+	if (value != NULL)
+		setenv(name, value, 1);
+	else
+		unsetenv(name);
+}
+
 static int
 check_again(struct cr_build **out, const struct cr_recipe *r,
 	    const struct cr_build_source *bs, const struct cr_build_opts *o,
 	    int64_t started)
 {
+	static const char *const vary[][2] = {
+		{"TZ", "Pacific/Kiritimati"}, {"LANG", "tr_TR.UTF-8"},
+		{"LC_ALL", "tr_TR.UTF-8"},    {"HOME", "/nonexistent"},
+		{"USER", "cleanroom-check"},
+	};
 	struct cr_build_opts again = *o;
 	const char *tmp = getenv("TMPDIR");
+	char *saved[CR_ARRAY_SIZE(vary)];
 	char dir[4096];
+	mode_t mask;
 	int64_t wait;
+	size_t i;
 	int err;
 
 	/* At least two seconds of wall clock between the two builds. */
@@ -181,7 +202,19 @@ check_again(struct cr_build **out, const struct cr_recipe *r,
 		return cr_error_errno("%s", dir);
 	again.output_dir = dir;
 	again.reverse_export = 1;
+	/* What the sandbox should not let through, changed for this build. */
+	for (i = 0; i < CR_ARRAY_SIZE(vary); i++) {
+		saved[i] =
+			getenv(vary[i][0]) ? strdup(getenv(vary[i][0])) : NULL;
+		put_env(vary[i][0], vary[i][1]);
+	}
+	mask = umask(077);
 	err = cr_build_run(out, r, bs, &again);
+	umask(mask);
+	for (i = 0; i < CR_ARRAY_SIZE(vary); i++) {
+		put_env(vary[i][0], saved[i]);
+		free(saved[i]);
+	}
 	cr_rmtree(dir);
 	return err;
 }
