@@ -319,28 +319,6 @@ cmd_build(int argc, char **argv)
 	given.source_date_epoch = -1;
 	while ((c = getopt_long(argc, argv, "+o:qh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'S':
-		case 'G':
-		case 'T':
-			rc = tool_source_set(&src, "build",
-					     c == 'S'	? "directory"
-					     : c == 'G' ? "git"
-							: "archive",
-					     optarg);
-			if (rc)
-				return rc;
-			break;
-		case 'r':
-			if (src.rev)
-				return tool_usage("build", "--rev given twice");
-			src.rev = optarg;
-			break;
-		case 's':
-			if ((v = tool_parse_number(optarg, 255)) < 0)
-				return tool_usage("build", "--strip-components "
-							   "takes a number");
-			src.strip_components = (unsigned int)v;
-			break;
 		case 'k':
 			if (keypath)
 				return tool_usage("build", "--key given twice");
@@ -407,7 +385,12 @@ cmd_build(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return tool_usage("build", "unknown option");
+			rc = tool_source_option(&src, "build", c, optarg);
+			if (rc < 0)
+				return tool_usage("build", "unknown option");
+			if (rc > 0)
+				return rc;
+			break;
 		}
 	}
 	if ((rc = tool_source_check(&src, "build", 1)) != 0)

@@ -67,17 +67,6 @@ cmd_disclose(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'G':
-			if ((rc = tool_source_set(&src, "disclose", "git",
-						  optarg)))
-				return rc;
-			break;
-		case 'r':
-			if (src.rev)
-				return tool_usage("disclose",
-						  "--rev given twice");
-			src.rev = optarg;
-			break;
 		case 'o':
 			if (out)
 				return tool_usage("disclose", "-o given twice");
@@ -90,7 +79,12 @@ cmd_disclose(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return tool_usage("disclose", "unknown option");
+			rc = tool_source_option(&src, "disclose", c, optarg);
+			if (rc < 0)
+				return tool_usage("disclose", "unknown option");
+			if (rc > 0)
+				return rc;
+			break;
 		}
 	}
 	if (src.kind == NULL)

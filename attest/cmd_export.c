@@ -44,17 +44,6 @@ cmd_export(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'G':
-			if ((rc = tool_source_set(&src, "export", "git",
-						  optarg)))
-				return rc;
-			break;
-		case 'r':
-			if (src.rev)
-				return tool_usage("export",
-						  "--rev given twice");
-			src.rev = optarg;
-			break;
 		case 'o':
 			if (out)
 				return tool_usage("export", "-o given twice");
@@ -67,7 +56,12 @@ cmd_export(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return tool_usage("export", "unknown option");
+			rc = tool_source_option(&src, "export", c, optarg);
+			if (rc < 0)
+				return tool_usage("export", "unknown option");
+			if (rc > 0)
+				return rc;
+			break;
 		}
 	}
 	if (optind < argc)

@@ -80,34 +80,11 @@ cmd_sign(int argc, char **argv)
 	char **names = NULL, *payload = NULL, *line = NULL;
 	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
 	size_t i, n, plen, llen;
-	long long v;
 	int c, err = CR_OK, rc;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'S':
-		case 'G':
-		case 'T':
-			rc = tool_source_set(&src, "sign",
-					     c == 'S'	? "directory"
-					     : c == 'G' ? "git"
-							: "archive",
-					     optarg);
-			if (rc)
-				return rc;
-			break;
-		case 'r':
-			if (src.rev)
-				return tool_usage("sign", "--rev given twice");
-			src.rev = optarg;
-			break;
-		case 's':
-			if ((v = tool_parse_number(optarg, 255)) < 0)
-				return tool_usage("sign", "--strip-components "
-							  "takes a number");
-			src.strip_components = (unsigned int)v;
-			break;
 		case 'k':
 			if (keypath)
 				return tool_usage("sign", "--key given twice");
@@ -125,7 +102,12 @@ cmd_sign(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return tool_usage("sign", "unknown option");
+			rc = tool_source_option(&src, "sign", c, optarg);
+			if (rc < 0)
+				return tool_usage("sign", "unknown option");
+			if (rc > 0)
+				return rc;
+			break;
 		}
 	}
 	if ((rc = tool_source_check(&src, "sign", 1)) != 0)

@@ -19,6 +19,34 @@ tool_source_set(struct tool_source *src, const char *cmd, const char *kind,
 }
 
 int
+tool_source_option(struct tool_source *src, const char *cmd, int c,
+		   const char *arg)
+{
+	long long v;
+
+	switch (c) {
+	case 'S':
+		return tool_source_set(src, cmd, "directory", arg);
+	case 'G':
+		return tool_source_set(src, cmd, "git", arg);
+	case 'T':
+		return tool_source_set(src, cmd, "archive", arg);
+	case 'r':
+		if (src->rev != NULL)
+			return tool_usage(cmd, "--rev given twice");
+		src->rev = arg;
+		return 0;
+	case 's':
+		if ((v = tool_parse_number(arg, 255)) < 0)
+			return tool_usage(cmd, "--strip-components takes a "
+					       "number from 0 to 255");
+		src->strip_components = (unsigned int)v;
+		return 0;
+	}
+	return -1;
+}
+
+int
 tool_source_check(struct tool_source *src, const char *cmd, int required)
 {
 	if (required && src->kind == NULL)

@@ -24,6 +24,15 @@ int tool_source_set(struct tool_source *src, const char *cmd, const char *kind,
  */
 int tool_source_check(struct tool_source *src, const char *cmd, int required);
 
+/*
+ * Handles one of the shared source options, by getopt value: 'S' --source,
+ * 'G' --git, 'T' --tarball, 'r' --rev, 's' --strip-components. Returns -1
+ * when c is none of them, 0 when recorded, or an exit code after a usage
+ * message (a repeated or conflicting option, a bad number).
+ */
+int tool_source_option(struct tool_source *src, const char *cmd, int c,
+		       const char *arg);
+
 /* Hashes the source as the options name it (a core status). */
 int tool_source_hash(struct cr_tree **out, struct cr_source_info *info,
 		     const struct tool_source *src);

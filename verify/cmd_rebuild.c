@@ -165,7 +165,6 @@ cmd_rebuild(int argc, char **argv)
 	char **shipped = NULL;
 	size_t nshipped = 0, i, j;
 	unsigned char *used = NULL;
-	long long v;
 	int c, rc, json = 0, err = CR_OK, any, differs = 0, firstpos;
 
 	optind = 1;
@@ -178,24 +177,6 @@ cmd_rebuild(int argc, char **argv)
 		case 'k':
 			if ((rc = trust_add_key(&t, "rebuild", optarg)))
 				return rc;
-			break;
-		case 'G':
-			if ((rc = tool_source_set(&src, "rebuild", "git",
-						  optarg)))
-				return rc;
-			break;
-		case 'r':
-			if (src.rev)
-				return tool_usage("rebuild",
-						  "--rev given twice");
-			src.rev = optarg;
-			break;
-		case 's':
-			if ((v = tool_parse_number(optarg, 255)) < 0)
-				return tool_usage("rebuild",
-						  "--strip-components "
-						  "takes a number");
-			src.strip_components = (unsigned int)v;
 			break;
 		case 'K':
 			if (keep)
@@ -219,7 +200,12 @@ cmd_rebuild(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return tool_usage("rebuild", "unknown option");
+			rc = tool_source_option(&src, "rebuild", c, optarg);
+			if (rc < 0)
+				return tool_usage("rebuild", "unknown option");
+			if (rc > 0)
+				return rc;
+			break;
 		}
 	}
 	if ((rc = trust_check_usage(&t, "rebuild")) != 0)

@@ -169,7 +169,6 @@ cmd_source(int argc, char **argv)
 	const char *files = NULL;
 	json_t *report = NULL;
 	size_t trusted = 0;
-	long long v;
 	long ndiff = -1;
 	int c, rc, json = 0, err = CR_OK, bundle = 0;
 
@@ -183,24 +182,6 @@ cmd_source(int argc, char **argv)
 		case 'k':
 			if ((rc = trust_add_key(&t, "source", optarg)))
 				return rc;
-			break;
-		case 'G':
-			if ((rc = tool_source_set(&src, "source", "git",
-						  optarg)))
-				return rc;
-			break;
-		case 'r':
-			if (src.rev)
-				return tool_usage("source",
-						  "--rev given twice");
-			src.rev = optarg;
-			break;
-		case 's':
-			if ((v = tool_parse_number(optarg, 255)) < 0)
-				return tool_usage("source",
-						  "--strip-components "
-						  "takes a number");
-			src.strip_components = (unsigned int)v;
 			break;
 		case 'f':
 			if (files)
@@ -218,7 +199,12 @@ cmd_source(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return tool_usage("source", "unknown option");
+			rc = tool_source_option(&src, "source", c, optarg);
+			if (rc < 0)
+				return tool_usage("source", "unknown option");
+			if (rc > 0)
+				return rc;
+			break;
 		}
 	}
 	if ((rc = trust_check_usage(&t, "source")) != 0)
