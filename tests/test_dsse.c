@@ -23,59 +23,9 @@
 #include "signer.h"
 #include "util.h"
 
+#include "scratch.h"
+
 #define TYPE CR_INTOTO_PAYLOAD_TYPE
-
-static char dir[1024];
-
-static int
-setup(void **state)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	(void)state;
-	snprintf(dir, sizeof(dir), "%s/test_dsse.XXXXXX", tmp ? tmp : "/tmp");
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[1200];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *
-path(const char *name)
-{
-	static char buf[2][2048];
-	static int i;
-
-	i = !i;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
-	return buf[i];
-}
-
-/* Runs a shell command in dir, quietly; returns its exit status. */
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	int n, st;
-	va_list ap;
-
-	n = snprintf(cmd, sizeof(cmd), "cd '%s' && (", dir);
-	va_start(ap, fmt);
-	n += vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
-	va_end(ap);
-	snprintf(cmd + n, sizeof(cmd) - (size_t)n, ") >/dev/null 2>&1");
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static void
 write_file(const char *name, const void *buf, size_t len)
@@ -664,7 +614,7 @@ test_read_file(void **state)
 	assert_int_equal(cr_dsse_read_file(&list, &n, path("nope.jsonl")),
 			 CR_ERROR);
 	assert_error_has("nope.jsonl: No such file");
-	assert_int_equal(cr_dsse_read_file(&list, &n, dir), CR_ERROR);
+	assert_int_equal(cr_dsse_read_file(&list, &n, path(".")), CR_ERROR);
 	assert_error_has("is a directory");
 
 	/* 100 MB (sparse): refused by size, naming the file and the cap. */
@@ -824,5 +774,5 @@ main(void)
 		cmocka_unit_test(test_openssl_interop),
 		cmocka_unit_test(test_sign_cap),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

@@ -50,19 +50,11 @@ make_tmpdir(void)
 	return dir;
 }
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
+/* Removes a test directory (cr_rmtree never follows links) and frees dir. */
 static void
 rm_rf(char *dir)
 {
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	cr_rmtree(dir);
 	free(dir);
 }
 
