@@ -9,7 +9,9 @@
 #include <limits.h>
 #include <link.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/openat2.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -23,15 +25,28 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <seccomp.h>
 
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
 #endif
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT 47
@@ -52,6 +67,100 @@ extern char **environ;
 
 #define MAX_LINKS 40
 #define MAX_DEPTH 256
+#define MAX_FILTER 4096 /* BPF instructions */
+
+const char *const cr_sandbox_host_dirs[] = {
+	"usr",	 "bin",	   "sbin", "lib", "lib32",
+	"lib64", "libx32", "etc",  "opt", NULL,
+};
+
+const char *const cr_sandbox_hidden[] = {
+	"/etc/shadow",
+	"/etc/shadow-",
+	"/etc/gshadow",
+	"/etc/gshadow-",
+	"/etc/sudoers",
+	"/etc/sudoers.d",
+	"/etc/ssh",
+	"/etc/ssl/private",
+	"/etc/security/opasswd",
+	"/etc/machine-id",
+	"/etc/cleanroom",
+	"/etc/credstore",
+	"/etc/credstore.encrypted",
+	"/etc/krb5.keytab",
+	"/etc/ipsec.secrets",
+	"/etc/ipsec.d/private",
+	"/etc/ppp/chap-secrets",
+	"/etc/ppp/pap-secrets",
+	"/etc/NetworkManager/system-connections",
+	"/etc/wpa_supplicant",
+	"/etc/wireguard",
+	"/etc/letsencrypt",
+	"/etc/libvirt/secrets",
+	"/etc/docker/key.json",
+	NULL,
+};
+
+/*
+ * What no build needs and an escape or a lasting mark on the host would:
+ * the caller's keyrings, the kernel's module, kexec, BPF and perf
+ * interfaces, the mount table, namespaces (the checks of clone and unshare
+ * flags are below), fault handling in user space and io_uring (the usual
+ * ways into kernel bugs), accounting, swap, reboot and the clocks.
+ */
+const char *const cr_sandbox_denied[] = {
+	"add_key",
+	"request_key",
+	"keyctl",
+	"perf_event_open",
+	"bpf",
+	"kexec_load",
+	"kexec_file_load",
+	"init_module",
+	"finit_module",
+	"delete_module",
+	"create_module",
+	"mount",
+	"umount",
+	"umount2",
+	"pivot_root",
+	"move_mount",
+	"open_tree",
+	"fsopen",
+	"fsmount",
+	"fsconfig",
+	"fspick",
+	"mount_setattr",
+	"setns",
+	"userfaultfd",
+	"io_uring_setup",
+	"io_uring_enter",
+	"io_uring_register",
+	"acct",
+	"swapon",
+	"swapoff",
+	"reboot",
+	"settimeofday",
+	"stime",
+	"clock_settime",
+	"clock_adjtime",
+	"adjtimex",
+	"open_by_handle_at",
+	"lookup_dcookie",
+	"quotactl",
+	"quotactl_fd",
+	"nfsservctl",
+	"vhangup",
+	"iopl",
+	"ioperm",
+	"syslog",
+	"uselib",
+	"_sysctl",
+	"vm86",
+	"vm86old",
+	NULL,
+};
 
 /*
  * Everything the child needs, computed before clone(2) so that the child
@@ -68,6 +177,9 @@ struct plan {
 	const char *hostname;
 	char *const *argv;
 	char **env;
+	int host_root; /* the host's "/": only cr_sandbox_host_dirs */
+	struct sock_filter *filter; /* the seccomp program */
+	unsigned short nfilter;
 	int sock;      /* the child's end of the record socket */
 	int log_fd;    /* -1: /dev/null */
 	int stdout_fd; /* -1: log_fd */
@@ -779,11 +891,25 @@ mount_tmpfs(const struct plan *p, const char *dst, const char *mode,
 		fail(p, errno, "mount tmpfs on %s", dst);
 }
 
-/* Binds every top-level entry of the root into /newroot, recursively. */
+static int
+in_list(const char *const *list, const char *name)
+{
+	size_t i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (strcmp(list[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Binds the top-level entries of the root into /newroot, recursively:
+ * every one of a given root, only cr_sandbox_host_dirs of the host's.
+ */
 static void
 populate_root(const struct plan *p)
 {
-	static const char *const own[] = {"proc", "dev", "tmp", "run"};
+	static const char *const own[] = {"proc", "dev", "sys", "tmp", "run"};
 	char src[PATH_MAX + 2 * NAME_MAX], dst[2 * NAME_MAX];
 	char target[PATH_MAX];
 	struct dirent *de;
@@ -812,6 +938,8 @@ populate_root(const struct plan *p)
 				break;
 		if (i < CR_ARRAY_SIZE(own))
 			continue;
+		if (p->host_root && !in_list(cr_sandbox_host_dirs, de->d_name))
+			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			fail(p, errno, "root directory: %s", de->d_name);
 		snprintf(src, sizeof(src), "%s/%s", p->root, de->d_name);
@@ -838,6 +966,37 @@ populate_root(const struct plan *p)
 		}
 	}
 	closedir(d);
+}
+
+/*
+ * Covers the host's secrets under /newroot/etc: a directory with an empty
+ * tmpfs, anything else with an empty file (/empty, made in the first
+ * root). A link is left alone: its target is either covered here or not
+ * in the sandbox at all.
+ */
+static void
+hide_secrets(const struct plan *p)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	size_t i;
+	int fd;
+
+	if ((fd = open("/empty", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		       0444)) < 0)
+		fail(p, errno, "create /empty");
+	close(fd);
+	for (i = 0; cr_sandbox_hidden[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "/newroot%s",
+			 cr_sandbox_hidden[i]);
+		if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode))
+			continue;
+		if (S_ISDIR(st.st_mode))
+			mount_tmpfs(p, path, "0755",
+				    MS_NOSUID | MS_NODEV | MS_NOEXEC);
+		else
+			bind_mount(p, "/empty", path, 0);
+	}
 }
 
 /* MS_REMOUNT each mount under /newroot, keeping its locked flags. */
@@ -1008,10 +1167,15 @@ setup_root(const struct plan *p)
 	mount_tmpfs(p, "/newroot", "0755", MS_NOSUID | MS_NODEV);
 	populate_root(p);
 
+	if (p->host_root)
+		hide_secrets(p);
 	mkdirs(p, "/newroot/proc");
 	mkdirs(p, "/newroot/dev");
+	mkdirs(p, "/newroot/sys");
 	mkdirs(p, "/newroot/tmp");
 	mkdirs(p, "/newroot/run");
+	if (p->host_root)
+		mkdirs(p, "/newroot/var");
 	snprintf(path, sizeof(path), "/newroot%s", p->build_path);
 	mkdirs(p, path);
 	mkdirs(p, "/newroot" CR_SANDBOX_HOME);
@@ -1021,6 +1185,12 @@ setup_root(const struct plan *p)
 	setup_dev(p);
 	mount_tmpfs(p, "/newroot/tmp", "1777", MS_NOSUID | MS_NODEV);
 	mount_tmpfs(p, "/newroot/run", "0755", MS_NOSUID | MS_NODEV);
+	if (p->host_root) {
+		mount_tmpfs(p, "/newroot/var", "0755", MS_NOSUID | MS_NODEV);
+		if (mkdir("/newroot/var/tmp", 01777) < 0 ||
+		    chmod("/newroot/var/tmp", 01777) < 0)
+			fail(p, errno, "mkdir /var/tmp");
+	}
 	mount_tmpfs(p, "/newroot" CR_SANDBOX_HOME, "0755",
 		    MS_NOSUID | MS_NODEV);
 	bind_mount(p, p->source, path, 1);
@@ -1148,6 +1318,18 @@ static void __attribute__((noreturn)) init_main(const struct plan *p)
 	if (setsid() < 0)
 		fail(p, errno, "setsid");
 	drop_caps(p);
+	/* Nothing of the caller's keyrings: a new, empty session keyring. */
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+	    errno != ENOSYS)
+		fail(p, errno, "join a new session keyring");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail(p, errno, "PR_SET_NO_NEW_PRIVS");
+	{
+		struct sock_fprog prog = {p->nfilter, p->filter};
+
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+			fail(p, errno, "install the seccomp filter");
+	}
 
 	if ((cmd = fork()) < 0)
 		fail(p, errno, "fork");
@@ -1318,6 +1500,7 @@ make_plan(struct plan *p, const struct cr_sandbox_opts *opts)
 			return err;
 	} else {
 		strcpy(p->root, "/oldroot");
+		p->host_root = 1;
 	}
 	snprintf(p->build_path, sizeof(p->build_path), "%s",
 		 opts->build_path ? opts->build_path : CR_SANDBOX_BUILD_PATH);
@@ -1341,6 +1524,131 @@ make_plan(struct plan *p, const struct cr_sandbox_opts *opts)
 	p->argv = (char *const *)opts->argv;
 	p->flags = opts->flags;
 	return CR_OK;
+}
+
+/*
+ * Adds rules that make syscall fail with EPERM when its argument arg has
+ * any flag of a new namespace.
+ */
+static int
+deny_ns_flags(scmp_filter_ctx ctx, const char *name, unsigned int arg)
+{
+	static const uint64_t flags[] = {
+		CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID,    CLONE_NEWNET,
+		CLONE_NEWUTS,  CLONE_NEWIPC, CLONE_NEWCGROUP, CLONE_NEWTIME,
+	};
+	int nr = seccomp_syscall_resolve_name(name), r;
+	size_t i;
+
+	if (nr == __NR_SCMP_ERROR)
+		return 0;
+	for (i = 0; i < CR_ARRAY_SIZE(flags); i++) {
+		/* clone's flags hold the exit signal where NEWTIME is. */
+		if (flags[i] == CLONE_NEWTIME && strcmp(name, "clone") == 0)
+			continue;
+		r = seccomp_rule_add(
+			ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
+			SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, flags[i], flags[i]));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * The seccomp program of the sandbox, made here with libseccomp (which
+ * allocates) and exported as BPF, so that the child only installs it.
+ */
+static int
+make_filter(struct plan *p)
+{
+#if defined(__x86_64__)
+	static const uint32_t compat[] = {SCMP_ARCH_X86, SCMP_ARCH_X32};
+#elif defined(__aarch64__)
+	static const uint32_t compat[] = {SCMP_ARCH_ARM};
+#else
+	static const uint32_t compat[] = {0};
+#endif
+	static const unsigned long ioctls[] = {TIOCSTI, TIOCLINUX};
+	scmp_filter_ctx ctx;
+	struct stat st;
+	size_t i;
+	int nr, r = 0, fd = -1, err = CR_ERROR;
+	ssize_t n;
+
+	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
+		return cr_error_set("sandbox: seccomp_init failed");
+	/* Any architecture not named here (and its system calls) is killed. */
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+			     SCMP_ACT_KILL_PROCESS);
+	for (i = 0; r == 0 && i < CR_ARRAY_SIZE(compat); i++) {
+		if (compat[i] == 0)
+			continue;
+		r = seccomp_arch_add(ctx, compat[i]);
+		if (r == -EEXIST)
+			r = 0;
+	}
+	for (i = 0; r == 0 && cr_sandbox_denied[i] != NULL; i++) {
+		nr = seccomp_syscall_resolve_name(cr_sandbox_denied[i]);
+		if (nr == __NR_SCMP_ERROR)
+			continue; /* not on any of our architectures */
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+	}
+	if (r == 0)
+		r = deny_ns_flags(ctx, "unshare", 0);
+	if (r == 0)
+		r = deny_ns_flags(ctx, "clone", 0);
+	/* clone3 passes its flags in memory a filter cannot read. */
+	if (r == 0 &&
+	    (nr = seccomp_syscall_resolve_name("clone3")) != __NR_SCMP_ERROR)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+	/* Typing into a terminal that is not the build's. */
+	for (i = 0; r == 0 && i < CR_ARRAY_SIZE(ioctls); i++)
+		r = seccomp_rule_add(
+			ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+			SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, ioctls[i]));
+	if (r < 0) {
+		err = cr_error_set(
+			"sandbox: cannot make the seccomp filter: %s",
+			strerror(-r));
+		goto done;
+	}
+	if ((fd = memfd_create("cleanroom-seccomp", MFD_CLOEXEC)) < 0) {
+		err = cr_error_errno("sandbox: memfd_create");
+		goto done;
+	}
+	if ((r = seccomp_export_bpf(ctx, fd)) < 0) {
+		err = cr_error_set("sandbox: cannot export the seccomp filter: "
+				   "%s",
+				   strerror(-r));
+		goto done;
+	}
+	if (fstat(fd, &st) < 0) {
+		err = cr_error_errno("sandbox: seccomp filter");
+		goto done;
+	}
+	if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) ||
+	    st.st_size / sizeof(struct sock_filter) > MAX_FILTER) {
+		err = cr_error_set("sandbox: seccomp filter of %lld bytes",
+				   (long long)st.st_size);
+		goto done;
+	}
+	if ((p->filter = malloc((size_t)st.st_size)) == NULL) {
+		err = cr_error_set("sandbox: out of memory");
+		goto done;
+	}
+	n = pread(fd, p->filter, (size_t)st.st_size, 0);
+	if (n != (ssize_t)st.st_size) {
+		err = cr_error_errno("sandbox: reading the seccomp filter");
+		goto done;
+	}
+	p->nfilter = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+	err = CR_OK;
+done:
+	if (fd >= 0)
+		close(fd);
+	seccomp_release(ctx);
+	return err;
 }
 
 static void
@@ -1378,7 +1686,8 @@ cr_sandbox_run(int *exit_status, const struct cr_sandbox_opts *opts)
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return cr_error_set("sandbox: out of memory");
 	if ((err = make_plan(p, opts)) < 0 ||
-	    (err = cr_sandbox_env(&p->env, opts)) < 0)
+	    (err = cr_sandbox_env(&p->env, opts)) < 0 ||
+	    (err = make_filter(p)) < 0)
 		goto done;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
 		err = cr_error_errno("sandbox: socketpair");
@@ -1435,9 +1744,8 @@ cr_sandbox_run(int *exit_status, const struct cr_sandbox_opts *opts)
 		}
 		if (r == 0) {
 			timed_out = 1;
-			err = cr_error_set("sandbox: %s timed out after %u "
-					   "seconds",
-					   opts->argv[0], opts->timeout);
+			err = cr_error_set("timed out after %u s",
+					   opts->timeout);
 			goto done;
 		}
 		n = recv(sp[0], rec, sizeof(rec) - 1, 0);
@@ -1486,6 +1794,7 @@ done:
 		close(sp[1]);
 	if (p != NULL) {
 		cr_sandbox_env_free(p->env);
+		free(p->filter);
 		free(p);
 	}
 	return err;

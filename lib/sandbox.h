@@ -11,12 +11,19 @@
  *   directly, for root and ordinary users alike (unprivileged user
  *   namespaces). The caller's uid and gid are mapped to 0 inside; nothing
  *   else is mapped, so files of other owners show as the overflow id.
- * - The root directory is a private tmpfs, read-only, holding every
- *   top-level entry of the root filesystem (the host's "/", or opts->root)
- *   bound recursively and read-only; locked mount flags (nosuid, nodev,
- *   noexec) are kept. The root's own /proc, /dev, /tmp, /run and the first
- *   component of the build path and of the home directory are not shown:
- *   the sandbox provides its own.
+ * - The root directory is a private tmpfs, read-only. With the host's root
+ *   (opts->root NULL) it holds only what builds need, each bound
+ *   recursively and read-only: the entries of cr_sandbox_host_dirs (/usr,
+ *   /bin, /sbin, /lib*, /etc, /opt) that exist; never the host's /home,
+ *   /root, /srv, /mnt, /media, /var or anything else. The secrets of
+ *   cr_sandbox_hidden under /etc (shadow, ssh host keys, sudoers, TLS
+ *   private keys, ...) are covered by an empty file or directory. /var is
+ *   a fresh tmpfs holding /var/tmp. With opts->root, every top-level entry
+ *   of that root is bound as it is (the root is the caller's choice).
+ *   Locked mount flags (nosuid, nodev, noexec) are kept. The root's own
+ *   /proc, /dev, /sys, /tmp, /run and the first component of the build
+ *   path and of the home directory are not shown: the sandbox provides its
+ *   own.
  * - opts->source_dir bound read-write at the build path
  *   (CR_SANDBOX_BUILD_PATH unless opts->build_path is given), which is
  *   also the working directory; HOME (CR_SANDBOX_HOME), /tmp and /run are
@@ -24,8 +31,8 @@
  * - A fresh /proc of the pid namespace (its sys, sysrq-trigger, irq and bus
  *   read-only); a minimal /dev: null, zero, full, random, urandom and tty
  *   bound from the host, fd, stdin, stdout, stderr and ptmx links, a private
- *   devpts at /dev/pts and a tmpfs at /dev/shm. With the host root, /sys
- *   is the host's, read-only.
+ *   devpts at /dev/pts and a tmpfs at /dev/shm. /sys is an empty
+ *   directory: nothing of the host's devices, kernel or cgroups.
  * - Hostname opts->hostname (CR_SANDBOX_HOSTNAME), domain name
  *   CR_SANDBOX_DOMAINNAME; a network namespace holding only a loopback that
  *   is left down: no network at all, and no host UNIX sockets under /tmp or
@@ -37,6 +44,14 @@
  *   bounding set is emptied), PR_SET_NO_NEW_PRIVS, umask 022, in its own
  *   session, stdin /dev/null, stdout and stderr on the log, no other
  *   descriptor, default signal dispositions and an empty signal mask.
+ * - A fresh, empty session keyring, and a seccomp filter (on the native
+ *   and compat architectures; any other architecture is killed) that makes
+ *   the system calls of cr_sandbox_denied fail with EPERM: keyrings,
+ *   module and kexec calls, mount-table changes, new namespaces (clone and
+ *   unshare with CLONE_NEW*; clone3 fails with ENOSYS so that the C library
+ *   falls back to clone), bpf, perf_event_open, userfaultfd, io_uring,
+ *   acct, swap, reboot, clock setting and TIOCSTI/TIOCLINUX ioctls.
+ *   ptrace and personality stay allowed (see docs/threat-model.md).
  * - The environment is exactly (see cr_sandbox_env):
  *     PATH=CR_SANDBOX_PATH  HOME=CR_SANDBOX_HOME  TMPDIR=/tmp
  *     LANG=C.UTF-8  LC_ALL=C.UTF-8  TZ=UTC  SOURCE_DATE_EPOCH=<n>
@@ -55,9 +70,10 @@
  * linked programs are not affected.
  *
  * Limits: the source keeps its mount's locked flags (a source on a noexec
- * mount cannot run its own scripts: export it elsewhere); UNIX sockets of
- * the root outside /tmp and /run stay reachable (connect(2) is no write);
- * if the caller's thread dies, the sandbox is killed (PR_SET_PDEATHSIG).
+ * mount cannot run its own scripts: export it elsewhere); UNIX sockets
+ * bound in the bound directories (/usr, /etc, /opt, ...) stay reachable,
+ * and with opts->root those of the whole root; if the caller's thread
+ * dies, the sandbox is killed (PR_SET_PDEATHSIG).
  */
 
 #define CR_SANDBOX_BUILD_PATH "/build/src"
@@ -65,6 +81,15 @@
 #define CR_SANDBOX_HOSTNAME "cleanroom"
 #define CR_SANDBOX_DOMAINNAME "(none)"
 #define CR_SANDBOX_PATH "/usr/local/bin:/usr/bin:/bin"
+
+/* Top-level directories of the host's root that a build sees (NULL-ended). */
+extern const char *const cr_sandbox_host_dirs[];
+
+/* Paths under the host's /etc covered by an empty file or directory. */
+extern const char *const cr_sandbox_hidden[];
+
+/* System calls the seccomp filter refuses with EPERM (NULL-ended). */
+extern const char *const cr_sandbox_denied[];
 
 /* Caps on what a caller may pass. */
 #define CR_SANDBOX_MAX_ARGS 4096u
@@ -115,7 +140,9 @@ void cr_sandbox_opts_init(struct cr_sandbox_opts *opts);
  * Operation not permitted (...)"), when the command could not be started
  * ("cannot run NAME in the sandbox: No such file or directory";
  * *exit_status is then CR_SANDBOX_NOT_RUN), or when opts->timeout passed
- * (the whole sandbox is killed; *exit_status is CR_SANDBOX_TIMED_OUT).
+ * (the whole sandbox is killed, its init first, so no process of it is
+ * left; the message is "timed out after N s"; *exit_status is
+ * CR_SANDBOX_TIMED_OUT).
  * Otherwise, on CR_ERROR, *exit_status is -1.
  */
 int cr_sandbox_run(int *exit_status, const struct cr_sandbox_opts *opts);

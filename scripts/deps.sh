@@ -6,9 +6,9 @@ set -euo pipefail
 packages=(
 	build-essential pkg-config meson ninja-build git openssl
 	libssl-dev libgit2-dev libarchive-dev libjansson-dev libcmocka-dev
-	zlib1g-dev libelf-dev
+	zlib1g-dev libelf-dev libseccomp-dev
 	clang libclang-rt-14-dev clang-format
-	python3 curl xz-utils zip unzip binutils faketime time
+	python3 curl xz-utils zip unzip binutils faketime time keyutils
 )
 
 missing=()

@@ -950,7 +950,7 @@ test_timeout(void **state)
 	opts_for(&o, dir, argv, -1);
 	o.timeout = 1;
 	assert_int_equal(cr_sandbox_run(&st, &o), CR_ERROR);
-	assert_non_null(strstr(cr_error_last(), "timed out after 1 seconds"));
+	assert_non_null(strstr(cr_error_last(), "timed out after 1 s"));
 	assert_int_equal(st, CR_SANDBOX_TIMED_OUT);
 	assert_true(time(NULL) - t0 < 10);
 	rm_rf(dir);
