@@ -22,10 +22,10 @@ static const char usage_text[] =
 	"                    [--strip-components N] [--key KEY] [--artifact PATH]...\n"
 	"                    [--output-dir DIR] [-o OUT] [--root DIR] [--env NAME=VALUE]...\n"
 	"                    [--tool NAME]... [--fake-clock] [--no-normalize] [--check]\n"
-	"                    [-q] -- COMMAND [ARG]...\n"
+	"                    [--timeout SECONDS] [-q] -- COMMAND [ARG]...\n"
 	"       attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
 	"                    --recipe-from ATTESTATION [--key KEY] [--output-dir DIR]\n"
-	"                    [-o OUT] [--root DIR] [--check] [-q]\n"
+	"                    [-o OUT] [--root DIR] [--check] [--timeout SECONDS] [-q]\n"
 	"\n"
 	"Builds the source tree in a sealed sandbox (Linux namespaces, no network,\n"
 	"a fixed build path, a scrubbed environment, every source mtime set to\n"
@@ -57,11 +57,14 @@ static const char usage_text[] =
 	"                          with another TZ, locale, HOME, USER and umask\n"
 	"                          around it; exit 1 unless the artifacts are\n"
 	"                          identical\n"
+	"  --timeout SECONDS       kill the whole build after SECONDS (exit 2);\n"
+	"                          default: none\n"
 	"  -q, --quiet             print nothing but errors\n"
 	"  -h, --help              show this help\n"
 	"\n"
 	"Exit status: 0 built (and signed), 1 the build failed, an artifact is\n"
-	"missing, or --check found differences, 2 error.\n";
+	"missing, or --check found differences, 2 error (the build timed out, an\n"
+	"artifact is not a regular file...). The build's log is kept in DIR.\n";
 
 struct list {
 	char *items[MAX_LIST + 1];
@@ -81,18 +84,25 @@ static void
 print_log_tail(const struct cr_build *b)
 {
 	const char *p = b->log_tail, *start = p;
+	char *esc;
 	int lines = 0;
 
-	/* The last 20 lines. */
+	/* The last 20 lines, escaped: the log is the build's to write. */
 	for (p = b->log_tail + strlen(b->log_tail); p > b->log_tail; p--)
 		if (p[-1] == '\n' && ++lines > 20) {
 			start = p;
 			break;
 		}
 	fprintf(stderr, "%s: the build's last lines:\n", tool_prog);
-	fputs(start, stderr);
-	if (*start && start[strlen(start) - 1] != '\n')
-		fputc('\n', stderr);
+	if ((esc = tool_escape(start, TOOL_ESC_NEWLINES)) != NULL) {
+		fputs(esc, stderr);
+		if (*esc && esc[strlen(esc) - 1] != '\n')
+			fputc('\n', stderr);
+		free(esc);
+	}
+	if (b->log_path != NULL)
+		fprintf(stderr, "%s: the whole log: %s\n", tool_prog,
+			tool_name(b->log_path));
 }
 
 static int
@@ -153,7 +163,8 @@ compare_builds(const struct cr_build *a, const struct cr_build *b)
 			continue;
 		cr_hex_encode(ha, a->artifacts[i].sha256, CR_SHA256_LEN);
 		cr_hex_encode(hb, b->artifacts[i].sha256, CR_SHA256_LEN);
-		printf("DIFFER  %s  %s != %s\n", a->artifacts[i].name, ha, hb);
+		printf("DIFFER  %s  %s != %s\n",
+		       tool_name(a->artifacts[i].name), ha, hb);
 		differ++;
 	}
 	if (differ)
@@ -211,6 +222,10 @@ check_again(struct cr_build **out, const struct cr_recipe *r,
 	mask = umask(077);
 	err = cr_build_run(out, r, bs, &again);
 	umask(mask);
+	if (*out != NULL) { /* its directory goes below */
+		free((*out)->log_path);
+		(*out)->log_path = NULL;
+	}
 	for (i = 0; i < CR_ARRAY_SIZE(vary); i++) {
 		put_env(vary[i][0], saved[i]);
 		free(saved[i]);
@@ -293,6 +308,7 @@ cmd_build(int argc, char **argv)
 		{"no-normalize", no_argument, NULL, 'N'},
 		{"recipe-from", required_argument, NULL, 'f'},
 		{"check", no_argument, NULL, 'c'},
+		{"timeout", required_argument, NULL, 'W'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -313,6 +329,7 @@ cmd_build(int argc, char **argv)
 	char *outbuf = NULL, *logname = NULL;
 	long long v;
 	int c, rc, check = 0, fake = 0, nonorm = 0, err = CR_OK;
+	long long timeout = -1;
 	size_t i;
 
 	optind = 1;
@@ -377,6 +394,13 @@ cmd_build(int argc, char **argv)
 			break;
 		case 'c':
 			check = 1;
+			break;
+		case 'W':
+			if (timeout >= 0 ||
+			    (timeout = tool_parse_number(optarg, 31536000)) < 1)
+				return tool_usage("build",
+						  "--timeout: 1 to 31536000 "
+						  "seconds, once");
 			break;
 		case 'q':
 			tool_quiet = 1;
@@ -445,6 +469,7 @@ cmd_build(int argc, char **argv)
 	bo.root = root;
 	bo.log_name = "build.log";
 	bo.progress = tool_progress_line;
+	bo.timeout = timeout > 0 ? (unsigned int)timeout : 0;
 	if (!tool_quiet) {
 		cr_tree_format_id(id, tree->root);
 		fprintf(stderr, "%s: building %s in the sandbox\n", tool_prog,
@@ -452,10 +477,10 @@ cmd_build(int argc, char **argv)
 	}
 	err = cr_build_run(&b, recipe, &bs, &bo);
 	tool_progress_done();
-	if (err == CR_EFAIL && b != NULL) {
-		tool_warn("%s", cr_error_last());
+	if (err < 0 && b != NULL) {
+		/* Failed or timed out: the one-line reason, then the log. */
+		rc = tool_report(err);
 		print_log_tail(b);
-		rc = EXIT_FAIL;
 		goto out;
 	}
 	if (err < 0)
@@ -466,10 +491,11 @@ cmd_build(int argc, char **argv)
 				tool_prog);
 		err = check_again(&b2, recipe, &bs, &bo, b->started);
 		tool_progress_done();
-		if (err == CR_EFAIL && b2 != NULL) {
-			tool_warn("--check: the second build failed");
+		if (err < 0 && b2 != NULL) {
+			tool_warn("--check: the second build: %s",
+				  cr_error_last());
 			print_log_tail(b2);
-			rc = EXIT_FAIL;
+			rc = tool_exit_code(err);
 			goto out;
 		}
 		if (err < 0 || (err = compare_builds(b, b2)) < 0)
@@ -484,7 +510,7 @@ cmd_build(int argc, char **argv)
 			cr_hex_encode(hex, b->artifacts[i].sha256,
 				      CR_SHA256_LEN);
 			printf("subject %s  %s%s%s\n", hex,
-			       b->artifacts[i].name,
+			       tool_name(b->artifacts[i].name),
 			       strcmp(b->artifacts[i].format, "none")
 				       ? "  normalized "
 				       : "",
@@ -513,7 +539,7 @@ cmd_build(int argc, char **argv)
 					  out)) < 0)
 			goto done;
 		if (!tool_quiet)
-			printf("wrote %s\n", out);
+			printf("wrote %s\n", tool_name(out));
 	}
 done:
 	rc = err < 0 ? tool_report(err) : EXIT_OK;

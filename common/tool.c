@@ -2,6 +2,7 @@
 #include "tool.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,19 +14,107 @@ int tool_quiet;
 static int progress_shown;
 static struct timespec progress_last;
 
+/*
+ * The length of the valid UTF-8 sequence at s that is not a control,
+ * bidirectional override or separator, or 0.
+ */
+static size_t
+utf8_ok(const unsigned char *s)
+{
+	uint32_t c;
+	size_t n, i;
+
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	c = s[0] & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0; /* overlong, out of range, surrogate */
+	if (c < 0xa0 || (c >= 0x2028 && c <= 0x202e) ||
+	    (c >= 0x2066 && c <= 0x2069) || c == 0x200e || c == 0x200f ||
+	    c == 0x061c)
+		return 0; /* C1 controls, separators, bidi controls */
+	return n;
+}
+
+char *
+tool_escape(const char *s, unsigned int flags)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out, *q;
+	size_t n;
+
+	if ((out = malloc(strlen(s) * 4 + 1)) == NULL)
+		return NULL;
+	for (q = out; *p;) {
+		if (*p >= 0x20 && *p < 0x7f) {
+			*q++ = (char)*p++;
+		} else if ((flags & TOOL_ESC_NEWLINES) &&
+			   (*p == '\n' || *p == '\t')) {
+			*q++ = (char)*p++;
+		} else if (*p >= 0x80 && (n = utf8_ok(p)) > 0) {
+			memcpy(q, p, n);
+			q += n;
+			p += n;
+		} else {
+			q += sprintf(q, "\\x%02x", *p++);
+		}
+	}
+	*q = '\0';
+	return out;
+}
+
+const char *
+tool_name(const char *s)
+{
+	static char ring[8][8192];
+	static unsigned int next;
+	char *buf = ring[next++ % 8], *e;
+	size_t len;
+
+	if ((e = tool_escape(s, 0)) == NULL)
+		return "(out of memory)";
+	len = strlen(e);
+	if (len < sizeof(ring[0])) {
+		memcpy(buf, e, len + 1);
+	} else {
+		len = sizeof(ring[0]) - 4;
+		/* Cut at a character boundary. */
+		while (len > 0 && ((unsigned char)e[len] & 0xc0) == 0x80)
+			len--;
+		memcpy(buf, e, len);
+		memcpy(buf + len, "...", 4);
+	}
+	free(e);
+	return buf;
+}
+
 void
 tool_warn(const char *fmt, ...)
 {
+	char *msg = NULL, *esc = NULL;
 	va_list ap;
+	int r;
 
 	tool_progress_done();
 	/* Keep the report and the diagnostics in order on a shared tty. */
 	fflush(stdout);
-	fprintf(stderr, "%s: ", tool_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	r = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (r < 0 || (esc = tool_escape(msg, 0)) == NULL)
+		fprintf(stderr, "%s: (out of memory)\n", tool_prog);
+	else
+		fprintf(stderr, "%s: %s\n", tool_prog, esc);
+	free(esc);
+	if (r >= 0)
+		free(msg);
 }
 
 int
@@ -50,13 +139,20 @@ tool_report(int err)
 int
 tool_usage(const char *cmd, const char *fmt, ...)
 {
+	char *msg = NULL, *esc = NULL;
 	va_list ap;
+	int r;
 
-	fprintf(stderr, "%s %s: ", tool_prog, cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	r = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s %s --help'.\n", tool_prog, cmd);
+	if (r >= 0)
+		esc = tool_escape(msg, 0);
+	fprintf(stderr, "%s %s: %s\nTry '%s %s --help'.\n", tool_prog, cmd,
+		esc ? esc : "(out of memory)", tool_prog, cmd);
+	free(esc);
+	if (r >= 0)
+		free(msg);
 	return EXIT_ERROR;
 }
 
@@ -90,17 +186,24 @@ tool_progress(void *ctx, uint64_t files, uint64_t bytes, uint64_t total_files)
 void
 tool_progress_line(void *ctx, const char *line)
 {
-	char buf[72];
-	size_t i;
+	char buf[72], *esc;
+	size_t len;
 
 	(void)ctx;
 	if (tool_quiet || !isatty(STDERR_FILENO))
 		return;
-	/* One terminal line: control characters out, cut to fit. */
-	snprintf(buf, sizeof(buf), "%s", line);
-	for (i = 0; buf[i]; i++)
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-			buf[i] = ' ';
+	/* One terminal line: control characters escaped, cut to fit. */
+	if ((esc = tool_escape(line, 0)) == NULL)
+		return;
+	len = strlen(esc);
+	if (len >= sizeof(buf)) {
+		len = sizeof(buf) - 1;
+		while (len > 0 && ((unsigned char)esc[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(buf, esc, len);
+	buf[len] = '\0';
+	free(esc);
 	fprintf(stderr, "\r\033[K%s: %s", tool_prog, buf);
 	progress_shown = 1;
 }
@@ -141,7 +244,9 @@ void
 tool_json_print(json_t *obj)
 {
 	tool_progress_done();
-	if (obj == NULL || json_dumpf(obj, stdout, JSON_INDENT(2)) < 0)
+	/* ASCII only: no C1 control or bidi override reaches a terminal. */
+	if (obj == NULL ||
+	    json_dumpf(obj, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII) < 0)
 		tool_warn("cannot print the JSON report");
 	else
 		fputc('\n', stdout);
@@ -152,7 +257,8 @@ void
 tool_json_string(FILE *f, const char *s)
 {
 	json_t *j = tool_json_str(s);
-	char *text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+	char *text =
+		j ? json_dumps(j, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
 
 	fputs(text ? text : "null", f);
 	free(text);

@@ -22,8 +22,32 @@ extern const char *tool_prog;
 /* Whether -q was given: then only results and errors are printed. */
 extern int tool_quiet;
 
-/* "prog: " + message + newline on stderr. */
+/*
+ * "prog: " + message + newline on stderr. The whole message is escaped as
+ * tool_escape() does without keeping newlines: names and texts that come
+ * from input cannot move the cursor, clear the line or forge a line.
+ */
 void tool_warn(const char *fmt, ...) CR_PRINTF(1, 2);
+
+/* Flags for tool_escape. */
+enum {
+	TOOL_ESC_NEWLINES = 1u << 0, /* keep \n and \t (a log) */
+};
+
+/*
+ * s made safe for a terminal or a text report, allocated (NULL only when
+ * out of memory): C0 controls, DEL, C1 controls (as bytes or as UTF-8),
+ * Unicode's bidirectional overrides and isolates, line and paragraph
+ * separators, and bytes that are not valid UTF-8 are written as \xNN, one
+ * per byte; everything else is copied.
+ */
+char *tool_escape(const char *s, unsigned int flags);
+
+/*
+ * tool_escape(s, 0) for printing a name in text output; the result lives
+ * until 8 more calls (a ring of buffers), and is cut with "..." past 8 KiB.
+ */
+const char *tool_name(const char *s);
 
 /*
  * Reports a core failure on stderr ("prog: " + cr_error_last()) and returns

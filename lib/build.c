@@ -503,6 +503,80 @@ base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	if (S_ISDIR(m))
+		return "a directory";
+	return "not a regular file";
+}
+
+/*
+ * Opens an artifact for reading without ever blocking: its type is checked
+ * on an O_PATH descriptor before it is opened, the open is O_NONBLOCK (a
+ * FIFO swapped in would not block it either), and the file opened must be
+ * the one checked. Anything but a regular file is refused (CR_ERROR).
+ */
+static int
+open_artifact(int *out, struct stat *st, int srcfd, const char *name)
+{
+	struct stat first;
+	int pfd = -1, fd = -1, flags, err;
+
+	*out = -1;
+	err = cr_sandbox_open(&pfd, NULL, srcfd, name, O_PATH, 0);
+	if (err < 0) {
+		if (err == CR_EFAIL)
+			cr_error_fail("artifact '%s': the build did not make "
+				      "it (or it is a link out of the build)",
+				      name);
+		return err;
+	}
+	if (fstat(pfd, &first) < 0) {
+		err = cr_error_errno("artifact '%s'", name);
+		goto done;
+	}
+	if (!S_ISREG(first.st_mode)) {
+		err = cr_error_set("artifact '%s': %s, not a regular file; "
+				   "refused",
+				   name, file_kind(first.st_mode));
+		goto done;
+	}
+	if ((err = cr_sandbox_open(&fd, NULL, srcfd, name,
+				   O_RDONLY | O_NONBLOCK, 0)) < 0)
+		goto done;
+	if (fstat(fd, st) < 0) {
+		err = cr_error_errno("artifact '%s'", name);
+		goto done;
+	}
+	if (!S_ISREG(st->st_mode) || st->st_dev != first.st_dev ||
+	    st->st_ino != first.st_ino) {
+		err = cr_error_set("artifact '%s': changed while it was "
+				   "collected; refused",
+				   name);
+		goto done;
+	}
+	if ((flags = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		err = cr_error_errno("artifact '%s'", name);
+		goto done;
+	}
+	*out = fd;
+	fd = -1;
+	err = CR_OK;
+done:
+	if (fd >= 0)
+		close(fd);
+	close(pfd);
+	return err;
+}
+
 /* Copies (and normalises) one artifact into the output directory. */
 static int
 collect_one(struct cr_artifact *a, int srcfd, const char *outdir,
@@ -515,19 +589,8 @@ collect_one(struct cr_artifact *a, int srcfd, const char *outdir,
 	int in = -1, dir = -1, out = -1, err;
 
 	snprintf(a->format, sizeof(a->format), "none");
-	err = cr_sandbox_open(&in, NULL, srcfd, a->name, O_RDONLY, 0);
-	if (err < 0) {
-		if (err == CR_EFAIL)
-			cr_error_fail("artifact '%s': the build did not make "
-				      "it (or it is a link out of the build)",
-				      a->name);
+	if ((err = open_artifact(&in, &st, srcfd, a->name)) < 0)
 		return err;
-	}
-	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
-		err = cr_error_fail("artifact '%s': not a regular file",
-				    a->name);
-		goto done;
-	}
 	if ((err = open_out_dir(&dir, outdir, a->name)) < 0)
 		goto done;
 	snprintf(tmp, sizeof(tmp), ".%.200s.cleanroom-tmp", base);
@@ -606,6 +669,11 @@ keep_log(struct cr_build *b, const char *log, const char *outdir,
 	if (outdir == NULL)
 		goto done;
 	snprintf(path, sizeof(path), "%s/%s", outdir, name);
+	free(b->log_path);
+	if ((b->log_path = strdup(path)) == NULL) {
+		err = cr_error_set("out of memory");
+		goto done;
+	}
 	if ((out = open(path,
 			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 			0644)) < 0) {
@@ -624,6 +692,17 @@ done:
 }
 
 /* ---- the statement's parameters --------------------------------------- */
+
+static json_t *
+str_list(const char *const *list)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && list[i] != NULL; i++)
+		json_array_append_new(a, json_string(list[i]));
+	return a;
+}
 
 static json_t *
 internal_params(const struct cr_build *b, const struct cr_recipe *r,
@@ -648,16 +727,27 @@ internal_params(const struct cr_build *b, const struct cr_recipe *r,
 					"format", a->format, "steps", steps));
 	}
 	return json_pack(
-		"{s:I, s:s, s:{s:[ssssss], s:s, s:s, s:s, s:s, s:s, s:s, "
-		"s:s, s:b}, s:b, s:o}",
+		"{s:I, s:s, s:{s:[ssssss], s:s, s:s, s:o, s:o, s:s, s:s, s:s, "
+		"s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:{s:o, s:[ss], s:s, s:[ss], "
+		"s:s}}, s:b, s:o}",
 		"SOURCE_DATE_EPOCH", (json_int_t)b->source_date_epoch,
 		"buildPath", CR_SANDBOX_BUILD_PATH, "sandbox", "namespaces",
 		"user", "mount", "pid", "net", "uts", "ipc", "network", "none",
 		"root", opts->root ? "given (rootfs)" : "host, read-only",
-		"hostname", CR_SANDBOX_HOSTNAME, "home", CR_SANDBOX_HOME,
-		"tmpdir", "/tmp", "PATH", CR_SANDBOX_PATH, "umask", "022",
-		"fakeClock", r->fake_clock, "normalize", r->normalize,
-		"normalizations", norm);
+		"rootDirs",
+		opts->root ? json_string("all")
+			   : str_list(cr_sandbox_host_dirs),
+		"hidden",
+		opts->root ? json_array() : str_list(cr_sandbox_hidden), "var",
+		opts->root ? "the root's, read-only" : "tmpfs", "sys", "empty",
+		"proc", "new, of the pid namespace", "hostname",
+		CR_SANDBOX_HOSTNAME, "home", CR_SANDBOX_HOME, "tmpdir", "/tmp",
+		"PATH", CR_SANDBOX_PATH, "umask", "022", "fakeClock",
+		r->fake_clock, "keyring", "new session keyring", "seccomp",
+		"deny", str_list(cr_sandbox_denied), "denyNamespaceFlags",
+		"clone", "unshare", "clone3", "ENOSYS", "denyIoctl", "TIOCSTI",
+		"TIOCLINUX", "otherArchitectures", "killed", "normalize",
+		r->normalize, "normalizations", norm);
 }
 
 /* ---- progress ------------------------------------------------------------ */
@@ -836,19 +926,26 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 	so.source_date_epoch = b->source_date_epoch;
 	so.fake_clock = recipe->fake_clock;
 	so.log_fd = logfd;
+	so.timeout = opts->timeout;
 	if (opts->progress != NULL)
 		watch_start(&watch, w.log, opts);
 	err = cr_sandbox_run(&b->exit_status, &so);
 	watch_stop(&watch);
-	if (err < 0)
+	if (err < 0 && b->exit_status != CR_SANDBOX_TIMED_OUT)
 		goto done;
 	close(logfd);
 	logfd = -1;
 	b->finished = (int64_t)time(NULL);
-	if ((err = keep_log(b, w.log,
-			    b->exit_status == 0 ? opts->output_dir : NULL,
+	if ((err = keep_log(b, w.log, opts->output_dir,
 			    opts->log_name ? opts->log_name : "build.log")) < 0)
 		goto done;
+	if (b->exit_status == CR_SANDBOX_TIMED_OUT) {
+		b->timed_out = 1;
+		err = cr_error_set("the build timed out after %u s; the whole "
+				   "sandbox was killed",
+				   opts->timeout);
+		goto done;
+	}
 	if (b->exit_status != 0) {
 		err = cr_error_fail("the build command failed (exit status "
 				    "%d)",
@@ -916,7 +1013,8 @@ done:
 	cr_toolchain_free(tc);
 	json_decref(rootdep);
 	/* A failed command still reports its status and log. */
-	if (err == CR_OK || (err == CR_EFAIL && b->exit_status != 0))
+	if (err == CR_OK || (err == CR_EFAIL && b->exit_status != 0) ||
+	    b->timed_out)
 		*out = b;
 	else
 		cr_build_free(b);
@@ -936,6 +1034,7 @@ cr_build_free(struct cr_build *b)
 	json_decref(b->internal);
 	json_decref(b->dependencies);
 	json_decref(b->byproducts);
+	free(b->log_path);
 	free(b);
 }
 

@@ -38,6 +38,7 @@ struct cr_build_opts {
 	const char *root;	/* the root filesystem; NULL: the host's */
 	const char *log_name;	/* the log's file name in output_dir */
 	int reverse_export;	/* create the source's files in reverse order */
+	unsigned int timeout;	/* seconds; 0: none */
 	/*
 	 * When not NULL, called about five times a second from another
 	 * thread while the command runs, with the last line of its log so far
@@ -62,6 +63,8 @@ struct cr_build {
 	size_t nartifacts;
 	unsigned char log_sha256[CR_SHA256_LEN];
 	char log_tail[CR_BUILD_LOG_TAIL]; /* the end of the log */
+	char *log_path;	      /* where the whole log was kept, or NULL */
+	int timed_out;	      /* the build was killed at opts->timeout */
 	json_t *internal;     /* internalParameters for the statement */
 	json_t *dependencies; /* the toolchain and root, after the source */
 	json_t *byproducts;
@@ -75,11 +78,17 @@ struct cr_build {
  * src->tree->root, runs the command in the sandbox, then copies each
  * artifact (opened inside the build directory, never through a link out of
  * it), normalised unless the recipe says not to, to opts->output_dir under
- * its relative path, with the log.
+ * its relative path, with the log (kept there whether the command
+ * succeeded, failed or timed out). An artifact that is not a regular file
+ * (a FIFO, socket, device or directory) is refused without being opened
+ * for reading. With opts->timeout, the whole sandbox is killed at the
+ * limit.
  *
  * Returns CR_OK when the command succeeded and every artifact was found;
- * CR_EFAIL when the command failed (*out filled: exit_status, log_tail) or
- * an artifact is missing (message naming it); CR_ERROR otherwise.
+ * CR_EFAIL when the command failed (*out filled: exit_status, log_tail,
+ * log_path) or an artifact is missing (message naming it); CR_ERROR
+ * otherwise, with *out filled (timed_out set) when the build timed out
+ * ("the build timed out after N s").
  */
 int cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 		 const struct cr_build_source *src,

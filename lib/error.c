@@ -7,7 +7,8 @@
 
 #include <openssl/err.h>
 
-static _Thread_local char message[1024];
+/* Room for a few paths and a library's reason; a log is never put here. */
+static _Thread_local char message[4096];
 
 static void vset(const char *fmt, va_list ap)
 	__attribute__((format(printf, 1, 0)));

@@ -18,7 +18,7 @@
 
 static const char usage_text[] =
 	"usage: verify rebuild -a ATTESTATION -k PUB [--keep DIR] [--root DIR]\n"
-	"                      [--strip-components N] [--json] [-q]\n"
+	"                      [--strip-components N] [--timeout SECONDS] [--json] [-q]\n"
 	"                      (SOURCE | --git REPO [--rev REV]) [SHIPPED]...\n"
 	"\n"
 	"Checks the attestation's signature and that SOURCE (a directory or a\n"
@@ -34,14 +34,49 @@ static const char usage_text[] =
 	"  -k, --key PUB           a trusted public key (SPKI PEM)\n"
 	"  --git REPO [--rev REV]  rebuild the committed tree of REPO\n"
 	"  --strip-components N    drop N leading path parts of archive members\n"
-	"  --keep DIR              keep the rebuilt artifacts and log in DIR\n"
+	"  --keep DIR              keep the rebuilt artifacts and the log\n"
+	"                          (DIR/rebuild.log, also when the build fails)\n"
+	"  --timeout SECONDS       kill the whole build after SECONDS (default\n"
+	"                          3600; exit 2)\n"
 	"  --root DIR              the build's root filesystem (default: host's)\n"
 	"  --json                  print a machine-readable report\n"
 	"  -q, --quiet             print nothing but errors\n"
 	"  -h, --help              show this help\n"
 	"\n"
 	"Exit status: 0 every artifact matches, 1 one differs (or the source is\n"
-	"not the attested one), 2 it could not rebuild.\n";
+	"not the attested one), 2 it could not rebuild (the recipe failed or\n"
+	"timed out, an artifact is not a regular file...).\n";
+
+/* The recipe is another party's: an hour unless --timeout says otherwise. */
+#define CR_REBUILD_DEFAULT_TIMEOUT 3600u
+
+/* The end of a failed rebuild's log, escaped, and where the whole log is. */
+static void
+print_log_tail(const struct cr_build *b, const char *keep)
+{
+	const char *p, *start = b->log_tail;
+	char *esc;
+	int lines = 0;
+
+	for (p = b->log_tail + strlen(b->log_tail); p > b->log_tail; p--)
+		if (p[-1] == '\n' && ++lines > 20) {
+			start = p;
+			break;
+		}
+	fprintf(stderr, "%s: the rebuild's last lines:\n", tool_prog);
+	if ((esc = tool_escape(start, TOOL_ESC_NEWLINES)) != NULL) {
+		fputs(esc, stderr);
+		if (*esc && esc[strlen(esc) - 1] != '\n')
+			fputc('\n', stderr);
+		free(esc);
+	}
+	if (keep != NULL && b->log_path != NULL)
+		fprintf(stderr, "%s: the whole log: %s\n", tool_prog,
+			tool_name(b->log_path));
+	else
+		fprintf(stderr, "%s: --keep DIR keeps the whole log\n",
+			tool_prog);
+}
 
 static const char *
 base_name(const char *p)
@@ -93,7 +128,7 @@ compare_shipped(json_t *jart, const char *rebuilt, const char *label,
 						      tool_json_str(shipped),
 						      "result", "identical"));
 		else if (!tool_quiet)
-			printf("  shipped %s: identical\n", shipped);
+			printf("  shipped %s: identical\n", tool_name(shipped));
 		return CR_OK;
 	}
 	*differs = 1;
@@ -121,7 +156,8 @@ compare_shipped(json_t *jart, const char *rebuilt, const char *label,
 					      "different", "diff",
 					      cr_diff_json(rep)));
 	} else if (!tool_quiet) {
-		printf("  shipped %s: DIFFERENT from the rebuild\n", shipped);
+		printf("  shipped %s: DIFFERENT from the rebuild\n",
+		       tool_name(shipped));
 		cr_diff_print(stdout, rep);
 	}
 	cr_diff_verdict(verdict, sizeof(verdict), rep);
@@ -141,6 +177,7 @@ cmd_rebuild(int argc, char **argv)
 		{"strip-components", required_argument, NULL, 's'},
 		{"keep", required_argument, NULL, 'K'},
 		{"root", required_argument, NULL, 'R'},
+		{"timeout", required_argument, NULL, 'W'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -166,6 +203,7 @@ cmd_rebuild(int argc, char **argv)
 	size_t nshipped = 0, i, j;
 	unsigned char *used = NULL;
 	int c, rc, json = 0, err = CR_OK, any, differs = 0, firstpos;
+	long long timeout = -1;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "a:k:qh", longopts, NULL)) != -1) {
@@ -189,6 +227,13 @@ cmd_rebuild(int argc, char **argv)
 				return tool_usage("rebuild",
 						  "--root given twice");
 			root = optarg;
+			break;
+		case 'W':
+			if (timeout >= 0 ||
+			    (timeout = tool_parse_number(optarg, 31536000)) < 1)
+				return tool_usage("rebuild",
+						  "--timeout: 1 to 31536000 "
+						  "seconds, once");
 			break;
 		case 'j':
 			json = 1;
@@ -276,19 +321,28 @@ cmd_rebuild(int argc, char **argv)
 	bo.root = root;
 	bo.log_name = "rebuild.log";
 	bo.progress = json ? NULL : tool_progress_line;
+	/* The recipe is another party's code: it never runs unbounded. */
+	bo.timeout = timeout > 0 ? (unsigned int)timeout
+				 : CR_REBUILD_DEFAULT_TIMEOUT;
 	if (!tool_quiet && !json)
 		fprintf(stderr, "%s: rebuilding %s in the sandbox\n", tool_prog,
 			id);
 	err = cr_build_run(&b, recipe, &bs, &bo);
 	tool_progress_done();
-	if (err == CR_EFAIL && b != NULL) {
-		err = cr_error_set("could not rebuild: the recorded command "
-				   "failed (exit status %d); the log ends:\n%s",
-				   b->exit_status, b->log_tail);
-		goto done;
+	if (err < 0 && b != NULL) {
+		/* The one-line reason, then the log's end, escaped. */
+		if (b->timed_out)
+			tool_warn("could not rebuild: %s", cr_error_last());
+		else
+			tool_warn("could not rebuild: the recorded command "
+				  "failed (exit status %d)",
+				  b->exit_status);
+		print_log_tail(b, keep);
+		rc = EXIT_ERROR;
+		goto out;
 	}
 	if (err == CR_EFAIL) {
-		char why[512];
+		char why[1024];
 
 		snprintf(why, sizeof(why), "%s", cr_error_last());
 		err = cr_error_set("could not rebuild: %s", why);
@@ -315,8 +369,8 @@ cmd_rebuild(int argc, char **argv)
 		json_decref(arts);
 	} else if (!tool_quiet) {
 		trust_print_rejected(&t);
-		printf("source %s: the attested tree [%s:%u]\n", id, att->file,
-		       att->line);
+		printf("source %s: the attested tree [%s:%u]\n", id,
+		       tool_name(att->file), att->line);
 		cr_toolchain_diff_print(stdout, tdiff);
 	}
 	for (i = 0; i < b->nartifacts; i++) {
@@ -335,8 +389,9 @@ cmd_rebuild(int argc, char **argv)
 			differs = 1;
 		jart = NULL;
 		if (json) {
-			jart = json_pack("{s:s, s:s, s:s}", "name", a->name,
-					 "rebuilt", hex, "result",
+			jart = json_pack("{s:o, s:s, s:s}", "name",
+					 tool_json_str(a->name), "rebuilt", hex,
+					 "result",
 					 same ? "identical" : "different");
 			if (s)
 				json_object_set_new(jart, "attested",
@@ -344,7 +399,7 @@ cmd_rebuild(int argc, char **argv)
 			json_array_append_new(arts, jart);
 		} else if (!tool_quiet) {
 			printf("%s  %s  rebuilt sha256:%s\n",
-			       same ? "OK  " : "FAIL", a->name, hex);
+			       same ? "OK  " : "FAIL", tool_name(a->name), hex);
 			if (!s)
 				printf("  not among the attested subjects\n");
 			else if (!same)
@@ -387,7 +442,7 @@ cmd_rebuild(int argc, char **argv)
 	if (differs)
 		err = CR_EFAIL;
 	if (keep != NULL && !tool_quiet && !json)
-		printf("rebuilt artifacts kept in %s\n", keep);
+		printf("rebuilt artifacts kept in %s\n", tool_name(keep));
 done:
 	json_decref(report);
 	if (outdir != NULL && keep == NULL)
@@ -401,4 +456,13 @@ done:
 	if (err == CR_EFAIL && differs)
 		return EXIT_FAIL;
 	return err < 0 ? tool_report(err) : EXIT_OK;
+out:
+	if (outdir != NULL && keep == NULL)
+		cr_rmtree(outdir);
+	cr_toolchain_diff_free(tdiff);
+	cr_build_free(b);
+	cr_recipe_free(recipe);
+	cr_tree_free(tree);
+	trust_free(&t);
+	return rc;
 }
