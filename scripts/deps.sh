@@ -8,7 +8,7 @@ packages=(
 	libssl-dev libgit2-dev libarchive-dev libjansson-dev libcmocka-dev
 	zlib1g-dev libelf-dev libseccomp-dev
 	clang libclang-rt-14-dev clang-format
-	python3 curl xz-utils zip unzip binutils faketime time keyutils
+	python3 curl xz-utils zip unzip binutils faketime time keyutils procps
 )
 
 missing=()

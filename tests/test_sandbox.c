@@ -941,7 +941,7 @@ static void
 test_timeout(void **state)
 {
 	char *dir = make_tmpdir();
-	const char *argv[] = {"sleep", "60", NULL};
+	const char *argv[] = {"sh", "-c", "sleep 61 & sleep 62", NULL};
 	struct cr_sandbox_opts o;
 	time_t t0 = time(NULL);
 	int st;
@@ -953,6 +953,104 @@ test_timeout(void **state)
 	assert_non_null(strstr(cr_error_last(), "timed out after 1 s"));
 	assert_int_equal(st, CR_SANDBOX_TIMED_OUT);
 	assert_true(time(NULL) - t0 < 10);
+	/* Killing the init killed every process of the namespace. */
+	assert_int_not_equal(system("pgrep -f '^sleep 6[12]$' >/dev/null"), 0);
+	rm_rf(dir);
+}
+
+/* The host's root shows only what builds need; its secrets are covered. */
+static void
+test_host_dirs_only(void **state)
+{
+	char *dir = make_tmpdir();
+
+	(void)state;
+	assert_int_equal(
+		run_sh(dir,
+		       "for d in /home /root /srv /mnt /media /var/lib "
+		       "/var/log /etc/ssh/ssh_config; do "
+		       "[ -e $d ] && exit 1; done; "
+		       "[ -z \"$(ls -A /sys)\" ] || exit 2; "
+		       "[ -d /var/tmp ] && : >/var/tmp/x || exit 3; "
+		       "[ -s /etc/shadow ] && exit 4; "
+		       "[ -s /etc/machine-id ] && exit 5; "
+		       "[ -x /usr/bin/env ] && [ -s /etc/passwd ] || exit 6"),
+		0);
+	rm_rf(dir);
+}
+
+/*
+ * Run inside the sandbox (a copy of this program): each denied call must
+ * fail with EPERM (clone3 with ENOSYS), each allowed one work; the exit
+ * status is the number of the first that did not.
+ */
+static int
+probe_seccomp(void)
+{
+	long r;
+
+	errno = 0;
+	if ((r = syscall(SYS_keyctl, 0 /* GET_KEYRING_ID */, -3, 0)) >= 0 ||
+	    errno != EPERM)
+		return 1;
+	if (syscall(SYS_add_key, "user", "planted", "x", 1, -3) >= 0 ||
+	    errno != EPERM)
+		return 2;
+	if (unshare(CLONE_NEWUSER) == 0 || errno != EPERM)
+		return 3;
+	if (unshare(CLONE_NEWNS) == 0 || errno != EPERM)
+		return 4;
+	if (unshare(CLONE_FILES) != 0)
+		return 5;
+#ifdef SYS_clone3
+	if (syscall(SYS_clone3, NULL, 0) >= 0 || errno != ENOSYS)
+		return 6;
+#endif
+	if (syscall(SYS_bpf, 0, NULL, 0) >= 0 || errno != EPERM)
+		return 7;
+	if (syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0) >= 0 ||
+	    errno != EPERM)
+		return 8;
+#ifdef SYS_io_uring_setup
+	if (syscall(SYS_io_uring_setup, 1, NULL) >= 0 || errno != EPERM)
+		return 9;
+#endif
+	if (syscall(SYS_userfaultfd, 0) >= 0 || errno != EPERM)
+		return 10;
+	if (syscall(SYS_ioctl, 0, 0x5412 /* TIOCSTI */, "x") >= 0 ||
+	    errno != EPERM)
+		return 11;
+	if (syscall(SYS_open_tree, AT_FDCWD, "/", 1) >= 0 || errno != EPERM)
+		return 12;
+	if (getpid() <= 0)
+		return 13;
+	return 0;
+}
+
+static void
+test_seccomp(void **state)
+{
+	char *dir = make_tmpdir(), path[PATH_MAX];
+	const char *argv[] = {"./probe", "--probe-seccomp", NULL};
+	struct cr_sandbox_opts o;
+	int in, out, st = -1;
+	char buf[65536];
+	ssize_t n;
+
+	(void)state;
+	/* This program, copied into the build directory. */
+	snprintf(path, sizeof(path), "%s/probe", dir);
+	in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	assert_true(in >= 0 && out >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(out, buf, (size_t)n), n);
+	close(in);
+	close(out);
+	opts_for(&o, dir, argv, -1);
+	if (cr_sandbox_run(&st, &o) != CR_OK)
+		fail_msg("cr_sandbox_run: %s", cr_error_last());
+	assert_int_equal(st, 0);
 	rm_rf(dir);
 }
 
@@ -1211,11 +1309,15 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_unprivileged),
 		cmocka_unit_test(test_no_namespaces),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_host_dirs_only),
+		cmocka_unit_test(test_seccomp),
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_root_dir),
 		cmocka_unit_test(test_resolve_in_root),
 	};
 
+	if (argc == 2 && strcmp(argv[1], "--probe-seccomp") == 0)
+		return probe_seccomp();
 	if (argc == 3 && strcmp(argv[1], "--unprivileged") == 0)
 		return unprivileged_child(argv[2]);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -167,6 +167,8 @@ err_has "error: boom" "shows the tail of the log"
 err_has "exit status 3" "says the status"
 [ -e fail/hello.intoto.jsonl ] && not_ok "no attestation written" ||
 	ok "no attestation written"
+grep -q "error: boom" fail/build.log 2>/dev/null && ok "the failed build's log is kept" ||
+	not_ok "the failed build's log is kept"
 expect 1 "a missing artifact" "$ATTEST" build --git repo --output-dir miss \
 	--artifact nothere.bin -- true
 err_has "nothere.bin" "names the missing artifact"
