@@ -76,8 +76,9 @@ print_claims(const struct trust *t, const char *path,
 					       "sha256:%s from %s [%s:%u]\n",
 					       same ? "=" : "!",
 					       t->ring.keys[k]->keyid,
-					       trust_key_name(t, k), s->name,
-					       hex, id, c->file, c->line);
+					       trust_key_name(t, k),
+					       tool_name(s->name), hex, id,
+					       tool_name(c->file), c->line);
 		}
 	}
 }
@@ -239,14 +240,15 @@ cmd_artifact(int argc, char **argv)
 			json_array_append_new(files, f);
 		} else if (!tool_quiet) {
 			printf("%s  %s  sha256:%s\n",
-			       v.status == CR_OK ? "OK  " : "FAIL", path, hex);
+			       v.status == CR_OK ? "OK  " : "FAIL",
+			       tool_name(path), hex);
 			if (v.status == CR_OK)
 				printf("  %zu of %lld required key%s agree "
 				       "on source %s\n",
 				       v.keys, threshold,
 				       threshold == 1 ? "" : "s", id);
 			else
-				printf("  %s\n", v.reason);
+				printf("  %s\n", tool_name(v.reason));
 			print_claims(&t, path, digest);
 		}
 		if (v.status != CR_OK)

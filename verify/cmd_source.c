@@ -79,7 +79,7 @@ print_change(void *ctx, enum cr_change change, const struct cr_tree_entry *ea,
 						tool_json_str(path), "change",
 						cr_change_name(change)));
 	else if (!tool_quiet)
-		printf("  %-12s %s\n", cr_change_name(change), path);
+		printf("  %-12s %s\n", cr_change_name(change), tool_name(path));
 	return 0;
 }
 
@@ -128,8 +128,8 @@ check_bundle(const struct trust *t, const char *path, int json)
 			id, "disclosed", (int)d->ndisclosed, "entries", items);
 		tool_json_print(report);
 	} else if (!tool_quiet) {
-		printf("OK    %s  disclosure of %s [%s:%u]\n", path, id,
-		       ck->file, ck->line);
+		printf("OK    %s  disclosure of %s [%s:%u]\n", tool_name(path),
+		       id, tool_name(ck->file), ck->line);
 		printf("  %zu disclosed, %zu withheld (names and hashes "
 		       "only):\n",
 		       d->ndisclosed, d->count - d->ndisclosed);
@@ -137,7 +137,7 @@ check_bundle(const struct trust *t, const char *path, int json)
 			cr_hex_encode(hex, d->items[i].oid, CR_SHA256_LEN);
 			printf("  %-9s %s %s\n",
 			       d->items[i].disclosed ? "disclosed" : "withheld",
-			       hex, d->items[i].path);
+			       hex, tool_name(d->items[i].path));
 		}
 	}
 	cr_disclosure_free(d);
@@ -270,7 +270,7 @@ cmd_source(int argc, char **argv)
 	} else if (!tool_quiet) {
 		trust_print_rejected(&t);
 		printf("%s  %s  %s (%zu files)\n", match ? "OK  " : "FAIL",
-		       src.path, got, tree->count);
+		       tool_name(src.path), got, tree->count);
 		if (want[0])
 			printf("  attested %s [%s:%u]\n", want, other->file,
 			       other->line);

@@ -172,8 +172,9 @@ trust_print_rejected(const struct trust *t)
 		const struct cr_checked *c = &t->set.items[i];
 
 		if (c->status != CR_OK)
-			printf("note: %s:%u: not trusted: %s\n", c->file,
-			       c->line, c->reason);
+			printf("note: %s:%u: not trusted: %s\n",
+			       tool_name(c->file), c->line,
+			       tool_name(c->reason));
 	}
 }
 

@@ -344,6 +344,10 @@ expect 0 "verify artifact --json with that name" "$VERIFY" artifact --json \
 raw "$T/out" && not_ok "JSON escaped" || ok "JSON escaped"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out" &&
 	ok "JSON valid" || not_ok "JSON valid"
+expect 0 "verify artifact with that name" "$VERIFY" artifact \
+	-a paint.jsonl -k vendor.pub "pout/$(printf 'fake\r\033[2KOK')"
+raw "$T/out" && not_ok "its text report escaped" || ok "its text report escaped"
+out_has "attests 'fake\\\\x0d\\\\x1b\\[2KOK'" "the subject name shown as \\xNN"
 
 # A long compiler error is shown whole (the one-line error once cut it).
 mkdir long
