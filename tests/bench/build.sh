@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark: what the sandbox, the export, normalisation and signing add to a
 # real build. Builds a Debian source package (zlib by default, fetched with
-# apt-get source into a temporary directory) with plain ./configure && make
-# and with attest build, RUNS times each, alternating, and prints the median
-# wall times and their ratio.
+# apt-get source into a temporary directory; deb-src lines are added beside
+# the deb ones when missing) with plain ./configure && make and with attest
+# build, RUNS times each, alternating, and prints the median wall times and
+# their ratios. With OLD_ATTEST=PATH (another build of attest, e.g. of the
+# main branch) that one is measured too, in the same rounds.
 #
 #   tests/bench/build.sh [BUILD_DIR] [PACKAGE]     (RUNS=3 by default)
 set -euo pipefail
@@ -12,54 +14,90 @@ build=${1:-$top/build}
 pkg=${2:-zlib}
 runs=${RUNS:-3}
 attest=$build/attest/attest
+old=${OLD_ATTEST:-}
 [ -x "$attest" ] || { echo "bench: build first (ninja -C $build)" >&2; exit 2; }
+[ -z "$old" ] || [ -x "$old" ] || { echo "bench: $old: not executable" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/cleanroom-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# apt-get source needs deb-src lines; add them beside the deb ones if absent.
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+# apt-get source needs deb-src lines; add them beside the deb ones if absent
+# (deb822 .sources files and one-line sources.list alike).
 if ! apt-get source --print-uris "$pkg" >/dev/null 2>&1; then
-	sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
-	for f in /etc/apt/sources.list.d/*.sources; do
+	{
+		for f in /etc/apt/sources.list.d/*.sources; do
+			[ -f "$f" ] || continue
+			sed 's/^Types: deb$/Types: deb-src/' "$f"
+			echo
+		done
+	} | $sudo tee /etc/apt/sources.list.d/cleanroom-bench-src.sources >/dev/null
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
 		[ -f "$f" ] || continue
-		sed 's/^Types: deb$/Types: deb-src/' "$f"
-		echo
-	done | $sudo tee /etc/apt/sources.list.d/cleanroom-bench-src.sources >/dev/null
+		sed -n 's/^deb /deb-src /p' "$f"
+	done | $sudo tee /etc/apt/sources.list.d/cleanroom-bench-src.list >/dev/null
 	$sudo apt-get update -qq
 fi
-command -v dpkg-source >/dev/null || ${sudo:-} apt-get install -y -qq dpkg-dev >/dev/null
+command -v dpkg-source >/dev/null || $sudo apt-get install -y -qq dpkg-dev >/dev/null
+command -v bc >/dev/null || $sudo apt-get install -y -qq bc >/dev/null
 (cd "$work" && apt-get source -qq "$pkg" >/dev/null 2>&1)
 src=$(find "$work" -mindepth 1 -maxdepth 1 -type d | head -1)
 [ -n "$src" ] || { echo "bench: apt-get source $pkg failed" >&2; exit 2; }
 rm -rf "$src/debian" "$src/.pc"
 echo "package: $(basename "$src") ($(find "$src" -type f | wc -l) files)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
 recipe='./configure >/dev/null && make -j2 >/dev/null'
 artifacts=(--artifact 'libz.a' --artifact 'libz.so.*.*.*')
 sde=$(date +%s)
 
-secs() { python3 -c 'import sys,time; print(f"{time.time():.3f}")'; }
+secs() { date +%s.%N; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-: >"$work/plain" ; : >"$work/attest"
+# timed FILE CMD...: appends CMD's wall time to FILE.
+timed() {
+	f=$1
+	shift
+	t0=$(secs)
+	"$@"
+	t1=$(secs)
+	echo "$t1 - $t0" | bc >>"$f"
+}
+
+: >"$work/plain"
+: >"$work/new"
+: >"$work/old"
 for i in $(seq "$runs"); do
 	rm -rf "$work/p" && cp -r "$src" "$work/p"
-	t0=$(secs)
-	(cd "$work/p" && sh -c "$recipe")
-	t1=$(secs)
-	echo "$t1 - $t0" | bc >>"$work/plain"
-
-	t0=$(secs)
-	"$attest" build -q --source "$src" --env SOURCE_DATE_EPOCH="$sde" \
-		--output-dir "$work/out$i" "${artifacts[@]}" -- sh -c "$recipe"
-	t1=$(secs)
-	echo "$t1 - $t0" | bc >>"$work/attest"
+	timed "$work/plain" sh -c "cd '$work/p' && $recipe"
+	if [ -n "$old" ]; then
+		timed "$work/old" "$old" build -q --source "$src" \
+			--env SOURCE_DATE_EPOCH="$sde" --output-dir "$work/old$i" \
+			"${artifacts[@]}" -- sh -c "$recipe"
+	fi
+	timed "$work/new" "$attest" build -q --source "$src" \
+		--env SOURCE_DATE_EPOCH="$sde" --output-dir "$work/out$i" \
+		"${artifacts[@]}" -- sh -c "$recipe"
 done
 p=$(median <"$work/plain")
-a=$(median <"$work/attest")
+a=$(median <"$work/new")
 printf 'plain ./configure && make : %6.2f s (median of %d)\n' "$p" "$runs"
-printf 'attest build              : %6.2f s (median of %d)\n' "$a" "$runs"
-printf 'overhead                  : %+6.1f %%\n' "$(echo "($a / $p - 1) * 100" | bc -l)"
+if [ -n "$old" ]; then
+	o=$(median <"$work/old")
+	printf 'attest build, old sandbox : %6.2f s  ratio to plain %.3f\n' "$o" \
+		"$(echo "$o / $p" | bc -l)"
+fi
+printf 'attest build              : %6.2f s  ratio to plain %.3f\n' "$a" \
+	"$(echo "$a / $p" | bc -l)"
+[ -z "$old" ] || printf 'new sandbox / old sandbox  : %.3f\n' "$(echo "$a / $o" | bc -l)"
+echo "all runs (s): plain $(tr '\n' ' ' <"$work/plain")"
+[ -z "$old" ] || echo "              old $(tr '\n' ' ' <"$work/old")"
+echo "              new $(tr '\n' ' ' <"$work/new")"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 cmp -s "$work/out1/libz.a" "$work/out$runs/libz.a" &&
 	echo "reproducible: libz.a identical across attest builds" ||
 	echo "NOT reproducible: libz.a differs across attest builds"
+[ -z "$old" ] || { cmp -s "$work/out1/libz.a" "$work/old1/libz.a" &&
+	echo "old and new sandbox: libz.a identical" ||
+	echo "old and new sandbox: libz.a differs"; }
