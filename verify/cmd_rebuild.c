@@ -342,7 +342,7 @@ cmd_rebuild(int argc, char **argv)
 		goto out;
 	}
 	if (err == CR_EFAIL) {
-		char why[1024];
+		char why[4096];
 
 		snprintf(why, sizeof(why), "%s", cr_error_last());
 		err = cr_error_set("could not rebuild: %s", why);
