@@ -980,12 +980,7 @@ hide_secrets(const struct plan *p)
 	char path[PATH_MAX];
 	struct stat st;
 	size_t i;
-	int fd;
 
-	if ((fd = open("/empty", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		       0444)) < 0)
-		fail(p, errno, "create /empty");
-	close(fd);
 	for (i = 0; cr_sandbox_hidden[i] != NULL; i++) {
 		snprintf(path, sizeof(path), "/newroot%s",
 			 cr_sandbox_hidden[i]);
@@ -1120,6 +1115,9 @@ setup_proc(const struct plan *p)
 {
 	static const char *const hide[] = {"sys", "sysrq-trigger", "irq",
 					   "bus"};
+	/* The caller's keys by name, and kernel timers of the whole host. */
+	static const char *const empty[] = {"keys", "key-users", "timer_list",
+					    "sched_debug"};
 	char path[64];
 	size_t i;
 
@@ -1140,6 +1138,17 @@ setup_proc(const struct plan *p)
 			  NULL) < 0)
 			fail(p, errno, "remount %s read-only", path);
 	}
+	for (i = 0; i < CR_ARRAY_SIZE(empty); i++) {
+		snprintf(path, sizeof(path), "/newroot/proc/%s", empty[i]);
+		if (access(path, F_OK) < 0)
+			continue;
+		bind_mount(p, "/empty", path, 0);
+		if (mount(NULL, path, NULL,
+			  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID |
+				  MS_NODEV | MS_NOEXEC,
+			  NULL) < 0)
+			fail(p, errno, "remount %s read-only", path);
+	}
 }
 
 /*
@@ -1153,6 +1162,7 @@ static void
 setup_root(const struct plan *p)
 {
 	char path[PATH_MAX + 16];
+	int fd;
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		fail(p, errno, "make mounts private");
@@ -1164,6 +1174,11 @@ setup_root(const struct plan *p)
 		fail(p, errno, "pivot_root");
 	if (chdir("/") < 0)
 		fail(p, errno, "chdir /");
+	/* An empty file to cover others with (secrets, /proc/keys). */
+	if ((fd = open("/empty", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		       0444)) < 0)
+		fail(p, errno, "create /empty");
+	close(fd);
 	mount_tmpfs(p, "/newroot", "0755", MS_NOSUID | MS_NODEV);
 	populate_root(p);
 

@@ -42,6 +42,7 @@ for f in "$V/checkout/.env.local" "$V/vendor.key" "$H/secret" /etc/shadow \
 		echo "noread $f"
 	fi
 done
+grep -q cleanroom-secret /proc/keys 2>/dev/null && echo "READ /proc/keys: the caller's key names"
 for d in /home /root /srv /mnt /media /var/lib /var/run /etc/ssh; do
 	[ -n "$(ls -A "$d" 2>/dev/null)" ] && echo "SEEN $d: $(ls -A "$d" | head -3)"
 done
@@ -209,7 +210,7 @@ for who in $users; do
 	r="$o/report.txt"
 	[ -s "$r" ] || { not_ok "$who: report written"; sed 's/^/#   /' "$T/err"; continue; }
 	grep -q '^READ' "$r" && not_ok "$who: no host secret read ($(grep '^READ' "$r" | head -3))" ||
-		ok "$who: no host secret read (checkout's .env.local, key, home, shadow)"
+		ok "$who: no host secret read (checkout's .env.local, key, home, shadow, key names)"
 	same "$(grep -c '^noread' "$r")" 7 "$who: each read was tried and failed"
 	grep -q '^SEEN' "$r" && not_ok "$who: host directories hidden ($(grep '^SEEN' "$r" | head -3))" ||
 		ok "$who: /home, /root, /srv, /mnt, /media, /var, /etc/ssh hidden"
