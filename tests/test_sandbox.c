@@ -954,7 +954,7 @@ test_timeout(void **state)
 	assert_int_equal(st, CR_SANDBOX_TIMED_OUT);
 	assert_true(time(NULL) - t0 < 10);
 	/* Killing the init killed every process of the namespace. */
-	assert_int_not_equal(system("pgrep -f '^sleep 6[12]$' >/dev/null"), 0);
+	assert_int_not_equal(system("pgrep -fx 'sleep 6[12]' >/dev/null"), 0);
 	rm_rf(dir);
 }
 

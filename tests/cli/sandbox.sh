@@ -281,14 +281,16 @@ grep -q '^sys empty var tmpfs keyring new session keyring$' sb.txt &&
 # Hangs: a FIFO artifact, a recipe that never ends.
 mkdir hang
 printf 'mkfifo out.bin\n' >hang/fifo.sh
-printf 'echo started; sleep 987 & sleep 986\n' >hang/forever.sh
+# Sleeps of a length no other process has (another run of this test, say).
+n=$((200000 + $$ % 100000))
+printf 'echo started; sleep %d & sleep %d\n' "$n" "$((n + 1))" >hang/forever.sh
 git -C hang init -q && git -C hang add -A && git -C hang commit -qm hang
 chmod -R a+rX hang
-# no_sleepers: no process of the build is left (pgrep's own pattern excluded).
+# no_sleepers: no process of the build is left.
 no_sleepers() {
-	if pgrep -f 'sleep 98[67]' >/dev/null; then
-		not_ok "$1 ($(pgrep -af 'sleep 98[67]'))"
-		pkill -f 'sleep 98[67]'
+	if pgrep -fx "sleep ($n|$((n + 1)))" >/dev/null; then
+		not_ok "$1 ($(pgrep -afx "sleep ($n|$((n + 1)))"))"
+		pkill -fx "sleep ($n|$((n + 1)))"
 	else
 		ok "$1"
 	fi
