@@ -1513,6 +1513,8 @@ make_plan(struct plan *p, const struct cr_sandbox_opts *opts)
 		if ((err = host_dir(p->root, sizeof(p->root), opts->root,
 				    "root")) < 0)
 			return err;
+		/* "/" given as a root is still the host's: never whole. */
+		p->host_root = strcmp(p->root, "/oldroot") == 0;
 	} else {
 		strcpy(p->root, "/oldroot");
 		p->host_root = 1;

@@ -19,7 +19,8 @@
  *   cr_sandbox_hidden under /etc (shadow, ssh host keys, sudoers, TLS
  *   private keys, ...) are covered by an empty file or directory. /var is
  *   a fresh tmpfs holding /var/tmp. With opts->root, every top-level entry
- *   of that root is bound as it is (the root is the caller's choice).
+ *   of that root is bound as it is (the root is the caller's choice);
+ *   a root that is the host's "/" is treated as the host's.
  *   Locked mount flags (nosuid, nodev, noexec) are kept. The root's own
  *   /proc, /dev, /sys, /tmp, /run and the first component of the build
  *   path and of the home directory are not shown: the sandbox provides its
