@@ -970,6 +970,7 @@ static void
 test_host_dirs_only(void **state)
 {
 	char *dir = make_tmpdir();
+	struct cr_sandbox_opts o;
 
 	(void)state;
 	assert_int_equal(
@@ -983,6 +984,15 @@ test_host_dirs_only(void **state)
 		       "[ -s /etc/machine-id ] && exit 5; "
 		       "[ -x /usr/bin/env ] && [ -s /etc/passwd ] || exit 6"),
 		0);
+	/* "/" given as the root is the host's all the same. */
+	opts_for(&o, dir, NULL, -1);
+	o.root = "/";
+	assert_int_equal(run_sh_opts(dir,
+				     "[ -e /srv ] || [ -e /root ] || "
+				     "[ -e /var/lib ] && exit 1; "
+				     "[ -s /etc/shadow ] && exit 2; exit 0",
+				     &o),
+			 0);
 	rm_rf(dir);
 }
 
