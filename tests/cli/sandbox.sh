@@ -354,6 +354,11 @@ expect 0 "verify artifact with that name" "$VERIFY" artifact \
 	-a paint.jsonl -k vendor.pub "pout/$(printf 'fake\r\033[2KOK')"
 raw "$T/out" && not_ok "its text report escaped" || ok "its text report escaped"
 out_has "attests 'fake\\\\x0d\\\\x1b\\[2KOK'" "the subject name shown as \\xNN"
+expect 0 "verify rebuild of that subject" "$VERIFY" rebuild -a paint.jsonl \
+	-k vendor.pub --git paint
+raw "$T/out" && not_ok "the rebuild's report escaped" ||
+	ok "the rebuild's report escaped"
+out_has '^OK +fake\\x0d\\x1b\[2KOK ' "the rebuilt subject shown as \\xNN"
 
 # A long compiler error is shown whole (the one-line error once cut it).
 mkdir long
