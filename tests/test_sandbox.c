@@ -200,6 +200,7 @@ test_root_read_only(void **state)
 			 "touch /%s 2> err-root; echo $? > rc-root; "
 			 "touch /usr/%s 2> err-usr; echo $? > rc-usr; "
 			 "touch /etc/%s 2> err-etc; echo $? > rc-etc; "
+			 "touch /etc/shadow 2>/dev/null; echo $? > rc-shadow; "
 			 "touch " CR_SANDBOX_BUILD_PATH "/ok; echo $? > rc-src",
 			 probe, probe, probe);
 		opts_for(&o, dir, NULL, -1);
@@ -216,6 +217,8 @@ test_root_read_only(void **state)
 		assert_file(dir, "rc-root", "1\n");
 		assert_file(dir, "rc-usr", "1\n");
 		assert_file(dir, "rc-etc", "1\n");
+		/* The covers of the host's secrets are read-only too. */
+		assert_file(dir, "rc-shadow", "1\n");
 		assert_file(dir, "rc-src", "0\n");
 		char *e = slurp(dir, "err-usr");
 		assert_non_null(e);
