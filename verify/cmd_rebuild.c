@@ -204,6 +204,7 @@ cmd_rebuild(int argc, char **argv)
 	unsigned char *used = NULL;
 	int c, rc, json = 0, err = CR_OK, any, differs = 0, firstpos;
 	long long timeout = -1;
+	int reported = 0; /* the failure was already printed */
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "a:k:qh", longopts, NULL)) != -1) {
@@ -338,8 +339,9 @@ cmd_rebuild(int argc, char **argv)
 				  "failed (exit status %d)",
 				  b->exit_status);
 		print_log_tail(b, keep);
-		rc = EXIT_ERROR;
-		goto out;
+		reported = 1;
+		err = CR_ERROR;
+		goto done;
 	}
 	if (err == CR_EFAIL) {
 		char why[4096];
@@ -455,14 +457,7 @@ done:
 	trust_free(&t);
 	if (err == CR_EFAIL && differs)
 		return EXIT_FAIL;
+	if (reported)
+		return EXIT_ERROR;
 	return err < 0 ? tool_report(err) : EXIT_OK;
-out:
-	if (outdir != NULL && keep == NULL)
-		cr_rmtree(outdir);
-	cr_toolchain_diff_free(tdiff);
-	cr_build_free(b);
-	cr_recipe_free(recipe);
-	cr_tree_free(tree);
-	trust_free(&t);
-	return rc;
 }
