@@ -4,7 +4,8 @@
 # apt-get source into a temporary directory; deb-src lines are added beside
 # the deb ones when missing) with plain ./configure && make and with attest
 # build, RUNS times each, alternating, and prints the median wall times and
-# their ratios. With OLD_ATTEST=PATH (another build of attest, e.g. of the
+# their ratios, in wall time and in CPU time (user + system of every process,
+# which a busy machine disturbs less). With OLD_ATTEST=PATH (another build of attest, e.g. of the
 # main branch) that one is measured too, in the same rounds.
 #
 #   tests/bench/build.sh [BUILD_DIR] [PACKAGE]     (RUNS=3 by default)
@@ -41,6 +42,7 @@ if ! apt-get source --print-uris "$pkg" >/dev/null 2>&1; then
 fi
 command -v dpkg-source >/dev/null || $sudo apt-get install -y -qq dpkg-dev >/dev/null
 command -v bc >/dev/null || $sudo apt-get install -y -qq bc >/dev/null
+[ -x /usr/bin/time ] || $sudo apt-get install -y -qq time >/dev/null
 (cd "$work" && apt-get source -qq "$pkg" >/dev/null 2>&1)
 src=$(find "$work" -mindepth 1 -maxdepth 1 -type d | head -1)
 [ -n "$src" ] || { echo "bench: apt-get source $pkg failed" >&2; exit 2; }
@@ -52,22 +54,21 @@ recipe='./configure >/dev/null && make -j2 >/dev/null'
 artifacts=(--artifact 'libz.a' --artifact 'libz.so.*.*.*')
 sde=$(date +%s)
 
-secs() { date +%s.%N; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-# timed FILE CMD...: appends CMD's wall time to FILE.
+# timed FILE CMD...: appends CMD's wall time to FILE and its CPU time (user
+# and system, its descendants included) to FILE.cpu.
 timed() {
 	f=$1
 	shift
-	t0=$(secs)
-	"$@"
-	t1=$(secs)
-	echo "$t1 - $t0" | bc >>"$f"
+	/usr/bin/time -f '%e %U %S' -o "$f.last" "$@"
+	awk '{ print $1 }' "$f.last" >>"$f"
+	awk '{ print $2 + $3 }' "$f.last" >>"$f.cpu"
 }
 
-: >"$work/plain"
-: >"$work/new"
-: >"$work/old"
+: >"$work/plain" && : >"$work/plain.cpu"
+: >"$work/new" && : >"$work/new.cpu"
+: >"$work/old" && : >"$work/old.cpu"
 for i in $(seq "$runs"); do
 	rm -rf "$work/p" && cp -r "$src" "$work/p"
 	timed "$work/plain" sh -c "cd '$work/p' && $recipe"
@@ -80,20 +81,26 @@ for i in $(seq "$runs"); do
 		--env SOURCE_DATE_EPOCH="$sde" --output-dir "$work/out$i" \
 		"${artifacts[@]}" -- sh -c "$recipe"
 done
-p=$(median <"$work/plain")
-a=$(median <"$work/new")
-printf 'plain ./configure && make : %6.2f s (median of %d)\n' "$p" "$runs"
-if [ -n "$old" ]; then
-	o=$(median <"$work/old")
-	printf 'attest build, old sandbox : %6.2f s  ratio to plain %.3f\n' "$o" \
-		"$(echo "$o / $p" | bc -l)"
-fi
-printf 'attest build              : %6.2f s  ratio to plain %.3f\n' "$a" \
-	"$(echo "$a / $p" | bc -l)"
-[ -z "$old" ] || printf 'new sandbox / old sandbox  : %.3f\n' "$(echo "$a / $o" | bc -l)"
-echo "all runs (s): plain $(tr '\n' ' ' <"$work/plain")"
-[ -z "$old" ] || echo "              old $(tr '\n' ' ' <"$work/old")"
-echo "              new $(tr '\n' ' ' <"$work/new")"
+for kind in "" .cpu; do
+	p=$(median <"$work/plain$kind")
+	a=$(median <"$work/new$kind")
+	what=wall
+	[ -z "$kind" ] || what=CPU
+	echo "$what time, median of $runs:"
+	printf '  plain ./configure && make : %6.2f s\n' "$p"
+	if [ -n "$old" ]; then
+		o=$(median <"$work/old$kind")
+		printf '  attest build, old sandbox : %6.2f s  ratio to plain %.3f\n' \
+			"$o" "$(echo "$o / $p" | bc -l)"
+	fi
+	printf '  attest build              : %6.2f s  ratio to plain %.3f\n' "$a" \
+		"$(echo "$a / $p" | bc -l)"
+	[ -z "$old" ] || printf '  new sandbox / old sandbox  : %.3f\n' \
+		"$(echo "$a / $o" | bc -l)"
+	echo "  all runs (s): plain $(tr '\n' ' ' <"$work/plain$kind")"
+	[ -z "$old" ] || echo "                old $(tr '\n' ' ' <"$work/old$kind")"
+	echo "                new $(tr '\n' ' ' <"$work/new$kind")"
+done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 cmp -s "$work/out1/libz.a" "$work/out$runs/libz.a" &&
 	echo "reproducible: libz.a identical across attest builds" ||
