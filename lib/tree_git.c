@@ -200,27 +200,42 @@ scan_attrs(const char *repo, const char *name, const char *buf, size_t len)
 	return CR_OK;
 }
 
-/* Scans every .gitattributes of the tree (noted by walk_cb). */
+static int cmp_ref(const void *a, const void *b);
+
+/*
+ * Scans every .gitattributes of the tree (noted by walk_cb), each blob once
+ * however many paths hold it, so the work is bounded by the repository.
+ */
 static int
 scan_tree_attrs(const struct gwalk *w, git_repository *r)
 {
 	git_odb *odb = NULL;
 	git_odb_object *obj = NULL;
 	git_object_t type;
-	size_t i, len, idx;
+	struct blobref *ids = NULL;
+	size_t i, len;
 	char where[CR_TREE_MAX_PATH + 64];
 	int err = CR_OK;
 
 	if (w->nattrs == 0)
 		return CR_OK;
-	if (git_repository_odb(&odb, r) < 0)
-		return git_fail("%s", w->repo);
+	if ((ids = calloc(w->nattrs, sizeof(*ids))) == NULL)
+		return cr_error_set("%s: out of memory", w->repo);
 	for (i = 0; i < w->nattrs; i++) {
-		idx = w->attrs[i];
+		git_oid_cpy(&ids[i].id, &w->refs[w->attrs[i]].id);
+		ids[i].idx = w->attrs[i];
+	}
+	qsort(ids, w->nattrs, sizeof(*ids), cmp_ref);
+	if (git_repository_odb(&odb, r) < 0) {
+		err = git_fail("%s", w->repo);
+		goto done;
+	}
+	for (i = 0; i < w->nattrs; i++) {
+		if (i > 0 && git_oid_equal(&ids[i].id, &ids[i - 1].id))
+			continue;
 		snprintf(where, sizeof(where), "%s: '%s'", w->rev,
-			 w->t->entries[idx].path);
-		if (git_odb_read_header(&len, &type, odb, &w->refs[idx].id) <
-		    0) {
+			 w->t->entries[ids[i].idx].path);
+		if (git_odb_read_header(&len, &type, odb, &ids[i].id) < 0) {
 			err = git_fail("%s: %s", w->repo, where);
 			goto done;
 		}
@@ -230,7 +245,7 @@ scan_tree_attrs(const struct gwalk *w, git_repository *r)
 					   w->repo, where, CR_GITATTR_MAX);
 			goto done;
 		}
-		if (git_odb_read(&obj, odb, &w->refs[idx].id) < 0) {
+		if (git_odb_read(&obj, odb, &ids[i].id) < 0) {
 			err = git_fail("%s: %s", w->repo, where);
 			goto done;
 		}
@@ -243,6 +258,7 @@ scan_tree_attrs(const struct gwalk *w, git_repository *r)
 done:
 	git_odb_object_free(obj);
 	git_odb_free(odb);
+	free(ids);
 	return err;
 }
 
@@ -527,13 +543,14 @@ done:
 /*
  * Refuses what git reads from the repository's own info/ directory and
  * libgit2 does not: grafts (another history, so another commit for a
- * revision like HEAD~1) and attributes that change a checkout.
+ * revision like HEAD~1; also the one $GIT_GRAFT_FILE names) and attributes
+ * that change a checkout.
  */
 static int
 refuse_info(git_repository *r, const char *repo)
 {
 	char path[4096], *buf = NULL;
-	const char *common = git_repository_commondir(r);
+	const char *common = git_repository_commondir(r), *graft;
 	struct stat st;
 	size_t len;
 	int err = CR_OK;
@@ -545,6 +562,14 @@ refuse_info(git_repository *r, const char *repo)
 		return cr_error_set("%s: has info/grafts, which git honours "
 				    "and libgit2 does not (another history); "
 				    "remove it or hash a fresh clone",
+				    repo);
+	/* The caller's git would read this one instead. */
+	graft = getenv("GIT_GRAFT_FILE");
+	if (graft != NULL && *graft != '\0' && stat(graft, &st) == 0 &&
+	    st.st_size > 0)
+		return cr_error_set("%s: GIT_GRAFT_FILE names a grafts file, "
+				    "which git honours and libgit2 does not; "
+				    "unset it",
 				    repo);
 	snprintf(path, sizeof(path), "%sinfo/attributes", common);
 	if (stat(path, &st) != 0 && errno == ENOENT)

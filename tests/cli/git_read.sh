@@ -60,12 +60,12 @@ raw_sha256_tree() {
 printf 'fw\n' >fw.bin
 
 # Modes: git's checkout makes 160755, 0, 60000 and 140000 a gitlink (an
-# empty directory), 120755 a symlink, 100664 a 100644 file, 100700 a 100755
-# file; libgit2 1.5 normalises them otherwise. Only the four modes git
-# writes are read.
+# empty directory), 120755 a symlink, 100664 and 100610 a 100644 file, 100700
+# a 100755 file; libgit2 1.5 makes the first four a file, 120755 and 100610
+# an executable. Only the four modes git writes are read.
 printf 'ok\n' >ok.txt
 printf 'payload\n' >payload.txt
-for m in 160755 0 60000 140000 120755 100664 100700 40755; do
+for m in 160755 0 60000 140000 120755 100664 100700 100610 40755; do
 	r=mode$m
 	git init -q "$r"
 	okb=$(git -C "$r" hash-object -w "$T/ok.txt")
@@ -75,8 +75,7 @@ for m in 160755 0 60000 140000 120755 100664 100700 40755; do
 	expect 2 "mode $m refused" "$ATTEST" hash --git "$r"
 	err_has "'x': mode $m, which git checks out as" "mode $m: message"
 	err_one_line "mode $m: one line"
-	# What the reviewer's clone holds is not the file libgit2 1.5 reads
-	# (for 100664 and 100700 they agree, and 100610 they would not).
+	# What the reviewer's clone holds is not the file libgit2 1.5 reads.
 	mkdir -p "asfile$m" && cp ok.txt "asfile$m/ok" &&
 		cp payload.txt "asfile$m/x"
 	case $m in 1006* | 1007* | 4*) continue ;; esac
@@ -87,6 +86,9 @@ same "$(readlink "$T/co/x" 2>/dev/null || echo none)" none \
 	"40755 over a blob: git cannot clone it either"
 co=$(checkout_tree mode120755)
 same "$(readlink "$T/co/x")" payload "120755: git checks out a symlink"
+co=$(checkout_tree mode100610)
+[ -f "$T/co/x" ] && [ ! -x "$T/co/x" ] && ok "100610: git checks out 100644" ||
+	not_ok "100610: git checks out 100644"
 
 # Zero-padded modes are what git checks out as the plain ones: read, and
 # the hash is the checkout's.
@@ -167,6 +169,23 @@ expect 2 "grafts refused" "$ATTEST" hash --git graft --rev HEAD~1
 err_has "info/grafts" "grafts: named"
 : >graft/.git/info/grafts
 expect 0 "an empty grafts file changes nothing" "$ATTEST" hash --git graft
+printf '%s\n' "$(git -C graft rev-parse HEAD)" >grafts
+GIT_GRAFT_FILE=$T/grafts expect 2 "GIT_GRAFT_FILE refused" \
+	"$ATTEST" hash --git graft
+err_has "GIT_GRAFT_FILE" "GIT_GRAFT_FILE: named"
+
+# Many .gitattributes holding one blob are read once: quick.
+git init -q manyattrs
+printf '* text\n' >manyattrs/.gitattributes
+i=0
+while [ $i -lt 200 ]; do
+	mkdir manyattrs/d$i && cp manyattrs/.gitattributes manyattrs/d$i/
+	i=$((i + 1))
+done
+printf '*.c ident\n' >manyattrs/d150/.gitattributes
+git -C manyattrs add -A && git -C manyattrs commit -qm many
+expect 2 "one bad .gitattributes among 201" "$ATTEST" hash --git manyattrs
+err_has "'d150/.gitattributes' line 1 sets 'ident'" "the bad one is named"
 
 # Shallow clones: the commit's tree is whole, what git checks out; history
 # beyond the cut is missing for both.
