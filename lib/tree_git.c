@@ -262,6 +262,64 @@ done:
 	return err;
 }
 
+/*
+ * Whether name, after a case-insensitive ".git" or "git~1" (NTFS short
+ * name), holds only dots and spaces up to its end, a backslash or a colon
+ * (an NTFS stream): what git's is_ntfs_dotgit() refuses.
+ */
+static int
+ntfs_is(const char *name, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (strncasecmp(name, word, n) != 0)
+		return 0;
+	for (name += n;; name++) {
+		if (*name == '\0' || *name == '\\' || *name == ':')
+			return 1;
+		if (*name != '.' && *name != ' ')
+			return 0;
+	}
+}
+
+/*
+ * Whether git's checkout refuses an entry name (verify_path() with
+ * core.protectNTFS, on by default everywhere, and core.protectHFS, on by
+ * default on macOS): ".git" spelt for NTFS or with the code points HFS+
+ * ignores, and ".gitmodules" as a symlink. Such a tree cannot be checked out
+ * by a reviewer, so it is not read either. A few more names than git's are
+ * refused (any symlink named gitmod~ or gi7eba~, NTFS short names).
+ */
+static int
+checkout_refuses(const char *name, unsigned int mode)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	char bare[CR_TREE_MAX_PATH + 1];
+	size_t n = 0;
+
+	while (*p != '\0' && n < sizeof(bare) - 1) {
+		/* U+200C-200F, U+202A-202E, U+206A-206F, U+FEFF */
+		if ((p[0] == 0xe2 && p[1] == 0x80 &&
+		     ((p[2] >= 0x8c && p[2] <= 0x8f) ||
+		      (p[2] >= 0xaa && p[2] <= 0xae))) ||
+		    (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xaa &&
+		     p[2] <= 0xaf) ||
+		    (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)) {
+			p += 3;
+			continue;
+		}
+		bare[n++] = (char)*p++;
+	}
+	bare[n] = '\0';
+	if (strcasecmp(bare, ".git") == 0 || ntfs_is(name, ".git") ||
+	    ntfs_is(name, "git~1"))
+		return 1;
+	return mode == CR_MODE_LINK && (strcasecmp(bare, ".gitmodules") == 0 ||
+					ntfs_is(name, ".gitmodules") ||
+					strncasecmp(name, "gitmod~", 7) == 0 ||
+					strncasecmp(name, "gi7eba~", 7) == 0);
+}
+
 static int
 walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 {
@@ -289,6 +347,13 @@ walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 		depth += *p == '/';
 	/* The raw mode: libgit2's normalised one is not what git checks out. */
 	raw = (unsigned int)git_tree_entry_filemode_raw(entry);
+	if (checkout_refuses(name, raw == 0120000 ? CR_MODE_LINK : raw)) {
+		w->err = cr_error_set("%s: %s: '%s': a name git refuses to "
+				      "check out (core.protectNTFS or "
+				      "core.protectHFS)",
+				      w->repo, w->rev, path);
+		return -1;
+	}
 	switch (raw) {
 	case 0040000:
 		if (depth >= CR_TREE_MAX_DEPTH) {

@@ -14,8 +14,10 @@ raw_tree() {
 import sys
 body = b""
 for spec in sys.argv[1:]:
-    mode, name, oid = spec.split(" ")
-    body += mode.encode() + b" " + name.encode() + b"\0" + bytes.fromhex(oid)
+    mode, rest = spec.split(" ", 1)
+    name, oid = rest.rsplit(" ", 1)
+    name = name.encode().decode("unicode_escape").encode("latin-1")
+    body += mode.encode() + b" " + name + b"\0" + bytes.fromhex(oid)
 sys.stdout.buffer.write(body)
 ' "$@" | git -C "$r" hash-object -t tree --literally -w --stdin
 }
@@ -119,6 +121,38 @@ expect 2 "sign --git refuses mode 0" "$ATTEST" sign --git mode0 \
 expect 2 "build --git refuses mode 0" "$ATTEST" build --git mode0 \
 	--artifact ok --output-dir m0out -- true
 err_has "'x': mode 0," "build: names the entry"
+
+# Names git's checkout refuses (core.protectNTFS is on everywhere,
+# core.protectHFS on macOS): the reviewer's clone has no checkout at all.
+# name_case NAME MODE GIT-OPTION...: a tree holding ok and NAME (a blob, or
+# with MODE 40000 a tree holding ok).
+name_case() {
+	rm -rf names
+	git init -q names
+	okb=$(git -C names hash-object -w "$T/ok.txt")
+	oid=$okb
+	[ "$2" = 40000 ] && oid=$(raw_tree names "100644 ok $okb")
+	commit_tree names "$(raw_tree names "100644 ok $okb" "$2 $1 $oid")"
+	shift 2
+	same "$(checkout_tree names "$@")" clone-failed \
+		"git cannot check out '$(cat "$T/clone.err" | head -1)'"
+	expect 2 "refused" "$ATTEST" hash --git names
+	err_has "a name git refuses to check out" "refused: named"
+}
+name_case 'GIT~1' 40000 -c core.x=1
+name_case '.git.' 100644 -c core.x=1
+name_case '.Git  ' 40000 -c core.x=1
+name_case '.gitmodules' 120000 -c core.x=1
+name_case '.g\xe2\x80\x8cit' 40000 -c core.protectHFS=true
+
+# Entries out of git's order: git checks them all out; the hash is the
+# checkout's (sorted), as git write-tree of it says.
+git init -q unsorted
+okb=$(git -C unsorted hash-object -w "$T/ok.txt")
+pb=$(git -C unsorted hash-object -w "$T/payload.txt")
+commit_tree unsorted "$(raw_tree unsorted "100644 z $okb" "100644 a $pb")"
+expect 0 "unsorted tree read" "$ATTEST" hash --git unsorted
+same "$(first)" "$(checkout_tree unsorted)" "unsorted: the checkout's hash"
 
 # A plain repository to vary: f holds "good", bad.txt "evil".
 git init -q base
