@@ -647,9 +647,56 @@ refuse_info(git_repository *r, const char *repo)
 }
 
 /*
+ * Refuses a repository whose own config (its config file, not the caller's
+ * global one) makes a checkout in it write other bytes than the blobs:
+ * core.autocrlf true, core.eol crlf, or a core.attributesFile of its own.
+ */
+static int
+refuse_local_config(git_repository *r, const char *repo)
+{
+	static const char *const keys[] = {"core.autocrlf", "core.eol",
+					   "core.attributesFile"};
+	git_config *all = NULL, *local = NULL;
+	git_buf v = {0};
+	size_t i;
+	int b, err = CR_OK;
+
+	if (git_repository_config(&all, r) < 0)
+		return git_fail("%s: config", repo);
+	if (git_config_open_level(&local, all, GIT_CONFIG_LEVEL_LOCAL) < 0) {
+		git_error_clear();
+		goto done;
+	}
+	for (i = 0; i < CR_ARRAY_SIZE(keys); i++) {
+		git_buf_dispose(&v);
+		if (git_config_get_string_buf(&v, local, keys[i]) < 0) {
+			git_error_clear();
+			continue;
+		}
+		if ((i == 0 && strcasecmp(v.ptr, "input") != 0 &&
+		     (git_config_parse_bool(&b, v.ptr) < 0 || b)) ||
+		    (i == 1 && strcasecmp(v.ptr, "crlf") == 0) || i == 2) {
+			git_error_clear();
+			err = cr_error_set("%s: its config sets %s, so a "
+					   "checkout in it would not hold the "
+					   "committed bytes; unset it or hash "
+					   "a fresh clone",
+					   repo, keys[i]);
+			goto done;
+		}
+	}
+done:
+	git_buf_dispose(&v);
+	git_config_free(local);
+	git_config_free(all);
+	return err;
+}
+
+/*
  * Opens repo (exactly that directory, no search upwards) and refuses what
  * git would read differently from libgit2: a SHA-256 repository (libgit2
- * 1.5 cannot read one), replace refs, grafts, info/attributes.
+ * 1.5 cannot read one), replace refs, grafts, info/attributes, and its
+ * own config asking for CRLF or other attributes.
  */
 static int
 open_repo(git_repository **out, const char *repo)
@@ -667,7 +714,8 @@ open_repo(git_repository **out, const char *repo)
 				    NULL) < 0)
 		return open_fail(repo);
 	if ((err = refuse_replace_refs(r, repo)) < 0 ||
-	    (err = refuse_info(r, repo)) < 0) {
+	    (err = refuse_info(r, repo)) < 0 ||
+	    (err = refuse_local_config(r, repo)) < 0) {
 		git_repository_free(r);
 		return err;
 	}

@@ -320,4 +320,22 @@ err_has "info/attributes line 1 sets 'ident'" "info/attributes: named"
 printf '* text\n' >infoattr/.git/info/attributes
 expect 0 "info/attributes with text read" "$ATTEST" hash --git infoattr
 
+# The repository's own config applies to checkouts made in it too.
+cp -a base localcfg
+for kv in core.autocrlf=true core.autocrlf=1 core.eol=crlf \
+	core.attributesFile=/dev/null; do
+	git -C localcfg config "${kv%%=*}" "${kv#*=}"
+	expect 2 "config $kv refused" "$ATTEST" hash --git localcfg
+	err_has "config sets ${kv%%=*}" "config $kv: named"
+	git -C localcfg config --unset "${kv%%=*}"
+done
+git -C localcfg config core.autocrlf input
+git -C localcfg config core.eol lf
+expect 0 "config autocrlf=input eol=lf read" "$ATTEST" hash --git localcfg
+git -C localcfg config core.autocrlf false
+git config --global core.autocrlf true
+expect 0 "the caller's global config is not the repository's" \
+	"$ATTEST" hash --git localcfg
+git config --global --unset core.autocrlf
+
 done_testing
