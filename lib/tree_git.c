@@ -25,12 +25,14 @@
  *
  * One reading: libgit2 1.5 differs from git where git would show a reviewer
  * other bytes than the objects hold. Those repositories and trees are
- * refused here, for every command (hash, export, build, verify source):
- * tree entry modes other than the four git writes (libgit2 normalises the
- * rest one way, git's checkout another), replace refs and grafts (git
- * honours them, libgit2 does not), and gitattributes that make a checkout
+ * refused here, for every command (hash, sign, build, export, disclose,
+ * verify source): tree entry modes other than the four git writes (libgit2
+ * normalises the rest one way, git's checkout another), names git will not
+ * check out, replace refs and grafts (git honours them, libgit2 does not),
+ * and gitattributes or the repository's own config that make a checkout
  * write other bytes than the blob (ident, filter, working-tree-encoding,
- * eol=crlf). Shallow repositories and alternates read the same in both.
+ * eol=crlf, core.autocrlf). Shallow repositories and alternates read the
+ * same in both. docs/format.md lists what is read.
  */
 
 /* Largest gitattributes file read; git itself ignores those over 100 MB. */
@@ -174,7 +176,7 @@ scan_attrs(const char *repo, const char *name, const char *buf, size_t len)
 
 	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
 		p += 3;
-	for (; p < end; p = eol + 1) {
+	for (; p < end; p = eol < end ? eol + 1 : end) {
 		line++;
 		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			eol = end;
