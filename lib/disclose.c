@@ -515,7 +515,8 @@ unique_names(struct tobj *t, const char *file)
 
 /* Every tree must hash to its parent's entry, up to the attested root. */
 static int
-link_trees(struct bundle *b, const unsigned char root[CR_SHA256_LEN])
+link_trees(struct bundle *b, const unsigned char (*roots)[CR_SHA256_LEN],
+	   size_t nroots, size_t *which)
 {
 	char hex[CR_SHA256_HEXLEN + 1];
 	struct tobj *parent;
@@ -531,7 +532,11 @@ link_trees(struct bundle *b, const unsigned char root[CR_SHA256_LEN])
 	parent = find_tree(b, "", 0);
 	if (parent == NULL)
 		return cr_error_set("%s: no root tree", b->file);
-	if (CRYPTO_memcmp(parent->id, root, CR_SHA256_LEN) != 0) {
+	for (*which = 0; *which < nroots; (*which)++)
+		if (CRYPTO_memcmp(parent->id, roots[*which], CR_SHA256_LEN) ==
+		    0)
+			break;
+	if (*which == nroots) {
 		cr_hex_encode(hex, parent->id, CR_SHA256_LEN);
 		return cr_error_fail("%s: the root tree is sha256tree:%s, not "
 				     "the attested tree",
@@ -647,6 +652,15 @@ int
 cr_disclosure_check(struct cr_disclosure **out, const char *path,
 		    const unsigned char root[CR_SHA256_LEN])
 {
+	return cr_disclosure_check_roots(
+		out, path, (const unsigned char(*)[CR_SHA256_LEN])root, 1);
+}
+
+int
+cr_disclosure_check_roots(struct cr_disclosure **out, const char *path,
+			  const unsigned char (*roots)[CR_SHA256_LEN],
+			  size_t nroots)
+{
 	struct bundle b = {0};
 	struct cr_disclosure *d = NULL;
 	struct cr_tree *files = NULL;
@@ -654,7 +668,7 @@ cr_disclosure_check(struct cr_disclosure **out, const char *path,
 	json_error_t jerr;
 	json_t *m = NULL;
 	char *text = NULL;
-	size_t len = 0, i;
+	size_t len = 0, i, which = 0;
 	int err;
 
 	*out = NULL;
@@ -674,7 +688,7 @@ cr_disclosure_check(struct cr_disclosure **out, const char *path,
 		goto done;
 	}
 	if ((err = load_trees(&b, json_object_get(m, "trees"))) < 0 ||
-	    (err = link_trees(&b, root)) < 0)
+	    (err = link_trees(&b, roots, nroots, &which)) < 0)
 		goto done;
 	if ((err = cr_tree_from_archive(&files, NULL, path, &opts)) < 0 ||
 	    (err = check_files(&b, files, json_object_get(m, "disclosed"))) < 0)
@@ -683,7 +697,7 @@ cr_disclosure_check(struct cr_disclosure **out, const char *path,
 		err = cr_error_set("out of memory");
 		goto done;
 	}
-	memcpy(d->root, root, CR_SHA256_LEN);
+	memcpy(d->root, roots[which], CR_SHA256_LEN);
 	if ((err = report(d, &b)) < 0)
 		goto done;
 	d->disclosed_bytes = b.disclosed_bytes;

@@ -57,6 +57,14 @@ int cr_disclosure_detect(int *is_bundle, const char *path);
 int cr_disclosure_check(struct cr_disclosure **out, const char *path,
 			const unsigned char root[CR_SHA256_LEN]);
 
+/*
+ * The same against any of nroots attested roots, reading the bundle once;
+ * (*out)->root is the one it hashes to.
+ */
+int cr_disclosure_check_roots(struct cr_disclosure **out, const char *path,
+			      const unsigned char (*roots)[CR_SHA256_LEN],
+			      size_t nroots);
+
 void cr_disclosure_free(struct cr_disclosure *d);
 
 #endif

@@ -99,25 +99,34 @@ check_bundle(const struct trust *t, const char *path, int json, int partial)
 	struct cr_disclosure *d = NULL;
 	const struct cr_checked *ck = NULL;
 	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
+	unsigned char(*roots)[CR_SHA256_LEN];
 	json_t *report, *items;
-	size_t trusted, i;
+	size_t trusted, i, n;
 	int err = CR_EFAIL, whole;
 
 	if ((ck = find_attested(t, NULL, &trusted)) == NULL)
 		return cr_error_fail("%s: no attestation signed by a trusted "
 				     "key names a source tree",
 				     path);
-	/* Each distinct attested tree in turn; the first that holds wins. */
-	for (i = 0; i < t->set.count; i++) {
-		ck = &t->set.items[i];
-		if (ck->status != CR_OK || !ck->st->has_tree)
-			continue;
-		err = cr_disclosure_check(&d, path, ck->st->tree);
-		if (err != CR_EFAIL)
-			break;
-	}
+	/* Every attested tree at once: the bundle is read and hashed once. */
+	if ((roots = calloc(trusted, sizeof(*roots))) == NULL)
+		return cr_error_set("out of memory");
+	for (i = 0, n = 0; i < t->set.count; i++)
+		if (t->set.items[i].status == CR_OK &&
+		    t->set.items[i].st->has_tree)
+			memcpy(roots[n++], t->set.items[i].st->tree,
+			       CR_SHA256_LEN);
+	err = cr_disclosure_check_roots(
+		&d, path, (const unsigned char(*)[CR_SHA256_LEN])roots, n);
+	free(roots);
 	if (err < 0)
 		return err;
+	for (i = 0; i < t->set.count; i++) {
+		ck = &t->set.items[i];
+		if (ck->status == CR_OK && ck->st->has_tree &&
+		    memcmp(ck->st->tree, d->root, CR_SHA256_LEN) == 0)
+			break;
+	}
 	whole = CR_DISCLOSURE_COMPLETE(d);
 	cr_tree_format_id(id, d->root);
 	if (json) {

@@ -236,6 +236,18 @@ expect 0 "disclose from another commit" "$ATTEST" disclose --git repo \
 expect 1 "bundle of another tree" "$VERIFY" source -a fw.intoto.jsonl \
 	-k vendor.pub --disclosure other.tar
 err_has "root tree is sha256tree:" "says the root differs"
+# Several attested trees: the bundle is checked against all of them at once
+# and the report names the statement whose tree it hashes to.
+"$ATTEST" sign --git repo --key vendor.key -o two.intoto.jsonl fw.bin \
+	>/dev/null 2>&1
+expect 0 "bundle against two attested trees" "$VERIFY" source --disclosure \
+	-a two.intoto.jsonl -a fw.intoto.jsonl -k vendor.pub part.tar
+out_has "partial disclosure of sha256tree:$tree \[fw.intoto.jsonl:1\]" \
+	"names the statement of its tree"
+expect 0 "the other bundle against the same two" "$VERIFY" source \
+	--disclosure -a fw.intoto.jsonl -a two.intoto.jsonl -k vendor.pub \
+	other.tar
+out_has "\[two.intoto.jsonl:1\]" "names the other statement"
 git -C repo reset -q --hard HEAD~1
 
 # Malformed bundles: exit 2, one line.
