@@ -205,8 +205,9 @@ expect 2 "a tree given twice" "$VERIFY" source --disclosure \
 err_has "tree 'src' given twice" "names the tree"
 
 # Work is near-linear in the trees: 200k trees (the manifest cap allows
-# about that many linked ones) check in seconds, not hours; so do 200k
-# trees that no parent names (hostile, quadratic before). The bundles and
+# about that many linked ones) check in seconds (about 2 s each; the bound
+# below leaves room for ASan on a loaded machine), where the quadratic
+# check took about 10 minutes; so do 200k trees that no parent names. The bundles and
 # the statement naming their root are made by python3 and openssl.
 gen="$SRCDIR/tests/bench/gen_bundle.py"
 expect 0 "make a 200k-tree bundle" python3 "$gen" --trees 200000 \
@@ -225,7 +226,7 @@ expect 1 "200k unlinked trees" "$VERIFY" source --disclosure \
 	-a loose.intoto.jsonl -k vendor.pub loose.tar
 err_has "is not in its parent tree" "says a tree does not link"
 took=$(($(date +%s) - start))
-if [ "$took" -lt 60 ]; then ok "three 200k-tree checks in ${took}s"
+if [ "$took" -lt 180 ]; then ok "three 200k-tree checks in ${took}s"
 else not_ok "three 200k-tree checks took ${took}s"; fi
 
 # A bundle of another commit does not match the attestation.

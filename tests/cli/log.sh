@@ -248,7 +248,7 @@ expect 0 "2000 envelopes, 2000 proofs" "$VERIFY" artifact --json \
 	-a many.jsonl -k vendor.pub --log-key log.pub --proof many.proof fw.bin
 out_has '"result": "ok"' "2000 envelopes: ok"
 took=$(($(date +%s) - start))
-if [ "$took" -lt 30 ]; then ok "2000 envelopes and proofs in ${took}s"
+if [ "$took" -lt 60 ]; then ok "2000 envelopes and proofs in ${took}s"
 else not_ok "2000 envelopes and proofs took ${took}s"; fi
 # Every envelope must be shown: one the log never saw is demoted (exit 1
 # when it is the only one), even with 2000 blocks to look through.
