@@ -221,9 +221,12 @@ loaded_not_derived(struct elfside *s, size_t phnum, size_t first)
 			    r->off >= load[j].p_offset + load[j].p_filesz ||
 			    r->off + r->len <= load[j].p_offset)
 				continue;
-			/* The build id note sits in a read-only segment. */
+			/*
+			 * The build id note sits in a read-only segment,
+			 * the text one in layouts without -z separate-code.
+			 */
 			if (strcmp(r->name, ".note.gnu.build-id") == 0 &&
-			    !(load[j].p_flags & (PF_X | PF_W)))
+			    !(load[j].p_flags & PF_W))
 				continue;
 			r->klass = (load[j].p_flags & PF_X)
 					   ? CR_DIFF_CLASS_CODE

@@ -154,6 +154,14 @@ expect 1 "a byte patched in .debug_x: exit 1" "$VERIFY" diff named.dbg \
 	named.dbg2
 verdict_has "\(\.debug_x: 1 bytes\)" "the patched section, not derived"
 out_has '^  \.debug_x \[code\]: 1 of' "the patch is in code"
+# The build id in the text segment (no -z separate-code) is still derived.
+cc -O1 -Wl,-z,noseparate-code -Wl,--build-id=0x01020304 ex/greet.c \
+	ex/hello.c -o nosep.1 || exit 2
+cc -O1 -Wl,-z,noseparate-code -Wl,--build-id=0x01020305 ex/greet.c \
+	ex/hello.c -o nosep.2 || exit 2
+expect 1 "build id in an R+X segment: exit 1" "$VERIFY" diff nosep.1 nosep.2
+verdict_has "\(\.note\.gnu\.build-id: 1 bytes, derived\)$" \
+	"build id in the text segment: derived"
 # Real debug information stays derived: -g against no -g, same code.
 cc -g -O1 ex/greet.c ex/hello.c -o named.g || exit 2
 expect 1 "-g only: exit 1" "$VERIFY" diff named named.g

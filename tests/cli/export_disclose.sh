@@ -112,6 +112,8 @@ err_has "not a disclosure bundle" "says it is not a bundle"
 err_one_line "not a bundle: one line"
 expect 2 "--disclosure with --git" "$VERIFY" source --disclosure \
 	-a fw.intoto.jsonl -k vendor.pub --git repo
+expect 2 "--disclosure with --files" "$VERIFY" source --disclosure \
+	-a fw.intoto.jsonl -k vendor.pub --files src.tar part.tar
 
 # Tamper: a byte of a disclosed file, a tree object, a tree swapped.
 mkdir tamper && tar -xf part.tar -C tamper
