@@ -107,9 +107,12 @@ expect 1 "changed code: exit 1" "$VERIFY" diff hello.2 ex/hello.evil
 out_has '^  \.text \[code\]' "changed code: .text flagged as code"
 
 # Only the build id differs: flagged derived, nothing else.
-cc -O1 -Wl,--build-id=0x0102030405060708090a0b0c0d0e0f1011121314 \
+# (__DATE__ and __TIME__ pinned, so two compilations a second apart agree.)
+SOURCE_DATE_EPOCH=1700000000 cc -O1 \
+	-Wl,--build-id=0x0102030405060708090a0b0c0d0e0f1011121314 \
 	ex/greet.c ex/hello.c -o bid.1 || exit 2
-cc -O1 -Wl,--build-id=0xf102030405060708090a0b0c0d0e0f10111213ff \
+SOURCE_DATE_EPOCH=1700000000 cc -O1 \
+	-Wl,--build-id=0xf102030405060708090a0b0c0d0e0f10111213ff \
 	ex/greet.c ex/hello.c -o bid.2 || exit 2
 expect 1 "build id only: exit 1" "$VERIFY" diff bid.1 bid.2
 verdict_has "1 of [0-9]+ ELF sections differ \(\.note\.gnu\.build-id: 2 bytes, derived\)$" \
@@ -155,10 +158,10 @@ expect 1 "a byte patched in .debug_x: exit 1" "$VERIFY" diff named.dbg \
 verdict_has "\(\.debug_x: 1 bytes\)" "the patched section, not derived"
 out_has '^  \.debug_x \[code\]: 1 of' "the patch is in code"
 # The build id in the text segment (no -z separate-code) is still derived.
-cc -O1 -Wl,-z,noseparate-code -Wl,--build-id=0x01020304 ex/greet.c \
-	ex/hello.c -o nosep.1 || exit 2
-cc -O1 -Wl,-z,noseparate-code -Wl,--build-id=0x01020305 ex/greet.c \
-	ex/hello.c -o nosep.2 || exit 2
+SOURCE_DATE_EPOCH=1700000000 cc -O1 -Wl,-z,noseparate-code \
+	-Wl,--build-id=0x01020304 ex/greet.c ex/hello.c -o nosep.1 || exit 2
+SOURCE_DATE_EPOCH=1700000000 cc -O1 -Wl,-z,noseparate-code \
+	-Wl,--build-id=0x01020305 ex/greet.c ex/hello.c -o nosep.2 || exit 2
 expect 1 "build id in an R+X segment: exit 1" "$VERIFY" diff nosep.1 nosep.2
 verdict_has "\(\.note\.gnu\.build-id: 1 bytes, derived\)$" \
 	"build id in the text segment: derived"
