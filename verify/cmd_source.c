@@ -15,14 +15,16 @@
 
 static const char usage_text[] =
 	"usage: verify source -a ATTESTATION -k PUB [--files LIST] [--strip-components N]\n"
-	"                     [--json] [-q] (PATH | --git REPO [--rev REV])\n"
+	"                     [--disclosure] [--json] [-q]\n"
+	"                     (PATH | --git REPO [--rev REV])\n"
 	"\n"
 	"Checks that the source tree at PATH (a directory, .git excluded, or a\n"
 	"source archive) or the committed tree of REPO has exactly the source\n"
 	"tree hash that a trusted attestation names. PATH may also be a\n"
 	"disclosure bundle ('attest disclose'): its files and tree objects must\n"
 	"hash up to the attested tree; what was disclosed and what was withheld\n"
-	"is listed.\n"
+	"is listed. A bundle that withholds anything is not the attested source\n"
+	"(exit 1) unless --disclosure is given.\n"
 	"\n"
 	"  -a, --attestation FILE  an .intoto.jsonl file of DSSE envelopes\n"
 	"  -k, --key PUB           a trusted public key (SPKI PEM)\n"
@@ -33,6 +35,9 @@ static const char usage_text[] =
 	"                          --list --json' of it): checked against the\n"
 	"                          attested tree hash, then used to name each file\n"
 	"                          that differs\n"
+	"  --disclosure            PATH is a disclosure bundle that may withhold\n"
+	"                          files: exit 0 when every disclosed file is in\n"
+	"                          the attested tree\n"
 	"  --json                  print a machine-readable report\n"
 	"  -q, --quiet             print nothing but errors\n"
 	"  -h, --help              show this help\n"
@@ -83,32 +88,46 @@ print_change(void *ctx, enum cr_change change, const struct cr_tree_entry *ea,
 	return 0;
 }
 
-/* verify source on a disclosure bundle. */
+/*
+ * verify source on a disclosure bundle. With --disclosure (partial) a bundle
+ * holds when every disclosed file is in the attested tree; without it, only
+ * a bundle that withholds nothing is the attested source.
+ */
 static int
-check_bundle(const struct trust *t, const char *path, int json)
+check_bundle(const struct trust *t, const char *path, int json, int partial)
 {
 	struct cr_disclosure *d = NULL;
 	const struct cr_checked *ck = NULL;
 	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
+	unsigned char(*roots)[CR_SHA256_LEN];
 	json_t *report, *items;
-	size_t trusted, i;
-	int err = CR_EFAIL;
+	size_t trusted, i, n;
+	int err = CR_EFAIL, whole;
 
 	if ((ck = find_attested(t, NULL, &trusted)) == NULL)
 		return cr_error_fail("%s: no attestation signed by a trusted "
 				     "key names a source tree",
 				     path);
-	/* Each distinct attested tree in turn; the first that holds wins. */
-	for (i = 0; i < t->set.count; i++) {
-		ck = &t->set.items[i];
-		if (ck->status != CR_OK || !ck->st->has_tree)
-			continue;
-		err = cr_disclosure_check(&d, path, ck->st->tree);
-		if (err != CR_EFAIL)
-			break;
-	}
+	/* Every attested tree at once: the bundle is read and hashed once. */
+	if ((roots = calloc(trusted, sizeof(*roots))) == NULL)
+		return cr_error_set("out of memory");
+	for (i = 0, n = 0; i < t->set.count; i++)
+		if (t->set.items[i].status == CR_OK &&
+		    t->set.items[i].st->has_tree)
+			memcpy(roots[n++], t->set.items[i].st->tree,
+			       CR_SHA256_LEN);
+	err = cr_disclosure_check_roots(
+		&d, path, (const unsigned char(*)[CR_SHA256_LEN])roots, n);
+	free(roots);
 	if (err < 0)
 		return err;
+	for (i = 0; i < t->set.count; i++) {
+		ck = &t->set.items[i];
+		if (ck->status == CR_OK && ck->st->has_tree &&
+		    memcmp(ck->st->tree, d->root, CR_SHA256_LEN) == 0)
+			break;
+	}
+	whole = CR_DISCLOSURE_COMPLETE(d);
 	cr_tree_format_id(id, d->root);
 	if (json) {
 		items = json_array();
@@ -118,30 +137,54 @@ check_bundle(const struct trust *t, const char *path, int json)
 				items,
 				json_pack("{s:o, s:s, s:s}", "path",
 					  tool_json_str(d->items[i].path),
-					  "blob", hex, "state",
+					  d->items[i].mode == CR_MODE_TREE
+						  ? "tree"
+						  : "blob",
+					  hex, "state",
 					  d->items[i].disclosed ? "disclosed"
 								: "withheld"));
 		}
 		report = json_pack(
-			"{s:s, s:s, s:o, s:s, s:i, s:o}", "command", "source",
-			"result", "ok", "path", tool_json_str(path), "source",
-			id, "disclosed", (int)d->ndisclosed, "entries", items);
+			"{s:s, s:s, s:o, s:s, s:b, s:i, s:I, s:i, s:i, s:o}",
+			"command", "source", "result",
+			whole || partial ? "ok" : "fail", "path",
+			tool_json_str(path), "source", id, "complete", whole,
+			"disclosed", (int)d->ndisclosed, "disclosedBytes",
+			(json_int_t)d->disclosed_bytes, "withheldFiles",
+			(int)d->nwithheld_files, "withheldSubtrees",
+			(int)d->nwithheld_trees, "entries", items);
 		tool_json_print(report);
 	} else if (!tool_quiet) {
-		printf("OK    %s  disclosure of %s [%s:%u]\n", path, id,
+		printf("%s  %s  %s of %s [%s:%u]\n",
+		       whole || partial ? "OK  " : "FAIL", path,
+		       whole ? "complete disclosure" : "partial disclosure", id,
 		       ck->file, ck->line);
-		printf("  %zu disclosed, %zu withheld (names and hashes "
-		       "only):\n",
-		       d->ndisclosed, d->count - d->ndisclosed);
+		printf("  disclosed %zu file%s (%llu bytes); withheld %zu "
+		       "file%s (names and hashes only) and %zu subtree%s "
+		       "(content unknown):\n",
+		       d->ndisclosed, d->ndisclosed == 1 ? "" : "s",
+		       (unsigned long long)d->disclosed_bytes,
+		       d->nwithheld_files, d->nwithheld_files == 1 ? "" : "s",
+		       d->nwithheld_trees, d->nwithheld_trees == 1 ? "" : "s");
 		for (i = 0; i < d->count; i++) {
 			cr_hex_encode(hex, d->items[i].oid, CR_SHA256_LEN);
-			printf("  %-9s %s %s\n",
+			printf("  %-9s %s %s%s\n",
 			       d->items[i].disclosed ? "disclosed" : "withheld",
-			       hex, d->items[i].path);
+			       hex, d->items[i].path,
+			       d->items[i].mode == CR_MODE_TREE ? "/" : "");
 		}
 	}
+	if (!whole && !partial)
+		err = cr_error_fail("%s: a partial disclosure of %s, not the "
+				    "whole source: %zu file%s and %zu "
+				    "subtree%s withheld (check it as one with "
+				    "--disclosure)",
+				    path, id, d->nwithheld_files,
+				    d->nwithheld_files == 1 ? "" : "s",
+				    d->nwithheld_trees,
+				    d->nwithheld_trees == 1 ? "" : "s");
 	cr_disclosure_free(d);
-	return CR_OK;
+	return err;
 }
 
 int
@@ -154,6 +197,7 @@ cmd_source(int argc, char **argv)
 		{"rev", required_argument, NULL, 'r'},
 		{"strip-components", required_argument, NULL, 's'},
 		{"files", required_argument, NULL, 'f'},
+		{"disclosure", no_argument, NULL, 'D'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -170,7 +214,7 @@ cmd_source(int argc, char **argv)
 	json_t *report = NULL;
 	size_t trusted = 0;
 	long ndiff = -1;
-	int c, rc, json = 0, err = CR_OK, bundle = 0;
+	int c, rc, json = 0, err = CR_OK, bundle = 0, partial = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "a:k:qh", longopts, NULL)) != -1) {
@@ -188,6 +232,9 @@ cmd_source(int argc, char **argv)
 				return tool_usage("source", "--files given "
 							    "twice");
 			files = optarg;
+			break;
+		case 'D':
+			partial = 1;
 			break;
 		case 'j':
 			json = 1;
@@ -218,6 +265,13 @@ cmd_source(int argc, char **argv)
 	}
 	if ((rc = tool_source_check(&src, "source", 1)) != 0)
 		return rc;
+	if (partial && strcmp(src.kind, "path") != 0)
+		return tool_usage("source", "--disclosure takes a bundle PATH, "
+					    "not --git");
+	if (partial && files)
+		return tool_usage("source",
+				  "--disclosure and --files do not go "
+				  "together");
 
 	if ((err = trust_load(&t)) < 0)
 		goto done;
@@ -227,7 +281,12 @@ cmd_source(int argc, char **argv)
 	if (bundle) {
 		if (!json && !tool_quiet)
 			trust_print_rejected(&t);
-		err = check_bundle(&t, src.path, json);
+		err = check_bundle(&t, src.path, json, partial);
+		goto done;
+	}
+	if (partial) {
+		err = cr_error_set("%s: not a disclosure bundle (no %s first)",
+				   src.path, CR_DISCLOSURE_MANIFEST);
 		goto done;
 	}
 	if ((err = tool_source_hash(&tree, &info, &src)) < 0)

@@ -57,6 +57,18 @@ expect 1 "a patched shipped binary" "$VERIFY" rebuild -a att.jsonl \
 	-k vendor.pub src.tar.gz p/hello
 out_has "4000|0xfa0" "gives the offset"
 
+# Code under a debug name: the shipped hello's .text renamed .debug_x (it
+# still runs). The explanation calls it code, never derived.
+mkdir dbg && objcopy --rename-section .text=.debug_x vendor/hello dbg/hello
+expect 0 "the renamed binary still runs" ./dbg/hello
+expect 1 "a shipped binary with .text renamed .debug_x" "$VERIFY" rebuild \
+	-a att.jsonl -k vendor.pub src.tar.gz dbg/hello
+out_has "\.debug_x \[code\]" "the explanation calls .debug_x code"
+if grep -q "debug_x[^;]*derived" "$T/out"; then
+	not_ok "the explanation does not call .debug_x derived"
+	grep "debug_x" "$T/out" | sed 's/^/#   /'
+else ok "the explanation does not call .debug_x derived"; fi
+
 # Source swap: the regulator is handed a tree with one changed file.
 mkdir swapped && tar -xzf src.tar.gz -C swapped
 printf '/* swapped */\n' >>swapped/hello.c
