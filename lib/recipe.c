@@ -558,6 +558,27 @@ same_list(char *const *a, char *const *b)
 	return (a == NULL || a[i] == NULL) && (b == NULL || b[i] == NULL);
 }
 
+/* The same NAME=VALUE pairs in any order (names are distinct in both). */
+static int
+same_set(char *const *a, char *const *b)
+{
+	size_t i, j, na = 0, nb = 0;
+
+	for (na = 0; a && a[na]; na++)
+		;
+	for (nb = 0; b && b[nb]; nb++)
+		;
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb && strcmp(a[i], b[j]) != 0; j++)
+			;
+		if (j == nb)
+			return 0;
+	}
+	return 1;
+}
+
 /* One line of a list for a message: 'a' 'b' 'c', escaped, truncated. */
 static void
 quote_list(char *out, size_t size, char *const *l)
@@ -606,7 +627,7 @@ cr_recipe_compare(const struct cr_recipe *recorded,
 		what = "artifacts";
 		la = recorded->artifacts;
 		lb = tree->artifacts;
-	} else if (!same_list(recorded->env, tree->env)) {
+	} else if (!same_set(recorded->env, tree->env)) {
 		what = "env";
 		la = recorded->env;
 		lb = tree->env;

@@ -277,6 +277,15 @@ cmd_rebuild(int argc, char **argv)
 			printf("%s", text);
 		free(text);
 	}
+	if (err < 0 && shown != NULL && !shown->from_tree && json) {
+		/* What was refused, for a script to show its user. */
+		report = json_pack("{s:s, s:s, s:o, s:s}", "command", "rebuild",
+				   "result", "untrusted-recipe", "recipe",
+				   cr_recipe_json(shown), "reason",
+				   cr_error_last());
+		tool_json_print(report);
+		report = NULL;
+	}
 	if (err < 0)
 		goto done;
 
@@ -344,10 +353,13 @@ cmd_rebuild(int argc, char **argv)
 		printf("source %s: the attested tree [%s:%u]\n", id, att->file,
 		       att->line);
 		cr_toolchain_diff_print(stdout, tdiff);
-		if (recipe->from_tree)
-			printf("recipe: %s of the reviewed tree, as the "
-			       "statement says\n",
-			       CR_RECIPE_FILE);
+		if (recipe->from_tree) {
+			char *text = cr_recipe_describe(recipe);
+
+			if (text != NULL)
+				printf("%s", text);
+			free(text);
+		}
 	}
 	for (i = 0; i < b->nartifacts; i++) {
 		const struct cr_artifact *a = &b->artifacts[i];

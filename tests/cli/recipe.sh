@@ -76,7 +76,8 @@ out_has '"source": "cleanroom.json"' "json: the recipe's origin"
 out_has '"matchesStatement": true' "json: the statement recorded it"
 expect 0 "verify rebuild takes the reviewed tree's recipe" "$VERIFY" rebuild \
 	-a tree.jsonl -k vendor.pub src.tar.gz vendor/hello
-out_has "recipe: cleanroom.json of the reviewed tree" "says so"
+out_has "^recipe: cleanroom.json of the source tree" "says so"
+out_has "command: 'sh' 'build.sh'" "and shows it"
 mkdir srcdir && tar -xzf src.tar.gz -C srcdir
 expect 0 "the lab replays it from a directory" "$ATTEST" build \
 	--source srcdir --recipe-from tree.jsonl --key lab.key --output-dir lab \
@@ -105,6 +106,10 @@ expect 2 "verify rebuild refuses to replay it" "$VERIFY" rebuild \
 err_has "the recipe is not part of the reviewed source" "says why"
 err_has "--trust-recipe" "says how"
 out_has "command: 'sh' '-c' 'sh build.sh && sed -i" "shows the recipe in full"
+expect 2 "verify rebuild --json refuses it too" "$VERIFY" rebuild --json \
+	-a evil.jsonl -k vendor.pub --git clean evil/hello
+out_has '"result": "untrusted-recipe"' "json: refused"
+out_has 'sh build.sh && sed -i' "json: the recipe in full"
 expect 0 "with --trust-recipe it is replayed, as asked" "$VERIFY" rebuild \
 	--trust-recipe -a evil.jsonl -k vendor.pub --git clean evil/hello
 expect 2 "an independent lab is not tricked into signing it" "$ATTEST" build \
@@ -250,6 +255,12 @@ expect 1 "the SBOM alone counts for nothing" "$VERIFY" artifact \
 expect 0 "verify source on the bundle" "$VERIFY" source -a bundle.jsonl \
 	-k vendor.pub src.tar.gz
 (cat bundle.jsonl && echo '{"payloadType": "x", "payload": "!!", "signatures": []}') >broken.jsonl
+cat sbom.jsonl tree.jsonl >sbomfirst.jsonl
+expect 0 "--recipe-from passes over an SBOM before the provenance" \
+	"$ATTEST" build --tarball src.tar.gz --recipe-from sbomfirst.jsonl \
+	--output-dir o7
+err_has "sbomfirst.jsonl:1: a statement of another kind.*passed over" \
+	"and says so"
 expect 2 "a malformed line is still exit 2" "$VERIFY" artifact \
 	-a broken.jsonl -k vendor.pub vendor/hello
 forge tree.jsonl notjson.jsonl "pass"
