@@ -611,6 +611,21 @@ quote_list(char *out, size_t size, char *const *l)
 	out[n < size ? n : size - 1] = '\0';
 }
 
+/* The whole list quoted as quote_list() does, allocated; NULL if no memory. */
+static char *
+quote_all(char *const *l)
+{
+	size_t i, size = 8;
+	char *out;
+
+	/* At most four bytes ("\\xNN", or '\\'' for a quote) per byte. */
+	for (i = 0; l && l[i]; i++)
+		size += 4 * strlen(l[i]) + 3;
+	if ((out = malloc(size + 16)) != NULL)
+		quote_list(out, size + 16, l);
+	return out;
+}
+
 int
 cr_recipe_compare(const struct cr_recipe *recorded,
 		  const struct cr_recipe *tree, const char *name)
@@ -700,12 +715,14 @@ cr_recipe_for_replay(struct cr_recipe **out, struct cr_recipe **shown,
 char *
 cr_recipe_describe(const struct cr_recipe *r)
 {
-	char cmd[2048], arts[1024], env[2048], hex[CR_SHA256_HEXLEN + 1];
-	char *text = NULL;
+	char hex[CR_SHA256_HEXLEN + 1];
+	char *cmd = NULL, *arts = NULL, *env = NULL, *text = NULL;
 
-	quote_list(cmd, sizeof(cmd), r->command);
-	quote_list(arts, sizeof(arts), r->artifacts);
-	quote_list(env, sizeof(env), r->env);
+	/* In full: a long command must not hide its tail from the reader. */
+	if ((cmd = quote_all(r->command)) == NULL ||
+	    (arts = quote_all(r->artifacts)) == NULL ||
+	    (env = quote_all(r->env)) == NULL)
+		goto done;
 	cr_hex_encode(hex, r->file_sha256, CR_SHA256_LEN);
 	if (asprintf(&text,
 		     "recipe: %s%s\n  command: %s\n  artifacts: %s\n"
@@ -719,7 +736,11 @@ cr_recipe_describe(const struct cr_recipe *r)
 		     r->root ? "\n  root: given (not supported by this "
 			       "version)"
 			     : "") < 0)
-		return NULL;
+		text = NULL;
+done:
+	free(cmd);
+	free(arts);
+	free(env);
 	return text;
 }
 

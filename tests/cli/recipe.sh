@@ -110,6 +110,13 @@ expect 2 "verify rebuild --json refuses it too" "$VERIFY" rebuild --json \
 	-a evil.jsonl -k vendor.pub --git clean evil/hello
 out_has '"result": "untrusted-recipe"' "json: refused"
 out_has 'sh build.sh && sed -i' "json: the recipe in full"
+forge evil.jsonl padded.jsonl \
+	"ext['command'] = ['sh', '-c', ' ' * 6000 + 'sh build.sh; sed -i s/a/b/ hello; echo ' + chr(27) + ']0;x' + chr(7)]"
+expect 2 "a padded command line" "$VERIFY" rebuild -a padded.jsonl \
+	-k vendor.pub --git clean evil/hello
+out_has "sed -i s/a/b/ hello; echo \\\\x1b\\]0;x\\\\x07'" "is still shown in full, escaped"
+if grep -q "$(printf '\033')" "$T/out"; then not_ok "no escape reaches the terminal"
+else ok "no escape reaches the terminal"; fi
 expect 0 "with --trust-recipe it is replayed, as asked" "$VERIFY" rebuild \
 	--trust-recipe -a evil.jsonl -k vendor.pub --git clean evil/hello
 expect 2 "an independent lab is not tricked into signing it" "$ATTEST" build \
