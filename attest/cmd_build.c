@@ -368,7 +368,7 @@ cmd_build(int argc, char **argv)
 	const char *keypath = NULL, *out = NULL, *outdir = NULL, *root = NULL;
 	const char *recipe_from = NULL;
 	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
-	char *outbuf = NULL, *logname = NULL, logname_buf[4200];
+	char *outbuf = NULL, *logname = NULL, name[4200];
 	long long v;
 	int c, rc, check = 0, fake = 0, nonorm = 0, err = CR_OK;
 	int trust_recipe = 0, override = 0;
@@ -505,11 +505,10 @@ cmd_build(int argc, char **argv)
 			goto done;
 		recipe = replay;
 	} else {
-		if ((err = cr_recipe_from_tree(&treerec, &bs)) < 0)
-			goto done;
 		given.tools = tools.items;
 		given.normalize = !nonorm;
-		if (optind < argc && treerec != NULL && !override) {
+		if (optind < argc && !override &&
+		    cr_tree_find(tree, CR_RECIPE_FILE) != NULL) {
 			err = cr_error_set(
 				"%s: the source tree carries %s, its reviewed "
 				"recipe: build with no -- COMMAND, or give "
@@ -523,16 +522,19 @@ cmd_build(int argc, char **argv)
 			given.artifacts = artifacts.items;
 			given.env = env.items;
 			given.fake_clock = fake;
-		} else if (treerec == NULL) {
-			err = cr_error_set("%s: no COMMAND given (after --) "
-					   "and the source tree has no %s",
-					   src.path, CR_RECIPE_FILE);
-			goto done;
 		} else {
-			snprintf(logname_buf, sizeof(logname_buf), "%s: %s",
-				 src.path, CR_RECIPE_FILE);
-			if ((err = cr_recipe_check_root(treerec, logname_buf)) <
-			    0)
+			snprintf(name, sizeof(name), "%s: %s", src.path,
+				 CR_RECIPE_FILE);
+			if ((err = cr_recipe_from_tree(&treerec, &bs)) < 0)
+				goto done;
+			if (treerec == NULL) {
+				err = cr_error_set("%s: no COMMAND given "
+						   "(after --) and the source "
+						   "tree has no %s",
+						   src.path, CR_RECIPE_FILE);
+				goto done;
+			}
+			if ((err = cr_recipe_check_root(treerec, name)) < 0)
 				goto done;
 			given.command = treerec->command;
 			given.artifacts = treerec->artifacts;

@@ -188,6 +188,12 @@ rm bad/cleanroom.json && ln -s build.sh bad/cleanroom.json &&
 	git -C bad add -A && git -C bad commit -qm link
 expect 2 "a symlinked cleanroom.json" "$ATTEST" build --git bad --output-dir o4
 err_has "symbolic link" "says it is a link"
+expect 0 "--override-recipe builds with the command line instead" \
+	"$ATTEST" build --git bad --override-recipe --key vendor.key \
+	--output-dir o8 -o override.jsonl --artifact hello -- sh build.sh
+out_has "^recipe command-line" "and says so"
+same "$(recipe_of override.jsonl)" "command-line None sh build.sh" \
+	"the statement records a command-line recipe"
 
 # A replayed statement carrying a refused variable (signed by the vendor).
 forge evil.jsonl preload.jsonl 'ext["env"] = {"LD_PRELOAD": "/build/src/x.so"}'
