@@ -360,8 +360,9 @@ cmd_source(int argc, char **argv)
 		tool_json_print(report);
 	} else if (!tool_quiet) {
 		trust_print_rejected(&t);
-		printf("%s  %s  %s (%zu files)\n", match ? "OK  " : "FAIL",
-		       src.path, got, tree->count);
+		printf("%s  %s  %s (%zu files)\n",
+		       match && !rwhy[0] ? "OK  " : "FAIL", src.path, got,
+		       tree->count);
 		if (want[0])
 			printf("  attested %s [%s:%u]\n", want, other->file,
 			       other->line);

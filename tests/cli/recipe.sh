@@ -217,6 +217,8 @@ err_has "recorded command differs from the reviewed tree's cleanroom.json" \
 err_has "sed -i.*cleanroom.json has 'sh' 'build.sh'" "naming both"
 expect 1 "verify source fails on it too" "$VERIFY" source -a lie.jsonl \
 	-k vendor.pub src.tar.gz
+out_has "^FAIL " "and does not print OK"
+err_has "recorded command differs" "saying why"
 expect 2 "the lab will not replay it" "$ATTEST" build --tarball src.tar.gz \
 	--recipe-from lie.jsonl --output-dir o6
 forge evil.jsonl claim.jsonl 'ext["recipe"] = {"source": "cleanroom.json"}'
