@@ -446,9 +446,12 @@ read_archive_member(char **out, size_t *len, const char *file,
 		err = CR_OK;
 		goto done;
 	}
-	err = cr_error_set("%s: %s was hashed but cannot be read back from "
-			   "the archive",
-			   file, want);
+	if (r != ARCHIVE_EOF)
+		err = cr_error_set("%s: %s", file, archive_error_string(a));
+	else
+		err = cr_error_set("%s: %s was hashed but cannot be read back "
+				   "from the archive as a plain member",
+				   file, want);
 done:
 	free(buf);
 	archive_read_free(a);
