@@ -79,6 +79,28 @@ expect 0 "verify rebuild takes the reviewed tree's recipe" "$VERIFY" rebuild \
 out_has "^recipe: cleanroom.json of the source tree" "says so"
 out_has "command: 'sh' 'build.sh'" "and shows it"
 mkdir srcdir && tar -xzf src.tar.gz -C srcdir
+# A release tarball made by GNU tar with a top directory: the recipe is read
+# from the member the hash covered.
+tar -C srcdir -czf pkg.tar.gz --transform 's,^\.,pkg-1.2,' .
+expect 0 "verify source reads cleanroom.json under --strip-components" \
+	"$VERIFY" source --strip-components 1 -a tree.jsonl -k vendor.pub \
+	pkg.tar.gz
+out_has "^recipe: cleanroom.json of the source tree" "the tree's recipe"
+expect 0 "verify rebuild replays it from there" "$VERIFY" rebuild \
+	--strip-components 1 -a tree.jsonl -k vendor.pub pkg.tar.gz vendor/hello
+# cleanroom.json as a hard link to another member: refused, not guessed.
+python3 - <<'PY'
+import tarfile
+t = tarfile.open("hard.tar", "w")
+t.add("committed.json", arcname="recipe.json")
+i = tarfile.TarInfo("cleanroom.json"); i.type = tarfile.LNKTYPE
+i.linkname = "recipe.json"; t.addfile(i)
+t.add("srcdir/build.sh", arcname="build.sh")
+t.close()
+PY
+expect 2 "attest build refuses a hard-linked cleanroom.json" "$ATTEST" \
+	build --tarball hard.tar --output-dir hout
+err_has "cleanroom.json was hashed but cannot be read back" "saying why"
 expect 0 "the lab replays it from a directory" "$ATTEST" build \
 	--source srcdir --recipe-from tree.jsonl --key lab.key --output-dir lab \
 	-o lab-tree.jsonl
