@@ -14,8 +14,27 @@ git -C repo tag v1.2
 "$ATTEST" keygen -o vendor >/dev/null 2>&1
 "$ATTEST" keygen -o lab >/dev/null 2>&1
 
-# forge IN OUT PYTHON: re-signs IN's first statement with the vendor's key
-# after running PYTHON on it (st is the statement), as a vendor could.
+# sign_body BODY OUT: an envelope of the payload file BODY signed with the
+# vendor's key by openssl, as a vendor could make any.
+sign_body() {
+	python3 - "$1" <<'PY'
+import sys
+body = open(sys.argv[1], "rb").read()
+t = b"application/vnd.in-toto+json"
+open("pae.bin", "wb").write(b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body))
+PY
+	openssl pkeyutl -sign -rawin -inkey vendor.key -in pae.bin -out sig.bin
+	python3 - "$1" "$2" <<'PY'
+import base64, json, sys
+b64 = lambda f: base64.b64encode(open(f, "rb").read()).decode()
+env = {"payloadType": "application/vnd.in-toto+json", "payload": b64(sys.argv[1]),
+       "signatures": [{"keyid": "", "sig": b64("sig.bin")}]}
+open(sys.argv[2], "w").write(json.dumps(env) + "\n")
+PY
+}
+
+# forge IN OUT PYTHON: IN's first statement after running PYTHON on it (st
+# is the statement, ext its externalParameters), signed with the vendor's key.
 forge() {
 	python3 - "$1" "$3" <<'PY'
 import base64, json, sys
@@ -23,19 +42,9 @@ env = json.loads(open(sys.argv[1]).readline())
 st = json.loads(base64.b64decode(env["payload"]))
 ext = st["predicate"]["buildDefinition"]["externalParameters"]
 exec(sys.argv[2])
-body = json.dumps(st).encode()
-env["payload"] = base64.b64encode(body).decode()
-t = env["payloadType"].encode()
-open("pae.bin", "wb").write(b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body))
-json.dump(env, open("env.json", "w"))
+open("body.json", "w").write(json.dumps(st))
 PY
-	openssl pkeyutl -sign -rawin -inkey vendor.key -in pae.bin -out sig.bin
-	python3 - "$2" <<'PY'
-import base64, json, sys
-env = json.load(open("env.json"))
-env["signatures"] = [{"keyid": "", "sig": base64.b64encode(open("sig.bin", "rb").read()).decode()}]
-open(sys.argv[1], "w").write(json.dumps(env) + "\n")
-PY
+	sign_body body.json "$2"
 }
 
 # recipe_of FILE: the statement's recorded recipe source and command.
@@ -300,24 +309,12 @@ err_has "sbomfirst.jsonl:1: a statement of another kind.*passed over" \
 	"and says so"
 expect 2 "a malformed line is still exit 2" "$VERIFY" artifact \
 	-a broken.jsonl -k vendor.pub vendor/hello
-forge tree.jsonl notjson.jsonl "pass"
-python3 - <<'PY'
-import base64, json
-env = json.loads(open("notjson.jsonl").readline())
-env["payload"] = base64.b64encode(b'{"_type": "https://in-toto.io/Statement/v1", "_type": "x"}').decode()
-open("dupkey-env.json", "w").write(json.dumps(env))
-t = env["payloadType"].encode(); body = base64.b64decode(env["payload"])
-open("pae.bin", "wb").write(b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body))
-PY
-openssl pkeyutl -sign -rawin -inkey vendor.key -in pae.bin -out sig.bin
-python3 - <<'PY'
-import base64, json
-env = json.load(open("dupkey-env.json"))
-env["signatures"] = [{"keyid": "", "sig": base64.b64encode(open("sig.bin", "rb").read()).decode()}]
-open("dupkey.jsonl", "w").write(json.dumps(env) + "\n")
-PY
+printf '{"_type": "https://in-toto.io/Statement/v0.1", "_type": "x"}' >dupkey.json
+sign_body dupkey.json dupkey.jsonl
 cat tree.jsonl dupkey.jsonl >dupbundle.jsonl
 expect 2 "a signed payload with duplicate keys is not skipped" "$VERIFY" \
 	artifact -a dupbundle.jsonl -k vendor.pub vendor/hello
+err_has "dupbundle.jsonl:2: .*duplicate" "names the line and the fault"
+err_one_line "in one line"
 
 done_testing
