@@ -271,6 +271,12 @@ expect 2 "two subjects named hello: verify artifact refuses the file" \
 err_has "subject 'hello' is listed twice" "says why"
 expect 2 "and verify rebuild" "$VERIFY" rebuild -a dup.jsonl -k vendor.pub \
 	src.tar.gz vendor/hello
+mkdir other && printf 'other\n' >other/hello
+expect 2 "attest sign never writes two subjects of one name" "$ATTEST" sign \
+	--git repo --key vendor.key -o twice.jsonl "$T/backdoor/hello" \
+	"$T/other/hello"
+err_has "subject 'hello' given twice" "says so"
+[ -e twice.jsonl ] && not_ok "nothing written" || ok "nothing written"
 forge tree.jsonl extra.jsonl \
 	"st['subject'].append({'name': 'tools/updater', 'digest': {'sha256': '$bd'}})"
 expect 1 "a subject the rebuild did not make" "$VERIFY" rebuild \
