@@ -11,6 +11,7 @@
 
 #include "build.h"
 #include "error.h"
+#include "scratch.h"
 
 static int
 parse(struct cr_recipe **r, const char *text)
@@ -199,6 +200,69 @@ test_compare(void **state)
 	cr_recipe_free(a);
 }
 
+/* Only the bytes the tree hash covers are read as the recipe. */
+static void
+test_from_tree(void **state)
+{
+	struct cr_source_info info = {.commit_time = -1, .newest_mtime = -1};
+	struct cr_build_source src = {0};
+	struct cr_tree_opts topts = {0};
+	struct cr_tree *tree = NULL;
+	struct cr_recipe *r = NULL;
+	char dir[4096];
+
+	(void)state;
+	assert_int_equal(sh("mkdir -p d && cd d && printf '%%s' "
+			    "'{\"command\": [\"sh\", \"b.sh\"], "
+			    "\"artifacts\": [\"o\"]}' >cleanroom.json && "
+			    "echo 'echo o >o' >b.sh"),
+			 0);
+	snprintf(dir, sizeof(dir), "%s", path("d"));
+	assert_int_equal(cr_tree_from_dir(&tree, dir, &topts), CR_OK);
+	src.kind = "directory";
+	src.path = dir;
+	src.tree = tree;
+	src.info = &info;
+	assert_int_equal(cr_recipe_from_tree(&r, &src), CR_OK);
+	assert_non_null(r);
+	assert_string_equal(r->command[1], "b.sh");
+	cr_recipe_free(r);
+	r = NULL;
+	/* "path" is resolved to a directory here too. */
+	src.kind = "path";
+	assert_int_equal(cr_recipe_from_tree(&r, &src), CR_OK);
+	assert_non_null(r);
+	cr_recipe_free(r);
+	r = NULL;
+
+	/* Changed after hashing: refused, not read. */
+	assert_int_equal(sh("cd d && printf '%%s' '{\"command\": [\"sh\", "
+			    "\"-c\", \"evil\"], \"artifacts\": [\"o\"]}' "
+			    ">cleanroom.json"),
+			 0);
+	assert_int_equal(cr_recipe_from_tree(&r, &src), CR_ERROR);
+	assert_null(r);
+	assert_non_null(strstr(cr_error_last(), "changed since the source "
+						"was hashed"));
+	/* Replaced by a link after hashing: not followed. */
+	assert_int_equal(sh("cd d && rm cleanroom.json && ln -s b.sh "
+			    "cleanroom.json"),
+			 0);
+	assert_int_equal(cr_recipe_from_tree(&r, &src), CR_ERROR);
+	assert_null(r);
+	cr_tree_free(tree);
+
+	/* A tree without one has none. */
+	assert_int_equal(sh("mkdir -p e && echo x >e/x"), 0);
+	snprintf(dir, sizeof(dir), "%s", path("e"));
+	assert_int_equal(cr_tree_from_dir(&tree, dir, &topts), CR_OK);
+	src.path = dir;
+	src.tree = tree;
+	assert_int_equal(cr_recipe_from_tree(&r, &src), CR_OK);
+	assert_null(r);
+	cr_tree_free(tree);
+}
+
 int
 main(void)
 {
@@ -207,6 +271,7 @@ main(void)
 		cmocka_unit_test(test_parse_strict),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_compare),
+		cmocka_unit_test(test_from_tree),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }
