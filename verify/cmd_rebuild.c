@@ -345,6 +345,8 @@ cmd_rebuild(int argc, char **argv)
 		json_object_set_new(report, "toolchain",
 				    cr_toolchain_diff_json(tdiff));
 		json_object_set_new(report, "recipe", cr_recipe_json(recipe));
+		json_object_set_new(report, "recipeTrusted",
+				    json_boolean(!recipe->from_tree));
 		json_object_set_new(report, "attestations", trust_json(&t));
 		json_object_set(report, "artifacts", arts);
 		json_decref(arts);
@@ -452,6 +454,10 @@ cmd_rebuild(int argc, char **argv)
 	}
 	if (differs)
 		err = CR_EFAIL;
+	if (!recipe->from_tree && !tool_quiet && !json)
+		printf("note: rebuilt with a recipe given on the vendor's "
+		       "command line, trusted by --trust-recipe, not "
+		       "reviewed with the source\n");
 	if (keep != NULL && !tool_quiet && !json)
 		printf("rebuilt artifacts kept in %s\n", keep);
 done:

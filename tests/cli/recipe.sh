@@ -150,6 +150,8 @@ if grep -q "$(printf '\033')" "$T/out"; then not_ok "no escape reaches the termi
 else ok "no escape reaches the terminal"; fi
 expect 0 "with --trust-recipe it is replayed, as asked" "$VERIFY" rebuild \
 	--trust-recipe -a evil.jsonl -k vendor.pub --git clean evil/hello
+out_has "^note: rebuilt with a recipe given on the vendor's command line" \
+	"and the report says it was not reviewed"
 expect 2 "an independent lab is not tricked into signing it" "$ATTEST" build \
 	--git clean --recipe-from evil.jsonl --key lab.key --output-dir lab2 \
 	-o lab-evil.jsonl
