@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build.h"
 #include "cmds.h"
 #include "disclose.h"
 #include "manifest.h"
@@ -25,6 +26,9 @@ static const char usage_text[] =
 	"hash up to the attested tree; what was disclosed and what was withheld\n"
 	"is listed. A bundle that withholds anything is not the attested source\n"
 	"(exit 1) unless --disclosure is given.\n"
+	"The recipe the tree is built with is shown: the tree's\n"
+	"cleanroom.json when the statement says so (it fails if the statement\n"
+	"recorded another), or the statement's, marked as not reviewed.\n"
 	"\n"
 	"  -a, --attestation FILE  an .intoto.jsonl file of DSSE envelopes\n"
 	"  -k, --key PUB           a trusted public key (SPKI PEM)\n"
@@ -65,6 +69,77 @@ find_attested(const struct trust *t, const unsigned char *root, size_t *trusted)
 			other = ck;
 	}
 	return root == NULL ? other : NULL;
+}
+
+/*
+ * The recipe the attested tree is built with, for the report: the tree's
+ * cleanroom.json when the statement says so (CR_EFAIL when the tree has
+ * none or the statement recorded another), else the statement's recipe,
+ * marked as not part of the reviewed source.
+ */
+static int
+see_recipe(json_t **jout, char **text, const struct cr_checked *att,
+	   const struct tool_source *src, const struct cr_tree *tree,
+	   const struct cr_source_info *info)
+{
+	struct cr_recipe *recorded = NULL, *mine = NULL;
+	struct cr_build_source bs;
+	char name[512];
+	int err;
+
+	*jout = NULL;
+	*text = NULL;
+	if (strcmp(att->st->build_type, CR_BUILDTYPE_SANDBOX) != 0) {
+		*jout = json_pack("{s:s}", "source", "none");
+		*text = strdup("recipe: none recorded (artifacts built "
+			       "elsewhere, then signed)\n");
+		return CR_OK;
+	}
+	snprintf(name, sizeof(name), "%s:%u", att->file, att->line);
+	if ((err = cr_recipe_from_statement(&recorded, att->st, name)) < 0)
+		return err;
+	if (!recorded->from_tree) {
+		*jout = cr_recipe_json(recorded);
+		*text = cr_recipe_describe(recorded);
+		if (cr_tree_find(tree, CR_RECIPE_FILE) != NULL) {
+			json_object_set_new(*jout, "treeHasRecipeFile",
+					    json_true());
+			char *more = NULL;
+
+			if (*text != NULL &&
+			    asprintf(&more,
+				     "%s  (the tree's %s was not used)\n",
+				     *text, CR_RECIPE_FILE) >= 0) {
+				free(*text);
+				*text = more;
+			}
+		}
+		goto done;
+	}
+	bs.kind = src->kind;
+	bs.path = src->path;
+	bs.strip_components = src->strip_components;
+	bs.tree = tree;
+	bs.info = info;
+	if ((err = cr_recipe_from_tree(&mine, &bs)) < 0)
+		goto done;
+	if (mine == NULL) {
+		*jout = json_pack("{s:s, s:b}", "source", CR_RECIPE_FILE,
+				  "matchesStatement", 0);
+		err = cr_error_fail("%s: the statement says its recipe is the "
+				    "tree's %s, but the tree has none",
+				    name, CR_RECIPE_FILE);
+		goto done;
+	}
+	*jout = cr_recipe_json(mine);
+	*text = cr_recipe_describe(mine);
+	err = cr_recipe_compare(recorded, mine, name);
+	json_object_set_new(*jout, "matchesStatement",
+			    json_boolean(err == CR_OK));
+done:
+	cr_recipe_free(recorded);
+	cr_recipe_free(mine);
+	return err;
 }
 
 struct changes {
@@ -211,7 +286,8 @@ cmd_source(int argc, char **argv)
 	struct changes changes = {0};
 	char got[CR_TREE_IDLEN + 1], want[CR_TREE_IDLEN + 1];
 	const char *files = NULL;
-	json_t *report = NULL;
+	json_t *report = NULL, *jrecipe = NULL;
+	char *rtext = NULL, rwhy[1024] = "";
 	size_t trusted = 0;
 	long ndiff = -1;
 	int c, rc, json = 0, err = CR_OK, bundle = 0, partial = 0;
@@ -298,6 +374,15 @@ cmd_source(int argc, char **argv)
 	want[0] = '\0';
 	if (other)
 		cr_tree_format_id(want, other->st->tree);
+	/* What would build this tree: the reviewer sees the recipe too. */
+	if (match != NULL) {
+		err = see_recipe(&jrecipe, &rtext, match, &src, tree, &info);
+		if (err == CR_EFAIL)
+			snprintf(rwhy, sizeof(rwhy), "%s", cr_error_last());
+		else if (err < 0)
+			goto done;
+		err = CR_OK;
+	}
 
 	/* A file list that hashes to the attested tree names what differs. */
 	if (!match && other && files) {
@@ -319,6 +404,13 @@ cmd_source(int argc, char **argv)
 		if (want[0])
 			json_object_set_new(report, "attested",
 					    json_string(want));
+		if (jrecipe != NULL) {
+			json_object_set_new(report, "recipe", jrecipe);
+			jrecipe = NULL;
+		}
+		if (rwhy[0])
+			json_object_set_new(report, "result",
+					    json_string("fail"));
 		if (listed) {
 			changes.list = json_array();
 			ndiff = cr_tree_compare(listed, tree, print_change,
@@ -328,17 +420,22 @@ cmd_source(int argc, char **argv)
 		tool_json_print(report);
 	} else if (!tool_quiet) {
 		trust_print_rejected(&t);
-		printf("%s  %s  %s (%zu files)\n", match ? "OK  " : "FAIL",
-		       src.path, got, tree->count);
+		printf("%s  %s  %s (%zu files)\n",
+		       match && !rwhy[0] ? "OK  " : "FAIL", src.path, got,
+		       tree->count);
 		if (want[0])
 			printf("  attested %s [%s:%u]\n", want, other->file,
 			       other->line);
+		if (rtext != NULL)
+			printf("%s", rtext);
 		if (listed)
 			ndiff = cr_tree_compare(listed, tree, print_change,
 						&changes);
 	} else if (listed) {
 		ndiff = cr_tree_compare(listed, tree, print_change, &changes);
 	}
+	if (match && rwhy[0])
+		err = cr_error_fail("%s", rwhy);
 	if (match)
 		goto done;
 	if (trusted == 0)
@@ -356,6 +453,8 @@ cmd_source(int argc, char **argv)
 				    "attestation names %s",
 				    src.path, got, want);
 done:
+	json_decref(jrecipe);
+	free(rtext);
 	cr_tree_free(listed);
 	cr_tree_free(tree);
 	trust_free(&t);

@@ -262,8 +262,9 @@ trust_print_rejected(const struct trust *t)
 		const struct cr_checked *c = &t->set.items[i];
 
 		if (c->status != CR_OK)
-			printf("note: %s:%u: not trusted: %s\n", c->file,
-			       c->line, c->reason);
+			printf("note: %s:%u: %s: %s\n", c->file, c->line,
+			       c->skipped ? "skipped" : "not trusted",
+			       c->reason);
 	}
 }
 
@@ -299,6 +300,8 @@ trust_json(const struct trust *t)
 		if (e != NULL && c->status != CR_OK)
 			json_object_set_new(e, "reason",
 					    json_string(c->reason));
+		if (e != NULL && c->skipped)
+			json_object_set_new(e, "skipped", json_true());
 		json_array_append_new(a, e);
 	}
 	return a;
