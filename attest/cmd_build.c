@@ -19,18 +19,29 @@
 
 static const char usage_text[] =
 	"usage: attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
-	"                    [--strip-components N] [--key KEY] [--artifact PATH]...\n"
-	"                    [--output-dir DIR] [-o OUT] [--root DIR] [--env NAME=VALUE]...\n"
-	"                    [--tool NAME]... [--fake-clock] [--no-normalize] [--check]\n"
-	"                    [--timeout SECONDS] [-q] -- COMMAND [ARG]...\n"
+	"                    [--strip-components N] [--key KEY] [--output-dir DIR]\n"
+	"                    [-o OUT] [--root DIR] [--env SOURCE_DATE_EPOCH=N]\n"
+	"                    [--tool NAME]... [--no-normalize] [--check]\n"
+	"                    [--timeout SECONDS] [-q]\n"
+	"                    [[--override-recipe] [--artifact PATH]...\n"
+	"                     [--env NAME=VALUE]... [--fake-clock] -- COMMAND [ARG]...]\n"
 	"       attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
-	"                    --recipe-from ATTESTATION [--key KEY] [--output-dir DIR]\n"
-	"                    [-o OUT] [--root DIR] [--check] [--timeout SECONDS] [-q]\n"
+	"                    --recipe-from ATTESTATION [--trust-recipe] [--key KEY]\n"
+	"                    [--output-dir DIR] [-o OUT] [--root DIR] [--check]\n"
+	"                    [--timeout SECONDS] [-q]\n"
 	"\n"
 	"Builds the source tree in a sealed sandbox (Linux namespaces, no network,\n"
 	"a fixed build path, a scrubbed environment, every source mtime set to\n"
 	"SOURCE_DATE_EPOCH), normalises container artifacts, copies them to DIR\n"
 	"and, with --key, signs an attestation binding them to the tree.\n"
+	"\n"
+	"With no -- COMMAND the recipe is the tree's own cleanroom.json (command,\n"
+	"artifacts, env, fakeClock), read from the hashed tree, so the reviewer\n"
+	"reads it with the source; the statement says so. A recipe given on the\n"
+	"command line is recorded as such, and rebuilders must trust it\n"
+	"explicitly. Variables that choose which programs or libraries run\n"
+	"(PATH, LD_*, BASH_ENV, PYTHONPATH, MAKEFLAGS...) are refused in any\n"
+	"recipe.\n"
 	"\n"
 	"  --source DIR, --git REPO [--rev REV], --tarball FILE\n"
 	"                          the source (--git: exactly the committed tree)\n"
@@ -49,9 +60,15 @@ static const char usage_text[] =
 	"  --fake-clock            the build's wall clock reads SOURCE_DATE_EPOCH\n"
 	"                          (libfaketime)\n"
 	"  --no-normalize          copy artifacts as built\n"
-	"  --recipe-from ATT       replay the command, artifacts, environment and\n"
-	"                          SOURCE_DATE_EPOCH recorded in another party's\n"
-	"                          attestation\n"
+	"  --override-recipe       build with -- COMMAND although the tree carries\n"
+	"                          cleanroom.json (the statement says the recipe\n"
+	"                          came from the command line)\n"
+	"  --recipe-from ATT       replay another party's build: the tree's\n"
+	"                          cleanroom.json when its statement says so (and\n"
+	"                          only if the recorded recipe is the same), with\n"
+	"                          its SOURCE_DATE_EPOCH\n"
+	"  --trust-recipe          with --recipe-from, replay a recipe that was\n"
+	"                          given on the command line (it is shown first)\n"
 	"  --check                 build twice, the second time at least 2 s later,\n"
 	"                          creating the source's files in reverse order,\n"
 	"                          with another TZ, locale, HOME, USER and umask\n"
@@ -125,22 +142,63 @@ mkdir_p(const char *dir)
 	return CR_OK;
 }
 
-/* The recipe another party recorded; its signature is not ours to judge. */
+/* Shows a recipe in full on stderr, unless quiet. */
+static void
+show_recipe(const struct cr_recipe *r, const char *name)
+{
+	char *text;
+
+	if (tool_quiet || r == NULL || (text = cr_recipe_describe(r)) == NULL)
+		return;
+	fprintf(stderr, "%s: %s: ", tool_prog, name);
+	fputs(text, stderr);
+	free(text);
+}
+
+/*
+ * The recipe another party recorded, in the first provenance statement of
+ * path (its signature is not ours to judge; statements of other kinds are
+ * passed over): the tree's cleanroom.json when the statement says so, a
+ * command-line recipe only with trust.
+ */
 static int
-load_recipe(struct cr_recipe **out, const char *path)
+load_recipe(struct cr_recipe **out, const char *path,
+	    const struct cr_build_source *bs, int trust)
 {
 	struct cr_dsse **envs = NULL;
 	struct cr_statement *st = NULL;
-	char name[512];
-	size_t n = 0;
+	struct cr_recipe *shown = NULL;
+	char name[512], why[200];
+	size_t n = 0, i;
 	int err;
 
 	if ((err = cr_dsse_read_file(&envs, &n, path)) < 0)
 		return err;
-	snprintf(name, sizeof(name), "%s:%u", path, envs[0]->line);
-	if ((err = cr_statement_parse(&st, envs[0]->payload,
-				      envs[0]->payload_len, name)) == CR_OK)
-		err = cr_recipe_from_statement(out, st, name);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s:%u", path, envs[i]->line);
+		err = cr_statement_peek(envs[i]->payload, envs[i]->payload_len,
+					name, why, sizeof(why));
+		if (err != CR_EFAIL)
+			break;
+		if (!tool_quiet)
+			fprintf(stderr, "%s: %s: %s; passed over\n", tool_prog,
+				name, why);
+	}
+	if (i == n)
+		err = cr_error_set("%s: holds no provenance statement", path);
+	if (err < 0)
+		goto done;
+	if ((err = cr_statement_parse(&st, envs[i]->payload,
+				      envs[i]->payload_len, name)) < 0)
+		goto done;
+	err = cr_recipe_for_replay(out, &shown, st, bs, trust, name);
+	if (shown != NULL && !shown->from_tree)
+		show_recipe(shown, name);
+	/* For attest a recipe that disagrees is an input it cannot use. */
+	if (err == CR_EFAIL)
+		err = CR_ERROR;
+done:
+	cr_recipe_free(shown);
 	cr_statement_free(st);
 	cr_dsse_list_free(envs, n);
 	return err;
@@ -307,6 +365,8 @@ cmd_build(int argc, char **argv)
 		{"fake-clock", no_argument, NULL, 'F'},
 		{"no-normalize", no_argument, NULL, 'N'},
 		{"recipe-from", required_argument, NULL, 'f'},
+		{"trust-recipe", no_argument, NULL, 'U'},
+		{"override-recipe", no_argument, NULL, 'O'},
 		{"check", no_argument, NULL, 'c'},
 		{"timeout", required_argument, NULL, 'W'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -316,7 +376,7 @@ cmd_build(int argc, char **argv)
 	struct tool_source src = {0};
 	struct cr_source_info info;
 	struct cr_tree *tree = NULL;
-	struct cr_recipe given = {0}, *replay = NULL;
+	struct cr_recipe given = {0}, *replay = NULL, *treerec = NULL;
 	const struct cr_recipe *recipe;
 	struct cr_build_source bs;
 	struct cr_build_opts bo = {0};
@@ -326,10 +386,11 @@ cmd_build(int argc, char **argv)
 	const char *keypath = NULL, *out = NULL, *outdir = NULL, *root = NULL;
 	const char *recipe_from = NULL;
 	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
-	char *outbuf = NULL, *logname = NULL;
+	char *outbuf = NULL, *logname = NULL, name[4200];
 	long long v;
 	int c, rc, check = 0, fake = 0, nonorm = 0, err = CR_OK;
 	long long timeout = -1;
+	int trust_recipe = 0, override = 0;
 	size_t i;
 
 	optind = 1;
@@ -402,6 +463,12 @@ cmd_build(int argc, char **argv)
 						  "--timeout: 1 to 31536000 "
 						  "seconds, once");
 			break;
+		case 'U':
+			trust_recipe = 1;
+			break;
+		case 'O':
+			override = 1;
+			break;
 		case 'q':
 			tool_quiet = 1;
 			break;
@@ -421,19 +488,28 @@ cmd_build(int argc, char **argv)
 		return rc;
 	if (recipe_from != NULL) {
 		if (optind < argc || artifacts.n || env.n || tools.n || fake ||
-		    nonorm || given.source_date_epoch >= 0)
+		    nonorm || given.source_date_epoch >= 0 || override)
 			return tool_usage("build",
 					  "--recipe-from replays the "
 					  "recorded command, artifacts, "
 					  "environment and settings: give "
 					  "none of them");
 	} else {
-		if (optind >= argc)
-			return tool_usage("build", "no COMMAND given (after "
-						   "--)");
-		if (artifacts.n == 0)
+		if (trust_recipe)
+			return tool_usage("build", "--trust-recipe goes with "
+						   "--recipe-from");
+		if (optind >= argc &&
+		    (artifacts.n || env.n || fake || override))
+			return tool_usage(
+				"build", "--artifact, --env NAME=VALUE, "
+					 "--fake-clock and --override-recipe "
+					 "go with -- COMMAND; without one the "
+					 "recipe is the tree's cleanroom.json");
+		if (optind < argc && artifacts.n == 0)
 			return tool_usage("build", "no --artifact given");
 	}
+	if (cr_recipe_check_env(env.items, "--env") < 0)
+		return tool_usage("build", "%s", cr_error_last());
 	if (outdir == NULL)
 		outdir = "attest-out";
 
@@ -441,30 +517,64 @@ cmd_build(int argc, char **argv)
 	if (keypath != NULL && (err = cr_privkey_load(&probe, keypath)) < 0)
 		goto done;
 	cr_privkey_free(probe);
-	if (recipe_from != NULL) {
-		if ((err = load_recipe(&replay, recipe_from)) < 0)
-			goto done;
-		recipe = replay;
-	} else {
-		given.command = argv + optind;
-		given.artifacts = artifacts.items;
-		given.env = env.items;
-		given.tools = tools.items;
-		given.fake_clock = fake;
-		given.normalize = !nonorm;
-		recipe = &given;
-	}
 	if ((err = tool_source_hash(&tree, &info, &src)) < 0)
 		goto done;
 	tool_progress_done();
-	if ((err = mkdir_p(outdir)) < 0)
-		goto done;
-
 	bs.kind = src.kind;
 	bs.path = src.path;
 	bs.strip_components = src.strip_components;
 	bs.tree = tree;
 	bs.info = &info;
+	if (recipe_from != NULL) {
+		if ((err = load_recipe(&replay, recipe_from, &bs,
+				       trust_recipe)) < 0)
+			goto done;
+		recipe = replay;
+	} else {
+		given.tools = tools.items;
+		given.normalize = !nonorm;
+		if (optind < argc && !override &&
+		    cr_tree_find(tree, CR_RECIPE_FILE) != NULL) {
+			err = cr_error_set(
+				"%s: the source tree carries %s, its reviewed "
+				"recipe: build with no -- COMMAND, or give "
+				"--override-recipe to build with this command "
+				"line instead (the statement will say the "
+				"recipe is not the tree's)",
+				src.path, CR_RECIPE_FILE);
+			goto done;
+		} else if (optind < argc) {
+			given.command = argv + optind;
+			given.artifacts = artifacts.items;
+			given.env = env.items;
+			given.fake_clock = fake;
+		} else {
+			snprintf(name, sizeof(name), "%s: %s", src.path,
+				 CR_RECIPE_FILE);
+			if ((err = cr_recipe_from_tree(&treerec, &bs)) < 0)
+				goto done;
+			if (treerec == NULL) {
+				err = cr_error_set("%s: no COMMAND given "
+						   "(after --) and the source "
+						   "tree has no %s",
+						   src.path, CR_RECIPE_FILE);
+				goto done;
+			}
+			if ((err = cr_recipe_check_root(treerec, name)) < 0)
+				goto done;
+			given.command = treerec->command;
+			given.artifacts = treerec->artifacts;
+			given.env = treerec->env;
+			given.fake_clock = treerec->fake_clock;
+			given.from_tree = 1;
+			memcpy(given.file_sha256, treerec->file_sha256,
+			       CR_SHA256_LEN);
+		}
+		recipe = &given;
+	}
+	if ((err = mkdir_p(outdir)) < 0)
+		goto done;
+
 	bo.output_dir = outdir;
 	bo.root = root;
 	bo.log_name = "build.log";
@@ -504,6 +614,8 @@ cmd_build(int argc, char **argv)
 	if (!tool_quiet) {
 		cr_tree_format_id(id, tree->root);
 		printf("source %s\n", id);
+		printf("recipe %s\n",
+		       recipe->from_tree ? CR_RECIPE_FILE : "command-line");
 		printf("SOURCE_DATE_EPOCH %lld\n",
 		       (long long)b->source_date_epoch);
 		for (i = 0; i < b->nartifacts; i++) {
@@ -549,6 +661,7 @@ out:
 	cr_build_free(b);
 	cr_build_free(b2);
 	cr_recipe_free(replay);
+	cr_recipe_free(treerec);
 	cr_tree_free(tree);
 	return rc;
 }

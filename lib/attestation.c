@@ -45,7 +45,7 @@ cr_keyring_clear(struct cr_keyring *ring)
 static int
 check_one(struct cr_checked *c, const struct cr_keyring *ring)
 {
-	char name[512];
+	char name[512], why[200];
 	size_t i;
 	int err;
 
@@ -82,6 +82,17 @@ check_one(struct cr_checked *c, const struct cr_keyring *ring)
 	}
 	/* Only bytes whose signature held are parsed. */
 	snprintf(name, sizeof(name), "%s:%u", c->file, c->line);
+	err = cr_statement_peek(c->env->payload, c->env->payload_len, name, why,
+				sizeof(why));
+	if (err == CR_EFAIL) {
+		snprintf(c->reason, sizeof(c->reason),
+			 "%s; it counts for nothing", why);
+		c->skipped = 1;
+		c->status = CR_EFAIL;
+		return CR_OK;
+	}
+	if (err < 0)
+		return err;
 	if ((err = cr_statement_parse(&c->st, c->env->payload,
 				      c->env->payload_len, name)) < 0)
 		return err;

@@ -29,6 +29,7 @@ struct cr_checked {
 	unsigned int line;
 	struct cr_dsse *env;
 	int status;	  /* CR_OK: signed by a trusted key and parsed */
+	int skipped;	  /* signed, but a statement of another kind */
 	char reason[256]; /* why not, when status is CR_EFAIL */
 	unsigned char by[CR_KEYRING_MAX]; /* by[i]: ring key i signed it */
 	size_t nby;
@@ -44,8 +45,11 @@ struct cr_checked_set {
  * Reads every envelope of the attestation file path and checks each against
  * every key of ring. An envelope whose payloadType is not in-toto's, or that
  * no trusted key signed (including one with no signatures at all), gets
- * status CR_EFAIL and a reason; its payload is never parsed. A payload that
- * a trusted key signed but that is not a valid statement is an error, as is
+ * status CR_EFAIL and a reason; its payload is never parsed. A trusted
+ * payload that is another in-toto Statement version or another
+ * predicateType (an SBOM, a scan) is skipped: status CR_EFAIL, skipped set,
+ * the reason saying what it is; it counts for nothing. A payload that a
+ * trusted key signed but that is not a valid statement is an error, as is
  * a malformed file: CR_ERROR naming the file and line.
  */
 int cr_attestation_check(struct cr_checked_set *set, const char *path,

@@ -1047,6 +1047,8 @@ cr_recipe_to_statement(struct cr_statement_in *in, const struct cr_recipe *r)
 	in->artifacts = r->artifacts;
 	in->env = r->env;
 	in->tools = r->tools;
+	in->recipe_source = r->from_tree ? CR_RECIPE_FILE : "command-line";
+	in->recipe_sha256 = r->from_tree ? r->file_sha256 : NULL;
 }
 
 static int
@@ -1091,8 +1093,8 @@ cr_recipe_from_statement(struct cr_recipe **out, const struct cr_statement *st,
 			 const char *name)
 {
 	struct cr_recipe *r;
-	json_t *def, *ext, *inp, *env, *v;
-	const char *k;
+	json_t *def, *ext, *inp, *env, *v, *rec;
+	const char *k, *from;
 	size_t i = 0;
 	int err;
 
@@ -1145,6 +1147,34 @@ cr_recipe_from_statement(struct cr_recipe **out, const struct cr_statement *st,
 		goto fail;
 	}
 	r->source_date_epoch = json_integer_value(v);
+	/* Statements from before the recipe was recorded: the command line. */
+	rec = json_object_get(ext, "recipe");
+	from = json_string_value(json_object_get(rec, "source"));
+	if (rec != NULL && from == NULL) {
+		err = cr_error_set("%s: recipe names no source", name);
+		goto fail;
+	}
+	if (from != NULL && strcmp(from, CR_RECIPE_FILE) == 0) {
+		const char *hex = json_string_value(json_object_get(
+			json_object_get(rec, "digest"), "sha256"));
+
+		r->from_tree = 1;
+		if (hex != NULL &&
+		    (strlen(hex) != CR_SHA256_HEXLEN ||
+		     cr_hex_decode(r->file_sha256, CR_SHA256_LEN, hex) < 0)) {
+			err = cr_error_set("%s: recipe digest is not 64 hex "
+					   "digits",
+					   name);
+			goto fail;
+		}
+	} else if (from != NULL && strcmp(from, "command-line") != 0) {
+		err = cr_error_set("%s: recipe source '%.64s' is neither %s "
+				   "nor command-line",
+				   name, from, CR_RECIPE_FILE);
+		goto fail;
+	}
+	if ((err = cr_recipe_check_env(r->env, name)) < 0)
+		goto fail;
 	r->fake_clock = json_is_true(
 		json_object_get(json_object_get(inp, "sandbox"), "fakeClock"));
 	v = json_object_get(inp, "normalize");
@@ -1175,5 +1205,6 @@ cr_recipe_free(struct cr_recipe *r)
 	free_list(r->artifacts);
 	free_list(r->env);
 	free_list(r->tools);
+	json_decref(r->root);
 	free(r);
 }

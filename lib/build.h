@@ -22,6 +22,9 @@ struct cr_recipe {
 	int64_t source_date_epoch; /* -1: from the source (commit time...) */
 	int fake_clock;
 	int normalize; /* normalise container artifacts */
+	int from_tree; /* the recipe is cleanroom.json of the source tree */
+	unsigned char file_sha256[CR_SHA256_LEN]; /* its bytes, from_tree */
+	json_t *root; /* cleanroom.json "root" as written, or NULL */
 };
 
 /* The source as hashed, and how to read it again. */
@@ -96,15 +99,98 @@ int cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 
 void cr_build_free(struct cr_build *b);
 
+/* ---- recipes (lib/recipe.c, and the statement's in build.c) ---------- */
+
+#define CR_RECIPE_FILE "cleanroom.json"
+#define CR_RECIPE_MAX_BYTES (64u * 1024u)
+#define CR_RECIPE_MAX_LIST 256u
+#define CR_RECIPE_MAX_STRING 4096u
+
+/*
+ * Why NAME (name_len bytes) may not be set by any recipe, or NULL when it
+ * may: the variables that make the dynamic loader, libc, a shell, make, git
+ * or a language runtime load or run code the command does not name (PATH,
+ * LD_*, GCONV_PATH, BASH_ENV, ENV, SHELL, PYTHONPATH, MAKEFLAGS...).
+ */
+const char *cr_recipe_env_refused(const char *name, size_t name_len);
+
+/*
+ * Checks NAME=VALUE pairs against cr_recipe_env_refused(): CR_ERROR naming
+ * what (a file, "--env") and the variable at the first refused one.
+ */
+int cr_recipe_check_env(char *const *env, const char *what);
+
+/*
+ * Parses the bytes of a cleanroom.json strictly: a JSON object with no
+ * duplicate keys and only the fields command (non-empty argv), artifacts
+ * (non-empty list of paths or globs), env (object of strings), fakeClock
+ * (bool) and root (object: suite, snapshot, include); every list, string
+ * and the file capped; refused env names refused. The recipe gets
+ * from_tree, file_sha256 and source_date_epoch -1. CR_ERROR naming name.
+ */
+int cr_recipe_parse_file(struct cr_recipe **out, const void *buf, size_t len,
+			 const char *name);
+
+/*
+ * cleanroom.json at the root of the hashed source tree src->tree, read from
+ * the source (git objects, the directory, or the archive's member) and
+ * accepted only if its bytes are the blob the tree hash covers. *out is
+ * NULL when the tree has none. A src->kind of "path" is resolved here.
+ */
+int cr_recipe_from_tree(struct cr_recipe **out,
+			const struct cr_build_source *src);
+
+/*
+ * CR_ERROR naming name when r names a root ("root" in cleanroom.json):
+ * building one from its recipe is not done yet, and building on another
+ * root instead would not be what the reviewed recipe says.
+ */
+int cr_recipe_check_root(const struct cr_recipe *r, const char *name);
+
+/*
+ * Whether a and b run the same build: command, artifacts, env and
+ * fakeClock. CR_EFAIL, with a message naming both, when not.
+ */
+int cr_recipe_compare(const struct cr_recipe *recorded,
+		      const struct cr_recipe *tree, const char *name);
+
+/*
+ * The recipe to replay the statement st (name for messages) on the source
+ * src: when the statement says its recipe is the tree's cleanroom.json,
+ * that file is read from src (CR_EFAIL when it is missing or differs from
+ * what the statement recorded) and the statement's command is never used;
+ * a recipe from the command line is refused (CR_ERROR, "the recipe is not
+ * part of the reviewed source") unless trust is set. *shown gets the
+ * recorded recipe either way, when it could be read (for the caller to
+ * show in full); the caller frees both.
+ */
+int cr_recipe_for_replay(struct cr_recipe **out, struct cr_recipe **shown,
+			 const struct cr_statement *st,
+			 const struct cr_build_source *src, int trust,
+			 const char *name);
+
+/*
+ * The recipe as text for people: one line each for where it comes from,
+ * the command (shell-quoted), artifacts and env; bytes that are not
+ * printable are written \xNN. Allocated; NULL when out of memory.
+ */
+char *cr_recipe_describe(const struct cr_recipe *r);
+
+/* The recipe for a JSON report: source, command, artifacts, env... */
+json_t *cr_recipe_json(const struct cr_recipe *r);
+
 /* Fills a statement's recipe fields (command, artifacts, env) from r. */
 void cr_recipe_to_statement(struct cr_statement_in *in,
 			    const struct cr_recipe *r);
 
 /*
  * The recipe recorded in a statement made by `attest build`: command,
- * artifacts, env and tools from externalParameters; SOURCE_DATE_EPOCH,
- * fakeClock and normalize from internalParameters. CR_ERROR naming name
- * when the statement holds no recipe or a malformed one.
+ * artifacts, env and tools from externalParameters, and where the recipe
+ * came from (externalParameters.recipe.source "cleanroom.json" sets
+ * from_tree; absent, as in older statements, or "command-line" does not);
+ * SOURCE_DATE_EPOCH, fakeClock and normalize from internalParameters.
+ * CR_ERROR naming name when the statement holds no recipe, a malformed
+ * one, or an env variable no recipe may set.
  */
 int cr_recipe_from_statement(struct cr_recipe **out,
 			     const struct cr_statement *st, const char *name);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #define NAME_MAX_LEN 200
+#define MAX_LOADS 64 /* PT_LOAD segments looked at */
 
 /* A named byte range of an ELF file: a section, or one of its headers. */
 struct region {
@@ -37,30 +38,43 @@ has_prefix(const char *s, const char *p)
 	return strncmp(s, p, strlen(p)) == 0;
 }
 
+/*
+ * Flags before names: a name is chosen by whoever made the file, while
+ * SHF_EXECINSTR and SHF_ALLOC say what is loaded and run. Only a section
+ * that is not loaded may be debug information or otherwise derived; the one
+ * loaded exception is the GNU build id, a read-only note. (A section that
+ * claims not to be loaded but lies in a PT_LOAD segment is reclassified by
+ * side_load.)
+ */
 enum cr_diff_class
 cr_diff_section_class(const char *name, uint32_t type, uint64_t flags)
 {
 	static const char *const derived[] = {
-		".note.gnu.build-id", ".symtab",       ".strtab",
-		".shstrtab",	      ".comment",      ".gnu_debuglink",
-		".gnu_debugaltlink",  ".symtab_shndx", ".gdb_index",
-		".note.GNU-stack",
+		".symtab",	 ".strtab",	   ".shstrtab",
+		".comment",	 ".gnu_debuglink", ".gnu_debugaltlink",
+		".symtab_shndx", ".gdb_index",	   ".note.GNU-stack",
 	};
 	size_t i;
 
+	if (flags & SHF_EXECINSTR)
+		return CR_DIFF_CLASS_CODE;
+	if (flags & SHF_ALLOC) {
+		if (strcmp(name, ".note.gnu.build-id") == 0 &&
+		    type == SHT_NOTE && !(flags & SHF_WRITE))
+			return CR_DIFF_CLASS_DERIVED;
+		return CR_DIFF_CLASS_DATA;
+	}
+	/* Relocations of debug sections only; side_load checks the target. */
+	if (type == SHT_REL || type == SHT_RELA)
+		return has_prefix(name, ".rela.debug") ||
+				       has_prefix(name, ".rel.debug")
+			       ? CR_DIFF_CLASS_DERIVED
+			       : CR_DIFF_CLASS_DATA;
 	for (i = 0; i < sizeof(derived) / sizeof(derived[0]); i++)
 		if (strcmp(name, derived[i]) == 0)
 			return CR_DIFF_CLASS_DERIVED;
-	if (has_prefix(name, ".debug") || has_prefix(name, ".zdebug") ||
-	    has_prefix(name, ".rela.debug") || has_prefix(name, ".rel.debug"))
+	if (has_prefix(name, ".debug") || has_prefix(name, ".zdebug"))
 		return CR_DIFF_CLASS_DERIVED;
-	if (flags & SHF_EXECINSTR)
-		return CR_DIFF_CLASS_CODE;
-	if (flags & SHF_ALLOC)
-		return CR_DIFF_CLASS_DATA;
-	/* Relocations decide what code calls: never merely derived. */
-	if (type == SHT_REL || type == SHT_RELA)
-		return CR_DIFF_CLASS_DATA;
 	return CR_DIFF_CLASS_OTHER;
 }
 
@@ -172,6 +186,67 @@ cmp_off(const void *x, const void *y)
 }
 
 /*
+ * What the section headers call derived but the loader would map (a file
+ * range inside a PT_LOAD segment) is code or data, as that segment says;
+ * relocations are derived only when they apply to a derived section.
+ * Section k (from 1) is region first + k - 1.
+ */
+static void
+loaded_not_derived(struct elfside *s, size_t phnum, size_t first)
+{
+	GElf_Phdr load[MAX_LOADS], ph;
+	struct region *r;
+	size_t i, j, k, nload = 0;
+	int many = 0;
+
+	for (j = 0; j < phnum && !many; j++)
+		if (gelf_getphdr(s->e, (int)j, &ph) != NULL &&
+		    ph.p_type == PT_LOAD) {
+			if (nload == MAX_LOADS)
+				many = 1;
+			else
+				load[nload++] = ph;
+		}
+	for (i = first; i < s->n; i++) {
+		r = &s->r[i];
+		if (r->klass != CR_DIFF_CLASS_DERIVED)
+			continue;
+		/* More segments than any linker writes: trust no name. */
+		if (many) {
+			r->klass = CR_DIFF_CLASS_DATA;
+			continue;
+		}
+		for (j = 0; j < nload; j++) {
+			if (r->len == 0 ||
+			    r->off >= load[j].p_offset + load[j].p_filesz ||
+			    r->off + r->len <= load[j].p_offset)
+				continue;
+			/*
+			 * The build id note sits in a read-only segment,
+			 * the text one in layouts without -z separate-code.
+			 */
+			if (strcmp(r->name, ".note.gnu.build-id") == 0 &&
+			    !(load[j].p_flags & PF_W))
+				continue;
+			r->klass = (load[j].p_flags & PF_X)
+					   ? CR_DIFF_CLASS_CODE
+					   : CR_DIFF_CLASS_DATA;
+			break;
+		}
+	}
+	for (i = first; i < s->n; i++) {
+		r = &s->r[i];
+		if (r->klass != CR_DIFF_CLASS_DERIVED ||
+		    (r->sh.sh_type != SHT_REL && r->sh.sh_type != SHT_RELA))
+			continue;
+		k = (size_t)r->sh.sh_info;
+		if (k == 0 || first + k - 1 >= s->n ||
+		    s->r[first + k - 1].klass != CR_DIFF_CLASS_DERIVED)
+			r->klass = CR_DIFF_CLASS_DATA;
+	}
+}
+
+/*
  * Reads fd's ELF headers into s. CR_EFAIL with why in msg when libelf
  * refuses it; CR_ERROR when out of memory.
  */
@@ -223,6 +298,7 @@ side_load(struct elfside *s, int fd, uint64_t size, char *msg, size_t msglen)
 				      &sh, 0)) < 0)
 			return err;
 	}
+	loaded_not_derived(s, phnum, s->n - (shnum > 0 ? shnum - 1 : 0));
 	return CR_OK;
 }
 
@@ -275,6 +351,22 @@ section_meta(struct cr_diff_node *n, const GElf_Shdr *a, const GElf_Shdr *b)
 	return CR_OK;
 }
 
+static enum cr_diff_class
+worse_class(enum cr_diff_class a, enum cr_diff_class b)
+{
+	static const enum cr_diff_class order[] = {
+		CR_DIFF_CLASS_CODE,
+		CR_DIFF_CLASS_DATA,
+		CR_DIFF_CLASS_OTHER,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (a == order[i] || b == order[i])
+			return order[i];
+	return a;
+}
+
 /* Compares one matched pair (either may be NULL: only on one side). */
 static int
 diff_region(struct diff_ctx *c, struct cr_diff_node *parent, struct elfside *sa,
@@ -290,6 +382,10 @@ diff_region(struct diff_ctx *c, struct cr_diff_node *parent, struct elfside *sa,
 	    NULL)
 		return cr_error_set("diff: out of memory");
 	n->klass = r->klass;
+	/* Sides may disagree on flags: a pair is derived only if both are. */
+	if (ra != NULL && rb != NULL && ra->klass != rb->klass && !ra->pseudo &&
+	    !rb->pseudo)
+		n->klass = worse_class(ra->klass, rb->klass);
 	if (ra == NULL || rb == NULL) {
 		n->status = ra ? CR_DIFF_ONLY_A : CR_DIFF_ONLY_B;
 		n->size_a = ra ? (ra->nobits ? ra->sh.sh_size : ra->len) : 0;

@@ -3,6 +3,7 @@
 #include "error.h"
 #include "util.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,8 +186,9 @@ struct tobj {
 
 struct bundle {
 	const char *file;
-	struct tobj *trees;
+	struct tobj *trees; /* sorted by path once loaded */
 	size_t ntrees;
+	uint64_t disclosed_bytes;
 };
 
 static int
@@ -300,28 +302,71 @@ tree_id(unsigned char out[CR_SHA256_LEN], const unsigned char *body, size_t len)
 	return cr_sha256_final(&h, out);
 }
 
+/* Orders tree objects by path, bytewise, so they can be found by bsearch. */
+static int
+tobj_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct tobj *)a)->path,
+		      ((const struct tobj *)b)->path);
+}
+
+/* The tree object at path[0..n), in O(log trees): b->trees is sorted. */
 static struct tobj *
 find_tree(struct bundle *b, const char *path, size_t n)
 {
-	size_t i;
+	size_t lo = 0, hi = b->ntrees, mid, m;
+	int c;
 
-	for (i = 0; i < b->ntrees; i++)
-		if (strlen(b->trees[i].path) == n &&
-		    memcmp(b->trees[i].path, path, n) == 0)
-			return &b->trees[i];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		m = strlen(b->trees[mid].path);
+		c = memcmp(b->trees[mid].path, path, m < n ? m : n);
+		if (c == 0)
+			c = m < n ? -1 : m > n;
+		if (c == 0)
+			return &b->trees[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
+/* The entry named name[0..n) of mode class tree or not, by bsearch. */
+static struct tentry *
+search_entry(struct tobj *t, const char *name, size_t n, int tree)
+{
+	struct tentry key = {name, n, tree ? CR_MODE_TREE : CR_MODE_FILE, NULL,
+			     0};
+	size_t lo = 0, hi = t->count, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = entry_cmp(&t->entries[mid], &key);
+		if (c == 0 && (t->entries[mid].mode == CR_MODE_TREE) == !!tree)
+			return &t->entries[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * The entry named name in t: entries are strictly sorted in git order, where
+ * a tree sorts as "name/", so look for both kinds (parse_tree refused a
+ * name given as both).
+ */
 static struct tentry *
 find_entry(struct tobj *t, const char *name)
 {
-	size_t i, n = strlen(name);
+	size_t n = strlen(name);
+	struct tentry *e = search_entry(t, name, n, 0);
 
-	for (i = 0; i < t->count; i++)
-		if (t->entries[i].namelen == n &&
-		    memcmp(t->entries[i].name, name, n) == 0)
-			return &t->entries[i];
-	return NULL;
+	return e ? e : search_entry(t, name, n, 1);
 }
 
 /* Reads the first member, which must be the manifest, capped. */
@@ -423,8 +468,8 @@ load_trees(struct bundle *b, json_t *trees)
 					    b->file, i);
 		if (strlen(path) > CR_TREE_MAX_PATH)
 			return cr_error_set("%s: tree path too long", b->file);
-		if (find_tree(b, path, strlen(path)) != NULL)
-			return cr_error_set("%s: tree '%s' given twice",
+		if (path[0] == '/')
+			return cr_error_set("%s: tree path '%s' is absolute",
 					    b->file, path);
 		b->ntrees++;
 		if ((o->path = strdup(path)) == NULL)
@@ -436,12 +481,42 @@ load_trees(struct bundle *b, json_t *trees)
 		if (tree_id(o->id, o->body, o->len) < 0)
 			return CR_ERROR;
 	}
+	/* Sorted once, so each look-up is a binary search: no n^2 work. */
+	qsort(b->trees, b->ntrees, sizeof(*b->trees), tobj_cmp);
+	for (i = 1; i < b->ntrees; i++)
+		if (strcmp(b->trees[i - 1].path, b->trees[i].path) == 0)
+			return cr_error_set("%s: tree '%s' given twice",
+					    b->file, b->trees[i].path);
+	return CR_OK;
+}
+
+/*
+ * git order lets a file "a" and a tree "a" both sit in one sorted tree (as
+ * "a" and "a/", with "a.c" between them); git fsck calls that a duplicate
+ * entry, and a reader could pick either: refuse it.
+ */
+static int
+unique_names(struct tobj *t, const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < t->count; i++)
+		if (t->entries[i].mode == CR_MODE_TREE &&
+		    search_entry(t, t->entries[i].name, t->entries[i].namelen,
+				 0) != NULL)
+			return cr_error_fail(
+				"%s: tree '%s' is not a valid git "
+				"tree: '%.*s' is both a file and "
+				"a directory",
+				file, *t->path ? t->path : "(root)",
+				(int)t->entries[i].namelen, t->entries[i].name);
 	return CR_OK;
 }
 
 /* Every tree must hash to its parent's entry, up to the attested root. */
 static int
-link_trees(struct bundle *b, const unsigned char root[CR_SHA256_LEN])
+link_trees(struct bundle *b, const unsigned char (*roots)[CR_SHA256_LEN],
+	   size_t nroots, size_t *which)
 {
 	char hex[CR_SHA256_HEXLEN + 1];
 	struct tobj *parent;
@@ -451,12 +526,17 @@ link_trees(struct bundle *b, const unsigned char root[CR_SHA256_LEN])
 	int err;
 
 	for (i = 0; i < b->ntrees; i++)
-		if ((err = parse_tree(&b->trees[i], b->file)) < 0)
+		if ((err = parse_tree(&b->trees[i], b->file)) < 0 ||
+		    (err = unique_names(&b->trees[i], b->file)) < 0)
 			return err;
 	parent = find_tree(b, "", 0);
 	if (parent == NULL)
 		return cr_error_set("%s: no root tree", b->file);
-	if (CRYPTO_memcmp(parent->id, root, CR_SHA256_LEN) != 0) {
+	for (*which = 0; *which < nroots; (*which)++)
+		if (CRYPTO_memcmp(parent->id, roots[*which], CR_SHA256_LEN) ==
+		    0)
+			break;
+	if (*which == nroots) {
 		cr_hex_encode(hex, parent->id, CR_SHA256_LEN);
 		return cr_error_fail("%s: the root tree is sha256tree:%s, not "
 				     "the attested tree",
@@ -516,6 +596,7 @@ check_files(struct bundle *b, const struct cr_tree *files, json_t *listed)
 					     e->mode != f->mode ? "mode"
 								: "content");
 		e->used = 2;
+		b->disclosed_bytes += f->size;
 	}
 	if (!json_is_array(listed) || json_array_size(listed) != nfiles)
 		return cr_error_fail("%s: the manifest lists %zu disclosed "
@@ -556,6 +637,10 @@ report(struct cr_disclosure *d, struct bundle *b)
 			memcpy(it->oid, e->oid, CR_SHA256_LEN);
 			it->disclosed = e->used == 2;
 			d->ndisclosed += (size_t)it->disclosed;
+			if (e->mode == CR_MODE_TREE)
+				d->nwithheld_trees++;
+			else if (!it->disclosed)
+				d->nwithheld_files++;
 			d->count++;
 		}
 	}
@@ -567,6 +652,15 @@ int
 cr_disclosure_check(struct cr_disclosure **out, const char *path,
 		    const unsigned char root[CR_SHA256_LEN])
 {
+	return cr_disclosure_check_roots(
+		out, path, (const unsigned char(*)[CR_SHA256_LEN])root, 1);
+}
+
+int
+cr_disclosure_check_roots(struct cr_disclosure **out, const char *path,
+			  const unsigned char (*roots)[CR_SHA256_LEN],
+			  size_t nroots)
+{
 	struct bundle b = {0};
 	struct cr_disclosure *d = NULL;
 	struct cr_tree *files = NULL;
@@ -574,7 +668,7 @@ cr_disclosure_check(struct cr_disclosure **out, const char *path,
 	json_error_t jerr;
 	json_t *m = NULL;
 	char *text = NULL;
-	size_t len = 0, i;
+	size_t len = 0, i, which = 0;
 	int err;
 
 	*out = NULL;
@@ -594,7 +688,7 @@ cr_disclosure_check(struct cr_disclosure **out, const char *path,
 		goto done;
 	}
 	if ((err = load_trees(&b, json_object_get(m, "trees"))) < 0 ||
-	    (err = link_trees(&b, root)) < 0)
+	    (err = link_trees(&b, roots, nroots, &which)) < 0)
 		goto done;
 	if ((err = cr_tree_from_archive(&files, NULL, path, &opts)) < 0 ||
 	    (err = check_files(&b, files, json_object_get(m, "disclosed"))) < 0)
@@ -603,9 +697,10 @@ cr_disclosure_check(struct cr_disclosure **out, const char *path,
 		err = cr_error_set("out of memory");
 		goto done;
 	}
-	memcpy(d->root, root, CR_SHA256_LEN);
+	memcpy(d->root, roots[which], CR_SHA256_LEN);
 	if ((err = report(d, &b)) < 0)
 		goto done;
+	d->disclosed_bytes = b.disclosed_bytes;
 	*out = d;
 	d = NULL;
 	err = CR_OK;

@@ -3,6 +3,7 @@
 #define CR_DISCLOSE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tree.h"
 
@@ -32,8 +33,14 @@ struct cr_disclosure {
 	unsigned char root[CR_SHA256_LEN];
 	struct cr_disclosed *items; /* in tree order */
 	size_t count;
-	size_t ndisclosed;
+	size_t ndisclosed;	  /* files disclosed ... */
+	uint64_t disclosed_bytes; /* ... and their bytes */
+	size_t nwithheld_files;	  /* files named by a disclosed tree */
+	size_t nwithheld_trees;	  /* subtrees whose content is unknown */
 };
+
+/* Whether a checked bundle is the whole attested tree: nothing withheld. */
+#define CR_DISCLOSURE_COMPLETE(d) ((d)->ndisclosed == (d)->count)
 
 /* Whether the archive at path starts with a disclosure manifest. */
 int cr_disclosure_detect(int *is_bundle, const char *path);
@@ -42,12 +49,21 @@ int cr_disclosure_detect(int *is_bundle, const char *path);
  * Checks a bundle: every tree object is a valid git tree (sorted, no
  * duplicates, known modes, plain names), hashes to its parent's entry, the
  * root tree hashes to root, and every file in the bundle hashes to its
- * entry. CR_EFAIL with a message naming the first file or tree that does
+ * entry. Near-linear in the trees and entries (sorted once, then binary
+ * searches). CR_EFAIL with a message naming the first file or tree that does
  * not hold; CR_ERROR when the bundle is malformed. On CR_OK, *out lists
  * what was disclosed and what was withheld.
  */
 int cr_disclosure_check(struct cr_disclosure **out, const char *path,
 			const unsigned char root[CR_SHA256_LEN]);
+
+/*
+ * The same against any of nroots attested roots, reading the bundle once;
+ * (*out)->root is the one it hashes to.
+ */
+int cr_disclosure_check_roots(struct cr_disclosure **out, const char *path,
+			      const unsigned char (*roots)[CR_SHA256_LEN],
+			      size_t nroots);
 
 void cr_disclosure_free(struct cr_disclosure *d);
 

@@ -12,8 +12,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <git2.h>
-#include <openssl/crypto.h>
 
 struct writer {
 	struct archive *a;
@@ -30,15 +28,6 @@ arc_fail(struct writer *w, const char *what)
 			    archive_error_string(w->a)
 				    ? archive_error_string(w->a)
 				    : "libarchive error");
-}
-
-static int
-git_fail(const char *repo, const char *what)
-{
-	const git_error *e = git_error_last();
-
-	return cr_error_set("%s: %s: %s", repo, what,
-			    e && e->message ? e->message : "libgit2 error");
 }
 
 static int
@@ -90,79 +79,6 @@ put_dirs(struct writer *w, const char *path)
 	memcpy(w->dir, path, n);
 	w->dir[n] = '\0';
 	return CR_OK;
-}
-
-struct cr_git_reader {
-	git_repository *repo;
-	git_object *commit;
-	git_tree *root;
-	git_blob *blob;
-	const char *name;
-};
-
-int
-cr_git_reader_open(struct cr_git_reader **out, const char *repo,
-		   const char *commit)
-{
-	struct cr_git_reader *r;
-
-	*out = NULL;
-	if ((r = calloc(1, sizeof(*r))) == NULL)
-		return cr_error_set("out of memory");
-	r->name = repo;
-	git_libgit2_init();
-	if (git_repository_open_ext(&r->repo, repo, 0, NULL) < 0 ||
-	    git_revparse_single(&r->commit, r->repo, commit) < 0 ||
-	    git_object_peel((git_object **)&r->root, r->commit,
-			    GIT_OBJECT_TREE) < 0) {
-		int err = git_fail(repo, commit);
-
-		cr_git_reader_free(r);
-		return err;
-	}
-	*out = r;
-	return CR_OK;
-}
-
-int
-cr_git_reader_blob(struct cr_git_reader *r, const struct cr_tree_entry *te,
-		   const void **data, size_t *len)
-{
-	git_tree_entry *ge = NULL;
-	unsigned char id[CR_SHA256_LEN];
-	int err;
-
-	git_blob_free(r->blob);
-	r->blob = NULL;
-	if (git_tree_entry_bypath(&ge, r->root, te->path) < 0 ||
-	    git_blob_lookup(&r->blob, r->repo, git_tree_entry_id(ge)) < 0) {
-		err = git_fail(r->name, te->path);
-		git_tree_entry_free(ge);
-		return err;
-	}
-	git_tree_entry_free(ge);
-	*data = git_blob_rawcontent(r->blob);
-	*len = (size_t)git_blob_rawsize(r->blob);
-	/* What is written must be exactly what was hashed. */
-	if ((err = cr_blob_id(id, *data, *len)) < 0)
-		return err;
-	if (CRYPTO_memcmp(id, te->oid, CR_SHA256_LEN) != 0)
-		return cr_error_set("%s: %s changed since it was hashed",
-				    r->name, te->path);
-	return CR_OK;
-}
-
-void
-cr_git_reader_free(struct cr_git_reader *r)
-{
-	if (r == NULL)
-		return;
-	git_blob_free(r->blob);
-	git_tree_free(r->root);
-	git_object_free(r->commit);
-	git_repository_free(r->repo);
-	free(r);
-	git_libgit2_shutdown();
 }
 
 static int

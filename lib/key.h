@@ -19,7 +19,7 @@ enum cr_key_alg {
 struct cr_pubkey {
 	void *pkey; /* EVP_PKEY */
 	enum cr_key_alg alg;
-	char keyid[CR_SHA256_HEXLEN + 1]; /* SHA-256 of the SPKI DER, hex */
+	char keyid[CR_SHA256_HEXLEN + 1]; /* see cr_key_id */
 	char *name;			  /* the file it came from */
 };
 
@@ -35,8 +35,9 @@ int cr_pubkey_from_pem(struct cr_pubkey **out, const char *pem, size_t len,
 		       const char *name);
 
 /*
- * The same from a DER SubjectPublicKeyInfo, which must be the key's one
- * canonical encoding with nothing after it (the key id hashes these bytes).
+ * The same from a DER SubjectPublicKeyInfo, which must be strict DER with
+ * nothing after it. A P-256 point may be uncompressed, compressed or
+ * hybrid: the key id is the same for all three.
  */
 int cr_pubkey_from_der(struct cr_pubkey **out, const unsigned char *der,
 		       size_t len, const char *name);
@@ -57,7 +58,11 @@ int cr_pubkey_raw_ed25519(unsigned char out[32], const struct cr_pubkey *key);
 int cr_pubkey_from_raw_ed25519(struct cr_pubkey **out,
 			       const unsigned char raw[32], const char *name);
 
-/* The key id of an EVP_PKEY: SHA-256 of its DER SubjectPublicKeyInfo. */
+/*
+ * The key id of an Ed25519 or P-256 EVP_PKEY: SHA-256 of its canonical DER
+ * SubjectPublicKeyInfo (named curve, uncompressed point; what `openssl pkey
+ * -pubout -outform DER` writes), whatever encoding the key was read from.
+ */
 int cr_key_id(char out[CR_SHA256_HEXLEN + 1], const void *pkey);
 
 /*

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
@@ -26,23 +27,65 @@ cr_key_alg_name(enum cr_key_alg alg)
 	return "unknown";
 }
 
+/*
+ * The DER SubjectPublicKeyInfo that names a key, whatever encoding it was
+ * read from: for P-256 the named curve and the uncompressed point (what
+ * `openssl pkey -pubout` writes), for Ed25519 the raw 32 bytes. A point
+ * given compressed or hybrid is the same key and must get the same id, or
+ * one signature would count as several keys towards a threshold.
+ */
+static const unsigned char spki_p256[] = {
+	0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+	0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+	0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04,
+};
+static const unsigned char spki_ed25519[] = {
+	0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+};
+
 int
 cr_key_id(char out[CR_SHA256_HEXLEN + 1], const void *pkey)
 {
-	unsigned char *der = NULL, md[CR_SHA256_LEN];
-	int n, err = CR_ERROR;
+	unsigned char der[sizeof(spki_p256) + 64], md[CR_SHA256_LEN];
+	BIGNUM *x = NULL, *y = NULL;
+	enum cr_key_alg alg;
+	size_t n = 32, len;
+	int err = CR_ERROR;
 
 	out[0] = '\0';
-	if ((n = i2d_PUBKEY((EVP_PKEY *)pkey, &der)) <= 0) {
-		cr_error_openssl("key id: cannot encode the public key");
-		goto done;
+	if ((err = cr_key_check_alg(&alg, pkey, "key id")) < 0)
+		return err;
+	err = CR_ERROR;
+	if (alg == CR_KEY_ED25519) {
+		memcpy(der, spki_ed25519, sizeof(spki_ed25519));
+		len = sizeof(spki_ed25519) + 32;
+		if (!EVP_PKEY_get_raw_public_key(
+			    pkey, der + sizeof(spki_ed25519), &n) ||
+		    n != 32) {
+			cr_error_openssl("key id: cannot read the public key");
+			goto done;
+		}
+	} else {
+		memcpy(der, spki_p256, sizeof(spki_p256));
+		len = sizeof(spki_p256) + 64;
+		if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_X,
+					   &x) ||
+		    !EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_Y,
+					   &y) ||
+		    BN_bn2binpad(x, der + sizeof(spki_p256), 32) != 32 ||
+		    BN_bn2binpad(y, der + sizeof(spki_p256) + 32, 32) != 32) {
+			cr_error_openssl(
+				"key id: cannot read the public point");
+			goto done;
+		}
 	}
-	if ((err = cr_sha256_buf(md, der, (size_t)n)) < 0)
+	if ((err = cr_sha256_buf(md, der, len)) < 0)
 		goto done;
 	cr_hex_encode(out, md, sizeof(md));
 	err = CR_OK;
 done:
-	OPENSSL_free(der);
+	BN_free(x);
+	BN_free(y);
 	return err;
 }
 
@@ -130,8 +173,9 @@ cr_pubkey_from_der(struct cr_pubkey **out, const unsigned char *der, size_t len,
 		goto done;
 	}
 	/*
-	 * The key id is a hash of these bytes: accept them only when they are
-	 * the one DER encoding of the key, with nothing after it.
+	 * Strict DER with nothing after it (OpenSSL keeps a point's
+	 * compressed or hybrid form when re-encoding); the key id is computed
+	 * from the canonical form, not from these bytes.
 	 */
 	if ((size_t)(p - der) != len || (n = i2d_PUBKEY(pkey, &again)) <= 0 ||
 	    (size_t)n != len || memcmp(again, der, len) != 0) {

@@ -3,6 +3,7 @@
 #include "error.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,9 +96,20 @@ cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 	    (err = set_new(root, "subject", subjects)) < 0)
 		goto done;
 	for (i = 0; i < in->nsubjects; i++) {
-		json_t *s = json_pack(
-			"{s:s, s:o*}", "name", in->subjects[i].name, "digest",
-			digest_object("sha256", in->subjects[i].sha256));
+		json_t *s;
+		size_t j;
+
+		for (j = 0; j < i; j++)
+			if (strcmp(in->subjects[j].name,
+				   in->subjects[i].name) == 0) {
+				err = cr_error_set("statement: subject '%s' "
+						   "given twice",
+						   in->subjects[i].name);
+				goto done;
+			}
+		s = json_pack("{s:s, s:o*}", "name", in->subjects[i].name,
+			      "digest",
+			      digest_object("sha256", in->subjects[i].sha256));
 		if (s == NULL || json_array_append_new(subjects, s) < 0) {
 			err = cr_error_set("statement: subject '%s' cannot be "
 					   "encoded (not UTF-8?)",
@@ -134,6 +146,16 @@ cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 	if (in->env != NULL &&
 	    (err = set_new(ext, "env", env_object(in->env))) < 0)
 		goto done;
+	if (in->recipe_source != NULL) {
+		json_t *rec = json_pack("{s:s}", "source", in->recipe_source);
+
+		if ((err = set_new(ext, "recipe", rec)) < 0 ||
+		    (in->recipe_sha256 != NULL &&
+		     (err = set_new(
+			      rec, "digest",
+			      digest_object("sha256", in->recipe_sha256))) < 0))
+			goto done;
+	}
 	if ((err = set_new(def, "internalParameters",
 			   in->internal ? json_incref(in->internal)
 					: json_object())) < 0)
@@ -200,11 +222,47 @@ get_string(json_t *obj, const char *key)
 }
 
 static int
+cmp_subject_name(const void *a, const void *b)
+{
+	const struct cr_subject *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+/* Refuses a subject name given twice (sorting pointers: n log n). */
+static int
+check_unique(const struct cr_statement *st, const char *name)
+{
+	const struct cr_subject **order;
+	size_t i;
+	int err = CR_OK;
+
+	if (st->nsubjects < 2)
+		return CR_OK;
+	if ((order = calloc(st->nsubjects, sizeof(*order))) == NULL)
+		return cr_error_set("%s: out of memory", name);
+	for (i = 0; i < st->nsubjects; i++)
+		order[i] = &st->subjects[i];
+	qsort(order, st->nsubjects, sizeof(*order), cmp_subject_name);
+	for (i = 1; i < st->nsubjects; i++)
+		if (strcmp(order[i - 1]->name, order[i]->name) == 0) {
+			err = cr_error_set("%s: subject '%.200s' is listed "
+					   "twice; a statement names each "
+					   "artifact once",
+					   name, order[i]->name);
+			break;
+		}
+	free(order);
+	return err;
+}
+
+static int
 parse_subjects(struct cr_statement *st, json_t *list, const char *name)
 {
 	json_t *s, *digest;
 	const char *sname, *hex;
 	size_t i, n;
+	int err;
 
 	if (!json_is_array(list) || (n = json_array_size(list)) == 0)
 		return cr_error_set("%s: statement has no subject list", name);
@@ -234,6 +292,12 @@ parse_subjects(struct cr_statement *st, json_t *list, const char *name)
 			return cr_error_set("%s: out of memory", name);
 		st->nsubjects++;
 	}
+	/*
+	 * Two subjects of one name would let a checker compare one and a
+	 * customer accept the other.
+	 */
+	if ((err = check_unique(st, name)) < 0)
+		return err;
 	if (st->nsubjects == 0)
 		return cr_error_set("%s: no subject has a sha256 digest", name);
 	return CR_OK;
@@ -328,6 +392,48 @@ cr_statement_parse(struct cr_statement **out, const unsigned char *payload,
 	err = CR_OK;
 done:
 	cr_statement_free(st);
+	return err;
+}
+
+int
+cr_statement_peek(const unsigned char *payload, size_t len, const char *name,
+		  char *why, size_t whylen)
+{
+	static const char prefix[] = "https://in-toto.io/Statement/";
+	json_error_t jerr;
+	const char *type, *pred;
+	json_t *root;
+	int err;
+
+	why[0] = '\0';
+	root = json_loadb((const char *)payload, len, JSON_REJECT_DUPLICATES,
+			  &jerr);
+	if (root == NULL)
+		return cr_error_set("%s: statement is not valid JSON: %s", name,
+				    jerr.text);
+	type = get_string(root, "_type");
+	pred = get_string(root, "predicateType");
+	if (!json_is_object(root) || type == NULL ||
+	    strncmp(type, prefix, sizeof(prefix) - 1) != 0) {
+		err = cr_error_set("%s: not an in-toto statement (_type is "
+				   "not %s...)",
+				   name, prefix);
+	} else if (strcmp(type, CR_STATEMENT_TYPE) != 0) {
+		snprintf(why, whylen,
+			 "an in-toto statement of another version "
+			 "(_type %.100s)",
+			 type);
+		err = CR_EFAIL;
+	} else if (pred != NULL && strcmp(pred, CR_SLSA_PROVENANCE_V1) != 0) {
+		snprintf(why, whylen,
+			 "a statement of another kind "
+			 "(predicateType %.100s)",
+			 pred);
+		err = CR_EFAIL;
+	} else {
+		err = CR_OK;
+	}
+	json_decref(root);
 	return err;
 }
 

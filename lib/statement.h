@@ -38,7 +38,9 @@ struct cr_statement_in {
 	char *const *artifacts;	   /* declared artifacts, NULL-terminated */
 	char *const *env;	   /* user-chosen NAME=VALUE, NULL-terminated */
 	char *const *tools;	   /* extra tools recorded, NULL-terminated */
-	json_t *internal;	   /* internalParameters (borrowed) */
+	const char *recipe_source; /* "cleanroom.json" or "command-line" */
+	const unsigned char *recipe_sha256; /* cleanroom.json's bytes */
+	json_t *internal;		    /* internalParameters (borrowed) */
 	json_t *dependencies;	   /* more resolvedDependencies (borrowed) */
 	json_t *byproducts;	   /* runDetails.byproducts (borrowed) */
 	int64_t started, finished; /* seconds since the epoch */
@@ -62,7 +64,7 @@ struct cr_statement {
 /*
  * Parses verified payload bytes: JSON with no duplicate keys, _type
  * Statement v1, predicateType SLSA provenance v1, a non-empty subject list
- * whose sha256 digests are 64 hex digits. The source tree is the first
+ * whose sha256 digests are 64 hex digits and whose names are distinct. The source tree is the first
  * resolvedDependency with a "gitTree" digest; its absence is not an error
  * here (has_tree is 0). Unknown fields are ignored. Messages begin with name.
  */
@@ -70,6 +72,17 @@ int cr_statement_parse(struct cr_statement **out, const unsigned char *payload,
 		       size_t len, const char *name);
 
 void cr_statement_free(struct cr_statement *st);
+
+/*
+ * Whether verified payload bytes are a statement cr_statement_parse()
+ * reads: CR_OK when they claim Statement v1 with SLSA provenance v1 (the
+ * parse may still refuse them); CR_EFAIL, with what they are in why, for
+ * another in-toto Statement version or another predicateType (an SBOM, a
+ * scan), which a reader skips; CR_ERROR naming name when they are not a
+ * JSON object of an in-toto Statement at all.
+ */
+int cr_statement_peek(const unsigned char *payload, size_t len,
+		      const char *name, char *why, size_t whylen);
 
 /* The subject whose sha256 equals digest, or NULL. */
 const struct cr_subject *

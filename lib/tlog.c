@@ -431,6 +431,7 @@ parse_block(struct cr_tlog_proof *pr, const char **p, const char *end,
 {
 	const char *line, *start;
 	const char *key = consistency ? "old " : "index ";
+	unsigned char(*shrunk)[CR_MERKLE_HASH_LEN];
 	size_t len, klen = strlen(key);
 	int r;
 
@@ -469,6 +470,10 @@ parse_block(struct cr_tlog_proof *pr, const char **p, const char *end,
 					    name, pr->n + 1);
 		pr->n++;
 	}
+	/* Room for 64 hashes while parsing; keep only what the block has. */
+	shrunk = realloc(pr->path, (pr->n > 0 ? pr->n : 1) * sizeof(*pr->path));
+	if (shrunk != NULL)
+		pr->path = shrunk;
 	/* The checkpoint: text lines, a blank line, signature lines. */
 	start = *p;
 	do {
@@ -715,6 +720,27 @@ cr_tlog_proofs_check_signed(struct cr_tlog_proof *proofs, size_t count,
 			     witness_threshold)) < 0)
 			return err;
 	}
+	return CR_OK;
+}
+
+int
+cr_tlog_proof_includes(struct cr_tlog_result *res,
+		       const struct cr_tlog_proof *p,
+		       const unsigned char lh[CR_MERKLE_HASH_LEN])
+{
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	err = cr_merkle_verify_inclusion(p->index, p->cp.size, lh,
+					 (const unsigned char(*)[HASH])p->path,
+					 p->n, p->cp.root);
+	if (err != CR_OK)
+		return err;
+	memcpy(res->origin, p->cp.origin, sizeof(res->origin));
+	res->size = p->cp.size;
+	memcpy(res->root, p->cp.root, HASH);
+	res->index = p->index;
+	res->witnesses = p->witnesses;
 	return CR_OK;
 }
 

@@ -99,6 +99,16 @@ int cr_tlog_proofs_find(struct cr_tlog_result *res,
 			const unsigned char *leaf, size_t leaf_len);
 
 /*
+ * Whether block p's audit path leads from the leaf hash lh
+ * (cr_merkle_leaf_hash of the entry) to its checkpoint's root, in
+ * O(log size): CR_OK with res filled, CR_EFAIL (message set) when not. The
+ * checkpoint must have been checked with cr_tlog_proofs_check_signed.
+ */
+int cr_tlog_proof_includes(struct cr_tlog_result *res,
+			   const struct cr_tlog_proof *p,
+			   const unsigned char lh[CR_MERKLE_HASH_LEN]);
+
+/*
  * Checks a signed checkpoint: parses it, requires a valid signature by the
  * log under the checkpoint's origin as key name (and, when the key came
  * from a vkey, that name), and at least witness_threshold of the witness

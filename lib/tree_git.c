@@ -1,15 +1,20 @@
-/* The source tree hash of a committed tree, read through libgit2. */
+/* The source tree hash of a committed tree, read through libgit2 as git reads it. */
 #include "tree.h"
 #include "error.h"
+#include "export.h"
+#include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <git2.h>
+#include <openssl/crypto.h>
 
 /*
  * Memory: a blob stored loose is streamed CR_STREAM_CHUNK at a time (libgit2
@@ -17,7 +22,21 @@
  * pack cannot be streamed by libgit2 1.5, whose pack reader resolves deltas
  * in memory: such a blob is held whole while it is hashed, once. So memory
  * is bounded by the largest packed blob, not by the tree.
+ *
+ * One reading: libgit2 1.5 differs from git where git would show a reviewer
+ * other bytes than the objects hold. Those repositories and trees are
+ * refused here, for every command (hash, sign, build, export, disclose,
+ * verify source): tree entry modes other than the four git writes (libgit2
+ * normalises the rest one way, git's checkout another), names git will not
+ * check out, replace refs and grafts (git honours them, libgit2 does not),
+ * and gitattributes or the repository's own config that make a checkout
+ * write other bytes than the blob (ident, filter, working-tree-encoding,
+ * eol=crlf, core.autocrlf). Shallow repositories and alternates read the
+ * same in both. docs/format.md lists what is read.
  */
+
+/* Largest gitattributes file read; git itself ignores those over 100 MB. */
+#define CR_GITATTR_MAX (1u << 20)
 
 /* A file's git id and its index in the tree. */
 struct blobref {
@@ -29,6 +48,9 @@ struct gwalk {
 	struct cr_tree *t;
 	struct blobref *refs; /* one per entry, in the order added */
 	size_t alloc;
+	size_t *attrs; /* indexes in refs of the .gitattributes files */
+	size_t nattrs;
+	size_t attrs_alloc;
 	const char *repo;
 	const char *rev;
 	int err;
@@ -52,13 +74,261 @@ git_fail(const char *fmt, ...)
 							    : "libgit2 error");
 }
 
+/* What git's checkout makes of a tree entry mode (its canon_mode()). */
+static const char *
+git_checks_out(unsigned int raw)
+{
+	switch (raw & 0170000) {
+	case 0100000:
+		return (raw & 0100) ? "an executable file (100755)"
+				    : "a file (100644)";
+	case 0120000:
+		return "a symlink";
+	case 0040000:
+		return "a directory";
+	default:
+		return "a submodule (an empty directory)";
+	}
+}
+
+/* Remembers a .gitattributes file (its index in refs) for scan_tree_attrs. */
+static int
+note_attrs(struct gwalk *w, const char *path, unsigned int mode)
+{
+	size_t *n;
+
+	/* git >= 2.32 ignores a symlinked one, older git follows it. */
+	if (mode == CR_MODE_LINK)
+		return cr_error_set("%s: %s: '%s' is a symlink, which git "
+				    "versions read differently; commit it "
+				    "as a file",
+				    w->repo, w->rev, path);
+	if (w->nattrs == w->attrs_alloc) {
+		size_t na = w->attrs_alloc ? w->attrs_alloc * 2 : 16;
+
+		if ((n = realloc(w->attrs, na * sizeof(*n))) == NULL)
+			return cr_error_set("%s: out of memory", w->repo);
+		w->attrs = n;
+		w->attrs_alloc = na;
+	}
+	/* cr_tree_add below makes it entry number count. */
+	w->attrs[w->nattrs++] = w->t->count;
+	return CR_OK;
+}
+
+static int
+is_word(const char *s, size_t len, const char *word)
+{
+	return strlen(word) == len && strncasecmp(s, word, len) == 0;
+}
+
+/*
+ * The attribute one token of a gitattributes line sets that makes git's
+ * checkout write other bytes than the blob holds, or NULL: ident expands
+ * $Id$, a filter runs the reviewer's smudge command (git-lfs...),
+ * working-tree-encoding re-encodes, eol=crlf adds CRs. Unset (-x) and
+ * unspecified (!x) ones change nothing; text, crlf and eol=lf change
+ * nothing on a checkout with git's defaults. Names are compared without
+ * case, values not at all but for eol, which can only refuse more.
+ */
+static const char *
+token_changes_bytes(const char *tok, size_t len)
+{
+	const char *eq;
+	size_t n;
+
+	if (len == 0 || *tok == '-' || *tok == '!')
+		return NULL;
+	eq = memchr(tok, '=', len);
+	n = eq != NULL ? (size_t)(eq - tok) : len;
+	if (is_word(tok, n, "ident"))
+		return "ident";
+	if (is_word(tok, n, "filter"))
+		return "filter";
+	if (is_word(tok, n, "working-tree-encoding"))
+		return "working-tree-encoding";
+	if (is_word(tok, n, "eol") && eq != NULL &&
+	    is_word(eq + 1, len - n - 1, "crlf"))
+		return "eol=crlf";
+	return NULL;
+}
+
+static int
+is_sep(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '"';
+}
+
+/*
+ * Refuses a gitattributes text with a line that sets an attribute changing
+ * what a checkout writes (token_changes_bytes). Patterns are not matched:
+ * a line counts whatever it names, and every token after the first counts
+ * as an attribute (a quote ends a token too, so a quoted pattern's words
+ * count as well); macro definitions ("[attr]x ident") are caught the same
+ * way. Work is linear in len.
+ */
+static int
+scan_attrs(const char *repo, const char *name, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *eol, *tok, *what;
+	size_t line = 0;
+	int first;
+
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	for (; p < end; p = eol < end ? eol + 1 : end) {
+		line++;
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		while (p < eol && (*p == ' ' || *p == '\t' || *p == '\r'))
+			p++;
+		if (p == eol || *p == '#')
+			continue;
+		for (first = 1; p < eol; first = 0) {
+			while (p < eol && is_sep(*p))
+				p++;
+			for (tok = p; p < eol && !is_sep(*p); p++)
+				;
+			if (!first && (what = token_changes_bytes(
+					       tok, (size_t)(p - tok))) != NULL)
+				return cr_error_set(
+					"%s: %s line %zu sets '%s', so a git "
+					"checkout would not hold the committed "
+					"bytes; remove it, or hash a checkout "
+					"with 'attest hash DIR'",
+					repo, name, line, what);
+		}
+	}
+	return CR_OK;
+}
+
+static int cmp_ref(const void *a, const void *b);
+
+/*
+ * Scans every .gitattributes of the tree (noted by walk_cb), each blob once
+ * however many paths hold it, so the work is bounded by the repository.
+ */
+static int
+scan_tree_attrs(const struct gwalk *w, git_repository *r)
+{
+	git_odb *odb = NULL;
+	git_odb_object *obj = NULL;
+	git_object_t type;
+	struct blobref *ids = NULL;
+	size_t i, len;
+	char where[CR_TREE_MAX_PATH + 64];
+	int err = CR_OK;
+
+	if (w->nattrs == 0)
+		return CR_OK;
+	if ((ids = calloc(w->nattrs, sizeof(*ids))) == NULL)
+		return cr_error_set("%s: out of memory", w->repo);
+	for (i = 0; i < w->nattrs; i++) {
+		git_oid_cpy(&ids[i].id, &w->refs[w->attrs[i]].id);
+		ids[i].idx = w->attrs[i];
+	}
+	qsort(ids, w->nattrs, sizeof(*ids), cmp_ref);
+	if (git_repository_odb(&odb, r) < 0) {
+		err = git_fail("%s", w->repo);
+		goto done;
+	}
+	for (i = 0; i < w->nattrs; i++) {
+		if (i > 0 && git_oid_equal(&ids[i].id, &ids[i - 1].id))
+			continue;
+		snprintf(where, sizeof(where), "%s: '%s'", w->rev,
+			 w->t->entries[ids[i].idx].path);
+		if (git_odb_read_header(&len, &type, odb, &ids[i].id) < 0) {
+			err = git_fail("%s: %s", w->repo, where);
+			goto done;
+		}
+		if (type != GIT_OBJECT_BLOB || len > CR_GITATTR_MAX) {
+			err = cr_error_set("%s: %s: not a blob of at most %u "
+					   "bytes",
+					   w->repo, where, CR_GITATTR_MAX);
+			goto done;
+		}
+		if (git_odb_read(&obj, odb, &ids[i].id) < 0) {
+			err = git_fail("%s: %s", w->repo, where);
+			goto done;
+		}
+		if ((err = scan_attrs(w->repo, where, git_odb_object_data(obj),
+				      git_odb_object_size(obj))) < 0)
+			goto done;
+		git_odb_object_free(obj);
+		obj = NULL;
+	}
+done:
+	git_odb_object_free(obj);
+	git_odb_free(odb);
+	free(ids);
+	return err;
+}
+
+/*
+ * Whether name, after a case-insensitive ".git" or "git~1" (NTFS short
+ * name), holds only dots and spaces up to its end, a backslash or a colon
+ * (an NTFS stream): what git's is_ntfs_dotgit() refuses.
+ */
+static int
+ntfs_is(const char *name, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (strncasecmp(name, word, n) != 0)
+		return 0;
+	for (name += n;; name++) {
+		if (*name == '\0' || *name == '\\' || *name == ':')
+			return 1;
+		if (*name != '.' && *name != ' ')
+			return 0;
+	}
+}
+
+/*
+ * Whether git's checkout refuses an entry name (verify_path() with
+ * core.protectNTFS, on by default everywhere, and core.protectHFS, on by
+ * default on macOS): ".git" spelt for NTFS or with the code points HFS+
+ * ignores, and ".gitmodules" as a symlink. Such a tree cannot be checked out
+ * by a reviewer, so it is not read either. A few more names than git's are
+ * refused (any symlink named gitmod~ or gi7eba~, NTFS short names).
+ */
+static int
+checkout_refuses(const char *name, unsigned int mode)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	char bare[CR_TREE_MAX_PATH + 1];
+	size_t n = 0;
+
+	while (*p != '\0' && n < sizeof(bare) - 1) {
+		/* U+200C-200F, U+202A-202E, U+206A-206F, U+FEFF */
+		if ((p[0] == 0xe2 && p[1] == 0x80 &&
+		     ((p[2] >= 0x8c && p[2] <= 0x8f) ||
+		      (p[2] >= 0xaa && p[2] <= 0xae))) ||
+		    (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xaa &&
+		     p[2] <= 0xaf) ||
+		    (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)) {
+			p += 3;
+			continue;
+		}
+		bare[n++] = (char)*p++;
+	}
+	bare[n] = '\0';
+	if (strcasecmp(bare, ".git") == 0 || ntfs_is(name, ".git") ||
+	    ntfs_is(name, "git~1"))
+		return 1;
+	return mode == CR_MODE_LINK && (strcasecmp(bare, ".gitmodules") == 0 ||
+					ntfs_is(name, ".gitmodules") ||
+					strncasecmp(name, "gitmod~", 7) == 0 ||
+					strncasecmp(name, "gi7eba~", 7) == 0);
+}
+
 static int
 walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 {
 	struct gwalk *w = payload;
 	const char *name = git_tree_entry_name(entry);
 	char path[CR_TREE_MAX_PATH + 1];
-	unsigned int mode, depth = 1;
+	unsigned int mode, raw, depth = 1;
 	const char *p;
 	struct blobref *n;
 	int len;
@@ -77,8 +347,17 @@ walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 	}
 	for (p = path; *p; p++)
 		depth += *p == '/';
-	switch (git_tree_entry_filemode(entry)) {
-	case GIT_FILEMODE_TREE:
+	/* The raw mode: libgit2's normalised one is not what git checks out. */
+	raw = (unsigned int)git_tree_entry_filemode_raw(entry);
+	if (checkout_refuses(name, raw == 0120000 ? CR_MODE_LINK : raw)) {
+		w->err = cr_error_set("%s: %s: '%s': a name git refuses to "
+				      "check out (core.protectNTFS or "
+				      "core.protectHFS)",
+				      w->repo, w->rev, path);
+		return -1;
+	}
+	switch (raw) {
+	case 0040000:
 		if (depth >= CR_TREE_MAX_DEPTH) {
 			w->err = cr_error_set("%s: %s: '%s': nested deeper "
 					      "than %u directories",
@@ -87,27 +366,32 @@ walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 			return -1;
 		}
 		return 0;
-	case GIT_FILEMODE_BLOB:
+	case 0100644:
 		mode = CR_MODE_FILE;
 		break;
-	case GIT_FILEMODE_BLOB_EXECUTABLE:
+	case 0100755:
 		mode = CR_MODE_EXEC;
 		break;
-	case GIT_FILEMODE_LINK:
+	case 0120000:
 		mode = CR_MODE_LINK;
 		break;
-	case GIT_FILEMODE_COMMIT:
+	case 0160000:
 		w->err = cr_error_set("%s: %s: submodule '%s': hash each "
 				      "repository on its own, or vendor it "
 				      "into the tree",
 				      w->repo, w->rev, path);
 		return -1;
 	default:
-		w->err = cr_error_set(
-			"%s: %s: '%s': unsupported mode %o", w->repo, w->rev,
-			path, (unsigned int)git_tree_entry_filemode_raw(entry));
+		w->err = cr_error_set("%s: %s: '%s': mode %o, which git checks "
+				      "out as %s; only modes 100644, 100755, "
+				      "120000 and 40000 are read",
+				      w->repo, w->rev, path, raw,
+				      git_checks_out(raw));
 		return -1;
 	}
+	if (strcasecmp(name, ".gitattributes") == 0 &&
+	    (w->err = note_attrs(w, path, mode)) < 0)
+		return -1;
 	if ((w->err = cr_tree_add(w->t, path, mode, NULL, 0)) < 0)
 		return -1;
 	if (w->t->count > w->alloc) {
@@ -288,6 +572,159 @@ open_fail(const char *repo)
 	return git_fail("%s", repo);
 }
 
+/*
+ * Refuses replace refs: git shows the object a ref under refs/replace/ (or
+ * under $GIT_REPLACE_REF_BASE, which the caller's git would use) names in
+ * place of the one committed, libgit2 does not. They are refused even when
+ * GIT_NO_REPLACE_OBJECTS is set: a reviewer's shell may not set it.
+ */
+static int
+refuse_replace_refs(git_repository *r, const char *repo)
+{
+	git_reference_iterator *it = NULL;
+	const char *name, *base = getenv("GIT_REPLACE_REF_BASE");
+	int rc, err = CR_OK;
+
+	if (git_reference_iterator_new(&it, r) < 0)
+		return git_fail("%s: references", repo);
+	while ((rc = git_reference_next_name(&name, it)) == 0) {
+		if (strncmp(name, "refs/replace/", 13) == 0 ||
+		    (base != NULL && *base != '\0' &&
+		     strncmp(name, base, strlen(base)) == 0)) {
+			err = cr_error_set("%s: replace ref '%s': git shows "
+					   "the object it names instead of "
+					   "the committed one; delete it "
+					   "('git replace -d') or hash a "
+					   "fresh clone",
+					   repo, name);
+			goto done;
+		}
+	}
+	if (rc != GIT_ITEROVER)
+		err = git_fail("%s: references", repo);
+done:
+	git_reference_iterator_free(it);
+	return err;
+}
+
+/*
+ * Refuses what git reads from the repository's own info/ directory and
+ * libgit2 does not: grafts (another history, so another commit for a
+ * revision like HEAD~1; also the one $GIT_GRAFT_FILE names) and attributes
+ * that change a checkout.
+ */
+static int
+refuse_info(git_repository *r, const char *repo)
+{
+	char path[4096], *buf = NULL;
+	const char *common = git_repository_commondir(r), *graft;
+	struct stat st;
+	size_t len;
+	int err = CR_OK;
+
+	if (common == NULL)
+		return cr_error_set("%s: no git directory", repo);
+	snprintf(path, sizeof(path), "%sinfo/grafts", common);
+	if (stat(path, &st) == 0 ? st.st_size > 0 : errno != ENOENT)
+		return cr_error_set("%s: has info/grafts, which git honours "
+				    "and libgit2 does not (another history); "
+				    "remove it or hash a fresh clone",
+				    repo);
+	/* The caller's git would read this one instead. */
+	graft = getenv("GIT_GRAFT_FILE");
+	if (graft != NULL && *graft != '\0' && stat(graft, &st) == 0 &&
+	    st.st_size > 0)
+		return cr_error_set("%s: GIT_GRAFT_FILE names a grafts file, "
+				    "which git honours and libgit2 does not; "
+				    "unset it",
+				    repo);
+	snprintf(path, sizeof(path), "%sinfo/attributes", common);
+	if (stat(path, &st) != 0 && errno == ENOENT)
+		return CR_OK;
+	if ((err = cr_read_file(&buf, &len, path, CR_GITATTR_MAX)) < 0)
+		return err;
+	err = scan_attrs(repo, "info/attributes", buf, len);
+	free(buf);
+	return err;
+}
+
+/*
+ * Refuses a repository whose own config (its config file, not the caller's
+ * global one) makes a checkout in it write other bytes than the blobs:
+ * core.autocrlf true, core.eol crlf, or a core.attributesFile of its own.
+ */
+static int
+refuse_local_config(git_repository *r, const char *repo)
+{
+	static const char *const keys[] = {"core.autocrlf", "core.eol",
+					   "core.attributesFile"};
+	git_config *all = NULL, *local = NULL;
+	git_buf v = {0};
+	size_t i;
+	int b, err = CR_OK;
+
+	if (git_repository_config(&all, r) < 0)
+		return git_fail("%s: config", repo);
+	if (git_config_open_level(&local, all, GIT_CONFIG_LEVEL_LOCAL) < 0) {
+		git_error_clear();
+		goto done;
+	}
+	for (i = 0; i < CR_ARRAY_SIZE(keys); i++) {
+		git_buf_dispose(&v);
+		if (git_config_get_string_buf(&v, local, keys[i]) < 0) {
+			git_error_clear();
+			continue;
+		}
+		if ((i == 0 && strcasecmp(v.ptr, "input") != 0 &&
+		     (git_config_parse_bool(&b, v.ptr) < 0 || b)) ||
+		    (i == 1 && strcasecmp(v.ptr, "crlf") == 0) || i == 2) {
+			git_error_clear();
+			err = cr_error_set("%s: its config sets %s, so a "
+					   "checkout in it would not hold the "
+					   "committed bytes; unset it or hash "
+					   "a fresh clone",
+					   repo, keys[i]);
+			goto done;
+		}
+	}
+done:
+	git_buf_dispose(&v);
+	git_config_free(local);
+	git_config_free(all);
+	return err;
+}
+
+/*
+ * Opens repo (exactly that directory, no search upwards) and refuses what
+ * git would read differently from libgit2: a SHA-256 repository (libgit2
+ * 1.5 cannot read one), replace refs, grafts, info/attributes, and its
+ * own config asking for CRLF or other attributes.
+ */
+static int
+open_repo(git_repository **out, const char *repo)
+{
+	git_repository *r = NULL;
+	int err;
+
+	*out = NULL;
+	if (sha256_repo(repo))
+		return cr_error_set("%s: a SHA-256 repository, which this "
+				    "libgit2 cannot read; hash a clean "
+				    "checkout with 'attest hash DIR' instead",
+				    repo);
+	if (git_repository_open_ext(&r, repo, GIT_REPOSITORY_OPEN_NO_SEARCH,
+				    NULL) < 0)
+		return open_fail(repo);
+	if ((err = refuse_replace_refs(r, repo)) < 0 ||
+	    (err = refuse_info(r, repo)) < 0 ||
+	    (err = refuse_local_config(r, repo)) < 0) {
+		git_repository_free(r);
+		return err;
+	}
+	*out = r;
+	return CR_OK;
+}
+
 int
 cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 		 const char *repo, const char *rev,
@@ -313,18 +750,8 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 	w.rev = rev;
 	if (git_libgit2_init() < 0)
 		return cr_error_set("libgit2: cannot initialise");
-	if (sha256_repo(repo)) {
-		err = cr_error_set("%s: a SHA-256 repository, which this "
-				   "libgit2 cannot read; hash a clean checkout "
-				   "with 'attest hash DIR' instead",
-				   repo);
+	if ((err = open_repo(&r, repo)) < 0)
 		goto done;
-	}
-	if (git_repository_open_ext(&r, repo, GIT_REPOSITORY_OPEN_NO_SEARCH,
-				    NULL) < 0) {
-		err = open_fail(repo);
-		goto done;
-	}
 	if (git_revparse_single(&obj, r, rev) < 0) {
 		err = git_fail("%s: revision '%s'", repo, rev);
 		goto done;
@@ -344,7 +771,8 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 		err = w.err < 0 ? w.err : git_fail("%s: %s", repo, rev);
 		goto done;
 	}
-	if ((err = hash_blobs(&w, r, opts)) < 0)
+	if ((err = scan_tree_attrs(&w, r)) < 0 ||
+	    (err = hash_blobs(&w, r, opts)) < 0)
 		goto done;
 	if ((err = cr_tree_finish(w.t)) < 0) {
 		snprintf(msg, sizeof(msg), "%s", cr_error_last());
@@ -361,10 +789,88 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 done:
 	cr_tree_free(w.t);
 	free(w.refs);
+	free(w.attrs);
 	git_tree_free(tree);
 	git_object_free(peeled);
 	git_object_free(obj);
 	git_repository_free(r);
 	git_libgit2_shutdown();
 	return err;
+}
+
+struct cr_git_reader {
+	git_repository *repo;
+	git_object *commit;
+	git_tree *root;
+	git_blob *blob;
+	const char *name;
+};
+
+int
+cr_git_reader_open(struct cr_git_reader **out, const char *repo,
+		   const char *commit)
+{
+	struct cr_git_reader *r;
+	int err;
+
+	*out = NULL;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return cr_error_set("out of memory");
+	r->name = repo;
+	git_libgit2_init();
+	/* The same opening, so the same refusals, as cr_tree_from_git. */
+	if ((err = open_repo(&r->repo, repo)) < 0)
+		goto done;
+	if (git_revparse_single(&r->commit, r->repo, commit) < 0 ||
+	    git_object_peel((git_object **)&r->root, r->commit,
+			    GIT_OBJECT_TREE) < 0) {
+		err = git_fail("%s: %s", repo, commit);
+		goto done;
+	}
+	*out = r;
+	r = NULL;
+done:
+	cr_git_reader_free(r);
+	return err;
+}
+
+int
+cr_git_reader_blob(struct cr_git_reader *r, const struct cr_tree_entry *te,
+		   const void **data, size_t *len)
+{
+	git_tree_entry *ge = NULL;
+	unsigned char id[CR_SHA256_LEN];
+	int err;
+
+	git_blob_free(r->blob);
+	r->blob = NULL;
+	if (git_tree_entry_bypath(&ge, r->root, te->path) < 0 ||
+	    git_blob_lookup(&r->blob, r->repo, git_tree_entry_id(ge)) < 0) {
+		err = git_fail("%s: %s", r->name, te->path);
+		git_tree_entry_free(ge);
+		return err;
+	}
+	git_tree_entry_free(ge);
+	*data = git_blob_rawcontent(r->blob);
+	*len = (size_t)git_blob_rawsize(r->blob);
+	/* What is written must be exactly what was hashed. */
+	if ((err = cr_blob_id(id, *data, *len)) < 0)
+		return err;
+	if (CRYPTO_memcmp(id, te->oid, CR_SHA256_LEN) != 0)
+		return cr_error_set("%s: %s changed since it was hashed",
+				    r->name, te->path);
+	return CR_OK;
+}
+
+void
+cr_git_reader_free(struct cr_git_reader *r)
+{
+	if (r == NULL)
+		return;
+	git_blob_free(r->blob);
+	git_tree_free(r->root);
+	git_object_free(r->commit);
+	git_repository_free(r->repo);
+	free(r);
+	git_libgit2_shutdown();
 }

@@ -50,10 +50,12 @@ run "$attest" keygen -o vendor-key
 run "$attest" keygen -o regulator-key
 run "$attest" keygen -o log-key
 
+say "The recipe is committed with the source: cleanroom.json"
+run cat vendor/cleanroom.json
+
 say "The vendor builds v1.0 in the sealed sandbox, twice (--check), and signs"
 run "$attest" build --git vendor --rev v1.0 --check --key vendor-key.key \
-	--output-dir release -o release/hello.intoto.jsonl \
-	--artifact hello --artifact libgreet.a --artifact hello.tar.gz -- sh build.sh
+	--output-dir release -o release/hello.intoto.jsonl
 
 say "The vendor hands the regulator a deterministic export of v1.0"
 run "$attest" export --git vendor --rev v1.0 -o hello-1.0.tar.gz
@@ -84,7 +86,7 @@ run "$verify" artifact -a release/hello.intoto.jsonl -a regulator/hello.intoto.j
 say "Later the vendor ships a backdoored build of another commit"
 sed -i 's/hello from %s/hello from %s; debug shell on port 4444/' vendor/greet.c
 commit -am "hello 1.0 (quietly)"
-"$attest" build -q --git vendor --output-dir shipped --artifact hello -- sh build.sh
+"$attest" build -q --git vendor --output-dir shipped
 
 say "The customer's check rejects it (exit 1)"
 fails "$verify" artifact -a release/hello.intoto.jsonl -a regulator/hello.intoto.jsonl \
@@ -93,5 +95,20 @@ fails "$verify" artifact -a release/hello.intoto.jsonl -a regulator/hello.intoto
 say "And verify rebuild points at the backdoor: the section, the bytes, the string"
 fails "$verify" rebuild -a release/hello.intoto.jsonl -k vendor-key.pub \
 	hello-1.0.tar.gz shipped/hello
+
+say "Or the vendor patches the binary in a recipe given on the command line"
+git -C vendor checkout -q v1.0
+"$attest" build -q --git vendor --override-recipe --key vendor-key.key \
+	--output-dir patched -o patched/hello.intoto.jsonl --artifact hello \
+	-- sh -c "sh build.sh && sed -i 's/hello from/pwned from/' hello"
+say "The regulator is shown that recipe and refuses to replay it (exit 2)"
+printf '$ %s\n' "$verify rebuild -a patched/hello.intoto.jsonl -k vendor-key.pub hello-1.0.tar.gz patched/hello"
+set +e
+"$verify" rebuild -a patched/hello.intoto.jsonl -k vendor-key.pub \
+	hello-1.0.tar.gz patched/hello
+rc=$?
+set -e
+echo "(exit status $rc)"
+[ "$rc" -eq 2 ] || { echo "demo: expected exit status 2" >&2; exit 1; }
 
 say "Demo complete: every check behaved as it should"

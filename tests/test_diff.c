@@ -91,6 +91,31 @@ test_section_class(void **state)
 		CR_DIFF_CLASS_DATA);
 	assert_int_equal(cr_diff_section_class(".mine", SHT_PROGBITS, 0),
 			 CR_DIFF_CLASS_OTHER);
+	/* Flags before names: what is loaded is never derived. */
+	assert_int_equal(cr_diff_section_class(".debug_x", SHT_PROGBITS,
+					       SHF_ALLOC | SHF_EXECINSTR),
+			 CR_DIFF_CLASS_CODE);
+	assert_int_equal(
+		cr_diff_section_class(".debug_x", SHT_PROGBITS, SHF_EXECINSTR),
+		CR_DIFF_CLASS_CODE);
+	assert_int_equal(
+		cr_diff_section_class(".zdebug_x", SHT_PROGBITS, SHF_ALLOC),
+		CR_DIFF_CLASS_DATA);
+	assert_int_equal(
+		cr_diff_section_class(".symtab", SHT_SYMTAB, SHF_ALLOC),
+		CR_DIFF_CLASS_DATA);
+	assert_int_equal(cr_diff_section_class(".comment", SHT_PROGBITS,
+					       SHF_ALLOC | SHF_WRITE),
+			 CR_DIFF_CLASS_DATA);
+	assert_int_equal(cr_diff_section_class(".note.gnu.build-id", SHT_NOTE,
+					       SHF_ALLOC | SHF_WRITE),
+			 CR_DIFF_CLASS_DATA);
+	assert_int_equal(cr_diff_section_class(".note.gnu.build-id",
+					       SHT_PROGBITS, SHF_ALLOC),
+			 CR_DIFF_CLASS_DATA);
+	assert_int_equal(
+		cr_diff_section_class(".rela.debug_info", SHT_RELA, SHF_ALLOC),
+		CR_DIFF_CLASS_DATA);
 }
 
 static void

@@ -387,6 +387,59 @@ test_der(void **state)
 	cr_privkey_free(priv);
 }
 
+/*
+ * One P-256 key, three point encodings: the same key id, the one of the
+ * uncompressed SPKI (which is what keygen prints), from the public and the
+ * private side.
+ */
+static void
+test_point_forms(void **state)
+{
+	static const char *const forms[] = {"uncompressed", "compressed",
+					    "hybrid"};
+	struct cr_privkey *priv = NULL;
+	struct cr_pubkey *pub = NULL;
+	EVP_PKEY *copy;
+	unsigned char *der, md[CR_SHA256_LEN];
+	static const unsigned char tag[][2] = {{4, 4}, {2, 3}, {6, 7}};
+	char want[CR_SHA256_HEXLEN + 1];
+	size_t i;
+	int n;
+
+	(void)state;
+	assert_int_equal(cr_privkey_generate(&priv, CR_KEY_P256), CR_OK);
+	der = NULL;
+	n = i2d_PUBKEY(priv->pkey, &der);
+	assert_int_equal(n, 91);
+	assert_int_equal(cr_sha256_buf(md, der, (size_t)n), CR_OK);
+	cr_hex_encode(want, md, sizeof(md));
+	OPENSSL_free(der);
+	assert_string_equal(priv->keyid, want);
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		copy = EVP_PKEY_dup(priv->pkey);
+		assert_non_null(copy);
+		assert_int_equal(
+			EVP_PKEY_set_utf8_string_param(
+				copy,
+				OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+				forms[i]),
+			1);
+		der = NULL;
+		n = i2d_PUBKEY(copy, &der);
+		assert_int_equal(n, i == 1 ? 59 : 91);
+		assert_int_equal(cr_pubkey_from_der(&pub, der, (size_t)n, "k"),
+				 CR_OK);
+		assert_string_equal(pub->keyid, want);
+		/* The point's first byte says its form: 04, 02/03, 06/07. */
+		assert_true(der[26] == tag[i][0] || der[26] == tag[i][1]);
+		cr_pubkey_free(pub);
+		pub = NULL;
+		OPENSSL_free(der);
+		EVP_PKEY_free(copy);
+	}
+	cr_privkey_free(priv);
+}
+
 static void
 test_raw_ed25519(void **state)
 {
@@ -535,6 +588,7 @@ main(void)
 		cmocka_unit_test(test_openssl_keys),
 		cmocka_unit_test(test_refused_keys),
 		cmocka_unit_test(test_der),
+		cmocka_unit_test(test_point_forms),
 		cmocka_unit_test(test_raw_ed25519),
 		cmocka_unit_test(test_bad_signatures),
 		cmocka_unit_test(test_alg_names),

@@ -152,6 +152,67 @@ test_parse_strict(void **state)
 		CR_OK);
 }
 
+/* Two subjects of one name; the recipe's provenance; other kinds skipped. */
+static void
+test_subjects_and_kinds(void **state)
+{
+	struct cr_statement_in in;
+	struct cr_subject two[2];
+	char *json, why[200];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(
+		parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
+		       "\"subject\":[{\"name\":\"hello\",\"digest\":"
+		       "{\"sha256\":\"" HEX64 "\"}},{\"name\":\"b\","
+		       "\"digest\":{\"sha256\":\"" HEX64 "\"}},"
+		       "{\"name\":\"hello\",\"digest\":{\"sha256\":\"" HEX64
+		       "\"}}]," GOOD_PRED "}"),
+		CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "'hello' is listed twice"));
+	/* attest never writes one either. */
+	fill(&in, &two[0], 0x11);
+	two[1] = two[0];
+	in.subjects = two;
+	in.nsubjects = 2;
+	assert_int_equal(cr_statement_build(&json, &len, &in), CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "given twice"));
+
+	/* The recipe's source and digest are recorded. */
+	fill(&in, &two[0], 0x11);
+	in.recipe_source = "cleanroom.json";
+	in.recipe_sha256 = two[0].sha256;
+	assert_int_equal(cr_statement_build(&json, &len, &in), CR_OK);
+	assert_non_null(strstr(json, "\"recipe\":{\"source\":"
+				     "\"cleanroom.json\",\"digest\":"
+				     "{\"sha256\":\"abababab"));
+	assert_int_equal(cr_statement_peek((unsigned char *)json, len, "t", why,
+					   sizeof(why)),
+			 CR_OK);
+	free(json);
+
+#define PEEK(s)                                                            \
+	cr_statement_peek((const unsigned char *)(s), strlen(s), "t", why, \
+			  sizeof(why))
+	assert_int_equal(
+		PEEK("{\"_type\":\"https://in-toto.io/Statement/v1\","
+		     "\"predicateType\":\"https://spdx.dev/Document\"}"),
+		CR_EFAIL);
+	assert_non_null(strstr(why, "https://spdx.dev/Document"));
+	assert_int_equal(
+		PEEK("{\"_type\":\"https://in-toto.io/Statement/v0.1\"}"),
+		CR_EFAIL);
+	assert_non_null(strstr(why, "another version"));
+	assert_int_equal(PEEK("{\"_type\":\"https://example/x\"}"), CR_ERROR);
+	assert_int_equal(PEEK("[1]"), CR_ERROR);
+	assert_int_equal(
+		PEEK("{\"_type\":\"https://in-toto.io/Statement/v0.1\","
+		     "\"_type\":\"x\"}"),
+		CR_ERROR);
+#undef PEEK
+}
+
 /* Writes an attestation signed by the given keys to path. */
 static void
 write_att(const char *path, unsigned char tree_byte,
@@ -289,6 +350,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_parse_strict),
+		cmocka_unit_test(test_subjects_and_kinds),
 		cmocka_unit_test(test_threshold),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 #include <archive_entry.h>
 
 #include "error.h"
+#include "export.h"
 #include "tree.h"
 #include "util.h"
 
@@ -537,6 +538,115 @@ test_archive_hostile(void **state)
 		CR_ERROR);
 }
 
+/* Runs a shell command in the scratch directory, quietly; its status. */
+static int
+in_scratch(const char *body)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && { %s; } >/dev/null 2>&1 </dev/null", scratch,
+		 body);
+	return system(cmd);
+}
+
+#define GIT_COMMIT "git -c user.name=t -c user.email=t@e commit -qm x"
+
+/*
+ * gitattributes lines: those that make a checkout write other bytes than
+ * the blob are refused naming the line and attribute; the rest are read.
+ */
+static void
+test_git_attrs(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *refused; /* "" when read */
+	} cases[] = {
+		{"* ident\n", "line 1 sets 'ident'"},
+		{"# * ident\n", ""},
+		{" \t# ident filter=x\n", ""},
+		{"*.c -ident\n*.c !filter\n", ""},
+		{"\xef\xbb\xbf*.c ident\n", "line 1 sets 'ident'"},
+		{"*.c text\r\n*.bat eol=CRLF\r\n", "line 2 sets 'eol=crlf'"},
+		{"*.c text eol=lf crlf=input\n", ""},
+		{"*.c filter\n", "line 1 sets 'filter'"},
+		{"ident\n", ""},
+		{"\"a b\"ident\n", "line 1 sets 'ident'"},
+		{"*.c\tIDENT\n", "line 1 sets 'ident'"},
+		{"[attr]x working-tree-encoding=latin1\n",
+		 "line 1 sets 'working-tree-encoding'"},
+		{"* text=auto\n*.bin binary\n*.c diff=ident\n", ""},
+		{"\n\n* ident", "line 3 sets 'ident'"},
+	};
+	struct cr_tree *t;
+	char repo[128];
+	size_t i;
+	int rc;
+
+	(void)state;
+	snprintf(repo, sizeof(repo), "%s/g", scratch);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(in_scratch("rm -rf g && git init -q g"), 0);
+		put("g/.gitattributes", cases[i].text, 0644);
+		put("g/a.c", "$Id$\n", 0644);
+		assert_int_equal(
+			in_scratch("cd g && git add -A && " GIT_COMMIT), 0);
+		rc = cr_tree_from_git(&t, NULL, repo, NULL, NULL);
+		if (cases[i].refused[0] == '\0') {
+			assert_int_equal(rc, CR_OK);
+			cr_tree_free(t);
+			continue;
+		}
+		assert_int_equal(rc, CR_ERROR);
+		assert_null(t);
+		assert_non_null(strstr(cr_error_last(), "'.gitattributes'"));
+		assert_non_null(strstr(cr_error_last(), cases[i].refused));
+	}
+}
+
+/* Replace refs and odd modes: the tree reader and the blob reader agree. */
+static void
+test_git_refusals(void **state)
+{
+	struct cr_tree *t;
+	struct cr_git_reader *r;
+	char repo[128];
+
+	(void)state;
+	snprintf(repo, sizeof(repo), "%s/g", scratch);
+	assert_int_equal(
+		in_scratch("rm -rf g && git init -q g && cd g && "
+			   "echo good >f && git add f && " GIT_COMMIT
+			   " && git replace $(git rev-parse HEAD:f) "
+			   "$(echo evil | git hash-object -w --stdin)"),
+		0);
+	assert_int_equal(cr_tree_from_git(&t, NULL, repo, NULL, NULL),
+			 CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "replace ref 'refs/replace/"));
+	assert_int_equal(cr_git_reader_open(&r, repo, "HEAD"), CR_ERROR);
+	assert_null(r);
+	assert_non_null(strstr(cr_error_last(), "replace ref 'refs/replace/"));
+
+	/* A symlink mode with executable bits: git checks out a symlink. */
+	assert_int_equal(
+		in_scratch("cd g && git replace -d $(git rev-parse HEAD:f) && "
+			   "python3 -c 'import sys; sys.stdout.buffer.write("
+			   "b\"120755 l\\0\" + bytes.fromhex(sys.argv[1]))' "
+			   "$(git rev-parse HEAD:f) | git hash-object -t tree "
+			   "--literally -w --stdin >../tree && git update-ref "
+			   "refs/heads/odd $(git -c user.name=t -c "
+			   "user.email=t@e commit-tree $(cat ../tree) -m odd)"),
+		0);
+	assert_int_equal(cr_tree_from_git(&t, NULL, repo, "odd", NULL),
+			 CR_ERROR);
+	assert_non_null(strstr(cr_error_last(),
+			       "'l': mode 120755, which git checks out as a "
+			       "symlink"));
+	assert_int_equal(cr_tree_from_git(&t, NULL, repo, NULL, NULL), CR_OK);
+	cr_tree_free(t);
+}
+
 int
 main(void)
 {
@@ -551,6 +661,8 @@ main(void)
 		cmocka_unit_test(test_dir_fifo),
 		cmocka_unit_test(test_archive),
 		cmocka_unit_test(test_archive_hostile),
+		cmocka_unit_test(test_git_attrs),
+		cmocka_unit_test(test_git_refusals),
 	};
 	return cmocka_run_group_tests(tests, make_scratch, remove_scratch);
 }

@@ -18,7 +18,8 @@
 
 static const char usage_text[] =
 	"usage: verify rebuild -a ATTESTATION -k PUB [--keep DIR] [--root DIR]\n"
-	"                      [--strip-components N] [--timeout SECONDS] [--json] [-q]\n"
+	"                      [--strip-components N] [--trust-recipe]\n"
+	"                      [--timeout SECONDS] [--json] [-q]\n"
 	"                      (SOURCE | --git REPO [--rev REV]) [SHIPPED]...\n"
 	"\n"
 	"Checks the attestation's signature and that SOURCE (a directory or a\n"
@@ -30,6 +31,13 @@ static const char usage_text[] =
 	"recorded toolchain is compared with the local one first, so a toolchain\n"
 	"difference is reported as such.\n"
 	"\n"
+	"The recipe is the reviewed tree's cleanroom.json when the statement\n"
+	"says so (never the statement's copy; a statement that recorded another\n"
+	"one fails). A recipe that was given on the command line is not part of\n"
+	"the reviewed source: it is shown in full and replayed only with\n"
+	"--trust-recipe. Every attested subject must be rebuilt, same name, same\n"
+	"digest.\n"
+	"\n"
 	"  -a, --attestation FILE  the attestation of an 'attest build'\n"
 	"  -k, --key PUB           a trusted public key (SPKI PEM)\n"
 	"  --git REPO [--rev REV]  rebuild the committed tree of REPO\n"
@@ -39,6 +47,8 @@ static const char usage_text[] =
 	"  --timeout SECONDS       kill the whole build after SECONDS (default\n"
 	"                          3600; exit 2)\n"
 	"  --root DIR              the build's root filesystem (default: host's)\n"
+	"  --trust-recipe          replay a recipe given on the vendor's command\n"
+	"                          line, after reading it\n"
 	"  --json                  print a machine-readable report\n"
 	"  -q, --quiet             print nothing but errors\n"
 	"  -h, --help              show this help\n"
@@ -178,6 +188,7 @@ cmd_rebuild(int argc, char **argv)
 		{"keep", required_argument, NULL, 'K'},
 		{"root", required_argument, NULL, 'R'},
 		{"timeout", required_argument, NULL, 'W'},
+		{"trust-recipe", no_argument, NULL, 'U'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -187,7 +198,7 @@ cmd_rebuild(int argc, char **argv)
 	struct tool_source src = {0};
 	struct cr_source_info info;
 	struct cr_tree *tree = NULL;
-	struct cr_recipe *recipe = NULL;
+	struct cr_recipe *recipe = NULL, *shown = NULL;
 	struct cr_build *b = NULL;
 	struct cr_build_source bs;
 	struct cr_build_opts bo = {0};
@@ -205,6 +216,7 @@ cmd_rebuild(int argc, char **argv)
 	int c, rc, json = 0, err = CR_OK, any, differs = 0, firstpos;
 	long long timeout = -1;
 	int reported = 0; /* the failure was already printed */
+	int trust_recipe = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "a:k:qh", longopts, NULL)) != -1) {
@@ -235,6 +247,9 @@ cmd_rebuild(int argc, char **argv)
 				return tool_usage("rebuild",
 						  "--timeout: 1 to 31536000 "
 						  "seconds, once");
+			break;
+		case 'U':
+			trust_recipe = 1;
 			break;
 		case 'j':
 			json = 1;
@@ -283,14 +298,6 @@ cmd_rebuild(int argc, char **argv)
 					  "key names a source tree");
 		goto done;
 	}
-	snprintf(path, sizeof(path), "%s:%u", att->file, att->line);
-	if ((err = cr_recipe_from_statement(&recipe, att->st, path)) < 0)
-		goto done;
-
-	/* A toolchain difference is named before anything is built. */
-	if ((err = cr_toolchain_compare(&tdiff, att->st->root, root)) < 0)
-		goto done;
-
 	if (strcmp(src.kind, "path") == 0) {
 		struct stat st;
 
@@ -300,6 +307,38 @@ cmd_rebuild(int argc, char **argv)
 		}
 		src.kind = S_ISDIR(st.st_mode) ? "directory" : "archive";
 	}
+	bs.kind = src.kind;
+	bs.path = src.path;
+	bs.strip_components = src.strip_components;
+	bs.tree = tree;
+	bs.info = &info;
+
+	/* The reviewed tree's recipe, or one shown in full and trusted. */
+	snprintf(path, sizeof(path), "%s:%u", att->file, att->line);
+	err = cr_recipe_for_replay(&recipe, &shown, att->st, &bs, trust_recipe,
+				   path);
+	if (shown != NULL && !shown->from_tree && !json && !tool_quiet) {
+		char *text = cr_recipe_describe(shown);
+
+		if (text != NULL)
+			printf("%s", text);
+		free(text);
+	}
+	if (err < 0 && shown != NULL && !shown->from_tree && json) {
+		/* What was refused, for a script to show its user. */
+		report = json_pack("{s:s, s:s, s:o, s:s}", "command", "rebuild",
+				   "result", "untrusted-recipe", "recipe",
+				   cr_recipe_json(shown), "reason",
+				   cr_error_last());
+		tool_json_print(report);
+		report = NULL;
+	}
+	if (err < 0)
+		goto done;
+
+	/* A toolchain difference is named before anything is built. */
+	if ((err = cr_toolchain_compare(&tdiff, att->st->root, root)) < 0)
+		goto done;
 	if (keep != NULL) {
 		if (mkdir(keep, 0755) < 0 && access(keep, W_OK) < 0) {
 			err = cr_error_errno("%s", keep);
@@ -313,11 +352,6 @@ cmd_rebuild(int argc, char **argv)
 		err = cr_error_errno("%s", outdir_tmp);
 		goto done;
 	}
-	bs.kind = src.kind;
-	bs.path = src.path;
-	bs.strip_components = src.strip_components;
-	bs.tree = tree;
-	bs.info = &info;
 	bo.output_dir = outdir;
 	bo.root = root;
 	bo.log_name = "rebuild.log";
@@ -367,6 +401,10 @@ cmd_rebuild(int argc, char **argv)
 					      (int)att->line));
 		json_object_set_new(report, "toolchain",
 				    cr_toolchain_diff_json(tdiff));
+		json_object_set_new(report, "recipe", cr_recipe_json(recipe));
+		json_object_set_new(report, "recipeTrusted",
+				    json_boolean(!recipe->from_tree));
+		json_object_set_new(report, "attestations", trust_json(&t));
 		json_object_set(report, "artifacts", arts);
 		json_decref(arts);
 	} else if (!tool_quiet) {
@@ -374,6 +412,13 @@ cmd_rebuild(int argc, char **argv)
 		printf("source %s: the attested tree [%s:%u]\n", id,
 		       tool_name(att->file), att->line);
 		cr_toolchain_diff_print(stdout, tdiff);
+		if (recipe->from_tree) {
+			char *text = cr_recipe_describe(recipe);
+
+			if (text != NULL)
+				printf("%s", text);
+			free(text);
+		}
 	}
 	for (i = 0; i < b->nartifacts; i++) {
 		const struct cr_artifact *a = &b->artifacts[i];
@@ -429,6 +474,30 @@ cmd_rebuild(int argc, char **argv)
 				goto done;
 		}
 	}
+	/* Every attested subject must have been made again. */
+	for (j = 0; j < att->st->nsubjects; j++) {
+		const struct cr_subject *s = &att->st->subjects[j];
+
+		for (i = 0; i < b->nartifacts; i++)
+			if (strcmp(b->artifacts[i].name, s->name) == 0)
+				break;
+		if (i < b->nartifacts)
+			continue;
+		differs = 1;
+		cr_hex_encode(ahex, s->sha256, CR_SHA256_LEN);
+		if (json)
+			json_array_append_new(
+				arts,
+				json_pack("{s:o, s:s, s:s}", "name",
+					  tool_json_str(s->name), "attested",
+					  ahex, "result", "not rebuilt"));
+		else if (!tool_quiet)
+			printf("FAIL  %s  attested sha256:%s: the rebuild did "
+			       "not make it\n",
+			       tool_name(s->name), ahex);
+		tool_warn("%s: an attested subject the rebuild did not make",
+			  s->name);
+	}
 	for (j = 0; j < nshipped; j++)
 		if (!used[j]) {
 			differs = 1;
@@ -443,6 +512,10 @@ cmd_rebuild(int argc, char **argv)
 	}
 	if (differs)
 		err = CR_EFAIL;
+	if (!recipe->from_tree && !tool_quiet && !json)
+		printf("note: rebuilt with a recipe given on the vendor's "
+		       "command line, trusted by --trust-recipe, not "
+		       "reviewed with the source\n");
 	if (keep != NULL && !tool_quiet && !json)
 		printf("rebuilt artifacts kept in %s\n", tool_name(keep));
 done:
@@ -453,6 +526,7 @@ done:
 	cr_toolchain_diff_free(tdiff);
 	cr_build_free(b);
 	cr_recipe_free(recipe);
+	cr_recipe_free(shown);
 	cr_tree_free(tree);
 	trust_free(&t);
 	if (err == CR_EFAIL && differs)

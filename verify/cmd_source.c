@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build.h"
 #include "cmds.h"
 #include "disclose.h"
 #include "manifest.h"
@@ -15,14 +16,19 @@
 
 static const char usage_text[] =
 	"usage: verify source -a ATTESTATION -k PUB [--files LIST] [--strip-components N]\n"
-	"                     [--json] [-q] (PATH | --git REPO [--rev REV])\n"
+	"                     [--disclosure] [--json] [-q]\n"
+	"                     (PATH | --git REPO [--rev REV])\n"
 	"\n"
 	"Checks that the source tree at PATH (a directory, .git excluded, or a\n"
 	"source archive) or the committed tree of REPO has exactly the source\n"
 	"tree hash that a trusted attestation names. PATH may also be a\n"
 	"disclosure bundle ('attest disclose'): its files and tree objects must\n"
 	"hash up to the attested tree; what was disclosed and what was withheld\n"
-	"is listed.\n"
+	"is listed. A bundle that withholds anything is not the attested source\n"
+	"(exit 1) unless --disclosure is given.\n"
+	"The recipe the tree is built with is shown: the tree's\n"
+	"cleanroom.json when the statement says so (it fails if the statement\n"
+	"recorded another), or the statement's, marked as not reviewed.\n"
 	"\n"
 	"  -a, --attestation FILE  an .intoto.jsonl file of DSSE envelopes\n"
 	"  -k, --key PUB           a trusted public key (SPKI PEM)\n"
@@ -33,6 +39,9 @@ static const char usage_text[] =
 	"                          --list --json' of it): checked against the\n"
 	"                          attested tree hash, then used to name each file\n"
 	"                          that differs\n"
+	"  --disclosure            PATH is a disclosure bundle that may withhold\n"
+	"                          files: exit 0 when every disclosed file is in\n"
+	"                          the attested tree\n"
 	"  --json                  print a machine-readable report\n"
 	"  -q, --quiet             print nothing but errors\n"
 	"  -h, --help              show this help\n"
@@ -62,6 +71,77 @@ find_attested(const struct trust *t, const unsigned char *root, size_t *trusted)
 	return root == NULL ? other : NULL;
 }
 
+/*
+ * The recipe the attested tree is built with, for the report: the tree's
+ * cleanroom.json when the statement says so (CR_EFAIL when the tree has
+ * none or the statement recorded another), else the statement's recipe,
+ * marked as not part of the reviewed source.
+ */
+static int
+see_recipe(json_t **jout, char **text, const struct cr_checked *att,
+	   const struct tool_source *src, const struct cr_tree *tree,
+	   const struct cr_source_info *info)
+{
+	struct cr_recipe *recorded = NULL, *mine = NULL;
+	struct cr_build_source bs;
+	char name[512];
+	int err;
+
+	*jout = NULL;
+	*text = NULL;
+	if (strcmp(att->st->build_type, CR_BUILDTYPE_SANDBOX) != 0) {
+		*jout = json_pack("{s:s}", "source", "none");
+		*text = strdup("recipe: none recorded (artifacts built "
+			       "elsewhere, then signed)\n");
+		return CR_OK;
+	}
+	snprintf(name, sizeof(name), "%s:%u", att->file, att->line);
+	if ((err = cr_recipe_from_statement(&recorded, att->st, name)) < 0)
+		return err;
+	if (!recorded->from_tree) {
+		*jout = cr_recipe_json(recorded);
+		*text = cr_recipe_describe(recorded);
+		if (cr_tree_find(tree, CR_RECIPE_FILE) != NULL) {
+			json_object_set_new(*jout, "treeHasRecipeFile",
+					    json_true());
+			char *more = NULL;
+
+			if (*text != NULL &&
+			    asprintf(&more,
+				     "%s  (the tree's %s was not used)\n",
+				     *text, CR_RECIPE_FILE) >= 0) {
+				free(*text);
+				*text = more;
+			}
+		}
+		goto done;
+	}
+	bs.kind = src->kind;
+	bs.path = src->path;
+	bs.strip_components = src->strip_components;
+	bs.tree = tree;
+	bs.info = info;
+	if ((err = cr_recipe_from_tree(&mine, &bs)) < 0)
+		goto done;
+	if (mine == NULL) {
+		*jout = json_pack("{s:s, s:b}", "source", CR_RECIPE_FILE,
+				  "matchesStatement", 0);
+		err = cr_error_fail("%s: the statement says its recipe is the "
+				    "tree's %s, but the tree has none",
+				    name, CR_RECIPE_FILE);
+		goto done;
+	}
+	*jout = cr_recipe_json(mine);
+	*text = cr_recipe_describe(mine);
+	err = cr_recipe_compare(recorded, mine, name);
+	json_object_set_new(*jout, "matchesStatement",
+			    json_boolean(err == CR_OK));
+done:
+	cr_recipe_free(recorded);
+	cr_recipe_free(mine);
+	return err;
+}
+
 struct changes {
 	json_t *list; /* for --json, else NULL */
 };
@@ -83,32 +163,46 @@ print_change(void *ctx, enum cr_change change, const struct cr_tree_entry *ea,
 	return 0;
 }
 
-/* verify source on a disclosure bundle. */
+/*
+ * verify source on a disclosure bundle. With --disclosure (partial) a bundle
+ * holds when every disclosed file is in the attested tree; without it, only
+ * a bundle that withholds nothing is the attested source.
+ */
 static int
-check_bundle(const struct trust *t, const char *path, int json)
+check_bundle(const struct trust *t, const char *path, int json, int partial)
 {
 	struct cr_disclosure *d = NULL;
 	const struct cr_checked *ck = NULL;
 	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
+	unsigned char(*roots)[CR_SHA256_LEN];
 	json_t *report, *items;
-	size_t trusted, i;
-	int err = CR_EFAIL;
+	size_t trusted, i, n;
+	int err = CR_EFAIL, whole;
 
 	if ((ck = find_attested(t, NULL, &trusted)) == NULL)
 		return cr_error_fail("%s: no attestation signed by a trusted "
 				     "key names a source tree",
 				     path);
-	/* Each distinct attested tree in turn; the first that holds wins. */
-	for (i = 0; i < t->set.count; i++) {
-		ck = &t->set.items[i];
-		if (ck->status != CR_OK || !ck->st->has_tree)
-			continue;
-		err = cr_disclosure_check(&d, path, ck->st->tree);
-		if (err != CR_EFAIL)
-			break;
-	}
+	/* Every attested tree at once: the bundle is read and hashed once. */
+	if ((roots = calloc(trusted, sizeof(*roots))) == NULL)
+		return cr_error_set("out of memory");
+	for (i = 0, n = 0; i < t->set.count; i++)
+		if (t->set.items[i].status == CR_OK &&
+		    t->set.items[i].st->has_tree)
+			memcpy(roots[n++], t->set.items[i].st->tree,
+			       CR_SHA256_LEN);
+	err = cr_disclosure_check_roots(
+		&d, path, (const unsigned char(*)[CR_SHA256_LEN])roots, n);
+	free(roots);
 	if (err < 0)
 		return err;
+	for (i = 0; i < t->set.count; i++) {
+		ck = &t->set.items[i];
+		if (ck->status == CR_OK && ck->st->has_tree &&
+		    memcmp(ck->st->tree, d->root, CR_SHA256_LEN) == 0)
+			break;
+	}
+	whole = CR_DISCLOSURE_COMPLETE(d);
 	cr_tree_format_id(id, d->root);
 	if (json) {
 		items = json_array();
@@ -118,30 +212,54 @@ check_bundle(const struct trust *t, const char *path, int json)
 				items,
 				json_pack("{s:o, s:s, s:s}", "path",
 					  tool_json_str(d->items[i].path),
-					  "blob", hex, "state",
+					  d->items[i].mode == CR_MODE_TREE
+						  ? "tree"
+						  : "blob",
+					  hex, "state",
 					  d->items[i].disclosed ? "disclosed"
 								: "withheld"));
 		}
 		report = json_pack(
-			"{s:s, s:s, s:o, s:s, s:i, s:o}", "command", "source",
-			"result", "ok", "path", tool_json_str(path), "source",
-			id, "disclosed", (int)d->ndisclosed, "entries", items);
+			"{s:s, s:s, s:o, s:s, s:b, s:i, s:I, s:i, s:i, s:o}",
+			"command", "source", "result",
+			whole || partial ? "ok" : "fail", "path",
+			tool_json_str(path), "source", id, "complete", whole,
+			"disclosed", (int)d->ndisclosed, "disclosedBytes",
+			(json_int_t)d->disclosed_bytes, "withheldFiles",
+			(int)d->nwithheld_files, "withheldSubtrees",
+			(int)d->nwithheld_trees, "entries", items);
 		tool_json_print(report);
 	} else if (!tool_quiet) {
-		printf("OK    %s  disclosure of %s [%s:%u]\n", tool_name(path),
-		       id, tool_name(ck->file), ck->line);
-		printf("  %zu disclosed, %zu withheld (names and hashes "
-		       "only):\n",
-		       d->ndisclosed, d->count - d->ndisclosed);
+		printf("%s  %s  %s of %s [%s:%u]\n",
+		       whole || partial ? "OK  " : "FAIL", tool_name(path),
+		       whole ? "complete disclosure" : "partial disclosure", id,
+		       tool_name(ck->file), ck->line);
+		printf("  disclosed %zu file%s (%llu bytes); withheld %zu "
+		       "file%s (names and hashes only) and %zu subtree%s "
+		       "(content unknown):\n",
+		       d->ndisclosed, d->ndisclosed == 1 ? "" : "s",
+		       (unsigned long long)d->disclosed_bytes,
+		       d->nwithheld_files, d->nwithheld_files == 1 ? "" : "s",
+		       d->nwithheld_trees, d->nwithheld_trees == 1 ? "" : "s");
 		for (i = 0; i < d->count; i++) {
 			cr_hex_encode(hex, d->items[i].oid, CR_SHA256_LEN);
-			printf("  %-9s %s %s\n",
+			printf("  %-9s %s %s%s\n",
 			       d->items[i].disclosed ? "disclosed" : "withheld",
-			       hex, tool_name(d->items[i].path));
+			       hex, tool_name(d->items[i].path),
+			       d->items[i].mode == CR_MODE_TREE ? "/" : "");
 		}
 	}
+	if (!whole && !partial)
+		err = cr_error_fail("%s: a partial disclosure of %s, not the "
+				    "whole source: %zu file%s and %zu "
+				    "subtree%s withheld (check it as one with "
+				    "--disclosure)",
+				    path, id, d->nwithheld_files,
+				    d->nwithheld_files == 1 ? "" : "s",
+				    d->nwithheld_trees,
+				    d->nwithheld_trees == 1 ? "" : "s");
 	cr_disclosure_free(d);
-	return CR_OK;
+	return err;
 }
 
 int
@@ -154,6 +272,7 @@ cmd_source(int argc, char **argv)
 		{"rev", required_argument, NULL, 'r'},
 		{"strip-components", required_argument, NULL, 's'},
 		{"files", required_argument, NULL, 'f'},
+		{"disclosure", no_argument, NULL, 'D'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -167,10 +286,11 @@ cmd_source(int argc, char **argv)
 	struct changes changes = {0};
 	char got[CR_TREE_IDLEN + 1], want[CR_TREE_IDLEN + 1];
 	const char *files = NULL;
-	json_t *report = NULL;
+	json_t *report = NULL, *jrecipe = NULL;
+	char *rtext = NULL, rwhy[1024] = "";
 	size_t trusted = 0;
 	long ndiff = -1;
-	int c, rc, json = 0, err = CR_OK, bundle = 0;
+	int c, rc, json = 0, err = CR_OK, bundle = 0, partial = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "a:k:qh", longopts, NULL)) != -1) {
@@ -188,6 +308,9 @@ cmd_source(int argc, char **argv)
 				return tool_usage("source", "--files given "
 							    "twice");
 			files = optarg;
+			break;
+		case 'D':
+			partial = 1;
 			break;
 		case 'j':
 			json = 1;
@@ -218,6 +341,13 @@ cmd_source(int argc, char **argv)
 	}
 	if ((rc = tool_source_check(&src, "source", 1)) != 0)
 		return rc;
+	if (partial && strcmp(src.kind, "path") != 0)
+		return tool_usage("source", "--disclosure takes a bundle PATH, "
+					    "not --git");
+	if (partial && files)
+		return tool_usage("source",
+				  "--disclosure and --files do not go "
+				  "together");
 
 	if ((err = trust_load(&t)) < 0)
 		goto done;
@@ -227,7 +357,12 @@ cmd_source(int argc, char **argv)
 	if (bundle) {
 		if (!json && !tool_quiet)
 			trust_print_rejected(&t);
-		err = check_bundle(&t, src.path, json);
+		err = check_bundle(&t, src.path, json, partial);
+		goto done;
+	}
+	if (partial) {
+		err = cr_error_set("%s: not a disclosure bundle (no %s first)",
+				   src.path, CR_DISCLOSURE_MANIFEST);
 		goto done;
 	}
 	if ((err = tool_source_hash(&tree, &info, &src)) < 0)
@@ -239,6 +374,15 @@ cmd_source(int argc, char **argv)
 	want[0] = '\0';
 	if (other)
 		cr_tree_format_id(want, other->st->tree);
+	/* What would build this tree: the reviewer sees the recipe too. */
+	if (match != NULL) {
+		err = see_recipe(&jrecipe, &rtext, match, &src, tree, &info);
+		if (err == CR_EFAIL)
+			snprintf(rwhy, sizeof(rwhy), "%s", cr_error_last());
+		else if (err < 0)
+			goto done;
+		err = CR_OK;
+	}
 
 	/* A file list that hashes to the attested tree names what differs. */
 	if (!match && other && files) {
@@ -260,6 +404,13 @@ cmd_source(int argc, char **argv)
 		if (want[0])
 			json_object_set_new(report, "attested",
 					    json_string(want));
+		if (jrecipe != NULL) {
+			json_object_set_new(report, "recipe", jrecipe);
+			jrecipe = NULL;
+		}
+		if (rwhy[0])
+			json_object_set_new(report, "result",
+					    json_string("fail"));
 		if (listed) {
 			changes.list = json_array();
 			ndiff = cr_tree_compare(listed, tree, print_change,
@@ -269,17 +420,22 @@ cmd_source(int argc, char **argv)
 		tool_json_print(report);
 	} else if (!tool_quiet) {
 		trust_print_rejected(&t);
-		printf("%s  %s  %s (%zu files)\n", match ? "OK  " : "FAIL",
-		       tool_name(src.path), got, tree->count);
+		printf("%s  %s  %s (%zu files)\n",
+		       match && !rwhy[0] ? "OK  " : "FAIL", src.path, got,
+		       tree->count);
 		if (want[0])
 			printf("  attested %s [%s:%u]\n", want, other->file,
 			       other->line);
+		if (rtext != NULL)
+			printf("%s", rtext);
 		if (listed)
 			ndiff = cr_tree_compare(listed, tree, print_change,
 						&changes);
 	} else if (listed) {
 		ndiff = cr_tree_compare(listed, tree, print_change, &changes);
 	}
+	if (match && rwhy[0])
+		err = cr_error_fail("%s", rwhy);
 	if (match)
 		goto done;
 	if (trusted == 0)
@@ -297,6 +453,8 @@ cmd_source(int argc, char **argv)
 				    "attestation names %s",
 				    src.path, got, want);
 done:
+	json_decref(jrecipe);
+	free(rtext);
 	cr_tree_free(listed);
 	cr_tree_free(tree);
 	trust_free(&t);

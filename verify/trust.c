@@ -88,14 +88,84 @@ trust_check_usage(struct trust *t, const char *cmd)
 	return 0;
 }
 
-/* Demotes every trusted envelope that no proof shows in a log. */
+/* One --proof file, read and its checkpoints checked once. */
+struct proofs {
+	struct cr_tlog_proof *p;
+	size_t n;
+	char why[256]; /* non-empty: its checkpoints do not verify */
+};
+
+/*
+ * Block checks allowed beyond each envelope's own block (`attest log add`
+ * writes block i for envelope i): proofs in any order for some hundreds of
+ * envelopes (a few seconds), not a hostile envelopes x blocks product.
+ */
+#define TRUST_PROOF_SEARCH_MAX (1u << 18)
+
+/*
+ * Whether some proof shows leaf hash lh. The blocks at the envelope's
+ * position in its file and among all envelopes are tried first (`attest
+ * log add` writes one block per envelope, in order, for one attestation or
+ * several); then every other block, within budget.
+ */
+static int
+find_in_logs(int *found, struct proofs *pf, size_t npf, const size_t hint[2],
+	     const unsigned char *lh, size_t *budget)
+{
+	struct cr_tlog_result res;
+	size_t j, k, h;
+	int err;
+
+	*found = 0;
+	for (h = 0; h < 2; h++)
+		for (j = 0; j < npf; j++) {
+			if (pf[j].why[0] != '\0' || hint[h] >= pf[j].n ||
+			    (h == 1 && hint[1] == hint[0]))
+				continue;
+			err = cr_tlog_proof_includes(&res, &pf[j].p[hint[h]],
+						     lh);
+			if (err != CR_EFAIL) {
+				*found = err == CR_OK;
+				return err;
+			}
+		}
+	for (j = 0; j < npf; j++) {
+		if (pf[j].why[0] != '\0')
+			continue;
+		for (k = 0; k < pf[j].n; k++) {
+			if (k == hint[0] || k == hint[1])
+				continue;
+			if ((*budget)-- == 0)
+				return cr_error_set(
+					"%s: more than %u proof blocks to try "
+					"out of order; give the proofs 'attest "
+					"log add' wrote for these attestations",
+					"--proof", TRUST_PROOF_SEARCH_MAX);
+			err = cr_tlog_proof_includes(&res, &pf[j].p[k], lh);
+			if (err != CR_EFAIL) {
+				*found = err == CR_OK;
+				return err;
+			}
+		}
+	}
+	return CR_OK;
+}
+
+/*
+ * Demotes every trusted envelope that no proof shows in a log. Each proof
+ * file is read and its checkpoints verified once; an envelope is looked for
+ * at its own position first, so the usual case is linear.
+ */
 static int
 require_log(struct trust *t)
 {
 	struct cr_note_verifier *logs[TRUST_MAX_FILES] = {0};
 	struct cr_note_verifier *wit[TRUST_MAX_FILES] = {0};
-	struct cr_tlog_result res;
-	size_t i, j, threshold;
+	struct proofs pf[TRUST_MAX_FILES] = {0};
+	unsigned char lh[CR_MERKLE_HASH_LEN];
+	const char *file = NULL, *why;
+	size_t i, k, threshold, hint[2] = {0, 0};
+	size_t budget = TRUST_PROOF_SEARCH_MAX;
 	int err = CR_OK, found;
 
 	for (i = 0; err == CR_OK && i < t->nlog_keys; i++)
@@ -106,35 +176,55 @@ require_log(struct trust *t)
 					    CR_NOTE_COSIG_V1);
 	threshold = t->witness_threshold > 0 ? (size_t)t->witness_threshold
 					     : t->nwitness;
+	for (i = 0; err == CR_OK && i < t->nproofs; i++) {
+		if ((err = cr_tlog_proofs_load(&pf[i].p, &pf[i].n,
+					       t->proof_paths[i])) < 0)
+			break;
+		err = cr_tlog_proofs_check_signed(
+			pf[i].p, pf[i].n, t->proof_paths[i],
+			logs[t->nlog_keys == 1 ? 0 : i],
+			(const struct cr_note_verifier *const *)wit,
+			t->nwitness, (unsigned)threshold);
+		if (err == CR_EFAIL) {
+			snprintf(pf[i].why, sizeof(pf[i].why), "%s",
+				 cr_error_last());
+			err = CR_OK;
+		}
+	}
 	for (i = 0; err == CR_OK && i < t->set.count; i++) {
 		struct cr_checked *c = &t->set.items[i];
 
-		if (c->status != CR_OK)
+		/* Its position in its file, and among all envelopes. */
+		if (file == NULL || strcmp(file, c->file) != 0)
+			hint[0] = 0;
+		file = c->file;
+		hint[1] = i;
+		if (c->status != CR_OK) {
+			hint[0]++;
 			continue;
-		for (j = 0, found = 0; !found && j < t->nproofs; j++) {
-			err = cr_tlog_check_inclusion(
-				&res, t->proof_paths[j],
-				(const unsigned char *)c->env->raw,
-				c->env->raw_len,
-				logs[t->nlog_keys == 1 ? 0 : j],
-				(const struct cr_note_verifier *const *)wit,
-				t->nwitness, (unsigned)threshold);
-			if (err == CR_EFAIL)
-				err = CR_OK;
-			else if (err == CR_OK)
-				found = 1;
 		}
-		if (err == CR_OK && !found) {
-			c->status = CR_EFAIL;
-			snprintf(c->reason, sizeof(c->reason),
-				 "signed, but no proof shows it in a trusted "
-				 "transparency log (%s)",
-				 cr_error_last());
-		}
+		if ((err = cr_merkle_leaf_hash(lh, c->env->raw,
+					       c->env->raw_len)) < 0 ||
+		    (err = find_in_logs(&found, pf, t->nproofs, hint, lh,
+					&budget)) < 0)
+			break;
+		hint[0]++;
+		if (found)
+			continue;
+		why = "no block of the proofs includes this envelope";
+		for (k = 0; k < t->nproofs; k++)
+			if (pf[k].why[0] != '\0')
+				why = pf[k].why;
+		c->status = CR_EFAIL;
+		snprintf(c->reason, sizeof(c->reason),
+			 "signed, but no proof shows it in a trusted "
+			 "transparency log (%s)",
+			 why);
 	}
 	for (i = 0; i < TRUST_MAX_FILES; i++) {
 		cr_note_verifier_free(logs[i]);
 		cr_note_verifier_free(wit[i]);
+		cr_tlog_proofs_free(pf[i].p, pf[i].n);
 	}
 	return err;
 }
@@ -172,8 +262,8 @@ trust_print_rejected(const struct trust *t)
 		const struct cr_checked *c = &t->set.items[i];
 
 		if (c->status != CR_OK)
-			printf("note: %s:%u: not trusted: %s\n",
-			       tool_name(c->file), c->line,
+			printf("note: %s:%u: %s: %s\n", tool_name(c->file),
+			       c->line, c->skipped ? "skipped" : "not trusted",
 			       tool_name(c->reason));
 	}
 }
@@ -210,6 +300,8 @@ trust_json(const struct trust *t)
 		if (e != NULL && c->status != CR_OK)
 			json_object_set_new(e, "reason",
 					    json_string(c->reason));
+		if (e != NULL && c->skipped)
+			json_object_set_new(e, "skipped", json_true());
 		json_array_append_new(a, e);
 	}
 	return a;

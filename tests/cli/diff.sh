@@ -107,14 +107,68 @@ expect 1 "changed code: exit 1" "$VERIFY" diff hello.2 ex/hello.evil
 out_has '^  \.text \[code\]' "changed code: .text flagged as code"
 
 # Only the build id differs: flagged derived, nothing else.
-cc -O1 -Wl,--build-id=0x0102030405060708090a0b0c0d0e0f1011121314 \
+# (__DATE__ and __TIME__ pinned, so two compilations a second apart agree.)
+SOURCE_DATE_EPOCH=1700000000 cc -O1 \
+	-Wl,--build-id=0x0102030405060708090a0b0c0d0e0f1011121314 \
 	ex/greet.c ex/hello.c -o bid.1 || exit 2
-cc -O1 -Wl,--build-id=0xf102030405060708090a0b0c0d0e0f10111213ff \
+SOURCE_DATE_EPOCH=1700000000 cc -O1 \
+	-Wl,--build-id=0xf102030405060708090a0b0c0d0e0f10111213ff \
 	ex/greet.c ex/hello.c -o bid.2 || exit 2
 expect 1 "build id only: exit 1" "$VERIFY" diff bid.1 bid.2
 verdict_has "1 of [0-9]+ ELF sections differ \(\.note\.gnu\.build-id: 2 bytes, derived\)$" \
 	"build id only: one derived section"
 out_has "\.note\.gnu\.build-id \[derived\]" "build id only: flagged derived"
+
+# A section's name is the file maker's choice; its flags and the segment
+# that loads it say what it is. Code renamed .debug_x is code, not derived:
+# kept flags, flags cleared (still in an executable PT_LOAD), and a one-byte
+# patch in it on both sides.
+cc -O1 ex/greet.c ex/hello.c -o named || exit 2
+objcopy --rename-section .text=.debug_x named named.dbg || exit 2
+expect 1 ".text renamed .debug_x: exit 1" "$VERIFY" diff named named.dbg
+out_has '^  \.debug_x \[code\]: only in B' ".debug_x with code flags is code"
+verdict_has "\.debug_x: only in B;" "the verdict does not call it derived"
+out_lacks '\.debug_x \[derived\]' "never derived"
+python3 - named.dbg named.noflags .debug_x <<'PY'
+import struct, sys
+# Clears sh_flags of the named section (ELF64 little-endian); the bytes stay
+# where the executable PT_LOAD maps them.
+b = bytearray(open(sys.argv[1], "rb").read())
+shoff, = struct.unpack_from("<Q", b, 0x28)
+shentsize, shnum, shstrndx = struct.unpack_from("<HHH", b, 0x3a)
+stroff, = struct.unpack_from("<Q", b, shoff + shstrndx * shentsize + 0x18)
+for i in range(shnum):
+    h = shoff + i * shentsize
+    name, = struct.unpack_from("<I", b, h)
+    if b[stroff + name:b.index(b"\0", stroff + name)] == sys.argv[3].encode():
+        struct.pack_into("<Q", b, h + 8, 0)
+open(sys.argv[2], "wb").write(b)
+PY
+chmod +x named.noflags
+expect 0 "the flagless copy still runs" ./named.noflags
+expect 1 "flags cleared, still loaded: exit 1" "$VERIFY" diff named \
+	named.noflags
+out_has '^  \.debug_x \[code\]: only in B' "loaded by PF_X: code"
+cp named.dbg named.dbg2
+off=$(readelf -SW named.dbg | awk '$2 == ".debug_x" { print $5 }')
+printf '\314' | dd of=named.dbg2 bs=1 seek=$((0x$off + 8)) conv=notrunc \
+	2>/dev/null
+expect 1 "a byte patched in .debug_x: exit 1" "$VERIFY" diff named.dbg \
+	named.dbg2
+verdict_has "\(\.debug_x: 1 bytes\)" "the patched section, not derived"
+out_has '^  \.debug_x \[code\]: 1 of' "the patch is in code"
+# The build id in the text segment (no -z separate-code) is still derived.
+SOURCE_DATE_EPOCH=1700000000 cc -O1 -Wl,-z,noseparate-code \
+	-Wl,--build-id=0x01020304 ex/greet.c ex/hello.c -o nosep.1 || exit 2
+SOURCE_DATE_EPOCH=1700000000 cc -O1 -Wl,-z,noseparate-code \
+	-Wl,--build-id=0x01020305 ex/greet.c ex/hello.c -o nosep.2 || exit 2
+expect 1 "build id in an R+X segment: exit 1" "$VERIFY" diff nosep.1 nosep.2
+verdict_has "\(\.note\.gnu\.build-id: 1 bytes, derived\)$" \
+	"build id in the text segment: derived"
+# Real debug information stays derived: -g against no -g, same code.
+cc -g -O1 ex/greet.c ex/hello.c -o named.g || exit 2
+expect 1 "-g only: exit 1" "$VERIFY" diff named named.g
+out_has '\.debug_info \[derived\]' ".debug_info is still derived"
 
 # --- tarballs ----------------------------------------------------------------
 mkdir -p src/d

@@ -105,4 +105,57 @@ expect 0 "openssl signs with an attest P-256 key" \
 expect 0 "and verifies with the attest .pub" \
 	openssl dgst -sha256 -verify p256.pub -signature msg.sig msg
 
+# One key, one id: a P-256 key re-encoded with a compressed or hybrid point
+# (or its PEM re-wrapped) is the same key. keygen's id, verify's id for every
+# form, and a threshold of 2 met by one signature (exit 1, not 0).
+expect 0 "keygen p256 for the alias test" "$ATTEST" keygen --algorithm p256 \
+	-o al
+alias_id=$(cut -d' ' -f1 "$T/out")
+expect 0 "openssl writes the compressed form" openssl ec -pubin -in al.pub \
+	-conv_form compressed -out al-compressed.pub
+expect 0 "openssl writes the hybrid form" openssl ec -pubin -in al.pub \
+	-conv_form hybrid -out al-hybrid.pub
+differ "$(keyid_of al-compressed.pub)" "$alias_id" \
+	"the compressed SPKI DER differs from the uncompressed one"
+differ "$(keyid_of al-hybrid.pub)" "$alias_id" \
+	"the hybrid SPKI DER differs from the uncompressed one"
+{
+	echo "-----BEGIN PUBLIC KEY-----"
+	openssl pkey -pubin -in al.pub -outform DER | base64 -w 16
+	echo "-----END PUBLIC KEY-----"
+} >al-wrapped.pub
+mkdir alsrc && printf 'x\n' >alsrc/x && printf 'fw\n' >alfw.bin
+expect 0 "sign with the P-256 key" "$ATTEST" sign --source alsrc \
+	--key al.key -o al.intoto.jsonl alfw.bin
+for form in al al-compressed al-hybrid al-wrapped; do
+	expect 0 "$form.pub verifies" "$VERIFY" artifact --json \
+		-a al.intoto.jsonl -k $form.pub alfw.bin
+	out_has "\"keyid\": \"$alias_id\"" "$form.pub: verify reports keygen's id"
+done
+expect 1 "three encodings of one key do not meet --threshold 2" \
+	"$VERIFY" artifact -a al.intoto.jsonl -k al.pub -k al-compressed.pub \
+	-k al-hybrid.pub --threshold 2 alfw.bin
+err_has "1 of 2 required" "one key counts once"
+expect 1 "the compressed and the wrapped form: still one key" \
+	"$VERIFY" artifact -a al.intoto.jsonl -k al-compressed.pub \
+	-k al-wrapped.pub --threshold 2 alfw.bin
+expect 1 "the same file given twice does not meet --threshold 2" \
+	"$VERIFY" artifact -a al.intoto.jsonl -k al.pub -k al.pub \
+	--threshold 2 alfw.bin
+# Other encodings that could alias are refused: explicit curve parameters,
+# a second PEM block or any garbage after the key.
+expect 0 "openssl writes explicit parameters" openssl ec -pubin -in al.pub \
+	-param_enc explicit -out al-explicit.pub
+expect 2 "explicit curve parameters are refused" "$VERIFY" artifact \
+	-a al.intoto.jsonl -k al-explicit.pub alfw.bin
+err_has "explicit curve parameters" "says why"
+err_one_line "explicit parameters: one line"
+{ cat al.pub; echo garbage; } >al-trailing.pub
+expect 2 "PEM with trailing garbage is refused" "$VERIFY" artifact \
+	-a al.intoto.jsonl -k al-trailing.pub alfw.bin
+err_has "unexpected data after the public key" "says why"
+cat al.pub al-compressed.pub >al-two.pub
+expect 2 "two PEM blocks are refused" "$VERIFY" artifact \
+	-a al.intoto.jsonl -k al-two.pub alfw.bin
+
 done_testing

@@ -234,4 +234,52 @@ f=M/tile/0/000 # a full tile the checkpoint commits to
 printf 'X' | dd of="$f" bs=1 seek=5 conv=notrunc 2>/dev/null
 expect 1 "a tampered mirror tile fails" "$VERIFY" log --log-key log.pub --tiles M
 
+# --- many envelopes, many proofs: each proof read and checked once ----------
+# 2000 signed envelopes (one signature; only the unsigned keyid hint
+# differs, so 2000 leaves): before, every envelope re-read and re-verified
+# the whole proof file (160 s); now seconds.
+python3 "$SRCDIR/tests/bench/gen_envelopes.py" fw.intoto.jsonl 2000 many.jsonl
+"$ATTEST" log init --key log.key --origin example.test/big BIG >/dev/null 2>&1
+expect 0 "log add 2000 envelopes" "$ATTEST" log add --key log.key \
+	-o many.proof BIG many.jsonl
+same "$(grep -c '^c2sp.org/tlog-proof@v1$' many.proof)" 2000 "2000 proof blocks"
+start=$(date +%s)
+expect 0 "2000 envelopes, 2000 proofs" "$VERIFY" artifact --json \
+	-a many.jsonl -k vendor.pub --log-key log.pub --proof many.proof fw.bin
+out_has '"result": "ok"' "2000 envelopes: ok"
+took=$(($(date +%s) - start))
+if [ "$took" -lt 60 ]; then ok "2000 envelopes and proofs in ${took}s"
+else not_ok "2000 envelopes and proofs took ${took}s"; fi
+# Every envelope must be shown: one the log never saw is demoted (exit 1
+# when it is the only one), even with 2000 blocks to look through.
+expect 1 "an envelope not in the log, 2000 blocks" "$VERIFY" artifact \
+	-a fw2.intoto.jsonl -k vendor.pub --log-key log.pub --proof many.proof \
+	fw2.bin
+out_has "no proof shows it in a trusted transparency log" "says it is not logged"
+# Blocks out of order are still found (within the search budget).
+head -200 many.jsonl >some.jsonl
+"$ATTEST" log init --key log.key --origin example.test/some SOME >/dev/null 2>&1
+"$ATTEST" log add --key log.key -o some.proof SOME some.jsonl >/dev/null 2>&1
+python3 - <<'PY'
+blocks = open("some.proof").read().split("c2sp.org/tlog-proof@v1\n")[1:]
+open("reversed.proof", "w").write(
+    "".join("c2sp.org/tlog-proof@v1\n" + b for b in reversed(blocks)))
+PY
+expect 0 "200 envelopes, proofs in reverse order" "$VERIFY" artifact -q \
+	-a some.jsonl -k vendor.pub --log-key log.pub --proof reversed.proof \
+	fw.bin
+# A tampered block among many: that envelope is not shown in the log.
+python3 - <<'PY'
+blocks = open("some.proof").read().split("c2sp.org/tlog-proof@v1\n")[1:]
+lines = blocks[0].split("\n")
+lines[1] = ("B" if lines[1][0] != "B" else "C") + lines[1][1:]
+blocks[0] = "\n".join(lines)
+open("bad-first.proof", "w").write(
+    "".join("c2sp.org/tlog-proof@v1\n" + b for b in blocks))
+PY
+head -1 some.jsonl >first.jsonl
+expect 1 "the one envelope whose block was tampered" "$VERIFY" artifact \
+	-a first.jsonl -k vendor.pub --log-key log.pub --proof bad-first.proof \
+	fw.bin
+
 done_testing

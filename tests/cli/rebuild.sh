@@ -9,11 +9,11 @@ git -C repo init -q && git -C repo add -A && git -C repo commit -qm A
 git -C repo tag A
 "$ATTEST" keygen -o vendor >/dev/null 2>&1
 "$ATTEST" keygen -o regulator >/dev/null 2>&1
-arts="--artifact hello --artifact libgreet.a --artifact hello.tar.gz"
 
+# The recipe is the tree's cleanroom.json (sh build.sh; hello, libgreet.a,
+# hello.tar.gz), which the regulator reviews with the source.
 expect 0 "the vendor builds and signs commit A" "$ATTEST" build --git repo \
-	--rev A --key vendor.key --output-dir vendor -o att.jsonl $arts \
-	-- sh build.sh
+	--rev A --key vendor.key --output-dir vendor -o att.jsonl
 expect 0 "the vendor exports the reviewed source" "$ATTEST" export \
 	--git repo --rev A -o src.tar.gz
 
@@ -39,7 +39,7 @@ cmp -s kept/hello vendor/hello && ok "--keep keeps the rebuilt artifacts" ||
 sed -i 's/hello from %s/hello from %s; debug shell on port 4444/' repo/greet.c
 git -C repo commit -qam B
 expect 0 "the vendor quietly builds commit B" "$ATTEST" build --git repo \
-	--output-dir shipB $arts -- sh build.sh
+	--output-dir shipB
 expect 1 "verify rebuild catches the backdoored binary" "$VERIFY" rebuild \
 	-a att.jsonl -k vendor.pub src.tar.gz shipB/hello shipB/libgreet.a
 out_has "shipped shipB/hello: DIFFERENT" "names the artifact"
@@ -56,6 +56,18 @@ mkdir p && mv patched-hello p/hello
 expect 1 "a patched shipped binary" "$VERIFY" rebuild -a att.jsonl \
 	-k vendor.pub src.tar.gz p/hello
 out_has "4000|0xfa0" "gives the offset"
+
+# Code under a debug name: the shipped hello's .text renamed .debug_x (it
+# still runs). The explanation calls it code, never derived.
+mkdir dbg && objcopy --rename-section .text=.debug_x vendor/hello dbg/hello
+expect 0 "the renamed binary still runs" ./dbg/hello
+expect 1 "a shipped binary with .text renamed .debug_x" "$VERIFY" rebuild \
+	-a att.jsonl -k vendor.pub src.tar.gz dbg/hello
+out_has "\.debug_x \[code\]" "the explanation calls .debug_x code"
+if grep -q "debug_x[^;]*derived" "$T/out"; then
+	not_ok "the explanation does not call .debug_x derived"
+	grep "debug_x" "$T/out" | sed 's/^/#   /'
+else ok "the explanation does not call .debug_x derived"; fi
 
 # Source swap: the regulator is handed a tree with one changed file.
 mkdir swapped && tar -xzf src.tar.gz -C swapped

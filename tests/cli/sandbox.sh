@@ -354,7 +354,7 @@ expect 0 "verify artifact with that name" "$VERIFY" artifact \
 	-a paint.jsonl -k vendor.pub "pout/$(printf 'fake\r\033[2KOK')"
 raw "$T/out" && not_ok "its text report escaped" || ok "its text report escaped"
 out_has "attests 'fake\\\\x0d\\\\x1b\\[2KOK'" "the subject name shown as \\xNN"
-expect 0 "verify rebuild of that subject" "$VERIFY" rebuild -a paint.jsonl \
+expect 0 "verify rebuild of that subject" "$VERIFY" rebuild --trust-recipe -a paint.jsonl \
 	-k vendor.pub --git paint
 raw "$T/out" && not_ok "the rebuild's report escaped" ||
 	ok "the rebuild's report escaped"
@@ -404,17 +404,17 @@ resign honest.jsonl vendor.key painted.jsonl sh -c \
 for who in $users; do
 	start=$(date +%s)
 	expect 2 "$who: rebuild --timeout 2 of a recipe that never ends" \
-		"as_$who" timeout 60 "$VERIFY" rebuild -a forever.jsonl \
+		"as_$who" timeout 60 "$VERIFY" rebuild --trust-recipe -a forever.jsonl \
 		-k vendor.pub --timeout 2 --git "$(repo "$who" hang)"
 	[ $(($(date +%s) - start)) -lt 10 ] && ok "$who: within seconds" ||
 		not_ok "$who: within seconds"
 	err_has "could not rebuild: the build timed out after 2 s" "$who: says why"
 	no_sleepers "$who: no process of the rebuild is left"
 	expect 2 "$who: rebuild of a FIFO artifact" "as_$who" timeout 60 \
-		"$VERIFY" rebuild -a fifo.jsonl -k vendor.pub --git "$(repo "$who" hang)"
+		"$VERIFY" rebuild --trust-recipe -a fifo.jsonl -k vendor.pub --git "$(repo "$who" hang)"
 	err_has "hang.txt': a FIFO" "$who: names it"
 done
-expect 2 "a failing recipe: could not rebuild" "$VERIFY" rebuild \
+expect 2 "a failing recipe: could not rebuild" "$VERIFY" rebuild --trust-recipe \
 	-a painted.jsonl -k vendor.pub --keep kept --git hang
 raw "$T/err" && not_ok "the rebuild's log tail escaped" ||
 	ok "the rebuild's log tail escaped"
@@ -422,7 +422,7 @@ err_has '^x\\x1b\[2K\\x0dOK$' "and shown"
 [ -s kept/rebuild.log ] && ok "--keep keeps the failed rebuild's log" ||
 	not_ok "--keep keeps the failed rebuild's log"
 err_has "the whole log: kept/rebuild.log" "and says where"
-expect 2 "without --keep" "$VERIFY" rebuild -a painted.jsonl -k vendor.pub \
+expect 2 "without --keep" "$VERIFY" rebuild --trust-recipe -a painted.jsonl -k vendor.pub \
 	--git hang
 err_has "keep DIR keeps the whole log" "says how to keep it"
 "$VERIFY" rebuild --help | grep -q "default" && ok "the default timeout is documented" ||

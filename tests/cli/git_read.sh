@@ -1,0 +1,341 @@
+#!/bin/sh
+# One reading of every repository: what attest reads of a git repository is
+# what a reviewer's `git clone` checks out, or it is refused (exit 2) with a
+# line naming the path and the reason. The oracle is git itself: each case
+# is cloned and checked out, and the checkout hashed by a SHA-256 git.
+. "$SRCDIR/tests/cli/lib.sh"
+
+# raw_tree REPO 'MODE NAME OID'...: writes a tree object holding exactly these
+# entries, modes as written and in the order given, and prints its id.
+raw_tree() {
+	r=$1
+	shift
+	python3 -c '
+import sys
+body = b""
+for spec in sys.argv[1:]:
+    mode, rest = spec.split(" ", 1)
+    name, oid = rest.rsplit(" ", 1)
+    name = name.encode().decode("unicode_escape").encode("latin-1")
+    body += mode.encode() + b" " + name + b"\0" + bytes.fromhex(oid)
+sys.stdout.buffer.write(body)
+' "$@" | git -C "$r" hash-object -t tree --literally -w --stdin
+}
+
+# commit_tree REPO TREE: makes TREE the tree of a new commit on main.
+commit_tree() {
+	c=$(git -C "$1" commit-tree "$2" -m raw) &&
+		git -C "$1" update-ref refs/heads/main "$c"
+}
+
+# checkout_tree REPO [GIT-OPTION]...: clones REPO through the pack protocol
+# (what a reviewer gets), with the git options given, and prints the SHA-256
+# tree id of the checkout; "clone-failed" when git cannot check it out.
+checkout_tree() {
+	r=$1
+	shift
+	rm -rf "$T/co"
+	if git "$@" clone -q --no-local "$r" "$T/co" 2>"$T/clone.err"; then
+		raw_sha256_tree "$T/co"
+	else
+		echo clone-failed
+	fi
+}
+
+first() { cut -d' ' -f1 <"$T/out"; }
+
+# raw_sha256_tree DIR: git_sha256_tree of DIR's bytes as they are: the
+# reference repository's info/attributes (which outranks every
+# .gitattributes) turns off the conversions git add would apply.
+raw_sha256_tree() {
+	rm -rf "$T/.raw"
+	git init -q --bare --object-format=sha256 "$T/.raw" &&
+		mkdir -p "$T/.raw/info" &&
+		echo '* -text -ident -filter -working-tree-encoding -eol -crlf' \
+			>"$T/.raw/info/attributes" &&
+		git --git-dir="$T/.raw" --work-tree="$1" add -A &&
+		git --git-dir="$T/.raw" --work-tree="$1" write-tree ||
+		echo "git-could-not-compute-the-tree"
+}
+
+"$ATTEST" keygen -o vendor >/dev/null 2>&1
+printf 'fw\n' >fw.bin
+
+# Modes: git's checkout makes 160755, 0, 60000 and 140000 a gitlink (an
+# empty directory), 120755 a symlink, 100664 and 100610 a 100644 file, 100700
+# a 100755 file; libgit2 1.5 makes the first four a file, 120755 and 100610
+# an executable. Only the four modes git writes are read.
+printf 'ok\n' >ok.txt
+printf 'payload\n' >payload.txt
+for m in 160755 0 60000 140000 120755 100664 100700 100610 40755; do
+	r=mode$m
+	git init -q "$r"
+	okb=$(git -C "$r" hash-object -w "$T/ok.txt")
+	pb=$(git -C "$r" hash-object -w "$T/payload.txt")
+	commit_tree "$r" "$(raw_tree "$r" "100644 ok $okb" "$m x $pb")"
+	co=$(checkout_tree "$r")
+	expect 2 "mode $m refused" "$ATTEST" hash --git "$r"
+	err_has "'x': mode $m, which git checks out as" "mode $m: message"
+	err_one_line "mode $m: one line"
+	# What the reviewer's clone holds is not the file libgit2 1.5 reads.
+	mkdir -p "asfile$m" && cp ok.txt "asfile$m/ok" &&
+		cp payload.txt "asfile$m/x"
+	case $m in 1006* | 1007* | 4*) continue ;; esac
+	differ "$co" "$(git_sha256_tree "asfile$m")" \
+		"mode $m: the checkout is not x as a file ($co)"
+done
+same "$(readlink "$T/co/x" 2>/dev/null || echo none)" none \
+	"40755 over a blob: git cannot clone it either"
+co=$(checkout_tree mode120755)
+same "$(readlink "$T/co/x")" payload "120755: git checks out a symlink"
+co=$(checkout_tree mode100610)
+[ -f "$T/co/x" ] && [ ! -x "$T/co/x" ] && ok "100610: git checks out 100644" ||
+	not_ok "100610: git checks out 100644"
+
+# Zero-padded modes are what git checks out as the plain ones: read, and
+# the hash is the checkout's.
+git init -q padded
+okb=$(git -C padded hash-object -w "$T/ok.txt")
+sub=$(raw_tree padded "0100644 f $okb" "0100755 g $okb")
+commit_tree padded "$(raw_tree padded "100644 ok $okb" "040000 sub $sub")"
+expect 0 "zero-padded modes read" "$ATTEST" hash --git padded
+same "$(first)" "$(checkout_tree padded)" "zero-padded: the checkout's hash"
+
+# Every command shares the reader: the vendor signs what the old reader
+# said of mode0 (x as a file); nothing reading the repository accepts it.
+expect 0 "vendor signs x as a file" "$ATTEST" sign --source asfile0 \
+	--key vendor.key -o fw.intoto.jsonl fw.bin
+expect 2 "verify source --git refuses mode 0" "$VERIFY" source \
+	-a fw.intoto.jsonl -k vendor.pub --git mode0
+err_has "'x': mode 0," "verify source: names the entry"
+checkout_tree mode0 >/dev/null
+expect 1 "verify source on the reviewer's clone: differs" "$VERIFY" source \
+	-a fw.intoto.jsonl -k vendor.pub "$T/co"
+expect 2 "export refuses mode 0" "$ATTEST" export --git mode0 -o m0.tar
+err_has "'x': mode 0," "export: names the entry"
+[ -e m0.tar ] && not_ok "export wrote nothing" || ok "export wrote nothing"
+expect 2 "disclose refuses mode 0" "$ATTEST" disclose --git mode0 \
+	-o m0.bundle ok
+expect 2 "sign --git refuses mode 0" "$ATTEST" sign --git mode0 \
+	--key vendor.key -o m0.intoto.jsonl fw.bin
+expect 2 "build --git refuses mode 0" "$ATTEST" build --git mode0 \
+	--artifact ok --output-dir m0out -- true
+err_has "'x': mode 0," "build: names the entry"
+
+# Names git's checkout refuses (core.protectNTFS is on everywhere,
+# core.protectHFS on macOS): the reviewer's clone has no checkout at all.
+# name_case NAME MODE GIT-OPTION...: a tree holding ok and NAME (a blob, or
+# with MODE 40000 a tree holding ok).
+name_case() {
+	rm -rf names
+	git init -q names
+	okb=$(git -C names hash-object -w "$T/ok.txt")
+	oid=$okb
+	[ "$2" = 40000 ] && oid=$(raw_tree names "100644 ok $okb")
+	commit_tree names "$(raw_tree names "100644 ok $okb" "$2 $1 $oid")"
+	shift 2
+	same "$(checkout_tree names "$@")" clone-failed \
+		"git cannot check out '$(cat "$T/clone.err" | head -1)'"
+	expect 2 "refused" "$ATTEST" hash --git names
+	err_has "a name git refuses to check out" "refused: named"
+}
+name_case 'GIT~1' 40000 -c core.x=1
+name_case '.git.' 100644 -c core.x=1
+name_case '.Git  ' 40000 -c core.x=1
+name_case '.gitmodules' 120000 -c core.x=1
+name_case '.g\xe2\x80\x8cit' 40000 -c core.protectHFS=true
+
+# Entries out of git's order: git checks them all out; the hash is the
+# checkout's (sorted), as git write-tree of it says.
+git init -q unsorted
+okb=$(git -C unsorted hash-object -w "$T/ok.txt")
+pb=$(git -C unsorted hash-object -w "$T/payload.txt")
+commit_tree unsorted "$(raw_tree unsorted "100644 z $okb" "100644 a $pb")"
+expect 0 "unsorted tree read" "$ATTEST" hash --git unsorted
+same "$(first)" "$(checkout_tree unsorted)" "unsorted: the checkout's hash"
+
+# A plain repository to vary: f holds "good", bad.txt "evil".
+git init -q base
+printf 'good\n' >base/f && printf 'one\n' >base/g
+git -C base add -A && git -C base commit -qm one
+printf 'two\n' >base/g && git -C base commit -qam two
+printf 'three\n' >base/g && git -C base commit -qam three
+good=$(checkout_tree base)
+expect 0 "plain repository" "$ATTEST" hash --git base
+same "$(first)" "$good" "plain: the checkout's hash"
+
+# Replace refs: git shows the replacement in the repository itself (a
+# fresh clone does not fetch them); libgit2 shows the original.
+cp -a base repl
+evil=$(printf 'evil\n' | git -C repl hash-object -w --stdin)
+git -C repl replace "$(git -C repl rev-parse HEAD:f)" "$evil"
+same "$(git -C repl show HEAD:f)" evil "git shows the replaced blob"
+expect 2 "replace ref refused" "$ATTEST" hash --git repl
+err_has "replace ref 'refs/replace/[0-9a-f]+'" "replace: names the ref"
+err_one_line "replace: one line"
+git -C repl pack-refs --all
+expect 2 "packed replace ref refused" "$ATTEST" hash --git repl
+expect 2 "export refuses replace refs" "$ATTEST" export --git repl -o r.tar
+expect 2 "verify source --git refuses replace refs" "$VERIFY" source \
+	-a fw.intoto.jsonl -k vendor.pub --git repl
+git -C repl replace -d "$(git -C repl rev-parse HEAD:f)" >/dev/null
+expect 0 "replace ref deleted: read again" "$ATTEST" hash --git repl
+same "$(first)" "$good" "replace deleted: the checkout's hash"
+cp -a base repl2
+git -C repl2 replace HEAD HEAD~2
+expect 2 "a replaced commit" "$ATTEST" hash --git repl2
+GIT_REPLACE_REF_BASE=refs/other/ git -C repl2 update-ref refs/other/x \
+	"$(git -C repl2 rev-parse HEAD)"
+git -C repl2 replace -d HEAD >/dev/null
+expect 0 "refs/other/ is no replace ref by default" "$ATTEST" hash --git repl2
+GIT_REPLACE_REF_BASE=refs/other/ expect 2 \
+	"refs/other/ with GIT_REPLACE_REF_BASE=refs/other/" \
+	"$ATTEST" hash --git repl2
+
+# Grafts: git takes HEAD~1 to be the first commit, libgit2 the second.
+cp -a base graft
+root=$(git -C graft rev-parse HEAD~2)
+printf '%s %s\n' "$(git -C graft rev-parse HEAD)" "$root" \
+	>graft/.git/info/grafts
+same "$(git -C graft rev-parse HEAD~1 2>/dev/null)" "$root" \
+	"git honours the graft"
+expect 2 "grafts refused" "$ATTEST" hash --git graft --rev HEAD~1
+err_has "info/grafts" "grafts: named"
+: >graft/.git/info/grafts
+expect 0 "an empty grafts file changes nothing" "$ATTEST" hash --git graft
+printf '%s\n' "$(git -C graft rev-parse HEAD)" >grafts
+GIT_GRAFT_FILE=$T/grafts expect 2 "GIT_GRAFT_FILE refused" \
+	"$ATTEST" hash --git graft
+err_has "GIT_GRAFT_FILE" "GIT_GRAFT_FILE: named"
+
+# Many .gitattributes holding one blob are read once: quick.
+git init -q manyattrs
+printf '* text\n' >manyattrs/.gitattributes
+i=0
+while [ $i -lt 200 ]; do
+	mkdir manyattrs/d$i && cp manyattrs/.gitattributes manyattrs/d$i/
+	i=$((i + 1))
+done
+printf '*.c ident\n' >manyattrs/d150/.gitattributes
+git -C manyattrs add -A && git -C manyattrs commit -qm many
+expect 2 "one bad .gitattributes among 201" "$ATTEST" hash --git manyattrs
+err_has "'d150/.gitattributes' line 1 sets 'ident'" "the bad one is named"
+
+# Shallow clones: the commit's tree is whole, what git checks out; history
+# beyond the cut is missing for both.
+git clone -q --depth 1 "file://$T/base" shallow 2>/dev/null
+[ -f shallow/.git/shallow ] && ok "a shallow clone" || not_ok "a shallow clone"
+expect 0 "shallow clone read" "$ATTEST" hash --git shallow
+same "$(first)" "$good" "shallow: the checkout's hash"
+expect 2 "shallow: HEAD~1 is not there" "$ATTEST" hash --git shallow --rev HEAD~1
+
+# Alternates: libgit2 and git read the same borrowed objects.
+git clone -q --shared base alt
+[ -s alt/.git/objects/info/alternates ] && ok "alternates" ||
+	not_ok "alternates"
+expect 0 "repository with alternates read" "$ATTEST" hash --git alt
+same "$(first)" "$good" "alternates: the checkout's hash"
+
+# Attributes: each of these makes a checkout write other bytes than the
+# committed blob; each is refused naming the file, line and attribute.
+# blobs_tree REPO: the SHA-256 tree id of HEAD's blobs as committed (no
+# attribute applied; git archive would apply them), all mode 100644.
+blobs_tree() {
+	rm -rf "$T/blobs"
+	git -C "$1" ls-tree -r --name-only HEAD | while IFS= read -r p; do
+		mkdir -p "$T/blobs/$(dirname "$p")"
+		git -C "$1" cat-file blob "HEAD:$p" >"$T/blobs/$p"
+	done
+	raw_sha256_tree "$T/blobs"
+}
+
+# attr_case NAME ATTRIBUTES-LINE FILE CONTENT ATTRIBUTE [GIT-OPTION]...: a
+# repository with sub/FILE and sub/.gitattributes; the checkout (with the
+# reviewer's git options) differs from the blobs, and attest refuses it.
+attr_case() {
+	name=$1 line=$2 file=$3 content=$4 attr=$5
+	shift 5
+	git init -q "$name"
+	mkdir -p "$name/sub"
+	printf '%b' "$content" >"$name/sub/$file"
+	printf '# comment: ident filter=x\n%s\n' "$line" \
+		>"$name/sub/.gitattributes"
+	git -C "$name" add -A
+	git -C "$name" commit -qm "$name"
+	co=$(checkout_tree "$name" "$@")
+	differ "$co" "$(blobs_tree "$name")" \
+		"$name: the checkout differs from the blobs"
+	expect 2 "$name refused" "$ATTEST" hash --git "$name"
+	err_has "'sub/.gitattributes' line 2 sets '$attr'" \
+		"$name: names file, line, attribute"
+	err_one_line "$name: one line"
+}
+attr_case ident '*.c ident' a.c 'char *id = "$Id$";\n' ident
+attr_case eolcrlf '*.bat text eol=crlf' a.bat '@echo off\necho hi\n' eol=crlf
+attr_case eolonly '*.bat eol=crlf' a.bat 'echo hi\n' eol=crlf
+attr_case autocrlf '* text=auto eol=crlf' a.txt 'hi\n' eol=crlf
+attr_case wte '*.txt working-tree-encoding=UTF-16' a.txt \
+	'\0377\0376h\0000i\0000\n\0000' \
+	working-tree-encoding
+attr_case filter '*.dat filter=up' a.dat 'small\n' filter \
+	-c filter.up.smudge='tr a-z A-Z'
+attr_case quoted '"a b.c"ident' 'a b.c' '$Id$\n' ident
+
+# A macro (defined at the top only) that sets ident, used in a subdirectory.
+git init -q macro && mkdir macro/sub
+printf '[attr]kw ident\n' >macro/.gitattributes
+printf '*.c kw\n' >macro/sub/.gitattributes
+printf '$Id$\n' >macro/sub/a.c
+git -C macro add -A && git -C macro commit -qm macro
+differ "$(checkout_tree macro)" "$(blobs_tree macro)" \
+	"macro: the checkout differs from the blobs"
+expect 2 "macro setting ident refused" "$ATTEST" hash --git macro
+err_has "'.gitattributes' line 1 sets 'ident'" "macro: names the definition"
+
+# Attributes that change nothing on a checkout with git's defaults are read,
+# and the hash is the checkout's.
+for line in '* text=auto' '*.c -ident' '*.dat !filter' '* text eol=lf' \
+	'*.bin binary' '* crlf=input' '*.c diff=cpp export-ignore'; do
+	rm -rf fine
+	git init -q fine
+	printf 'x $Id$ y\r\n' >fine/a.c
+	printf '%s\n' "$line" >fine/.gitattributes
+	git -C fine add -A && git -C fine commit -qm fine
+	expect 0 "'$line' read" "$ATTEST" hash --git fine
+	same "$(first)" "$(checkout_tree fine)" "'$line': the checkout's hash"
+done
+
+# .gitattributes as a symlink: git versions differ on following it.
+git init -q attrlink
+printf '* ident\n' >attrlink/attrs && ln -s attrs attrlink/.gitattributes
+git -C attrlink add -A && git -C attrlink commit -qm l
+expect 2 "symlinked .gitattributes refused" "$ATTEST" hash --git attrlink
+err_has "'.gitattributes' is a symlink" "symlink .gitattributes: named"
+
+# The repository's own info/attributes applies to checkouts made in it.
+cp -a base infoattr
+printf '* ident\n' >infoattr/.git/info/attributes
+expect 2 "info/attributes with ident refused" "$ATTEST" hash --git infoattr
+err_has "info/attributes line 1 sets 'ident'" "info/attributes: named"
+printf '* text\n' >infoattr/.git/info/attributes
+expect 0 "info/attributes with text read" "$ATTEST" hash --git infoattr
+
+# The repository's own config applies to checkouts made in it too.
+cp -a base localcfg
+for kv in core.autocrlf=true core.autocrlf=1 core.eol=crlf \
+	core.attributesFile=/dev/null; do
+	git -C localcfg config "${kv%%=*}" "${kv#*=}"
+	expect 2 "config $kv refused" "$ATTEST" hash --git localcfg
+	err_has "config sets ${kv%%=*}" "config $kv: named"
+	git -C localcfg config --unset "${kv%%=*}"
+done
+git -C localcfg config core.autocrlf input
+git -C localcfg config core.eol lf
+expect 0 "config autocrlf=input eol=lf read" "$ATTEST" hash --git localcfg
+git -C localcfg config core.autocrlf false
+git config --global core.autocrlf true
+expect 0 "the caller's global config is not the repository's" \
+	"$ATTEST" hash --git localcfg
+git config --global --unset core.autocrlf
+
+done_testing

@@ -1,0 +1,277 @@
+/* Unit tests for lib/recipe.c: cleanroom.json read strictly, refused variables, recipes compared. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build.h"
+#include "error.h"
+#include "scratch.h"
+
+static int
+parse(struct cr_recipe **r, const char *text)
+{
+	return cr_recipe_parse_file(r, text, strlen(text), "t/cleanroom.json");
+}
+
+static void
+test_parse_good(void **state)
+{
+	struct cr_recipe *r = NULL;
+
+	(void)state;
+	assert_int_equal(
+		parse(&r, "{\"command\": [\"sh\", \"build.sh\"], "
+			  "\"artifacts\": [\"hello\", \"dist/*.tar.gz\"], "
+			  "\"env\": {\"CFLAGS\": \"-O2\", \"CC\": \"gcc\"}, "
+			  "\"fakeClock\": true}"),
+		CR_OK);
+	assert_string_equal(r->command[0], "sh");
+	assert_string_equal(r->command[1], "build.sh");
+	assert_null(r->command[2]);
+	assert_string_equal(r->artifacts[1], "dist/*.tar.gz");
+	assert_string_equal(r->env[0], "CFLAGS=-O2");
+	assert_string_equal(r->env[1], "CC=gcc");
+	assert_null(r->env[2]);
+	assert_int_equal(r->fake_clock, 1);
+	assert_int_equal(r->from_tree, 1);
+	assert_int_equal(r->normalize, 1);
+	assert_true(r->source_date_epoch < 0);
+	assert_null(r->root);
+	assert_int_equal(cr_recipe_check_root(r, "t"), CR_OK);
+	cr_recipe_free(r);
+
+	/* A root is read and kept, but cannot be built yet. */
+	assert_int_equal(
+		parse(&r, "{\"command\": [\"make\"], \"artifacts\": [\"a\"], "
+			  "\"root\": {\"suite\": \"bookworm\", \"snapshot\": "
+			  "\"20250520T000000Z\", \"include\": "
+			  "[\"build-essential\"]}}"),
+		CR_OK);
+	assert_non_null(r->root);
+	assert_int_equal(cr_recipe_check_root(r, "t"), CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "cannot build yet"));
+	cr_recipe_free(r);
+}
+
+static void
+test_parse_strict(void **state)
+{
+	static const struct {
+		const char *text, *says;
+	} bad[] = {
+		{"{\"command\": [\"sh\"], \"artifacts\": [\"a\"], \"x\": 1}",
+		 "unknown field 'x'"},
+		{"{\"command\": [\"sh\"], \"command\": [\"sh\"], "
+		 "\"artifacts\": [\"a\"]}",
+		 "duplicate"},
+		{"{\"command\": [], \"artifacts\": [\"a\"]}",
+		 "command must be"},
+		{"{\"command\": [\"sh\", 1], \"artifacts\": [\"a\"]}",
+		 "command[1]"},
+		{"{\"command\": [\"s\\u0000h\"], \"artifacts\": [\"a\"]}",
+		 "not allowed"},
+		{"{\"command\": [\"sh\"]}", "artifacts must be"},
+		{"{\"command\": [\"sh\"], \"artifacts\": [\"a\"], "
+		 "\"env\": {\"PATH\": \"/build/src/bin\"}}",
+		 "PATH: refused in any recipe"},
+		{"{\"command\": [\"sh\"], \"artifacts\": [\"a\"], "
+		 "\"env\": {\"LD_AUDIT\": \"x.so\"}}",
+		 "LD_AUDIT: refused"},
+		{"{\"command\": [\"sh\"], \"artifacts\": [\"a\"], "
+		 "\"env\": {\"BASH_FUNC_make\": \"() { :; }\"}}",
+		 "BASH_FUNC_make: refused"},
+		{"{\"command\": [\"sh\"], \"artifacts\": [\"a\"], "
+		 "\"env\": {\"A B\": \"x\"}}",
+		 "not a variable name"},
+		{"{\"command\": [\"sh\"], \"artifacts\": [\"a\"], "
+		 "\"env\": {\"A\": 1}}",
+		 "env A is not a string"},
+		{"{\"command\": [\"sh\"], \"artifacts\": [\"a\"], "
+		 "\"fakeClock\": 1}",
+		 "fakeClock must be"},
+		{"{\"command\": [\"sh\"], \"artifacts\": [\"a\"], "
+		 "\"root\": {\"snapshot\": \"x\"}}",
+		 "root names no suite"},
+		{"{\"command\": [\"sh\"], \"artifacts\": [\"a\"], "
+		 "\"root\": {\"suite\": \"x\", \"mirror\": \"http://x\"}}",
+		 "unknown field 'mirror'"},
+		{"[\"sh\"]", "not a JSON object"},
+		{"{\"command\": [\"sh\"", "not valid JSON"},
+	};
+	static char big[CR_RECIPE_MAX_BYTES + 64];
+	struct cr_recipe *r = NULL;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse(&r, bad[i].text), CR_ERROR);
+		assert_null(r);
+		if (strstr(cr_error_last(), bad[i].says) == NULL)
+			fail_msg("%s: '%s' lacks '%s'", bad[i].text,
+				 cr_error_last(), bad[i].says);
+		assert_non_null(strstr(cr_error_last(), "t/cleanroom.json"));
+	}
+	/* Caps: the file, a list. */
+	n = (size_t)sprintf(big, "{\"command\": [\"");
+	for (i = 0; i < CR_RECIPE_MAX_BYTES; i++)
+		big[n + i] = 'a';
+	strcpy(big + n + CR_RECIPE_MAX_BYTES, "\"], \"artifacts\": [\"a\"]}");
+	assert_int_equal(parse(&r, big), CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "larger than"));
+	n = (size_t)sprintf(big, "{\"command\": [\"sh\"], \"artifacts\": [");
+	for (i = 0; i <= CR_RECIPE_MAX_LIST; i++)
+		n += (size_t)sprintf(big + n, "%s\"a%zu\"", i ? "," : "", i);
+	strcpy(big + n, "]}");
+	assert_int_equal(parse(&r, big), CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "1 to 256"));
+}
+
+static void
+test_refused(void **state)
+{
+	static const char *const refused[] = {
+		"PATH",		  "LD_PRELOAD",	  "LD_LIBRARY_PATH",
+		"GCONV_PATH",	  "BASH_ENV",	  "ENV",
+		"SHELL",	  "MAKEFLAGS",	  "PYTHONPATH",
+		"PERL5LIB",	  "NODE_OPTIONS", "GIT_DIR",
+		"GLIBC_TUNABLES", "LUA_PATH_5_4", "COMPILER_PATH",
+	};
+	static const char *const allowed[] = {
+		"CC", "CFLAGS", "PATHX", "LANGUAGE", "MY_PATH", "ENVIRONMENT"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (cr_recipe_env_refused(refused[i], strlen(refused[i])) ==
+		    NULL)
+			fail_msg("%s is not refused", refused[i]);
+	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		if (cr_recipe_env_refused(allowed[i], strlen(allowed[i])) !=
+		    NULL)
+			fail_msg("%s is refused", allowed[i]);
+}
+
+static void
+test_compare(void **state)
+{
+	struct cr_recipe *a = NULL, *b = NULL;
+
+	(void)state;
+	assert_int_equal(parse(&a, "{\"command\": [\"sh\", \"build.sh\"], "
+				   "\"artifacts\": [\"hello\"], "
+				   "\"env\": {\"A\": \"1\", \"B\": \"2\"}}"),
+			 CR_OK);
+	assert_int_equal(parse(&b, "{\"command\": [\"sh\", \"build.sh\"], "
+				   "\"artifacts\": [\"hello\"], "
+				   "\"env\": {\"B\": \"2\", \"A\": \"1\"}}"),
+			 CR_OK);
+	assert_int_equal(cr_recipe_compare(a, b, "s"), CR_OK);
+	cr_recipe_free(b);
+	assert_int_equal(parse(&b, "{\"command\": [\"sh\", \"-c\", "
+				   "\"sh build.sh; sed -i s/a/b/ hello\"], "
+				   "\"artifacts\": [\"hello\"], "
+				   "\"env\": {\"A\": \"1\", \"B\": \"2\"}}"),
+			 CR_OK);
+	assert_int_equal(cr_recipe_compare(a, b, "s"), CR_EFAIL);
+	assert_non_null(strstr(cr_error_last(), "'sh' 'build.sh'"));
+	assert_non_null(strstr(cr_error_last(), "sed -i"));
+	cr_recipe_free(b);
+	assert_int_equal(parse(&b, "{\"command\": [\"sh\", \"build.sh\"], "
+				   "\"artifacts\": [\"hello\"], "
+				   "\"env\": {\"A\": \"1\"}}"),
+			 CR_OK);
+	assert_int_equal(cr_recipe_compare(a, b, "s"), CR_EFAIL);
+	assert_non_null(strstr(cr_error_last(), "recorded env"));
+	cr_recipe_free(b);
+	assert_int_equal(parse(&b,
+			       "{\"command\": [\"sh\", \"build.sh\"], "
+			       "\"artifacts\": [\"hello\"], \"fakeClock\": "
+			       "true, \"env\": {\"A\": \"1\", \"B\": \"2\"}}"),
+			 CR_OK);
+	assert_int_equal(cr_recipe_compare(a, b, "s"), CR_EFAIL);
+	assert_non_null(strstr(cr_error_last(), "fakeClock"));
+	cr_recipe_free(b);
+	cr_recipe_free(a);
+}
+
+/* Only the bytes the tree hash covers are read as the recipe. */
+static void
+test_from_tree(void **state)
+{
+	struct cr_source_info info = {.commit_time = -1, .newest_mtime = -1};
+	struct cr_build_source src = {0};
+	struct cr_tree_opts topts = {0};
+	struct cr_tree *tree = NULL;
+	struct cr_recipe *r = NULL;
+	char dir[4096];
+
+	(void)state;
+	assert_int_equal(sh("mkdir -p d && cd d && printf '%%s' "
+			    "'{\"command\": [\"sh\", \"b.sh\"], "
+			    "\"artifacts\": [\"o\"]}' >cleanroom.json && "
+			    "echo 'echo o >o' >b.sh"),
+			 0);
+	snprintf(dir, sizeof(dir), "%s", path("d"));
+	assert_int_equal(cr_tree_from_dir(&tree, dir, &topts), CR_OK);
+	src.kind = "directory";
+	src.path = dir;
+	src.tree = tree;
+	src.info = &info;
+	assert_int_equal(cr_recipe_from_tree(&r, &src), CR_OK);
+	assert_non_null(r);
+	assert_string_equal(r->command[1], "b.sh");
+	cr_recipe_free(r);
+	r = NULL;
+	/* "path" is resolved to a directory here too. */
+	src.kind = "path";
+	assert_int_equal(cr_recipe_from_tree(&r, &src), CR_OK);
+	assert_non_null(r);
+	cr_recipe_free(r);
+	r = NULL;
+
+	/* Changed after hashing: refused, not read. */
+	assert_int_equal(sh("cd d && printf '%%s' '{\"command\": [\"sh\", "
+			    "\"-c\", \"evil\"], \"artifacts\": [\"o\"]}' "
+			    ">cleanroom.json"),
+			 0);
+	assert_int_equal(cr_recipe_from_tree(&r, &src), CR_ERROR);
+	assert_null(r);
+	assert_non_null(strstr(cr_error_last(), "changed since the source "
+						"was hashed"));
+	/* Replaced by a link after hashing: not followed. */
+	assert_int_equal(sh("cd d && rm cleanroom.json && ln -s b.sh "
+			    "cleanroom.json"),
+			 0);
+	assert_int_equal(cr_recipe_from_tree(&r, &src), CR_ERROR);
+	assert_null(r);
+	cr_tree_free(tree);
+
+	/* A tree without one has none. */
+	assert_int_equal(sh("mkdir -p e && echo x >e/x"), 0);
+	snprintf(dir, sizeof(dir), "%s", path("e"));
+	assert_int_equal(cr_tree_from_dir(&tree, dir, &topts), CR_OK);
+	src.path = dir;
+	src.tree = tree;
+	assert_int_equal(cr_recipe_from_tree(&r, &src), CR_OK);
+	assert_null(r);
+	cr_tree_free(tree);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_good),
+		cmocka_unit_test(test_parse_strict),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_compare),
+		cmocka_unit_test(test_from_tree),
+	};
+	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
+}
