@@ -1,6 +1,7 @@
 /* Normalisation of build artifacts that are known containers (tar, gzip, zip, ar). */
 #include "normalize.h"
 #include "error.h"
+#include "archive_policy.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -504,75 +505,55 @@ read_error(struct archive *a, const char *name)
 }
 
 /*
- * Reads every entry of a (tar or zip) into ms, regular files' data appended
- * to spool. Checks names, types, links and sizes; counts expansion.
+ * Reads every entry of a (tar or zip, through the archive policy, which
+ * has checked names, types, duplicates and hard links) into ms, regular
+ * files' data appended to spool. Checks symlinks and sizes; counts
+ * expansion.
  */
 static int
-read_members(struct ctx *c, struct members *ms, int spool, struct archive *a,
-	     uint64_t in_len, const char *name)
+read_members(struct ctx *c, struct members *ms, int spool,
+	     struct cr_archive *ca, uint64_t in_len, const char *name)
 {
-	struct archive_entry *e;
+	struct archive *a = cr_archive_handle(ca);
+	struct cr_archive_member am;
 	struct member *m = NULL;
-	const char *path, *hl, *sl;
+	const char *path;
 	uint64_t spooled = 0, out = 0, got;
-	unsigned type;
 	la_ssize_t n;
 	size_t len;
-	int r, err;
+	int err;
 
 	for (;;) {
-		r = archive_read_next_header(a, &e);
-		if (r == ARCHIVE_EOF)
+		if ((err = cr_archive_next(ca, &am)) < 0)
+			return err;
+		if (am.e == NULL)
 			break;
-		if (r < ARCHIVE_WARN)
-			return read_error(a, name);
-		if ((path = archive_entry_pathname(e)) == NULL &&
-		    (path = archive_entry_pathname_utf8(e)) == NULL)
-			return cr_error_set("%s: member with an unreadable "
-					    "name; refusing",
-					    name);
+		path = am.raw;
 		if ((err = check_name(path, ms->zip, name)) < 0)
 			return err;
-		if (archive_entry_is_encrypted(e))
-			return cr_error_set("%s: %s: encrypted member; "
-					    "refusing",
-					    name, path);
-		type = archive_entry_filetype(e);
-		hl = archive_entry_hardlink(e);
-		sl = archive_entry_symlink(e);
-		if (hl == NULL && type != AE_IFREG && type != AE_IFDIR &&
-		    type != AE_IFLNK)
-			return cr_error_set("%s: %s: device, FIFO or socket "
-					    "member; refusing",
-					    name, path);
 		if ((err = members_add(ms, &m, c, path, name)) < 0)
 			return err;
-		m->type = hl != NULL ? AE_IFREG : type;
-		m->perm = reduce_perm(m->type, archive_entry_perm(e));
+		m->type = am.type;
+		m->perm = reduce_perm(m->type, archive_entry_perm(am.e));
 		m->mtime = c->sde;
-		if (archive_entry_mtime_is_set(e) &&
-		    archive_entry_mtime(e) < c->sde)
-			m->mtime = archive_entry_mtime(e);
+		if (archive_entry_mtime_is_set(am.e) &&
+		    archive_entry_mtime(am.e) < c->sde)
+			m->mtime = archive_entry_mtime(am.e);
 		len = strlen(m->path);
 		if (m->type == AE_IFDIR && m->path[len - 1] != '/') {
 			m->path[len] = '/';
 			m->path[len + 1] = '\0';
 		}
-		if (hl != NULL) {
-			if (archive_entry_size_is_set(e) &&
-			    archive_entry_size(e) > 0)
-				return cr_error_set("%s: %s: hardlink carrying "
-						    "data; refusing",
-						    name, path);
+		if (am.hardlink != NULL) {
 			m->hardlink = 1;
-			if ((m->link = strdup(hl)) == NULL)
+			if ((m->link = strdup(am.hardlink_raw)) == NULL)
 				return cr_error_set("%s: out of memory", name);
 			continue;
 		}
 		if (m->type == AE_IFLNK) {
-			if ((err = check_symlink(path, sl, name)) < 0)
+			if ((err = check_symlink(path, am.link, name)) < 0)
 				return err;
-			if ((m->link = strdup(sl)) == NULL)
+			if ((m->link = strdup(am.link)) == NULL)
 				return cr_error_set("%s: out of memory", name);
 		}
 		if (m->type != AE_IFREG)
@@ -590,14 +571,12 @@ read_members(struct ctx *c, struct members *ms, int spool, struct archive *a,
 		if (n < 0)
 			return cr_error_set("%s: %s: %s", name, path,
 					    archive_error_string(a));
-		if (archive_entry_size_is_set(e) &&
-		    (uint64_t)archive_entry_size(e) != got)
+		if (am.size >= 0 && (uint64_t)am.size != got)
 			return cr_error_set(
 				"%s: %s: data size %" PRIu64
 				" does not match the header's %" PRId64
 				"; refusing",
-				name, path, got,
-				(int64_t)archive_entry_size(e));
+				name, path, got, am.size);
 		m->size = got;
 		spooled += got;
 	}
@@ -1036,24 +1015,16 @@ static int
 norm_sorted(struct ctx *c, enum kind kind, int out_fd, int fd, uint64_t off,
 	    uint64_t len, const char *name, int depth)
 {
-	struct archive *a = NULL;
-	struct src *s = NULL;
+	struct cr_archive *ca = NULL;
 	struct members ms = {0};
 	int spool = -1, err = CR_ERROR;
 
-	if ((a = archive_read_new()) == NULL) {
-		cr_error_set("%s: out of memory", name);
-		goto done;
-	}
-	if (kind == K_TAR) {
-		archive_read_support_format_tar(a);
-	} else {
-		archive_read_support_format_zip_seekable(a);
-		ms.zip = 1;
-	}
-	if ((err = src_open(a, &s, fd, off, len, name)) < 0 ||
+	ms.zip = kind == K_ZIP;
+	if ((err = cr_archive_open(&ca, fd, off, len, NULL,
+				   kind == K_TAR ? CR_ARC_TAR : CR_ARC_ZIP,
+				   name)) < 0 ||
 	    (err = spool_open(&spool, c, name)) < 0 ||
-	    (err = read_members(c, &ms, spool, a, len, name)) < 0 ||
+	    (err = read_members(c, &ms, spool, ca, len, name)) < 0 ||
 	    (err = sort_members(c, &ms, name)) < 0)
 		goto done;
 	/* It starts with a local header, yet the central directory is empty
@@ -1079,8 +1050,7 @@ done:
 	members_free(&ms);
 	if (spool >= 0)
 		close(spool);
-	archive_read_free(a);
-	free(s);
+	cr_archive_free(ca);
 	return err;
 }
 
