@@ -431,7 +431,7 @@ struct scan {
 	struct cr_archive *ca;
 	struct archive *r;
 	unsigned char *meta; /* a pax or long-name header's data */
-	uint64_t members;
+	uint64_t members, bytes;
 };
 
 /* n bytes of the decompressed stream into buf (NULL: skipped); *got. */
@@ -786,6 +786,16 @@ tar_scan(struct cr_archive *ca)
 		}
 		if (has_psize)
 			size = psize;
+		if (size > CR_ARCHIVE_MAX_BYTES ||
+		    (s.bytes += size) > CR_ARCHIVE_MAX_BYTES) {
+			err = cr_error_set(
+				"%s: member '%.100s': more than "
+				"%llu GiB decompressed",
+				ca->name, (const char *)h,
+				(unsigned long long)(CR_ARCHIVE_MAX_BYTES >>
+						     30));
+			goto done;
+		}
 		if (t != '0' && (size != 0 || octal(h + 124, 12, &bad) != 0)) {
 			err = cr_error_set("%s: member '%.100s': a %s carrying "
 					   "data; refusing",
@@ -1351,7 +1361,10 @@ cr_archive_next(struct cr_archive *ca, struct cr_archive_member *m)
 		return err;
 	if (ca->hardlink != NULL) {
 		if ((why = cr_archive_name_problem(ca->hardlink, 0)) != NULL)
-			return refuse(ca, "a hard link to a refused name");
+			return cr_error_set("%s: member '%.512s': a hard link "
+					    "to '%.512s': %s; refusing",
+					    ca->name, ca->raw, ca->hardlink,
+					    why);
 		if ((target = tree_path(ca->hardlink)) == NULL)
 			return cr_error_set("%s: out of memory", ca->name);
 		s = find(ca, target, strlen(target));

@@ -27,9 +27,10 @@ enum {
 #define CR_ARC_SOURCE (CR_ARC_TAR | CR_ARC_ZIP | CR_ARC_FILTERS | CR_ARC_EMPTY)
 
 #define CR_ARCHIVE_MAX_MEMBERS (4u << 20)
-#define CR_ARCHIVE_MAX_NAME 4096u      /* bytes in one member name */
-#define CR_ARCHIVE_MAX_PART 255u       /* bytes in one name component */
-#define CR_ARCHIVE_MAX_META (1u << 20) /* a pax or GNU long-name header */
+#define CR_ARCHIVE_MAX_NAME 4096u	   /* bytes in one member name */
+#define CR_ARCHIVE_MAX_PART 255u	   /* bytes in one name component */
+#define CR_ARCHIVE_MAX_META (1u << 20)	   /* a pax or GNU long-name header */
+#define CR_ARCHIVE_MAX_BYTES (64ull << 30) /* decompressed, in all */
 
 /* One member, as the policy let it through. Valid until the next call. */
 struct cr_archive_member {
