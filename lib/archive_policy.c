@@ -1188,7 +1188,7 @@ first(struct cr_archive *ca)
 	switch (code) {
 	case ARCHIVE_FORMAT_TAR:
 		ca->fmt = F_TAR;
-		return tar_scan(ca);
+		return (ca->flags & CR_ARC_PEEK) ? CR_OK : tar_scan(ca);
 	case ARCHIVE_FORMAT_ZIP:
 		ca->fmt = F_ZIP;
 		if (archive_filter_count(ca->a) != 1)

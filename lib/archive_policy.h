@@ -21,6 +21,8 @@ enum {
 	CR_ARC_GZIP_RAW = 1u
 			  << 4, /* one gzip stream, its bytes as one member */
 	CR_ARC_EMPTY = 1u << 5, /* an empty input reads as no members */
+	/* The first name only, whole-archive checks skipped: never content. */
+	CR_ARC_PEEK = 1u << 6,
 };
 
 /* Sources are tar or zip, optionally compressed. */
