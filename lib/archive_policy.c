@@ -205,6 +205,34 @@ open_reader(struct archive **out, struct src *s, unsigned int flags, int raw)
 
 /* ---- names ---- */
 
+static size_t utf8_len(const unsigned char *s);
+
+/*
+ * s for a message, at most 256 bytes of it: control characters and bytes
+ * that are not UTF-8 as \xHH, so a name cannot paint the terminal.
+ */
+static const char *
+shown(char out[1100], const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0, n, i;
+
+	for (i = 0; *p != '\0' && i < 256; i++) {
+		n = *p >= 0x20 && *p != 0x7f ? utf8_len(p) : 0;
+		if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+			n = 0;
+		if (n == 0) {
+			o += (size_t)snprintf(out + o, 5, "\\x%02x", *p++);
+			continue;
+		}
+		memcpy(out + o, p, n);
+		o += n;
+		p += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* Length of the UTF-8 sequence at s (no overlongs, surrogates), or 0. */
 static size_t
 utf8_len(const unsigned char *s)
@@ -427,6 +455,17 @@ record(struct cr_archive *ca, const char *raw, const char *path, int kind)
 
 /* ---- tar: every header scanned before any member is read ---- */
 
+/* A header's own name field, for messages. */
+static const char *
+hname(char out[1100], const unsigned char *h)
+{
+	char tmp[101];
+
+	memcpy(tmp, h, 100);
+	tmp[100] = '\0';
+	return shown(out, tmp);
+}
+
 struct scan {
 	struct cr_archive *ca;
 	struct archive *r;
@@ -633,6 +672,7 @@ tar_scan(struct cr_archive *ca)
 {
 	struct scan s = {.ca = ca};
 	unsigned char h[512];
+	char sb[1100];
 	uint64_t got, size, psize = 0;
 	int bad, has_x = 0, has_l = 0, has_k = 0, has_psize = 0, err;
 	int slash = 0, gslash = 0;
@@ -771,16 +811,16 @@ tar_scan(struct cr_archive *ca)
 		case '3':
 		case '4':
 		case '6':
-			err = cr_error_set("%s: member '%.100s': a device, "
+			err = cr_error_set("%s: member '%s': a device, "
 					   "FIFO or socket (tar type '%c'); "
 					   "refusing",
-					   ca->name, (const char *)h, t);
+					   ca->name, hname(sb, h), t);
 			goto done;
 		default:
-			err = cr_error_set("%s: member '%.100s': tar type '%c' "
+			err = cr_error_set("%s: member '%s': tar type '%c' "
 					   "(0x%02x) that extractors treat "
 					   "differently; refusing",
-					   ca->name, (const char *)h,
+					   ca->name, hname(sb, h),
 					   t >= 0x20 && t < 0x7f ? t : '?', t);
 			goto done;
 		}
@@ -789,17 +829,17 @@ tar_scan(struct cr_archive *ca)
 		if (size > CR_ARCHIVE_MAX_BYTES ||
 		    (s.bytes += size) > CR_ARCHIVE_MAX_BYTES) {
 			err = cr_error_set(
-				"%s: member '%.100s': more than "
+				"%s: member '%s': more than "
 				"%llu GiB decompressed",
-				ca->name, (const char *)h,
+				ca->name, hname(sb, h),
 				(unsigned long long)(CR_ARCHIVE_MAX_BYTES >>
 						     30));
 			goto done;
 		}
 		if (t != '0' && (size != 0 || octal(h + 124, 12, &bad) != 0)) {
-			err = cr_error_set("%s: member '%.100s': a %s carrying "
+			err = cr_error_set("%s: member '%s': a %s carrying "
 					   "data; refusing",
-					   ca->name, (const char *)h,
+					   ca->name, hname(sb, h),
 					   t == '1'   ? "hard link"
 					   : t == '2' ? "symlink"
 						      : "directory");
@@ -807,7 +847,7 @@ tar_scan(struct cr_archive *ca)
 		}
 		if (!has_l && !(has_x && slash))
 			slash = h[0] != 0 &&
-				h[strnlen((const char *)h, 100) - 1] == '/';
+				h[strnlen(hname(sb, h), 100) - 1] == '/';
 		if (t == '0' && slash) {
 			err = cr_error_set("%s: a regular file whose name ends "
 					   "in '/'; refusing",
@@ -878,8 +918,10 @@ zip_extra_ok(const unsigned char *x, size_t n)
 static int
 zip_bad(struct cr_archive *ca, const char *member, const char *why)
 {
-	return cr_error_set("%s: zip member '%.256s': %s; refusing", ca->name,
-			    member, why);
+	char b[1100];
+
+	return cr_error_set("%s: zip member '%s': %s; refusing", ca->name,
+			    shown(b, member), why);
 }
 
 /*
@@ -996,16 +1038,23 @@ zip_check(struct cr_archive *ca)
 				      "deflate");
 			goto done;
 		}
-		if (!(flags & 0x800))
-			for (j = 0; j < nlen; j++)
-				if ((unsigned char)nm[j] >= 0x80) {
-					err = zip_bad(
-						ca, nm,
-						"a non-ASCII name without the "
-						"UTF-8 flag (read as CP437 by "
-						"some extractors)");
-					goto done;
-				}
+		for (j = 0; j < nlen; j++)
+			if ((unsigned char)nm[j] >= 0x80)
+				break;
+		if (j < nlen && !(flags & 0x800)) {
+			err = zip_bad(ca, nm,
+				      "a non-ASCII name without the UTF-8 "
+				      "flag (read as CP437 by some "
+				      "extractors)");
+			goto done;
+		}
+		/* unzip maps such names from an OEM code page, flag or not. */
+		if (j < nlen && c[5] != 3) {
+			err = zip_bad(ca, nm,
+				      "a non-ASCII name from a non-Unix host "
+				      "(unzip reads it in an OEM code page)");
+			goto done;
+		}
 		if (!zip_extra_ok(cdbuf + at + 46 + nlen, xlen)) {
 			err = zip_bad(ca, nm,
 				      "an extra field that changes "
@@ -1251,8 +1300,10 @@ header(struct cr_archive *ca, struct archive_entry **e, int *r)
 static int
 refuse(struct cr_archive *ca, const char *why)
 {
-	return cr_error_set("%s: member '%.512s': %s; refusing", ca->name,
-			    ca->raw, why);
+	char b[1100];
+
+	return cr_error_set("%s: member '%s': %s; refusing", ca->name,
+			    shown(b, ca->raw), why);
 }
 
 int
@@ -1270,10 +1321,16 @@ cr_archive_next(struct cr_archive *ca, struct cr_archive_member *m)
 	if ((err = header(ca, &e, &r)) < 0)
 		return err;
 	if (r == ARCHIVE_EOF) {
+		/*
+		 * No member at all: the whole-archive checks still run (a tar
+		 * of a GNU volume header alone reads as empty to libarchive).
+		 */
 		if (ca->fmt == F_NONE &&
 		    (archive_format(ca->a) & ARCHIVE_FORMAT_BASE_MASK) ==
 			    ARCHIVE_FORMAT_EMPTY)
 			ca->fmt = F_EMPTY;
+		else if (ca->fmt == F_NONE && (err = first(ca)) < 0)
+			return err;
 		if ((ca->fmt == F_TAR || ca->fmt == F_ZIP) &&
 		    ca->members != ca->expected)
 			return cr_error_set("%s: %llu members read, %llu in "
@@ -1360,11 +1417,14 @@ cr_archive_next(struct cr_archive *ca, struct cr_archive_member *m)
 					     : K_FILE)) < 0)
 		return err;
 	if (ca->hardlink != NULL) {
-		if ((why = cr_archive_name_problem(ca->hardlink, 0)) != NULL)
-			return cr_error_set("%s: member '%.512s': a hard link "
-					    "to '%.512s': %s; refusing",
-					    ca->name, ca->raw, ca->hardlink,
-					    why);
+		if ((why = cr_archive_name_problem(ca->hardlink, 0)) != NULL) {
+			char b1[1100], b2[1100];
+
+			return cr_error_set("%s: member '%s': a hard link to "
+					    "'%s': %s; refusing",
+					    ca->name, shown(b1, ca->raw),
+					    shown(b2, ca->hardlink), why);
+		}
 		if ((target = tree_path(ca->hardlink)) == NULL)
 			return cr_error_set("%s: out of memory", ca->name);
 		s = find(ca, target, strlen(target));
