@@ -661,6 +661,16 @@ checksum_ok(const unsigned char *h)
 	return !bad && (want == u || (int64_t)want == sg);
 }
 
+int
+cr_archive_tar_header(const unsigned char h[512])
+{
+	return checksum_ok(h) && (memcmp(h + 257,
+					 "ustar\0"
+					 "00",
+					 8) == 0 ||
+				  memcmp(h + 257, "ustar  \0", 8) == 0);
+}
+
 /*
  * Walks every header of the decompressed tar: only regular files ('0'),
  * directories, symlinks and data-less hard links, each preceded by at most

@@ -81,4 +81,10 @@ void cr_archive_free(struct cr_archive *ca);
  */
 const char *cr_archive_name_problem(const char *name, int isdir);
 
+/*
+ * Whether h (512 bytes) is a ustar, pax or GNU tar header with a valid
+ * checksum: how the normaliser recognises a tar.
+ */
+int cr_archive_tar_header(const unsigned char h[512]);
+
 #endif
