@@ -13,6 +13,7 @@
 #define CHUNK (64u * 1024)
 #define ZIP_EOCD 22u
 #define ZIP_MAX_COMMENT 0xffffu
+#define ZIP_MAX_CD (64u << 20)
 
 enum { F_NONE, F_TAR, F_ZIP, F_AR, F_RAW, F_EMPTY };
 enum { K_IMPLIED = 1, K_DIR, K_FILE, K_LINK };
@@ -470,6 +471,7 @@ struct scan {
 	struct cr_archive *ca;
 	struct archive *r;
 	unsigned char *meta; /* a pax or long-name header's data */
+	unsigned char *skip; /* data skipped over */
 	uint64_t members, bytes;
 };
 
@@ -477,15 +479,13 @@ struct scan {
 static int
 scan_get(struct scan *s, unsigned char *buf, uint64_t n, uint64_t *got)
 {
-	unsigned char tmp[8192];
 	la_ssize_t r;
 	size_t want;
 
 	*got = 0;
 	while (*got < n) {
-		want = n - *got > sizeof(tmp) ? sizeof(tmp)
-					      : (size_t)(n - *got);
-		r = archive_read_data(s->r, buf != NULL ? buf + *got : tmp,
+		want = n - *got > CHUNK ? CHUNK : (size_t)(n - *got);
+		r = archive_read_data(s->r, buf != NULL ? buf + *got : s->skip,
 				      want);
 		if (r < 0)
 			return lib_error(s->ca, s->r, "");
@@ -700,7 +700,8 @@ tar_scan(struct cr_archive *ca)
 		err = lib_error(ca, s.r, "");
 		goto done;
 	}
-	if ((s.meta = malloc(CR_ARCHIVE_MAX_META)) == NULL) {
+	if ((s.meta = malloc(CR_ARCHIVE_MAX_META)) == NULL ||
+	    (s.skip = malloc(CHUNK)) == NULL) {
 		err = cr_error_set("%s: out of memory", ca->name);
 		goto done;
 	}
@@ -742,10 +743,18 @@ tar_scan(struct cr_archive *ca)
 		}
 		bad = 0;
 		size = octal(h + 124, 12, &bad);
+		/* Python stops at a field it cannot parse, as if at the end. */
+		octal(h + 100, 8, &bad);
+		octal(h + 108, 8, &bad);
+		octal(h + 116, 8, &bad);
+		octal(h + 136, 12, &bad);
+		octal(h + 329, 8, &bad);
+		octal(h + 337, 8, &bad);
 		if (bad) {
-			err = cr_error_set("%s: a bad size in a tar header; "
+			err = cr_error_set("%s: member '%s': a numeric field "
+					   "of its tar header is malformed; "
 					   "refusing",
-					   ca->name);
+					   ca->name, hname(sb, h));
 			goto done;
 		}
 		t = h[156];
@@ -882,6 +891,7 @@ tar_scan(struct cr_archive *ca)
 	ca->expected = s.members;
 	err = CR_OK;
 done:
+	free(s.skip);
 	free(s.meta);
 	if (s.r != NULL)
 		archive_read_free(s.r);
@@ -988,6 +998,10 @@ zip_check(struct cr_archive *ca)
 		return cr_error_set("%s: multi-disk zip; refusing", ca->name);
 	if (n == 0xffff || cdsize == 0xffffffffu || cdoff == 0xffffffffu)
 		return cr_error_set("%s: zip64 is not supported", ca->name);
+	if (cdsize > ZIP_MAX_CD)
+		return cr_error_set("%s: zip central directory over 64 MiB; "
+				    "refusing",
+				    ca->name);
 	if (cdoff + cdsize != eocd)
 		return cr_error_set("%s: zip central directory not right "
 				    "before its end record (data prepended "
@@ -995,7 +1009,7 @@ zip_check(struct cr_archive *ca)
 				    ca->name);
 	if ((cdbuf = malloc(cdsize + 1)) == NULL ||
 	    (ca->cd = calloc(n + 1, sizeof(*ca->cd))) == NULL ||
-	    (x = malloc(0x10000)) == NULL) {
+	    (x = malloc(0x20000)) == NULL) {
 		err = cr_error_set("%s: out of memory", ca->name);
 		goto done;
 	}
@@ -1342,7 +1356,7 @@ cr_archive_next(struct cr_archive *ca, struct cr_archive_member *m)
 		else if (ca->fmt == F_NONE && (err = first(ca)) < 0)
 			return err;
 		if ((ca->fmt == F_TAR || ca->fmt == F_ZIP) &&
-		    ca->members != ca->expected)
+		    !(ca->flags & CR_ARC_PEEK) && ca->members != ca->expected)
 			return cr_error_set("%s: %llu members read, %llu in "
 					    "its headers; refusing",
 					    ca->name,
