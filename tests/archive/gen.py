@@ -83,7 +83,7 @@ def dos():
     return (0, (2020 - 1980) << 9 | 1 << 5 | 1)
 
 
-def zip_build(entries, comment=b""):
+def zip_build(entries, comment=b"", prefix=b""):
     """entries: dicts with name, data, and optional overrides."""
     out = b""
     cd = b""
@@ -103,10 +103,21 @@ def zip_build(entries, comment=b""):
         lcs = e.get("local_csize", len(comp))
         lus = e.get("local_usize", len(data))
         lextra = e.get("local_extra", b"")
+        desc = e.get("descriptor")
+        if desc is not None:
+            flags |= 8
+            lcrc, lcs, lus = 0, 0, 0
         off = len(out)
         out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, method, t,
                            d, lcrc, lcs, lus, len(lname), len(lextra))
         out += lname + lextra + comp
+        if desc == "sig":
+            out += struct.pack("<IIII", 0x08074B50, crc, len(comp), len(data))
+        elif desc == "nosig":
+            out += struct.pack("<III", crc, len(comp), len(data))
+        elif desc == "bad":
+            out += struct.pack("<IIII", 0x08074B50, crc, len(comp) + 1,
+                               len(data))
         mode = e.get("mode", 0o40755 if name.endswith(b"/") else 0o100644)
         ext = (mode << 16) | (0x10 if name.endswith(b"/") else 0)
         cextra = e.get("extra", b"")
@@ -117,7 +128,7 @@ def zip_build(entries, comment=b""):
         cd += name + cextra
     eocd = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries),
                        len(entries), len(cd), len(out), len(comment))
-    return out + cd + eocd + comment
+    return prefix + out + cd + eocd + comment
 
 
 # ---- cpio newc ----
@@ -247,7 +258,11 @@ def rand_tar(r):
                                       (b"hdrcharset", b"BINARY"),
                                       (b"GNU.sparse.size", b"1"),
                                       (b"SCHILY.fflags", b"uchg"),
-                                      (b"path", b"twice")]))
+                                      (b"path", b"twice"),
+                                      (b"uid", b"x"),
+                                      (b"comment", b"hi"),
+                                      (b"hdrcharset", b"ISO-8859-1"),
+                                      (b"path", b"")]))
             blocks.append(pax_x(keys))
             name = b"short"
         elif roll < 0.40:
@@ -267,6 +282,13 @@ def rand_tar(r):
                                      gnu=gnu))
         if r.random() < 0.1 and blocks and not CLEAN[0]:
             blocks.append(blocks[-1])  # a duplicate member
+    if r.random() < 0.05 and not CLEAN[0] and blocks:
+        i = r.randrange(len(blocks))
+        b = bytearray(blocks[i])
+        b[136:148] = b"garbage!!!!\0"
+        b[148:156] = b" " * 8
+        b[148:156] = ("%06o" % sum(b[:512])).encode() + b"\0 "
+        blocks[i] = bytes(b)
     body = tar_end(blocks)
     if r.random() < 0.05 and not CLEAN[0]:
         body = body[:-1024] + b"\0" * 512 + tar_member(b"after", b"z")
@@ -297,10 +319,23 @@ def rand_zip(r):
             e["extra"] = struct.pack("<HHB", 0x7075, 5, 1) + b"evil"
         elif roll < 0.36:
             e["made_by"] = 0x0014  # MS-DOS: no Unix mode
+        elif roll < 0.44:
+            e["descriptor"] = r.choice(["sig", "nosig", "bad"])
+        elif roll < 0.46:
+            e["mode"] = 0o40755  # a directory without its '/'
+        elif roll < 0.48:
+            e["method"] = 0
+            e["local_csize"] = len(e["data"]) + 1
         entries.append(e)
         if r.random() < 0.1 and not CLEAN[0]:
             entries.append(dict(e))
-    return zip_build(entries)
+    comment = b""
+    prefix = b""
+    if r.random() < 0.1:
+        comment = r.choice([b"a comment", b"x\x50\x4b\x05\x06" + b"\0" * 18])
+    if r.random() < 0.05 and not CLEAN[0]:
+        prefix = b"#!/bin/sh\nexit 0\n"
+    return zip_build(entries, comment, prefix)
 
 
 def rand_cpio(r):
