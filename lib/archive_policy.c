@@ -1365,6 +1365,12 @@ cr_archive_next(struct cr_archive *ca, struct cr_archive_member *m)
 		return CR_OK;
 	}
 	if (r < ARCHIVE_WARN) {
+		/* Our reason first, where the tar scan has one. */
+		if (ca->fmt == F_NONE &&
+		    (archive_format(ca->a) & ARCHIVE_FORMAT_BASE_MASK) ==
+			    ARCHIVE_FORMAT_TAR &&
+		    (err = first(ca)) < 0)
+			return err;
 		if (ca->members == 0)
 			return lib_error(ca, ca->a,
 					 ca->fmt == F_NONE

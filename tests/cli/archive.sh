@@ -39,9 +39,11 @@ printf 'firmware\n' >fw.bin
 for f in c/*; do
 	a=${f#c/}
 	# An attestation naming what libarchive alone (bsdtar) shows: before
-	# the policy, verify source could answer 0 on it.
+	# the policy, verify source answered 0 on it for pax-global-path,
+	# gnu-long-then-pax, typeflag-A, non-utf8.tar, zip-cp437 and
+	# zip-local-name.
 	rm -rf view && mkdir view && bsdtar -xf "$f" -C view 2>/dev/null
-	printf 'keep\n' >view/.keep
+	[ -n "$(ls -A view)" ] || printf 'keep\n' >view/.keep
 	expect 0 "$a: sign what bsdtar shows" "$ATTEST" sign --source view \
 		--key vendor.key -o "$a.jsonl" fw.bin
 	expect 2 "$a: attest hash refuses" "$ATTEST" hash "$f"
