@@ -1,5 +1,6 @@
 /* The sealed build: export the source, run the recipe in the sandbox, collect artifacts. */
 #include "build.h"
+#include "archive_policy.h"
 #include "error.h"
 #include "export.h"
 #include "normalize.h"
@@ -217,24 +218,26 @@ clamp_times(const char *dst, const struct cr_tree *tree, int64_t t)
 	return CR_OK;
 }
 
-/* Extracts an archive source into stage, refusing anything hostile. */
+/*
+ * Extracts an archive source into stage through the one archive policy
+ * (lib/archive_policy.c), the same reading the hash was taken with.
+ */
 static int
 stage_archive(const char *stage, const char *file, unsigned int strip)
 {
+	struct cr_archive *ca = NULL;
+	struct cr_archive_member am;
 	struct archive *a = NULL, *disk = NULL;
 	struct archive_entry *e;
 	char path[PATH_MAX], member[PATH_MAX];
 	const char *name, *p;
 	unsigned int i;
-	int r, err = CR_ERROR;
+	int fd = -1, r, err = CR_ERROR;
 
-	if ((a = archive_read_new()) == NULL ||
-	    (disk = archive_write_disk_new()) == NULL) {
+	if ((disk = archive_write_disk_new()) == NULL) {
 		err = cr_error_set("out of memory");
 		goto done;
 	}
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
 	/*
 	 * Members were checked when the archive was hashed; these guard the
 	 * extraction anyway. Names are made absolute below the stage here, so
@@ -244,15 +247,20 @@ stage_archive(const char *stage, const char *file, unsigned int strip)
 				       ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 					       ARCHIVE_EXTRACT_SECURE_NODOTDOT |
 					       ARCHIVE_EXTRACT_PERM);
-	if (archive_read_open_filename(a, file, 65536) != ARCHIVE_OK) {
-		err = cr_error_set("%s: %s", file, archive_error_string(a));
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+		err = cr_error_errno("%s", file);
 		goto done;
 	}
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		if (archive_entry_pathname(e) == NULL)
-			continue;
-		snprintf(member, sizeof(member), "%s",
-			 archive_entry_pathname(e));
+	if ((err = cr_archive_open(&ca, fd, 0, UINT64_MAX, NULL, CR_ARC_SOURCE,
+				   file)) < 0)
+		goto done;
+	a = cr_archive_handle(ca);
+	for (;;) {
+		if ((err = cr_archive_next(ca, &am)) < 0)
+			goto done;
+		if ((e = am.e) == NULL)
+			break;
+		snprintf(member, sizeof(member), "%s", am.raw);
 		name = member;
 		for (p = name, i = 0; i < strip && p; i++)
 			if ((p = strchr(p, '/')) != NULL)
@@ -265,8 +273,8 @@ stage_archive(const char *stage, const char *file, unsigned int strip)
 			goto done;
 		}
 		archive_entry_set_pathname(e, path);
-		if (archive_entry_hardlink(e) != NULL) {
-			const char *h = archive_entry_hardlink(e);
+		if (am.hardlink_raw != NULL) {
+			const char *h = am.hardlink_raw;
 
 			for (i = 0; i < strip && h; i++)
 				if ((h = strchr(h, '/')) != NULL)
@@ -312,16 +320,13 @@ stage_archive(const char *stage, const char *file, unsigned int strip)
 			goto done;
 		}
 	}
-	if (r != ARCHIVE_EOF) {
-		err = cr_error_set("%s: %s", file, archive_error_string(a));
-		goto done;
-	}
 	err = CR_OK;
 done:
 	if (disk != NULL)
 		archive_write_free(disk);
-	if (a != NULL)
-		archive_read_free(a);
+	cr_archive_free(ca);
+	if (fd >= 0)
+		close(fd);
 	return err;
 }
 

@@ -1,12 +1,15 @@
 /* Selective disclosure: some files of a tree, provably from the attested tree. */
 #include "disclose.h"
+#include "archive_policy.h"
 #include "error.h"
 #include "util.h"
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -373,26 +376,28 @@ find_entry(struct tobj *t, const char *name)
 static int
 read_manifest(char **out, size_t *len, const char *file)
 {
+	struct cr_archive *ca = NULL;
+	struct cr_archive_member m;
 	struct archive *a;
 	struct archive_entry *e;
 	la_int64_t size;
 	la_ssize_t n;
 	char *buf = NULL;
-	int err = CR_ERROR, r;
+	int fd, err = CR_ERROR;
 
 	*out = NULL;
-	if ((a = archive_read_new()) == NULL)
-		return cr_error_set("out of memory");
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, file, 65536) != ARCHIVE_OK) {
-		err = cr_error_set("%s: %s", file, archive_error_string(a));
+	/* The one archive policy: every header of the bundle is checked. */
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		return cr_error_errno("%s", file);
+	if ((err = cr_archive_open(&ca, fd, 0, UINT64_MAX, NULL,
+				   CR_ARC_TAR | CR_ARC_FILTERS, file)) < 0 ||
+	    (err = cr_archive_next(ca, &m)) < 0)
 		goto done;
-	}
-	r = archive_read_next_header(a, &e);
-	if (r != ARCHIVE_OK ||
-	    strcmp(archive_entry_pathname(e), CR_DISCLOSURE_MANIFEST) != 0 ||
-	    archive_entry_filetype(e) != AE_IFREG) {
+	err = CR_ERROR;
+	a = cr_archive_handle(ca);
+	e = m.e;
+	if (e == NULL || strcmp(m.raw, CR_DISCLOSURE_MANIFEST) != 0 ||
+	    m.type != AE_IFREG || m.hardlink != NULL) {
 		err = cr_error_set("%s: not a disclosure bundle (no %s first)",
 				   file, CR_DISCLOSURE_MANIFEST);
 		goto done;
@@ -421,26 +426,31 @@ read_manifest(char **out, size_t *len, const char *file)
 	err = CR_OK;
 done:
 	free(buf);
-	archive_read_free(a);
+	cr_archive_free(ca);
+	close(fd);
 	return err;
 }
 
 int
 cr_disclosure_detect(int *is_bundle, const char *path)
 {
-	struct archive *a;
-	struct archive_entry *e;
+	struct cr_archive *ca = NULL;
+	struct cr_archive_member m;
+	int fd;
 
 	*is_bundle = 0;
-	if ((a = archive_read_new()) == NULL)
-		return cr_error_set("out of memory");
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, path, 65536) == ARCHIVE_OK &&
-	    archive_read_next_header(a, &e) == ARCHIVE_OK &&
-	    strcmp(archive_entry_pathname(e), CR_DISCLOSURE_MANIFEST) == 0)
+	/* A peek at the first name; read_manifest checks the whole bundle. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		return CR_OK;
+	if (cr_archive_open(&ca, fd, 0, UINT64_MAX, NULL,
+			    CR_ARC_TAR | CR_ARC_FILTERS | CR_ARC_PEEK,
+			    path) == CR_OK &&
+	    cr_archive_next(ca, &m) == CR_OK && m.e != NULL &&
+	    strcmp(m.raw, CR_DISCLOSURE_MANIFEST) == 0)
 		*is_bundle = 1;
-	archive_read_free(a);
+	cr_archive_free(ca);
+	close(fd);
+	cr_error_clear();
 	return CR_OK;
 }
 

@@ -1,6 +1,7 @@
 /* Normalisation of build artifacts that are known containers (tar, gzip, zip, ar). */
 #include "normalize.h"
 #include "error.h"
+#include "archive_policy.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -32,13 +33,6 @@ struct ctx {
 	const char *tmpdir;
 	uint64_t total;
 	unsigned char buf[CHUNK]; /* for copies; never used across calls */
-};
-
-/* A window [off, off+len) of a regular file, read with pread. */
-struct src {
-	int fd;
-	uint64_t off, len, pos;
-	unsigned char buf[CHUNK];
 };
 
 /* A regular member of tar or zip, its data in the spool file. */
@@ -209,111 +203,6 @@ account(struct ctx *c, uint64_t *out, uint64_t in_len, size_t n,
 	return CR_OK;
 }
 
-static la_ssize_t
-src_read(struct archive *a, void *data, const void **buf)
-{
-	struct src *s = data;
-	uint64_t left = s->len - s->pos;
-	size_t n = left < CHUNK ? (size_t)left : CHUNK;
-	ssize_t r;
-
-	*buf = s->buf;
-	if (n == 0)
-		return 0;
-	do {
-		r = pread(s->fd, s->buf, n, (off_t)(s->off + s->pos));
-	} while (r < 0 && errno == EINTR);
-	if (r < 0) {
-		archive_set_error(a, errno, "read error");
-		return -1;
-	}
-	s->pos += (uint64_t)r;
-	return r;
-}
-
-static la_int64_t
-src_seek(struct archive *a, void *data, la_int64_t off, int whence)
-{
-	struct src *s = data;
-	int64_t base;
-
-	(void)a;
-	switch (whence) {
-	case SEEK_SET:
-		base = 0;
-		break;
-	case SEEK_CUR:
-		base = (int64_t)s->pos;
-		break;
-	case SEEK_END:
-		base = (int64_t)s->len;
-		break;
-	default:
-		return ARCHIVE_FATAL;
-	}
-	if (off < -base || base + off > (int64_t)s->len)
-		return ARCHIVE_FATAL;
-	s->pos = (uint64_t)(base + off);
-	return (la_int64_t)s->pos;
-}
-
-static la_int64_t
-src_skip(struct archive *a, void *data, la_int64_t req)
-{
-	struct src *s = data;
-	uint64_t left = s->len - s->pos;
-
-	(void)a;
-	if (req <= 0)
-		return 0;
-	if ((uint64_t)req > left)
-		req = (la_int64_t)left;
-	s->pos += (uint64_t)req;
-	return req;
-}
-
-/* Opens a reader r (formats already set) on a window of fd. */
-static int
-src_open(struct archive *r, struct src **sp, int fd, uint64_t off, uint64_t len,
-	 const char *name)
-{
-	struct src *s;
-
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return cr_error_set("%s: out of memory", name);
-	s->fd = fd;
-	s->off = off;
-	s->len = len;
-	*sp = s;
-	archive_read_set_read_callback(r, src_read);
-	archive_read_set_seek_callback(r, src_seek);
-	archive_read_set_skip_callback(r, src_skip);
-	archive_read_set_callback_data(r, s);
-	if (archive_read_open1(r) != ARCHIVE_OK)
-		return cr_error_set("%s: %s", name, archive_error_string(r));
-	return CR_OK;
-}
-
-static int
-is_tar(const unsigned char *head, size_t n)
-{
-	struct archive *a;
-	struct archive_entry *e;
-	int r, yes;
-
-	if ((a = archive_read_new()) == NULL)
-		return 0;
-	archive_read_support_format_tar(a);
-	archive_read_open_memory(a, head, n);
-	r = archive_read_next_header(a, &e);
-	/* A header that parses, or one the tar bidder took but whose entry
-	 * needs more than the first block (long names). */
-	yes = r == ARCHIVE_OK || r == ARCHIVE_WARN ||
-	      (r < ARCHIVE_WARN && archive_format(a) != 0);
-	archive_read_free(a);
-	return yes;
-}
-
 static int
 detect(enum kind *kind, int fd, uint64_t off, uint64_t len, const char *name)
 {
@@ -331,7 +220,7 @@ detect(enum kind *kind, int fd, uint64_t off, uint64_t len, const char *name)
 	else if (n >= 4 && (memcmp(head, "PK\3\4", 4) == 0 ||
 			    memcmp(head, "PK\5\6", 4) == 0))
 		*kind = K_ZIP;
-	else if (n == sizeof(head) && is_tar(head, n))
+	else if (n == sizeof(head) && cr_archive_tar_header(head))
 		*kind = K_TAR;
 	return CR_OK;
 }
@@ -504,75 +393,55 @@ read_error(struct archive *a, const char *name)
 }
 
 /*
- * Reads every entry of a (tar or zip) into ms, regular files' data appended
- * to spool. Checks names, types, links and sizes; counts expansion.
+ * Reads every entry of a (tar or zip, through the archive policy, which
+ * has checked names, types, duplicates and hard links) into ms, regular
+ * files' data appended to spool. Checks symlinks and sizes; counts
+ * expansion.
  */
 static int
-read_members(struct ctx *c, struct members *ms, int spool, struct archive *a,
-	     uint64_t in_len, const char *name)
+read_members(struct ctx *c, struct members *ms, int spool,
+	     struct cr_archive *ca, uint64_t in_len, const char *name)
 {
-	struct archive_entry *e;
+	struct archive *a = cr_archive_handle(ca);
+	struct cr_archive_member am;
 	struct member *m = NULL;
-	const char *path, *hl, *sl;
+	const char *path;
 	uint64_t spooled = 0, out = 0, got;
-	unsigned type;
 	la_ssize_t n;
 	size_t len;
-	int r, err;
+	int err;
 
 	for (;;) {
-		r = archive_read_next_header(a, &e);
-		if (r == ARCHIVE_EOF)
+		if ((err = cr_archive_next(ca, &am)) < 0)
+			return err;
+		if (am.e == NULL)
 			break;
-		if (r < ARCHIVE_WARN)
-			return read_error(a, name);
-		if ((path = archive_entry_pathname(e)) == NULL &&
-		    (path = archive_entry_pathname_utf8(e)) == NULL)
-			return cr_error_set("%s: member with an unreadable "
-					    "name; refusing",
-					    name);
+		path = am.raw;
 		if ((err = check_name(path, ms->zip, name)) < 0)
 			return err;
-		if (archive_entry_is_encrypted(e))
-			return cr_error_set("%s: %s: encrypted member; "
-					    "refusing",
-					    name, path);
-		type = archive_entry_filetype(e);
-		hl = archive_entry_hardlink(e);
-		sl = archive_entry_symlink(e);
-		if (hl == NULL && type != AE_IFREG && type != AE_IFDIR &&
-		    type != AE_IFLNK)
-			return cr_error_set("%s: %s: device, FIFO or socket "
-					    "member; refusing",
-					    name, path);
 		if ((err = members_add(ms, &m, c, path, name)) < 0)
 			return err;
-		m->type = hl != NULL ? AE_IFREG : type;
-		m->perm = reduce_perm(m->type, archive_entry_perm(e));
+		m->type = am.type;
+		m->perm = reduce_perm(m->type, archive_entry_perm(am.e));
 		m->mtime = c->sde;
-		if (archive_entry_mtime_is_set(e) &&
-		    archive_entry_mtime(e) < c->sde)
-			m->mtime = archive_entry_mtime(e);
+		if (archive_entry_mtime_is_set(am.e) &&
+		    archive_entry_mtime(am.e) < c->sde)
+			m->mtime = archive_entry_mtime(am.e);
 		len = strlen(m->path);
 		if (m->type == AE_IFDIR && m->path[len - 1] != '/') {
 			m->path[len] = '/';
 			m->path[len + 1] = '\0';
 		}
-		if (hl != NULL) {
-			if (archive_entry_size_is_set(e) &&
-			    archive_entry_size(e) > 0)
-				return cr_error_set("%s: %s: hardlink carrying "
-						    "data; refusing",
-						    name, path);
+		if (am.hardlink != NULL) {
 			m->hardlink = 1;
-			if ((m->link = strdup(hl)) == NULL)
+			if ((m->link = strdup(am.hardlink_raw)) == NULL)
 				return cr_error_set("%s: out of memory", name);
 			continue;
 		}
 		if (m->type == AE_IFLNK) {
-			if ((err = check_symlink(path, sl, name)) < 0)
+			if ((err = check_symlink(path, am.link, name)) < 0)
 				return err;
-			if ((m->link = strdup(sl)) == NULL)
+			if ((m->link = strdup(am.link)) == NULL)
 				return cr_error_set("%s: out of memory", name);
 		}
 		if (m->type != AE_IFREG)
@@ -590,14 +459,12 @@ read_members(struct ctx *c, struct members *ms, int spool, struct archive *a,
 		if (n < 0)
 			return cr_error_set("%s: %s: %s", name, path,
 					    archive_error_string(a));
-		if (archive_entry_size_is_set(e) &&
-		    (uint64_t)archive_entry_size(e) != got)
+		if (am.size >= 0 && (uint64_t)am.size != got)
 			return cr_error_set(
 				"%s: %s: data size %" PRIu64
 				" does not match the header's %" PRId64
 				"; refusing",
-				name, path, got,
-				(int64_t)archive_entry_size(e));
+				name, path, got, am.size);
 		m->size = got;
 		spooled += got;
 	}
@@ -1036,24 +903,16 @@ static int
 norm_sorted(struct ctx *c, enum kind kind, int out_fd, int fd, uint64_t off,
 	    uint64_t len, const char *name, int depth)
 {
-	struct archive *a = NULL;
-	struct src *s = NULL;
+	struct cr_archive *ca = NULL;
 	struct members ms = {0};
 	int spool = -1, err = CR_ERROR;
 
-	if ((a = archive_read_new()) == NULL) {
-		cr_error_set("%s: out of memory", name);
-		goto done;
-	}
-	if (kind == K_TAR) {
-		archive_read_support_format_tar(a);
-	} else {
-		archive_read_support_format_zip_seekable(a);
-		ms.zip = 1;
-	}
-	if ((err = src_open(a, &s, fd, off, len, name)) < 0 ||
+	ms.zip = kind == K_ZIP;
+	if ((err = cr_archive_open(&ca, fd, off, len, NULL,
+				   kind == K_TAR ? CR_ARC_TAR : CR_ARC_ZIP,
+				   name)) < 0 ||
 	    (err = spool_open(&spool, c, name)) < 0 ||
-	    (err = read_members(c, &ms, spool, a, len, name)) < 0 ||
+	    (err = read_members(c, &ms, spool, ca, len, name)) < 0 ||
 	    (err = sort_members(c, &ms, name)) < 0)
 		goto done;
 	/* It starts with a local header, yet the central directory is empty
@@ -1079,8 +938,7 @@ done:
 	members_free(&ms);
 	if (spool >= 0)
 		close(spool);
-	archive_read_free(a);
-	free(s);
+	cr_archive_free(ca);
 	return err;
 }
 
@@ -1105,28 +963,24 @@ ar_scan(struct ctx *c, struct ar_info *ai, int fd, uint64_t off, uint64_t len,
 {
 	struct archive *a = NULL;
 	struct archive_entry *e;
-	struct src *s = NULL;
+	struct cr_archive *ca = NULL;
+	struct cr_archive_member am;
 	const char *path;
 	char *tmp;
 	uint64_t count = 0;
 	size_t n;
-	int r, err = CR_ERROR;
+	int err = CR_ERROR;
 
-	if ((a = archive_read_new()) == NULL) {
-		cr_error_set("%s: out of memory", name);
+	if ((err = cr_archive_open(&ca, fd, off, len, NULL, CR_ARC_AR, name)) <
+	    0)
 		goto done;
-	}
-	archive_read_support_format_ar(a);
-	if ((err = src_open(a, &s, fd, off, len, name)) < 0)
-		goto done;
+	a = cr_archive_handle(ca);
 	for (;;) {
-		r = archive_read_next_header(a, &e);
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r < ARCHIVE_WARN) {
-			err = read_error(a, name);
+		if ((err = cr_archive_next(ca, &am)) < 0)
 			goto done;
-		}
+		err = CR_ERROR;
+		if ((e = am.e) == NULL)
+			break;
 		if (++count > c->max_entries) {
 			err = cr_error_set("%s: more than %" PRIu64
 					   " entries; refusing",
@@ -1192,8 +1046,7 @@ ar_scan(struct ctx *c, struct ar_info *ai, int fd, uint64_t off, uint64_t len,
 	ai->bsd = archive_format(a) == ARCHIVE_FORMAT_AR_BSD;
 	err = CR_OK;
 done:
-	archive_read_free(a);
-	free(s);
+	cr_archive_free(ca);
 	return err;
 }
 
@@ -1233,7 +1086,8 @@ norm_ar(struct ctx *c, int out_fd, int fd, uint64_t off, uint64_t len,
 	struct ar_info ai = {0};
 	struct archive *a = NULL, *w = NULL;
 	struct archive_entry *e, *oe = NULL;
-	struct src *s = NULL;
+	struct cr_archive *ca = NULL;
+	struct cr_archive_member am;
 	struct member m = {0};
 	struct data d = {.tmp = -1};
 	const char *path;
@@ -1241,19 +1095,17 @@ norm_ar(struct ctx *c, int out_fd, int fd, uint64_t off, uint64_t len,
 	int64_t mtime;
 	la_ssize_t n;
 	size_t k;
-	int r, strtab_done, tmp = -1, err = CR_ERROR;
+	int strtab_done, tmp = -1, err = CR_ERROR;
 
 	if ((err = ar_scan(c, &ai, fd, off, len, name)) < 0)
 		goto done;
 	err = CR_ERROR;
 	strtab_done = ai.bsd || ai.strtab_len == 0;
-	if ((a = archive_read_new()) == NULL ||
-	    (w = archive_write_new()) == NULL ||
+	if ((w = archive_write_new()) == NULL ||
 	    (oe = archive_entry_new()) == NULL) {
 		cr_error_set("%s: out of memory", name);
 		goto done;
 	}
-	archive_read_support_format_ar(a);
 	if (ai.bsd)
 		archive_write_set_format_ar_bsd(w);
 	else
@@ -1262,17 +1114,17 @@ norm_ar(struct ctx *c, int out_fd, int fd, uint64_t off, uint64_t len,
 		err = write_error(w, name);
 		goto done;
 	}
-	if ((err = src_open(a, &s, fd, off, len, name)) < 0)
+	if ((err = cr_archive_open(&ca, fd, off, len, NULL, CR_ARC_AR, name)) <
+	    0)
 		goto done;
+	a = cr_archive_handle(ca);
 	err = CR_ERROR;
 	for (;;) {
-		r = archive_read_next_header(a, &e);
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r < ARCHIVE_WARN) {
-			err = read_error(a, name);
+		if ((err = cr_archive_next(ca, &am)) < 0)
 			goto done;
-		}
+		err = CR_ERROR;
+		if ((e = am.e) == NULL)
+			break;
 		path = archive_entry_pathname(e);
 		mtime = c->sde;
 		if (archive_entry_mtime(e) < mtime)
@@ -1380,8 +1232,7 @@ done:
 		close(tmp);
 	archive_entry_free(oe);
 	archive_write_free(w);
-	archive_read_free(a);
-	free(s);
+	cr_archive_free(ca);
 	free(ai.strtab);
 	return err;
 }
@@ -1392,37 +1243,29 @@ norm_gzip(struct ctx *c, char *fmt, size_t fmtsz, int out_fd, int fd,
 	  uint64_t off, uint64_t len, const char *name, int depth)
 {
 	struct archive *a = NULL;
-	struct archive_entry *e;
-	struct src *s = NULL;
+	struct cr_archive *ca = NULL;
+	struct cr_archive_member am;
 	unsigned char *obuf = NULL;
 	enum kind kind = K_NONE;
 	z_stream z;
 	uint64_t out = 0, size, left;
 	la_ssize_t n;
 	size_t k;
-	int spool = -1, inner = -1, zinit = 0, src, flush, r, err = CR_ERROR;
+	int spool = -1, inner = -1, zinit = 0, src, flush, err = CR_ERROR;
 
-	if ((a = archive_read_new()) == NULL) {
-		cr_error_set("%s: out of memory", name);
-		goto done;
-	}
-	archive_read_support_filter_gzip(a);
-	archive_read_support_format_raw(a);
-	if ((err = src_open(a, &s, fd, off, len, name)) < 0 ||
-	    (err = spool_open(&spool, c, name)) < 0)
+	if ((err = cr_archive_open(&ca, fd, off, len, NULL, CR_ARC_GZIP_RAW,
+				   name)) < 0 ||
+	    (err = spool_open(&spool, c, name)) < 0 ||
+	    (err = cr_archive_next(ca, &am)) < 0)
 		goto done;
 	err = CR_ERROR;
-	r = archive_read_next_header(a, &e);
-	if (r < ARCHIVE_WARN) {
-		err = read_error(a, name);
-		goto done;
-	}
+	a = cr_archive_handle(ca);
 	/* Without a gzip header it would bid for, libarchive reads raw. */
 	if (archive_filter_code(a, 0) != ARCHIVE_FILTER_GZIP) {
 		err = cr_error_set("%s: not a valid gzip stream", name);
 		goto done;
 	}
-	if (r != ARCHIVE_EOF) {
+	if (am.e != NULL) {
 		while ((n = archive_read_data(a, c->buf, CHUNK)) > 0)
 			if ((err = account(c, &out, len, (size_t)n, name,
 					   NULL)) < 0 ||
@@ -1494,8 +1337,7 @@ done:
 		close(inner);
 	if (spool >= 0)
 		close(spool);
-	archive_read_free(a);
-	free(s);
+	cr_archive_free(ca);
 	return err;
 }
 

@@ -1,10 +1,10 @@
 /* The source tree hash of an archive's members, read through libarchive. */
 #include "tree.h"
 #include "error.h"
+#include "archive_policy.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +14,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-/* Decompressed bytes read from one archive, past which it is refused. */
-#define CR_ARCHIVE_MAX_BYTES (64ull << 30)
-
 struct arc {
-	struct archive *a;
+	struct cr_archive *ca;
+	struct archive *a; /* ca's reader, for the data */
 	struct cr_tree *t;
 	const char *file; /* the archive, for messages */
 	unsigned int strip;
@@ -310,50 +308,20 @@ kind(unsigned int type)
 	}
 }
 
-/*
- * The names as stored: tar keeps raw bytes, which the locale form gives
- * back unchanged; a name libarchive knows as UTF-8 (pax, zip's UTF-8 flag)
- * cannot be turned into the C locale's form and is taken as UTF-8 bytes.
- */
-static const char *
-name_of(struct archive_entry *e)
-{
-	const char *s = archive_entry_pathname(e);
-
-	return s != NULL ? s : archive_entry_pathname_utf8(e);
-}
-
-static const char *
-hardlink_of(struct archive_entry *e)
-{
-	const char *s = archive_entry_hardlink(e);
-
-	return s != NULL ? s : archive_entry_hardlink_utf8(e);
-}
-
-static const char *
-symlink_of(struct archive_entry *e)
-{
-	const char *s = archive_entry_symlink(e);
-
-	return s != NULL ? s : archive_entry_symlink_utf8(e);
-}
-
 static int
-member(struct arc *c, struct archive_entry *e)
+member(struct arc *c, const struct cr_archive_member *am)
 {
+	struct archive_entry *e = am->e;
 	char path[CR_TREE_MAX_PATH + 1], target[CR_TREE_MAX_PATH + 1];
 	unsigned char oid[CR_SHA256_LEN];
 	const char *raw, *link, *why;
-	unsigned int type = archive_entry_filetype(e), mode;
+	unsigned int type = am->type, mode;
 	uint64_t size = 0;
 	int64_t s;
 	long i;
 	int skip, tskip, err;
 
-	if ((raw = name_of(e)) == NULL)
-		return cr_error_set("%s: member %llu: unreadable name", c->file,
-				    (unsigned long long)c->members);
+	raw = am->raw;
 	if (archive_entry_mtime_is_set(e) &&
 	    (int64_t)archive_entry_mtime(e) > c->newest)
 		c->newest = (int64_t)archive_entry_mtime(e);
@@ -362,13 +330,13 @@ member(struct arc *c, struct archive_entry *e)
 	 * still decompressed to be skipped: it counts against the cap too.
 	 */
 	if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0 &&
-	    (type != AE_IFREG || hardlink_of(e) != NULL) &&
+	    (type != AE_IFREG || am->hardlink != NULL) &&
 	    (err = count_bytes(c, raw, (uint64_t)archive_entry_size(e))) < 0)
 		return err;
 	if ((why = normalize(c, raw, type == AE_IFDIR, path, &skip)) != NULL)
 		return cr_error_set("%s: member '%.512s': %s", c->file, raw,
 				    why);
-	if ((link = hardlink_of(e)) != NULL) {
+	if ((link = am->hardlink_raw) != NULL) {
 		if ((why = normalize(c, link, 0, target, &tskip)) != NULL)
 			return cr_error_set("%s: member '%.256s': hard link "
 					    "to '%.256s': %s",
@@ -415,7 +383,7 @@ member(struct arc *c, struct archive_entry *e)
 			return err;
 		return add(c, raw, path, mode, oid, size);
 	case AE_IFLNK:
-		if ((link = symlink_of(e)) == NULL)
+		if ((link = am->link) == NULL)
 			return cr_error_set("%s: member '%s': symlink "
 					    "without a target",
 					    c->file, raw);
@@ -435,37 +403,25 @@ member(struct arc *c, struct archive_entry *e)
 static int
 read_members(struct cr_tree **out, struct cr_source_info *info, struct arc *c)
 {
-	struct archive_entry *e;
+	struct cr_archive_member am;
 	char msg[1024];
-	const char *m;
-	int r, err = CR_OK;
+	int err = CR_OK;
 
 	for (;;) {
-		r = archive_read_next_header(c->a, &e);
-		if (r == ARCHIVE_EOF)
+		if ((err = cr_archive_next(c->ca, &am)) < 0)
+			return err;
+		if (am.e == NULL)
 			break;
-		if (r < ARCHIVE_WARN) {
-			m = archive_error_string(c->a);
-			if (c->members == 0)
-				return cr_error_set("%s: not a directory nor "
-						    "an archive: %s",
-						    c->file,
-						    m ? m : "unreadable");
-			return cr_error_set("%s: after member %llu: %s",
-					    c->file,
-					    (unsigned long long)c->members,
-					    m ? m : "read error");
-		}
 		if (++c->members > CR_TREE_MAX_ENTRIES)
 			return cr_error_set("%s: more than %u members", c->file,
 					    CR_TREE_MAX_ENTRIES);
-		if ((err = member(c, e)) < 0)
+		if ((err = member(c, &am)) < 0)
 			return err;
 		if (c->opts != NULL && c->opts->progress != NULL)
 			c->opts->progress(c->opts->progress_ctx, c->t->count,
 					  c->bytes, 0);
 	}
-	if (c->members == 0 && archive_format(c->a) == ARCHIVE_FORMAT_EMPTY)
+	if (c->members == 0 && strcmp(cr_archive_format(c->ca), "empty") == 0)
 		return cr_error_set("%s: an empty file, not an archive",
 				    c->file);
 	if ((err = cr_tree_finish(c->t)) < 0) {
@@ -483,100 +439,40 @@ read_members(struct cr_tree **out, struct cr_source_info *info, struct arc *c)
 }
 
 /*
- * Every format archive_read_support_format_all() enables but mtree: an
- * mtree "archive" is a text listing that makes libarchive open the files
- * it names on this machine, and almost any text file parses as one.
+ * Reads an archive from fd (when >= 0) or from buf, through the one archive
+ * policy (lib/archive_policy.c): tar or zip, optionally compressed.
  */
-static int
-support_formats(struct archive *a)
-{
-	int (*const fns[])(struct archive *) = {
-		archive_read_support_format_7zip,
-		archive_read_support_format_ar,
-		archive_read_support_format_cab,
-		archive_read_support_format_cpio,
-		archive_read_support_format_empty,
-		archive_read_support_format_iso9660,
-		archive_read_support_format_lha,
-		archive_read_support_format_rar,
-		archive_read_support_format_rar5,
-		archive_read_support_format_tar,
-		archive_read_support_format_warc,
-		archive_read_support_format_xar,
-		archive_read_support_format_zip,
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
-		if (fns[i](a) < ARCHIVE_WARN)
-			return -1;
-	return 0;
-}
-
-/* Reads an archive from fd (when >= 0) or from buf. */
 static int
 from_archive(struct cr_tree **out, struct cr_source_info *info, int fd,
 	     const void *buf, size_t len, const char *file,
 	     const struct cr_tree_opts *opts)
 {
 	struct arc c = {0};
-	locale_t loc, old = (locale_t)0;
-	int r, err;
+	int err;
 
 	*out = NULL;
-	/*
-	 * Names libarchive knows as UTF-8 (pax, zip's UTF-8 flag) come back
-	 * as NULL in the C locale; read in C.UTF-8 on this thread only, so
-	 * the result does not depend on the caller's locale either.
-	 */
-	if ((loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0)) !=
-	    (locale_t)0)
-		old = uselocale(loc);
 	c.file = file;
 	c.opts = opts;
 	c.strip = opts != NULL ? opts->strip_components : 0;
 	c.newest = -1;
 	c.spool = -1;
-	if ((c.a = archive_read_new()) == NULL ||
-	    (c.buf = malloc(CR_STREAM_CHUNK)) == NULL) {
+	if ((c.buf = malloc(CR_STREAM_CHUNK)) == NULL) {
 		err = cr_error_set("%s: out of memory", file);
 		goto done;
 	}
-	if ((err = cr_tree_new(&c.t)) < 0)
+	if ((err = cr_tree_new(&c.t)) < 0 ||
+	    (err = cr_archive_open(&c.ca, fd, 0, fd >= 0 ? UINT64_MAX : len,
+				   buf, CR_ARC_SOURCE, file)) < 0)
 		goto done;
-	if (archive_read_support_filter_all(c.a) != ARCHIVE_OK ||
-	    support_formats(c.a) < 0) {
-		err = cr_error_set("%s: libarchive: %s", file,
-				   archive_error_string(c.a));
-		goto done;
-	}
-	if (fd >= 0)
-		r = archive_read_open_fd(c.a, fd, 64 * 1024);
-	else
-		r = archive_read_open_memory(c.a, buf, len);
-	if (r != ARCHIVE_OK) {
-		const char *m = archive_error_string(c.a);
-		/* EILSEQ is libarchive's ARCHIVE_ERRNO_FILE_FORMAT. */
-		err = cr_error_set("%s: %s%s", file,
-				   archive_errno(c.a) == EILSEQ
-					   ? "not a directory nor an archive: "
-					   : "",
-				   m ? m : "cannot open");
-		goto done;
-	}
+	c.a = cr_archive_handle(c.ca);
 	err = read_members(out, info, &c);
 done:
-	if (c.a != NULL)
-		archive_read_free(c.a);
+	cr_archive_free(c.ca);
 	if (c.spool >= 0)
 		close(c.spool);
 	cr_tree_free(c.t);
 	free(c.slots);
 	free(c.buf);
-	if (loc != (locale_t)0) {
-		uselocale(old);
-		freelocale(loc);
-	}
 	return err;
 }
 

@@ -1,0 +1,90 @@
+/*
+ * The one way cleanroom opens an archive: the formats and filters a caller
+ * accepts, and one member policy that refuses every construct on which GNU
+ * tar, bsdtar, Info-ZIP unzip and Python's tarfile/zipfile can disagree.
+ */
+#ifndef CR_ARCHIVE_H
+#define CR_ARCHIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+/* What a caller accepts; the member policy applies to tar and zip. */
+enum {
+	CR_ARC_TAR = 1u << 0,	  /* ustar, pax (vetted keys), GNU L/K */
+	CR_ARC_ZIP = 1u << 1,	  /* zip, central directory = local headers */
+	CR_ARC_FILTERS = 1u << 2, /* gzip, bzip2, xz, lzma, zstd around tar */
+	CR_ARC_AR = 1u << 3,	  /* ar, for the normaliser's artifacts */
+	CR_ARC_GZIP_RAW = 1u
+			  << 4, /* one gzip stream, its bytes as one member */
+	CR_ARC_EMPTY = 1u << 5, /* an empty input reads as no members */
+	/* The first name only, whole-archive checks skipped: never content. */
+	CR_ARC_PEEK = 1u << 6,
+};
+
+/* Sources are tar or zip, optionally compressed. */
+#define CR_ARC_SOURCE (CR_ARC_TAR | CR_ARC_ZIP | CR_ARC_FILTERS | CR_ARC_EMPTY)
+
+#define CR_ARCHIVE_MAX_MEMBERS (4u << 20)
+#define CR_ARCHIVE_MAX_NAME 4096u	   /* bytes in one member name */
+#define CR_ARCHIVE_MAX_PART 255u	   /* bytes in one name component */
+#define CR_ARCHIVE_MAX_META (1u << 20)	   /* a pax or GNU long-name header */
+#define CR_ARCHIVE_MAX_BYTES (64ull << 30) /* decompressed, in all */
+
+/* One member, as the policy let it through. Valid until the next call. */
+struct cr_archive_member {
+	struct archive_entry *e;
+	const char *raw; /* the name as stored (UTF-8; dirs may end in '/') */
+	const char
+		*path; /* raw less leading "./" and trailing '/'; "" = root */
+	unsigned int type;	  /* AE_IFREG, AE_IFDIR or AE_IFLNK */
+	const char *link;	  /* a symlink's target, or NULL */
+	const char *hardlink;	  /* tar: path of an earlier regular member */
+	const char *hardlink_raw; /* the same, as stored */
+	int64_t size;		  /* -1 when the header gives none */
+};
+
+struct cr_archive;
+
+/*
+ * Opens [off, off + len) of fd (len UINT64_MAX: to the end of the file),
+ * or buf when fd < 0, as an archive of one of the kinds in flags. Tar is
+ * scanned whole first (its headers, bounded) and zip's central directory
+ * is checked against every local header before any member is returned.
+ * The source must stay readable until cr_archive_free. name is for
+ * messages.
+ */
+int cr_archive_open(struct cr_archive **out, int fd, uint64_t off, uint64_t len,
+		    const void *buf, unsigned int flags, const char *name);
+
+/*
+ * The next member in *m, checked against the policy; m->e NULL at the
+ * end. A refused member or a damaged archive is CR_ERROR with the reason.
+ */
+int cr_archive_next(struct cr_archive *ca, struct cr_archive_member *m);
+
+/* The libarchive reader, for the current member's data. */
+struct archive *cr_archive_handle(struct cr_archive *ca);
+
+/* "tar", "zip", "ar" or "raw" once the first member was read. */
+const char *cr_archive_format(const struct cr_archive *ca);
+
+void cr_archive_free(struct cr_archive *ca);
+
+/*
+ * Why name (a member name as stored) is refused, or NULL: empty, over the
+ * caps, not UTF-8, a control character or '\', absolute, an empty, "." or
+ * ".." component (a leading "./" aside), or a trailing '/' on a non-dir.
+ */
+const char *cr_archive_name_problem(const char *name, int isdir);
+
+/*
+ * Whether h (512 bytes) is a ustar, pax or GNU tar header with a valid
+ * checksum: how the normaliser recognises a tar.
+ */
+int cr_archive_tar_header(const unsigned char h[512]);
+
+#endif

@@ -1,0 +1,211 @@
+/* Unit tests for lib/archive_policy.c: names, tar headers, members in order. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "archive_policy.h"
+#include "error.h"
+
+static void
+test_names(void **state)
+{
+	static const struct {
+		const char *name;
+		int isdir, ok;
+	} cases[] = {
+		{"a", 0, 1},
+		{"./a/b", 0, 1},
+		{"a/", 1, 1},
+		{"./", 1, 1},
+		{"caf\xc3\xa9", 0, 1},
+		{"", 0, 0},
+		{"/etc/passwd", 0, 0},
+		{"a/../b", 0, 0},
+		{"..", 1, 0},
+		{"a/./b", 0, 0},
+		{"a//b", 0, 0},
+		{"a/", 0, 0},		/* a file named like a directory */
+		{"caf\xe9", 0, 0},	/* Latin-1, not UTF-8 */
+		{"\xc0\xaf", 0, 0},	/* an overlong '/' */
+		{"\xed\xa0\x80", 0, 0}, /* a surrogate */
+		{"a\x1b[2J", 0, 0},	/* a terminal escape */
+		{"a\xc2\x9b", 0, 0},	/* C1 control */
+		{"a\\..\\b", 0, 0},	/* a separator to unzip */
+		{".", 0, 0},
+	};
+	char longpart[300];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if ((cr_archive_name_problem(cases[i].name, cases[i].isdir) ==
+		     NULL) != cases[i].ok)
+			fail_msg("case %zu (%s): wrong verdict", i,
+				 cases[i].name);
+	memset(longpart, 'x', sizeof(longpart) - 1);
+	longpart[sizeof(longpart) - 1] = '\0';
+	assert_non_null(cr_archive_name_problem(longpart, 0));
+}
+
+/* A ustar header with a valid checksum; 512 bytes at h. */
+static void
+header(unsigned char *h, const char *name, char type, unsigned size,
+       const char *link)
+{
+	unsigned sum = 0, i;
+
+	memset(h, 0, 512);
+	memcpy(h, name, strlen(name));
+	snprintf((char *)h + 100, 8, "%07o", 0644);
+	snprintf((char *)h + 108, 8, "%07o", 0);
+	snprintf((char *)h + 116, 8, "%07o", 0);
+	snprintf((char *)h + 124, 12, "%011o", size);
+	snprintf((char *)h + 136, 12, "%011o", 1700000000);
+	h[156] = (unsigned char)type;
+	if (link != NULL)
+		memcpy(h + 157, link, strlen(link));
+	memcpy(h + 257,
+	       "ustar\0"
+	       "00",
+	       8);
+	memset(h + 148, ' ', 8);
+	for (i = 0; i < 512; i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+}
+
+struct m {
+	const char *name;
+	char type;
+	const char *data; /* for 'x' and 'g', the records */
+	const char *link;
+};
+
+/* Reads a tar of ms through the policy: CR_OK or the refusal. */
+static int
+read_tar(const struct m *ms, size_t n, unsigned *members)
+{
+	static unsigned char buf[64 * 512];
+	struct cr_archive *ca = NULL;
+	struct cr_archive_member am;
+	size_t off = 0, i, len;
+	int err;
+
+	memset(buf, 0, sizeof(buf));
+	for (i = 0; i < n; i++) {
+		len = ms[i].data != NULL ? strlen(ms[i].data) : 0;
+		header(buf + off, ms[i].name, ms[i].type, (unsigned)len,
+		       ms[i].link);
+		off += 512;
+		if (len > 0) {
+			memcpy(buf + off, ms[i].data, len);
+			off += (len + 511) / 512 * 512;
+		}
+	}
+	off += 1024;
+	*members = 0;
+	if ((err = cr_archive_open(&ca, -1, 0, off, buf, CR_ARC_SOURCE,
+				   "t.tar")) < 0)
+		return err;
+	while ((err = cr_archive_next(ca, &am)) == CR_OK && am.e != NULL)
+		(*members)++;
+	cr_archive_free(ca);
+	return err;
+}
+
+#define OK(...)                                                               \
+	do {                                                                  \
+		const struct m ms_[] = {__VA_ARGS__};                         \
+		if (read_tar(ms_, sizeof(ms_) / sizeof(ms_[0]), &n) != CR_OK) \
+			fail_msg("line %d: refused: %s", __LINE__,            \
+				 cr_error_last());                            \
+	} while (0)
+#define REFUSED(why, ...)                                              \
+	do {                                                           \
+		const struct m ms_[] = {__VA_ARGS__};                  \
+		if (read_tar(ms_, sizeof(ms_) / sizeof(ms_[0]), &n) != \
+			    CR_ERROR ||                                \
+		    strstr(cr_error_last(), why) == NULL)              \
+			fail_msg("line %d: not refused for '%s': %s",  \
+				 __LINE__, why, cr_error_last());      \
+	} while (0)
+
+static void
+test_tar(void **state)
+{
+	unsigned n;
+
+	(void)state;
+	OK({"a", '0', "x", NULL}, {"d/", '5', NULL, NULL},
+	   {"d/b", '0', "y", NULL}, {"l", '2', NULL, "a"},
+	   {"h", '1', NULL, "a"});
+	assert_int_equal(n, 5);
+	/* git archive's global header: a comment alone. */
+	OK({"pax_global_header", 'g',
+	    "52 comment=0123456789012345678901"
+	    "234567890123456789\n",
+	    NULL},
+	   {"a", '0', "x", NULL});
+	assert_int_equal(n, 1);
+	REFUSED("global header key 'path'",
+		{"pax_global_header", 'g', "13 path=evil\n", NULL},
+		{"a", '0', "x", NULL});
+	REFUSED("key 'SCHILY.fflags'",
+		{"x", 'x', "22 SCHILY.fflags=schg\n", NULL},
+		{"a", '0', "x", NULL});
+	REFUSED("twice", {"a", '0', "x", NULL}, {"./a", '0', "y", NULL});
+	REFUSED("a non-directory where a directory", {"d/b", '0', "x", NULL},
+		{"d", '0', "y", NULL});
+	REFUSED("directory listed twice", {"d/", '5', NULL, NULL},
+		{"d/", '5', NULL, NULL});
+	REFUSED("below 'l'", {"l", '2', NULL, "/etc"},
+		{"l/passwd", '0', "x", NULL});
+	REFUSED("not an earlier regular file", {"h", '1', NULL, "a"},
+		{"a", '0', "x", NULL});
+	REFUSED("not an earlier regular file", {"l", '2', NULL, "a"},
+		{"h", '1', NULL, "l"});
+	REFUSED("tar type 'A'", {"a", 'A', "x", NULL});
+	REFUSED("device", {"null", '3', NULL, NULL});
+	REFUSED("a regular file whose name ends in '/'",
+		{"a/", '0', "x", NULL});
+	REFUSED("hard link carrying data", {"a", '0', "x", NULL},
+		{"h", '1', "x", "a"});
+	REFUSED("pax or long-name header with no member",
+		{"x", 'x', "11 path=ab\n", NULL});
+}
+
+static void
+test_tar_header(void **state)
+{
+	unsigned char h[512];
+
+	(void)state;
+	header(h, "a", '0', 1, NULL);
+	assert_true(cr_archive_tar_header(h));
+	h[0] = 'b'; /* the checksum no longer holds */
+	assert_false(cr_archive_tar_header(h));
+	header(h, "a", '0', 1, NULL);
+	memcpy(h + 257,
+	       "ustar\0"
+	       "01",
+	       8);
+	h[148] = 0;
+	assert_false(cr_archive_tar_header(h));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_tar),
+		cmocka_unit_test(test_tar_header),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
