@@ -687,8 +687,8 @@ done:
 	return err;
 }
 
-const char *
-cr_root_owner(const struct cr_root_owners *o, const char *path)
+static const char *
+owner_exact(const struct cr_root_owners *o, const char *path)
 {
 	size_t lo = 0, hi = o ? o->count : 0, mid;
 	int c;
@@ -2018,4 +2018,28 @@ done:
 	free(mirror);
 	free(apt_mirror);
 	return err;
+}
+
+const char *
+cr_root_owner(const struct cr_root_owners *o, const char *path)
+{
+	static const char *const merged[] = {"bin/", "sbin/", "lib"};
+	char alias[CR_TREE_MAX_PATH + 8];
+	const char *hit;
+	size_t i;
+
+	if ((hit = owner_exact(o, path)) != NULL)
+		return hit;
+	/* Merged /usr: dpkg may know usr/bin/ls as bin/ls, and back. */
+	for (i = 0; i < 3; i++) {
+		if (strncmp(path, "usr/", 4) == 0 &&
+		    strncmp(path + 4, merged[i], strlen(merged[i])) == 0)
+			return owner_exact(o, path + 4);
+		if (strncmp(path, merged[i], strlen(merged[i])) == 0 &&
+		    strlen(path) < CR_TREE_MAX_PATH) {
+			snprintf(alias, sizeof(alias), "usr/%s", path);
+			return owner_exact(o, alias);
+		}
+	}
+	return NULL;
 }

@@ -176,7 +176,7 @@ struct cr_root_owners {
  */
 int cr_root_owners_load(struct cr_root_owners **out, const char *root);
 
-/* The package owning path, or NULL. */
+/* The package owning path (merged /usr aliases too), or NULL. */
 const char *cr_root_owner(const struct cr_root_owners *o, const char *path);
 
 void cr_root_owners_free(struct cr_root_owners *o);
