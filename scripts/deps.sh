@@ -9,6 +9,7 @@ packages=(
 	zlib1g-dev libelf-dev
 	clang libclang-rt-14-dev clang-format
 	python3 curl xz-utils zip unzip binutils faketime time
+	mmdebstrap gpgv debian-archive-keyring
 )
 
 missing=()
