@@ -1812,6 +1812,8 @@ cr_root_create(struct cr_root_manifest **out,
 		argv[na++] = inc;
 	}
 	argv[na++] = "--skip=essential/unlink";
+	/* No fsync per file: the root is written out as a tar at the end. */
+	argv[na++] = "--dpkgopt=force-unsafe-io";
 	argv[na++] = "--aptopt=Acquire::By-Hash \"no\"";
 	if (local) {
 		/* Only the uncompressed Packages is kept in a --debs. */
@@ -1870,7 +1872,8 @@ cr_root_create(struct cr_root_manifest **out,
 	/* Host files and our own apt settings stay out of the root. */
 	argv[na++] = "--customize-hook=rm -f \"$1\"/etc/resolv.conf "
 		     "\"$1\"/etc/hostname \"$1\"/etc/apt/sources.list "
-		     "\"$1\"/etc/apt/apt.conf.d/99mmdebstrap";
+		     "\"$1\"/etc/apt/apt.conf.d/99mmdebstrap "
+		     "\"$1\"/etc/dpkg/dpkg.cfg.d/99mmdebstrap";
 	argv[na++] = r->suite;
 	argv[na++] = tmpout;
 	argv[na++] = apt_mirror;
