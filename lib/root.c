@@ -184,7 +184,7 @@ cr_root_manifest_json(const struct cr_root_manifest *m)
 	for (i = 0; i < r->ninclude; i++)
 		if (json_array_append_new(inc, json_string(r->include[i])))
 			goto fail;
-	rec = json_pack("{s:s, s:s, s:s*, s:s, s:s, s:s, s:o, s:I}", "tool",
+	rec = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:o, s:I}", "tool",
 			"mmdebstrap", "suite", r->suite, "snapshot",
 			r->snapshot, "mirror", r->mirror, "variant", r->variant,
 			"architecture", r->arch, "include", inc,
@@ -631,8 +631,8 @@ cr_root_owners_load(struct cr_root_owners **out, const char *root)
 {
 	struct cr_root_owners *o;
 	struct stat st;
-	size_t i, *idx = NULL;
-	char **p = NULL, **k = NULL;
+	size_t i;
+	char **k = NULL;
 	int err;
 
 	*out = NULL;
@@ -646,9 +646,7 @@ cr_root_owners_load(struct cr_root_owners **out, const char *root)
 		goto done;
 	/* Sort the paths and keep each one's owner alongside. */
 	if (o->count > 0) {
-		if ((idx = malloc(o->count * sizeof(*idx))) == NULL ||
-		    (p = malloc(o->count * sizeof(*p))) == NULL ||
-		    (k = malloc(o->count * sizeof(*k))) == NULL) {
+		if ((k = malloc(o->count * sizeof(*k))) == NULL) {
 			err = cr_error_set("out of memory");
 			goto done;
 		}
@@ -680,8 +678,6 @@ cr_root_owners_load(struct cr_root_owners **out, const char *root)
 	o = NULL;
 	err = CR_OK;
 done:
-	free(idx);
-	free(p);
 	free(k);
 	cr_root_owners_free(o);
 	return err;
@@ -1666,6 +1662,22 @@ cr_root_create(struct cr_root_manifest **out,
 			return cr_error_set("--include: '%s' is not a package "
 					    "name",
 					    r->include[i]);
+	/* A --debs directory holds one root's files, nothing else. */
+	if (opts->debs != NULL && mkdir(opts->debs, 0755) < 0) {
+		DIR *dd = errno == EEXIST ? opendir(opts->debs) : NULL;
+		struct dirent *de;
+		int used = dd == NULL;
+
+		while (dd != NULL && (de = readdir(dd)) != NULL)
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				used = 1;
+		if (dd != NULL)
+			closedir(dd);
+		if (used)
+			return cr_error_set("%s: --debs must be a new or empty "
+					    "directory",
+					    opts->debs);
+	}
 	if ((err = tempdir(&stage, "root")) < 0)
 		return err;
 	if ((m = calloc(1, sizeof(*m))) == NULL) {
@@ -1884,10 +1896,6 @@ cr_root_create(struct cr_root_manifest **out,
 
 	/* The archive files apt used, laid out as a file:// mirror. */
 	if (opts->debs != NULL) {
-		if (mkdir(opts->debs, 0755) < 0 && errno != EEXIST) {
-			err = cr_error_errno("%s", opts->debs);
-			goto done;
-		}
 		debs = strdup(opts->debs);
 	} else if (asprintf(&debs, "%s/mirror", stage) < 0) {
 		debs = NULL;

@@ -53,6 +53,9 @@ out_has "$hex64"'r1\.tar$' "prints the tree hash"
 tree=$(sed -n '1s/ .*//p' "$T/out")
 [ -s r1.json ] && ok "ROOT.json written next to ROOT.tar" || not_ok "no r1.json"
 cmp -s r1.json debs/ROOT.json && ok "a copy kept with the .debs" || not_ok "debs/ROOT.json differs"
+expect 2 "create into a --debs directory in use" "$ATTEST" root create -q --suite $suite --debs debs -o r3.tar
+err_has "new or empty" "says why"
+[ ! -e r3.tar ] && ok "nothing written" || not_ok "r3.tar written"
 expect 0 "attest root create again" "$ATTEST" root create -q --suite $suite \
 	--cache "$cache" -o r2.tar
 cmp -s r1.tar r2.tar && ok "two creates give identical ROOT.tar bytes" ||
