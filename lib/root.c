@@ -2054,3 +2054,188 @@ cr_root_owner(const struct cr_root_owners *o, const char *path)
 	}
 	return NULL;
 }
+
+/* ---- opening a root for a build ----------------------------------------- */
+
+/*
+ * "./a/b/" -> "a/b" into buf ("" for the root itself); NULL for a name that
+ * leaves the root.
+ */
+static const char *
+inside(char *buf, size_t n, const char *name)
+{
+	size_t len;
+
+	while (name[0] == '.' && name[1] == '/')
+		name += 2;
+	if (*name == '/' || (len = strlen(name)) >= n)
+		return NULL;
+	memcpy(buf, name, len + 1);
+	while (len > 0 && buf[len - 1] == '/')
+		buf[--len] = '\0';
+	if (len == 0 || strcmp(buf, ".") == 0) {
+		buf[0] = '\0';
+		return buf;
+	}
+	return safe_relpath(buf) ? buf : NULL;
+}
+
+static int
+unpack(const char *file, const char *dest)
+{
+	struct archive *a = NULL, *disk = NULL;
+	struct archive_entry *e;
+	char path[PATH_MAX], link[PATH_MAX], nbuf[PATH_MAX], hbuf[PATH_MAX];
+	const char *name, *h;
+	unsigned int type;
+	int r, flags, err = CR_ERROR;
+
+	if ((a = archive_read_new()) == NULL ||
+	    (disk = archive_write_disk_new()) == NULL) {
+		err = cr_error_set("out of memory");
+		goto done;
+	}
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	/* Names are made absolute below dest here: checked by inside(). */
+	flags = ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+		ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_PERM |
+		ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR;
+	if (geteuid() == 0)
+		flags |= ARCHIVE_EXTRACT_OWNER;
+	archive_write_disk_set_options(disk, flags);
+	if (archive_read_open_filename(a, file, 65536) != ARCHIVE_OK) {
+		err = cr_error_set("%s: %s", file, archive_error_string(a));
+		goto done;
+	}
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		type = archive_entry_filetype(e);
+		if (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO ||
+		    type == AE_IFSOCK)
+			continue;
+		if (archive_entry_pathname(e) == NULL ||
+		    (name = inside(nbuf, sizeof(nbuf),
+				   archive_entry_pathname(e))) == NULL) {
+			err = cr_error_set("%s: member '%s': leaves the root",
+					   file,
+					   archive_entry_pathname(e)
+						   ? archive_entry_pathname(e)
+						   : "?");
+			goto done;
+		}
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dest, name) >=
+		    sizeof(path)) {
+			err = cr_error_set("%s: %s: name too long", file, name);
+			goto done;
+		}
+		archive_entry_set_pathname(e, path);
+		if (archive_entry_hardlink(e) != NULL) {
+			if ((h = inside(hbuf, sizeof(hbuf),
+					archive_entry_hardlink(e))) == NULL ||
+			    *h == '\0' ||
+			    (size_t)snprintf(link, sizeof(link), "%s/%s", dest,
+					     h) >= sizeof(link)) {
+				err = cr_error_set("%s: %s: hard link out of "
+						   "the root",
+						   file, name);
+				goto done;
+			}
+			archive_entry_set_hardlink(e, link);
+		}
+		if (archive_write_header(disk, e) != ARCHIVE_OK) {
+			err = cr_error_set("%s: %s: %s", file, name,
+					   archive_error_string(disk));
+			goto done;
+		}
+		if (archive_entry_size(e) > 0) {
+			const void *buf;
+			size_t len;
+			la_int64_t off;
+
+			while ((r = archive_read_data_block(
+					a, &buf, &len, &off)) == ARCHIVE_OK)
+				if (archive_write_data_block(disk, buf, len,
+							     off) < ARCHIVE_OK)
+					break;
+			if (r < ARCHIVE_WARN) {
+				err = cr_error_set("%s: %s: %s", file, name,
+						   archive_error_string(a));
+				goto done;
+			}
+		}
+		if (archive_write_finish_entry(disk) < ARCHIVE_WARN) {
+			err = cr_error_set("%s: %s: %s", file, name,
+					   archive_error_string(disk));
+			goto done;
+		}
+	}
+	if (r != ARCHIVE_EOF) {
+		err = cr_error_set("%s: %s", file, archive_error_string(a));
+		goto done;
+	}
+	err = CR_OK;
+done:
+	if (disk != NULL)
+		archive_write_free(disk);
+	if (a != NULL)
+		archive_read_free(a);
+	return err;
+}
+
+int
+cr_root_open(struct cr_root **out, const char *path,
+	     const struct cr_tree_opts *opts)
+{
+	struct cr_root *r = NULL;
+	struct cr_tree *t = NULL, *again = NULL;
+	struct stat st;
+	int err;
+
+	*out = NULL;
+	if (stat(path, &st) < 0)
+		return cr_error_errno("%s", path);
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return cr_error_set("out of memory");
+	if ((err = cr_root_hash(&t, path, opts)) < 0)
+		goto done;
+	memcpy(r->tree, t->root, CR_SHA256_LEN);
+	r->files = t->count;
+	if (S_ISDIR(st.st_mode)) {
+		if ((r->dir = strdup(path)) == NULL)
+			err = cr_error_set("out of memory");
+		goto done;
+	}
+	if ((err = tempdir(&r->unpacked, "rootfs")) < 0 ||
+	    (err = unpack(path, r->unpacked)) < 0 ||
+	    (err = cr_root_hash(&again, r->unpacked, opts)) < 0)
+		goto done;
+	if (memcmp(again->root, r->tree, CR_SHA256_LEN) != 0) {
+		err = cr_error_set("%s: unpacked, it is not the tree it hashes "
+				   "to",
+				   path);
+		goto done;
+	}
+	if ((r->dir = strdup(r->unpacked)) == NULL)
+		err = cr_error_set("out of memory");
+done:
+	cr_tree_free(t);
+	cr_tree_free(again);
+	if (err < 0) {
+		cr_root_close(r);
+		return err;
+	}
+	*out = r;
+	return CR_OK;
+}
+
+void
+cr_root_close(struct cr_root *r)
+{
+	if (r == NULL)
+		return;
+	if (r->unpacked != NULL)
+		cr_rmtree(r->unpacked);
+	free(r->unpacked);
+	free(r->dir);
+	free(r);
+}

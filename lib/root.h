@@ -78,6 +78,27 @@ void cr_root_recipe_clear(struct cr_root_recipe *r);
 int cr_root_hash(struct cr_tree **out, const char *path,
 		 const struct cr_tree_opts *opts);
 
+/* A root ready for a build: a directory and its tree hash. */
+struct cr_root {
+	char *dir;			   /* the root to build in */
+	char *unpacked;			   /* our private copy, or NULL */
+	unsigned char tree[CR_SHA256_LEN]; /* its root tree hash */
+	size_t files;
+};
+
+/*
+ * Opens a root for `attest build --root` and `verify rebuild --root`: a
+ * directory is used as it is; a ROOT.tar is hashed, then unpacked into a
+ * private temporary directory (device nodes left out: the sandbox makes its
+ * own /dev; owners kept when run as root; names checked again; hard links
+ * only to earlier members), and the directory is hashed again and must give
+ * the tar's tree hash, so the tree hash recorded is the one of the files the
+ * build runs on. cr_root_close() removes the private copy.
+ */
+int cr_root_open(struct cr_root **out, const char *path,
+		 const struct cr_tree_opts *opts);
+void cr_root_close(struct cr_root *r);
+
 /*
  * The mirror this machine's apt uses for Debian: the first URIs: of
  * /etc/apt/sources.list.d/debian.sources, else the first "deb" line of

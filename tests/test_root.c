@@ -237,6 +237,50 @@ test_hash_leaves_devices_out(void **state)
 }
 
 static void
+test_open(void **state)
+{
+	struct cr_root *r = NULL, *d = NULL;
+	struct cr_tree *t = NULL;
+	char unpacked[4096];
+
+	(void)state;
+	/* A root with a device, a hard link, a symlink and a 0700 file. */
+	assert_int_equal(
+		sh("mkdir -p o/usr/bin o/etc && printf 'a\\n' >o/usr/bin/a && "
+		   "ln o/usr/bin/a o/usr/bin/b && ln -s usr/bin o/bin && "
+		   "printf 's\\n' >o/etc/secret && chmod 700 o/etc/secret && "
+		   "python3 -c '"
+		   "import tarfile\n"
+		   "t = tarfile.open(\"o.tar\", \"w\")\n"
+		   "t.add(\"o\", arcname=\".\")\n"
+		   "i = tarfile.TarInfo(\"./dev/null\"); "
+		   "i.type = tarfile.CHRTYPE; t.addfile(i)\n"
+		   "t.close()\n"
+		   "t = tarfile.open(\"evil.tar\", \"w\")\n"
+		   "i = tarfile.TarInfo(\"../evil\"); t.addfile(i)\n"
+		   "t.close()'"),
+		0);
+	assert_int_equal(cr_root_open(&r, path("o.tar"), NULL), CR_OK);
+	assert_non_null(r->unpacked);
+	assert_int_equal(r->files, 4);
+	assert_int_equal(cr_root_open(&d, path("o"), NULL), CR_OK);
+	assert_null(d->unpacked);
+	assert_string_equal(d->dir, path("o"));
+	assert_memory_equal(r->tree, d->tree, CR_SHA256_LEN);
+	assert_int_equal(cr_tree_from_dir(&t, r->dir, NULL), CR_OK);
+	assert_memory_equal(t->root, r->tree, CR_SHA256_LEN);
+	cr_tree_free(t);
+	snprintf(unpacked, sizeof(unpacked), "%s", r->unpacked);
+	cr_root_close(r);
+	cr_root_close(d);
+	assert_int_equal(access(unpacked, F_OK), -1);
+	assert_int_equal(cr_root_open(&r, path("evil.tar"), NULL), CR_ERROR);
+	assert_null(r);
+	assert_int_equal(access(path("evil"), F_OK), -1);
+	assert_int_equal(cr_root_open(&r, path("missing.tar"), NULL), CR_ERROR);
+}
+
+static void
 test_debs_layout(void **state)
 {
 	struct cr_root_debs *d = NULL;
@@ -281,6 +325,7 @@ main(void)
 		cmocka_unit_test(test_manifest_malformed),
 		cmocka_unit_test(test_owners),
 		cmocka_unit_test(test_hash_leaves_devices_out),
+		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_debs_layout),
 	};
 	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
