@@ -103,6 +103,8 @@ if "$ATTEST" build -q --source src --env SOURCE_DATE_EPOCH=1 --root unpacked \
 	--key vendor.key --artifact out.txt -o att.intoto.jsonl -- sh build.sh >/dev/null 2>build.err; then
 	expect 0 "verify root -a: the attested root" "$VERIFY" root -a att.intoto.jsonl -k vendor.pub r1.tar
 	out_has "attested \[att\.intoto\.jsonl:1\]" "names the attestation"
+	expect 0 "verify root -a --debs: the recipe from DIR/ROOT.json" \
+		"$VERIFY" root -a att.intoto.jsonl -k vendor.pub --debs debs r1.tar
 else
 	not_ok "attest build --root (for an attestation with a root)"
 	sed 's/^/#   /' build.err
