@@ -457,6 +457,11 @@ cmd_root(int argc, char **argv)
 			       "that differ)\n");
 		}
 	}
+	/* Signed .debs alone say nothing about the attested root. */
+	if (root == NULL && output == NULL && !json && !tool_quiet)
+		printf("note  no root was compared with the expected tree: "
+		       "give ROOT.tar or DIR, or -o to make it from the "
+		       ".debs\n");
 	err = CR_OK;
 done:
 	tool_progress_done();

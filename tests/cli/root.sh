@@ -136,6 +136,7 @@ err_one_line "one line on stderr"
 # ---- the .debs: InRelease -> Packages -> .deb, offline ----
 expect 0 "verify root --debs" "$VERIFY" root --manifest r1.json --debs debs
 out_has "^OK +debs +([0-9]+) of \1 \.debs" "every .deb is the one Debian signed"
+out_has "^note +no root was compared" "and says no root was compared"
 expect 0 "verify root --debs --json" "$VERIFY" root --json --manifest r1.json --debs debs
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["result"]=="ok"' "$T/out" &&
 	ok "--json is JSON saying ok" || not_ok "--json"
