@@ -16,7 +16,8 @@ usage(FILE *f)
 {
 	fputs("usage: attest hash [-q] [--list] [--json] [--strip-components "
 	      "N] "
-	      "[--threads N] PATH\n"
+	      "[--threads N] [--root-fs]\n"
+	      "                   PATH\n"
 	      "       attest hash [-q] [--list] [--json] [--threads N] "
 	      "--git REPO [--rev REV]\n"
 	      "\n"
@@ -34,6 +35,12 @@ usage(FILE *f)
 	      "HEAD)\n"
 	      "  --strip-components N    drop the first N parts of archive "
 	      "member names\n"
+	      "  --root-fs               PATH is a root filesystem: leave device "
+	      "nodes, FIFOs\n"
+	      "                          and sockets out (as 'attest build "
+	      "--root' and\n"
+	      "                          'verify root' do) instead of refusing "
+	      "them\n"
 	      "  --list                  then one line per file, in tree "
 	      "order:\n"
 	      "                          MODE BLOB-HEX<TAB>PATH; a path "
@@ -171,6 +178,7 @@ cmd_hash(int argc, char **argv)
 		{"strip-components", required_argument, NULL, 's'},
 		{"threads", required_argument, NULL, 't'},
 		{"list", no_argument, NULL, 'l'},
+		{"root-fs", no_argument, NULL, 'R'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -215,6 +223,9 @@ cmd_hash(int argc, char **argv)
 		case 'l':
 			list = 1;
 			break;
+		case 'R':
+			opts.skip_special = 1;
+			break;
 		case 'j':
 			json = 1;
 			break;
@@ -237,6 +248,9 @@ cmd_hash(int argc, char **argv)
 		if (strip_set)
 			return tool_usage("hash", "--strip-components is for "
 						  "archives");
+		if (opts.skip_special)
+			return tool_usage("hash", "--root-fs is for a "
+						  "directory or archive");
 	} else {
 		if (rev != NULL)
 			return tool_usage("hash", "--rev needs --git");

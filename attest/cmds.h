@@ -9,5 +9,6 @@ int cmd_build(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_disclose(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_root(int argc, char **argv);
 
 #endif

@@ -21,6 +21,8 @@ static const struct {
 	{"disclose", cmd_disclose,
 	 "write a selective-disclosure bundle of some files"},
 	{"log", cmd_log, "run a transparency log (init, add, prove, witness)"},
+	{"root", cmd_root,
+	 "make a bit-reproducible Debian root (create) and its ROOT.json"},
 };
 
 static void

@@ -51,8 +51,8 @@ struct cr_tree_opts {
 	unsigned int strip_components;
 	/* Hashing threads; 0: online CPUs. */
 	unsigned int threads;
-	/* Directories: leave FIFOs, sockets and devices out instead of
-	 * refusing them (a root filesystem has some in /dev). */
+	/* Directories and archives: leave FIFOs, sockets and devices out
+	 * instead of refusing them (a root filesystem has some in /dev). */
 	int skip_special;
 	/* Called now and then from the calling thread with running totals. */
 	void (*progress)(void *ctx, uint64_t files, uint64_t bytes,

@@ -394,6 +394,11 @@ member(struct arc *c, const struct cr_archive_member *am)
 			return err;
 		return add(c, raw, path, CR_MODE_LINK, oid, size);
 	default:
+		/* A root filesystem's /dev: left out, as from a directory. */
+		if (c->opts != NULL && c->opts->skip_special &&
+		    (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO ||
+		     type == AE_IFSOCK))
+			return CR_OK;
 		return cr_error_set("%s: member '%s': %s, not a file, "
 				    "symlink or directory",
 				    c->file, raw, kind(type));

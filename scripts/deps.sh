@@ -9,7 +9,7 @@ packages=(
 	zlib1g-dev libelf-dev libseccomp-dev
 	clang libclang-rt-14-dev clang-format
 	python3 curl xz-utils zip unzip binutils faketime time keyutils procps
-	libarchive-tools
+	libarchive-tools mmdebstrap gpgv debian-archive-keyring
 )
 
 missing=()

@@ -8,12 +8,13 @@ build=${1:-build}
 python3 - "$build" <<'PY'
 import re, subprocess, sys
 build = sys.argv[1]
-cmds = {"attest": ["keygen", "hash", "sign", "build", "export", "disclose", "log"],
-        "verify": ["artifact", "source", "rebuild", "diff", "log"]}
+cmds = {"attest": ["keygen", "hash", "sign", "build", "export", "disclose", "log",
+                   "root create"],
+        "verify": ["artifact", "source", "rebuild", "diff", "log", "root"]}
 for prog, subs in cmds.items():
     lines = []
     for c in subs:
-        out = subprocess.run([f"{build}/{prog}/{prog}", c, "--help"],
+        out = subprocess.run([f"{build}/{prog}/{prog}", *c.split(), "--help"],
                              capture_output=True, text=True, check=True).stdout
         block = []
         for l in out.split("\n"):

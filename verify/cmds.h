@@ -7,5 +7,6 @@ int cmd_source(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
+int cmd_root(int argc, char **argv);
 
 #endif

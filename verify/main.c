@@ -16,6 +16,9 @@ static const struct {
 	{"rebuild", cmd_rebuild,
 	 "rebuild reviewed source and compare with shipped files"},
 	{"diff", cmd_diff, "explain how two files differ"},
+	{"root", cmd_root,
+	 "check a build root, or the .debs it is made from, against an "
+	 "attestation"},
 	{"log", cmd_log,
 	 "check inclusion or consistency proofs of a transparency log"},
 };

@@ -19,10 +19,10 @@ usage() {
 for prog in attest verify; do
 	if [ $prog = attest ]; then
 		bin=$ATTEST
-		cmds="keygen hash sign build export disclose log"
+		cmds="keygen hash sign build export disclose log root"
 	else
 		bin=$VERIFY
-		cmds="artifact source rebuild diff log"
+		cmds="artifact source rebuild diff log root"
 	fi
 	synopsis "$SRCDIR/docs/$prog.1" >"$T/syn.$prog"
 	for c in $cmds; do

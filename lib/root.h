@@ -1,0 +1,205 @@
+/* Pinned Debian roots: ROOT.json, the archive's signature chain, tree hashes. */
+#ifndef CR_ROOT_H
+#define CR_ROOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "sha256.h"
+#include "tree.h"
+
+#define CR_ROOT_TYPE "urn:cleanroom:root:v1"
+#define CR_ROOT_KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
+
+/* Caps on what a root, its manifest and its archive files may hold. */
+#define CR_ROOT_MAX_PACKAGES 65536u
+#define CR_ROOT_MAX_INCLUDE 1024u
+#define CR_ROOT_MAX_MANIFEST (64u << 20)
+#define CR_ROOT_MAX_RELEASE (16u << 20)
+#define CR_ROOT_MAX_PACKAGES_FILE (1024ull << 20)
+
+/* One Debian package of a root. */
+struct cr_root_pkg {
+	char *name;
+	char *version;
+	char *arch;
+	char *filename; /* the pool path Packages gives, "" when unknown */
+	unsigned char sha256[CR_SHA256_LEN]; /* of the .deb */
+	uint64_t size;
+};
+
+/* How a root is made: what `attest root create` was asked for. */
+struct cr_root_recipe {
+	char *suite;	/* "bookworm" */
+	char *snapshot; /* "20250520T000000Z" or NULL */
+	char *mirror;	/* the mirror it was fetched from */
+	char *variant;	/* mmdebstrap's --variant: "minbase" */
+	char *arch;	/* "amd64" */
+	char **include; /* extra packages */
+	size_t ninclude;
+	int64_t source_date_epoch;
+};
+
+/* ROOT.json: the recipe, the result and every package in it. */
+struct cr_root_manifest {
+	struct cr_root_recipe recipe;
+	unsigned char tree[CR_SHA256_LEN];	    /* the root's tree hash */
+	unsigned char tar[CR_SHA256_LEN];	    /* ROOT.tar's bytes */
+	unsigned char release[CR_SHA256_LEN];	    /* InRelease's bytes */
+	char *release_date;			    /* its Date: field */
+	unsigned char packages_file[CR_SHA256_LEN]; /* Packages' bytes */
+	struct cr_root_pkg *pkgs;		    /* sorted by name */
+	size_t npkgs;
+};
+
+/* The JSON form (see docs/format.md); NULL when out of memory. */
+json_t *cr_root_manifest_json(const struct cr_root_manifest *m);
+
+/*
+ * Reads ROOT.json strictly: duplicate keys, a wrong _type, missing or
+ * mistyped fields, bad hex and more than the caps are CR_ERROR naming file.
+ */
+int cr_root_manifest_load(struct cr_root_manifest **out, const char *file);
+
+void cr_root_manifest_free(struct cr_root_manifest *m);
+
+/* Frees what a recipe holds (not the struct). */
+void cr_root_recipe_clear(struct cr_root_recipe *r);
+
+/*
+ * The tree hash of a root, a directory or a tar archive (ROOT.tar): the
+ * source tree hash with device nodes, FIFOs and sockets left out, the way
+ * `attest build --root` records a root and `attest hash --root-fs` prints
+ * it. Owners, times and permission bits other than the owner's execute bit
+ * do not count, as for any tree hash.
+ */
+int cr_root_hash(struct cr_tree **out, const char *path,
+		 const struct cr_tree_opts *opts);
+
+/* A root ready for a build: a directory and its tree hash. */
+struct cr_root {
+	char *dir;			   /* the root to build in */
+	char *unpacked;			   /* our private copy, or NULL */
+	unsigned char tree[CR_SHA256_LEN]; /* its root tree hash */
+	size_t files;
+};
+
+/*
+ * Opens a root for `attest build --root` and `verify rebuild --root`: a
+ * directory is used as it is; a ROOT.tar is hashed, then unpacked into a
+ * private temporary directory (device nodes left out: the sandbox makes its
+ * own /dev; owners kept when run as root; names checked again; hard links
+ * only to earlier members), and the directory is hashed again and must give
+ * the tar's tree hash, so the tree hash recorded is the one of the files the
+ * build runs on. cr_root_close() removes the private copy.
+ */
+int cr_root_open(struct cr_root **out, const char *path,
+		 const struct cr_tree_opts *opts);
+void cr_root_close(struct cr_root *r);
+
+/*
+ * The mirror this machine's apt uses for Debian: the first URIs: of
+ * /etc/apt/sources.list.d/debian.sources, else the first "deb" line of
+ * /etc/apt/sources.list. Allocated.
+ */
+int cr_root_default_mirror(char **out);
+
+/* "20250520T000000Z" (or without the Z) as seconds since the epoch. */
+int cr_root_snapshot_time(int64_t *out, const char *snapshot);
+
+/* One .deb found in a --debs directory and what became of its check. */
+enum cr_deb_state {
+	CR_DEB_OK = 0,
+	CR_DEB_UNLISTED = 1, /* no Packages entry has its path */
+	CR_DEB_DIFFERS = 2,  /* its SHA-256 is not the one Packages lists */
+	CR_DEB_MISSING = 3,  /* the manifest names it, the directory lacks it */
+};
+
+struct cr_root_deb {
+	struct cr_root_pkg pkg; /* from Packages when listed */
+	enum cr_deb_state state;
+	unsigned char got[CR_SHA256_LEN]; /* the file's digest */
+};
+
+/* What a --debs directory holds, checked. */
+struct cr_root_debs {
+	char *suite;
+	char *arch;
+	char *release_date;
+	int64_t release_time;
+	unsigned char release[CR_SHA256_LEN];
+	unsigned char packages_file[CR_SHA256_LEN];
+	struct cr_root_deb *debs; /* sorted by path */
+	size_t count;
+	size_t nbad; /* entries whose state is not CR_DEB_OK */
+};
+
+/*
+ * Checks a --debs directory offline, the way apt would trust it: the
+ * layout is a file:// mirror (dists/SUITE/InRelease,
+ * dists/SUITE/main/binary-ARCH/Packages, the .debs at their pool paths).
+ * InRelease must carry a good signature by a key of keyring (gpgv; NULL:
+ * CR_ROOT_KEYRING), and only the signed text is read; Packages must have
+ * the SHA256 InRelease lists for it; each .deb must have the SHA256 its
+ * Packages entry lists. A refused signature or Packages is CR_EFAIL with a
+ * message; a .deb that fails is recorded in the result (nbad) and is not an
+ * error here. A manifest, when given, adds its packages the directory lacks
+ * as CR_DEB_MISSING and any whose digest differs as CR_DEB_DIFFERS.
+ */
+int cr_root_debs_check(struct cr_root_debs **out, const char *dir,
+		       const char *keyring,
+		       const struct cr_root_manifest *manifest);
+
+void cr_root_debs_free(struct cr_root_debs *d);
+
+/* Options of cr_root_create(). */
+struct cr_root_create_opts {
+	const struct cr_root_recipe *recipe; /* mirror NULL: the default */
+	const char *output;		     /* ROOT.tar */
+	const char *debs;    /* keep the mirror layout here, or NULL */
+	const char *cache;   /* .debs reused and kept here, or NULL */
+	const char *keyring; /* NULL: CR_ROOT_KEYRING */
+	/* Called with each line mmdebstrap prints, when not NULL. */
+	void (*progress)(void *ctx, const char *line);
+	void *progress_ctx;
+};
+
+/*
+ * Makes a root with mmdebstrap (as root --mode=root, else --mode=unshare):
+ * SOURCE_DATE_EPOCH from the recipe, else from the snapshot, else from the
+ * Date of the InRelease the mirror serves (fetched first with curl and
+ * checked with gpgv); /etc/resolv.conf, /etc/hostname and
+ * /etc/apt/sources.list left out, so the same recipe and mirror state give
+ * the same bytes anywhere. Then checks the archive chain of every package
+ * installed, writes opts->output atomically and fills the manifest (to be
+ * written by the caller with cr_root_manifest_json()). A mirror "file://DIR"
+ * recreates a root from a --debs directory offline. CR_EFAIL when a package
+ * fails the chain; CR_ERROR when mmdebstrap or the mirror fails.
+ */
+int cr_root_create(struct cr_root_manifest **out,
+		   const struct cr_root_create_opts *opts);
+
+/* Which package owns each file of a root, from its dpkg database. */
+struct cr_root_owners {
+	char **paths; /* sorted, relative ("usr/bin/ls") */
+	char **pkgs;  /* pkgs[i] owns paths[i]; borrowed strings */
+	size_t count;
+	char **names; /* storage */
+	size_t nnames;
+};
+
+/*
+ * Reads var/lib/dpkg/info/PKG.list (and PKG:ARCH.list) of a root, a
+ * directory or a tar archive. A root without a dpkg database gives an
+ * empty map.
+ */
+int cr_root_owners_load(struct cr_root_owners **out, const char *root);
+
+/* The package owning path (merged /usr aliases too), or NULL. */
+const char *cr_root_owner(const struct cr_root_owners *o, const char *path);
+
+void cr_root_owners_free(struct cr_root_owners *o);
+
+#endif

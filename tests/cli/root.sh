@@ -1,0 +1,189 @@
+#!/bin/sh
+# attest root create and verify root: two creates give the same ROOT.tar
+# bytes; the root checks against its attestation, its ROOT.json and the
+# .debs Debian signed; a changed tar header, a changed .deb, Packages or
+# InRelease, a file no package owns are caught and named; bad input is
+# exit 2. Needs mmdebstrap and the Debian mirror apt uses (downloaded .debs
+# are cached in the build directory, never in the repository).
+. "$SRCDIR/tests/cli/lib.sh"
+
+suite=bookworm
+for p in mmdebstrap gpgv curl; do
+	command -v "$p" >/dev/null || {
+		echo "# skip: $p is not installed (scripts/deps.sh)"
+		exit 77
+	}
+done
+[ -r /usr/share/keyrings/debian-archive-keyring.gpg ] || {
+	echo "# skip: debian-archive-keyring is not installed"
+	exit 77
+}
+mirror=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $2 !~ /^\[/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
+if [ -z "$mirror" ] ||
+	! curl -fsS --max-time 20 -o /dev/null "$mirror/dists/$suite/InRelease"; then
+	echo "# skip: the Debian mirror ($mirror) is unreachable"
+	exit 77
+fi
+cache=${ROOT_CACHE:-$T/cache}
+mkdir -p "$cache"
+hex64='^[0-9a-f]{64}  '
+
+# ---- bad input: exit 2, before anything is made ----
+expect 2 "create without --suite" "$ATTEST" root create -o r.tar
+expect 2 "create to a name that is not .tar" "$ATTEST" root create --suite $suite -o r.tgz
+expect 2 "create with a malformed --snapshot" "$ATTEST" root create --suite $suite --snapshot yesterday -o r.tar
+expect 2 "create with a bad --include" "$ATTEST" root create --suite $suite --include 'a b' -o r.tar
+err_one_line "one line on stderr"
+expect 2 "root without a subcommand" "$ATTEST" root
+expect 2 "verify root without an expected tree" "$VERIFY" root r.tar
+expect 2 "verify root with a malformed --tree" "$VERIFY" root --tree sha256tree:12 r.tar
+expect 2 "verify root: -o without --debs" "$VERIFY" root --tree "sha256tree:$(printf '%064d' 0)" -o x.tar r.tar
+expect 2 "verify root of a missing file" "$VERIFY" root --tree "sha256tree:$(printf '%064d' 0)" missing.tar
+printf '{"_type": "urn:cleanroom:root:v1", "_type": 1}' >dup.json
+expect 2 "a ROOT.json with a duplicate key" "$VERIFY" root --manifest dup.json missing.tar
+err_has 'dup.json' "the message names the manifest"
+printf 'not json' >bad.json
+expect 2 "a ROOT.json that is not JSON" "$VERIFY" root --manifest bad.json missing.tar
+
+# ---- two creates, the same bytes ----
+expect 0 "attest root create" "$ATTEST" root create -q --suite $suite \
+	--cache "$cache" --debs debs -o r1.tar
+out_has "$hex64"'r1\.tar$' "prints the tree hash"
+tree=$(sed -n '1s/ .*//p' "$T/out")
+[ -s r1.json ] && ok "ROOT.json written next to ROOT.tar" || not_ok "no r1.json"
+cmp -s r1.json debs/ROOT.json && ok "a copy kept with the .debs" || not_ok "debs/ROOT.json differs"
+expect 2 "create into a --debs directory in use" "$ATTEST" root create -q --suite $suite --debs debs -o r3.tar
+err_has "new or empty" "says why"
+[ ! -e r3.tar ] && ok "nothing written" || not_ok "r3.tar written"
+expect 0 "attest root create again" "$ATTEST" root create -q --suite $suite \
+	--cache "$cache" -o r2.tar
+cmp -s r1.tar r2.tar && ok "two creates give identical ROOT.tar bytes" ||
+	not_ok "ROOT.tar differs between two creates"
+tar -tf r1.tar >members || not_ok "GNU tar cannot list ROOT.tar"
+grep -Eq '^\./etc/(resolv\.conf|hostname)$|^\./etc/apt/sources\.list$' members &&
+	not_ok "host files are in the root" || ok "resolv.conf, hostname and sources.list left out"
+grep -q '^\./usr/bin/dpkg$' members && ok "the root holds dpkg" || not_ok "no usr/bin/dpkg"
+
+# ROOT.json against outside tools: python's json, sha256sum of the .debs.
+python3 - "$tree" <<'PY' >pycheck 2>&1 && ok "ROOT.json: recipe, tree and every package with its .deb SHA-256" || { not_ok "ROOT.json content"; sed 's/^/#   /' pycheck; }
+import hashlib, json, sys
+m = json.load(open("r1.json"))
+assert m["_type"] == "urn:cleanroom:root:v1"
+assert m["tree"]["gitTree"] == sys.argv[1]
+assert m["recipe"]["suite"] == "bookworm" and m["recipe"]["variant"] == "minbase"
+assert m["tar"]["sha256"] == hashlib.sha256(open("r1.tar", "rb").read()).hexdigest()
+names = {p["name"] for p in m["packages"]}
+assert {"dpkg", "libc6", "coreutils"} <= names, names
+assert len(m["packages"]) > 50
+for p in m["packages"]:
+    h = hashlib.sha256(open("debs/" + p["filename"], "rb").read()).hexdigest()
+    assert h == p["digest"]["sha256"], p
+PY
+
+# ---- the root's tree hash: ROOT.tar, its unpacked directory ----
+expect 2 "attest hash refuses a root's device nodes" "$ATTEST" hash -q r1.tar
+err_has "character device" "naming the device"
+expect 0 "attest hash --root-fs ROOT.tar" "$ATTEST" hash -q --root-fs r1.tar
+same "$(sed -n '1s/ .*//p' "$T/out")" "$tree" "the same tree hash as create printed"
+mkdir unpacked
+tar -C unpacked -xf r1.tar 2>/dev/null # devices need root: left out anyway
+expect 0 "attest hash --root-fs of the root unpacked by GNU tar" "$ATTEST" hash -q --root-fs unpacked
+same "$(sed -n '1s/ .*//p' "$T/out")" "$tree" "a directory and its tar hash alike"
+
+# ---- against ROOT.json, --tree and an attestation ----
+expect 0 "verify root --manifest ROOT.tar" "$VERIFY" root --manifest r1.json r1.tar
+out_has "^OK +r1\.tar" "says OK"
+expect 0 "verify root --tree DIR" "$VERIFY" root --tree "sha256tree:$tree" unpacked
+expect 1 "verify root --tree of another tree" "$VERIFY" root --tree "sha256tree:$(printf '%064d' 0)" r1.tar
+
+"$ATTEST" keygen -o vendor >/dev/null 2>&1
+mkdir src && printf 'echo built > out.txt\n' >src/build.sh
+if "$ATTEST" build -q --source src --env SOURCE_DATE_EPOCH=1 --root unpacked \
+	--key vendor.key --artifact out.txt -o att.intoto.jsonl -- sh build.sh >/dev/null 2>build.err; then
+	expect 0 "verify root -a: the attested root" "$VERIFY" root -a att.intoto.jsonl -k vendor.pub r1.tar
+	out_has "attested \[att\.intoto\.jsonl:1\]" "names the attestation"
+	expect 0 "verify root -a --debs: the recipe from DIR/ROOT.json" \
+		"$VERIFY" root -a att.intoto.jsonl -k vendor.pub --debs debs r1.tar
+else
+	not_ok "attest build --root (for an attestation with a root)"
+	sed 's/^/#   /' build.err
+fi
+"$ATTEST" keygen -o other >/dev/null 2>&1
+expect 1 "verify root -a with an untrusted key" "$VERIFY" root -a att.intoto.jsonl -k other.pub r1.tar
+
+# A changed header (usr/bin/ls no longer executable) and a file no package
+# owns, written by python's tarfile.
+python3 - <<'PY'
+import io, tarfile
+src = tarfile.open("r1.tar")
+dst = tarfile.open("tampered.tar", "w", format=tarfile.GNU_FORMAT)
+for m in src:
+    f = src.extractfile(m) if m.isreg() else None
+    if m.name == "./usr/bin/ls":
+        m.mode = 0o644
+    dst.addfile(m, f)
+data = b"#!/bin/sh\necho planted\n"
+ev = tarfile.TarInfo("./usr/local/bin/planted")
+ev.size, ev.mode = len(data), 0o755
+dst.addfile(ev, io.BytesIO(data))
+dst.close()
+PY
+expect 1 "a tampered ROOT.tar is not the attested root" "$VERIFY" root -a att.intoto.jsonl -k vendor.pub tampered.tar
+out_has "^FAIL +tampered\.tar" "says FAIL"
+err_one_line "one line on stderr"
+
+# ---- the .debs: InRelease -> Packages -> .deb, offline ----
+expect 0 "verify root --debs" "$VERIFY" root --manifest r1.json --debs debs
+out_has "^OK +debs +([0-9]+) of \1 \.debs" "every .deb is the one Debian signed"
+out_has "^note +no root was compared" "and says no root was compared"
+expect 0 "verify root --debs --json" "$VERIFY" root --json --manifest r1.json --debs debs
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["result"]=="ok"' "$T/out" &&
+	ok "--json is JSON saying ok" || not_ok "--json"
+
+# Tampered copies: hard links, and each changed file replaced, not edited.
+bad() {
+	rm -rf "$1" && cp -al debs "$1"
+}
+deb=$(python3 -c 'import json; print([p["filename"] for p in json.load(open("r1.json"))["packages"] if p["name"] == "coreutils"][0])')
+bad debs-deb
+cp "debs/$deb" x.deb && printf 'x' >>x.deb && rm "debs-deb/$deb" && mv x.deb "debs-deb/$deb"
+expect 1 "a changed .deb" "$VERIFY" root --manifest r1.json --debs debs-deb
+out_has "^FAIL +package coreutils " "names the package"
+
+bad debs-extra
+mkdir -p debs-extra/pool/main/e && printf 'not a deb' >debs-extra/pool/main/e/evil_1_amd64.deb
+expect 1 "a .deb no Packages entry lists" "$VERIFY" root --debs debs-extra --manifest r1.json
+out_has "evil_1_amd64\.deb: not listed" "names the file"
+
+bad debs-missing
+rm "debs-missing/$deb"
+expect 1 "a .deb the manifest lists is missing" "$VERIFY" root --debs debs-missing --manifest r1.json
+out_has "coreutils.*missing" "names the package"
+
+pk=$(ls debs/dists/$suite/main/binary-*/Packages)
+bad debs-pk
+rm "debs-pk/${pk#debs/}" && sed '0,/^Version: /s/^Version: /Version: 9/' "$pk" >"debs-pk/${pk#debs/}"
+expect 1 "a changed Packages" "$VERIFY" root --debs debs-pk --manifest r1.json
+out_has "not the Packages file InRelease signed" "says so"
+
+bad debs-ir
+rm debs-ir/dists/$suite/InRelease &&
+	sed 's/^Codename: .*/Codename: evil/' debs/dists/$suite/InRelease >debs-ir/dists/$suite/InRelease
+expect 1 "a changed InRelease: gpgv refuses it" "$VERIFY" root --debs debs-ir --manifest r1.json
+out_has "not signed by a key of" "says the signature does not hold"
+
+printf 'x' >empty.gpg
+expect 1 "InRelease against another keyring" "$VERIFY" root --debs debs --manifest r1.json --keyring empty.gpg
+expect 2 "--debs of a directory without dists" "$VERIFY" root --debs src --manifest r1.json
+
+# ---- the root made again from the .debs, and a tampered root named ----
+expect 1 "made again from the .debs, the tampered root named file by file" \
+	"$VERIFY" root --manifest r1.json --debs debs -o remade.tar tampered.tar
+cmp -s remade.tar r1.tar && ok "the root made from the .debs has the same bytes" ||
+	not_ok "remade.tar differs from r1.tar"
+out_has "^OK +remade\.tar" "the remade root is the recorded one"
+out_has "mode changed +usr/bin/ls +\(package coreutils\)" "the changed header is named with its package"
+out_has "added +usr/local/bin/planted +\(no package\)" "the planted file is listed as owned by no package"
+
+done_testing

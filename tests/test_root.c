@@ -1,0 +1,332 @@
+/* Unit tests for lib/root.c: ROOT.json, owners, the root tree hash, --debs layout. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "root.h"
+#include "scratch.h"
+#include "tree.h"
+#include "util.h"
+
+static void
+test_snapshot_time(void **state)
+{
+	int64_t t;
+
+	(void)state;
+	assert_int_equal(cr_root_snapshot_time(&t, "20250520T000000Z"), CR_OK);
+	assert_int_equal(t, 1747699200);
+	assert_int_equal(cr_root_snapshot_time(&t, "20250520T000001"), CR_OK);
+	assert_int_equal(t, 1747699201);
+	assert_int_equal(cr_root_snapshot_time(&t, "2025-05-20"), CR_ERROR);
+	assert_int_equal(cr_root_snapshot_time(&t, "20250520T000000ZZ"),
+			 CR_ERROR);
+	assert_int_equal(cr_root_snapshot_time(&t, "20250520T000000X"),
+			 CR_ERROR);
+}
+
+static void
+write_text(const char *name, const char *text)
+{
+	assert_int_equal(
+		cr_write_atomic(path(name), text, strlen(text), 0644, 0),
+		CR_OK);
+}
+
+static void
+test_manifest_roundtrip(void **state)
+{
+	struct cr_root_manifest m = {0}, *back = NULL;
+	struct cr_root_pkg pkgs[2] = {
+		{"zlib1g",
+		 "1:1.2.13.dfsg-1",
+		 "amd64",
+		 "pool/main/z/zlib/zlib1g_1.2.13.dfsg-1_amd64.deb",
+		 {1},
+		 10},
+		{"base-files",
+		 "12.4",
+		 "amd64",
+		 "pool/main/b/base-files/base-files_12.4_amd64.deb",
+		 {2},
+		 20},
+	};
+	char *include[] = {"build-essential"};
+	json_t *j;
+	char *text;
+
+	(void)state;
+	m.recipe.suite = "bookworm";
+	m.recipe.mirror = "http://mirror.invalid/debian";
+	m.recipe.variant = "minbase";
+	m.recipe.arch = "amd64";
+	m.recipe.include = include;
+	m.recipe.ninclude = 1;
+	m.recipe.source_date_epoch = 1747699200;
+	memset(m.tree, 0xab, sizeof(m.tree));
+	memset(m.tar, 0xcd, sizeof(m.tar));
+	m.release_date = "Sat, 17 May 2025 09:10:11 UTC";
+	m.pkgs = pkgs;
+	m.npkgs = 2;
+	assert_non_null(j = cr_root_manifest_json(&m));
+	assert_non_null(text = json_dumps(j, 0));
+	json_decref(j);
+	write_text("ROOT.json", text);
+	free(text);
+	assert_int_equal(cr_root_manifest_load(&back, path("ROOT.json")),
+			 CR_OK);
+	assert_string_equal(back->recipe.suite, "bookworm");
+	assert_null(back->recipe.snapshot);
+	assert_int_equal(back->recipe.source_date_epoch, 1747699200);
+	assert_int_equal(back->recipe.ninclude, 1);
+	assert_string_equal(back->recipe.include[0], "build-essential");
+	assert_memory_equal(back->tree, m.tree, CR_SHA256_LEN);
+	assert_memory_equal(back->tar, m.tar, CR_SHA256_LEN);
+	assert_int_equal(back->npkgs, 2);
+	/* Sorted by name on reading. */
+	assert_string_equal(back->pkgs[0].name, "base-files");
+	assert_string_equal(back->pkgs[1].version, "1:1.2.13.dfsg-1");
+	assert_int_equal(back->pkgs[1].size, 10);
+	assert_memory_equal(back->pkgs[1].sha256, pkgs[0].sha256,
+			    CR_SHA256_LEN);
+	cr_root_manifest_free(back);
+}
+
+static const char good_head[] =
+	"{\"_type\": \"urn:cleanroom:root:v1\", \"recipe\": {\"tool\": "
+	"\"mmdebstrap\", \"suite\": \"bookworm\", \"snapshot\": null, "
+	"\"mirror\": \"file:///m\", \"variant\": \"minbase\", "
+	"\"architecture\": \"amd64\", \"include\": [], \"sourceDateEpoch\": "
+	"1}, \"tree\": {\"gitTree\": "
+	"\"0000000000000000000000000000000000000000000000000000000000000000\"}"
+	", \"tar\": {\"sha256\": "
+	"\"0000000000000000000000000000000000000000000000000000000000000000\"}"
+	", \"archive\": {\"inRelease\": {\"digest\": {\"sha256\": "
+	"\"0000000000000000000000000000000000000000000000000000000000000000\"}"
+	", \"date\": \"\"}, \"packagesFile\": {\"path\": \"p\", \"digest\": "
+	"{\"sha256\": "
+	"\"0000000000000000000000000000000000000000000000000000000000000000\"}"
+	"}}, \"packages\": [";
+
+static int
+load_with(const char *packages, const char *tail)
+{
+	struct cr_root_manifest *m = NULL;
+	char buf[8192];
+	int err;
+
+	snprintf(buf, sizeof(buf), "%s%s]%s}", good_head, packages, tail);
+	write_text("m.json", buf);
+	err = cr_root_manifest_load(&m, path("m.json"));
+	assert_true(err == CR_OK || m == NULL);
+	if (err < 0)
+		assert_non_null(strstr(cr_error_last(), "m.json"));
+	cr_root_manifest_free(m);
+	return err;
+}
+
+#define PKG(name, file)                                                    \
+	"{\"name\": \"" name "\", \"version\": \"1\", \"architecture\": "  \
+	"\"amd64\", \"filename\": \"" file "\", \"size\": 1, \"digest\": " \
+	"{\"sha256\": "                                                    \
+	"\"00000000000000000000000000000000000000000000000000000000000000" \
+	"00\"}}"
+
+static void
+test_manifest_malformed(void **state)
+{
+	(void)state;
+	assert_int_equal(load_with(PKG("a", "pool/a.deb"), ""), CR_OK);
+	assert_int_equal(load_with("", ""), CR_OK);
+	/* Duplicate key, a trailing field twice. */
+	assert_int_equal(load_with("", ", \"_type\": \"x\""), CR_ERROR);
+	/* Paths that leave the pool, odd names, a package twice. */
+	assert_int_equal(load_with(PKG("a", "../a.deb"), ""), CR_ERROR);
+	assert_int_equal(load_with(PKG("a", "/etc/passwd"), ""), CR_ERROR);
+	assert_int_equal(load_with(PKG("a b", "pool/a.deb"), ""), CR_ERROR);
+	assert_int_equal(
+		load_with(PKG("a", "pool/a.deb") "," PKG("a", "pool/b.deb"),
+			  ""),
+		CR_ERROR);
+	write_text("m.json", "[]");
+	{
+		struct cr_root_manifest *m = NULL;
+
+		assert_int_equal(cr_root_manifest_load(&m, path("m.json")),
+				 CR_ERROR);
+		assert_null(m);
+	}
+}
+
+static void
+test_owners(void **state)
+{
+	struct cr_root_owners *o = NULL;
+	const char *roots[] = {"r", "r.tar"};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(
+		sh("mkdir -p r/var/lib/dpkg/info r/usr/bin && "
+		   "printf '/.\\n/bin\\n/bin/ls\\n/usr/bin/cat\\n' "
+		   ">r/var/lib/dpkg/info/coreutils.list && "
+		   "printf '/.\\n/usr/lib/x86_64-linux-gnu/libc.so.6\\n' "
+		   ">r/var/lib/dpkg/info/libc6:amd64.list && "
+		   "printf 'x\\n' >r/var/lib/dpkg/info/libc6:amd64.md5sums && "
+		   "tar -C r -cf r.tar ."),
+		0);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(cr_root_owners_load(&o, path(roots[i])),
+				 CR_OK);
+		assert_string_equal(cr_root_owner(o, "bin/ls"), "coreutils");
+		/* merged /usr: dpkg says /bin/ls, the file is usr/bin/ls */
+		assert_string_equal(cr_root_owner(o, "usr/bin/ls"),
+				    "coreutils");
+		assert_string_equal(cr_root_owner(o, "bin/cat"), "coreutils");
+		assert_string_equal(
+			cr_root_owner(o, "lib/x86_64-linux-gnu/libc.so.6"),
+			"libc6");
+		assert_null(cr_root_owner(o, "usr/local/bin/planted"));
+		assert_null(cr_root_owner(o, "var/lib/dpkg/info"));
+		cr_root_owners_free(o);
+		o = NULL;
+	}
+	/* No dpkg database: nobody owns anything. */
+	assert_int_equal(sh("mkdir -p empty"), 0);
+	assert_int_equal(cr_root_owners_load(&o, path("empty")), CR_OK);
+	assert_int_equal(o->count, 0);
+	cr_root_owners_free(o);
+}
+
+static void
+test_hash_leaves_devices_out(void **state)
+{
+	struct cr_tree *a = NULL, *b = NULL;
+
+	(void)state;
+	/* A tar with /dev nodes and a FIFO, written by python's tarfile. */
+	assert_int_equal(
+		sh("mkdir -p d/etc && printf 'x\\n' >d/etc/x && "
+		   "tar -C d -cf plain.tar . && python3 -c '"
+		   "import tarfile, io\n"
+		   "t = tarfile.open(\"dev.tar\", \"w\")\n"
+		   "t.add(\"d/etc/x\", arcname=\"./etc/x\")\n"
+		   "for n, k in ((\"./dev/null\", tarfile.CHRTYPE), "
+		   "(\"./dev/sda\", tarfile.BLKTYPE), "
+		   "(\"./run/fifo\", tarfile.FIFOTYPE)):\n"
+		   "    i = tarfile.TarInfo(n); i.type = k; t.addfile(i)\n"
+		   "t.close()'"),
+		0);
+	assert_int_equal(cr_tree_from_archive(&a, NULL, path("dev.tar"), NULL),
+			 CR_ERROR);
+	assert_null(a);
+	assert_int_equal(cr_root_hash(&a, path("dev.tar"), NULL), CR_OK);
+	assert_int_equal(cr_root_hash(&b, path("d"), NULL), CR_OK);
+	assert_int_equal(a->count, 1);
+	assert_memory_equal(a->root, b->root, CR_SHA256_LEN);
+	cr_tree_free(a);
+	cr_tree_free(b);
+}
+
+static void
+test_open(void **state)
+{
+	struct cr_root *r = NULL, *d = NULL;
+	struct cr_tree *t = NULL;
+	char unpacked[4096];
+
+	(void)state;
+	/* A root with a device, a hard link, a symlink and a 0700 file. */
+	assert_int_equal(
+		sh("mkdir -p o/usr/bin o/etc && printf 'a\\n' >o/usr/bin/a && "
+		   "ln o/usr/bin/a o/usr/bin/b && ln -s usr/bin o/bin && "
+		   "printf 's\\n' >o/etc/secret && chmod 700 o/etc/secret && "
+		   "python3 -c '"
+		   "import tarfile\n"
+		   "t = tarfile.open(\"o.tar\", \"w\")\n"
+		   "t.add(\"o\", arcname=\".\")\n"
+		   "i = tarfile.TarInfo(\"./dev/null\"); "
+		   "i.type = tarfile.CHRTYPE; t.addfile(i)\n"
+		   "t.close()\n"
+		   "t = tarfile.open(\"evil.tar\", \"w\")\n"
+		   "i = tarfile.TarInfo(\"../evil\"); t.addfile(i)\n"
+		   "t.close()'"),
+		0);
+	assert_int_equal(cr_root_open(&r, path("o.tar"), NULL), CR_OK);
+	assert_non_null(r->unpacked);
+	assert_int_equal(r->files, 4);
+	assert_int_equal(cr_root_open(&d, path("o"), NULL), CR_OK);
+	assert_null(d->unpacked);
+	assert_string_equal(d->dir, path("o"));
+	assert_memory_equal(r->tree, d->tree, CR_SHA256_LEN);
+	assert_int_equal(cr_tree_from_dir(&t, r->dir, NULL), CR_OK);
+	assert_memory_equal(t->root, r->tree, CR_SHA256_LEN);
+	cr_tree_free(t);
+	snprintf(unpacked, sizeof(unpacked), "%s", r->unpacked);
+	cr_root_close(r);
+	cr_root_close(d);
+	assert_int_equal(access(unpacked, F_OK), -1);
+	assert_int_equal(cr_root_open(&r, path("evil.tar"), NULL), CR_ERROR);
+	assert_null(r);
+	assert_int_equal(access(path("evil"), F_OK), -1);
+	assert_int_equal(cr_root_open(&r, path("missing.tar"), NULL), CR_ERROR);
+}
+
+static void
+test_debs_layout(void **state)
+{
+	struct cr_root_debs *d = NULL;
+
+	(void)state;
+	/* Not a --debs directory at all. */
+	assert_int_equal(sh("mkdir -p nodists"), 0);
+	assert_int_equal(cr_root_debs_check(&d, path("nodists"), NULL, NULL),
+			 CR_ERROR);
+	/* Two suites. */
+	assert_int_equal(sh("mkdir -p two/dists/a two/dists/b"), 0);
+	assert_int_equal(cr_root_debs_check(&d, path("two"), NULL, NULL),
+			 CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "not one"));
+	/* An InRelease nobody signed: gpgv refuses it (exit 1). */
+	if (access(CR_ROOT_KEYRING, R_OK) == 0 && sh("command -v gpgv") == 0) {
+		assert_int_equal(sh("mkdir -p uns/dists/bookworm && "
+				    "printf 'Codename: bookworm\\n' "
+				    ">uns/dists/bookworm/InRelease"),
+				 0);
+		assert_int_equal(
+			cr_root_debs_check(&d, path("uns"), NULL, NULL),
+			CR_EFAIL);
+		assert_non_null(strstr(cr_error_last(), "not signed"));
+	}
+	assert_null(d);
+	/* A keyring that is not there: no answer. */
+	assert_int_equal(sh("mkdir -p k/dists/bookworm && : "
+			    ">k/dists/bookworm/InRelease"),
+			 0);
+	assert_int_equal(
+		cr_root_debs_check(&d, path("k"), path("no.gpg"), NULL),
+		CR_ERROR);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_snapshot_time),
+		cmocka_unit_test(test_manifest_roundtrip),
+		cmocka_unit_test(test_manifest_malformed),
+		cmocka_unit_test(test_owners),
+		cmocka_unit_test(test_hash_leaves_devices_out),
+		cmocka_unit_test(test_open),
+		cmocka_unit_test(test_debs_layout),
+	};
+	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
+}
