@@ -725,6 +725,61 @@ open_repo(git_repository **out, const char *repo)
 	return CR_OK;
 }
 
+/*
+ * Refuses a revision whose name git resolves differently in different
+ * commands: a short name that is more than one reference (a branch and a
+ * tag both called v1.2). git rev-parse and libgit2 take the tag, but
+ * 'git checkout v1.2' and 'git clone --branch v1.2' take the branch, so a
+ * reviewer could read one tree while the other is hashed. Only the name
+ * before any ~ ^ : or @{ is looked up; a full object id is not a name.
+ */
+static int
+refuse_ambiguous_rev(git_repository *r, const char *repo, const char *rev)
+{
+	/* git's order (refs.c ref_rev_parse_rules): prefix, suffix. */
+	static const char *const rules[][2] = {
+		{"", ""},
+		{"refs/", ""},
+		{"refs/tags/", ""},
+		{"refs/heads/", ""},
+		{"refs/remotes/", ""},
+		{"refs/remotes/", "/HEAD"},
+	};
+	char name[1024], first[1024] = "";
+	git_reference *ref = NULL;
+	size_t len, i, found = 0;
+
+	len = strcspn(rev, "~^:");
+	for (i = 0; i + 1 < len; i++)
+		if (rev[i] == '@' && rev[i + 1] == '{')
+			len = i;
+	if (len == 0 || len > 512 ||
+	    (len == GIT_OID_HEXSZ &&
+	     strspn(rev, "0123456789abcdefABCDEF") >= len))
+		return CR_OK;
+	for (i = 0; i < CR_ARRAY_SIZE(rules); i++) {
+		snprintf(name, sizeof(name), "%s%.*s%s", rules[i][0], (int)len,
+			 rev, rules[i][1]);
+		if (git_reference_lookup(&ref, r, name) < 0) {
+			git_error_clear();
+			continue;
+		}
+		git_reference_free(ref);
+		if (found++ == 0) {
+			snprintf(first, sizeof(first), "%s", name);
+			continue;
+		}
+		return cr_error_set("%s: revision '%.*s' is ambiguous: both %s "
+				    "and %s exist, and git's commands do not "
+				    "all pick the same one ('git checkout' "
+				    "and 'git clone --branch' take the "
+				    "branch, 'git rev-parse' the tag); give "
+				    "the full reference name",
+				    repo, (int)len, rev, first, name);
+	}
+	return CR_OK;
+}
+
 int
 cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 		 const char *repo, const char *rev,
@@ -750,7 +805,8 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 	w.rev = rev;
 	if (git_libgit2_init() < 0)
 		return cr_error_set("libgit2: cannot initialise");
-	if ((err = open_repo(&r, repo)) < 0)
+	if ((err = open_repo(&r, repo)) < 0 ||
+	    (err = refuse_ambiguous_rev(r, repo, rev)) < 0)
 		goto done;
 	if (git_revparse_single(&obj, r, rev) < 0) {
 		err = git_fail("%s: revision '%s'", repo, rev);

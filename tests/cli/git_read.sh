@@ -338,4 +338,31 @@ expect 0 "the caller's global config is not the repository's" \
 	"$ATTEST" hash --git localcfg
 git config --global --unset core.autocrlf
 
+# A branch and a tag of one name: 'git clone --branch v1.2' and 'git checkout
+# v1.2' give the reviewer the branch, git rev-parse and libgit2 the tag. The
+# vendor signs the tag's tree; the reviewer reads the branch's.
+git init -q amb
+echo clean >amb/a.c && git -C amb add -A && git -C amb commit -qm clean
+git -C amb branch v1.2
+echo evil >amb/a.c && git -C amb commit -qam evil && git -C amb tag v1.2
+git -C amb reset -q --hard HEAD~1
+"$ATTEST" keygen -o ambkey >/dev/null 2>&1
+"$ATTEST" sign --git amb --rev refs/tags/v1.2 --key ambkey.key -o amb.jsonl \
+	amb/a.c >/dev/null 2>&1
+git clone -q --branch v1.2 amb ambrev 2>/dev/null
+grep -q clean ambrev/a.c && ok "git clone --branch v1.2 shows the branch" ||
+	not_ok "git clone --branch v1.2 shows the branch"
+expect 2 "verify source --rev naming a branch and a tag is refused" \
+	"$VERIFY" source -a amb.jsonl -k ambkey.pub --git ambrev --rev v1.2
+err_has "revision 'v1.2' is ambiguous: both refs/tags/v1.2 and refs/heads/v1.2" \
+	"ambiguous revision: named"
+err_one_line "ambiguous revision: one line"
+expect 2 "attest hash --rev v1.2~0 too" "$ATTEST" hash --git amb --rev 'v1.2~0'
+expect 1 "the branch the reviewer read is not the attested tree" \
+	"$VERIFY" source -a amb.jsonl -k ambkey.pub --git ambrev \
+	--rev refs/heads/v1.2
+expect 0 "the full tag name is the attested tree" \
+	"$VERIFY" source -a amb.jsonl -k ambkey.pub --git ambrev \
+	--rev refs/tags/v1.2
+
 done_testing
