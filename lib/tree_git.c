@@ -753,10 +753,18 @@ refuse_ambiguous_rev(git_repository *r, const char *repo, const char *rev)
 	for (i = 0; i + 1 < len; i++)
 		if (rev[i] == '@' && rev[i + 1] == '{')
 			len = i;
-	if (len == 0 || len > 512 ||
-	    (len == GIT_OID_HEXSZ &&
-	     strspn(rev, "0123456789abcdefABCDEF") >= len))
+	if (len == 0 || len > 512)
 		return CR_OK;
+	/*
+	 * A full object id is that object for libgit2 and git rev-parse, but
+	 * 'git checkout ID' takes a branch of that name first.
+	 */
+	if (len == GIT_OID_HEXSZ &&
+	    strspn(rev, "0123456789abcdefABCDEF") >= len) {
+		snprintf(first, sizeof(first), "the object %.*s", (int)len,
+			 rev);
+		found = 1;
+	}
 	for (i = 0; i < CR_ARRAY_SIZE(rules); i++) {
 		snprintf(name, sizeof(name), "%s%.*s%s", rules[i][0], (int)len,
 			 rev, rules[i][1]);
@@ -773,8 +781,9 @@ refuse_ambiguous_rev(git_repository *r, const char *repo, const char *rev)
 				    "and %s exist, and git's commands do not "
 				    "all pick the same one ('git checkout' "
 				    "and 'git clone --branch' take the "
-				    "branch, 'git rev-parse' the tag); give "
-				    "the full reference name",
+				    "branch first, 'git rev-parse' a tag or "
+				    "an object id); give the full reference "
+				    "name",
 				    repo, (int)len, rev, first, name);
 	}
 	return CR_OK;

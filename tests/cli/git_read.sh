@@ -365,4 +365,17 @@ expect 0 "the full tag name is the attested tree" \
 	"$VERIFY" source -a amb.jsonl -k ambkey.pub --git ambrev \
 	--rev refs/tags/v1.2
 
+# A branch named by a full commit id: 'git checkout ID' takes the branch,
+# libgit2 and git rev-parse the commit.
+E=$(git -C amb rev-parse refs/tags/v1.2)
+git -C amb branch "$E" refs/heads/v1.2 2>/dev/null
+git clone -q --branch "$E" amb ambhex 2>/dev/null &&
+	git -C ambhex checkout -q "$E" 2>/dev/null
+grep -q clean ambhex/a.c && ok "git checkout ID shows the branch named ID" ||
+	not_ok "git checkout ID shows the branch named ID"
+expect 2 "--rev ID with a branch named ID is refused" "$ATTEST" hash \
+	--git ambhex --rev "$E"
+err_has "both the object $E and refs/heads/$E" "object id and branch: named"
+git -C amb branch -D "$E" >/dev/null 2>&1
+
 done_testing
