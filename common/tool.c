@@ -137,6 +137,31 @@ tool_json_str(const char *s)
 	return j;
 }
 
+const char *
+tool_text(char *buf, size_t size, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	if (size == 0)
+		return buf;
+	for (; *p && n + 9 < size; p++) {
+		if (*p < 0x20 || *p == 0x7f ||
+		    (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
+			n += (size_t)snprintf(buf + n, size - n, "\\x%02x", *p);
+			if (*p == 0xc2) {
+				p++;
+				n += (size_t)snprintf(buf + n, size - n,
+						      "\\x%02x", *p);
+			}
+		} else {
+			buf[n++] = (char)*p;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 void
 tool_json_print(json_t *obj)
 {

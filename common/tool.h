@@ -58,6 +58,17 @@ json_t *tool_json_str(const char *s);
 /* Writes s as a JSON string to f, as tool_json_str() makes it. */
 void tool_json_string(FILE *f, const char *s);
 
+/*
+ * s for a terminal, in buf (truncated to size): control bytes (C0, DEL,
+ * and C1 written in UTF-8) as \\xNN, so a name from a tree, a bundle, a
+ * build or a statement cannot move the cursor or erase a line of the
+ * report. Returns buf.
+ */
+const char *tool_text(char *buf, size_t size, const char *s);
+
+/* Room for any path of PATH_MAX bytes through tool_text(). */
+#define TOOL_TEXT_MAX (4 * 4096 + 1)
+
 /* Prints obj, indented, to stdout and releases it. */
 void tool_json_print(json_t *obj);
 

@@ -52,6 +52,7 @@ print_claims(const struct trust *t, const char *path,
 {
 	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
 	size_t i, j, k;
+	char text[TOOL_TEXT_MAX];
 
 	for (i = 0; i < t->set.count; i++) {
 		const struct cr_checked *c = &t->set.items[i];
@@ -76,7 +77,9 @@ print_claims(const struct trust *t, const char *path,
 					       "sha256:%s from %s [%s:%u]\n",
 					       same ? "=" : "!",
 					       t->ring.keys[k]->keyid,
-					       trust_key_name(t, k), s->name,
+					       trust_key_name(t, k),
+					       tool_text(text, sizeof(text),
+							 s->name),
 					       hex, id, c->file, c->line);
 		}
 	}

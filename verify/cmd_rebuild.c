@@ -171,6 +171,7 @@ cmd_rebuild(int argc, char **argv)
 	const char *tmp = getenv("TMPDIR");
 	char hex[CR_SHA256_HEXLEN + 1], ahex[CR_SHA256_HEXLEN + 1];
 	char id[CR_TREE_IDLEN + 1], path[4096], label[4200];
+	char safe[TOOL_TEXT_MAX];
 	json_t *report = NULL, *arts = NULL, *jart;
 	char **shipped = NULL;
 	size_t nshipped = 0, i, j;
@@ -388,7 +389,8 @@ cmd_rebuild(int argc, char **argv)
 			json_array_append_new(arts, jart);
 		} else if (!tool_quiet) {
 			printf("%s  %s  rebuilt sha256:%s\n",
-			       same ? "OK  " : "FAIL", a->name, hex);
+			       same ? "OK  " : "FAIL",
+			       tool_text(safe, sizeof(safe), a->name), hex);
 			if (!s)
 				printf("  not among the attested subjects\n");
 			else if (!same)
@@ -436,7 +438,7 @@ cmd_rebuild(int argc, char **argv)
 		else if (!tool_quiet)
 			printf("FAIL  %s  attested sha256:%s: the rebuild did "
 			       "not make it\n",
-			       s->name, ahex);
+			       tool_text(safe, sizeof(safe), s->name), ahex);
 		tool_warn("%s: an attested subject the rebuild did not make",
 			  s->name);
 	}

@@ -147,6 +147,7 @@ done:
 
 struct changes {
 	json_t *list; /* for --json, else NULL */
+	char text[TOOL_TEXT_MAX];
 };
 
 static int
@@ -162,7 +163,8 @@ print_change(void *ctx, enum cr_change change, const struct cr_tree_entry *ea,
 						tool_json_str(path), "change",
 						cr_change_name(change)));
 	else if (!tool_quiet)
-		printf("  %-12s %s\n", cr_change_name(change), path);
+		printf("  %-12s %s\n", cr_change_name(change),
+		       tool_text(c->text, sizeof(c->text), path));
 	return 0;
 }
 
@@ -177,6 +179,7 @@ check_bundle(const struct trust *t, const char *path, int json, int partial)
 	struct cr_disclosure *d = NULL;
 	const struct cr_checked *ck = NULL;
 	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
+	char text[TOOL_TEXT_MAX];
 	unsigned char(*roots)[CR_SHA256_LEN];
 	json_t *report, *items;
 	size_t trusted, i, n;
@@ -248,7 +251,8 @@ check_bundle(const struct trust *t, const char *path, int json, int partial)
 			cr_hex_encode(hex, d->items[i].oid, CR_SHA256_LEN);
 			printf("  %-9s %s %s%s\n",
 			       d->items[i].disclosed ? "disclosed" : "withheld",
-			       hex, d->items[i].path,
+			       hex,
+			       tool_text(text, sizeof(text), d->items[i].path),
 			       d->items[i].mode == CR_MODE_TREE ? "/" : "");
 		}
 	}
