@@ -74,6 +74,7 @@ tool_source_hash(struct cr_tree **out, struct cr_source_info *info,
 		info->newest_mtime = -1;
 	}
 	opts.strip_components = src->strip_components;
+	opts.clean_worktree = src->clean_worktree;
 	opts.progress = tool_progress;
 	if (strcmp(src->kind, "git") == 0)
 		return cr_tree_from_git(out, info, src->path, src->rev, &opts);

@@ -9,6 +9,7 @@ struct tool_source {
 	const char *path;
 	const char *rev; /* git only; NULL means HEAD */
 	unsigned int strip_components;
+	int clean_worktree; /* git: see struct cr_tree_opts */
 };
 
 /*

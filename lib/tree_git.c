@@ -789,6 +789,60 @@ refuse_ambiguous_rev(git_repository *r, const char *repo, const char *rev)
 	return CR_OK;
 }
 
+/*
+ * Refuses a working tree checked out at the hashed commit that holds other
+ * tracked content (a modified, deleted, staged or retyped file): a
+ * reviewer reading the files there would read other bytes than were hashed.
+ * Untracked and ignored files are no part of the commit and are left alone.
+ */
+static int
+refuse_dirty_worktree(git_repository *r, const char *repo,
+		      const git_oid *commit)
+{
+	git_status_options so = GIT_STATUS_OPTIONS_INIT;
+	git_status_list *list = NULL;
+	const git_status_entry *e;
+	git_oid head;
+	const char *path;
+	size_t i, n;
+	int err = CR_OK;
+
+	if (git_repository_is_bare(r))
+		return CR_OK;
+	if (git_reference_name_to_id(&head, r, "HEAD") < 0) {
+		git_error_clear();
+		return CR_OK;
+	}
+	if (!git_oid_equal(&head, commit))
+		return CR_OK;
+	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	so.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	if (git_status_list_new(&list, r, &so) < 0)
+		return git_fail("%s: working tree status", repo);
+	n = git_status_list_entrycount(list);
+	for (i = 0; i < n; i++) {
+		e = git_status_byindex(list, i);
+		if (e == NULL ||
+		    (e->status &
+		     ~(unsigned)(GIT_STATUS_WT_NEW | GIT_STATUS_IGNORED)) == 0)
+			continue;
+		path = e->head_to_index ? e->head_to_index->old_file.path
+		       : e->index_to_workdir
+			       ? e->index_to_workdir->old_file.path
+			       : "?";
+		err = cr_error_set("%s: its working tree is checked out at the "
+				   "hashed commit but '%.200s' differs from "
+				   "it (uncommitted changes): a reviewer "
+				   "reading the files there sees other bytes "
+				   "than were hashed; commit or discard them, "
+				   "or verify a fresh clone",
+				   repo, path);
+		break;
+	}
+	git_status_list_free(list);
+	return err;
+}
+
 int
 cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 		 const char *repo, const char *rev,
@@ -844,6 +898,10 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 		err = cr_error_set("%s: %s: %s", repo, rev, msg);
 		goto done;
 	}
+	/* After the tree's own refusals, which say more. */
+	if (opts != NULL && opts->clean_worktree &&
+	    (err = refuse_dirty_worktree(r, repo, git_commit_id(commit))) < 0)
+		goto done;
 	if (info != NULL) {
 		git_oid_tostr(info->commit, sizeof(info->commit),
 			      git_commit_id(commit));

@@ -372,6 +372,7 @@ cmd_source(int argc, char **argv)
 				   src.path, CR_DISCLOSURE_MANIFEST);
 		goto done;
 	}
+	src.clean_worktree = 1;
 	if ((err = tool_source_hash(&tree, &info, &src)) < 0)
 		goto done;
 	tool_progress_done();

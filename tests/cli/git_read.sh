@@ -378,4 +378,26 @@ expect 2 "--rev ID with a branch named ID is refused" "$ATTEST" hash \
 err_has "both the object $E and refs/heads/$E" "object id and branch: named"
 git -C amb branch -D "$E" >/dev/null 2>&1
 
+# The vendor hands the reviewer its repository: the commit holds the
+# backdoor, the files checked out hold a clean edit. git show and libgit2
+# read the commit, the reviewer's editor reads the files.
+git init -q dirty && echo 'int check(void) { return BACKDOOR; }' >dirty/a.c
+git -C dirty add -A && git -C dirty commit -qm dirty
+"$ATTEST" sign --git dirty --key ambkey.key -o dirty.jsonl dirty/a.c \
+	>/dev/null 2>&1
+echo 'int check(void) { return 0; }' >dirty/a.c
+expect 2 "verify source --git on a working tree with uncommitted changes" \
+	"$VERIFY" source -a dirty.jsonl -k ambkey.pub --git dirty
+err_has "checked out at the hashed commit but 'a.c' differs from it" \
+	"dirty working tree: named"
+git -C dirty add a.c
+expect 2 "staged changes too" "$VERIFY" source -a dirty.jsonl \
+	-k ambkey.pub --git dirty
+git -C dirty reset -q --hard && echo x >dirty/untracked.c
+expect 0 "an untracked file is no part of the commit" "$VERIFY" source \
+	-a dirty.jsonl -k ambkey.pub --git dirty
+echo 'int check(void) { return 0; }' >dirty/a.c
+expect 0 "attest hash still hashes the commit of a dirty tree" "$ATTEST" \
+	hash --git dirty
+
 done_testing
