@@ -373,6 +373,7 @@ cmd_source(int argc, char **argv)
 		goto done;
 	}
 	src.clean_worktree = 1;
+	src.checkout_time = 1;
 	if ((err = tool_source_hash(&tree, &info, &src)) < 0)
 		goto done;
 	tool_progress_done();

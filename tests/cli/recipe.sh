@@ -308,8 +308,13 @@ expect 2 "the lab will not replay it" "$ATTEST" build --git bombrev \
 [ -e bomb-lab.jsonl ] || cp bomb.jsonl bomb-lab.jsonl
 expect 1 "so threshold 2 is not met" "$VERIFY" artifact -a bomb.jsonl \
 	-a bomb-lab.jsonl -k vendor.pub -k lab.pub --threshold 2 bombv/hello
-expect 0 "from a directory the time cannot be checked" "$VERIFY" source \
-	-a bomb.jsonl -k vendor.pub bombsrc
+expect 1 "the reviewer's clone as a directory: its commit's time counts" \
+	"$VERIFY" source -a bomb.jsonl -k vendor.pub bombrev
+err_has "reviewed commit's time is 1704067200" "says why"
+expect 1 "verify rebuild of that directory too" "$VERIFY" rebuild \
+	-a bomb.jsonl -k vendor.pub bombrev bombv/hello
+expect 0 "a directory that is no checkout has no time to check" "$VERIFY" \
+	source -a bomb.jsonl -k vendor.pub bombsrc
 out_has "^  SOURCE_DATE_EPOCH: 2000000000" "but it is shown with the recipe"
 expect 0 "--json too" "$VERIFY" source --json -a bomb.jsonl -k vendor.pub \
 	bombsrc
