@@ -303,6 +303,10 @@ expect 1 "verify rebuild does not replay another build time" "$VERIFY" \
 err_has "reviewed commit's time is 1704067200" "says why"
 expect 2 "the lab will not replay it" "$ATTEST" build --git bombrev \
 	--recipe-from bomb.jsonl --key lab.key --output-dir bombl -o bomb-lab.jsonl
+expect 2 "nor from the clone as a directory" "$ATTEST" build --source \
+	bombrev --recipe-from bomb.jsonl --key lab.key --output-dir bombl2 \
+	-o bomb-lab.jsonl
+err_has "reviewed commit's time is 1704067200" "the lab is told why"
 [ -e bomb-lab.jsonl ] && not_ok "the lab signed nothing" ||
 	ok "the lab signed nothing"
 [ -e bomb-lab.jsonl ] || cp bomb.jsonl bomb-lab.jsonl
