@@ -795,6 +795,46 @@ refuse_ambiguous_rev(git_repository *r, const char *repo, const char *rev)
  * reviewer reading the files there would read other bytes than were hashed.
  * Untracked and ignored files are no part of the commit and are left alone.
  */
+/*
+ * Refuses index entries marked assume-unchanged or skip-worktree: git
+ * status and git diff do not look at those files, so an edit to one is
+ * shown to nobody (and a sparse checkout leaves files out).
+ */
+static int
+refuse_hidden_entries(git_repository *r, const char *repo)
+{
+	git_index *idx = NULL;
+	const git_index_entry *e;
+	size_t i, n;
+	int err = CR_OK;
+
+	if (git_repository_index(&idx, r) < 0)
+		return git_fail("%s: index", repo);
+	n = git_index_entrycount(idx);
+	for (i = 0; i < n; i++) {
+		if ((e = git_index_get_byindex(idx, i)) == NULL)
+			continue;
+		if ((e->flags & GIT_INDEX_ENTRY_VALID) ||
+		    (e->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE)) {
+			err = cr_error_set(
+				"%s: its index marks '%.200s' %s, so git "
+				"status does not look at the file a reviewer "
+				"reads there; clear it ('git update-index "
+				"--no-%s') or verify a fresh clone",
+				repo, e->path,
+				(e->flags & GIT_INDEX_ENTRY_VALID)
+					? "assume-unchanged"
+					: "skip-worktree",
+				(e->flags & GIT_INDEX_ENTRY_VALID)
+					? "assume-unchanged"
+					: "skip-worktree");
+			break;
+		}
+	}
+	git_index_free(idx);
+	return err;
+}
+
 static int
 refuse_dirty_worktree(git_repository *r, const char *repo,
 		      const git_oid *commit)
@@ -815,6 +855,9 @@ refuse_dirty_worktree(git_repository *r, const char *repo,
 	}
 	if (!git_oid_equal(&head, commit))
 		return CR_OK;
+	/* Entries git status trusts without looking at the file. */
+	if ((err = refuse_hidden_entries(r, repo)) < 0)
+		return err;
 	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	so.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
 	if (git_status_list_new(&list, r, &so) < 0)

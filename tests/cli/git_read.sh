@@ -393,6 +393,18 @@ err_has "checked out at the hashed commit but 'a.c' differs from it" \
 git -C dirty add a.c
 expect 2 "staged changes too" "$VERIFY" source -a dirty.jsonl \
 	-k ambkey.pub --git dirty
+git -C dirty reset -q
+# assume-unchanged and skip-worktree hide the edit from git status too.
+for bit in assume-unchanged skip-worktree; do
+	git -C dirty update-index --$bit a.c
+	[ -z "$(git -C dirty status --porcelain)" ] &&
+		ok "$bit: git status shows nothing" ||
+		not_ok "$bit: git status shows nothing"
+	expect 2 "an index entry marked $bit is refused" "$VERIFY" source \
+		-a dirty.jsonl -k ambkey.pub --git dirty
+	err_has "marks 'a.c' $bit" "$bit: named"
+	git -C dirty update-index --no-$bit a.c
+done
 git -C dirty reset -q --hard && echo x >dirty/untracked.c
 expect 0 "an untracked file is no part of the commit" "$VERIFY" source \
 	-a dirty.jsonl -k ambkey.pub --git dirty
