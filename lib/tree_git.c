@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -795,6 +796,45 @@ refuse_ambiguous_rev(git_repository *r, const char *repo, const char *rev)
  * reviewer reading the files there would read other bytes than were hashed.
  * Untracked and ignored files are no part of the commit and are left alone.
  */
+/* path without trailing slashes, resolved; 0 or -1. */
+static int
+resolve(char out[PATH_MAX], const char *path)
+{
+	size_t n;
+
+	if (realpath(path, out) == NULL)
+		return -1;
+	n = strlen(out);
+	while (n > 1 && out[n - 1] == '/')
+		out[--n] = '\0';
+	return 0;
+}
+
+/*
+ * Refuses a repository whose working tree is not the directory given (nor
+ * the one holding it, when the .git directory was given): with core.worktree
+ * set elsewhere, git status and libgit2 look at other files than the ones a
+ * reviewer opens in the directory.
+ */
+static int
+refuse_other_workdir(git_repository *r, const char *repo)
+{
+	char want[PATH_MAX], work[PATH_MAX], gitdir[PATH_MAX];
+	const char *wd = git_repository_workdir(r);
+
+	if (wd == NULL || resolve(want, repo) < 0 || resolve(work, wd) < 0 ||
+	    resolve(gitdir, git_repository_path(r)) < 0)
+		return cr_error_set("%s: cannot resolve its working tree",
+				    repo);
+	if (strcmp(want, work) == 0 || strcmp(want, gitdir) == 0)
+		return CR_OK;
+	return cr_error_set("%s: its working tree is '%.200s' (core.worktree), "
+			    "not this directory: git status looks at other "
+			    "files than a reviewer reads here; verify a fresh "
+			    "clone",
+			    repo, work);
+}
+
 /*
  * Refuses index entries marked assume-unchanged or skip-worktree: git
  * status and git diff do not look at those files, so an edit to one is
@@ -849,6 +889,8 @@ refuse_dirty_worktree(git_repository *r, const char *repo,
 
 	if (git_repository_is_bare(r))
 		return CR_OK;
+	if ((err = refuse_other_workdir(r, repo)) < 0)
+		return err;
 	if (git_reference_name_to_id(&head, r, "HEAD") < 0) {
 		git_error_clear();
 		return CR_OK;

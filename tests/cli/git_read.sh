@@ -405,6 +405,19 @@ for bit in assume-unchanged skip-worktree; do
 	err_has "marks 'a.c' $bit" "$bit: named"
 	git -C dirty update-index --no-$bit a.c
 done
+# core.worktree elsewhere: git status in dirty/ looks at a clean copy.
+git clone -q dirty shadow
+git -C dirty config core.worktree "$T/shadow"
+echo 'int check(void) { return 0; }' >dirty/a.c
+[ -z "$(git -C dirty status --porcelain)" ] &&
+	ok "core.worktree: git status shows nothing" ||
+	not_ok "core.worktree: git status shows nothing"
+expect 2 "a working tree elsewhere (core.worktree) is refused" "$VERIFY" \
+	source -a dirty.jsonl -k ambkey.pub --git dirty
+err_has "\\(core.worktree\\), not this directory" "core.worktree: named"
+git -C dirty config --unset core.worktree && git -C dirty checkout -q a.c
+expect 0 "the .git directory given is the same repository" "$VERIFY" \
+	source -a dirty.jsonl -k ambkey.pub --git dirty/.git
 git -C dirty reset -q --hard && echo x >dirty/untracked.c
 expect 0 "an untracked file is no part of the commit" "$VERIFY" source \
 	-a dirty.jsonl -k ambkey.pub --git dirty
