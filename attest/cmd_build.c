@@ -517,6 +517,8 @@ cmd_build(int argc, char **argv)
 	if (keypath != NULL && (err = cr_privkey_load(&probe, keypath)) < 0)
 		goto done;
 	cr_privkey_free(probe);
+	/* A replay checks the recorded build time against a checkout's. */
+	src.checkout_time = recipe_from != NULL;
 	if ((err = tool_source_hash(&tree, &info, &src)) < 0)
 		goto done;
 	tool_progress_done();

@@ -2,9 +2,13 @@
 #include "source.h"
 #include "tool.h"
 
+#include "error.h"
+
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int
 tool_source_set(struct tool_source *src, const char *cmd, const char *kind,
@@ -62,11 +66,40 @@ tool_source_check(struct tool_source *src, const char *cmd, int required)
 	return 0;
 }
 
+/*
+ * A directory that is a git checkout whose files are exactly its HEAD
+ * commit's tree has that commit's time, which a statement's build time can
+ * then be checked against as with --git. Anything else (no .git, other
+ * files, a repository refused) leaves the time unknown.
+ */
+static void
+checkout_time(struct cr_source_info *info, const struct cr_tree *t,
+	      const char *dir)
+{
+	struct cr_tree_opts opts = {0};
+	struct cr_source_info gi;
+	struct cr_tree *g = NULL;
+	char gitdir[4200];
+	struct stat st;
+
+	if (snprintf(gitdir, sizeof(gitdir), "%s/.git", dir) >=
+		    (int)sizeof(gitdir) ||
+	    lstat(gitdir, &st) < 0)
+		return;
+	if (cr_tree_from_git(&g, &gi, dir, "HEAD", &opts) == CR_OK &&
+	    memcmp(g->root, t->root, sizeof(t->root)) == 0)
+		info->commit_time = gi.commit_time;
+	cr_tree_free(g);
+	cr_error_clear();
+}
+
 int
 tool_source_hash(struct cr_tree **out, struct cr_source_info *info,
 		 const struct tool_source *src)
 {
 	struct cr_tree_opts opts = {0};
+	struct stat st;
+	int err;
 
 	if (info != NULL) {
 		info->commit[0] = '\0';
@@ -74,14 +107,21 @@ tool_source_hash(struct cr_tree **out, struct cr_source_info *info,
 		info->newest_mtime = -1;
 	}
 	opts.strip_components = src->strip_components;
+	opts.clean_worktree = src->clean_worktree;
 	opts.progress = tool_progress;
 	if (strcmp(src->kind, "git") == 0)
 		return cr_tree_from_git(out, info, src->path, src->rev, &opts);
 	if (strcmp(src->kind, "archive") == 0)
 		return cr_tree_from_archive(out, info, src->path, &opts);
 	if (strcmp(src->kind, "directory") == 0)
-		return cr_tree_from_dir(out, src->path, &opts);
-	return cr_tree_from_path(out, info, src->path, &opts);
+		err = cr_tree_from_dir(out, src->path, &opts);
+	else
+		err = cr_tree_from_path(out, info, src->path, &opts);
+	if (err == CR_OK && src->checkout_time && info != NULL &&
+	    info->commit_time < 0 && info->newest_mtime < 0 &&
+	    stat(src->path, &st) == 0 && S_ISDIR(st.st_mode))
+		checkout_time(info, *out, src->path);
+	return err;
 }
 
 long long

@@ -9,6 +9,9 @@ struct tool_source {
 	const char *path;
 	const char *rev; /* git only; NULL means HEAD */
 	unsigned int strip_components;
+	int clean_worktree; /* git: see struct cr_tree_opts */
+	/* A directory that is a clean git checkout: its HEAD's commit time. */
+	int checkout_time;
 };
 
 /*

@@ -148,6 +148,14 @@ int cr_recipe_from_tree(struct cr_recipe **out,
 int cr_recipe_check_root(const struct cr_recipe *r, const char *name);
 
 /*
+ * CR_EFAIL when the source is a git commit and the recorded
+ * SOURCE_DATE_EPOCH is not its committer time: the build time decides bytes
+ * (a build may test it), so it must come from the reviewed source.
+ */
+int cr_recipe_check_time(const struct cr_recipe *recorded,
+			 const struct cr_source_info *info, const char *name);
+
+/*
  * Whether a and b run the same build: command, artifacts, env and
  * fakeClock. CR_EFAIL, with a message naming both, when not.
  */

@@ -550,6 +550,22 @@ cr_recipe_check_root(const struct cr_recipe *r, const char *name)
 			    name);
 }
 
+int
+cr_recipe_check_time(const struct cr_recipe *recorded,
+		     const struct cr_source_info *info, const char *name)
+{
+	if (info == NULL || info->commit_time < 0 ||
+	    recorded->source_date_epoch < 0 ||
+	    recorded->source_date_epoch == info->commit_time)
+		return CR_OK;
+	return cr_error_fail("%s: the statement records SOURCE_DATE_EPOCH "
+			     "%lld, but the reviewed commit's time is %lld: "
+			     "the build time decides an artifact's bytes and "
+			     "must be the source's own",
+			     name, (long long)recorded->source_date_epoch,
+			     (long long)info->commit_time);
+}
+
 static int
 same_list(char *const *a, char *const *b)
 {
@@ -687,10 +703,14 @@ cr_recipe_for_replay(struct cr_recipe **out, struct cr_recipe **shown,
 					    "%s); read it and give "
 					    "--trust-recipe to replay it",
 					    name, CR_RECIPE_FILE);
+		if ((err = cr_recipe_check_time(recorded, src->info, name)) < 0)
+			return err;
 		/* A second copy: the caller frees out and shown apart. */
 		return cr_recipe_from_statement(out, st, name);
 	}
 	*shown = recorded;
+	if ((err = cr_recipe_check_time(recorded, src->info, name)) < 0)
+		return err;
 	if ((err = cr_recipe_from_tree(&tree, src)) < 0)
 		return err;
 	if (tree == NULL)
@@ -720,6 +740,7 @@ cr_recipe_describe(const struct cr_recipe *r)
 {
 	char hex[CR_SHA256_HEXLEN + 1];
 	char *cmd = NULL, *arts = NULL, *env = NULL, *text = NULL;
+	char when[64] = "";
 
 	/* In full: a long command must not hide its tail from the reader. */
 	if ((cmd = quote_all(r->command)) == NULL ||
@@ -727,18 +748,22 @@ cr_recipe_describe(const struct cr_recipe *r)
 	    (env = quote_all(r->env)) == NULL)
 		goto done;
 	cr_hex_encode(hex, r->file_sha256, CR_SHA256_LEN);
-	if (asprintf(&text,
-		     "recipe: %s%s\n  command: %s\n  artifacts: %s\n"
-		     "  env: %s\n  fakeClock: %s%s\n",
-		     r->from_tree ? CR_RECIPE_FILE
-			     " of the source tree, sha256:"
-				  : "from the command line, NOT part of the "
-				    "reviewed source",
-		     r->from_tree ? hex : "", cmd, arts,
-		     env[0] ? env : "(none)", r->fake_clock ? "true" : "false",
-		     r->root ? "\n  root: given (not supported by this "
-			       "version)"
-			     : "") < 0)
+	/* The build time is an input a build may test: shown with the rest. */
+	if (r->source_date_epoch >= 0)
+		snprintf(when, sizeof(when), "\n  SOURCE_DATE_EPOCH: %lld",
+			 (long long)r->source_date_epoch);
+	if (asprintf(
+		    &text,
+		    "recipe: %s%s\n  command: %s\n  artifacts: %s\n"
+		    "  env: %s\n  fakeClock: %s%s%s\n",
+		    r->from_tree ? CR_RECIPE_FILE " of the source tree, sha256:"
+				 : "from the command line, NOT part of the "
+				   "reviewed source",
+		    r->from_tree ? hex : "", cmd, arts, env[0] ? env : "(none)",
+		    r->fake_clock ? "true" : "false", when,
+		    r->root ? "\n  root: given (not supported by this "
+			      "version)"
+			    : "") < 0)
 		text = NULL;
 done:
 	free(cmd);
@@ -786,5 +811,8 @@ cr_recipe_json(const struct cr_recipe *r)
 	}
 	if (o != NULL && r->root != NULL)
 		json_object_set(o, "root", r->root);
+	if (o != NULL && r->source_date_epoch >= 0)
+		json_object_set_new(o, "SOURCE_DATE_EPOCH",
+				    json_integer(r->source_date_epoch));
 	return o;
 }

@@ -54,6 +54,10 @@ struct cr_tree_opts {
 	/* Directories and archives: leave FIFOs, sockets and devices out
 	 * instead of refusing them (a root filesystem has some in /dev). */
 	int skip_special;
+	/* git: refuse a repository whose working tree is checked out at the
+	 * hashed commit (HEAD) but holds other tracked content: a reviewer
+	 * reading its files would see other bytes than were hashed. */
+	int clean_worktree;
 	/* Called now and then from the calling thread with running totals. */
 	void (*progress)(void *ctx, uint64_t files, uint64_t bytes,
 			 uint64_t total_files);

@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -725,6 +726,208 @@ open_repo(git_repository **out, const char *repo)
 	return CR_OK;
 }
 
+/*
+ * Refuses a revision whose name git resolves differently in different
+ * commands: a short name that is more than one reference (a branch and a
+ * tag both called v1.2). git rev-parse and libgit2 take the tag, but
+ * 'git checkout v1.2' and 'git clone --branch v1.2' take the branch, so a
+ * reviewer could read one tree while the other is hashed. Only the name
+ * before any ~ ^ : or @{ is looked up; a full object id is not a name.
+ */
+static int
+refuse_ambiguous_rev(git_repository *r, const char *repo, const char *rev)
+{
+	/* git's order (refs.c ref_rev_parse_rules): prefix, suffix. */
+	static const char *const rules[][2] = {
+		{"", ""},
+		{"refs/", ""},
+		{"refs/tags/", ""},
+		{"refs/heads/", ""},
+		{"refs/remotes/", ""},
+		{"refs/remotes/", "/HEAD"},
+	};
+	char name[1024], first[1024] = "";
+	git_reference *ref = NULL;
+	size_t len, i, found = 0;
+
+	len = strcspn(rev, "~^:");
+	for (i = 0; i + 1 < len; i++)
+		if (rev[i] == '@' && rev[i + 1] == '{')
+			len = i;
+	if (len == 0 || len > 512)
+		return CR_OK;
+	/*
+	 * A full object id is that object for libgit2 and git rev-parse, but
+	 * 'git checkout ID' takes a branch of that name first.
+	 */
+	if (len == GIT_OID_HEXSZ &&
+	    strspn(rev, "0123456789abcdefABCDEF") >= len) {
+		snprintf(first, sizeof(first), "the object %.*s", (int)len,
+			 rev);
+		found = 1;
+	}
+	for (i = 0; i < CR_ARRAY_SIZE(rules); i++) {
+		snprintf(name, sizeof(name), "%s%.*s%s", rules[i][0], (int)len,
+			 rev, rules[i][1]);
+		if (git_reference_lookup(&ref, r, name) < 0) {
+			git_error_clear();
+			continue;
+		}
+		git_reference_free(ref);
+		if (found++ == 0) {
+			snprintf(first, sizeof(first), "%s", name);
+			continue;
+		}
+		return cr_error_set("%s: revision '%.*s' is ambiguous: both %s "
+				    "and %s exist, and git's commands do not "
+				    "all pick the same one ('git checkout' "
+				    "and 'git clone --branch' take the "
+				    "branch first, 'git rev-parse' a tag or "
+				    "an object id); give the full reference "
+				    "name",
+				    repo, (int)len, rev, first, name);
+	}
+	return CR_OK;
+}
+
+/*
+ * Refuses a working tree checked out at the hashed commit that holds other
+ * tracked content (a modified, deleted, staged or retyped file): a
+ * reviewer reading the files there would read other bytes than were hashed.
+ * Untracked and ignored files are no part of the commit and are left alone.
+ */
+/* path without trailing slashes, resolved; 0 or -1. */
+static int
+resolve(char out[PATH_MAX], const char *path)
+{
+	size_t n;
+
+	if (realpath(path, out) == NULL)
+		return -1;
+	n = strlen(out);
+	while (n > 1 && out[n - 1] == '/')
+		out[--n] = '\0';
+	return 0;
+}
+
+/*
+ * Refuses a repository whose working tree is not the directory given (nor
+ * the one holding it, when the .git directory was given): with core.worktree
+ * set elsewhere, git status and libgit2 look at other files than the ones a
+ * reviewer opens in the directory.
+ */
+static int
+refuse_other_workdir(git_repository *r, const char *repo)
+{
+	char want[PATH_MAX], work[PATH_MAX], gitdir[PATH_MAX];
+	const char *wd = git_repository_workdir(r);
+
+	if (wd == NULL || resolve(want, repo) < 0 || resolve(work, wd) < 0 ||
+	    resolve(gitdir, git_repository_path(r)) < 0)
+		return cr_error_set("%s: cannot resolve its working tree",
+				    repo);
+	if (strcmp(want, work) == 0 || strcmp(want, gitdir) == 0)
+		return CR_OK;
+	return cr_error_set("%s: its working tree is '%.200s' (core.worktree), "
+			    "not this directory: git status looks at other "
+			    "files than a reviewer reads here; verify a fresh "
+			    "clone",
+			    repo, work);
+}
+
+/*
+ * Refuses index entries marked assume-unchanged or skip-worktree: git
+ * status and git diff do not look at those files, so an edit to one is
+ * shown to nobody (and a sparse checkout leaves files out).
+ */
+static int
+refuse_hidden_entries(git_repository *r, const char *repo)
+{
+	git_index *idx = NULL;
+	const git_index_entry *e;
+	size_t i, n;
+	int err = CR_OK;
+
+	if (git_repository_index(&idx, r) < 0)
+		return git_fail("%s: index", repo);
+	n = git_index_entrycount(idx);
+	for (i = 0; i < n; i++) {
+		if ((e = git_index_get_byindex(idx, i)) == NULL)
+			continue;
+		if ((e->flags & GIT_INDEX_ENTRY_VALID) ||
+		    (e->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE)) {
+			err = cr_error_set(
+				"%s: its index marks '%.200s' %s, so git "
+				"status does not look at the file a reviewer "
+				"reads there; clear it ('git update-index "
+				"--no-%s') or verify a fresh clone",
+				repo, e->path,
+				(e->flags & GIT_INDEX_ENTRY_VALID)
+					? "assume-unchanged"
+					: "skip-worktree",
+				(e->flags & GIT_INDEX_ENTRY_VALID)
+					? "assume-unchanged"
+					: "skip-worktree");
+			break;
+		}
+	}
+	git_index_free(idx);
+	return err;
+}
+
+static int
+refuse_dirty_worktree(git_repository *r, const char *repo,
+		      const git_oid *commit)
+{
+	git_status_options so = GIT_STATUS_OPTIONS_INIT;
+	git_status_list *list = NULL;
+	const git_status_entry *e;
+	git_oid head;
+	const char *path;
+	size_t i, n;
+	int err = CR_OK;
+
+	if (git_repository_is_bare(r))
+		return CR_OK;
+	if ((err = refuse_other_workdir(r, repo)) < 0)
+		return err;
+	if (git_reference_name_to_id(&head, r, "HEAD") < 0) {
+		git_error_clear();
+		return CR_OK;
+	}
+	if (!git_oid_equal(&head, commit))
+		return CR_OK;
+	/* Entries git status trusts without looking at the file. */
+	if ((err = refuse_hidden_entries(r, repo)) < 0)
+		return err;
+	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	so.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	if (git_status_list_new(&list, r, &so) < 0)
+		return git_fail("%s: working tree status", repo);
+	n = git_status_list_entrycount(list);
+	for (i = 0; i < n; i++) {
+		e = git_status_byindex(list, i);
+		if (e == NULL ||
+		    (e->status &
+		     ~(unsigned)(GIT_STATUS_WT_NEW | GIT_STATUS_IGNORED)) == 0)
+			continue;
+		path = e->head_to_index ? e->head_to_index->old_file.path
+		       : e->index_to_workdir
+			       ? e->index_to_workdir->old_file.path
+			       : "?";
+		err = cr_error_set("%s: its working tree is checked out at the "
+				   "hashed commit but '%.200s' differs from "
+				   "it (uncommitted changes): a reviewer "
+				   "reading the files there sees other bytes "
+				   "than were hashed; commit or discard them, "
+				   "or verify a fresh clone",
+				   repo, path);
+		break;
+	}
+	git_status_list_free(list);
+	return err;
+}
+
 int
 cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 		 const char *repo, const char *rev,
@@ -750,7 +953,8 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 	w.rev = rev;
 	if (git_libgit2_init() < 0)
 		return cr_error_set("libgit2: cannot initialise");
-	if ((err = open_repo(&r, repo)) < 0)
+	if ((err = open_repo(&r, repo)) < 0 ||
+	    (err = refuse_ambiguous_rev(r, repo, rev)) < 0)
 		goto done;
 	if (git_revparse_single(&obj, r, rev) < 0) {
 		err = git_fail("%s: revision '%s'", repo, rev);
@@ -779,6 +983,10 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 		err = cr_error_set("%s: %s: %s", repo, rev, msg);
 		goto done;
 	}
+	/* After the tree's own refusals, which say more. */
+	if (opts != NULL && opts->clean_worktree &&
+	    (err = refuse_dirty_worktree(r, repo, git_commit_id(commit))) < 0)
+		goto done;
 	if (info != NULL) {
 		git_oid_tostr(info->commit, sizeof(info->commit),
 			      git_commit_id(commit));

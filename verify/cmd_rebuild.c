@@ -285,6 +285,8 @@ cmd_rebuild(int argc, char **argv)
 	shipped = argv + firstpos;
 	nshipped = (size_t)(argc - firstpos);
 
+	src.clean_worktree = 1;
+	src.checkout_time = 1;
 	if ((err = trust_load(&t)) < 0 ||
 	    (err = tool_source_hash(&tree, &info, &src)) < 0)
 		goto done;

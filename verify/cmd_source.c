@@ -101,6 +101,7 @@ see_recipe(json_t **jout, char **text, const struct cr_checked *att,
 	if (!recorded->from_tree) {
 		*jout = cr_recipe_json(recorded);
 		*text = cr_recipe_describe(recorded);
+		err = cr_recipe_check_time(recorded, info, name);
 		if (cr_tree_find(tree, CR_RECIPE_FILE) != NULL) {
 			json_object_set_new(*jout, "treeHasRecipeFile",
 					    json_true());
@@ -131,9 +132,11 @@ see_recipe(json_t **jout, char **text, const struct cr_checked *att,
 				    name, CR_RECIPE_FILE);
 		goto done;
 	}
+	mine->source_date_epoch = recorded->source_date_epoch;
 	*jout = cr_recipe_json(mine);
 	*text = cr_recipe_describe(mine);
-	err = cr_recipe_compare(recorded, mine, name);
+	if ((err = cr_recipe_compare(recorded, mine, name)) == CR_OK)
+		err = cr_recipe_check_time(recorded, info, name);
 	json_object_set_new(*jout, "matchesStatement",
 			    json_boolean(err == CR_OK));
 done:
@@ -365,6 +368,8 @@ cmd_source(int argc, char **argv)
 				   src.path, CR_DISCLOSURE_MANIFEST);
 		goto done;
 	}
+	src.clean_worktree = 1;
+	src.checkout_time = 1;
 	if ((err = tool_source_hash(&tree, &info, &src)) < 0)
 		goto done;
 	tool_progress_done();

@@ -297,4 +297,30 @@ expect 2 "a forged file list" "$VERIFY" source -a fw.intoto.jsonl \
 	-k vendor.pub --files forged.json changed
 err_has "do not hash to the tree" "says the list is forged"
 
+# A withheld file's name that paints the terminal: a carriage return and
+# "erase line" would turn "withheld ... src/backdoor.c" into a harmless
+# line. Names from the tree are printed with control bytes escaped.
+git init -q paint && mkdir paint/src && echo ok >paint/src/main.c
+echo evil >"paint/src/backdoor.c$(printf '\r\033[2K')  withheld  e3b0 README"
+git -C paint add -A && git -C paint commit -qm paint
+"$ATTEST" sign --git paint --key vendor.key -o paint.jsonl paint/src/main.c \
+	>/dev/null 2>&1
+"$ATTEST" disclose --git paint -o paint.tar src/main.c >/dev/null 2>&1
+expect 0 "a bundle withholding a painting name" "$VERIFY" source \
+	--disclosure -a paint.jsonl -k vendor.pub paint.tar
+out_has 'withheld .* src/backdoor.c\\x0d\\x1b\[2K  withheld  e3b0 README' \
+	"the name is shown escaped"
+if grep -q "$(printf '\033')" "$T/out"; then
+	not_ok "no escape reaches the terminal"
+else ok "no escape reaches the terminal"; fi
+cp -r paint paintdir && rm -rf paintdir/.git "paintdir/src/backdoor.c"*
+echo x >"paintdir/src/$(printf '\033[1A\033[2K')x.c"
+"$ATTEST" hash --list --json --git paint >paint.json
+expect 1 "verify source lists a changed tree's names escaped" "$VERIFY" \
+	source -a paint.jsonl -k vendor.pub --files paint.json paintdir
+out_has 'added +src/\\x1b\[1A\\x1b\[2Kx.c' "the added name, escaped"
+if grep -q "$(printf '\033')" "$T/out"; then
+	not_ok "no escape in the change list"
+else ok "no escape in the change list"; fi
+
 done_testing

@@ -338,4 +338,91 @@ expect 0 "the caller's global config is not the repository's" \
 	"$ATTEST" hash --git localcfg
 git config --global --unset core.autocrlf
 
+# A branch and a tag of one name: 'git clone --branch v1.2' and 'git checkout
+# v1.2' give the reviewer the branch, git rev-parse and libgit2 the tag. The
+# vendor signs the tag's tree; the reviewer reads the branch's.
+git init -q amb
+echo clean >amb/a.c && git -C amb add -A && git -C amb commit -qm clean
+git -C amb branch v1.2
+echo evil >amb/a.c && git -C amb commit -qam evil && git -C amb tag v1.2
+git -C amb reset -q --hard HEAD~1
+"$ATTEST" keygen -o ambkey >/dev/null 2>&1
+"$ATTEST" sign --git amb --rev refs/tags/v1.2 --key ambkey.key -o amb.jsonl \
+	amb/a.c >/dev/null 2>&1
+git clone -q --branch v1.2 amb ambrev 2>/dev/null
+grep -q clean ambrev/a.c && ok "git clone --branch v1.2 shows the branch" ||
+	not_ok "git clone --branch v1.2 shows the branch"
+expect 2 "verify source --rev naming a branch and a tag is refused" \
+	"$VERIFY" source -a amb.jsonl -k ambkey.pub --git ambrev --rev v1.2
+err_has "revision 'v1.2' is ambiguous: both refs/tags/v1.2 and refs/heads/v1.2" \
+	"ambiguous revision: named"
+err_one_line "ambiguous revision: one line"
+expect 2 "attest hash --rev v1.2~0 too" "$ATTEST" hash --git amb --rev 'v1.2~0'
+expect 1 "the branch the reviewer read is not the attested tree" \
+	"$VERIFY" source -a amb.jsonl -k ambkey.pub --git ambrev \
+	--rev refs/heads/v1.2
+expect 0 "the full tag name is the attested tree" \
+	"$VERIFY" source -a amb.jsonl -k ambkey.pub --git ambrev \
+	--rev refs/tags/v1.2
+
+# A branch named by a full commit id: 'git checkout ID' takes the branch,
+# libgit2 and git rev-parse the commit.
+E=$(git -C amb rev-parse refs/tags/v1.2)
+git -C amb branch "$E" refs/heads/v1.2 2>/dev/null
+git clone -q --branch "$E" amb ambhex 2>/dev/null &&
+	git -C ambhex checkout -q "$E" 2>/dev/null
+grep -q clean ambhex/a.c && ok "git checkout ID shows the branch named ID" ||
+	not_ok "git checkout ID shows the branch named ID"
+expect 2 "--rev ID with a branch named ID is refused" "$ATTEST" hash \
+	--git ambhex --rev "$E"
+err_has "both the object $E and refs/heads/$E" "object id and branch: named"
+git -C amb branch -D "$E" >/dev/null 2>&1
+
+# The vendor hands the reviewer its repository: the commit holds the
+# backdoor, the files checked out hold a clean edit. git show and libgit2
+# read the commit, the reviewer's editor reads the files.
+git init -q dirty && echo 'int check(void) { return BACKDOOR; }' >dirty/a.c
+git -C dirty add -A && git -C dirty commit -qm dirty
+"$ATTEST" sign --git dirty --key ambkey.key -o dirty.jsonl dirty/a.c \
+	>/dev/null 2>&1
+echo 'int check(void) { return 0; }' >dirty/a.c
+expect 2 "verify source --git on a working tree with uncommitted changes" \
+	"$VERIFY" source -a dirty.jsonl -k ambkey.pub --git dirty
+err_has "checked out at the hashed commit but 'a.c' differs from it" \
+	"dirty working tree: named"
+git -C dirty add a.c
+expect 2 "staged changes too" "$VERIFY" source -a dirty.jsonl \
+	-k ambkey.pub --git dirty
+git -C dirty reset -q
+# assume-unchanged and skip-worktree hide the edit from git status too.
+for bit in assume-unchanged skip-worktree; do
+	git -C dirty update-index --$bit a.c
+	[ -z "$(git -C dirty status --porcelain)" ] &&
+		ok "$bit: git status shows nothing" ||
+		not_ok "$bit: git status shows nothing"
+	expect 2 "an index entry marked $bit is refused" "$VERIFY" source \
+		-a dirty.jsonl -k ambkey.pub --git dirty
+	err_has "marks 'a.c' $bit" "$bit: named"
+	git -C dirty update-index --no-$bit a.c
+done
+# core.worktree elsewhere: git status in dirty/ looks at a clean copy.
+git clone -q dirty shadow
+git -C dirty config core.worktree "$T/shadow"
+echo 'int check(void) { return 0; }' >dirty/a.c
+[ -z "$(git -C dirty status --porcelain)" ] &&
+	ok "core.worktree: git status shows nothing" ||
+	not_ok "core.worktree: git status shows nothing"
+expect 2 "a working tree elsewhere (core.worktree) is refused" "$VERIFY" \
+	source -a dirty.jsonl -k ambkey.pub --git dirty
+err_has "\\(core.worktree\\), not this directory" "core.worktree: named"
+git -C dirty config --unset core.worktree && git -C dirty checkout -q a.c
+expect 0 "the .git directory given is the same repository" "$VERIFY" \
+	source -a dirty.jsonl -k ambkey.pub --git dirty/.git
+git -C dirty reset -q --hard && echo x >dirty/untracked.c
+expect 0 "an untracked file is no part of the commit" "$VERIFY" source \
+	-a dirty.jsonl -k ambkey.pub --git dirty
+echo 'int check(void) { return 0; }' >dirty/a.c
+expect 0 "attest hash still hashes the commit of a dirty tree" "$ATTEST" \
+	hash --git dirty
+
 done_testing

@@ -262,6 +262,72 @@ forge evil.jsonl weird.jsonl 'ext["recipe"] = {"source": "https://example.com/r"
 expect 2 "an unknown recipe source" "$VERIFY" rebuild --trust-recipe \
 	-a weird.jsonl -k vendor.pub --git clean evil/hello
 
+# --- the build time: an input the statement chooses --------------------------
+
+# A time bomb the reviewer reads as dead code: the commit is from 2024 and
+# the source only changes for builds dated after 2030. The vendor builds it
+# from a tarball whose newest mtime is 2033, so the statement records that
+# SOURCE_DATE_EPOCH and every replay used it: verify source and rebuild of
+# the reviewer's clone and an independent lab all agreed on the backdoor.
+mkdir bomb && cat >bomb/hello.c <<'EOF2'
+#include <stdio.h>
+int main(void)
+{
+#if BUILD_EPOCH > 1900000000 /* builds after 2030 get the new greeting */
+	puts("pwned");
+#else
+	puts("hello");
+#endif
+	return 0;
+}
+EOF2
+printf 'set -e\ncc -DBUILD_EPOCH=$SOURCE_DATE_EPOCH hello.c -o hello\n' \
+	>bomb/build.sh
+printf '{"command": ["sh", "build.sh"], "artifacts": ["hello"]}\n' \
+	>bomb/cleanroom.json
+git -C bomb init -q && git -C bomb add -A && git -C bomb commit -qm bomb
+"$ATTEST" export --git bomb -o bomb.tar >/dev/null 2>&1
+mkdir bombsrc && tar -xf bomb.tar -C bombsrc && touch -d @2000000000 bombsrc/hello.c
+tar -C bombsrc -cf bomb-late.tar .
+expect 0 "the vendor builds the tree with a late build time" "$ATTEST" build \
+	--tarball bomb-late.tar --key vendor.key --output-dir bombv -o bomb.jsonl
+out_has "SOURCE_DATE_EPOCH 2000000000" "the statement records 2033"
+git clone -q bomb bombrev
+expect 1 "verify source: the build time is not the reviewed commit's" \
+	"$VERIFY" source -a bomb.jsonl -k vendor.pub --git bombrev
+err_has "records SOURCE_DATE_EPOCH 2000000000, but the reviewed commit's time is 1704067200" \
+	"names both times"
+out_has "^FAIL " "and does not print OK"
+expect 1 "verify rebuild does not replay another build time" "$VERIFY" \
+	rebuild -a bomb.jsonl -k vendor.pub --git bombrev bombv/hello
+err_has "reviewed commit's time is 1704067200" "says why"
+expect 2 "the lab will not replay it" "$ATTEST" build --git bombrev \
+	--recipe-from bomb.jsonl --key lab.key --output-dir bombl -o bomb-lab.jsonl
+expect 2 "nor from the clone as a directory" "$ATTEST" build --source \
+	bombrev --recipe-from bomb.jsonl --key lab.key --output-dir bombl2 \
+	-o bomb-lab.jsonl
+err_has "reviewed commit's time is 1704067200" "the lab is told why"
+[ -e bomb-lab.jsonl ] && not_ok "the lab signed nothing" ||
+	ok "the lab signed nothing"
+[ -e bomb-lab.jsonl ] || cp bomb.jsonl bomb-lab.jsonl
+expect 1 "so threshold 2 is not met" "$VERIFY" artifact -a bomb.jsonl \
+	-a bomb-lab.jsonl -k vendor.pub -k lab.pub --threshold 2 bombv/hello
+expect 1 "the reviewer's clone as a directory: its commit's time counts" \
+	"$VERIFY" source -a bomb.jsonl -k vendor.pub bombrev
+err_has "reviewed commit's time is 1704067200" "says why"
+expect 1 "verify rebuild of that directory too" "$VERIFY" rebuild \
+	-a bomb.jsonl -k vendor.pub bombrev bombv/hello
+expect 0 "a directory that is no checkout has no time to check" "$VERIFY" \
+	source -a bomb.jsonl -k vendor.pub bombsrc
+out_has "^  SOURCE_DATE_EPOCH: 2000000000" "but it is shown with the recipe"
+expect 0 "--json too" "$VERIFY" source --json -a bomb.jsonl -k vendor.pub \
+	bombsrc
+out_has '"SOURCE_DATE_EPOCH": 2000000000' "json: the build time"
+expect 0 "an honest build from the commit" "$ATTEST" build --git bomb \
+	--key vendor.key --output-dir bombh -o bomb-ok.jsonl
+expect 0 "is replayed from the reviewer's clone" "$VERIFY" rebuild \
+	-a bomb-ok.jsonl -k vendor.pub --git bombrev bombh/hello
+
 # --- subjects nobody checked ----------------------------------------------
 
 mkdir backdoor && printf 'backdoored\n' >backdoor/hello
