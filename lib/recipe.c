@@ -1,4 +1,5 @@
 /* The recipe in the source: cleanroom.json, refused variables, and replaying a statement's recipe. */
+#include "archive_policy.h"
 #include "build.h"
 #include "error.h"
 #include "export.h"
@@ -388,41 +389,42 @@ done:
 
 /* ---- reading it from the hashed source -------------------------------- */
 
-/* The member of an archive that is the tree's path, as the hash saw it. */
+/*
+ * The member of an archive that is the tree's path, read through the one
+ * archive policy the hash used, so both see the same member.
+ */
 static int
 read_archive_member(char **out, size_t *len, const char *file,
 		    unsigned int strip, const char *want)
 {
-	struct archive *a = NULL;
-	struct archive_entry *e;
+	struct cr_archive *ca = NULL;
+	struct cr_archive_member m;
 	const char *p;
 	char *buf = NULL;
 	la_ssize_t n;
 	unsigned int i;
-	int r, err = CR_ERROR;
+	int fd = -1, err;
 
 	*out = NULL;
-	if ((a = archive_read_new()) == NULL)
-		return cr_error_set("out of memory");
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
-	if (archive_read_open_filename(a, file, 65536) != ARCHIVE_OK) {
-		err = cr_error_set("%s: %s", file, archive_error_string(a));
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		return cr_error_errno("%s", file);
+	if ((err = cr_archive_open(&ca, fd, 0, UINT64_MAX, NULL, CR_ARC_SOURCE,
+				   file)) < 0)
 		goto done;
-	}
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		if ((p = archive_entry_pathname(e)) == NULL ||
-		    archive_entry_filetype(e) != AE_IFREG ||
-		    archive_entry_hardlink(e) != NULL)
+	for (;;) {
+		if ((err = cr_archive_next(ca, &m)) < 0)
+			goto done;
+		if (m.e == NULL)
+			break;
+		if (m.type != AE_IFREG || m.hardlink != NULL)
 			continue;
-		while (p[0] == '.' && p[1] == '/')
-			p += 2;
+		p = m.path;
 		for (i = 0; i < strip && p != NULL; i++)
 			if ((p = strchr(p, '/')) != NULL)
 				p++;
 		if (p == NULL || strcmp(p, want) != 0)
 			continue;
-		if (archive_entry_size(e) > (la_int64_t)CR_RECIPE_MAX_BYTES) {
+		if (m.size > (int64_t)CR_RECIPE_MAX_BYTES) {
 			err = cr_error_set("%s: %s: larger than %u bytes", file,
 					   want, CR_RECIPE_MAX_BYTES);
 			goto done;
@@ -432,13 +434,14 @@ read_archive_member(char **out, size_t *len, const char *file,
 			goto done;
 		}
 		*len = 0;
-		while ((n = archive_read_data(a, buf + *len,
+		while ((n = archive_read_data(cr_archive_handle(ca), buf + *len,
 					      CR_RECIPE_MAX_BYTES + 1 - *len)) >
 		       0)
 			*len += (size_t)n;
 		if (n < 0) {
-			err = cr_error_set("%s: %s: %s", file, want,
-					   archive_error_string(a));
+			err = cr_error_set(
+				"%s: %s: %s", file, want,
+				archive_error_string(cr_archive_handle(ca)));
 			goto done;
 		}
 		*out = buf;
@@ -446,15 +449,14 @@ read_archive_member(char **out, size_t *len, const char *file,
 		err = CR_OK;
 		goto done;
 	}
-	if (r != ARCHIVE_EOF)
-		err = cr_error_set("%s: %s", file, archive_error_string(a));
-	else
-		err = cr_error_set("%s: %s was hashed but cannot be read back "
-				   "from the archive as a plain member",
-				   file, want);
+	err = cr_error_set("%s: %s was hashed but cannot be read back "
+			   "from the archive as a plain member",
+			   file, want);
 done:
 	free(buf);
-	archive_read_free(a);
+	cr_archive_free(ca);
+	if (fd >= 0)
+		close(fd);
 	return err;
 }
 
