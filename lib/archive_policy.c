@@ -15,7 +15,7 @@
 #define ZIP_MAX_COMMENT 0xffffu
 #define ZIP_MAX_CD (64u << 20)
 
-enum { F_NONE, F_TAR, F_ZIP, F_AR, F_RAW, F_EMPTY };
+enum { F_NONE, F_TAR, F_ZIP, F_AR, F_RAW, F_EMPTY, F_CPIO };
 enum { K_IMPLIED = 1, K_DIR, K_FILE, K_LINK };
 
 /* A window of a file read with pread, or a buffer. */
@@ -159,6 +159,10 @@ add_filters(struct archive *a, unsigned int flags)
 	    archive_zlib_version() != NULL &&
 	    archive_read_support_filter_gzip(a) != ARCHIVE_OK)
 		return -1;
+	if ((flags & CR_ARC_XZ_RAW) && !(flags & CR_ARC_FILTERS) &&
+	    (archive_liblzma_version() == NULL ||
+	     archive_read_support_filter_xz(a) != ARCHIVE_OK))
+		return -1;
 	if (!(flags & CR_ARC_FILTERS))
 		return 0;
 	if (archive_bzlib_version() != NULL &&
@@ -184,7 +188,7 @@ open_reader(struct archive **out, struct src *s, unsigned int flags, int raw)
 		return -1;
 	if (add_filters(a, flags) < 0)
 		return -1;
-	if (raw || (flags & CR_ARC_GZIP_RAW))
+	if (raw || (flags & (CR_ARC_GZIP_RAW | CR_ARC_XZ_RAW)))
 		r |= archive_read_support_format_raw(a);
 	if (!raw && (flags & CR_ARC_TAR))
 		r |= archive_read_support_format_tar(a);
@@ -193,6 +197,8 @@ open_reader(struct archive **out, struct src *s, unsigned int flags, int raw)
 		r |= archive_read_support_format_zip_seekable(a);
 	if (!raw && (flags & CR_ARC_AR))
 		r |= archive_read_support_format_ar(a);
+	if (!raw && (flags & CR_ARC_CPIO))
+		r |= archive_read_support_format_cpio(a);
 	if (!raw && (flags & CR_ARC_EMPTY))
 		r |= archive_read_support_format_empty(a);
 	if (r != ARCHIVE_OK)
@@ -830,6 +836,8 @@ tar_scan(struct cr_archive *ca)
 		case '3':
 		case '4':
 		case '6':
+			if (ca->flags & CR_ARC_ARTIFACT)
+				break;
 			err = cr_error_set("%s: member '%s': a device, "
 					   "FIFO or socket (tar type '%c'); "
 					   "refusing",
@@ -1271,6 +1279,13 @@ first(struct cr_archive *ca)
 	case ARCHIVE_FORMAT_AR:
 		ca->fmt = F_AR;
 		return CR_OK;
+	case ARCHIVE_FORMAT_CPIO:
+		ca->fmt = F_CPIO;
+		if (archive_format(ca->a) != ARCHIVE_FORMAT_CPIO_SVR4_NOCRC)
+			return cr_error_set("%s: a cpio archive that is not "
+					    "newc; refusing",
+					    ca->name);
+		return CR_OK;
 	case ARCHIVE_FORMAT_RAW:
 		ca->fmt = F_RAW;
 		return CR_OK;
@@ -1398,7 +1413,7 @@ cr_archive_next(struct cr_archive *ca, struct cr_archive_member *m)
 	m->link = ca->link;
 	if (archive_entry_size_is_set(e))
 		m->size = archive_entry_size(e);
-	if (ca->fmt != F_TAR && ca->fmt != F_ZIP) {
+	if (ca->fmt != F_TAR && ca->fmt != F_ZIP && ca->fmt != F_CPIO) {
 		m->path = ca->raw;
 		m->hardlink = ca->hardlink;
 		return CR_OK;
@@ -1411,8 +1426,12 @@ cr_archive_next(struct cr_archive *ca, struct cr_archive_member *m)
 			return refuse(ca, "a hard link carrying data");
 		type = AE_IFREG;
 	}
-	if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
+	if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK &&
+	    !((ca->flags & CR_ARC_ARTIFACT) && ca->fmt != F_ZIP &&
+	      (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO)))
 		return refuse(ca, "a device, FIFO or socket");
+	if (ca->fmt == F_CPIO && type == AE_IFREG && archive_entry_nlink(e) > 1)
+		return refuse(ca, "a hard link in cpio (not supported)");
 	if ((why = cr_archive_name_problem(ca->raw, type == AE_IFDIR)) != NULL)
 		return refuse(ca, why);
 	if (ca->fmt == F_ZIP && (ca->members > ca->ncd ||
@@ -1482,8 +1501,8 @@ cr_archive_handle(struct cr_archive *ca)
 const char *
 cr_archive_format(const struct cr_archive *ca)
 {
-	static const char *const names[] = {"none", "tar", "zip",
-					    "ar",   "raw", "empty"};
+	static const char *const names[] = {"none", "tar",   "zip", "ar",
+					    "raw",  "empty", "cpio"};
 
 	return names[ca->fmt];
 }

@@ -83,8 +83,13 @@ enum cr_normalize_step {
 	CR_NORM_ZIP_TIME = 1 << 8,     /* "zip-time-fixed" */
 	CR_NORM_RECOMPRESSED = 1 << 9, /* "recompressed-deflate-9" */
 	CR_NORM_NESTED = 1 << 10,      /* "nested-normalized" */
+	CR_NORM_XZ = 1 << 11,	       /* "recompressed-xz" */
+	CR_NORM_INODES = 1 << 12,      /* "inodes-renumbered" (cpio) */
 };
-#define CR_NORM_NSTEPS 11
+#define CR_NORM_NSTEPS 13
+
+/* The xz preset artifacts are recompressed with (xz's default). */
+#define CR_NORMALIZE_XZ_PRESET 6u
 
 struct cr_normalize_opts {
 	/* Bytes read out of archives and decompressors, all levels summed;
