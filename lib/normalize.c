@@ -48,6 +48,7 @@ struct member {
 	int64_t uid, gid;
 	int64_t mtime;
 	int hardlink;
+	int slash;	   /* a '/' added to a directory's name, for sorting */
 	size_t index, grp; /* grp: the member holding a hard link's data */
 	uint64_t off, size;
 	/* zip output */
@@ -416,6 +417,7 @@ read_members(struct ctx *c, struct members *ms, int spool,
 		if (m->type == AE_IFDIR && m->path[len - 1] != '/') {
 			m->path[len] = '/';
 			m->path[len + 1] = '\0';
+			m->slash = 1;
 		}
 		if (am.hardlink != NULL) {
 			m->hardlink = 1;
@@ -1067,13 +1069,13 @@ cpio_header(int out_fd, uint64_t *pos, const char *path, uint32_t ino,
 	return CR_OK;
 }
 
-/* The name as stored, without the '/' read_members gives directories. */
+/* The name as stored, without the '/' read_members gave a directory. */
 static const char *
 cpio_name(char **buf, const struct member *m)
 {
 	size_t n = strlen(m->path);
 
-	if (m->type != AE_IFDIR || n < 2 || m->path[n - 1] != '/')
+	if (!m->slash)
 		return m->path;
 	if ((*buf = strndup(m->path, n - 1)) == NULL)
 		return NULL;
@@ -1113,16 +1115,16 @@ cpio_write(struct ctx *c, int out_fd, int spool, struct members *ms,
 		for (slash = NULL, p = m->path; p < m->path + plen; p++)
 			if (*p == '/')
 				slash = p;
-		if (slash == NULL)
-			continue;
-		plen = (size_t)(slash - m->path);
-		if ((key.path = strndup(m->path, plen + 1)) == NULL) {
+		/* "bin" is in ".", as GNU cpio names it. */
+		plen = slash != NULL ? (size_t)(slash - m->path) : 1;
+		if ((key.path = slash != NULL ? strndup(m->path, plen + 1)
+					      : strdup("./")) == NULL) {
 			err = cr_error_set("%s: out of memory", name);
 			goto done;
 		}
 		t = bsearch(&key, ms->v, ms->n, sizeof(*ms->v), member_cmp);
 		free(key.path);
-		if (t != NULL && t->type == AE_IFDIR)
+		if (t != NULL && t != m && t->type == AE_IFDIR)
 			nlink[t - ms->v]++;
 	}
 	for (i = 0; i < ms->n; i++) {
