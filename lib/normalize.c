@@ -1,4 +1,5 @@
-/* Normalisation of build artifacts that are known containers (tar, gzip, zip, ar). */
+/* Normalisation of build artifacts that are known containers (tar, cpio,
+ * gzip, xz, zip, ar). */
 #include "normalize.h"
 #include "error.h"
 #include "archive_policy.h"
