@@ -869,7 +869,8 @@ tar_scan(struct cr_archive *ca)
 					   ca->name, hname(sb, h),
 					   t == '1'   ? "hard link"
 					   : t == '2' ? "symlink"
-						      : "directory");
+					   : t == '5' ? "directory"
+						      : "device or FIFO");
 			goto done;
 		}
 		if (!has_l && !(has_x && slash))
