@@ -21,8 +21,9 @@
  *   then holds just that, in UTF-8, with no hdrcharset record (GNU tar
  *   warns about one); named from the entry alone (no pid, no time). Sorted
  *   bytewise by path; mtimes clamped to min(mtime, SOURCE_DATE_EPOCH),
- *   sub-seconds dropped. atime, ctime, birth time, xattrs, ACLs, file flags
- *   and sparse maps are dropped (sparse files are written out whole). Hard
+ *   sub-seconds dropped. atime, ctime and SCHILY.dev/ino/nlink are dropped;
+ *   xattrs, ACLs, file flags and sparse files never get here (the policy
+ *   refuses their headers, so nothing is dropped silently). Hard
  *   links stay: each file's data goes with the name that sorts first, its
  *   other names link to it.
  *
