@@ -562,13 +562,22 @@ struct data {
 	uint64_t off, size;
 };
 
+static void
+data_close(struct data *d)
+{
+	if (d->tmp >= 0)
+		close(d->tmp);
+	d->tmp = -1;
+}
+
 static int
 member_data(struct ctx *c, struct data *d, int spool, const struct member *m,
 	    const char *name, int depth)
 {
+	struct cr_normalize_report saved;
 	enum kind kind;
 	char *sub = NULL, fmt[64];
-	uint64_t size;
+	uint64_t size, total;
 	int err;
 
 	d->fd = spool;
@@ -582,11 +591,29 @@ member_data(struct ctx *c, struct data *d, int spool, const struct member *m,
 	if ((err = detect(&kind, spool, m->off, m->size, sub)) < 0 ||
 	    kind == K_NONE)
 		goto done;
-	if ((err = spool_open(&d->tmp, c, sub)) < 0 ||
-	    (err = norm_window(c, &kind, fmt, sizeof(fmt), d->tmp, spool,
-			       m->off, m->size, sub, depth + 1)) < 0 ||
-	    (err = file_size(&size, d->tmp, sub)) < 0)
+	if ((err = spool_open(&d->tmp, c, sub)) < 0)
 		goto done;
+	saved = *c->rep;
+	total = c->total;
+	if ((err = norm_window(c, &kind, fmt, sizeof(fmt), d->tmp, spool,
+			       m->off, m->size, sub, depth + 1)) == CR_OK)
+		err = file_size(&size, d->tmp, sub);
+	if (err < 0) {
+		/*
+		 * A member that looks like a container but cannot be normalised
+		 * (a zip whose names the policy refuses, a bomb, bytes that
+		 * merely start like an archive) is data of the artifact: kept
+		 * byte for byte, as built, and reported.
+		 */
+		*c->rep = saved;
+		c->total = total;
+		if (c->rep->kept++ == 0)
+			snprintf(c->rep->kept_why, sizeof(c->rep->kept_why),
+				 "%s", cr_error_last());
+		data_close(d);
+		err = CR_OK;
+		goto done;
+	}
 	d->fd = d->tmp;
 	d->off = 0;
 	d->size = size;
@@ -595,14 +622,6 @@ member_data(struct ctx *c, struct data *d, int spool, const struct member *m,
 done:
 	free(sub);
 	return err;
-}
-
-static void
-data_close(struct data *d)
-{
-	if (d->tmp >= 0)
-		close(d->tmp);
-	d->tmp = -1;
 }
 
 static int

@@ -69,7 +69,11 @@
  * Nesting: regular-file members of tar, cpio, zip and ar (without symbol
  * table) and the payload of gzip and xz that are themselves containers are
  * normalised recursively, up to opts->max_depth levels. Nested members are
- * read from an unlinked spool file, never held in memory.
+ * read from an unlinked spool file, never held in memory. A member that
+ * cannot be normalised (refused by the policy, over a cap, or data that
+ * merely starts like an archive: OpenJDK's public_suffix_list.dat is a zip
+ * with CP437 names) is kept byte for byte and counted in rep->kept; only
+ * the artifact itself, or the payload of its gzip or xz, is refused.
  *
  * Refused with CR_ERROR and a message naming the artifact and the member:
  * what the archive policy refuses (absolute names, ".." components,
@@ -132,6 +136,10 @@ struct cr_normalize_report {
 	uint64_t entries; /* archive members written, all levels */
 	uint64_t nested;  /* members normalised as containers themselves */
 	int unchanged;	  /* out_path's bytes equal in_path's */
+	/* Members that look like containers but could not be normalised,
+	 * kept byte for byte, and why the first one could not. */
+	uint64_t kept;
+	char kept_why[512];
 };
 
 /*

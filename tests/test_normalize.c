@@ -448,6 +448,32 @@ test_nested(void **state)
 	assert_same_file("deb1.n.ar", "deb2.n.ar");
 	RUN("ar t deb1.n.ar | head -1 | grep -qx debian-binary");
 
+	/*
+	 * A member that looks like a container but cannot be normalised (here
+	 * a zip with a non-ASCII name from a DOS host, as OpenJDK's
+	 * public_suffix_list.dat is) is kept byte for byte, not refused.
+	 */
+	RUN("mkdir -p o3 && python3 -c 'import zipfile\n"
+	    "z = zipfile.ZipFile(\"o3/suffixes.dat\", \"w\")\n"
+	    "i = zipfile.ZipInfo(\"verm\\u00f6gen\")\n"
+	    "i.create_system = 0\n"
+	    "z.writestr(i, \"x\")\n"
+	    "z.close()' && printf 'PK\\003\\004 not a zip' > o3/fake.dat && "
+	    "cp o1/inner.tgz o3/ && tar -C o3 -cf outer3.tar .");
+	assert_int_equal(norm(&r1, "outer3.tar", "outer3.n.tar", NULL), CR_OK);
+	assert_int_equal(r1.kept, 2);
+	assert_int_equal(r1.nested, 1);
+	assert_non_null(strstr(r1.kept_why, "./fake.dat"));
+	RUN("rm -rf x && mkdir x && tar -xf outer3.n.tar -C x && cmp "
+	    "x/suffixes.dat o3/suffixes.dat && cmp x/fake.dat o3/fake.dat");
+	assert_int_equal(norm(&r2, "outer3.n.tar", "outer3.nn.tar", NULL),
+			 CR_OK);
+	assert_int_equal(r2.unchanged, 1);
+	assert_int_equal(r2.kept, 2);
+	/* The artifact itself is still refused. */
+	assert_int_equal(norm(&r2, "o3/suffixes.dat", "s.out", NULL), CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "non-Unix"));
+
 	/* Depth cap: at depth 1 the inner archives are copied as data. */
 	{
 		struct cr_normalize_opts o = {.max_depth = 1};
