@@ -1421,9 +1421,11 @@ cr_archive_next(struct cr_archive *ca, struct cr_archive_member *m)
 	}
 	type = m->type;
 	if (ca->hardlink != NULL) {
-		if (ca->fmt != F_TAR)
+		if (ca->fmt != F_TAR &&
+		    !(ca->fmt == F_CPIO && (ca->flags & CR_ARC_ARTIFACT)))
 			return refuse(ca, "a hard link outside tar");
-		if (m->size > 0)
+		/* newc stores the data with the last name of a file. */
+		if (m->size > 0 && ca->fmt == F_TAR)
 			return refuse(ca, "a hard link carrying data");
 		type = AE_IFREG;
 	}
@@ -1431,8 +1433,6 @@ cr_archive_next(struct cr_archive *ca, struct cr_archive_member *m)
 	    !((ca->flags & CR_ARC_ARTIFACT) && ca->fmt != F_ZIP &&
 	      (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO)))
 		return refuse(ca, "a device, FIFO or socket");
-	if (ca->fmt == F_CPIO && type == AE_IFREG && archive_entry_nlink(e) > 1)
-		return refuse(ca, "a hard link in cpio (not supported)");
 	if ((why = cr_archive_name_problem(ca->raw, type == AE_IFDIR)) != NULL)
 		return refuse(ca, why);
 	if (ca->fmt == F_ZIP && (ca->members > ca->ncd ||

@@ -51,6 +51,7 @@ struct member {
 	int hardlink;
 	int slash;	   /* a '/' added to a directory's name, for sorting */
 	size_t index, grp; /* grp: the member holding a hard link's data */
+	size_t lead;	   /* the first name of its file in sorted order */
 	uint64_t off, size;
 	/* zip output */
 	uint32_t crc;
@@ -62,7 +63,8 @@ struct members {
 	struct member *v;
 	size_t n, alloc;
 	uint64_t name_bytes;
-	int zip; /* sort order and name checks of zip */
+	int zip;  /* sort order and name checks of zip */
+	int cpio; /* hard links: the data on any one name */
 };
 
 static int norm_window(struct ctx *c, enum kind *kind, char *fmt, size_t fmtsz,
@@ -424,7 +426,8 @@ read_members(struct ctx *c, struct members *ms, int spool,
 			m->hardlink = 1;
 			if ((m->link = strdup(am.hardlink_raw)) == NULL)
 				return cr_error_set("%s: out of memory", name);
-			continue;
+			if (!ms->cpio) /* in cpio it may hold the data */
+				continue;
 		}
 		/* Targets as built, absolute or not: nothing is extracted. */
 		if (m->type == AE_IFLNK) {
@@ -513,6 +516,20 @@ sort_members(struct members *ms, const char *name)
 					    name, m->path, m->link);
 		m->grp = (size_t)(t - ms->v);
 	}
+	/* cpio: whichever name of a file carries the data, it is the file's. */
+	for (i = 0; i < ms->n; i++) {
+		m = &ms->v[i];
+		t = &ms->v[m->grp];
+		if (!m->hardlink || m->size == 0)
+			continue;
+		if (t->size != 0)
+			return cr_error_set(
+				"%s: %s: two names of one file both "
+				"carry data; refusing",
+				name, m->path);
+		t->off = m->off;
+		t->size = m->size;
+	}
 	if ((first = malloc(ms->n * sizeof(*first))) == NULL)
 		return cr_error_set("%s: out of memory", name);
 	for (i = 0; i < ms->n; i++)
@@ -540,6 +557,7 @@ sort_members(struct members *ms, const char *name)
 	for (i = 0; i < ms->n; i++) {
 		m = &ms->v[i];
 		k = first[m->grp];
+		m->lead = k;
 		if (k == i && !m->hardlink)
 			continue; /* not linked, or the first name already */
 		m->hardlink = k != i;
@@ -1104,8 +1122,10 @@ cpio_name(char **buf, const struct member *m)
 
 /*
  * newc as `cpio -o -H newc` writes it, in sorted order: inode numbers
- * 1, 2, ... in that order, directories' link count 2 plus their
- * subdirectories, others 1, data padded to 4 bytes, the archive to 512.
+ * 1, 2, ... in that order (the names of one file share the number of the
+ * first), directories' link count 2 plus their subdirectories, others the
+ * number of their names, a file's data with its last name, data padded to
+ * 4 bytes, the archive to 512.
  */
 static int
 cpio_write(struct ctx *c, int out_fd, int spool, struct members *ms,
@@ -1115,6 +1135,7 @@ cpio_write(struct ctx *c, int out_fd, int spool, struct members *ms,
 	struct data d = {.tmp = -1};
 	struct member *m, *t, key = {0};
 	uint32_t *nlink = NULL;
+	size_t *last = NULL;
 	uint64_t pos = 0, left, size;
 	const char *p, *slash;
 	char *nb = NULL;
@@ -1123,13 +1144,19 @@ cpio_write(struct ctx *c, int out_fd, int spool, struct members *ms,
 
 	if (ms->n >= 0xfffffffeu)
 		return cr_error_set("%s: too many entries for newc", name);
-	if ((nlink = calloc(ms->n ? ms->n : 1, sizeof(*nlink))) == NULL)
-		return cr_error_set("%s: out of memory", name);
+	if ((nlink = calloc(ms->n ? ms->n : 1, sizeof(*nlink))) == NULL ||
+	    (last = calloc(ms->n ? ms->n : 1, sizeof(*last))) == NULL) {
+		err = cr_error_set("%s: out of memory", name);
+		goto done;
+	}
 	for (i = 0; i < ms->n; i++) {
 		m = &ms->v[i];
-		nlink[i] = m->type == AE_IFDIR ? 2 : 1;
-		if (m->type != AE_IFDIR)
+		if (m->type != AE_IFDIR) {
+			nlink[m->lead]++; /* the names of one file */
+			last[m->lead] = i;
 			continue;
+		}
+		nlink[i] += 2;
 		/* Its parent, an earlier member in sorted order, if listed. */
 		plen = strlen(m->path) - 1;
 		for (slash = NULL, p = m->path; p < m->path + plen; p++)
@@ -1150,7 +1177,7 @@ cpio_write(struct ctx *c, int out_fd, int spool, struct members *ms,
 	for (i = 0; i < ms->n; i++) {
 		m = &ms->v[i];
 		size = 0;
-		if (m->type == AE_IFREG) {
+		if (m->type == AE_IFREG && last[m->lead] == i) {
 			if ((err = member_data(c, &d, spool, m, name, depth)) <
 			    0)
 				goto done;
@@ -1162,9 +1189,10 @@ cpio_write(struct ctx *c, int out_fd, int spool, struct members *ms,
 			err = cr_error_set("%s: out of memory", name);
 			goto done;
 		}
-		if ((err = cpio_header(out_fd, &pos, p, (uint32_t)i + 1,
-				       m->type | m->perm, m, nlink[i], size,
-				       name)) < 0)
+		if ((err = cpio_header(out_fd, &pos, p, (uint32_t)m->lead + 1,
+				       m->type | m->perm, m,
+				       nlink[m->type == AE_IFDIR ? i : m->lead],
+				       size, name)) < 0)
 			goto done;
 		free(nb);
 		nb = NULL;
@@ -1196,6 +1224,7 @@ done:
 	free(nb);
 	data_close(&d);
 	free(nlink);
+	free(last);
 	return err;
 }
 
@@ -1212,6 +1241,7 @@ norm_sorted(struct ctx *c, enum kind kind, int out_fd, int fd, uint64_t off,
 	int spool = -1, err = CR_ERROR;
 
 	ms.zip = kind == K_ZIP;
+	ms.cpio = kind == K_CPIO;
 	if ((kind == K_CPIO &&
 	     (err = cpio_check_end(c, fd, off, len, name)) < 0) ||
 	    (err = cr_archive_open(&ca, fd, off, len, NULL, flags, name)) < 0 ||

@@ -31,8 +31,11 @@
  *   Read through the policy (CR_ARC_CPIO | CR_ARC_ARTIFACT), written by
  *   this module as GNU cpio writes newc: sorted, mtimes clamped, inode
  *   numbers 1, 2, ... in order, dev 0:0, directories' nlink 2 plus their
- *   subdirectories, names as stored, padded to 512 bytes. Hard links
- *   (nlink > 1) and anything but zeros after the trailer are refused.
+ *   subdirectories, names as stored, padded to 512 bytes. Hard links stay:
+ *   the names of one file share the inode number of the first, its nlink
+ *   is their count, its data goes with the last (whichever name had it).
+ *   Two names both with data, and anything but zeros after the trailer,
+ *   are refused.
  *
  * gzip (1f 8b 08), xz (fd "7zXZ" 00)
  *   Decompressed (all members, by libarchive), the payload normalised in
