@@ -15,7 +15,7 @@
 #define ZIP_MAX_COMMENT 0xffffu
 #define ZIP_MAX_CD (64u << 20)
 
-enum { F_NONE, F_TAR, F_ZIP, F_AR, F_RAW, F_EMPTY };
+enum { F_NONE, F_TAR, F_ZIP, F_AR, F_RAW, F_EMPTY, F_CPIO };
 enum { K_IMPLIED = 1, K_DIR, K_FILE, K_LINK };
 
 /* A window of a file read with pread, or a buffer. */
@@ -159,6 +159,10 @@ add_filters(struct archive *a, unsigned int flags)
 	    archive_zlib_version() != NULL &&
 	    archive_read_support_filter_gzip(a) != ARCHIVE_OK)
 		return -1;
+	if ((flags & CR_ARC_XZ_RAW) && !(flags & CR_ARC_FILTERS) &&
+	    (archive_liblzma_version() == NULL ||
+	     archive_read_support_filter_xz(a) != ARCHIVE_OK))
+		return -1;
 	if (!(flags & CR_ARC_FILTERS))
 		return 0;
 	if (archive_bzlib_version() != NULL &&
@@ -184,7 +188,7 @@ open_reader(struct archive **out, struct src *s, unsigned int flags, int raw)
 		return -1;
 	if (add_filters(a, flags) < 0)
 		return -1;
-	if (raw || (flags & CR_ARC_GZIP_RAW))
+	if (raw || (flags & (CR_ARC_GZIP_RAW | CR_ARC_XZ_RAW)))
 		r |= archive_read_support_format_raw(a);
 	if (!raw && (flags & CR_ARC_TAR))
 		r |= archive_read_support_format_tar(a);
@@ -193,6 +197,8 @@ open_reader(struct archive **out, struct src *s, unsigned int flags, int raw)
 		r |= archive_read_support_format_zip_seekable(a);
 	if (!raw && (flags & CR_ARC_AR))
 		r |= archive_read_support_format_ar(a);
+	if (!raw && (flags & CR_ARC_CPIO))
+		r |= archive_read_support_format_cpio(a);
 	if (!raw && (flags & CR_ARC_EMPTY))
 		r |= archive_read_support_format_empty(a);
 	if (r != ARCHIVE_OK)
@@ -830,7 +836,8 @@ tar_scan(struct cr_archive *ca)
 		case '3':
 		case '4':
 		case '6':
-			if ((ca->flags & CR_ARC_SPECIAL) && size == 0)
+			if ((ca->flags & CR_ARC_ARTIFACT) ||
+			    ((ca->flags & CR_ARC_SPECIAL) && size == 0))
 				break;
 			err = cr_error_set("%s: member '%s': a device, "
 					   "FIFO or socket (tar type '%c'); "
@@ -863,7 +870,8 @@ tar_scan(struct cr_archive *ca)
 					   ca->name, hname(sb, h),
 					   t == '1'   ? "hard link"
 					   : t == '2' ? "symlink"
-						      : "directory");
+					   : t == '5' ? "directory"
+						      : "device or FIFO");
 			goto done;
 		}
 		if (!has_l && !(has_x && slash))
@@ -1273,6 +1281,13 @@ first(struct cr_archive *ca)
 	case ARCHIVE_FORMAT_AR:
 		ca->fmt = F_AR;
 		return CR_OK;
+	case ARCHIVE_FORMAT_CPIO:
+		ca->fmt = F_CPIO;
+		if (archive_format(ca->a) != ARCHIVE_FORMAT_CPIO_SVR4_NOCRC)
+			return cr_error_set("%s: a cpio archive that is not "
+					    "newc; refusing",
+					    ca->name);
+		return CR_OK;
 	case ARCHIVE_FORMAT_RAW:
 		ca->fmt = F_RAW;
 		return CR_OK;
@@ -1400,29 +1415,27 @@ cr_archive_next(struct cr_archive *ca, struct cr_archive_member *m)
 	m->link = ca->link;
 	if (archive_entry_size_is_set(e))
 		m->size = archive_entry_size(e);
-	if (ca->fmt != F_TAR && ca->fmt != F_ZIP) {
+	if (ca->fmt != F_TAR && ca->fmt != F_ZIP && ca->fmt != F_CPIO) {
 		m->path = ca->raw;
 		m->hardlink = ca->hardlink;
 		return CR_OK;
 	}
 	type = m->type;
 	if (ca->hardlink != NULL) {
-		if (ca->fmt != F_TAR)
+		if (ca->fmt != F_TAR &&
+		    !(ca->fmt == F_CPIO && (ca->flags & CR_ARC_ARTIFACT)))
 			return refuse(ca, "a hard link outside tar");
-		if (m->size > 0)
+		/* newc stores the data with the last name of a file. */
+		if (m->size > 0 && ca->fmt == F_TAR)
 			return refuse(ca, "a hard link carrying data");
 		type = AE_IFREG;
 	}
-	if ((ca->flags & CR_ARC_SPECIAL) && ca->fmt == F_TAR &&
-	    (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO ||
-	     type == AE_IFSOCK) &&
-	    m->size <= 0) {
-		if ((why = cr_archive_name_problem(ca->raw, 0)) != NULL)
-			return refuse(ca, why);
-		m->path = ca->raw;
-		return CR_OK;
-	}
-	if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
+	if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK &&
+	    !((ca->flags & CR_ARC_ARTIFACT) && ca->fmt != F_ZIP &&
+	      (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO)) &&
+	    !((ca->flags & CR_ARC_SPECIAL) && ca->fmt == F_TAR &&
+	      m->size <= 0 &&
+	      (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO)))
 		return refuse(ca, "a device, FIFO or socket");
 	if ((why = cr_archive_name_problem(ca->raw, type == AE_IFDIR)) != NULL)
 		return refuse(ca, why);
@@ -1493,8 +1506,8 @@ cr_archive_handle(struct cr_archive *ca)
 const char *
 cr_archive_format(const struct cr_archive *ca)
 {
-	static const char *const names[] = {"none", "tar", "zip",
-					    "ar",   "raw", "empty"};
+	static const char *const names[] = {"none", "tar",   "zip", "ar",
+					    "raw",  "empty", "cpio"};
 
 	return names[ca->fmt];
 }

@@ -23,11 +23,19 @@ enum {
 	CR_ARC_EMPTY = 1u << 5, /* an empty input reads as no members */
 	/* The first name only, whole-archive checks skipped: never content. */
 	CR_ARC_PEEK = 1u << 6,
+	CR_ARC_CPIO = 1u << 7,	 /* cpio newc (initramfs), for artifacts */
+	CR_ARC_XZ_RAW = 1u << 8, /* one xz stream, its bytes as one member */
 	/*
-	 * Tar devices, FIFOs and sockets are returned (with no data) instead
-	 * of refused: for a root filesystem, whose caller leaves them out.
+	 * An artifact read as data, never extracted (the normaliser): device
+	 * and FIFO members are let through (a root filesystem holds them).
 	 */
-	CR_ARC_SPECIAL = 1u << 7,
+	CR_ARC_ARTIFACT = 1u << 9,
+	/*
+	 * Tar devices and FIFOs without data are let through for a root
+	 * filesystem's hash, which leaves them out; the source policy
+	 * otherwise.
+	 */
+	CR_ARC_SPECIAL = 1u << 10,
 };
 
 /* Sources are tar or zip, optionally compressed. */
@@ -45,7 +53,9 @@ struct cr_archive_member {
 	const char *raw; /* the name as stored (UTF-8; dirs may end in '/') */
 	const char
 		*path; /* raw less leading "./" and trailing '/'; "" = root */
-	unsigned int type;	  /* AE_IFREG, AE_IFDIR or AE_IFLNK */
+	/* AE_IFREG, AE_IFDIR or AE_IFLNK; with CR_ARC_ARTIFACT also
+	 * AE_IFCHR, AE_IFBLK and AE_IFIFO */
+	unsigned int type;
 	const char *link;	  /* a symlink's target, or NULL */
 	const char *hardlink;	  /* tar: path of an earlier regular member */
 	const char *hardlink_raw; /* the same, as stored */
@@ -74,7 +84,7 @@ int cr_archive_next(struct cr_archive *ca, struct cr_archive_member *m);
 /* The libarchive reader, for the current member's data. */
 struct archive *cr_archive_handle(struct cr_archive *ca);
 
-/* "tar", "zip", "ar" or "raw" once the first member was read. */
+/* "tar", "zip", "ar", "cpio" or "raw" once the first member was read. */
 const char *cr_archive_format(const struct cr_archive *ca);
 
 void cr_archive_free(struct cr_archive *ca);

@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <fcntl.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,16 +108,57 @@ put_blob(struct writer *w, struct cr_git_reader *r,
 		   te->mode == CR_MODE_EXEC ? 0755 : 0644, data, len, NULL);
 }
 
+/* Whether s is UTF-8 as iconv takes it (no overlong forms or surrogates). */
 static int
-open_output(struct writer *w, int fd, const struct cr_export_opts *opts)
+is_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned int v;
+	size_t n, i;
+
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			n = 2, v = *p & 0x1fu;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 3, v = *p & 0x0fu;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 4, v = *p & 0x07u;
+		else
+			return 0;
+		for (i = 1; i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			v = (v << 6) | (p[i] & 0x3fu);
+		}
+		if ((n == 3 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))) ||
+		    (n == 4 && (v < 0x10000 || v > 0x10ffff)))
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+static int
+open_output(struct writer *w, int fd, const struct cr_export_opts *opts,
+	    int binary)
 {
 	if ((w->a = archive_write_new()) == NULL ||
 	    (w->e = archive_entry_new()) == NULL)
 		return cr_error_set("%s: out of memory", w->out);
-	/* Git paths are bytes: written as they are, never translated. */
+	/*
+	 * Plain ustar unless a path is too long or not ASCII, then a pax
+	 * path in UTF-8 (the caller runs this in C.UTF-8, so the bytes stay
+	 * as they are). Only a path that is not UTF-8 gets hdrcharset=BINARY,
+	 * the one record GNU tar warns about: no "hdrcharset" otherwise.
+	 */
 	if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
-	    archive_write_set_format_option(w->a, "pax", "hdrcharset",
-					    "BINARY") != ARCHIVE_OK)
+	    (binary &&
+	     archive_write_set_format_option(w->a, "pax", "hdrcharset",
+					     "BINARY") != ARCHIVE_OK))
 		return arc_fail(w, "tar format");
 	if (opts->gzip) {
 		if (archive_write_add_filter_gzip(w->a) != ARCHIVE_OK ||
@@ -138,10 +180,15 @@ cr_export_git(const char *out_path, const char *repo, const char *commit,
 {
 	struct writer w = {0};
 	struct cr_git_reader *r = NULL;
+	locale_t loc, old = (locale_t)0;
 	char *tmp = NULL;
 	size_t i;
-	int fd = -1, err;
+	int fd = -1, binary, err;
 
+	/* Names converted in C.UTF-8 whatever the process locale. */
+	if ((loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0)) !=
+	    (locale_t)0)
+		old = uselocale(loc);
 	w.out = out_path;
 	w.mtime = opts->mtime;
 	if ((err = cr_git_reader_open(&r, repo, commit)) < 0)
@@ -157,7 +204,10 @@ cr_export_git(const char *out_path, const char *repo, const char *commit,
 		tmp = NULL;
 		goto done;
 	}
-	if ((err = open_output(&w, fd, opts)) < 0)
+	binary = opts->first_name != NULL && !is_utf8(opts->first_name);
+	for (i = 0; i < tree->count && !binary; i++)
+		binary = !is_utf8(tree->entries[i].path);
+	if ((err = open_output(&w, fd, opts, binary)) < 0)
 		goto done;
 	if (opts->first_name != NULL &&
 	    (err = put(&w, opts->first_name, AE_IFREG, 0644, opts->first,
@@ -197,6 +247,10 @@ done:
 		free(tmp);
 	}
 	cr_git_reader_free(r);
+	if (loc != (locale_t)0) {
+		uselocale(old);
+		freelocale(loc);
+	}
 	return err;
 }
 

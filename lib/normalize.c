@@ -1,16 +1,19 @@
-/* Normalisation of build artifacts that are known containers (tar, gzip, zip, ar). */
+/* Normalisation of build artifacts that are known containers (tar, cpio,
+ * gzip, xz, zip, ar). */
 #include "normalize.h"
 #include "error.h"
 #include "archive_policy.h"
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <lzma.h>
 #include <zlib.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +26,7 @@
 #define MAX_NAME_BYTES (64u << 20) /* all member names of one archive */
 #define ZIP_MAX 0xfffffffeu
 
-enum kind { K_NONE, K_TAR, K_GZIP, K_ZIP, K_AR };
+enum kind { K_NONE, K_TAR, K_GZIP, K_ZIP, K_AR, K_CPIO, K_XZ };
 
 struct ctx {
 	struct cr_normalize_report *rep;
@@ -31,18 +34,24 @@ struct ctx {
 	uint64_t max_total, max_ratio, max_entries;
 	int max_depth;
 	const char *tmpdir;
+	locale_t loc; /* C.UTF-8, for libarchive's name conversions */
 	uint64_t total;
 	unsigned char buf[CHUNK]; /* for copies; never used across calls */
 };
 
-/* A regular member of tar or zip, its data in the spool file. */
+/* A member of tar, cpio or zip, a regular file's data in the spool file. */
 struct member {
 	char *path;
-	char *link; /* symlink target, or hardlink target until resolved */
-	unsigned type, perm;
+	char *link;	     /* symlink target, or hardlink target */
+	char *uname, *gname; /* tar: as stored, NULL when absent */
+	unsigned type, perm; /* perm: all of 07777, as built */
+	unsigned rdevmajor, rdevminor;
+	int64_t uid, gid;
 	int64_t mtime;
 	int hardlink;
-	size_t index;
+	int slash;	   /* a '/' added to a directory's name, for sorting */
+	size_t index, grp; /* grp: the member holding a hard link's data */
+	size_t lead;	   /* the first name of its file in sorted order */
 	uint64_t off, size;
 	/* zip output */
 	uint32_t crc;
@@ -54,7 +63,8 @@ struct members {
 	struct member *v;
 	size_t n, alloc;
 	uint64_t name_bytes;
-	int zip; /* sort order and name checks of zip */
+	int zip;  /* sort order and name checks of zip */
+	int cpio; /* hard links: the data on any one name */
 };
 
 static int norm_window(struct ctx *c, enum kind *kind, char *fmt, size_t fmtsz,
@@ -65,7 +75,8 @@ static const char *const step_names[CR_NORM_NSTEPS] = {
 	"entries-sorted",	  "mtime-clamped",     "owner-zeroed",
 	"mode-reduced",		  "metadata-dropped",  "hardlinks-copied",
 	"gzip-header-cleared",	  "zip-extra-dropped", "zip-time-fixed",
-	"recompressed-deflate-9", "nested-normalized",
+	"recompressed-deflate-9", "nested-normalized", "recompressed-xz",
+	"inodes-renumbered",
 };
 
 const char *
@@ -217,22 +228,19 @@ detect(enum kind *kind, int fd, uint64_t off, uint64_t len, const char *name)
 		*kind = K_GZIP;
 	else if (n >= 8 && memcmp(head, "!<arch>\n", 8) == 0)
 		*kind = K_AR;
+	else if (n >= 6 && memcmp(head,
+				  "\xfd"
+				  "7zXZ\0",
+				  6) == 0)
+		*kind = K_XZ;
+	else if (n >= 110 && memcmp(head, "070701", 6) == 0)
+		*kind = K_CPIO;
 	else if (n >= 4 && (memcmp(head, "PK\3\4", 4) == 0 ||
 			    memcmp(head, "PK\5\6", 4) == 0))
 		*kind = K_ZIP;
 	else if (n == sizeof(head) && cr_archive_tar_header(head))
 		*kind = K_TAR;
 	return CR_OK;
-}
-
-static unsigned
-reduce_perm(unsigned type, unsigned mode)
-{
-	if (type == AE_IFDIR)
-		return 0755;
-	if (type == AE_IFLNK)
-		return 0777;
-	return (mode & 0111) ? 0755 : 0644;
 }
 
 /* Refuses absolute names and ".." components (and "..\" in zip). */
@@ -257,51 +265,6 @@ check_name(const char *path, int zip, const char *name)
 			return cr_error_set("%s: %s: member name climbs out "
 					    "with \"..\"; refusing",
 					    name, path);
-		if (*q == '\0')
-			return CR_OK;
-		p = q + 1;
-	}
-}
-
-/* A symlink must point inside the archive: relative, never above its root. */
-static int
-check_symlink(const char *path, const char *target, const char *name)
-{
-	const char *p, *q;
-	long depth = 0;
-	size_t n;
-
-	if (target == NULL || *target == '\0')
-		return cr_error_set("%s: %s: symlink without a target", name,
-				    path);
-	if (*target == '/')
-		return cr_error_set("%s: %s: symlink to an absolute path (%s);"
-				    " refusing",
-				    name, path, target);
-	/* Depth of the directory holding the link. */
-	for (p = path;;) {
-		for (q = p; *q != '\0' && *q != '/'; q++)
-			;
-		n = (size_t)(q - p);
-		if (*q == '\0')
-			break;
-		if (n > 0 && !(n == 1 && p[0] == '.'))
-			depth++;
-		p = q + 1;
-	}
-	for (p = target;;) {
-		for (q = p; *q != '\0' && *q != '/'; q++)
-			;
-		n = (size_t)(q - p);
-		if (n == 2 && p[0] == '.' && p[1] == '.') {
-			if (--depth < 0)
-				return cr_error_set("%s: %s: symlink points "
-						    "outside the archive (%s); "
-						    "refusing",
-						    name, path, target);
-		} else if (n > 0 && !(n == 1 && p[0] == '.')) {
-			depth++;
-		}
 		if (*q == '\0')
 			return CR_OK;
 		p = q + 1;
@@ -345,6 +308,8 @@ members_free(struct members *ms)
 	for (i = 0; i < ms->n; i++) {
 		free(ms->v[i].path);
 		free(ms->v[i].link);
+		free(ms->v[i].uname);
+		free(ms->v[i].gname);
 	}
 	free(ms->v);
 	memset(ms, 0, sizeof(*ms));
@@ -381,6 +346,22 @@ members_add(struct members *ms, struct member **out, const struct ctx *c,
 	memcpy(m->path, path, len + 1);
 	m->index = ms->n++;
 	*out = m;
+	return CR_OK;
+}
+
+/* The owner names tar stored (UTF-8 or as stored), kept as built. */
+static int
+owner_names(struct member *m, struct archive_entry *e, const char *name)
+{
+	const char *u = archive_entry_uname(e), *g = archive_entry_gname(e);
+
+	if (u == NULL)
+		u = archive_entry_uname_utf8(e);
+	if (g == NULL)
+		g = archive_entry_gname_utf8(e);
+	if ((u != NULL && *u != '\0' && (m->uname = strdup(u)) == NULL) ||
+	    (g != NULL && *g != '\0' && (m->gname = strdup(g)) == NULL))
+		return cr_error_set("%s: out of memory", name);
 	return CR_OK;
 }
 
@@ -422,7 +403,15 @@ read_members(struct ctx *c, struct members *ms, int spool,
 		if ((err = members_add(ms, &m, c, path, name)) < 0)
 			return err;
 		m->type = am.type;
-		m->perm = reduce_perm(m->type, archive_entry_perm(am.e));
+		m->perm = archive_entry_perm(am.e) & 07777;
+		m->uid = archive_entry_uid(am.e);
+		m->gid = archive_entry_gid(am.e);
+		if (m->type == AE_IFCHR || m->type == AE_IFBLK) {
+			m->rdevmajor = (unsigned)archive_entry_rdevmajor(am.e);
+			m->rdevminor = (unsigned)archive_entry_rdevminor(am.e);
+		}
+		if ((err = owner_names(m, am.e, name)) < 0)
+			return err;
 		m->mtime = c->sde;
 		if (archive_entry_mtime_is_set(am.e) &&
 		    archive_entry_mtime(am.e) < c->sde)
@@ -431,16 +420,17 @@ read_members(struct ctx *c, struct members *ms, int spool,
 		if (m->type == AE_IFDIR && m->path[len - 1] != '/') {
 			m->path[len] = '/';
 			m->path[len + 1] = '\0';
+			m->slash = 1;
 		}
 		if (am.hardlink != NULL) {
 			m->hardlink = 1;
 			if ((m->link = strdup(am.hardlink_raw)) == NULL)
 				return cr_error_set("%s: out of memory", name);
-			continue;
+			if (!ms->cpio) /* in cpio it may hold the data */
+				continue;
 		}
+		/* Targets as built, absolute or not: nothing is extracted. */
 		if (m->type == AE_IFLNK) {
-			if ((err = check_symlink(path, am.link, name)) < 0)
-				return err;
 			if ((m->link = strdup(am.link)) == NULL)
 				return cr_error_set("%s: out of memory", name);
 		}
@@ -471,12 +461,28 @@ read_members(struct ctx *c, struct members *ms, int spool,
 	return CR_OK;
 }
 
-/* Sorts, refuses duplicates, and turns hardlinks into copies. */
 static int
-sort_members(struct ctx *c, struct members *ms, const char *name)
+strdup_to(char **dst, const char *src, const char *name)
 {
-	struct member key, *t;
-	size_t i;
+	free(*dst);
+	*dst = NULL;
+	if (src != NULL && (*dst = strdup(src)) == NULL)
+		return cr_error_set("%s: out of memory", name);
+	return CR_OK;
+}
+
+/*
+ * Sorts and refuses duplicates. Hard links stay hard links: each group of
+ * names for one file is written with its data on the member that sorts
+ * first and the others linking to it, so the output is a function of the
+ * set of names whatever order and data holder the input had.
+ */
+static int
+sort_members(struct members *ms, const char *name)
+{
+	struct member key, *t, *m;
+	size_t i, k, *first = NULL;
+	int err = CR_ERROR;
 
 	if (ms->n == 0)
 		return CR_OK;
@@ -488,30 +494,81 @@ sort_members(struct ctx *c, struct members *ms, const char *name)
 					    "refusing",
 					    name, ms->v[i].path);
 	for (i = 0; i < ms->n; i++) {
-		if (!ms->v[i].hardlink)
+		m = &ms->v[i];
+		m->grp = i;
+		if (!m->hardlink)
 			continue;
+		/* Through earlier links to the member holding the data. */
 		memset(&key, 0, sizeof(key));
-		key.path = ms->v[i].link;
-		t = bsearch(&key, ms->v, ms->n, sizeof(*ms->v), member_cmp);
+		key.path = m->link;
+		for (k = 0, t = NULL; k <= ms->n; k++) {
+			t = bsearch(&key, ms->v, ms->n, sizeof(*ms->v),
+				    member_cmp);
+			if (t == NULL || !t->hardlink || t->index >= m->index)
+				break;
+			key.path = t->link;
+		}
 		if (t == NULL || t->hardlink || t->type != AE_IFREG ||
-		    t->index > ms->v[i].index)
+		    t->index > m->index)
 			return cr_error_set("%s: %s: hardlink to %s, which is "
 					    "not an earlier regular file; "
 					    "refusing",
-					    name, ms->v[i].path, ms->v[i].link);
-		ms->v[i].off = t->off;
-		ms->v[i].size = t->size;
-		ms->v[i].perm = t->perm;
-		ms->v[i].mtime = t->mtime;
-		c->rep->steps |= CR_NORM_HARDLINKS;
+					    name, m->path, m->link);
+		m->grp = (size_t)(t - ms->v);
 	}
+	/* cpio: whichever name of a file carries the data, it is the file's. */
+	for (i = 0; i < ms->n; i++) {
+		m = &ms->v[i];
+		t = &ms->v[m->grp];
+		if (!m->hardlink || m->size == 0)
+			continue;
+		if (t->size != 0)
+			return cr_error_set(
+				"%s: %s: two names of one file both "
+				"carry data; refusing",
+				name, m->path);
+		t->off = m->off;
+		t->size = m->size;
+	}
+	if ((first = malloc(ms->n * sizeof(*first))) == NULL)
+		return cr_error_set("%s: out of memory", name);
 	for (i = 0; i < ms->n; i++)
-		if (ms->v[i].hardlink) {
-			free(ms->v[i].link);
-			ms->v[i].link = NULL;
-			ms->v[i].hardlink = 0;
-		}
-	return CR_OK;
+		first[i] = SIZE_MAX;
+	for (i = 0; i < ms->n; i++)
+		if (first[ms->v[i].grp] == SIZE_MAX)
+			first[ms->v[i].grp] = i;
+	/* The data and metadata of the file, on every name of it. */
+	for (i = 0; i < ms->n; i++) {
+		m = &ms->v[i];
+		if (!m->hardlink)
+			continue;
+		t = &ms->v[m->grp];
+		m->type = AE_IFREG;
+		m->off = t->off;
+		m->size = t->size;
+		m->perm = t->perm;
+		m->uid = t->uid;
+		m->gid = t->gid;
+		m->mtime = t->mtime;
+		if ((err = strdup_to(&m->uname, t->uname, name)) < 0 ||
+		    (err = strdup_to(&m->gname, t->gname, name)) < 0)
+			goto done;
+	}
+	for (i = 0; i < ms->n; i++) {
+		m = &ms->v[i];
+		k = first[m->grp];
+		m->lead = k;
+		if (k == i && !m->hardlink)
+			continue; /* not linked, or the first name already */
+		m->hardlink = k != i;
+		if ((err = strdup_to(&m->link, k != i ? ms->v[k].path : NULL,
+				     name)) < 0)
+			goto done;
+	}
+	err = CR_OK;
+done:
+	free(first);
+	return err;
 }
 
 /*
@@ -523,13 +580,22 @@ struct data {
 	uint64_t off, size;
 };
 
+static void
+data_close(struct data *d)
+{
+	if (d->tmp >= 0)
+		close(d->tmp);
+	d->tmp = -1;
+}
+
 static int
 member_data(struct ctx *c, struct data *d, int spool, const struct member *m,
 	    const char *name, int depth)
 {
+	struct cr_normalize_report saved;
 	enum kind kind;
 	char *sub = NULL, fmt[64];
-	uint64_t size;
+	uint64_t size, total;
 	int err;
 
 	d->fd = spool;
@@ -543,11 +609,29 @@ member_data(struct ctx *c, struct data *d, int spool, const struct member *m,
 	if ((err = detect(&kind, spool, m->off, m->size, sub)) < 0 ||
 	    kind == K_NONE)
 		goto done;
-	if ((err = spool_open(&d->tmp, c, sub)) < 0 ||
-	    (err = norm_window(c, &kind, fmt, sizeof(fmt), d->tmp, spool,
-			       m->off, m->size, sub, depth + 1)) < 0 ||
-	    (err = file_size(&size, d->tmp, sub)) < 0)
+	if ((err = spool_open(&d->tmp, c, sub)) < 0)
 		goto done;
+	saved = *c->rep;
+	total = c->total;
+	if ((err = norm_window(c, &kind, fmt, sizeof(fmt), d->tmp, spool,
+			       m->off, m->size, sub, depth + 1)) == CR_OK)
+		err = file_size(&size, d->tmp, sub);
+	if (err < 0) {
+		/*
+		 * A member that looks like a container but cannot be normalised
+		 * (a zip whose names the policy refuses, a bomb, bytes that
+		 * merely start like an archive) is data of the artifact: kept
+		 * byte for byte, as built, and reported.
+		 */
+		*c->rep = saved;
+		c->total = total;
+		if (c->rep->kept++ == 0)
+			snprintf(c->rep->kept_why, sizeof(c->rep->kept_why),
+				 "%s", cr_error_last());
+		data_close(d);
+		err = CR_OK;
+		goto done;
+	}
 	d->fd = d->tmp;
 	d->off = 0;
 	d->size = size;
@@ -556,14 +640,6 @@ member_data(struct ctx *c, struct data *d, int spool, const struct member *m,
 done:
 	free(sub);
 	return err;
-}
-
-static void
-data_close(struct data *d)
-{
-	if (d->tmp >= 0)
-		close(d->tmp);
-	d->tmp = -1;
 }
 
 static int
@@ -582,6 +658,7 @@ tar_write(struct ctx *c, int out_fd, int spool, struct members *ms,
 	struct archive_entry *e = NULL;
 	struct data d = {.tmp = -1};
 	struct member *m;
+	locale_t old = (locale_t)0;
 	uint64_t left;
 	size_t i, n;
 	int err = CR_ERROR;
@@ -591,9 +668,16 @@ tar_write(struct ctx *c, int out_fd, int spool, struct members *ms,
 		cr_error_set("%s: out of memory", name);
 		goto done;
 	}
+	/*
+	 * Restricted pax: plain ustar unless a name, link, owner name, id or
+	 * size does not fit, and then an extended header with just that
+	 * (UTF-8, so no hdrcharset record: GNU tar warns about one). The
+	 * names are UTF-8 by policy; C.UTF-8 makes libarchive take them so
+	 * whatever the caller's locale.
+	 */
+	if (c->loc != (locale_t)0)
+		old = uselocale(c->loc);
 	if (archive_write_set_format_pax_restricted(w) != ARCHIVE_OK ||
-	    archive_write_set_options(w, "pax:hdrcharset=BINARY") !=
-		    ARCHIVE_OK ||
 	    archive_write_open_fd(w, out_fd) != ARCHIVE_OK) {
 		write_error(w, name);
 		goto done;
@@ -605,11 +689,22 @@ tar_write(struct ctx *c, int out_fd, int spool, struct members *ms,
 		archive_entry_set_filetype(e, m->type);
 		archive_entry_set_perm(e, m->perm);
 		archive_entry_set_mtime(e, m->mtime, 0);
-		archive_entry_set_uid(e, 0);
-		archive_entry_set_gid(e, 0);
+		archive_entry_set_uid(e, m->uid);
+		archive_entry_set_gid(e, m->gid);
+		if (m->uname != NULL)
+			archive_entry_copy_uname(e, m->uname);
+		if (m->gname != NULL)
+			archive_entry_copy_gname(e, m->gname);
+		if (m->type == AE_IFCHR || m->type == AE_IFBLK) {
+			archive_entry_set_rdevmajor(e, m->rdevmajor);
+			archive_entry_set_rdevminor(e, m->rdevminor);
+		}
 		if (m->type == AE_IFLNK)
 			archive_entry_copy_symlink(e, m->link);
-		if (m->type == AE_IFREG) {
+		if (m->hardlink) {
+			archive_entry_copy_hardlink(e, m->link);
+			archive_entry_set_size(e, 0);
+		} else if (m->type == AE_IFREG) {
 			if ((err = member_data(c, &d, spool, m, name, depth)) <
 			    0)
 				goto done;
@@ -621,8 +716,8 @@ tar_write(struct ctx *c, int out_fd, int spool, struct members *ms,
 			err = write_error(w, name);
 			goto done;
 		}
-		for (left = m->type == AE_IFREG ? d.size : 0; left > 0;
-		     left -= n) {
+		for (left = m->type == AE_IFREG && !m->hardlink ? d.size : 0;
+		     left > 0; left -= n) {
 			n = left < CHUNK ? (size_t)left : CHUNK;
 			if ((err = pread_full(d.fd, c->buf, n,
 					      d.off + d.size - left, name)) < 0)
@@ -644,6 +739,8 @@ done:
 	data_close(&d);
 	archive_entry_free(e);
 	archive_write_free(w);
+	if (c->loc != (locale_t)0)
+		uselocale(old);
 	return err;
 }
 
@@ -898,22 +995,259 @@ done:
 	return err;
 }
 
-/* tar or zip: read all, spool, sort, write. */
+/* ---- cpio newc ---- */
+
+#define CPIO_HDR 110u
+
+static int
+hex8(uint32_t *v, const unsigned char *p)
+{
+	unsigned i, d;
+
+	*v = 0;
+	for (i = 0; i < 8; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			d = p[i] - '0';
+		else if (p[i] >= 'a' && p[i] <= 'f')
+			d = p[i] - 'a' + 10;
+		else if (p[i] >= 'A' && p[i] <= 'F')
+			d = p[i] - 'A' + 10;
+		else
+			return -1;
+		*v = (*v << 4) | d;
+	}
+	return 0;
+}
+
+/*
+ * Walks the newc headers to the trailer: what follows it must be zeros
+ * (block padding). A second archive after it (early microcode before an
+ * initramfs) is refused rather than dropped, as libarchive would.
+ */
+static int
+cpio_check_end(struct ctx *c, int fd, uint64_t off, uint64_t len,
+	       const char *name)
+{
+	unsigned char h[CPIO_HDR + 12];
+	uint32_t namesize, filesize;
+	uint64_t pos = 0, n, i;
+	size_t k;
+	int err;
+
+	for (n = 0;; n++) {
+		if (n > c->max_entries)
+			return cr_error_set("%s: more than %" PRIu64
+					    " entries; refusing",
+					    name, c->max_entries);
+		if (pos > len || len - pos < CPIO_HDR + 11)
+			return cr_error_set("%s: truncated cpio (no "
+					    "trailer); refusing",
+					    name);
+		if ((err = pread_full(fd, h, CPIO_HDR + 11, off + pos, name)) <
+		    0)
+			return err;
+		if (memcmp(h, "070701", 6) != 0 ||
+		    hex8(&filesize, h + 54) < 0 || hex8(&namesize, h + 94) < 0)
+			return cr_error_set("%s: a malformed cpio header at "
+					    "offset %" PRIu64 "; refusing",
+					    name, pos);
+		if (namesize == 11 &&
+		    memcmp(h + CPIO_HDR, "TRAILER!!!", 11) == 0)
+			break;
+		pos += (CPIO_HDR + (uint64_t)namesize + 3) & ~3ull;
+		pos += ((uint64_t)filesize + 3) & ~3ull;
+	}
+	pos += (CPIO_HDR + 11 + 3) & ~3ull;
+	for (i = pos; i < len; i += k) {
+		k = len - i < CHUNK ? (size_t)(len - i) : CHUNK;
+		if ((err = pread_full(fd, c->buf, k, off + i, name)) < 0)
+			return err;
+		while (k > 0 && c->buf[k - 1] == 0)
+			k--;
+		if (k > 0)
+			return cr_error_set("%s: data after the cpio trailer "
+					    "(another archive?); refusing",
+					    name);
+		k = len - i < CHUNK ? (size_t)(len - i) : CHUNK;
+	}
+	return CR_OK;
+}
+
+static int
+cpio_header(int out_fd, uint64_t *pos, const char *path, uint32_t ino,
+	    uint32_t mode, const struct member *m, uint32_t nlink,
+	    uint64_t size, const char *name)
+{
+	static const unsigned char zeros[4];
+	char h[CPIO_HDR + 1];
+	size_t nlen = strlen(path) + 1, pad;
+	int err;
+
+	if (size > 0xffffffffu || nlen > 0xffffffffu ||
+	    (m != NULL &&
+	     (m->uid < 0 || m->uid > 0xffffffff || m->gid < 0 ||
+	      m->gid > 0xffffffff || m->mtime < 0 || m->mtime > 0xffffffff)))
+		return cr_error_set("%s: %s: a size, id or time newc cannot "
+				    "hold; refusing",
+				    name, path);
+	/* dev 0:0 (the build's filesystem); ino renumbered; check 0. */
+	snprintf(h, sizeof(h),
+		 "070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x",
+		 ino, mode, m != NULL ? (uint32_t)m->uid : 0,
+		 m != NULL ? (uint32_t)m->gid : 0, nlink,
+		 m != NULL ? (uint32_t)m->mtime : 0, (uint32_t)size, 0u, 0u,
+		 m != NULL ? m->rdevmajor : 0, m != NULL ? m->rdevminor : 0,
+		 (uint32_t)nlen, 0u);
+	pad = (4 - (CPIO_HDR + nlen) % 4) % 4;
+	if ((err = write_all(out_fd, h, CPIO_HDR, name)) < 0 ||
+	    (err = write_all(out_fd, path, nlen, name)) < 0 ||
+	    (err = write_all(out_fd, zeros, pad, name)) < 0)
+		return err;
+	*pos += CPIO_HDR + nlen + pad;
+	return CR_OK;
+}
+
+/* The name as stored, without the '/' read_members gave a directory. */
+static const char *
+cpio_name(char **buf, const struct member *m)
+{
+	size_t n = strlen(m->path);
+
+	if (!m->slash)
+		return m->path;
+	if ((*buf = strndup(m->path, n - 1)) == NULL)
+		return NULL;
+	return *buf;
+}
+
+/*
+ * newc as `cpio -o -H newc` writes it, in sorted order: inode numbers
+ * 1, 2, ... in that order (the names of one file share the number of the
+ * first), directories' link count 2 plus their subdirectories, others the
+ * number of their names, a file's data with its last name, data padded to
+ * 4 bytes, the archive to 512.
+ */
+static int
+cpio_write(struct ctx *c, int out_fd, int spool, struct members *ms,
+	   const char *name, int depth)
+{
+	static const unsigned char zeros[512];
+	struct data d = {.tmp = -1};
+	struct member *m, *t, key = {0};
+	uint32_t *nlink = NULL;
+	size_t *last = NULL;
+	uint64_t pos = 0, left, size;
+	const char *p, *slash;
+	char *nb = NULL;
+	size_t i, n, plen;
+	int err = CR_ERROR;
+
+	if (ms->n >= 0xfffffffeu)
+		return cr_error_set("%s: too many entries for newc", name);
+	if ((nlink = calloc(ms->n ? ms->n : 1, sizeof(*nlink))) == NULL ||
+	    (last = calloc(ms->n ? ms->n : 1, sizeof(*last))) == NULL) {
+		err = cr_error_set("%s: out of memory", name);
+		goto done;
+	}
+	for (i = 0; i < ms->n; i++) {
+		m = &ms->v[i];
+		if (m->type != AE_IFDIR) {
+			nlink[m->lead]++; /* the names of one file */
+			last[m->lead] = i;
+			continue;
+		}
+		nlink[i] += 2;
+		/* Its parent, an earlier member in sorted order, if listed. */
+		plen = strlen(m->path) - 1;
+		for (slash = NULL, p = m->path; p < m->path + plen; p++)
+			if (*p == '/')
+				slash = p;
+		/* "bin" is in ".", as GNU cpio names it. */
+		plen = slash != NULL ? (size_t)(slash - m->path) : 1;
+		if ((key.path = slash != NULL ? strndup(m->path, plen + 1)
+					      : strdup("./")) == NULL) {
+			err = cr_error_set("%s: out of memory", name);
+			goto done;
+		}
+		t = bsearch(&key, ms->v, ms->n, sizeof(*ms->v), member_cmp);
+		free(key.path);
+		if (t != NULL && t != m && t->type == AE_IFDIR)
+			nlink[t - ms->v]++;
+	}
+	for (i = 0; i < ms->n; i++) {
+		m = &ms->v[i];
+		size = 0;
+		if (m->type == AE_IFREG && last[m->lead] == i) {
+			if ((err = member_data(c, &d, spool, m, name, depth)) <
+			    0)
+				goto done;
+			size = d.size;
+		} else if (m->type == AE_IFLNK) {
+			size = strlen(m->link);
+		}
+		if ((p = cpio_name(&nb, m)) == NULL) {
+			err = cr_error_set("%s: out of memory", name);
+			goto done;
+		}
+		if ((err = cpio_header(out_fd, &pos, p, (uint32_t)m->lead + 1,
+				       m->type | m->perm, m,
+				       nlink[m->type == AE_IFDIR ? i : m->lead],
+				       size, name)) < 0)
+			goto done;
+		free(nb);
+		nb = NULL;
+		if (m->type == AE_IFLNK &&
+		    (err = write_all(out_fd, m->link, size, name)) < 0)
+			goto done;
+		for (left = m->type == AE_IFREG ? size : 0; left > 0;
+		     left -= n) {
+			n = left < CHUNK ? (size_t)left : CHUNK;
+			if ((err = pread_full(d.fd, c->buf, n,
+					      d.off + d.size - left, name)) <
+				    0 ||
+			    (err = write_all(out_fd, c->buf, n, name)) < 0)
+				goto done;
+		}
+		data_close(&d);
+		pos += size;
+		if ((err = write_all(out_fd, zeros, (4 - size % 4) % 4, name)) <
+		    0)
+			goto done;
+		pos += (4 - size % 4) % 4;
+		c->rep->entries++;
+	}
+	if ((err = cpio_header(out_fd, &pos, "TRAILER!!!", 0, 0, NULL, 1, 0,
+			       name)) < 0)
+		goto done;
+	err = write_all(out_fd, zeros, (512 - pos % 512) % 512, name);
+done:
+	free(nb);
+	data_close(&d);
+	free(nlink);
+	free(last);
+	return err;
+}
+
+/* tar, cpio or zip: read all, spool, sort, write. */
 static int
 norm_sorted(struct ctx *c, enum kind kind, int out_fd, int fd, uint64_t off,
 	    uint64_t len, const char *name, int depth)
 {
 	struct cr_archive *ca = NULL;
 	struct members ms = {0};
+	unsigned flags = kind == K_TAR	  ? CR_ARC_TAR | CR_ARC_ARTIFACT
+			 : kind == K_CPIO ? CR_ARC_CPIO | CR_ARC_ARTIFACT
+					  : CR_ARC_ZIP;
 	int spool = -1, err = CR_ERROR;
 
 	ms.zip = kind == K_ZIP;
-	if ((err = cr_archive_open(&ca, fd, off, len, NULL,
-				   kind == K_TAR ? CR_ARC_TAR : CR_ARC_ZIP,
-				   name)) < 0 ||
+	ms.cpio = kind == K_CPIO;
+	if ((kind == K_CPIO &&
+	     (err = cpio_check_end(c, fd, off, len, name)) < 0) ||
+	    (err = cr_archive_open(&ca, fd, off, len, NULL, flags, name)) < 0 ||
 	    (err = spool_open(&spool, c, name)) < 0 ||
 	    (err = read_members(c, &ms, spool, ca, len, name)) < 0 ||
-	    (err = sort_members(c, &ms, name)) < 0)
+	    (err = sort_members(&ms, name)) < 0)
 		goto done;
 	/* It starts with a local header, yet the central directory is empty
 	 * or unreadable: dropping the members silently would hide them. */
@@ -925,14 +1259,17 @@ norm_sorted(struct ctx *c, enum kind kind, int out_fd, int fd, uint64_t off,
 	}
 	if (kind == K_TAR) {
 		err = tar_write(c, out_fd, spool, &ms, name, depth);
+		c->rep->steps |=
+			CR_NORM_SORTED | CR_NORM_MTIME | CR_NORM_METADATA;
+	} else if (kind == K_CPIO) {
+		err = cpio_write(c, out_fd, spool, &ms, name, depth);
 		c->rep->steps |= CR_NORM_SORTED | CR_NORM_MTIME |
-				 CR_NORM_OWNER | CR_NORM_MODE |
-				 CR_NORM_METADATA;
+				 CR_NORM_METADATA | CR_NORM_INODES;
 	} else {
 		err = zip_write(c, out_fd, spool, &ms, name, depth);
 		c->rep->steps |= CR_NORM_SORTED | CR_NORM_ZIP_TIME |
-				 CR_NORM_ZIP_EXTRA | CR_NORM_MODE |
-				 CR_NORM_METADATA | CR_NORM_RECOMPRESSED;
+				 CR_NORM_ZIP_EXTRA | CR_NORM_METADATA |
+				 CR_NORM_RECOMPRESSED;
 	}
 done:
 	members_free(&ms);
@@ -1159,14 +1496,11 @@ norm_ar(struct ctx *c, int out_fd, int fd, uint64_t off, uint64_t len,
 		archive_entry_clear(oe);
 		archive_entry_copy_pathname(oe, path);
 		archive_entry_set_filetype(oe, AE_IFREG);
-		archive_entry_set_perm(
-			oe,
-			ar_special(path)
-				? archive_entry_perm(e)
-				: reduce_perm(AE_IFREG, archive_entry_perm(e)));
+		/* Mode and owner as built; only the time varies. */
+		archive_entry_set_perm(oe, archive_entry_perm(e));
 		archive_entry_set_mtime(oe, mtime, 0);
-		archive_entry_set_uid(oe, 0);
-		archive_entry_set_gid(oe, 0);
+		archive_entry_set_uid(oe, archive_entry_uid(e));
+		archive_entry_set_gid(oe, archive_entry_gid(e));
 		/* Spool the member: its size may change if it is a container. */
 		if ((err = spool_open(&tmp, c, name)) < 0)
 			goto done;
@@ -1224,7 +1558,7 @@ norm_ar(struct ctx *c, int out_fd, int fd, uint64_t off, uint64_t len,
 		err = write_error(w, name);
 		goto done;
 	}
-	c->rep->steps |= CR_NORM_MTIME | CR_NORM_OWNER | CR_NORM_MODE;
+	c->rep->steps |= CR_NORM_MTIME;
 	err = CR_OK;
 done:
 	data_close(&d);
@@ -1237,11 +1571,64 @@ done:
 	return err;
 }
 
-/* gzip: inflate to a spool, normalise what is inside, deflate again. */
+/* xz again, with the input's integrity check (the kernel wants CRC32). */
 static int
-norm_gzip(struct ctx *c, char *fmt, size_t fmtsz, int out_fd, int fd,
-	  uint64_t off, uint64_t len, const char *name, int depth)
+xz_write(struct ctx *c, int out_fd, int src, uint64_t size, lzma_check check,
+	 const char *name)
 {
+	lzma_stream z = LZMA_STREAM_INIT;
+	unsigned char *obuf = NULL;
+	uint64_t left = size;
+	lzma_action act;
+	lzma_ret r;
+	size_t k;
+	int err = CR_ERROR;
+
+	if ((obuf = malloc(CHUNK)) == NULL ||
+	    lzma_easy_encoder(&z, CR_NORMALIZE_XZ_PRESET, check) != LZMA_OK) {
+		err = cr_error_set("%s: cannot start the xz encoder", name);
+		goto done;
+	}
+	do {
+		k = left < CHUNK ? (size_t)left : CHUNK;
+		if ((err = pread_full(src, c->buf, k, size - left, name)) < 0)
+			goto done;
+		left -= k;
+		z.next_in = c->buf;
+		z.avail_in = k;
+		act = left == 0 ? LZMA_FINISH : LZMA_RUN;
+		do {
+			z.next_out = obuf;
+			z.avail_out = CHUNK;
+			r = lzma_code(&z, act);
+			if (r != LZMA_OK && r != LZMA_STREAM_END) {
+				err = cr_error_set("%s: xz compression "
+						   "failed (%d)",
+						   name, (int)r);
+				goto done;
+			}
+			if ((err = write_all(out_fd, obuf, CHUNK - z.avail_out,
+					     name)) < 0)
+				goto done;
+		} while (z.avail_out == 0 ||
+			 (act == LZMA_FINISH && r != LZMA_STREAM_END));
+	} while (left > 0);
+	err = CR_OK;
+done:
+	lzma_end(&z);
+	free(obuf);
+	return err;
+}
+
+/* gzip or xz: decompress to a spool, normalise what is inside, compress. */
+static int
+norm_compressed(struct ctx *c, enum kind outer, char *fmt, size_t fmtsz,
+		int out_fd, int fd, uint64_t off, uint64_t len,
+		const char *name, int depth)
+{
+	const char *fname = outer == K_XZ ? "xz" : "gzip";
+	unsigned char sf[8];
+	lzma_check check = LZMA_CHECK_CRC64;
 	struct archive *a = NULL;
 	struct cr_archive *ca = NULL;
 	struct cr_archive_member am;
@@ -1253,16 +1640,32 @@ norm_gzip(struct ctx *c, char *fmt, size_t fmtsz, int out_fd, int fd,
 	size_t k;
 	int spool = -1, inner = -1, zinit = 0, src, flush, err = CR_ERROR;
 
-	if ((err = cr_archive_open(&ca, fd, off, len, NULL, CR_ARC_GZIP_RAW,
-				   name)) < 0 ||
+	if (outer == K_XZ) {
+		/* Stream flags: the check type the input chose. */
+		if ((err = pread_full(fd, sf, 8, off, name)) < 0)
+			goto done;
+		if (sf[6] != 0 ||
+		    (sf[7] != 0 && sf[7] != 1 && sf[7] != 4 && sf[7] != 10)) {
+			err = cr_error_set("%s: xz stream flags this reader "
+					   "does not know; refusing",
+					   name);
+			goto done;
+		}
+		check = (lzma_check)sf[7];
+	}
+	if ((err = cr_archive_open(
+		     &ca, fd, off, len, NULL,
+		     outer == K_XZ ? CR_ARC_XZ_RAW : CR_ARC_GZIP_RAW, name)) <
+		    0 ||
 	    (err = spool_open(&spool, c, name)) < 0 ||
 	    (err = cr_archive_next(ca, &am)) < 0)
 		goto done;
 	err = CR_ERROR;
 	a = cr_archive_handle(ca);
-	/* Without a gzip header it would bid for, libarchive reads raw. */
-	if (archive_filter_code(a, 0) != ARCHIVE_FILTER_GZIP) {
-		err = cr_error_set("%s: not a valid gzip stream", name);
+	/* Without a header it would bid for, libarchive reads raw. */
+	if (archive_filter_code(a, 0) !=
+	    (outer == K_XZ ? ARCHIVE_FILTER_XZ : ARCHIVE_FILTER_GZIP)) {
+		err = cr_error_set("%s: not a valid %s stream", name, fname);
 		goto done;
 	}
 	if (am.e != NULL) {
@@ -1280,7 +1683,7 @@ norm_gzip(struct ctx *c, char *fmt, size_t fmtsz, int out_fd, int fd,
 	if ((err = file_size(&size, spool, name)) < 0)
 		goto done;
 	src = spool;
-	snprintf(fmt, fmtsz, "gzip");
+	snprintf(fmt, fmtsz, "%s", fname);
 	if (size > 0 && depth < c->max_depth) {
 		if ((err = detect(&kind, spool, 0, size, name)) < 0)
 			goto done;
@@ -1294,8 +1697,14 @@ norm_gzip(struct ctx *c, char *fmt, size_t fmtsz, int out_fd, int fd,
 			    (err = file_size(&size, inner, name)) < 0)
 				goto done;
 			src = inner;
-			snprintf(fmt, fmtsz, "%s+gzip", sub);
+			snprintf(fmt, fmtsz, "%s+%s", sub, fname);
 		}
+	}
+	if (outer == K_XZ) {
+		if ((err = xz_write(c, out_fd, src, size, check, name)) ==
+		    CR_OK)
+			c->rep->steps |= CR_NORM_XZ;
+		goto done;
 	}
 	memset(&z, 0, sizeof(z));
 	/* windowBits 15 + 16: a gzip wrapper with mtime 0, no name, OS fixed. */
@@ -1388,8 +1797,12 @@ norm_window(struct ctx *c, enum kind *kind, char *fmt, size_t fmtsz, int out_fd,
 	case K_NONE:
 		return CR_OK;
 	case K_GZIP:
-		return norm_gzip(c, fmt, fmtsz, out_fd, fd, off, len, name,
-				 depth);
+	case K_XZ:
+		return norm_compressed(c, *kind, fmt, fmtsz, out_fd, fd, off,
+				       len, name, depth);
+	case K_CPIO:
+		snprintf(fmt, fmtsz, "cpio");
+		return norm_sorted(c, *kind, out_fd, fd, off, len, name, depth);
 	case K_AR:
 		snprintf(fmt, fmtsz, "ar");
 		return norm_ar(c, out_fd, fd, off, len, name, depth);
@@ -1426,6 +1839,7 @@ ctx_new(struct ctx **out, struct cr_normalize_report *rep, int64_t sde,
 	c->max_entries = CR_NORMALIZE_MAX_ENTRIES;
 	c->max_depth = CR_NORMALIZE_MAX_DEPTH;
 	c->tmpdir = tmpdir;
+	c->loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	if (opts != NULL) {
 		if (opts->max_total)
 			c->max_total = opts->max_total;
@@ -1461,6 +1875,8 @@ normalize_fd(struct cr_normalize_report *rep, int out_fd, int in_fd,
 		memset(rep, 0, sizeof(*rep));
 		snprintf(rep->format, sizeof(rep->format), "none");
 	}
+	if (c->loc != (locale_t)0)
+		freelocale(c->loc);
 	free(c);
 	return err;
 }

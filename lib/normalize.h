@@ -1,4 +1,5 @@
-/* Normalisation of build artifacts that are known containers (tar, gzip, zip, ar). */
+/* Normalisation of build artifacts that are known containers (tar, cpio,
+ * gzip, xz, zip, ar). */
 #ifndef CR_NORMALIZE_H
 #define CR_NORMALIZE_H
 
@@ -7,28 +8,44 @@
 
 /*
  * What cr_normalize_file() does, per format (detected from the bytes, never
- * from the name):
+ * from the name). Only what varies between builds changes; modes (setuid,
+ * setgid, sticky, 0600...), numeric owners and tar owner names, symlink
+ * targets (absolute ones too: an artifact is data, never extracted here),
+ * device numbers, hard links and contents stay as built. docs/format.md,
+ * "Normalised artifacts", is the user's version of this.
  *
- * tar (ustar, pax, GNU, v7; libarchive's detection)
- *   Rewritten by libarchive as restricted pax with hdrcharset=BINARY, which
- *   is plain ustar unless a name, link or size needs an extended header;
- *   those headers are named from the entry alone (no pid, no time), so the
- *   output is a function of the entries. Entries are sorted bytewise by
- *   path; mtimes clamped to min(mtime, SOURCE_DATE_EPOCH) with sub-second
- *   parts dropped; uid/gid 0 with empty user and group names; regular files
- *   0755 if any execute bit was set, else 0644; directories 0755; symlinks
- *   kept (0777). atime, ctime, birth time, xattrs, ACLs, file flags and
- *   sparse maps are dropped (sparse files are written out whole). A hardlink
- *   becomes a regular file holding its target's data (so every member
- *   stands alone whatever the sort order).
+ * tar (ustar, pax, GNU; read through the archive policy with
+ * CR_ARC_ARTIFACT, so devices and FIFOs pass)
+ *   Written by libarchive as restricted pax in C.UTF-8: plain ustar unless
+ *   a name, link, owner name, id or size needs an extended header, which
+ *   then holds just that, in UTF-8, with no hdrcharset record (GNU tar
+ *   warns about one); named from the entry alone (no pid, no time). Sorted
+ *   bytewise by path; mtimes clamped to min(mtime, SOURCE_DATE_EPOCH),
+ *   sub-seconds dropped. atime, ctime and SCHILY.dev/ino/nlink are dropped;
+ *   xattrs, ACLs, file flags and sparse files never get here (the policy
+ *   refuses their headers, so nothing is dropped silently). Hard
+ *   links stay: each file's data goes with the name that sorts first, its
+ *   other names link to it.
  *
- * gzip (1f 8b 08)
+ * cpio newc ("070701": initramfs)
+ *   Read through the policy (CR_ARC_CPIO | CR_ARC_ARTIFACT), written by
+ *   this module as GNU cpio writes newc: sorted, mtimes clamped, inode
+ *   numbers 1, 2, ... in order, dev 0:0, directories' nlink 2 plus their
+ *   subdirectories, names as stored, padded to 512 bytes. Hard links stay:
+ *   the names of one file share the inode number of the first, its nlink
+ *   is their count, its data goes with the last (whichever name had it).
+ *   Two names both with data, and anything but zeros after the trailer,
+ *   are refused.
+ *
+ * gzip (1f 8b 08), xz (fd "7zXZ" 00)
  *   Decompressed (all members, by libarchive), the payload normalised in
- *   turn if it is itself a container (tar.gz is normalised as tar), then
- *   recompressed by zlib at level 9 with a header carrying no name, no
- *   comment, mtime 0 and zlib's fixed OS byte. The original compression
- *   level cannot be recovered from a gzip stream, so the size changes; the
- *   output depends on the zlib version, which is part of the toolchain.
+ *   turn if it is itself a container (tar.gz as tar, cpio.xz as cpio), then
+ *   recompressed: gzip by zlib at level 9 with a header carrying no name,
+ *   no comment, mtime 0 and zlib's fixed OS byte; xz by liblzma at preset
+ *   CR_NORMALIZE_XZ_PRESET with the input's check (CRC32 for the kernel).
+ *   The original level cannot be recovered from the stream, so the size
+ *   changes; the output depends on the zlib and liblzma versions, which are
+ *   part of the toolchain.
  *
  * zip, jar ("PK\3\4", or "PK\5\6" for an empty archive)
  *   Read by libarchive (central directory, seekable reader); written by this
@@ -38,33 +55,35 @@
  *   come first when present (EPUB/ODF and jar readers need them there). No
  *   extra fields, no comments, no data descriptors; every DOS time is
  *   SOURCE_DATE_EPOCH in UTC (a DOS time has no zone, so clamping would
- *   depend on the reader's TZ; before 1980 it is 1980-01-01); modes as for
- *   tar, made-by Unix; files deflated by zlib at level 9 except empty ones,
- *   "mimetype" and symlinks, which are stored. No zip64: more than 65535
- *   entries or 4 GiB is refused. Encrypted members are refused.
+ *   depend on the reader's TZ; before 1980 it is 1980-01-01); modes as
+ *   read, made-by Unix; files deflated by zlib at level 9 except empty
+ *   ones, "mimetype" and symlinks, which are stored. No zip64: more than
+ *   65535 entries or 4 GiB is refused. Encrypted members are refused.
  *
  * ar ("!<arch>\n": static libraries, .deb)
  *   Written back by libarchive in the input's flavour (GNU/SVR4 or BSD),
- *   mtimes clamped, uid/gid 0, modes reduced. Members keep their order,
+ *   mtimes clamped, modes and owners as read. Members keep their order,
  *   which is meaningful (link order; debian-binary first in a .deb), and
  *   the symbol table ("/" or "__.SYMDEF") is copied first, as is; because
  *   it holds member offsets, an archive with a symbol table must come out
  *   with every member at its old offset or it is refused, and its members
  *   are not normalised recursively (their sizes must not change).
  *
- * Nesting: regular-file members of tar, zip and ar (without symbol table)
- * and the payload of gzip that are themselves containers are normalised
- * recursively, up to opts->max_depth levels. Nested members are read from
- * an unlinked spool file, never held in memory.
+ * Nesting: regular-file members of tar, cpio, zip and ar (without symbol
+ * table) and the payload of gzip and xz that are themselves containers are
+ * normalised recursively, up to opts->max_depth levels. Nested members are
+ * read from an unlinked spool file, never held in memory. A member that
+ * cannot be normalised (refused by the policy, over a cap, or data that
+ * merely starts like an archive: OpenJDK's public_suffix_list.dat is a zip
+ * with CP437 names) is kept byte for byte and counted in rep->kept; only
+ * the artifact itself, or the payload of its gzip or xz, is refused.
  *
  * Refused with CR_ERROR and a message naming the artifact and the member:
- * absolute member names, names with a ".." component (or, in zip, a "..\"
- * one), duplicate names, device, FIFO and socket members, symlinks whose
- * target is absolute or climbs out of the archive, hardlinks to anything
- * but an earlier regular file, members whose data does not match their
- * declared size, and expansion beyond the caps below (a decompression
- * bomb). Nothing is ever extracted: the checks keep hostile archives from
- * being passed on silently.
+ * what the archive policy refuses (absolute names, ".." components,
+ * duplicates, hardlinks to anything but an earlier regular file, pax keys
+ * extractors read differently...), sockets, members whose data does not
+ * match their declared size, and expansion beyond the caps below (a
+ * decompression bomb). Nothing is ever extracted.
  *
  * Anything else (ELF files included) is not a container: the report says
  * "none" and out_path receives an exact copy.
@@ -74,17 +93,22 @@
 enum cr_normalize_step {
 	CR_NORM_SORTED = 1 << 0,       /* "entries-sorted" */
 	CR_NORM_MTIME = 1 << 1,	       /* "mtime-clamped" */
-	CR_NORM_OWNER = 1 << 2,	       /* "owner-zeroed" */
-	CR_NORM_MODE = 1 << 3,	       /* "mode-reduced" */
+	CR_NORM_OWNER = 1 << 2,	       /* "owner-zeroed": no longer done */
+	CR_NORM_MODE = 1 << 3,	       /* "mode-reduced": no longer done */
 	CR_NORM_METADATA = 1 << 4,     /* "metadata-dropped" */
-	CR_NORM_HARDLINKS = 1 << 5,    /* "hardlinks-copied" */
+	CR_NORM_HARDLINKS = 1 << 5,    /* "hardlinks-copied": no longer */
 	CR_NORM_GZIP_HEADER = 1 << 6,  /* "gzip-header-cleared" */
 	CR_NORM_ZIP_EXTRA = 1 << 7,    /* "zip-extra-dropped" */
 	CR_NORM_ZIP_TIME = 1 << 8,     /* "zip-time-fixed" */
 	CR_NORM_RECOMPRESSED = 1 << 9, /* "recompressed-deflate-9" */
 	CR_NORM_NESTED = 1 << 10,      /* "nested-normalized" */
+	CR_NORM_XZ = 1 << 11,	       /* "recompressed-xz" */
+	CR_NORM_INODES = 1 << 12,      /* "inodes-renumbered" (cpio) */
 };
-#define CR_NORM_NSTEPS 11
+#define CR_NORM_NSTEPS 13
+
+/* The xz preset artifacts are recompressed with (xz's default). */
+#define CR_NORMALIZE_XZ_PRESET 6u
 
 struct cr_normalize_opts {
 	/* Bytes read out of archives and decompressors, all levels summed;
@@ -109,12 +133,16 @@ struct cr_normalize_opts {
 
 struct cr_normalize_report {
 	/* The artifact's format chain, innermost first as in a file name:
-	 * "none", "tar", "gzip", "tar+gzip", "zip", "ar", "zip+gzip"... */
+	 * "none", "tar", "gzip", "tar+gzip", "zip", "ar", "cpio+xz"... */
 	char format[64];
 	unsigned steps;	  /* enum cr_normalize_step bits */
 	uint64_t entries; /* archive members written, all levels */
 	uint64_t nested;  /* members normalised as containers themselves */
 	int unchanged;	  /* out_path's bytes equal in_path's */
+	/* Members that look like containers but could not be normalised,
+	 * kept byte for byte, and why the first one could not. */
+	uint64_t kept;
+	char kept_why[512];
 };
 
 /*

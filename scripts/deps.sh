@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
 	build-essential pkg-config meson ninja-build git openssl
 	libssl-dev libgit2-dev libarchive-dev libjansson-dev libcmocka-dev
-	zlib1g-dev libelf-dev libseccomp-dev
+	zlib1g-dev liblzma-dev libelf-dev libseccomp-dev cpio dpkg
 	clang libclang-rt-14-dev clang-format
 	python3 curl xz-utils zip unzip binutils faketime time keyutils procps
 	libarchive-tools mmdebstrap gpgv debian-archive-keyring

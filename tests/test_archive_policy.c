@@ -86,6 +86,8 @@ struct m {
 	const char *link;
 };
 
+static unsigned int flags = CR_ARC_SOURCE;
+
 /* Reads a tar of ms through the policy: CR_OK or the refusal. */
 static int
 read_tar(const struct m *ms, size_t n, unsigned *members)
@@ -109,8 +111,7 @@ read_tar(const struct m *ms, size_t n, unsigned *members)
 	}
 	off += 1024;
 	*members = 0;
-	if ((err = cr_archive_open(&ca, -1, 0, off, buf, CR_ARC_SOURCE,
-				   "t.tar")) < 0)
+	if ((err = cr_archive_open(&ca, -1, 0, off, buf, flags, "t.tar")) < 0)
 		return err;
 	while ((err = cr_archive_next(ca, &am)) == CR_OK && am.e != NULL)
 		(*members)++;
@@ -179,6 +180,79 @@ test_tar(void **state)
 		{"x", 'x', "11 path=ab\n", NULL});
 }
 
+/* The normaliser's reading: devices and FIFOs pass, nothing else does. */
+static void
+test_artifact(void **state)
+{
+	unsigned n;
+
+	(void)state;
+	flags = CR_ARC_TAR | CR_ARC_ARTIFACT;
+	OK({"dev/", '5', NULL, NULL}, {"dev/null", '3', NULL, NULL},
+	   {"dev/sda", '4', NULL, NULL}, {"p", '6', NULL, NULL},
+	   {"l", '2', NULL, "/usr/share/zoneinfo/UTC"});
+	assert_int_equal(n, 5);
+	REFUSED("'..'", {"a/../b", '0', "x", NULL});
+	REFUSED("absolute", {"/etc/passwd", '0', "x", NULL});
+	REFUSED("tar type 'A'", {"a", 'A', "x", NULL});
+	REFUSED("a device or FIFO carrying data", {"dev/null", '3', "x", NULL});
+	flags = CR_ARC_SOURCE; /* sources: as before */
+	REFUSED("device", {"null", '3', NULL, NULL});
+	REFUSED("FIFO", {"p", '6', NULL, NULL});
+}
+
+/* One newc member (nlink as given) and the trailer. */
+static size_t
+newc(unsigned char *buf, unsigned nlink)
+{
+	size_t n = 0;
+
+	n += (size_t)sprintf((char *)buf + n,
+			     "070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x"
+			     "%08x%08x%08x",
+			     1u, 0100644u, 0u, 0u, nlink, 0u, 1u, 0u, 0u, 0u,
+			     0u, 2u, 0u);
+	memcpy(buf + n, "a\0x\0\0\0", 6); /* name, data, pad */
+	n += 6;
+	n += (size_t)sprintf((char *)buf + n,
+			     "070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x"
+			     "%08x%08x%08x",
+			     0u, 0u, 0u, 0u, 1u, 0u, 0u, 0u, 0u, 0u, 0u, 11u,
+			     0u);
+	memcpy(buf + n, "TRAILER!!!\0\0\0\0", 14);
+	return n + 14;
+}
+
+static int
+read_cpio(unsigned int fl, unsigned nlink)
+{
+	unsigned char buf[1024] = {0};
+	struct cr_archive *ca = NULL;
+	struct cr_archive_member am;
+	size_t len = newc(buf, nlink);
+	int err;
+
+	if ((err = cr_archive_open(&ca, -1, 0, len, buf, fl, "t.cpio")) < 0)
+		return err;
+	while ((err = cr_archive_next(ca, &am)) == CR_OK && am.e != NULL)
+		assert_string_equal(am.path, "a");
+	if (err == CR_OK)
+		assert_string_equal(cr_archive_format(ca), "cpio");
+	cr_archive_free(ca);
+	return err;
+}
+
+static void
+test_cpio(void **state)
+{
+	(void)state;
+	assert_int_equal(read_cpio(CR_ARC_CPIO | CR_ARC_ARTIFACT, 1), CR_OK);
+	/* Not a source format. */
+	assert_int_equal(read_cpio(CR_ARC_SOURCE, 1), CR_ERROR);
+	/* A file with other names (not in the archive) reads as a file. */
+	assert_int_equal(read_cpio(CR_ARC_CPIO | CR_ARC_ARTIFACT, 2), CR_OK);
+}
+
 static void
 test_tar_header(void **state)
 {
@@ -205,6 +279,8 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_tar),
 		cmocka_unit_test(test_tar_header),
+		cmocka_unit_test(test_artifact),
+		cmocka_unit_test(test_cpio),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

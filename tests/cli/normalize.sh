@@ -1,0 +1,168 @@
+#!/bin/sh
+# Normalisation end to end: attest build of a project that ships a root
+# filesystem tarball, a .deb and an initramfs (cpio newc, gzip and xz), each
+# made in a member order and with times that change from build to build.
+# The signed artifacts must be the same bytes every time and mean what was
+# built: GNU tar, dpkg-deb and GNU cpio show the modes, owners and targets
+# the build wrote. Tars we write (normalised, attest export) make GNU tar
+# print nothing on stderr.
+. "$SRCDIR/tests/cli/lib.sh"
+
+# --- attest export: GNU tar lists and extracts without a warning ----------
+mkdir src && printf 'a\n' >src/a.txt && mkdir -p src/d &&
+	printf 'b\n' >"src/d/caf$(printf '\303\251').txt" &&
+	long=$(printf 'x%.0s' $(seq 120)) && printf 'c\n' >"src/d/$long"
+git -C src init -q && git -C src add -A && git -C src commit -qm src
+expect 0 "export a tree" "$ATTEST" export --git src -o src.tar
+tar -tvf src.tar >list 2>err
+same "$(cat err)" "" "tar -tvf of an export: nothing on stderr"
+same "$(wc -l <list | tr -d ' ')" 4 "tar -tvf of an export: every member"
+mkdir x && tar -xf src.tar -C x 2>err
+same "$(cat err)" "" "tar -xf of an export: nothing on stderr"
+diff -r -x .git x src >/dev/null && ok "the export extracts to the tree" ||
+	not_ok "the export extracts to the tree"
+
+# --- attest build of artifacts that vary from one build to the next --------
+if ! "$ATTEST" build --source /nonexistent-probe --artifact x -- true 2>&1 |
+	grep -q nonexistent-probe; then
+	echo "# attest build unavailable: the build half is skipped"
+	done_testing
+	exit $?
+fi
+for p in dpkg-deb cpio xz; do
+	command -v $p >/dev/null || {
+		echo "# $p missing: the build half is skipped"
+		done_testing
+		exit $?
+	}
+done
+
+mkdir repo && cp "$SRCDIR/tests/normalize/rootfs.py" repo/
+cat >repo/build.sh <<'SH'
+set -e
+# What varies: the wall clock (order and times come from it).
+now=$(date +%s%N)
+order=fwd; [ $(( (now / 1000) % 2 )) -eq 0 ] || order=rev
+python3 rootfs.py rootfs.tar $order $(( now / 1000000000 ))
+mkdir -p pkg/DEBIAN pkg/usr/bin pkg/etc/demo
+printf 'Package: demo\nVersion: 1.0\nArchitecture: all\nMaintainer: A <a@example.org>\nDescription: demo\n' >pkg/DEBIAN/control
+printf su >pkg/usr/bin/su && chmod 4755 pkg/usr/bin/su
+printf key >pkg/etc/demo/key && chmod 600 pkg/etc/demo/key
+ln -s /usr/bin/su pkg/usr/bin/su2
+touch -d "@$(( now / 1000000000 ))" pkg/usr/bin/su
+SOURCE_DATE_EPOCH=$(( now / 1000000000 )) dpkg-deb --root-owner-group -Zxz -b pkg demo.deb >/dev/null
+mkdir -p init/bin init/tmp && printf sh >init/bin/sh && chmod 755 init/bin/sh
+chmod 1777 init/tmp && ln -s /bin/sh init/init && printf k >init/key && chmod 600 init/key
+if [ $order = fwd ]; then sort=; else sort=-r; fi
+(cd init && find . | LC_ALL=C sort $sort | cpio -o -H newc --quiet) >initrd.cpio
+gzip -9 -c initrd.cpio >initrd.cpio.gz
+xz --check=crc32 -c initrd.cpio >initrd.cpio.xz
+SH
+git -C repo init -q && git -C repo add -A && git -C repo commit -qm fs
+"$ATTEST" keygen -o vendor >/dev/null 2>&1
+arts="--artifact rootfs.tar --artifact demo.deb --artifact initrd.cpio.gz
+	--artifact initrd.cpio.xz"
+expect 0 "build one" "$ATTEST" build --git repo --key vendor.key \
+	--output-dir one $arts -- sh build.sh
+sleep 1
+expect 0 "build two, a second later" "$ATTEST" build --git repo \
+	--key vendor.key --output-dir two $arts -- sh build.sh
+for a in rootfs.tar demo.deb initrd.cpio.gz initrd.cpio.xz; do
+	cmp -s one/$a two/$a && ok "$a: bit-identical" ||
+		not_ok "$a: bit-identical"
+done
+python3 - one/*.intoto.jsonl >stmt.txt <<'PY'
+import base64, json, sys
+env = json.loads(open(sys.argv[1]).readline())
+st = json.loads(base64.b64decode(env["payload"]))
+for n in st["predicate"]["buildDefinition"]["internalParameters"]["normalizations"]:
+    print("norm", n["artifact"], n["format"], ",".join(n["steps"]))
+PY
+grep -q "^norm rootfs.tar tar entries-sorted,mtime-clamped,metadata-dropped$" \
+	stmt.txt && ok "rootfs.tar: steps recorded" || not_ok "rootfs.tar: steps recorded"
+grep -q "^norm initrd.cpio.xz cpio+xz .*recompressed-xz,inodes-renumbered" \
+	stmt.txt && ok "initrd.cpio.xz: steps recorded" ||
+	not_ok "initrd.cpio.xz: steps recorded"
+grep -q "^norm demo.deb ar .*nested-normalized" stmt.txt &&
+	ok "demo.deb: steps recorded" || not_ok "demo.deb: steps recorded"
+expect 0 "the artifacts verify" "$VERIFY" artifact -a one/*.intoto.jsonl \
+	-k vendor.pub one/rootfs.tar one/demo.deb one/initrd.cpio.gz \
+	one/initrd.cpio.xz
+
+# The root filesystem means what the build wrote.
+tar -tvvf one/rootfs.tar >l 2>err
+same "$(cat err)" "" "tar -tvvf of the normalised rootfs: nothing on stderr"
+tr -s ' ' <l >list
+for want in '^-rwsr-xr-x root/root 8 .* ./bin/a-su$' \
+	'^-rwxr-sr-x root/shadow 12 .* ./bin/passwd$' \
+	'^hrwsr-xr-x root/root 0 .* ./bin/su link to ./bin/a-su$' \
+	'^-rw-r----- root/shadow 26 .* ./etc/shadow$' \
+	'^-rw------- root/root 36 .*/ssh_host_ed25519_key$' \
+	'^drwxrwxrwt root/root 0 .* ./tmp/$' \
+	'^drwx------ user/user 0 .* ./home/user/$' \
+	'^crw-rw-rw- root/root 1,3 .* ./dev/null$' \
+	'^lrwxrwxrwx .* ./etc/localtime -> /usr/share/zoneinfo/UTC$'; do
+	grep -q -- "$want" list && ok "rootfs: /$want/" || not_ok "rootfs: /$want/"
+done
+sde=$(git -C repo log -1 --format=%ct)
+same "$(TZ=UTC tar -tvf one/rootfs.tar | tr -s ' ' | cut -d' ' -f4,5 | sort -u)" \
+	"$(TZ=UTC date -d "@$sde" '+%Y-%m-%d %H:%M')" "rootfs: every time clamped"
+tar --numeric-owner -tvf one/rootfs.tar | grep -q '^-rw-r----- 0/42 .* ./etc/shadow$' &&
+	ok "rootfs: numeric owner 0:42 kept" || not_ok "rootfs: numeric owner 0:42 kept"
+
+# The .deb: dpkg-deb still reads it; modes as built.
+expect 0 "dpkg-deb --info of the normalised .deb" dpkg-deb --info one/demo.deb
+out_has "Package: demo" "dpkg-deb --info: the control file"
+expect 0 "dpkg-deb --contents of the normalised .deb" dpkg-deb --contents \
+	one/demo.deb
+out_has '^-rwsr-xr-x root/root .* \./usr/bin/su$' "deb: su 4755"
+out_has '^-rw------- root/root .* \./etc/demo/key$' "deb: key 0600"
+out_has '\./usr/bin/su2 -> /usr/bin/su$' "deb: absolute symlink kept"
+
+# The initramfs: GNU cpio lists and extracts the modes the build made.
+for z in gz xz; do
+	if [ $z = gz ]; then gzip -dc one/initrd.cpio.gz >i.cpio; else
+		xz -dc one/initrd.cpio.xz >i.cpio; fi
+	cpio -tv <i.cpio 2>/dev/null | tr -s ' ' >list
+	grep -q '^-rw------- 1 .* key$' list && grep -q '^drwxrwxrwt 2 .* tmp$' list &&
+		grep -q ' init -> /bin/sh$' list && ok "initrd.cpio.$z: cpio -tv modes" ||
+		not_ok "initrd.cpio.$z: cpio -tv modes"
+done
+xz --robot -l one/initrd.cpio.xz | grep -q CRC32 &&
+	ok "initrd.cpio.xz: CRC32 kept (the kernel needs it)" ||
+	not_ok "initrd.cpio.xz: CRC32 kept (the kernel needs it)"
+rm -rf ix && mkdir ix && (cd ix && cpio -id --quiet <../i.cpio 2>/dev/null)
+same "$(stat -c %a ix/tmp ix/key | tr '\n' ' ')" "1777 600 " \
+	"initrd: extraction gives the modes built"
+
+# A tamper: the normalised artifact changed by one mode bit fails (exit 1).
+python3 - one/rootfs.tar tampered.tar <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+i = b.find(b"./etc/shadow\0")
+b[i + 100:i + 108] = b"0000644\0"  # mode 0640 -> 0644, checksum fixed below
+s = sum(b[i:i + 148]) + 8 * 32 + sum(b[i + 156:i + 512])
+b[i + 148:i + 156] = b"%06o\0 " % s
+open(sys.argv[2], "wb").write(b)
+PY
+tar -tvf tampered.tar | grep -q '^-rw-r--r-- .* ./etc/shadow$' &&
+	ok "tampered.tar: /etc/shadow 0644 to GNU tar" ||
+	not_ok "tampered.tar: /etc/shadow 0644 to GNU tar"
+cp tampered.tar rootfs.tar
+expect 1 "a rootfs with /etc/shadow made 0644 does not verify" "$VERIFY" \
+	artifact -a one/*.intoto.jsonl -k vendor.pub rootfs.tar
+expect 2 "a missing artifact cannot be checked" "$VERIFY" artifact \
+	-a one/*.intoto.jsonl -k vendor.pub no-such.tar
+
+# A build whose artifact hides a second archive after a cpio: refused.
+cat >repo/build.sh <<'SH'
+mkdir -p a && printf x >a/f && (cd a && find . | cpio -o -H newc --quiet) >one.cpio
+cat one.cpio one.cpio >initrd.cpio
+SH
+git -C repo commit -qam two
+expect 2 "a cpio with another archive after its trailer is refused" \
+	"$ATTEST" build --git repo --output-dir three --artifact initrd.cpio \
+	-- sh build.sh
+err_has "initrd.cpio: data after the cpio trailer" "names the artifact and why"
+
+done_testing
