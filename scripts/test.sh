@@ -8,6 +8,10 @@ top=$(pwd)
 
 scripts/deps.sh || exit 2
 
+# Both suites share one cache of Debian .debs for the root tests, kept in
+# the build directory, so a run downloads them once.
+export CR_ROOT_CACHE="$top/build/root-cache"
+
 passed=0
 failed=0
 status=0

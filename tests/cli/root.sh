@@ -25,7 +25,7 @@ if [ -z "$mirror" ] ||
 	echo "# skip: the Debian mirror ($mirror) is unreachable"
 	exit 77
 fi
-cache=${ROOT_CACHE:-$T/cache}
+cache=${CR_ROOT_CACHE:-${ROOT_CACHE:-$T/cache}}
 mkdir -p "$cache"
 hex64='^[0-9a-f]{64}  '
 
