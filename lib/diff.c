@@ -124,6 +124,13 @@ node_free(struct cr_diff_node *n)
 		free(n->leaks[i].b);
 	}
 	free(n->leaks);
+	for (i = 0; i < n->nsyms; i++) {
+		free(n->syms[i].name);
+		free(n->syms[i].version_a);
+		free(n->syms[i].version_b);
+	}
+	free(n->syms);
+	free(n->syms_note);
 	free(n->first.str_a);
 	free(n->first.str_b);
 	free(n->note);
