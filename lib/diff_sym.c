@@ -195,6 +195,9 @@ read_table(struct symside *s, Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
 		if (versym && s->vers && gelf_getversym(versym, (int)i, &vs) &&
 		    (vs & 0x7fff) >= 2)
 			ver = s->vers[vs & 0x7fff];
+		/* A version definition's own symbol (VERS_1 = VERS_1). */
+		if (sym.st_shndx == SHN_ABS && ver && strcmp(name, ver) == 0)
+			continue;
 		err = CR_OK;
 		if (sym.st_shndx == SHN_UNDEF) {
 			if (io && bind != STB_LOCAL)
