@@ -25,6 +25,9 @@ struct symside {
 	struct sym *v;
 	size_t n, cap;
 	char **vers; /* version index -> name; NULL when there are none */
+	Elf_Scn *dyn, *tab; /* .dynsym, .symtab or NULL */
+	GElf_Shdr dsh, tsh;
+	Elf_Data *versym;
 	int truncated;
 	int bad; /* a symbol table could not be read */
 };
@@ -217,37 +220,73 @@ read_table(struct symside *s, Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
 	return CR_OK;
 }
 
+/* Finds the symbol tables of e and reads its version names. */
 static int
-side_read(struct symside *s, Elf *e)
+side_find(struct symside *s, Elf *e)
 {
-	Elf_Scn *scn = NULL, *dyn = NULL, *tab = NULL;
-	Elf_Data *versym = NULL;
-	GElf_Shdr sh, dsh, tsh;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
 	size_t seen = 0;
 	int err;
 
 	while ((scn = elf_nextscn(e, scn)) != NULL && seen++ < 65536) {
 		if (gelf_getshdr(scn, &sh) == NULL)
 			continue;
-		if (sh.sh_type == SHT_DYNSYM && dyn == NULL) {
-			dyn = scn;
-			dsh = sh;
-		} else if (sh.sh_type == SHT_SYMTAB && tab == NULL) {
-			tab = scn;
-			tsh = sh;
-		} else if (sh.sh_type == SHT_GNU_versym && versym == NULL) {
-			versym = elf_getdata(scn, NULL);
+		if (sh.sh_type == SHT_DYNSYM && s->dyn == NULL) {
+			s->dyn = scn;
+			s->dsh = sh;
+		} else if (sh.sh_type == SHT_SYMTAB && s->tab == NULL) {
+			s->tab = scn;
+			s->tsh = sh;
+		} else if (sh.sh_type == SHT_GNU_versym && s->versym == NULL) {
+			s->versym = elf_getdata(scn, NULL);
 		} else if (sh.sh_type == SHT_GNU_verneed ||
 			   sh.sh_type == SHT_GNU_verdef) {
 			if ((err = read_versions(s, e, scn, &sh)) < 0)
 				return err;
 		}
 	}
-	if (dyn &&
-	    (err = read_table(s, e, dyn, &dsh, versym, 1, tab == NULL)) < 0)
+	return CR_OK;
+}
+
+/*
+ * Reads what both sides have: imports and exports from .dynsym, or from
+ * .symtab when neither has a .dynsym (relocatable objects, static
+ * executables); functions from .symtab, or from .dynsym when a side is
+ * stripped. A table only one side has is said in note, not compared.
+ */
+static int
+sides_read(struct symside *a, Elf *ea, struct symside *b, Elf *eb, char *note,
+	   size_t len)
+{
+	int io_dyn, io_tab, fn_tab, fn_dyn, err;
+
+	if ((err = side_find(a, ea)) < 0 || (err = side_find(b, eb)) < 0)
 		return err;
-	if (tab &&
-	    (err = read_table(s, e, tab, &tsh, NULL, dyn == NULL, 1)) < 0)
+	io_dyn = a->dyn && b->dyn;
+	io_tab = !a->dyn && !b->dyn && a->tab && b->tab;
+	fn_tab = a->tab && b->tab;
+	fn_dyn = !fn_tab && io_dyn;
+	if (!a->dyn != !b->dyn)
+		snprintf(note, len,
+			 "only %s has a dynamic symbol table (.dynsym): "
+			 "imports and exports not compared",
+			 a->dyn ? "A" : "B");
+	else if (!a->tab != !b->tab)
+		snprintf(note, len, "only %s has a symbol table (.symtab): %s",
+			 a->tab ? "A" : "B",
+			 fn_dyn ? "functions compared from .dynsym"
+				: "functions not compared");
+	if ((a->dyn && (io_dyn || fn_dyn) &&
+	     (err = read_table(a, ea, a->dyn, &a->dsh, a->versym, io_dyn,
+			       fn_dyn)) < 0) ||
+	    (b->dyn && (io_dyn || fn_dyn) &&
+	     (err = read_table(b, eb, b->dyn, &b->dsh, b->versym, io_dyn,
+			       fn_dyn)) < 0) ||
+	    (fn_tab &&
+	     (err = read_table(a, ea, a->tab, &a->tsh, NULL, io_tab, 1)) < 0) ||
+	    (fn_tab &&
+	     (err = read_table(b, eb, b->tab, &b->tsh, NULL, io_tab, 1)) < 0))
 		return err;
 	return CR_OK;
 }
@@ -362,16 +401,28 @@ diff_syms(struct diff_ctx *c, struct cr_diff_node *n, Elf *ea, Elf *eb)
 {
 	struct symside A, B;
 	size_t i = 0, j = 0, ie, je;
-	char note[128];
+	char note[160];
 	int err, cmp;
 
 	(void)c;
 	memset(&A, 0, sizeof(A));
 	memset(&B, 0, sizeof(B));
-	if ((err = side_read(&A, ea)) < 0 || (err = side_read(&B, eb)) < 0)
+	note[0] = '\0';
+	if ((err = sides_read(&A, ea, &B, eb, note, sizeof(note))) < 0)
 		goto done;
-	qsort(A.v, A.n, sizeof(*A.v), cmp_sym);
-	qsort(B.v, B.n, sizeof(*B.v), cmp_sym);
+	n->syms_read = 1;
+	if (A.bad || B.bad) {
+		/* Every symbol would look added or removed: say why not. */
+		snprintf(note, sizeof(note),
+			 "%s: a symbol table could not be read: symbols not "
+			 "compared",
+			 A.bad ? "A" : "B");
+		goto done;
+	}
+	if (A.n > 1)
+		qsort(A.v, A.n, sizeof(*A.v), cmp_sym);
+	if (B.n > 1)
+		qsort(B.v, B.n, sizeof(*B.v), cmp_sym);
 	while (i < A.n || j < B.n) {
 		if (i == A.n)
 			cmp = 1;
@@ -390,21 +441,14 @@ diff_syms(struct diff_ctx *c, struct cr_diff_node *n, Elf *ea, Elf *eb)
 	}
 	if (n->nsyms > 1)
 		qsort(n->syms, n->nsyms, sizeof(*n->syms), cmp_change);
-	n->syms_read = 1;
-	if (A.truncated || B.truncated || A.bad || B.bad) {
-		if (A.truncated || B.truncated)
-			snprintf(note, sizeof(note),
-				 "more than %u symbols in a table: the rest "
-				 "not compared",
-				 CR_DIFF_MAX_SYMS);
-		else
-			snprintf(note, sizeof(note),
-				 "a symbol table could not be read");
-		free(n->syms_note);
-		if ((n->syms_note = strdup(note)) == NULL)
-			err = cr_error_set("diff: out of memory");
-	}
+	if (A.truncated || B.truncated)
+		snprintf(note, sizeof(note),
+			 "more than %u symbols in a table: the rest not "
+			 "compared",
+			 CR_DIFF_MAX_SYMS);
 done:
+	if (err == CR_OK && note[0] && (n->syms_note = strdup(note)) == NULL)
+		err = cr_error_set("diff: out of memory");
 	symside_free(&A);
 	symside_free(&B);
 	return err;
