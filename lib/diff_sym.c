@@ -434,7 +434,8 @@ diff_syms(struct diff_ctx *c, struct cr_diff_node *n, Elf *ea, Elf *eb)
 			cmp = strcmp(A.v[i].name, B.v[j].name);
 		ie = cmp <= 0 ? run_end(&A, i) : i;
 		je = cmp >= 0 ? run_end(&B, j) : j;
-		if ((err = pair_runs(n, A.v + i, ie - i, B.v + j, je - j)) < 0)
+		if ((err = pair_runs(n, ie > i ? &A.v[i] : NULL, ie - i,
+				     je > j ? &B.v[j] : NULL, je - j)) < 0)
 			goto done;
 		i = ie;
 		j = je;
