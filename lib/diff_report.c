@@ -416,15 +416,35 @@ hex_rows(FILE *f, int indent, const char *side, uint64_t start,
 	}
 }
 
+/*
+ * Function lines per kind without verbose: every function resizes under a
+ * new compiler. Imports and exports are always listed, they are the news.
+ */
+#define SYM_LINES 16
+
 /* One line per symbol change, before the sections. */
 static void
-print_syms(FILE *f, int indent, const struct cr_diff_node *n)
+print_syms(FILE *f, int indent, const struct cr_diff_node *n, int verbose)
 {
 	const struct cr_diff_sym *x;
-	size_t i;
+	size_t i, k = 0, more = 0;
 
 	for (i = 0; i < n->nsyms; i++) {
 		x = &n->syms[i];
+		k = i > 0 && x->kind == n->syms[i - 1].kind ? k + 1 : 0;
+		if (!verbose && k >= SYM_LINES &&
+		    x->kind >= CR_DIFF_SYM_FUNC_ADDED) {
+			more++;
+			if (i + 1 == n->nsyms || n->syms[i + 1].kind != x->kind)
+				fprintf(f,
+					"%*s... %zu more (%s; -v or --json "
+					"lists them)\n",
+					indent, "", more,
+					cr_diff_sym_kind_name(x->kind));
+			if (i + 1 == n->nsyms || n->syms[i + 1].kind != x->kind)
+				more = 0;
+			continue;
+		}
 		fprintf(f, "%*s%s: %s", indent, "",
 			cr_diff_sym_kind_name(x->kind), x->name);
 		switch (x->kind) {
@@ -515,7 +535,7 @@ print_node(FILE *f, const struct cr_diff_node *n, int depth, int root,
 		break;
 	}
 	fprintf(f, "%s\n", line);
-	print_syms(f, sub, n);
+	print_syms(f, sub, n, verbose);
 	for (i = 0; i < n->nmeta; i++)
 		fprintf(f, "%*s%s: %s -> %s\n", sub, "", n->meta[i].field,
 			n->meta[i].a ? n->meta[i].a : "-",

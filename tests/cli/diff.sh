@@ -221,6 +221,18 @@ sys.exit(0 if len(ch) == 1 and ch[0]["kind"] == "import-added"
 	ok "--json: symbols.changes has import-added system"
 else not_ok "--json: symbols.changes has import-added system"; fi
 
+# Under drift (other optimisation, hardening and debug flags, as another
+# compiler would differ) the backdoor is still named at the top.
+cc -O2 -g sym.c -o drift.a || exit 2
+cc -O0 -fno-omit-frame-pointer -fstack-protector-all -g sym-bd.c -o drift.b ||
+	exit 2
+expect 1 "drift and backdoor: exit 1" "$VERIFY" diff drift.a drift.b
+verdict_has "imported symbol added: ([^;]*, )?system" \
+	"drift and backdoor: system in the verdict"
+if head -n 10 "$T/out" | grep -q "imported symbol added: system"; then
+	ok "drift and backdoor: within the first 10 lines"
+else not_ok "drift and backdoor: within the first 10 lines"; fi
+
 # A function made bigger: named with its old and new size, as readelf says.
 expect 1 "helper grown: exit 1" "$VERIFY" diff sym.a sym.big
 sz() { readelf -W -s "$1" | awk '$8 == "helper" { print $3; exit }'; }
