@@ -122,6 +122,7 @@ read_versions(struct symside *s, Elf *e, Elf_Scn *scn, const GElf_Shdr *sh)
 		if (sh->sh_type == SHT_GNU_verneed) {
 			if (gelf_getverneed(d, (int)off, &vn) == NULL)
 				break;
+			walked++;
 			aoff = off + vn.vn_aux;
 			while (walked++ < VER_WALK && aoff < d->d_size &&
 			       gelf_getvernaux(d, (int)aoff, &va) != NULL) {
