@@ -124,6 +124,13 @@ node_free(struct cr_diff_node *n)
 		free(n->leaks[i].b);
 	}
 	free(n->leaks);
+	for (i = 0; i < n->nsyms; i++) {
+		free(n->syms[i].name);
+		free(n->syms[i].version_a);
+		free(n->syms[i].version_b);
+	}
+	free(n->syms);
+	free(n->syms_note);
 	free(n->first.str_a);
 	free(n->first.str_b);
 	free(n->note);
@@ -325,6 +332,14 @@ add_leak(struct cr_diff_node *n, enum cr_diff_leak_kind k, int side,
 	if ((side == 0 ? l->a : l->b) != NULL)
 		return CR_OK;
 	quote_into(buf, sizeof(buf), s, len);
+	/* The same path on both sides is no embedded build path. */
+	if (k == CR_LEAK_PATH && (side == 0 ? l->b : l->a) != NULL &&
+	    strcmp(side == 0 ? l->b : l->a, buf) == 0) {
+		free(l->a);
+		free(l->b);
+		*l = n->leaks[--n->nleaks];
+		return CR_OK;
+	}
 	if (side == 0 && (l->a = strdup(buf)) == NULL)
 		return cr_error_set("diff: out of memory");
 	if (side == 1 && (l->b = strdup(buf)) == NULL)
@@ -334,7 +349,8 @@ add_leak(struct cr_diff_node *n, enum cr_diff_leak_kind k, int side,
 
 /*
  * Looks for leaks in one side's window w (the other side's is o): a match
- * counts only when it covers a byte that differs.
+ * counts only when it covers a byte that differs, and a path only when the
+ * other side's window does not hold the same path (moved by the layout).
  */
 static int
 scan_side(struct diff_ctx *c, struct cr_diff_node *n, int side,
@@ -363,6 +379,10 @@ scan_side(struct diff_ctx *c, struct cr_diff_node *n, int side,
 			for (j = s + ms; j < s + me; j++)
 				if (j >= lo || w[j] != o[j])
 					break;
+			/* A path the other side holds too, moved: no leak. */
+			if (j < s + me && k == CR_LEAK_PATH &&
+			    memmem(o, lo, w + s + ms, me - ms) != NULL)
+				j = s + me;
 			if (j < s + me &&
 			    (err = add_leak(n, k, side, w + s + ms, me - ms)) <
 				    0)

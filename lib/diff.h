@@ -16,6 +16,8 @@
 #define CR_DIFF_MAX_ENTRIES (1u << 20)	/* members of one archive */
 #define CR_DIFF_MAX_DETAIL 64u	/* differing members examined per archive */
 #define CR_DIFF_MAX_NODES 4096u /* report nodes; past it, counted only */
+#define CR_DIFF_MAX_SYMS 65536u /* symbols read per table; past it, noted */
+#define CR_DIFF_MAX_SYMCHG 256u /* symbol changes stored per ELF file */
 
 struct cr_diff_opts {
 	/* Build paths to look for in differing bytes (--build-path). */
@@ -97,6 +99,33 @@ struct cr_diff_first {
 	char *str_b;
 };
 
+/*
+ * What changed in an ELF file's symbols. Imports are the undefined symbols
+ * of .dynsym (or of .symtab when there is no .dynsym), exports the defined
+ * global and weak ones of .dynsym; versions come from .gnu.version with
+ * .gnu.version_r/_d. Functions are the STT_FUNC symbols defined in .symtab
+ * (in .dynsym when the file is stripped).
+ */
+enum cr_diff_sym_kind {
+	CR_DIFF_SYM_IMPORT_ADDED = 0,
+	CR_DIFF_SYM_IMPORT_REMOVED,
+	CR_DIFF_SYM_IMPORT_VERSION, /* same name, another version */
+	CR_DIFF_SYM_EXPORT_ADDED,
+	CR_DIFF_SYM_EXPORT_REMOVED,
+	CR_DIFF_SYM_EXPORT_VERSION,
+	CR_DIFF_SYM_FUNC_ADDED,
+	CR_DIFF_SYM_FUNC_REMOVED,
+	CR_DIFF_SYM_FUNC_SIZE, /* size_a -> size_b */
+};
+
+struct cr_diff_sym {
+	enum cr_diff_sym_kind kind;
+	char *name;	 /* printable ASCII, '?' for other bytes */
+	char *version_a; /* "GLIBC_2.2.5" or NULL */
+	char *version_b;
+	uint64_t size_a, size_b;
+};
+
 struct cr_diff_node {
 	char *name;	    /* file, member path, section name */
 	const char *format; /* "ELF", "tar", "zip", "ar", "gzip", "data"... */
@@ -119,6 +148,15 @@ struct cr_diff_node {
 	size_t nmetadata; /* metadata only */
 	size_t nonly_a, nonly_b;
 	size_t omitted; /* differing children not stored (caps) */
+	/* For ELF files: symbol changes, imports first (see above). */
+	struct cr_diff_sym *syms;
+	size_t nsyms;
+	size_t syms_omitted; /* past CR_DIFF_MAX_SYMCHG, counted only */
+	int syms_read;	     /* the symbol tables were read and compared */
+	char *syms_note;     /* why some symbols were not compared, or NULL */
+	/* For ELF files: only derived sections differ (build id, .comment,
+	 * debug info, symbol tables) and the loaded bytes are the same. */
+	int derived_only;
 };
 
 struct cr_diff_report {
@@ -154,8 +192,18 @@ void cr_diff_report_free(struct cr_diff_report *r);
  */
 size_t cr_diff_verdict(char *buf, size_t len, const struct cr_diff_report *r);
 
-/* Writes the verdict and the details, as text, to f. */
+/*
+ * Writes the verdict, the symbol summary of ELF files and the details, as
+ * text, to f; the bytes around each first difference in hex only when
+ * verbose. Returns CR_ERROR when f reports a write error.
+ */
+int cr_diff_write(FILE *f, const struct cr_diff_report *r, int verbose);
+
+/* cr_diff_write(f, r, 0). */
 int cr_diff_print(FILE *f, const struct cr_diff_report *r);
+
+/* "imported symbol added", "function size changed"... */
+const char *cr_diff_sym_kind_name(enum cr_diff_sym_kind k);
 
 /* The report as JSON; NULL when out of memory. The caller decrefs. */
 json_t *cr_diff_json(const struct cr_diff_report *r);

@@ -562,6 +562,50 @@ done:
 	return err;
 }
 
+/*
+ * Whether only derived sections differ: every differing section is
+ * derived, the section header table may differ (offsets move after a
+ * derived section grows) and so may the ELF header's e_shoff, e_shnum
+ * and e_shstrndx (a derived section added or removed); the
+ * program headers, padding and every loaded section are the same.
+ */
+static int
+derived_only(const struct cr_diff_node *n, const struct elfside *sa,
+	     const struct elfside *sb)
+{
+	GElf_Ehdr ea = sa->eh, eb = sb->eh;
+	const struct cr_diff_node *x;
+	size_t i;
+	int any = 0;
+
+	if (n->unexplained || n->omitted)
+		return 0;
+	ea.e_shoff = eb.e_shoff = 0;
+	ea.e_shnum = eb.e_shnum = 0;
+	ea.e_shstrndx = eb.e_shstrndx = 0;
+	for (i = 0; i < n->nchildren; i++) {
+		x = n->children[i];
+		if (x->unexplained)
+			return 0;
+		if (strcmp(x->format, "section") == 0) {
+			if (x->klass != CR_DIFF_CLASS_DERIVED)
+				return 0;
+			any = 1;
+		} else if (strcmp(x->name, "[ELF header]") == 0) {
+			/* Nothing but e_shoff, e_shnum and e_shstrndx. */
+			if (x->differing > 12 ||
+			    memcmp(&ea, &eb, sizeof(ea)) != 0 ||
+			    x->size_a != x->size_b ||
+			    x->size_a != gelf_fsize(sa->e, ELF_T_EHDR, 1,
+						    EV_CURRENT))
+				return 0;
+		} else if (strcmp(x->name, "[section headers]") != 0) {
+			return 0;
+		}
+	}
+	return any;
+}
+
 int
 diff_elf(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 	 uint64_t sa, uint64_t sb)
@@ -606,6 +650,8 @@ diff_elf(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 		goto done;
 	}
 	if (err < 0)
+		goto done;
+	if ((err = diff_syms(c, n, A.e, B.e)) < 0)
 		goto done;
 	/* Overlapping sections could make the work quadratic. */
 	budget = 4 * (sa + sb) + (1u << 20);
@@ -663,6 +709,7 @@ diff_elf(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 	if ((err = diff_gaps(c, n, &A, &B, fda, fdb)) < 0)
 		goto done;
 	n->status = CR_DIFF_CONTENT;
+	n->derived_only = derived_only(n, &A, &B);
 	if (n->nchildren == 0 && n->omitted == 0) {
 		n->unexplained = 1;
 		err = node_note(n, "the files differ, yet no section, header "

@@ -81,6 +81,12 @@ int diff_into(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
  */
 int diff_elf(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 	     uint64_t sa, uint64_t sb);
+/*
+ * Compares the symbols of two ELF files read by libelf into n->syms
+ * (capped); CR_ERROR only when out of memory.
+ */
+typedef struct Elf Elf;
+int diff_syms(struct diff_ctx *c, struct cr_diff_node *n, Elf *ea, Elf *eb);
 int diff_archive(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 		 unsigned int depth);
 int diff_compressed(struct diff_ctx *c, struct cr_diff_node *n, enum fmt f,

@@ -141,12 +141,77 @@ class_rank(enum cr_diff_class c)
 	}
 }
 
+/* "imported symbol added: system; function size changed: main 35 -> 61; " */
+static void
+sym_summary(struct sbuf *s, const struct cr_diff_node *n)
+{
+	const struct cr_diff_sym *x;
+	size_t i, k = 0;
+
+	for (i = 0; i < n->nsyms; i++) {
+		x = &n->syms[i];
+		if (i == 0 || x->kind != n->syms[i - 1].kind) {
+			if (i > 0)
+				sb_printf(s, "; ");
+			sb_printf(s, "%s: ", cr_diff_sym_kind_name(x->kind));
+			k = 0;
+		}
+		if (k == LIST_MAX) {
+			sb_printf(s, ", ...");
+			k++;
+		}
+		if (k++ >= LIST_MAX)
+			continue;
+		sb_printf(s, "%s%s", k > 1 ? ", " : "", x->name);
+		if (x->kind == CR_DIFF_SYM_FUNC_SIZE)
+			sb_printf(s, " %" PRIu64 " -> %" PRIu64, x->size_a,
+				  x->size_b);
+		else if (x->kind == CR_DIFF_SYM_IMPORT_VERSION ||
+			 x->kind == CR_DIFF_SYM_EXPORT_VERSION)
+			sb_printf(s, " %s -> %s",
+				  x->version_a ? x->version_a : "-",
+				  x->version_b ? x->version_b : "-");
+	}
+	if (n->syms_omitted)
+		sb_printf(s, "; %zu more symbol changes", n->syms_omitted);
+	if (n->nsyms || n->syms_omitted)
+		sb_printf(s, "; ");
+}
+
+/*
+ * Whether every differing section of a derived-only ELF is toolchain
+ * identification: the compiler's .comment and the build id.
+ */
+static int
+toolchain_id_only(const struct cr_diff_node *n)
+{
+	const struct cr_diff_node *x;
+	size_t i;
+
+	for (i = 0; i < n->nchildren; i++) {
+		x = n->children[i];
+		if (strcmp(x->format, "section") == 0 &&
+		    strcmp(x->name, ".comment") != 0 &&
+		    strcmp(x->name, ".note.gnu.build-id") != 0)
+			return 0;
+	}
+	return 1;
+}
+
 static void
 elf_summary(struct sbuf *s, const struct cr_diff_node *n)
 {
 	const struct cr_diff_node *x;
 	size_t i, k = 0, headers = 0, pass;
 
+	sym_summary(s, n);
+	if (n->derived_only)
+		sb_printf(s, "%s; the loaded code and data are identical; ",
+			  toolchain_id_only(n)
+				  ? "toolchain identification only (compiler "
+				    "version, build id)"
+				  : "derived sections only (debug info, symbol "
+				    "tables, build id, compiler version)");
 	sb_printf(s, "%zu of %zu ELF sections differ",
 		  n->ncontent + n->nonly_a + n->nonly_b, n->total);
 	for (pass = 0; pass < 4 * n->nchildren; pass++) {
@@ -351,9 +416,73 @@ hex_rows(FILE *f, int indent, const char *side, uint64_t start,
 	}
 }
 
+/*
+ * Function lines per kind without verbose: every function resizes under a
+ * new compiler. Imports and exports are always listed, they are the news.
+ */
+#define SYM_LINES 16
+
+/* One line per symbol change, before the sections. */
+static void
+print_syms(FILE *f, int indent, const struct cr_diff_node *n, int verbose)
+{
+	const struct cr_diff_sym *x;
+	size_t i, k = 0, more = 0;
+
+	for (i = 0; i < n->nsyms; i++) {
+		x = &n->syms[i];
+		k = i > 0 && x->kind == n->syms[i - 1].kind ? k + 1 : 0;
+		if (!verbose && k >= SYM_LINES &&
+		    x->kind >= CR_DIFF_SYM_FUNC_ADDED) {
+			more++;
+			if (i + 1 == n->nsyms || n->syms[i + 1].kind != x->kind)
+				fprintf(f,
+					"%*s... %zu more (%s; -v or --json "
+					"lists them)\n",
+					indent, "", more,
+					cr_diff_sym_kind_name(x->kind));
+			if (i + 1 == n->nsyms || n->syms[i + 1].kind != x->kind)
+				more = 0;
+			continue;
+		}
+		fprintf(f, "%*s%s: %s", indent, "",
+			cr_diff_sym_kind_name(x->kind), x->name);
+		switch (x->kind) {
+		case CR_DIFF_SYM_FUNC_SIZE:
+			fprintf(f, ": %" PRIu64 " -> %" PRIu64 " bytes",
+				x->size_a, x->size_b);
+			break;
+		case CR_DIFF_SYM_IMPORT_VERSION:
+		case CR_DIFF_SYM_EXPORT_VERSION:
+			fprintf(f, ": %s -> %s",
+				x->version_a ? x->version_a : "-",
+				x->version_b ? x->version_b : "-");
+			break;
+		case CR_DIFF_SYM_FUNC_ADDED:
+		case CR_DIFF_SYM_FUNC_REMOVED:
+			fprintf(f, " (%" PRIu64 " bytes)",
+				x->kind == CR_DIFF_SYM_FUNC_ADDED ? x->size_b
+								  : x->size_a);
+			break;
+		default:
+			if (x->version_a || x->version_b)
+				fprintf(f, "@%s",
+					x->version_b ? x->version_b
+						     : x->version_a);
+			break;
+		}
+		fputc('\n', f);
+	}
+	if (n->syms_omitted)
+		fprintf(f, "%*s... %zu more symbol changes not shown\n", indent,
+			"", n->syms_omitted);
+	if (n->syms_note)
+		fprintf(f, "%*snote: %s\n", indent, "", n->syms_note);
+}
+
 static void
 print_node(FILE *f, const struct cr_diff_node *n, int depth, int root,
-	   const struct cr_diff_report *r)
+	   const struct cr_diff_report *r, int verbose)
 {
 	int in = 2 * depth, sub = 2 * depth + 4;
 	struct cr_diff_leak *l;
@@ -406,6 +535,7 @@ print_node(FILE *f, const struct cr_diff_node *n, int depth, int root,
 		break;
 	}
 	fprintf(f, "%s\n", line);
+	print_syms(f, sub, n, verbose);
 	for (i = 0; i < n->nmeta; i++)
 		fprintf(f, "%*s%s: %s -> %s\n", sub, "", n->meta[i].field,
 			n->meta[i].a ? n->meta[i].a : "-",
@@ -417,10 +547,12 @@ print_node(FILE *f, const struct cr_diff_node *n, int depth, int root,
 		fprintf(f, "%*sunexplained\n", sub, "");
 	if (n->first.valid && n->nchildren == 0 && !is_archive(n) &&
 	    !is_stream(n) && !is_elf(n)) {
-		hex_rows(f, sub, "A", n->first.start, n->first.a,
-			 n->first.alen);
-		hex_rows(f, sub, "B", n->first.start, n->first.b,
-			 n->first.blen);
+		if (verbose) {
+			hex_rows(f, sub, "A", n->first.start, n->first.a,
+				 n->first.alen);
+			hex_rows(f, sub, "B", n->first.start, n->first.b,
+				 n->first.blen);
+		}
 		if (n->first.str_a || n->first.str_b)
 			fprintf(f, "%*sstrings: A %s\n%*s         B %s\n", sub,
 				"", n->first.str_a ? n->first.str_a : "-", sub,
@@ -433,22 +565,28 @@ print_node(FILE *f, const struct cr_diff_node *n, int depth, int root,
 			l->b ? l->b : "-");
 	}
 	for (i = 0; i < n->nchildren; i++)
-		print_node(f, n->children[i], depth + 1, 0, r);
+		print_node(f, n->children[i], depth + 1, 0, r, verbose);
 	if (n->omitted)
 		fprintf(f, "%*s... %zu more differences not shown\n", in + 2,
 			"", n->omitted);
 }
 
 int
-cr_diff_print(FILE *f, const struct cr_diff_report *r)
+cr_diff_write(FILE *f, const struct cr_diff_report *r, int verbose)
 {
 	char line[4096];
 
 	cr_diff_verdict(line, sizeof(line), r);
 	fprintf(f, "%s\n", line);
 	if (!r->identical)
-		print_node(f, r->root, 0, 1, r);
+		print_node(f, r->root, 0, 1, r, verbose);
 	return ferror(f) ? CR_ERROR : CR_OK;
+}
+
+int
+cr_diff_print(FILE *f, const struct cr_diff_report *r)
+{
+	return cr_diff_write(f, r, 0);
 }
 
 static int
@@ -479,6 +617,63 @@ static json_t *
 jsize(uint64_t v)
 {
 	return json_integer(v > INT64_MAX ? -1 : (json_int_t)v);
+}
+
+static const char *
+sym_kind_key(enum cr_diff_sym_kind k)
+{
+	static const char *const keys[] = {
+		"import-added",	  "import-removed",   "import-version",
+		"export-added",	  "export-removed",   "export-version",
+		"function-added", "function-removed", "function-size",
+	};
+
+	return (size_t)k < sizeof(keys) / sizeof(keys[0]) ? keys[k] : "?";
+}
+
+/* {"changes": [{"kind", "name", "versionA", "versionB", "sizeA", "sizeB"}], "omitted", "note"} */
+static json_t *
+syms_json(const struct cr_diff_node *n)
+{
+	json_t *o = json_object(), *a = json_array(), *x;
+	const struct cr_diff_sym *y;
+	size_t i;
+	int bad = o == NULL || a == NULL;
+
+	if (bad) {
+		json_decref(o);
+		json_decref(a);
+		return NULL;
+	}
+	bad |= jset(o, "changes", a);
+	for (i = 0; !bad && i < n->nsyms; i++) {
+		y = &n->syms[i];
+		x = json_object();
+		if (x == NULL || json_array_append_new(a, x) != 0) {
+			bad = 1;
+			break;
+		}
+		bad |= jset(x, "kind", jstr(sym_kind_key(y->kind)));
+		bad |= jset(x, "name", jstr(y->name));
+		if (y->version_a)
+			bad |= jset(x, "versionA", jstr(y->version_a));
+		if (y->version_b)
+			bad |= jset(x, "versionB", jstr(y->version_b));
+		if (y->kind == CR_DIFF_SYM_FUNC_SIZE ||
+		    y->kind == CR_DIFF_SYM_FUNC_REMOVED)
+			bad |= jset(x, "sizeA", jsize(y->size_a));
+		if (y->kind == CR_DIFF_SYM_FUNC_SIZE ||
+		    y->kind == CR_DIFF_SYM_FUNC_ADDED)
+			bad |= jset(x, "sizeB", jsize(y->size_b));
+	}
+	bad |= jset(o, "omitted", jsize(n->syms_omitted));
+	if (n->syms_note)
+		bad |= jset(o, "note", jstr(n->syms_note));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static json_t *
@@ -558,6 +753,10 @@ node_json(const struct cr_diff_node *n)
 				    n->leaks[i].b ? jstr(n->leaks[i].b)
 						  : json_null());
 		}
+	}
+	if (n->syms_read) {
+		bad |= jset(o, "symbols", syms_json(n));
+		bad |= jset(o, "derivedOnly", json_boolean(n->derived_only));
 	}
 	if (n->total || n->nchildren) {
 		x = json_object();

@@ -289,6 +289,117 @@ test_elf_sections(void **state)
 	cr_diff_report_free(r);
 }
 
+/* Whether the text report (verbose or not) holds needle. */
+static int
+report_has(const struct cr_diff_report *r, int verbose, const char *needle)
+{
+	char buf[65536];
+	FILE *f = tmpfile();
+	size_t n;
+
+	assert_non_null(f);
+	assert_int_equal(cr_diff_write(f, r, verbose), CR_OK);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return strstr(buf, needle) != NULL;
+}
+
+/* A system() call added: the import is the first thing said. */
+static void
+test_elf_symbols(void **state)
+{
+	struct cr_diff_report *r;
+	struct cr_diff_node *n;
+	char line[2048];
+	json_t *j, *c;
+	size_t i;
+
+	(void)state;
+	if (build("s1",
+		  "#include <stdlib.h>\n"
+		  "int f(int x) { return x + 1; }\n"
+		  "int main(int c, char **v) { (void)v; return f(c); }\n") !=
+		    0 ||
+	    build("s2",
+		  "#include <stdlib.h>\n"
+		  "int f(int x) { if (x > 3) system(\"id\"); "
+		  "return x + 1; }\n"
+		  "int main(int c, char **v) { (void)v; return f(c); }\n") !=
+		    0) {
+		skip();
+		return;
+	}
+	assert_int_equal(cr_diff_files(&r, path("s1"), path("s2"), &quiet),
+			 CR_EFAIL);
+	n = r->root;
+	assert_int_equal(n->syms_read, 1);
+	assert_int_equal(n->derived_only, 0);
+	for (i = 0; i < n->nsyms; i++)
+		if (strcmp(n->syms[i].name, "system") == 0)
+			break;
+	assert_true(i < n->nsyms);
+	assert_int_equal(n->syms[i].kind, CR_DIFF_SYM_IMPORT_ADDED);
+	assert_null(n->syms[i].version_a);
+	assert_non_null(n->syms[i].version_b);
+	assert_memory_equal(n->syms[i].version_b, "GLIBC_", 6);
+	/* Imports sort first: system is the first change. */
+	assert_int_equal(i, 0);
+	for (i = 0; i < n->nsyms; i++)
+		if (n->syms[i].kind == CR_DIFF_SYM_FUNC_SIZE &&
+		    strcmp(n->syms[i].name, "f") == 0)
+			break;
+	assert_true(i < n->nsyms);
+	assert_true(n->syms[i].size_a < n->syms[i].size_b);
+	cr_diff_verdict(line, sizeof(line), r);
+	assert_non_null(strstr(line, ": imported symbol added: system; "));
+	assert_true(report_has(r, 0, "imported symbol added: system@GLIBC_"));
+	assert_false(report_has(r, 0, "A 0000"));
+	assert_true(report_has(r, 1, "A 0000"));
+	j = cr_diff_json(r);
+	assert_non_null(j);
+	c = json_array_get(
+		json_object_get(
+			json_object_get(json_object_get(j, "root"), "symbols"),
+			"changes"),
+		0);
+	assert_string_equal(json_string_value(json_object_get(c, "kind")),
+			    "import-added");
+	assert_string_equal(json_string_value(json_object_get(c, "name")),
+			    "system");
+	json_decref(j);
+	cr_diff_report_free(r);
+}
+
+/* A path both sides hold, moved by one byte, is no build-path leak. */
+static void
+test_path_moved(void **state)
+{
+	struct cr_diff_report *r;
+	char a[512], b[512];
+
+	(void)state;
+	memset(a, '.', sizeof(a));
+	a[sizeof(a) - 1] = '\0';
+	memcpy(b, a, sizeof(b));
+	memcpy(a + 100, "x /home/u/src/main.c\n", 21);
+	memcpy(b + 100, "xy /home/u/src/main.c\n", 22);
+	write_file(path("m1"), a);
+	write_file(path("m2"), b);
+	assert_int_equal(cr_diff_files(&r, path("m1"), path("m2"), &quiet),
+			 CR_EFAIL);
+	assert_int_equal(r->leaks & CR_LEAK_PATH, 0);
+	cr_diff_report_free(r);
+	/* A path that really differs is one. */
+	memcpy(b + 100, "x /home/v/src/main.c\n", 21);
+	write_file(path("m2"), b);
+	assert_int_equal(cr_diff_files(&r, path("m1"), path("m2"), &quiet),
+			 CR_EFAIL);
+	assert_int_equal(r->leaks & CR_LEAK_PATH, CR_LEAK_PATH);
+	cr_diff_report_free(r);
+}
+
 /* /bin/true and /bin/false: real, different, fully explained. */
 static void
 test_true_false(void **state)
@@ -341,6 +452,8 @@ main(void)
 		cmocka_unit_test(test_data_count),
 		cmocka_unit_test(test_elf_sections),
 		cmocka_unit_test(test_true_false),
+		cmocka_unit_test(test_elf_symbols),
+		cmocka_unit_test(test_path_moved),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

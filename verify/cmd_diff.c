@@ -20,17 +20,21 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: verify diff [--json] [-q] [--build-path PATH]... "
+		"usage: verify diff [--json] [-q] [-v] [--build-path PATH]... "
 		"[--diffoscope] A B\n\n"
 		"Explains how files A and B differ: tar, gzip, zip, ar and "
 		"cpio members\n"
-		"(only in one side, metadata only, content), ELF sections "
-		"(code and data\n"
-		"apart from derived ones such as debug info and the build "
-		"id), the first\n"
-		"difference of each with hex and strings, and typical build "
-		"leaks (time,\n"
-		"date, build path, hostname, user name).\n\n"
+		"(only in one side, metadata only, content), ELF files by "
+		"their symbols\n"
+		"first (imported and exported symbols added or removed, "
+		"functions whose\n"
+		"size changed), then by sections (code and data apart from "
+		"derived ones\n"
+		"such as debug info and the build id), the first difference "
+		"of each with\n"
+		"its strings, and typical build leaks (time, date, build "
+		"path, hostname,\n"
+		"user name).\n\n"
 		"  --json             a JSON report on stdout\n"
 		"  --build-path PATH  a build directory to look for in the "
 		"differences\n"
@@ -39,6 +43,8 @@ usage(FILE *f)
 		"                     (after the report; on stderr with "
 		"--json)\n"
 		"  -q                 print the verdict line only\n"
+		"  -v, --verbose      also the bytes around each first "
+		"difference, in hex\n"
 		"  -h, --help         this help\n\n"
 		"Exit status: 0 identical, 1 different (explained on stdout), "
 		"2 could not\n"
@@ -83,13 +89,14 @@ cmd_diff(int argc, char **argv)
 		{"build-path", required_argument, NULL, 'p'},
 		{"diffoscope", no_argument, NULL, 'D'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *hints[MAX_HINTS];
 	struct cr_diff_opts opts;
 	struct cr_diff_report *r = NULL;
-	int json = 0, diffoscope = 0, ch, err, code;
+	int json = 0, diffoscope = 0, verbose = 0, ch, err, code;
 	char line[4096];
 	json_t *j;
 	char *s;
@@ -97,7 +104,7 @@ cmd_diff(int argc, char **argv)
 	memset(&opts, 0, sizeof(opts));
 	opts.build_paths = hints;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
@@ -119,6 +126,9 @@ cmd_diff(int argc, char **argv)
 			break;
 		case 'q':
 			tool_quiet = 1;
+			break;
+		case 'v':
+			verbose = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -149,7 +159,7 @@ cmd_diff(int argc, char **argv)
 		cr_diff_verdict(line, sizeof(line), r);
 		printf("%s\n", line);
 	} else {
-		cr_diff_print(stdout, r);
+		cr_diff_write(stdout, r, verbose);
 	}
 	if (diffoscope && !r->identical)
 		run_diffoscope(argv[optind], argv[optind + 1],

@@ -170,6 +170,132 @@ cc -g -O1 ex/greet.c ex/hello.c -o named.g || exit 2
 expect 1 "-g only: exit 1" "$VERIFY" diff named named.g
 out_has '\.debug_info \[derived\]' ".debug_info is still derived"
 
+# --- symbols first: what survives toolchain drift ---------------------------
+# Two builds of one program, B with a one-line backdoor (a system() call):
+# the imported symbol is named at the top, before any section.
+cat >sym.c <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+__attribute__((noinline)) int helper(int x) { return x * 3; }
+int main(int argc, char **argv)
+{
+	int v = 0;
+	if (argc > 1 && fscanf(stdin, "%d", &v) == 1)
+		printf("%d\n", helper(v));
+	/*BACKDOOR*/
+	return 0;
+}
+EOF
+sed 's|/\*BACKDOOR\*/|if (argc > 2) system("nc -l -p 4444 -e /bin/sh");|' \
+	sym.c >sym-bd.c
+sed 's|return x \* 3;|int r = x; for (int i = 0; i < x; i++) r += i * i ^ x; return r * 3;|' \
+	sym.c >sym-big.c
+cc -O1 sym.c -o sym.a || exit 2
+cc -O1 sym-bd.c -o sym.b || exit 2
+cc -O1 sym-big.c -o sym.big || exit 2
+expect 1 "system() added: exit 1" "$VERIFY" diff sym.a sym.b
+verdict_has "imported symbol added: system" "system() added: in the verdict"
+if head -n 10 "$T/out" | grep -Eq "imported symbol added: system(@|$)"; then
+	ok "system() added: its own line within the first 10"
+else
+	not_ok "system() added: its own line within the first 10"
+	head -n 10 "$T/out" | sed 's/^/#   /'
+fi
+# Outside oracle: readelf sees system undefined in B only.
+readelf -W --dyn-syms sym.b | grep -q ' UND system' &&
+	! readelf -W --dyn-syms sym.a | grep -q ' UND system' &&
+	ok "readelf agrees: system imported by B only" ||
+	not_ok "readelf agrees: system imported by B only"
+out_lacks "imported symbol removed" "system() added: nothing removed"
+out_lacks "[0-9a-f]{8}: ([0-9a-f]{2} ){16}" "no hex dump without -v"
+expect 1 "system() added -v: exit 1" "$VERIFY" diff -v sym.a sym.b
+out_has "^ +[AB] [0-9a-f]{8}: ([0-9a-f]{2} )+" "-v shows the hex"
+expect 1 "system() added --json: exit 1" "$VERIFY" diff --json sym.a sym.b
+json_valid "system() added: --json is JSON"
+if python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["root"]
+ch = [c for c in r["symbols"]["changes"] if c["name"] == "system"]
+sys.exit(0 if len(ch) == 1 and ch[0]["kind"] == "import-added"
+	 and r["derivedOnly"] is False else 1)' "$T/out" 2>/dev/null; then
+	ok "--json: symbols.changes has import-added system"
+else not_ok "--json: symbols.changes has import-added system"; fi
+
+# Under drift (other optimisation, hardening and debug flags, as another
+# compiler would differ) the backdoor is still named at the top.
+cc -O2 -g sym.c -o drift.a || exit 2
+cc -O0 -fno-omit-frame-pointer -fstack-protector-all -g sym-bd.c -o drift.b ||
+	exit 2
+expect 1 "drift and backdoor: exit 1" "$VERIFY" diff drift.a drift.b
+verdict_has "imported symbol added: ([^;]*, )?system" \
+	"drift and backdoor: system in the verdict"
+if head -n 10 "$T/out" | grep -q "imported symbol added: system"; then
+	ok "drift and backdoor: within the first 10 lines"
+else not_ok "drift and backdoor: within the first 10 lines"; fi
+
+# A function made bigger: named with its old and new size, as readelf says.
+expect 1 "helper grown: exit 1" "$VERIFY" diff sym.a sym.big
+sz() { readelf -W -s "$1" | awk '$8 == "helper" { print $3; exit }'; }
+old=$(sz sym.a)
+new=$(sz sym.big)
+if [ -n "$old" ] && [ -n "$new" ] && [ "$old" -lt "$new" ]; then
+	verdict_has "function size changed: helper $old -> $new" \
+		"helper grown: sizes in the verdict ($old -> $new)"
+	out_has "function size changed: helper: $old -> $new bytes" \
+		"helper grown: its own line"
+else not_ok "readelf: helper '$old' -> '$new' did not grow"; fi
+out_lacks "imported symbol" "helper grown: no import changes"
+
+# Only the compiler's identification differs (.comment, as Debian 13's gcc
+# would write it): toolchain identification only, no code, no data.
+printf 'GCC: (Debian 14.2.0-19) 14.2.0\0' >comment.txt
+objcopy --update-section .comment=comment.txt sym.a sym.cm || exit 2
+expect 1 ".comment only: exit 1" "$VERIFY" diff sym.a sym.cm
+verdict_has "toolchain identification only" ".comment only: said so"
+out_lacks "\[(code|data)\]" ".comment only: no code or data differs"
+out_lacks "symbol|embedded build path" ".comment only: no symbol, no path"
+expect 1 "build id only, again: exit 1" "$VERIFY" diff bid.1 bid.2
+verdict_has "toolchain identification only" "build id: toolchain id only"
+# Debug information and the symbol table only: derived sections only.
+cc -O1 -g sym.c -o sym.g || exit 2
+strip --strip-debug -o sym.nodbg sym.g || exit 2
+expect 1 "debug info only: exit 1" "$VERIFY" diff sym.nodbg sym.g
+verdict_has "derived sections only" "debug info only: derived only"
+out_lacks "\[(code|data)\]" "debug info only: no code or data differs"
+expect 1 "debug info only --json: exit 1" "$VERIFY" diff --json sym.nodbg \
+	sym.g
+out_has '"derivedOnly": true' "debug info only: json derivedOnly"
+# The backdoor is never called derived.
+expect 1 "system() added, not derived: exit 1" "$VERIFY" diff sym.a sym.b
+out_lacks "derived sections only|toolchain identification" \
+	"system() added: not derived only"
+
+# The same backdoor in a static library's object: imported by the member.
+cc -O1 -c sym.c -o m.o && ar rcD sym.1.a m.o || exit 2
+cc -O1 -c sym-bd.c -o m.o && ar rcD sym.2.a m.o || exit 2
+expect 1 "static library backdoor: exit 1" "$VERIFY" diff sym.1.a sym.2.a
+out_has "imported symbol added: system" "static library: system named"
+
+# A hostile symbol table: .dynsym claiming 1 TiB, its string table link out
+# of range. Still an answer, no crash.
+python3 - sym.b sym.hostile <<'PY' || exit 2
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+shoff, = struct.unpack_from("<Q", d, 0x28)
+shentsize, shnum = struct.unpack_from("<HH", d, 0x3a)
+for i in range(shnum):
+    o = shoff + i * shentsize
+    if struct.unpack_from("<I", d, o + 4)[0] == 11:  # SHT_DYNSYM
+        struct.pack_into("<I", d, o + 40, 0xffff)   # sh_link
+        struct.pack_into("<Q", d, o + 32, 1 << 40)  # sh_size
+open(sys.argv[2], "wb").write(d)
+PY
+expect 1 "hostile .dynsym: exit 1" "$VERIFY" diff sym.b sym.hostile
+verdict_has "^DIFFER" "hostile .dynsym: a verdict"
+expect 2 "hostile .dynsym, missing other side: exit 2" "$VERIFY" diff \
+	sym.hostile nonexistent.bin
+err_one_line "missing other side: one line"
+
 # --- tarballs ----------------------------------------------------------------
 mkdir -p src/d
 printf 'alpha\n' >src/a.txt
