@@ -830,6 +830,8 @@ tar_scan(struct cr_archive *ca)
 		case '3':
 		case '4':
 		case '6':
+			if ((ca->flags & CR_ARC_SPECIAL) && size == 0)
+				break;
 			err = cr_error_set("%s: member '%s': a device, "
 					   "FIFO or socket (tar type '%c'); "
 					   "refusing",
@@ -1410,6 +1412,15 @@ cr_archive_next(struct cr_archive *ca, struct cr_archive_member *m)
 		if (m->size > 0)
 			return refuse(ca, "a hard link carrying data");
 		type = AE_IFREG;
+	}
+	if ((ca->flags & CR_ARC_SPECIAL) && ca->fmt == F_TAR &&
+	    (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO ||
+	     type == AE_IFSOCK) &&
+	    m->size <= 0) {
+		if ((why = cr_archive_name_problem(ca->raw, 0)) != NULL)
+			return refuse(ca, why);
+		m->path = ca->raw;
+		return CR_OK;
 	}
 	if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
 		return refuse(ca, "a device, FIFO or socket");

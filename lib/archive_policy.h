@@ -23,6 +23,11 @@ enum {
 	CR_ARC_EMPTY = 1u << 5, /* an empty input reads as no members */
 	/* The first name only, whole-archive checks skipped: never content. */
 	CR_ARC_PEEK = 1u << 6,
+	/*
+	 * Tar devices, FIFOs and sockets are returned (with no data) instead
+	 * of refused: for a root filesystem, whose caller leaves them out.
+	 */
+	CR_ARC_SPECIAL = 1u << 7,
 };
 
 /* Sources are tar or zip, optionally compressed. */

@@ -466,8 +466,12 @@ from_archive(struct cr_tree **out, struct cr_source_info *info, int fd,
 		goto done;
 	}
 	if ((err = cr_tree_new(&c.t)) < 0 ||
-	    (err = cr_archive_open(&c.ca, fd, 0, fd >= 0 ? UINT64_MAX : len,
-				   buf, CR_ARC_SOURCE, file)) < 0)
+	    (err = cr_archive_open(
+		     &c.ca, fd, 0, fd >= 0 ? UINT64_MAX : len, buf,
+		     CR_ARC_SOURCE | (opts != NULL && opts->skip_special
+					      ? CR_ARC_SPECIAL
+					      : 0),
+		     file)) < 0)
 		goto done;
 	c.a = cr_archive_handle(c.ca);
 	err = read_members(out, info, &c);
