@@ -2298,8 +2298,10 @@ status_installed(void *ctx, const struct stanza *s)
 		return 0;
 	if (!plain_token(s->name, 256) || !plain_token(s->version, 256) ||
 	    !plain_token(s->arch, 64))
-		return cr_error_set("%s: a malformed installed package '%s'",
-				    l->file, s->name);
+		return cr_error_set("%s: an installed package with a "
+				    "malformed name, version or architecture "
+				    "(after %zu good ones)",
+				    l->file, l->count);
 	return pkglist_add(l, s->name, s->version, s->arch);
 }
 
