@@ -11,6 +11,8 @@
 #include "build.h"
 #include "cmds.h"
 #include "dsse_sign.h"
+#include "error.h"
+#include "root.h"
 #include "source.h"
 #include "tool.h"
 #include "util.h"
@@ -20,15 +22,15 @@
 static const char usage_text[] =
 	"usage: attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
 	"                    [--strip-components N] [--key KEY] [--output-dir DIR]\n"
-	"                    [-o OUT] [--root DIR] [--env SOURCE_DATE_EPOCH=N]\n"
-	"                    [--tool NAME]... [--no-normalize] [--check]\n"
+	"                    [-o OUT] [--root DIR|ROOT.tar]\n"
+	"                    [--env SOURCE_DATE_EPOCH=N] [--tool NAME]... [--no-normalize] [--check]\n"
 	"                    [--timeout SECONDS] [-q]\n"
 	"                    [[--override-recipe] [--artifact PATH]...\n"
 	"                     [--env NAME=VALUE]... [--fake-clock] -- COMMAND [ARG]...]\n"
 	"       attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
 	"                    --recipe-from ATTESTATION [--trust-recipe] [--key KEY]\n"
-	"                    [--output-dir DIR] [-o OUT] [--root DIR] [--check]\n"
-	"                    [--timeout SECONDS] [-q]\n"
+	"                    [--output-dir DIR] [-o OUT] [--root DIR|ROOT.tar]\n"
+	"                    [--check] [--timeout SECONDS] [-q]\n"
 	"\n"
 	"Builds the source tree in a sealed sandbox (Linux namespaces, no network,\n"
 	"a fixed build path, a scrubbed environment, every source mtime set to\n"
@@ -51,8 +53,9 @@ static const char usage_text[] =
 	"                          allowed; repeatable\n"
 	"  --output-dir DIR        where artifacts and the log go (./attest-out)\n"
 	"  -o, --output OUT        the attestation (DIR/NAME.intoto.jsonl)\n"
-	"  --root DIR              the build's whole root filesystem (default: the\n"
-	"                          host's, read-only)\n"
+	"  --root DIR|ROOT.tar     the build's whole root filesystem (default: the\n"
+	"                          host's, read-only); recorded by tree hash, its\n"
+	"                          packages and the ROOT.json beside it\n"
 	"  --env NAME=VALUE        a variable for the build, recorded; repeatable;\n"
 	"                          SOURCE_DATE_EPOCH=N sets the build's time\n"
 	"  --tool NAME             record this tool too (cc, c++, ld, as, ar, make\n"
@@ -381,6 +384,8 @@ cmd_build(int argc, char **argv)
 	struct cr_build_source bs;
 	struct cr_build_opts bo = {0};
 	struct cr_build *b = NULL, *b2 = NULL;
+	struct cr_root *rootfs = NULL;
+	json_t *rootdep = NULL;
 	struct cr_privkey *probe = NULL;
 	struct list artifacts = {0}, env = {0}, tools = {0};
 	const char *keypath = NULL, *out = NULL, *outdir = NULL, *root = NULL;
@@ -577,8 +582,21 @@ cmd_build(int argc, char **argv)
 	if ((err = mkdir_p(outdir)) < 0)
 		goto done;
 
+	if (root != NULL) {
+		struct cr_tree_opts topts = {0};
+
+		topts.skip_special = 1;
+		if ((err = cr_root_open(&rootfs, root, &topts)) < 0 ||
+		    (err = cr_root_describe(rootfs, root)) < 0)
+			goto done;
+		if ((rootdep = cr_root_dependency(rootfs)) == NULL) {
+			err = cr_error_set("out of memory");
+			goto done;
+		}
+	}
 	bo.output_dir = outdir;
-	bo.root = root;
+	bo.root = rootfs ? rootfs->dir : NULL;
+	bo.root_dependency = rootdep;
 	bo.log_name = "build.log";
 	bo.progress = tool_progress_line;
 	bo.timeout = timeout > 0 ? (unsigned int)timeout : 0;
@@ -620,6 +638,11 @@ cmd_build(int argc, char **argv)
 		       recipe->from_tree ? CR_RECIPE_FILE : "command-line");
 		printf("SOURCE_DATE_EPOCH %lld\n",
 		       (long long)b->source_date_epoch);
+		if (rootfs != NULL) {
+			cr_tree_format_id(id, rootfs->tree);
+			printf("root %s  %zu packages%s\n", id, rootfs->npkgs,
+			       rootfs->manifest ? ", ROOT.json" : "");
+		}
 		for (i = 0; i < b->nartifacts; i++) {
 			cr_hex_encode(hex, b->artifacts[i].sha256,
 				      CR_SHA256_LEN);
@@ -662,6 +685,8 @@ out:
 	free(logname);
 	cr_build_free(b);
 	cr_build_free(b2);
+	json_decref(rootdep);
+	cr_root_close(rootfs);
 	cr_recipe_free(replay);
 	cr_recipe_free(treerec);
 	cr_tree_free(tree);

@@ -4,6 +4,7 @@
 #include "error.h"
 #include "export.h"
 #include "normalize.h"
+#include "root.h"
 #include "sandbox.h"
 #include "toolchain_diff.h"
 #include "util.h"
@@ -845,23 +846,27 @@ watch_stop(struct watch *wt)
 
 /* ---- the build ---------------------------------------------------------- */
 
-/* The root filesystem given with --root, named by its tree hash. */
+/* The root filesystem given with --root, as a resolved dependency. */
 static int
-record_root(json_t **out, const char *root)
+record_root(json_t **out, const struct cr_build_opts *opts)
 {
 	struct cr_tree_opts topts = {0};
-	struct cr_tree *t = NULL;
-	char hex[CR_SHA256_HEXLEN + 1];
+	struct cr_root *r = NULL;
 	int err;
 
+	if (opts->root_dependency != NULL) {
+		*out = json_incref(opts->root_dependency);
+		return CR_OK;
+	}
 	topts.skip_special = 1;
-	if ((err = cr_tree_from_dir(&t, root, &topts)) < 0)
-		return err;
-	cr_hex_encode(hex, t->root, CR_SHA256_LEN);
-	cr_tree_free(t);
-	*out = json_pack("{s:s, s:s, s:{s:s}}", "name", "rootfs", "uri", root,
-			 "digest", "gitTree", hex);
-	return *out ? CR_OK : cr_error_set("out of memory");
+	if ((err = cr_root_open(&r, opts->root, &topts)) < 0 ||
+	    (err = cr_root_describe(r, opts->root)) < 0)
+		goto done;
+	if ((*out = cr_root_dependency(r)) == NULL)
+		err = cr_error_set("out of memory");
+done:
+	cr_root_close(r);
+	return err;
 }
 
 static int
@@ -984,7 +989,7 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 	if ((err = cr_toolchain_probe(
 		     &tc, &so, (const char *const *)recipe->tools, 0)) < 0)
 		goto done;
-	if (opts->root != NULL && (err = record_root(&rootdep, opts->root)) < 0)
+	if (opts->root != NULL && (err = record_root(&rootdep, opts)) < 0)
 		goto done;
 	if ((b->internal = internal_params(b, recipe, opts)) == NULL ||
 	    (b->byproducts = json_array()) == NULL ||

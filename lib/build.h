@@ -39,9 +39,14 @@ struct cr_build_source {
 struct cr_build_opts {
 	const char *output_dir; /* artifacts and the log are copied here */
 	const char *root;	/* the root filesystem; NULL: the host's */
-	const char *log_name;	/* the log's file name in output_dir */
-	int reverse_export;	/* create the source's files in reverse order */
-	unsigned int timeout;	/* seconds; 0: none */
+	/*
+	 * The root's resolvedDependencies entry (cr_root_dependency()), or
+	 * NULL: made here from root.
+	 */
+	json_t *root_dependency;
+	const char *log_name; /* the log's file name in output_dir */
+	int reverse_export;   /* create the source's files in reverse order */
+	unsigned int timeout; /* seconds; 0: none */
 	/*
 	 * When not NULL, called about five times a second from another
 	 * thread while the command runs, with the last line of its log so far

@@ -956,6 +956,7 @@ release_time(int64_t *out, const char *date)
 struct stanza {
 	char name[257], version[257], arch[65], filename[CR_TREE_MAX_PATH + 1];
 	char sha256[CR_SHA256_HEXLEN + 2];
+	char status[65];
 	unsigned long long size;
 };
 
@@ -973,6 +974,7 @@ stanza_field(struct stanza *s, const char *line)
 		 CR_TREE_MAX_PATH + 1},
 		{"SHA256: ", offsetof(struct stanza, sha256),
 		 CR_SHA256_HEXLEN + 2},
+		{"Status: ", offsetof(struct stanza, status), 65},
 	};
 	size_t i, n;
 
@@ -2237,5 +2239,321 @@ cr_root_close(struct cr_root *r)
 		cr_rmtree(r->unpacked);
 	free(r->unpacked);
 	free(r->dir);
+	cr_root_pkgs_free(r->pkgs, r->npkgs);
+	cr_root_manifest_free(r->manifest);
 	free(r);
+}
+
+/* ---- the root of a build: its packages, its record, its drift ----------- */
+
+void
+cr_root_pkgs_free(struct cr_root_pkg *p, size_t count)
+{
+	size_t i;
+
+	for (i = 0; p != NULL && i < count; i++)
+		pkg_clear(&p[i]);
+	free(p);
+}
+
+struct pkglist {
+	struct cr_root_pkg *pkgs;
+	size_t count, alloc;
+	const char *file;
+};
+
+static int
+pkglist_add(struct pkglist *l, const char *name, const char *version,
+	    const char *arch)
+{
+	struct cr_root_pkg *p;
+
+	if (l->count >= CR_ROOT_MAX_PACKAGES)
+		return cr_error_set("%s: more than %u packages", l->file,
+				    CR_ROOT_MAX_PACKAGES);
+	if (l->count == l->alloc) {
+		l->alloc = l->alloc ? 2 * l->alloc : 256;
+		if ((p = realloc(l->pkgs, l->alloc * sizeof(*p))) == NULL)
+			return cr_error_set("out of memory");
+		l->pkgs = p;
+	}
+	p = &l->pkgs[l->count];
+	memset(p, 0, sizeof(*p));
+	l->count++;
+	if ((p->name = strdup(name)) == NULL ||
+	    (p->version = strdup(version)) == NULL ||
+	    (p->arch = strdup(arch)) == NULL)
+		return cr_error_set("out of memory");
+	return CR_OK;
+}
+
+static int
+status_installed(void *ctx, const struct stanza *s)
+{
+	struct pkglist *l = ctx;
+	size_t n = strlen(s->status);
+
+	/* "install ok installed": what dpkg has unpacked and configured. */
+	if (n < 10 || strcmp(s->status + n - 10, " installed") != 0)
+		return 0;
+	if (!plain_token(s->name, 256) || !plain_token(s->version, 256) ||
+	    !plain_token(s->arch, 64))
+		return cr_error_set("%s: an installed package with a "
+				    "malformed name, version or architecture "
+				    "(after %zu good ones)",
+				    l->file, l->count);
+	return pkglist_add(l, s->name, s->version, s->arch);
+}
+
+int
+cr_root_installed(struct cr_root_pkg **out, size_t *count, const char *root)
+{
+	struct pkglist l = {0};
+	char file[PATH_MAX];
+	FILE *f;
+	int err;
+
+	*out = NULL;
+	*count = 0;
+	if (snprintf(file, sizeof(file), "%s/var/lib/dpkg/status",
+		     strcmp(root, "/") == 0 ? "" : root) >= (int)sizeof(file))
+		return cr_error_set("%s: path too long", root);
+	l.file = file;
+	if ((f = fopen(file, "re")) == NULL)
+		return errno == ENOENT ? CR_OK : cr_error_errno("%s", file);
+	err = packages_foreach(f, file, status_installed, &l);
+	fclose(f);
+	if (err < 0) {
+		cr_root_pkgs_free(l.pkgs, l.count);
+		return err;
+	}
+	if (l.count > 0)
+		qsort(l.pkgs, l.count, sizeof(*l.pkgs), cmp_pkg);
+	*out = l.pkgs;
+	*count = l.count;
+	return CR_OK;
+}
+
+void
+cr_root_drift_free(struct cr_root_drift *d, size_t count)
+{
+	size_t i;
+
+	for (i = 0; d != NULL && i < count; i++) {
+		free(d[i].package);
+		free(d[i].arch);
+		free(d[i].attested);
+		free(d[i].here);
+	}
+	free(d);
+}
+
+static int
+cmp_name_arch(const struct cr_root_pkg *x, const struct cr_root_pkg *y)
+{
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->arch, y->arch);
+}
+
+int
+cr_root_drift_list(struct cr_root_drift **out, size_t *count,
+		   const struct cr_root_pkg *a, size_t na,
+		   const struct cr_root_pkg *b, size_t nb)
+{
+	struct cr_root_drift *d = NULL, *e;
+	size_t i = 0, j = 0, n = 0;
+	int c;
+
+	*out = NULL;
+	*count = 0;
+	if ((d = calloc(na + nb + 1, sizeof(*d))) == NULL)
+		return cr_error_set("out of memory");
+	while (i < na || j < nb) {
+		const struct cr_root_pkg *p;
+
+		c = i >= na ? 1 : j >= nb ? -1 : cmp_name_arch(&a[i], &b[j]);
+		p = c <= 0 ? &a[i] : &b[j];
+		if (c == 0 && strcmp(a[i].version, b[j].version) == 0) {
+			i++;
+			j++;
+			continue;
+		}
+		e = &d[n++];
+		if ((e->package = strdup(p->name)) == NULL ||
+		    (e->arch = strdup(p->arch)) == NULL ||
+		    (c <= 0 && (e->attested = strdup(a[i].version)) == NULL) ||
+		    (c >= 0 && (e->here = strdup(b[j].version)) == NULL)) {
+			cr_root_drift_free(d, n);
+			return cr_error_set("out of memory");
+		}
+		if (c <= 0)
+			i++;
+		if (c >= 0)
+			j++;
+	}
+	*out = d;
+	*count = n;
+	return CR_OK;
+}
+
+int
+cr_root_describe(struct cr_root *r, const char *path)
+{
+	struct cr_root_drift *d = NULL;
+	char mf[PATH_MAX];
+	size_t len = strlen(path), nd = 0;
+	struct stat st;
+	int err;
+
+	if ((err = cr_root_installed(&r->pkgs, &r->npkgs, r->dir)) < 0)
+		return err;
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	if (r->unpacked != NULL && len > 4 &&
+	    strcmp(path + len - 4, ".tar") == 0)
+		len -= 4;
+	if (len + 6 > sizeof(mf))
+		return cr_error_set("%s: path too long", path);
+	memcpy(mf, path, len);
+	memcpy(mf + len, ".json", 6);
+	if (stat(mf, &st) < 0)
+		return errno == ENOENT ? CR_OK : cr_error_errno("%s", mf);
+	if ((err = cr_root_manifest_load(&r->manifest, mf)) < 0)
+		return err;
+	if (memcmp(r->manifest->tree, r->tree, CR_SHA256_LEN) != 0)
+		return cr_error_fail("%s: its tree hash is not the one of %s",
+				     mf, path);
+	if ((err = cr_root_drift_list(&d, &nd, r->manifest->pkgs,
+				      r->manifest->npkgs, r->pkgs, r->npkgs)) <
+	    0)
+		return err;
+	if (nd > 0)
+		err = cr_error_fail("%s: package %s is %s there, %s in the "
+				    "root's dpkg status",
+				    mf, d[0].package,
+				    d[0].attested ? d[0].attested : "absent",
+				    d[0].here ? d[0].here : "absent");
+	cr_root_drift_free(d, nd);
+	return err;
+}
+
+json_t *
+cr_root_dependency(const struct cr_root *r)
+{
+	const struct cr_root_manifest *m = r->manifest;
+	json_t *dep = NULL, *ann, *pkgs, *p, *mj = NULL;
+	char uri[512];
+	size_t i;
+
+	if ((pkgs = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < r->npkgs; i++) {
+		const struct cr_root_pkg *k = &r->pkgs[i];
+
+		p = json_pack("{s:s, s:s, s:s}", "name", k->name, "version",
+			      k->version, "architecture", k->arch);
+		/* Tree and package list checked alike: same order. */
+		if (p != NULL && m != NULL && i < m->npkgs)
+			json_object_set_new(
+				p, "digest",
+				json_pack("{s:o}", "sha256",
+					  hexjson(m->pkgs[i].sha256)));
+		if (p == NULL || json_array_append_new(pkgs, p) < 0)
+			goto fail;
+	}
+	ann = json_pack("{s:o, s:s}", "packages", pkgs, "packagesFrom",
+			m ? "ROOT.json" : "var/lib/dpkg/status");
+	pkgs = NULL;
+	if (ann == NULL)
+		goto fail;
+	dep = json_pack("{s:s, s:{s:o}, s:o}", "name", "rootfs", "digest",
+			"gitTree", hexjson(r->tree), "annotations", ann);
+	if (dep == NULL)
+		goto fail;
+	if (m != NULL) {
+		snprintf(uri, sizeof(uri),
+			 "urn:cleanroom:root:debian:%s:%s%s%s", m->recipe.suite,
+			 m->recipe.arch, m->recipe.snapshot ? ":" : "",
+			 m->recipe.snapshot ? m->recipe.snapshot : "");
+		if ((mj = cr_root_manifest_json(m)) == NULL ||
+		    json_object_set(ann, "recipe",
+				    json_object_get(mj, "recipe")) < 0 ||
+		    json_object_set_new(dep, "uri", json_string(uri)) < 0)
+			goto fail;
+		json_decref(mj);
+	}
+	return dep;
+fail:
+	json_decref(pkgs);
+	json_decref(mj);
+	json_decref(dep);
+	return NULL;
+}
+
+void
+cr_root_record_clear(struct cr_root_record *rec)
+{
+	cr_root_pkgs_free(rec->pkgs, rec->npkgs);
+	memset(rec, 0, sizeof(*rec));
+}
+
+int
+cr_root_record_get(struct cr_root_record *out, int *found, json_t *statement)
+{
+	struct pkglist l = {0};
+	json_t *deps, *d, *pkgs = NULL, *p;
+	const char *name, *hex = NULL;
+	size_t i;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	*found = 0;
+	l.file = "the statement's rootfs";
+	deps = json_object_get(
+		json_object_get(json_object_get(statement, "predicate"),
+				"buildDefinition"),
+		"resolvedDependencies");
+	json_array_foreach(deps, i, d)
+	{
+		name = json_string_value(json_object_get(d, "name"));
+		hex = json_string_value(json_object_get(
+			json_object_get(d, "digest"), "gitTree"));
+		if (name != NULL && strcmp(name, "rootfs") == 0 &&
+		    hex != NULL && strlen(hex) == 64 &&
+		    cr_hex_decode(out->tree, CR_SHA256_LEN, hex) == 0) {
+			pkgs = json_object_get(
+				json_object_get(d, "annotations"), "packages");
+			*found = 1;
+			break;
+		}
+	}
+	if (!*found || pkgs == NULL)
+		return CR_OK;
+	if (!json_is_array(pkgs))
+		return cr_error_set("%s: annotations.packages is not a list",
+				    l.file);
+	json_array_foreach(pkgs, i, p)
+	{
+		const char *n = jstr(p, "name"), *v = jstr(p, "version"),
+			   *a = jstr(p, "architecture");
+
+		if (!plain_token(n, 256) || !plain_token(v, 256) ||
+		    !plain_token(a, 64)) {
+			err = cr_error_set("%s: package %zu is malformed",
+					   l.file, i + 1);
+			goto fail;
+		}
+		if ((err = pkglist_add(&l, n, v, a)) < 0)
+			goto fail;
+	}
+	if (l.count > 0)
+		qsort(l.pkgs, l.count, sizeof(*l.pkgs), cmp_pkg);
+	out->pkgs = l.pkgs;
+	out->npkgs = l.count;
+	out->has_pkgs = 1;
+	return CR_OK;
+fail:
+	cr_root_pkgs_free(l.pkgs, l.count);
+	return err;
 }

@@ -84,6 +84,10 @@ struct cr_root {
 	char *unpacked;			   /* our private copy, or NULL */
 	unsigned char tree[CR_SHA256_LEN]; /* its root tree hash */
 	size_t files;
+	/* Filled by cr_root_describe(): */
+	struct cr_root_pkg *pkgs; /* installed, from dpkg status, sorted */
+	size_t npkgs;
+	struct cr_root_manifest *manifest; /* the ROOT.json beside, or NULL */
 };
 
 /*
@@ -98,6 +102,65 @@ struct cr_root {
 int cr_root_open(struct cr_root **out, const char *path,
 		 const struct cr_tree_opts *opts);
 void cr_root_close(struct cr_root *r);
+
+/*
+ * The packages a root's dpkg database (var/lib/dpkg/status under root;
+ * "/" for the host) says are installed: name, version, architecture, sorted
+ * by name and architecture. A root without a dpkg database has none.
+ */
+int cr_root_installed(struct cr_root_pkg **out, size_t *count,
+		      const char *root);
+void cr_root_pkgs_free(struct cr_root_pkg *p, size_t count);
+
+/*
+ * Fills r->pkgs from the opened root's dpkg status and loads the ROOT.json
+ * beside path (X.tar: X.json; a directory DIR: DIR.json) when there is one:
+ * its tree hash must be the root's and its packages the installed ones
+ * (CR_EFAIL naming the file otherwise).
+ */
+int cr_root_describe(struct cr_root *r, const char *path);
+
+/*
+ * The root as a statement's resolvedDependencies entry (docs/format.md):
+ * name "rootfs", digest.gitTree, never a local path; annotations hold the
+ * recipe (from ROOT.json, with uri urn:cleanroom:root:debian:SUITE:ARCH
+ * [:SNAPSHOT]) and every package (with its .deb SHA-256 when ROOT.json
+ * gives it). NULL when out of memory.
+ */
+json_t *cr_root_dependency(const struct cr_root *r);
+
+/* The root a statement records (the "rootfs" dependency). */
+struct cr_root_record {
+	unsigned char tree[CR_SHA256_LEN];
+	struct cr_root_pkg *pkgs; /* sorted; none when not recorded */
+	size_t npkgs;
+	int has_pkgs; /* the statement lists its packages */
+};
+
+/*
+ * Reads the root statement records: CR_OK with *found 0 when it records
+ * none; CR_ERROR when its packages are malformed or too many.
+ */
+int cr_root_record_get(struct cr_root_record *out, int *found,
+		       json_t *statement);
+void cr_root_record_clear(struct cr_root_record *rec);
+
+/* One package that differs between the attested root and here. */
+struct cr_root_drift {
+	char *package;
+	char *arch;
+	char *attested; /* its version, NULL: not in the attested root */
+	char *here;	/* its version, NULL: not installed here */
+};
+
+/*
+ * The packages (by name and architecture) whose version differs between
+ * the sorted lists a (attested) and b (here), or that only one has.
+ */
+int cr_root_drift_list(struct cr_root_drift **out, size_t *count,
+		       const struct cr_root_pkg *a, size_t na,
+		       const struct cr_root_pkg *b, size_t nb);
+void cr_root_drift_free(struct cr_root_drift *d, size_t count);
 
 /*
  * The mirror this machine's apt uses for Debian: the first URIs: of

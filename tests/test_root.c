@@ -316,6 +316,97 @@ test_debs_layout(void **state)
 		CR_ERROR);
 }
 
+/* dpkg status: only installed packages; drift by name and architecture. */
+static void
+test_installed_and_drift(void **state)
+{
+	struct cr_root_pkg *a = NULL, *b = NULL;
+	struct cr_root_drift *d = NULL;
+	size_t na = 0, nb = 0, nd = 0;
+	struct cr_root *r = NULL;
+	json_t *dep, *stmt;
+	struct cr_root_record rec;
+	int found;
+
+	(void)state;
+	assert_int_equal(
+		sh("mkdir -p s/var/lib/dpkg && printf '"
+		   "Package: zlib1g\\nStatus: install ok installed\\n"
+		   "Architecture: amd64\\nVersion: 1:1.2.13\\n"
+		   "Description: x\\n more\\n\\n"
+		   "Package: gone\\nStatus: deinstall ok config-files\\n"
+		   "Architecture: amd64\\nVersion: 1\\n\\n"
+		   "Package: bash\\nStatus: install ok installed\\n"
+		   "Architecture: amd64\\nVersion: 5.2-2\\n' "
+		   ">s/var/lib/dpkg/status"),
+		0);
+	assert_int_equal(cr_root_installed(&a, &na, path("s")), CR_OK);
+	assert_int_equal(na, 2);
+	assert_string_equal(a[0].name, "bash");
+	assert_string_equal(a[1].version, "1:1.2.13");
+	/* No dpkg database: no packages, no error. */
+	assert_int_equal(sh("mkdir -p nodpkg"), 0);
+	assert_int_equal(cr_root_installed(&b, &nb, path("nodpkg")), CR_OK);
+	assert_int_equal(nb, 0);
+	free(b);
+
+	assert_int_equal(sh("mkdir -p t/var/lib/dpkg && printf '"
+			    "Package: bash\\nStatus: install ok installed\\n"
+			    "Architecture: amd64\\nVersion: 5.2-3\\n\\n"
+			    "Package: dash\\nStatus: install ok installed\\n"
+			    "Architecture: amd64\\nVersion: 0.5\\n' "
+			    ">t/var/lib/dpkg/status"),
+			 0);
+	assert_int_equal(cr_root_installed(&b, &nb, path("t")), CR_OK);
+	assert_int_equal(cr_root_drift_list(&d, &nd, a, na, b, nb), CR_OK);
+	assert_int_equal(nd, 3);
+	assert_string_equal(d[0].package, "bash");
+	assert_string_equal(d[0].attested, "5.2-2");
+	assert_string_equal(d[0].here, "5.2-3");
+	assert_string_equal(d[1].package, "dash");
+	assert_null(d[1].attested);
+	assert_string_equal(d[2].package, "zlib1g");
+	assert_null(d[2].here);
+	cr_root_drift_free(d, nd);
+
+	/* Recorded, then read back from a statement: no local path. */
+	assert_int_equal(cr_root_open(&r, path("s"), NULL), CR_OK);
+	assert_int_equal(cr_root_describe(r, path("s")), CR_OK);
+	assert_null(r->manifest);
+	assert_non_null(dep = cr_root_dependency(r));
+	assert_null(json_object_get(dep, "uri"));
+	stmt = json_pack("{s:{s:{s:[o]}}}", "predicate", "buildDefinition",
+			 "resolvedDependencies", dep);
+	assert_non_null(stmt);
+	assert_int_equal(cr_root_record_get(&rec, &found, stmt), CR_OK);
+	assert_int_equal(found, 1);
+	assert_int_equal(rec.npkgs, 2);
+	assert_memory_equal(rec.tree, r->tree, CR_SHA256_LEN);
+	cr_root_record_clear(&rec);
+	json_decref(stmt);
+
+	/* A malformed package list is refused. */
+	stmt = json_pack(
+		"{s:{s:{s:[{s:s, s:{s:s}, s:{s:[{s:s}]}}]}}}", "predicate",
+		"buildDefinition", "resolvedDependencies", "name", "rootfs",
+		"digest", "gitTree",
+		"0000000000000000000000000000000000000000000000000000000000000000",
+		"annotations", "packages", "name", "bash");
+	assert_non_null(stmt);
+	assert_int_equal(cr_root_record_get(&rec, &found, stmt), CR_ERROR);
+	json_decref(stmt);
+
+	/* A ROOT.json beside that is not this root's. */
+	assert_int_equal(sh("printf '{}' >s.json"), 0);
+	cr_root_pkgs_free(r->pkgs, r->npkgs);
+	r->pkgs = NULL;
+	r->npkgs = 0;
+	assert_int_equal(cr_root_describe(r, path("s")), CR_ERROR);
+	cr_root_close(r);
+	cr_root_pkgs_free(a, na);
+	cr_root_pkgs_free(b, nb);
+}
+
 int
 main(void)
 {
@@ -327,6 +418,7 @@ main(void)
 		cmocka_unit_test(test_hash_leaves_devices_out),
 		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_debs_layout),
+		cmocka_unit_test(test_installed_and_drift),
 	};
 	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

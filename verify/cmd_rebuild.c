@@ -10,6 +10,8 @@
 #include "build.h"
 #include "cmds.h"
 #include "diff.h"
+#include "error.h"
+#include "root.h"
 #include "source.h"
 #include "tool.h"
 #include "toolchain_diff.h"
@@ -17,8 +19,9 @@
 #include "util.h"
 
 static const char usage_text[] =
-	"usage: verify rebuild -a ATTESTATION -k PUB [--keep DIR] [--root DIR]\n"
-	"                      [--strip-components N] [--trust-recipe]\n"
+	"usage: verify rebuild -a ATTESTATION -k PUB [--keep DIR]\n"
+	"                      [--root DIR|ROOT.tar] [--strip-components N]\n"
+	"                      [--trust-recipe]\n"
 	"                      [--timeout SECONDS] [--json] [-q]\n"
 	"                      (SOURCE | --git REPO [--rev REV]) [SHIPPED]...\n"
 	"\n"
@@ -28,8 +31,12 @@ static const char usage_text[] =
 	"rebuilt artifact with the attested digest and with each SHIPPED file of\n"
 	"the same name. For each, it says identical, or different and why: the\n"
 	"members, ELF sections and bytes that differ and the leaks they show. The\n"
-	"recorded toolchain is compared with the local one first, so a toolchain\n"
-	"difference is reported as such.\n"
+	"environment is checked first: the --root given against the root the\n"
+	"statement records (tree hash, then every package from the root's dpkg\n"
+	"status), or the host's toolchain against the recorded one for a host\n"
+	"build; a statement that records a root rebuilt without --root is\n"
+	"rebuilt on the host, and that is environment drift. One verdict line\n"
+	"ends the report.\n"
 	"\n"
 	"The recipe is the reviewed tree's cleanroom.json when the statement\n"
 	"says so (never the statement's copy; a statement that recorded another\n"
@@ -46,16 +53,19 @@ static const char usage_text[] =
 	"                          (DIR/rebuild.log, also when the build fails)\n"
 	"  --timeout SECONDS       kill the whole build after SECONDS (default\n"
 	"                          3600; exit 2)\n"
-	"  --root DIR              the build's root filesystem (default: host's)\n"
+	"  --root DIR|ROOT.tar     the build's root filesystem (default: host's)\n"
 	"  --trust-recipe          replay a recipe given on the vendor's command\n"
 	"                          line, after reading it\n"
 	"  --json                  print a machine-readable report\n"
 	"  -q, --quiet             print nothing but errors\n"
 	"  -h, --help              show this help\n"
 	"\n"
-	"Exit status: 0 every artifact matches, 1 one differs (or the source is\n"
-	"not the attested one), 2 it could not rebuild (the recipe failed or\n"
-	"timed out, an artifact is not a regular file...).\n";
+	"Exit status: 0 every artifact matches (in the attested environment, or\n"
+	"despite environment drift), 1 one differs in the attested environment\n"
+	"(or the source is not the attested one, or a SHIPPED file is not the\n"
+	"reproduced artifact), 2 inconclusive: artifacts differ and so does the\n"
+	"environment; or it could not rebuild (the recipe failed or timed out,\n"
+	"an artifact is not a regular file...).\n";
 
 /* The recipe is another party's: an hour unless --timeout says otherwise. */
 #define CR_REBUILD_DEFAULT_TIMEOUT 3600u
@@ -94,6 +104,190 @@ base_name(const char *p)
 	const char *s = strrchr(p, '/');
 
 	return s ? s + 1 : p;
+}
+
+/* The environment of the rebuild against the one the statement records. */
+struct env {
+	int same;    /* the attested environment */
+	int has_rec; /* the statement records a root */
+	struct cr_root_record rec;
+	const struct cr_root *given; /* --root, or NULL */
+	struct cr_root_pkg *host;    /* the host's packages, when compared */
+	size_t nhost;
+	struct cr_root_drift *drift; /* by package */
+	size_t ndrift;
+	const struct cr_toolchain_diff *tools;
+};
+
+static void
+env_free(struct env *e)
+{
+	cr_root_record_clear(&e->rec);
+	cr_root_pkgs_free(e->host, e->nhost);
+	cr_root_drift_free(e->drift, e->ndrift);
+}
+
+static int
+env_check(struct env *e, json_t *statement, const struct cr_root *given,
+	  const struct cr_toolchain_diff *tools)
+{
+	int err;
+
+	e->given = given;
+	e->tools = tools;
+	if ((err = cr_root_record_get(&e->rec, &e->has_rec, statement)) < 0)
+		return err;
+	if (e->has_rec && given != NULL) {
+		e->same = memcmp(e->rec.tree, given->tree, CR_SHA256_LEN) == 0;
+		if (!e->same && e->rec.has_pkgs)
+			return cr_root_drift_list(&e->drift, &e->ndrift,
+						  e->rec.pkgs, e->rec.npkgs,
+						  given->pkgs, given->npkgs);
+		return CR_OK;
+	}
+	if (e->has_rec) {
+		/* Rebuilt on the host: its packages are the drift. */
+		e->same = 0;
+		if (!e->rec.has_pkgs)
+			return CR_OK;
+		if ((err = cr_root_installed(&e->host, &e->nhost, "/")) < 0)
+			return err;
+		return cr_root_drift_list(&e->drift, &e->ndrift, e->rec.pkgs,
+					  e->rec.npkgs, e->host, e->nhost);
+	}
+	/* A host build: its recorded toolchain is the environment. */
+	e->same = given == NULL && tools != NULL && tools->compared > 0 &&
+		  tools->count == 0;
+	return CR_OK;
+}
+
+static size_t
+env_ndrift(const struct env *e)
+{
+	return e->has_rec ? e->ndrift : e->tools ? e->tools->count : 0;
+}
+
+static void
+env_print(const struct env *e)
+{
+	char a[CR_TREE_IDLEN + 1], g[CR_TREE_IDLEN + 1];
+	size_t i;
+
+	if (e->has_rec)
+		cr_tree_format_id(a, e->rec.tree);
+	if (e->given != NULL)
+		cr_tree_format_id(g, e->given->tree);
+	if (e->has_rec && e->given != NULL && e->same)
+		printf("root %s: the attested root\n", g);
+	else if (e->has_rec && e->given != NULL)
+		printf("root %s: NOT the attested root %s\n", g, a);
+	else if (e->has_rec)
+		printf("root: none given; the statement records root %s: "
+		       "rebuilt on the host instead\n",
+		       a);
+	else if (e->given != NULL)
+		printf("root %s: the statement records a build on its host, "
+		       "not in a root\n",
+		       g);
+	if (!e->has_rec)
+		return;
+	if (!e->same && !e->rec.has_pkgs)
+		printf("  the statement lists no packages of its root\n");
+	else if (!e->same && e->ndrift == 0)
+		printf("  every package is the attested version: files of "
+		       "the root were changed\n");
+	for (i = 0; i < e->ndrift; i++)
+		printf("  drift %s:%s  attested %s, here %s\n",
+		       tool_name(e->drift[i].package),
+		       tool_name(e->drift[i].arch),
+		       e->drift[i].attested ? tool_name(e->drift[i].attested)
+					    : "(none)",
+		       e->drift[i].here ? tool_name(e->drift[i].here)
+					: "(none)");
+}
+
+static json_t *
+env_json(const struct env *e)
+{
+	char a[CR_TREE_IDLEN + 1], g[CR_TREE_IDLEN + 1];
+	json_t *o, *d = json_array();
+	size_t i;
+
+	if (e->has_rec)
+		cr_tree_format_id(a, e->rec.tree);
+	if (e->given != NULL)
+		cr_tree_format_id(g, e->given->tree);
+	for (i = 0; d && e->has_rec && i < e->ndrift; i++)
+		json_array_append_new(
+			d,
+			json_pack("{s:o, s:o, s:o?, s:o?}", "package",
+				  tool_json_str(e->drift[i].package),
+				  "architecture",
+				  tool_json_str(e->drift[i].arch), "attested",
+				  e->drift[i].attested
+					  ? tool_json_str(e->drift[i].attested)
+					  : NULL,
+				  "here",
+				  e->drift[i].here
+					  ? tool_json_str(e->drift[i].here)
+					  : NULL));
+	for (i = 0; d && !e->has_rec && e->tools && i < e->tools->count; i++)
+		json_array_append_new(
+			d,
+			json_pack("{s:o, s:s, s:o, s:o}", "package",
+				  tool_json_str(e->tools->changes[i].tool),
+				  "field", e->tools->changes[i].field,
+				  "attested",
+				  tool_json_str(e->tools->changes[i].recorded),
+				  "here",
+				  tool_json_str(e->tools->changes[i].local)));
+	o = json_pack("{s:s?, s:s?, s:b}", "attested", e->has_rec ? a : NULL,
+		      "given", e->given ? g : NULL, "same", e->same);
+	return json_pack("{s:o, s:o}", "root", o, "drift", d);
+}
+
+/* The verdict line of the SPEC's table, and the exit status it gives. */
+static int
+env_verdict(char *buf, size_t n, const struct env *e, int rebuilt_differs,
+	    int shipped_differs)
+{
+	char names[256] = "";
+	size_t i, nd = env_ndrift(e), len = 0;
+
+	for (i = 0; i < nd && len < sizeof(names) - 1; i++) {
+		const char *p = e->has_rec ? e->drift[i].package
+					   : e->tools->changes[i].tool;
+
+		len += (size_t)snprintf(names + len, sizeof(names) - len,
+					"%s%s", i ? ", " : "", p);
+	}
+	if (len >= sizeof(names) - 1)
+		memcpy(names + sizeof(names) - 5, "...", 4);
+	if (!rebuilt_differs && shipped_differs) {
+		snprintf(buf, n,
+			 "NOT reproduced: a shipped file is not the "
+			 "rebuilt artifact");
+		return EXIT_FAIL;
+	}
+	if (e->same && !rebuilt_differs) {
+		snprintf(buf, n, "reproduced in the attested environment");
+		return EXIT_OK;
+	}
+	if (e->same) {
+		snprintf(buf, n, "NOT reproduced in the attested environment");
+		return EXIT_FAIL;
+	}
+	if (!rebuilt_differs) {
+		snprintf(buf, n,
+			 "reproduced despite environment drift (%zu: %s)", nd,
+			 nd ? names : "no package differs");
+		return EXIT_OK;
+	}
+	snprintf(buf, n,
+		 "inconclusive: the environment differs (%zu: %s); rebuild "
+		 "in the attested root",
+		 nd, nd ? names : "no package differs");
+	return EXIT_ERROR;
 }
 
 /* The trusted statement of a sandboxed build naming the source's tree. */
@@ -217,7 +411,13 @@ cmd_rebuild(int argc, char **argv)
 	long long timeout = -1;
 	int reported = 0; /* the failure was already printed */
 	int trust_recipe = 0;
+	int shipped_differs = 0, verdict_rc = -1;
+	char verdict[512];
+	struct cr_root *rootfs = NULL;
+	json_t *rootdep = NULL, *envj;
+	struct env env;
 
+	memset(&env, 0, sizeof(env));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "a:k:qh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -338,8 +538,22 @@ cmd_rebuild(int argc, char **argv)
 	if (err < 0)
 		goto done;
 
-	/* A toolchain difference is named before anything is built. */
-	if ((err = cr_toolchain_compare(&tdiff, att->st->root, root)) < 0)
+	/* The environment is named before anything is built. */
+	if (root != NULL) {
+		struct cr_tree_opts topts = {0};
+
+		topts.skip_special = 1;
+		if ((err = cr_root_open(&rootfs, root, &topts)) < 0 ||
+		    (err = cr_root_describe(rootfs, root)) < 0)
+			goto done;
+		if ((rootdep = cr_root_dependency(rootfs)) == NULL) {
+			err = cr_error_set("out of memory");
+			goto done;
+		}
+	}
+	if ((err = cr_toolchain_compare(&tdiff, att->st->root,
+					rootfs ? rootfs->dir : NULL)) < 0 ||
+	    (err = env_check(&env, att->st->root, rootfs, tdiff)) < 0)
 		goto done;
 	if (keep != NULL) {
 		if (mkdir(keep, 0755) < 0 && access(keep, W_OK) < 0) {
@@ -355,7 +569,8 @@ cmd_rebuild(int argc, char **argv)
 		goto done;
 	}
 	bo.output_dir = outdir;
-	bo.root = root;
+	bo.root = rootfs ? rootfs->dir : NULL;
+	bo.root_dependency = rootdep;
 	bo.log_name = "rebuild.log";
 	bo.progress = json ? NULL : tool_progress_line;
 	/* The recipe is another party's code: it never runs unbounded. */
@@ -403,6 +618,8 @@ cmd_rebuild(int argc, char **argv)
 					      (int)att->line));
 		json_object_set_new(report, "toolchain",
 				    cr_toolchain_diff_json(tdiff));
+		json_object_update(report, envj = env_json(&env));
+		json_decref(envj);
 		json_object_set_new(report, "recipe", cr_recipe_json(recipe));
 		json_object_set_new(report, "recipeTrusted",
 				    json_boolean(!recipe->from_tree));
@@ -414,6 +631,7 @@ cmd_rebuild(int argc, char **argv)
 		printf("source %s: the attested tree [%s:%u]\n", id,
 		       tool_name(att->file), att->line);
 		cr_toolchain_diff_print(stdout, tdiff);
+		env_print(&env);
 		if (recipe->from_tree) {
 			char *text = cr_recipe_describe(recipe);
 
@@ -472,7 +690,7 @@ cmd_rebuild(int argc, char **argv)
 			snprintf(label, sizeof(label), "rebuilt:%s", a->name);
 			if ((err = compare_shipped(jart, path, label,
 						   shipped[j], a->sha256, json,
-						   &differs)) < 0)
+						   &shipped_differs)) < 0)
 				goto done;
 		}
 	}
@@ -502,18 +720,26 @@ cmd_rebuild(int argc, char **argv)
 	}
 	for (j = 0; j < nshipped; j++)
 		if (!used[j]) {
-			differs = 1;
+			shipped_differs = 1;
 			tool_warn("%s: no rebuilt artifact has this name",
 				  shipped[j]);
 		}
+	verdict_rc = env_verdict(verdict, sizeof(verdict), &env, differs,
+				 shipped_differs);
 	if (json) {
 		json_object_set_new(report, "result",
-				    json_string(differs ? "fail" : "ok"));
+				    json_string(verdict_rc == EXIT_OK ? "ok"
+						: verdict_rc == EXIT_FAIL
+							? "fail"
+							: "inconclusive"));
+		json_object_set_new(report, "verdict", json_string(verdict));
 		tool_json_print(report);
 		report = NULL;
+	} else if (!tool_quiet) {
+		printf("verdict: %s\n", verdict);
 	}
-	if (differs)
-		err = CR_EFAIL;
+	if (verdict_rc != EXIT_OK)
+		tool_warn("%s", verdict);
 	if (!recipe->from_tree && !tool_quiet && !json)
 		printf("note: rebuilt with a recipe given on the vendor's "
 		       "command line, trusted by --trust-recipe, not "
@@ -526,13 +752,16 @@ done:
 		cr_rmtree(outdir);
 	free(used);
 	cr_toolchain_diff_free(tdiff);
+	env_free(&env);
+	json_decref(rootdep);
+	cr_root_close(rootfs);
 	cr_build_free(b);
 	cr_recipe_free(recipe);
 	cr_recipe_free(shown);
 	cr_tree_free(tree);
 	trust_free(&t);
-	if (err == CR_EFAIL && differs)
-		return EXIT_FAIL;
+	if (err == CR_OK && verdict_rc >= 0)
+		return verdict_rc;
 	if (reported)
 		return EXIT_ERROR;
 	return err < 0 ? tool_report(err) : EXIT_OK;

@@ -133,6 +133,127 @@ expect 1 "a tampered ROOT.tar is not the attested root" "$VERIFY" root -a att.in
 out_has "^FAIL +tampered\.tar" "says FAIL"
 err_one_line "one line on stderr"
 
+# ---- the root in the statement, and verify rebuild --root ----
+python3 - "$tree" <<'PY' >pycheck 2>&1 && ok "the statement records the root by tree hash and packages, no local path" || { not_ok "the rootfs dependency"; sed 's/^/#   /' pycheck; }
+import base64, json, sys
+env = json.loads(open("att.intoto.jsonl").readline())
+st = json.loads(base64.b64decode(env["payload"] if "payload" in env else env["dsseEnvelope"]["payload"]))
+deps = [d for d in st["predicate"]["buildDefinition"]["resolvedDependencies"] if d.get("name") == "rootfs"]
+assert len(deps) == 1, deps
+d = deps[0]
+assert d["digest"] == {"gitTree": sys.argv[1]}, d["digest"]
+assert "uri" not in d, d.get("uri")
+assert "unpacked" not in json.dumps(d)
+pk = {p["name"]: p for p in d["annotations"]["packages"]}
+m = {p["name"]: p for p in json.load(open("r1.json"))["packages"]}
+assert set(pk) == set(m), set(pk) ^ set(m)
+for n in m:
+    assert pk[n]["version"] == m[n]["version"] and pk[n]["architecture"] == m[n]["architecture"], n
+assert d["annotations"]["packagesFrom"] == "var/lib/dpkg/status"
+PY
+
+# A build in ROOT.tar, with r1.json beside it, whose artifact comes from the
+# root's own ls.
+mkdir src2 && printf 'ls --version | head -n 1 > out.txt\n' >src2/build.sh
+expect 0 "attest build --root ROOT.tar (its ROOT.json beside)" "$ATTEST" build --source src2 \
+	--env SOURCE_DATE_EPOCH=1 --root r1.tar --key vendor.key --artifact out.txt \
+	--output-dir out2 -o att2.jsonl -- sh build.sh
+out_has "^root sha256tree:$tree  [0-9]+ packages, ROOT\.json$" "names the root, its packages and ROOT.json"
+python3 - "$tree" <<'PY' >pycheck 2>&1 && ok "with ROOT.json: the recipe as uri and annotation, every .deb SHA-256" || { not_ok "the rootfs dependency from ROOT.json"; sed 's/^/#   /' pycheck; }
+import base64, json, sys
+st = json.loads(base64.b64decode(json.loads(open("att2.jsonl").readline())["payload"]))
+d = [d for d in st["predicate"]["buildDefinition"]["resolvedDependencies"] if d.get("name") == "rootfs"][0]
+m = json.load(open("r1.json"))
+assert d["digest"] == {"gitTree": sys.argv[1]}
+assert d["uri"] == "urn:cleanroom:root:debian:bookworm:" + m["recipe"]["architecture"], d["uri"]
+assert d["annotations"]["recipe"] == m["recipe"]
+got = {(p["name"], p["version"], p["architecture"], p["digest"]["sha256"]) for p in d["annotations"]["packages"]}
+want = {(p["name"], p["version"], p["architecture"], p["digest"]["sha256"]) for p in m["packages"]}
+assert got == want
+PY
+expect 0 "verify root -a: the root recorded from ROOT.tar" "$VERIFY" root -a att2.jsonl -k vendor.pub unpacked
+
+expect 0 "rebuild in the attested root (a directory)" "$VERIFY" rebuild -a att2.jsonl -k vendor.pub \
+	--trust-recipe --root unpacked src2
+out_has "^root sha256tree:$tree: the attested root$" "the root is the attested one"
+out_has "^verdict: reproduced in the attested environment$" "the verdict"
+expect 0 "rebuild in the attested root (ROOT.tar)" "$VERIFY" rebuild -a att2.jsonl -k vendor.pub \
+	--trust-recipe --root r1.tar src2
+out_has "^verdict: reproduced in the attested environment$" "the verdict"
+
+# Copies of the root by hard links, each changed file replaced, not edited.
+copy() {
+	rm -rf "$1" && cp -al unpacked "$1"
+}
+replace() { # FILE: stdin becomes its new content
+	cat >"$1.new" && rm -f "$1" && mv "$1.new" "$1"
+}
+coreutils=$(python3 -c 'import json; print([p["version"] for p in json.load(open("r1.json"))["packages"] if p["name"] == "coreutils"][0])')
+bump() { # ROOT: coreutils becomes 99.0-drift in its dpkg status
+	awk '/^Package: /{p=$2} p=="coreutils" && /^Version: /{$0="Version: 99.0-drift"} {print}' \
+		unpacked/var/lib/dpkg/status | replace "$1/var/lib/dpkg/status"
+}
+
+copy tamp && printf 'planted\n' | replace tamp/etc/debian_version
+expect 0 "a root with a changed file: reproduced despite drift" "$VERIFY" rebuild -a att2.jsonl \
+	-k vendor.pub --trust-recipe --root tamp src2
+out_has "^root sha256tree:[0-9a-f]{64}: NOT the attested root sha256tree:$tree$" "names the root as not the attested one"
+out_has "files of the root were changed" "no package version differs: says files were changed"
+out_has "^verdict: reproduced despite environment drift \(0: no package differs\)$" "the verdict"
+expect 0 "the tampered ROOT.tar: not the attested root" "$VERIFY" rebuild -a att.intoto.jsonl \
+	-k vendor.pub --trust-recipe --root tampered.tar src
+out_has "NOT the attested root sha256tree:$tree$" "names the root as not the attested one"
+
+copy drift1 && bump drift1
+expect 0 "a drifted package that does not change the artifact" "$VERIFY" rebuild -a att2.jsonl \
+	-k vendor.pub --trust-recipe --root drift1 src2
+out_has "^  drift coreutils:[a-z0-9]+  attested $coreutils, here 99\.0-drift$" "names the package and both versions"
+out_has "^verdict: reproduced despite environment drift \(1: coreutils\)$" "the verdict names it"
+
+copy drift2 && bump drift2 && printf '#!/bin/sh\necho "ls (GNU coreutils) 99.0"\n' | replace drift2/usr/bin/ls &&
+	chmod 755 drift2/usr/bin/ls
+expect 2 "a drifted package that changes the artifact: inconclusive" "$VERIFY" rebuild -a att2.jsonl \
+	-k vendor.pub --trust-recipe --root drift2 src2
+out_has "^verdict: inconclusive: the environment differs \(1: coreutils\); rebuild in the attested root$" "the verdict"
+expect 2 "the same, --json" "$VERIFY" rebuild --json -a att2.jsonl -k vendor.pub --trust-recipe --root drift2 src2
+python3 - "$T/out" "$coreutils" <<'PY' && ok "--json: verdict, result and drift by package" || not_ok "--json verdict"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["result"] == "inconclusive" and r["verdict"].startswith("inconclusive: the environment differs"), r
+assert [(d["package"], d["attested"], d["here"]) for d in r["drift"]] == [("coreutils", sys.argv[2], "99.0-drift")], r["drift"]
+assert r["root"]["same"] is False
+PY
+
+# The same root, an artifact that is not what the recipe makes here.
+mkdir src3 && printf 'head -c 16 /dev/urandom > out.txt\n' >src3/build.sh
+if "$ATTEST" build -q --source src3 --env SOURCE_DATE_EPOCH=1 --root unpacked --key vendor.key \
+	--artifact out.txt --output-dir out3 -o att3.jsonl -- sh build.sh >/dev/null 2>build.err; then
+	expect 1 "the attested root, a different artifact: NOT reproduced" "$VERIFY" rebuild -a att3.jsonl \
+		-k vendor.pub --trust-recipe --root unpacked src3
+	out_has "^verdict: NOT reproduced in the attested environment$" "the verdict"
+else
+	not_ok "attest build src3"
+fi
+
+# A statement with a root, rebuilt without one: on the host, as drift.
+if [ -x /usr/bin/ls ] && [ -r /var/lib/dpkg/status ]; then
+	"$VERIFY" rebuild -a att2.jsonl -k vendor.pub --trust-recipe src2 >"$T/out" 2>"$T/err"
+	rc=$?
+	grep -q "^root: none given; the statement records root sha256tree:$tree: rebuilt on the host instead$" "$T/out" &&
+		ok "no --root: says the host is used instead" || not_ok "no --root: the host"
+	grep -Eq "^verdict: (reproduced despite environment drift|inconclusive: the environment differs) \(" "$T/out" &&
+		[ $rc -eq 0 -o $rc -eq 2 ] && ok "no --root: a drift verdict (exit $rc)" || not_ok "no --root: verdict (exit $rc)"
+fi
+
+# Bad input: a ROOT.json beside that is not this root's, a missing root.
+copy bad && cp r1.json bad.json && printf 'x\n' | replace bad/etc/debian_version
+expect 1 "a ROOT.json beside the root that is not its own" "$ATTEST" build -q --source src2 \
+	--env SOURCE_DATE_EPOCH=1 --root bad --artifact out.txt --output-dir out4 -- sh build.sh
+err_has "bad\.json: its tree hash is not the one of bad" "names the ROOT.json"
+expect 2 "rebuild --root of a missing root" "$VERIFY" rebuild -a att2.jsonl -k vendor.pub \
+	--trust-recipe --root missing.tar src2
+err_one_line "one line on stderr"
+
 # ---- the .debs: InRelease -> Packages -> .deb, offline ----
 expect 0 "verify root --debs" "$VERIFY" root --manifest r1.json --debs debs
 out_has "^OK +debs +([0-9]+) of \1 \.debs" "every .deb is the one Debian signed"
