@@ -56,10 +56,16 @@ cmp -s r1.json debs/ROOT.json && ok "a copy kept with the .debs" || not_ok "debs
 expect 2 "create into a --debs directory in use" "$ATTEST" root create -q --suite $suite --debs debs -o r3.tar
 err_has "new or empty" "says why"
 [ ! -e r3.tar ] && ok "nothing written" || not_ok "r3.tar written"
-expect 0 "attest root create again" "$ATTEST" root create -q --suite $suite \
-	--cache "$cache" -o r2.tar
-cmp -s r1.tar r2.tar && ok "two creates give identical ROOT.tar bytes" ||
-	not_ok "ROOT.tar differs between two creates"
+# The second create runs the same code as the first; under the sanitizers
+# it is left out (CI time), and verify root -o below makes the root again.
+if [ "${CR_SANITIZE:-none}" = none ]; then
+	expect 0 "attest root create again" "$ATTEST" root create -q --suite $suite \
+		--cache "$cache" -o r2.tar
+	cmp -s r1.tar r2.tar && ok "two creates give identical ROOT.tar bytes" ||
+		not_ok "ROOT.tar differs between two creates"
+else
+	echo "# the second create is left out under the sanitizers"
+fi
 tar -tf r1.tar >members || not_ok "GNU tar cannot list ROOT.tar"
 grep -Eq '^\./etc/(resolv\.conf|hostname)$|^\./etc/apt/sources\.list$' members &&
 	not_ok "host files are in the root" || ok "resolv.conf, hostname and sources.list left out"
