@@ -678,6 +678,41 @@ cr_archive_tar_header(const unsigned char h[512])
 }
 
 /*
+ * After the first zero block: the rest of the decompressed stream must be
+ * zeros, and the compressed one must end where its last member ends.
+ */
+static int
+tar_tail(struct scan *s, unsigned char *h, uint64_t got)
+{
+	int64_t used;
+	int err;
+
+	while (got > 0) {
+		if (!all_zero(h, (size_t)got))
+			return cr_error_set("%s: data after the end of the tar "
+					    "(read by tar -i, or another "
+					    "archive appended); refusing",
+					    s->ca->name);
+		if ((s->bytes += got) > CR_ARCHIVE_MAX_BYTES)
+			return cr_error_set(
+				"%s: more than %llu GiB "
+				"decompressed",
+				s->ca->name,
+				(unsigned long long)(CR_ARCHIVE_MAX_BYTES >>
+						     30));
+		if ((err = scan_get(s, h, 512, &got)) < 0)
+			return err;
+	}
+	if (archive_filter_count(s->r) > 1 &&
+	    ((used = archive_filter_bytes(s->r, -1)) < 0 ||
+	     (uint64_t)used != s->ca->scan_src.len))
+		return cr_error_set("%s: bytes after the end of the "
+				    "compressed stream; refusing",
+				    s->ca->name);
+	return CR_OK;
+}
+
+/*
  * Walks every header of the decompressed tar: only regular files ('0'),
  * directories, symlinks and data-less hard links, each preceded by at most
  * one pax 'x' header or by GNU 'L'/'K' headers, never both; a pax global
@@ -722,7 +757,11 @@ tar_scan(struct cr_archive *ca)
 						   ca->name);
 				goto done;
 			}
-			break; /* the end, for every reader */
+			/* Only zeros may follow: tar -i, unzip (a zip appended)
+			 * and a second gzip member would read on. */
+			if ((err = tar_tail(&s, h, got)) < 0)
+				goto done;
+			break;
 		}
 		if (got < 512) {
 			err = cr_error_set("%s: truncated tar header",

@@ -203,6 +203,16 @@ def constructs():
     c["non-utf8.tar"] = tar_end([tar_member(b"caf\xe9.c", b"x\n")])
     c["non-utf8.zip"] = zip_build([
         {"name": b"caf\xe9.c", "data": b"x\n", "flags": 0x800}])
+    # Data after the end of a tar: GNU tar -i reads the member on, unzip
+    # and Python's zipfile read a zip appended to a tar or to its gzip.
+    good = tar_end([tar_member(b"a.c", b"good\n")])
+    evil_zip = zip_build([{"name": b"evil.c", "data": b"evil\n"}])
+    c["tar-then-member.tar"] = good + tar_end([tar_member(b"b.c", b"evil\n")])
+    c["tar-then-zip.tar"] = good + evil_zip
+    c["tar-gz-then-zip.tar.gz"] = gzip.compress(good, mtime=0) + evil_zip
+    # A second gzip member holding more tar: read by tar -i alone.
+    c["tar-gz-two-members.tar.gz"] = gzip.compress(good, mtime=0) + \
+        gzip.compress(tar_end([tar_member(b"b.c", b"evil\n")]), mtime=0)
     return c
 
 
