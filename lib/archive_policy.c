@@ -1186,6 +1186,13 @@ zip_check(struct cr_archive *ca)
 				      "its name or sizes");
 			goto done;
 		}
+		/* unzip 6 skips a member needing more than 4.6 (exit 81). */
+		if (c[6] > 45 || l[4] > 45) {
+			err = zip_bad(ca, nm,
+				      "a \"version needed\" over 4.5 (unzip "
+				      "skips it)");
+			goto done;
+		}
 		if (rd16(l + 6) != flags || rd16(l + 8) != method) {
 			err = zip_bad(ca, nm,
 				      "local header flags or method "

@@ -213,6 +213,12 @@ def constructs():
     # A second gzip member holding more tar: read by tar -i alone.
     c["tar-gz-two-members.tar.gz"] = gzip.compress(good, mtime=0) + \
         gzip.compress(tar_end([tar_member(b"b.c", b"evil\n")]), mtime=0)
+    # zip: "version needed" 6.3 in the central directory: unzip 6 skips
+    # the member (exit 81), libarchive reads it.
+    z = bytearray(zip_build([{"name": b"a.c", "data": b"good\n"}]))
+    i = z.find(b"PK\1\2")
+    z[i + 6:i + 8] = struct.pack("<H", 63)
+    c["zip-version-needed.zip"] = bytes(z)
     return c
 
 
