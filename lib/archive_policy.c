@@ -786,6 +786,15 @@ tar_scan(struct cr_archive *ca)
 					   ca->name);
 			goto done;
 		}
+		/* GNU keeps times there; Python takes them as a name prefix. */
+		if (h[263] == ' ' && h[345] != 0) {
+			err = cr_error_set("%s: member '%s': a GNU tar header "
+					   "with bytes in the ustar prefix "
+					   "field (a name prefix to Python's "
+					   "tarfile only); refusing",
+					   ca->name, hname(sb, h));
+			goto done;
+		}
 		bad = 0;
 		size = octal(h + 124, 12, &bad);
 		/* Python stops at a field it cannot parse, as if at the end. */

@@ -213,6 +213,14 @@ def constructs():
     # A second gzip member holding more tar: read by tar -i alone.
     c["tar-gz-two-members.tar.gz"] = gzip.compress(good, mtime=0) + \
         gzip.compress(tar_end([tar_member(b"b.c", b"evil\n")]), mtime=0)
+    # A GNU header (magic "ustar  ") with bytes where ustar has its name
+    # prefix: GNU tar and libarchive read atime there, Python's tarfile
+    # prefixes the name with them.
+    h = bytearray(tar_header(b"b.c", size=5, gnu=True))
+    h[345:348] = b"zz/"
+    h[148:156] = b" " * 8
+    h[148:156] = ("%06o" % sum(h)).encode() + b"\0 "
+    c["gnu-prefix.tar"] = tar_end([bytes(h) + pad(b"good\n")])
     # zip: "version needed" 6.3 in the central directory: unzip 6 skips
     # the member (exit 81), libarchive reads it.
     z = bytearray(zip_build([{"name": b"a.c", "data": b"good\n"}]))
