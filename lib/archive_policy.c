@@ -1110,6 +1110,17 @@ zip_check(struct cr_archive *ca)
 		usize = rd32(c + 24);
 		madeby = c[5];
 		mode = rd32(c + 38) >> 16;
+		/* unzip takes the Unix mode (symlink, x bits) of Amiga, VMS,
+		 * Atari, QDOS, Acorn, BeOS, Tandem, THEOS and AtheOS zips,
+		 * libarchive of Unix ones only: the hosts both read alike. */
+		if (madeby != 0 && madeby != 3 && madeby != 6 && madeby != 7 &&
+		    madeby != 11 && madeby != 14 && madeby != 19) {
+			err = zip_bad(ca, nm,
+				      "made on a host whose file modes "
+				      "unzip and libarchive read "
+				      "differently");
+			goto done;
+		}
 		if (flags & 0x2041) {
 			err = zip_bad(ca, nm, "encrypted");
 			goto done;

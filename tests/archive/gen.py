@@ -221,6 +221,12 @@ def constructs():
     h[148:156] = b" " * 8
     h[148:156] = ("%06o" % sum(h)).encode() + b"\0 "
     c["gnu-prefix.tar"] = tar_end([bytes(h) + pad(b"good\n")])
+    # zip: a symlink made on BeOS (host 16): unzip reads the Unix mode
+    # of such hosts, libarchive only of Unix (3) ones.
+    c["zip-host-beos.zip"] = zip_build([
+        {"name": b"t", "data": b"x\n", "method": 0},
+        {"name": b"l", "data": b"t", "mode": 0o120777, "made_by": 0x101E,
+         "method": 0}])
     # zip: "version needed" 6.3 in the central directory: unzip 6 skips
     # the member (exit 81), libarchive reads it.
     z = bytearray(zip_build([{"name": b"a.c", "data": b"good\n"}]))
