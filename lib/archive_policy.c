@@ -984,9 +984,12 @@ zip_extra_ok(const unsigned char *x, size_t n)
 		len = rd16(x + pos + 2);
 		if (len > n - pos - 4)
 			return 0;
-		/* zip64 sizes, Info-ZIP Unicode path, AES, strong crypto */
+		/* zip64 sizes, Info-ZIP Unicode path, AES, strong crypto;
+		 * ASi Unix, whose mode unzip takes when the external
+		 * attributes hold none (an x bit, a symlink), libarchive
+		 * never. */
 		if (id == 0x0001 || id == 0x7075 || id == 0x9901 ||
-		    id == 0x0017)
+		    id == 0x0017 || id == 0x756e)
 			return 0;
 		pos += 4 + len;
 	}
@@ -1151,7 +1154,7 @@ zip_check(struct cr_archive *ca)
 		if (!zip_extra_ok(cdbuf + at + 46 + nlen, xlen)) {
 			err = zip_bad(ca, nm,
 				      "an extra field that changes "
-				      "its name or sizes");
+				      "its name, sizes or mode");
 			goto done;
 		}
 		if (madeby == 3 && (mode & 0170000) != 0 &&
@@ -1203,7 +1206,7 @@ zip_check(struct cr_archive *ca)
 		if (!zip_extra_ok(x + lnlen, lxlen)) {
 			err = zip_bad(ca, nm,
 				      "an extra field that changes "
-				      "its name or sizes");
+				      "its name, sizes or mode");
 			goto done;
 		}
 		/* unzip 6 skips a member needing more than 4.6 (exit 81). */

@@ -227,6 +227,14 @@ def constructs():
         {"name": b"t", "data": b"x\n", "method": 0},
         {"name": b"l", "data": b"t", "mode": 0o120777, "made_by": 0x101E,
          "method": 0}])
+    # zip: no mode in the external attributes, 0120777 in an ASi Unix
+    # extra field (0x756e): a symlink to unzip, a file to libarchive.
+    body = struct.pack("<HIHH", 0o120777, 1, 0, 0) + b"t"
+    asi = struct.pack("<HHI", 0x756E, len(body) + 4, zlib.crc32(body)) + body
+    c["zip-asi-unix.zip"] = zip_build([
+        {"name": b"t", "data": b"x\n", "method": 0},
+        {"name": b"l", "data": b"t", "mode": 0, "method": 0, "extra": asi,
+         "local_extra": asi}])
     # zip: "version needed" 6.3 in the central directory: unzip 6 skips
     # the member (exit 81), libarchive reads it.
     z = bytearray(zip_build([{"name": b"a.c", "data": b"good\n"}]))
