@@ -678,6 +678,54 @@ cr_archive_tar_header(const unsigned char h[512])
 }
 
 /*
+ * After the first zero block: the rest of the decompressed stream must be
+ * zeros, and the compressed one must end where its last member ends.
+ */
+static int
+tar_tail(struct scan *s, unsigned char *h, uint64_t got)
+{
+	int64_t used;
+	uint64_t at;
+	size_t k;
+	int err;
+
+	while (got > 0) {
+		if (!all_zero(h, (size_t)got))
+			return cr_error_set("%s: data after the end of the tar "
+					    "(read by tar -i, or another "
+					    "archive appended); refusing",
+					    s->ca->name);
+		if ((s->bytes += got) > CR_ARCHIVE_MAX_BYTES)
+			return cr_error_set(
+				"%s: more than %llu GiB "
+				"decompressed",
+				s->ca->name,
+				(unsigned long long)(CR_ARCHIVE_MAX_BYTES >>
+						     30));
+		if ((err = scan_get(s, h, 512, &got)) < 0)
+			return err;
+	}
+	if (archive_filter_count(s->r) < 2)
+		return CR_OK;
+	if ((used = archive_filter_bytes(s->r, -1)) < 0 ||
+	    (uint64_t)used > s->ca->src.len)
+		return cr_error_set("%s: damaged compressed stream",
+				    s->ca->name);
+	/* Zeros, as old tars blocked their gzip output: read by no one. */
+	for (at = (uint64_t)used; at < s->ca->src.len; at += k) {
+		k = s->ca->src.len - at < 512 ? (size_t)(s->ca->src.len - at)
+					      : 512;
+		if ((err = src_pread(s->ca, h, k, at)) < 0)
+			return err;
+		if (!all_zero(h, k))
+			return cr_error_set("%s: bytes after the end of the "
+					    "compressed stream; refusing",
+					    s->ca->name);
+	}
+	return CR_OK;
+}
+
+/*
  * Walks every header of the decompressed tar: only regular files ('0'),
  * directories, symlinks and data-less hard links, each preceded by at most
  * one pax 'x' header or by GNU 'L'/'K' headers, never both; a pax global
@@ -722,7 +770,11 @@ tar_scan(struct cr_archive *ca)
 						   ca->name);
 				goto done;
 			}
-			break; /* the end, for every reader */
+			/* Only zeros may follow: tar -i, unzip (a zip appended)
+			 * and a second gzip member would read on. */
+			if ((err = tar_tail(&s, h, got)) < 0)
+				goto done;
+			break;
 		}
 		if (got < 512) {
 			err = cr_error_set("%s: truncated tar header",
@@ -745,6 +797,15 @@ tar_scan(struct cr_archive *ca)
 			err = cr_error_set("%s: a tar header that is not "
 					   "ustar, pax or GNU; refusing",
 					   ca->name);
+			goto done;
+		}
+		/* GNU keeps times there; Python takes them as a name prefix. */
+		if (h[263] == ' ' && h[345] != 0) {
+			err = cr_error_set("%s: member '%s': a GNU tar header "
+					   "with bytes in the ustar prefix "
+					   "field (a name prefix to Python's "
+					   "tarfile only); refusing",
+					   ca->name, hname(sb, h));
 			goto done;
 		}
 		bad = 0;
@@ -936,9 +997,12 @@ zip_extra_ok(const unsigned char *x, size_t n)
 		len = rd16(x + pos + 2);
 		if (len > n - pos - 4)
 			return 0;
-		/* zip64 sizes, Info-ZIP Unicode path, AES, strong crypto */
+		/* zip64 sizes, Info-ZIP Unicode path, AES, strong crypto;
+		 * ASi Unix, whose mode unzip takes when the external
+		 * attributes hold none (an x bit, a symlink), libarchive
+		 * never. */
 		if (id == 0x0001 || id == 0x7075 || id == 0x9901 ||
-		    id == 0x0017)
+		    id == 0x0017 || id == 0x756e)
 			return 0;
 		pos += 4 + len;
 	}
@@ -1062,6 +1126,17 @@ zip_check(struct cr_archive *ca)
 		usize = rd32(c + 24);
 		madeby = c[5];
 		mode = rd32(c + 38) >> 16;
+		/* unzip takes the Unix mode (symlink, x bits) of Amiga, VMS,
+		 * Atari, QDOS, Acorn, BeOS, Tandem, THEOS and AtheOS zips,
+		 * libarchive of Unix ones only: the hosts both read alike. */
+		if (madeby != 0 && madeby != 3 && madeby != 6 && madeby != 7 &&
+		    madeby != 11 && madeby != 14 && madeby != 19) {
+			err = zip_bad(ca, nm,
+				      "made on a host whose file modes "
+				      "unzip and libarchive read "
+				      "differently");
+			goto done;
+		}
 		if (flags & 0x2041) {
 			err = zip_bad(ca, nm, "encrypted");
 			goto done;
@@ -1092,7 +1167,7 @@ zip_check(struct cr_archive *ca)
 		if (!zip_extra_ok(cdbuf + at + 46 + nlen, xlen)) {
 			err = zip_bad(ca, nm,
 				      "an extra field that changes "
-				      "its name or sizes");
+				      "its name, sizes or mode");
 			goto done;
 		}
 		if (madeby == 3 && (mode & 0170000) != 0 &&
@@ -1144,7 +1219,14 @@ zip_check(struct cr_archive *ca)
 		if (!zip_extra_ok(x + lnlen, lxlen)) {
 			err = zip_bad(ca, nm,
 				      "an extra field that changes "
-				      "its name or sizes");
+				      "its name, sizes or mode");
+			goto done;
+		}
+		/* unzip 6 skips a member needing more than 4.6 (exit 81). */
+		if (c[6] > 45 || l[4] > 45) {
+			err = zip_bad(ca, nm,
+				      "a \"version needed\" over 4.5 (unzip "
+				      "skips it)");
 			goto done;
 		}
 		if (rd16(l + 6) != flags || rd16(l + 8) != method) {

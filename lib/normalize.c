@@ -1680,6 +1680,14 @@ norm_compressed(struct ctx *c, enum kind outer, char *fmt, size_t fmtsz,
 			goto done;
 		}
 	}
+	/* Bytes after the stream (a device tree or signature appended to a
+	 * kernel, padding to a flash size) would be dropped: refused. */
+	if (archive_filter_bytes(a, -1) != (la_int64_t)len) {
+		err = cr_error_set("%s: bytes after the end of the %s stream; "
+				   "refusing",
+				   name, fname);
+		goto done;
+	}
 	if ((err = file_size(&size, spool, name)) < 0)
 		goto done;
 	src = spool;

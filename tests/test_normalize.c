@@ -603,6 +603,15 @@ test_hostile(void **state)
 	assert_refused("trunc.gz", "", "trunc.gz", NULL);
 	RUN("printf '\\037\\213\\010\\000' > short.gz");
 	assert_refused("short.gz", "gzip", "short.gz", NULL);
+	/* Bytes after the compressed stream would be dropped: refused. A
+	 * second gzip member is part of the stream and stays. */
+	RUN("printf hello | gzip -n > app.gz && printf DTB >> app.gz");
+	assert_refused("app.gz", "after the end of the gzip", "app.gz", NULL);
+	RUN("printf hello | gzip -n > pad.gz && head -c 64 /dev/zero >> pad.gz");
+	assert_refused("pad.gz", "after the end of the gzip", "pad.gz", NULL);
+	RUN("printf hello | gzip -n > two.gz && printf bye | gzip -n >> two.gz");
+	assert_int_equal(norm(&r, "two.gz", "two.n.gz", NULL), CR_OK);
+	RUN("test \"$(gzip -dc two.n.gz)\" = hellobye");
 	RUN("printf 'PK\\003\\004garbage' > bad.zip");
 	assert_refused("bad.zip", "", "bad.zip", NULL);
 	RUN("printf '!<arch>\\nxx' > bad.a");

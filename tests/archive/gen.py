@@ -203,6 +203,44 @@ def constructs():
     c["non-utf8.tar"] = tar_end([tar_member(b"caf\xe9.c", b"x\n")])
     c["non-utf8.zip"] = zip_build([
         {"name": b"caf\xe9.c", "data": b"x\n", "flags": 0x800}])
+    # Data after the end of a tar: GNU tar -i reads the member on, unzip
+    # and Python's zipfile read a zip appended to a tar or to its gzip.
+    good = tar_end([tar_member(b"a.c", b"good\n")])
+    evil_zip = zip_build([{"name": b"evil.c", "data": b"evil\n"}])
+    c["tar-then-member.tar"] = good + tar_end([tar_member(b"b.c", b"evil\n")])
+    c["tar-then-zip.tar"] = good + evil_zip
+    c["tar-gz-then-zip.tar.gz"] = gzip.compress(good, mtime=0) + evil_zip
+    # A second gzip member holding more tar: read by tar -i alone.
+    c["tar-gz-two-members.tar.gz"] = gzip.compress(good, mtime=0) + \
+        gzip.compress(tar_end([tar_member(b"b.c", b"evil\n")]), mtime=0)
+    # A GNU header (magic "ustar  ") with bytes where ustar has its name
+    # prefix: GNU tar and libarchive read atime there, Python's tarfile
+    # prefixes the name with them.
+    h = bytearray(tar_header(b"b.c", size=5, gnu=True))
+    h[345:348] = b"zz/"
+    h[148:156] = b" " * 8
+    h[148:156] = ("%06o" % sum(h)).encode() + b"\0 "
+    c["gnu-prefix.tar"] = tar_end([bytes(h) + pad(b"good\n")])
+    # zip: a symlink made on BeOS (host 16): unzip reads the Unix mode
+    # of such hosts, libarchive only of Unix (3) ones.
+    c["zip-host-beos.zip"] = zip_build([
+        {"name": b"t", "data": b"x\n", "method": 0},
+        {"name": b"l", "data": b"t", "mode": 0o120777, "made_by": 0x101E,
+         "method": 0}])
+    # zip: no mode in the external attributes, 0120777 in an ASi Unix
+    # extra field (0x756e): a symlink to unzip, a file to libarchive.
+    body = struct.pack("<HIHH", 0o120777, 1, 0, 0) + b"t"
+    asi = struct.pack("<HHI", 0x756E, len(body) + 4, zlib.crc32(body)) + body
+    c["zip-asi-unix.zip"] = zip_build([
+        {"name": b"t", "data": b"x\n", "method": 0},
+        {"name": b"l", "data": b"t", "mode": 0, "method": 0, "extra": asi,
+         "local_extra": asi}])
+    # zip: "version needed" 6.3 in the central directory: unzip 6 skips
+    # the member (exit 81), libarchive reads it.
+    z = bytearray(zip_build([{"name": b"a.c", "data": b"good\n"}]))
+    i = z.find(b"PK\1\2")
+    z[i + 6:i + 8] = struct.pack("<H", 63)
+    c["zip-version-needed.zip"] = bytes(z)
     return c
 
 
