@@ -22,6 +22,9 @@ fi
 H=${H:-$V/home}
 mkdir -p "$H"
 trap 'kill $listener 2>/dev/null; rm -rf "$T" "$V" "$H"' EXIT
+# Nothing of the caller's environment reaches the build.
+CLEANROOM_CALLER_SECRET=caller-secret
+export CLEANROOM_CALLER_SECRET
 chmod 755 "$T" "$V" "$H"
 printf 'vendor-private-key\n' >"$V/vendor.key"
 printf 'home-secret\n' >"$H/secret"
@@ -47,14 +50,33 @@ for d in /home /root /srv /mnt /media /var/lib /var/run /etc/ssh; do
 	[ -n "$(ls -A "$d" 2>/dev/null)" ] && echo "SEEN $d: $(ls -A "$d" | head -3)"
 done
 echo "sys: $(ls -A /sys | wc -l) entries"
+# The caller's environment, argv and process (the init is a fork of it).
+env | grep -q CLEANROOM_CALLER_SECRET && echo "LEAK the caller's environment"
+for f in /proc/1/cmdline /proc/1/task/1/cmdline; do
+	tr '\0' ' ' <"$f" 2>/dev/null | grep -q -e --artifact -e attest &&
+		echo "LEAK $f: the caller's argv"
+done
+for f in /proc/1/environ /proc/1/mem /proc/1/maps; do
+	head -c 1 "$f" >/dev/null 2>&1 && echo "LEAK $f"
+done
+for f in /proc/1/root/ /proc/1/cwd/; do
+	ls "$f" >/dev/null 2>&1 && echo "LEAK $f"
+done
+[ -n "$(readlink /proc/1/fd/* 2>/dev/null)" ] && echo "LEAK /proc/1/fd links"
+grep -q '^NoNewPrivs:.1$' /proc/self/status || echo "LEAK no no_new_privs"
+grep -q '^CapEff:.0000000000000000$' /proc/self/status || echo "LEAK capabilities"
+[ "$(su root -c 'echo su-ran' 2>/dev/null)" = su-ran ] && echo "LEAK su ran"
+# A daemon that ignores every signal it can, in a new session.
+tag=$(printf %s "$V" | cksum | cut -c1-6)
+setsid sh -c "trap '' HUP INT TERM; exec sleep 27$tag" </dev/null >/dev/null 2>&1 &
 echo "planted" >"$V/planted" 2>/dev/null && echo "WROTE $V/planted"
 echo "planted" >"$H/planted" 2>/dev/null && echo "WROTE $H/planted"
-python3 - "$V/sock" "$H/sock" <<'PY'
+python3 - "$V/sock" "$H/sock" "@cleanroom-${V##*/}" <<'PY'
 import ctypes, os, socket, sys
 for p in sys.argv[1:]:
     try:
         s = socket.socket(socket.AF_UNIX)
-        s.connect(p)
+        s.connect("\0" + p[1:] if p[0] == "@" else p)
         s.sendall(b"from the build")
         print("CONNECTED", p)
     except OSError as e:
@@ -97,6 +119,9 @@ for name, nr, args in calls:
 r = libc.syscall(435, 0, 0)
 print("syscall clone3", "ENOSYS" if r < 0 and ctypes.get_errno() == 38 else "OTHER")
 print("unshare-files", libc.syscall(272, 0x400))
+# ptrace is allowed, but not of the init (not dumpable, the host's).
+r = libc.syscall(101, 16, 1, 0, 0)
+print("ptrace-init", "denied" if r < 0 else "LEAK ptrace of the init attached")
 PY
 # The 32-bit and x32 entry points are filtered too.
 cat >compat.c <<'C'
@@ -131,8 +156,11 @@ log, paths = sys.argv[1], sys.argv[2:]
 socks = []
 for p in paths:
     s = socket.socket(socket.AF_UNIX)
-    s.bind(p)
-    os.chmod(p, 0o777)
+    if p[0] == "@":
+        s.bind("\0" + p[1:])  # abstract
+    else:
+        s.bind(p)
+        os.chmod(p, 0o777)
     s.listen(8)
     socks.append(s)
 open(log + ".ready", "w").close()
@@ -145,14 +173,15 @@ while time.time() < end:
             f.write("connection on %s\n" % s.getsockname())
         c.close()
 PY
-python3 listen.py "$T/connections" "$V/sock" "$H/sock" &
+python3 listen.py "$T/connections" "$V/sock" "$H/sock" "@cleanroom-${V##*/}" &
 listener=$!
 while [ ! -e "$T/connections.ready" ]; do sleep 0.1; done
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])' "$V/sock"
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect("\0" + sys.argv[1])' "cleanroom-${V##*/}"
 sleep 0.5
-grep -q "connection" "$T/connections" 2>/dev/null &&
-	ok "the host can reach its listener" ||
-	not_ok "the host can reach its listener"
+[ "$(grep -c "connection" "$T/connections" 2>/dev/null)" = 2 ] &&
+	ok "the host can reach its listeners (path and abstract)" ||
+	not_ok "the host can reach its listeners (path and abstract)"
 : >"$T/connections"
 
 mkdir nobody && chmod 777 nobody
@@ -220,6 +249,17 @@ for who in $users; do
 	grep -q '^sys: 0 entries' "$r" && ok "$who: /sys is empty" || not_ok "$who: /sys is empty"
 	[ -e "$V/planted" ] || [ -e "$H/planted" ] && not_ok "$who: nothing written outside" ||
 		ok "$who: nothing written outside"
+	grep -q '^LEAK' "$r" && not_ok "$who: nothing of the caller's process ($(grep '^LEAK' "$r" | head -3))" ||
+		ok "$who: not the caller's environment, argv, init, privileges, su"
+	grep -q '^ptrace-init denied' "$r" && ok "$who: ptrace of the init denied" ||
+		not_ok "$who: ptrace of the init denied"
+	tag=$(printf %s "$V" | cksum | cut -c1-6)
+	if pgrep -fx "sleep 27$tag" >/dev/null; then
+		not_ok "$who: a daemon in its own session does not outlive the build"
+		pkill -fx "sleep 27$tag"
+	else
+		ok "$who: a daemon in its own session does not outlive the build"
+	fi
 	grep -q '^CONNECTED' "$r" && not_ok "$who: no host socket connected" ||
 		ok "$who: no host socket connected (from inside)"
 	[ -s "$T/connections" ] && not_ok "$who: the listener saw no connection" ||
