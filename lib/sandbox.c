@@ -99,6 +99,15 @@ const char *const cr_sandbox_hidden[] = {
 	"/etc/letsencrypt",
 	"/etc/libvirt/secrets",
 	"/etc/docker/key.json",
+	"/etc/pki/tls/private",
+	"/etc/pki/CA/private",
+	"/etc/swanctl/private",
+	"/etc/openvpn",
+	"/etc/netplan",
+	"/etc/mysql/debian.cnf",
+	"/etc/postfix/sasl_passwd",
+	"/etc/kubernetes",
+	"/etc/gitlab-runner",
 	NULL,
 };
 

@@ -46,7 +46,8 @@ for f in "$V/checkout/.env.local" "$V/vendor.key" "$H/secret" /etc/shadow \
 	fi
 done
 grep -q cleanroom-secret /proc/keys 2>/dev/null && echo "READ /proc/keys: the caller's key names"
-for d in /home /root /srv /mnt /media /var/lib /var/run /etc/ssh; do
+for d in /home /root /srv /mnt /media /var/lib /var/run /etc/ssh /etc/ssl/private \
+	/etc/pki/tls/private /etc/openvpn /etc/netplan /etc/kubernetes /etc/gitlab-runner; do
 	[ -n "$(ls -A "$d" 2>/dev/null)" ] && echo "SEEN $d: $(ls -A "$d" | head -3)"
 done
 echo "sys: $(ls -A /sys | wc -l) entries"
@@ -311,7 +312,7 @@ PY
 grep -q '^dirs usr bin sbin lib lib32 lib64 libx32 etc opt$' sb.txt &&
 	ok "the statement lists the bound directories" ||
 	not_ok "the statement lists the bound directories ($(head -1 sb.txt))"
-grep -q '^hidden .*/etc/shadow .*/etc/ssh' sb.txt && ok "and the hidden secrets" ||
+grep -q '^hidden .*/etc/shadow .*/etc/ssh .*/etc/kubernetes /etc/gitlab-runner' sb.txt && ok "and the hidden secrets" ||
 	not_ok "and the hidden secrets"
 grep -q "^deny .*keyctl .*bpf .*mount " sb.txt && ok "and the denied system calls" ||
 	not_ok "and the denied system calls"
