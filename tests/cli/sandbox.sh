@@ -442,8 +442,11 @@ out_has '^OK +fake\\x0d\\x1b\[2KOK ' "the rebuilt subject shown as \\xNN"
 # The progress line on a terminal (script(1) makes a pty) is escaped too.
 if command -v script >/dev/null; then
 	mkdir tty
+	# And /dev/tty is no way to the caller's terminal (no controlling tty).
 	printf 'printf "p \\033]0;TITLE\\007 \\033[2J x\\n"; sleep 1\necho ok >o\n' \
 		>tty/build.sh
+	printf 'printf "\\033]0;TTY\\007\\033[2J" >/dev/tty && echo opened >>o || :\n' \
+		>>tty/build.sh
 	git -C tty init -q && git -C tty add -A && git -C tty commit -qm tty
 	script -qc "'$ATTEST' build --git tty --output-dir ttyout --artifact o -- sh build.sh" \
 		typescript >/dev/null 2>&1 </dev/null
@@ -452,6 +455,8 @@ if command -v script >/dev/null; then
 	python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); sys.exit(0 if b"\x1b]" in d or b"\x1b[2J" in d else 1)' typescript &&
 		not_ok "the progress line escaped on a tty" ||
 		ok "the progress line escaped on a tty"
+	grep -q ok ttyout/o && ! grep -q opened ttyout/o && ok "/dev/tty not opened" ||
+		not_ok "/dev/tty not opened"
 fi
 
 # A long compiler error is shown whole (the one-line error once cut it).
