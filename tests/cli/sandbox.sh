@@ -381,6 +381,23 @@ grep -q alive sigout/alive.txt && ok "the build went on" || not_ok "the build we
 # /proc/self/fd/2) and the next write through the shared descriptor leaves
 # one. Set CR_TEST_OPEN_HOLES=1 to run these (TMPDIR: timeout(1) kills
 # attest before it removes its work directory).
+# OPEN too: artifact patterns are expanded by glob(3) in the caller, which
+# follows a link the build left ("ln -s / a") into the caller's whole tree:
+# "a/usr/*/*/*/*" walked the host's /usr (1.8 s, then "more than 4096
+# artifacts"); deeper patterns walk for as long as the tree is big, past
+# --timeout, and whether a host path exists decides which error is shown.
+# Nothing of the host is read or hashed: each match is opened inside the
+# build directory (RESOLVE_IN_ROOT) and refused.
+if [ -n "${CR_TEST_OPEN_HOLES:-}" ]; then
+	mkdir globlink
+	printf 'ln -s / a\n' >globlink/build.sh
+	git -C globlink init -q && git -C globlink add -A && git -C globlink commit -qm g
+	expect 1 "a pattern through a link to / matches nothing" "$ATTEST" build \
+		--git globlink --output-dir globout --artifact 'a/usr/*/*/*/*' -- sh build.sh
+	err_has "did not make it" "and says so"
+	grep -q "more than 4096" "$T/err" && not_ok "without walking the host's tree" ||
+		ok "without walking the host's tree"
+fi
 if [ -n "${CR_TEST_OPEN_HOLES:-}" ]; then
 	mkdir sparse
 	printf 'truncate -s 64G big.bin\n' >sparse/build.sh
