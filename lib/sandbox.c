@@ -99,6 +99,15 @@ const char *const cr_sandbox_hidden[] = {
 	"/etc/letsencrypt",
 	"/etc/libvirt/secrets",
 	"/etc/docker/key.json",
+	"/etc/pki/tls/private",
+	"/etc/pki/CA/private",
+	"/etc/swanctl/private",
+	"/etc/openvpn",
+	"/etc/netplan",
+	"/etc/mysql/debian.cnf",
+	"/etc/postfix/sasl_passwd",
+	"/etc/kubernetes",
+	"/etc/gitlab-runner",
 	NULL,
 };
 
@@ -1115,9 +1124,15 @@ setup_proc(const struct plan *p)
 {
 	static const char *const hide[] = {"sys", "sysrq-trigger", "irq",
 					   "bus"};
-	/* The caller's keys by name, and kernel timers of the whole host. */
-	static const char *const empty[] = {"keys", "key-users", "timer_list",
-					    "sched_debug"};
+	/*
+	 * The caller's keys by name, kernel timers of the whole host, and the
+	 * caller's command line: this init is a fork of the caller, so its
+	 * cmdline (readable by anyone, dumpable or not) is the caller's argv
+	 * with its paths (statement, key, --keep, output directory).
+	 */
+	static const char *const empty[] = {"keys",	  "key-users",
+					    "timer_list", "sched_debug",
+					    "1/cmdline",  "1/task/1/cmdline"};
 	char path[64];
 	size_t i;
 

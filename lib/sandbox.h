@@ -30,7 +30,9 @@
  *   also the working directory; HOME (CR_SANDBOX_HOME), /tmp and /run are
  *   fresh tmpfs, empty and private.
  * - A fresh /proc of the pid namespace (its sys, sysrq-trigger, irq and bus
- *   read-only; keys, key-users, timer_list and sched_debug empty); a minimal /dev: null, zero, full, random, urandom and tty
+ *   read-only; keys, key-users, timer_list, sched_debug and the init's
+ *   cmdline, the caller's argv, empty); a minimal /dev: null, zero, full,
+ *   random, urandom and tty
  *   bound from the host, fd, stdin, stdout, stderr and ptmx links, a private
  *   devpts at /dev/pts and a tmpfs at /dev/shm. /sys is an empty
  *   directory: nothing of the host's devices, kernel or cgroups.
