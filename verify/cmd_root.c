@@ -56,36 +56,13 @@ struct expect {
 	int have;
 };
 
-/* The "rootfs" dependency's gitTree of a statement, if any. */
-static int
-statement_root(const struct cr_statement *st, unsigned char out[32])
-{
-	json_t *deps, *d;
-	const char *name, *hex;
-	size_t i;
-
-	deps = json_object_get(
-		json_object_get(json_object_get(st->root, "predicate"),
-				"buildDefinition"),
-		"resolvedDependencies");
-	json_array_foreach(deps, i, d)
-	{
-		name = json_string_value(json_object_get(d, "name"));
-		hex = json_string_value(json_object_get(
-			json_object_get(d, "digest"), "gitTree"));
-		if (name != NULL && strcmp(name, "rootfs") == 0 &&
-		    hex != NULL && strlen(hex) == 64 &&
-		    cr_hex_decode(out, CR_SHA256_LEN, hex) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* The first trusted statement recording a root. */
 static int
 expect_from_trust(struct expect *e, const struct trust *t)
 {
+	struct cr_root_record rec;
 	size_t i, trusted = 0;
+	int err, found;
 
 	for (i = 0; i < t->set.count; i++) {
 		const struct cr_checked *ck = &t->set.items[i];
@@ -93,7 +70,11 @@ expect_from_trust(struct expect *e, const struct trust *t)
 		if (ck->status != CR_OK)
 			continue;
 		trusted++;
-		if (statement_root(ck->st, e->tree)) {
+		if ((err = cr_root_record_get(&rec, &found, ck->st->root)) < 0)
+			return err;
+		memcpy(e->tree, rec.tree, CR_SHA256_LEN);
+		cr_root_record_clear(&rec);
+		if (found) {
 			snprintf(e->what, sizeof(e->what), "attested [%s:%u]",
 				 ck->file, ck->line);
 			e->have = 1;
