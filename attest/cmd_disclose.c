@@ -11,7 +11,7 @@
 #include "tool.h"
 
 static const char usage_text[] =
-	"usage: attest disclose --git REPO [--rev REV] [-q] -o FILE PATH...\n"
+	"usage: attest disclose --git REPO [--rev REV] [--json] [-q] -o FILE PATH...\n"
 	"\n"
 	"Writes a selective-disclosure bundle: a tar (or .tar.gz) whose first\n"
 	"member, " CR_DISCLOSURE_MANIFEST
@@ -24,6 +24,8 @@ static const char usage_text[] =
 	"  --git REPO        the git repository\n"
 	"  --rev REV         the revision (default HEAD)\n"
 	"  -o, --output FILE the bundle to write (atomically)\n"
+	"  --json            print one JSON object: tree, commit, output,\n"
+	"                    its SHA-256 and size, files\n"
 	"  -q, --quiet       print nothing but errors\n"
 	"  -h, --help        show this help\n";
 
@@ -46,6 +48,7 @@ cmd_disclose(int argc, char **argv)
 		{"git", required_argument, NULL, 'G'},
 		{"rev", required_argument, NULL, 'r'},
 		{"output", required_argument, NULL, 'o'},
+		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -60,9 +63,9 @@ cmd_disclose(int argc, char **argv)
 	} ctx;
 	unsigned char *sel = NULL;
 	const char *out = NULL;
-	char *manifest = NULL, id[CR_TREE_IDLEN + 1];
+	char *manifest = NULL;
 	size_t len, i, n = 0;
-	int c, rc, err;
+	int c, rc, err, json = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
@@ -71,6 +74,9 @@ cmd_disclose(int argc, char **argv)
 			if (out)
 				return tool_usage("disclose", "-o given twice");
 			out = optarg;
+			break;
+		case 'j':
+			json = 1;
 			break;
 		case 'q':
 			tool_quiet = 1;
@@ -116,11 +122,7 @@ cmd_disclose(int argc, char **argv)
 		goto done;
 	for (i = 0; i < tree->count; i++)
 		n += sel[i];
-	if (!tool_quiet) {
-		cr_tree_format_id(id, tree->root);
-		printf("%s  %s (%zu of %zu files disclosed)\n", id, out, n,
-		       tree->count);
-	}
+	err = export_report(out, tree, &info, n, json);
 done:
 	free(manifest);
 	free(sel);

@@ -11,4 +11,17 @@ int cmd_disclose(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_root(int argc, char **argv);
 
+struct cr_tree;
+struct cr_source_info;
+
+/*
+ * Reports an archive export or disclose wrote to out: a line of text, or
+ * with json one object (tree, commit, output with its SHA-256 and size,
+ * files, and with disclosed != (size_t)-1 the files disclosed). Returns
+ * a core status: reading out back may fail.
+ */
+int export_report(const char *out, const struct cr_tree *tree,
+		  const struct cr_source_info *info, size_t disclosed,
+		  int json);
+
 #endif

@@ -56,6 +56,28 @@ err_one_line "missing revision: one line"
 [ -e x.tar ] && not_ok "nothing written" || ok "nothing written"
 expect 2 "export needs --git" "$ATTEST" export -o x.tar
 
+# --json: one object whose tree, commit, digest and size are what git,
+# sha256sum and stat say of the repository and the file written.
+expect 0 "export --json" "$ATTEST" export --git repo --json -o j.tar.gz
+jq_field() { python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."): o=o[k]
+print(o)' "$T/out" "$1"; }
+same "$(jq_field tree)" "sha256tree:$tree" "export --json: the tree"
+same "$(jq_field commit)" "$(git -C repo rev-parse HEAD)" "export --json: the commit"
+same "$(jq_field digest.sha256)" "$(sha256sum j.tar.gz | cut -d' ' -f1)" \
+	"export --json: the archive's SHA-256"
+same "$(jq_field size)" "$(stat -c %s j.tar.gz)" "export --json: its size"
+same "$(jq_field files)" "$(git -C repo ls-files | wc -l)" "export --json: files"
+expect 2 "export --json into a missing directory" "$ATTEST" export \
+	--git repo --json -o nodir/j.tar
+if [ -s "$T/out" ]; then not_ok "no JSON printed on error"; else
+	ok "no JSON printed on error"; fi
+expect 0 "disclose --json" "$ATTEST" disclose --git repo --json \
+	-o jpart.tar src/net build.sh
+same "$(jq_field disclosed)" 2 "disclose --json: files disclosed"
+same "$(jq_field digest.sha256)" "$(sha256sum jpart.tar | cut -d' ' -f1)" \
+	"disclose --json: the bundle's SHA-256"
+
 # disclose: some files, with the trees that prove they belong.
 expect 0 "disclose src/net and build.sh" "$ATTEST" disclose --git repo \
 	-o part.tar src/net build.sh
