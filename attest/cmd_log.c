@@ -1,6 +1,7 @@
 /* attest log: run a transparency log of attestations and witness others'. */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +22,16 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: attest log init --key LOGKEY --origin ORIGIN DIR\n"
-		"       attest log add --key LOGKEY [-o PROOF] DIR "
+		"usage: attest log init --key LOGKEY --origin ORIGIN [--json] DIR\n"
+		"       attest log add --key LOGKEY [-o PROOF] [--json] DIR "
 		"ATTESTATION...\n"
 		"       attest log prove DIR (--from-size N | --index I) [-o "
 		"FILE]\n"
 		"       attest log witness --key WITNESSKEY --state STATEDIR "
 		"[--log-key PUB]\n"
-		"                          [--name NAME] CHECKPOINT "
+		"                          [--name NAME] [--json] CHECKPOINT "
 		"CONSISTENCY -o COSIGNED\n"
-		"       attest log attach --key LOGKEY DIR COSIGNED...\n"
+		"       attest log attach --key LOGKEY [--json] DIR COSIGNED...\n"
 		"       attest log vkey (--key KEY | --pub PUB) --name NAME "
 		"[--witness]\n"
 		"\n"
@@ -60,7 +61,9 @@ usage(FILE *f)
 		"with\n"
 		"         --witness, of a witness) named NAME\n"
 		"\n"
-		"PUB is a vkey file or an Ed25519 SPKI PEM public key.\n"
+		"PUB is a vkey file or an Ed25519 SPKI PEM public key. --json prints\n"
+		"one object in place of the text report of init, add, witness and\n"
+		"attach.\n"
 		"Exit status: 0 done, 1 the witness refused, 2 error.\n");
 }
 
@@ -73,6 +76,7 @@ enum {
 	OPT_NAME,
 	OPT_PUB,
 	OPT_WITNESS,
+	OPT_JSON,
 };
 
 static const struct option longopts[] = {
@@ -86,6 +90,7 @@ static const struct option longopts[] = {
 	{"name", required_argument, NULL, OPT_NAME},
 	{"pub", required_argument, NULL, OPT_PUB},
 	{"witness", no_argument, NULL, OPT_WITNESS},
+	{"json", no_argument, NULL, OPT_JSON},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -94,7 +99,7 @@ static const struct option longopts[] = {
 struct opts {
 	const char *key, *origin, *out, *log_key, *state, *name, *pub;
 	const char *from_size, *index;
-	int witness;
+	int witness, json;
 };
 
 /* Parses a decimal tree size or index, refusing anything else. */
@@ -146,6 +151,12 @@ log_init(const struct opts *o, const char *dir)
 	if ((err = cr_privkey_load(&key, o->key)) < 0 ||
 	    (err = cr_tlog_init(&vkey, dir, o->origin, key)) < 0)
 		goto done;
+	if (o->json) {
+		tool_json_print(json_pack("{s:o, s:o, s:s}", "origin",
+					  tool_json_str(o->origin), "dir",
+					  tool_json_str(dir), "vkey", vkey));
+		goto done;
+	}
 	printf("%s\n", vkey);
 	if (!tool_quiet)
 		fprintf(stderr, "attest: log '%s' created in %s\n", o->origin,
@@ -208,7 +219,11 @@ log_attach(const struct opts *o, const char *dir, int nfiles, char **files)
 		free(text);
 		text = NULL;
 	}
-	if (!tool_quiet)
+	if (o->json)
+		tool_json_print(json_pack("{s:I, s:o}", "attached",
+					  (json_int_t)total, "dir",
+					  tool_json_str(dir)));
+	else if (!tool_quiet)
 		printf("attached %u cosignature%s to %s/checkpoint\n", total,
 		       total == 1 ? "" : "s", dir);
 done:
@@ -264,9 +279,15 @@ log_add(const struct opts *o, const char *dir, int nfiles, char **files)
 			       (err = write_proofs(o->out, t, first, added,
 						   size, note, note_len)) < 0))
 		goto done;
-	printf("added %llu entr%s at index %llu; tree size %llu\n",
-	       (unsigned long long)added, added == 1 ? "y" : "ies",
-	       (unsigned long long)first, (unsigned long long)size);
+	if (o->json)
+		tool_json_print(json_pack(
+			"{s:I, s:I, s:I, s:s%}", "added", (json_int_t)added,
+			"firstIndex", (json_int_t)first, "treeSize",
+			(json_int_t)size, "checkpoint", note, note_len));
+	else
+		printf("added %llu entr%s at index %llu; tree size %llu\n",
+		       (unsigned long long)added, added == 1 ? "y" : "ies",
+		       (unsigned long long)first, (unsigned long long)size);
 done:
 	cr_tlog_tiles_free(t);
 	cr_dsse_list_free(envs, nenv);
@@ -471,7 +492,12 @@ log_witness(const struct opts *o, const char *cp_path, const char *cons_path)
 					   CR_WRITE_NOCLOBBER)) < 0)
 			goto done;
 	}
-	if (!tool_quiet)
+	if (o->json)
+		tool_json_print(json_pack("{s:o, s:I, s:o}", "origin",
+					  tool_json_str(res.origin), "treeSize",
+					  (json_int_t)res.size, "cosigned",
+					  tool_json_str(o->out)));
+	else if (!tool_quiet)
 		fprintf(stderr, "attest: cosigned %s at tree size %llu\n",
 			res.origin, (unsigned long long)res.size);
 done:
@@ -581,6 +607,9 @@ cmd_log(int argc, char **argv)
 			break;
 		case OPT_WITNESS:
 			o.witness = 1;
+			break;
+		case OPT_JSON:
+			o.json = 1;
 			break;
 		case 'q':
 			tool_quiet = 1;

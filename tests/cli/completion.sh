@@ -40,7 +40,7 @@ is "attest build --ch" --check
 is "verify rebuild --js" --json
 is "attest log w" witness
 is "attest log " add attach init prove vkey witness --help
-is "attest log init --" --key --origin --help
+is "attest log init --" --json --key --origin --help
 is "attest root " create --help
 is "verify " artifact source rebuild diff root log --help --version
 is "attest build --timeout " ""

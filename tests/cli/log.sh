@@ -39,6 +39,18 @@ cp L/checkpoint cp3
 expect 0 "log add an attestation" "$ATTEST" log add --key log.key -o fw.proof L fw.intoto.jsonl
 out_has 'index 3; tree size 4' "added at index 3, tree size 4"
 head -1 fw.proof | grep -qx 'c2sp.org/tlog-proof@v1' && ok "proof is a c2sp.org/tlog-proof" || not_ok "proof header"
+# --json: init and add say the same in one object; the checkpoint given is
+# the one written to disk, the vkey the one init printed.
+pyget() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$T/out" "$1"; }
+expect 0 "log init --json" "$ATTEST" log init --json --key log.key --origin example.test/j LJ
+same "$(pyget vkey)" "$("$ATTEST" log vkey --pub log.pub --name example.test/j)" "init --json: the vkey"
+same "$(pyget origin)" "example.test/j" "init --json: the origin"
+expect 0 "log add --json" "$ATTEST" log add --json --key log.key LJ fw.intoto.jsonl fw2.intoto.jsonl
+same "$(pyget added)/$(pyget firstIndex)/$(pyget treeSize)" "2/0/2" "add --json: counts"
+python3 -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1]))["checkpoint"])' "$T/out" >cpj
+cmp -s cpj LJ/checkpoint && ok "add --json: the checkpoint on disk" || not_ok "add --json: the checkpoint on disk"
+expect 2 "log add --json, not an attestation" "$ATTEST" log add --json --key log.key LJ src/main.c
+[ -s "$T/out" ] && not_ok "no JSON on error" || ok "no JSON on error"
 expect 2 "log add with another key" "$ATTEST" log add --key other.key L fw.intoto.jsonl
 err_has 'not signed by this key' "another key cannot append"
 expect 2 "log add a file that is not an attestation" "$ATTEST" log add --key log.key L src/main.c
@@ -116,6 +128,8 @@ err_has 'garbage.cp' "names the checkpoint"
 expect 0 "witness: first sight is trusted" "$ATTEST" log witness --key wit.key --name witness.test/w --log-key log.vkey --state W cp3 c3-4 -o cosigned3
 expect 0 "witness: a consistent step" "$ATTEST" log witness --key wit.key --name witness.test/w --log-key log.pub --state W L/checkpoint c3-4 -o cosigned4
 grep -q '^— witness.test/w ' cosigned4 && ok "cosignature line added" || not_ok "cosignature line added"
+expect 0 "witness --json" "$ATTEST" log witness --json --key wit.key --name witness.test/w --state W L/checkpoint c3-4 -o cosigned4j
+same "$(pyget origin)/$(pyget treeSize)/$(pyget cosigned)" "example.test/log/4/cosigned4j" "witness --json: origin, size, file"
 expect 0 "witness: the log key is pinned, --log-key may be left out" "$ATTEST" log witness --key wit.key --name witness.test/w --state W L/checkpoint c3-4 -o cosigned4b
 expect 1 "witness: another key than the pinned one is refused" "$ATTEST" log witness --key wit.key --log-key other.pub --state W L/checkpoint c3-4 -o x
 err_has "not the log key this witness pinned" "says the key is not the pinned one"
@@ -128,6 +142,8 @@ out_has '1 witness cosignature' "counts the cosignature"
 cp -R L LW
 expect 0 "attach a witness cosignature" "$ATTEST" log attach --key log.key LW cosigned4
 out_has "attached 1 cosignature" "one line added"
+expect 0 "attaching it again, --json" "$ATTEST" log attach --json --key log.key LW cosigned4
+same "$(pyget attached)" 0 "attach --json: nothing added twice"
 expect 0 "attaching it again adds nothing" "$ATTEST" log attach --key log.key LW cosigned4
 out_has "attached 0 cosignatures" "nothing added twice"
 expect 1 "attach a cosignature of another checkpoint" "$ATTEST" log attach --key log.key LW cosigned3
