@@ -180,10 +180,10 @@ cr_export_git(const char *out_path, const char *repo, const char *commit,
 {
 	struct writer w = {0};
 	struct cr_git_reader *r = NULL;
+	struct cr_atomic out = {.fd = -1};
 	locale_t loc, old = (locale_t)0;
-	char *tmp = NULL;
 	size_t i;
-	int fd = -1, binary, err;
+	int binary, err;
 
 	/* Names converted in C.UTF-8 whatever the process locale. */
 	if ((loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0)) !=
@@ -193,21 +193,12 @@ cr_export_git(const char *out_path, const char *repo, const char *commit,
 	w.mtime = opts->mtime;
 	if ((err = cr_git_reader_open(&r, repo, commit)) < 0)
 		goto done;
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", out_path) < 0) {
-		tmp = NULL;
-		err = cr_error_set("%s: out of memory", out_path);
+	if ((err = cr_atomic_open(&out, out_path, 0644, 0)) < 0)
 		goto done;
-	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		err = cr_error_errno("%s", tmp);
-		free(tmp);
-		tmp = NULL;
-		goto done;
-	}
 	binary = opts->first_name != NULL && !is_utf8(opts->first_name);
 	for (i = 0; i < tree->count && !binary; i++)
 		binary = !is_utf8(tree->entries[i].path);
-	if ((err = open_output(&w, fd, opts, binary)) < 0)
+	if ((err = open_output(&w, out.fd, opts, binary)) < 0)
 		goto done;
 	if (opts->first_name != NULL &&
 	    (err = put(&w, opts->first_name, AE_IFREG, 0644, opts->first,
@@ -225,27 +216,12 @@ cr_export_git(const char *out_path, const char *repo, const char *commit,
 		err = arc_fail(&w, "close");
 		goto done;
 	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
-		err = cr_error_errno("%s", tmp);
-		goto done;
-	}
-	if (rename(tmp, out_path) < 0) {
-		err = cr_error_errno("%s", out_path);
-		goto done;
-	}
-	free(tmp);
-	tmp = NULL;
-	err = CR_OK;
+	err = cr_atomic_commit(&out);
 done:
 	if (w.a != NULL)
 		archive_write_free(w.a);
 	archive_entry_free(w.e);
-	if (fd >= 0)
-		close(fd);
-	if (tmp != NULL) {
-		unlink(tmp);
-		free(tmp);
-	}
+	cr_atomic_abort(&out);
 	cr_git_reader_free(r);
 	if (loc != (locale_t)0) {
 		uselocale(old);

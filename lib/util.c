@@ -119,69 +119,109 @@ sync_dir_of(const char *path)
 }
 
 int
-cr_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
-		int flags)
+cr_atomic_open(struct cr_atomic *a, const char *path, mode_t mode, int flags)
 {
-	char *tmp = NULL;
-	int fd = -1, err = CR_ERROR;
 	struct stat st;
 
+	memset(a, 0, sizeof(*a));
+	a->fd = -1;
+	a->mode = mode;
+	a->flags = flags;
 	if ((flags & CR_WRITE_NOCLOBBER) && lstat(path, &st) == 0)
 		return cr_error_set("%s: already exists; refusing to overwrite",
 				    path);
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
-		tmp = NULL;
-		cr_error_set("%s: out of memory", path);
+	if ((a->path = strdup(path)) == NULL ||
+	    asprintf(&a->tmp, "%s.tmp.XXXXXX", path) < 0) {
+		a->tmp = NULL;
+		cr_atomic_abort(a);
+		return cr_error_set("%s: out of memory", path);
+	}
+	if ((a->fd = mkostemp(a->tmp, O_CLOEXEC)) < 0) {
+		cr_error_errno("%s", a->tmp);
+		free(a->tmp);
+		a->tmp = NULL;
+		cr_atomic_abort(a);
+		return CR_ERROR;
+	}
+	return CR_OK;
+}
+
+int
+cr_atomic_commit(struct cr_atomic *a)
+{
+	int err = CR_ERROR;
+
+	if (a->tmp == NULL || a->fd < 0)
+		return cr_error_set("%s: not open for writing",
+				    a->path ? a->path : "?");
+	if (fchmod(a->fd, a->mode) < 0 || fsync(a->fd) < 0) {
+		cr_error_errno("%s", a->tmp);
 		goto done;
 	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		cr_error_errno("%s", tmp);
-		free(tmp);
-		tmp = NULL;
+	if (close(a->fd) < 0) {
+		a->fd = -1;
+		cr_error_errno("%s", a->tmp);
 		goto done;
 	}
-	if (fchmod(fd, mode) < 0 || write_all(fd, buf, len) < 0 ||
-	    fsync(fd) < 0) {
-		cr_error_errno("%s", tmp);
-		goto done;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		cr_error_errno("%s", tmp);
-		goto done;
-	}
-	fd = -1;
-	if (flags & CR_WRITE_NOCLOBBER) {
+	a->fd = -1;
+	if (a->flags & CR_WRITE_NOCLOBBER) {
 		/* link() fails if path appeared meanwhile: never replace it. */
-		if (link(tmp, path) < 0) {
+		if (link(a->tmp, a->path) < 0) {
 			if (errno == EEXIST)
 				cr_error_set("%s: already exists; refusing to "
 					     "overwrite",
-					     path);
+					     a->path);
 			else
-				cr_error_errno("%s", path);
+				cr_error_errno("%s", a->path);
 			goto done;
 		}
-		unlink(tmp);
-	} else if (rename(tmp, path) < 0) {
-		cr_error_errno("%s", path);
+		unlink(a->tmp);
+	} else if (rename(a->tmp, a->path) < 0) {
+		cr_error_errno("%s", a->path);
 		goto done;
 	}
-	free(tmp);
-	tmp = NULL;
-	if (sync_dir_of(path) < 0) {
-		cr_error_errno("%s: syncing its directory", path);
+	free(a->tmp);
+	a->tmp = NULL;
+	if (sync_dir_of(a->path) < 0) {
+		cr_error_errno("%s: syncing its directory", a->path);
 		goto done;
 	}
 	err = CR_OK;
 done:
-	if (fd >= 0)
-		close(fd);
-	if (tmp != NULL) {
-		unlink(tmp);
-		free(tmp);
-	}
+	cr_atomic_abort(a);
 	return err;
+}
+
+void
+cr_atomic_abort(struct cr_atomic *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
+	if (a->tmp != NULL) {
+		unlink(a->tmp);
+		free(a->tmp);
+		a->tmp = NULL;
+	}
+	free(a->path);
+	a->path = NULL;
+}
+
+int
+cr_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+		int flags)
+{
+	struct cr_atomic a;
+	int err;
+
+	if ((err = cr_atomic_open(&a, path, mode, flags)) < 0)
+		return err;
+	if (write_all(a.fd, buf, len) < 0) {
+		cr_error_errno("%s", a.tmp);
+		cr_atomic_abort(&a);
+		return CR_ERROR;
+	}
+	return cr_atomic_commit(&a);
 }
 
 void

@@ -32,6 +32,27 @@ enum {
 int cr_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 		    int flags);
 
+/*
+ * The same, streamed: cr_atomic_open() makes the temporary file next to
+ * path (checking CR_WRITE_NOCLOBBER early) and gives its descriptor in
+ * a->fd; the caller writes to it; cr_atomic_commit() gives it mode,
+ * fsyncs, closes, renames (or links) it to path and fsyncs the directory;
+ * on any failure, or by cr_atomic_abort(), the temporary file is removed
+ * and path is untouched. Commit and abort may be called once; abort after
+ * commit does nothing.
+ */
+struct cr_atomic {
+	int fd;
+	int flags;
+	mode_t mode;
+	char *path, *tmp;
+};
+
+int cr_atomic_open(struct cr_atomic *a, const char *path, mode_t mode,
+		   int flags);
+int cr_atomic_commit(struct cr_atomic *a);
+void cr_atomic_abort(struct cr_atomic *a);
+
 /* Writes 2*len lowercase hex digits and a NUL to out. */
 void cr_hex_encode(char *out, const unsigned char *in, size_t len);
 

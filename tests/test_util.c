@@ -156,6 +156,56 @@ test_write_atomic(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* The streamed writer: nothing reaches path before commit, nothing is left
+ * after abort, and a path that appears meanwhile is never replaced. */
+static void
+test_atomic_stream(void **state)
+{
+	char dir[] = "/tmp/cr-test-util.XXXXXX", path[64], *buf;
+	struct cr_atomic a;
+	struct stat st;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out", dir);
+	assert_int_equal(cr_atomic_open(&a, path, 0640, 0), CR_OK);
+	assert_int_equal(write(a.fd, "abc", 3), 3);
+	assert_int_equal(lstat(path, &st), -1);
+	cr_atomic_abort(&a);
+	cr_atomic_abort(&a);
+	assert_int_equal(lstat(path, &st), -1);
+	assert_int_equal(rmdir(dir), 0);
+	assert_non_null(mkdtemp(strcpy(dir, "/tmp/cr-test-util.XXXXXX")));
+	snprintf(path, sizeof(path), "%s/out", dir);
+
+	assert_int_equal(cr_atomic_open(&a, path, 0640, 0), CR_OK);
+	assert_int_equal(write(a.fd, "abc", 3), 3);
+	assert_int_equal(cr_atomic_commit(&a), CR_OK);
+	cr_atomic_abort(&a);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(cr_read_file(&buf, &n, path, 16), CR_OK);
+	assert_string_equal(buf, "abc");
+	free(buf);
+
+	/* Refused at open when path exists; at commit when it appeared. */
+	assert_int_equal(cr_atomic_open(&a, path, 0600, CR_WRITE_NOCLOBBER),
+			 CR_ERROR);
+	unlink(path);
+	assert_int_equal(cr_atomic_open(&a, path, 0600, CR_WRITE_NOCLOBBER),
+			 CR_OK);
+	assert_int_equal(write(a.fd, "new", 3), 3);
+	assert_int_equal(cr_write_atomic(path, "old", 3, 0600, 0), CR_OK);
+	assert_int_equal(cr_atomic_commit(&a), CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "refusing to overwrite"));
+	assert_int_equal(cr_read_file(&buf, &n, path, 16), CR_OK);
+	assert_string_equal(buf, "old");
+	free(buf);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void
 test_sha256(void **state)
 {
@@ -229,6 +279,7 @@ main(void)
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_read_cap),
 		cmocka_unit_test(test_write_atomic),
+		cmocka_unit_test(test_atomic_stream),
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_format_time),
 		cmocka_unit_test(test_rmtree),
