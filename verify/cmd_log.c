@@ -1,6 +1,7 @@
 /* verify log: check inclusion and consistency proofs of a transparency log. */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,28 +83,30 @@ struct opts {
 	int json;
 };
 
-static void
-json_result(int err, const char *mode, const struct cr_tlog_result *res,
-	    const char *extra, int newline)
+/*
+ * One check's result as JSON: mode, verified, and the checkpoint that
+ * holds (origin, treeSize, rootHash, witnesses) or the reason it does not.
+ */
+static json_t *
+json_result(int err, const char *mode, const struct cr_tlog_result *res)
 {
+	json_t *o =
+		json_pack("{s:s, s:b}", "mode", mode, "verified", err == CR_OK);
 	char *b64 = NULL;
 
-	printf("{\"mode\":\"%s\",\"verified\":%s", mode,
-	       err == CR_OK ? "true" : "false");
-	if (err == CR_OK) {
-		printf(",\"origin\":");
-		tool_json_string(stdout, res->origin);
-		if (cr_base64_encode(&b64, res->root, sizeof(res->root)) == 0)
-			printf(",\"treeSize\":%llu,\"rootHash\":\"%s\","
-			       "\"witnesses\":%u",
-			       (unsigned long long)res->size, b64,
-			       res->witnesses);
-		free(b64);
-	} else {
-		printf(",\"error\":");
-		tool_json_string(stdout, cr_error_last());
+	if (o == NULL)
+		return NULL;
+	if (err != CR_OK) {
+		json_object_set_new(o, "error", tool_json_str(cr_error_last()));
+		return o;
 	}
-	printf("%s}%s", extra != NULL ? extra : "", newline ? "\n" : "");
+	json_object_set_new(o, "origin", tool_json_str(res->origin));
+	json_object_set_new(o, "treeSize", json_integer((json_int_t)res->size));
+	if (cr_base64_encode(&b64, res->root, sizeof(res->root)) == 0)
+		json_object_set_new(o, "rootHash", json_string(b64));
+	json_object_set_new(o, "witnesses", json_integer(res->witnesses));
+	free(b64);
+	return o;
 }
 
 static int
@@ -114,6 +117,7 @@ check_proof(const struct opts *o, const struct cr_note_verifier *log_key,
 	struct cr_dsse **envs = NULL;
 	struct cr_tlog_proof *proofs = NULL;
 	struct cr_tlog_result res = {0};
+	json_t *report = NULL;
 	size_t n = 0, i, nproofs = 0;
 	int err, worst = CR_OK;
 
@@ -124,34 +128,35 @@ check_proof(const struct opts *o, const struct cr_note_verifier *log_key,
 	err = cr_tlog_proofs_check_signed(proofs, nproofs, o->proof, log_key,
 					  wk, o->nwitness, threshold);
 	if (err == CR_EFAIL && o->json) {
-		json_result(err, "inclusion", &res, NULL, 1);
+		tool_json_print(json_result(err, "inclusion", &res));
 		tool_warn("%s", cr_error_last());
 		goto done;
 	}
 	if (err < 0)
 		goto done;
-	if (o->json)
-		printf("{\"mode\":\"inclusion\",\"entries\":[");
+	if (o->json && (report = json_pack("{s:s, s:[]}", "mode", "inclusion",
+					   "entries")) == NULL) {
+		err = cr_error_set("out of memory");
+		goto done;
+	}
 	for (i = 0; i < n; i++) {
 		err = cr_tlog_proofs_find(&res, proofs, nproofs, o->proof, i,
 					  (unsigned char *)envs[i]->raw,
 					  envs[i]->raw_len);
-		if (err != CR_OK && err != CR_EFAIL) {
-			if (o->json)
-				printf("]}\n");
+		if (err != CR_OK && err != CR_EFAIL)
 			goto done;
-		}
 		if (o->json) {
-			char extra[64];
+			json_t *e = json_result(err, "inclusion", &res);
 
-			snprintf(extra, sizeof(extra),
-				 ",\"line\":%u,\"index\":"
-				 "%llu",
-				 envs[i]->line, (unsigned long long)res.index);
-			if (i > 0)
-				putchar(',');
-			json_result(err, "inclusion", &res,
-				    err == CR_OK ? extra : NULL, 0);
+			if (e != NULL && err == CR_OK) {
+				json_object_set_new(
+					e, "line", json_integer(envs[i]->line));
+				json_object_set_new(
+					e, "index",
+					json_integer((json_int_t)res.index));
+			}
+			json_array_append_new(
+				json_object_get(report, "entries"), e);
 		} else if (err == CR_OK && !tool_quiet) {
 			printf("%s: line %u: included at index %llu of %s, "
 			       "tree "
@@ -171,14 +176,18 @@ check_proof(const struct opts *o, const struct cr_note_verifier *log_key,
 			}
 		}
 	}
-	if (o->json)
-		printf("],\"verified\":%s}\n",
-		       worst == CR_OK ? "true" : "false");
+	if (o->json) {
+		json_object_set_new(report, "verified",
+				    json_boolean(worst == CR_OK));
+		tool_json_print(report);
+		report = NULL;
+	}
 	err = worst;
 	cr_tlog_proofs_free(proofs, nproofs);
 	cr_dsse_list_free(envs, n);
 	return err == CR_OK ? EXIT_OK : EXIT_FAIL;
 done:
+	json_decref(report);
 	cr_tlog_proofs_free(proofs, nproofs);
 	cr_dsse_list_free(envs, n);
 	return o->json && err == CR_EFAIL ? EXIT_FAIL : tool_report(err);
@@ -277,12 +286,13 @@ run(const struct opts *o, int argc, char **argv)
 	if (err != CR_OK && err != CR_EFAIL)
 		goto done;
 	if (o->json) {
-		char extra[64] = "";
+		json_t *r = json_result(err, mode, &res);
 
-		if (err == CR_OK && o->tiles == NULL)
-			snprintf(extra, sizeof(extra), ",\"oldTreeSize\":%llu",
-				 (unsigned long long)res.old_size);
-		json_result(err, mode, &res, extra, 1);
+		if (r != NULL && err == CR_OK && o->tiles == NULL)
+			json_object_set_new(
+				r, "oldTreeSize",
+				json_integer((json_int_t)res.old_size));
+		tool_json_print(r);
 		if (err == CR_EFAIL)
 			tool_warn("%s", cr_error_last());
 		rc = tool_exit_code(err);

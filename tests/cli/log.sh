@@ -61,11 +61,21 @@ expect 0 "inclusion verifies (PEM key)" "$VERIFY" log --log-key log.pub --proof 
 out_has 'included at index 3 of example.test/log, tree size 4' "says where"
 expect 0 "inclusion verifies (vkey)" "$VERIFY" log --log-key log.vkey --proof fw.proof fw.intoto.jsonl
 expect 0 "inclusion --json" "$VERIFY" log --json --log-key log.vkey --proof fw.proof fw.intoto.jsonl
-out_has '"verified":true' "json verified"
+out_has '"verified": true' "json verified"
+python3 - "$T/out" "$(cat log.pub >/dev/null; echo 4)" <<'PY' && ok "inclusion --json: entries with line, index, treeSize" || not_ok "inclusion --json: entries with line, index, treeSize"
+import json, sys
+o = json.load(open(sys.argv[1]))
+e = o["entries"]
+assert o["mode"] == "inclusion" and o["verified"] is True, o
+assert len(e) == 1 and e[0]["line"] == 1 and e[0]["index"] == 3, e
+assert e[0]["treeSize"] == int(sys.argv[2]) and e[0]["origin"] == "example.test/log", e
+PY
 expect 1 "another attestation with the proof" "$VERIFY" log --log-key log.pub --proof fw.proof fw2.intoto.jsonl
 err_one_line "another attestation: one line"
 expect 1 "another attestation --json" "$VERIFY" log --json --log-key log.pub --proof fw.proof fw2.intoto.jsonl
-out_has '"verified":false' "json not verified"
+out_has '"verified": false' "json not verified"
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["verified"] is False and o["entries"][0]["error"]' "$T/out" &&
+	ok "not verified: valid JSON with the reason" || not_ok "not verified: valid JSON with the reason"
 # Change one hash of the audit path (line 3), keeping it valid base64.
 awk 'NR == 3 { $0 = (substr($0, 1, 1) == "A" ? "B" : "A") substr($0, 2) } { print }' fw.proof >tampered.proof
 expect 1 "a changed proof hash" "$VERIFY" log --log-key log.pub --proof tampered.proof fw.intoto.jsonl
