@@ -1,6 +1,7 @@
 /* DSSE v1 envelopes: PAE, strict parsing, reading .intoto.jsonl files, serialising, checking. */
 #include "dsse.h"
 #include "error.h"
+#include "json_keys.h"
 #include "util.h"
 
 #include <errno.h>
@@ -191,6 +192,8 @@ parse(struct cr_dsse **out, const char *json, size_t len, const char *name,
 		cr_error_set("%s: not a DSSE envelope (not a JSON object)", at);
 		goto done;
 	}
+	if (cr_json_keys_check(root, at) < 0)
+		goto done;
 	if ((env = calloc(1, sizeof(*env))) == NULL ||
 	    (env->raw = malloc(len + 1)) == NULL ||
 	    (name != NULL && (env->name = strdup(name)) == NULL)) {

@@ -58,6 +58,32 @@ static const char *const refused_names[] = {
 	"MFLAGS",
 	"GNUMAKEFLAGS",
 	"MAKEFILES",
+	/* tools that take from the environment options that run a program */
+	"TAR_OPTIONS",
+	"ZIPOPT",
+	"LESSOPEN",
+	"LESSCLOSE",
+	"PAGER",
+	"EDITOR",
+	"VISUAL",
+	"AWKPATH",
+	"AWKLIBPATH",
+	"CONFIG_SITE",
+	"CONFIG_SHELL",
+	"M4PATH",
+	"CMAKE_TOOLCHAIN_FILE",
+	"CMAKE_PROJECT_INCLUDE",
+	"CMAKE_PROJECT_INCLUDE_BEFORE",
+	"PERL_MM_OPT",
+	"PERL_MB_OPT",
+	"PERL5SHELL",
+	"EMACSLOADPATH",
+	"GUILE_LOAD_PATH",
+	"OCAMLPATH",
+	"OCAMLRUNPARAM",
+	"R_LIBS",
+	"R_PROFILE",
+	"QT_PLUGIN_PATH",
 	/* configuration found through these */
 	"XDG_CONFIG_HOME",
 	"XDG_CONFIG_DIRS",
@@ -114,8 +140,9 @@ static const char *const refused_names[] = {
 };
 
 static const char *const refused_prefixes[] = {
-	"LD_",	"DYLD_",   "BASH_FUNC_",   "GIT_",
-	"LUA_", "CCACHE_", "CARGO_BUILD_", "CARGO_TARGET_",
+	"LD_",	       "DYLD_",	      "BASH_FUNC_",   "GIT_",
+	"LUA_",	       "CCACHE_",     "CARGO_BUILD_", "CARGO_TARGET_",
+	"npm_config_", "NPM_CONFIG_", "PIP_",	      "UV_",
 };
 
 const char *

@@ -1,6 +1,7 @@
 /* in-toto Statement v1 with SLSA provenance v1: building and strict reading. */
 #include "statement.h"
 #include "error.h"
+#include "json_keys.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -366,6 +367,8 @@ cr_statement_parse(struct cr_statement **out, const unsigned char *payload,
 		err = cr_error_set("%s: statement is not a JSON object", name);
 		goto done;
 	}
+	if ((err = cr_json_keys_check(st->root, name)) < 0)
+		goto done;
 	type = get_string(st->root, "_type");
 	if (type == NULL || strcmp(type, CR_STATEMENT_TYPE) != 0) {
 		err = cr_error_set("%s: _type is not %s", name,
@@ -411,6 +414,10 @@ cr_statement_peek(const unsigned char *payload, size_t len, const char *name,
 	if (root == NULL)
 		return cr_error_set("%s: statement is not valid JSON: %s", name,
 				    jerr.text);
+	if ((err = cr_json_keys_check(root, name)) < 0) {
+		json_decref(root);
+		return err;
+	}
 	type = get_string(root, "_type");
 	pred = get_string(root, "predicateType");
 	if (!json_is_object(root) || type == NULL ||

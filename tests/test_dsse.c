@@ -13,12 +13,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "dsse.h"
 #include "dsse_sign.h"
 #include "error.h"
+#include "json_keys.h"
 #include "key.h"
 #include "signer.h"
 #include "util.h"
@@ -757,6 +759,41 @@ test_sign_cap(void **state)
 	cr_privkey_free(ed);
 }
 
+/* Keys that one reader or another takes for one: refused; keys that only
+ * look alike: kept. */
+static void
+test_json_case_keys(void **state)
+{
+	static const struct {
+		const char *json;
+		int want;
+	} cases[] = {
+		{"{\"subject\":1,\"subjects\":2,\"Subjects2\":3}", CR_OK},
+		{"{\"subject\":1,\"Subject\":2}", CR_ERROR},
+		{"{\"a\":[{\"x\":{\"kEy\":1,\"KeY\":2}}]}", CR_ERROR},
+		{"{\"subject\":1,\"\u017fubject\":2}", CR_ERROR},
+		{"{\"k\":1,\"\u212a\":2}", CR_ERROR},
+		{"{\"\u00e9t\u00e9\":1,\"\u00c9T\u00c9\":2}", CR_ERROR},
+		{"{\"\u00e9\":1,\"e\":2,\"\u03a3\":3}", CR_OK},
+		{"[{\"a\":1},{\"A\":1}]", CR_OK},
+	};
+	json_error_t jerr;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *j = json_loads(cases[i].json, 0, &jerr);
+
+		assert_non_null(j);
+		assert_int_equal(cr_json_keys_check(j, "t.json"),
+				 cases[i].want);
+		if (cases[i].want == CR_ERROR)
+			assert_non_null(
+				strstr(cr_error_last(), "differ only in case"));
+		json_decref(j);
+	}
+}
+
 int
 main(void)
 {
@@ -773,6 +810,7 @@ main(void)
 		cmocka_unit_test(test_too_many_envelopes),
 		cmocka_unit_test(test_openssl_interop),
 		cmocka_unit_test(test_sign_cap),
+		cmocka_unit_test(test_json_case_keys),
 	};
 	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

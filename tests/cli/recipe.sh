@@ -181,7 +181,10 @@ for v in PATH=/build/src/bin:/usr/bin LD_PRELOAD=/build/src/x.so \
 	LD_LIBRARY_PATH=/build/src GCONV_PATH=/build/src BASH_ENV=/build/src/rc \
 	ENV=/build/src/rc SHELL=/build/src/sh PYTHONPATH=/build/src \
 	PERL5LIB=/build/src NODE_OPTIONS=--require=/build/src/x.js \
-	MAKEFLAGS=SHELL=/build/src/sh GIT_CONFIG_PARAMETERS=x; do
+	MAKEFLAGS=SHELL=/build/src/sh GIT_CONFIG_PARAMETERS=x \
+	'TAR_OPTIONS=--use-compress-program=sh\ p.sh' CONFIG_SITE=/build/src/x \
+	ZIPOPT=-TT=x npm_config_script_shell=/build/src/sh \
+	CMAKE_TOOLCHAIN_FILE=/build/src/t.cmake; do
 	expect 2 "--env ${v%%=*} is refused" "$ATTEST" build --git clean \
 		--output-dir o2 --env "$v" --artifact hello -- sh build.sh
 	err_has "${v%%=*}: refused in any recipe" "names ${v%%=*}"
@@ -189,6 +192,15 @@ done
 expect 0 "--env CFLAGS is a build parameter, allowed" "$ATTEST" build \
 	--git clean --output-dir o3 --env CFLAGS=-O2 --artifact hello \
 	-- sh build.sh
+expect 0 "--env GZIP=-9n tunes output, allowed" "$ATTEST" build \
+	--git clean --output-dir o3g --env GZIP=-9n --artifact hello \
+	-- sh build.sh
+# The red team's case: TAR_OPTIONS made "tar cf" run a script of the tree
+# that rewrote the artifact; now nothing is built.
+expect 2 "a recipe of tar with TAR_OPTIONS is refused" "$ATTEST" build \
+	--git clean --output-dir o3t --artifact h.tar \
+	--env 'TAR_OPTIONS=--use-compress-program=sh\ p.sh' -- tar cf h.tar hello
+[ -e o3t/h.tar ] && not_ok "no artifact for it" || ok "no artifact for it"
 
 git clone -q repo bad
 bad_recipe() {

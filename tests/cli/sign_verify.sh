@@ -254,6 +254,43 @@ PY
 		"$VERIFY" artifact -a hand.jsonl -k hand.pub fw.bin
 	rm -f hand.key hand.pub
 done
+# Keys that differ only in case: Go's encoding/json (in-toto-golang, cosign)
+# matches them to one field, last one wins; so "subject" then "Subject" (or
+# U+017F "ſubject") would name another artifact to those readers. The
+# statement is signed by openssl, so only the key rule can refuse it.
+echo evil >evil.bin
+for variant in Subject "$(printf '\305\277ubject')" PAYLOAD; do
+	python3 - "$variant" "$(sha256sum evil.bin | cut -c1-64)" <<'PY'
+import base64, json, subprocess, sys
+variant, evil = sys.argv[1], sys.argv[2]
+env = json.loads(open("fw.intoto.jsonl").readline())
+body = base64.b64decode(env["payload"])
+if variant != "PAYLOAD":
+    st = json.loads(body)
+    items = []
+    for k, v in st.items():
+        items.append(json.dumps(k) + ":" + json.dumps(v))
+        if k == "subject":
+            items.append(json.dumps(variant, ensure_ascii=False) + ":" + json.dumps(
+                [{"name": "fw.bin", "digest": {"sha256": evil}}]))
+    body = ("{" + ",".join(items) + "}").encode()
+ptype = env["payloadType"].encode()
+open("pae.bin", "wb").write(b"DSSEv1 %d %s %d %s" % (len(ptype), ptype, len(body), body))
+sig = subprocess.run(["openssl", "pkeyutl", "-sign", "-rawin", "-inkey", "vendor.key",
+                      "-in", "pae.bin"], capture_output=True, check=True).stdout
+out = ('{"payloadType":' + json.dumps(env["payloadType"]) + ',"payload":' +
+       json.dumps(base64.b64encode(body).decode()) +
+       (',"PAYLOAD":"e30="' if variant == "PAYLOAD" else "") +
+       ',"signatures":[{"keyid":"","sig":' + json.dumps(base64.b64encode(sig).decode()) + '}]}\n')
+open("case.jsonl", "w").write(out)
+PY
+	expect 2 "keys \"$variant\" and its case variant refused" "$VERIFY" \
+		artifact -a case.jsonl -k vendor.pub fw.bin
+	err_one_line "case variant $variant: one line"
+	err_has "differ only in case" "case variant $variant: says why"
+	expect 2 "verify source refuses it too ($variant)" "$VERIFY" source \
+		-a case.jsonl -k vendor.pub repo
+done
 expect 0 "keys made by openssl genpkey sign" sh -c \
 	"openssl genpkey -algorithm ed25519 -out g.key 2>/dev/null &&
 	 openssl pkey -in g.key -pubout -out g.pub &&
