@@ -63,6 +63,17 @@ expect 0 "another, two seconds later" "$ATTEST" build --git repo --fake-clock \
 	--output-dir n2 --artifact dd.tar -- sh build.sh
 cmp -s n1/dd.tar n2/dd.tar && ok "the two archives are bit-identical" ||
 	not_ok "the two archives differ"
+# make dist writes V7 tars (tar -o): normalised as ustar, the same members.
+python3 -c 'import sys; h = open(sys.argv[1], "rb").read(512); sys.exit(h[257:265] != bytes(8))' \
+	raw/dd.tar && ok "the build's archive is a V7 tar" || not_ok "the build's archive is a V7 tar"
+mkdir x1 x2
+tar -xf raw/dd.tar -C x1 && tar -xf n1/dd.tar -C x2 &&
+	diff -r x1 x2 >/dev/null && ok "GNU tar extracts the same files from both" ||
+	not_ok "GNU tar extracts the same files from both"
+tar -tvf raw/dd.tar | awk '{ print $1, $2, $3, $6 }' | sort >l1
+tar -tvf n1/dd.tar | awk '{ print $1, $2, $3, $6 }' | sort >l2
+cmp -s l1 l2 && ok "with the same types, modes, owners and sizes" ||
+	not_ok "with the same types, modes, owners and sizes"
 tar_times n1/dd.tar >times1
 same "$(awk '$2 != '"$sde"'' times1)" "" \
 	"every member's mtime is SOURCE_DATE_EPOCH after normalisation"
