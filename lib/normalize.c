@@ -32,6 +32,8 @@ struct ctx {
 	struct cr_normalize_report *rep;
 	int64_t sde;
 	uint64_t max_total, max_ratio, max_entries;
+	int64_t deadline; /* CLOCK_MONOTONIC ms; 0: none */
+	int timed_out;	  /* it passed: nothing is kept as data then */
 	int max_depth;
 	const char *tmpdir;
 	locale_t loc; /* C.UTF-8, for libarchive's name conversions */
@@ -196,6 +198,18 @@ account(struct ctx *c, uint64_t *out, uint64_t in_len, size_t n,
 	if (member == NULL)
 		member = "";
 
+	if (c->deadline != 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 >=
+		    c->deadline) {
+			c->timed_out = 1;
+			return cr_error_set("%s%s%s: the build timed out while "
+					    "it was normalised (--timeout)",
+					    name, sep, member);
+		}
+	}
 	c->total += n;
 	*out += n;
 	if (c->total > c->max_total)
@@ -713,6 +727,8 @@ member_data(struct ctx *c, struct data *d, int spool, const struct member *m,
 	if ((err = norm_window(c, &kind, fmt, sizeof(fmt), d->tmp, spool,
 			       m->off, m->size, sub, depth + 1)) == CR_OK)
 		err = file_size(&size, d->tmp, sub);
+	if (err < 0 && c->timed_out)
+		goto done; /* the time, not the member: never kept */
 	if (err < 0) {
 		/*
 		 * A member that looks like a container but cannot be normalised
@@ -2041,6 +2057,7 @@ ctx_new(struct ctx **out, struct cr_normalize_report *rep, int64_t sde,
 			c->max_depth = opts->max_depth;
 		if (opts->tmpdir != NULL)
 			c->tmpdir = opts->tmpdir;
+		c->deadline = opts->deadline;
 	}
 	*out = c;
 	return CR_OK;

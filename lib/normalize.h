@@ -125,6 +125,9 @@ struct cr_normalize_opts {
 	int max_depth;
 	/* Directory for the unlinked spool files; NULL means out_path's. */
 	const char *tmpdir;
+	/* CLOCK_MONOTONIC milliseconds after which reading stops (CR_ERROR,
+	 * "timed out"); 0 means none. */
+	int64_t deadline;
 };
 
 #define CR_NORMALIZE_MAX_TOTAL (16ull << 30)
