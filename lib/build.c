@@ -934,6 +934,7 @@ collect_one(struct cr_artifact *a, int srcfd, const char *outdir,
 	} else {
 		snprintf(a->format, sizeof(a->format), "%s", rep.format);
 		a->steps = rep.steps;
+		a->kept = rep.kept;
 	}
 	if (fchmod(out, (st.st_mode & 0111) ? 0755 : 0644) < 0 ||
 	    fsync(out) < 0) {
@@ -1148,9 +1149,18 @@ internal_params(const struct cr_build *b, const struct cr_recipe *r,
 					steps,
 					json_string(
 						cr_normalize_step_name(bit)));
-		json_array_append_new(
-			norm, json_pack("{s:s, s:s, s:o}", "artifact", a->name,
-					"format", a->format, "steps", steps));
+		/* Members that look like containers but are kept as built. */
+		if (a->kept > 0)
+			json_array_append_new(
+				norm,
+				json_pack("{s:s, s:s, s:o, s:I}", "artifact",
+					  a->name, "format", a->format, "steps",
+					  steps, "kept", (json_int_t)a->kept));
+		else
+			json_array_append_new(
+				norm, json_pack("{s:s, s:s, s:o}", "artifact",
+						a->name, "format", a->format,
+						"steps", steps));
 	}
 	return json_pack(
 		"{s:I, s:s, s:{s:[ssssss], s:s, s:s, s:o, s:o, s:s, s:s, s:s, "

@@ -68,6 +68,7 @@ struct cr_artifact {
 	unsigned char sha256[CR_SHA256_LEN];
 	char format[64];    /* normalisation: "none", "tar+gzip"... */
 	unsigned int steps; /* normalisation steps applied */
+	uint64_t kept;	    /* nested containers kept as data, as built */
 };
 
 struct cr_build {
