@@ -92,45 +92,6 @@ static const char usage_tail[] =
 	"missing, or --check found differences, 2 error (the build timed out, an\n"
 	"artifact is not a regular file...). The build's log is kept in DIR.\n";
 
-/* "8G", "512M", "1048576": bytes, K/M/G/T being powers of 1024; 0 if bad. */
-static uint64_t
-parse_size(const char *s)
-{
-	unsigned long long v;
-	unsigned int shift = 0;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return 0;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return 0;
-	switch (*end) {
-	case 'K':
-		shift = 10;
-		break;
-	case 'M':
-		shift = 20;
-		break;
-	case 'G':
-		shift = 30;
-		break;
-	case 'T':
-		shift = 40;
-		break;
-	case '\0':
-		break;
-	default:
-		return 0;
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return 0;
-	if (v > (UINT64_MAX >> 20) >> shift)
-		return 0; /* beyond 16 EiB >> 20: nonsense */
-	return (uint64_t)v << shift;
-}
-
 struct list {
 	char *items[MAX_LIST + 1];
 	size_t n;
@@ -517,7 +478,7 @@ cmd_build(int argc, char **argv)
 			break;
 		case 'Z':
 			if (max_size != 0 ||
-			    (max_size = parse_size(optarg)) == 0)
+			    (max_size = tool_parse_size(optarg)) == 0)
 				return tool_usage("build",
 						  "--max-size: a size in bytes "
 						  "(K, M, G, T), once");
