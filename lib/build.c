@@ -1135,7 +1135,7 @@ static json_t *
 internal_params(const struct cr_build *b, const struct cr_recipe *r,
 		const struct cr_build_opts *opts)
 {
-	json_t *norm = json_array(), *steps;
+	json_t *norm = json_array(), *steps, *ip;
 	size_t i;
 	unsigned int bit;
 
@@ -1162,7 +1162,7 @@ internal_params(const struct cr_build *b, const struct cr_recipe *r,
 						a->name, "format", a->format,
 						"steps", steps));
 	}
-	return json_pack(
+	ip = json_pack(
 		"{s:I, s:s, s:{s:[ssssss], s:s, s:s, s:o, s:o, s:s, s:s, s:s, "
 		"s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:{s:o, s:[ss], s:s, s:[ss], "
 		"s:s}}, s:b, s:o}",
@@ -1184,6 +1184,16 @@ internal_params(const struct cr_build *b, const struct cr_recipe *r,
 		"clone", "unshare", "clone3", "ENOSYS", "denyIoctl", "TIOCSTI",
 		"TIOCLINUX", "otherArchitectures", "killed", "normalize",
 		r->normalize, "normalizations", norm);
+	/* How libfaketime runs decides bytes too (issue 11: file times). */
+	if (ip != NULL && r->fake_clock &&
+	    json_object_set_new(json_object_get(ip, "sandbox"), "fakeClockEnv",
+				json_pack("{s:s, s:s}",
+					  "FAKETIME_DONT_FAKE_MONOTONIC", "1",
+					  "NO_FAKE_STAT", "1")) < 0) {
+		json_decref(ip);
+		ip = NULL;
+	}
+	return ip;
 }
 
 /* ---- progress ------------------------------------------------------------ */

@@ -56,8 +56,16 @@ grep -q " $(date -u -d "@$sde" '+%Y-%m-%d %H:%M:%S') dd/b1\$" gnu &&
 	ok "GNU tar shows the same time" || not_ok "GNU tar shows the same time"
 
 # Two --fake-clock builds, seconds apart, give the same bytes.
+"$ATTEST" keygen -o vendor >/dev/null 2>&1
 expect 0 "a --fake-clock build" "$ATTEST" build --git repo --fake-clock \
-	--output-dir n1 --artifact dd.tar -- sh build.sh
+	--key vendor.key -o n1.jsonl --output-dir n1 --artifact dd.tar -- sh build.sh
+python3 -c 'import base64, json, sys
+st = json.loads(base64.b64decode(json.loads(open(sys.argv[1]).readline())["payload"]))
+sb = st["predicate"]["buildDefinition"]["internalParameters"]["sandbox"]
+sys.exit(0 if sb["fakeClock"] is True and sb["fakeClockEnv"] ==
+	{"FAKETIME_DONT_FAKE_MONOTONIC": "1", "NO_FAKE_STAT": "1"} else 1)' n1.jsonl &&
+	ok "the statement records how libfaketime ran" ||
+	not_ok "the statement records how libfaketime ran"
 sleep 2
 expect 0 "another, two seconds later" "$ATTEST" build --git repo --fake-clock \
 	--output-dir n2 --artifact dd.tar -- sh build.sh
