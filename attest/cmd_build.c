@@ -24,13 +24,13 @@ static const char usage_text[] =
 	"                    [--strip-components N] [--key KEY] [--output-dir DIR]\n"
 	"                    [-o OUT] [--root DIR|ROOT.tar]\n"
 	"                    [--env SOURCE_DATE_EPOCH=N] [--tool NAME]... [--no-normalize] [--check]\n"
-	"                    [--timeout SECONDS] [-q]\n"
+	"                    [--timeout SECONDS] [--max-size SIZE] [-q]\n"
 	"                    [[--override-recipe] [--artifact PATH]...\n"
 	"                     [--env NAME=VALUE]... [--fake-clock] -- COMMAND [ARG]...]\n"
 	"       attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
 	"                    --recipe-from ATTESTATION [--trust-recipe] [--key KEY]\n"
 	"                    [--output-dir DIR] [-o OUT] [--root DIR|ROOT.tar]\n"
-	"                    [--check] [--timeout SECONDS] [-q]\n"
+	"                    [--check] [--timeout SECONDS] [--max-size SIZE] [-q]\n"
 	"\n"
 	"Builds the source tree in a sealed sandbox (Linux namespaces, no network,\n"
 	"a fixed build path, a scrubbed environment, every source mtime set to\n"
@@ -77,10 +77,16 @@ static const char usage_text[] =
 	"                          with another TZ, locale, HOME, USER and umask\n"
 	"                          around it; exit 1 unless the artifacts are\n"
 	"                          identical\n"
-	"  --timeout SECONDS       kill the whole build after SECONDS (exit 2);\n"
-	"                          default: none\n"
+	"  --timeout SECONDS       kill the whole build after SECONDS, collecting\n"
+	"                          its artifacts included (exit 2); default: none\n"
+	"  --max-size SIZE         the bytes all artifacts may hold together, as\n"
+	"                          built and as normalised (K, M, G, T: powers of\n"
+	"                          1024; default 8G; exit 2 beyond)\n"
 	"  -q, --quiet             print nothing but errors\n"
-	"  -h, --help              show this help\n"
+	"  -h, --help              show this help\n";
+
+/* In two: C11 compilers need not take string literals over 4095 bytes. */
+static const char usage_tail[] =
 	"\n"
 	"Exit status: 0 built (and signed), 1 the build failed, an artifact is\n"
 	"missing, or --check found differences, 2 error (the build timed out, an\n"
@@ -372,6 +378,7 @@ cmd_build(int argc, char **argv)
 		{"override-recipe", no_argument, NULL, 'O'},
 		{"check", no_argument, NULL, 'c'},
 		{"timeout", required_argument, NULL, 'W'},
+		{"max-size", required_argument, NULL, 'Z'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -395,6 +402,7 @@ cmd_build(int argc, char **argv)
 	long long v;
 	int c, rc, check = 0, fake = 0, nonorm = 0, err = CR_OK;
 	long long timeout = -1;
+	uint64_t max_size = 0;
 	int trust_recipe = 0, override = 0;
 	size_t i;
 
@@ -468,6 +476,13 @@ cmd_build(int argc, char **argv)
 						  "--timeout: 1 to 31536000 "
 						  "seconds, once");
 			break;
+		case 'Z':
+			if (max_size != 0 ||
+			    (max_size = tool_parse_size(optarg)) == 0)
+				return tool_usage("build",
+						  "--max-size: a size in bytes "
+						  "(K, M, G, T), once");
+			break;
 		case 'U':
 			trust_recipe = 1;
 			break;
@@ -479,6 +494,7 @@ cmd_build(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			fputs(usage_tail, stdout);
 			return EXIT_OK;
 		default:
 			rc = tool_source_option(&src, "build", c, optarg);
@@ -600,6 +616,7 @@ cmd_build(int argc, char **argv)
 	bo.log_name = "build.log";
 	bo.progress = tool_progress_line;
 	bo.timeout = timeout > 0 ? (unsigned int)timeout : 0;
+	bo.max_size = max_size;
 	if (!tool_quiet) {
 		cr_tree_format_id(id, tree->root);
 		fprintf(stderr, "%s: building %s in the sandbox\n", tool_prog,

@@ -2,6 +2,7 @@
 #ifndef CR_TOOL_SOURCE_H
 #define CR_TOOL_SOURCE_H
 
+#include <stdint.h>
 #include "tree.h"
 
 struct tool_source {
@@ -42,5 +43,9 @@ int tool_source_hash(struct cr_tree **out, struct cr_source_info *info,
 
 /* Parses a non-negative decimal option value; -1 if it is not one. */
 long long tool_parse_number(const char *s, long long max);
+
+/* Parses a size: "8G", "512M", "1048576" (K, M, G, T are powers of 1024);
+ * 0 if it is not one. */
+uint64_t tool_parse_size(const char *s);
 
 #endif

@@ -479,6 +479,8 @@ struct scan {
 	unsigned char *meta; /* a pax or long-name header's data */
 	unsigned char *skip; /* data skipped over */
 	uint64_t members, bytes;
+	char attr_key[72];   /* a pending pax header's xattr/ACL key, or "" */
+	char attr_path[256]; /* and its path record, or "" */
 };
 
 /* n bytes of the decompressed stream into buf (NULL: skipped); *got. */
@@ -549,6 +551,67 @@ pax_key_ok(const char *k, size_t n, int global)
 		if (strlen(keys[i]) == n && memcmp(k, keys[i], n) == 0)
 			return 1;
 	return 0;
+}
+
+static void
+printable(char *out, size_t outsz, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i + 1 < outsz; i++)
+		out[i] = p[i] >= ' ' && p[i] < 127 ? (char)p[i] : '?';
+	out[i] = '\0';
+}
+
+/*
+ * Whether the pax records d[0..n) hold extended attributes, ACLs or file
+ * flags (GNU tar --xattrs and --acls, bsdtar, star: a file capability is
+ * SCHILY.xattr.security.capability): the first such key goes to
+ * s->attr_key, the header's path record to s->attr_path, both printable.
+ * Their values may hold NULs: this walks the records by their lengths and
+ * stops at the first malformed one.
+ */
+static int
+pax_attr_key(struct scan *s, const unsigned char *d, size_t n)
+{
+	static const char *const prefixes[] = {
+		"SCHILY.xattr.",  "LIBARCHIVE.xattr.", "SCHILY.acl.",
+		"LIBARCHIVE.acl", "SCHILY.fflags",     "RHT.security.",
+	};
+	size_t pos = 0, len, i, j, klen;
+	const unsigned char *k, *eq;
+	int found = 0;
+
+	s->attr_key[0] = s->attr_path[0] = '\0';
+	while (pos < n) {
+		len = 0;
+		for (i = pos;
+		     i < n && i - pos < 20 && d[i] >= '0' && d[i] <= '9'; i++)
+			len = len * 10 + (size_t)(d[i] - '0');
+		if (i == pos || i >= n || d[i] != ' ' || len > n - pos ||
+		    len < (i - pos) + 3)
+			break;
+		k = d + i + 1;
+		if ((eq = memchr(k, '=', len - (i - pos) - 2)) == NULL)
+			break;
+		klen = (size_t)(eq - k);
+		if (klen == 4 && memcmp(k, "path", 4) == 0)
+			printable(s->attr_path, sizeof(s->attr_path), eq + 1,
+				  (size_t)(d + pos + len - 1 - (eq + 1)));
+		for (j = 0;
+		     !found && j < sizeof(prefixes) / sizeof(prefixes[0]);
+		     j++) {
+			if (klen < strlen(prefixes[j]) ||
+			    memcmp(k, prefixes[j], strlen(prefixes[j])) != 0)
+				continue;
+			printable(s->attr_key, sizeof(s->attr_key), k, klen);
+			found = 1;
+		}
+		pos += len;
+	}
+	if (!found)
+		s->attr_key[0] = s->attr_path[0] = '\0';
+	return found;
 }
 
 /*
@@ -867,6 +930,11 @@ tar_scan(struct cr_archive *ca)
 						   ca->name);
 				goto done;
 			}
+			/* Refused below, naming the member it belongs to. */
+			if (pax_attr_key(&s, s.meta, (size_t)size)) {
+				has_x = 1;
+				continue;
+			}
 			if ((err = pax_check(&s, s.meta, (size_t)size, 0,
 					     &psize, &has_psize, &slash)) < 0)
 				goto done;
@@ -889,6 +957,20 @@ tar_scan(struct cr_archive *ca)
 						size > 1)] == '/';
 			*(t == 'L' ? &has_l : &has_k) = 1;
 			continue;
+		}
+		if (s.attr_key[0] != '\0') {
+			err = cr_error_set("%s: member '%s': extended "
+					   "attributes, ACLs or file flags "
+					   "(pax key '%s'), which extractors "
+					   "apply or ignore each their own "
+					   "way; refusing",
+					   ca->name,
+					   s.attr_path[0] ? s.attr_path
+							  : hname(sb, h),
+					   s.attr_key);
+			goto done;
+		}
+		switch (t) {
 		case '0':
 		case '1':
 		case '2':

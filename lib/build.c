@@ -11,7 +11,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
+#include <dirent.h>
+#include <fnmatch.h>
 #include <pthread.h>
 #include <sys/statvfs.h>
 #include <stdio.h>
@@ -399,16 +400,183 @@ cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Milliseconds of CLOCK_MONOTONIC. */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The build's deadline (0: none); the message says what ran out. */
+struct limits {
+	int64_t deadline;     /* CLOCK_MONOTONIC ms, 0: none */
+	unsigned int timeout; /* seconds, for the message */
+	int timed_out;
+};
+
+static int
+check_deadline(struct limits *l)
+{
+	if (l->deadline == 0 || now_ms() < l->deadline)
+		return CR_OK;
+	l->timed_out = 1;
+	return cr_error_set("the build timed out after %u s, while its "
+			    "artifacts were collected",
+			    l->timeout);
+}
+
+/* What a pattern walk found, and how far it may go. */
+struct walk {
+	const char *pattern;
+	char **names;
+	size_t n;
+	uint64_t visited;
+	struct limits *limits;
+};
+
+static int
+magic(const char *comp)
+{
+	return strpbrk(comp, "*?[\\") != NULL;
+}
+
+static int
+walk_add(struct walk *w, const char *prefix, const char *name)
+{
+	char **tmp;
+
+	if (w->n >= CR_BUILD_MAX_ARTIFACTS)
+		return cr_error_set("more than %u artifacts",
+				    CR_BUILD_MAX_ARTIFACTS);
+	if ((tmp = realloc(w->names, (w->n + 1) * sizeof(*tmp))) == NULL)
+		return cr_error_set("out of memory");
+	w->names = tmp;
+	if (asprintf(&w->names[w->n], "%s%s%s", prefix, *prefix ? "/" : "",
+		     name) < 0)
+		return cr_error_set("out of memory");
+	w->n++;
+	return CR_OK;
+}
+
+static int
+crosses_link(const struct walk *w, const char *prefix, const char *name)
+{
+	return cr_error_set("artifact '%s': %s%s%s is a symbolic link the "
+			    "build made; artifact patterns never cross links "
+			    "(name what it points to); refusing",
+			    w->pattern, prefix, *prefix ? "/" : "", name);
+}
+
+static int walk_dir(struct walk *w, int dirfd, const char *prefix, char **comps,
+		    size_t ncomp);
+
+/* Goes into dirfd's entry name (a directory, never a link) for comps. */
+static int
+walk_into(struct walk *w, int dirfd, const char *prefix, const char *name,
+	  char **comps, size_t ncomp)
+{
+	char *sub = NULL;
+	int fd, err;
+
+	fd = openat(dirfd, name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		struct stat st;
+
+		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			return crosses_link(w, prefix, name);
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+			return CR_OK; /* no match through here */
+		return cr_error_errno("artifact '%s': %s%s%s", w->pattern,
+				      prefix, *prefix ? "/" : "", name);
+	}
+	if (asprintf(&sub, "%s%s%s", prefix, *prefix ? "/" : "", name) < 0) {
+		close(fd);
+		return cr_error_set("out of memory");
+	}
+	err = walk_dir(w, fd, sub, comps, ncomp);
+	free(sub);
+	close(fd);
+	return err;
+}
+
+/*
+ * Matches comps[0..ncomp) below the directory dirfd (named prefix), one
+ * component at a time and relative to the descriptor, never following a
+ * link: the walk cannot leave the build directory. A link where the
+ * pattern goes on below it is refused; the last component may name one
+ * (collect_one opens it inside the build directory). Components are
+ * matched as glob(3) would: fnmatch(3), a leading '.' only explicitly.
+ */
+static int
+walk_dir(struct walk *w, int dirfd, const char *prefix, char **comps,
+	 size_t ncomp)
+{
+	const char *comp = comps[0];
+	struct dirent *de;
+	struct stat st;
+	DIR *d = NULL;
+	int fd, err = CR_OK;
+
+	if (!magic(comp)) {
+		if (ncomp > 1)
+			return walk_into(w, dirfd, prefix, comp, comps + 1,
+					 ncomp - 1);
+		if (fstatat(dirfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return walk_add(w, prefix, comp);
+		return CR_OK;
+	}
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (d = fdopendir(fd)) == NULL) {
+		err = cr_error_errno("artifact '%s': %s", w->pattern,
+				     *prefix ? prefix : ".");
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	while (err == CR_OK && (errno = 0, de = readdir(d)) != NULL) {
+		if (++w->visited > CR_BUILD_MAX_WALK) {
+			err = cr_error_set("artifact '%s': more than %u "
+					   "directory entries to match; "
+					   "refusing",
+					   w->pattern, CR_BUILD_MAX_WALK);
+			break;
+		}
+		if ((w->visited & 1023) == 0 &&
+		    (err = check_deadline(w->limits)) < 0)
+			break;
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    fnmatch(comp, de->d_name, FNM_PERIOD) != 0)
+			continue;
+		if (ncomp == 1)
+			err = walk_add(w, prefix, de->d_name);
+		else
+			err = walk_into(w, dirfd, prefix, de->d_name, comps + 1,
+					ncomp - 1);
+	}
+	if (err == CR_OK && errno != 0)
+		err = cr_error_errno("artifact '%s': %s", w->pattern,
+				     *prefix ? prefix : ".");
+	closedir(d);
+	return err;
+}
+
 /* The artifact names the patterns match, sorted and unique. */
 static int
-match_artifacts(char ***out, size_t *count, const char *root,
-		char *const *patterns)
+match_artifacts(char ***out, size_t *count, int rootfd, char *const *patterns,
+		struct limits *limits)
 {
-	char **names = NULL, **tmp, pat[PATH_MAX];
-	size_t n = 0, i, j, skip = strlen(root) + 1;
-	glob_t g;
-	int r, err = CR_OK;
+	struct walk w = {0};
+	char **names = NULL, *copy = NULL, *comps[PATH_MAX / 2], *c, *save;
+	size_t n = 0, i, j, ncomp, before;
+	int err = CR_OK;
 
+	w.limits = limits;
 	for (i = 0; patterns[i] != NULL; i++) {
 		if (bad_pattern(patterns[i])) {
 			err = cr_error_set("artifact '%s': must be a path "
@@ -417,40 +585,43 @@ match_artifacts(char ***out, size_t *count, const char *root,
 					   patterns[i]);
 			goto done;
 		}
-		snprintf(pat, sizeof(pat), "%s/%s", root, patterns[i]);
-		r = glob(pat, GLOB_ERR, NULL, &g);
-		if (r == GLOB_NOMATCH) {
+		free(copy);
+		if ((copy = strdup(patterns[i])) == NULL) {
+			err = cr_error_set("out of memory");
+			goto done;
+		}
+		ncomp = 0;
+		for (c = strtok_r(copy, "/", &save); c != NULL;
+		     c = strtok_r(NULL, "/", &save)) {
+			if (strcmp(c, ".") == 0)
+				continue;
+			if (ncomp == CR_ARRAY_SIZE(comps)) {
+				err = cr_error_set("artifact '%.64s...': too "
+						   "many components",
+						   patterns[i]);
+				goto done;
+			}
+			comps[ncomp++] = c;
+		}
+		if (ncomp == 0) {
+			err = cr_error_set("artifact '%s': names no file",
+					   patterns[i]);
+			goto done;
+		}
+		w.pattern = patterns[i];
+		before = w.n;
+		if ((err = walk_dir(&w, rootfd, "", comps, ncomp)) < 0)
+			goto done;
+		if (w.n == before) {
 			err = cr_error_fail("artifact '%s': the build did not "
 					    "make it",
 					    patterns[i]);
 			goto done;
 		}
-		if (r != 0) {
-			globfree(&g);
-			err = cr_error_set("artifact '%s': cannot be matched",
-					   patterns[i]);
-			goto done;
-		}
-		if (n + g.gl_pathc > CR_BUILD_MAX_ARTIFACTS) {
-			globfree(&g);
-			err = cr_error_set("more than %u artifacts",
-					   CR_BUILD_MAX_ARTIFACTS);
-			goto done;
-		}
-		if ((tmp = realloc(names, (n + g.gl_pathc + 1) *
-						  sizeof(*names))) == NULL) {
-			globfree(&g);
-			err = cr_error_set("out of memory");
-			goto done;
-		}
-		names = tmp;
-		for (j = 0; j < g.gl_pathc; j++)
-			if ((names[n++] = strdup(g.gl_pathv[j] + skip)) == NULL)
-				err = cr_error_set("out of memory");
-		globfree(&g);
-		if (err < 0)
-			goto done;
 	}
+	names = w.names;
+	n = w.n;
+	w.names = NULL;
 	if (n > 0)
 		qsort(names, n, sizeof(*names), cmp_name);
 	for (i = j = 0; i < n; i++) {
@@ -461,6 +632,10 @@ match_artifacts(char ***out, size_t *count, const char *root,
 	}
 	n = j;
 done:
+	free(copy);
+	for (i = 0; i < w.n && w.names != NULL; i++)
+		free(w.names[i]);
+	free(w.names);
 	if (err < 0) {
 		for (i = 0; i < n; i++)
 			free(names[i]);
@@ -583,20 +758,153 @@ done:
 	return err;
 }
 
-/* Copies (and normalises) one artifact into the output directory. */
+/*
+ * Copies in to the empty file out under the deadline, holes left as holes
+ * (SEEK_DATA/SEEK_HOLE; a filesystem without them shows one data extent):
+ * a sparse artifact costs no disk, only the time to hash it.
+ */
+static int
+copy_limited(int out, int in, const char *name, struct limits *l)
+{
+	char *buf;
+	struct stat st;
+	off_t pos = 0, data, hole;
+	ssize_t n;
+	size_t want;
+	int err = CR_OK;
+
+	if (fstat(in, &st) < 0)
+		return cr_error_errno("%s", name);
+	if ((buf = malloc(CR_STREAM_CHUNK)) == NULL)
+		return cr_error_set("out of memory");
+	while (pos < st.st_size) {
+		if ((data = lseek(in, pos, SEEK_DATA)) < 0) {
+			if (errno != ENXIO)
+				err = cr_error_errno("%s", name);
+			break; /* ENXIO: a hole to the end */
+		}
+		if ((hole = lseek(in, data, SEEK_HOLE)) < 0) {
+			err = cr_error_errno("%s", name);
+			break;
+		}
+		for (pos = data; pos < hole; pos += n) {
+			if ((err = check_deadline(l)) < 0)
+				goto done;
+			want = hole - pos > (off_t)CR_STREAM_CHUNK
+				       ? CR_STREAM_CHUNK
+				       : (size_t)(hole - pos);
+			n = pread(in, buf, want, pos);
+			if (n < 0 && errno == EINTR) {
+				n = 0;
+				continue;
+			}
+			if (n <= 0) {
+				err = n < 0 ? cr_error_errno("%s", name)
+					    : cr_error_set("%s: changed while "
+							   "it was copied",
+							   name);
+				goto done;
+			}
+			if (lseek(out, pos, SEEK_SET) < 0) {
+				err = cr_error_errno("%s", name);
+				goto done;
+			}
+			if ((err = write_all(out, buf, (size_t)n, name)) < 0)
+				goto done;
+		}
+	}
+	if (err == CR_OK && ftruncate(out, st.st_size) < 0)
+		err = cr_error_errno("%s", name);
+done:
+	free(buf);
+	return err;
+}
+
+/* SHA-256 of fd from its start, under the deadline; *size its length. */
+static int
+hash_limited(unsigned char *sha, uint64_t *size, int fd, const char *name,
+	     struct limits *l)
+{
+	struct cr_sha256 h;
+	char *buf = NULL;
+	ssize_t n;
+	int err;
+
+	*size = 0;
+	if ((err = cr_sha256_init(&h)) < 0)
+		return err;
+	if ((buf = malloc(CR_STREAM_CHUNK)) == NULL) {
+		err = cr_error_set("out of memory");
+		goto done;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		err = cr_error_errno("%s", name);
+		goto done;
+	}
+	while ((err = check_deadline(l)) == CR_OK &&
+	       (n = read(fd, buf, CR_STREAM_CHUNK)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = cr_error_errno("%s", name);
+			break;
+		}
+		*size += (uint64_t)n;
+		if ((err = cr_sha256_update(&h, buf, (size_t)n)) < 0)
+			break;
+	}
+	if (err == CR_OK)
+		err = cr_sha256_final(&h, sha);
+done:
+	cr_sha256_dispose(&h);
+	free(buf);
+	return err;
+}
+
+/* The bytes artifacts may hold, and how many they hold so far. */
+struct budget {
+	uint64_t max, used;
+};
+
+static int
+spend(struct budget *b, uint64_t n, const char *name, const char *what)
+{
+	if (n > b->max - b->used)
+		return cr_error_set("artifact '%s': %s %llu bytes, with the "
+				    "%llu of the artifacts before it more "
+				    "than the %llu all may hold together "
+				    "(--max-size); refusing",
+				    name, what, (unsigned long long)n,
+				    (unsigned long long)b->used,
+				    (unsigned long long)b->max);
+	b->used += n;
+	return CR_OK;
+}
+
+/*
+ * Copies (and normalises) one artifact into the output directory: its size
+ * as built, and again as written, counted against the budget before the
+ * bytes are read (a sparse file costs the build nothing), every loop under
+ * the deadline.
+ */
 static int
 collect_one(struct cr_artifact *a, int srcfd, const char *outdir,
-	    const struct cr_recipe *r, int64_t sde)
+	    const struct cr_recipe *r, int64_t sde, struct budget *bud,
+	    struct limits *l)
 {
 	struct cr_normalize_report rep;
+	struct cr_normalize_opts nopts = {0};
 	struct stat st;
 	char tmp[NAME_MAX + 1];
 	const char *base = base_name(a->name);
+	uint64_t written;
 	int in = -1, dir = -1, out = -1, err;
 
 	snprintf(a->format, sizeof(a->format), "none");
 	if ((err = open_artifact(&in, &st, srcfd, a->name)) < 0)
 		return err;
+	if ((err = spend(bud, (uint64_t)st.st_size, a->name, "holds")) < 0)
+		goto done;
 	if ((err = open_out_dir(&dir, outdir, a->name)) < 0)
 		goto done;
 	snprintf(tmp, sizeof(tmp), ".%.200s.cleanroom-tmp", base);
@@ -608,26 +916,37 @@ collect_one(struct cr_artifact *a, int srcfd, const char *outdir,
 		goto done;
 	}
 	rep.format[0] = '\0';
+	nopts.deadline = l->deadline;
 	if (r->normalize &&
-	    (err = cr_normalize_fd(&rep, out, in, a->name, sde, NULL)) < 0)
+	    (err = cr_normalize_fd(&rep, out, in, a->name, sde, &nopts)) < 0) {
+		/* Its message says so when the time ran out there. */
+		if (l->deadline != 0 && now_ms() >= l->deadline)
+			l->timed_out = 1;
 		goto done;
+	}
 	if (!r->normalize || strcmp(rep.format, "none") == 0) {
 		if (lseek(in, 0, SEEK_SET) < 0) {
 			err = cr_error_errno("%s", a->name);
 			goto done;
 		}
-		if ((err = copy_fd(out, in, a->name)) < 0)
+		if ((err = copy_limited(out, in, a->name, l)) < 0)
 			goto done;
 	} else {
 		snprintf(a->format, sizeof(a->format), "%s", rep.format);
 		a->steps = rep.steps;
+		a->kept = rep.kept;
 	}
 	if (fchmod(out, (st.st_mode & 0111) ? 0755 : 0644) < 0 ||
-	    fsync(out) < 0 || lseek(out, 0, SEEK_SET) < 0) {
+	    fsync(out) < 0) {
 		err = cr_error_errno("%s/%s", outdir, a->name);
 		goto done;
 	}
-	if ((err = cr_sha256_fd(a->sha256, NULL, out, NULL, 0, a->name)) < 0)
+	if ((err = hash_limited(a->sha256, &written, out, a->name, l)) < 0)
+		goto done;
+	/* Normalised, it may differ in size: both count. */
+	if (written > (uint64_t)st.st_size &&
+	    (err = spend(bud, written - (uint64_t)st.st_size, a->name,
+			 "normalised, grew by")) < 0)
 		goto done;
 	if (renameat(dir, tmp, dir, base) < 0) {
 		err = cr_error_errno("%s/%s", outdir, a->name);
@@ -649,26 +968,26 @@ done:
 
 /* ---- the log ------------------------------------------------------------ */
 
+/*
+ * Hashes the log the drain kept (at most CR_BUILD_MAX_LOG bytes and the
+ * note of its truncation), keeps its tail and copies it to outdir/name.
+ */
 static int
 keep_log(struct cr_build *b, const char *log, const char *outdir,
-	 const char *name)
+	 const char *name, struct limits *l)
 {
 	char path[PATH_MAX];
-	struct stat st;
+	uint64_t size;
 	off_t off;
 	ssize_t n;
 	int in, out, err;
 
 	if ((in = open(log, O_RDONLY | O_CLOEXEC)) < 0)
 		return cr_error_errno("%s", log);
-	if ((err = cr_sha256_fd(b->log_sha256, NULL, in, NULL, 0, log)) < 0)
+	if ((err = hash_limited(b->log_sha256, &size, in, log, l)) < 0)
 		goto done;
-	if (fstat(in, &st) < 0) {
-		err = cr_error_errno("%s", log);
-		goto done;
-	}
-	off = st.st_size > (off_t)(CR_BUILD_LOG_TAIL - 1)
-		      ? st.st_size - (off_t)(CR_BUILD_LOG_TAIL - 1)
+	off = size > (uint64_t)(CR_BUILD_LOG_TAIL - 1)
+		      ? (off_t)(size - (CR_BUILD_LOG_TAIL - 1))
 		      : 0;
 	n = pread(in, b->log_tail, CR_BUILD_LOG_TAIL - 1, off);
 	b->log_tail[n > 0 ? n : 0] = '\0';
@@ -689,12 +1008,114 @@ keep_log(struct cr_build *b, const char *log, const char *outdir,
 	if (lseek(in, 0, SEEK_SET) < 0)
 		err = cr_error_errno("%s", log);
 	else
-		err = copy_fd(out, in, path);
+		err = copy_limited(out, in, path, l);
 	if (close(out) < 0 && err == CR_OK)
 		err = cr_error_errno("%s", path);
 done:
 	close(in);
 	return err;
+}
+
+/*
+ * The build's stdout and stderr are a pipe, drained here into the log file
+ * up to max bytes; what comes after is read and dropped (the build cannot
+ * block on it, nor fill the disk, nor truncate or seek the log), and a
+ * last line says so.
+ */
+struct drain {
+	pthread_t thread;
+	int rfd, out;
+	uint64_t max, kept;
+	int truncated, err, started;
+	char *buf;
+	char why[256];
+};
+
+static void *
+drain_log(void *arg)
+{
+	struct drain *d = arg;
+	uint64_t room;
+	ssize_t n, k;
+	char note[128];
+
+	for (;;) {
+		n = read(d->rfd, d->buf, CR_STREAM_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		room = d->max - d->kept;
+		k = (uint64_t)n > room ? (ssize_t)room : n;
+		if ((uint64_t)n > room)
+			d->truncated = 1;
+		if (d->err != 0 || k == 0)
+			continue;
+		if (write_all(d->out, d->buf, (size_t)k, "build log") < 0) {
+			d->err = errno ? errno : EIO;
+			snprintf(d->why, sizeof(d->why), "%s",
+				 strerror(d->err));
+			continue;
+		}
+		d->kept += (uint64_t)k;
+	}
+	if (d->truncated && d->err == 0) {
+		snprintf(note, sizeof(note),
+			 "\n[cleanroom: the log was cut at %llu bytes]\n",
+			 (unsigned long long)d->max);
+		if (write_all(d->out, note, strlen(note), "build log") < 0) {
+			d->err = errno ? errno : EIO;
+			snprintf(d->why, sizeof(d->why), "%s",
+				 strerror(d->err));
+		}
+	}
+	return NULL;
+}
+
+static int
+drain_start(struct drain *d, int *wfd, int logfd, uint64_t max)
+{
+	int p[2];
+
+	memset(d, 0, sizeof(*d));
+	d->rfd = -1;
+	*wfd = -1;
+	if ((d->buf = malloc(CR_STREAM_CHUNK)) == NULL)
+		return cr_error_set("out of memory");
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return cr_error_errno("build log: pipe");
+	d->rfd = p[0];
+	d->out = logfd;
+	d->max = max;
+	if (pthread_create(&d->thread, NULL, drain_log, d) != 0) {
+		close(p[0]);
+		close(p[1]);
+		d->rfd = -1;
+		return cr_error_set("build log: cannot start a thread");
+	}
+	d->started = 1;
+	*wfd = p[1];
+	return CR_OK;
+}
+
+/* After every writer is gone: waits for the rest of the pipe. */
+static int
+drain_stop(struct drain *d, const char *log)
+{
+	int was = d->started;
+
+	if (was) {
+		pthread_join(d->thread, NULL);
+		d->started = 0;
+	}
+	if (d->rfd >= 0)
+		close(d->rfd);
+	d->rfd = -1;
+	free(d->buf);
+	d->buf = NULL;
+	if (was && d->err != 0)
+		return cr_error_set("%s: %s", log, d->why);
+	return CR_OK;
 }
 
 /* ---- the statement's parameters --------------------------------------- */
@@ -714,7 +1135,7 @@ static json_t *
 internal_params(const struct cr_build *b, const struct cr_recipe *r,
 		const struct cr_build_opts *opts)
 {
-	json_t *norm = json_array(), *steps;
+	json_t *norm = json_array(), *steps, *ip;
 	size_t i;
 	unsigned int bit;
 
@@ -728,11 +1149,20 @@ internal_params(const struct cr_build *b, const struct cr_recipe *r,
 					steps,
 					json_string(
 						cr_normalize_step_name(bit)));
-		json_array_append_new(
-			norm, json_pack("{s:s, s:s, s:o}", "artifact", a->name,
-					"format", a->format, "steps", steps));
+		/* Members that look like containers but are kept as built. */
+		if (a->kept > 0)
+			json_array_append_new(
+				norm,
+				json_pack("{s:s, s:s, s:o, s:I}", "artifact",
+					  a->name, "format", a->format, "steps",
+					  steps, "kept", (json_int_t)a->kept));
+		else
+			json_array_append_new(
+				norm, json_pack("{s:s, s:s, s:o}", "artifact",
+						a->name, "format", a->format,
+						"steps", steps));
 	}
-	return json_pack(
+	ip = json_pack(
 		"{s:I, s:s, s:{s:[ssssss], s:s, s:s, s:o, s:o, s:s, s:s, s:s, "
 		"s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:{s:o, s:[ss], s:s, s:[ss], "
 		"s:s}}, s:b, s:o}",
@@ -754,6 +1184,16 @@ internal_params(const struct cr_build *b, const struct cr_recipe *r,
 		"clone", "unshare", "clone3", "ENOSYS", "denyIoctl", "TIOCSTI",
 		"TIOCLINUX", "otherArchitectures", "killed", "normalize",
 		r->normalize, "normalizations", norm);
+	/* How libfaketime runs decides bytes too (issue 11: file times). */
+	if (ip != NULL && r->fake_clock &&
+	    json_object_set_new(json_object_get(ip, "sandbox"), "fakeClockEnv",
+				json_pack("{s:s, s:s}",
+					  "FAKETIME_DONT_FAKE_MONOTONIC", "1",
+					  "NO_FAKE_STAT", "1")) < 0) {
+		json_decref(ip);
+		ip = NULL;
+	}
+	return ip;
 }
 
 /* ---- progress ------------------------------------------------------------ */
@@ -900,14 +1340,24 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 	json_t *rootdep = NULL;
 	struct cr_build *b = NULL;
 	struct work w = {0};
+	struct limits lim = {0};
+	struct budget bud = {0};
+	struct drain drain = {0};
 	char **names = NULL;
 	size_t n = 0, i;
-	int logfd = -1, srcfd = -1, err;
+	int64_t left;
+	int logfd = -1, wfd = -1, srcfd = -1, err, err2;
 
 	*out = NULL;
+	drain.rfd = -1;
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return cr_error_set("out of memory");
 	b->started = (int64_t)time(NULL);
+	/* One deadline over the export, the build and the collection. */
+	lim.timeout = opts->timeout;
+	if (opts->timeout > 0)
+		lim.deadline = now_ms() + (int64_t)opts->timeout * 1000;
+	bud.max = opts->max_size ? opts->max_size : CR_BUILD_MAX_SIZE;
 	if ((err = derive_sde(&b->source_date_epoch, recipe, src)) < 0 ||
 	    (err = work_new(&w)) < 0)
 		goto done;
@@ -928,6 +1378,8 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 		err = cr_error_errno("%s", w.log);
 		goto done;
 	}
+	if ((err = drain_start(&drain, &wfd, logfd, CR_BUILD_MAX_LOG)) < 0)
+		goto done;
 	cr_sandbox_opts_init(&so);
 	so.source_dir = w.src;
 	so.root = opts->root;
@@ -935,20 +1387,39 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 	so.env = (const char *const *)recipe->env;
 	so.source_date_epoch = b->source_date_epoch;
 	so.fake_clock = recipe->fake_clock;
-	so.log_fd = logfd;
-	so.timeout = opts->timeout;
+	so.log_fd = wfd;
+	if (lim.deadline) {
+		left = lim.deadline - now_ms();
+		if (left < 1000)
+			left = 1000;
+		so.timeout = (unsigned int)((left + 999) / 1000);
+	}
 	if (opts->progress != NULL)
 		watch_start(&watch, w.log, opts);
 	err = cr_sandbox_run(&b->exit_status, &so);
+	/* Every process of the sandbox is gone: ours is the last writer. */
+	close(wfd);
+	wfd = -1;
+	err2 = drain_stop(&drain, w.log);
 	watch_stop(&watch);
+	b->log_truncated = drain.truncated;
 	if (err < 0 && b->exit_status != CR_SANDBOX_TIMED_OUT)
+		goto done;
+	if ((err = err2) < 0)
 		goto done;
 	close(logfd);
 	logfd = -1;
 	b->finished = (int64_t)time(NULL);
-	if ((err = keep_log(b, w.log, opts->output_dir,
-			    opts->log_name ? opts->log_name : "build.log")) < 0)
-		goto done;
+	/* The log is kept even when the time ran out: no deadline here. */
+	{
+		struct limits none = {0};
+
+		if ((err = keep_log(b, w.log, opts->output_dir,
+				    opts->log_name ? opts->log_name
+						   : "build.log",
+				    &none)) < 0)
+			goto done;
+	}
 	if (b->exit_status == CR_SANDBOX_TIMED_OUT) {
 		b->timed_out = 1;
 		err = cr_error_set("the build timed out after %u s; the whole "
@@ -963,7 +1434,12 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 		goto done;
 	}
 
-	if ((err = match_artifacts(&names, &n, w.src, recipe->artifacts)) < 0)
+	if ((srcfd = open(w.src, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		err = cr_error_errno("%s", w.src);
+		goto done;
+	}
+	if ((err = match_artifacts(&names, &n, srcfd, recipe->artifacts,
+				   &lim)) < 0)
 		goto done;
 	if (n == 0) {
 		err = cr_error_set("no artifact declared (--artifact PATH)");
@@ -973,17 +1449,13 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 		err = cr_error_set("out of memory");
 		goto done;
 	}
-	if ((srcfd = open(w.src, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		err = cr_error_errno("%s", w.src);
-		goto done;
-	}
 	for (i = 0; i < n; i++) {
 		b->artifacts[i].name = names[i];
 		names[i] = NULL;
 		b->nartifacts++;
 		if ((err = collect_one(&b->artifacts[i], srcfd,
 				       opts->output_dir, recipe,
-				       b->source_date_epoch)) < 0)
+				       b->source_date_epoch, &bud, &lim)) < 0)
 			goto done;
 	}
 	if ((err = cr_toolchain_probe(
@@ -1012,6 +1484,11 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 	}
 	err = CR_OK;
 done:
+	if (wfd >= 0)
+		close(wfd);
+	(void)drain_stop(&drain, w.log);
+	if (lim.timed_out)
+		b->timed_out = 1;
 	if (srcfd >= 0)
 		close(srcfd);
 	if (logfd >= 0)

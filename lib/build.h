@@ -12,6 +12,12 @@
 
 #define CR_BUILD_MAX_ARTIFACTS 4096u
 #define CR_BUILD_LOG_TAIL 4096u
+/* Directory entries one artifact pattern may look at. */
+#define CR_BUILD_MAX_WALK 1000000u
+/* Bytes all artifacts may hold together, as built (--max-size). */
+#define CR_BUILD_MAX_SIZE (8ull << 30)
+/* Bytes of the build's log kept; the rest is read and dropped. */
+#define CR_BUILD_MAX_LOG (256ull << 20)
 
 /* What another party needs to build the same thing again. */
 struct cr_recipe {
@@ -47,6 +53,7 @@ struct cr_build_opts {
 	const char *log_name; /* the log's file name in output_dir */
 	int reverse_export;   /* create the source's files in reverse order */
 	unsigned int timeout; /* seconds; 0: none */
+	uint64_t max_size;    /* all artifacts' bytes; 0: CR_BUILD_MAX_SIZE */
 	/*
 	 * When not NULL, called about five times a second from another
 	 * thread while the command runs, with the last line of its log so far
@@ -61,6 +68,7 @@ struct cr_artifact {
 	unsigned char sha256[CR_SHA256_LEN];
 	char format[64];    /* normalisation: "none", "tar+gzip"... */
 	unsigned int steps; /* normalisation steps applied */
+	uint64_t kept;	    /* nested containers kept as data, as built */
 };
 
 struct cr_build {
@@ -72,7 +80,8 @@ struct cr_build {
 	unsigned char log_sha256[CR_SHA256_LEN];
 	char log_tail[CR_BUILD_LOG_TAIL]; /* the end of the log */
 	char *log_path;	      /* where the whole log was kept, or NULL */
-	int timed_out;	      /* the build was killed at opts->timeout */
+	int log_truncated;    /* it was cut at CR_BUILD_MAX_LOG bytes */
+	int timed_out;	      /* opts->timeout passed (build or collection) */
 	json_t *internal;     /* internalParameters for the statement */
 	json_t *dependencies; /* the toolchain and root, after the source */
 	json_t *byproducts;

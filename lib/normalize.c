@@ -26,12 +26,14 @@
 #define MAX_NAME_BYTES (64u << 20) /* all member names of one archive */
 #define ZIP_MAX 0xfffffffeu
 
-enum kind { K_NONE, K_TAR, K_GZIP, K_ZIP, K_AR, K_CPIO, K_XZ };
+enum kind { K_NONE, K_TAR, K_GZIP, K_ZIP, K_AR, K_CPIO, K_XZ, K_TARV7 };
 
 struct ctx {
 	struct cr_normalize_report *rep;
 	int64_t sde;
 	uint64_t max_total, max_ratio, max_entries;
+	int64_t deadline; /* CLOCK_MONOTONIC ms; 0: none */
+	int timed_out;	  /* it passed: nothing is kept as data then */
 	int max_depth;
 	const char *tmpdir;
 	locale_t loc; /* C.UTF-8, for libarchive's name conversions */
@@ -196,6 +198,18 @@ account(struct ctx *c, uint64_t *out, uint64_t in_len, size_t n,
 	if (member == NULL)
 		member = "";
 
+	if (c->deadline != 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 >=
+		    c->deadline) {
+			c->timed_out = 1;
+			return cr_error_set("%s%s%s: the build timed out while "
+					    "it was normalised (--timeout)",
+					    name, sep, member);
+		}
+	}
 	c->total += n;
 	*out += n;
 	if (c->total > c->max_total)
@@ -211,6 +225,101 @@ account(struct ctx *c, uint64_t *out, uint64_t in_len, size_t n,
 				    " times the archive's size; refusing "
 				    "(decompression bomb?)",
 				    name, sep, member, c->max_ratio);
+	return CR_OK;
+}
+
+/* A tar header's octal field: -1 when it is not one. */
+static int64_t
+tar_octal(const unsigned char *p, size_t n)
+{
+	int64_t v = 0;
+	size_t i = 0;
+
+	while (i < n && p[i] == ' ')
+		i++;
+	if (i == n || p[i] < '0' || p[i] > '7')
+		return -1;
+	for (; i < n && p[i] >= '0' && p[i] <= '7'; i++) {
+		if (v > (INT64_MAX >> 3))
+			return -1;
+		v = v * 8 + (p[i] - '0');
+	}
+	for (; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\0')
+			return -1;
+	return v;
+}
+
+static int
+zeros(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * A V7 tar header, as automake's "make dist" writes them (GNU tar -o): a
+ * good checksum, a V7 type (GNU adds '5' for directories), a name, and
+ * nothing where ustar keeps its magic, owner names and prefix; GNU tar
+ * fills devmajor and devminor with octal zeros, which V7 does not read.
+ */
+static int
+v7_header(const unsigned char h[512])
+{
+	uint64_t sum = 0;
+	int64_t want;
+	size_t i;
+
+	if (h[0] == 0 || !zeros(h + 257, 72) || !zeros(h + 345, 167) ||
+	    !(h[156] == 0 || h[156] == '0' || h[156] == '1' || h[156] == '2' ||
+	      h[156] == '5'))
+		return 0;
+	for (i = 329; i < 345; i++)
+		if (h[i] != 0 && h[i] != ' ' && (h[i] < '0' || h[i] > '7'))
+			return 0;
+	/* A file named "d/" is a directory to some readers: not ours. */
+	if ((h[156] == 0 || h[156] == '0') &&
+	    h[strnlen((const char *)h, 100) - 1] == '/')
+		return 0;
+	if ((want = tar_octal(h + 148, 8)) < 0)
+		return 0;
+	for (i = 0; i < 512; i++)
+		sum += (i >= 148 && i < 156) ? ' ' : h[i];
+	return (uint64_t)want == sum;
+}
+
+/*
+ * K_TARV7 when every header up to the end blocks is V7 and the data fits,
+ * else K_NONE: a file that merely starts like one is no container.
+ */
+static int
+v7_scan(enum kind *kind, int fd, uint64_t off, uint64_t len, const char *name)
+{
+	unsigned char h[512];
+	uint64_t pos = 0, nent = 0, data;
+	int64_t size;
+	int err;
+
+	*kind = K_NONE;
+	while (pos + 512 <= len) {
+		if ((err = pread_full(fd, h, 512, off + pos, name)) < 0)
+			return err;
+		if (zeros(h, 512)) {
+			*kind = K_TARV7;
+			return CR_OK;
+		}
+		if (!v7_header(h) || (size = tar_octal(h + 124, 12)) < 0 ||
+		    ++nent > CR_NORMALIZE_MAX_ENTRIES)
+			return CR_OK;
+		data = ((uint64_t)size + 511) / 512 * 512;
+		if (data > len - pos - 512)
+			return CR_OK;
+		pos += 512 + data;
+	}
 	return CR_OK;
 }
 
@@ -240,6 +349,8 @@ detect(enum kind *kind, int fd, uint64_t off, uint64_t len, const char *name)
 		*kind = K_ZIP;
 	else if (n == sizeof(head) && cr_archive_tar_header(head))
 		*kind = K_TAR;
+	else if (n == sizeof(head) && v7_header(head))
+		return v7_scan(kind, fd, off, len, name);
 	return CR_OK;
 }
 
@@ -616,6 +727,8 @@ member_data(struct ctx *c, struct data *d, int spool, const struct member *m,
 	if ((err = norm_window(c, &kind, fmt, sizeof(fmt), d->tmp, spool,
 			       m->off, m->size, sub, depth + 1)) == CR_OK)
 		err = file_size(&size, d->tmp, sub);
+	if (err < 0 && c->timed_out)
+		goto done; /* the time, not the member: never kept */
 	if (err < 0) {
 		/*
 		 * A member that looks like a container but cannot be normalised
@@ -1279,6 +1392,88 @@ done:
 	return err;
 }
 
+/*
+ * A V7 tar (v7_scan() said so) as ustar, into a spool file: each header
+ * gets the ustar magic and a new checksum (devmajor and devminor,
+ * meaningless in V7, zeroed; the NUL type written '0'); names, modes,
+ * owners, times, types and data
+ * are left as they are, so every reader sees the same members (a V7 header
+ * is the start of a ustar one).
+ */
+static int
+v7_to_ustar(struct ctx *c, int *out, uint64_t *out_len, int fd, uint64_t off,
+	    uint64_t len, const char *name)
+{
+	unsigned char h[512];
+	uint64_t pos = 0, data, sum;
+	int64_t size;
+	int spool = -1, err;
+	size_t i;
+
+	*out = -1;
+	if ((err = spool_open(&spool, c, name)) < 0)
+		return err;
+	while (pos + 512 <= len) {
+		if ((err = pread_full(fd, h, 512, off + pos, name)) < 0)
+			goto done;
+		if (zeros(h, 512))
+			break;
+		if (!v7_header(h) || (size = tar_octal(h + 124, 12)) < 0 ||
+		    ((uint64_t)size + 511) / 512 * 512 > len - pos - 512) {
+			err = cr_error_set("%s: changed while read", name);
+			goto done;
+		}
+		memcpy(h + 257,
+		       "ustar\0"
+		       "00",
+		       8);
+		memset(h + 329, 0, 16);
+		/* V7's NUL type is a regular file to every reader. */
+		if (h[156] == 0)
+			h[156] = '0';
+		memset(h + 148, ' ', 8);
+		for (sum = 0, i = 0; i < 512; i++)
+			sum += h[i];
+		snprintf((char *)h + 148, 8, "%06o", (unsigned)sum);
+		h[155] = ' ';
+		data = ((uint64_t)size + 511) / 512 * 512;
+		if ((err = write_all(spool, h, 512, name)) < 0 ||
+		    (err = copy_range(c->buf, spool, fd, off + pos + 512, data,
+				      name)) < 0)
+			goto done;
+		pos += 512 + data;
+	}
+	/* The end blocks and whatever follows, for the policy to judge. */
+	if ((err = copy_range(c->buf, spool, fd, off + pos, len - pos, name)) <
+	    0)
+		goto done;
+	*out = spool;
+	*out_len = len;
+	spool = -1;
+	err = CR_OK;
+done:
+	if (spool >= 0)
+		close(spool);
+	return err;
+}
+
+/* A V7 tar: made ustar, then normalised as any tar. */
+static int
+norm_v7(struct ctx *c, enum kind *kind, char *fmt, size_t fmtsz, int out_fd,
+	int fd, uint64_t off, uint64_t len, const char *name, int depth)
+{
+	uint64_t ulen = 0;
+	int ufd = -1, err;
+
+	if ((err = v7_to_ustar(c, &ufd, &ulen, fd, off, len, name)) < 0)
+		return err;
+	*kind = K_TAR;
+	snprintf(fmt, fmtsz, "tar");
+	err = norm_sorted(c, K_TAR, out_fd, ufd, 0, ulen, name, depth);
+	close(ufd);
+	return err;
+}
+
 static int
 ar_special(const char *path)
 {
@@ -1817,6 +2012,9 @@ norm_window(struct ctx *c, enum kind *kind, char *fmt, size_t fmtsz, int out_fd,
 	case K_TAR:
 		snprintf(fmt, fmtsz, "tar");
 		return norm_sorted(c, *kind, out_fd, fd, off, len, name, depth);
+	case K_TARV7:
+		return norm_v7(c, kind, fmt, fmtsz, out_fd, fd, off, len, name,
+			       depth);
 	case K_ZIP:
 		snprintf(fmt, fmtsz, "zip");
 		return norm_zip(c, out_fd, fd, off, len, name, depth);
@@ -1859,6 +2057,7 @@ ctx_new(struct ctx **out, struct cr_normalize_report *rep, int64_t sde,
 			c->max_depth = opts->max_depth;
 		if (opts->tmpdir != NULL)
 			c->tmpdir = opts->tmpdir;
+		c->deadline = opts->deadline;
 	}
 	*out = c;
 	return CR_OK;

@@ -15,7 +15,8 @@
  * "Normalised artifacts", is the user's version of this.
  *
  * tar (ustar, pax, GNU; read through the archive policy with
- * CR_ARC_ARTIFACT, so devices and FIFOs pass)
+ * CR_ARC_ARTIFACT, so devices and FIFOs pass; a V7 tar, as "make dist"
+ * writes it, is read as the ustar it starts like when every header is V7)
  *   Written by libarchive as restricted pax in C.UTF-8: plain ustar unless
  *   a name, link, owner name, id or size needs an extended header, which
  *   then holds just that, in UTF-8, with no hdrcharset record (GNU tar
@@ -124,6 +125,9 @@ struct cr_normalize_opts {
 	int max_depth;
 	/* Directory for the unlinked spool files; NULL means out_path's. */
 	const char *tmpdir;
+	/* CLOCK_MONOTONIC milliseconds after which reading stops (CR_ERROR,
+	 * "timed out"); 0 means none. */
+	int64_t deadline;
 };
 
 #define CR_NORMALIZE_MAX_TOTAL (16ull << 30)

@@ -688,6 +688,17 @@ valid_name(const char *s, size_t len)
 	return 1;
 }
 
+/*
+ * What libfaketime (0.9.7 to 0.9.10) reads besides FAKETIME*: with
+ * --fake-clock the
+ * sandbox sets them (or leaves them unset) itself, so that a recipe cannot
+ * turn file-time faking back on or change what the clock reads.
+ */
+static const char *const faketime_names[] = {
+	"LD_PRELOAD",	   "NO_FAKE_STAT",	  "FAKE_UTIME",
+	"FAKERANDOM_SEED", "DONT_FAKE_MONOTONIC",
+};
+
 static int
 is_fixed(const char *name, size_t len, int fake_clock)
 {
@@ -697,9 +708,14 @@ is_fixed(const char *name, size_t len, int fake_clock)
 		if (strlen(fixed_names[i]) == len &&
 		    memcmp(fixed_names[i], name, len) == 0)
 			return 1;
-	if (fake_clock && ((len == 10 && memcmp(name, "LD_PRELOAD", 10) == 0) ||
-			   (len >= 8 && memcmp(name, "FAKETIME", 8) == 0)))
+	if (!fake_clock)
+		return 0;
+	if (len >= 8 && memcmp(name, "FAKETIME", 8) == 0)
 		return 1;
+	for (i = 0; i < CR_ARRAY_SIZE(faketime_names); i++)
+		if (strlen(faketime_names[i]) == len &&
+		    memcmp(faketime_names[i], name, len) == 0)
+			return 1;
 	return 0;
 }
 
@@ -795,7 +811,7 @@ cr_sandbox_env(char ***out, const struct cr_sandbox_opts *opts)
 					    (long long)opts->source_date_epoch);
 		}
 	}
-	env = calloc(CR_ARRAY_SIZE(fixed_names) + 3 + nuser + 1, sizeof(*env));
+	env = calloc(CR_ARRAY_SIZE(fixed_names) + 4 + nuser + 1, sizeof(*env));
 	if (env == NULL) {
 		err = cr_error_set("sandbox environment: out of memory");
 		goto done;
@@ -812,7 +828,13 @@ cr_sandbox_env(char ***out, const struct cr_sandbox_opts *opts)
 	if (opts->fake_clock &&
 	    ((err = env_add(env, &n, "LD_PRELOAD=%s", faketime)) < 0 ||
 	     (err = env_add(env, &n, "FAKETIME=@%s", date)) < 0 ||
-	     (err = env_add(env, &n, "FAKETIME_DONT_FAKE_MONOTONIC=1")) < 0))
+	     (err = env_add(env, &n, "FAKETIME_DONT_FAKE_MONOTONIC=1")) < 0 ||
+	     /*
+	      * libfaketime shifts the times stat(2) and fstat(2) return by
+	      * the clock's offset, so "tar -h" or "cp -p" write the real
+	      * clock back into files (issue 11): file times stay real.
+	      */
+	     (err = env_add(env, &n, "NO_FAKE_STAT=1")) < 0))
 		goto done;
 	for (i = 0; i < nuser; i++)
 		if (strncmp(user[i], "PATH=", 5) != 0 &&

@@ -60,16 +60,20 @@
  *     LANG=C.UTF-8  LC_ALL=C.UTF-8  TZ=UTC  SOURCE_DATE_EPOCH=<n>
  *   then, with fake_clock,
  *     LD_PRELOAD=<libfaketime>  FAKETIME=@<YYYY-MM-DD hh:mm:ss of n>
- *     FAKETIME_DONT_FAKE_MONOTONIC=1
+ *     FAKETIME_DONT_FAKE_MONOTONIC=1  NO_FAKE_STAT=1
  *   then the caller's opts->env pairs, in their order. Of the fixed names
  *   only PATH may be given in opts->env (it replaces the default); giving
- *   any other of them is refused, and with fake_clock so are LD_PRELOAD
- *   and FAKETIME*.
+ *   any other of them is refused, and with fake_clock so are LD_PRELOAD,
+ *   FAKETIME* and the other variables libfaketime reads (NO_FAKE_STAT,
+ *   FAKE_UTIME, FAKERANDOM_SEED, DONT_FAKE_MONOTONIC).
  *
  * With fake_clock, Debian's libfaketime (package libfaketime) is preloaded:
  * every process starts with its wall clock at SOURCE_DATE_EPOCH, which then
  * advances in real time ("start at" mode without FAKETIME_DONT_RESET), so
- * `date +%s` prints SOURCE_DATE_EPOCH. File times stay real. Statically
+ * `date +%s` prints SOURCE_DATE_EPOCH. File times stay real: NO_FAKE_STAT
+ * keeps libfaketime from shifting what stat(2) returns by the clock's
+ * offset (which "cp -p" and "tar -h" would write back into files and
+ * archives, making them depend on the real clock). Statically
  * linked programs are not affected.
  *
  * Limits: the source keeps its mount's locked flags (a source on a noexec

@@ -9,7 +9,7 @@ packages=(
 	zlib1g-dev liblzma-dev libelf-dev libseccomp-dev cpio dpkg
 	clang libclang-rt-14-dev clang-format
 	python3 curl xz-utils zip unzip binutils faketime time keyutils procps
-	libarchive-tools mmdebstrap gpgv debian-archive-keyring
+	libarchive-tools mmdebstrap gpgv debian-archive-keyring libcap2-bin
 )
 
 missing=()

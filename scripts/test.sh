@@ -11,6 +11,8 @@ scripts/deps.sh || exit 2
 # Both suites share one cache of Debian .debs for the root tests, kept in
 # the build directory, so a run downloads them once.
 export CR_ROOT_CACHE="$top/build/root-cache"
+# Debian sources the tests build (GNU hello), likewise.
+export CR_SRC_CACHE="$top/build/src-cache"
 
 passed=0
 failed=0

@@ -898,6 +898,52 @@ test_not_container(void **state)
 	assert_no_temp();
 }
 
+/*
+ * A V7 tar (GNU tar -o, what automake's make dist writes) is normalised as
+ * the ustar it starts like: the same bytes from two trees with different
+ * dates and orders, GNU tar extracting the same files; one whose later
+ * header is not V7, or a regular file named "d/", is data, copied as is.
+ */
+static void
+test_v7(void **state)
+{
+	struct cr_normalize_report r1, r2, r3;
+
+	(void)state;
+	make_trees();
+	RUN("cd src1 && tar -o -cf ../v1.tar --sort=none . && cd ../src2 && "
+	    "tar -o -cf ../v2.tar .");
+	/* No ustar magic: V7 indeed. */
+	RUN("test \"$(dd if=v1.tar bs=1 skip=257 count=5 2>/dev/null)\" = ''");
+	assert_int_equal(norm(&r1, "v1.tar", "v1.n.tar", NULL), CR_OK);
+	assert_int_equal(norm(&r2, "v2.tar", "v2.n.tar", NULL), CR_OK);
+	assert_string_equal(r1.format, "tar");
+	assert_true(r1.steps & CR_NORM_SORTED);
+	assert_same_file("v1.n.tar", "v2.n.tar");
+	RUN("mkdir x1 x2 && tar -xf v1.tar -C x1 && tar -xf v1.n.tar -C x2 "
+	    "&& diff -r x1 x2 && tar -tvf v1.n.tar | grep -q '^lrwxrwxrwx .* "
+	    "./lnk -> a.txt'");
+	/* A header after the first that is not V7: not a container. */
+	RUN("cp v1.tar bad.tar && printf 'ustar' | dd of=bad.tar bs=1 "
+	    "seek=$((512 * 3 + 257)) conv=notrunc 2>/dev/null");
+	assert_int_equal(norm(&r3, "bad.tar", "bad.n.tar", NULL), CR_OK);
+	assert_string_equal(r3.format, "none");
+	assert_same_file("bad.tar", "bad.n.tar");
+	/* A regular file named "d/" (a directory to some readers): data. */
+	RUN("python3 -c 'import tarfile, io\n"
+	    "t = tarfile.open(\"slash.tar\", \"w\", format=tarfile.USTAR_FORMAT)\n"
+	    "i = tarfile.TarInfo(\"d/\"); i.type = tarfile.REGTYPE\n"
+	    "t.addfile(i, io.BytesIO(b\"\")); t.close()\n"
+	    "b = bytearray(open(\"slash.tar\", \"rb\").read())\n"
+	    "b[257:265] = bytes(8); b[265:345] = bytes(80)\n"
+	    "b[148:156] = b\" \" * 8\n"
+	    "b[148:155] = (\"%%06o\" %% sum(b[:512])).encode() + b\"\\0\"\n"
+	    "open(\"slash.tar\", \"wb\").write(b)'");
+	assert_int_equal(norm(&r3, "slash.tar", "slash.n.tar", NULL), CR_OK);
+	assert_string_equal(r3.format, "none");
+	assert_no_temp();
+}
+
 static void
 test_idempotent(void **state)
 {
@@ -958,6 +1004,7 @@ main(void)
 		cmocka_unit_test(test_step_names),
 		cmocka_unit_test(test_not_container),
 		cmocka_unit_test(test_tar_deterministic),
+		cmocka_unit_test(test_v7),
 		cmocka_unit_test(test_mtime_clamp_only),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_gzip),

@@ -432,6 +432,26 @@ test_env_refused(void **state)
 	} else {
 		fail_msg("FAKETIME accepted with fake_clock");
 	}
+	/* What libfaketime reads besides FAKETIME*, refused the same. */
+	{
+		static const char *const lf[] = {
+			"NO_FAKE_STAT=0",    "FAKE_UTIME=1",
+			"FAKERANDOM_SEED=1", "DONT_FAKE_MONOTONIC=1",
+			"LD_PRELOAD=/x.so",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(lf) / sizeof(lf[0]); i++) {
+			if (!env_refused(lf[i], 1, ""))
+				fail_msg("%s accepted with fake_clock", lf[i]);
+			assert_true(
+				strstr(cr_error_last(), ": fixed") ||
+				strstr(cr_error_last(), "needs libfaketime"));
+			/* Without fake_clock they mean nothing: passed. */
+			if (strncmp(lf[i], "LD_", 3) != 0)
+				assert_false(env_refused(lf[i], 0, ""));
+		}
+	}
 	cr_sandbox_opts_init(&o);
 	o.env = twice;
 	assert_int_equal(cr_sandbox_env(&env, &o), CR_ERROR);
@@ -700,6 +720,29 @@ test_fake_clock(void **state)
 	assert_file(dir, "t1", "1234567890\n");
 	assert_file(dir, "t2", "1234567890\n");
 	assert_file(dir, "iso", "2009-02-13T23:31:30Z\n");
+
+	/*
+	 * File times stay real (issue 11): tar -h stat()s what it archives,
+	 * and libfaketime would shift the mtime by the clock's offset.
+	 */
+	{
+		struct timespec ts[2] = {{1234567890, 0}, {1234567890, 0}};
+		char path[PATH_MAX], hdr[512];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/f", dir);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fclose(f);
+		assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+		assert_int_equal(run_sh_opts(dir, "tar chof t.tar f", &o), 0);
+		snprintf(path, sizeof(path), "%s/t.tar", dir);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		assert_int_equal(fread(hdr, 1, sizeof(hdr), f), sizeof(hdr));
+		fclose(f);
+		assert_int_equal(strtoll(hdr + 136, NULL, 8), 1234567890);
+	}
 
 	/* Without it the clock is the real one: the check can fail. */
 	o.fake_clock = 0;

@@ -22,7 +22,7 @@ static const char usage_text[] =
 	"usage: verify rebuild -a ATTESTATION -k PUB [--keep DIR]\n"
 	"                      [--root DIR|ROOT.tar] [--strip-components N]\n"
 	"                      [--trust-recipe]\n"
-	"                      [--timeout SECONDS] [--json] [-q]\n"
+	"                      [--timeout SECONDS] [--max-size SIZE] [--json] [-q]\n"
 	"                      (SOURCE | --git REPO [--rev REV]) [SHIPPED]...\n"
 	"\n"
 	"Checks the attestation's signature and that SOURCE (a directory or a\n"
@@ -51,8 +51,10 @@ static const char usage_text[] =
 	"  --strip-components N    drop N leading path parts of archive members\n"
 	"  --keep DIR              keep the rebuilt artifacts and the log\n"
 	"                          (DIR/rebuild.log, also when the build fails)\n"
-	"  --timeout SECONDS       kill the whole build after SECONDS (default\n"
-	"                          3600; exit 2)\n"
+	"  --timeout SECONDS       kill the whole build after SECONDS, collecting\n"
+	"                          its artifacts included (default 3600; exit 2)\n"
+	"  --max-size SIZE         the bytes all artifacts may hold together (K,\n"
+	"                          M, G, T: powers of 1024; default 8G; exit 2)\n"
 	"  --root DIR|ROOT.tar     the build's root filesystem (default: host's)\n"
 	"  --trust-recipe          replay a recipe given on the vendor's command\n"
 	"                          line, after reading it\n"
@@ -382,6 +384,7 @@ cmd_rebuild(int argc, char **argv)
 		{"keep", required_argument, NULL, 'K'},
 		{"root", required_argument, NULL, 'R'},
 		{"timeout", required_argument, NULL, 'W'},
+		{"max-size", required_argument, NULL, 'Z'},
 		{"trust-recipe", no_argument, NULL, 'U'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -409,6 +412,7 @@ cmd_rebuild(int argc, char **argv)
 	unsigned char *used = NULL;
 	int c, rc, json = 0, err = CR_OK, any, differs = 0, firstpos;
 	long long timeout = -1;
+	uint64_t max_size = 0;
 	int reported = 0; /* the failure was already printed */
 	int trust_recipe = 0;
 	int shipped_differs = 0, verdict_rc = -1;
@@ -447,6 +451,13 @@ cmd_rebuild(int argc, char **argv)
 				return tool_usage("rebuild",
 						  "--timeout: 1 to 31536000 "
 						  "seconds, once");
+			break;
+		case 'Z':
+			if (max_size != 0 ||
+			    (max_size = tool_parse_size(optarg)) == 0)
+				return tool_usage("rebuild",
+						  "--max-size: a size in bytes "
+						  "(K, M, G, T), once");
 			break;
 		case 'U':
 			trust_recipe = 1;
@@ -576,6 +587,7 @@ cmd_rebuild(int argc, char **argv)
 	/* The recipe is another party's code: it never runs unbounded. */
 	bo.timeout = timeout > 0 ? (unsigned int)timeout
 				 : CR_REBUILD_DEFAULT_TIMEOUT;
+	bo.max_size = max_size;
 	if (!tool_quiet && !json)
 		fprintf(stderr, "%s: rebuilding %s in the sandbox\n", tool_prog,
 			id);

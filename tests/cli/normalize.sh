@@ -165,4 +165,73 @@ expect 2 "a cpio with another archive after its trailer is refused" \
 	-- sh build.sh
 err_has "initrd.cpio: data after the cpio trailer" "names the artifact and why"
 
+# Extended attributes and file capabilities are meaning (ping's
+# cap_net_raw is what lets it run unprivileged) that extractors apply or
+# ignore each their own way: an artifact tar carrying them is refused, in
+# one line naming the member and the key, never silently dropped. The tars
+# are made outside (the build has no capability to set one): by GNU tar
+# --xattrs from a file setcap marked when setcap works here, and by
+# python3's tarfile with a user xattr and a name longer than ustar holds.
+mkdir xa xa/bin
+echo ping >xa/bin/ping && echo other >xa/bin/other
+if command -v setcap >/dev/null && setcap cap_net_raw+ep xa/bin/ping 2>/dev/null &&
+	tar --xattrs --xattrs-include='*' --format=posix -C xa -cf caps.tar bin 2>/dev/null &&
+	python3 -c 'import sys, tarfile
+sys.exit(0 if any("SCHILY.xattr.security.capability" in m.pax_headers
+	for m in tarfile.open(sys.argv[1])) else 1)' caps.tar; then
+	ok "GNU tar --xattrs stored ping's capability"
+else
+	echo "# setcap or tar --xattrs unusable here: the capability made by python3"
+	python3 -c 'import io, sys, tarfile
+t = tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT)
+i = tarfile.TarInfo("bin/ping"); i.size = 5; i.mode = 0o755
+i.pax_headers = {"SCHILY.xattr.security.capability": "\x01\x00\x00\x02\x00 \x00\x00"}
+t.addfile(i, io.BytesIO(b"ping\n")); t.close()' caps.tar
+fi
+python3 -c 'import io, sys, tarfile
+t = tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT)
+i = tarfile.TarInfo("d/" + "n" * 120 + "/f"); i.size = 1
+i.pax_headers = {"SCHILY.xattr.user.note": "hello"}
+t.addfile(i, io.BytesIO(b"x")); t.close()' user.tar
+mkdir xarepo && cp caps.tar user.tar xarepo/
+printf 'cp caps.tar out-caps.tar && gzip -n <user.tar >out-user.tar.gz\n' >xarepo/build.sh
+git -C xarepo init -q && git -C xarepo add -A && git -C xarepo commit -qm xa
+expect 2 "an artifact tar with a file capability is refused" "$ATTEST" build -q \
+	--git xarepo --output-dir xaout --artifact out-caps.tar -- sh build.sh
+err_has "out-caps.tar: member 'bin/ping': extended attributes, ACLs or file flags \(pax key 'SCHILY.xattr.security.capability'\)" \
+	"names the member and the key"
+err_one_line "in one line"
+[ ! -e xaout/out-caps.tar ] && ok "nothing copied" || not_ok "nothing copied"
+expect 2 "a tar.gz with a user xattr on a long name is refused" "$ATTEST" build -q \
+	--git xarepo --output-dir xaout --artifact out-user.tar.gz -- sh build.sh
+err_has "member 'd/n{120}/f': .*'SCHILY.xattr.user.note'" "names the whole member"
+expect 0 "--no-normalize copies it as built" "$ATTEST" build -q --no-normalize \
+	--git xarepo --output-dir xaraw --artifact out-caps.tar -- sh build.sh
+cmp -s xaraw/out-caps.tar caps.tar && ok "byte for byte" || not_ok "byte for byte"
+expect 2 "attest hash of such a tar" "$ATTEST" hash caps.tar
+err_has "member 'bin/ping'" "names the member too"
+
+# A member that looks like a container but is not one is kept as built,
+# and the statement counts it for the artifact.
+mkdir keptrepo
+python3 -c 'import io, sys, tarfile
+t = tarfile.open(sys.argv[1], "w", format=tarfile.USTAR_FORMAT)
+for n, d in (("a.txt", b"a\n"), ("b.zip", b"PK\x03\x04" + b"\xff" * 60)):
+    i = tarfile.TarInfo(n); i.size = len(d); t.addfile(i, io.BytesIO(d))
+t.close()' keptrepo/in.tar
+printf 'cp in.tar out.tar\n' >keptrepo/build.sh
+git -C keptrepo init -q && git -C keptrepo add -A && git -C keptrepo commit -qm k
+expect 0 "a tar holding a broken zip" "$ATTEST" build -q --git keptrepo \
+	--key vendor.key -o kept.jsonl --output-dir keptout --artifact out.tar \
+	--artifact build.sh -- sh build.sh
+python3 -c 'import base64, json, sys
+st = json.loads(base64.b64decode(json.loads(open(sys.argv[1]).readline())["payload"]))
+n = {x["artifact"]: x for x in st["predicate"]["buildDefinition"]["internalParameters"]["normalizations"]}
+sys.exit(0 if n["out.tar"].get("kept") == 1 and "kept" not in n["build.sh"] else 1)' kept.jsonl &&
+	ok "the statement records one member kept for out.tar, none for build.sh" ||
+	not_ok "the statement records one member kept for out.tar, none for build.sh"
+mkdir kx && tar -xf keptout/out.tar -C kx &&
+	python3 -c 'import sys; sys.exit(open(sys.argv[1], "rb").read() != b"PK\x03\x04" + b"\xff" * 60)' kx/b.zip &&
+	ok "GNU tar extracts the kept member as built" || not_ok "GNU tar extracts the kept member as built"
+
 done_testing

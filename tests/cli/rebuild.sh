@@ -130,4 +130,14 @@ err_has "records no recipe" "says there is no recipe"
 expect 1 "untrusted key" "$VERIFY" rebuild -a att.jsonl -k regulator.pub \
 	src.tar.gz vendor/hello
 
+# The rebuilder caps what the vendor's recipe may leave it.
+expect 2 "--max-size below what the artifacts hold" "$VERIFY" rebuild -q \
+	--max-size 1K -a att.jsonl -k vendor.pub src.tar.gz
+err_has "all may hold together \(--max-size\); refusing" "says which cap"
+expect 2 "--max-size that is not a size" "$VERIFY" rebuild --max-size 1Q \
+	-a att.jsonl -k vendor.pub src.tar.gz
+err_has "max-size" "names the option"
+expect 0 "--max-size 1G is room enough" "$VERIFY" rebuild -q --max-size 1G \
+	-a att.jsonl -k vendor.pub src.tar.gz
+
 done_testing
