@@ -516,14 +516,15 @@ run_check(struct cr_build **b2, struct check *c, const struct cr_build *b,
 	char names[512], causes[1024], hex_a[CR_SHA256_HEXLEN + 1],
 		hex_b[CR_SHA256_HEXLEN + 1];
 	size_t nd, i, first = 0, used = 0, ncause = 0;
-	int64_t wait;
 	int timed = 0, err;
 
 	causes[0] = '\0';
-	/* At least two seconds of wall clock between the two builds. */
-	wait = b->started + 2 - (int64_t)time(NULL);
-	if (wait > 0)
-		sleep((unsigned int)wait + 1);
+	/*
+	 * Build 2 (and every rebuild) starts in a later second of the wall
+	 * clock than build 1 ended in: a time of day to the second differs.
+	 */
+	while ((int64_t)time(NULL) <= b->finished)
+		usleep(50000);
 	if ((err = mkdir_p(c->dir)) < 0)
 		return err;
 	err = build_varied(b2, r, bs, o, c, c->applied, b, c->dir);
