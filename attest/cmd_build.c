@@ -1,4 +1,5 @@
 /* attest build: the sealed, deterministic build that signs what it made. */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <linux/magic.h>
@@ -369,6 +370,30 @@ check_plan(struct check *c, const struct cr_recipe *r, const char *root)
 			c->applied &= ~(1u << i);
 }
 
+/* CR_ERROR unless dir is missing or an empty directory. */
+static int
+empty_or_absent(const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return CR_OK;
+		return cr_error_errno("--check-dir %s", dir);
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	if (n > 0)
+		return cr_error_set("--check-dir %s: not empty (it is removed "
+				    "when the builds agree; give a new one)",
+				    dir);
+	return CR_OK;
+}
+
 /* Sets or unsets NAME in attest's own environment. */
 static void
 put_env(const char *name, const char *value)
@@ -516,9 +541,10 @@ run_check(struct cr_build **b2, struct check *c, const struct cr_build *b,
 	char names[512], causes[1024], hex_a[CR_SHA256_HEXLEN + 1],
 		hex_b[CR_SHA256_HEXLEN + 1];
 	size_t nd, i, first = 0, used = 0, ncause = 0;
+	char failed[512];
 	int timed = 0, err;
 
-	causes[0] = '\0';
+	causes[0] = failed[0] = '\0';
 	/*
 	 * Build 2 (and every rebuild) starts in a later second of the wall
 	 * clock than build 1 ended in: a time of day to the second differs.
@@ -529,23 +555,28 @@ run_check(struct cr_build **b2, struct check *c, const struct cr_build *b,
 		return err;
 	err = build_varied(b2, r, bs, o, c, c->applied, b, c->dir);
 	tool_progress_done();
-	if (err < 0)
+	if (err == CR_EFAIL) {
+		/* It built once: failing under the variations is a finding. */
+		snprintf(failed, sizeof(failed), "%s", cr_error_last());
+		printf("FAILED  build 2: %s\n", tool_name(failed));
+	} else if (err < 0) {
 		return err;
-	if ((c->applied & (1u << G_ORDER)) && (*b2)->order_dirs > 0 &&
-	    (*b2)->order_same == (*b2)->order_dirs) {
+	}
+	if (*b2 != NULL && (c->applied & (1u << G_ORDER)) &&
+	    (*b2)->order_dirs > 0 && (*b2)->order_same == (*b2)->order_dirs) {
 		c->applied &= ~(1u << G_ORDER);
 		snprintf(c->why_not[G_ORDER], sizeof(c->why_not[0]),
 			 "directory order: could not be applied: the file "
 			 "system kept build 1's order");
 	}
-	nd = count_differ(b, *b2, names, sizeof(names), &first);
-	if (nd == 0)
+	nd = failed[0] ? 0 : count_differ(b, *b2, names, sizeof(names), &first);
+	if (nd == 0 && !failed[0])
 		return CR_OK;
 	if (nd == SIZE_MAX)
 		return cr_error_fail("--check: not reproducible: the builds "
 				     "made different artifacts (%zu and %zu)",
 				     b->nartifacts, (*b2)->nartifacts);
-	for (i = 0; i < b->nartifacts; i++) {
+	for (i = 0; nd > 0 && i < b->nartifacts; i++) {
 		if (memcmp(b->artifacts[i].sha256, (*b2)->artifacts[i].sha256,
 			   CR_SHA256_LEN) == 0)
 			continue;
@@ -623,12 +654,20 @@ run_check(struct cr_build **b2, struct check *c, const struct cr_build *b,
 			 "combination of them does, or the build is not "
 			 "deterministic");
 	}
-	printf("explain  %s\n", tool_name(b->artifacts[first].name));
-	if (explain(o->output_dir, c->dir, b->artifacts[first].name) < 0)
-		tool_warn("--check: cannot compare %s: %s",
-			  tool_name(b->artifacts[first].name), cr_error_last());
+	if (nd > 0) {
+		printf("explain  %s\n", tool_name(b->artifacts[first].name));
+		if (explain(o->output_dir, c->dir, b->artifacts[first].name) <
+		    0)
+			tool_warn("--check: cannot compare %s: %s",
+				  tool_name(b->artifacts[first].name),
+				  cr_error_last());
+	}
 	printf("kept  build 1: %s  build 2: %s\n", tool_name(o->output_dir),
 	       tool_name(c->dir));
+	if (failed[0])
+		return cr_error_fail("--check: not reproducible: build 2 "
+				     "failed (%s); %s",
+				     failed, causes);
 	return cr_error_fail("--check: not reproducible: %s", causes);
 }
 
@@ -979,6 +1018,9 @@ cmd_build(int argc, char **argv)
 			cr_rmtree(checkbuf);
 			checkdir = checkbuf;
 		}
+		/* Removed when the builds agree: never a directory of yours. */
+		if ((err = empty_or_absent(checkdir)) < 0)
+			goto done;
 		chk.dir = checkdir;
 		check_plan(&chk, recipe, bo.root);
 	}

@@ -112,6 +112,13 @@ if [ "$cpus" -gt 1 ]; then
 	caught cpus "the CPU count"
 	same "$(cat out-cpus/check-build2/out.txt)" 1 "cpus: build 2 saw 1 CPU"
 	same "$(cat out-cpus/out.txt)" "$cpus" "cpus: build 1 saw them all"
+	# A build that fails on another machine is not reproducible either.
+	project needs2 'test "$(nproc)" -gt 1; echo ok >out.txt'
+	want=1 what="a build that fails on one CPU" check needs2
+	out_has "^FAILED +build 2" "needs2: build 2's failure is said"
+	out_has "^cause +the CPU count.*: the build fails" \
+		"needs2: the CPU count named as what makes it fail"
+	err_has "not reproducible: build 2 failed" "needs2: the verdict says so"
 	# On one CPU the variation cannot be applied, and says so.
 	if command -v taskset >/dev/null; then
 		# taskset runs attest itself, and so the build, on one CPU.
@@ -160,6 +167,12 @@ want=1 what="--check-dir DIR keeps build 2 there" check kernel \
 out_has "build 2: kept2$" "--check-dir: said"
 [ -f kept2/out.txt ] && ok "--check-dir: build 2's artifact there" ||
 	not_ok "--check-dir: build 2's artifact there"
+mkdir mine && echo precious >mine/file
+expect 2 "--check-dir: a directory that is not empty is refused" \
+	"$ATTEST" build --git clean --check --check-dir mine \
+	--artifact out.txt -- sh build.sh
+err_has "not empty" "--check-dir: says why"
+same "$(cat mine/file)" precious "--check-dir: nothing of it removed"
 for bad in "--check-vary bogus" "--check-vary date,,nope" "--check-vary ," \
 	"--check-vary date --check-vary order" "--check-dir x --check-dir y" \
 	"--check-dir out-kernel"; do
