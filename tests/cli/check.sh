@@ -99,7 +99,8 @@ case "$(cat out-kernel/check-build2/out.txt)" in
 esac
 same "$(cat out-kernel/out.txt)" "$(uname -r)" "kernel: build 1 saw the real one"
 project osrelease 'cat /proc/sys/kernel/osrelease >out.txt; cut -d" " -f3 /proc/version >>out.txt'
-want=1 what="a build that reads /proc/sys/kernel/osrelease" check osrelease
+want=1 what="a build that reads /proc/sys/kernel/osrelease" check osrelease \
+	--check-vary kernel,host
 caught osrelease "the kernel release"
 same "$(sed -n 1p out-osrelease/check-build2/out.txt)" \
 	"$(sed -n 2p out-osrelease/check-build2/out.txt)" \
@@ -114,7 +115,8 @@ if [ "$cpus" -gt 1 ]; then
 	same "$(cat out-cpus/out.txt)" "$cpus" "cpus: build 1 saw them all"
 	# A build that fails on another machine is not reproducible either.
 	project needs2 'test "$(nproc)" -gt 1; echo ok >out.txt'
-	want=1 what="a build that fails on one CPU" check needs2
+	want=1 what="a build that fails on one CPU" check needs2 \
+		--check-vary cpus,kernel
 	out_has "^FAILED +build 2" "needs2: build 2's failure is said"
 	out_has "^cause +the CPU count.*: the build fails" \
 		"needs2: the CPU count named as what makes it fail"
@@ -163,7 +165,7 @@ same "$(grep -c 'finding the cause' "$T/err")" 1 \
 
 # --- --check-dir and bad options ---------------------------------------------
 want=1 what="--check-dir DIR keeps build 2 there" check kernel \
-	--check-dir kept2
+	--check-dir kept2 --check-vary kernel
 out_has "build 2: kept2$" "--check-dir: said"
 [ -f kept2/out.txt ] && ok "--check-dir: build 2's artifact there" ||
 	not_ok "--check-dir: build 2's artifact there"
