@@ -256,7 +256,6 @@ struct check {
 	char why_not[G_COUNT][160]; /* why a group was not applied */
 	const char *order_parent;   /* a tmpfs for the order variation */
 	const char *dir;	    /* build 2's artifacts and log */
-	int timeout_hit;
 };
 
 /* Parses --check-vary's comma-separated group names ("all" for all). */
