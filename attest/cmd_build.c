@@ -1,18 +1,27 @@
 /* attest build: the sealed, deterministic build that signs what it made. */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <linux/magic.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/personality.h>
+#include <sys/statvfs.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "build.h"
 #include "cmds.h"
+#include "diff.h"
 #include "dsse_sign.h"
 #include "error.h"
 #include "root.h"
+#include "sandbox.h"
 #include "source.h"
 #include "tool.h"
 #include "util.h"
@@ -23,14 +32,16 @@ static const char usage_text[] =
 	"usage: attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
 	"                    [--strip-components N] [--key KEY] [--output-dir DIR]\n"
 	"                    [-o OUT] [--root DIR|ROOT.tar]\n"
-	"                    [--env SOURCE_DATE_EPOCH=N] [--tool NAME]... [--no-normalize] [--check]\n"
+	"                    [--env SOURCE_DATE_EPOCH=N] [--tool NAME]... [--no-normalize]\n"
+	"                    [--check [--check-dir DIR] [--check-vary LIST]]\n"
 	"                    [--timeout SECONDS] [--max-size SIZE] [-q]\n"
 	"                    [[--override-recipe] [--artifact PATH]...\n"
 	"                     [--env NAME=VALUE]... [--fake-clock] -- COMMAND [ARG]...]\n"
 	"       attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
 	"                    --recipe-from ATTESTATION [--trust-recipe] [--key KEY]\n"
 	"                    [--output-dir DIR] [-o OUT] [--root DIR|ROOT.tar]\n"
-	"                    [--check] [--timeout SECONDS] [--max-size SIZE] [-q]\n"
+	"                    [--check [--check-dir DIR] [--check-vary LIST]]\n"
+	"                    [--timeout SECONDS] [--max-size SIZE] [-q]\n"
 	"\n"
 	"Builds the source tree in a sealed sandbox (Linux namespaces, no network,\n"
 	"a fixed build path, a scrubbed environment, every source mtime set to\n"
@@ -72,11 +83,20 @@ static const char usage_text[] =
 	"                          its SOURCE_DATE_EPOCH\n"
 	"  --trust-recipe          with --recipe-from, replay a recipe that was\n"
 	"                          given on the command line (it is shown first)\n"
-	"  --check                 build twice, the second time at least 2 s later,\n"
-	"                          creating the source's files in reverse order,\n"
-	"                          with another TZ, locale, HOME, USER and umask\n"
-	"                          around it; exit 1 unless the artifacts are\n"
-	"                          identical\n"
+	"";
+
+static const char usage_text2[] =
+	"  --check                 build twice, the second time as another machine\n"
+	"                          would: another day (libfaketime), directory\n"
+	"                          order reversed, 1 CPU, another uname -r and\n"
+	"                          host name, another TZ, locale, HOME, USER and\n"
+	"                          umask around it; exit 1 unless the artifacts\n"
+	"                          are identical, naming the variation that\n"
+	"                          changes them (one rebuild per variation)\n"
+	"  --check-dir DIR         where build 2's artifacts and log are kept when\n"
+	"                          they differ (DIR/check-build2)\n"
+	"  --check-vary LIST       vary only these, comma-separated: date, order,\n"
+	"                          cpus, kernel, host, env (default: all)\n"
 	"  --timeout SECONDS       kill the whole build after SECONDS, collecting\n"
 	"                          its artifacts included (exit 2); default: none\n"
 	"  --max-size SIZE         the bytes all artifacts may hold together, as\n"
@@ -85,7 +105,7 @@ static const char usage_text[] =
 	"  -q, --quiet             print nothing but errors\n"
 	"  -h, --help              show this help\n";
 
-/* In two: C11 compilers need not take string literals over 4095 bytes. */
+/* In parts: C11 compilers need not take string literals over 4095 bytes. */
 static const char usage_tail[] =
 	"\n"
 	"Exit status: 0 built (and signed), 1 the build failed, an artifact is\n"
@@ -213,31 +233,169 @@ done:
 	return err;
 }
 
-/* --check: the artifacts of two builds, by name and digest. */
-static int
-compare_builds(const struct cr_build *a, const struct cr_build *b)
-{
-	char ha[CR_SHA256_HEXLEN + 1], hb[CR_SHA256_HEXLEN + 1];
-	size_t i, differ = 0;
+/* ---- --check ------------------------------------------------------------ */
 
-	if (a->nartifacts != b->nartifacts)
-		return cr_error_fail("--check: the builds made %zu and %zu "
-				     "artifacts",
-				     a->nartifacts, b->nartifacts);
-	for (i = 0; i < a->nartifacts; i++) {
-		if (memcmp(a->artifacts[i].sha256, b->artifacts[i].sha256,
-			   CR_SHA256_LEN) == 0)
+/* What --check varies for the second build: one group per cause named. */
+enum {
+	G_DATE,
+	G_ORDER,
+	G_CPUS,
+	G_KERNEL,
+	G_HOST,
+	G_ENV,
+	G_COUNT,
+};
+
+static const struct {
+	const char *name; /* for --check-vary */
+	unsigned int bits;
+} groups[G_COUNT] = {
+	{"date", CR_VARY_DATE}, {"order", CR_BUILD_VARY_ORDER},
+	{"cpus", CR_VARY_CPUS}, {"kernel", CR_VARY_KERNEL},
+	{"host", CR_VARY_HOST}, {"env", 0},
+};
+
+struct check {
+	unsigned int want;	    /* groups asked for (bits 1 << G_*) */
+	unsigned int applied;	    /* of them, those that can be applied */
+	char what[G_COUNT][256];    /* each group said for people */
+	char why_not[G_COUNT][160]; /* why a group was not applied */
+	const char *order_parent;   /* a tmpfs for the order variation */
+	const char *dir;	    /* build 2's artifacts and log */
+};
+
+/* Parses --check-vary's comma-separated group names ("all" for all). */
+static int
+parse_vary(unsigned int *out, const char *arg)
+{
+	char buf[256], *tok, *save = NULL;
+	size_t i;
+
+	*out = 0;
+	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf))
+		return -1;
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "all") == 0) {
+			*out |= (1u << G_COUNT) - 1;
 			continue;
-		cr_hex_encode(ha, a->artifacts[i].sha256, CR_SHA256_LEN);
-		cr_hex_encode(hb, b->artifacts[i].sha256, CR_SHA256_LEN);
-		printf("DIFFER  %s  %s != %s\n",
-		       tool_name(a->artifacts[i].name), ha, hb);
-		differ++;
+		}
+		for (i = 0; i < G_COUNT; i++)
+			if (strcmp(tok, groups[i].name) == 0)
+				break;
+		if (i == G_COUNT)
+			return -1;
+		*out |= 1u << i;
 	}
-	if (differ)
-		return cr_error_fail("--check: %zu of %zu artifacts differ "
-				     "between two builds; not reproducible",
-				     differ, a->nartifacts);
+	return *out ? 0 : -1;
+}
+
+static int
+on_tmpfs(const char *dir, int need_exec)
+{
+	struct statfs fs;
+	struct statvfs vfs;
+
+	if (statfs(dir, &fs) < 0 || fs.f_type != TMPFS_MAGIC)
+		return 0;
+	if (need_exec && (statvfs(dir, &vfs) < 0 || (vfs.f_flag & ST_NOEXEC)))
+		return 0;
+	return access(dir, W_OK | X_OK) == 0;
+}
+
+/* Decides which groups apply on this machine and says each for people. */
+static void
+check_plan(struct check *c, const struct cr_recipe *r, const char *root)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct utsname u, v;
+	cpu_set_t set;
+	int persona;
+	char *ft = NULL;
+	int cpus = 0, cpu;
+	size_t i;
+
+	tmp = tmp && *tmp ? tmp : "/tmp";
+	if (uname(&u) < 0)
+		snprintf(u.release, sizeof(u.release), "?");
+	snprintf(v.release, sizeof(v.release), "2.6.x");
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+			cpus += CPU_ISSET(cpu, &set) != 0;
+	snprintf(c->what[G_DATE], sizeof(c->what[0]),
+		 "the date (build 2's clock ran %d days ahead)", CR_VARY_DAYS);
+	snprintf(c->what[G_ORDER], sizeof(c->what[0]),
+		 "directory order (build 2 listed every source directory in "
+		 "the opposite order)");
+	snprintf(c->what[G_CPUS], sizeof(c->what[0]),
+		 "the CPU count (build 2 saw 1 CPU, build 1 %d)", cpus);
+	/* What the sandbox's UNAME26 will say, asked of the kernel. */
+	if ((persona = personality(0xffffffff)) >= 0 &&
+	    personality((unsigned long)persona | UNAME26) >= 0) {
+		if (uname(&v) < 0)
+			snprintf(v.release, sizeof(v.release), "2.6.x");
+		personality((unsigned long)persona);
+	}
+	snprintf(c->what[G_KERNEL], sizeof(c->what[0]),
+		 "the kernel release (build 2's uname -r said %.60s, build "
+		 "1's %.60s)",
+		 v.release, u.release);
+	snprintf(c->what[G_HOST], sizeof(c->what[0]),
+		 "the host name (build 2 ran on %s.%s)", CR_VARY_HOSTNAME,
+		 CR_VARY_DOMAINNAME);
+	snprintf(c->what[G_ENV], sizeof(c->what[0]),
+		 "the caller's environment (TZ, locale, HOME, USER, umask)");
+	c->applied = c->want;
+	if (r->fake_clock)
+		snprintf(c->why_not[G_DATE], sizeof(c->why_not[0]),
+			 "the date: --fake-clock pins the clock, so another "
+			 "day is moot");
+	else if (cr_sandbox_faketime_path(&ft, root) < 0)
+		snprintf(c->why_not[G_DATE], sizeof(c->why_not[0]),
+			 "the date: could not be applied: it needs "
+			 "libfaketime (apt-get install libfaketime)");
+	free(ft);
+	if (cpus <= 1)
+		snprintf(c->why_not[G_CPUS], sizeof(c->why_not[0]),
+			 "the CPU count: could not be applied: this machine "
+			 "gives the build %d CPU",
+			 cpus);
+	/* Only a file system listing in creation order can be reordered. */
+	if (on_tmpfs(tmp, 1))
+		c->order_parent = NULL;
+	else if (on_tmpfs("/dev/shm", 1))
+		c->order_parent = "/dev/shm";
+	else
+		snprintf(c->why_not[G_ORDER], sizeof(c->why_not[0]),
+			 "directory order: could not be applied: neither "
+			 "%s nor /dev/shm is a tmpfs (set TMPDIR to one)",
+			 tmp);
+	for (i = 0; i < G_COUNT; i++)
+		if (c->why_not[i][0])
+			c->applied &= ~(1u << i);
+}
+
+/* CR_ERROR unless dir is missing or an empty directory. */
+static int
+empty_or_absent(const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return CR_OK;
+		return cr_error_errno("--check-dir %s", dir);
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	if (n > 0)
+		return cr_error_set("--check-dir %s: not empty (it is removed "
+				    "when the builds agree; give a new one)",
+				    dir);
 	return CR_OK;
 }
 
@@ -251,54 +409,271 @@ put_env(const char *name, const char *value)
 		unsetenv(name);
 }
 
+/*
+ * One more build with the groups in mask varied, its artifacts and log in
+ * dir (NULL: a temporary directory, removed). ref: build 1, for its
+ * directory order.
+ */
 static int
-check_again(struct cr_build **out, const struct cr_recipe *r,
-	    const struct cr_build_source *bs, const struct cr_build_opts *o,
-	    int64_t started)
+build_varied(struct cr_build **out, const struct cr_recipe *r,
+	     const struct cr_build_source *bs, const struct cr_build_opts *o,
+	     const struct check *c, unsigned int mask,
+	     const struct cr_build *ref, const char *dir)
 {
 	static const char *const vary[][2] = {
 		{"TZ", "Pacific/Kiritimati"}, {"LANG", "tr_TR.UTF-8"},
 		{"LC_ALL", "tr_TR.UTF-8"},    {"HOME", "/nonexistent"},
-		{"USER", "cleanroom-check"},
+		{"USER", "cleanroom-check"},  {"CLEANROOM_CHECK", "1"},
 	};
 	struct cr_build_opts again = *o;
 	const char *tmp = getenv("TMPDIR");
 	char *saved[CR_ARRAY_SIZE(vary)];
-	char dir[4096];
-	mode_t mask;
-	int64_t wait;
+	char tdir[4096];
+	mode_t mask_saved = 0;
 	size_t i;
-	int err;
+	int env = (mask & (1u << G_ENV)) != 0, err;
 
-	/* At least two seconds of wall clock between the two builds. */
-	wait = started + 2 - (int64_t)time(NULL);
-	if (wait > 0)
-		sleep((unsigned int)wait + 1);
-	snprintf(dir, sizeof(dir), "%s/cleanroom-check.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		return cr_error_errno("%s", dir);
-	again.output_dir = dir;
-	again.reverse_export = 1;
+	*out = NULL;
+	if (dir == NULL) {
+		snprintf(tdir, sizeof(tdir), "%s/cleanroom-check.XXXXXX",
+			 tmp && *tmp ? tmp : "/tmp");
+		if (mkdtemp(tdir) == NULL)
+			return cr_error_errno("%s", tdir);
+	}
+	again.output_dir = dir ? dir : tdir;
+	again.record_order = 0;
+	again.reverse_export = 0;
+	again.order_ref = ref;
+	again.vary = 0;
+	for (i = 0; i < G_COUNT; i++)
+		if (mask & (1u << i))
+			again.vary |= groups[i].bits;
+	again.work_parent =
+		(again.vary & CR_BUILD_VARY_ORDER) ? c->order_parent : NULL;
 	/* What the sandbox should not let through, changed for this build. */
-	for (i = 0; i < CR_ARRAY_SIZE(vary); i++) {
+	for (i = 0; env && i < CR_ARRAY_SIZE(vary); i++) {
 		saved[i] =
 			getenv(vary[i][0]) ? strdup(getenv(vary[i][0])) : NULL;
 		put_env(vary[i][0], vary[i][1]);
 	}
-	mask = umask(077);
+	if (env)
+		mask_saved = umask(077);
 	err = cr_build_run(out, r, bs, &again);
-	umask(mask);
-	if (*out != NULL) { /* its directory goes below */
-		free((*out)->log_path);
-		(*out)->log_path = NULL;
-	}
-	for (i = 0; i < CR_ARRAY_SIZE(vary); i++) {
+	if (env)
+		umask(mask_saved);
+	for (i = 0; env && i < CR_ARRAY_SIZE(vary); i++) {
 		put_env(vary[i][0], saved[i]);
 		free(saved[i]);
 	}
-	cr_rmtree(dir);
+	if (dir == NULL) {
+		if (*out != NULL) { /* its directory goes below */
+			free((*out)->log_path);
+			(*out)->log_path = NULL;
+		}
+		cr_rmtree(tdir);
+	}
 	return err;
+}
+
+/*
+ * How many artifacts differ between a and b (SIZE_MAX when they made
+ * different sets); names gets them, comma-separated, cut to len.
+ */
+static size_t
+count_differ(const struct cr_build *a, const struct cr_build *b, char *names,
+	     size_t len, size_t *first)
+{
+	size_t i, n = 0, used = 0;
+
+	if (names != NULL)
+		names[0] = '\0';
+	if (a->nartifacts != b->nartifacts)
+		return SIZE_MAX;
+	for (i = 0; i < a->nartifacts; i++) {
+		if (strcmp(a->artifacts[i].name, b->artifacts[i].name) != 0)
+			return SIZE_MAX;
+		if (memcmp(a->artifacts[i].sha256, b->artifacts[i].sha256,
+			   CR_SHA256_LEN) == 0)
+			continue;
+		if (n++ == 0 && first != NULL)
+			*first = i;
+		if (names != NULL && used < len)
+			used += (size_t)snprintf(
+				names + used, len - used, "%s%s",
+				used ? ", " : "",
+				tool_name(a->artifacts[i].name));
+	}
+	if (names != NULL && used >= len && len > 4)
+		strcpy(names + len - 4, "...");
+	return n;
+}
+
+/* Explains the first differing artifact with the diff engine. */
+static int
+explain(const char *outdir, const char *dir, const char *name)
+{
+	static const char *const paths[] = {CR_SANDBOX_BUILD_PATH,
+					    CR_SANDBOX_HOME};
+	struct cr_diff_report *rep = NULL;
+	struct cr_diff_opts dopts = {0};
+	char a[4200], b[4200];
+	int err;
+
+	snprintf(a, sizeof(a), "%s/%s", outdir, name);
+	snprintf(b, sizeof(b), "%s/%s", dir, name);
+	dopts.build_paths = paths;
+	dopts.nbuild_paths = CR_ARRAY_SIZE(paths);
+	err = cr_diff_files(&rep, a, b, &dopts);
+	if (err == CR_ERROR)
+		return err;
+	cr_diff_print(stdout, rep);
+	cr_diff_report_free(rep);
+	return CR_OK;
+}
+
+/*
+ * After build 1 (b): build 2 with every applied group varied, in c->dir.
+ * Identical: CR_OK. Different: one rebuild with nothing varied but the
+ * time, then one per applied group, to name the cause; the first differing
+ * artifact explained; CR_EFAIL with the causes. *b2 gets build 2.
+ */
+static int
+run_check(struct cr_build **b2, struct check *c, const struct cr_build *b,
+	  const struct cr_recipe *r, const struct cr_build_source *bs,
+	  const struct cr_build_opts *o)
+{
+	struct cr_build *t = NULL;
+	char names[512], causes[1024], hex_a[CR_SHA256_HEXLEN + 1],
+		hex_b[CR_SHA256_HEXLEN + 1];
+	size_t nd, i, first = 0, used = 0, ncause = 0;
+	char failed[512];
+	int timed = 0, err;
+
+	causes[0] = failed[0] = '\0';
+	/*
+	 * Build 2 (and every rebuild) starts in a later second of the wall
+	 * clock than build 1 ended in: a time of day to the second differs.
+	 */
+	while ((int64_t)time(NULL) <= b->finished)
+		usleep(50000);
+	if ((err = mkdir_p(c->dir)) < 0)
+		return err;
+	err = build_varied(b2, r, bs, o, c, c->applied, b, c->dir);
+	tool_progress_done();
+	if (err == CR_EFAIL) {
+		/* It built once: failing under the variations is a finding. */
+		snprintf(failed, sizeof(failed), "%s", cr_error_last());
+		printf("FAILED  build 2: %s\n", tool_name(failed));
+	} else if (err < 0) {
+		return err;
+	}
+	if (*b2 != NULL && (c->applied & (1u << G_ORDER)) &&
+	    (*b2)->order_dirs > 0 && (*b2)->order_same == (*b2)->order_dirs) {
+		c->applied &= ~(1u << G_ORDER);
+		snprintf(c->why_not[G_ORDER], sizeof(c->why_not[0]),
+			 "directory order: could not be applied: the file "
+			 "system kept build 1's order");
+	}
+	nd = failed[0] ? 0 : count_differ(b, *b2, names, sizeof(names), &first);
+	if (nd == 0 && !failed[0])
+		return CR_OK;
+	if (nd == SIZE_MAX)
+		return cr_error_fail("--check: not reproducible: the builds "
+				     "made different artifacts (%zu and %zu)",
+				     b->nartifacts, (*b2)->nartifacts);
+	for (i = 0; nd > 0 && i < b->nartifacts; i++) {
+		if (memcmp(b->artifacts[i].sha256, (*b2)->artifacts[i].sha256,
+			   CR_SHA256_LEN) == 0)
+			continue;
+		cr_hex_encode(hex_a, b->artifacts[i].sha256, CR_SHA256_LEN);
+		cr_hex_encode(hex_b, (*b2)->artifacts[i].sha256, CR_SHA256_LEN);
+		printf("DIFFER  %s  %s != %s\n",
+		       tool_name(b->artifacts[i].name), hex_a, hex_b);
+	}
+	fflush(stdout);
+
+	/* Nothing varied but the time: the build records it, or is random. */
+	if (!tool_quiet)
+		fprintf(stderr,
+			"%s: --check: finding the cause: a rebuild "
+			"with nothing varied\n",
+			tool_prog);
+	err = build_varied(&t, r, bs, o, c, 0, b, NULL);
+	tool_progress_done();
+	if (err == CR_OK && count_differ(b, t, names, sizeof(names), NULL)) {
+		printf("cause  the time of the build (a rebuild with nothing "
+		       "varied differs too: it records the time or is not "
+		       "deterministic): %s\n",
+		       names);
+		used = (size_t)snprintf(causes, sizeof(causes),
+					"the time of the build (a rebuild "
+					"with nothing varied differs too) "
+					"changes %s",
+					names);
+		ncause++;
+		timed = 1;
+	}
+	cr_build_free(t);
+	t = NULL;
+	for (i = 0; timed == 0 && err == CR_OK && i < G_COUNT; i++) {
+		if (!(c->applied & (1u << i)))
+			continue;
+		if (!tool_quiet)
+			fprintf(stderr,
+				"%s: --check: finding the cause: a "
+				"rebuild with only %s varied\n",
+				tool_prog, groups[i].name);
+		err = build_varied(&t, r, bs, o, c, 1u << i, b, NULL);
+		tool_progress_done();
+		if (err == CR_EFAIL) {
+			printf("cause  %s: the build fails\n", c->what[i]);
+			snprintf(names, sizeof(names), "the build (it fails)");
+		} else if (err < 0) {
+			break;
+		} else if (count_differ(b, t, names, sizeof(names), NULL) ==
+			   0) {
+			cr_build_free(t);
+			t = NULL;
+			continue;
+		} else {
+			printf("cause  %s: %s\n", c->what[i], names);
+		}
+		if (used < sizeof(causes))
+			used += (size_t)snprintf(
+				causes + used, sizeof(causes) - used,
+				"%s%s changes %s", ncause ? "; " : "",
+				c->what[i], names);
+		ncause++;
+		cr_build_free(t);
+		t = NULL;
+		err = CR_OK;
+	}
+	cr_build_free(t);
+	if (err < 0) {
+		tool_warn("--check: could not finish finding the cause: %s",
+			  cr_error_last());
+		snprintf(causes, sizeof(causes), "the cause is not known");
+	} else if (ncause == 0) {
+		snprintf(causes, sizeof(causes),
+			 "no variation alone changes the artifacts: a "
+			 "combination of them does, or the build is not "
+			 "deterministic");
+	}
+	if (nd > 0) {
+		printf("explain  %s\n", tool_name(b->artifacts[first].name));
+		if (explain(o->output_dir, c->dir, b->artifacts[first].name) <
+		    0)
+			tool_warn("--check: cannot compare %s: %s",
+				  tool_name(b->artifacts[first].name),
+				  cr_error_last());
+	}
+	printf("kept  build 1: %s  build 2: %s\n", tool_name(o->output_dir),
+	       tool_name(c->dir));
+	if (failed[0])
+		return cr_error_fail("--check: not reproducible: build 2 "
+				     "failed (%s); %s",
+				     failed, causes);
+	return cr_error_fail("--check: not reproducible: %s", causes);
 }
 
 static int
@@ -377,6 +752,8 @@ cmd_build(int argc, char **argv)
 		{"trust-recipe", no_argument, NULL, 'U'},
 		{"override-recipe", no_argument, NULL, 'O'},
 		{"check", no_argument, NULL, 'c'},
+		{"check-dir", required_argument, NULL, 'C'},
+		{"check-vary", required_argument, NULL, 'V'},
 		{"timeout", required_argument, NULL, 'W'},
 		{"max-size", required_argument, NULL, 'Z'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -395,6 +772,9 @@ cmd_build(int argc, char **argv)
 	json_t *rootdep = NULL;
 	struct cr_privkey *probe = NULL;
 	struct list artifacts = {0}, env = {0}, tools = {0};
+	struct check chk;
+	const char *checkdir = NULL;
+	char *checkbuf = NULL;
 	const char *keypath = NULL, *out = NULL, *outdir = NULL, *root = NULL;
 	const char *recipe_from = NULL;
 	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
@@ -407,6 +787,7 @@ cmd_build(int argc, char **argv)
 	size_t i;
 
 	optind = 1;
+	memset(&chk, 0, sizeof(chk));
 	given.source_date_epoch = -1;
 	while ((c = getopt_long(argc, argv, "+o:qh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -469,6 +850,20 @@ cmd_build(int argc, char **argv)
 		case 'c':
 			check = 1;
 			break;
+		case 'C':
+			if (checkdir != NULL || *optarg == '\0')
+				return tool_usage("build", "--check-dir: a "
+							   "directory, once");
+			checkdir = optarg;
+			break;
+		case 'V':
+			if (chk.want != 0 || parse_vary(&chk.want, optarg) < 0)
+				return tool_usage("build",
+						  "--check-vary: once, a "
+						  "comma-separated list of "
+						  "date, order, cpus, kernel, "
+						  "host, env or all");
+			break;
 		case 'W':
 			if (timeout >= 0 ||
 			    (timeout = tool_parse_number(optarg, 31536000)) < 1)
@@ -494,6 +889,7 @@ cmd_build(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			fputs(usage_text2, stdout);
 			fputs(usage_tail, stdout);
 			return EXIT_OK;
 		default:
@@ -529,10 +925,18 @@ cmd_build(int argc, char **argv)
 		if (optind < argc && artifacts.n == 0)
 			return tool_usage("build", "no --artifact given");
 	}
+	if (!check && (checkdir != NULL || chk.want != 0))
+		return tool_usage("build", "--check-dir and --check-vary go "
+					   "with --check");
 	if (cr_recipe_check_env(env.items, "--env") < 0)
 		return tool_usage("build", "%s", cr_error_last());
 	if (outdir == NULL)
 		outdir = "attest-out";
+	if (checkdir != NULL && strcmp(checkdir, outdir) == 0)
+		return tool_usage("build", "--check-dir must not be the "
+					   "--output-dir");
+	if (chk.want == 0)
+		chk.want = (1u << G_COUNT) - 1;
 
 	/* A bad key should stop us before a long build, not after. */
 	if (keypath != NULL && (err = cr_privkey_load(&probe, keypath)) < 0)
@@ -617,6 +1021,25 @@ cmd_build(int argc, char **argv)
 	bo.progress = tool_progress_line;
 	bo.timeout = timeout > 0 ? (unsigned int)timeout : 0;
 	bo.max_size = max_size;
+	bo.record_order = check;
+	if (check) {
+		if (checkdir == NULL) {
+			if (asprintf(&checkbuf, "%s/check-build2", outdir) <
+			    0) {
+				checkbuf = NULL;
+				err = cr_error_set("out of memory");
+				goto done;
+			}
+			/* attest's own: a previous run's is replaced. */
+			cr_rmtree(checkbuf);
+			checkdir = checkbuf;
+		}
+		/* Removed when the builds agree: never a directory of yours. */
+		if ((err = empty_or_absent(checkdir)) < 0)
+			goto done;
+		chk.dir = checkdir;
+		check_plan(&chk, recipe, bo.root);
+	}
 	if (!tool_quiet) {
 		cr_tree_format_id(id, tree->root);
 		fprintf(stderr, "%s: building %s in the sandbox\n", tool_prog,
@@ -636,17 +1059,18 @@ cmd_build(int argc, char **argv)
 		if (!tool_quiet)
 			fprintf(stderr, "%s: --check: building again\n",
 				tool_prog);
-		err = check_again(&b2, recipe, &bs, &bo, b->started);
+		err = run_check(&b2, &chk, b, recipe, &bs, &bo);
 		tool_progress_done();
-		if (err < 0 && b2 != NULL) {
+		if (err < 0 && b2 != NULL && b2->nartifacts == 0) {
 			tool_warn("--check: the second build: %s",
 				  cr_error_last());
 			print_log_tail(b2);
 			rc = tool_exit_code(err);
 			goto out;
 		}
-		if (err < 0 || (err = compare_builds(b, b2)) < 0)
+		if (err < 0)
 			goto done;
+		cr_rmtree(checkdir);
 	}
 	if (!tool_quiet) {
 		cr_tree_format_id(id, tree->root);
@@ -672,9 +1096,16 @@ cmd_build(int argc, char **argv)
 				       ? b->artifacts[i].format
 				       : "");
 		}
-		if (check)
+		if (check) {
 			printf("reproducible: two builds gave identical "
 			       "artifacts\n");
+			for (i = 0; i < G_COUNT; i++)
+				if (chk.applied & (1u << i))
+					printf("varied  %s\n", chk.what[i]);
+				else if (chk.why_not[i][0])
+					printf("not varied  %s\n",
+					       chk.why_not[i]);
+		}
 	}
 	if (keypath != NULL) {
 		if (out == NULL) {
@@ -699,6 +1130,7 @@ done:
 	rc = err < 0 ? tool_report(err) : EXIT_OK;
 out:
 	free(outbuf);
+	free(checkbuf);
 	free(logname);
 	cr_build_free(b);
 	cr_build_free(b2);

@@ -9,9 +9,9 @@
 #include "toolchain_diff.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
 #include <fnmatch.h>
 #include <pthread.h>
 #include <sys/statvfs.h>
@@ -46,9 +46,9 @@ work_free(struct work *w)
 }
 
 static int
-work_new(struct work *w)
+work_new(struct work *w, const char *parent)
 {
-	const char *tmp = getenv("TMPDIR");
+	const char *tmp = parent ? parent : getenv("TMPDIR");
 
 	memset(w, 0, sizeof(*w));
 	if (asprintf(&w->dir, "%s/cleanroom-build.XXXXXX",
@@ -332,9 +332,297 @@ done:
 	return err;
 }
 
+/* ---- directory order (--check) ------------------------------------------ */
+
+#define ORDER_CAP(tree) (2 * (tree)->count + 16)
+
+static int
+order_add(char ***list, size_t *n, size_t *cap, size_t max, char *s)
+{
+	char **tmp;
+
+	if (s == NULL)
+		return cr_error_set("out of memory");
+	if (*n + 2 > max) {
+		free(s);
+		return cr_error_set("the export holds more entries than its "
+				    "tree");
+	}
+	if (*n + 2 > *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		if ((tmp = realloc(*list, *cap * sizeof(**list))) == NULL) {
+			free(s);
+			return cr_error_set("out of memory");
+		}
+		*list = tmp;
+	}
+	(*list)[(*n)++] = s;
+	(*list)[*n] = NULL;
+	return CR_OK;
+}
+
+static void
+order_free(char **list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; list != NULL && i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+/*
+ * The entries of root and of every directory below it, each directory's
+ * as readdir lists them, parents first: the children of one directory are
+ * contiguous, a directory is "path/". At most max entries.
+ */
+static int
+read_order(char ***out, size_t *count, const char *root, size_t max)
+{
+	char **list = NULL, *name, path[PATH_MAX];
+	size_t n = 0, cap = 0, next = 0;
+	const char *dir = "";
+	struct dirent *de;
+	struct stat st;
+	DIR *d = NULL;
+	int isdir, err = CR_OK;
+
+	for (;;) {
+		snprintf(path, sizeof(path), "%s/%s", root, dir);
+		if ((d = opendir(path)) == NULL) {
+			err = cr_error_errno("%s", path);
+			goto done;
+		}
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			isdir = de->d_type == DT_DIR;
+			if (de->d_type == DT_UNKNOWN &&
+			    fstatat(dirfd(d), de->d_name, &st,
+				    AT_SYMLINK_NOFOLLOW) == 0)
+				isdir = S_ISDIR(st.st_mode);
+			if (asprintf(&name, "%s%s%s", dir, de->d_name,
+				     isdir ? "/" : "") < 0)
+				name = NULL;
+			if ((err = order_add(&list, &n, &cap, max, name)) < 0)
+				goto done;
+		}
+		closedir(d);
+		d = NULL;
+		while (next < n && list[next][strlen(list[next]) - 1] != '/')
+			next++;
+		if (next == n)
+			break;
+		dir = list[next++];
+	}
+done:
+	if (d != NULL)
+		closedir(d);
+	if (err < 0) {
+		order_free(list, n);
+		list = NULL;
+		n = 0;
+	}
+	*out = list;
+	*count = n;
+	return err;
+}
+
+/* The length of the parent part of an order entry ("a/b/" of "a/b/c/"). */
+static size_t
+parent_len(const char *e)
+{
+	size_t len = strlen(e);
+
+	if (len > 0 && e[len - 1] == '/')
+		len--;
+	while (len > 0 && e[len - 1] != '/')
+		len--;
+	return len;
+}
+
+/* Whether a file system lists a directory's newest entries first. */
+static int
+lists_newest_first(int *out, const char *dir)
+{
+	char probe[PATH_MAX], path[PATH_MAX + 4];
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	*out = 0;
+	snprintf(probe, sizeof(probe), "%s/.order-probe", dir);
+	if (mkdir(probe, 0700) < 0)
+		return cr_error_errno("%s", probe);
+	snprintf(path, sizeof(path), "%s/a", probe);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "%s/b", probe);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0)
+		close(fd);
+	if ((d = opendir(probe)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.') {
+				*out = strcmp(de->d_name, "b") == 0;
+				break;
+			}
+		closedir(d);
+	}
+	cr_rmtree(probe);
+	return CR_OK;
+}
+
+/*
+ * Exports the tree with each directory's entries created so that readdir
+ * lists them in the opposite order from ref's (where the file system
+ * lists them in creation order, as tmpfs does, in either direction).
+ */
+static int
+export_ordered(struct work *w, const struct cr_build_source *src,
+	       struct cr_git_reader *git, const char *base,
+	       const struct cr_build *ref)
+{
+	const struct cr_tree_entry *te;
+	char path[PATH_MAX];
+	size_t s, e, i, k, plen, made = 0;
+	int newest, err;
+
+	if ((err = lists_newest_first(&newest, w->dir)) < 0)
+		return err;
+	for (s = 0; s < ref->nsrc_order; s = e) {
+		plen = parent_len(ref->src_order[s]);
+		for (e = s + 1;
+		     e < ref->nsrc_order &&
+		     parent_len(ref->src_order[e]) == plen &&
+		     strncmp(ref->src_order[e], ref->src_order[s], plen) == 0;
+		     e++)
+			;
+		for (k = 0; k < e - s; k++) {
+			/* Newest first: create in ref's order, else reverse. */
+			const char *it =
+				ref->src_order[newest ? s + k : e - 1 - k];
+			size_t len = strlen(it);
+
+			if (it[len - 1] == '/') {
+				snprintf(path, sizeof(path), "%s/%.*s", w->src,
+					 (int)(len - 1), it);
+				if (mkdir(path, 0755) < 0)
+					return cr_error_errno("%s", path);
+				continue;
+			}
+			if ((te = cr_tree_find(src->tree, it)) == NULL)
+				return cr_error_set("%s: not in the source "
+						    "tree",
+						    it);
+			if ((err = export_entry(w->src, te, git, base)) < 0)
+				return err;
+			made++;
+		}
+	}
+	/* Anything the first build's order did not hold (cannot happen). */
+	for (i = 0; made < src->tree->count && i < src->tree->count; i++) {
+		snprintf(path, sizeof(path), "%s/%s", w->src,
+			 src->tree->entries[i].path);
+		if (access(path, F_OK) == 0)
+			continue;
+		if ((err = export_entry(w->src, &src->tree->entries[i], git,
+					base)) < 0)
+			return err;
+	}
+	return CR_OK;
+}
+
+struct group {
+	const char *parent;
+	size_t plen, start, n;
+};
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+	size_t m = x->plen < y->plen ? x->plen : y->plen;
+	int c = memcmp(x->parent, y->parent, m);
+
+	return c ? c : (x->plen > y->plen) - (x->plen < y->plen);
+}
+
+static int
+make_groups(struct group **out, size_t *count, char **list, size_t n)
+{
+	struct group *g;
+	size_t s, e, k = 0;
+
+	if ((g = calloc(n + 1, sizeof(*g))) == NULL)
+		return cr_error_set("out of memory");
+	for (s = 0; s < n; s = e) {
+		size_t plen = parent_len(list[s]);
+
+		for (e = s + 1; e < n && parent_len(list[e]) == plen &&
+				strncmp(list[e], list[s], plen) == 0;
+		     e++)
+			;
+		g[k].parent = list[s];
+		g[k].plen = plen;
+		g[k].start = s;
+		g[k++].n = e - s;
+	}
+	qsort(g, k, sizeof(*g), cmp_group);
+	*out = g;
+	*count = k;
+	return CR_OK;
+}
+
+/* Counts b's directories of 2+ entries, and those listed as in ref. */
+static int
+compare_order(struct cr_build *b, const char *root, const struct cr_build *ref,
+	      size_t max)
+{
+	struct group *ga = NULL, *gb = NULL;
+	char **list = NULL;
+	size_t n = 0, na = 0, nb = 0, i, j, k;
+	int err;
+
+	b->order_dirs = b->order_same = 0;
+	if ((err = read_order(&list, &n, root, max)) < 0 ||
+	    (err = make_groups(&ga, &na, ref->src_order, ref->nsrc_order)) <
+		    0 ||
+	    (err = make_groups(&gb, &nb, list, n)) < 0)
+		goto done;
+	for (i = j = 0; i < na && j < nb;) {
+		int c = cmp_group(&ga[i], &gb[j]);
+
+		if (c < 0) {
+			i++;
+		} else if (c > 0) {
+			j++;
+		} else {
+			if (gb[j].n >= 2) {
+				b->order_dirs++;
+				for (k = 0;
+				     k < gb[j].n && k < ga[i].n &&
+				     strcmp(ref->src_order[ga[i].start + k],
+					    list[gb[j].start + k]) == 0;
+				     k++)
+					;
+				if (k == gb[j].n && k == ga[i].n)
+					b->order_same++;
+			}
+			i++;
+			j++;
+		}
+	}
+done:
+	free(ga);
+	free(gb);
+	order_free(list, n);
+	return err;
+}
+
 static int
 export_source(struct work *w, const struct cr_build_source *src, int reverse,
-	      int64_t sde)
+	      int64_t sde, const struct cr_build *ref)
 {
 	struct cr_git_reader *git = NULL;
 	struct cr_tree *check = NULL;
@@ -353,12 +641,17 @@ export_source(struct work *w, const struct cr_build_source *src, int reverse,
 			return err;
 		base = w->stage;
 	}
-	for (i = 0; i < n; i++) {
-		const struct cr_tree_entry *te =
-			&src->tree->entries[reverse ? n - 1 - i : i];
-
-		if ((err = export_entry(w->src, te, git, base)) < 0)
+	if (ref != NULL && ref->src_order != NULL) {
+		if ((err = export_ordered(w, src, git, base, ref)) < 0)
 			goto done;
+	} else {
+		for (i = 0; i < n; i++) {
+			const struct cr_tree_entry *te =
+				&src->tree->entries[reverse ? n - 1 - i : i];
+
+			if ((err = export_entry(w->src, te, git, base)) < 0)
+				goto done;
+		}
 	}
 	/* The build sees exactly the hashed tree, or does not run. */
 	if ((err = cr_tree_from_dir(&check, w->src, &topts)) < 0)
@@ -1359,7 +1652,7 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 		lim.deadline = now_ms() + (int64_t)opts->timeout * 1000;
 	bud.max = opts->max_size ? opts->max_size : CR_BUILD_MAX_SIZE;
 	if ((err = derive_sde(&b->source_date_epoch, recipe, src)) < 0 ||
-	    (err = work_new(&w)) < 0)
+	    (err = work_new(&w, opts->work_parent)) < 0)
 		goto done;
 	/* The build runs what it makes: its directory must allow that. */
 	if (statvfs(w.src, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC)) {
@@ -1369,8 +1662,19 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 				   w.dir);
 		goto done;
 	}
-	if ((err = export_source(&w, src, opts->reverse_export,
-				 b->source_date_epoch)) < 0)
+	if ((err = export_source(
+		     &w, src, opts->reverse_export, b->source_date_epoch,
+		     (opts->vary & CR_BUILD_VARY_ORDER) ? opts->order_ref
+							: NULL)) < 0)
+		goto done;
+	if (opts->record_order &&
+	    (err = read_order(&b->src_order, &b->nsrc_order, w.src,
+			      ORDER_CAP(src->tree))) < 0)
+		goto done;
+	if ((opts->vary & CR_BUILD_VARY_ORDER) && opts->order_ref != NULL &&
+	    opts->order_ref->src_order != NULL &&
+	    (err = compare_order(b, w.src, opts->order_ref,
+				 ORDER_CAP(src->tree))) < 0)
 		goto done;
 
 	logfd = open(w.log, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -1394,6 +1698,7 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 			left = 1000;
 		so.timeout = (unsigned int)((left + 999) / 1000);
 	}
+	so.vary = opts->vary & ~CR_BUILD_VARY_ORDER;
 	if (opts->progress != NULL)
 		watch_start(&watch, w.log, opts);
 	err = cr_sandbox_run(&b->exit_status, &so);
@@ -1521,6 +1826,7 @@ cr_build_free(struct cr_build *b)
 	json_decref(b->internal);
 	json_decref(b->dependencies);
 	json_decref(b->byproducts);
+	order_free(b->src_order, b->nsrc_order);
 	free(b->log_path);
 	free(b);
 }

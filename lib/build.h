@@ -61,7 +61,22 @@ struct cr_build_opts {
 	 */
 	void (*progress)(void *ctx, const char *line);
 	void *progress_ctx;
+	/*
+	 * attest build --check. vary: the sandbox's CR_VARY_* bits, and
+	 * CR_BUILD_VARY_ORDER: each directory of the export is made so that
+	 * it lists its entries in the opposite order from order_ref's
+	 * src_order (the export is checked against the tree hash as always).
+	 * record_order: keep the export's order in the build's src_order.
+	 * work_parent: where the private build directory is made (NULL:
+	 * $TMPDIR, else /tmp).
+	 */
+	unsigned int vary;
+	const struct cr_build *order_ref;
+	int record_order;
+	const char *work_parent;
 };
+
+#define CR_BUILD_VARY_ORDER (1u << 16)
 
 struct cr_artifact {
 	char *name; /* relative to the source root */
@@ -85,6 +100,19 @@ struct cr_build {
 	json_t *internal;     /* internalParameters for the statement */
 	json_t *dependencies; /* the toolchain and root, after the source */
 	json_t *byproducts;
+	/*
+	 * With opts->record_order: every directory of the export, parents
+	 * first, its entries as readdir listed them before the command ran
+	 * ("dir/" for a directory); NULL-terminated.
+	 */
+	char **src_order;
+	size_t nsrc_order;
+	/*
+	 * With CR_BUILD_VARY_ORDER: the export's directories of two entries
+	 * or more, and of them those listed in the same order as order_ref's
+	 * (a file system that orders by name hash ignores creation order).
+	 */
+	size_t order_dirs, order_same;
 };
 
 /*

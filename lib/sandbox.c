@@ -27,6 +27,8 @@
 #include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -184,6 +186,8 @@ struct plan {
 	char build_top[NAME_MAX + 1]; /* first component of build_path */
 	char home_top[NAME_MAX + 1];  /* first component of CR_SANDBOX_HOME */
 	const char *hostname;
+	const char *domainname;
+	unsigned int vary; /* CR_VARY_* */
 	char *const *argv;
 	char **env;
 	int host_root; /* the host's "/": only cr_sandbox_host_dirs */
@@ -750,6 +754,32 @@ env_add(char **env, size_t *n, const char *fmt, ...)
 	return CR_OK;
 }
 
+#define VARY_ENV 4 /* the most vary_env adds */
+
+/*
+ * --check's other day: without fake_clock, libfaketime puts the wall clock
+ * CR_VARY_DAYS days ahead; file times and the monotonic clock stay real so
+ * that make and timeouts behave. With fake_clock the clock is pinned and
+ * this is moot.
+ */
+static int
+vary_env(char **env, size_t *n, const struct cr_sandbox_opts *opts)
+{
+	char *faketime = NULL;
+	int err;
+
+	if (!(opts->vary & CR_VARY_DATE) || opts->fake_clock)
+		return CR_OK;
+	if ((err = cr_sandbox_faketime_path(&faketime, opts->root)) < 0)
+		return err;
+	if ((err = env_add(env, n, "LD_PRELOAD=%s", faketime)) == CR_OK &&
+	    (err = env_add(env, n, "FAKETIME=+%dd", CR_VARY_DAYS)) == CR_OK &&
+	    (err = env_add(env, n, "FAKETIME_DONT_FAKE_MONOTONIC=1")) == CR_OK)
+		err = env_add(env, n, "NO_FAKE_STAT=1");
+	free(faketime);
+	return err;
+}
+
 int
 cr_sandbox_env(char ***out, const struct cr_sandbox_opts *opts)
 {
@@ -781,7 +811,7 @@ cr_sandbox_env(char ***out, const struct cr_sandbox_opts *opts)
 			return cr_error_set("--env %s: bad variable name",
 					    user[nuser]);
 		if (is_fixed(user[nuser], (size_t)(eq - user[nuser]),
-			     opts->fake_clock) &&
+			     opts->fake_clock || (opts->vary & CR_VARY_DATE)) &&
 		    strncmp(user[nuser], "PATH=", 5) != 0)
 			return cr_error_set("--env %.*s: fixed by the sandbox",
 					    (int)(eq - user[nuser]),
@@ -811,7 +841,8 @@ cr_sandbox_env(char ***out, const struct cr_sandbox_opts *opts)
 					    (long long)opts->source_date_epoch);
 		}
 	}
-	env = calloc(CR_ARRAY_SIZE(fixed_names) + 4 + nuser + 1, sizeof(*env));
+	env = calloc(CR_ARRAY_SIZE(fixed_names) + 4 + VARY_ENV + nuser + 1,
+		     sizeof(*env));
 	if (env == NULL) {
 		err = cr_error_set("sandbox environment: out of memory");
 		goto done;
@@ -835,6 +866,8 @@ cr_sandbox_env(char ***out, const struct cr_sandbox_opts *opts)
 	      * clock back into files (issue 11): file times stay real.
 	      */
 	     (err = env_add(env, &n, "NO_FAKE_STAT=1")) < 0))
+		goto done;
+	if ((err = vary_env(env, &n, opts)) < 0)
 		goto done;
 	for (i = 0; i < nuser; i++)
 		if (strncmp(user[i], "PATH=", 5) != 0 &&
@@ -1141,6 +1174,91 @@ setup_dev(const struct plan *p)
 		fail(p, errno, "remount /dev read-only");
 }
 
+/*
+ * --check's variations of the process, inherited by everything the init
+ * starts: one CPU, and uname -r as an old kernel would say it.
+ */
+static void
+vary_process(const struct plan *p)
+{
+	cpu_set_t set;
+	int cpu, persona;
+
+	if (p->vary & CR_VARY_CPUS) {
+		if (sched_getaffinity(0, sizeof(set), &set) < 0)
+			fail(p, errno, "sched_getaffinity");
+		for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &set); cpu++)
+			;
+		CPU_ZERO(&set);
+		CPU_SET(cpu < CPU_SETSIZE ? cpu : 0, &set);
+		if (sched_setaffinity(0, sizeof(set), &set) < 0)
+			fail(p, errno, "bind the build to one CPU");
+	}
+	if (p->vary & CR_VARY_KERNEL) {
+		if ((persona = personality(0xffffffff)) < 0 ||
+		    personality((unsigned long)persona | UNAME26) < 0)
+			fail(p, errno, "personality UNAME26");
+	}
+}
+
+/* Writes text to a new file path of the init's private tmpfs. */
+static void
+write_private(const struct plan *p, const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		fail(p, errno, "create %s", path);
+	close(fd);
+}
+
+/* Covers /proc's word on the kernel release with the varied one. */
+static void
+vary_proc(const struct plan *p)
+{
+	static const char *const files[][2] = {
+		{"/osrelease", "/newroot/proc/sys/kernel/osrelease"},
+		{"/version", "/newroot/proc/version"},
+	};
+	struct utsname u, real;
+	char text[1024], line[512], *at;
+	ssize_t n;
+	size_t i;
+	int fd, persona;
+
+	/* uname() now gives the varied release; the real one for /proc. */
+	if (uname(&u) < 0 || (persona = personality(0xffffffff)) < 0 ||
+	    personality((unsigned long)persona & ~(unsigned long)UNAME26) < 0 ||
+	    uname(&real) < 0 || personality((unsigned long)persona) < 0)
+		fail(p, errno, "uname");
+	snprintf(text, sizeof(text), "%s\n", u.release);
+	write_private(p, files[0][0], text);
+	snprintf(text, sizeof(text), "Linux version %s\n", u.release);
+	if ((fd = open("/newroot/proc/version", O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, line, sizeof(line) - 1);
+		close(fd);
+		line[n > 0 ? n : 0] = '\0';
+		at = strstr(line, real.release);
+		if (at != NULL)
+			snprintf(text, sizeof(text), "%.*s%s%s",
+				 (int)(at - line), line, u.release,
+				 at + strlen(real.release));
+	}
+	write_private(p, files[1][0], text);
+	for (i = 0; i < CR_ARRAY_SIZE(files); i++) {
+		if (access(files[i][1], F_OK) < 0)
+			continue;
+		bind_mount(p, files[i][0], files[i][1], 0);
+		if (mount(NULL, files[i][1], NULL,
+			  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID |
+				  MS_NODEV | MS_NOEXEC,
+			  NULL) < 0)
+			fail(p, errno, "remount %s read-only", files[i][1]);
+	}
+}
+
 static void
 setup_proc(const struct plan *p)
 {
@@ -1186,6 +1304,8 @@ setup_proc(const struct plan *p)
 			  NULL) < 0)
 			fail(p, errno, "remount %s read-only", path);
 	}
+	if (p->vary & CR_VARY_KERNEL)
+		vary_proc(p);
 }
 
 /*
@@ -1361,9 +1481,9 @@ static void __attribute__((noreturn)) init_main(const struct plan *p)
 	umask(022);
 	if (sethostname(p->hostname, strlen(p->hostname)) < 0)
 		fail(p, errno, "sethostname");
-	if (setdomainname(CR_SANDBOX_DOMAINNAME,
-			  strlen(CR_SANDBOX_DOMAINNAME)) < 0)
+	if (setdomainname(p->domainname, strlen(p->domainname)) < 0)
 		fail(p, errno, "setdomainname");
+	vary_process(p);
 	setup_root(p);
 	(void)prctl(PR_SET_NAME, "cleanroom-init", 0, 0, 0);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -1564,6 +1684,12 @@ make_plan(struct plan *p, const struct cr_sandbox_opts *opts)
 	    (err = first_component(p->home_top, CR_SANDBOX_HOME, "HOME")) < 0)
 		return err;
 	p->hostname = opts->hostname ? opts->hostname : CR_SANDBOX_HOSTNAME;
+	p->domainname = CR_SANDBOX_DOMAINNAME;
+	p->vary = opts->vary;
+	if (p->vary & CR_VARY_HOST) {
+		p->hostname = CR_VARY_HOSTNAME;
+		p->domainname = CR_VARY_DOMAINNAME;
+	}
 	if ((err = check_hostname(p->hostname)) < 0)
 		return err;
 	if (opts->log_fd >= 0 && fcntl(opts->log_fd, F_GETFD) < 0)

@@ -114,6 +114,27 @@ enum {
 	CR_SANDBOX_LEGACY_REMOUNT = 1u << 0,
 };
 
+/*
+ * Variations for `attest build --check` (cr_sandbox_opts.vary): what
+ * another machine would differ in, applied inside the sandbox only.
+ * CPUS: the command is bound to one CPU (the first of the caller's
+ * affinity mask), so nproc and sched_getaffinity see 1. KERNEL: the
+ * personality UNAME26, so uname -r reads 2.6.<60+minor><rest>, and
+ * /proc/sys/kernel/osrelease and /proc/version say the same. DATE: without
+ * fake_clock, libfaketime puts the wall clock CR_VARY_DAYS days ahead
+ * (file times stay real); with fake_clock it is moot. HOST: hostname
+ * CR_VARY_HOSTNAME and domain name CR_VARY_DOMAINNAME.
+ */
+enum {
+	CR_VARY_CPUS = 1u << 0,
+	CR_VARY_KERNEL = 1u << 1,
+	CR_VARY_DATE = 1u << 2,
+	CR_VARY_HOST = 1u << 3,
+};
+#define CR_VARY_DAYS 373
+#define CR_VARY_HOSTNAME "cleanroom-check"
+#define CR_VARY_DOMAINNAME "check.invalid"
+
 /* Values of *exit_status when cr_sandbox_run fails, besides -1. */
 #define CR_SANDBOX_TIMED_OUT (-2)
 #define CR_SANDBOX_NOT_RUN (-3)
@@ -131,6 +152,7 @@ struct cr_sandbox_opts {
 	const char *hostname; /* NULL: CR_SANDBOX_HOSTNAME */
 	unsigned int timeout; /* seconds; 0: none */
 	unsigned int flags;   /* CR_SANDBOX_* */
+	unsigned int vary;    /* CR_VARY_*: 0 for every real build */
 };
 
 /* Sets every field to its default: NULL, 0, and -1 for the descriptors. */
