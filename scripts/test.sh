@@ -11,6 +11,8 @@ scripts/deps.sh || exit 2
 # Both suites share one cache of Debian .debs for the root tests, kept in
 # the build directory, so a run downloads them once.
 export CR_ROOT_CACHE="$top/build/root-cache"
+# and one of npm modules (@sigstore/verify for tests/cli/sigstore.sh).
+export CR_NPM_CACHE="$top/build/npm-cache"
 
 passed=0
 failed=0
