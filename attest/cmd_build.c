@@ -11,6 +11,7 @@
 #include "build.h"
 #include "bundle.h"
 #include "cmds.h"
+#include "passphrase.h"
 #include "dsse_sign.h"
 #include "error.h"
 #include "root.h"
@@ -24,6 +25,7 @@ static const char usage_text[] =
 	"usage: attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
 	"                    [--strip-components N] [--source-uri URI] [--key KEY]\n"
 	"                    [--output-dir DIR] [--bundle BUNDLE]\n"
+	"                    [--passphrase-file FILE | --passphrase-fd N]\n"
 	"                    [-o OUT] [--root DIR|ROOT.tar]\n"
 	"                    [--env SOURCE_DATE_EPOCH=N] [--tool NAME]... [--no-normalize] [--check]\n"
 	"                    [--timeout SECONDS] [-q]\n"
@@ -88,7 +90,7 @@ static const char usage_text[] =
 	"  -h, --help              show this help\n";
 
 /* Apart: one string literal may hold no more than C's 4095 bytes. */
-static const char usage_tail[] =
+static const char usage_tail[] = PASSPHRASE_HELP
 	"\n"
 	"Exit status: 0 built (and signed), 1 the build failed, an artifact is\n"
 	"missing, or --check found differences, 2 error (the build timed out, an\n"
@@ -383,6 +385,7 @@ cmd_build(int argc, char **argv)
 		{"output-dir", required_argument, NULL, 'D'},
 		{"output", required_argument, NULL, 'o'},
 		{"bundle", required_argument, NULL, 'b'},
+		PASSPHRASE_OPTIONS,
 		{"root", required_argument, NULL, 'R'},
 		{"env", required_argument, NULL, 'e'},
 		{"tool", required_argument, NULL, 't'},
@@ -442,6 +445,11 @@ cmd_build(int argc, char **argv)
 			if (out)
 				return tool_usage("build", "-o given twice");
 			out = optarg;
+			break;
+		case OPT_PASSPHRASE_FILE:
+		case OPT_PASSPHRASE_FD:
+			if ((rc = passphrase_option("build", c, optarg)) != 0)
+				return rc;
 			break;
 		case 'b':
 			if (bundle)

@@ -9,6 +9,7 @@
 
 #include <openssl/crypto.h>
 
+#include "passphrase.h"
 #include "cmds.h"
 #include "dsse.h"
 #include "signer.h"
@@ -60,7 +61,11 @@ usage(FILE *f)
 		"with\n"
 		"         --witness, of a witness) named NAME\n"
 		"\n"
-		"PUB is a vkey file or an Ed25519 SPKI PEM public key.\n"
+		"PUB is a vkey file or an Ed25519 SPKI PEM public key. An "
+		"encrypted key's\n"
+		"passphrase: --passphrase-file FILE or --passphrase-fd N (else "
+		"asked on\n"
+		"the terminal).\n"
 		"Exit status: 0 done, 1 the witness refused, 2 error.\n");
 }
 
@@ -86,6 +91,7 @@ static const struct option longopts[] = {
 	{"name", required_argument, NULL, OPT_NAME},
 	{"pub", required_argument, NULL, OPT_PUB},
 	{"witness", no_argument, NULL, OPT_WITNESS},
+	PASSPHRASE_OPTIONS,
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -557,6 +563,10 @@ cmd_log(int argc, char **argv)
 			break;
 		case 'o':
 			rc = set_once(&o.out, optarg, "-o");
+			break;
+		case OPT_PASSPHRASE_FILE:
+		case OPT_PASSPHRASE_FD:
+			rc = passphrase_option("log", c, optarg);
 			break;
 		case OPT_ORIGIN:
 			rc = set_once(&o.origin, optarg, "--origin");

@@ -8,6 +8,7 @@
 
 #include "bundle.h"
 #include "cmds.h"
+#include "passphrase.h"
 #include "dsse_sign.h"
 #include "error.h"
 #include "source.h"
@@ -18,6 +19,7 @@
 static const char usage_text[] =
 	"usage: attest sign (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
 	"                   [--strip-components N] [--source-uri URI] --key KEY\n"
+	"                   [--passphrase-file FILE | --passphrase-fd N]\n"
 	"                   (-o OUT | --bundle BUNDLE | -o OUT --bundle BUNDLE) [-q]\n"
 	"                   ARTIFACT...\n"
 	"\n"
@@ -32,7 +34,7 @@ static const char usage_text[] =
 	"  --strip-components N    drop N leading path parts of archive members\n"
 	"  --source-uri URI        the source's canonical URI (default: --git's\n"
 	"                          origin remote without credentials, else none)\n"
-	"  --key KEY               the private key (PKCS#8 PEM)\n"
+	"  --key KEY               the private key (PKCS#8 PEM, or encrypted)\n" PASSPHRASE_HELP
 	"  -o, --output OUT        where to write the attestation (.intoto.jsonl)\n"
 	"  --bundle BUNDLE         write it as a Sigstore bundle v0.3 too\n"
 	"                          (.sigstore.json)\n"
@@ -74,6 +76,7 @@ cmd_sign(int argc, char **argv)
 		{"key", required_argument, NULL, 'k'},
 		{"output", required_argument, NULL, 'o'},
 		{"bundle", required_argument, NULL, 'b'},
+		PASSPHRASE_OPTIONS,
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -105,6 +108,11 @@ cmd_sign(int argc, char **argv)
 			if (out)
 				return tool_usage("sign", "-o given twice");
 			out = optarg;
+			break;
+		case OPT_PASSPHRASE_FILE:
+		case OPT_PASSPHRASE_FD:
+			if ((rc = passphrase_option("sign", c, optarg)) != 0)
+				return rc;
 			break;
 		case 'b':
 			if (bundle)

@@ -14,6 +14,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
 /* Takes pkey into a new cr_privkey; frees it on error. */
@@ -87,6 +88,61 @@ decode(const char *type, const unsigned char *der, long len)
 	return pkey;
 }
 
+static cr_passphrase_fn passphrase_fn;
+static void *passphrase_ctx;
+
+void
+cr_privkey_set_passphrase(cr_passphrase_fn fn, void *ctx)
+{
+	passphrase_fn = fn;
+	passphrase_ctx = ctx;
+}
+
+/* Decrypts the DER body of an "ENCRYPTED PRIVATE KEY" block. */
+static int
+decrypt(EVP_PKEY **out, const unsigned char *der, long len, const char *path)
+{
+	const unsigned char *p = der;
+	PKCS8_PRIV_KEY_INFO *p8 = NULL;
+	X509_SIG *enc = NULL;
+	char *pass = NULL;
+	int err = CR_ERROR;
+
+	*out = NULL;
+	if (passphrase_fn == NULL)
+		return cr_error_set("%s: the private key is encrypted and no "
+				    "passphrase can be asked for",
+				    path);
+	if ((enc = d2i_X509_SIG(NULL, &p, len)) == NULL || p - der != len) {
+		ERR_clear_error();
+		cr_error_set("%s: malformed encrypted private key", path);
+		goto done;
+	}
+	if ((pass = OPENSSL_secure_zalloc(CR_PASSPHRASE_MAX)) == NULL) {
+		cr_error_set("%s: out of memory", path);
+		goto done;
+	}
+	if ((err = passphrase_fn(pass, CR_PASSPHRASE_MAX, path,
+				 passphrase_ctx)) < 0)
+		goto done;
+	err = CR_ERROR;
+	pass[CR_PASSPHRASE_MAX - 1] = '\0';
+	p8 = PKCS8_decrypt(enc, pass, (int)strlen(pass));
+	if (p8 == NULL || (*out = EVP_PKCS82PKEY(p8)) == NULL) {
+		ERR_clear_error();
+		cr_error_set("%s: cannot decrypt the private key: wrong "
+			     "passphrase, or the key is damaged",
+			     path);
+		goto done;
+	}
+	err = CR_OK;
+done:
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	X509_SIG_free(enc);
+	OPENSSL_secure_clear_free(pass, pass ? CR_PASSPHRASE_MAX : 0);
+	return err;
+}
+
 int
 cr_privkey_load(struct cr_privkey **out, const char *path)
 {
@@ -118,11 +174,18 @@ cr_privkey_load(struct cr_privkey **out, const char *path)
 			     path);
 		goto done;
 	}
-	if (strcmp(type, "ENCRYPTED PRIVATE KEY") == 0 ||
-	    strstr(header, "ENCRYPTED") != NULL) {
-		cr_error_set("%s: the private key is encrypted; only "
-			     "unencrypted keys are supported",
+	if (strstr(header, "ENCRYPTED") != NULL) {
+		cr_error_set("%s: the private key is encrypted the old OpenSSL "
+			     "way (Proc-Type); convert it to encrypted PKCS#8 "
+			     "with 'openssl pkcs8 -topk8 -v2 aes-256-cbc'",
 			     path);
+		goto done;
+	}
+	if (strcmp(type, "ENCRYPTED PRIVATE KEY") == 0 && header[0] == '\0') {
+		if ((err = decrypt(&pkey, data, dlen, path)) < 0)
+			goto done;
+		err = wrap(out, pkey, path);
+		pkey = NULL;
 		goto done;
 	}
 	if (strcmp(type, "PUBLIC KEY") == 0) {
