@@ -65,7 +65,8 @@ usage(FILE *f)
 		"encrypted key's\n"
 		"passphrase: --passphrase-file FILE or --passphrase-fd N (else "
 		"asked on\n"
-		"the terminal).\n"
+		"the terminal); --key pkcs11:URI names a key in a token (PIN "
+		"alike).\n"
 		"Exit status: 0 done, 1 the witness refused, 2 error.\n");
 }
 

@@ -70,7 +70,8 @@ ask_tty(char *buf, size_t size, const char *path)
 		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 		restore = tcsetattr(fd, TCSANOW, &quiet) == 0;
 	}
-	dprintf(fd, "Passphrase for %s: ", path);
+	dprintf(fd, "%s for %s: ",
+		strncmp(path, "pkcs11:", 7) == 0 ? "PIN" : "Passphrase", path);
 	err = read_line(buf, size, fd, "/dev/tty");
 	if (restore)
 		tcsetattr(fd, TCSANOW, &saved);

@@ -14,9 +14,10 @@ enum {
 		"passphrase-fd", required_argument, NULL, OPT_PASSPHRASE_FD \
 	}
 
-#define PASSPHRASE_HELP                                                           \
-	"  --passphrase-file FILE  an encrypted key's passphrase: FILE's first\n" \
-	"                          line (else asked on the terminal)\n"           \
+#define PASSPHRASE_HELP                                                            \
+	"  --passphrase-file FILE  an encrypted key's passphrase, or a token's\n"  \
+	"                          PIN: FILE's first line (else asked on the\n"    \
+	"                          terminal); --key pkcs11:URI is a token's key\n" \
 	"  --passphrase-fd N       the same, read from descriptor N\n"
 
 /*

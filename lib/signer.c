@@ -1,5 +1,6 @@
 /* Private keys: generating, loading, saving and signing; linked into attest only. */
 #include "signer.h"
+#include "signer_pkcs11.h"
 #include "error.h"
 #include "util.h"
 
@@ -143,6 +144,51 @@ done:
 	return err;
 }
 
+/* A key in a token: it signs there, and its engine lives as long as it. */
+static int
+load_pkcs11(struct cr_privkey **out, const char *uri)
+{
+	struct cr_privkey *key = NULL;
+	unsigned char *der = NULL;
+	EVP_PKEY *pkey = NULL;
+	void *engine = NULL;
+	int n, err;
+
+	*out = NULL;
+	if ((err = cr_pkcs11_load(&pkey, &engine, uri, passphrase_fn,
+				  passphrase_ctx)) < 0)
+		return err;
+	/*
+	 * An engine's key answers few parameter queries: its algorithm and
+	 * key id come from the DER of its public half, as a verifier reads it.
+	 */
+	err = CR_ERROR;
+	if ((n = i2d_PUBKEY(pkey, &der)) <= 0) {
+		cr_error_openssl("%s: the token's public key", uri);
+		goto done;
+	}
+	if ((key = calloc(1, sizeof(*key))) == NULL) {
+		cr_error_set("%s: out of memory", uri);
+		goto done;
+	}
+	if ((err = cr_key_id_der(key->keyid, &key->alg, der, (size_t)n, uri)) <
+	    0) {
+		free(key);
+		goto done;
+	}
+	key->pkey = pkey;
+	key->engine = engine;
+	pkey = NULL;
+	engine = NULL;
+	*out = key;
+	err = CR_OK;
+done:
+	OPENSSL_free(der);
+	EVP_PKEY_free(pkey);
+	cr_pkcs11_release(engine);
+	return err;
+}
+
 int
 cr_privkey_load(struct cr_privkey **out, const char *path)
 {
@@ -155,6 +201,8 @@ cr_privkey_load(struct cr_privkey **out, const char *path)
 	int err = CR_ERROR;
 
 	*out = NULL;
+	if (strncmp(path, "pkcs11:", 7) == 0)
+		return load_pkcs11(out, path);
 	if ((err = cr_read_file(&buf, &len, path, CR_KEY_FILE_MAX)) < 0)
 		goto done;
 	err = CR_ERROR;
@@ -350,6 +398,7 @@ cr_privkey_free(struct cr_privkey *key)
 	if (key == NULL)
 		return;
 	EVP_PKEY_free(key->pkey);
+	cr_pkcs11_release(key->engine);
 	OPENSSL_cleanse(key, sizeof(*key));
 	free(key);
 }

@@ -13,6 +13,7 @@ struct cr_privkey {
 	void *pkey; /* EVP_PKEY */
 	enum cr_key_alg alg;
 	char keyid[CR_SHA256_HEXLEN + 1];
+	void *engine; /* the PKCS#11 engine holding the key, or NULL */
 };
 
 int cr_privkey_generate(struct cr_privkey **out, enum cr_key_alg alg);
@@ -39,7 +40,9 @@ void cr_privkey_set_passphrase(cr_passphrase_fn fn, void *ctx);
  * with the passphrase the source set by cr_privkey_set_passphrase() gives
  * (a wrong one fails naming path). Old OpenSSL-encrypted PEM ("Proc-Type:
  * 4,ENCRYPTED") is refused. The file's bytes and the passphrase are wiped
- * after use. Refuses other algorithms and curves, naming path.
+ * after use. A path beginning "pkcs11:" is an RFC 7512 URI of a key held
+ * in a token (cr_pkcs11_load()), its PIN from the same source. Refuses
+ * other algorithms and curves, naming path.
  */
 int cr_privkey_load(struct cr_privkey **out, const char *path);
 

@@ -1,0 +1,24 @@
+/* Keys held by a PKCS#11 token, through OpenSSL's pkcs11 engine; attest only. */
+#ifndef CR_SIGNER_PKCS11_H
+#define CR_SIGNER_PKCS11_H
+
+#include <openssl/evp.h>
+
+#include "signer.h"
+
+#define CR_PKCS11_URI_MAX 1024u
+
+/*
+ * Loads the private key an RFC 7512 URI ("pkcs11:token=...;object=...")
+ * names, through the pkcs11 engine: the module from the URI's module-path
+ * query attribute, else $PKCS11_MODULE_PATH, else the engine's default
+ * (p11-kit); the token's PIN from pin_fn (a PIN in the URI is refused).
+ * The key never leaves the token: *out signs through it. *engine must be
+ * kept until the key is freed, then given to cr_pkcs11_release().
+ */
+int cr_pkcs11_load(EVP_PKEY **out, void **engine, const char *uri,
+		   cr_passphrase_fn pin_fn, void *pin_ctx);
+
+void cr_pkcs11_release(void *engine);
+
+#endif
