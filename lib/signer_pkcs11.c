@@ -88,15 +88,23 @@ split_uri(char *path, size_t psize, char *module, size_t msize, const char *uri)
 	return CR_OK;
 }
 
+/*
+ * The engine, loaded and initialised once and kept for the process: a
+ * command may load its key twice (attest build), and libp11 keeps state
+ * that unloading it mid-run would lose.
+ */
+static ENGINE *engine_loaded;
+static int engine_ready;
+static char engine_module[1024];
+
 int
 cr_pkcs11_load(EVP_PKEY **out, void **engine, const char *uri,
 	       cr_passphrase_fn pin_fn, void *pin_ctx)
 {
 	char path[CR_PKCS11_URI_MAX + 1], module[1024];
 	const char *mod;
-	ENGINE *e = NULL;
 	char *pin = NULL;
-	int err, inited = 0;
+	int err;
 
 	*out = NULL;
 	*engine = NULL;
@@ -108,58 +116,67 @@ cr_pkcs11_load(EVP_PKEY **out, void **engine, const char *uri,
 	    0)
 		return err;
 	mod = module[0] ? module : getenv("PKCS11_MODULE_PATH");
+	if (mod == NULL)
+		mod = "";
+	if (engine_ready && strcmp(mod, engine_module) != 0)
+		return cr_error_set("%s: one PKCS#11 module per run (%s is "
+				    "loaded)",
+				    path, engine_module);
 	err = CR_ERROR;
-	ENGINE_load_builtin_engines();
-	if ((e = ENGINE_by_id("pkcs11")) == NULL) {
-		cr_error_openssl("%s: OpenSSL's pkcs11 engine cannot be loaded "
-				 "(libengine-pkcs11-openssl)",
-				 path);
-		goto done;
+	if (engine_loaded == NULL) {
+		ENGINE_load_builtin_engines();
+		if ((engine_loaded = ENGINE_by_id("pkcs11")) == NULL) {
+			cr_error_openssl("%s: OpenSSL's pkcs11 engine cannot "
+					 "be loaded (libengine-pkcs11-openssl)",
+					 path);
+			goto done;
+		}
 	}
-	if (mod != NULL && mod[0] != '\0' &&
-	    !ENGINE_ctrl_cmd_string(e, "MODULE_PATH", mod, 0)) {
-		cr_error_openssl("%s: module %s", path, mod);
-		goto done;
+	if (!engine_ready) {
+		if (mod[0] != '\0' &&
+		    !ENGINE_ctrl_cmd_string(engine_loaded, "MODULE_PATH", mod,
+					    0)) {
+			cr_error_openssl("%s: module %s", path, mod);
+			goto done;
+		}
+		if (pin_fn == NULL) {
+			cr_error_set("%s: the token's PIN cannot be asked for",
+				     path);
+			goto done;
+		}
+		if ((pin = OPENSSL_secure_zalloc(CR_PASSPHRASE_MAX)) == NULL) {
+			cr_error_set("%s: out of memory", path);
+			goto done;
+		}
+		if ((err = pin_fn(pin, CR_PASSPHRASE_MAX, path, pin_ctx)) < 0)
+			goto done;
+		err = CR_ERROR;
+		pin[CR_PASSPHRASE_MAX - 1] = '\0';
+		if (!ENGINE_ctrl_cmd_string(engine_loaded, "PIN", pin, 0) ||
+		    !ENGINE_init(engine_loaded)) {
+			cr_error_openssl("%s: the pkcs11 engine", path);
+			goto done;
+		}
+		engine_ready = 1;
+		snprintf(engine_module, sizeof(engine_module), "%s", mod);
 	}
-	if (pin_fn == NULL) {
-		cr_error_set("%s: the token's PIN cannot be asked for", path);
-		goto done;
-	}
-	if ((pin = OPENSSL_secure_zalloc(CR_PASSPHRASE_MAX)) == NULL) {
-		cr_error_set("%s: out of memory", path);
-		goto done;
-	}
-	if ((err = pin_fn(pin, CR_PASSPHRASE_MAX, path, pin_ctx)) < 0)
-		goto done;
-	err = CR_ERROR;
-	pin[CR_PASSPHRASE_MAX - 1] = '\0';
-	if (!ENGINE_ctrl_cmd_string(e, "PIN", pin, 0) || !ENGINE_init(e)) {
-		cr_error_openssl("%s: the pkcs11 engine", path);
-		goto done;
-	}
-	inited = 1;
-	if ((*out = ENGINE_load_private_key(e, path, NULL, NULL)) == NULL) {
+	if ((*out = ENGINE_load_private_key(engine_loaded, path, NULL, NULL)) ==
+	    NULL) {
 		cr_error_openssl("%s: no usable private key in the token "
 				 "(wrong PIN, token or object?)",
 				 path);
 		goto done;
 	}
-	*engine = e;
-	e = NULL;
+	*engine = engine_loaded;
 	err = CR_OK;
 done:
 	OPENSSL_secure_clear_free(pin, pin ? CR_PASSPHRASE_MAX : 0);
-	if (e != NULL && inited)
-		ENGINE_finish(e);
-	ENGINE_free(e);
 	return err;
 }
 
 void
 cr_pkcs11_release(void *engine)
 {
-	if (engine == NULL)
-		return;
-	ENGINE_finish(engine);
-	ENGINE_free(engine);
+	/* The engine stays for the process (see engine_loaded). */
+	(void)engine;
 }

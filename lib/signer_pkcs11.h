@@ -13,8 +13,10 @@
  * names, through the pkcs11 engine: the module from the URI's module-path
  * query attribute, else $PKCS11_MODULE_PATH, else the engine's default
  * (p11-kit); the token's PIN from pin_fn (a PIN in the URI is refused).
- * The key never leaves the token: *out signs through it. *engine must be
- * kept until the key is freed, then given to cr_pkcs11_release().
+ * The key never leaves the token: *out signs through it. The engine is
+ * loaded once per process with the first key's module and PIN (a second
+ * module is refused); *engine is given to cr_pkcs11_release() when the
+ * key is freed.
  */
 int cr_pkcs11_load(EVP_PKEY **out, void **engine, const char *uri,
 		   cr_passphrase_fn pin_fn, void *pin_ctx);

@@ -125,7 +125,7 @@ int
 cr_srcuri_from_git(char **out, const char *repo)
 {
 	git_repository *r = NULL;
-	git_remote *remote = NULL;
+	git_config *cfg = NULL;
 	const char *url;
 	char *uri = NULL;
 	int err = CR_OK;
@@ -142,9 +142,16 @@ cr_srcuri_from_git(char **out, const char *repo)
 						   : "not a git repository");
 		goto done;
 	}
-	if (git_remote_lookup(&remote, r, "origin") < 0 ||
-	    (url = git_remote_url(remote)) == NULL)
+	/*
+	 * The URL as configured, read as one config value: git_remote_lookup
+	 * would also apply url.*.insteadOf, through regular expressions that
+	 * libgit2 1.5 leaks.
+	 */
+	if (git_repository_config_snapshot(&cfg, r) < 0 ||
+	    git_config_get_string(&url, cfg, "remote.origin.url") < 0) {
+		git_error_clear();
 		goto done; /* no origin: the URI is omitted */
+	}
 	uri = canonical(url);
 	if (uri != NULL && cr_srcuri_check(uri, repo) < 0) {
 		cr_error_clear();
@@ -153,7 +160,7 @@ cr_srcuri_from_git(char **out, const char *repo)
 	}
 	*out = uri;
 done:
-	git_remote_free(remote);
+	git_config_free(cfg);
 	git_repository_free(r);
 	return err;
 }
