@@ -148,6 +148,19 @@ differ "$(field build2.jsonl 'run["metadata"]["invocationId"]')" "$id1" \
 expect 0 "replayed with them" "$VERIFY" rebuild -a build2.jsonl -k vendor.pub \
 	--trust-recipe --git repo b2/hello
 
+# The recipe from the tree's cleanroom.json: the same statement kind, exact.
+git clone -q repo recrepo
+printf '{"command": ["make"], "artifacts": ["hello"], "env": {"CFLAGS": "-O2"}}\n' \
+	>recrepo/cleanroom.json
+git -C recrepo add -A && git -C recrepo commit -qm recipe
+git -C recrepo remote set-url origin https://example.com/org/repo.git
+expect 0 "a build from cleanroom.json" "$ATTEST" build --git recrepo \
+	--key vendor.key --output-dir b4 -o rec.jsonl
+spec_ok rec.jsonl "attest build (cleanroom.json)"
+same "$(field rec.jsonl '[ext["recipe"]["source"], ext["env"], ext["source"]["uri"]]')" \
+	"[\"cleanroom.json\", {\"CFLAGS\": \"-O2\"}, \"git+https://example.com/org/repo.git\"]" \
+	"its recipe and origin"
+
 # ---- attest sign ------------------------------------------------------------
 expect 0 "attest sign" "$ATTEST" sign --git repo --key vendor.key -o sign.jsonl \
 	b1/hello
