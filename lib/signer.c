@@ -155,6 +155,25 @@ load_pkcs11(struct cr_privkey **out, const char *uri)
 	int n, err;
 
 	*out = NULL;
+	err = cr_pkcs11_load_eddsa(&pkey, &engine, uri, passphrase_fn,
+				   passphrase_ctx);
+	if (err == CR_OK) {
+		if ((key = calloc(1, sizeof(*key))) == NULL ||
+		    cr_key_id(key->keyid, pkey) < 0) {
+			free(key);
+			EVP_PKEY_free(pkey);
+			cr_pkcs11_close(engine);
+			return cr_error_set("%s: the token's key", uri);
+		}
+		key->alg = CR_KEY_ED25519;
+		key->pkey = pkey;
+		key->token = engine;
+		*out = key;
+		return CR_OK;
+	}
+	if (err == CR_ERROR)
+		return err;
+	engine = NULL;
 	if ((err = cr_pkcs11_load(&pkey, &engine, uri, passphrase_fn,
 				  passphrase_ctx)) < 0)
 		return err;
@@ -365,6 +384,8 @@ cr_privkey_sign(unsigned char **sig, size_t *siglen,
 
 	*sig = NULL;
 	*siglen = 0;
+	if (key->token != NULL)
+		return cr_pkcs11_sign(key->token, sig, siglen, msg, msglen);
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestSignInit(ctx, NULL,
 			       key->alg == CR_KEY_P256 ? EVP_sha256() : NULL,
@@ -399,6 +420,7 @@ cr_privkey_free(struct cr_privkey *key)
 		return;
 	EVP_PKEY_free(key->pkey);
 	cr_pkcs11_release(key->engine);
+	cr_pkcs11_close(key->token);
 	OPENSSL_cleanse(key, sizeof(*key));
 	free(key);
 }

@@ -14,6 +14,7 @@ struct cr_privkey {
 	enum cr_key_alg alg;
 	char keyid[CR_SHA256_HEXLEN + 1];
 	void *engine; /* the PKCS#11 engine holding the key, or NULL */
+	void *token; /* an Ed25519 key's token session (pkey: public), or NULL */
 };
 
 int cr_privkey_generate(struct cr_privkey **out, enum cr_key_alg alg);

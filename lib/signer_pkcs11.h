@@ -23,4 +23,21 @@ int cr_pkcs11_load(EVP_PKEY **out, void **engine, const char *uri,
 
 void cr_pkcs11_release(void *engine);
 
+/*
+ * An Ed25519 key in a token, which the engine cannot use: through the
+ * module (module-path, or $PKCS11_MODULE_PATH) directly, found by the
+ * URI's token, object and id. *pub gets the public half (read from the
+ * token before any PIN is asked), *token what cr_pkcs11_sign() signs with.
+ * CR_EFAIL, with no message, when the URI names no Ed25519 key this way
+ * (the caller then tries the engine); CR_ERROR on a wrong PIN and the like.
+ */
+int cr_pkcs11_load_eddsa(EVP_PKEY **pub, void **token, const char *uri,
+			 cr_passphrase_fn pin_fn, void *pin_ctx);
+
+/* Signs msg with CKM_EDDSA in the token: 64 bytes, allocated. */
+int cr_pkcs11_sign(void *token, unsigned char **sig, size_t *siglen,
+		   const unsigned char *msg, size_t len);
+
+void cr_pkcs11_close(void *token);
+
 #endif

@@ -10,7 +10,7 @@ packages=(
 	clang libclang-rt-14-dev clang-format
 	python3 curl xz-utils zip unzip binutils faketime time keyutils procps
 	libarchive-tools mmdebstrap gpgv debian-archive-keyring nodejs
-	softhsm2 opensc libengine-pkcs11-openssl
+	softhsm2 opensc libengine-pkcs11-openssl libp11-kit-dev
 )
 # npm for the Sigstore interoperability test: Debian's package, unless a
 # node from elsewhere brought its own (the two conflict).
