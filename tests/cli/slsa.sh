@@ -132,10 +132,13 @@ inp["SOURCE_DATE_EPOCH"] = ext.pop("sourceDateEpoch"); inp["normalize"] = ext.po
 inp["sandbox"]["fakeClock"] = ext.pop("fakeClock"); ext.pop("rootfs")'
 expect 0 "an older statement (choices internal) still replays" "$VERIFY" \
 	rebuild -a old.jsonl -k vendor.pub --trust-recipe --git repo b1/hello
-forge build.jsonl oldlate.jsonl '
+# Fewer replays under the sanitizers (CI time); each is exact in the normal build.
+if [ "${CR_SANITIZE:-none}" = none ]; then
+	forge build.jsonl oldlate.jsonl '
 inp["SOURCE_DATE_EPOCH"] = ext.pop("sourceDateEpoch") + 1; ext.pop("normalize")'
-expect 1 "and its wrong build time still fails" "$VERIFY" rebuild \
-	-a oldlate.jsonl -k vendor.pub --trust-recipe --git repo b1/hello
+	expect 1 "and its wrong build time still fails" "$VERIFY" rebuild \
+		-a oldlate.jsonl -k vendor.pub --trust-recipe --git repo b1/hello
+fi
 
 expect 0 "--no-normalize --fake-clock" "$ATTEST" build --git repo \
 	--key vendor.key --output-dir b2 -o build2.jsonl --no-normalize \
@@ -145,8 +148,9 @@ same "$(field build2.jsonl '[ext["fakeClock"], ext["normalize"]]')" \
 	"[true, false]" "recorded as the user's choices"
 differ "$(field build2.jsonl 'run["metadata"]["invocationId"]')" "$id1" \
 	"each build its own invocationId"
-expect 0 "replayed with them" "$VERIFY" rebuild -a build2.jsonl -k vendor.pub \
-	--trust-recipe --git repo b2/hello
+[ "${CR_SANITIZE:-none}" = none ] &&
+	expect 0 "replayed with them" "$VERIFY" rebuild -a build2.jsonl \
+		-k vendor.pub --trust-recipe --git repo b2/hello
 
 # The recipe from the tree's cleanroom.json: the same statement kind, exact.
 git clone -q repo recrepo
