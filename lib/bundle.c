@@ -80,6 +80,22 @@ only_fields(json_t *obj, const char *const *names, const char *path,
 int
 cr_bundle_read(struct cr_dsse **out, const char *path)
 {
+	char *buf = NULL;
+	size_t len;
+	int err;
+
+	*out = NULL;
+	if ((err = cr_read_file(&buf, &len, path, CR_DSSE_FILE_MAX)) < 0)
+		return err;
+	err = cr_bundle_parse(out, buf, len, path);
+	free(buf);
+	return err;
+}
+
+int
+cr_bundle_parse(struct cr_dsse **out, const char *buf, size_t len,
+		const char *path)
+{
 	static const char *const top[] = {"mediaType", "verificationMaterial",
 					  "dsseEnvelope", "messageSignature",
 					  NULL};
@@ -90,14 +106,14 @@ cr_bundle_read(struct cr_dsse **out, const char *path)
 	json_t *root = NULL, *vm, *pk, *de;
 	json_error_t jerr;
 	const char *mt, *hint;
-	char *buf = NULL, *text = NULL;
-	size_t len, i;
-	int err;
+	char *text = NULL;
+	size_t i;
+	int err = CR_ERROR;
 
 	*out = NULL;
-	if ((err = cr_read_file(&buf, &len, path, CR_DSSE_FILE_MAX)) < 0)
-		return err;
-	err = CR_ERROR;
+	if (len > CR_DSSE_FILE_MAX)
+		return cr_error_set("%s: larger than %u MiB", path,
+				    CR_DSSE_FILE_MAX >> 20);
 	if ((root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)) ==
 	    NULL) {
 		cr_error_set("%s: not a Sigstore bundle: line %d: %s", path,
@@ -180,7 +196,6 @@ cr_bundle_read(struct cr_dsse **out, const char *path)
 done:
 	cr_dsse_free(env);
 	free(text);
-	free(buf);
 	json_decref(root);
 	return err;
 }

@@ -33,4 +33,8 @@ int cr_bundle_serialize(char **out, size_t *len, const struct cr_dsse *env);
  */
 int cr_bundle_read(struct cr_dsse **out, const char *path);
 
+/* The same for len bytes of buf; messages name path. */
+int cr_bundle_parse(struct cr_dsse **out, const char *buf, size_t len,
+		    const char *path);
+
 #endif
