@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "bundle.h"
 #include "cmds.h"
 #include "diff.h"
+#include "passphrase.h"
 #include "dsse_sign.h"
 #include "error.h"
 #include "root.h"
@@ -30,7 +32,9 @@
 
 static const char usage_text[] =
 	"usage: attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
-	"                    [--strip-components N] [--key KEY] [--output-dir DIR]\n"
+	"                    [--strip-components N] [--source-uri URI] [--key KEY]\n"
+	"                    [--output-dir DIR] [--bundle BUNDLE]\n"
+	"                    [--passphrase-file FILE | --passphrase-fd N]\n"
 	"                    [-o OUT] [--root DIR|ROOT.tar]\n"
 	"                    [--env SOURCE_DATE_EPOCH=N] [--tool NAME]... [--no-normalize]\n"
 	"                    [--check [--check-dir DIR] [--check-vary LIST]]\n"
@@ -59,11 +63,14 @@ static const char usage_text[] =
 	"  --source DIR, --git REPO [--rev REV], --tarball FILE\n"
 	"                          the source (--git: exactly the committed tree)\n"
 	"  --strip-components N    drop N leading path parts of archive members\n"
+	"  --source-uri URI        the source's URI (default: --git's origin)\n"
 	"  --key KEY               sign the attestation with this private key\n"
 	"  --artifact PATH         an artifact, relative to the source root; globs\n"
 	"                          allowed; repeatable\n"
 	"  --output-dir DIR        where artifacts and the log go (./attest-out)\n"
 	"  -o, --output OUT        the attestation (DIR/NAME.intoto.jsonl)\n"
+	"  --bundle BUNDLE         with --key, write it as a Sigstore bundle v0.3\n"
+	"                          too (.sigstore.json)\n"
 	"  --root DIR|ROOT.tar     the build's whole root filesystem (default: the\n"
 	"                          host's, read-only); recorded by tree hash, its\n"
 	"                          packages and the ROOT.json beside it\n"
@@ -105,8 +112,8 @@ static const char usage_text2[] =
 	"  -q, --quiet             print nothing but errors\n"
 	"  -h, --help              show this help\n";
 
-/* In parts: C11 compilers need not take string literals over 4095 bytes. */
-static const char usage_tail[] =
+/* Apart: one string literal may hold no more than C's 4095 bytes. */
+static const char usage_tail[] = PASSPHRASE_HELP
 	"\n"
 	"Exit status: 0 built (and signed), 1 the build failed, an artifact is\n"
 	"missing, or --check found differences, 2 error (the build timed out, an\n"
@@ -678,16 +685,17 @@ run_check(struct cr_build **b2, struct check *c, const struct cr_build *b,
 
 static int
 sign_and_write(const struct cr_build *b, const struct cr_recipe *r,
-	       const struct tool_source *src, const struct cr_tree *tree,
-	       const struct cr_source_info *info, const char *keypath,
-	       const char *out)
+	       const struct tool_source *src, const char *source_uri,
+	       const struct cr_tree *tree, const struct cr_source_info *info,
+	       const char *keypath, const char *out, const char *bundle)
 {
 	struct cr_statement_in in = {0};
+	struct tool_source_id sid = {0};
 	struct cr_subject *subjects;
 	struct cr_privkey *key = NULL;
 	struct cr_dsse *env = NULL;
-	char *payload = NULL, *line = NULL;
-	size_t i, plen, llen;
+	char *payload = NULL, *line = NULL, *btext = NULL;
+	size_t i, plen, llen, blen;
 	int err;
 
 	if ((subjects = calloc(b->nartifacts, sizeof(*subjects))) == NULL)
@@ -701,17 +709,21 @@ sign_and_write(const struct cr_build *b, const struct cr_recipe *r,
 	in.subjects = subjects;
 	in.nsubjects = b->nartifacts;
 	in.source_kind = src->kind;
-	in.source_uri = src->path;
 	if (strcmp(src->kind, "git") == 0)
 		in.source_revision = src->rev ? src->rev : "HEAD";
 	memcpy(in.tree, tree->root, CR_SHA256_LEN);
 	in.commit = info->commit[0] ? info->commit : NULL;
 	cr_recipe_to_statement(&in, r);
+	in.external = b->external;
 	in.internal = b->internal;
 	in.dependencies = b->dependencies;
 	in.byproducts = b->byproducts;
 	in.started = b->started;
 	in.finished = b->finished;
+	if ((err = tool_source_identify(&sid, src, source_uri)) < 0)
+		goto done;
+	in.source_uri = sid.uri;
+	in.source_sha256 = sid.has_sha256 ? sid.sha256 : NULL;
 	if ((err = cr_privkey_load(&key, keypath)) < 0 ||
 	    (err = cr_statement_build(&payload, &plen, &in)) < 0 ||
 	    (err = cr_dsse_new(&env, CR_INTOTO_PAYLOAD_TYPE,
@@ -720,12 +732,18 @@ sign_and_write(const struct cr_build *b, const struct cr_recipe *r,
 	    (err = cr_dsse_serialize(&line, &llen, env)) < 0)
 		goto done;
 	line[llen] = '\n';
-	err = cr_write_atomic(out, line, llen + 1, 0644, 0);
+	if ((err = cr_write_atomic(out, line, llen + 1, 0644, 0)) < 0)
+		goto done;
+	if (bundle != NULL &&
+	    (err = cr_bundle_serialize(&btext, &blen, env)) == CR_OK)
+		err = cr_write_atomic(bundle, btext, blen, 0644, 0);
 done:
+	free(btext);
 	free(line);
 	free(payload);
 	cr_dsse_free(env);
 	cr_privkey_free(key);
+	tool_source_id_clear(&sid);
 	free(subjects);
 	return err;
 }
@@ -739,10 +757,13 @@ cmd_build(int argc, char **argv)
 		{"rev", required_argument, NULL, 'r'},
 		{"tarball", required_argument, NULL, 'T'},
 		{"strip-components", required_argument, NULL, 's'},
+		{"source-uri", required_argument, NULL, 'u'},
 		{"key", required_argument, NULL, 'k'},
 		{"artifact", required_argument, NULL, 'A'},
 		{"output-dir", required_argument, NULL, 'D'},
 		{"output", required_argument, NULL, 'o'},
+		{"bundle", required_argument, NULL, 'b'},
+		PASSPHRASE_OPTIONS,
 		{"root", required_argument, NULL, 'R'},
 		{"env", required_argument, NULL, 'e'},
 		{"tool", required_argument, NULL, 't'},
@@ -776,7 +797,7 @@ cmd_build(int argc, char **argv)
 	const char *checkdir = NULL;
 	char *checkbuf = NULL;
 	const char *keypath = NULL, *out = NULL, *outdir = NULL, *root = NULL;
-	const char *recipe_from = NULL;
+	const char *recipe_from = NULL, *source_uri = NULL, *bundle = NULL;
 	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
 	char *outbuf = NULL, *logname = NULL, name[4200];
 	long long v;
@@ -810,6 +831,22 @@ cmd_build(int argc, char **argv)
 			if (out)
 				return tool_usage("build", "-o given twice");
 			out = optarg;
+			break;
+		case OPT_PASSPHRASE_FILE:
+		case OPT_PASSPHRASE_FD:
+			if ((rc = passphrase_option("build", c, optarg)) != 0)
+				return rc;
+			break;
+		case 'b':
+			if (bundle)
+				return tool_usage("build",
+						  "--bundle given twice");
+			bundle = optarg;
+			break;
+		case 'u':
+			if ((rc = tool_source_uri_option(&source_uri, "build",
+							 optarg)) != 0)
+				return rc;
 			break;
 		case 'R':
 			if (root)
@@ -903,6 +940,8 @@ cmd_build(int argc, char **argv)
 	}
 	if ((rc = tool_source_check(&src, "build", 1)) != 0)
 		return rc;
+	if (bundle != NULL && keypath == NULL)
+		return tool_usage("build", "--bundle goes with --key");
 	if (recipe_from != NULL) {
 		if (optind < argc || artifacts.n || env.n || tools.n || fake ||
 		    nonorm || given.source_date_epoch >= 0 || override)
@@ -1120,8 +1159,8 @@ cmd_build(int argc, char **argv)
 			}
 			out = outbuf;
 		}
-		if ((err = sign_and_write(b, recipe, &src, tree, &info, keypath,
-					  out)) < 0)
+		if ((err = sign_and_write(b, recipe, &src, source_uri, tree,
+					  &info, keypath, out, bundle)) < 0)
 			goto done;
 		if (!tool_quiet)
 			printf("wrote %s\n", tool_name(out));

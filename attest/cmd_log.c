@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 
+#include "passphrase.h"
 #include "cmds.h"
 #include "dsse.h"
 #include "signer.h"
@@ -63,7 +64,9 @@ usage(FILE *f)
 		"\n"
 		"PUB is a vkey file or an Ed25519 SPKI PEM public key. --json prints\n"
 		"one object in place of the text report of init, add, witness and\n"
-		"attach.\n"
+		"attach. An encrypted key's passphrase: --passphrase-file FILE or\n"
+		"--passphrase-fd N (else asked on the terminal); --key pkcs11:URI\n"
+		"names a key in a token (its PIN alike).\n"
 		"Exit status: 0 done, 1 the witness refused, 2 error.\n");
 }
 
@@ -91,6 +94,7 @@ static const struct option longopts[] = {
 	{"pub", required_argument, NULL, OPT_PUB},
 	{"witness", no_argument, NULL, OPT_WITNESS},
 	{"json", no_argument, NULL, OPT_JSON},
+	PASSPHRASE_OPTIONS,
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -583,6 +587,10 @@ cmd_log(int argc, char **argv)
 			break;
 		case 'o':
 			rc = set_once(&o.out, optarg, "-o");
+			break;
+		case OPT_PASSPHRASE_FILE:
+		case OPT_PASSPHRASE_FD:
+			rc = passphrase_option("log", c, optarg);
 			break;
 		case OPT_ORIGIN:
 			rc = set_once(&o.origin, optarg, "--origin");

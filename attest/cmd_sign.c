@@ -6,7 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bundle.h"
 #include "cmds.h"
+#include "passphrase.h"
 #include "dsse_sign.h"
 #include "error.h"
 #include "source.h"
@@ -16,7 +18,10 @@
 
 static const char usage_text[] =
 	"usage: attest sign (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
-	"                   [--strip-components N] --key KEY -o OUT [-q] ARTIFACT...\n"
+	"                   [--strip-components N] [--source-uri URI] --key KEY\n"
+	"                   [--passphrase-file FILE | --passphrase-fd N]\n"
+	"                   (-o OUT | --bundle BUNDLE | -o OUT --bundle BUNDLE) [-q]\n"
+	"                   ARTIFACT...\n"
 	"\n"
 	"Signs an in-toto statement (SLSA provenance v1) binding the source tree\n"
 	"hash to the SHA-256 of each ARTIFACT, for artifacts built elsewhere.\n"
@@ -27,8 +32,12 @@ static const char usage_text[] =
 	"  --rev REV               the revision with --git (default HEAD)\n"
 	"  --tarball FILE          the source tree as an archive\n"
 	"  --strip-components N    drop N leading path parts of archive members\n"
-	"  --key KEY               the private key (PKCS#8 PEM)\n"
+	"  --source-uri URI        the source's canonical URI (default: --git's\n"
+	"                          origin remote without credentials, else none)\n"
+	"  --key KEY               the private key (PKCS#8 PEM, or encrypted)\n" PASSPHRASE_HELP
 	"  -o, --output OUT        where to write the attestation (.intoto.jsonl)\n"
+	"  --bundle BUNDLE         write it as a Sigstore bundle v0.3 too\n"
+	"                          (.sigstore.json)\n"
 	"  -q, --quiet             print nothing but errors\n"
 	"  -h, --help              show this help\n";
 
@@ -63,23 +72,28 @@ cmd_sign(int argc, char **argv)
 		{"rev", required_argument, NULL, 'r'},
 		{"tarball", required_argument, NULL, 'T'},
 		{"strip-components", required_argument, NULL, 's'},
+		{"source-uri", required_argument, NULL, 'u'},
 		{"key", required_argument, NULL, 'k'},
 		{"output", required_argument, NULL, 'o'},
+		{"bundle", required_argument, NULL, 'b'},
+		PASSPHRASE_OPTIONS,
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct tool_source src = {0};
+	struct tool_source_id sid = {0};
+	const char *source_uri = NULL;
 	struct cr_source_info info;
 	struct cr_statement_in in = {0};
 	struct cr_subject *subjects = NULL;
 	struct cr_privkey *key = NULL;
 	struct cr_dsse *env = NULL;
 	struct cr_tree *tree = NULL;
-	const char *keypath = NULL, *out = NULL;
-	char **names = NULL, *payload = NULL, *line = NULL;
+	const char *keypath = NULL, *out = NULL, *bundle = NULL;
+	char **names = NULL, *payload = NULL, *line = NULL, *btext = NULL;
 	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
-	size_t i, n, plen, llen;
+	size_t i, n, plen, llen, blen;
 	int c, err = CR_OK, rc;
 
 	optind = 1;
@@ -94,6 +108,22 @@ cmd_sign(int argc, char **argv)
 			if (out)
 				return tool_usage("sign", "-o given twice");
 			out = optarg;
+			break;
+		case OPT_PASSPHRASE_FILE:
+		case OPT_PASSPHRASE_FD:
+			if ((rc = passphrase_option("sign", c, optarg)) != 0)
+				return rc;
+			break;
+		case 'b':
+			if (bundle)
+				return tool_usage("sign",
+						  "--bundle given twice");
+			bundle = optarg;
+			break;
+		case 'u':
+			if ((rc = tool_source_uri_option(&source_uri, "sign",
+							 optarg)) != 0)
+				return rc;
 			break;
 		case 'q':
 			tool_quiet = 1;
@@ -114,8 +144,9 @@ cmd_sign(int argc, char **argv)
 		return rc;
 	if (keypath == NULL)
 		return tool_usage("sign", "--key KEY is required");
-	if (out == NULL)
-		return tool_usage("sign", "-o OUT is required");
+	if (out == NULL && bundle == NULL)
+		return tool_usage("sign",
+				  "-o OUT or --bundle BUNDLE is required");
 	if (optind >= argc)
 		return tool_usage("sign", "no ARTIFACT given");
 	n = (size_t)(argc - optind);
@@ -123,7 +154,8 @@ cmd_sign(int argc, char **argv)
 	in.started = (int64_t)time(NULL);
 	if ((err = cr_privkey_load(&key, keypath)) < 0)
 		goto done;
-	if ((err = tool_source_hash(&tree, &info, &src)) < 0)
+	if ((err = tool_source_hash(&tree, &info, &src)) < 0 ||
+	    (err = tool_source_identify(&sid, &src, source_uri)) < 0)
 		goto done;
 	tool_progress_done();
 	subjects = calloc(n, sizeof(*subjects));
@@ -145,7 +177,8 @@ cmd_sign(int argc, char **argv)
 	in.subjects = subjects;
 	in.nsubjects = n;
 	in.source_kind = src.kind;
-	in.source_uri = src.path;
+	in.source_uri = sid.uri;
+	in.source_sha256 = sid.has_sha256 ? sid.sha256 : NULL;
 	if (strcmp(src.kind, "git") == 0)
 		in.source_revision = src.rev ? src.rev : "HEAD";
 	memcpy(in.tree, tree->root, CR_SHA256_LEN);
@@ -159,7 +192,12 @@ cmd_sign(int argc, char **argv)
 	    (err = cr_dsse_serialize(&line, &llen, env)) < 0)
 		goto done;
 	line[llen] = '\n';
-	if ((err = cr_write_atomic(out, line, llen + 1, 0644, 0)) < 0)
+	if (out != NULL &&
+	    (err = cr_write_atomic(out, line, llen + 1, 0644, 0)) < 0)
+		goto done;
+	if (bundle != NULL &&
+	    ((err = cr_bundle_serialize(&btext, &blen, env)) < 0 ||
+	     (err = cr_write_atomic(bundle, btext, blen, 0644, 0)) < 0))
 		goto done;
 
 	if (!tool_quiet) {
@@ -169,7 +207,11 @@ cmd_sign(int argc, char **argv)
 			cr_hex_encode(hex, subjects[i].sha256, CR_SHA256_LEN);
 			printf("subject %s  %s\n", hex, subjects[i].name);
 		}
-		printf("signed by %s\nwrote %s\n", key->keyid, out);
+		printf("signed by %s\n", key->keyid);
+		if (out != NULL)
+			printf("wrote %s\n", out);
+		if (bundle != NULL)
+			printf("wrote %s\n", bundle);
 	}
 done:
 	if (subjects != NULL)
@@ -179,8 +221,10 @@ done:
 	free(names);
 	free(payload);
 	free(line);
+	free(btext);
 	cr_dsse_free(env);
 	cr_tree_free(tree);
+	tool_source_id_clear(&sid);
 	cr_privkey_free(key);
 	return err < 0 ? tool_report(err) : EXIT_OK;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "passphrase.h"
 #include "tool.h"
 
 static const struct {
@@ -47,6 +48,7 @@ main(int argc, char **argv)
 	size_t i;
 
 	tool_prog = "attest";
+	passphrase_install();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_ERROR;

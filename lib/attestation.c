@@ -1,5 +1,6 @@
 /* Reading attestations against trusted keys, and judging files against them. */
 #include "attestation.h"
+#include "bundle.h"
 #include "error.h"
 #include "util.h"
 
@@ -100,22 +101,18 @@ check_one(struct cr_checked *c, const struct cr_keyring *ring)
 	return CR_OK;
 }
 
-int
-cr_attestation_check(struct cr_checked_set *set, const char *path,
-		     const struct cr_keyring *ring)
+/* Checks the n envelopes read from path, taking them over, into set. */
+static int
+check_all(struct cr_checked_set *set, struct cr_dsse **envs, size_t n,
+	  const char *path, const struct cr_keyring *ring)
 {
-	struct cr_dsse **envs = NULL;
 	struct cr_checked *items;
-	size_t n = 0, i;
+	size_t i;
 	int err;
 
-	if ((err = cr_dsse_read_file(&envs, &n, path)) < 0)
-		return err;
 	items = realloc(set->items, (set->count + n) * sizeof(*items));
-	if (items == NULL) {
-		cr_dsse_list_free(envs, n);
+	if (items == NULL)
 		return cr_error_set("%s: out of memory", path);
-	}
 	set->items = items;
 	for (i = 0; i < n; i++) {
 		struct cr_checked *c = &set->items[set->count];
@@ -125,16 +122,41 @@ cr_attestation_check(struct cr_checked_set *set, const char *path,
 		envs[i] = NULL;
 		c->line = c->env->line;
 		set->count++;
-		if ((c->file = strdup(path)) == NULL) {
-			err = cr_error_set("%s: out of memory", path);
-			goto done;
-		}
+		if ((c->file = strdup(path)) == NULL)
+			return cr_error_set("%s: out of memory", path);
 		if ((err = check_one(c, ring)) < 0)
-			goto done;
+			return err;
 	}
-	err = CR_OK;
-done:
+	return CR_OK;
+}
+
+int
+cr_attestation_check(struct cr_checked_set *set, const char *path,
+		     const struct cr_keyring *ring)
+{
+	struct cr_dsse **envs = NULL;
+	size_t n = 0;
+	int err;
+
+	if ((err = cr_dsse_read_file(&envs, &n, path)) < 0)
+		return err;
+	err = check_all(set, envs, n, path, ring);
 	cr_dsse_list_free(envs, n);
+	return err;
+}
+
+int
+cr_attestation_check_bundle(struct cr_checked_set *set, const char *path,
+			    const struct cr_keyring *ring)
+{
+	struct cr_dsse *env = NULL;
+	int err;
+
+	if ((err = cr_bundle_read(&env, path)) < 0)
+		return err;
+	env->line = 1;
+	err = check_all(set, &env, 1, path, ring);
+	cr_dsse_free(env);
 	return err;
 }
 

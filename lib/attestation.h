@@ -54,6 +54,13 @@ struct cr_checked_set {
  */
 int cr_attestation_check(struct cr_checked_set *set, const char *path,
 			 const struct cr_keyring *ring);
+/*
+ * The same for a Sigstore bundle v0.3 file (cr_bundle_read()): its one
+ * DSSE envelope, checked as any other, as line 1 of path.
+ */
+int cr_attestation_check_bundle(struct cr_checked_set *set, const char *path,
+				const struct cr_keyring *ring);
+
 void cr_checked_set_clear(struct cr_checked_set *set);
 
 /* A verified statement that lists a file's digest. */

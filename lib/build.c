@@ -1456,10 +1456,9 @@ internal_params(const struct cr_build *b, const struct cr_recipe *r,
 						"steps", steps));
 	}
 	ip = json_pack(
-		"{s:I, s:s, s:{s:[ssssss], s:s, s:s, s:o, s:o, s:s, s:s, s:s, "
-		"s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:{s:o, s:[ss], s:s, s:[ss], "
-		"s:s}}, s:b, s:o}",
-		"SOURCE_DATE_EPOCH", (json_int_t)b->source_date_epoch,
+		"{s:s, s:{s:[ssssss], s:s, s:s, s:o, s:o, s:s, s:s, s:s, "
+		"s:s, s:s, s:s, s:s, s:s, s:s, s:{s:o, s:[ss], s:s, s:[ss], "
+		"s:s}}, s:o}",
 		"buildPath", CR_SANDBOX_BUILD_PATH, "sandbox", "namespaces",
 		"user", "mount", "pid", "net", "uts", "ipc", "network", "none",
 		"root", opts->root ? "given (rootfs)" : "host, read-only",
@@ -1471,12 +1470,12 @@ internal_params(const struct cr_build *b, const struct cr_recipe *r,
 		opts->root ? "the root's, read-only" : "tmpfs", "sys", "empty",
 		"proc", "new, of the pid namespace", "hostname",
 		CR_SANDBOX_HOSTNAME, "home", CR_SANDBOX_HOME, "tmpdir", "/tmp",
-		"PATH", CR_SANDBOX_PATH, "umask", "022", "fakeClock",
-		r->fake_clock, "keyring", "new session keyring", "seccomp",
-		"deny", str_list(cr_sandbox_denied), "denyNamespaceFlags",
-		"clone", "unshare", "clone3", "ENOSYS", "denyIoctl", "TIOCSTI",
-		"TIOCLINUX", "otherArchitectures", "killed", "normalize",
-		r->normalize, "normalizations", norm);
+		"PATH", CR_SANDBOX_PATH, "umask", "022", "keyring",
+		"new session keyring", "seccomp", "deny",
+		str_list(cr_sandbox_denied), "denyNamespaceFlags", "clone",
+		"unshare", "clone3", "ENOSYS", "denyIoctl", "TIOCSTI",
+		"TIOCLINUX", "otherArchitectures", "killed", "normalizations",
+		norm);
 	/* How libfaketime runs decides bytes too (issue 11: file times). */
 	if (ip != NULL && r->fake_clock &&
 	    json_object_set_new(json_object_get(ip, "sandbox"), "fakeClockEnv",
@@ -1487,6 +1486,28 @@ internal_params(const struct cr_build *b, const struct cr_recipe *r,
 		ip = NULL;
 	}
 	return ip;
+}
+
+/*
+ * What the user chose, for externalParameters: SLSA consumers check those
+ * and need not check internalParameters, and a choice that decides bytes
+ * (the build time, the clock, normalisation, the root) is the user's.
+ */
+static json_t *
+external_params(const struct cr_build *b, const struct cr_recipe *r,
+		json_t *rootdep)
+{
+	json_t *root;
+
+	if (rootdep != NULL)
+		root = json_pack("{s:s, s:O}", "name", "rootfs", "digest",
+				 json_object_get(rootdep, "digest"));
+	else
+		root = json_string("host");
+	return json_pack("{s:I, s:b, s:b, s:o}", "sourceDateEpoch",
+			 (json_int_t)b->source_date_epoch, "fakeClock",
+			 r->fake_clock, "normalize", r->normalize, "rootfs",
+			 root);
 }
 
 /* ---- progress ------------------------------------------------------------ */
@@ -1769,6 +1790,7 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 	if (opts->root != NULL && (err = record_root(&rootdep, opts)) < 0)
 		goto done;
 	if ((b->internal = internal_params(b, recipe, opts)) == NULL ||
+	    (b->external = external_params(b, recipe, rootdep)) == NULL ||
 	    (b->byproducts = json_array()) == NULL ||
 	    (b->dependencies = cr_toolchain_json(tc)) == NULL ||
 	    (rootdep != NULL &&
@@ -1823,6 +1845,7 @@ cr_build_free(struct cr_build *b)
 	for (i = 0; i < b->nartifacts; i++)
 		free(b->artifacts[i].name);
 	free(b->artifacts);
+	json_decref(b->external);
 	json_decref(b->internal);
 	json_decref(b->dependencies);
 	json_decref(b->byproducts);
@@ -1934,7 +1957,9 @@ cr_recipe_from_statement(struct cr_recipe **out, const struct cr_statement *st,
 		}
 		i++;
 	}
-	v = json_object_get(inp, "SOURCE_DATE_EPOCH");
+	/* Older statements kept the user's choices in internalParameters. */
+	if ((v = json_object_get(ext, "sourceDateEpoch")) == NULL)
+		v = json_object_get(inp, "SOURCE_DATE_EPOCH");
 	if (!json_is_integer(v) || json_integer_value(v) < 0) {
 		err = cr_error_set("%s: no SOURCE_DATE_EPOCH recorded", name);
 		goto fail;
@@ -1968,9 +1993,12 @@ cr_recipe_from_statement(struct cr_recipe **out, const struct cr_statement *st,
 	}
 	if ((err = cr_recipe_check_env(r->env, name)) < 0)
 		goto fail;
-	r->fake_clock = json_is_true(
-		json_object_get(json_object_get(inp, "sandbox"), "fakeClock"));
-	v = json_object_get(inp, "normalize");
+	if ((v = json_object_get(ext, "fakeClock")) == NULL)
+		v = json_object_get(json_object_get(inp, "sandbox"),
+				    "fakeClock");
+	r->fake_clock = json_is_true(v);
+	if ((v = json_object_get(ext, "normalize")) == NULL)
+		v = json_object_get(inp, "normalize");
 	r->normalize = v == NULL || json_is_true(v);
 	*out = r;
 	return CR_OK;

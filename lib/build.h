@@ -94,9 +94,15 @@ struct cr_build {
 	size_t nartifacts;
 	unsigned char log_sha256[CR_SHA256_LEN];
 	char log_tail[CR_BUILD_LOG_TAIL]; /* the end of the log */
-	char *log_path;	      /* where the whole log was kept, or NULL */
-	int log_truncated;    /* it was cut at CR_BUILD_MAX_LOG bytes */
-	int timed_out;	      /* opts->timeout passed (build or collection) */
+	char *log_path;	   /* where the whole log was kept, or NULL */
+	int log_truncated; /* it was cut at CR_BUILD_MAX_LOG bytes */
+	int timed_out;	   /* opts->timeout passed (build or collection) */
+	/*
+	 * The user's choices for the statement's externalParameters:
+	 * sourceDateEpoch, fakeClock, normalize and rootfs ("host", or the
+	 * given root's digest).
+	 */
+	json_t *external;
 	json_t *internal;     /* internalParameters for the statement */
 	json_t *dependencies; /* the toolchain and root, after the source */
 	json_t *byproducts;
@@ -238,7 +244,8 @@ void cr_recipe_to_statement(struct cr_statement_in *in,
  * artifacts, env and tools from externalParameters, and where the recipe
  * came from (externalParameters.recipe.source "cleanroom.json" sets
  * from_tree; absent, as in older statements, or "command-line" does not);
- * SOURCE_DATE_EPOCH, fakeClock and normalize from internalParameters.
+ * sourceDateEpoch, fakeClock and normalize from externalParameters, or, in
+ * statements made before they moved there, from internalParameters.
  * CR_ERROR naming name when the statement holds no recipe, a malformed
  * one, or an env variable no recipe may set.
  */

@@ -66,6 +66,16 @@ int cr_pubkey_from_raw_ed25519(struct cr_pubkey **out,
 int cr_key_id(char out[CR_SHA256_HEXLEN + 1], const void *pkey);
 
 /*
+ * The key id and algorithm of a DER SubjectPublicKeyInfo that is already in
+ * the canonical form cr_key_id() hashes (an Ed25519 key, or a P-256 named
+ * curve uncompressed point), without asking OpenSSL to decode it: for keys
+ * an engine holds, whose parameters cannot be read. CR_ERROR naming name
+ * for any other DER.
+ */
+int cr_key_id_der(char out[CR_SHA256_HEXLEN + 1], enum cr_key_alg *alg,
+		  const unsigned char *der, size_t len, const char *name);
+
+/*
  * Which of the supported algorithms an EVP_PKEY is: Ed25519, or EC on the
  * named curve P-256 (explicit curve parameters are refused). Anything else
  * fails with a message naming name.

@@ -44,6 +44,29 @@ static const unsigned char spki_ed25519[] = {
 };
 
 int
+cr_key_id_der(char out[CR_SHA256_HEXLEN + 1], enum cr_key_alg *alg,
+	      const unsigned char *der, size_t len, const char *name)
+{
+	unsigned char md[CR_SHA256_LEN];
+	int err;
+
+	if (len == sizeof(spki_p256) + 64 &&
+	    memcmp(der, spki_p256, sizeof(spki_p256)) == 0)
+		*alg = CR_KEY_P256;
+	else if (len == sizeof(spki_ed25519) + 32 &&
+		 memcmp(der, spki_ed25519, sizeof(spki_ed25519)) == 0)
+		*alg = CR_KEY_ED25519;
+	else
+		return cr_error_set("%s: not an Ed25519 or P-256 (named curve, "
+				    "uncompressed) public key",
+				    name);
+	if ((err = cr_sha256_buf(md, der, len)) < 0)
+		return err;
+	cr_hex_encode(out, md, sizeof(md));
+	return CR_OK;
+}
+
+int
 cr_key_id(char out[CR_SHA256_HEXLEN + 1], const void *pkey)
 {
 	unsigned char der[sizeof(spki_p256) + 64], md[CR_SHA256_LEN];

@@ -1,5 +1,6 @@
 /* Private keys: generating, loading, saving and signing; linked into attest only. */
 #include "signer.h"
+#include "signer_pkcs11.h"
 #include "error.h"
 #include "util.h"
 
@@ -14,6 +15,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
 /* Takes pkey into a new cr_privkey; frees it on error. */
@@ -87,6 +89,125 @@ decode(const char *type, const unsigned char *der, long len)
 	return pkey;
 }
 
+static cr_passphrase_fn passphrase_fn;
+static void *passphrase_ctx;
+
+void
+cr_privkey_set_passphrase(cr_passphrase_fn fn, void *ctx)
+{
+	passphrase_fn = fn;
+	passphrase_ctx = ctx;
+}
+
+/* Decrypts the DER body of an "ENCRYPTED PRIVATE KEY" block. */
+static int
+decrypt(EVP_PKEY **out, const unsigned char *der, long len, const char *path)
+{
+	const unsigned char *p = der;
+	PKCS8_PRIV_KEY_INFO *p8 = NULL;
+	X509_SIG *enc = NULL;
+	char *pass = NULL;
+	int err = CR_ERROR;
+
+	*out = NULL;
+	if (passphrase_fn == NULL)
+		return cr_error_set("%s: the private key is encrypted and no "
+				    "passphrase can be asked for",
+				    path);
+	if ((enc = d2i_X509_SIG(NULL, &p, len)) == NULL || p - der != len) {
+		ERR_clear_error();
+		cr_error_set("%s: malformed encrypted private key", path);
+		goto done;
+	}
+	if ((pass = OPENSSL_secure_zalloc(CR_PASSPHRASE_MAX)) == NULL) {
+		cr_error_set("%s: out of memory", path);
+		goto done;
+	}
+	if ((err = passphrase_fn(pass, CR_PASSPHRASE_MAX, path,
+				 passphrase_ctx)) < 0)
+		goto done;
+	err = CR_ERROR;
+	pass[CR_PASSPHRASE_MAX - 1] = '\0';
+	p8 = PKCS8_decrypt(enc, pass, (int)strlen(pass));
+	if (p8 == NULL || (*out = EVP_PKCS82PKEY(p8)) == NULL) {
+		ERR_clear_error();
+		cr_error_set("%s: cannot decrypt the private key: wrong "
+			     "passphrase, or the key is damaged",
+			     path);
+		goto done;
+	}
+	err = CR_OK;
+done:
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	X509_SIG_free(enc);
+	OPENSSL_secure_clear_free(pass, pass ? CR_PASSPHRASE_MAX : 0);
+	return err;
+}
+
+/* A key in a token: it signs there, and its engine lives as long as it. */
+static int
+load_pkcs11(struct cr_privkey **out, const char *uri)
+{
+	struct cr_privkey *key = NULL;
+	unsigned char *der = NULL;
+	EVP_PKEY *pkey = NULL;
+	void *engine = NULL;
+	int n, err;
+
+	*out = NULL;
+	err = cr_pkcs11_load_eddsa(&pkey, &engine, uri, passphrase_fn,
+				   passphrase_ctx);
+	if (err == CR_OK) {
+		if ((key = calloc(1, sizeof(*key))) == NULL ||
+		    cr_key_id(key->keyid, pkey) < 0) {
+			free(key);
+			EVP_PKEY_free(pkey);
+			cr_pkcs11_close(engine);
+			return cr_error_set("%s: the token's key", uri);
+		}
+		key->alg = CR_KEY_ED25519;
+		key->pkey = pkey;
+		key->token = engine;
+		*out = key;
+		return CR_OK;
+	}
+	if (err == CR_ERROR)
+		return err;
+	engine = NULL;
+	if ((err = cr_pkcs11_load(&pkey, &engine, uri, passphrase_fn,
+				  passphrase_ctx)) < 0)
+		return err;
+	/*
+	 * An engine's key answers few parameter queries: its algorithm and
+	 * key id come from the DER of its public half, as a verifier reads it.
+	 */
+	err = CR_ERROR;
+	if ((n = i2d_PUBKEY(pkey, &der)) <= 0) {
+		cr_error_openssl("%s: the token's public key", uri);
+		goto done;
+	}
+	if ((key = calloc(1, sizeof(*key))) == NULL) {
+		cr_error_set("%s: out of memory", uri);
+		goto done;
+	}
+	if ((err = cr_key_id_der(key->keyid, &key->alg, der, (size_t)n, uri)) <
+	    0) {
+		free(key);
+		goto done;
+	}
+	key->pkey = pkey;
+	key->engine = engine;
+	pkey = NULL;
+	engine = NULL;
+	*out = key;
+	err = CR_OK;
+done:
+	OPENSSL_free(der);
+	EVP_PKEY_free(pkey);
+	cr_pkcs11_release(engine);
+	return err;
+}
+
 int
 cr_privkey_load(struct cr_privkey **out, const char *path)
 {
@@ -99,6 +220,8 @@ cr_privkey_load(struct cr_privkey **out, const char *path)
 	int err = CR_ERROR;
 
 	*out = NULL;
+	if (strncmp(path, "pkcs11:", 7) == 0)
+		return load_pkcs11(out, path);
 	if ((err = cr_read_file(&buf, &len, path, CR_KEY_FILE_MAX)) < 0)
 		goto done;
 	err = CR_ERROR;
@@ -118,11 +241,18 @@ cr_privkey_load(struct cr_privkey **out, const char *path)
 			     path);
 		goto done;
 	}
-	if (strcmp(type, "ENCRYPTED PRIVATE KEY") == 0 ||
-	    strstr(header, "ENCRYPTED") != NULL) {
-		cr_error_set("%s: the private key is encrypted; only "
-			     "unencrypted keys are supported",
+	if (strstr(header, "ENCRYPTED") != NULL) {
+		cr_error_set("%s: the private key is encrypted the old OpenSSL "
+			     "way (Proc-Type); convert it to encrypted PKCS#8 "
+			     "with 'openssl pkcs8 -topk8 -v2 aes-256-cbc'",
 			     path);
+		goto done;
+	}
+	if (strcmp(type, "ENCRYPTED PRIVATE KEY") == 0 && header[0] == '\0') {
+		if ((err = decrypt(&pkey, data, dlen, path)) < 0)
+			goto done;
+		err = wrap(out, pkey, path);
+		pkey = NULL;
 		goto done;
 	}
 	if (strcmp(type, "PUBLIC KEY") == 0) {
@@ -254,6 +384,8 @@ cr_privkey_sign(unsigned char **sig, size_t *siglen,
 
 	*sig = NULL;
 	*siglen = 0;
+	if (key->token != NULL)
+		return cr_pkcs11_sign(key->token, sig, siglen, msg, msglen);
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestSignInit(ctx, NULL,
 			       key->alg == CR_KEY_P256 ? EVP_sha256() : NULL,
@@ -287,6 +419,8 @@ cr_privkey_free(struct cr_privkey *key)
 	if (key == NULL)
 		return;
 	EVP_PKEY_free(key->pkey);
+	cr_pkcs11_release(key->engine);
+	cr_pkcs11_close(key->token);
 	OPENSSL_cleanse(key, sizeof(*key));
 	free(key);
 }

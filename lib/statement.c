@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 static int
 set_new(json_t *obj, const char *key, json_t *value)
@@ -58,6 +59,15 @@ env_object(char *const *env)
 }
 
 static json_t *
+hex_string(const unsigned char d[CR_SHA256_LEN])
+{
+	char hex[CR_SHA256_HEXLEN + 1];
+
+	cr_hex_encode(hex, d, CR_SHA256_LEN);
+	return json_string(hex);
+}
+
+static json_t *
 digest_object(const char *alg, const unsigned char d[CR_SHA256_LEN])
 {
 	char hex[CR_SHA256_HEXLEN + 1];
@@ -76,11 +86,74 @@ time_string(int64_t t)
 	return json_string(buf);
 }
 
+/*
+ * The source as a resource descriptor whose digest is of what its uri
+ * names: the tree (gitTree, the SHA-256 tree id of its files), the commit
+ * for git, pinned in the uri as SLSA's git convention writes it
+ * ("git+https://host/repo@COMMIT"), and an archive's own bytes (sha256).
+ */
+static int
+source_dependency(json_t **out, const struct cr_statement_in *in)
+{
+	json_t *dep, *digest;
+	char *uri = NULL;
+	int ok;
+
+	*out = NULL;
+	if (in->source_uri != NULL && in->commit != NULL &&
+	    strncmp(in->source_uri, "git+", 4) == 0) {
+		if (asprintf(&uri, "%s@%s", in->source_uri, in->commit) < 0)
+			return cr_error_set("statement: out of memory");
+	} else if (in->source_uri != NULL &&
+		   (uri = strdup(in->source_uri)) == NULL) {
+		return cr_error_set("statement: out of memory");
+	}
+	digest = digest_object("gitTree", in->tree);
+	dep = json_pack("{s:s, s:s*, s:o*}", "name", "source", "uri", uri,
+			"digest", digest);
+	ok = dep != NULL &&
+	     (in->commit == NULL ||
+	      json_object_set_new(digest, "gitCommit",
+				  json_string(in->commit)) == 0) &&
+	     (in->source_sha256 == NULL ||
+	      json_object_set_new(digest, "sha256",
+				  hex_string(in->source_sha256)) == 0);
+	free(uri);
+	if (!ok) {
+		json_decref(dep);
+		return cr_error_set("statement: the source cannot be encoded");
+	}
+	*out = dep;
+	return CR_OK;
+}
+
+/* runDetails.metadata.invocationId: given, else a random UUID (RFC 9562 v4). */
+static int
+invocation_id(json_t *meta, const char *given)
+{
+	unsigned char u[16];
+	char buf[64];
+
+	if (given == NULL) {
+		if (RAND_bytes(u, sizeof(u)) != 1)
+			return cr_error_openssl("statement: no random bytes");
+		u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
+		u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
+		snprintf(buf, sizeof(buf),
+			 "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+			 "%02x%02x%02x%02x%02x%02x",
+			 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8],
+			 u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+		given = buf;
+	}
+	return set_new(meta, "invocationId", json_string(given));
+}
+
 int
 cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 {
 	json_t *root = NULL, *subjects, *pred, *def, *ext, *src, *deps, *dep;
-	json_t *digest, *run, *meta;
+	json_t *run, *meta;
 	char *text = NULL;
 	size_t i;
 	int err = CR_ERROR;
@@ -129,7 +202,8 @@ cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 
 	if ((err = set_new(ext, "source", src = json_object())) < 0 ||
 	    (err = set_new(src, "kind", json_string(in->source_kind))) < 0 ||
-	    (err = set_new(src, "uri", json_string(in->source_uri))) < 0)
+	    (in->source_uri != NULL &&
+	     (err = set_new(src, "uri", json_string(in->source_uri))) < 0))
 		goto done;
 	if (in->source_revision != NULL &&
 	    (err = set_new(src, "revision", json_string(in->source_revision))) <
@@ -157,6 +231,10 @@ cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 			      digest_object("sha256", in->recipe_sha256))) < 0))
 			goto done;
 	}
+	if (in->external != NULL && json_object_update(ext, in->external) < 0) {
+		err = cr_error_set("statement: out of memory");
+		goto done;
+	}
 	if ((err = set_new(def, "internalParameters",
 			   in->internal ? json_incref(in->internal)
 					: json_object())) < 0)
@@ -166,20 +244,10 @@ cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 	if ((err = set_new(def, "resolvedDependencies", deps = json_array())) <
 	    0)
 		goto done;
-	if ((digest = digest_object("gitTree", in->tree)) == NULL ||
-	    (in->commit != NULL &&
-	     json_object_set_new(digest, "gitCommit", json_string(in->commit)) <
-		     0)) {
-		json_decref(digest);
-		err = cr_error_set("statement: out of memory");
+	if ((err = source_dependency(&dep, in)) < 0)
 		goto done;
-	}
-	dep = json_pack("{s:s, s:s, s:o}", "name", "source", "uri",
-			in->source_uri, "digest", digest);
-	if (dep == NULL || json_array_append_new(deps, dep) < 0) {
-		err = cr_error_set("statement: source uri '%s' cannot be "
-				   "encoded",
-				   in->source_uri);
+	if (json_array_append_new(deps, dep) < 0) {
+		err = cr_error_set("statement: out of memory");
 		goto done;
 	}
 	if (in->dependencies != NULL &&
@@ -189,11 +257,15 @@ cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 	}
 
 	if ((err = set_new(pred, "runDetails", run = json_object())) < 0 ||
-	    (err = set_new(run, "builder",
-			   json_pack("{s:s, s:{s:s}}", "id", CR_BUILDER_ID,
-				     "version", "cleanroom", CR_VERSION))) <
-		    0 ||
+	    (err = set_new(
+		     run, "builder",
+		     json_pack("{s:s, s:{s:s}}", "id",
+			       strcmp(in->build_type, CR_BUILDTYPE_SIGN) == 0
+				       ? CR_BUILDER_ID_SIGN
+				       : CR_BUILDER_ID_SANDBOX,
+			       "version", "cleanroom", CR_VERSION))) < 0 ||
 	    (err = set_new(run, "metadata", meta = json_object())) < 0 ||
+	    (err = invocation_id(meta, in->invocation_id)) < 0 ||
 	    (err = set_new(meta, "startedOn", time_string(in->started))) < 0 ||
 	    (err = set_new(meta, "finishedOn", time_string(in->finished))) < 0)
 		goto done;

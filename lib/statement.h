@@ -13,7 +13,12 @@
 #define CR_SLSA_PROVENANCE_V1 "https://slsa.dev/provenance/v1"
 #define CR_BUILDTYPE_SIGN "urn:cleanroom:buildtype:sign:v1"
 #define CR_BUILDTYPE_SANDBOX "urn:cleanroom:buildtype:sandbox:v1"
-#define CR_BUILDER_ID "urn:cleanroom:builder:attest"
+/*
+ * One builder id per mode, as SLSA asks of modes with different guarantees:
+ * signing what was built elsewhere vouches for nothing of the build.
+ */
+#define CR_BUILDER_ID_SIGN "urn:cleanroom:builder:attest-sign"
+#define CR_BUILDER_ID_SANDBOX "urn:cleanroom:builder:attest-sandbox"
 
 /* Caps on what a statement may hold. */
 #define CR_STATEMENT_MAX_SUBJECTS 65536u
@@ -30,20 +35,24 @@ struct cr_statement_in {
 	const struct cr_subject *subjects;
 	size_t nsubjects;
 	const char *source_kind; /* "git", "directory" or "archive" */
-	const char *source_uri;
+	const char *source_uri;	 /* canonical (cr_srcuri_*), or NULL: omitted */
 	const char *source_revision; /* the revision asked for, git only */
 	unsigned char tree[CR_SHA256_LEN];
-	const char *commit;	   /* hex commit id, git only */
+	const char *commit; /* hex commit id, git only */
+	/* SHA-256 of an archive's bytes, or NULL. */
+	const unsigned char *source_sha256;
 	char *const *command;	   /* argv of the build, NULL-terminated */
 	char *const *artifacts;	   /* declared artifacts, NULL-terminated */
 	char *const *env;	   /* user-chosen NAME=VALUE, NULL-terminated */
 	char *const *tools;	   /* extra tools recorded, NULL-terminated */
 	const char *recipe_source; /* "cleanroom.json" or "command-line" */
 	const unsigned char *recipe_sha256; /* cleanroom.json's bytes */
-	json_t *internal;		    /* internalParameters (borrowed) */
-	json_t *dependencies;	   /* more resolvedDependencies (borrowed) */
-	json_t *byproducts;	   /* runDetails.byproducts (borrowed) */
+	json_t *external;     /* more externalParameters (borrowed), or NULL */
+	json_t *internal;     /* internalParameters (borrowed) */
+	json_t *dependencies; /* more resolvedDependencies (borrowed) */
+	json_t *byproducts;   /* runDetails.byproducts (borrowed) */
 	int64_t started, finished; /* seconds since the epoch */
+	const char *invocation_id; /* NULL: a random urn:uuid: */
 };
 
 /* Builds the statement as compact JSON bytes (allocated, no newline). */

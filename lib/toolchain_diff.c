@@ -9,16 +9,15 @@ json_t *
 cr_toolchain_json(const struct cr_toolchain *tc)
 {
 	json_t *a = json_array(), *dep, *ann;
-	char *uri;
 	size_t i;
 
+	/*
+	 * No uri: the digest is of one file, and a purl names a whole
+	 * package, so the package goes in the annotations beside the path.
+	 */
 	for (i = 0; a != NULL && i < tc->count; i++) {
 		const struct cr_tool *t = &tc->tools[i];
 
-		if (t->purl != NULL)
-			uri = strdup(t->purl);
-		else if (asprintf(&uri, "file://%s", t->path) < 0)
-			uri = NULL;
 		ann = json_pack("{s:s, s:s}", "path", t->path, "version",
 				t->version ? t->version : "");
 		if (ann != NULL && t->package != NULL)
@@ -27,10 +26,11 @@ cr_toolchain_json(const struct cr_toolchain *tc)
 		if (ann != NULL && t->package_version != NULL)
 			json_object_set_new(ann, "packageVersion",
 					    json_string(t->package_version));
-		dep = json_pack("{s:s, s:s?, s:{s:s}, s:o*}", "name", t->name,
-				"uri", uri, "digest", "sha256", t->sha256,
-				"annotations", ann);
-		free(uri);
+		if (ann != NULL && t->purl != NULL)
+			json_object_set_new(ann, "purl", json_string(t->purl));
+		dep = json_pack("{s:s, s:{s:s}, s:o*}", "name", t->name,
+				"digest", "sha256", t->sha256, "annotations",
+				ann);
 		if (dep == NULL || json_array_append_new(a, dep) < 0) {
 			json_decref(a);
 			return NULL;

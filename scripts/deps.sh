@@ -9,8 +9,12 @@ packages=(
 	zlib1g-dev liblzma-dev libelf-dev libseccomp-dev cpio dpkg
 	clang libclang-rt-14-dev clang-format
 	python3 curl xz-utils zip unzip binutils faketime time keyutils procps
-	libarchive-tools mmdebstrap gpgv debian-archive-keyring libcap2-bin
+	libarchive-tools mmdebstrap gpgv debian-archive-keyring libcap2-bin nodejs
+	softhsm2 opensc libengine-pkcs11-openssl libp11-kit-dev
 )
+# npm for the Sigstore interoperability test: Debian's package, unless a
+# node from elsewhere brought its own (the two conflict).
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

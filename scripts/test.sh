@@ -13,6 +13,8 @@ scripts/deps.sh || exit 2
 export CR_ROOT_CACHE="$top/build/root-cache"
 # Debian sources the tests build (GNU hello), likewise.
 export CR_SRC_CACHE="$top/build/src-cache"
+# and one of npm modules (@sigstore/verify for tests/cli/sigstore.sh).
+export CR_NPM_CACHE="$top/build/npm-cache"
 
 passed=0
 failed=0

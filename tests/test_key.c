@@ -578,6 +578,41 @@ test_alg_names(void **state)
 			 CR_ERROR);
 }
 
+/* cr_key_id_der: the key id of canonical DER, what engine keys get. */
+static void
+test_key_id_der(void **state)
+{
+	static const enum cr_key_alg algs[] = {CR_KEY_ED25519, CR_KEY_P256};
+	struct cr_privkey *key;
+	enum cr_key_alg alg;
+	unsigned char *der = NULL;
+	char id[CR_SHA256_HEXLEN + 1];
+	size_t i;
+	int n;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(cr_privkey_generate(&key, algs[i]), CR_OK);
+		n = i2d_PUBKEY(key->pkey, &der);
+		assert_true(n > 0);
+		assert_int_equal(cr_key_id_der(id, &alg, der, (size_t)n, "t"),
+				 CR_OK);
+		assert_int_equal(alg, algs[i]);
+		assert_string_equal(id, key->keyid);
+		/* A byte off, or one short, is not canonical. */
+		der[3] ^= 1;
+		assert_int_equal(cr_key_id_der(id, &alg, der, (size_t)n, "t"),
+				 CR_ERROR);
+		der[3] ^= 1;
+		assert_int_equal(
+			cr_key_id_der(id, &alg, der, (size_t)n - 1, "t"),
+			CR_ERROR);
+		OPENSSL_free(der);
+		der = NULL;
+		cr_privkey_free(key);
+	}
+}
+
 int
 main(void)
 {
@@ -590,6 +625,7 @@ main(void)
 		cmocka_unit_test(test_der),
 		cmocka_unit_test(test_point_forms),
 		cmocka_unit_test(test_raw_ed25519),
+		cmocka_unit_test(test_key_id_der),
 		cmocka_unit_test(test_bad_signatures),
 		cmocka_unit_test(test_alg_names),
 	};

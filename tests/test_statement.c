@@ -14,6 +14,7 @@
 #include "dsse_sign.h"
 #include "error.h"
 #include "signer.h"
+#include "srcuri.h"
 #include "statement.h"
 #include "util.h"
 
@@ -30,7 +31,7 @@ fill(struct cr_statement_in *in, struct cr_subject *s, unsigned char tree_byte)
 	in->subjects = s;
 	in->nsubjects = 1;
 	in->source_kind = "git";
-	in->source_uri = "repo";
+	in->source_uri = "git+https://example.org/repo.git";
 	in->source_revision = "v1";
 	memset(in->tree, tree_byte, CR_SHA256_LEN);
 	in->commit = "0123456789012345678901234567890123456789";
@@ -344,6 +345,70 @@ test_threshold(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* Exact SLSA v1: builder ids per mode, the pinned source, invocationId. */
+static void
+test_slsa_fields(void **state)
+{
+	struct cr_statement_in in;
+	struct cr_subject s;
+	char *a = NULL, *b = NULL, *c = NULL, *p;
+	char ida[80], idb[80];
+	size_t len;
+
+	(void)state;
+	fill(&in, &s, 0x11);
+	assert_int_equal(cr_statement_build(&a, &len, &in), CR_OK);
+	assert_non_null(strstr(a, "\"id\":\"" CR_BUILDER_ID_SIGN "\""));
+	assert_non_null(strstr(a,
+			       "\"uri\":\"git+https://example.org/repo.git@"
+			       "0123456789012345678901234567890123456789\""));
+	assert_int_equal(cr_statement_build(&b, &len, &in), CR_OK);
+	/* A random invocationId each time, a version 4 UUID. */
+	assert_non_null(p = strstr(a, "\"invocationId\":\"urn:uuid:"));
+	snprintf(ida, sizeof(ida), "%.61s", p);
+	assert_int_equal(ida[25 + 14], '4');
+	assert_non_null(p = strstr(b, "\"invocationId\":\"urn:uuid:"));
+	snprintf(idb, sizeof(idb), "%.61s", p);
+	assert_string_not_equal(ida, idb);
+	in.build_type = CR_BUILDTYPE_SANDBOX;
+	in.source_uri = NULL;
+	in.invocation_id = "run-7";
+	assert_int_equal(cr_statement_build(&c, &len, &in), CR_OK);
+	assert_non_null(strstr(c, "\"id\":\"" CR_BUILDER_ID_SANDBOX "\""));
+	assert_non_null(strstr(c, "\"invocationId\":\"run-7\""));
+	assert_null(strstr(c, "\"uri\""));
+	free(a);
+	free(b);
+	free(c);
+}
+
+static void
+test_srcuri_check(void **state)
+{
+	(void)state;
+	assert_int_equal(cr_srcuri_check("git+https://example.org/r.git", "t"),
+			 CR_OK);
+	assert_int_equal(
+		cr_srcuri_check("https://example.org/r-1.0.tar.gz", "t"),
+		CR_OK);
+	assert_int_equal(cr_srcuri_check("git+ssh://git@example.org/r", "t"),
+			 CR_OK);
+	assert_int_equal(cr_srcuri_check("urn:example:r", "t"), CR_OK);
+	assert_int_equal(cr_srcuri_check("src", "t"), CR_ERROR);
+	assert_int_equal(cr_srcuri_check("/home/v/src", "t"), CR_ERROR);
+	assert_int_equal(cr_srcuri_check("./src", "t"), CR_ERROR);
+	assert_int_equal(cr_srcuri_check("file:///home/v/src", "t"), CR_ERROR);
+	assert_int_equal(cr_srcuri_check("git+file:///srv/r", "t"), CR_ERROR);
+	assert_int_equal(cr_srcuri_check("https://tok@example.org/r", "t"),
+			 CR_ERROR);
+	assert_int_equal(cr_srcuri_check("ssh://u:pw@example.org/r", "t"),
+			 CR_ERROR);
+	assert_int_equal(cr_srcuri_check("https://example.org/a b", "t"),
+			 CR_ERROR);
+	assert_int_equal(cr_srcuri_check("", "t"), CR_ERROR);
+	assert_int_equal(cr_srcuri_check("1http://x", "t"), CR_ERROR);
+}
+
 int
 main(void)
 {
@@ -352,6 +417,8 @@ main(void)
 		cmocka_unit_test(test_parse_strict),
 		cmocka_unit_test(test_subjects_and_kinds),
 		cmocka_unit_test(test_threshold),
+		cmocka_unit_test(test_slsa_fields),
+		cmocka_unit_test(test_srcuri_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@ static const char usage_text[] =
 	"distinct trusted keys signed for the same source tree (N defaults to 1).\n"
 	"\n"
 	"  -a, --attestation FILE  an .intoto.jsonl file of DSSE envelopes\n"
+	"  --bundle FILE           a Sigstore bundle v0.3 (.sigstore.json), as -a\n"
 	"  -k, --key PUB           a trusted public key (SPKI PEM); a key given\n"
 	"                          twice counts once\n"
 	"  --threshold N           distinct trusted keys required (default 1)\n"
@@ -113,6 +114,7 @@ cmd_artifact(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"attestation", required_argument, NULL, 'a'},
+		{"bundle", required_argument, NULL, 'b'},
 		{"key", required_argument, NULL, 'k'},
 		{"threshold", required_argument, NULL, 't'},
 		{"log-key", required_argument, NULL, 'L'},
@@ -139,6 +141,10 @@ cmd_artifact(int argc, char **argv)
 		case 'a':
 			if ((rc = trust_add_attestation(&t, "artifact",
 							optarg)))
+				return rc;
+			break;
+		case 'b':
+			if ((rc = trust_add_bundle(&t, "artifact", optarg)))
 				return rc;
 			break;
 		case 'k':

@@ -46,6 +46,7 @@ static const char usage_text[] =
 	"digest.\n"
 	"\n"
 	"  -a, --attestation FILE  the attestation of an 'attest build'\n"
+	"  --bundle FILE           a Sigstore bundle v0.3 (.sigstore.json), as -a\n"
 	"  -k, --key PUB           a trusted public key (SPKI PEM)\n"
 	"  --git REPO [--rev REV]  rebuild the committed tree of REPO\n"
 	"  --strip-components N    drop N leading path parts of archive members\n"
@@ -377,6 +378,7 @@ cmd_rebuild(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"attestation", required_argument, NULL, 'a'},
+		{"bundle", required_argument, NULL, 'b'},
 		{"key", required_argument, NULL, 'k'},
 		{"git", required_argument, NULL, 'G'},
 		{"rev", required_argument, NULL, 'r'},
@@ -427,6 +429,10 @@ cmd_rebuild(int argc, char **argv)
 		switch (c) {
 		case 'a':
 			if ((rc = trust_add_attestation(&t, "rebuild", optarg)))
+				return rc;
+			break;
+		case 'b':
+			if ((rc = trust_add_bundle(&t, "rebuild", optarg)))
 				return rc;
 			break;
 		case 'k':

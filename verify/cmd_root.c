@@ -36,6 +36,7 @@ static const char usage_text[] =
 	"by no package.\n"
 	"\n"
 	"  -a, --attestation FILE  an .intoto.jsonl file of DSSE envelopes\n"
+	"  --bundle FILE           a Sigstore bundle v0.3 (.sigstore.json), as -a\n"
 	"  -k, --key PUB           a trusted public key (SPKI PEM)\n"
 	"  --tree ID               the expected tree hash, sha256tree:HEX\n"
 	"  --manifest ROOT.json    the recipe; the expected tree hash when neither\n"
@@ -202,6 +203,7 @@ cmd_root(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"attestation", required_argument, NULL, 'a'},
+		{"bundle", required_argument, NULL, 'b'},
 		{"key", required_argument, NULL, 'k'},
 		{"tree", required_argument, NULL, 't'},
 		{"manifest", required_argument, NULL, 'm'},
@@ -234,6 +236,10 @@ cmd_root(int argc, char **argv)
 		switch (c) {
 		case 'a':
 			if ((rc = trust_add_attestation(&t, "root", optarg)))
+				return rc;
+			continue;
+		case 'b':
+			if ((rc = trust_add_bundle(&t, "root", optarg)))
 				return rc;
 			continue;
 		case 'k':

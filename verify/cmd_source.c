@@ -31,6 +31,7 @@ static const char usage_text[] =
 	"recorded another), or the statement's, marked as not reviewed.\n"
 	"\n"
 	"  -a, --attestation FILE  an .intoto.jsonl file of DSSE envelopes\n"
+	"  --bundle FILE           a Sigstore bundle v0.3 (.sigstore.json), as -a\n"
 	"  -k, --key PUB           a trusted public key (SPKI PEM)\n"
 	"  --git REPO              check the committed tree of REPO\n"
 	"  --rev REV               the revision with --git (default HEAD)\n"
@@ -270,6 +271,7 @@ cmd_source(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"attestation", required_argument, NULL, 'a'},
+		{"bundle", required_argument, NULL, 'b'},
 		{"key", required_argument, NULL, 'k'},
 		{"git", required_argument, NULL, 'G'},
 		{"rev", required_argument, NULL, 'r'},
@@ -300,6 +302,10 @@ cmd_source(int argc, char **argv)
 		switch (c) {
 		case 'a':
 			if ((rc = trust_add_attestation(&t, "source", optarg)))
+				return rc;
+			break;
+		case 'b':
+			if ((rc = trust_add_bundle(&t, "source", optarg)))
 				return rc;
 			break;
 		case 'k':

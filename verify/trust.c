@@ -19,6 +19,16 @@ trust_add_attestation(struct trust *t, const char *cmd, const char *path)
 }
 
 int
+trust_add_bundle(struct trust *t, const char *cmd, const char *path)
+{
+	int rc;
+
+	if ((rc = trust_add_attestation(t, cmd, path)) == 0)
+		t->att_bundle[t->natt - 1] = 1;
+	return rc;
+}
+
+int
 trust_add_key(struct trust *t, const char *cmd, const char *path)
 {
 	if (t->nkeys == TRUST_MAX_FILES)
@@ -82,7 +92,8 @@ trust_check_usage(struct trust *t, const char *cmd)
 				  "witness keys",
 				  t->witness_threshold, t->nwitness);
 	if (t->natt == 0)
-		return tool_usage(cmd, "no attestation given (-a FILE)");
+		return tool_usage(cmd, "no attestation given (-a FILE or "
+				       "--bundle FILE)");
 	if (t->nkeys == 0)
 		return tool_usage(cmd, "no trusted key given (-k PUB)");
 	return 0;
@@ -239,8 +250,9 @@ trust_load(struct trust *t)
 		if ((err = cr_keyring_add(&t->ring, t->key_paths[i])) < 0)
 			return err;
 	for (i = 0; i < t->natt; i++)
-		if ((err = cr_attestation_check(&t->set, t->att_paths[i],
-						&t->ring)) < 0)
+		if ((err = (t->att_bundle[i] ? cr_attestation_check_bundle
+					     : cr_attestation_check)(
+			     &t->set, t->att_paths[i], &t->ring)) < 0)
 			return err;
 	if (t->nproofs > 0)
 		return require_log(t);

@@ -19,6 +19,7 @@ struct trust {
 	size_t nwitness;
 	long long witness_threshold; /* -1: all witnesses given */
 	const char *att_paths[TRUST_MAX_FILES];
+	unsigned char att_bundle[TRUST_MAX_FILES]; /* given with --bundle */
 	size_t natt;
 	const char *key_paths[TRUST_MAX_FILES];
 	size_t nkeys;
@@ -28,6 +29,8 @@ struct trust {
 
 /* Records one -a or -k value; returns 0 or an exit code after usage. */
 int trust_add_attestation(struct trust *t, const char *cmd, const char *path);
+/* Records one --bundle FILE (a Sigstore bundle), counted as an attestation. */
+int trust_add_bundle(struct trust *t, const char *cmd, const char *path);
 int trust_add_key(struct trust *t, const char *cmd, const char *path);
 
 /*

@@ -80,7 +80,7 @@ st = json.loads(base64.b64decode(env["payload"]))
 bd = st["predicate"]["buildDefinition"]
 print("buildType", bd["buildType"])
 print("command", " ".join(bd["externalParameters"]["command"]))
-print("sde", bd["internalParameters"]["SOURCE_DATE_EPOCH"])
+print("sde", bd["externalParameters"]["sourceDateEpoch"])
 print("buildPath", bd["internalParameters"]["buildPath"])
 print("dep0", bd["resolvedDependencies"][0]["digest"]["gitTree"])
 for n in bd["internalParameters"]["normalizations"]:

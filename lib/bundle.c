@@ -1,0 +1,201 @@
+/* Sigstore bundles v0.3: a DSSE envelope with a public-key hint, written and read. */
+#include "bundle.h"
+#include "error.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+int
+cr_bundle_serialize(char **out, size_t *len, const struct cr_dsse *env)
+{
+	json_t *b = NULL, *e = NULL;
+	json_error_t jerr;
+	char *line = NULL, *text = NULL;
+	size_t llen;
+	int err;
+
+	*out = NULL;
+	*len = 0;
+	if (env->nsigs != 1 || env->sigs[0].keyid == NULL)
+		return cr_error_set("bundle: a Sigstore bundle holds one "
+				    "signature with its key id");
+	if ((err = cr_dsse_serialize(&line, &llen, env)) < 0)
+		return err;
+	if ((e = json_loadb(line, llen, JSON_REJECT_DUPLICATES, &jerr)) ==
+	    NULL) {
+		err = cr_error_set("bundle: envelope: %s", jerr.text);
+		goto done;
+	}
+	b = json_pack("{s:s, s:{s:{s:s}, s:[]}, s:O}", "mediaType",
+		      CR_BUNDLE_MEDIA_TYPE, "verificationMaterial", "publicKey",
+		      "hint", env->sigs[0].keyid, "tlogEntries", "dsseEnvelope",
+		      e);
+	if (b == NULL || (text = json_dumps(b, JSON_INDENT(2))) == NULL) {
+		err = cr_error_set("bundle: out of memory");
+		goto done;
+	}
+	llen = strlen(text);
+	if ((*out = realloc(text, llen + 2)) == NULL) {
+		err = cr_error_set("bundle: out of memory");
+		goto done;
+	}
+	text = NULL;
+	(*out)[llen] = '\n';
+	(*out)[llen + 1] = '\0';
+	*len = llen + 1;
+	err = CR_OK;
+done:
+	free(text);
+	free(line);
+	json_decref(e);
+	json_decref(b);
+	return err;
+}
+
+/* Refuses a field of obj that is not among the NULL-terminated names. */
+static int
+only_fields(json_t *obj, const char *const *names, const char *path,
+	    const char *what)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach(obj, k, v)
+	{
+		for (i = 0; names[i] != NULL; i++)
+			if (strcmp(k, names[i]) == 0)
+				break;
+		if (names[i] == NULL)
+			return cr_error_set("%s: %s has an unknown field "
+					    "'%.64s'",
+					    path, what, k);
+	}
+	return CR_OK;
+}
+
+int
+cr_bundle_read(struct cr_dsse **out, const char *path)
+{
+	char *buf = NULL;
+	size_t len;
+	int err;
+
+	*out = NULL;
+	if ((err = cr_read_file(&buf, &len, path, CR_DSSE_FILE_MAX)) < 0)
+		return err;
+	err = cr_bundle_parse(out, buf, len, path);
+	free(buf);
+	return err;
+}
+
+int
+cr_bundle_parse(struct cr_dsse **out, const char *buf, size_t len,
+		const char *path)
+{
+	static const char *const top[] = {"mediaType", "verificationMaterial",
+					  "dsseEnvelope", "messageSignature",
+					  NULL};
+	static const char *const vm_fields[] = {
+		"publicKey",   "x509CertificateChain",	    "certificate",
+		"tlogEntries", "timestampVerificationData", NULL};
+	struct cr_dsse *env = NULL;
+	json_t *root = NULL, *vm, *pk, *de;
+	json_error_t jerr;
+	const char *mt, *hint;
+	char *text = NULL;
+	size_t i;
+	int err = CR_ERROR;
+
+	*out = NULL;
+	if (len > CR_DSSE_FILE_MAX)
+		return cr_error_set("%s: larger than %u MiB", path,
+				    CR_DSSE_FILE_MAX >> 20);
+	if ((root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)) ==
+	    NULL) {
+		cr_error_set("%s: not a Sigstore bundle: line %d: %s", path,
+			     jerr.line, jerr.text);
+		goto done;
+	}
+	mt = json_string_value(json_object_get(root, "mediaType"));
+	if (!json_is_object(root) || mt == NULL) {
+		cr_error_set("%s: not a Sigstore bundle (no mediaType)", path);
+		goto done;
+	}
+	if (strcmp(mt, CR_BUNDLE_MEDIA_TYPE) != 0 &&
+	    strcmp(mt, CR_BUNDLE_MEDIA_TYPE_ALT) != 0) {
+		cr_error_set("%s: mediaType '%.100s' is not a Sigstore bundle "
+			     "v0.3 (%s)",
+			     path, mt, CR_BUNDLE_MEDIA_TYPE);
+		goto done;
+	}
+	if ((err = only_fields(root, top, path, "the bundle")) < 0)
+		goto done;
+	err = CR_ERROR;
+	de = json_object_get(root, "dsseEnvelope");
+	if (!json_is_object(de)) {
+		cr_error_set("%s: the bundle holds no dsseEnvelope (a "
+			     "messageSignature signs no statement)",
+			     path);
+		goto done;
+	}
+	if (json_object_get(root, "messageSignature") != NULL) {
+		cr_error_set("%s: the bundle holds both a dsseEnvelope and a "
+			     "messageSignature",
+			     path);
+		goto done;
+	}
+	vm = json_object_get(root, "verificationMaterial");
+	if (!json_is_object(vm)) {
+		cr_error_set("%s: the bundle has no verificationMaterial",
+			     path);
+		goto done;
+	}
+	if ((err = only_fields(vm, vm_fields, path, "verificationMaterial")) <
+	    0)
+		goto done;
+	err = CR_ERROR;
+	if (json_object_get(vm, "certificate") != NULL ||
+	    json_object_get(vm, "x509CertificateChain") != NULL) {
+		cr_error_set("%s: the bundle is signed with a certificate "
+			     "(keyless); verify checks public keys given with "
+			     "-k",
+			     path);
+		goto done;
+	}
+	pk = json_object_get(vm, "publicKey");
+	hint = json_string_value(json_object_get(pk, "hint"));
+	if (!json_is_object(pk) ||
+	    (json_object_get(pk, "hint") != NULL && hint == NULL)) {
+		cr_error_set("%s: verificationMaterial.publicKey is not a "
+			     "key hint",
+			     path);
+		goto done;
+	}
+	if ((text = json_dumps(de, JSON_COMPACT)) == NULL) {
+		cr_error_set("%s: out of memory", path);
+		goto done;
+	}
+	if ((err = cr_dsse_parse(&env, text, strlen(text), path, 1)) < 0)
+		goto done;
+	err = CR_ERROR;
+	for (i = 0; hint != NULL && i < env->nsigs; i++)
+		if (env->sigs[i].keyid != NULL && env->sigs[i].keyid[0] &&
+		    strcmp(env->sigs[i].keyid, hint) != 0) {
+			cr_error_set("%s: the envelope's keyid '%.64s' is not "
+				     "the bundle's key hint '%.64s'",
+				     path, env->sigs[i].keyid, hint);
+			goto done;
+		}
+	*out = env;
+	env = NULL;
+	err = CR_OK;
+done:
+	cr_dsse_free(env);
+	free(text);
+	json_decref(root);
+	return err;
+}

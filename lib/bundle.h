@@ -1,0 +1,40 @@
+/* Sigstore bundles v0.3: a DSSE envelope with a public-key hint, written and read. */
+#ifndef CR_BUNDLE_H
+#define CR_BUNDLE_H
+
+#include <stddef.h>
+
+#include "dsse.h"
+
+#define CR_BUNDLE_MEDIA_TYPE "application/vnd.dev.sigstore.bundle.v0.3+json"
+/* The same version in the older spelling the specification allows. */
+#define CR_BUNDLE_MEDIA_TYPE_ALT \
+	"application/vnd.dev.sigstore.bundle+json;version=0.3"
+
+/*
+ * The Sigstore bundle (protobuf-specs Bundle, JSON) holding env, which
+ * must carry exactly one signature with a keyid: mediaType v0.3,
+ * verificationMaterial.publicKey.hint that keyid (the specification asks
+ * that hint and envelope keyid be the same), no transparency log entries
+ * and dsseEnvelope. Allocated JSON text ending in a newline.
+ */
+int cr_bundle_serialize(char **out, size_t *len, const struct cr_dsse *env);
+
+/*
+ * Reads a bundle file: one JSON object, at most CR_DSSE_FILE_MAX bytes, no
+ * duplicate keys, mediaType v0.3 (either spelling), a dsseEnvelope (a
+ * messageSignature bundle signs no statement and is refused), verification
+ * material that is a public-key hint (a certificate means keyless signing,
+ * which a verifier holding keys cannot check: refused), and every
+ * signature's keyid, when given, equal to the hint. The envelope is then
+ * parsed as cr_dsse_parse() does, named path, line 1. Transparency log
+ * entries and timestamps are not checked here, and said so by the caller.
+ * CR_ERROR naming path otherwise.
+ */
+int cr_bundle_read(struct cr_dsse **out, const char *path);
+
+/* The same for len bytes of buf; messages name path. */
+int cr_bundle_parse(struct cr_dsse **out, const char *buf, size_t len,
+		    const char *path);
+
+#endif
