@@ -36,7 +36,7 @@ is() {
 }
 
 is "attest bu" build
-is "attest build --ch" --check
+is "attest build --check-" --check-dir --check-vary
 is "verify rebuild --js" --json
 is "attest log w" witness
 is "attest log " add attach init prove vkey witness --help

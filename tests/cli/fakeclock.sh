@@ -61,8 +61,9 @@ expect 0 "a --fake-clock build" "$ATTEST" build --git repo --fake-clock \
 	--key vendor.key -o n1.jsonl --output-dir n1 --artifact dd.tar -- sh build.sh
 python3 -c 'import base64, json, sys
 st = json.loads(base64.b64decode(json.loads(open(sys.argv[1]).readline())["payload"]))
-sb = st["predicate"]["buildDefinition"]["internalParameters"]["sandbox"]
-sys.exit(0 if sb["fakeClock"] is True and sb["fakeClockEnv"] ==
+bd = st["predicate"]["buildDefinition"]
+sb = bd["internalParameters"]["sandbox"]
+sys.exit(0 if bd["externalParameters"]["fakeClock"] is True and sb["fakeClockEnv"] ==
 	{"FAKETIME_DONT_FAKE_MONOTONIC": "1", "NO_FAKE_STAT": "1"} else 1)' n1.jsonl &&
 	ok "the statement records how libfaketime ran" ||
 	not_ok "the statement records how libfaketime ran"
