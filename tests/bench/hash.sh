@@ -128,7 +128,7 @@ echo
 echo "1. directory: $FILES_A files, $((BYTES_A >> 20)) MiB (load $(load))"
 speed() {
 	openssl speed -seconds 3 "$@" -bytes 16384 -evp sha256 2>/dev/null |
-		awk '/^sha256/ {v = $NF; sub(/k$/, "", v); print v * 1000}'
+		awk '/^sha256/ {v = $NF; sub(/k$/, "", v); printf "%.0f\n", v * 1000}'
 }
 ossl1=$(speed)
 ossl2=$(speed -multi "$CORES")
@@ -168,6 +168,7 @@ ratio "git / attest hash" "$(printf '%.1fx' "$(echo "$best / $t_attest" | bc -l)
 echo
 echo "3. commit: tree 2 with $COMMITS commits, packed (load $(load))"
 git init -q repo
+git -C repo config gc.auto 0
 cp -r b/. repo/
 (
 	cd repo
