@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,50 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <openssl/evp.h>
+
+/*
+ * Decompression and hashing overlap: the reading thread decompresses each
+ * member's data into the slots of a small ring, a hashing thread hashes
+ * them in order. A slot that ends a blob carries its entry's index and
+ * gets its id, which the reading thread copies into the entry when it
+ * takes the slot back (only the reading thread touches the tree).
+ */
+#define HRING 32
+/* Slots handed over at once: fewer wake-ups for many small members. */
+#define HBATCH 16
+
+enum { S_BEGIN = 1, S_END = 2 };
+
+struct hslot {
+	unsigned char *buf;
+	size_t len;
+	unsigned int flags;
+	uint64_t size;			  /* S_BEGIN: the blob's size */
+	size_t idx;			  /* S_END: its entry */
+	unsigned char oid[CR_SHA256_LEN]; /* S_END: its id, once hashed */
+};
+
+struct hasher {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t tid;
+	int inited;
+	int running; /* a thread hashes; else each slot when put */
+	struct hslot slots[HRING];
+	/* Slots handed over and hashed; a side sleeps under lock only when
+	 * the other has nothing for it, and says so in a flag. */
+	atomic_uint_fast64_t filled, hashed;
+	atomic_int hasher_sleeps, reader_sleeps;
+	uint64_t queued;    /* put, by the reading thread */
+	uint64_t reclaimed; /* taken back, by the reading thread */
+	size_t unsent;	    /* bytes put but not yet handed over */
+	int quit;	    /* under lock */
+	int err;	    /* the hashing's failure, read after a drain */
+	char msg[512];
+	EVP_MD_CTX *ctx;
+	EVP_MD *md;
+};
 
 struct arc {
 	struct cr_archive *ca;
@@ -28,6 +74,8 @@ struct arc {
 	size_t *slots; /* path index: entry index + 1, or 0 */
 	size_t nslots;
 	int spool; /* unlinked temporary file, or -1 */
+	struct hasher h;
+	struct hslot *pending; /* the slot a blob's end goes in */
 };
 
 static size_t
@@ -168,53 +216,267 @@ read_fail(struct arc *c, const char *raw)
 			    m != NULL ? m : "read error");
 }
 
-/* A member whose size the header gives: streamed straight into the hash. */
-static int
-hash_sized(struct arc *c, const char *raw, uint64_t size,
-	   unsigned char oid[CR_SHA256_LEN])
+/* Hashes one slot, in order; the first failure is kept for the reader. */
+static void
+hash_slot(struct hasher *h, struct hslot *s)
 {
-	struct cr_sha256 h = {0};
 	char head[32];
+	unsigned int len;
+	int hl;
+
+	if (h->err < 0)
+		return;
+	if (s->flags & S_BEGIN) {
+		hl = snprintf(head, sizeof(head), "blob %llu",
+			      (unsigned long long)s->size);
+		if (EVP_DigestInit_ex2(h->ctx, h->md, NULL) != 1 ||
+		    EVP_DigestUpdate(h->ctx, head, (size_t)hl + 1) != 1)
+			goto fail;
+	}
+	if (s->len > 0 && EVP_DigestUpdate(h->ctx, s->buf, s->len) != 1)
+		goto fail;
+	if ((s->flags & S_END) && EVP_DigestFinal_ex(h->ctx, s->oid, &len) != 1)
+		goto fail;
+	return;
+fail:
+	h->err = cr_error_openssl("sha256");
+	snprintf(h->msg, sizeof(h->msg), "%s", cr_error_last());
+}
+
+static void *
+hash_main(void *arg)
+{
+	struct hasher *h = arg;
+	uint64_t i = 0, end;
+
+	for (;;) {
+		end = atomic_load(&h->filled);
+		if (end == i) {
+			pthread_mutex_lock(&h->lock);
+			atomic_store(&h->hasher_sleeps, 1);
+			while ((end = atomic_load(&h->filled)) == i && !h->quit)
+				pthread_cond_wait(&h->cond, &h->lock);
+			atomic_store(&h->hasher_sleeps, 0);
+			pthread_mutex_unlock(&h->lock);
+			if (end == i)
+				break;
+		}
+		for (; i < end; i++)
+			hash_slot(h, &h->slots[i % HRING]);
+		atomic_store(&h->hashed, end);
+		if (atomic_load(&h->reader_sleeps)) {
+			pthread_mutex_lock(&h->lock);
+			pthread_cond_broadcast(&h->cond);
+			pthread_mutex_unlock(&h->lock);
+		}
+	}
+	return NULL;
+}
+
+/* Takes back the oldest hashed slot, copying a blob's id to its entry. */
+static void
+reclaim(struct arc *c)
+{
+	struct hslot *s = &c->h.slots[c->h.reclaimed % HRING];
+
+	if ((s->flags & S_END) && c->h.err == CR_OK)
+		memcpy(c->t->entries[s->idx].oid, s->oid, CR_SHA256_LEN);
+	c->h.reclaimed++;
+}
+
+/* Hands the slots put so far to the hashing thread. */
+static void
+publish(struct hasher *h)
+{
+	if (!h->running || atomic_load(&h->filled) == h->queued)
+		return;
+	atomic_store(&h->filled, h->queued);
+	h->unsent = 0;
+	if (atomic_load(&h->hasher_sleeps)) {
+		pthread_mutex_lock(&h->lock);
+		pthread_cond_broadcast(&h->cond);
+		pthread_mutex_unlock(&h->lock);
+	}
+}
+
+/* Waits until the hashing thread has hashed more than n slots. */
+static void
+wait_hashed(struct hasher *h, uint64_t n)
+{
+	if (atomic_load(&h->hashed) > n)
+		return;
+	pthread_mutex_lock(&h->lock);
+	atomic_store(&h->reader_sleeps, 1);
+	while (atomic_load(&h->hashed) <= n)
+		pthread_cond_wait(&h->cond, &h->lock);
+	atomic_store(&h->reader_sleeps, 0);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* A free slot to fill, waiting for the hashing thread if need be. */
+static struct hslot *
+slot_get(struct arc *c)
+{
+	struct hasher *h = &c->h;
+	struct hslot *s;
+
+	if (h->queued - h->reclaimed == HRING) {
+		publish(h);
+		wait_hashed(h, h->reclaimed);
+		reclaim(c);
+	}
+	s = &h->slots[h->queued % HRING];
+	s->len = 0;
+	s->flags = 0;
+	return s;
+}
+
+/* Hands the slot slot_get gave to the hashing. */
+static void
+slot_put(struct arc *c)
+{
+	struct hasher *h = &c->h;
+
+	if (!h->running) {
+		hash_slot(h, &h->slots[h->queued % HRING]);
+		h->queued++;
+		atomic_store(&h->filled, h->queued);
+		atomic_store(&h->hashed, h->queued);
+		return;
+	}
+	h->unsent += h->slots[h->queued % HRING].len;
+	h->queued++;
+	if (h->queued - atomic_load(&h->filled) >= HBATCH ||
+	    h->unsent >= CR_STREAM_CHUNK)
+		publish(h);
+}
+
+/* Waits until every slot put is hashed and its id in its entry. */
+static int
+drain(struct arc *c)
+{
+	struct hasher *h = &c->h;
+
+	if (h->running && h->queued > 0) {
+		publish(h);
+		wait_hashed(h, h->queued - 1);
+	}
+	while (h->reclaimed != h->queued)
+		reclaim(c);
+	if (h->err < 0)
+		return cr_error_set("%s: %s", c->file, h->msg);
+	return CR_OK;
+}
+
+/*
+ * A member whose size the header gives: its data streamed into the ring.
+ * On success the slot that will end the blob is left in c->pending, for
+ * finish_blob() once the entry exists.
+ */
+static int
+hash_sized(struct arc *c, const char *raw, uint64_t size)
+{
+	struct hslot *s;
 	uint64_t total = 0;
 	la_ssize_t n;
-	int hl, err;
+	int err;
 
-	hl = snprintf(head, sizeof(head), "blob %llu",
-		      (unsigned long long)size);
-	if ((err = cr_sha256_init(&h)) < 0)
-		return err;
-	if ((err = cr_sha256_update(&h, head, (size_t)hl + 1)) < 0)
-		goto done;
-	for (;;) {
-		n = archive_read_data(c->a, c->buf, CR_STREAM_CHUNK);
-		if (n < 0) {
-			err = read_fail(c, raw);
-			goto done;
+	s = slot_get(c);
+	s->flags = S_BEGIN;
+	s->size = size;
+	while (total < size) {
+		if (s->len > 0) {
+			slot_put(c);
+			s = slot_get(c);
 		}
+		n = archive_read_data(c->a, s->buf, CR_STREAM_CHUNK);
+		if (n < 0)
+			return read_fail(c, raw);
 		if (n == 0)
-			break;
+			return cr_error_set("%s: member '%s': truncated (%llu "
+					    "of %llu bytes)",
+					    c->file, raw,
+					    (unsigned long long)total,
+					    (unsigned long long)size);
+		if ((uint64_t)n > size - total)
+			return cr_error_set("%s: member '%s': more data than "
+					    "its header says",
+					    c->file, raw);
+		if ((err = count_bytes(c, raw, (uint64_t)n)) < 0)
+			return err;
 		total += (uint64_t)n;
-		if (total > size) {
-			err = cr_error_set("%s: member '%s': more data than "
-					   "its header says",
-					   c->file, raw);
-			goto done;
-		}
-		if ((err = count_bytes(c, raw, (uint64_t)n)) < 0 ||
-		    (err = cr_sha256_update(&h, c->buf, (size_t)n)) < 0)
-			goto done;
+		s->len = (size_t)n;
 	}
-	if (total != size) {
-		err = cr_error_set("%s: member '%s': truncated (%llu of %llu "
-				   "bytes)",
-				   c->file, raw, (unsigned long long)total,
-				   (unsigned long long)size);
-		goto done;
+	/* Its end: nothing more may come. The last slot waits for it. */
+	if ((n = archive_read_data(c->a, c->buf, CR_STREAM_CHUNK)) < 0)
+		return read_fail(c, raw);
+	if (n > 0)
+		return cr_error_set("%s: member '%s': more data than its "
+				    "header says",
+				    c->file, raw);
+	c->pending = s;
+	return CR_OK;
+}
+
+/* Ends the blob hash_sized() streamed: its id goes to entry idx. */
+static void
+finish_blob(struct arc *c, size_t idx)
+{
+	c->pending->flags |= S_END;
+	c->pending->idx = idx;
+	c->pending = NULL;
+	slot_put(c);
+}
+
+/* Starts the hashing thread (or hashes in the reading thread). */
+static int
+hasher_start(struct arc *c, const struct cr_tree_opts *opts)
+{
+	struct hasher *h = &c->h;
+	size_t i;
+
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->cond, NULL);
+	atomic_init(&h->filled, 0);
+	atomic_init(&h->hashed, 0);
+	atomic_init(&h->hasher_sleeps, 0);
+	atomic_init(&h->reader_sleeps, 0);
+	h->inited = 1;
+	if ((h->md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		return cr_error_openssl("sha256");
+	if ((h->ctx = EVP_MD_CTX_new()) == NULL)
+		return cr_error_set("%s: out of memory", c->file);
+	for (i = 0; i < HRING; i++)
+		if ((h->slots[i].buf = malloc(CR_STREAM_CHUNK)) == NULL)
+			return cr_error_set("%s: out of memory", c->file);
+	/* A thread that fails to start only means no overlap. */
+	if ((opts == NULL || opts->threads != 1) &&
+	    pthread_create(&h->tid, NULL, hash_main, h) == 0)
+		h->running = 1;
+	return CR_OK;
+}
+
+static void
+hasher_stop(struct hasher *h)
+{
+	size_t i;
+
+	if (!h->inited)
+		return;
+	if (h->running) {
+		pthread_mutex_lock(&h->lock);
+		h->quit = 1;
+		pthread_cond_broadcast(&h->cond);
+		pthread_mutex_unlock(&h->lock);
+		pthread_join(h->tid, NULL);
+		h->running = 0;
 	}
-	err = cr_sha256_final(&h, oid);
-done:
-	cr_sha256_dispose(&h);
-	return err;
+	for (i = 0; i < HRING; i++)
+		free(h->slots[i].buf);
+	EVP_MD_CTX_free(h->ctx);
+	EVP_MD_free(h->md);
+	pthread_cond_destroy(&h->cond);
+	pthread_mutex_destroy(&h->lock);
 }
 
 static int
@@ -347,6 +609,9 @@ member(struct arc *c, const struct cr_archive_member *am)
 			return cr_error_set("%s: member '%s': hard link to "
 					    "'%s', not an earlier file",
 					    c->file, raw, link);
+		/* The target's id may still be being hashed. */
+		if ((err = drain(c)) < 0)
+			return err;
 		/* Copy first: adding may move the entries. */
 		memcpy(oid, c->t->entries[i].oid, CR_SHA256_LEN);
 		return add(c, raw, path, c->t->entries[i].mode, oid,
@@ -375,11 +640,13 @@ member(struct arc *c, const struct cr_archive_member *am)
 			/* Refuse at once what would pass the cap anyway. */
 			if (size > CR_ARCHIVE_MAX_BYTES - c->bytes)
 				return count_bytes(c, raw, size);
-			err = hash_sized(c, raw, size, oid);
-		} else {
-			err = hash_spooled(c, raw, &size, oid);
+			if ((err = hash_sized(c, raw, size)) < 0 ||
+			    (err = add(c, raw, path, mode, NULL, size)) < 0)
+				return err;
+			finish_blob(c, c->t->count - 1);
+			return CR_OK;
 		}
-		if (err < 0)
+		if ((err = hash_spooled(c, raw, &size, oid)) < 0)
 			return err;
 		return add(c, raw, path, mode, oid, size);
 	case AE_IFLNK:
@@ -426,6 +693,8 @@ read_members(struct cr_tree **out, struct cr_source_info *info, struct arc *c)
 			c->opts->progress(c->opts->progress_ctx, c->t->count,
 					  c->bytes, 0);
 	}
+	if ((err = drain(c)) < 0)
+		return err;
 	if (c->members == 0 && strcmp(cr_archive_format(c->ca), "empty") == 0)
 		return cr_error_set("%s: an empty file, not an archive",
 				    c->file);
@@ -465,6 +734,8 @@ from_archive(struct cr_tree **out, struct cr_source_info *info, int fd,
 		err = cr_error_set("%s: out of memory", file);
 		goto done;
 	}
+	if ((err = hasher_start(&c, opts)) < 0)
+		goto done;
 	if ((err = cr_tree_new(&c.t)) < 0 ||
 	    (err = cr_archive_open(
 		     &c.ca, fd, 0, fd >= 0 ? UINT64_MAX : len, buf,
@@ -476,6 +747,7 @@ from_archive(struct cr_tree **out, struct cr_source_info *info, int fd,
 	c.a = cr_archive_handle(c.ca);
 	err = read_members(out, info, &c);
 done:
+	hasher_stop(&c.h);
 	cr_archive_free(c.ca);
 	if (c.spool >= 0)
 		close(c.spool);

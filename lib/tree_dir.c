@@ -1,4 +1,9 @@
-/* The source tree hash of a directory as on disk, hashed on several threads. */
+/*
+ * The source tree hash of a directory as on disk. The calling thread walks
+ * the directory and opens each regular file relative to its directory's
+ * descriptor; the open files go through a small bounded ring to hashing
+ * threads, so hashing starts with the walk and runs on every core.
+ */
 #include "tree.h"
 #include "error.h"
 
@@ -12,19 +17,57 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/openat2.h>
 #include <openssl/evp.h>
 
 #define MAX_THREADS 64
+/*
+ * Files opened and waiting for a hashing thread. Bounded so that they and
+ * the CR_TREE_MAX_DEPTH directories the walk may hold open stay well under
+ * the usual limit of 1024 descriptors.
+ */
+#define RING 128
+
+/* One opened file to hash: its entry and its stored (never moved) path. */
+struct job {
+	size_t idx;
+	const char *path;
+	int fd;
+};
+
+/* Shared by the walk and the hashing threads. */
+struct pool {
+	struct cr_tree *t; /* entries move when the walk adds: under lock */
+	const char *root;  /* as given, for messages */
+	const struct cr_tree_opts *opts;
+	EVP_MD *md;
+	pthread_mutex_t lock;
+	pthread_cond_t more; /* a job was queued, the walk ended or stop */
+	struct job ring[RING];
+	size_t head, len; /* under lock */
+	int walked;	  /* under lock: no more jobs will come */
+	atomic_int stop;
+	atomic_uint_fast64_t files, bytes;
+	int err; /* the first failure of a hashing thread, under lock */
+	char msg[1024];
+	struct timespec last;
+};
+
+/* One hashing thread's own state: a read buffer and a digest context. */
+struct worker {
+	struct pool *p;
+	int main; /* the calling thread: reports progress */
+	unsigned char *buf;
+	EVP_MD_CTX *ctx;
+};
 
 /* The directory walk: collects paths, hashes symlink targets on the way. */
 struct walk {
-	struct cr_tree *t;
-	const char *root; /* as given, for messages */
+	struct pool *p;
+	struct worker *self; /* hashes a job itself when the ring is full */
+	const char *root;
 	int skip_special;
 	char path[CR_TREE_MAX_PATH + 1];
 };
@@ -66,6 +109,240 @@ dtype_of(mode_t m)
 	return DT_UNKNOWN;
 }
 
+static void
+progress(struct pool *p, int force)
+{
+	struct timespec now;
+	long ms;
+
+	if (p->opts == NULL || p->opts->progress == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	ms = (now.tv_sec - p->last.tv_sec) * 1000 +
+	     (now.tv_nsec - p->last.tv_nsec) / 1000000;
+	if (!force && ms < 100)
+		return;
+	p->last = now;
+	p->opts->progress(p->opts->progress_ctx, atomic_load(&p->files),
+			  atomic_load(&p->bytes), p->t->count);
+}
+
+/* A hashed file's id, size and mode, written into its entry under lock. */
+struct result {
+	unsigned char oid[CR_SHA256_LEN];
+	uint64_t size;
+	unsigned int mode;
+};
+
+/*
+ * Hashes the open file of job as a git blob of the size fstat gives, and
+ * fails if it holds other than that many bytes while it is read (it grew
+ * or shrank). A short read on a regular file is its end: a file smaller
+ * than the buffer is read with one call.
+ */
+static int
+hash_fd(struct worker *w, const struct job *j, struct result *r)
+{
+	struct pool *p = w->p;
+	struct stat st;
+	char head[32];
+	uint64_t total = 0;
+	unsigned int len;
+	ssize_t n;
+	int hl;
+
+	if (fstat(j->fd, &st) < 0)
+		return cr_error_errno("%s/%s", p->root, j->path);
+	if (!S_ISREG(st.st_mode))
+		return cr_error_set("%s/%s: changed while reading (no longer "
+				    "a regular file)",
+				    p->root, j->path);
+	hl = snprintf(head, sizeof(head), "blob %llu",
+		      (unsigned long long)st.st_size);
+	if (EVP_DigestInit_ex2(w->ctx, p->md, NULL) != 1 ||
+	    EVP_DigestUpdate(w->ctx, head, (size_t)hl + 1) != 1)
+		return cr_error_openssl("%s/%s: sha256", p->root, j->path);
+	for (;;) {
+		n = read(j->fd, w->buf, CR_STREAM_CHUNK);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return cr_error_errno("%s/%s", p->root, j->path);
+		}
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		if (total > (uint64_t)st.st_size)
+			break;
+		if (EVP_DigestUpdate(w->ctx, w->buf, (size_t)n) != 1)
+			return cr_error_openssl("%s/%s: sha256", p->root,
+						j->path);
+		atomic_fetch_add_explicit(&p->bytes, (uint64_t)n,
+					  memory_order_relaxed);
+		if (w->main)
+			progress(p, 0);
+		if (atomic_load_explicit(&p->stop, memory_order_relaxed))
+			return CR_ERROR;
+		if ((size_t)n < CR_STREAM_CHUNK &&
+		    total == (uint64_t)st.st_size)
+			break;
+	}
+	if (total != (uint64_t)st.st_size)
+		return cr_error_set("%s/%s: changed while reading (%s bytes "
+				    "than the %llu it had when opened)",
+				    p->root, j->path,
+				    total > (uint64_t)st.st_size ? "more"
+								 : "fewer",
+				    (unsigned long long)st.st_size);
+	if (EVP_DigestFinal_ex(w->ctx, r->oid, &len) != 1)
+		return cr_error_openssl("%s/%s: sha256", p->root, j->path);
+	r->size = total;
+	r->mode = (st.st_mode & S_IXUSR) ? CR_MODE_EXEC : CR_MODE_FILE;
+	return CR_OK;
+}
+
+/* Remembers the first failure of any thread and stops them all. */
+static void
+fail(struct pool *p, int err)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->err == CR_OK && !atomic_load(&p->stop)) {
+		p->err = err;
+		snprintf(p->msg, sizeof(p->msg), "%s", cr_error_last());
+	}
+	atomic_store(&p->stop, 1);
+	pthread_cond_broadcast(&p->more);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Hashes one job, closes its file and fills in its entry. */
+static int
+run(struct worker *w, struct job *j)
+{
+	struct pool *p = w->p;
+	struct cr_tree_entry *e;
+	struct result r;
+	int err;
+
+	err = hash_fd(w, j, &r);
+	close(j->fd);
+	j->fd = -1;
+	if (err < 0) {
+		fail(p, err);
+		return err;
+	}
+	pthread_mutex_lock(&p->lock);
+	e = &p->t->entries[j->idx];
+	memcpy(e->oid, r.oid, CR_SHA256_LEN);
+	e->size = r.size;
+	e->mode = r.mode;
+	pthread_mutex_unlock(&p->lock);
+	atomic_fetch_add_explicit(&p->files, 1, memory_order_relaxed);
+	if (w->main)
+		progress(p, 0);
+	return CR_OK;
+}
+
+/* The next job, waiting for the walk; 0 when there is none left or stop. */
+static int
+take(struct pool *p, struct job *j)
+{
+	int got = 0;
+
+	pthread_mutex_lock(&p->lock);
+	while (p->len == 0 && !p->walked && !atomic_load(&p->stop))
+		pthread_cond_wait(&p->more, &p->lock);
+	if (p->len > 0 && !atomic_load(&p->stop)) {
+		*j = p->ring[p->head];
+		p->head = (p->head + 1) % RING;
+		p->len--;
+		got = 1;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return got;
+}
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	struct job j;
+
+	while (take(w->p, &j))
+		if (run(w, &j) < 0)
+			break;
+	return NULL;
+}
+
+/*
+ * Queues an opened file (fd taken over). When the ring is full the walk
+ * hashes the oldest job itself rather than wait, so no core idles.
+ */
+static int
+queue(struct walk *w, size_t idx, const char *path, int fd)
+{
+	struct pool *p = w->p;
+	struct job j;
+	int err;
+
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		if (p->len < RING) {
+			j.idx = idx;
+			j.path = path;
+			j.fd = fd;
+			p->ring[(p->head + p->len) % RING] = j;
+			p->len++;
+			pthread_cond_signal(&p->more);
+			pthread_mutex_unlock(&p->lock);
+			return CR_OK;
+		}
+		j = p->ring[p->head];
+		p->head = (p->head + 1) % RING;
+		p->len--;
+		pthread_mutex_unlock(&p->lock);
+		if ((err = run(w->self, &j)) < 0) {
+			close(fd);
+			return err;
+		}
+	}
+}
+
+/*
+ * Adds a regular file and queues it, opened without following a symlink
+ * relative to its directory: nothing on the way from the root can be
+ * swapped for a symlink, the directories being open already.
+ */
+static int
+add_file(struct walk *w, int dfd, const char *name)
+{
+	struct pool *p = w->p;
+	const char *path;
+	size_t idx;
+	int fd, err;
+
+	fd = openat(dfd, name,
+		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return cr_error_set("%s/%s: changed while reading (now "
+					    "a symlink)",
+					    w->root, w->path);
+		return cr_error_errno("%s/%s", w->root, w->path);
+	}
+	/* Mode, size and id come when the file is hashed. */
+	pthread_mutex_lock(&p->lock);
+	err = cr_tree_add(p->t, w->path, CR_MODE_FILE, NULL, 0);
+	idx = p->t->count - 1;
+	path = p->t->entries[idx].path;
+	pthread_mutex_unlock(&p->lock);
+	if (err < 0) {
+		close(fd);
+		return err;
+	}
+	return queue(w, idx, path, fd);
+}
+
 static int
 add_link(struct walk *w, int dfd, const char *name)
 {
@@ -83,7 +360,10 @@ add_link(struct walk *w, int dfd, const char *name)
 				    w->root, w->path, CR_TREE_MAX_PATH);
 	if ((err = cr_blob_id(oid, target, (size_t)n)) < 0)
 		return err;
-	return cr_tree_add(w->t, w->path, CR_MODE_LINK, oid, (uint64_t)n);
+	pthread_mutex_lock(&w->p->lock);
+	err = cr_tree_add(w->p->t, w->path, CR_MODE_LINK, oid, (uint64_t)n);
+	pthread_mutex_unlock(&w->p->lock);
+	return err;
 }
 
 /*
@@ -143,8 +423,7 @@ walk_dir(struct walk *w, int fd, size_t plen, unsigned int depth)
 		}
 		switch (type) {
 		case DT_REG:
-			/* Mode, size and id come when the file is hashed. */
-			err = cr_tree_add(w->t, w->path, CR_MODE_FILE, NULL, 0);
+			err = add_file(w, dfd, de->d_name);
 			break;
 		case DT_LNK:
 			err = add_link(w, dfd, de->d_name);
@@ -175,245 +454,43 @@ walk_dir(struct walk *w, int fd, size_t plen, unsigned int depth)
 		}
 		if (err < 0)
 			break;
+		if (atomic_load_explicit(&w->p->stop, memory_order_relaxed)) {
+			err = CR_ERROR;
+			break;
+		}
+		if (w->self->main)
+			progress(w->p, 0);
 	}
 	closedir(d);
 	return err;
 }
 
-/* Shared by the hashing threads; each takes the next file by index. */
-struct hasher {
-	struct cr_tree *t;
-	const char *root;
-	int rootfd;
-	EVP_MD *md;
-	atomic_size_t next;
-	atomic_uint_fast64_t files, bytes;
-	atomic_int stop;
-	pthread_mutex_t lock;
-	int err;
-	char msg[1024];
-	const struct cr_tree_opts *opts;
-	struct timespec last;
-};
-
-static atomic_int no_openat2;
-
 /*
- * Opens path below rootfd without following any symlink on the way, so a
- * directory swapped for a symlink after the walk cannot lead outside the
- * tree. openat2 does it in one call; without it, one directory at a time.
+ * Walks the tree from rootfd and hashes its files on the pool's threads;
+ * the calling thread walks, then hashes too.
  */
 static int
-open_beneath(int rootfd, const char *path, char *scratch)
+walk_and_hash(struct cr_tree *t, int rootfd, const char *root,
+	      const struct cr_tree_opts *opts)
 {
-	struct open_how how = {0};
-	char *p, *slash;
-	int fd, dfd, nfd, saved;
-	long r;
-
-	how.flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-	how.resolve =
-		RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-	if (!atomic_load_explicit(&no_openat2, memory_order_relaxed)) {
-		r = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-		if (r >= 0 || (errno != ENOSYS && errno != EPERM))
-			return (int)r;
-		atomic_store(&no_openat2, 1);
-	}
-	strcpy(scratch, path);
-	dfd = rootfd;
-	for (p = scratch; (slash = strchr(p, '/')) != NULL; p = slash + 1) {
-		*slash = '\0';
-		nfd = openat(dfd, p,
-			     O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		saved = errno;
-		if (dfd != rootfd)
-			close(dfd);
-		if (nfd < 0) {
-			errno = saved;
-			return -1;
-		}
-		dfd = nfd;
-	}
-	fd = openat(dfd, p, (int)how.flags);
-	saved = errno;
-	if (dfd != rootfd)
-		close(dfd);
-	errno = saved;
-	return fd;
-}
-
-static void
-progress(struct hasher *h, int force)
-{
-	struct timespec now;
-	long ms;
-
-	if (h->opts == NULL || h->opts->progress == NULL)
-		return;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-	ms = (now.tv_sec - h->last.tv_sec) * 1000 +
-	     (now.tv_nsec - h->last.tv_nsec) / 1000000;
-	if (!force && ms < 100)
-		return;
-	h->last = now;
-	h->opts->progress(h->opts->progress_ctx, atomic_load(&h->files),
-			  atomic_load(&h->bytes), h->t->count);
-}
-
-struct worker {
-	struct hasher *h;
-	int main; /* the calling thread: reports progress */
-	unsigned char *buf;
-	EVP_MD_CTX *ctx;
-	char scratch[CR_TREE_MAX_PATH + 1];
-};
-
-static int
-hash_file(struct worker *w, struct cr_tree_entry *e)
-{
-	struct hasher *h = w->h;
-	struct stat st;
-	char head[32];
-	uint64_t total = 0;
-	unsigned int len;
-	ssize_t n;
-	int fd, hl, err = CR_OK;
-
-	if ((fd = open_beneath(h->rootfd, e->path, w->scratch)) < 0) {
-		if (errno == ELOOP || errno == EXDEV)
-			return cr_error_set("%s/%s: changed while reading (a "
-					    "symlink on the way)",
-					    h->root, e->path);
-		return cr_error_errno("%s/%s", h->root, e->path);
-	}
-	if (fstat(fd, &st) < 0) {
-		err = cr_error_errno("%s/%s", h->root, e->path);
-		goto done;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = cr_error_set("%s/%s: changed while reading (no longer "
-				   "a regular file)",
-				   h->root, e->path);
-		goto done;
-	}
-	hl = snprintf(head, sizeof(head), "blob %llu",
-		      (unsigned long long)st.st_size);
-	if (EVP_DigestInit_ex2(w->ctx, h->md, NULL) != 1 ||
-	    EVP_DigestUpdate(w->ctx, head, (size_t)hl + 1) != 1) {
-		err = cr_error_openssl("%s/%s: sha256", h->root, e->path);
-		goto done;
-	}
-	for (;;) {
-		n = read(fd, w->buf, CR_STREAM_CHUNK);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = cr_error_errno("%s/%s", h->root, e->path);
-			goto done;
-		}
-		if (n == 0)
-			break;
-		total += (uint64_t)n;
-		if (total > (uint64_t)st.st_size)
-			break;
-		if (EVP_DigestUpdate(w->ctx, w->buf, (size_t)n) != 1) {
-			err = cr_error_openssl("%s/%s: sha256", h->root,
-					       e->path);
-			goto done;
-		}
-		atomic_fetch_add_explicit(&h->bytes, (uint64_t)n,
-					  memory_order_relaxed);
-		if (w->main)
-			progress(h, 0);
-		if (atomic_load_explicit(&h->stop, memory_order_relaxed))
-			goto done;
-	}
-	if (total != (uint64_t)st.st_size) {
-		err = cr_error_set("%s/%s: changed while reading (%llu bytes "
-				   "read, %llu expected)",
-				   h->root, e->path, (unsigned long long)total,
-				   (unsigned long long)st.st_size);
-		goto done;
-	}
-	if (EVP_DigestFinal_ex(w->ctx, e->oid, &len) != 1) {
-		err = cr_error_openssl("%s/%s: sha256", h->root, e->path);
-		goto done;
-	}
-	e->size = total;
-	e->mode = (st.st_mode & S_IXUSR) ? CR_MODE_EXEC : CR_MODE_FILE;
-done:
-	close(fd);
-	return err;
-}
-
-static void *
-work(void *arg)
-{
-	struct worker *w = arg;
-	struct hasher *h = w->h;
-	struct cr_tree_entry *e;
-	size_t i;
-	int err = CR_OK;
-
-	w->buf = malloc(CR_STREAM_CHUNK);
-	w->ctx = EVP_MD_CTX_new();
-	if (w->buf == NULL || w->ctx == NULL) {
-		err = cr_error_set("%s: out of memory", h->root);
-		goto done;
-	}
-	for (;;) {
-		if (atomic_load_explicit(&h->stop, memory_order_relaxed))
-			break;
-		i = atomic_fetch_add_explicit(&h->next, 1,
-					      memory_order_relaxed);
-		if (i >= h->t->count)
-			break;
-		e = &h->t->entries[i];
-		if (e->mode != CR_MODE_LINK && (err = hash_file(w, e)) < 0)
-			break;
-		atomic_fetch_add_explicit(&h->files, 1, memory_order_relaxed);
-		if (w->main)
-			progress(h, 0);
-	}
-done:
-	if (err < 0) {
-		pthread_mutex_lock(&h->lock);
-		if (h->err == CR_OK) {
-			h->err = err;
-			snprintf(h->msg, sizeof(h->msg), "%s", cr_error_last());
-		}
-		pthread_mutex_unlock(&h->lock);
-		atomic_store(&h->stop, 1);
-	}
-	EVP_MD_CTX_free(w->ctx);
-	free(w->buf);
-	return NULL;
-}
-
-static int
-hash_files(struct cr_tree *t, int rootfd, const char *root,
-	   const struct cr_tree_opts *opts)
-{
-	struct hasher h = {0};
+	struct pool p;
 	struct worker ws[MAX_THREADS];
 	pthread_t tids[MAX_THREADS];
+	struct walk w;
 	size_t n, i, started = 0;
 	long cpus;
+	int fd, err = CR_OK;
 
-	h.t = t;
-	h.root = root;
-	h.rootfd = rootfd;
-	h.opts = opts;
-	atomic_init(&h.next, 0);
-	atomic_init(&h.files, 0);
-	atomic_init(&h.bytes, 0);
-	atomic_init(&h.stop, 0);
-	pthread_mutex_init(&h.lock, NULL);
-	if ((h.md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
-		pthread_mutex_destroy(&h.lock);
-		return cr_error_openssl("sha256");
-	}
+	memset(&p, 0, sizeof(p));
+	memset(ws, 0, sizeof(ws));
+	p.t = t;
+	p.root = root;
+	p.opts = opts;
+	atomic_init(&p.stop, 0);
+	atomic_init(&p.files, 0);
+	atomic_init(&p.bytes, 0);
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.more, NULL);
 	n = opts != NULL ? opts->threads : 0;
 	if (n == 0) {
 		cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -421,11 +498,22 @@ hash_files(struct cr_tree *t, int rootfd, const char *root,
 	}
 	if (n > MAX_THREADS)
 		n = MAX_THREADS;
-	if (n > t->count)
-		n = t->count ? t->count : 1;
-	memset(ws, 0, sizeof(ws));
-	for (i = 0; i < n; i++)
-		ws[i].h = &h;
+	if ((p.md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
+		err = cr_error_openssl("sha256");
+		goto done;
+	}
+	/* One buffer per thread, page-aligned, reused for every file. */
+	for (i = 0; i < n; i++) {
+		ws[i].p = &p;
+		if (posix_memalign((void **)&ws[i].buf, 4096,
+				   CR_STREAM_CHUNK) != 0)
+			ws[i].buf = NULL;
+		ws[i].ctx = EVP_MD_CTX_new();
+		if (ws[i].buf == NULL || ws[i].ctx == NULL) {
+			err = cr_error_set("%s: out of memory", root);
+			goto done;
+		}
+	}
 	ws[0].main = 1;
 	/* The calling thread is worker 0; a thread that fails to start
 	 * only means less parallelism. */
@@ -434,17 +522,48 @@ hash_files(struct cr_tree *t, int rootfd, const char *root,
 			break;
 		started = i;
 	}
-	work(&ws[0]);
+	w.p = &p;
+	w.self = &ws[0];
+	w.root = root;
+	w.skip_special = opts != NULL && opts->skip_special;
+	w.path[0] = '\0';
+	if ((fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		err = cr_error_errno("%s", root);
+	else
+		err = walk_dir(&w, fd, 0, 0);
+	if (err < 0 && !atomic_load(&p.stop)) {
+		/* The walk's own failure: stop the others, keep its message. */
+		pthread_mutex_lock(&p.lock);
+		atomic_store(&p.stop, 1);
+		pthread_cond_broadcast(&p.more);
+		pthread_mutex_unlock(&p.lock);
+	}
+	pthread_mutex_lock(&p.lock);
+	p.walked = 1;
+	pthread_cond_broadcast(&p.more);
+	pthread_mutex_unlock(&p.lock);
+	if (err == CR_OK)
+		work(&ws[0]);
 	for (i = 1; i <= started; i++)
 		pthread_join(tids[i], NULL);
-	EVP_MD_free(h.md);
-	pthread_mutex_destroy(&h.lock);
-	if (h.err != CR_OK) {
-		cr_error_set("%s", h.msg);
-		return h.err;
+	/* Files still queued after a failure. */
+	for (; p.len > 0; p.len--, p.head = (p.head + 1) % RING)
+		close(p.ring[p.head].fd);
+	if (p.err != CR_OK)
+		err = cr_error_set("%s", p.msg);
+	else if (err == CR_OK && atomic_load(&p.stop))
+		err = cr_error_set("%s: hashing stopped", root);
+	if (err == CR_OK)
+		progress(&p, 1);
+done:
+	for (i = 0; i < n; i++) {
+		EVP_MD_CTX_free(ws[i].ctx);
+		free(ws[i].buf);
 	}
-	progress(&h, 1);
-	return CR_OK;
+	EVP_MD_free(p.md);
+	pthread_cond_destroy(&p.more);
+	pthread_mutex_destroy(&p.lock);
+	return err;
 }
 
 int
@@ -452,10 +571,9 @@ cr_tree_from_dir(struct cr_tree **out, const char *dir,
 		 const struct cr_tree_opts *opts)
 {
 	struct cr_tree *t = NULL;
-	struct walk w;
 	char root[CR_TREE_MAX_PATH + 1];
 	size_t rl;
-	int rootfd = -1, fd, err;
+	int rootfd = -1, err;
 
 	*out = NULL;
 	/* Messages say "dir/path"; "dir/" must not make "dir//path". */
@@ -467,18 +585,7 @@ cr_tree_from_dir(struct cr_tree **out, const char *dir,
 		return cr_error_errno("%s", dir);
 	if ((err = cr_tree_new(&t)) < 0)
 		goto done;
-	w.t = t;
-	w.root = root;
-	w.skip_special = opts != NULL && opts->skip_special;
-	w.path[0] = '\0';
-	if ((fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
-	    0) {
-		err = cr_error_errno("%s", dir);
-		goto done;
-	}
-	if ((err = walk_dir(&w, fd, 0, 0)) < 0)
-		goto done;
-	if ((err = hash_files(t, rootfd, root, opts)) < 0)
+	if ((err = walk_and_hash(t, rootfd, root, opts)) < 0)
 		goto done;
 	if ((err = cr_tree_finish(t)) < 0) {
 		/* Name the directory: the tree's message names the path. */

@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +24,8 @@
  * maps the compressed object file and inflates it piecewise). A blob in a
  * pack cannot be streamed by libgit2 1.5, whose pack reader resolves deltas
  * in memory: such a blob is held whole while it is hashed, once. So memory
- * is bounded by the largest packed blob, not by the tree.
+ * is bounded by the largest packed blobs (one per hashing thread) and the
+ * pack windows limit_memory() allows, not by the tree.
  *
  * One reading: libgit2 1.5 differs from git where git would show a reviewer
  * other bytes than the objects hold. Those repositories and trees are
@@ -35,6 +38,9 @@
  * eol=crlf, core.autocrlf). Shallow repositories and alternates read the
  * same in both. docs/format.md lists what is read.
  */
+
+/* Hashing threads at most. */
+#define MAX_THREADS 64
 
 /* Largest gitattributes file read; git itself ignores those over 100 MB. */
 #define CR_GITATTR_MAX (1u << 20)
@@ -487,43 +493,210 @@ done:
 	return err;
 }
 
-static int
-hash_blobs(struct gwalk *w, git_repository *r, const struct cr_tree_opts *opts)
-{
-	struct cr_tree *t = w->t;
-	struct blobref *refs = w->refs;
-	git_odb *odb = NULL;
-	size_t i, j;
-	char *buf = NULL;
-	uint64_t bytes = 0, size = 0;
-	unsigned char oid[CR_SHA256_LEN];
-	int err = CR_OK;
+/*
+ * The threads hashing blobs. Each has its own repository handle (libgit2
+ * objects are not shared between threads; its pack files and their caches
+ * are, under libgit2's own locks) and takes the next distinct blob in the
+ * order the tree walk met them, which is close to the packs' order.
+ */
+/* The files holding one blob: refs[ref...] share its id. */
+struct group {
+	size_t ref;   /* index in refs of the first */
+	size_t first; /* its entry index: the walk's order */
+};
 
-	if (t->count == 0)
-		return CR_OK;
-	if (git_repository_odb(&odb, r) < 0)
-		return git_fail("%s", w->repo);
-	if ((buf = malloc(CR_STREAM_CHUNK)) == NULL) {
-		err = cr_error_set("%s: out of memory", w->repo);
-		goto done;
+struct bpool {
+	struct gwalk *w;
+	struct group *groups; /* one per distinct id */
+	size_t ngroups;
+	atomic_size_t next;
+	atomic_uint_fast64_t files, bytes;
+	atomic_int stop;
+	pthread_mutex_t lock;
+	int err; /* the first failure, under lock */
+	char msg[1024];
+};
+
+struct bworker {
+	struct bpool *p;
+	git_repository *r; /* the caller's for worker 0, else its own */
+	int own;
+	git_odb *odb;
+	char *buf;
+	pthread_t tid;
+};
+
+static void
+bfail(struct bpool *p, int err)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->err == CR_OK) {
+		p->err = err;
+		snprintf(p->msg, sizeof(p->msg), "%s", cr_error_last());
 	}
-	qsort(refs, t->count, sizeof(*refs), cmp_ref);
-	for (i = 0; i < t->count; i = j) {
-		if ((err = hash_blob(oid, &size, odb, &refs[i].id, buf, w)) < 0)
-			goto done;
+	atomic_store(&p->stop, 1);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static int
+bwork_loop(struct bworker *bw, const struct cr_tree_opts *opts)
+{
+	struct bpool *p = bw->p;
+	struct cr_tree *t = p->w->t;
+	struct blobref *refs = p->w->refs;
+	unsigned char oid[CR_SHA256_LEN];
+	uint64_t size = 0;
+	size_t g, i, j;
+	int err;
+
+	for (;;) {
+		if (atomic_load_explicit(&p->stop, memory_order_relaxed))
+			return CR_OK;
+		g = atomic_fetch_add(&p->next, 1);
+		if (g >= p->ngroups)
+			return CR_OK;
+		i = p->groups[g].ref;
+		if ((err = hash_blob(oid, &size, bw->odb, &refs[i].id, bw->buf,
+				     p->w)) < 0)
+			return err;
+		/* Each entry belongs to one group: no other thread writes it. */
 		for (j = i;
 		     j < t->count && git_oid_equal(&refs[j].id, &refs[i].id);
 		     j++) {
 			memcpy(t->entries[refs[j].idx].oid, oid, CR_SHA256_LEN);
 			t->entries[refs[j].idx].size = size;
-			bytes += size;
+			atomic_fetch_add(&p->bytes, size);
+			atomic_fetch_add(&p->files, 1);
 		}
-		if (opts != NULL && opts->progress != NULL)
-			opts->progress(opts->progress_ctx, j, bytes, t->count);
+		if (bw->own == 0 && opts != NULL && opts->progress != NULL)
+			opts->progress(opts->progress_ctx,
+				       atomic_load(&p->files),
+				       atomic_load(&p->bytes), t->count);
 	}
+}
+
+static void *
+bwork(void *arg)
+{
+	struct bworker *bw = arg;
+	int err;
+
+	/* Opened as the caller's was: exactly that directory. */
+	if (git_repository_open_ext(&bw->r, bw->p->w->repo,
+				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		bfail(bw->p, git_fail("%s", bw->p->w->repo));
+		return NULL;
+	}
+	if (git_repository_odb(&bw->odb, bw->r) < 0) {
+		bfail(bw->p, git_fail("%s", bw->p->w->repo));
+		return NULL;
+	}
+	if ((err = bwork_loop(bw, NULL)) < 0)
+		bfail(bw->p, err);
+	return NULL;
+}
+
+/* Refs by id, ties by walk order, so a group starts at its first file. */
+static int
+cmp_ref_idx(const void *a, const void *b)
+{
+	const struct blobref *x = a, *y = b;
+	int c = git_oid_cmp(&x->id, &y->id);
+
+	if (c != 0)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Groups by their first file's place in the walk. */
+static int
+cmp_group(const void *a, const void *b)
+{
+	size_t x = ((const struct group *)a)->first;
+	size_t y = ((const struct group *)b)->first;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+hash_blobs(struct gwalk *w, git_repository *r, const struct cr_tree_opts *opts)
+{
+	struct cr_tree *t = w->t;
+	struct bpool p;
+	struct bworker ws[MAX_THREADS];
+	size_t i, n = 0, started = 0;
+	long cpus;
+	int err = CR_OK;
+
+	if (t->count == 0)
+		return CR_OK;
+	memset(&p, 0, sizeof(p));
+	memset(ws, 0, sizeof(ws));
+	p.w = w;
+	atomic_init(&p.next, 0);
+	atomic_init(&p.files, 0);
+	atomic_init(&p.bytes, 0);
+	atomic_init(&p.stop, 0);
+	pthread_mutex_init(&p.lock, NULL);
+	qsort(w->refs, t->count, sizeof(*w->refs), cmp_ref_idx);
+	if ((p.groups = malloc(t->count * sizeof(*p.groups))) == NULL) {
+		err = cr_error_set("%s: out of memory", w->repo);
+		goto done;
+	}
+	for (i = 0; i < t->count; i++) {
+		if (i > 0 && git_oid_equal(&w->refs[i].id, &w->refs[i - 1].id))
+			continue;
+		p.groups[p.ngroups].ref = i;
+		p.groups[p.ngroups].first = w->refs[i].idx;
+		p.ngroups++;
+	}
+	qsort(p.groups, p.ngroups, sizeof(*p.groups), cmp_group);
+	n = opts != NULL ? opts->threads : 0;
+	if (n == 0) {
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		n = cpus > 0 ? (size_t)cpus : 1;
+	}
+	if (n > MAX_THREADS)
+		n = MAX_THREADS;
+	if (n > p.ngroups)
+		n = p.ngroups;
+	for (i = 0; i < n; i++) {
+		ws[i].p = &p;
+		ws[i].own = i > 0;
+		if ((ws[i].buf = malloc(CR_STREAM_CHUNK)) == NULL) {
+			err = cr_error_set("%s: out of memory", w->repo);
+			goto done;
+		}
+	}
+	ws[0].r = r;
+	if (git_repository_odb(&ws[0].odb, r) < 0) {
+		err = git_fail("%s", w->repo);
+		goto done;
+	}
+	/* A thread that fails to start only means less parallelism. */
+	for (i = 1; i < n; i++) {
+		if (pthread_create(&ws[i].tid, NULL, bwork, &ws[i]) != 0)
+			break;
+		started = i;
+	}
+	if ((err = bwork_loop(&ws[0], opts)) < 0)
+		bfail(&p, err);
+	for (i = 1; i <= started; i++)
+		pthread_join(ws[i].tid, NULL);
+	if (p.err != CR_OK)
+		err = cr_error_set("%s", p.msg);
+	else if (opts != NULL && opts->progress != NULL)
+		opts->progress(opts->progress_ctx, atomic_load(&p.files),
+			       atomic_load(&p.bytes), t->count);
 done:
-	free(buf);
-	git_odb_free(odb);
+	for (i = 0; i < n; i++) {
+		git_odb_free(ws[i].odb);
+		if (ws[i].own)
+			git_repository_free(ws[i].r);
+		free(ws[i].buf);
+	}
+	free(p.groups);
+	pthread_mutex_destroy(&p.lock);
 	return err;
 }
 
@@ -928,6 +1101,22 @@ refuse_dirty_worktree(git_repository *r, const char *repo,
 	return err;
 }
 
+/*
+ * Pack files are mapped in windows that count as our memory once read;
+ * libgit2 maps up to 8 GiB of them and caches up to 256 MiB of trees and
+ * commits by default. Small windows, few of them mapped (a limit libgit2
+ * passes only while every window is in use) and a small object cache keep
+ * hashing a large repository within a few tens of MiB. Process-wide
+ * settings, the same every time.
+ */
+static void
+limit_memory(void)
+{
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)(4u << 20));
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(8u << 20));
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(8 << 20));
+}
+
 int
 cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 		 const char *repo, const char *rev,
@@ -953,6 +1142,7 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 	w.rev = rev;
 	if (git_libgit2_init() < 0)
 		return cr_error_set("libgit2: cannot initialise");
+	limit_memory();
 	if ((err = open_repo(&r, repo)) < 0 ||
 	    (err = refuse_ambiguous_rev(r, repo, rev)) < 0)
 		goto done;

@@ -647,6 +647,94 @@ test_git_refusals(void **state)
 	cr_tree_free(t);
 }
 
+/*
+ * Many files, more than the hashing ring holds, of sizes around the read
+ * size: a directory, a tar of it (GNU tar, with a hard link, whose target's
+ * id the reader must wait for) and a commit of it give one tree on one
+ * thread and on several, and git agrees.
+ */
+static void
+test_many(void **state)
+{
+	static const size_t sizes[] = {0,
+				       1,
+				       100,
+				       CR_STREAM_CHUNK - 1,
+				       CR_STREAM_CHUNK,
+				       CR_STREAM_CHUNK + 1,
+				       2 * CR_STREAM_CHUNK + 7};
+	struct cr_tree_opts one = {.threads = 1}, three = {.threads = 3};
+	struct cr_tree *t, *u;
+	char dir[512], p[600], cmd[2048], want[CR_SHA256_HEXLEN + 1];
+	unsigned char *buf;
+	size_t i, j, n;
+	int fd;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/many", scratch);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	buf = malloc(2 * CR_STREAM_CHUNK + 7);
+	assert_non_null(buf);
+	for (i = 0; i < 600; i++) {
+		if (i % 50 == 0) {
+			snprintf(p, sizeof(p), "%s/d%02zu", dir, i / 50);
+			assert_int_equal(mkdir(p, 0755), 0);
+		}
+		n = i < 60 ? sizes[i % CR_ARRAY_SIZE(sizes)] : i;
+		for (j = 0; j < n; j++)
+			buf[j] = (unsigned char)(i * 31 + j * 7);
+		snprintf(p, sizeof(p), "%s/d%02zu/f%03zu", dir, i / 50, i);
+		fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, i % 7 ? 0644 : 0755);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, buf, n), (ssize_t)n);
+		close(fd);
+	}
+	free(buf);
+	snprintf(p, sizeof(p), "%s/d11/hard", dir);
+	snprintf(cmd, sizeof(cmd), "%s/d00/f005", dir);
+	assert_int_equal(link(cmd, p), 0);
+
+	assert_int_equal(cr_tree_from_dir(&t, dir, &one), CR_OK);
+	assert_int_equal(t->count, 601);
+	assert_int_equal(cr_tree_from_dir(&u, dir, &three), CR_OK);
+	assert_memory_equal(t->root, u->root, CR_SHA256_LEN);
+	cr_tree_free(u);
+	git_tree(want, dir);
+	if (want[0] != '\0')
+		assert_hex(t->root, want);
+
+	snprintf(cmd, sizeof(cmd),
+		 "tar --format=pax -C '%s' -cf '%s.tar' . 2>/dev/null", dir,
+		 dir);
+	if (system(cmd) == 0) {
+		snprintf(p, sizeof(p), "%s.tar", dir);
+		assert_int_equal(cr_tree_from_archive(&u, NULL, p, &one),
+				 CR_OK);
+		assert_memory_equal(t->root, u->root, CR_SHA256_LEN);
+		cr_tree_free(u);
+		assert_int_equal(cr_tree_from_archive(&u, NULL, p, NULL),
+				 CR_OK);
+		assert_memory_equal(t->root, u->root, CR_SHA256_LEN);
+		cr_tree_free(u);
+	}
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && git init -q . && git add -A && git -c "
+		 "user.name=t -c user.email=t@t commit -qm m && git gc -q",
+		 dir);
+	if (system(cmd) == 0) {
+		assert_int_equal(cr_tree_from_git(&u, NULL, dir, NULL, &one),
+				 CR_OK);
+		assert_memory_equal(t->root, u->root, CR_SHA256_LEN);
+		cr_tree_free(u);
+		assert_int_equal(cr_tree_from_git(&u, NULL, dir, NULL, &three),
+				 CR_OK);
+		assert_memory_equal(t->root, u->root, CR_SHA256_LEN);
+		cr_tree_free(u);
+	}
+	cr_tree_free(t);
+}
+
 int
 main(void)
 {
@@ -659,6 +747,7 @@ main(void)
 		cmocka_unit_test(test_foreach_tree),
 		cmocka_unit_test(test_dir),
 		cmocka_unit_test(test_dir_fifo),
+		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_archive),
 		cmocka_unit_test(test_archive_hostile),
 		cmocka_unit_test(test_git_attrs),

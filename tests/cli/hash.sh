@@ -214,6 +214,32 @@ bad "nowhere: No such file" "missing path" "$ATTEST" hash nowhere
 cp -a ref withfifo && mkfifo withfifo/sub/pipe
 bad "withfifo/sub/pipe: a FIFO" "FIFO in the tree" "$ATTEST" hash withfifo
 
+# A file that holds other bytes than its size said when it was opened (it
+# grew or shrank while read) is refused, never hashed as read: files of
+# /proc (size 0, content longer) and /sys (size 4096, content shorter)
+# bind-mounted over files of the tree in a user and mount namespace.
+if unshare -rm true 2>/dev/null &&
+	[ -r /sys/kernel/mm/transparent_hugepage/enabled ]; then
+	for what in grew:/proc/version:more shrank:/sys/kernel/mm/transparent_hugepage/enabled:fewer; do
+		name=${what%%:*}
+		rest=${what#*:}
+		from=${rest%:*}
+		word=${rest##*:}
+		cp -a ref "$name" && : >"$name/sub/$name"
+		bad "$name/sub/$name: changed while reading \($word bytes" \
+			"a file that $name while read" unshare -rm sh -c \
+			'mount --bind "$1" "$2/sub/$2" && exec "$3" hash "$2"' \
+			sh "$from" "$name" "$ATTEST"
+		bad "$name/sub/$name: changed while reading \($word bytes" \
+			"a file that $name while read, one thread" unshare -rm \
+			sh -c 'mount --bind "$1" "$2/sub/$2" &&
+				exec "$3" hash --threads 1 "$2"' \
+			sh "$from" "$name" "$ATTEST"
+	done
+else
+	ok "# SKIP no user namespaces or no /sys: growing and shrinking files"
+fi
+
 # Submodules and SHA-256 repositories cannot be hashed through --git.
 git init -q inner && printf 'i\n' >inner/f && git -C inner add f &&
 	git -C inner commit -qm inner
