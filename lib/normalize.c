@@ -2,6 +2,7 @@
  * gzip, xz, zip, ar). */
 #include "normalize.h"
 #include "error.h"
+#include "util.h"
 #include "archive_policy.h"
 
 #include <archive.h>
@@ -2135,16 +2136,15 @@ cr_normalize_file(struct cr_normalize_report *rep, const char *in_path,
 {
 	unsigned char *buf = NULL;
 	struct stat in_st, out_st;
-	char *tmp = NULL, *dircopy = NULL, *dir;
+	struct cr_atomic out = {.fd = -1};
+	char *dircopy = NULL, *dir;
 	uint64_t len;
-	int in_fd = -1, out_fd = -1, dfd = -1, same, in_place = 0;
+	int in_fd = -1, same, in_place = 0;
 	int err = CR_ERROR;
 
 	memset(rep, 0, sizeof(*rep));
 	snprintf(rep->format, sizeof(rep->format), "none");
-	if ((dircopy = strdup(out_path)) == NULL ||
-	    asprintf(&tmp, "%s.tmp.XXXXXX", out_path) < 0) {
-		tmp = NULL;
+	if ((dircopy = strdup(out_path)) == NULL) {
 		cr_error_set("%s: out of memory", out_path);
 		goto done;
 	}
@@ -2164,17 +2164,9 @@ cr_normalize_file(struct cr_normalize_report *rep, const char *in_path,
 	if (stat(out_path, &out_st) == 0 && out_st.st_dev == in_st.st_dev &&
 	    out_st.st_ino == in_st.st_ino)
 		in_place = 1;
-	if ((out_fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		cr_error_errno("%s", tmp);
-		free(tmp);
-		tmp = NULL;
+	if ((err = cr_atomic_open(&out, out_path, in_st.st_mode & 0777, 0)) < 0)
 		goto done;
-	}
-	if (fchmod(out_fd, in_st.st_mode & 0777) < 0) {
-		cr_error_errno("%s", tmp);
-		goto done;
-	}
-	if ((err = normalize_fd(rep, out_fd, in_fd, in_path, source_date_epoch,
+	if ((err = normalize_fd(rep, out.fd, in_fd, in_path, source_date_epoch,
 				opts, dir)) < 0)
 		goto done;
 	if ((buf = malloc(2 * CHUNK)) == NULL) {
@@ -2183,50 +2175,22 @@ cr_normalize_file(struct cr_normalize_report *rep, const char *in_path,
 	}
 	if (strcmp(rep->format, "none") == 0 &&
 	    (err = file_size(&len, in_fd, in_path)) == CR_OK)
-		err = copy_range(buf, out_fd, in_fd, 0, len, tmp);
-	if (err < 0 || (err = same_bytes(&same, buf, in_fd, out_fd, tmp)) < 0)
+		err = copy_range(buf, out.fd, in_fd, 0, len, out.tmp);
+	if (err < 0 ||
+	    (err = same_bytes(&same, buf, in_fd, out.fd, out.tmp)) < 0)
 		goto done;
 	rep->unchanged = same;
-	err = CR_ERROR;
 	if (in_place && same) {
 		err = CR_OK;
 		goto done;
 	}
-	if (fsync(out_fd) < 0) {
-		cr_error_errno("%s", tmp);
-		goto done;
-	}
-	if (close(out_fd) < 0) {
-		out_fd = -1;
-		cr_error_errno("%s", tmp);
-		goto done;
-	}
-	out_fd = -1;
-	if (rename(tmp, out_path) < 0) {
-		cr_error_errno("%s", out_path);
-		goto done;
-	}
-	free(tmp);
-	tmp = NULL;
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    fsync(dfd) < 0) {
-		cr_error_errno("%s: syncing its directory", out_path);
-		goto done;
-	}
-	err = CR_OK;
+	err = cr_atomic_commit(&out);
 done:
 	if (err < 0) {
 		memset(rep, 0, sizeof(*rep));
 		snprintf(rep->format, sizeof(rep->format), "none");
 	}
-	if (dfd >= 0)
-		close(dfd);
-	if (out_fd >= 0)
-		close(out_fd);
-	if (tmp != NULL) {
-		unlink(tmp);
-		free(tmp);
-	}
+	cr_atomic_abort(&out);
 	if (in_fd >= 0)
 		close(in_fd);
 	free(buf);
