@@ -1241,7 +1241,9 @@ collect_one(struct cr_artifact *a, int srcfd, const char *outdir,
 	    (err = spend(bud, written - (uint64_t)st.st_size, a->name,
 			 "normalised, grew by")) < 0)
 		goto done;
-	if (renameat(dir, tmp, dir, base) < 0) {
+	/* Renamed in the directory opened without following links, then
+	 * the directory synced, as cr_atomic_commit() does by path. */
+	if (renameat(dir, tmp, dir, base) < 0 || fsync(dir) < 0) {
 		err = cr_error_errno("%s/%s", outdir, a->name);
 		goto done;
 	}
