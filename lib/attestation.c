@@ -200,6 +200,60 @@ count_keys(unsigned char agree[CR_KEYRING_MAX], const struct cr_verdict *v,
 	return n;
 }
 
+/*
+ * One tree builds one set of bytes: a key that agrees on best_tree but also
+ * signed, for that tree, another digest under a name it gave this one has
+ * attested two builds of one source, and a customer holding the other file
+ * would be told the same story. Says which, in v->reason; 1 if so.
+ */
+static int
+contradiction(struct cr_verdict *v, const struct cr_checked_set *set,
+	      const struct cr_keyring *ring)
+{
+	size_t m, i, j, k;
+
+	for (m = 0; m < v->nmatches; m++) {
+		const struct cr_subject *ms = v->matches[m].subject;
+		const struct cr_statement *mst = v->matches[m].att->st;
+
+		if (mst->has_tree != v->has_tree ||
+		    (v->has_tree &&
+		     memcmp(mst->tree, v->best_tree, CR_SHA256_LEN) != 0))
+			continue;
+		for (i = 0; i < set->count; i++) {
+			const struct cr_checked *c = &set->items[i];
+
+			if (c->status != CR_OK ||
+			    c->st->has_tree != v->has_tree ||
+			    (v->has_tree && memcmp(c->st->tree, v->best_tree,
+						   CR_SHA256_LEN) != 0))
+				continue;
+			for (j = 0; j < c->st->nsubjects; j++) {
+				const struct cr_subject *s =
+					&c->st->subjects[j];
+
+				if (strcmp(s->name, ms->name) != 0 ||
+				    memcmp(s->sha256, ms->sha256,
+					   CR_SHA256_LEN) == 0)
+					continue;
+				for (k = 0; k < ring->count; k++)
+					if (v->agree[k] && c->by[k])
+						break;
+				if (k == ring->count)
+					continue;
+				snprintf(v->reason, sizeof(v->reason),
+					 "key %s attests another digest for "
+					 "'%.100s' from the same source tree "
+					 "(%.100s:%u): one source, two builds",
+					 ring->keys[k]->keyid, s->name, c->file,
+					 c->line);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
 int
 cr_verdict_judge(struct cr_verdict *v, const struct cr_checked_set *set,
 		 const struct cr_keyring *ring,
@@ -244,7 +298,7 @@ cr_verdict_judge(struct cr_verdict *v, const struct cr_checked_set *set,
 		}
 	}
 	if (v->keys >= threshold && v->keys > 0) {
-		v->status = CR_OK;
+		v->status = contradiction(v, set, ring) ? CR_EFAIL : CR_OK;
 		return CR_OK;
 	}
 	v->status = CR_EFAIL;

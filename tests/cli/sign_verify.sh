@@ -136,6 +136,26 @@ expect 1 "parties naming different trees do not add up" "$VERIFY" artifact \
 err_has "2 different source trees" "says the trees differ"
 out_has "regulator.pub.*sha256tree:" "lists which key attested which tree"
 
+# One tree, two builds: the vendor's key attests fw.bin twice for the same
+# tree with other bytes (red team: an honest statement, then a signed
+# backdoor in the same file). Both files then fail, naming the other line.
+mkdir twice && printf 'backdoored\n' >twice/fw.bin
+(cd twice && "$ATTEST" sign --git ../repo --key ../vendor.key \
+	-o ../twice.jsonl fw.bin >/dev/null 2>&1)
+cat fw.intoto.jsonl twice.jsonl >both.jsonl
+expect 1 "a key attesting two digests for one name and tree" "$VERIFY" \
+	artifact -a both.jsonl -k vendor.pub twice/fw.bin
+err_has "attests another digest for 'fw.bin' from the same source tree \(both.jsonl:1\)" \
+	"names the contradicting statement"
+expect 1 "the honest file fails with it too" "$VERIFY" artifact \
+	-a both.jsonl -k vendor.pub fw.bin
+expect 0 "each alone still verifies" "$VERIFY" artifact -a twice.jsonl \
+	-k vendor.pub twice/fw.bin
+# A contradiction signed by a key not trusted here counts for nothing.
+expect 0 "an untrusted key's other digest does not count" \
+	"$VERIFY" artifact -a reg.intoto.jsonl -a twice.jsonl \
+	-k regulator.pub fw.bin
+
 # P-256 keys work the same way.
 expect 0 "sign with P-256" "$ATTEST" sign --git repo --key ec.key \
 	-o ec.intoto.jsonl fw.bin
