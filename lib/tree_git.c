@@ -7,12 +7,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -736,6 +739,11 @@ scan_config_file(const char *repo, const char *dir, const char *file)
 	if (stat(path, &st) != 0)
 		return errno == ENOENT ? CR_OK
 				       : cr_error_errno("%s: %s", repo, file);
+	/* A FIFO would block the reading, a device never end it. */
+	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)CR_GITCONFIG_MAX)
+		return cr_error_set("%s: %s: not a regular file of at most %u "
+				    "bytes",
+				    repo, file, CR_GITCONFIG_MAX);
 	if (git_config_open_ondisk(&cfg, path) < 0)
 		return git_fail("%s: %s", repo, file);
 	if (git_config_iterator_new(&it, cfg) < 0) {
@@ -754,6 +762,70 @@ done:
 	git_config_iterator_free(it);
 	git_config_free(cfg);
 	return err;
+}
+
+/* How long 'git config --list' may take; it reads a few small files. */
+#define CR_GIT_TIMEOUT_MS 30000
+
+/*
+ * Reads what the child pid writes to fd until EOF, at most CR_GITCONFIG_MAX
+ * bytes and for at most CR_GIT_TIMEOUT_MS: a config that makes git block (an
+ * include naming a FIFO) is refused, not waited for. The child is killed on
+ * any failure; the caller reaps it.
+ */
+static int
+read_child(char **out, size_t *len, int fd, pid_t pid, const char *repo)
+{
+	struct timespec start, now;
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	char *buf;
+	size_t size = 0;
+	ssize_t n;
+	long left;
+	int rc, err = CR_OK;
+
+	*out = NULL;
+	*len = 0;
+	if ((buf = malloc(CR_GITCONFIG_MAX + 1)) == NULL) {
+		kill(pid, SIGKILL);
+		return cr_error_set("%s: out of memory", repo);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = CR_GIT_TIMEOUT_MS - (now.tv_sec - start.tv_sec) * 1000 -
+		       (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (left <= 0 || (rc = poll(&pfd, 1, (int)left)) == 0) {
+			err = cr_error_set("%s: 'git config --list' did not "
+					   "finish in %d s",
+					   repo, CR_GIT_TIMEOUT_MS / 1000);
+			break;
+		}
+		if (rc < 0 || (n = read(fd, buf + size,
+					CR_GITCONFIG_MAX + 1 - size)) < 0) {
+			if (errno == EINTR)
+				continue;
+			err = cr_error_errno("%s: git config --list", repo);
+			break;
+		}
+		if (n == 0)
+			break;
+		if ((size += (size_t)n) > CR_GITCONFIG_MAX) {
+			err = cr_error_set("%s: 'git config --list' wrote more "
+					   "than %u bytes",
+					   repo, CR_GITCONFIG_MAX);
+			break;
+		}
+	}
+	if (err < 0) {
+		kill(pid, SIGKILL);
+		free(buf);
+		return err;
+	}
+	buf[size] = '\0';
+	*out = buf;
+	*len = size;
+	return CR_OK;
 }
 
 /*
@@ -809,8 +881,7 @@ git_config_check(const char *repo, const char *gitdir)
 					   strerror(rc));
 		goto done;
 	}
-	err = cr_read_fd(&out, &len, fds[0], "git config --list",
-			 CR_GITCONFIG_MAX);
+	err = read_child(&out, &len, fds[0], pid, repo);
 	close(fds[0]);
 	fds[0] = -1;
 	while (waitpid(pid, &status, 0) < 0)

@@ -465,6 +465,10 @@ expect 2 "config.worktree without the extension: read anyway" \
 	"$ATTEST" hash --git smudge
 err_has "config sets core.attributesfile \\(config.worktree\\)" \
 	"config.worktree: named"
+rm smudge/.git/config.worktree && mkfifo smudge/.git/config.worktree
+expect 2 "a FIFO config.worktree is refused, not waited on" \
+	timeout 20 "$ATTEST" hash --git smudge
+err_has "config.worktree: not a regular file" "FIFO config.worktree: named"
 rm smudge/.git/config.worktree
 git -C smudge remote add origin https://example.org/fw.git
 git -C smudge config 'includeIf.hasconfig:remote.*.url:**.path' vendor.inc
