@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -398,10 +399,25 @@ walk_dir(struct walk *w, int fd, size_t plen, unsigned int depth)
 		}
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0 ||
-		    strcmp(de->d_name, ".git") == 0)
+		    (plen == 0 && strcmp(de->d_name, ".git") == 0))
 			continue;
 		nlen = strlen(de->d_name);
 		off = plen ? plen + 1 : 0;
+		/*
+		 * Only the checkout's own .git is skipped. One deeper (a file
+		 * or an empty directory a build may test for) is no part of
+		 * any git tree, so it is refused, as in an archive.
+		 */
+		if (nlen == 4 && strcasecmp(de->d_name, ".git") == 0) {
+			w->path[plen] = '\0';
+			err = cr_error_set(
+				"%s/%s%s%s: a '.git' entry other than "
+				"the checkout's own, which git "
+				"cannot track and a reviewer may "
+				"not see; remove it",
+				w->root, w->path, plen ? "/" : "", de->d_name);
+			break;
+		}
 		if (off + nlen > CR_TREE_MAX_PATH) {
 			w->path[plen] = '\0';
 			err = cr_error_set(

@@ -5,15 +5,21 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <git2.h>
@@ -822,50 +828,306 @@ refuse_info(git_repository *r, const char *repo)
 	return err;
 }
 
+/* Largest output of 'git config --list' read; a repository's config is small. */
+#define CR_GITCONFIG_MAX (4u << 20)
+
+/* git's false values; anything else (true, 1, a typo...) counts as true. */
+static int
+is_false(const char *v)
+{
+	return v != NULL && (*v == '\0' || strcasecmp(v, "false") == 0 ||
+			     strcasecmp(v, "no") == 0 ||
+			     strcasecmp(v, "off") == 0 || strcmp(v, "0") == 0);
+}
+
 /*
- * Refuses a repository whose own config (its config file, not the caller's
- * global one) makes a checkout in it write other bytes than the blobs:
- * core.autocrlf true, core.eol crlf, or a core.attributesFile of its own.
+ * Why one setting of a repository's own config is refused, or NULL: it makes
+ * a checkout in the repository write other bytes than the blobs (CRLF, an
+ * attributes file from outside the tree, a filter command), or it makes git
+ * read settings from a file no reviewer audits and libgit2 1.5 may not read
+ * the same way (includes, config.worktree). name is compared without case
+ * (git lowercases the section and key, not a subsection); value is NULL for
+ * a bare "key" line, which git takes as true.
+ */
+static const char *
+config_refuses(const char *name, const char *value)
+{
+	const char *key = strrchr(name, '.');
+
+	if (strcasecmp(name, "core.autocrlf") == 0)
+		return (value != NULL && strcasecmp(value, "input") == 0) ||
+				       is_false(value)
+			       ? NULL
+			       : "checkouts in it write CRLF line ends";
+	if (strcasecmp(name, "core.eol") == 0)
+		return value != NULL && strcasecmp(value, "crlf") == 0
+			       ? "checkouts in it write CRLF line ends"
+			       : NULL;
+	if (strcasecmp(name, "core.attributesfile") == 0)
+		return "attributes from outside the tree apply to checkouts "
+		       "in it";
+	if (strncasecmp(name, "filter.", 7) == 0 && key != NULL &&
+	    key > name + 6 &&
+	    (strcasecmp(key, ".smudge") == 0 ||
+	     strcasecmp(key, ".clean") == 0 ||
+	     strcasecmp(key, ".process") == 0))
+		return "a filter command may rewrite what checkouts in it "
+		       "write";
+	if (strncasecmp(name, "include.", 8) == 0 ||
+	    strncasecmp(name, "includeif.", 10) == 0)
+		return "git reads more settings from another file, which "
+		       "libgit2 may not read the same way";
+	if (strcasecmp(name, "extensions.worktreeconfig") == 0)
+		return "git reads config.worktree too, which libgit2 does not";
+	return NULL;
+}
+
+static int
+config_refusal(const char *repo, const char *where, const char *name,
+	       const char *why)
+{
+	return cr_error_set("%s: its config sets %.200s (%s): %s, so a "
+			    "reviewer's checkout may not hold the committed "
+			    "bytes; unset it or hash a fresh clone",
+			    repo, name, where, why);
+}
+
+/*
+ * Refuses a refused setting (config_refuses) in one config file of the
+ * repository, read as a file: libgit2 loads the repository's config but
+ * not config.worktree. A missing file is no error.
+ */
+static int
+scan_config_file(const char *repo, const char *dir, const char *file)
+{
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	struct stat st;
+	char path[4096];
+	const char *why;
+	int rc, err = CR_OK;
+
+	snprintf(path, sizeof(path), "%s%s", dir, file);
+	if (stat(path, &st) != 0)
+		return errno == ENOENT ? CR_OK
+				       : cr_error_errno("%s: %s", repo, file);
+	/* A FIFO would block the reading, a device never end it. */
+	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)CR_GITCONFIG_MAX)
+		return cr_error_set("%s: %s: not a regular file of at most %u "
+				    "bytes",
+				    repo, file, CR_GITCONFIG_MAX);
+	if (git_config_open_ondisk(&cfg, path) < 0)
+		return git_fail("%s: %s", repo, file);
+	if (git_config_iterator_new(&it, cfg) < 0) {
+		err = git_fail("%s: %s", repo, file);
+		goto done;
+	}
+	while ((rc = git_config_next(&e, it)) == 0) {
+		if ((why = config_refuses(e->name, e->value)) != NULL) {
+			err = config_refusal(repo, file, e->name, why);
+			goto done;
+		}
+	}
+	if (rc != GIT_ITEROVER)
+		err = git_fail("%s: %s", repo, file);
+done:
+	git_config_iterator_free(it);
+	git_config_free(cfg);
+	return err;
+}
+
+/* How long 'git config --list' may take; it reads a few small files. */
+#define CR_GIT_TIMEOUT_MS 30000
+
+/*
+ * Reads what the child pid writes to fd until EOF, at most CR_GITCONFIG_MAX
+ * bytes and for at most CR_GIT_TIMEOUT_MS: a config that makes git block (an
+ * include naming a FIFO) is refused, not waited for. The child is killed on
+ * any failure; the caller reaps it.
+ */
+static int
+read_child(char **out, size_t *len, int fd, pid_t pid, const char *repo)
+{
+	struct timespec start, now;
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	char *buf;
+	size_t size = 0;
+	ssize_t n;
+	long left;
+	int rc, err = CR_OK;
+
+	*out = NULL;
+	*len = 0;
+	if ((buf = malloc(CR_GITCONFIG_MAX + 1)) == NULL) {
+		kill(pid, SIGKILL);
+		return cr_error_set("%s: out of memory", repo);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = CR_GIT_TIMEOUT_MS - (now.tv_sec - start.tv_sec) * 1000 -
+		       (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (left <= 0 || (rc = poll(&pfd, 1, (int)left)) == 0) {
+			err = cr_error_set("%s: 'git config --list' did not "
+					   "finish in %d s",
+					   repo, CR_GIT_TIMEOUT_MS / 1000);
+			break;
+		}
+		if (rc < 0 || (n = read(fd, buf + size,
+					CR_GITCONFIG_MAX + 1 - size)) < 0) {
+			if (errno == EINTR)
+				continue;
+			err = cr_error_errno("%s: git config --list", repo);
+			break;
+		}
+		if (n == 0)
+			break;
+		if ((size += (size_t)n) > CR_GITCONFIG_MAX) {
+			err = cr_error_set("%s: 'git config --list' wrote more "
+					   "than %u bytes",
+					   repo, CR_GITCONFIG_MAX);
+			break;
+		}
+	}
+	if (err < 0) {
+		kill(pid, SIGKILL);
+		free(buf);
+		return err;
+	}
+	buf[size] = '\0';
+	*out = buf;
+	*len = size;
+	return CR_OK;
+}
+
+/*
+ * Asks git itself what it reads of the repository's config, with the
+ * caller's config shut out (no system or global file, a bare environment),
+ * and refuses what config_refuses refuses. git is the reviewer's tool, so
+ * its reading is authoritative where it and libgit2 differ (includeIf,
+ * config.worktree, parsing corner cases); a git that cannot read the config
+ * is a refusal too. Without git installed this check is skipped and the
+ * files read by scan_config_file stand alone.
+ */
+static int
+git_config_check(const char *repo, const char *gitdir)
+{
+	char arg[4096 + 16], pathvar[4096];
+	char *argv[] = {"git", arg, "config", "--list", "-z", NULL};
+	char *envp[] = {pathvar, "GIT_CONFIG_NOSYSTEM=1",
+			"GIT_CONFIG_GLOBAL=/dev/null", "LC_ALL=C", NULL};
+	const char *path = getenv("PATH"), *why;
+	posix_spawn_file_actions_t fa;
+	pid_t pid = -1;
+	char *out = NULL, *p, *end, *nl;
+	size_t len = 0;
+	int fds[2] = {-1, -1}, status, rc, err = CR_OK;
+
+	snprintf(arg, sizeof(arg), "--git-dir=%s", gitdir);
+	snprintf(pathvar, sizeof(pathvar), "PATH=%s",
+		 path != NULL && *path != '\0' ? path : "/usr/bin:/bin");
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return cr_error_errno("%s: pipe", repo);
+	if (posix_spawn_file_actions_init(&fa) != 0) {
+		err = cr_error_set("%s: out of memory", repo);
+		goto done;
+	}
+	if (posix_spawn_file_actions_adddup2(&fa, fds[1], 1) != 0 ||
+	    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
+					     0) != 0 ||
+	    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY,
+					     0) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		err = cr_error_set("%s: out of memory", repo);
+		goto done;
+	}
+	/* glibc reports an exec failure (no git) here, as ENOENT. */
+	rc = posix_spawnp(&pid, "git", &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	fds[1] = -1;
+	if (rc != 0) {
+		pid = -1;
+		if (rc != ENOENT)
+			err = cr_error_set("%s: cannot run git: %s", repo,
+					   strerror(rc));
+		goto done;
+	}
+	err = read_child(&out, &len, fds[0], pid, repo);
+	close(fds[0]);
+	fds[0] = -1;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			if (err == CR_OK)
+				err = cr_error_errno("%s: git", repo);
+			goto done;
+		}
+	pid = -1;
+	if (err < 0)
+		goto done;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) == 127) {
+		/* 127: the shell convention for a missing program. */
+		if (!WIFEXITED(status))
+			err = cr_error_set("%s: 'git config --list' was "
+					   "killed",
+					   repo);
+		goto done;
+	}
+	if (WEXITSTATUS(status) != 0) {
+		err = cr_error_set("%s: git cannot read its config ('git "
+				   "config --list' exits %d); a reviewer's "
+				   "git would not read it either",
+				   repo, WEXITSTATUS(status));
+		goto done;
+	}
+	/* Records "key\nvalue\0", or "key\0" for a bare key. */
+	for (p = out, end = out + len; p < end; p += strlen(p) + 1) {
+		nl = strchr(p, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		if ((why = config_refuses(p, nl != NULL ? nl + 1 : NULL)) !=
+		    NULL) {
+			err = config_refusal(repo, "as git reads it", p, why);
+			goto done;
+		}
+		if (nl != NULL)
+			*nl = '\n';
+	}
+done:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	free(out);
+	return err;
+}
+
+/*
+ * Refuses a repository whose own config (not the caller's global or system
+ * one) makes a checkout in it write other bytes than the blobs, or reads
+ * settings from elsewhere (config_refuses): its config file and
+ * config.worktree (the common one and a linked worktree's own) are read as
+ * files, whatever libgit2 loads, then git is asked (git_config_check).
  */
 static int
 refuse_local_config(git_repository *r, const char *repo)
 {
-	static const char *const keys[] = {"core.autocrlf", "core.eol",
-					   "core.attributesFile"};
-	git_config *all = NULL, *local = NULL;
-	git_buf v = {0};
-	size_t i;
-	int b, err = CR_OK;
+	const char *common = git_repository_commondir(r),
+		   *gitdir = git_repository_path(r);
+	int err;
 
-	if (git_repository_config(&all, r) < 0)
-		return git_fail("%s: config", repo);
-	if (git_config_open_level(&local, all, GIT_CONFIG_LEVEL_LOCAL) < 0) {
-		git_error_clear();
-		goto done;
-	}
-	for (i = 0; i < CR_ARRAY_SIZE(keys); i++) {
-		git_buf_dispose(&v);
-		if (git_config_get_string_buf(&v, local, keys[i]) < 0) {
-			git_error_clear();
-			continue;
-		}
-		if ((i == 0 && strcasecmp(v.ptr, "input") != 0 &&
-		     (git_config_parse_bool(&b, v.ptr) < 0 || b)) ||
-		    (i == 1 && strcasecmp(v.ptr, "crlf") == 0) || i == 2) {
-			git_error_clear();
-			err = cr_error_set("%s: its config sets %s, so a "
-					   "checkout in it would not hold the "
-					   "committed bytes; unset it or hash "
-					   "a fresh clone",
-					   repo, keys[i]);
-			goto done;
-		}
-	}
-done:
-	git_buf_dispose(&v);
-	git_config_free(local);
-	git_config_free(all);
-	return err;
+	if (common == NULL || gitdir == NULL)
+		return cr_error_set("%s: no git directory", repo);
+	if ((err = scan_config_file(repo, common, "config")) < 0 ||
+	    (err = scan_config_file(repo, common, "config.worktree")) < 0 ||
+	    (strcmp(common, gitdir) != 0 &&
+	     (err = scan_config_file(repo, gitdir, "config.worktree")) < 0))
+		return err;
+	return git_config_check(repo, gitdir);
 }
 
 /*
@@ -963,12 +1225,6 @@ refuse_ambiguous_rev(git_repository *r, const char *repo, const char *rev)
 	return CR_OK;
 }
 
-/*
- * Refuses a working tree checked out at the hashed commit that holds other
- * tracked content (a modified, deleted, staged or retyped file): a
- * reviewer reading the files there would read other bytes than were hashed.
- * Untracked and ignored files are no part of the commit and are left alone.
- */
 /* path without trailing slashes, resolved; 0 or -1. */
 static int
 resolve(char out[PATH_MAX], const char *path)
@@ -1048,17 +1304,129 @@ refuse_hidden_entries(git_repository *r, const char *repo)
 	return err;
 }
 
+/*
+ * Opens the parent directory of path below rootfd, following no symlink
+ * (git never checks a tracked file out through one), as an O_PATH
+ * descriptor; *name points at path's last component. -1 and errno on error.
+ */
+static int
+open_parent(int rootfd, const char *path, char *scratch, const char **name)
+{
+	char *p, *slash;
+	int dfd = rootfd, nfd, saved;
+
+	strcpy(scratch, path);
+	for (p = scratch; (slash = strchr(p, '/')) != NULL; p = slash + 1) {
+		*slash = '\0';
+		nfd = openat(dfd, p,
+			     O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		saved = errno;
+		if (dfd != rootfd)
+			close(dfd);
+		if (nfd < 0) {
+			errno = saved;
+			return -1;
+		}
+		dfd = nfd;
+	}
+	*name = path + (p - scratch);
+	return dfd == rootfd ? dup(rootfd) : dfd;
+}
+
+/*
+ * Compares the working tree's file at e->path with the hashed entry, by its
+ * bytes alone: the type, the owner's executable bit (what 'attest hash DIR'
+ * reads), the size and the SHA-256 blob id of the content or symlink target.
+ * Sets *why to the difference and returns CR_EFAIL, or CR_OK when it is the
+ * same; CR_ERROR when the file cannot be read.
+ */
+static int
+worktree_entry_differs(const char **why, int rootfd, const char *repo,
+		       const struct cr_tree_entry *e, char *scratch)
+{
+	unsigned char id[CR_SHA256_LEN];
+	char head[32], target[CR_TREE_MAX_PATH + 1];
+	const char *name;
+	struct stat st;
+	uint64_t size;
+	ssize_t n;
+	int dfd, fd = -1, hl, err = CR_OK;
+
+	*why = NULL;
+	if ((dfd = open_parent(rootfd, e->path, scratch, &name)) < 0) {
+		if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
+			return cr_error_errno("%s: %s", repo, e->path);
+		*why = "a directory on its path is missing or not one";
+		return CR_EFAIL;
+	}
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT) {
+			err = cr_error_errno("%s: %s", repo, e->path);
+			goto done;
+		}
+		*why = "deleted";
+	} else if (e->mode == CR_MODE_LINK) {
+		if (!S_ISLNK(st.st_mode)) {
+			*why = "not a symlink";
+		} else if ((n = readlinkat(dfd, name, target, sizeof(target))) <
+			   0) {
+			err = cr_error_errno("%s: %s", repo, e->path);
+			goto done;
+		} else if ((uint64_t)n != e->size ||
+			   (err = cr_blob_id(id, target, (size_t)n)) < 0 ||
+			   CRYPTO_memcmp(id, e->oid, CR_SHA256_LEN) != 0) {
+			*why = "another symlink target";
+		}
+	} else if (!S_ISREG(st.st_mode)) {
+		*why = "not a regular file";
+	} else if (((st.st_mode & S_IXUSR) != 0) != (e->mode == CR_MODE_EXEC)) {
+		*why = "another executable bit";
+	} else if ((uint64_t)st.st_size != e->size) {
+		*why = "another size";
+	} else {
+		fd = openat(dfd, name,
+			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+				    O_NOCTTY);
+		if (fd < 0) {
+			err = cr_error_errno("%s: %s", repo, e->path);
+			goto done;
+		}
+		hl = snprintf(head, sizeof(head), "blob %llu",
+			      (unsigned long long)e->size);
+		if ((err = cr_sha256_fd(id, &size, fd, head, (size_t)hl + 1,
+					e->path)) < 0)
+			goto done;
+		if (size != e->size ||
+		    CRYPTO_memcmp(id, e->oid, CR_SHA256_LEN) != 0)
+			*why = "other bytes";
+	}
+	if (err == CR_OK && *why != NULL)
+		err = CR_EFAIL;
+done:
+	if (fd >= 0)
+		close(fd);
+	close(dfd);
+	return err;
+}
+
+/*
+ * Refuses a working tree checked out at the hashed commit whose tracked
+ * files are not the hashed ones (modified, deleted, retyped, another mode):
+ * a reviewer reading the files there would read other bytes than were
+ * hashed. Each tracked file is read and hashed, so nothing git status
+ * trusts (the index's stat data, core.trustctime, core.filemode,
+ * core.fsmonitor) decides; the work is one more read of the tree's files.
+ * Untracked and ignored files are no part of the commit and are left alone.
+ */
 static int
 refuse_dirty_worktree(git_repository *r, const char *repo,
-		      const git_oid *commit)
+		      const git_oid *commit, const struct cr_tree *t)
 {
-	git_status_options so = GIT_STATUS_OPTIONS_INIT;
-	git_status_list *list = NULL;
-	const git_status_entry *e;
+	const char *wd, *why = NULL;
+	char *scratch = NULL;
 	git_oid head;
-	const char *path;
-	size_t i, n;
-	int err = CR_OK;
+	size_t i;
+	int rootfd = -1, err = CR_OK;
 
 	if (git_repository_is_bare(r))
 		return CR_OK;
@@ -1073,31 +1441,34 @@ refuse_dirty_worktree(git_repository *r, const char *repo,
 	/* Entries git status trusts without looking at the file. */
 	if ((err = refuse_hidden_entries(r, repo)) < 0)
 		return err;
-	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-	so.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-	if (git_status_list_new(&list, r, &so) < 0)
-		return git_fail("%s: working tree status", repo);
-	n = git_status_list_entrycount(list);
-	for (i = 0; i < n; i++) {
-		e = git_status_byindex(list, i);
-		if (e == NULL ||
-		    (e->status &
-		     ~(unsigned)(GIT_STATUS_WT_NEW | GIT_STATUS_IGNORED)) == 0)
-			continue;
-		path = e->head_to_index ? e->head_to_index->old_file.path
-		       : e->index_to_workdir
-			       ? e->index_to_workdir->old_file.path
-			       : "?";
-		err = cr_error_set("%s: its working tree is checked out at the "
-				   "hashed commit but '%.200s' differs from "
-				   "it (uncommitted changes): a reviewer "
-				   "reading the files there sees other bytes "
-				   "than were hashed; commit or discard them, "
-				   "or verify a fresh clone",
-				   repo, path);
-		break;
+	if ((wd = git_repository_workdir(r)) == NULL)
+		return cr_error_set("%s: cannot resolve its working tree",
+				    repo);
+	if ((rootfd = open(wd, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return cr_error_errno("%s", repo);
+	if ((scratch = malloc(CR_TREE_MAX_PATH + 1)) == NULL) {
+		err = cr_error_set("%s: out of memory", repo);
+		goto done;
 	}
-	git_status_list_free(list);
+	for (i = 0; i < t->count; i++) {
+		err = worktree_entry_differs(&why, rootfd, repo, &t->entries[i],
+					     scratch);
+		if (err == CR_EFAIL) {
+			err = cr_error_set(
+				"%s: its working tree is checked out at the "
+				"hashed commit but '%.200s' differs from it "
+				"(%s): a reviewer reading the files there sees "
+				"other bytes than were hashed; commit or "
+				"discard the changes, or verify a fresh clone",
+				repo, t->entries[i].path, why);
+			goto done;
+		}
+		if (err < 0)
+			goto done;
+	}
+done:
+	free(scratch);
+	close(rootfd);
 	return err;
 }
 
@@ -1175,7 +1546,8 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 	}
 	/* After the tree's own refusals, which say more. */
 	if (opts != NULL && opts->clean_worktree &&
-	    (err = refuse_dirty_worktree(r, repo, git_commit_id(commit))) < 0)
+	    (err = refuse_dirty_worktree(r, repo, git_commit_id(commit), w.t)) <
+		    0)
 		goto done;
 	if (info != NULL) {
 		git_oid_tostr(info->commit, sizeof(info->commit),

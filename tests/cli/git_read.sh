@@ -326,7 +326,8 @@ for kv in core.autocrlf=true core.autocrlf=1 core.eol=crlf \
 	core.attributesFile=/dev/null; do
 	git -C localcfg config "${kv%%=*}" "${kv#*=}"
 	expect 2 "config $kv refused" "$ATTEST" hash --git localcfg
-	err_has "config sets ${kv%%=*}" "config $kv: named"
+	err_has "config sets $(echo "${kv%%=*}" | tr A-Z a-z) \\(config\\)" \
+		"config $kv: named"
 	git -C localcfg config --unset "${kv%%=*}"
 done
 git -C localcfg config core.autocrlf input
@@ -424,5 +425,152 @@ expect 0 "an untracked file is no part of the commit" "$VERIFY" source \
 echo 'int check(void) { return 0; }' >dirty/a.c
 expect 0 "attest hash still hashes the commit of a dirty tree" "$ATTEST" \
 	hash --git dirty
+
+
+# Settings git reads that libgit2 1.5 does not (config.worktree, includeIf
+# hasconfig) or that run a command on checkout: the vendor hides its
+# committed backdoor from every checkout made in its repository. git status
+# is clean, the reviewer's files are clean, the hash is the backdoor's.
+git init -q smudge
+printf 'int main(void){return system("id");}\n' >smudge/main.c
+git -C smudge add -A && git -C smudge commit -qm release
+"$ATTEST" sign --git smudge --key ambkey.key -o smudge.jsonl smudge/main.c \
+	>/dev/null 2>&1
+git clone -q smudge smudgeclone
+printf '*.c filter=hide\n' >"$T/attrs"
+# hide GIT-CONFIG-COMMAND...: the smudge filter, with the config command given.
+hide() {
+	"$@" core.attributesFile "$T/attrs" &&
+		"$@" filter.hide.smudge 'sed s/system\(\"id\"\)/0/' &&
+		"$@" filter.hide.clean 'sed s/return\ 0\;/return\ system\(\"id\"\)\;/' &&
+		rm smudge/main.c && git -C smudge checkout -q main.c
+}
+# hidden WHAT: git status is clean, the checkout is not the blob.
+hidden() {
+	same "$(git -C smudge status --porcelain)" "" "$1: git status is clean"
+	differ "$(cat smudge/main.c)" "$(git -C smudge cat-file -p HEAD:main.c)" \
+		"$1: git's checkout is not the committed blob"
+}
+git -C smudge config extensions.worktreeConfig true
+hide git -C smudge config --worktree
+hidden "config.worktree"
+expect 2 "verify source --git: a smudge filter in config.worktree" \
+	"$VERIFY" source -a smudge.jsonl -k ambkey.pub --git smudge
+err_has "smudge: its config sets extensions.worktreeconfig \\(config\\): git reads config.worktree" \
+	"config.worktree: named"
+err_one_line "config.worktree: one line"
+expect 2 "attest hash --git too" "$ATTEST" hash --git smudge
+git -C smudge config --unset extensions.worktreeConfig
+expect 2 "config.worktree without the extension: read anyway" \
+	"$ATTEST" hash --git smudge
+err_has "config sets core.attributesfile \\(config.worktree\\)" \
+	"config.worktree: named"
+rm smudge/.git/config.worktree && mkfifo smudge/.git/config.worktree
+expect 2 "a FIFO config.worktree is refused, not waited on" \
+	timeout 20 "$ATTEST" hash --git smudge
+err_has "config.worktree: not a regular file" "FIFO config.worktree: named"
+rm smudge/.git/config.worktree
+git -C smudge remote add origin https://example.org/fw.git
+git -C smudge config 'includeIf.hasconfig:remote.*.url:**.path' vendor.inc
+hide git config --file smudge/.git/vendor.inc
+hidden "includeIf hasconfig"
+expect 2 "verify source --git: a smudge filter through includeIf" \
+	"$VERIFY" source -a smudge.jsonl -k ambkey.pub --git smudge
+err_has "config sets includeif.hasconfig:remote.\\*.url:\\*\\*.path \\(config\\)" \
+	"includeIf: named"
+git -C smudge config --remove-section 'includeIf.hasconfig:remote.*.url:**'
+git -C smudge config include.path vendor.inc
+expect 2 "a plain include is refused too" "$ATTEST" hash --git smudge
+err_has "config sets include.path" "include.path: named"
+git -C smudge config --unset include.path
+for k in filter.x.smudge filter.x.clean filter.X.process; do
+	git -C smudge config "$k" cat
+	expect 2 "$k refused" "$ATTEST" hash --git smudge
+	err_has "config sets $k \\(config\\): a filter command" "$k: named"
+	git -C smudge config --unset "$k"
+done
+# A linked worktree's own config.worktree.
+git -C smudge worktree add -q "$T/wt" 2>/dev/null
+git config --file smudge/.git/worktrees/wt/config.worktree filter.y.smudge cat
+expect 2 "a linked worktree's config.worktree" "$ATTEST" hash --git wt
+err_has "wt: its config sets filter.y.smudge \\(config.worktree\\)" \
+	"linked worktree: named"
+git -C smudge worktree remove --force "$T/wt"
+# git's own reading is asked too (here a stand-in git that reads a setting
+# the files do not show); without git the files alone are read.
+rm smudge/main.c && git -C smudge checkout -q main.c
+mkdir fakegit
+printf '#!/bin/sh\nprintf "core.attributesfile\\n/x\\0"\n' >fakegit/git
+chmod +x fakegit/git
+PATH=$T/fakegit:$PATH expect 2 "what git reads is refused" \
+	"$ATTEST" hash --git smudge
+err_has "config sets core.attributesfile \\(as git reads it\\)" \
+	"git's reading: named"
+printf '#!/bin/sh\nexit 128\n' >fakegit/git
+PATH=$T/fakegit:$PATH expect 2 "a config git cannot read is refused" \
+	"$ATTEST" hash --git smudge
+err_has "git cannot read its config" "git cannot read: named"
+git -C smudge config core.trustctime false
+git -C smudge config filter.lfs.required true
+PATH=/nonexistent expect 0 "no git installed: a plain config is read" \
+	"$ATTEST" hash --git smudge
+git -C smudge config core.attributesFile "$T/attrs"
+PATH=/nonexistent expect 2 "no git installed: the files are still read" \
+	"$ATTEST" hash --git smudge
+git -C smudge config --unset core.attributesFile
+expect 0 "control: remote, user and core settings are read" \
+	"$VERIFY" source -a smudge.jsonl -k ambkey.pub --git smudge
+expect 0 "control: the reviewer's clone holds the hashed bytes" \
+	"$VERIFY" source -a smudge.jsonl -k ambkey.pub --git smudgeclone
+same "$(cat smudgeclone/main.c)" "$(git -C smudge cat-file -p HEAD:main.c)" \
+	"control: git clone checks out the blob"
+
+# The index's stat data: with core.trustctime false, a same-size rewrite
+# with the old mtime is clean to git status; the working tree is read.
+git init -q stat
+git -C stat config core.trustctime false
+printf 'int main(void){return system("id")   ;}\n' >stat/main.c
+printf 'ok\n' >stat/b.txt && mkdir stat/sub && printf 's\n' >stat/sub/s
+ln -s b.txt stat/link
+touch -d '2024-01-01 00:00:00' stat/main.c
+git -C stat add -A && git -C stat commit -qm release
+"$ATTEST" sign --git stat --key ambkey.key -o stat.jsonl stat/main.c \
+	>/dev/null 2>&1
+sleep 1
+printf 'int main(void){return 0 /* ok */     ;}\n' >stat/main.c
+touch -d '2024-01-01 00:00:00' stat/main.c
+same "$(git -C stat status --porcelain)" "" "stat cache: git status is clean"
+expect 2 "verify source --git: the working tree's bytes differ" \
+	"$VERIFY" source -a stat.jsonl -k ambkey.pub --git stat
+err_has "stat: its working tree is checked out at the hashed commit but 'main.c' differs from it \\(other bytes\\)" \
+	"stat cache: named"
+err_one_line "stat cache: one line"
+rm stat/main.c && git -C stat checkout -q main.c
+touch stat/main.c stat/b.txt
+expect 0 "control: same bytes, other mtimes" \
+	"$VERIFY" source -a stat.jsonl -k ambkey.pub --git stat
+git -C stat config core.fileMode false && chmod +x stat/b.txt
+same "$(git -C stat status --porcelain)" "" "core.fileMode false: git status is clean"
+expect 2 "an executable bit git status ignores" \
+	"$VERIFY" source -a stat.jsonl -k ambkey.pub --git stat
+err_has "'b.txt' differs from it \\(another executable bit\\)" "mode: named"
+chmod -x stat/b.txt
+rm stat/link && ln -s sub/s stat/link
+expect 2 "a symlink with another target" \
+	"$VERIFY" source -a stat.jsonl -k ambkey.pub --git stat
+err_has "'link' differs from it \\(another symlink target\\)" "link: named"
+rm stat/link && ln -s b.txt stat/link
+mv stat/sub stat/sub2 && ln -s sub2 stat/sub
+expect 2 "a tracked file reached through a symlinked directory" \
+	"$VERIFY" source -a stat.jsonl -k ambkey.pub --git stat
+err_has "'sub/s' differs from it \\(a directory on its path" "dir link: named"
+rm stat/sub && mv stat/sub2 stat/sub && rm stat/b.txt
+expect 2 "a deleted file" \
+	"$VERIFY" source -a stat.jsonl -k ambkey.pub --git stat
+err_has "'b.txt' differs from it \\(deleted\\)" "deleted: named"
+git -C stat checkout -q b.txt
+expect 0 "control: the restored checkout" \
+	"$VERIFY" source -a stat.jsonl -k ambkey.pub --git stat
+same "$(git -C stat status --porcelain)" "" "control: git status agrees"
 
 done_testing

@@ -256,6 +256,47 @@ bad "s256: a SHA-256 repository.*attest hash DIR" "SHA-256 repository" \
 bad "revision 'nope'" "unknown revision" "$ATTEST" hash --git repo --rev nope
 bad "src" "not a repository" "$ATTEST" hash --git src
 
+# Only the directory's own .git is skipped. A .git deeper (a plain file a
+# tarball can carry, an empty directory, a nested checkout) is no part of
+# any tree git can track, yet a reviewer's tools and a build see it: it is
+# refused, as the archive policy refuses a .git member.
+mkdir -p nested/feature && cp -a ref/. nested/ &&
+	printf 'echo feature\n' >nested/feature/run.sh
+expect 0 "the tree the vendor signs" "$ATTEST" hash -q nested
+clean_nested=$(first)
+printf 'gitdir: none\n# DEVELOPMENT CHECKOUT\n' >nested/feature/.git
+git init -q gitview && cp -a nested/. gitview/ && git -C gitview add -A
+same "$(git -C gitview ls-files feature)" "feature/run.sh" \
+	"git cannot track feature/.git: git add leaves it out"
+bad "nested/feature/\.git: a '\.git' entry other than the checkout's own" \
+	"a nested .git file" "$ATTEST" hash nested
+tar -C nested -cf nested.tar .
+bad "'\.git' component" "the same tree as a tar: refused too" \
+	"$ATTEST" hash nested.tar
+"$ATTEST" keygen -o nk >/dev/null 2>&1 && printf 'fw\n' >fw.bin
+(mv nested/feature/.git nested.git &&
+	"$ATTEST" sign --source nested --key nk.key -o n.intoto.jsonl \
+		fw.bin >/dev/null 2>&1 && mv nested.git nested/feature/.git)
+mkdir review && tar -C review -xf nested.tar
+bad "review/feature/\.git: a '\.git' entry" \
+	"verify source: the extracted tree with feature/.git" \
+	"$VERIFY" source -a n.intoto.jsonl -k nk.pub review
+rm review/feature/.git
+expect 0 "verify source: the extracted tree without it" \
+	"$VERIFY" source -a n.intoto.jsonl -k nk.pub review
+rm nested/feature/.git && mkdir nested/feature/.git
+bad "nested/feature/\.git: a '\.git' entry" "an empty nested .git directory" \
+	"$ATTEST" hash nested
+rmdir nested/feature/.git && : >nested/feature/.GIT
+bad "nested/feature/\.GIT: a '\.git' entry" "a nested .GIT" \
+	"$ATTEST" hash nested
+rm nested/feature/.GIT && git init -q nested/feature/lib
+bad "nested/feature/lib/\.git: a '\.git' entry" "a nested checkout" \
+	"$ATTEST" hash nested
+rm -rf nested/feature/lib && mkdir nested/.git && : >nested/.git/HEAD
+expect 0 "the top-level .git is skipped" "$ATTEST" hash -q nested
+same "$(first)" "$clean_nested" "top-level .git: the same tree"
+
 # Usage.
 expect 2 "no arguments" "$ATTEST" hash
 expect 2 "--rev without --git" "$ATTEST" hash --rev v1 src
