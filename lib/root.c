@@ -2499,37 +2499,66 @@ cr_root_record_clear(struct cr_root_record *rec)
 }
 
 int
-cr_root_record_get(struct cr_root_record *out, int *found, json_t *statement)
+cr_root_pkgs_digest(unsigned char out[CR_SHA256_LEN],
+		    const struct cr_root_pkg *p, size_t n)
 {
-	struct pkglist l = {0};
-	json_t *deps, *d, *pkgs = NULL, *p;
-	const char *name, *hex = NULL;
+	struct cr_sha256 h;
 	size_t i;
 	int err;
 
-	memset(out, 0, sizeof(*out));
-	*found = 0;
-	l.file = "the statement's rootfs";
-	deps = json_object_get(
-		json_object_get(json_object_get(statement, "predicate"),
-				"buildDefinition"),
-		"resolvedDependencies");
-	json_array_foreach(deps, i, d)
-	{
-		name = json_string_value(json_object_get(d, "name"));
-		hex = json_string_value(json_object_get(
-			json_object_get(d, "digest"), "gitTree"));
-		if (name != NULL && strcmp(name, "rootfs") == 0 &&
-		    hex != NULL && strlen(hex) == 64 &&
-		    cr_hex_decode(out->tree, CR_SHA256_LEN, hex) == 0) {
-			pkgs = json_object_get(
-				json_object_get(d, "annotations"), "packages");
-			*found = 1;
+	if ((err = cr_sha256_init(&h)) < 0)
+		return err;
+	for (i = 0; i < n && err == CR_OK; i++)
+		if ((err = cr_sha256_update(&h, p[i].name, strlen(p[i].name))) <
+			    0 ||
+		    (err = cr_sha256_update(&h, " ", 1)) < 0 ||
+		    (err = cr_sha256_update(&h, p[i].version,
+					    strlen(p[i].version))) < 0 ||
+		    (err = cr_sha256_update(&h, " ", 1)) < 0 ||
+		    (err = cr_sha256_update(&h, p[i].arch, strlen(p[i].arch))) <
+			    0 ||
+		    (err = cr_sha256_update(&h, "\n", 1)) < 0)
 			break;
+	if (err == CR_OK)
+		err = cr_sha256_final(&h, out);
+	cr_sha256_dispose(&h);
+	return err;
+}
+
+json_t *
+cr_root_host_dependency(const struct cr_root_pkg *pkgs, size_t n)
+{
+	unsigned char md[CR_SHA256_LEN];
+	json_t *a, *p;
+	size_t i;
+
+	if (cr_root_pkgs_digest(md, pkgs, n) < 0 || (a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		p = json_pack("{s:s, s:s, s:s}", "name", pkgs[i].name,
+			      "version", pkgs[i].version, "architecture",
+			      pkgs[i].arch);
+		if (p == NULL || json_array_append_new(a, p) < 0) {
+			json_decref(a);
+			return NULL;
 		}
 	}
-	if (!*found || pkgs == NULL)
-		return CR_OK;
+	return json_pack("{s:s, s:s, s:{s:o}, s:{s:o, s:s}}", "name",
+			 CR_ROOT_HOST_NAME, "uri", "urn:cleanroom:root:host",
+			 "digest", "sha256", hexjson(md), "annotations",
+			 "packages", a, "packagesFrom", "var/lib/dpkg/status");
+}
+
+/* The packages of a recorded root, checked and sorted. */
+static int
+record_pkgs(struct cr_root_record *out, json_t *pkgs, const char *file)
+{
+	struct pkglist l = {0};
+	json_t *p;
+	size_t i;
+	int err;
+
+	l.file = file;
 	if (!json_is_array(pkgs))
 		return cr_error_set("%s: annotations.packages is not a list",
 				    l.file);
@@ -2556,4 +2585,80 @@ cr_root_record_get(struct cr_root_record *out, int *found, json_t *statement)
 fail:
 	cr_root_pkgs_free(l.pkgs, l.count);
 	return err;
+}
+
+/* The resolvedDependencies entry named name, with a digest of alg. */
+static json_t *
+find_dep(json_t *statement, const char *name, const char *alg,
+	 unsigned char md[CR_SHA256_LEN])
+{
+	json_t *deps, *d;
+	const char *n, *hex;
+	size_t i;
+
+	deps = json_object_get(
+		json_object_get(json_object_get(statement, "predicate"),
+				"buildDefinition"),
+		"resolvedDependencies");
+	json_array_foreach(deps, i, d)
+	{
+		n = json_string_value(json_object_get(d, "name"));
+		hex = json_string_value(
+			json_object_get(json_object_get(d, "digest"), alg));
+		if (n != NULL && strcmp(n, name) == 0 && hex != NULL &&
+		    strlen(hex) == 64 &&
+		    cr_hex_decode(md, CR_SHA256_LEN, hex) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+int
+cr_root_record_get(struct cr_root_record *out, int *found, json_t *statement)
+{
+	json_t *d, *pkgs;
+
+	memset(out, 0, sizeof(*out));
+	*found = 0;
+	if ((d = find_dep(statement, "rootfs", "gitTree", out->tree)) == NULL)
+		return CR_OK;
+	*found = 1;
+	pkgs = json_object_get(json_object_get(d, "annotations"), "packages");
+	if (pkgs == NULL)
+		return CR_OK;
+	return record_pkgs(out, pkgs, "the statement's rootfs");
+}
+
+int
+cr_root_host_record_get(struct cr_root_record *out, int *found,
+			json_t *statement)
+{
+	unsigned char md[CR_SHA256_LEN];
+	json_t *d, *pkgs;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	*found = 0;
+	if ((d = find_dep(statement, CR_ROOT_HOST_NAME, "sha256", md)) == NULL)
+		return CR_OK;
+	pkgs = json_object_get(json_object_get(d, "annotations"), "packages");
+	if (pkgs == NULL)
+		return cr_error_set("the statement's %s: no packages",
+				    CR_ROOT_HOST_NAME);
+	if ((err = record_pkgs(out, pkgs,
+			       "the statement's " CR_ROOT_HOST_NAME)) < 0)
+		return err;
+	/* The digest binds the list: an edited list is refused. */
+	if ((err = cr_root_pkgs_digest(out->tree, out->pkgs, out->npkgs)) < 0) {
+		cr_root_record_clear(out);
+		return err;
+	}
+	if (memcmp(out->tree, md, CR_SHA256_LEN) != 0) {
+		cr_root_record_clear(out);
+		return cr_error_set("the statement's %s: its digest is not the "
+				    "one of its package list",
+				    CR_ROOT_HOST_NAME);
+	}
+	*found = 1;
+	return CR_OK;
 }

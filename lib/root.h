@@ -145,6 +145,33 @@ int cr_root_record_get(struct cr_root_record *out, int *found,
 		       json_t *statement);
 void cr_root_record_clear(struct cr_root_record *rec);
 
+/* The host's package set in a statement, for a build with no --root. */
+#define CR_ROOT_HOST_NAME "hostfs"
+
+/*
+ * SHA-256 of the sorted packages as lines "NAME VERSION ARCH\n": the digest
+ * of the host's package set.
+ */
+int cr_root_pkgs_digest(unsigned char out[CR_SHA256_LEN],
+			const struct cr_root_pkg *p, size_t n);
+
+/*
+ * The host's packages (sorted, cr_root_installed() of "/") as a statement's
+ * resolvedDependencies entry, like a .buildinfo's Installed-Build-Depends:
+ * name "hostfs", uri urn:cleanroom:root:host, digest.sha256 of the list
+ * (cr_root_pkgs_digest()), annotations.packages (name, version,
+ * architecture). NULL when out of memory.
+ */
+json_t *cr_root_host_dependency(const struct cr_root_pkg *pkgs, size_t n);
+
+/*
+ * Reads the host package set a statement records: *found 0 when none;
+ * CR_ERROR when its packages are malformed, too many, or not the ones its
+ * digest names. out->tree holds that digest.
+ */
+int cr_root_host_record_get(struct cr_root_record *out, int *found,
+			    json_t *statement);
+
 /* One package that differs between the attested root and here. */
 struct cr_root_drift {
 	char *package;

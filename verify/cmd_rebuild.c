@@ -111,6 +111,7 @@ struct env {
 	int same;    /* the attested environment */
 	int has_rec; /* the statement records a root */
 	struct cr_root_record rec;
+	int has_host; /* the statement records its host's package set */
 	const struct cr_root *given; /* --root, or NULL */
 	struct cr_root_pkg *host;    /* the host's packages, when compared */
 	size_t nhost;
@@ -145,6 +146,23 @@ env_check(struct env *e, json_t *statement, const struct cr_root *given,
 						  given->pkgs, given->npkgs);
 		return CR_OK;
 	}
+	if (!e->has_rec && (err = cr_root_host_record_get(&e->rec, &e->has_host,
+							  statement)) < 0)
+		return err;
+	if (e->has_host) {
+		/* Built on its host: that package set against this one. */
+		if (given == NULL &&
+		    (err = cr_root_installed(&e->host, &e->nhost, "/")) < 0)
+			return err;
+		if ((err = cr_root_drift_list(
+			     &e->drift, &e->ndrift, e->rec.pkgs, e->rec.npkgs,
+			     given ? given->pkgs : e->host,
+			     given ? given->npkgs : e->nhost)) < 0)
+			return err;
+		e->same = e->ndrift == 0 && tools != NULL &&
+			  tools->compared > 0 && tools->count == 0;
+		return CR_OK;
+	}
 	if (e->has_rec) {
 		/* Rebuilt on the host: its packages are the drift. */
 		e->same = 0;
@@ -162,9 +180,27 @@ env_check(struct env *e, json_t *statement, const struct cr_root *given,
 }
 
 static size_t
+env_ntools(const struct env *e)
+{
+	return !e->has_rec && e->tools ? e->tools->count : 0;
+}
+
+static size_t
 env_ndrift(const struct env *e)
 {
-	return e->has_rec ? e->ndrift : e->tools ? e->tools->count : 0;
+	return e->ndrift + env_ntools(e);
+}
+
+/* The i-th drift's name: a package, or a tool's package, or the tool. */
+static const char *
+env_drift_name(const struct env *e, size_t i)
+{
+	const struct cr_toolchain_change *c;
+
+	if (i < e->ndrift)
+		return e->drift[i].package;
+	c = &e->tools->changes[i - e->ndrift];
+	return c->package ? c->package : c->tool;
 }
 
 static void
@@ -189,11 +225,19 @@ env_print(const struct env *e)
 		printf("root %s: the statement records a build on its host, "
 		       "not in a root\n",
 		       g);
-	if (!e->has_rec)
+	if (e->has_host && e->ndrift == 0)
+		printf("host packages: the %zu attested packages, the same "
+		       "versions here\n",
+		       e->rec.npkgs);
+	else if (e->has_host)
+		printf("host packages: DIFFER from the attested host's %zu "
+		       "(%zu package%s):\n",
+		       e->rec.npkgs, e->ndrift, e->ndrift == 1 ? "" : "s");
+	if (!e->has_rec && !e->has_host)
 		return;
-	if (!e->same && !e->rec.has_pkgs)
+	if (!e->has_host && !e->same && !e->rec.has_pkgs)
 		printf("  the statement lists no packages of its root\n");
-	else if (!e->same && e->ndrift == 0)
+	else if (!e->has_host && !e->same && e->ndrift == 0)
 		printf("  every package is the attested version: files of "
 		       "the root were changed\n");
 	for (i = 0; i < e->ndrift; i++)
@@ -217,7 +261,7 @@ env_json(const struct env *e)
 		cr_tree_format_id(a, e->rec.tree);
 	if (e->given != NULL)
 		cr_tree_format_id(g, e->given->tree);
-	for (i = 0; d && e->has_rec && i < e->ndrift; i++)
+	for (i = 0; d && i < e->ndrift; i++)
 		json_array_append_new(
 			d,
 			json_pack("{s:o, s:o, s:o?, s:o?}", "package",
@@ -231,18 +275,23 @@ env_json(const struct env *e)
 				  e->drift[i].here
 					  ? tool_json_str(e->drift[i].here)
 					  : NULL));
-	for (i = 0; d && !e->has_rec && e->tools && i < e->tools->count; i++)
+	for (i = 0; d && i < env_ntools(e); i++) {
+		const struct cr_toolchain_change *c = &e->tools->changes[i];
+
 		json_array_append_new(
-			d,
-			json_pack("{s:o, s:s, s:o, s:o}", "package",
-				  tool_json_str(e->tools->changes[i].tool),
-				  "field", e->tools->changes[i].field,
-				  "attested",
-				  tool_json_str(e->tools->changes[i].recorded),
-				  "here",
-				  tool_json_str(e->tools->changes[i].local)));
+			d, json_pack("{s:o, s:o, s:s, s:o, s:o}", "package",
+				     tool_json_str(c->package ? c->package
+							      : c->tool),
+				     "file", tool_json_str(c->tool), "field",
+				     c->field, "attested",
+				     tool_json_str(c->recorded), "here",
+				     tool_json_str(c->local)));
+	}
 	o = json_pack("{s:s?, s:s?, s:b}", "attested", e->has_rec ? a : NULL,
 		      "given", e->given ? g : NULL, "same", e->same);
+	if (o != NULL && e->has_host)
+		json_object_set_new(o, "hostPackages",
+				    json_integer((json_int_t)e->rec.npkgs));
 	return json_pack("{s:o, s:o}", "root", o, "drift", d);
 }
 
@@ -252,14 +301,21 @@ env_verdict(char *buf, size_t n, const struct env *e, int rebuilt_differs,
 	    int shipped_differs)
 {
 	char names[256] = "";
-	size_t i, nd = env_ndrift(e), len = 0;
+	size_t i, nd = env_ndrift(e), len = 0, nu = 0;
 
 	for (i = 0; i < nd && len < sizeof(names) - 1; i++) {
-		const char *p = e->has_rec ? e->drift[i].package
-					   : e->tools->changes[i].tool;
+		const char *p = env_drift_name(e, i);
+		size_t k;
 
+		/* Each package once, however many of its files differ. */
+		for (k = 0; k < i; k++)
+			if (strcmp(env_drift_name(e, k), p) == 0)
+				break;
+		if (k < i)
+			continue;
+		nu++;
 		len += (size_t)snprintf(names + len, sizeof(names) - len,
-					"%s%s", i ? ", " : "", p);
+					"%s%s", len ? ", " : "", p);
 	}
 	if (len >= sizeof(names) - 1)
 		memcpy(names + sizeof(names) - 5, "...", 4);
@@ -279,14 +335,14 @@ env_verdict(char *buf, size_t n, const struct env *e, int rebuilt_differs,
 	}
 	if (!rebuilt_differs) {
 		snprintf(buf, n,
-			 "reproduced despite environment drift (%zu: %s)", nd,
+			 "reproduced despite environment drift (%zu: %s)", nu,
 			 nd ? names : "no package differs");
 		return EXIT_OK;
 	}
 	snprintf(buf, n,
 		 "inconclusive: the environment differs (%zu: %s); rebuild "
 		 "in the attested root",
-		 nd, nd ? names : "no package differs");
+		 nu, nd ? names : "no package differs");
 	return EXIT_ERROR;
 }
 
