@@ -22,7 +22,7 @@
 static const char usage_text[] =
 	"usage: attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
 	"                    [--strip-components N] [--key KEY] [--output-dir DIR]\n"
-	"                    [-o OUT] [--root DIR|ROOT.tar]\n"
+	"                    [-o OUT] [--root DIR|ROOT.tar] [--root-cache DIR]\n"
 	"                    [--env SOURCE_DATE_EPOCH=N] [--tool NAME]... [--no-normalize] [--check]\n"
 	"                    [--timeout SECONDS] [-q]\n"
 	"                    [[--override-recipe] [--artifact PATH]...\n"
@@ -30,7 +30,7 @@ static const char usage_text[] =
 	"       attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
 	"                    --recipe-from ATTESTATION [--trust-recipe] [--key KEY]\n"
 	"                    [--output-dir DIR] [-o OUT] [--root DIR|ROOT.tar]\n"
-	"                    [--check] [--timeout SECONDS] [-q]\n"
+	"                    [--root-cache DIR] [--check] [--timeout SECONDS] [-q]\n"
 	"\n"
 	"Builds the source tree in a sealed sandbox (Linux namespaces, no network,\n"
 	"a fixed build path, a scrubbed environment, every source mtime set to\n"
@@ -56,6 +56,7 @@ static const char usage_text[] =
 	"  --root DIR|ROOT.tar     the build's whole root filesystem (default: the\n"
 	"                          host's, read-only); recorded by tree hash, its\n"
 	"                          packages and the ROOT.json beside it\n"
+	"  --root-cache DIR        where cleanroom.json's root is made or reused\n"
 	"  --env NAME=VALUE        a variable for the build, recorded; repeatable;\n"
 	"                          SOURCE_DATE_EPOCH=N sets the build's time\n"
 	"  --tool NAME             record this tool too (cc, c++, ld, as, ar, make\n"
@@ -363,6 +364,7 @@ cmd_build(int argc, char **argv)
 		{"output-dir", required_argument, NULL, 'D'},
 		{"output", required_argument, NULL, 'o'},
 		{"root", required_argument, NULL, 'R'},
+		{"root-cache", required_argument, NULL, 'C'},
 		{"env", required_argument, NULL, 'e'},
 		{"tool", required_argument, NULL, 't'},
 		{"fake-clock", no_argument, NULL, 'F'},
@@ -389,7 +391,7 @@ cmd_build(int argc, char **argv)
 	struct cr_privkey *probe = NULL;
 	struct list artifacts = {0}, env = {0}, tools = {0};
 	const char *keypath = NULL, *out = NULL, *outdir = NULL, *root = NULL;
-	const char *recipe_from = NULL;
+	const char *recipe_from = NULL, *root_cache = NULL;
 	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
 	char *outbuf = NULL, *logname = NULL, name[4200];
 	long long v;
@@ -427,6 +429,12 @@ cmd_build(int argc, char **argv)
 				return tool_usage("build",
 						  "--root given twice");
 			root = optarg;
+			break;
+		case 'C':
+			if (root_cache)
+				return tool_usage("build",
+						  "--root-cache given twice");
+			root_cache = optarg;
 			break;
 		case 'e':
 			if (strncmp(optarg, "SOURCE_DATE_EPOCH=", 18) == 0) {
@@ -567,12 +575,11 @@ cmd_build(int argc, char **argv)
 						   src.path, CR_RECIPE_FILE);
 				goto done;
 			}
-			if ((err = cr_recipe_check_root(treerec, name)) < 0)
-				goto done;
 			given.command = treerec->command;
 			given.artifacts = treerec->artifacts;
 			given.env = treerec->env;
 			given.fake_clock = treerec->fake_clock;
+			given.root = treerec->root;
 			given.from_tree = 1;
 			memcpy(given.file_sha256, treerec->file_sha256,
 			       CR_SHA256_LEN);
@@ -582,7 +589,22 @@ cmd_build(int argc, char **argv)
 	if ((err = mkdir_p(outdir)) < 0)
 		goto done;
 
-	if (root != NULL) {
+	if (recipe->root != NULL) {
+		/* The root the reviewed recipe names, and no other. */
+		if (root_cache == NULL)
+			root_cache = getenv("CLEANROOM_ROOT_CACHE");
+		snprintf(name, sizeof(name), "%s: %s", src.path,
+			 CR_RECIPE_FILE);
+		if ((err = cr_root_for_recipe(&rootfs, recipe->root, root,
+					      root_cache, name,
+					      tool_progress_line, NULL)) < 0)
+			goto done;
+		tool_progress_done();
+		if ((rootdep = cr_root_dependency(rootfs)) == NULL) {
+			err = cr_error_set("out of memory");
+			goto done;
+		}
+	} else if (root != NULL) {
 		struct cr_tree_opts topts = {0};
 
 		topts.skip_special = 1;

@@ -2662,3 +2662,248 @@ cr_root_host_record_get(struct cr_root_record *out, int *found,
 	*found = 1;
 	return CR_OK;
 }
+
+/* ---- the root a recipe names -------------------------------------------- */
+
+int
+cr_root_manifest_write(const struct cr_root_manifest *m, const char *path)
+{
+	json_t *j = cr_root_manifest_json(m);
+	char *text = NULL;
+	size_t n;
+	int err;
+
+	if (j == NULL ||
+	    (text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) ==
+		    NULL) {
+		json_decref(j);
+		return cr_error_set("out of memory");
+	}
+	json_decref(j);
+	n = strlen(text);
+	text[n] = '\0';
+	{
+		char *t = realloc(text, n + 2);
+
+		if (t == NULL) {
+			free(text);
+			return cr_error_set("out of memory");
+		}
+		text = t;
+	}
+	text[n] = '\n';
+	text[n + 1] = '\0';
+	err = cr_write_atomic(path, text, n + 1, 0644, 0);
+	free(text);
+	return err;
+}
+
+static int
+cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The recipe's include list, sorted (borrowed strings). */
+static int
+want_include(const char ***out, size_t *n, json_t *want)
+{
+	json_t *inc = json_object_get(want, "include"), *v;
+	size_t i;
+
+	*out = NULL;
+	*n = json_array_size(inc);
+	if (*n > CR_ROOT_MAX_INCLUDE)
+		return cr_error_set("root.include: more than %u packages",
+				    CR_ROOT_MAX_INCLUDE);
+	if ((*out = calloc(*n + 1, sizeof(**out))) == NULL)
+		return cr_error_set("out of memory");
+	json_array_foreach(inc, i, v)(*out)[i] = json_string_value(v);
+	for (i = 0; i < *n; i++)
+		if ((*out)[i] == NULL || !plain_token((*out)[i], 256) ||
+		    strchr((*out)[i], ',') != NULL) {
+			free(*out);
+			*out = NULL;
+			return cr_error_set("root.include[%zu]: not a package "
+					    "name",
+					    i);
+		}
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), cmp_cstr);
+	return CR_OK;
+}
+
+int
+cr_root_recipe_check(const struct cr_root_manifest *m, json_t *want,
+		     const char *name)
+{
+	const char *suite = jstr(want, "suite"), *snap = jstr(want, "snapshot");
+	const char **inc = NULL;
+	char **have = NULL;
+	size_t n = 0, i;
+	int err;
+
+	if (suite == NULL || strcmp(suite, m->recipe.suite) != 0)
+		return cr_error_fail("%s: the root is of suite %s, the recipe "
+				     "names %s",
+				     name, m->recipe.suite,
+				     suite ? suite : "none");
+	if ((snap == NULL) != (m->recipe.snapshot == NULL) ||
+	    (snap != NULL && strcmp(snap, m->recipe.snapshot) != 0))
+		return cr_error_fail(
+			"%s: the root's snapshot is %s, the "
+			"recipe names %s",
+			name, m->recipe.snapshot ? m->recipe.snapshot : "none",
+			snap ? snap : "none");
+	if ((err = want_include(&inc, &n, want)) < 0)
+		return err;
+	if (n != m->recipe.ninclude ||
+	    (have = calloc(n + 1, sizeof(*have))) == NULL) {
+		err = n != m->recipe.ninclude
+			      ? cr_error_fail("%s: the root includes %zu "
+					      "packages, the recipe names %zu",
+					      name, m->recipe.ninclude, n)
+			      : cr_error_set("out of memory");
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		have[i] = m->recipe.include[i];
+	if (n > 1)
+		qsort(have, n, sizeof(*have), cmp_cstr);
+	for (i = 0; i < n; i++)
+		if (strcmp(have[i], inc[i]) != 0) {
+			err = cr_error_fail("%s: the root includes %s, the "
+					    "recipe names %s",
+					    name, have[i], inc[i]);
+			goto done;
+		}
+	err = CR_OK;
+done:
+	free(have);
+	free(inc);
+	return err;
+}
+
+int
+cr_root_recipe_cache_name(char **out, json_t *want, const char *cache)
+{
+	const char *suite = jstr(want, "suite"), *snap = jstr(want, "snapshot");
+	const char **inc = NULL;
+	unsigned char md[CR_SHA256_LEN];
+	char hex[CR_SHA256_HEXLEN + 1];
+	struct cr_sha256 h;
+	size_t n = 0, i;
+	int err;
+
+	*out = NULL;
+	if (suite == NULL || !plain_token(suite, 64))
+		return cr_error_set("root.suite: not a suite name");
+	if (snap != NULL && !plain_token(snap, 64))
+		return cr_error_set("root.snapshot: not a timestamp");
+	if ((err = want_include(&inc, &n, want)) < 0)
+		return err;
+	/* The key: suite, snapshot and the sorted includes, one a line. */
+	if ((err = cr_sha256_init(&h)) == CR_OK) {
+		cr_sha256_update(&h, suite, strlen(suite));
+		cr_sha256_update(&h, "\n", 1);
+		if (snap != NULL)
+			cr_sha256_update(&h, snap, strlen(snap));
+		cr_sha256_update(&h, "\n", 1);
+		for (i = 0; i < n; i++) {
+			cr_sha256_update(&h, inc[i], strlen(inc[i]));
+			cr_sha256_update(&h, "\n", 1);
+		}
+		err = cr_sha256_final(&h, md);
+		cr_sha256_dispose(&h);
+	}
+	free(inc);
+	if (err < 0)
+		return err;
+	cr_hex_encode(hex, md, CR_SHA256_LEN);
+	hex[16] = '\0';
+	if (asprintf(out, "%s/root-%s-%s.tar", cache, suite, hex) < 0) {
+		*out = NULL;
+		return cr_error_set("out of memory");
+	}
+	return CR_OK;
+}
+
+int
+cr_root_for_recipe(struct cr_root **out, json_t *want, const char *given,
+		   const char *cache, const char *name,
+		   void (*progress)(void *ctx, const char *line), void *ctx)
+{
+	struct cr_root_create_opts o = {0};
+	struct cr_root_recipe r = {0};
+	struct cr_root_manifest *m = NULL;
+	struct cr_tree_opts topts = {0};
+	const char **inc = NULL;
+	char *tar = NULL, *json = NULL;
+	struct stat st;
+	size_t n = 0;
+	int err;
+
+	*out = NULL;
+	if (given == NULL && cache == NULL)
+		return cr_error_set(
+			"%s: names a root (suite %s): give --root "
+			"ROOT.tar (made by attest root create "
+			"as the recipe says) or --root-cache DIR "
+			"(or CLEANROOM_ROOT_CACHE) to make it "
+			"there",
+			name, jstr(want, "suite") ? jstr(want, "suite") : "?");
+	if (given == NULL) {
+		if ((err = cr_root_recipe_cache_name(&tar, want, cache)) < 0)
+			goto done;
+		if (stat(tar, &st) < 0 && errno != ENOENT) {
+			err = cr_error_errno("%s", tar);
+			goto done;
+		}
+		if (stat(tar, &st) < 0) {
+			if ((err = want_include(&inc, &n, want)) < 0)
+				goto done;
+			r.suite = (char *)jstr(want, "suite");
+			r.snapshot = (char *)jstr(want, "snapshot");
+			r.include = (char **)inc;
+			r.ninclude = n;
+			r.source_date_epoch = -1;
+			o.recipe = &r;
+			o.output = tar;
+			o.cache = cache;
+			o.progress = progress;
+			o.progress_ctx = ctx;
+			if ((err = cr_root_create(&m, &o)) < 0)
+				goto done;
+			if (asprintf(&json, "%.*s.json", (int)(strlen(tar) - 4),
+				     tar) < 0) {
+				json = NULL;
+				err = cr_error_set("out of memory");
+				goto done;
+			}
+			if ((err = cr_root_manifest_write(m, json)) < 0)
+				goto done;
+		}
+		given = tar;
+	}
+	topts.skip_special = 1;
+	if ((err = cr_root_open(out, given, &topts)) < 0 ||
+	    (err = cr_root_describe(*out, given)) < 0)
+		goto done;
+	if ((*out)->manifest == NULL) {
+		err = cr_error_fail("%s: names a root, and %s has no ROOT.json "
+				    "beside it to say how it was made",
+				    name, given);
+		goto done;
+	}
+	err = cr_root_recipe_check((*out)->manifest, want, name);
+done:
+	if (err < 0) {
+		cr_root_close(*out);
+		*out = NULL;
+	}
+	cr_root_manifest_free(m);
+	free(inc);
+	free(tar);
+	free(json);
+	return err;
+}

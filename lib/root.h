@@ -271,6 +271,39 @@ struct cr_root_create_opts {
 int cr_root_create(struct cr_root_manifest **out,
 		   const struct cr_root_create_opts *opts);
 
+/* Writes ROOT.json atomically (cr_root_manifest_json(), indented). */
+int cr_root_manifest_write(const struct cr_root_manifest *m, const char *path);
+
+/*
+ * Whether the root manifest m describes was made as a recipe's "root"
+ * object (cleanroom.json: suite, snapshot, include) asks: the same suite,
+ * the same snapshot (or none on both sides) and the same set of included
+ * packages. CR_EFAIL naming name and what differs.
+ */
+int cr_root_recipe_check(const struct cr_root_manifest *m, json_t *want,
+			 const char *name);
+
+/*
+ * Where a recipe's root is kept in a cache directory:
+ * CACHE/root-SUITE-KEY.tar, KEY the first 16 hex digits of the SHA-256 of
+ * the suite, the snapshot and the sorted includes, one a line.
+ */
+int cr_root_recipe_cache_name(char **out, json_t *want, const char *cache);
+
+/*
+ * Opens the root a recipe's "root" names (name: the recipe, for messages):
+ * given (--root DIR|ROOT.tar), which must have its ROOT.json beside it and
+ * match the recipe (cr_root_recipe_check()); else the ROOT.tar kept in cache
+ * under cr_root_recipe_cache_name(), made there first with
+ * cr_root_create() (the .debs cached there too; needs the mirror) when it is
+ * not there yet, with its ROOT.json. Neither given nor cache: CR_ERROR
+ * saying what to give. The caller closes *out with cr_root_close().
+ */
+int cr_root_for_recipe(struct cr_root **out, json_t *want, const char *given,
+		       const char *cache, const char *name,
+		       void (*progress)(void *ctx, const char *line),
+		       void *ctx);
+
 /* Which package owns each file of a root, from its dpkg database. */
 struct cr_root_owners {
 	char **paths; /* sorted, relative ("usr/bin/ls") */

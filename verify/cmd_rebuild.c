@@ -20,7 +20,8 @@
 
 static const char usage_text[] =
 	"usage: verify rebuild -a ATTESTATION -k PUB [--keep DIR]\n"
-	"                      [--root DIR|ROOT.tar] [--strip-components N]\n"
+	"                      [--root DIR|ROOT.tar] [--root-cache DIR]\n"
+	"                      [--strip-components N]\n"
 	"                      [--trust-recipe]\n"
 	"                      [--timeout SECONDS] [--json] [-q]\n"
 	"                      (SOURCE | --git REPO [--rev REV]) [SHIPPED]...\n"
@@ -53,7 +54,12 @@ static const char usage_text[] =
 	"                          (DIR/rebuild.log, also when the build fails)\n"
 	"  --timeout SECONDS       kill the whole build after SECONDS (default\n"
 	"                          3600; exit 2)\n"
-	"  --root DIR|ROOT.tar     the build's root filesystem (default: host's)\n"
+	"  --root DIR|ROOT.tar     the build's root filesystem (default: host's);\n"
+	"                          when cleanroom.json names a root, its\n"
+	"                          ROOT.json must say it is made as it asks\n"
+	"  --root-cache DIR        the root cleanroom.json names, made there by\n"
+	"                          attest root create or reused (default:\n"
+	"                          $CLEANROOM_ROOT_CACHE)\n"
 	"  --trust-recipe          replay a recipe given on the vendor's command\n"
 	"                          line, after reading it\n"
 	"  --json                  print a machine-readable report\n"
@@ -437,6 +443,7 @@ cmd_rebuild(int argc, char **argv)
 		{"strip-components", required_argument, NULL, 's'},
 		{"keep", required_argument, NULL, 'K'},
 		{"root", required_argument, NULL, 'R'},
+		{"root-cache", required_argument, NULL, 'C'},
 		{"timeout", required_argument, NULL, 'W'},
 		{"trust-recipe", no_argument, NULL, 'U'},
 		{"json", no_argument, NULL, 'j'},
@@ -454,7 +461,7 @@ cmd_rebuild(int argc, char **argv)
 	struct cr_build_opts bo = {0};
 	struct cr_toolchain_diff *tdiff = NULL;
 	const struct cr_checked *att;
-	const char *keep = NULL, *root = NULL;
+	const char *keep = NULL, *root = NULL, *root_cache = NULL;
 	char outdir_tmp[4096], *outdir = NULL;
 	const char *tmp = getenv("TMPDIR");
 	char hex[CR_SHA256_HEXLEN + 1], ahex[CR_SHA256_HEXLEN + 1];
@@ -496,6 +503,12 @@ cmd_rebuild(int argc, char **argv)
 				return tool_usage("rebuild",
 						  "--root given twice");
 			root = optarg;
+			break;
+		case 'C':
+			if (root_cache)
+				return tool_usage("rebuild",
+						  "--root-cache given twice");
+			root_cache = optarg;
 			break;
 		case 'W':
 			if (timeout >= 0 ||
@@ -595,7 +608,22 @@ cmd_rebuild(int argc, char **argv)
 		goto done;
 
 	/* The environment is named before anything is built. */
-	if (root != NULL) {
+	if (recipe->root != NULL) {
+		/* The root the reviewed recipe names, and no other. */
+		if (root_cache == NULL)
+			root_cache = getenv("CLEANROOM_ROOT_CACHE");
+		snprintf(path, sizeof(path), "%s: %s", src.path,
+			 CR_RECIPE_FILE);
+		if ((err = cr_root_for_recipe(
+			     &rootfs, recipe->root, root, root_cache, path,
+			     json ? NULL : tool_progress_line, NULL)) < 0)
+			goto done;
+		tool_progress_done();
+		if ((rootdep = cr_root_dependency(rootfs)) == NULL) {
+			err = cr_error_set("out of memory");
+			goto done;
+		}
+	} else if (root != NULL) {
 		struct cr_tree_opts topts = {0};
 
 		topts.skip_special = 1;
