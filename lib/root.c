@@ -2889,13 +2889,16 @@ cr_root_for_recipe(struct cr_root **out, json_t *want, const char *given,
 	if ((err = cr_root_open(out, given, &topts)) < 0 ||
 	    (err = cr_root_describe(*out, given)) < 0)
 		goto done;
+	/* Another root than the recipe's: nothing to check it against. */
 	if ((*out)->manifest == NULL) {
-		err = cr_error_fail("%s: names a root, and %s has no ROOT.json "
-				    "beside it to say how it was made",
-				    name, given);
+		err = cr_error_set("%s: names a root, and %s has no ROOT.json "
+				   "beside it to say how it was made",
+				   name, given);
 		goto done;
 	}
-	err = cr_root_recipe_check((*out)->manifest, want, name);
+	if ((err = cr_root_recipe_check((*out)->manifest, want, name)) ==
+	    CR_EFAIL)
+		err = CR_ERROR;
 done:
 	if (err < 0) {
 		cr_root_close(*out);
