@@ -2838,7 +2838,7 @@ cr_root_for_recipe(struct cr_root **out, json_t *want, const char *given,
 	struct cr_root_manifest *m = NULL;
 	struct cr_tree_opts topts = {0};
 	const char **inc = NULL;
-	char *tar = NULL, *json = NULL;
+	char *tar = NULL, *json = NULL, *debs = NULL;
 	struct stat st;
 	size_t n = 0;
 	int err;
@@ -2867,8 +2867,16 @@ cr_root_for_recipe(struct cr_root **out, json_t *want, const char *given,
 			r.include = (char **)inc;
 			r.ninclude = n;
 			r.source_date_epoch = -1;
+			/* Its .debs kept beside it, for verify root --debs. */
+			if (asprintf(&debs, "%.*s.debs", (int)(strlen(tar) - 4),
+				     tar) < 0) {
+				debs = NULL;
+				err = cr_error_set("out of memory");
+				goto done;
+			}
 			o.recipe = &r;
 			o.output = tar;
+			o.debs = debs;
 			o.cache = cache;
 			o.progress = progress;
 			o.progress_ctx = ctx;
@@ -2876,6 +2884,14 @@ cr_root_for_recipe(struct cr_root **out, json_t *want, const char *given,
 				goto done;
 			if (asprintf(&json, "%.*s.json", (int)(strlen(tar) - 4),
 				     tar) < 0) {
+				json = NULL;
+				err = cr_error_set("out of memory");
+				goto done;
+			}
+			if ((err = cr_root_manifest_write(m, json)) < 0)
+				goto done;
+			free(json);
+			if (asprintf(&json, "%s/ROOT.json", debs) < 0) {
 				json = NULL;
 				err = cr_error_set("out of memory");
 				goto done;
@@ -2908,5 +2924,6 @@ done:
 	free(inc);
 	free(tar);
 	free(json);
+	free(debs);
 	return err;
 }

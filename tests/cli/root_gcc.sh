@@ -10,7 +10,7 @@
 . "$SRCDIR/tests/cli/lib.sh"
 
 suite=bookworm
-# Two mmdebstrap runs of ~120 packages: once, in the normal build (CI time).
+# Two mmdebstrap runs of ~140 packages: once, in the normal build (CI time).
 if [ "${CR_SANITIZE:-none}" != none ]; then
 	echo "# skip: left out under the sanitizers (CI time); cli-root covers the code"
 	exit 77
@@ -37,13 +37,45 @@ mkdir -p "$cache"
 unset CLEANROOM_ROOT_CACHE
 cc1=usr/lib/gcc/x86_64-linux-gnu/12/cc1
 
-# ---- the root, and a vendor's copy with a patched compiler ----
-expect 0 "attest root create --include gcc,libc6-dev" "$ATTEST" root create -q \
-	--suite $suite --include gcc,libc6-dev --cache "$cache" --debs debs -o g.tar
+# ---- a cleanroom.json that names the root: made in a cache by the build ----
+cp -r "$SRCDIR/examples/hello" hello
+cp -r hello rsrc
+cat >rsrc/cleanroom.json <<'EOF'
+{"command": ["sh", "build.sh"], "artifacts": ["hello"],
+ "root": {"suite": "bookworm", "include": ["libc6-dev", "gcc"]}}
+EOF
+"$ATTEST" keygen -o vendor >/dev/null 2>&1
+expect 2 "a recipe's root with neither --root nor a cache" "$ATTEST" build -q --source rsrc \
+	--env SOURCE_DATE_EPOCH=1 --output-dir r0
+err_has "give --root" "says what to give"
+err_one_line "one line on stderr"
+# The .debs come from the suite's cache (hard links), and new ones go back.
+cp -al "$cache" rc && rm -rf rc/root-*
+name=$(python3 -c 'import hashlib; print("root-bookworm-" + hashlib.sha256(b"bookworm\n\ngcc\nlibc6-dev\n").hexdigest()[:16])')
+expect 0 "a recipe's root made in the cache by the build (mmdebstrap)" "$ATTEST" build -q \
+	--source rsrc --env SOURCE_DATE_EPOCH=1 --root-cache rc --key vendor.key \
+	--output-dir r2 -o rec.jsonl
+for f in rc/*.deb; do [ -e "$cache/${f##*/}" ] || ln "$f" "$cache/" 2>/dev/null; done
+[ -f "rc/$name.tar" ] && [ -f "rc/$name.json" ] && [ -f "rc/$name.debs/ROOT.json" ] &&
+	ok "kept as $name.tar, its ROOT.json and its .debs" || { not_ok "no rc/$name.tar"; done_testing; }
+ln "rc/$name.tar" g.tar && ln "rc/$name.json" g.json && ln -s "rc/$name.debs" debs
+expect 0 "attest hash --root-fs of it" "$ATTEST" hash -q --root-fs g.tar
 tree=$(sed -n '1s/ .*//p' "$T/out")
+python3 - "$tree" <<'PY' >pycheck 2>&1 && ok "its ROOT.json: the recipe's suite and includes, the tree" || { not_ok "ROOT.json"; sed 's/^/#   /' pycheck; }
+import json, sys
+m = json.load(open("g.json"))
+assert m["recipe"]["suite"] == "bookworm" and sorted(m["recipe"]["include"]) == ["gcc", "libc6-dev"], m["recipe"]
+assert m["tree"]["gitTree"] == sys.argv[1]
+assert {"gcc-12", "cpp-12", "libc6-dev"} <= {p["name"] for p in m["packages"]}
+PY
+expect 0 "verify rebuild: the recipe's root reused from the cache" \
+	env CLEANROOM_ROOT_CACHE=rc "$VERIFY" rebuild -a rec.jsonl -k vendor.pub rsrc
+out_has "^root sha256tree:$tree: the attested root$" "the attested root"
+out_has "^verdict: reproduced in the attested environment$" "the verdict"
+
+# ---- the root, and a vendor's copy with a patched compiler ----
 mkdir clean && tar -C clean -xf g.tar 2>/dev/null # devices need root: left out anyway
 [ -f "clean/$cc1" ] && ok "the root has cc1" || { not_ok "no $cc1 in the root"; done_testing; }
-"$ATTEST" keygen -o vendor >/dev/null 2>&1
 
 # The vendor's root: a copy by hard links, cc1 replaced by one whose
 # version string has one word changed (it lands in every object's .comment).
@@ -58,7 +90,6 @@ os.unlink(p)
 open(p, "wb").write(b)
 os.chmod(p, 0o755)
 PY
-cp -r "$SRCDIR/examples/hello" hello
 expect 0 "the vendor builds hello in its root" "$ATTEST" build -q --source hello \
 	--env SOURCE_DATE_EPOCH=1 --root vendor --key vendor.key --output-dir vout -o att.jsonl
 python3 - "$cc1" <<'PY' >pycheck 2>&1 && ok "the statement records cc1 (cpp-12), the crt files (libc6-dev) and gcc with their digests" || { not_ok "the recorded files"; sed 's/^/#   /' pycheck; }
@@ -77,7 +108,7 @@ PY
 expect 1 "verify root --debs: the vendor's root is not the one the .debs make" \
 	"$VERIFY" root -a att.jsonl -k vendor.pub --debs debs -o remade.tar vendor
 out_has "changed +$cc1 +\(package cpp-12\)" "names cc1 and its package cpp-12"
-cmp -s remade.tar g.tar && ok "the root made from the .debs has create's bytes" ||
+cmp -s remade.tar g.tar && ok "the root made from the .debs has the cached root's bytes" ||
 	not_ok "remade.tar differs from g.tar"
 
 expect 2 "a rebuild in the regulator's root: inconclusive, never exit 0" "$VERIFY" rebuild \
@@ -108,16 +139,7 @@ else
 	sed 's/^/#   /' first
 fi
 
-# ---- a cleanroom.json that names the root ----
-cp -r hello rsrc
-cat >rsrc/cleanroom.json <<'EOF'
-{"command": ["sh", "build.sh"], "artifacts": ["hello"],
- "root": {"suite": "bookworm", "include": ["libc6-dev", "gcc"]}}
-EOF
-expect 2 "a recipe's root with neither --root nor a cache" "$ATTEST" build -q --source rsrc \
-	--env SOURCE_DATE_EPOCH=1 --output-dir r0
-err_has "give --root" "says what to give"
-err_one_line "one line on stderr"
+# ---- the recipe's root and no other ----
 expect 2 "a --root with no ROOT.json beside it" "$ATTEST" build -q --source rsrc \
 	--env SOURCE_DATE_EPOCH=1 --root clean --output-dir r0
 err_has "no ROOT\.json" "says so"
@@ -130,22 +152,9 @@ expect 2 "a --root made with another recipe" "$ATTEST" build -q --source rsrc \
 	--env SOURCE_DATE_EPOCH=1 --root other.tar --output-dir r0
 err_has "includes 1 packages, the recipe names 2" "says what differs"
 expect 0 "a --root made as the recipe says" "$ATTEST" build -q --source rsrc \
-	--env SOURCE_DATE_EPOCH=1 --root g.tar --key vendor.key --output-dir r1 -o rec.jsonl
-cmp -s r1/hello hout/hello && ok "the same hello as the clean root's" || not_ok "r1/hello differs"
-
-# The cache: the root made there by the build, as attest root create would.
-# The .debs come from the suite's cache (hard links), no root with them.
-cp -al "$cache" rc && rm -f rc/root-*
-name=$(python3 -c 'import hashlib; print("root-bookworm-" + hashlib.sha256(b"bookworm\n\ngcc\nlibc6-dev\n").hexdigest()[:16])')
-expect 0 "a recipe's root made in the cache by the build" "$ATTEST" build -q \
-	--source rsrc --env SOURCE_DATE_EPOCH=1 --root-cache rc --output-dir r2
-cmp -s "rc/$name.tar" g.tar && ok "the root made from the recipe has create's bytes" ||
-	not_ok "rc/$name.tar differs from g.tar"
-cmp -s r2/hello hout/hello && ok "and the same hello" || not_ok "r2/hello differs"
-expect 0 "verify rebuild: the recipe's root from the cache" \
-	env CLEANROOM_ROOT_CACHE=rc "$VERIFY" rebuild -a rec.jsonl -k vendor.pub rsrc
-out_has "^root sha256tree:$tree: the attested root$" "the attested root"
-out_has "^verdict: reproduced in the attested environment$" "the verdict"
+	--env SOURCE_DATE_EPOCH=1 --root g.tar --output-dir r1
+cmp -s r1/hello r2/hello && cmp -s r1/hello hout/hello && ok "the same hello as from the cache and the clean root" ||
+	not_ok "r1/hello differs"
 expect 2 "verify rebuild with a --root made otherwise" "$VERIFY" rebuild -a rec.jsonl \
 	-k vendor.pub --root other.tar rsrc
 err_one_line "one line on stderr"
