@@ -111,8 +111,10 @@ out_has "changed +$cc1 +\(package cpp-12\)" "names cc1 and its package cpp-12"
 cmp -s remade.tar g.tar && ok "the root made from the .debs has the cached root's bytes" ||
 	not_ok "remade.tar differs from g.tar"
 
+# The regulator's root, unpacked once for the rebuilds below.
+mkdir reg && tar -C reg -xf remade.tar 2>/dev/null
 expect 2 "a rebuild in the regulator's root: inconclusive, never exit 0" "$VERIFY" rebuild \
-	-a att.jsonl -k vendor.pub --root remade.tar hello vout/hello
+	-a att.jsonl -k vendor.pub --root reg hello vout/hello
 out_has "^root sha256tree:$tree: NOT the attested root" "not the attested root"
 out_has "/$cc1 \(cpp-12\) sha256: recorded" "the toolchain names cc1 and cpp-12"
 out_has "^verdict: inconclusive: the environment differs" "the verdict"
@@ -121,7 +123,7 @@ out_has "^verdict: inconclusive: the environment differs" "the verdict"
 expect 0 "a build in the clean root" "$ATTEST" build -q --source hello \
 	--env SOURCE_DATE_EPOCH=1 --root clean --key vendor.key --output-dir hout -o honest.jsonl
 expect 0 "rebuilt in the root made from the .debs: reproduced" "$VERIFY" rebuild \
-	-a honest.jsonl -k vendor.pub --root remade.tar hello hout/hello
+	-a honest.jsonl -k vendor.pub --root reg hello hout/hello
 out_has "^verdict: reproduced in the attested environment$" "the verdict"
 cp -r hello bd
 sed -i 's|^\(.*printf.*\)$|\1\n\tif (getenv("HELLO_DEBUG")) system("sh -i");|' bd/greet.c
@@ -130,7 +132,7 @@ grep -q '<stdlib.h>' bd/greet.c || sed -i '1i #include <stdlib.h>' bd/greet.c
 expect 0 "the vendor builds the backdoor in its drifted root" "$ATTEST" build -q --source bd \
 	--env SOURCE_DATE_EPOCH=1 --root vendor --output-dir bdout
 expect 1 "the shipped backdoored hello against the rebuild" "$VERIFY" rebuild \
-	-a honest.jsonl -k vendor.pub --root remade.tar hello bdout/hello
+	-a honest.jsonl -k vendor.pub --root reg hello bdout/hello
 sed -n '/^  shipped bdout\/hello: DIFFERENT/,$p' "$T/out" | head -n 8 >first
 if grep -Eq "imported symbol added: (getenv|system)" first && grep -q "system" first; then
 	ok "the backdoor's system import is named in the first lines"
@@ -141,22 +143,23 @@ fi
 
 # ---- the recipe's root and no other ----
 expect 2 "a --root with no ROOT.json beside it" "$ATTEST" build -q --source rsrc \
-	--env SOURCE_DATE_EPOCH=1 --root clean --output-dir r0
+	--env SOURCE_DATE_EPOCH=1 --root reg --output-dir r0
 err_has "no ROOT\.json" "says so"
-ln g.tar other.tar && python3 -c '
+# The clean root with a ROOT.json of its own tree, made with other includes.
+python3 -c '
 import json
 m = json.load(open("g.json"))
 m["recipe"]["include"] = ["gcc"]
-json.dump(m, open("other.json", "w"))'
+json.dump(m, open("clean.json", "w"))'
 expect 2 "a --root made with another recipe" "$ATTEST" build -q --source rsrc \
-	--env SOURCE_DATE_EPOCH=1 --root other.tar --output-dir r0
+	--env SOURCE_DATE_EPOCH=1 --root clean --output-dir r0
 err_has "includes 1 packages, the recipe names 2" "says what differs"
 expect 0 "a --root made as the recipe says" "$ATTEST" build -q --source rsrc \
 	--env SOURCE_DATE_EPOCH=1 --root g.tar --output-dir r1
 cmp -s r1/hello r2/hello && cmp -s r1/hello hout/hello && ok "the same hello as from the cache and the clean root" ||
 	not_ok "r1/hello differs"
 expect 2 "verify rebuild with a --root made otherwise" "$VERIFY" rebuild -a rec.jsonl \
-	-k vendor.pub --root other.tar rsrc
+	-k vendor.pub --root clean rsrc
 err_one_line "one line on stderr"
 
 done_testing
