@@ -2838,7 +2838,7 @@ cr_root_for_recipe(struct cr_root **out, json_t *want, const char *given,
 	struct cr_root_manifest *m = NULL;
 	struct cr_tree_opts topts = {0};
 	const char **inc = NULL;
-	char *tar = NULL, *json = NULL, *debs = NULL;
+	char *tar = NULL, *json = NULL, *debs = NULL, *debcache = NULL;
 	struct stat st;
 	size_t n = 0;
 	int err;
@@ -2874,10 +2874,19 @@ cr_root_for_recipe(struct cr_root **out, json_t *want, const char *given,
 				err = cr_error_set("out of memory");
 				goto done;
 			}
+			/*
+			 * The .debs in a directory of their own: mmdebstrap
+			 * copies the whole cache into the root's apt cache.
+			 */
+			if (asprintf(&debcache, "%s/debs", cache) < 0) {
+				debcache = NULL;
+				err = cr_error_set("out of memory");
+				goto done;
+			}
 			o.recipe = &r;
 			o.output = tar;
 			o.debs = debs;
-			o.cache = cache;
+			o.cache = debcache;
 			o.progress = progress;
 			o.progress_ctx = ctx;
 			if ((err = cr_root_create(&m, &o)) < 0)
@@ -2925,5 +2934,6 @@ done:
 	free(tar);
 	free(json);
 	free(debs);
+	free(debcache);
 	return err;
 }

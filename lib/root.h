@@ -295,8 +295,8 @@ int cr_root_recipe_cache_name(char **out, json_t *want, const char *cache);
  * given (--root DIR|ROOT.tar), which must have its ROOT.json beside it and
  * match the recipe (cr_root_recipe_check()); else the ROOT.tar kept in cache
  * under cr_root_recipe_cache_name(), made there first with
- * cr_root_create() (the .debs cached there too; needs the mirror) when it is
- * not there yet, with its ROOT.json and, in CACHE/root-SUITE-KEY.debs, the
+ * cr_root_create() (the .debs cached in CACHE/debs; needs the mirror) when
+ * it is not there yet, with its ROOT.json and, in CACHE/root-SUITE-KEY.debs, the
  * --debs mirror layout verify root --debs reads. Neither given nor cache, a root
  * without ROOT.json or made otherwise: CR_ERROR saying what to give or
  * what differs (no build could be what the recipe says). The caller closes

@@ -50,12 +50,12 @@ expect 2 "a recipe's root with neither --root nor a cache" "$ATTEST" build -q --
 err_has "give --root" "says what to give"
 err_one_line "one line on stderr"
 # The .debs come from the suite's cache (hard links), and new ones go back.
-cp -al "$cache" rc && rm -rf rc/root-*
+mkdir rc && cp -al "$cache" rc/debs && rm -rf rc/debs/root-*
 name=$(python3 -c 'import hashlib; print("root-bookworm-" + hashlib.sha256(b"bookworm\n\ngcc\nlibc6-dev\n").hexdigest()[:16])')
 expect 0 "a recipe's root made in the cache by the build (mmdebstrap)" "$ATTEST" build -q \
 	--source rsrc --env SOURCE_DATE_EPOCH=1 --root-cache rc --key vendor.key \
 	--output-dir r2 -o rec.jsonl
-for f in rc/*.deb; do [ -e "$cache/${f##*/}" ] || ln "$f" "$cache/" 2>/dev/null; done
+for f in rc/debs/*.deb; do [ -e "$cache/${f##*/}" ] || ln "$f" "$cache/" 2>/dev/null; done
 [ -f "rc/$name.tar" ] && [ -f "rc/$name.json" ] && [ -f "rc/$name.debs/ROOT.json" ] &&
 	ok "kept as $name.tar, its ROOT.json and its .debs" || { not_ok "no rc/$name.tar"; done_testing; }
 ln "rc/$name.tar" g.tar && ln "rc/$name.json" g.json && ln -s "rc/$name.debs" debs
