@@ -20,6 +20,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <zlib.h>
 
 extern char **environ;
 
@@ -2525,28 +2526,80 @@ cr_root_pkgs_digest(unsigned char out[CR_SHA256_LEN],
 	return err;
 }
 
+/* The architecture most packages have: the host's own. */
+static const char *
+native_arch(const struct cr_root_pkg *p, size_t n)
+{
+	size_t i, amd = 0, best = 0, k, c;
+	const char *a = "amd64";
+
+	for (i = 0; i < n && i < 4096; i++) {
+		if (strcmp(p[i].arch, "all") == 0)
+			continue;
+		for (c = 0, k = 0; k < n && k < 4096; k++)
+			c += strcmp(p[k].arch, p[i].arch) == 0;
+		if (c > best) {
+			best = c;
+			a = p[i].arch;
+		}
+		if (++amd > 8)
+			break; /* a few samples are enough */
+	}
+	return a;
+}
+
 json_t *
 cr_root_host_dependency(const struct cr_root_pkg *pkgs, size_t n)
 {
 	unsigned char md[CR_SHA256_LEN];
-	json_t *a, *p;
-	size_t i;
+	const char *native = native_arch(pkgs, n);
+	char *text = NULL, *t, *b64 = NULL;
+	unsigned char *z = NULL;
+	uLongf zlen;
+	size_t len = 0, cap = 0, need, i;
+	json_t *dep = NULL;
 
-	if (cr_root_pkgs_digest(md, pkgs, n) < 0 || (a = json_array()) == NULL)
-		return NULL;
+	/*
+	 * One line a package, "NAME VERSION", "NAME:ARCH VERSION" when not
+	 * the native architecture: a statement must stay small enough for a
+	 * transparency log entry (64 KiB) on a host with a thousand packages.
+	 */
 	for (i = 0; i < n; i++) {
-		p = json_pack("{s:s, s:s, s:s}", "name", pkgs[i].name,
-			      "version", pkgs[i].version, "architecture",
-			      pkgs[i].arch);
-		if (p == NULL || json_array_append_new(a, p) < 0) {
-			json_decref(a);
-			return NULL;
+		int other = strcmp(pkgs[i].arch, native) != 0;
+
+		need = strlen(pkgs[i].name) + strlen(pkgs[i].version) +
+		       (other ? strlen(pkgs[i].arch) + 1 : 0) + 3;
+		if (len + need > cap) {
+			cap = (len + need) * 2;
+			if ((t = realloc(text, cap)) == NULL)
+				goto done;
+			text = t;
 		}
+		len += (size_t)snprintf(text + len, cap - len, "%s%s%s %s\n",
+					pkgs[i].name, other ? ":" : "",
+					other ? pkgs[i].arch : "",
+					pkgs[i].version);
 	}
-	return json_pack("{s:s, s:s, s:{s:o}, s:{s:o, s:s}}", "name",
-			 CR_ROOT_HOST_NAME, "uri", "urn:cleanroom:root:host",
-			 "digest", "sha256", hexjson(md), "annotations",
-			 "packages", a, "packagesFrom", "var/lib/dpkg/status");
+	if (cr_sha256_buf(md, text ? text : "", len) < 0)
+		goto done;
+	/* zlib, then base64: a thousand packages in a dozen KiB. */
+	zlen = compressBound((uLong)len);
+	if ((z = malloc(zlen)) == NULL ||
+	    compress2(z, &zlen, (const Bytef *)(text ? text : ""), (uLong)len,
+		      9) != Z_OK ||
+	    cr_base64_encode(&b64, z, zlen) < 0)
+		goto done;
+	dep = json_pack("{s:s, s:s, s:{s:o}, s:{s:s, s:s, s:s, s:s}}", "name",
+			CR_ROOT_HOST_NAME, "uri", "urn:cleanroom:root:host",
+			"digest", "sha256", hexjson(md), "annotations",
+			"packagesFrom", "var/lib/dpkg/status", "architecture",
+			native, "packagesEncoding", "zlib+base64", "packages",
+			b64);
+done:
+	free(text);
+	free(z);
+	free(b64);
+	return dep;
 }
 
 /* The packages of a recorded root, checked and sorted. */
@@ -2633,34 +2686,92 @@ int
 cr_root_host_record_get(struct cr_root_record *out, int *found,
 			json_t *statement)
 {
-	unsigned char md[CR_SHA256_LEN];
-	json_t *d, *pkgs;
+	unsigned char md[CR_SHA256_LEN], got[CR_SHA256_LEN];
+	unsigned char *z = NULL;
+	struct pkglist l = {0};
+	const char *b64, *native, *enc, *s, *e;
+	char line[600], *sp, *colon, *text = NULL;
+	json_t *d, *ann;
+	size_t zlen = 0;
+	uLongf len = CR_ROOT_HOST_MAX_TEXT;
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	*found = 0;
+	l.file = "the statement's " CR_ROOT_HOST_NAME;
 	if ((d = find_dep(statement, CR_ROOT_HOST_NAME, "sha256", md)) == NULL)
 		return CR_OK;
-	pkgs = json_object_get(json_object_get(d, "annotations"), "packages");
-	if (pkgs == NULL)
-		return cr_error_set("the statement's %s: no packages",
-				    CR_ROOT_HOST_NAME);
-	if ((err = record_pkgs(out, pkgs,
-			       "the statement's " CR_ROOT_HOST_NAME)) < 0)
-		return err;
+	ann = json_object_get(d, "annotations");
+	b64 = jstr(ann, "packages");
+	native = jstr(ann, "architecture");
+	enc = jstr(ann, "packagesEncoding");
+	if (b64 == NULL || native == NULL || !plain_token(native, 64) ||
+	    enc == NULL || strcmp(enc, "zlib+base64") != 0)
+		return cr_error_set("%s: no packages, architecture or "
+				    "zlib+base64 encoding",
+				    l.file);
+	/* Inflated into a bounded buffer: a zlib bomb stops at the cap. */
+	if ((text = malloc(CR_ROOT_HOST_MAX_TEXT + 1)) == NULL)
+		return cr_error_set("out of memory");
+	if (cr_base64_decode(&z, &zlen, b64, strlen(b64)) < 0 ||
+	    uncompress((Bytef *)text, &len, z, (uLong)zlen) != Z_OK) {
+		err = cr_error_set("%s: its packages are not zlib+base64 of "
+				   "at most %u bytes",
+				   l.file, CR_ROOT_HOST_MAX_TEXT);
+		goto fail;
+	}
+	text[len] = '\0';
 	/* The digest binds the list: an edited list is refused. */
-	if ((err = cr_root_pkgs_digest(out->tree, out->pkgs, out->npkgs)) < 0) {
-		cr_root_record_clear(out);
-		return err;
+	if ((err = cr_sha256_buf(got, text, len)) < 0)
+		goto fail;
+	if (strlen(text) != len || memcmp(got, md, CR_SHA256_LEN) != 0) {
+		err = cr_error_set("%s: its digest is not the one of its "
+				   "package list",
+				   l.file);
+		goto fail;
 	}
-	if (memcmp(out->tree, md, CR_SHA256_LEN) != 0) {
-		cr_root_record_clear(out);
-		return cr_error_set("the statement's %s: its digest is not the "
-				    "one of its package list",
-				    CR_ROOT_HOST_NAME);
+	for (s = text; *s; s = e + 1) {
+		if ((e = strchr(s, '\n')) == NULL ||
+		    (size_t)(e - s) >= sizeof(line)) {
+			err = cr_error_set("%s: package %zu is malformed",
+					   l.file, l.count + 1);
+			goto fail;
+		}
+		memcpy(line, s, (size_t)(e - s));
+		line[e - s] = '\0';
+		if ((sp = strchr(line, ' ')) == NULL) {
+			err = cr_error_set("%s: package %zu is malformed",
+					   l.file, l.count + 1);
+			goto fail;
+		}
+		*sp++ = '\0';
+		if ((colon = strchr(line, ':')) != NULL)
+			*colon++ = '\0';
+		if (!plain_token(line, 256) || !plain_token(sp, 256) ||
+		    (colon && !plain_token(colon, 64))) {
+			err = cr_error_set("%s: package %zu is malformed",
+					   l.file, l.count + 1);
+			goto fail;
+		}
+		if ((err = pkglist_add(&l, line, sp, colon ? colon : native)) <
+		    0)
+			goto fail;
 	}
+	if (l.count > 0)
+		qsort(l.pkgs, l.count, sizeof(*l.pkgs), cmp_pkg);
+	out->pkgs = l.pkgs;
+	out->npkgs = l.count;
+	out->has_pkgs = 1;
+	memcpy(out->tree, md, CR_SHA256_LEN);
 	*found = 1;
+	free(text);
+	free(z);
 	return CR_OK;
+fail:
+	cr_root_pkgs_free(l.pkgs, l.count);
+	free(text);
+	free(z);
+	return err;
 }
 
 /* ---- the root a recipe names -------------------------------------------- */

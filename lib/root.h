@@ -147,20 +147,21 @@ void cr_root_record_clear(struct cr_root_record *rec);
 
 /* The host's package set in a statement, for a build with no --root. */
 #define CR_ROOT_HOST_NAME "hostfs"
+#define CR_ROOT_HOST_MAX_TEXT (4u << 20) /* its list, inflated */
 
-/*
- * SHA-256 of the sorted packages as lines "NAME VERSION ARCH\n": the digest
- * of the host's package set.
- */
+/* SHA-256 of the packages as lines "NAME VERSION ARCH\n". */
 int cr_root_pkgs_digest(unsigned char out[CR_SHA256_LEN],
 			const struct cr_root_pkg *p, size_t n);
 
 /*
  * The host's packages (sorted, cr_root_installed() of "/") as a statement's
  * resolvedDependencies entry, like a .buildinfo's Installed-Build-Depends:
- * name "hostfs", uri urn:cleanroom:root:host, digest.sha256 of the list
- * (cr_root_pkgs_digest()), annotations.packages (name, version,
- * architecture). NULL when out of memory.
+ * name "hostfs", uri urn:cleanroom:root:host, annotations.architecture (the
+ * native one) and annotations.packages, one text of lines "NAME VERSION"
+ * ("NAME:ARCH VERSION" for another architecture) compressed with zlib and
+ * base64-encoded (packagesEncoding "zlib+base64") so that a statement fits
+ * a transparency log entry; digest.sha256 is the SHA-256 of that text.
+ * NULL when out of memory.
  */
 json_t *cr_root_host_dependency(const struct cr_root_pkg *pkgs, size_t n);
 
