@@ -35,7 +35,7 @@ static const char usage_text[] =
 	"                    [--strip-components N] [--source-uri URI] [--key KEY]\n"
 	"                    [--output-dir DIR] [--bundle BUNDLE]\n"
 	"                    [--passphrase-file FILE | --passphrase-fd N]\n"
-	"                    [-o OUT] [--root DIR|ROOT.tar]\n"
+	"                    [-o OUT] [--root DIR|ROOT.tar] [--root-cache DIR]\n"
 	"                    [--env SOURCE_DATE_EPOCH=N] [--tool NAME]... [--no-normalize]\n"
 	"                    [--check [--check-dir DIR] [--check-vary LIST]]\n"
 	"                    [--timeout SECONDS] [--max-size SIZE] [-q]\n"
@@ -44,6 +44,7 @@ static const char usage_text[] =
 	"       attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
 	"                    --recipe-from ATTESTATION [--trust-recipe] [--key KEY]\n"
 	"                    [--output-dir DIR] [-o OUT] [--root DIR|ROOT.tar]\n"
+	"                    [--root-cache DIR]\n"
 	"                    [--check [--check-dir DIR] [--check-vary LIST]]\n"
 	"                    [--timeout SECONDS] [--max-size SIZE] [-q]\n"
 	"\n"
@@ -74,6 +75,7 @@ static const char usage_text[] =
 	"  --root DIR|ROOT.tar     the build's whole root filesystem (default: the\n"
 	"                          host's, read-only); recorded by tree hash, its\n"
 	"                          packages and the ROOT.json beside it\n"
+	"  --root-cache DIR        where cleanroom.json's root is made or reused\n"
 	"  --env NAME=VALUE        a variable for the build, recorded; repeatable;\n"
 	"                          SOURCE_DATE_EPOCH=N sets the build's time\n"
 	"  --tool NAME             record this tool too (cc, c++, ld, as, ar, make\n"
@@ -765,6 +767,7 @@ cmd_build(int argc, char **argv)
 		{"bundle", required_argument, NULL, 'b'},
 		PASSPHRASE_OPTIONS,
 		{"root", required_argument, NULL, 'R'},
+		{"root-cache", required_argument, NULL, 'Y'},
 		{"env", required_argument, NULL, 'e'},
 		{"tool", required_argument, NULL, 't'},
 		{"fake-clock", no_argument, NULL, 'F'},
@@ -798,6 +801,7 @@ cmd_build(int argc, char **argv)
 	char *checkbuf = NULL;
 	const char *keypath = NULL, *out = NULL, *outdir = NULL, *root = NULL;
 	const char *recipe_from = NULL, *source_uri = NULL, *bundle = NULL;
+	const char *root_cache = NULL;
 	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
 	char *outbuf = NULL, *logname = NULL, name[4200];
 	long long v;
@@ -853,6 +857,12 @@ cmd_build(int argc, char **argv)
 				return tool_usage("build",
 						  "--root given twice");
 			root = optarg;
+			break;
+		case 'Y':
+			if (root_cache)
+				return tool_usage("build",
+						  "--root-cache given twice");
+			root_cache = optarg;
 			break;
 		case 'e':
 			if (strncmp(optarg, "SOURCE_DATE_EPOCH=", 18) == 0) {
@@ -1026,12 +1036,11 @@ cmd_build(int argc, char **argv)
 						   src.path, CR_RECIPE_FILE);
 				goto done;
 			}
-			if ((err = cr_recipe_check_root(treerec, name)) < 0)
-				goto done;
 			given.command = treerec->command;
 			given.artifacts = treerec->artifacts;
 			given.env = treerec->env;
 			given.fake_clock = treerec->fake_clock;
+			given.root = treerec->root;
 			given.from_tree = 1;
 			memcpy(given.file_sha256, treerec->file_sha256,
 			       CR_SHA256_LEN);
@@ -1041,7 +1050,22 @@ cmd_build(int argc, char **argv)
 	if ((err = mkdir_p(outdir)) < 0)
 		goto done;
 
-	if (root != NULL) {
+	if (recipe->root != NULL) {
+		/* The root the reviewed recipe names, and no other. */
+		if (root_cache == NULL)
+			root_cache = getenv("CLEANROOM_ROOT_CACHE");
+		snprintf(name, sizeof(name), "%s: %s", src.path,
+			 CR_RECIPE_FILE);
+		if ((err = cr_root_for_recipe(&rootfs, recipe->root, root,
+					      root_cache, name,
+					      tool_progress_line, NULL)) < 0)
+			goto done;
+		tool_progress_done();
+		if ((rootdep = cr_root_dependency(rootfs)) == NULL) {
+			err = cr_error_set("out of memory");
+			goto done;
+		}
+	} else if (root != NULL) {
 		struct cr_tree_opts topts = {0};
 
 		topts.skip_special = 1;

@@ -1614,6 +1614,18 @@ record_root(json_t **out, const struct cr_build_opts *opts)
 		*out = json_incref(opts->root_dependency);
 		return CR_OK;
 	}
+	if (opts->root == NULL) {
+		/* The host's root: its package set, like a .buildinfo. */
+		struct cr_root_pkg *p = NULL;
+		size_t n = 0;
+
+		if ((err = cr_root_installed(&p, &n, "/")) < 0)
+			return err;
+		if (n > 0 && (*out = cr_root_host_dependency(p, n)) == NULL)
+			err = cr_error_set("out of memory");
+		cr_root_pkgs_free(p, n);
+		return err;
+	}
 	topts.skip_special = 1;
 	if ((err = cr_root_open(&r, opts->root, &topts)) < 0 ||
 	    (err = cr_root_describe(r, opts->root)) < 0)
@@ -1622,6 +1634,31 @@ record_root(json_t **out, const struct cr_build_opts *opts)
 		err = cr_error_set("out of memory");
 done:
 	cr_root_close(r);
+	return err;
+}
+
+/* The tools, and the files they ran and read that can be known. */
+static int
+probe_toolchain(struct cr_toolchain **tc, const struct cr_sandbox_opts *so,
+		const struct cr_recipe *recipe, const struct cr_build *b,
+		const struct cr_build_opts *opts)
+{
+	const char **arts = NULL;
+	char **files = NULL;
+	size_t nfiles = 0, i;
+	int err;
+
+	if ((arts = calloc(b->nartifacts + 1, sizeof(*arts))) == NULL)
+		return cr_error_set("out of memory");
+	for (i = 0; i < b->nartifacts; i++)
+		arts[i] = b->artifacts[i].name;
+	if ((err = cr_toolchain_internals(&files, &nfiles, opts->root,
+					  opts->output_dir, arts)) == CR_OK)
+		err = cr_toolchain_probe_files(
+			tc, so, (const char *const *)recipe->tools,
+			(const char *const *)files, 0);
+	free(arts);
+	cr_toolchain_list_free(files, nfiles);
 	return err;
 }
 
@@ -1786,10 +1823,8 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 				       b->source_date_epoch, &bud, &lim)) < 0)
 			goto done;
 	}
-	if ((err = cr_toolchain_probe(
-		     &tc, &so, (const char *const *)recipe->tools, 0)) < 0)
-		goto done;
-	if (opts->root != NULL && (err = record_root(&rootdep, opts)) < 0)
+	if ((err = probe_toolchain(&tc, &so, recipe, b, opts)) < 0 ||
+	    (err = record_root(&rootdep, opts)) < 0)
 		goto done;
 	if ((b->internal = internal_params(b, recipe, opts)) == NULL ||
 	    (b->external = external_params(b, recipe, rootdep)) == NULL ||

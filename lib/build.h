@@ -189,13 +189,6 @@ int cr_recipe_from_tree(struct cr_recipe **out,
 			const struct cr_build_source *src);
 
 /*
- * CR_ERROR naming name when r names a root ("root" in cleanroom.json):
- * building one from its recipe is not done yet, and building on another
- * root instead would not be what the reviewed recipe says.
- */
-int cr_recipe_check_root(const struct cr_recipe *r, const char *name);
-
-/*
  * CR_EFAIL when the source is a git commit and the recorded
  * SOURCE_DATE_EPOCH is not its committer time: the build time decides bytes
  * (a build may test it), so it must come from the reviewed source.

@@ -568,18 +568,6 @@ done:
 /* ---- comparing and replaying ------------------------------------------ */
 
 int
-cr_recipe_check_root(const struct cr_recipe *r, const char *name)
-{
-	if (r->root == NULL)
-		return CR_OK;
-	return cr_error_set("%s: names a root (\"root\": suite, snapshot, "
-			    "include), which this version cannot build yet; "
-			    "nothing was built rather than build on another "
-			    "root than the one the recipe names",
-			    name);
-}
-
-int
 cr_recipe_check_time(const struct cr_recipe *recorded,
 		     const struct cr_source_info *info, const char *name)
 {
@@ -747,8 +735,7 @@ cr_recipe_for_replay(struct cr_recipe **out, struct cr_recipe **shown,
 				     "the tree's %s, but the reviewed tree "
 				     "has none",
 				     name, CR_RECIPE_FILE);
-	if ((err = cr_recipe_compare(recorded, tree, name)) < 0 ||
-	    (err = cr_recipe_check_root(tree, name)) < 0) {
+	if ((err = cr_recipe_compare(recorded, tree, name)) < 0) {
 		cr_recipe_free(tree);
 		return err;
 	}
@@ -769,7 +756,7 @@ cr_recipe_describe(const struct cr_recipe *r)
 {
 	char hex[CR_SHA256_HEXLEN + 1];
 	char *cmd = NULL, *arts = NULL, *env = NULL, *text = NULL;
-	char when[64] = "";
+	char when[64] = "", root[600] = "";
 
 	/* In full: a long command must not hide its tail from the reader. */
 	if ((cmd = quote_all(r->command)) == NULL ||
@@ -781,6 +768,23 @@ cr_recipe_describe(const struct cr_recipe *r)
 	if (r->source_date_epoch >= 0)
 		snprintf(when, sizeof(when), "\n  SOURCE_DATE_EPOCH: %lld",
 			 (long long)r->source_date_epoch);
+	if (r->root != NULL) {
+		json_t *inc = json_object_get(r->root, "include"), *v;
+		const char *snap =
+			json_string_value(json_object_get(r->root, "snapshot"));
+		size_t i, n;
+
+		n = (size_t)snprintf(
+			root, sizeof(root), "\n  root: suite %s",
+			json_string_value(json_object_get(r->root, "suite")));
+		if (snap != NULL && n < sizeof(root))
+			n += (size_t)snprintf(root + n, sizeof(root) - n,
+					      ", snapshot %s", snap);
+		json_array_foreach(inc, i, v) if (n < sizeof(root)) n +=
+			(size_t)snprintf(root + n, sizeof(root) - n, "%s%s",
+					 i ? "," : ", include ",
+					 json_string_value(v));
+	}
 	if (asprintf(
 		    &text,
 		    "recipe: %s%s\n  command: %s\n  artifacts: %s\n"
@@ -789,10 +793,7 @@ cr_recipe_describe(const struct cr_recipe *r)
 				 : "from the command line, NOT part of the "
 				   "reviewed source",
 		    r->from_tree ? hex : "", cmd, arts, env[0] ? env : "(none)",
-		    r->fake_clock ? "true" : "false", when,
-		    r->root ? "\n  root: given (not supported by this "
-			      "version)"
-			    : "") < 0)
+		    r->fake_clock ? "true" : "false", when, root) < 0)
 		text = NULL;
 done:
 	free(cmd);

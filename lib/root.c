@@ -20,6 +20,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <zlib.h>
 
 extern char **environ;
 
@@ -2499,37 +2500,118 @@ cr_root_record_clear(struct cr_root_record *rec)
 }
 
 int
-cr_root_record_get(struct cr_root_record *out, int *found, json_t *statement)
+cr_root_pkgs_digest(unsigned char out[CR_SHA256_LEN],
+		    const struct cr_root_pkg *p, size_t n)
 {
-	struct pkglist l = {0};
-	json_t *deps, *d, *pkgs = NULL, *p;
-	const char *name, *hex = NULL;
+	struct cr_sha256 h;
 	size_t i;
 	int err;
 
-	memset(out, 0, sizeof(*out));
-	*found = 0;
-	l.file = "the statement's rootfs";
-	deps = json_object_get(
-		json_object_get(json_object_get(statement, "predicate"),
-				"buildDefinition"),
-		"resolvedDependencies");
-	json_array_foreach(deps, i, d)
-	{
-		name = json_string_value(json_object_get(d, "name"));
-		hex = json_string_value(json_object_get(
-			json_object_get(d, "digest"), "gitTree"));
-		if (name != NULL && strcmp(name, "rootfs") == 0 &&
-		    hex != NULL && strlen(hex) == 64 &&
-		    cr_hex_decode(out->tree, CR_SHA256_LEN, hex) == 0) {
-			pkgs = json_object_get(
-				json_object_get(d, "annotations"), "packages");
-			*found = 1;
+	if ((err = cr_sha256_init(&h)) < 0)
+		return err;
+	for (i = 0; i < n && err == CR_OK; i++)
+		if ((err = cr_sha256_update(&h, p[i].name, strlen(p[i].name))) <
+			    0 ||
+		    (err = cr_sha256_update(&h, " ", 1)) < 0 ||
+		    (err = cr_sha256_update(&h, p[i].version,
+					    strlen(p[i].version))) < 0 ||
+		    (err = cr_sha256_update(&h, " ", 1)) < 0 ||
+		    (err = cr_sha256_update(&h, p[i].arch, strlen(p[i].arch))) <
+			    0 ||
+		    (err = cr_sha256_update(&h, "\n", 1)) < 0)
 			break;
+	if (err == CR_OK)
+		err = cr_sha256_final(&h, out);
+	cr_sha256_dispose(&h);
+	return err;
+}
+
+/* The architecture most packages have: the host's own. */
+static const char *
+native_arch(const struct cr_root_pkg *p, size_t n)
+{
+	size_t i, amd = 0, best = 0, k, c;
+	const char *a = "amd64";
+
+	for (i = 0; i < n && i < 4096; i++) {
+		if (strcmp(p[i].arch, "all") == 0)
+			continue;
+		for (c = 0, k = 0; k < n && k < 4096; k++)
+			c += strcmp(p[k].arch, p[i].arch) == 0;
+		if (c > best) {
+			best = c;
+			a = p[i].arch;
 		}
+		if (++amd > 8)
+			break; /* a few samples are enough */
 	}
-	if (!*found || pkgs == NULL)
-		return CR_OK;
+	return a;
+}
+
+json_t *
+cr_root_host_dependency(const struct cr_root_pkg *pkgs, size_t n)
+{
+	unsigned char md[CR_SHA256_LEN];
+	const char *native = native_arch(pkgs, n);
+	char *text = NULL, *t, *b64 = NULL;
+	unsigned char *z = NULL;
+	uLongf zlen;
+	size_t len = 0, cap = 0, need, i;
+	json_t *dep = NULL;
+
+	/*
+	 * One line a package, "NAME VERSION", "NAME:ARCH VERSION" when not
+	 * the native architecture: a statement must stay small enough for a
+	 * transparency log entry (64 KiB) on a host with a thousand packages.
+	 */
+	for (i = 0; i < n; i++) {
+		int other = strcmp(pkgs[i].arch, native) != 0;
+
+		need = strlen(pkgs[i].name) + strlen(pkgs[i].version) +
+		       (other ? strlen(pkgs[i].arch) + 1 : 0) + 3;
+		if (len + need > cap) {
+			cap = (len + need) * 2;
+			if ((t = realloc(text, cap)) == NULL)
+				goto done;
+			text = t;
+		}
+		len += (size_t)snprintf(text + len, cap - len, "%s%s%s %s\n",
+					pkgs[i].name, other ? ":" : "",
+					other ? pkgs[i].arch : "",
+					pkgs[i].version);
+	}
+	if (cr_sha256_buf(md, text ? text : "", len) < 0)
+		goto done;
+	/* zlib, then base64: a thousand packages in a dozen KiB. */
+	zlen = compressBound((uLong)len);
+	if ((z = malloc(zlen)) == NULL ||
+	    compress2(z, &zlen, (const Bytef *)(text ? text : ""), (uLong)len,
+		      9) != Z_OK ||
+	    cr_base64_encode(&b64, z, zlen) < 0)
+		goto done;
+	dep = json_pack("{s:s, s:s, s:{s:o}, s:{s:s, s:s, s:s, s:s}}", "name",
+			CR_ROOT_HOST_NAME, "uri", "urn:cleanroom:root:host",
+			"digest", "sha256", hexjson(md), "annotations",
+			"packagesFrom", "var/lib/dpkg/status", "architecture",
+			native, "packagesEncoding", "zlib+base64", "packages",
+			b64);
+done:
+	free(text);
+	free(z);
+	free(b64);
+	return dep;
+}
+
+/* The packages of a recorded root, checked and sorted. */
+static int
+record_pkgs(struct cr_root_record *out, json_t *pkgs, const char *file)
+{
+	struct pkglist l = {0};
+	json_t *p;
+	size_t i;
+	int err;
+
+	l.file = file;
 	if (!json_is_array(pkgs))
 		return cr_error_set("%s: annotations.packages is not a list",
 				    l.file);
@@ -2555,5 +2637,414 @@ cr_root_record_get(struct cr_root_record *out, int *found, json_t *statement)
 	return CR_OK;
 fail:
 	cr_root_pkgs_free(l.pkgs, l.count);
+	return err;
+}
+
+/* The resolvedDependencies entry named name, with a digest of alg. */
+static json_t *
+find_dep(json_t *statement, const char *name, const char *alg,
+	 unsigned char md[CR_SHA256_LEN])
+{
+	json_t *deps, *d;
+	const char *n, *hex;
+	size_t i;
+
+	deps = json_object_get(
+		json_object_get(json_object_get(statement, "predicate"),
+				"buildDefinition"),
+		"resolvedDependencies");
+	json_array_foreach(deps, i, d)
+	{
+		n = json_string_value(json_object_get(d, "name"));
+		hex = json_string_value(
+			json_object_get(json_object_get(d, "digest"), alg));
+		if (n != NULL && strcmp(n, name) == 0 && hex != NULL &&
+		    strlen(hex) == 64 &&
+		    cr_hex_decode(md, CR_SHA256_LEN, hex) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+int
+cr_root_record_get(struct cr_root_record *out, int *found, json_t *statement)
+{
+	json_t *d, *pkgs;
+
+	memset(out, 0, sizeof(*out));
+	*found = 0;
+	if ((d = find_dep(statement, "rootfs", "gitTree", out->tree)) == NULL)
+		return CR_OK;
+	*found = 1;
+	pkgs = json_object_get(json_object_get(d, "annotations"), "packages");
+	if (pkgs == NULL)
+		return CR_OK;
+	return record_pkgs(out, pkgs, "the statement's rootfs");
+}
+
+int
+cr_root_host_record_get(struct cr_root_record *out, int *found,
+			json_t *statement)
+{
+	unsigned char md[CR_SHA256_LEN], got[CR_SHA256_LEN];
+	unsigned char *z = NULL;
+	struct pkglist l = {0};
+	const char *b64, *native, *enc, *s, *e;
+	char line[600], *sp, *colon, *text = NULL;
+	json_t *d, *ann;
+	size_t zlen = 0;
+	uLongf len = CR_ROOT_HOST_MAX_TEXT;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	*found = 0;
+	l.file = "the statement's " CR_ROOT_HOST_NAME;
+	if ((d = find_dep(statement, CR_ROOT_HOST_NAME, "sha256", md)) == NULL)
+		return CR_OK;
+	ann = json_object_get(d, "annotations");
+	b64 = jstr(ann, "packages");
+	native = jstr(ann, "architecture");
+	enc = jstr(ann, "packagesEncoding");
+	if (b64 == NULL || native == NULL || !plain_token(native, 64) ||
+	    enc == NULL || strcmp(enc, "zlib+base64") != 0)
+		return cr_error_set("%s: no packages, architecture or "
+				    "zlib+base64 encoding",
+				    l.file);
+	/* Inflated into a bounded buffer: a zlib bomb stops at the cap. */
+	if ((text = malloc(CR_ROOT_HOST_MAX_TEXT + 1)) == NULL)
+		return cr_error_set("out of memory");
+	if (cr_base64_decode(&z, &zlen, b64, strlen(b64)) < 0 ||
+	    uncompress((Bytef *)text, &len, z, (uLong)zlen) != Z_OK) {
+		err = cr_error_set("%s: its packages are not zlib+base64 of "
+				   "at most %u bytes",
+				   l.file, CR_ROOT_HOST_MAX_TEXT);
+		goto fail;
+	}
+	text[len] = '\0';
+	/* The digest binds the list: an edited list is refused. */
+	if ((err = cr_sha256_buf(got, text, len)) < 0)
+		goto fail;
+	if (strlen(text) != len || memcmp(got, md, CR_SHA256_LEN) != 0) {
+		err = cr_error_set("%s: its digest is not the one of its "
+				   "package list",
+				   l.file);
+		goto fail;
+	}
+	for (s = text; *s; s = e + 1) {
+		if ((e = strchr(s, '\n')) == NULL ||
+		    (size_t)(e - s) >= sizeof(line)) {
+			err = cr_error_set("%s: package %zu is malformed",
+					   l.file, l.count + 1);
+			goto fail;
+		}
+		memcpy(line, s, (size_t)(e - s));
+		line[e - s] = '\0';
+		if ((sp = strchr(line, ' ')) == NULL) {
+			err = cr_error_set("%s: package %zu is malformed",
+					   l.file, l.count + 1);
+			goto fail;
+		}
+		*sp++ = '\0';
+		if ((colon = strchr(line, ':')) != NULL)
+			*colon++ = '\0';
+		if (!plain_token(line, 256) || !plain_token(sp, 256) ||
+		    (colon && !plain_token(colon, 64))) {
+			err = cr_error_set("%s: package %zu is malformed",
+					   l.file, l.count + 1);
+			goto fail;
+		}
+		if ((err = pkglist_add(&l, line, sp, colon ? colon : native)) <
+		    0)
+			goto fail;
+	}
+	if (l.count > 0)
+		qsort(l.pkgs, l.count, sizeof(*l.pkgs), cmp_pkg);
+	out->pkgs = l.pkgs;
+	out->npkgs = l.count;
+	out->has_pkgs = 1;
+	memcpy(out->tree, md, CR_SHA256_LEN);
+	*found = 1;
+	free(text);
+	free(z);
+	return CR_OK;
+fail:
+	cr_root_pkgs_free(l.pkgs, l.count);
+	free(text);
+	free(z);
+	return err;
+}
+
+/* ---- the root a recipe names -------------------------------------------- */
+
+int
+cr_root_manifest_write(const struct cr_root_manifest *m, const char *path)
+{
+	json_t *j = cr_root_manifest_json(m);
+	char *text = NULL;
+	size_t n;
+	int err;
+
+	if (j == NULL ||
+	    (text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) ==
+		    NULL) {
+		json_decref(j);
+		return cr_error_set("out of memory");
+	}
+	json_decref(j);
+	n = strlen(text);
+	text[n] = '\0';
+	{
+		char *t = realloc(text, n + 2);
+
+		if (t == NULL) {
+			free(text);
+			return cr_error_set("out of memory");
+		}
+		text = t;
+	}
+	text[n] = '\n';
+	text[n + 1] = '\0';
+	err = cr_write_atomic(path, text, n + 1, 0644, 0);
+	free(text);
+	return err;
+}
+
+static int
+cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The recipe's include list, sorted (borrowed strings). */
+static int
+want_include(const char ***out, size_t *n, json_t *want)
+{
+	json_t *inc = json_object_get(want, "include"), *v;
+	size_t i;
+
+	*out = NULL;
+	*n = json_array_size(inc);
+	if (*n > CR_ROOT_MAX_INCLUDE)
+		return cr_error_set("root.include: more than %u packages",
+				    CR_ROOT_MAX_INCLUDE);
+	if ((*out = calloc(*n + 1, sizeof(**out))) == NULL)
+		return cr_error_set("out of memory");
+	json_array_foreach(inc, i, v)(*out)[i] = json_string_value(v);
+	for (i = 0; i < *n; i++)
+		if ((*out)[i] == NULL || !plain_token((*out)[i], 256) ||
+		    strchr((*out)[i], ',') != NULL) {
+			free(*out);
+			*out = NULL;
+			return cr_error_set("root.include[%zu]: not a package "
+					    "name",
+					    i);
+		}
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), cmp_cstr);
+	return CR_OK;
+}
+
+int
+cr_root_recipe_check(const struct cr_root_manifest *m, json_t *want,
+		     const char *name)
+{
+	const char *suite = jstr(want, "suite"), *snap = jstr(want, "snapshot");
+	const char **inc = NULL;
+	char **have = NULL;
+	size_t n = 0, i;
+	int err;
+
+	if (suite == NULL || strcmp(suite, m->recipe.suite) != 0)
+		return cr_error_fail("%s: the root is of suite %s, the recipe "
+				     "names %s",
+				     name, m->recipe.suite,
+				     suite ? suite : "none");
+	if ((snap == NULL) != (m->recipe.snapshot == NULL) ||
+	    (snap != NULL && strcmp(snap, m->recipe.snapshot) != 0))
+		return cr_error_fail(
+			"%s: the root's snapshot is %s, the "
+			"recipe names %s",
+			name, m->recipe.snapshot ? m->recipe.snapshot : "none",
+			snap ? snap : "none");
+	if ((err = want_include(&inc, &n, want)) < 0)
+		return err;
+	if (n != m->recipe.ninclude ||
+	    (have = calloc(n + 1, sizeof(*have))) == NULL) {
+		err = n != m->recipe.ninclude
+			      ? cr_error_fail("%s: the root includes %zu "
+					      "packages, the recipe names %zu",
+					      name, m->recipe.ninclude, n)
+			      : cr_error_set("out of memory");
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		have[i] = m->recipe.include[i];
+	if (n > 1)
+		qsort(have, n, sizeof(*have), cmp_cstr);
+	for (i = 0; i < n; i++)
+		if (strcmp(have[i], inc[i]) != 0) {
+			err = cr_error_fail("%s: the root includes %s, the "
+					    "recipe names %s",
+					    name, have[i], inc[i]);
+			goto done;
+		}
+	err = CR_OK;
+done:
+	free(have);
+	free(inc);
+	return err;
+}
+
+int
+cr_root_recipe_cache_name(char **out, json_t *want, const char *cache)
+{
+	const char *suite = jstr(want, "suite"), *snap = jstr(want, "snapshot");
+	const char **inc = NULL;
+	unsigned char md[CR_SHA256_LEN];
+	char hex[CR_SHA256_HEXLEN + 1];
+	struct cr_sha256 h;
+	size_t n = 0, i;
+	int err;
+
+	*out = NULL;
+	if (suite == NULL || !plain_token(suite, 64))
+		return cr_error_set("root.suite: not a suite name");
+	if (snap != NULL && !plain_token(snap, 64))
+		return cr_error_set("root.snapshot: not a timestamp");
+	if ((err = want_include(&inc, &n, want)) < 0)
+		return err;
+	/* The key: suite, snapshot and the sorted includes, one a line. */
+	if ((err = cr_sha256_init(&h)) == CR_OK) {
+		cr_sha256_update(&h, suite, strlen(suite));
+		cr_sha256_update(&h, "\n", 1);
+		if (snap != NULL)
+			cr_sha256_update(&h, snap, strlen(snap));
+		cr_sha256_update(&h, "\n", 1);
+		for (i = 0; i < n; i++) {
+			cr_sha256_update(&h, inc[i], strlen(inc[i]));
+			cr_sha256_update(&h, "\n", 1);
+		}
+		err = cr_sha256_final(&h, md);
+		cr_sha256_dispose(&h);
+	}
+	free(inc);
+	if (err < 0)
+		return err;
+	cr_hex_encode(hex, md, CR_SHA256_LEN);
+	hex[16] = '\0';
+	if (asprintf(out, "%s/root-%s-%s.tar", cache, suite, hex) < 0) {
+		*out = NULL;
+		return cr_error_set("out of memory");
+	}
+	return CR_OK;
+}
+
+int
+cr_root_for_recipe(struct cr_root **out, json_t *want, const char *given,
+		   const char *cache, const char *name,
+		   void (*progress)(void *ctx, const char *line), void *ctx)
+{
+	struct cr_root_create_opts o = {0};
+	struct cr_root_recipe r = {0};
+	struct cr_root_manifest *m = NULL;
+	struct cr_tree_opts topts = {0};
+	const char **inc = NULL;
+	char *tar = NULL, *json = NULL, *debs = NULL, *debcache = NULL;
+	struct stat st;
+	size_t n = 0;
+	int err;
+
+	*out = NULL;
+	if (given == NULL && cache == NULL)
+		return cr_error_set(
+			"%s: names a root (suite %s): give --root "
+			"ROOT.tar (made by attest root create "
+			"as the recipe says) or --root-cache DIR "
+			"(or CLEANROOM_ROOT_CACHE) to make it "
+			"there",
+			name, jstr(want, "suite") ? jstr(want, "suite") : "?");
+	if (given == NULL) {
+		if ((err = cr_root_recipe_cache_name(&tar, want, cache)) < 0)
+			goto done;
+		if (stat(tar, &st) < 0 && errno != ENOENT) {
+			err = cr_error_errno("%s", tar);
+			goto done;
+		}
+		if (stat(tar, &st) < 0) {
+			if ((err = want_include(&inc, &n, want)) < 0)
+				goto done;
+			r.suite = (char *)jstr(want, "suite");
+			r.snapshot = (char *)jstr(want, "snapshot");
+			r.include = (char **)inc;
+			r.ninclude = n;
+			r.source_date_epoch = -1;
+			/* Its .debs kept beside it, for verify root --debs. */
+			if (asprintf(&debs, "%.*s.debs", (int)(strlen(tar) - 4),
+				     tar) < 0) {
+				debs = NULL;
+				err = cr_error_set("out of memory");
+				goto done;
+			}
+			/*
+			 * The .debs in a directory of their own: mmdebstrap
+			 * copies the whole cache into the root's apt cache.
+			 */
+			if (asprintf(&debcache, "%s/debs", cache) < 0) {
+				debcache = NULL;
+				err = cr_error_set("out of memory");
+				goto done;
+			}
+			o.recipe = &r;
+			o.output = tar;
+			o.debs = debs;
+			o.cache = debcache;
+			o.progress = progress;
+			o.progress_ctx = ctx;
+			if ((err = cr_root_create(&m, &o)) < 0)
+				goto done;
+			if (asprintf(&json, "%.*s.json", (int)(strlen(tar) - 4),
+				     tar) < 0) {
+				json = NULL;
+				err = cr_error_set("out of memory");
+				goto done;
+			}
+			if ((err = cr_root_manifest_write(m, json)) < 0)
+				goto done;
+			free(json);
+			if (asprintf(&json, "%s/ROOT.json", debs) < 0) {
+				json = NULL;
+				err = cr_error_set("out of memory");
+				goto done;
+			}
+			if ((err = cr_root_manifest_write(m, json)) < 0)
+				goto done;
+		}
+		given = tar;
+	}
+	topts.skip_special = 1;
+	if ((err = cr_root_open(out, given, &topts)) < 0 ||
+	    (err = cr_root_describe(*out, given)) < 0)
+		goto done;
+	/* Another root than the recipe's: nothing to check it against. */
+	if ((*out)->manifest == NULL) {
+		err = cr_error_set("%s: names a root, and %s has no ROOT.json "
+				   "beside it to say how it was made",
+				   name, given);
+		goto done;
+	}
+	if ((err = cr_root_recipe_check((*out)->manifest, want, name)) ==
+	    CR_EFAIL)
+		err = CR_ERROR;
+done:
+	if (err < 0) {
+		cr_root_close(*out);
+		*out = NULL;
+	}
+	cr_root_manifest_free(m);
+	free(inc);
+	free(tar);
+	free(json);
+	free(debs);
+	free(debcache);
 	return err;
 }

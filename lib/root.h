@@ -145,6 +145,34 @@ int cr_root_record_get(struct cr_root_record *out, int *found,
 		       json_t *statement);
 void cr_root_record_clear(struct cr_root_record *rec);
 
+/* The host's package set in a statement, for a build with no --root. */
+#define CR_ROOT_HOST_NAME "hostfs"
+#define CR_ROOT_HOST_MAX_TEXT (4u << 20) /* its list, inflated */
+
+/* SHA-256 of the packages as lines "NAME VERSION ARCH\n". */
+int cr_root_pkgs_digest(unsigned char out[CR_SHA256_LEN],
+			const struct cr_root_pkg *p, size_t n);
+
+/*
+ * The host's packages (sorted, cr_root_installed() of "/") as a statement's
+ * resolvedDependencies entry, like a .buildinfo's Installed-Build-Depends:
+ * name "hostfs", uri urn:cleanroom:root:host, annotations.architecture (the
+ * native one) and annotations.packages, one text of lines "NAME VERSION"
+ * ("NAME:ARCH VERSION" for another architecture) compressed with zlib and
+ * base64-encoded (packagesEncoding "zlib+base64") so that a statement fits
+ * a transparency log entry; digest.sha256 is the SHA-256 of that text.
+ * NULL when out of memory.
+ */
+json_t *cr_root_host_dependency(const struct cr_root_pkg *pkgs, size_t n);
+
+/*
+ * Reads the host package set a statement records: *found 0 when none;
+ * CR_ERROR when its packages are malformed, too many, or not the ones its
+ * digest names. out->tree holds that digest.
+ */
+int cr_root_host_record_get(struct cr_root_record *out, int *found,
+			    json_t *statement);
+
 /* One package that differs between the attested root and here. */
 struct cr_root_drift {
 	char *package;
@@ -243,6 +271,42 @@ struct cr_root_create_opts {
  */
 int cr_root_create(struct cr_root_manifest **out,
 		   const struct cr_root_create_opts *opts);
+
+/* Writes ROOT.json atomically (cr_root_manifest_json(), indented). */
+int cr_root_manifest_write(const struct cr_root_manifest *m, const char *path);
+
+/*
+ * Whether the root manifest m describes was made as a recipe's "root"
+ * object (cleanroom.json: suite, snapshot, include) asks: the same suite,
+ * the same snapshot (or none on both sides) and the same set of included
+ * packages. CR_EFAIL naming name and what differs.
+ */
+int cr_root_recipe_check(const struct cr_root_manifest *m, json_t *want,
+			 const char *name);
+
+/*
+ * Where a recipe's root is kept in a cache directory:
+ * CACHE/root-SUITE-KEY.tar, KEY the first 16 hex digits of the SHA-256 of
+ * the suite, the snapshot and the sorted includes, one a line.
+ */
+int cr_root_recipe_cache_name(char **out, json_t *want, const char *cache);
+
+/*
+ * Opens the root a recipe's "root" names (name: the recipe, for messages):
+ * given (--root DIR|ROOT.tar), which must have its ROOT.json beside it and
+ * match the recipe (cr_root_recipe_check()); else the ROOT.tar kept in cache
+ * under cr_root_recipe_cache_name(), made there first with
+ * cr_root_create() (the .debs cached in CACHE/debs; needs the mirror) when
+ * it is not there yet, with its ROOT.json and, in CACHE/root-SUITE-KEY.debs, the
+ * --debs mirror layout verify root --debs reads. Neither given nor cache, a root
+ * without ROOT.json or made otherwise: CR_ERROR saying what to give or
+ * what differs (no build could be what the recipe says). The caller closes
+ * *out with cr_root_close().
+ */
+int cr_root_for_recipe(struct cr_root **out, json_t *want, const char *given,
+		       const char *cache, const char *name,
+		       void (*progress)(void *ctx, const char *line),
+		       void *ctx);
 
 /* Which package owns each file of a root, from its dpkg database. */
 struct cr_root_owners {

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,7 @@
 #include <unistd.h>
 
 const char *const cr_toolchain_default[] = {
-	"cc", "c++", "ld", "as", "ar", "make", "sh", NULL,
+	"cc", "c++", "gcc", "g++", "cpp", "ld", "as", "ar", "make", "sh", NULL,
 };
 
 #define MAX_DPKG_FILES 200000u
@@ -657,8 +659,21 @@ probe_one(struct cr_tool *t, struct probe *pr, int rootfd, const char *pathvar,
 	unsigned char md[CR_SHA256_LEN];
 	int fd = -1, err;
 
-	if ((err = find_tool(&fd, &t->path, rootfd, t->name, pathvar)) < 0)
+	if (t->file) {
+		struct stat st;
+
+		err = cr_sandbox_open(&fd, &t->path, rootfd, t->name, O_RDONLY,
+				      0);
+		if (err < 0)
+			return err;
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			return cr_error_fail("%s: not a regular file", t->name);
+		}
+	} else if ((err = find_tool(&fd, &t->path, rootfd, t->name, pathvar)) <
+		   0) {
 		return err;
+	}
 	err = cr_sha256_fd(md, NULL, fd, NULL, 0, t->path);
 	close(fd);
 	if (err < 0)
@@ -666,7 +681,7 @@ probe_one(struct cr_tool *t, struct probe *pr, int rootfd, const char *pathvar,
 	cr_hex_encode(t->sha256, md, sizeof(md));
 	if ((err = merged_usr_alias(&pr->alias, rootfd, t->path)) < 0)
 		return err;
-	if (flags & CR_TOOLCHAIN_NO_VERSION) {
+	if ((flags & CR_TOOLCHAIN_NO_VERSION) || t->file) {
 		if ((t->version = strdup("")) == NULL)
 			return cr_error_set("toolchain: out of memory");
 		return CR_OK;
@@ -679,12 +694,21 @@ cr_toolchain_probe(struct cr_toolchain **out,
 		   const struct cr_sandbox_opts *sandbox,
 		   const char *const *extra, unsigned int flags)
 {
+	return cr_toolchain_probe_files(out, sandbox, extra, NULL, flags);
+}
+
+int
+cr_toolchain_probe_files(struct cr_toolchain **out,
+			 const struct cr_sandbox_opts *sandbox,
+			 const char *const *extra, const char *const *files,
+			 unsigned int flags)
+{
 	const char *names[CR_TOOLCHAIN_MAX_TOOLS];
 	struct cr_toolchain *tc = NULL;
 	struct probe pr[CR_TOOLCHAIN_MAX_TOOLS];
 	char *pathvar = NULL, *srcdir = NULL, distro[64];
 	const char *tmp;
-	size_t nnames = 0, ndefault, i, j;
+	size_t nnames = 0, ndefault, nextra, i, j;
 	int rootfd = -1, err;
 
 	*out = NULL;
@@ -705,6 +729,17 @@ cr_toolchain_probe(struct cr_toolchain **out,
 			return cr_error_set("toolchain: bad tool name '%s'",
 					    extra[i]);
 		names[nnames++] = extra[i];
+	}
+	nextra = nnames;
+	for (i = 0; files != NULL && files[i] != NULL; i++) {
+		if (nnames == CR_TOOLCHAIN_MAX_TOOLS)
+			return cr_error_set("toolchain: more than %u tools "
+					    "and files",
+					    CR_TOOLCHAIN_MAX_TOOLS);
+		if (files[i][0] != '/' || strlen(files[i]) >= PATH_MAX)
+			return cr_error_set("toolchain: bad file name '%s'",
+					    files[i]);
+		names[nnames++] = files[i];
 	}
 	if ((err = sandbox_path(&pathvar, sandbox)) < 0)
 		goto done;
@@ -743,9 +778,10 @@ cr_toolchain_probe(struct cr_toolchain **out,
 			err = cr_error_set("toolchain: out of memory");
 			goto done;
 		}
+		t->file = i >= nextra;
 		err = probe_one(t, &pr[tc->count], rootfd, pathvar, sandbox,
 				srcdir, flags);
-		if (err == CR_EFAIL && i < ndefault) {
+		if (err == CR_EFAIL && (i < ndefault || i >= nextra)) {
 			probe_clear(&pr[tc->count]);
 			tool_clear(t);
 			continue;
@@ -778,5 +814,286 @@ done:
 		close(rootfd);
 	free(pathvar);
 	cr_toolchain_free(tc);
+	return err;
+}
+
+/* ---- what a C build runs and reads besides the tools it names ----------- */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct list {
+	char **items;
+	size_t count;
+};
+
+void
+cr_toolchain_list_free(char **list, size_t count)
+{
+	size_t i;
+
+	for (i = 0; list != NULL && i < count; i++)
+		free(list[i]);
+	free(list);
+}
+
+static int
+list_add(struct list *l, const char *path)
+{
+	char **p;
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		if (strcmp(l->items[i], path) == 0)
+			return CR_OK;
+	if (l->count >= CR_TOOLCHAIN_MAX_FILES)
+		return CR_OK; /* bounded: the rest is left out */
+	/* Always NULL-terminated. */
+	if ((p = realloc(l->items, (l->count + 2) * sizeof(*p))) == NULL)
+		return cr_error_set("toolchain: out of memory");
+	l->items = p;
+	l->items[l->count + 1] = NULL;
+	if ((l->items[l->count] = strdup(path)) == NULL)
+		return cr_error_set("toolchain: out of memory");
+	l->count++;
+	return CR_OK;
+}
+
+/* Adds path when it is a regular file inside the root. */
+static int
+add_if_file(struct list *l, int rootfd, const char *path)
+{
+	struct stat st;
+	int fd, err;
+
+	err = cr_sandbox_open(&fd, NULL, rootfd, path, O_RDONLY | O_NONBLOCK,
+			      0);
+	if (err == CR_EFAIL) {
+		cr_error_clear();
+		return CR_OK;
+	}
+	if (err < 0) {
+		cr_error_clear(); /* unreadable: not known, not recorded */
+		return CR_OK;
+	}
+	err = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	close(fd);
+	return err ? list_add(l, path) : CR_OK;
+}
+
+/* Up to CR_TOOLCHAIN_MAX_DIRS names of subdirectories of dir, sorted. */
+static int
+subdirs(struct list *out, int rootfd, const char *dir)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd, err;
+
+	memset(out, 0, sizeof(*out));
+	err = cr_sandbox_open(&fd, NULL, rootfd, dir, O_RDONLY | O_DIRECTORY,
+			      0);
+	if (err < 0) {
+		cr_error_clear();
+		return CR_OK;
+	}
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return CR_OK;
+	}
+	while ((de = readdir(d)) != NULL &&
+	       out->count < CR_TOOLCHAIN_MAX_DIRS) {
+		if (de->d_name[0] == '.' ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) <
+			    0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		if ((err = list_add(out, de->d_name)) < 0)
+			break;
+	}
+	closedir(d);
+	if (err == CR_OK && out->count > 1)
+		qsort(out->items, out->count, sizeof(*out->items), cmp_str);
+	return err;
+}
+
+/* The DT_NEEDED names of the ELF file fd, added to needed. */
+static int
+elf_needed(struct list *needed, int fd)
+{
+	Elf *e = NULL;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	GElf_Dyn dyn;
+	Elf_Data *data;
+	const char *name;
+	size_t i, n = 0;
+	int err = CR_OK;
+
+	elf_version(EV_CURRENT);
+	if ((e = elf_begin(fd, ELF_C_READ, NULL)) == NULL ||
+	    elf_kind(e) != ELF_K_ELF)
+		goto done;
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		if (gelf_getshdr(scn, &sh) == NULL ||
+		    sh.sh_type != SHT_DYNAMIC || sh.sh_entsize == 0 ||
+		    (data = elf_getdata(scn, NULL)) == NULL)
+			continue;
+		for (i = 0; i < sh.sh_size / sh.sh_entsize &&
+			    n < CR_TOOLCHAIN_MAX_NEEDED;
+		     i++) {
+			if (gelf_getdyn(data, (int)i, &dyn) == NULL)
+				break;
+			if (dyn.d_tag == DT_NULL)
+				break;
+			if (dyn.d_tag != DT_NEEDED)
+				continue;
+			name = elf_strptr(e, sh.sh_link, dyn.d_un.d_val);
+			/* A soname, never a path: nothing outside the dirs. */
+			if (name == NULL || name[0] == '\0' ||
+			    strchr(name, '/') != NULL || strlen(name) > 255)
+				continue;
+			n++;
+			if ((err = list_add(needed, name)) < 0)
+				goto done;
+		}
+	}
+done:
+	if (e != NULL)
+		elf_end(e);
+	return err;
+}
+
+/* The first of the paths fmt gives for name in each triplet dir, then bare. */
+static int
+add_library(struct list *l, int rootfd, const struct list *triplets,
+	    const char *name)
+{
+	char path[PATH_MAX];
+	size_t before = l->count, t;
+	int err = CR_OK;
+
+	for (t = 0; t < triplets->count && l->count == before && err == CR_OK;
+	     t++) {
+		snprintf(path, sizeof(path), "/lib/%s/%s", triplets->items[t],
+			 name);
+		if ((err = add_if_file(l, rootfd, path)) < 0 ||
+		    l->count != before)
+			break;
+		snprintf(path, sizeof(path), "/usr/lib/%s/%s",
+			 triplets->items[t], name);
+		err = add_if_file(l, rootfd, path);
+	}
+	if (err == CR_OK && l->count == before) {
+		snprintf(path, sizeof(path), "/lib/%s", name);
+		err = add_if_file(l, rootfd, path);
+	}
+	if (err == CR_OK && l->count == before) {
+		snprintf(path, sizeof(path), "/usr/lib/%s", name);
+		err = add_if_file(l, rootfd, path);
+	}
+	return err;
+}
+
+int
+cr_toolchain_internals(char ***out, size_t *count, const char *root,
+		       const char *dir, const char *const *artifacts)
+{
+	static const char *const gcc_dirs[] = {"/usr/lib/gcc",
+					       "/usr/libexec/gcc"};
+	static const char *const gcc_files[] = {
+		"cc1",	       "cc1plus",	   "collect2",	 "lto-wrapper",
+		"lto1",	       "liblto_plugin.so", "crtbegin.o", "crtbeginS.o",
+		"crtend.o",    "crtendS.o",	   "libgcc.a",	 "libgcc_s.so",
+		"libgcc_eh.a", "include/stddef.h",
+	};
+	static const char *const libc_files[] = {
+		"crt1.o", "Scrt1.o", "crti.o",
+		"crtn.o", "libc.so", "libc_nonshared.a",
+	};
+	static const char *const headers[] = {
+		"/usr/include/stdio.h",
+		"/usr/include/features.h",
+		"/usr/include/linux/types.h",
+	};
+	struct list l = {0}, triplets = {0}, tr = {0}, versions = {0};
+	struct list needed = {0};
+	char path[PATH_MAX];
+	size_t i, j, k, t;
+	int rootfd, fd, err = CR_OK;
+
+	*out = NULL;
+	*count = 0;
+	rootfd = open(root ? root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return cr_error_errno("root %s", root ? root : "/");
+	for (i = 0; i < CR_ARRAY_SIZE(gcc_dirs) && err == CR_OK; i++) {
+		if ((err = subdirs(&tr, rootfd, gcc_dirs[i])) < 0)
+			break;
+		for (t = 0; t < tr.count && err == CR_OK; t++) {
+			/* The triplets gcc knows name the multiarch dirs. */
+			if ((err = list_add(&triplets, tr.items[t])) < 0)
+				break;
+			snprintf(path, sizeof(path), "%s/%s", gcc_dirs[i],
+				 tr.items[t]);
+			if ((err = subdirs(&versions, rootfd, path)) < 0)
+				break;
+			for (j = 0; j < versions.count && err == CR_OK; j++)
+				for (k = 0; k < CR_ARRAY_SIZE(gcc_files) &&
+					    err == CR_OK;
+				     k++) {
+					snprintf(path, sizeof(path),
+						 "%s/%s/%s/%s", gcc_dirs[i],
+						 tr.items[t], versions.items[j],
+						 gcc_files[k]);
+					err = add_if_file(&l, rootfd, path);
+				}
+			cr_toolchain_list_free(versions.items, versions.count);
+			memset(&versions, 0, sizeof(versions));
+		}
+		cr_toolchain_list_free(tr.items, tr.count);
+		memset(&tr, 0, sizeof(tr));
+	}
+	for (t = 0; t < triplets.count && err == CR_OK; t++)
+		for (k = 0; k < CR_ARRAY_SIZE(libc_files) && err == CR_OK;
+		     k++) {
+			snprintf(path, sizeof(path), "/usr/lib/%s/%s",
+				 triplets.items[t], libc_files[k]);
+			err = add_if_file(&l, rootfd, path);
+		}
+	for (k = 0; k < CR_ARRAY_SIZE(headers) && err == CR_OK; k++)
+		err = add_if_file(&l, rootfd, headers[k]);
+	/* Libraries the artifacts load, where the dynamic loader looks. */
+	for (i = 0; err == CR_OK && dir != NULL && artifacts != NULL &&
+		    artifacts[i] != NULL;
+	     i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", dir, artifacts[i]) >=
+		    (int)sizeof(path))
+			continue;
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		err = elf_needed(&needed, fd);
+		close(fd);
+	}
+	for (i = 0; i < needed.count && err == CR_OK; i++)
+		err = add_library(&l, rootfd, &triplets, needed.items[i]);
+	if (err == CR_OK && l.count > 1)
+		qsort(l.items, l.count, sizeof(*l.items), cmp_str);
+	if (err == CR_OK) {
+		*out = l.items;
+		*count = l.count;
+		l.items = NULL;
+		l.count = 0;
+	}
+	cr_toolchain_list_free(l.items, l.count);
+	cr_toolchain_list_free(triplets.items, triplets.count);
+	cr_toolchain_list_free(tr.items, tr.count);
+	cr_toolchain_list_free(versions.items, versions.count);
+	cr_toolchain_list_free(needed.items, needed.count);
+	close(rootfd);
 	return err;
 }

@@ -8,7 +8,7 @@
 #include "sha256.h"
 
 /* Caps and limits. */
-#define CR_TOOLCHAIN_MAX_TOOLS 64u
+#define CR_TOOLCHAIN_MAX_TOOLS 256u
 #define CR_TOOLCHAIN_VERSION_MAX 256u /* bytes kept of a version line */
 #define CR_TOOLCHAIN_TIMEOUT 10u      /* seconds for one `TOOL --version` */
 
@@ -22,6 +22,7 @@ struct cr_tool {
 	char *package_version; /* its Version, or NULL */
 	char *arch;	       /* its Architecture ("amd64", "all"), or NULL */
 	char *purl; /* "pkg:deb/debian/<package>@<version>?arch=<arch>", or NULL */
+	int file; /* a file the tools run or read: no version, no exec bit */
 };
 
 struct cr_toolchain {
@@ -29,7 +30,10 @@ struct cr_toolchain {
 	size_t count;
 };
 
-/* The tools probed by default, NULL-terminated: cc c++ ld as ar make sh. */
+/*
+ * The tools probed by default, NULL-terminated: cc c++ gcc g++ cpp ld as ar
+ * make sh.
+ */
 extern const char *const cr_toolchain_default[];
 
 /* Flags for cr_toolchain_probe. */
@@ -70,6 +74,46 @@ enum {
 int cr_toolchain_probe(struct cr_toolchain **out,
 		       const struct cr_sandbox_opts *sandbox,
 		       const char *const *extra, unsigned int flags);
+
+/*
+ * cr_toolchain_probe(), then each of files (NULL or NULL-terminated
+ * absolute paths inside the root) as a file entry (file set): a regular
+ * file opened inside the root (symlinks followed there), hashed and matched
+ * to its dpkg package like a tool, never run, no execute bit needed. A
+ * file that is not there is left out.
+ */
+int cr_toolchain_probe_files(struct cr_toolchain **out,
+			     const struct cr_sandbox_opts *sandbox,
+			     const char *const *extra, const char *const *files,
+			     unsigned int flags);
+
+/* Caps of cr_toolchain_internals(). */
+#define CR_TOOLCHAIN_MAX_NEEDED 64u /* DT_NEEDED entries per artifact */
+#define CR_TOOLCHAIN_MAX_DIRS 16u   /* triplets and versions per level */
+#define CR_TOOLCHAIN_MAX_FILES 192u /* files listed in all */
+
+/*
+ * The files a C build in root (NULL: the host's "/") runs or reads besides
+ * the tools it names, where they can be known without tracing: in each
+ * usr/lib/gcc/TRIPLET/VERSION/ (and usr/libexec/gcc/) the compiler proper
+ * and its helpers (cc1, cc1plus, collect2, lto-wrapper, lto1,
+ * liblto_plugin.so) and the files it links (crtbegin*.o, crtend*.o,
+ * libgcc.a, libgcc_s.so); in usr/lib/TRIPLET/ the C library's start files
+ * and link scripts (crt1.o, Scrt1.o, crti.o, crtn.o, libc.so,
+ * libc_nonshared.a); the headers every C file reads (usr/include/stdio.h,
+ * features.h, usr/include/linux/types.h); and, for each ELF file among
+ * artifacts (paths under dir; NULL: none), the libraries its DT_NEEDED
+ * entries name, resolved in lib/TRIPLET, usr/lib/TRIPLET, lib and usr/lib
+ * of the root. Only files that exist are listed, as absolute paths inside
+ * the root, sorted, each once, NULL-terminated (*out may be NULL when
+ * none). Directory listings are bounded
+ * (CR_TOOLCHAIN_MAX_DIRS), symlinks are followed inside the root only; an
+ * artifact that is not ELF or is malformed gives no library. The caller
+ * frees *out with cr_toolchain_list_free().
+ */
+int cr_toolchain_internals(char ***out, size_t *count, const char *root,
+			   const char *dir, const char *const *artifacts);
+void cr_toolchain_list_free(char **list, size_t count);
 
 void cr_toolchain_free(struct cr_toolchain *tc);
 

@@ -11,15 +11,17 @@
 /*
  * The tools as resolvedDependencies entries: name, uri (the purl where
  * dpkg knows the file, else file://PATH), digest.sha256, and annotations
- * path, version and, where known, package and packageVersion.
+ * path, version (a file: kind "file" instead) and, where known, package
+ * and packageVersion.
  */
 json_t *cr_toolchain_json(const struct cr_toolchain *tc);
 
 /* One field of one tool that differs between the record and here. */
 struct cr_toolchain_change {
-	char *tool;
-	const char
-		*field; /* "missing", "path", "version", "package", "sha256" */
+	char *tool;	   /* its name, a path for a file */
+	char *package;	   /* the package the record names for it, or NULL */
+	const char *field; /* "missing", "path", "version", "package" (name and
+			   version), "sha256" */
 	char *recorded;
 	char *local;
 };
@@ -31,8 +33,9 @@ struct cr_toolchain_diff {
 };
 
 /*
- * Compares the tools a statement records (resolvedDependencies entries
- * with an annotations.path) with the same tools probed here, under root
+ * Compares the tools and files a statement records (resolvedDependencies
+ * entries with an annotations.path) with the same ones probed here (a
+ * file by its path), their packages by name and version, under root
  * (NULL: the host's) and the sandbox's PATH. Never fails on a difference:
  * *out lists them (possibly none). CR_ERROR only when probing fails.
  */

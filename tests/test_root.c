@@ -407,6 +407,112 @@ test_installed_and_drift(void **state)
 	cr_root_pkgs_free(b, nb);
 }
 
+/*
+ * The host's package set in a statement: read back, its digest checked
+ * (the SHA-256 sha256sum prints for the lines), an edited list refused;
+ * a recipe's root against a ROOT.json's recipe, and its cache name.
+ */
+static void
+test_host_record_and_recipe(void **state)
+{
+	struct cr_root_pkg *a = NULL;
+	struct cr_root_manifest m;
+	struct cr_root_record rec;
+	size_t na = 0;
+	json_t *dep, *stmt, *want;
+	char hex[CR_SHA256_HEXLEN + 1], *name = NULL;
+	char *inc[] = {"gcc", "libc6-dev"};
+	FILE *f;
+	int found;
+
+	(void)state;
+	assert_int_equal(sh("mkdir -p h/var/lib/dpkg && printf '"
+			    "Package: zlib1g\\nStatus: install ok installed\\n"
+			    "Architecture: amd64\\nVersion: 1:1.2.13\\n\\n"
+			    "Package: bash\\nStatus: install ok installed\\n"
+			    "Architecture: amd64\\nVersion: 5.2-2\\n' "
+			    ">h/var/lib/dpkg/status && printf 'bash 5.2-2\\n"
+			    "zlib1g 1:1.2.13\\n' | sha256sum | cut -c1-64 "
+			    ">h.sum"),
+			 0);
+	assert_int_equal(cr_root_installed(&a, &na, path("h")), CR_OK);
+	assert_non_null(dep = cr_root_host_dependency(a, na));
+	assert_string_equal(json_string_value(json_object_get(dep, "name")),
+			    "hostfs");
+	assert_non_null(f = fopen(path("h.sum"), "r"));
+	assert_non_null(fgets(hex, sizeof(hex), f));
+	fclose(f);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_object_get(dep, "digest"), "sha256")),
+			    hex);
+	stmt = json_pack("{s:{s:{s:[o]}}}", "predicate", "buildDefinition",
+			 "resolvedDependencies", dep);
+	assert_int_equal(cr_root_host_record_get(&rec, &found, stmt), CR_OK);
+	assert_int_equal(found, 1);
+	assert_int_equal(rec.npkgs, 2);
+	assert_string_equal(rec.pkgs[1].name, "zlib1g");
+	cr_root_record_clear(&rec);
+	/* Not a root: cr_root_record_get finds none. */
+	assert_int_equal(cr_root_record_get(&rec, &found, stmt), CR_OK);
+	assert_int_equal(found, 0);
+	/* A list that is not zlib+base64 (here plain base64) is refused. */
+	json_object_set_new(
+		json_object_get(
+			json_array_get(
+				json_object_get(
+					json_object_get(
+						json_object_get(stmt,
+								"predicate"),
+						"buildDefinition"),
+					"resolvedDependencies"),
+				0),
+			"annotations"),
+		"packages", json_string("YmFzaCA1LjItOQo="));
+	assert_int_equal(cr_root_host_record_get(&rec, &found, stmt), CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "zlib+base64"));
+	json_decref(stmt);
+	cr_root_pkgs_free(a, na);
+
+	/* A recipe's root against a manifest's recipe. */
+	memset(&m, 0, sizeof(m));
+	m.recipe.suite = "bookworm";
+	m.recipe.include = inc;
+	m.recipe.ninclude = 2;
+	want = json_pack("{s:s, s:[s,s]}", "suite", "bookworm", "include",
+			 "libc6-dev", "gcc");
+	assert_int_equal(cr_root_recipe_check(&m, want, "t"), CR_OK);
+	json_object_set_new(want, "snapshot", json_string("20250520T000000Z"));
+	assert_int_equal(cr_root_recipe_check(&m, want, "t"), CR_EFAIL);
+	assert_non_null(strstr(cr_error_last(), "snapshot"));
+	json_object_del(want, "snapshot");
+	m.recipe.ninclude = 1;
+	assert_int_equal(cr_root_recipe_check(&m, want, "t"), CR_EFAIL);
+	m.recipe.ninclude = 2;
+	json_object_set_new(want, "suite", json_string("trixie"));
+	assert_int_equal(cr_root_recipe_check(&m, want, "t"), CR_EFAIL);
+	json_object_set_new(want, "suite", json_string("bookworm"));
+	/* The cache name: the sorted includes, whatever their order. */
+	assert_int_equal(cr_root_recipe_cache_name(&name, want, "c"), CR_OK);
+	assert_int_equal(
+		sh("printf 'bookworm\\n\\ngcc\\nlibc6-dev\\n' | sha256sum | "
+		   "cut -c1-16 >key"),
+		0);
+	assert_non_null(f = fopen(path("key"), "r"));
+	assert_non_null(fgets(hex, sizeof(hex), f));
+	fclose(f);
+	hex[16] = '\0';
+	{
+		char wanted[128];
+
+		snprintf(wanted, sizeof(wanted), "c/root-bookworm-%s.tar", hex);
+		assert_string_equal(name, wanted);
+	}
+	free(name);
+	json_object_set_new(want, "suite", json_string("../x"));
+	assert_int_equal(cr_root_recipe_cache_name(&name, want, "c"), CR_ERROR);
+	json_decref(want);
+}
+
 int
 main(void)
 {
@@ -419,6 +525,7 @@ main(void)
 		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_debs_layout),
 		cmocka_unit_test(test_installed_and_drift),
+		cmocka_unit_test(test_host_record_and_recipe),
 	};
 	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

@@ -415,6 +415,106 @@ test_fake_root(void **state)
 	rm_rf(root);
 }
 
+/*
+ * The files a C build runs and reads, found in a fake root: cc1 and crt
+ * files by their places, a link out of the root not followed to the
+ * host, DT_NEEDED of a real ELF resolved in the root; then probed as files
+ * (never run, no execute bit) with their package, a missing one left out.
+ */
+static void
+test_internals(void **state)
+{
+	char *root = make_tmpdir(), *out = make_tmpdir(), cc1[65];
+	const char *arts[] = {"prog", "text", "missing", NULL};
+	const char *files[] = {"/usr/lib/gcc/x86_64-linux-gnu/12/cc1",
+			       "/usr/lib/x86_64-linux-gnu/crt1.o",
+			       "/usr/lib/nothing.o", NULL};
+	struct cr_toolchain *tc = NULL;
+	struct cr_sandbox_opts o;
+	const struct cr_tool *t;
+	char **list = NULL, dst[PATH_MAX];
+	size_t n = 0, i;
+
+	(void)state;
+	put(root, "usr/lib/gcc/x86_64-linux-gnu/12/cc1", "cc1 bytes\n", 0755);
+	put(root, "usr/lib/gcc/x86_64-linux-gnu/12/crtbegin.o", "crtb\n", 0644);
+	put(root, "usr/lib/x86_64-linux-gnu/crt1.o", "crt1\n", 0644);
+	put(root, "usr/include/stdio.h", "/* stdio */\n", 0644);
+	put(root, "usr/lib/x86_64-linux-gnu/libc.so.6", "libc\n", 0755);
+	put(root, "usr/lib/libm.so.6", "libm\n", 0755);
+	link_at(root, "lib", "usr/lib");
+	/* A link out of the root: resolved inside it, so nothing found. */
+	link_at(root, "usr/lib/gcc/evil", "/usr/lib/gcc");
+	put(root, "var/lib/dpkg/info/cpp-12:amd64.list",
+	    "/usr/lib/gcc/x86_64-linux-gnu/12/cc1\n", 0644);
+	put(root, "var/lib/dpkg/status",
+	    "Package: cpp-12\nStatus: install ok installed\n"
+	    "Architecture: amd64\nVersion: 12.2.0-14\n",
+	    0644);
+	/* prog: this test's own binary, whose DT_NEEDED has libc.so.6. */
+	snprintf(dst, sizeof(dst), "%s/prog", out);
+	{
+		char *buf;
+		size_t len;
+
+		assert_int_equal(
+			cr_read_file(&buf, &len, "/proc/self/exe", 256u << 20),
+			CR_OK);
+		assert_int_equal(cr_write_atomic(dst, buf, len, 0755, 0),
+				 CR_OK);
+		free(buf);
+	}
+	put(out, "text", "not ELF\n", 0644);
+
+	assert_int_equal(cr_toolchain_internals(&list, &n, root, out, arts),
+			 CR_OK);
+	for (i = 0; i < n; i++)
+		assert_true(strncmp(list[i], "/usr/lib/gcc/evil", 17) != 0);
+	assert_null(list[n]);
+	{
+		const char *want[] = {
+			"/lib/x86_64-linux-gnu/libc.so.6",
+			"/usr/include/stdio.h",
+			"/usr/lib/gcc/x86_64-linux-gnu/12/cc1",
+			"/usr/lib/gcc/x86_64-linux-gnu/12/crtbegin.o",
+			"/usr/lib/x86_64-linux-gnu/crt1.o",
+		};
+		assert_int_equal(n, CR_ARRAY_SIZE(want));
+		for (i = 0; i < n; i++)
+			assert_string_equal(list[i], want[i]);
+	}
+	cr_toolchain_list_free(list, n);
+
+	cr_sandbox_opts_init(&o);
+	o.root = root;
+	assert_int_equal(cr_toolchain_probe_files(&tc, &o, NULL, files,
+						  CR_TOOLCHAIN_NO_VERSION),
+			 CR_OK);
+	sha256_hex(cc1, "cc1 bytes\n");
+	assert_non_null(t = tool(tc, files[0]));
+	assert_true(t->file);
+	assert_string_equal(t->sha256, cc1);
+	assert_string_equal(t->version, "");
+	assert_string_equal(t->package, "cpp-12");
+	assert_string_equal(t->package_version, "12.2.0-14");
+	assert_non_null(t = tool(tc, files[1]));
+	assert_true(t->file);
+	assert_null(t->package);
+	assert_null(tool(tc, files[2]));
+	cr_toolchain_free(tc);
+
+	/* A relative file name is refused. */
+	{
+		const char *rel[] = {"usr/lib/x", NULL};
+
+		assert_int_equal(
+			cr_toolchain_probe_files(&tc, &o, NULL, rel, 0),
+			CR_ERROR);
+	}
+	rm_rf(out);
+	rm_rf(root);
+}
+
 static void
 test_versions_in_sandbox(void **state)
 {
@@ -459,6 +559,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_tools),
 		cmocka_unit_test(test_fake_root),
+		cmocka_unit_test(test_internals),
 		cmocka_unit_test(test_versions_in_sandbox),
 	};
 

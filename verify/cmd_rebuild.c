@@ -20,7 +20,8 @@
 
 static const char usage_text[] =
 	"usage: verify rebuild -a ATTESTATION -k PUB [--keep DIR]\n"
-	"                      [--root DIR|ROOT.tar] [--strip-components N]\n"
+	"                      [--root DIR|ROOT.tar] [--root-cache DIR]\n"
+	"                      [--strip-components N]\n"
 	"                      [--trust-recipe]\n"
 	"                      [--timeout SECONDS] [--max-size SIZE] [--json] [-q]\n"
 	"                      (SOURCE | --git REPO [--rev REV]) [SHIPPED]...\n"
@@ -56,7 +57,12 @@ static const char usage_text[] =
 	"                          its artifacts included (default 3600; exit 2)\n"
 	"  --max-size SIZE         the bytes all artifacts may hold together (K,\n"
 	"                          M, G, T: powers of 1024; default 8G; exit 2)\n"
-	"  --root DIR|ROOT.tar     the build's root filesystem (default: host's)\n"
+	"  --root DIR|ROOT.tar     the build's root filesystem (default: host's);\n"
+	"                          when cleanroom.json names a root, its\n"
+	"                          ROOT.json must say it is made as it asks\n"
+	"  --root-cache DIR        the root cleanroom.json names, made there by\n"
+	"                          attest root create or reused (default:\n"
+	"                          $CLEANROOM_ROOT_CACHE)\n"
 	"  --trust-recipe          replay a recipe given on the vendor's command\n"
 	"                          line, after reading it\n"
 	"  --json                  print a machine-readable report\n"
@@ -114,6 +120,7 @@ struct env {
 	int same;    /* the attested environment */
 	int has_rec; /* the statement records a root */
 	struct cr_root_record rec;
+	int has_host; /* the statement records its host's package set */
 	const struct cr_root *given; /* --root, or NULL */
 	struct cr_root_pkg *host;    /* the host's packages, when compared */
 	size_t nhost;
@@ -148,6 +155,23 @@ env_check(struct env *e, json_t *statement, const struct cr_root *given,
 						  given->pkgs, given->npkgs);
 		return CR_OK;
 	}
+	if (!e->has_rec && (err = cr_root_host_record_get(&e->rec, &e->has_host,
+							  statement)) < 0)
+		return err;
+	if (e->has_host) {
+		/* Built on its host: that package set against this one. */
+		if (given == NULL &&
+		    (err = cr_root_installed(&e->host, &e->nhost, "/")) < 0)
+			return err;
+		if ((err = cr_root_drift_list(
+			     &e->drift, &e->ndrift, e->rec.pkgs, e->rec.npkgs,
+			     given ? given->pkgs : e->host,
+			     given ? given->npkgs : e->nhost)) < 0)
+			return err;
+		e->same = e->ndrift == 0 && tools != NULL &&
+			  tools->compared > 0 && tools->count == 0;
+		return CR_OK;
+	}
 	if (e->has_rec) {
 		/* Rebuilt on the host: its packages are the drift. */
 		e->same = 0;
@@ -165,9 +189,27 @@ env_check(struct env *e, json_t *statement, const struct cr_root *given,
 }
 
 static size_t
+env_ntools(const struct env *e)
+{
+	return !e->has_rec && e->tools ? e->tools->count : 0;
+}
+
+static size_t
 env_ndrift(const struct env *e)
 {
-	return e->has_rec ? e->ndrift : e->tools ? e->tools->count : 0;
+	return e->ndrift + env_ntools(e);
+}
+
+/* The i-th drift's name: a package, or a tool's package, or the tool. */
+static const char *
+env_drift_name(const struct env *e, size_t i)
+{
+	const struct cr_toolchain_change *c;
+
+	if (i < e->ndrift)
+		return e->drift[i].package;
+	c = &e->tools->changes[i - e->ndrift];
+	return c->package ? c->package : c->tool;
 }
 
 static void
@@ -192,11 +234,19 @@ env_print(const struct env *e)
 		printf("root %s: the statement records a build on its host, "
 		       "not in a root\n",
 		       g);
-	if (!e->has_rec)
+	if (e->has_host && e->ndrift == 0)
+		printf("host packages: the %zu attested packages, the same "
+		       "versions here\n",
+		       e->rec.npkgs);
+	else if (e->has_host)
+		printf("host packages: DIFFER from the attested host's %zu "
+		       "(%zu package%s):\n",
+		       e->rec.npkgs, e->ndrift, e->ndrift == 1 ? "" : "s");
+	if (!e->has_rec && !e->has_host)
 		return;
-	if (!e->same && !e->rec.has_pkgs)
+	if (!e->has_host && !e->same && !e->rec.has_pkgs)
 		printf("  the statement lists no packages of its root\n");
-	else if (!e->same && e->ndrift == 0)
+	else if (!e->has_host && !e->same && e->ndrift == 0)
 		printf("  every package is the attested version: files of "
 		       "the root were changed\n");
 	for (i = 0; i < e->ndrift; i++)
@@ -220,7 +270,7 @@ env_json(const struct env *e)
 		cr_tree_format_id(a, e->rec.tree);
 	if (e->given != NULL)
 		cr_tree_format_id(g, e->given->tree);
-	for (i = 0; d && e->has_rec && i < e->ndrift; i++)
+	for (i = 0; d && i < e->ndrift; i++)
 		json_array_append_new(
 			d,
 			json_pack("{s:o, s:o, s:o?, s:o?}", "package",
@@ -234,18 +284,23 @@ env_json(const struct env *e)
 				  e->drift[i].here
 					  ? tool_json_str(e->drift[i].here)
 					  : NULL));
-	for (i = 0; d && !e->has_rec && e->tools && i < e->tools->count; i++)
+	for (i = 0; d && i < env_ntools(e); i++) {
+		const struct cr_toolchain_change *c = &e->tools->changes[i];
+
 		json_array_append_new(
-			d,
-			json_pack("{s:o, s:s, s:o, s:o}", "package",
-				  tool_json_str(e->tools->changes[i].tool),
-				  "field", e->tools->changes[i].field,
-				  "attested",
-				  tool_json_str(e->tools->changes[i].recorded),
-				  "here",
-				  tool_json_str(e->tools->changes[i].local)));
+			d, json_pack("{s:o, s:o, s:s, s:o, s:o}", "package",
+				     tool_json_str(c->package ? c->package
+							      : c->tool),
+				     "file", tool_json_str(c->tool), "field",
+				     c->field, "attested",
+				     tool_json_str(c->recorded), "here",
+				     tool_json_str(c->local)));
+	}
 	o = json_pack("{s:s?, s:s?, s:b}", "attested", e->has_rec ? a : NULL,
 		      "given", e->given ? g : NULL, "same", e->same);
+	if (o != NULL && e->has_host)
+		json_object_set_new(o, "hostPackages",
+				    json_integer((json_int_t)e->rec.npkgs));
 	return json_pack("{s:o, s:o}", "root", o, "drift", d);
 }
 
@@ -255,14 +310,21 @@ env_verdict(char *buf, size_t n, const struct env *e, int rebuilt_differs,
 	    int shipped_differs)
 {
 	char names[256] = "";
-	size_t i, nd = env_ndrift(e), len = 0;
+	size_t i, nd = env_ndrift(e), len = 0, nu = 0;
 
 	for (i = 0; i < nd && len < sizeof(names) - 1; i++) {
-		const char *p = e->has_rec ? e->drift[i].package
-					   : e->tools->changes[i].tool;
+		const char *p = env_drift_name(e, i);
+		size_t k;
 
+		/* Each package once, however many of its files differ. */
+		for (k = 0; k < i; k++)
+			if (strcmp(env_drift_name(e, k), p) == 0)
+				break;
+		if (k < i)
+			continue;
+		nu++;
 		len += (size_t)snprintf(names + len, sizeof(names) - len,
-					"%s%s", i ? ", " : "", p);
+					"%s%s", len ? ", " : "", p);
 	}
 	if (len >= sizeof(names) - 1)
 		memcpy(names + sizeof(names) - 5, "...", 4);
@@ -282,14 +344,14 @@ env_verdict(char *buf, size_t n, const struct env *e, int rebuilt_differs,
 	}
 	if (!rebuilt_differs) {
 		snprintf(buf, n,
-			 "reproduced despite environment drift (%zu: %s)", nd,
+			 "reproduced despite environment drift (%zu: %s)", nu,
 			 nd ? names : "no package differs");
 		return EXIT_OK;
 	}
 	snprintf(buf, n,
 		 "inconclusive: the environment differs (%zu: %s); rebuild "
 		 "in the attested root",
-		 nd, nd ? names : "no package differs");
+		 nu, nd ? names : "no package differs");
 	return EXIT_ERROR;
 }
 
@@ -385,6 +447,7 @@ cmd_rebuild(int argc, char **argv)
 		{"strip-components", required_argument, NULL, 's'},
 		{"keep", required_argument, NULL, 'K'},
 		{"root", required_argument, NULL, 'R'},
+		{"root-cache", required_argument, NULL, 'C'},
 		{"timeout", required_argument, NULL, 'W'},
 		{"max-size", required_argument, NULL, 'Z'},
 		{"trust-recipe", no_argument, NULL, 'U'},
@@ -403,7 +466,7 @@ cmd_rebuild(int argc, char **argv)
 	struct cr_build_opts bo = {0};
 	struct cr_toolchain_diff *tdiff = NULL;
 	const struct cr_checked *att;
-	const char *keep = NULL, *root = NULL;
+	const char *keep = NULL, *root = NULL, *root_cache = NULL;
 	char outdir_tmp[4096], *outdir = NULL;
 	const char *tmp = getenv("TMPDIR");
 	char hex[CR_SHA256_HEXLEN + 1], ahex[CR_SHA256_HEXLEN + 1];
@@ -450,6 +513,12 @@ cmd_rebuild(int argc, char **argv)
 				return tool_usage("rebuild",
 						  "--root given twice");
 			root = optarg;
+			break;
+		case 'C':
+			if (root_cache)
+				return tool_usage("rebuild",
+						  "--root-cache given twice");
+			root_cache = optarg;
 			break;
 		case 'W':
 			if (timeout >= 0 ||
@@ -556,7 +625,22 @@ cmd_rebuild(int argc, char **argv)
 		goto done;
 
 	/* The environment is named before anything is built. */
-	if (root != NULL) {
+	if (recipe->root != NULL) {
+		/* The root the reviewed recipe names, and no other. */
+		if (root_cache == NULL)
+			root_cache = getenv("CLEANROOM_ROOT_CACHE");
+		snprintf(path, sizeof(path), "%s: %s", src.path,
+			 CR_RECIPE_FILE);
+		if ((err = cr_root_for_recipe(
+			     &rootfs, recipe->root, root, root_cache, path,
+			     json ? NULL : tool_progress_line, NULL)) < 0)
+			goto done;
+		tool_progress_done();
+		if ((rootdep = cr_root_dependency(rootfs)) == NULL) {
+			err = cr_error_set("out of memory");
+			goto done;
+		}
+	} else if (root != NULL) {
 		struct cr_tree_opts topts = {0};
 
 		topts.skip_special = 1;

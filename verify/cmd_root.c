@@ -423,7 +423,13 @@ cmd_root(int argc, char **argv)
 			err = given_err;
 			goto done;
 		}
-		if (given_err == CR_EFAIL && remade != NULL) {
+		/*
+		 * Named file by file whenever it is not the root the .debs
+		 * make: also when it is the attested one (a vendor's root
+		 * with a patched compiler attests itself).
+		 */
+		if (remade != NULL && given != NULL &&
+		    memcmp(remade->root, given->root, CR_SHA256_LEN) != 0) {
 			struct diffctx dc = {0};
 
 			if ((err = cr_root_owners_load(&oref, output)) < 0 ||
@@ -439,7 +445,8 @@ cmd_root(int argc, char **argv)
 				       root, debdir);
 			}
 			cr_tree_compare(remade, given, print_change, &dc);
-		} else if (given_err == CR_EFAIL && !json && !tool_quiet) {
+		} else if (given_err == CR_EFAIL && remade == NULL && !json &&
+			   !tool_quiet) {
 			printf("  (give --debs DIR -o FILE to name the files "
 			       "that differ)\n");
 		}

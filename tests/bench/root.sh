@@ -4,7 +4,10 @@
 # root (`attest hash --root-fs` of the tar and of the unpacked directory,
 # against `sha256sum` of the tar and git add + write-tree of the directory);
 # `verify root --debs` (the signature chain only) and `verify root --debs -o`
-# (the root made again from the .debs). Prints wall times and peak memory.
+# (the root made again from the .debs); a build and a `verify rebuild` of a
+# small C-free recipe in the root given as ROOT.tar (unpacked privately each
+# time) against the same root as a directory. Prints wall times and peak
+# memory.
 #
 #   tests/bench/root.sh [BUILD_DIR]     (default: build)
 #   CACHE=DIR tests/bench/root.sh       .debs cache (default BUILD_DIR/root-cache)
@@ -75,3 +78,15 @@ run "verify root --debs -o (made again)" "$VERIFY" root -q \
 	--manifest root.json --debs debs -o remade.tar
 cmp -s root.tar remade.tar && echo "  remade identical bytes: yes" ||
 	echo "  remade identical bytes: NO"
+
+# A build in the root, rebuilt from ROOT.tar and from the directory: the
+# difference is the private unpacking and hashing of the tar.
+"$ATTEST" keygen -o bench >/dev/null 2>&1
+mkdir src && printf 'ls --version | head -n 1 > out.txt\n' >src/build.sh
+run "attest build --root DIR" "$ATTEST" build -q --source src \
+	--env SOURCE_DATE_EPOCH=1 --root dir --key bench.key --artifact out.txt \
+	--output-dir out -o att.jsonl -- sh build.sh
+run "verify rebuild --root DIR" "$VERIFY" rebuild -q -a att.jsonl \
+	-k bench.pub --trust-recipe --root dir src
+run "verify rebuild --root ROOT.tar" "$VERIFY" rebuild -q -a att.jsonl \
+	-k bench.pub --trust-recipe --root root.tar src

@@ -20,6 +20,7 @@ export GIT_COMMITTER_NAME=test GIT_COMMITTER_EMAIL=test@example.invalid
 export GIT_AUTHOR_DATE='2024-01-01T00:00:00Z'
 export GIT_COMMITTER_DATE='2024-01-01T00:00:00Z'
 export GIT_CONFIG_NOSYSTEM=1 HOME="$T/home"
+unset CLEANROOM_ROOT_CACHE # a recipe's root is made only where a test says
 mkdir -p "$HOME"
 git config --global init.defaultBranch main
 git config --global advice.detachedHead false

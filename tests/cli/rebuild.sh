@@ -16,6 +16,7 @@ expect 0 "the vendor builds and signs commit A" "$ATTEST" build --git repo \
 	--rev A --key vendor.key --output-dir vendor -o att.jsonl
 expect 0 "the vendor exports the reviewed source" "$ATTEST" export \
 	--git repo --rev A -o src.tar.gz
+dpkg-query -W -f '${db:Status-Status} ${Package} ${Version} ${Architecture}\n' >dpkg.txt 2>/dev/null
 
 # The honest path.
 expect 0 "verify source on the export" "$VERIFY" source -a att.jsonl \
@@ -25,7 +26,7 @@ expect 0 "rebuild matches the attestation and the shipped files" \
 	vendor/hello vendor/hello.tar.gz vendor/libgreet.a
 out_has "^OK +hello " "hello rebuilt identical"
 out_has "shipped vendor/hello: identical" "the shipped hello is identical"
-out_has "toolchain: the [0-9]+ recorded tools are the same here" \
+out_has "toolchain: the [0-9]+ recorded tools and files are the same here" \
 	"the toolchain is compared"
 expect 0 "rebuild from --git" "$VERIFY" rebuild -a att.jsonl -k vendor.pub \
 	--git repo --rev A vendor/hello
@@ -106,9 +107,140 @@ PY
 expect 0 "rebuild with a recorded toolchain that differs" "$VERIFY" rebuild \
 	-a othercc.jsonl -k vendor.pub src.tar.gz vendor/hello
 out_has "toolchain: DIFFERS" "reports the toolchain difference"
-out_has "cc version: recorded 'cc \\(Debian 99.1.0-1\\) 99.1.0'" \
+out_has "cc( \\([^)]*\\))? version: recorded 'cc \\(Debian 99.1.0-1\\) 99.1.0'" \
 	"names the tool and the version"
-out_has "cc sha256: recorded '0{64}'" "names the digest"
+out_has "cc( \\([^)]*\\))? sha256: recorded '0{64}'" "names the digest"
+
+# What the build ran and read, recorded by file and package: the compiler
+# configure runs (gcc, not only cc), cc1, the crt files, libc headers and
+# the libraries hello loads, each with its owning package; and the host's
+# whole package set, like a .buildinfo, bound by its digest.
+python3 - >pycheck 2>&1 <<'PY' && ok "the statement records gcc, cc1, crt files, headers, libc.so.6 and the host packages" || { not_ok "the recorded environment"; sed 's/^/#   /' pycheck; }
+import base64, hashlib, json, subprocess
+st = json.loads(base64.b64decode(json.loads(open("att.jsonl").readline())["payload"]))
+deps = {d["name"]: d for d in st["predicate"]["buildDefinition"]["resolvedDependencies"]}
+assert "gcc" in deps and deps["gcc"]["annotations"]["package"].startswith("gcc-"), deps.get("gcc")
+files = {n: d for n, d in deps.items() if d.get("annotations", {}).get("kind") == "file"}
+want = {"cc1": "cpp-", "crt1.o": "libc6-dev", "stdio.h": "libc6-dev", "libc.so.6": "libc6"}
+for base, pkg in want.items():
+    hit = [d for n, d in files.items() if n.endswith("/" + base)]
+    assert hit, base
+    a = hit[0]["annotations"]
+    assert a["package"].startswith(pkg) and a["packageVersion"], (base, a)
+    assert "version" not in a
+    # The digest is the file's, read by an outside tool.
+    assert hit[0]["digest"]["sha256"] == hashlib.sha256(open(a["path"], "rb").read()).hexdigest(), base
+h = deps["hostfs"]
+a = h["annotations"]
+native = a["architecture"]
+assert a["packagesEncoding"] == "zlib+base64"
+import zlib
+text = zlib.decompress(base64.b64decode(a["packages"])).decode()
+got = []
+for l in text.splitlines():
+    n, v = l.split(" ")
+    n, _, arch = n.partition(":")
+    got.append((n, v, arch or native))
+q = open("dpkg.txt").read().split("\n")  # dpkg-query's, at the build
+inst = sorted(tuple(l.split()[1:]) for l in q if l.startswith("installed "))
+assert sorted(got) == inst, set(got) ^ set(inst)
+assert h["digest"]["sha256"] == hashlib.sha256(text.encode()).hexdigest()
+# Small enough for a transparency log entry (64 KiB), as a line of the file.
+assert len(open("att.jsonl").readline()) < 65536
+PY
+
+# The statement re-signed with the vendor's key after edit.py changes it.
+resign() { # OUT
+	python3 - <<'PY'
+import base64, json
+env = json.loads(open("att.jsonl").readline())
+st = json.loads(base64.b64decode(env["payload"]))
+exec(open("edit.py").read())
+body = json.dumps(st).encode()
+env["payload"] = base64.b64encode(body).decode()
+t = env["payloadType"].encode()
+open("pae.bin", "wb").write(b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body))
+json.dump(env, open("env.json", "w"))
+PY
+	openssl pkeyutl -sign -rawin -inkey vendor.key -in pae.bin -out sig.bin &&
+		python3 -c '
+import base64, json, sys
+env = json.load(open("env.json"))
+env["signatures"] = [{"keyid": "", "sig": base64.b64encode(open("sig.bin", "rb").read()).decode()}]
+open(sys.argv[1], "w").write(json.dumps(env) + "\n")' "$1"
+}
+# A vendor host with another libc6-dev and cpp-12 (package set and the
+# files' records): the drift is named by package, versions and files.
+cat >edit.py <<'PY'
+import hashlib
+deps = st["predicate"]["buildDefinition"]["resolvedDependencies"]
+for d in deps:
+    a = d.get("annotations", {})
+    if d["name"] == "hostfs":
+        import base64, zlib
+        lines = [l.split(" ") for l in zlib.decompress(base64.b64decode(a["packages"])).decode().splitlines()]
+        text = "".join("%s %s\n" % (n, "99.0-vendor" if n in ("libc6-dev", "cpp-12") else v) for n, v in lines)
+        a["packages"] = base64.b64encode(zlib.compress(text.encode())).decode()
+        d["digest"]["sha256"] = hashlib.sha256(text.encode()).hexdigest()
+    elif a.get("package") in ("libc6-dev", "cpp-12"):
+        a["packageVersion"] = "99.0-vendor"
+PY
+if dpkg-query -W libc6-dev cpp-12 >/dev/null 2>&1 && resign drift.jsonl; then
+	expect 0 "a host drifted in libc6-dev and cpp-12: reproduced despite drift" "$VERIFY" rebuild \
+		-a drift.jsonl -k vendor.pub src.tar.gz vendor/hello
+	out_has "^host packages: DIFFER from the attested host's [0-9]+ \\(2 packages\\):$" "says the host's packages differ"
+	out_has "^  drift cpp-12:amd64  attested 99\\.0-vendor, here " "names cpp-12 and both versions"
+	out_has "^  drift libc6-dev:amd64  attested 99\\.0-vendor, here " "names libc6-dev"
+	out_has "/cc1 \\(cpp-12\\) package: recorded 'cpp-12 99\\.0-vendor', here 'cpp-12 " "names cc1's package and versions"
+	out_has "/crt1\\.o \\(libc6-dev\\) package: recorded 'libc6-dev 99\\.0-vendor'" "names crt1.o's package"
+	out_has "^verdict: reproduced despite environment drift \\(2: cpp-12, libc6-dev\\)$" "the verdict names both packages once"
+	expect 0 "the same, --json" "$VERIFY" rebuild --json -a drift.jsonl -k vendor.pub src.tar.gz
+	python3 - "$T/out" <<'PY' && ok "--json: the drift by package, files with their package" || not_ok "--json drift"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["result"] == "ok" and r["root"]["same"] is False and r["root"]["hostPackages"] > 100, r["root"]
+pk = {d["package"] for d in r["drift"]}
+assert pk == {"cpp-12", "libc6-dev"}, pk
+assert any(d.get("file", "").endswith("/cc1") and d["package"] == "cpp-12" for d in r["drift"]), r["drift"]
+PY
+fi
+# Drift and an attested digest the rebuild does not give: inconclusive.
+cat >>edit.py <<'PY'
+for s in st["subject"]:
+    if s["name"] == "hello":
+        s["digest"]["sha256"] = "0" * 64
+PY
+if dpkg-query -W libc6-dev cpp-12 >/dev/null 2>&1 && resign drift2.jsonl; then
+	expect 2 "drift and a different artifact: inconclusive" "$VERIFY" rebuild \
+		-a drift2.jsonl -k vendor.pub src.tar.gz
+	out_has "^verdict: inconclusive: the environment differs \\(2: cpp-12, libc6-dev\\); rebuild in the attested root$" "the verdict"
+fi
+# A file recorded from another package of the same version: named too.
+cat >edit.py <<'PY'
+for d in st["predicate"]["buildDefinition"]["resolvedDependencies"]:
+    if d["name"].endswith("/cc1"):
+        d["annotations"]["package"] = "cpp-13"
+PY
+if resign pkgname.jsonl; then
+	expect 0 "cc1 recorded from another package: drift" "$VERIFY" rebuild \
+		-a pkgname.jsonl -k vendor.pub src.tar.gz
+	out_has "/cc1 \\(cpp-13\\) package: recorded 'cpp-13 [^']+', here 'cpp-12 " "compared by package name"
+	out_has "^verdict: reproduced despite environment drift \\(1: cpp-13\\)$" "the verdict names it"
+fi
+# A package list that is not the one its digest names: refused.
+cat >edit.py <<'PY'
+for d in st["predicate"]["buildDefinition"]["resolvedDependencies"]:
+    if d["name"] == "hostfs":
+        import base64, zlib
+        t = zlib.decompress(base64.b64decode(d["annotations"]["packages"])).decode()
+        d["annotations"]["packages"] = base64.b64encode(zlib.compress(t.replace(" ", " 0.0-edited", 1).encode())).decode()
+PY
+if resign badhost.jsonl; then
+	expect 2 "a host package list its digest does not name" "$VERIFY" rebuild \
+		-a badhost.jsonl -k vendor.pub src.tar.gz
+	err_has "hostfs: its digest is not the one of its package list" "says why"
+	err_one_line "one line on stderr"
+fi
 
 # An independent rebuilder signs too; the customer asks for both.
 expect 0 "the regulator rebuilds and signs" "$ATTEST" build \

@@ -223,7 +223,9 @@ bad_recipe '{"command": ["sh", "build.sh"]}' "no artifacts" "artifacts must be"
 bad_recipe '{"command": ["sh", "build.sh"], "artifacts": ["hello"], "fakeClock": "yes"}' \
 	"fakeClock not a bool" "fakeClock must be"
 bad_recipe '{"command": ["sh", "build.sh"], "artifacts": ["hello"], "root": {"suite": "bookworm", "snapshot": "20250520T000000Z", "include": ["build-essential"]}}' \
-	"a root, not built yet" "cannot build yet"
+	"a root, with neither --root nor a root cache" "give --root ROOT.tar"
+bad_recipe '{"command": ["sh", "build.sh"], "artifacts": ["hello"], "root": {"include": ["gcc"]}}' \
+	"a root without a suite" "root names no suite"
 bad_recipe '[1, 2' "not JSON" "not valid JSON"
 python3 -c 'print("{\"command\": [\"sh\", \"build.sh\"], \"artifacts\": [\"hello\"], \"env\": {\"A\": \"" + "x" * 70000 + "\"}}")' \
 	>bad/cleanroom.json && git -C bad commit -qam big
