@@ -1501,7 +1501,12 @@ external_params(const struct cr_build *b, const struct cr_recipe *r,
 {
 	json_t *root;
 
-	if (rootdep != NULL)
+	/* A host build records the host's package set as "hostfs". */
+	if (rootdep != NULL &&
+	    strcmp(json_string_value(json_object_get(rootdep, "name"))
+			   ? json_string_value(json_object_get(rootdep, "name"))
+			   : "",
+		   "rootfs") == 0)
 		root = json_pack("{s:s, s:O}", "name", "rootfs", "digest",
 				 json_object_get(rootdep, "digest"));
 	else

@@ -97,7 +97,7 @@ case $id1 in urn:uuid:????????-????-4???-????-????????????) ok "build: an invoca
 
 # Every tool: the digest is of the file at its path, the package is the one
 # dpkg says owns it, at the version dpkg has; no uri names the package alone.
-field build.jsonl '"\n".join("%s %s %s %s %s" % (d["name"], d["annotations"]["path"], d["digest"]["sha256"], d["annotations"].get("package", "-"), d["annotations"].get("packageVersion", "-")) + (" URI" if "uri" in d else "") for d in deps[1:])' >tools.txt
+field build.jsonl '"\n".join("%s %s %s %s %s" % (d["name"], d["annotations"]["path"], d["digest"]["sha256"], d["annotations"].get("package", "-"), d["annotations"].get("packageVersion", "-")) + (" URI" if "uri" in d else "") for d in deps[1:] if "path" in d.get("annotations", {}))' >tools.txt
 ntools=0
 while read -r name path sha pkg ver extra; do
 	ntools=$((ntools + 1))
