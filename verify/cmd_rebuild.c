@@ -44,7 +44,8 @@ static const char usage_text[] =
 	"one fails). A recipe that was given on the command line is not part of\n"
 	"the reviewed source: it is shown in full and replayed only with\n"
 	"--trust-recipe. Every attested subject must be rebuilt, same name, same\n"
-	"digest.\n"
+	"digest: those of every trusted statement in the input, each of which\n"
+	"must name this tree.\n"
 	"\n"
 	"  -a, --attestation FILE  the attestation of an 'attest build'\n"
 	"  --bundle FILE           a Sigstore bundle v0.3 (.sigstore.json), as -a\n"
@@ -473,7 +474,7 @@ cmd_rebuild(int argc, char **argv)
 	char id[CR_TREE_IDLEN + 1], path[4096], label[4200];
 	json_t *report = NULL, *arts = NULL, *jart;
 	char **shipped = NULL;
-	size_t nshipped = 0, i, j;
+	size_t nshipped = 0, i, j, k;
 	unsigned char *used = NULL;
 	int c, rc, json = 0, err = CR_OK, any, differs = 0, firstpos;
 	long long timeout = -1;
@@ -819,6 +820,74 @@ cmd_rebuild(int argc, char **argv)
 			       tool_name(s->name), ahex);
 		tool_warn("%s: an attested subject the rebuild did not make",
 			  s->name);
+	}
+	/*
+	 * Every other trusted statement in the input is checked too: one
+	 * that names this tree must attest only what the rebuild made (an
+	 * honest build statement beside a signed backdoor for the same
+	 * tree would otherwise pass here and give the backdoor to
+	 * customers); one that names another tree was not rebuilt, and
+	 * exit 0 is not given on what was not.
+	 */
+	for (k = 0; k < t.set.count; k++) {
+		const struct cr_checked *o = &t.set.items[k];
+
+		if (o == att || o->status != CR_OK)
+			continue;
+		if (!o->st->has_tree ||
+		    memcmp(o->st->tree, tree->root, CR_SHA256_LEN) != 0) {
+			differs = 1;
+			if (json)
+				json_array_append_new(
+					arts, json_pack("{s:o, s:i, s:s}",
+							"attestation",
+							tool_json_str(o->file),
+							"line", (int)o->line,
+							"result",
+							"another source tree"));
+			else if (!tool_quiet)
+				printf("FAIL  %s:%u: a trusted statement of "
+				       "another source tree, not rebuilt "
+				       "here\n",
+				       tool_name(o->file), o->line);
+			tool_warn("%s:%u: a trusted statement of another "
+				  "source tree; give each rebuild only its own",
+				  o->file, o->line);
+			continue;
+		}
+		for (j = 0; j < o->st->nsubjects; j++) {
+			const struct cr_subject *s = &o->st->subjects[j];
+
+			for (i = 0; i < b->nartifacts; i++)
+				if (strcmp(b->artifacts[i].name, s->name) ==
+					    0 &&
+				    memcmp(b->artifacts[i].sha256, s->sha256,
+					   CR_SHA256_LEN) == 0)
+					break;
+			if (i < b->nartifacts)
+				continue;
+			differs = 1;
+			cr_hex_encode(ahex, s->sha256, CR_SHA256_LEN);
+			if (json)
+				json_array_append_new(
+					arts,
+					json_pack(
+						"{s:o, s:s, s:s, s:o, s:i}",
+						"name", tool_json_str(s->name),
+						"attested", ahex, "result",
+						"not reproduced", "attestation",
+						tool_json_str(o->file), "line",
+						(int)o->line));
+			else if (!tool_quiet)
+				printf("FAIL  %s  attested sha256:%s [%s:%u]: "
+				       "the rebuild did not make these "
+				       "bytes\n",
+				       tool_name(s->name), ahex,
+				       tool_name(o->file), o->line);
+			tool_warn("%s:%u: %s: also attested for this tree, "
+				  "and not what the rebuild made",
+				  o->file, o->line, s->name);
+		}
 	}
 	for (j = 0; j < nshipped; j++)
 		if (!used[j]) {

@@ -36,6 +36,36 @@ out_has '"result": "ok"' "json says ok"
 cmp -s kept/hello vendor/hello && ok "--keep keeps the rebuilt artifacts" ||
 	not_ok "--keep keeps the rebuilt artifacts"
 
+# A second statement in the file, signed by the same key for the same tree:
+# a backdoored hello (red team). The rebuild reproduces the first and names
+# the second as not what it made; a statement of another tree in the input
+# is not vouched for either.
+mkdir evil && cp vendor/hello evil/hello && printf 'BACKDOOR' >>evil/hello
+(cd evil && "$ATTEST" sign --git ../repo --rev A --key ../vendor.key \
+	-o ../evil.jsonl hello >/dev/null 2>&1)
+cat att.jsonl evil.jsonl >two.jsonl
+expect 1 "a signed backdoor beside the honest statement" "$VERIFY" rebuild \
+	-a two.jsonl -k vendor.pub src.tar.gz
+out_has "^FAIL +hello +attested sha256:[0-9a-f]+ \[two.jsonl:2\]: the rebuild did not make these bytes" \
+	"names the other statement's subject and line"
+out_has "^verdict: NOT reproduced" "verdict: not reproduced"
+expect 1 "--json says so too" "$VERIFY" rebuild --json -a two.jsonl \
+	-k vendor.pub src.tar.gz
+out_has '"result": "not reproduced"' "json: the other statement's subject"
+echo 'int x;' >other.c
+mkdir othersrc && cp other.c othersrc/
+"$ATTEST" sign --source othersrc --key vendor.key -o other.jsonl \
+	vendor/hello >/dev/null 2>&1
+cat att.jsonl other.jsonl >mixed.jsonl
+expect 1 "a statement of another tree in the input" "$VERIFY" rebuild \
+	-a mixed.jsonl -k vendor.pub src.tar.gz
+err_has "mixed.jsonl:2: a trusted statement of another source tree" \
+	"says it is another tree's"
+(cd evil && "$ATTEST" sign --git ../repo --rev A --key ../regulator.key \
+	-o ../evil-reg.jsonl hello >/dev/null 2>&1)
+expect 0 "a statement by a key not trusted here counts for nothing" \
+	"$VERIFY" rebuild -a att.jsonl -a evil-reg.jsonl -k vendor.pub src.tar.gz
+
 # Backdoor swap: commit A attested, a binary of commit B shipped.
 sed -i 's/hello from %s/hello from %s; debug shell on port 4444/' repo/greet.c
 git -C repo commit -qam B
