@@ -38,7 +38,7 @@ static const char usage_text[] =
 	"                    [-o OUT] [--root DIR|ROOT.tar] [--root-cache DIR]\n"
 	"                    [--env SOURCE_DATE_EPOCH=N] [--tool NAME]... [--no-normalize]\n"
 	"                    [--check [--check-dir DIR] [--check-vary LIST]]\n"
-	"                    [--timeout SECONDS] [--max-size SIZE] [-q]\n"
+	"                    [--timeout SECONDS] [--max-size SIZE] [--json] [-q]\n"
 	"                    [[--override-recipe] [--artifact PATH]...\n"
 	"                     [--env NAME=VALUE]... [--fake-clock] -- COMMAND [ARG]...]\n"
 	"       attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
@@ -46,7 +46,7 @@ static const char usage_text[] =
 	"                    [--output-dir DIR] [-o OUT] [--root DIR|ROOT.tar]\n"
 	"                    [--root-cache DIR]\n"
 	"                    [--check [--check-dir DIR] [--check-vary LIST]]\n"
-	"                    [--timeout SECONDS] [--max-size SIZE] [-q]\n"
+	"                    [--timeout SECONDS] [--max-size SIZE] [--json] [-q]\n"
 	"\n"
 	"Builds the source tree in a sealed sandbox (Linux namespaces, no network,\n"
 	"a fixed build path, a scrubbed environment, every source mtime set to\n"
@@ -780,6 +780,7 @@ cmd_build(int argc, char **argv)
 		{"check-vary", required_argument, NULL, 'V'},
 		{"timeout", required_argument, NULL, 'W'},
 		{"max-size", required_argument, NULL, 'Z'},
+		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -793,7 +794,7 @@ cmd_build(int argc, char **argv)
 	struct cr_build_opts bo = {0};
 	struct cr_build *b = NULL, *b2 = NULL;
 	struct cr_root *rootfs = NULL;
-	json_t *rootdep = NULL;
+	json_t *rootdep = NULL, *report = NULL;
 	struct cr_privkey *probe = NULL;
 	struct list artifacts = {0}, env = {0}, tools = {0};
 	struct check chk;
@@ -805,7 +806,8 @@ cmd_build(int argc, char **argv)
 	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
 	char *outbuf = NULL, *logname = NULL, name[4200];
 	long long v;
-	int c, rc, check = 0, fake = 0, nonorm = 0, err = CR_OK;
+	int c, rc, check = 0, fake = 0, nonorm = 0, err = CR_OK, json = 0;
+	int saved_stdout = -1;
 	long long timeout = -1;
 	uint64_t max_size = 0;
 	int trust_recipe = 0, override = 0;
@@ -930,6 +932,9 @@ cmd_build(int argc, char **argv)
 			break;
 		case 'O':
 			override = 1;
+			break;
+		case 'j':
+			json = 1;
 			break;
 		case 'q':
 			tool_quiet = 1;
@@ -1122,8 +1127,22 @@ cmd_build(int argc, char **argv)
 		if (!tool_quiet)
 			fprintf(stderr, "%s: --check: building again\n",
 				tool_prog);
+		if (json) {
+			/* stdout holds the one JSON object: the check's text
+			 * report, which only a failure prints, goes to stderr. */
+			fflush(stdout);
+			saved_stdout = dup(STDOUT_FILENO);
+			if (saved_stdout >= 0)
+				dup2(STDERR_FILENO, STDOUT_FILENO);
+		}
 		err = run_check(&b2, &chk, b, recipe, &bs, &bo);
 		tool_progress_done();
+		if (saved_stdout >= 0) {
+			fflush(stdout);
+			dup2(saved_stdout, STDOUT_FILENO);
+			close(saved_stdout);
+			saved_stdout = -1;
+		}
 		if (err < 0 && b2 != NULL && b2->nartifacts == 0) {
 			tool_warn("--check: the second build: %s",
 				  cr_error_last());
@@ -1135,7 +1154,60 @@ cmd_build(int argc, char **argv)
 			goto done;
 		cr_rmtree(checkdir);
 	}
-	if (!tool_quiet) {
+	if (json) {
+		report = json_pack(
+			"{s:s, s:s, s:I, s:[]}", "source", "", "recipe",
+			recipe->from_tree ? CR_RECIPE_FILE : "command-line",
+			"sourceDateEpoch", (json_int_t)b->source_date_epoch,
+			"subjects");
+		if (report == NULL) {
+			err = cr_error_set("out of memory");
+			goto done;
+		}
+		cr_tree_format_id(id, tree->root);
+		json_object_set_new(report, "source", json_string(id));
+		if (rootfs != NULL) {
+			cr_tree_format_id(id, rootfs->tree);
+			json_object_set_new(
+				report, "root",
+				json_pack("{s:s, s:I, s:b}", "tree", id,
+					  "packages", (json_int_t)rootfs->npkgs,
+					  "manifest",
+					  rootfs->manifest != NULL));
+		}
+		for (i = 0; i < b->nartifacts; i++) {
+			cr_hex_encode(hex, b->artifacts[i].sha256,
+				      CR_SHA256_LEN);
+			json_array_append_new(
+				json_object_get(report, "subjects"),
+				json_pack("{s:o, s:{s:s}, s:s}", "name",
+					  tool_json_str(b->artifacts[i].name),
+					  "digest", "sha256", hex, "normalized",
+					  b->artifacts[i].format));
+		}
+		if (check) {
+			json_t *varied = json_array(),
+			       *not_varied = json_array();
+
+			for (i = 0; i < G_COUNT; i++)
+				if (chk.applied & (1u << i))
+					json_array_append_new(
+						varied,
+						json_string(chk.what[i]));
+				else if (chk.why_not[i][0])
+					json_array_append_new(
+						not_varied,
+						json_string(chk.why_not[i]));
+			json_object_set_new(report, "check",
+					    json_pack("{s:s, s:o, s:o}",
+						      "result", "reproducible",
+						      "varied", varied,
+						      "notVaried", not_varied));
+		}
+		json_object_set_new(report, "log",
+				    b->log_path ? tool_json_str(b->log_path)
+						: json_null());
+	} else if (!tool_quiet) {
 		cr_tree_format_id(id, tree->root);
 		printf("source %s\n", id);
 		printf("recipe %s\n",
@@ -1186,12 +1258,24 @@ cmd_build(int argc, char **argv)
 		if ((err = sign_and_write(b, recipe, &src, source_uri, tree,
 					  &info, keypath, out, bundle)) < 0)
 			goto done;
-		if (!tool_quiet)
+		if (json) {
+			json_object_set_new(report, "attestation",
+					    tool_json_str(out));
+			if (bundle != NULL)
+				json_object_set_new(report, "bundle",
+						    tool_json_str(bundle));
+		} else if (!tool_quiet) {
 			printf("wrote %s\n", tool_name(out));
+		}
+	}
+	if (report != NULL) {
+		tool_json_print(report);
+		report = NULL;
 	}
 done:
 	rc = err < 0 ? tool_report(err) : EXIT_OK;
 out:
+	json_decref(report);
 	free(outbuf);
 	free(checkbuf);
 	free(logname);

@@ -1,5 +1,6 @@
 /* attest root create: a bit-reproducible Debian root and its ROOT.json. */
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@ static const char usage_text[] =
 	"usage: attest root create --suite SUITE [--snapshot TIMESTAMP] [--mirror URL]\n"
 	"                          [--include PKG[,PKG]...] [--variant NAME]\n"
 	"                          [--architecture ARCH] [--debs DIR] [--cache DIR]\n"
-	"                          [--keyring FILE] [-q] -o ROOT.tar\n"
+	"                          [--keyring FILE] [--json] [-q] -o ROOT.tar\n"
 	"\n"
 	"Makes a Debian root filesystem with mmdebstrap that two machines make\n"
 	"byte for byte alike: SOURCE_DATE_EPOCH from the snapshot, else from the\n"
@@ -38,6 +39,8 @@ static const char usage_text[] =
 	"  --cache DIR             reuse and keep downloaded .debs in DIR\n"
 	"  --keyring FILE          the archive keyring (default\n"
 	"                          /usr/share/keyrings/debian-archive-keyring.gpg)\n"
+	"  --json                  print one JSON object: the root, its tree hash,\n"
+	"                          packages, SOURCE_DATE_EPOCH and ROOT.json\n"
 	"  -o, --output ROOT.tar   the root, an uncompressed tar\n"
 	"  -q, --quiet             no progress\n"
 	"  -h, --help              show this help\n"
@@ -142,6 +145,7 @@ cmd_root_create(int argc, char **argv)
 		{"cache", required_argument, NULL, 'c'},
 		{"keyring", required_argument, NULL, 'K'},
 		{"output", required_argument, NULL, 'o'},
+		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -152,7 +156,7 @@ cmd_root_create(int argc, char **argv)
 	const char *suite = NULL, *snapshot = NULL, *mirror = NULL;
 	const char *variant = NULL, *arch = NULL;
 	char *jname = NULL, path[4096], id[CR_TREE_IDLEN + 1];
-	int c, rc = 0, err = CR_OK;
+	int c, rc = 0, err = CR_OK, json = 0;
 	int64_t t;
 
 	r.source_date_epoch = -1;
@@ -188,6 +192,9 @@ cmd_root_create(int argc, char **argv)
 			break;
 		case 'o':
 			rc = once(&o.output, "-o", optarg);
+			break;
+		case 'j':
+			json = 1;
 			break;
 		case 'q':
 			tool_quiet = 1;
@@ -242,6 +249,15 @@ cmd_root_create(int argc, char **argv)
 			goto done;
 	}
 	cr_tree_format_id(id, m->tree);
+	if (json) {
+		tool_json_print(json_pack(
+			"{s:o, s:s, s:I, s:I, s:o}", "root",
+			tool_json_str(o.output), "tree", id, "packages",
+			(json_int_t)m->npkgs, "sourceDateEpoch",
+			(json_int_t)m->recipe.source_date_epoch, "manifest",
+			tool_json_str(jname)));
+		goto done;
+	}
 	printf("%s  %s\n", id + 11, o.output);
 	if (!tool_quiet)
 		fprintf(stderr,

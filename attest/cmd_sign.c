@@ -1,5 +1,6 @@
 /* attest sign: a signed statement for artifacts built elsewhere. */
 #include <getopt.h>
+#include <jansson.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,8 @@ static const char usage_text[] =
 	"usage: attest sign (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
 	"                   [--strip-components N] [--source-uri URI] --key KEY\n"
 	"                   [--passphrase-file FILE | --passphrase-fd N]\n"
-	"                   (-o OUT | --bundle BUNDLE | -o OUT --bundle BUNDLE) [-q]\n"
+	"                   (-o OUT | --bundle BUNDLE | -o OUT --bundle BUNDLE)\n"
+	"                   [--json] [-q]\n"
 	"                   ARTIFACT...\n"
 	"\n"
 	"Signs an in-toto statement (SLSA provenance v1) binding the source tree\n"
@@ -38,6 +40,8 @@ static const char usage_text[] =
 	"  -o, --output OUT        where to write the attestation (.intoto.jsonl)\n"
 	"  --bundle BUNDLE         write it as a Sigstore bundle v0.3 too\n"
 	"                          (.sigstore.json)\n"
+	"  --json                  print one JSON object: source, subjects, key\n"
+	"                          id and the files written\n"
 	"  -q, --quiet             print nothing but errors\n"
 	"  -h, --help              show this help\n";
 
@@ -77,6 +81,7 @@ cmd_sign(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"bundle", required_argument, NULL, 'b'},
 		PASSPHRASE_OPTIONS,
+		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -94,7 +99,7 @@ cmd_sign(int argc, char **argv)
 	char **names = NULL, *payload = NULL, *line = NULL, *btext = NULL;
 	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
 	size_t i, n, plen, llen, blen;
-	int c, err = CR_OK, rc;
+	int c, err = CR_OK, rc, json = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
@@ -124,6 +129,9 @@ cmd_sign(int argc, char **argv)
 			if ((rc = tool_source_uri_option(&source_uri, "sign",
 							 optarg)) != 0)
 				return rc;
+			break;
+		case 'j':
+			json = 1;
 			break;
 		case 'q':
 			tool_quiet = 1;
@@ -200,7 +208,23 @@ cmd_sign(int argc, char **argv)
 	     (err = cr_write_atomic(bundle, btext, blen, 0644, 0)) < 0))
 		goto done;
 
-	if (!tool_quiet) {
+	if (json) {
+		json_t *o, *subs = json_array();
+
+		cr_tree_format_id(id, tree->root);
+		for (i = 0; subs != NULL && i < n; i++) {
+			cr_hex_encode(hex, subjects[i].sha256, CR_SHA256_LEN);
+			json_array_append_new(
+				subs, json_pack("{s:o, s:{s:s}}", "name",
+						tool_json_str(subjects[i].name),
+						"digest", "sha256", hex));
+		}
+		o = json_pack("{s:s, s:o, s:s, s:o*, s:o*}", "source", id,
+			      "subjects", subs, "keyid", key->keyid,
+			      "attestation", out ? tool_json_str(out) : NULL,
+			      "bundle", bundle ? tool_json_str(bundle) : NULL);
+		tool_json_print(o);
+	} else if (!tool_quiet) {
 		cr_tree_format_id(id, tree->root);
 		printf("source %s\n", id);
 		for (i = 0; i < n; i++) {

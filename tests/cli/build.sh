@@ -30,6 +30,34 @@ cp "$T/out" one.txt
 [ -f attest-out/build.log ] && ok "build log kept" || not_ok "build log kept"
 same "$(grep -c '^subject ' one.txt)" 3 "three subjects"
 
+# --json: one object; its subjects are the files' sha256sum and the
+# statement's subjects, its source the tree git computes.
+expect 0 "build --json" "$ATTEST" build --json --git repo --key vendor.key \
+	--output-dir jout $arts -- sh build.sh
+python3 - "$T/out" jout "$("$ATTEST" hash -q --git repo | cut -d' ' -f1)" <<'PY' &&
+import base64, hashlib, json, sys
+o = json.load(open(sys.argv[1]))
+d = sys.argv[2]
+assert o["source"].endswith(sys.argv[3]), (o["source"], sys.argv[3])
+assert o["recipe"] == "command-line" and o["sourceDateEpoch"] > 0
+env = json.loads(open(o["attestation"]).readline())
+st = json.loads(base64.b64decode(env["payload"]))
+want = sorted((s["name"], s["digest"]["sha256"]) for s in st["subject"])
+got = sorted((s["name"], s["digest"]["sha256"]) for s in o["subjects"])
+assert got == want, (got, want)
+for name, h in got:
+    assert hashlib.sha256(open(d + "/" + name, "rb").read()).hexdigest() == h
+PY
+	ok "build --json: source, subjects and attestation agree" ||
+	not_ok "build --json: source, subjects and attestation agree"
+expect 0 "sign --json" "$ATTEST" sign --json --git repo --key vendor.key \
+	-o sj.jsonl jout/hello
+python3 -c 'import json,sys,hashlib; o=json.load(open(sys.argv[1]))
+assert o["subjects"][0]["digest"]["sha256"] == hashlib.sha256(open("jout/hello","rb").read()).hexdigest()
+assert o["attestation"] == "sj.jsonl" and len(o["keyid"]) == 64' "$T/out" &&
+	ok "sign --json: the subject's digest, the file written" ||
+	not_ok "sign --json: the subject's digest, the file written"
+
 # Again: elsewhere, later, with another environment and umask.
 sleep 2
 mkdir -p elsewhere/deeper

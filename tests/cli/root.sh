@@ -59,10 +59,17 @@ err_has "new or empty" "says why"
 # The second create runs the same code as the first; under the sanitizers
 # it is left out (CI time), and verify root -o below makes the root again.
 if [ "${CR_SANITIZE:-none}" = none ]; then
-	expect 0 "attest root create again" "$ATTEST" root create -q --suite $suite \
-		--cache "$cache" -o r2.tar
+	expect 0 "attest root create again, --json" "$ATTEST" root create -q \
+		--json --suite $suite --cache "$cache" -o r2.tar
 	cmp -s r1.tar r2.tar && ok "two creates give identical ROOT.tar bytes" ||
 		not_ok "ROOT.tar differs between two creates"
+	python3 -c 'import json, sys
+o = json.load(open(sys.argv[1])); m = json.load(open("r2.json"))
+assert o["tree"] == "sha256tree:" + sys.argv[2] and o["root"] == "r2.tar"
+assert o["manifest"] == "r2.json" and o["packages"] == len(m["packages"])
+assert o["sourceDateEpoch"] == m["recipe"]["sourceDateEpoch"]' "$T/out" "$tree" &&
+		ok "--json: the tree, packages and SOURCE_DATE_EPOCH of ROOT.json" ||
+		not_ok "--json: the tree, packages and SOURCE_DATE_EPOCH of ROOT.json"
 else
 	echo "# the second create is left out under the sanitizers"
 fi
