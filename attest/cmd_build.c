@@ -271,7 +271,11 @@ struct check {
 	char why_not[G_COUNT][160]; /* why a group was not applied */
 	const char *order_parent;   /* a tmpfs for the order variation */
 	const char *dir;	    /* build 2's artifacts and log */
+	int own;		    /* dir is OUTDIR/check-build2: mark it */
 };
+
+/* Written into the default OUTDIR/check-build2 when attest makes it. */
+#define CHECK_MARKER ".cleanroom-check-build2"
 
 /* Parses --check-vary's comma-separated group names ("all" for all). */
 static int
@@ -382,6 +386,116 @@ check_plan(struct check *c, const struct cr_recipe *r, const char *root)
 	for (i = 0; i < G_COUNT; i++)
 		if (c->why_not[i][0])
 			c->applied &= ~(1u << i);
+}
+
+/*
+ * path made absolute with every existing component resolved (realpath of
+ * the longest existing prefix, the rest appended): two spellings of one
+ * directory, existing or not, give one string. Caller frees *out.
+ */
+static int
+resolve_path(char **out, const char *path)
+{
+	char buf[4096], *slash, *base, *parent = NULL;
+	int err;
+
+	*out = NULL;
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return cr_error_set("%s: path too long", path);
+	while ((slash = strrchr(buf, '/')) != NULL && slash != buf &&
+	       slash[1] == '\0')
+		*slash = '\0'; /* trailing slashes */
+	if ((*out = realpath(buf, NULL)) != NULL)
+		return CR_OK;
+	if (errno != ENOENT)
+		return cr_error_errno("%s", path);
+	slash = strrchr(buf, '/');
+	if (slash == NULL) {
+		base = buf;
+		err = resolve_path(&parent, ".");
+	} else {
+		*slash = '\0';
+		base = slash + 1;
+		err = resolve_path(&parent, slash == buf ? "/" : buf);
+	}
+	if (err < 0)
+		return err;
+	if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+		free(parent);
+		return cr_error_set("%s: a missing directory before . or ..",
+				    path);
+	}
+	if (asprintf(out, "%s/%s", strcmp(parent, "/") ? parent : "", base) <
+	    0) {
+		*out = NULL;
+		free(parent);
+		return cr_error_set("out of memory");
+	}
+	free(parent);
+	return CR_OK;
+}
+
+/* Whether resolved path a is b or below it. */
+static int
+path_within(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	if (strcmp(b, "/") == 0)
+		return 1;
+	return strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '/');
+}
+
+/*
+ * --check-dir is removed when the builds agree: it must be neither the
+ * output directory, nor inside it, nor above it, by any spelling.
+ */
+static int
+check_dir_apart(const char *checkdir, const char *outdir)
+{
+	char *c = NULL, *o = NULL;
+	int err;
+
+	if ((err = resolve_path(&c, checkdir)) < 0 ||
+	    (err = resolve_path(&o, outdir)) < 0)
+		goto done;
+	if (path_within(c, o) || path_within(o, c))
+		err = cr_error_set("--check-dir %s: is, is inside or holds the "
+				   "--output-dir %s (it is removed when the "
+				   "builds agree)",
+				   checkdir, outdir);
+done:
+	free(c);
+	free(o);
+	return err;
+}
+
+/*
+ * The default OUTDIR/check-build2 is removed before the build only when
+ * it is attest's: absent, empty, or holding the marker attest writes when
+ * it makes it. Anything else (a symbolic link, a directory of yours) is
+ * refused, named.
+ */
+static int
+clear_own_checkdir(const char *dir)
+{
+	struct stat st;
+	char marker[4200];
+
+	if (lstat(dir, &st) < 0) {
+		if (errno == ENOENT)
+			return CR_OK;
+		return cr_error_errno("%s", dir);
+	}
+	snprintf(marker, sizeof(marker), "%s/%s", dir, CHECK_MARKER);
+	if (S_ISDIR(st.st_mode) && lstat(marker, &st) == 0 &&
+	    S_ISREG(st.st_mode))
+		return cr_rmtree(dir);
+	if (S_ISDIR(st.st_mode) && rmdir(dir) == 0)
+		return CR_OK; /* was empty */
+	return cr_error_set("%s: exists and is not attest's (no %s in it); "
+			    "move it away or give --check-dir",
+			    dir, CHECK_MARKER);
 }
 
 /* CR_ERROR unless dir is missing or an empty directory. */
@@ -567,6 +681,17 @@ run_check(struct cr_build **b2, struct check *c, const struct cr_build *b,
 		usleep(50000);
 	if ((err = mkdir_p(c->dir)) < 0)
 		return err;
+	if (c->own) {
+		char marker[4200];
+		FILE *f;
+
+		snprintf(marker, sizeof(marker), "%s/%s", c->dir, CHECK_MARKER);
+		if ((f = fopen(marker, "w")) == NULL)
+			return cr_error_errno("%s", marker);
+		fputs("made by attest build --check; removed by the next\n", f);
+		if (fclose(f) != 0)
+			return cr_error_errno("%s", marker);
+	}
 	err = build_varied(b2, r, bs, o, c, c->applied, b, c->dir);
 	tool_progress_done();
 	if (err == CR_EFAIL) {
@@ -986,9 +1111,8 @@ cmd_build(int argc, char **argv)
 		return tool_usage("build", "%s", cr_error_last());
 	if (outdir == NULL)
 		outdir = "attest-out";
-	if (checkdir != NULL && strcmp(checkdir, outdir) == 0)
-		return tool_usage("build", "--check-dir must not be the "
-					   "--output-dir");
+	if (checkdir != NULL && check_dir_apart(checkdir, outdir) < 0)
+		return tool_usage("build", "%s", cr_error_last());
 	if (chk.want == 0)
 		chk.want = (1u << G_COUNT) - 1;
 
@@ -1098,9 +1222,11 @@ cmd_build(int argc, char **argv)
 				err = cr_error_set("out of memory");
 				goto done;
 			}
-			/* attest's own: a previous run's is replaced. */
-			cr_rmtree(checkbuf);
+			/* attest's own (marked): a previous run's goes. */
+			if ((err = clear_own_checkdir(checkbuf)) < 0)
+				goto done;
 			checkdir = checkbuf;
+			chk.own = 1;
 		}
 		/* Removed when the builds agree: never a directory of yours. */
 		if ((err = empty_or_absent(checkdir)) < 0)

@@ -175,14 +175,38 @@ expect 2 "--check-dir: a directory that is not empty is refused" \
 	--artifact out.txt -- sh build.sh
 err_has "not empty" "--check-dir: says why"
 same "$(cat mine/file)" precious "--check-dir: nothing of it removed"
+ln -s out-kernel link-to-out
 for bad in "--check-vary bogus" "--check-vary date,,nope" "--check-vary ," \
 	"--check-vary date --check-vary order" "--check-dir x --check-dir y" \
-	"--check-dir out-kernel"; do
+	"--check-dir out-kernel" "--check-dir ./out-kernel" \
+	"--check-dir out-kernel/" "--check-dir out-kernel/sub" \
+	"--check-dir ." "--check-dir link-to-out"; do
 	# shellcheck disable=SC2086
 	expect 2 "bad option: $bad" "$ATTEST" build --git kernel --check \
 		--output-dir out-kernel $bad --artifact out.txt -- sh build.sh
 	err_has "^attest build: --check-(vary|dir)" "bad option: $bad: says which"
 done
+ls -a out-kernel/check-build2 | grep -q '^\.cleanroom-check-build2$' &&
+	ok "default build 2's directory carries attest's marker" ||
+	not_ok "default build 2's directory carries attest's marker"
+want=1 what="a kept, marked check-build2 is replaced by the next run" \
+	check kernel --check-vary kernel
+[ -f out-kernel/out.txt ] && ok "--check-dir spelled otherwise: artifacts kept" ||
+	not_ok "--check-dir spelled otherwise: artifacts kept"
+mkdir -p out-user/check-build2 && echo precious >out-user/check-build2/p.txt
+expect 2 "a check-build2 of the user's is refused, not removed" \
+	"$ATTEST" build --git clean --check --output-dir out-user \
+	--artifact out.txt -- sh build.sh
+err_has "check-build2: exists and is not attest's" "check-build2: says why"
+same "$(cat out-user/check-build2/p.txt)" precious \
+	"check-build2: the user's file is still there"
+ln -s out-user/check-build2 linked && mkdir out-link &&
+	ln -s ../linked out-link/check-build2
+expect 2 "a check-build2 that is a symbolic link is refused" \
+	"$ATTEST" build --git clean --check --output-dir out-link \
+	--artifact out.txt -- sh build.sh
+same "$(cat out-user/check-build2/p.txt)" precious \
+	"check-build2 link: the file behind it is still there"
 expect 2 "--check-vary without --check" "$ATTEST" build --git kernel \
 	--check-vary date --artifact out.txt -- sh build.sh
 expect 2 "--check-dir without --check" "$ATTEST" build --git kernel \
