@@ -57,12 +57,33 @@ static int
 split_uri(char *path, size_t psize, char *module, size_t msize, const char *uri)
 {
 	const char *q = strchr(uri, '?'), *a, *end;
-	size_t plen = q ? (size_t)(q - uri) : strlen(uri);
+	size_t plen = q ? (size_t)(q - uri) : strlen(uri), i;
+	char dec[CR_PKCS11_URI_MAX + 1];
 
 	module[0] = '\0';
-	if (plen + 1 > psize)
-		return cr_error_set("%.64s...: the PKCS#11 URI is too long",
-				    uri);
+	if (plen + 1 > psize || strlen(uri) > CR_PKCS11_URI_MAX)
+		return cr_error_set("the PKCS#11 URI is longer than %u bytes",
+				    CR_PKCS11_URI_MAX);
+	/*
+	 * A PIN anywhere (path or query, any case, percent-encoded): libp11
+	 * reads pin-value in the path too. Decoded as a whole, so no spelling
+	 * passes; a URI with one is never printed.
+	 */
+	if (pct_decode(dec, sizeof(dec), uri, strlen(uri)) < 0)
+		return cr_error_set("the PKCS#11 URI has a malformed percent "
+				    "escape");
+	for (i = 0; dec[i]; i++)
+		if (dec[i] >= 'A' && dec[i] <= 'Z')
+			dec[i] = (char)(dec[i] - 'A' + 'a');
+	if (strstr(dec, "pin-value") != NULL ||
+	    strstr(dec, "pin-source") != NULL) {
+		OPENSSL_cleanse(dec, sizeof(dec));
+		return cr_error_set("a PIN in the URI (pin-value or "
+				    "pin-source) is refused, other users can "
+				    "read arguments; give it with "
+				    "--passphrase-file or --passphrase-fd");
+	}
+	OPENSSL_cleanse(dec, sizeof(dec));
 	memcpy(path, uri, plen);
 	path[plen] = '\0';
 	for (a = q ? q + 1 : NULL; a != NULL && *a; a = *end ? end + 1 : end) {
@@ -75,17 +96,11 @@ split_uri(char *path, size_t psize, char *module, size_t msize, const char *uri)
 					"%s: module-path is not an absolute "
 					"path",
 					path);
-		} else if (strncmp(a, "pin-value=", 10) == 0 ||
-			   strncmp(a, "pin-source=", 11) == 0) {
-			return cr_error_set(
-				"%s: a PIN in the URI is refused (other users "
-				"can read arguments); give it with "
-				"--passphrase-file or --passphrase-fd",
-				path);
 		} else {
+			/* Its name only: a value is never printed. */
 			return cr_error_set("%s: unsupported PKCS#11 URI query "
 					    "attribute '%.*s'",
-					    path, (int)(end - a), a);
+					    path, (int)strcspn(a, "=&"), a);
 		}
 	}
 	return CR_OK;
@@ -112,9 +127,8 @@ cr_pkcs11_load(EVP_PKEY **out, void **engine, const char *uri,
 	*out = NULL;
 	*engine = NULL;
 	if (strlen(uri) > CR_PKCS11_URI_MAX)
-		return cr_error_set("%.64s...: the PKCS#11 URI is longer than "
-				    "%u bytes",
-				    uri, CR_PKCS11_URI_MAX);
+		return cr_error_set("the PKCS#11 URI is longer than %u bytes",
+				    CR_PKCS11_URI_MAX);
 	if ((err = split_uri(path, sizeof(path), module, sizeof(module), uri)) <
 	    0)
 		return err;
