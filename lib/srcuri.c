@@ -48,18 +48,28 @@ cr_srcuri_check(const char *uri, const char *what)
 	if (len == 0 || len > CR_SRCURI_MAX)
 		return cr_error_set("%s: a source URI has 1 to %u bytes", what,
 				    CR_SRCURI_MAX);
+	/*
+	 * A query or fragment is where tokens ride (?private_token=, a SAS
+	 * sig=): refused. The URI is not printed, here or below: it may
+	 * carry a token, or a password before '@'.
+	 */
+	if (strcspn(uri, "?#") < len)
+		return cr_error_set("%s: the source URI has a query or "
+				    "fragment ('?' or '#'), where tokens "
+				    "ride; a statement publishes none",
+				    what);
 	for (i = 0; i < len; i++)
 		if ((unsigned char)uri[i] <= 0x20 ||
 		    (unsigned char)uri[i] >= 0x7f)
-			return cr_error_set("%s: '%.200s' holds a space, a "
-					    "control or a non-ASCII byte "
-					    "(percent-encode it)",
-					    what, uri);
+			return cr_error_set("%s: the source URI holds a space, "
+					    "a control or a non-ASCII byte at "
+					    "byte %zu (percent-encode it)",
+					    what, i + 1);
 	if ((n = scheme_len(uri)) == 0)
-		return cr_error_set("%s: '%.200s' is not an absolute URI "
-				    "(scheme:...); a local path names nothing "
-				    "for others",
-				    what, uri);
+		return cr_error_set("%s: the source URI is not an absolute "
+				    "URI (scheme:...); a local path names "
+				    "nothing for others",
+				    what);
 	if (scheme_is(uri, n, "file"))
 		return cr_error_set("%s: '%.200s' is a local path, which names "
 				    "nothing for others",
@@ -74,10 +84,10 @@ cr_srcuri_check(const char *uri, const char *what)
 	if (memchr(auth, ':', (size_t)(at - auth)) != NULL ||
 	    scheme_is(uri, n, "https") || scheme_is(uri, n, "http"))
 		return cr_error_set(
-			"%s: '%.200s' carries credentials (a user "
+			"%s: '%.*s://...' carries credentials (a user "
 			"or password before '@'), which a statement "
 			"must not publish",
-			what, uri);
+			what, (int)n, uri);
 	return CR_OK;
 }
 
@@ -98,9 +108,10 @@ canonical(const char *url)
 		for (const char *p = host; p < rest; p++)
 			if (*p == '@')
 				host = p + 1;
-		if (asprintf(&out, "%s%.*s://%s",
+		/* No query or fragment either: where tokens ride. */
+		if (asprintf(&out, "%s%.*s://%.*s",
 			     strncasecmp(url, "git+", 4) == 0 ? "" : "git+",
-			     (int)n, url, host) < 0)
+			     (int)n, url, (int)strcspn(host, "?#"), host) < 0)
 			return NULL;
 		return out;
 	}
@@ -115,8 +126,9 @@ canonical(const char *url)
 			host = p + 1;
 	if (host == colon)
 		return NULL;
-	if (asprintf(&out, "git+ssh://%.*s%s%s", (int)(colon - host), host,
-		     colon[1] == '/' ? "" : "/", colon + 1) < 0)
+	if (asprintf(&out, "git+ssh://%.*s%s%.*s", (int)(colon - host), host,
+		     colon[1] == '/' ? "" : "/", (int)strcspn(colon + 1, "?#"),
+		     colon + 1) < 0)
 		return NULL;
 	return out;
 }

@@ -8,14 +8,16 @@
  * Whether uri may name a source in a statement: an absolute URI (RFC 3986
  * scheme, then printable ASCII without spaces, at most CR_SRCURI_MAX bytes)
  * that is no local path (no file: scheme) and carries no credentials (no
- * password in its authority, no user at all for http and https). CR_ERROR
+ * password in its authority, no user at all for http and https) and no
+ * query or fragment (where tokens ride). CR_ERROR
  * naming what (an option, a file) and why otherwise.
  */
 int cr_srcuri_check(const char *uri, const char *what);
 
 /*
  * The URI of the repository at repo as others can name it: its "origin"
- * remote's URL with any user and password removed, scp-like
+ * remote's URL with any user and password, query and fragment removed,
+ * scp-like
  * "host:path" written ssh://host/path, prefixed "git+" as SLSA's git
  * convention asks ("git+https://host/org/repo.git"). *out is NULL, and
  * CR_OK returned, when there is no origin or it is a local path or

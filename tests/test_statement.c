@@ -407,6 +407,11 @@ test_srcuri_check(void **state)
 			 CR_ERROR);
 	assert_int_equal(cr_srcuri_check("", "t"), CR_ERROR);
 	assert_int_equal(cr_srcuri_check("1http://x", "t"), CR_ERROR);
+	assert_int_equal(cr_srcuri_check("https://example.org/r?t=s", "t"),
+			 CR_ERROR);
+	assert_int_equal(cr_srcuri_check("git+https://example.org/r#s", "t"),
+			 CR_ERROR);
+	assert_int_equal(cr_srcuri_check("urn:x?y", "t"), CR_ERROR);
 }
 
 int

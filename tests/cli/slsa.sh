@@ -69,7 +69,10 @@ printf 'all:\n\tprintf "built at %%s\\n" "$$SOURCE_DATE_EPOCH" >hello\n' >repo/M
 git -C repo add -A && git -C repo commit -qm one
 commit=$(git -C repo rev-parse HEAD)
 ctime=$(git -C repo log -1 --format=%ct)
-git -C repo remote add origin https://alice:s3cret@example.com/org/repo.git
+# A token in the query (GitLab's private_token, an Azure SAS sig=) and a
+# fragment: dropped with the user and password.
+git -C repo remote add origin \
+	'https://alice:s3cret@example.com/org/repo.git?private_token=glpat-T0KEN#f'
 
 # ---- attest build -----------------------------------------------------------
 expect 0 "a sandboxed build" "$ATTEST" build --git repo --key vendor.key \
@@ -83,8 +86,9 @@ same "$(field build.jsonl 'deps[0]["uri"]')" \
 	"git+https://example.com/org/repo.git@$commit" "build: the source pinned to its commit"
 same "$(field build.jsonl 'deps[0]["digest"]["gitCommit"]')" "$commit" \
 	"build: whose digest is that commit"
-if grep -q "s3cret\|alice" build.jsonl ||
-	field build.jsonl 'st' | grep -q "s3cret\|alice\|$T"; then
+if grep -q "s3cret\|alice\|T0KEN\|private_token" build.jsonl ||
+	field build.jsonl 'st' |
+	grep -q "s3cret\|alice\|T0KEN\|private_token\|$T"; then
 	not_ok "no credential nor local path anywhere in the statement"
 else ok "no credential nor local path anywhere in the statement"; fi
 same "$(field build.jsonl '[ext["sourceDateEpoch"], ext["fakeClock"], ext["normalize"], ext["rootfs"]]')" \
@@ -218,6 +222,15 @@ for bad in src ./src "$T/src" file:///srv/src git+file:///srv/src \
 		--source-uri "$bad" --key vendor.key -o bad.jsonl b1/hello
 done
 err_has "carries credentials" "says why"
+for bad in 'https://example.org/r.git?private_token=T0KEN' \
+	'git+https://example.org/r.git#T0KEN' 'urn:x:r?T0KEN'; do
+	expect 2 "--source-uri '$bad' (a query or fragment) is refused" \
+		"$ATTEST" sign --git repo --source-uri "$bad" --key vendor.key \
+		-o bad.jsonl b1/hello
+	err_has "query or fragment" "says why"
+	grep -q T0KEN "$T/err" && not_ok "and does not print the token" ||
+		ok "and does not print the token"
+done
 [ ! -e bad.jsonl ] && ok "and nothing is written" || not_ok "and nothing is written"
 expect 2 "--source-uri twice" "$ATTEST" sign --git repo --source-uri urn:a \
 	--source-uri urn:b --key vendor.key -o bad.jsonl b1/hello
