@@ -1,6 +1,7 @@
 /* Sigstore bundles v0.3: a DSSE envelope with a public-key hint, written and read. */
 #include "bundle.h"
 #include "error.h"
+#include "json_keys.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -99,11 +100,12 @@ cr_bundle_parse(struct cr_dsse **out, const char *buf, size_t len,
 	static const char *const top[] = {"mediaType", "verificationMaterial",
 					  "dsseEnvelope", "messageSignature",
 					  NULL};
+	static const char *const pk_fields[] = {"hint", NULL};
 	static const char *const vm_fields[] = {
 		"publicKey",   "x509CertificateChain",	    "certificate",
 		"tlogEntries", "timestampVerificationData", NULL};
 	struct cr_dsse *env = NULL;
-	json_t *root = NULL, *vm, *pk, *de;
+	json_t *root = NULL, *vm, *pk, *de, *t;
 	json_error_t jerr;
 	const char *mt, *hint;
 	char *text = NULL;
@@ -120,6 +122,10 @@ cr_bundle_parse(struct cr_dsse **out, const char *buf, size_t len,
 			     jerr.line, jerr.text);
 		goto done;
 	}
+	/* Keys one reader folds into one (Go, protobuf's JSON) are refused. */
+	if ((err = cr_json_keys_check(root, path)) < 0)
+		goto done;
+	err = CR_ERROR;
 	mt = json_string_value(json_object_get(root, "mediaType"));
 	if (!json_is_object(root) || mt == NULL) {
 		cr_error_set("%s: not a Sigstore bundle (no mediaType)", path);
@@ -166,15 +172,33 @@ cr_bundle_parse(struct cr_dsse **out, const char *buf, size_t len,
 			     path);
 		goto done;
 	}
-	pk = json_object_get(vm, "publicKey");
-	hint = json_string_value(json_object_get(pk, "hint"));
-	if (!json_is_object(pk) ||
-	    (json_object_get(pk, "hint") != NULL && hint == NULL)) {
-		cr_error_set("%s: verificationMaterial.publicKey is not a "
-			     "key hint",
+	if ((t = json_object_get(vm, "tlogEntries")) != NULL &&
+	    !json_is_array(t)) {
+		cr_error_set("%s: verificationMaterial.tlogEntries is not an "
+			     "array",
 			     path);
 		goto done;
 	}
+	if ((t = json_object_get(vm, "timestampVerificationData")) != NULL &&
+	    !json_is_object(t)) {
+		cr_error_set(
+			"%s: verificationMaterial.timestampVerificationData "
+			"is not an object",
+			path);
+		goto done;
+	}
+	pk = json_object_get(vm, "publicKey");
+	hint = json_string_value(json_object_get(pk, "hint"));
+	if (!json_is_object(pk) || hint == NULL || hint[0] == '\0') {
+		cr_error_set("%s: verificationMaterial.publicKey is not a "
+			     "key hint (a non-empty string)",
+			     path);
+		goto done;
+	}
+	if ((err = only_fields(pk, pk_fields, path,
+			       "verificationMaterial.publicKey")) < 0)
+		goto done;
+	err = CR_ERROR;
 	if ((text = json_dumps(de, JSON_COMPACT)) == NULL) {
 		cr_error_set("%s: out of memory", path);
 		goto done;
@@ -182,14 +206,34 @@ cr_bundle_parse(struct cr_dsse **out, const char *buf, size_t len,
 	if ((err = cr_dsse_parse(&env, text, strlen(text), path, 1)) < 0)
 		goto done;
 	err = CR_ERROR;
-	for (i = 0; hint != NULL && i < env->nsigs; i++)
-		if (env->sigs[i].keyid != NULL && env->sigs[i].keyid[0] &&
-		    strcmp(env->sigs[i].keyid, hint) != 0) {
+	/*
+	 * One signature (none is a check that does not hold, as in an
+	 * .intoto.jsonl): @sigstore/verify checks signatures[0] alone, under
+	 * the key the hint names. An empty or absent keyid is the hint's;
+	 * another is refused; and the signature counts only for that key.
+	 */
+	if (env->nsigs > 1) {
+		cr_error_set("%s: the bundle's envelope holds %zu signatures "
+			     "(a bundle holds one)",
+			     path, env->nsigs);
+		goto done;
+	}
+	for (i = 0; i < env->nsigs; i++) {
+		if (env->sigs[i].keyid == NULL ||
+		    env->sigs[i].keyid[0] == '\0') {
+			free(env->sigs[i].keyid);
+			if ((env->sigs[i].keyid = strdup(hint)) == NULL) {
+				cr_error_set("%s: out of memory", path);
+				goto done;
+			}
+		} else if (strcmp(env->sigs[i].keyid, hint) != 0) {
 			cr_error_set("%s: the envelope's keyid '%.64s' is not "
 				     "the bundle's key hint '%.64s'",
 				     path, env->sigs[i].keyid, hint);
 			goto done;
 		}
+	}
+	env->keyid_bound = 1;
 	*out = env;
 	env = NULL;
 	err = CR_OK;

@@ -24,9 +24,13 @@ int cr_bundle_serialize(char **out, size_t *len, const struct cr_dsse *env);
  * Reads a bundle file: one JSON object, at most CR_DSSE_FILE_MAX bytes, no
  * duplicate keys, mediaType v0.3 (either spelling), a dsseEnvelope (a
  * messageSignature bundle signs no statement and is refused), verification
- * material that is a public-key hint (a certificate means keyless signing,
- * which a verifier holding keys cannot check: refused), and every
- * signature's keyid, when given, equal to the hint. The envelope is then
+ * material that is a public-key hint alone (a non-empty string; a
+ * certificate means keyless signing, which a verifier holding keys cannot
+ * check: refused), tlogEntries an array and timestampVerificationData an
+ * object when present, no keys equal under case folding (cr_json_keys_check),
+ * at most one signature, whose keyid, when given and not empty, equals the
+ * hint (an empty or absent one is set to the hint); the envelope is
+ * keyid_bound, its signature checked under the hint's key only. It is then
  * parsed as cr_dsse_parse() does, named path, line 1. Transparency log
  * entries and timestamps are not checked here, and said so by the caller.
  * CR_ERROR naming path otherwise.

@@ -487,9 +487,16 @@ cr_dsse_verify(const struct cr_dsse *env, const struct cr_pubkey *key)
 	if ((err = cr_dsse_pae(&pae, &paelen, env->payload_type, env->payload,
 			       env->payload_len)) < 0)
 		return err;
-	/* The keyid is an unsigned hint: every signature is tried. */
+	/*
+	 * The keyid is an unsigned hint: every signature is tried, except
+	 * in a bundle, whose readers check it under the hint's key only.
+	 */
 	err = CR_EFAIL;
 	for (i = 0; i < env->nsigs; i++) {
+		if (env->keyid_bound &&
+		    (env->sigs[i].keyid == NULL ||
+		     strcmp(env->sigs[i].keyid, key->keyid) != 0))
+			continue;
 		r = cr_pubkey_verify(key, pae, paelen, env->sigs[i].sig,
 				     env->sigs[i].siglen);
 		if (r == CR_OK) {

@@ -30,6 +30,8 @@ struct cr_dsse {
 	size_t raw_len;
 	unsigned int line; /* 1-based line in its file, 0 if none */
 	char *name;	   /* the file (or source) it came from, or NULL */
+	int keyid_bound;   /* a signature counts only for the key its keyid
+			      names (a Sigstore bundle's hint), not any */
 };
 
 /*

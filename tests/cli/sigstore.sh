@@ -114,6 +114,27 @@ hostile "a hint that is not the keyid" "$load; b['verificationMaterial']['public
 hostile "an unknown field" "$load; b['extra'] = 1; print(json.dumps(b))"
 hostile "duplicate keys" "$load; s = json.dumps(b); print(s[:-1] + ', \"mediaType\": \"x\"}')"
 hostile "not JSON" "print('{\"mediaType\": ')"
+# Read as @sigstore/verify and the protobuf-specs schema read them, or refused.
+hostile "a publicKey field besides hint" "$load; b['verificationMaterial']['publicKey']['rawBytes'] = 'AAAA'; print(json.dumps(b))"
+hostile "a case-variant Hint beside hint" "$load; b['verificationMaterial']['publicKey']['Hint'] = '0' * 64; print(json.dumps(b))"
+hostile "a case-variant key in the bundle" "$load; b['verificationMaterial']['TlogEntries'] = []; print(json.dumps(b))"
+hostile "no hint" "$load; del b['verificationMaterial']['publicKey']['hint']; print(json.dumps(b))"
+hostile "an empty hint" "$load; b['verificationMaterial']['publicKey']['hint'] = ''; print(json.dumps(b))"
+hostile "tlogEntries not an array" "$load; b['verificationMaterial']['tlogEntries'] = 'x'; print(json.dumps(b))"
+hostile "timestampVerificationData not an object" "$load; b['verificationMaterial']['timestampVerificationData'] = 7; print(json.dumps(b))"
+hostile "two signatures" "$load; b2 = json.load(open('p256.sigstore.json')); b['dsseEnvelope']['signatures'] += b2['dsseEnvelope']['signatures']; print(json.dumps(b))"
+err_has "holds 2 signatures" "  says why"
+# An empty keyid is the hint's: checked under the hint's key, as
+# @sigstore/verify does, never under another key given with -k.
+python3 -c "$load; b['dsseEnvelope']['signatures'][0]['keyid'] = ''; print(json.dumps(b))" >k0.json
+expect 0 "an empty keyid with the signer's hint" "$VERIFY" artifact \
+	--bundle k0.json -k ed.pub fw.bin
+expect 0 "  @sigstore/verify agrees" node "$SV" k0.json ed.pub
+hp=$(openssl pkey -pubin -in p256.pub -outform DER | sha256sum | cut -d' ' -f1)
+python3 -c "$load; b['dsseEnvelope']['signatures'][0]['keyid'] = ''; b['verificationMaterial']['publicKey']['hint'] = '$hp'; print(json.dumps(b))" >k1.json
+expect 1 "an empty keyid with another key's hint: not by that key" \
+	"$VERIFY" artifact --bundle k1.json -k ed.pub -k p256.pub fw.bin
+expect 1 "  @sigstore/verify refuses it too" node "$SV" k1.json p256.pub
 python3 -c "$load; b['dsseEnvelope']['signatures'] = []; print(json.dumps(b))" >h.json
 expect 1 "its signature stripped: not trusted, as in an .intoto.jsonl" \
 	"$VERIFY" artifact --bundle h.json -k ed.pub fw.bin
