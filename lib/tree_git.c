@@ -4,6 +4,7 @@
 #include "export.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,6 +14,7 @@
 #include <spawn.h>
 #include <stdatomic.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -707,6 +709,394 @@ done:
 }
 
 /*
+ * The git directory's files, checked before libgit2 (or git) opens any of
+ * them: opening a FIFO blocks until a writer comes, a device may never end,
+ * and libgit2 has no timeout. Each file git or libgit2 reads must be absent,
+ * a regular file (or a symlink to one), or a directory where one belongs.
+ */
+
+/* Entries of refs/, logs/ and objects/ looked at, at most. */
+#define CR_GITDIR_MAX_ENTRIES 1000000u
+
+/* Directories nested in refs/, logs/, objects/ at most. */
+#define CR_GITDIR_MAX_DEPTH 32
+
+/* Largest .git file or commondir file read. */
+#define CR_GITLINK_MAX 4096u
+
+/* Largest config file (or 'git config --list' output) read. */
+#define CR_GITCONFIG_MAX (4u << 20)
+
+static const char *
+type_name(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISDIR(m))
+		return "a directory";
+	return "of an unknown type";
+}
+
+/*
+ * path is absent, a regular file, a directory (when dir_ok; *isdir is set)
+ * or a symlink to one of those; anything else is refused. Neither is opened.
+ */
+static int
+check_node(const char *path, int dir_ok, int *isdir)
+{
+	struct stat st;
+
+	*isdir = 0;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT || errno == ENOTDIR
+			       ? CR_OK
+			       : cr_error_errno("%s", path);
+	/* A dangling link or a loop: libgit2's open fails, no more. */
+	if (S_ISLNK(st.st_mode) && stat(path, &st) != 0)
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP
+			       ? CR_OK
+			       : cr_error_errno("%s", path);
+	if (S_ISREG(st.st_mode))
+		return CR_OK;
+	if (S_ISDIR(st.st_mode) && dir_ok) {
+		*isdir = 1;
+		return CR_OK;
+	}
+	return cr_error_set("%s: not a regular file (%s); refusing", path,
+			    type_name(st.st_mode));
+}
+
+/* check_node for every entry under dir, within *budget entries. */
+static int
+check_subtree(const char *dir, int depth, size_t *budget)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *d;
+	int isdir, err = CR_OK;
+
+	if (depth > CR_GITDIR_MAX_DEPTH)
+		return cr_error_set("%s: nested more than %d deep; refusing",
+				    dir, CR_GITDIR_MAX_DEPTH);
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT || errno == ENOTDIR
+			       ? CR_OK
+			       : cr_error_errno("%s", dir);
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			if (errno != 0)
+				err = cr_error_errno("%s", dir);
+			break;
+		}
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 || de->d_type == DT_REG)
+			continue;
+		if (*budget == 0) {
+			err = cr_error_set("%s: the git directory holds more "
+					   "than %u entries; refusing",
+					   dir, CR_GITDIR_MAX_ENTRIES);
+			break;
+		}
+		--*budget;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
+		    (int)sizeof(path)) {
+			err = cr_error_set("%s: a path too long; refusing",
+					   dir);
+			break;
+		}
+		if ((err = check_node(path, 1, &isdir)) < 0 ||
+		    (isdir &&
+		     (err = check_subtree(path, depth + 1, budget)) < 0))
+			break;
+	}
+	closedir(d);
+	return err;
+}
+
+/*
+ * Reads path, a regular file of at most max bytes, into *out (NUL-ended;
+ * NULL when absent), opened so that a FIFO cannot block the opening.
+ */
+static int
+read_regular(char **out, size_t *len, const char *path, size_t max)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int fd, err = CR_OK;
+
+	*out = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+		return errno == ENOENT || errno == ENOTDIR
+			       ? CR_OK
+			       : cr_error_errno("%s", path);
+	if (fstat(fd, &st) != 0) {
+		err = cr_error_errno("%s", path);
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = cr_error_set("%s: not a regular file (%s); refusing",
+				   path, type_name(st.st_mode));
+		goto done;
+	}
+	if (st.st_size < 0 || (uint64_t)st.st_size > max) {
+		err = cr_error_set("%s: larger than %zu bytes; refusing", path,
+				   max);
+		goto done;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		err = cr_error_set("%s: out of memory", path);
+		goto done;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = cr_error_errno("%s", path);
+			goto done;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	buf = NULL;
+done:
+	free(buf);
+	close(fd);
+	return err;
+}
+
+/*
+ * Refuses an [include] or [includeIf] section in a config file, read as
+ * bytes before libgit2 follows it (to a FIFO, say). Any '[' followed by
+ * "include" counts, in any case: git allows no space after the '['; a
+ * quoted value holding one is refused too, which errs on the safe side.
+ */
+static int
+refuse_config_include(const char *path)
+{
+	char *buf, *p;
+	size_t len;
+	int err;
+
+	if ((err = read_regular(&buf, &len, path, CR_GITCONFIG_MAX)) < 0 ||
+	    buf == NULL)
+		return err;
+	for (p = buf; (p = memchr(p, '[', len - (size_t)(p - buf))) != NULL;
+	     p++) {
+		if (len - (size_t)(p - buf) > 7 &&
+		    strncasecmp(p + 1, "include", 7) == 0) {
+			err = cr_error_set(
+				"%s: has an [include] or [includeIf] "
+				"section: git reads more settings "
+				"from another file, which libgit2 "
+				"may not read the same way; "
+				"refusing",
+				path);
+			break;
+		}
+	}
+	free(buf);
+	return err;
+}
+
+/*
+ * Refuses an executable hook (any file of hooks/ but git's *.sample
+ * ones): git runs it in the repository, on a checkout, a commit, a merge.
+ */
+static int
+refuse_hooks(const char *dir)
+{
+	char path[4096];
+	struct dirent *de;
+	struct stat st;
+	size_t n, seen = 0;
+	DIR *d;
+	int err = CR_OK;
+
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT || errno == ENOTDIR
+			       ? CR_OK
+			       : cr_error_errno("%s", dir);
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (*de->d_name == '.' ||
+		    (n > 7 && strcmp(de->d_name + n - 7, ".sample") == 0))
+			continue;
+		if (++seen > 10000) {
+			err = cr_error_set("%s: more than 10000 entries; "
+					   "refusing",
+					   dir);
+			break;
+		}
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
+		    (int)sizeof(path))
+			continue; /* nor can git run it */
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mode & 0111) != 0) {
+			err = cr_error_set("%s: an executable hook, which git "
+					   "runs in the repository (on a "
+					   "checkout, a commit, a merge); "
+					   "remove it or hash a fresh clone",
+					   path);
+			break;
+		}
+	}
+	closedir(d);
+	return err;
+}
+
+/*
+ * Checks one git directory (a repository's, or the common one of a linked
+ * worktree): the files git and libgit2 read, refs/, logs/ and objects/
+ * throughout, its hooks, and includes in its config files.
+ */
+static int
+check_gitdir(const char *dir, size_t *budget)
+{
+	static const char *const files[] = {
+		"config",
+		"config.worktree",
+		"HEAD",
+		"packed-refs",
+		"commondir",
+		"gitdir",
+		"index",
+		"shallow",
+		"FETCH_HEAD",
+		"ORIG_HEAD",
+		"MERGE_HEAD",
+		"CHERRY_PICK_HEAD",
+		"REVERT_HEAD",
+		"REBASE_HEAD",
+		"AUTO_MERGE",
+		"BISECT_HEAD",
+		"MERGE_MSG",
+		"MERGE_MODE",
+		"description",
+		"info/attributes",
+		"info/grafts",
+		"info/exclude",
+		"info/refs",
+		"info/sparse-checkout",
+		"objects/info/alternates",
+		"objects/info/http-alternates",
+		"objects/info/packs",
+		"objects/info/commit-graph",
+	};
+	static const char *const dirs[] = {"refs", "logs", "objects"};
+	char path[4096];
+	size_t i;
+	int isdir, err;
+
+	for (i = 0; i < CR_ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if ((err = check_node(path, 0, &isdir)) < 0)
+			return err;
+	}
+	for (i = 0; i < CR_ARRAY_SIZE(dirs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, dirs[i]);
+		if ((err = check_node(path, 1, &isdir)) < 0 ||
+		    (isdir && (err = check_subtree(path, 1, budget)) < 0))
+			return err;
+	}
+	snprintf(path, sizeof(path), "%s/config", dir);
+	if ((err = refuse_config_include(path)) < 0)
+		return err;
+	snprintf(path, sizeof(path), "%s/config.worktree", dir);
+	if ((err = refuse_config_include(path)) < 0)
+		return err;
+	snprintf(path, sizeof(path), "%s/hooks", dir);
+	return refuse_hooks(path);
+}
+
+/*
+ * Reads a one-line pointer file (a .git file's "gitdir: X", a commondir
+ * file's "X") into out as a path, relative ones taken from base.
+ * out is "" when the file is absent or not of that form.
+ */
+static int
+read_pointer(char out[4096], const char *path, const char *prefix,
+	     const char *base)
+{
+	char *buf;
+	size_t len, plen = strlen(prefix);
+	int err;
+
+	out[0] = '\0';
+	if ((err = read_regular(&buf, &len, path, CR_GITLINK_MAX)) < 0 ||
+	    buf == NULL)
+		return err;
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		buf[--len] = '\0';
+	if (strncmp(buf, prefix, plen) == 0 && buf[plen] != '\0' &&
+	    strlen(buf) == len) {
+		if (buf[plen] == '/')
+			snprintf(out, 4096, "%s", buf + plen);
+		else
+			snprintf(out, 4096, "%s/%s", base, buf + plen);
+	}
+	free(buf);
+	return CR_OK;
+}
+
+/*
+ * Before libgit2 opens repo: finds its git directory as libgit2 does
+ * (repo/.git, a directory or a "gitdir:" file, else repo itself) and checks
+ * it and its common directory (check_gitdir).
+ */
+static int
+refuse_gitdir_files(const char *repo)
+{
+	char dotgit[4096], linked[4096], common[4096], path[4096];
+	const char *gitdir = repo;
+	size_t budget = CR_GITDIR_MAX_ENTRIES;
+	int isdir, err;
+
+	if (snprintf(dotgit, sizeof(dotgit), "%s/.git", repo) >=
+	    (int)sizeof(dotgit))
+		return cr_error_set("%s: path too long", repo);
+	if ((err = check_node(dotgit, 1, &isdir)) < 0)
+		return err;
+	if (isdir) {
+		gitdir = dotgit;
+	} else if (access(dotgit, F_OK) == 0) {
+		if ((err = read_pointer(linked, dotgit, "gitdir: ", repo)) < 0)
+			return err;
+		if (linked[0] == '\0')
+			return CR_OK; /* libgit2 says what is wrong */
+		gitdir = linked;
+		if ((err = check_node(gitdir, 1, &isdir)) < 0)
+			return err;
+	}
+	if ((err = check_gitdir(gitdir, &budget)) < 0)
+		return err;
+	if (snprintf(path, sizeof(path), "%s/commondir", gitdir) >=
+	    (int)sizeof(path))
+		return cr_error_set("%s: path too long", gitdir);
+	if ((err = read_pointer(common, path, "", gitdir)) < 0)
+		return err;
+	if (common[0] == '\0')
+		return CR_OK;
+	if ((err = check_node(common, 1, &isdir)) < 0)
+		return err;
+	return check_gitdir(common, &budget);
+}
+
+/*
  * Whether repo's config asks for SHA-256 objects. libgit2 1.5 refuses to
  * open such a repository (and leaks while doing so): look first, in the
  * config of a work tree's .git directory or of a bare repository.
@@ -828,9 +1218,6 @@ refuse_info(git_repository *r, const char *repo)
 	return err;
 }
 
-/* Largest output of 'git config --list' read; a repository's config is small. */
-#define CR_GITCONFIG_MAX (4u << 20)
-
 /* git's false values; anything else (true, 1, a typo...) counts as true. */
 static int
 is_false(const char *v)
@@ -847,7 +1234,10 @@ is_false(const char *v)
  * read settings from a file no reviewer audits and libgit2 1.5 may not read
  * the same way (includes, config.worktree). name is compared without case
  * (git lowercases the section and key, not a subsection); value is NULL for
- * a bare "key" line, which git takes as true.
+ * a bare "key" line, which git takes as true. Also refused: settings that
+ * change what git shows a reviewer working in the repository (a textconv
+ * diff driver, a pager, an external diff) or run a command as the reviewer
+ * (aliases, fsmonitor, hooksPath, editors).
  */
 static const char *
 config_refuses(const char *name, const char *value)
@@ -879,6 +1269,30 @@ config_refuses(const char *name, const char *value)
 		       "libgit2 may not read the same way";
 	if (strcasecmp(name, "extensions.worktreeconfig") == 0)
 		return "git reads config.worktree too, which libgit2 does not";
+	/* What the reviewer's git shows in it: a diff, a log -p, a pager. */
+	if (strncasecmp(name, "diff.", 5) == 0 && key != NULL &&
+	    key > name + 4 &&
+	    (strcasecmp(key, ".textconv") == 0 ||
+	     strcasecmp(key, ".command") == 0))
+		return "a diff driver command rewrites what git diff and git "
+		       "log -p show of it";
+	if (strcasecmp(name, "diff.external") == 0 ||
+	    strcasecmp(name, "interactive.difffilter") == 0)
+		return "a command rewrites what git diff shows of it";
+	if (strcasecmp(name, "core.pager") == 0 ||
+	    strncasecmp(name, "pager.", 6) == 0)
+		return "a pager command rewrites what git shows in it";
+	/* Commands git runs in it, as the reviewer. */
+	if (strncasecmp(name, "alias.", 6) == 0)
+		return "an alias changes what a git command does in it";
+	if (strcasecmp(name, "core.fsmonitor") == 0)
+		return is_false(value) ? NULL
+				       : "git runs a command on every status";
+	if (strcasecmp(name, "core.hookspath") == 0)
+		return "git runs hooks from another directory";
+	if (strcasecmp(name, "core.editor") == 0 ||
+	    strcasecmp(name, "sequence.editor") == 0)
+		return "git runs an editor command set by the repository";
 	return NULL;
 }
 
@@ -1143,6 +1557,9 @@ open_repo(git_repository **out, const char *repo)
 	int err;
 
 	*out = NULL;
+	/* Before libgit2 opens (and blocks on) any of its files. */
+	if ((err = refuse_gitdir_files(repo)) < 0)
+		return err;
 	if (sha256_repo(repo))
 		return cr_error_set("%s: a SHA-256 repository, which this "
 				    "libgit2 cannot read; hash a clean "

@@ -476,12 +476,12 @@ hide git config --file smudge/.git/vendor.inc
 hidden "includeIf hasconfig"
 expect 2 "verify source --git: a smudge filter through includeIf" \
 	"$VERIFY" source -a smudge.jsonl -k ambkey.pub --git smudge
-err_has "config sets includeif.hasconfig:remote.\\*.url:\\*\\*.path \\(config\\)" \
-	"includeIf: named"
+err_has "smudge/.git/config: has an \\[include\\] or \\[includeIf\\] section" \
+	"includeIf: named, before libgit2 follows it"
 git -C smudge config --remove-section 'includeIf.hasconfig:remote.*.url:**'
 git -C smudge config include.path vendor.inc
 expect 2 "a plain include is refused too" "$ATTEST" hash --git smudge
-err_has "config sets include.path" "include.path: named"
+err_has "smudge/.git/config: has an \\[include\\]" "include.path: named"
 git -C smudge config --unset include.path
 for k in filter.x.smudge filter.x.clean filter.X.process; do
 	git -C smudge config "$k" cat
@@ -572,5 +572,112 @@ git -C stat checkout -q b.txt
 expect 0 "control: the restored checkout" \
 	"$VERIFY" source -a stat.jsonl -k ambkey.pub --git stat
 same "$(git -C stat status --porcelain)" "" "control: git status agrees"
+
+# The git directory's files are checked before libgit2 opens any: a FIFO
+# (git and libgit2 block opening it, with no timeout) or a device where git
+# reads a file is refused, naming the file; so is an [include] section,
+# before libgit2 follows it. Each case is bounded: 124 would be a hang.
+git init -q gd
+echo 'int main(void) { return 0; }' >gd/main.c
+git -C gd add -A && git -C gd commit -qm v1 && git -C gd tag v1
+"$ATTEST" sign -q --git gd --key ambkey.key -o gd.jsonl gd/main.c \
+	>/dev/null 2>&1
+mkfifo "$T/fifo"
+# fifo_case FILE WHAT: FILE (in gd/.git) a FIFO is refused by attest hash
+# --git and verify source --git, named.
+fifo_case() {
+	mkdir -p "$(dirname "gd/.git/$1")"
+	cp -p "gd/.git/$1" "$T/saved" 2>/dev/null || rm -f "$T/saved"
+	rm -f "gd/.git/$1" && mkfifo "gd/.git/$1"
+	expect 2 "attest hash --git: $2" timeout 20 "$ATTEST" hash --git gd
+	err_has "gd/.git/$1: not a regular file \\(a FIFO\\); refusing" \
+		"$2: named"
+	err_one_line "$2: one line"
+	expect 2 "verify source --git: $2" timeout 20 "$VERIFY" source \
+		-a gd.jsonl -k ambkey.pub --git gd
+	rm -f "gd/.git/$1"
+	if [ -f "$T/saved" ]; then cp -p "$T/saved" "gd/.git/$1"; fi
+}
+fifo_case config "config a FIFO"
+fifo_case HEAD "HEAD a FIFO"
+fifo_case info/attributes "info/attributes a FIFO"
+fifo_case info/grafts "info/grafts a FIFO"
+fifo_case objects/info/alternates "objects/info/alternates a FIFO"
+fifo_case shallow "shallow a FIFO"
+fifo_case FETCH_HEAD "FETCH_HEAD a FIFO"
+fifo_case refs/tags/deep/x "a ref a FIFO"
+git -C gd pack-refs --all
+fifo_case packed-refs "packed-refs a FIFO"
+git -C gd pack-refs --all
+blob=$(git -C gd rev-parse HEAD:main.c)
+fifo_case "objects/$(echo "$blob" | cut -c1-2)/x$(echo "$blob" | cut -c3-)" \
+	"an object file a FIFO"
+expect 0 "control: the restored repository hashes" "$ATTEST" hash --git gd
+expect 0 "control: and verifies" "$VERIFY" source -a gd.jsonl -k ambkey.pub \
+	--git gd
+printf '[include]\n\tpath = %s\n' "$T/fifo" >>gd/.git/config
+expect 2 "include.path naming a FIFO" timeout 20 "$ATTEST" hash --git gd
+err_has "gd/.git/config: has an \\[include\\] or \\[includeIf\\] section" \
+	"include of a FIFO: named"
+err_one_line "include of a FIFO: one line"
+sed -i '/^\[include\]/,$d' gd/.git/config
+printf '[IncludeIf "gitdir:%s/"]\n\tpath = %s\n' "$T/gd/.git" "$T/fifo" \
+	>>gd/.git/config
+expect 2 "verify source --git: includeIf (any case) naming a FIFO" \
+	timeout 20 "$VERIFY" source -a gd.jsonl -k ambkey.pub --git gd
+err_has "gd/.git/config: has an \\[include\\]" "includeIf: named"
+# A vendor's checkout checked as a directory: its .git is looked at for the
+# commit time, and refused there without hanging; the files still verify.
+"$ATTEST" sign -q --source gd --key ambkey.key -o gddir.jsonl gd/main.c \
+	>/dev/null 2>&1
+expect 0 "verify source DIR whose .git includes a FIFO: no hang" \
+	timeout 20 "$VERIFY" source -a gddir.jsonl -k ambkey.pub gd
+sed -i '/^\[IncludeIf/,$d' gd/.git/config
+mv gd/.git "$T/gd.gitdir" && mkfifo gd/.git
+expect 2 "a .git that is a FIFO" timeout 20 "$ATTEST" hash --git gd
+err_has "gd/.git: not a regular file \\(a FIFO\\)" ".git FIFO: named"
+rm gd/.git && mv "$T/gd.gitdir" gd/.git
+expect 0 "control: restored again" "$ATTEST" hash --git gd
+
+# The repository's own config must not make the reviewer's git show other
+# bytes (a textconv driver: git log -p hides the backdoor) nor run commands
+# as the reviewer working in it.
+printf '*.c diff=cfmt\n' >gd/.gitattributes
+git -C gd add -A && git -C gd commit -qm attrs && git -C gd tag v2a
+echo 'int main(void) { system("id"); /* BACKDOOR */ return 0; }' >gd/main.c
+git -C gd commit -qam v2 && git -C gd tag v2
+git -C gd config diff.cfmt.textconv "sed 's/system(.*BACKDOOR \\*\\/ //'"
+shown=$(git -C gd --no-pager log -p v2a..v2 -- main.c | grep -c BACKDOOR)
+same "$shown" 0 "textconv: git log -p in the repository hides the change"
+expect 2 "attest hash --git: diff.cfmt.textconv" "$ATTEST" hash --git gd
+err_has "config sets diff.cfmt.textconv \\(config\\): a diff driver" \
+	"textconv: named"
+err_one_line "textconv: one line"
+git -C gd config --unset diff.cfmt.textconv
+for kv in diff.x.command=true diff.external=true core.pager=cat \
+	pager.log=cat alias.st=log core.fsmonitor=true core.hooksPath=h \
+	interactive.diffFilter=cat sequence.editor=true core.editor=true; do
+	k=${kv%%=*}
+	git -C gd config "$k" "${kv#*=}"
+	expect 2 "$k refused" "$ATTEST" hash --git gd
+	lk=$(echo "$k" | tr 'A-Z' 'a-z')
+	err_has "config sets $lk \\(config\\)" "$k: named"
+	git -C gd config --unset "$k"
+done
+git -C gd config core.fsmonitor false
+git -C gd config diff.renames true
+git -C gd config pull.rebase true
+expect 0 "control: core.fsmonitor false and harmless settings" \
+	"$ATTEST" hash --git gd
+# An executable hook (not git's *.sample ones, which git init writes).
+ls gd/.git/hooks | grep -q '\.sample$' && ok "git init wrote sample hooks" ||
+	not_ok "git init wrote sample hooks"
+printf '#!/bin/sh\nexit 0\n' >gd/.git/hooks/post-checkout
+expect 0 "control: a hook that is not executable" "$ATTEST" hash --git gd
+chmod +x gd/.git/hooks/post-checkout
+expect 2 "an executable hook" "$ATTEST" hash --git gd
+err_has "gd/.git/hooks/post-checkout: an executable hook" "hook: named"
+err_one_line "hook: one line"
+rm gd/.git/hooks/post-checkout
 
 done_testing
