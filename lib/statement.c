@@ -560,8 +560,11 @@ parse_rootfs(json_t *ext, json_t *deps, const char *name)
 	if (dep != NULL && (err = dependency_digest(md, dep, "gitTree",
 						    "the \"rootfs\" "
 						    "dependency's",
-						    name)) < 0)
-		return err;
+						    name)) <= 0)
+		return err < 0 ? err
+			       : cr_error_set("%s: the \"rootfs\" dependency "
+					      "has no digest.gitTree",
+					      name);
 	er = json_object_get(ext, "rootfs");
 	if (!json_is_object(er))
 		return CR_OK;

@@ -436,6 +436,10 @@ restate fw.intoto.jsonl tworoot.jsonl "deps.append($rootdep); deps.append($rootd
 expect 2 "two rootfs dependencies are refused" "$VERIFY" artifact \
 	-a tworoot.jsonl -k vendor.pub fw.bin
 err_has 'names "rootfs" twice' "names the field"
+restate fw.intoto.jsonl rootnogt.jsonl "deps.append({'name': 'rootfs', 'digest': {'sha256': '$hid'}})"
+expect 2 "a rootfs dependency without gitTree is refused" "$VERIFY" artifact \
+	-a rootnogt.jsonl -k vendor.pub fw.bin
+err_has 'the "rootfs" dependency has no digest.gitTree' "names the field"
 restate fw.intoto.jsonl oneroot.jsonl "deps.append($rootdep); ext['rootfs'] = $rootdep"
 expect 0 "control: one rootfs that externalParameters names" "$VERIFY" \
 	artifact -a oneroot.jsonl -k vendor.pub fw.bin
