@@ -200,58 +200,140 @@ count_keys(unsigned char agree[CR_KEYRING_MAX], const struct cr_verdict *v,
 	return n;
 }
 
+/* A subject of a trusted statement of best_tree that an agreeing key signed. */
+struct said {
+	const char *name;
+	const unsigned char *sha256;
+	const struct cr_checked *by;
+};
+
+static int
+cmp_said(const void *a, const void *b)
+{
+	const struct said *x = a, *y = b;
+	int c = cr_statement_name_cmp(x->name, y->name);
+
+	return c != 0 ? c : memcmp(x->sha256, y->sha256, CR_SHA256_LEN);
+}
+
+/* The first entry of idx[0..n) whose name is name (ignoring case), or n. */
+static size_t
+said_lower(const struct said *idx, size_t n, const char *name)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cr_statement_name_cmp(idx[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The first key that agrees on best_tree and signed c (one exists). */
+static size_t
+agreeing_key(const struct cr_verdict *v, const struct cr_checked *c,
+	     size_t nkeys)
+{
+	size_t k;
+
+	for (k = 0; k < nkeys; k++)
+		if (v->agree[k] && c->by[k])
+			break;
+	return k;
+}
+
 /*
  * One tree builds one set of bytes: a key that agrees on best_tree but also
  * signed, for that tree, another digest under a name it gave this one has
  * attested two builds of one source, and a customer holding the other file
- * would be told the same story. Says which, in v->reason; 1 if so.
+ * would be told the same story. Names are compared ignoring ASCII case.
+ * Indexes the subjects once (sorted by name, digest) and looks each matched
+ * name up: O(S log S) for S subjects. Says which, in v->reason; 1 if so,
+ * 0 if not, CR_ERROR when out of memory.
  */
 static int
 contradiction(struct cr_verdict *v, const struct cr_checked_set *set,
 	      const struct cr_keyring *ring)
 {
-	size_t m, i, j, k;
+	struct said *idx = NULL;
+	size_t total = 0, n = 0, m, i, j, lo, k;
+	const struct said *other;
+	int ret = 0;
 
-	for (m = 0; m < v->nmatches; m++) {
+	for (i = 0; i < set->count; i++) {
+		const struct cr_checked *c = &set->items[i];
+
+		if (c->status != CR_OK || !c->st->has_tree ||
+		    memcmp(c->st->tree, v->best_tree, CR_SHA256_LEN) != 0 ||
+		    agreeing_key(v, c, ring->count) == ring->count)
+			continue;
+		total += c->st->nsubjects;
+	}
+	if (total == 0)
+		return 0;
+	if ((idx = calloc(total, sizeof(*idx))) == NULL)
+		return cr_error_set("out of memory");
+	for (i = 0; i < set->count; i++) {
+		const struct cr_checked *c = &set->items[i];
+
+		if (c->status != CR_OK || !c->st->has_tree ||
+		    memcmp(c->st->tree, v->best_tree, CR_SHA256_LEN) != 0 ||
+		    agreeing_key(v, c, ring->count) == ring->count)
+			continue;
+		for (j = 0; j < c->st->nsubjects && n < total; j++) {
+			idx[n].name = c->st->subjects[j].name;
+			idx[n].sha256 = c->st->subjects[j].sha256;
+			idx[n].by = c;
+			n++;
+		}
+	}
+	qsort(idx, n, sizeof(*idx), cmp_said);
+	for (m = 0; m < v->nmatches && ret == 0; m++) {
 		const struct cr_subject *ms = v->matches[m].subject;
 		const struct cr_statement *mst = v->matches[m].att->st;
 
-		if (mst->has_tree != v->has_tree ||
-		    (v->has_tree &&
-		     memcmp(mst->tree, v->best_tree, CR_SHA256_LEN) != 0))
+		if (!mst->has_tree ||
+		    memcmp(mst->tree, v->best_tree, CR_SHA256_LEN) != 0)
 			continue;
-		for (i = 0; i < set->count; i++) {
-			const struct cr_checked *c = &set->items[i];
+		/* The range of ms's name is sorted by digest: check its ends. */
+		lo = said_lower(idx, n, ms->name);
+		if (lo == n ||
+		    cr_statement_name_cmp(idx[lo].name, ms->name) != 0)
+			continue;
+		other = NULL;
+		if (memcmp(idx[lo].sha256, ms->sha256, CR_SHA256_LEN) != 0) {
+			other = &idx[lo];
+		} else {
+			/* The last of the range: binary search past it. */
+			size_t a = lo, b = n, mid;
 
-			if (c->status != CR_OK ||
-			    c->st->has_tree != v->has_tree ||
-			    (v->has_tree && memcmp(c->st->tree, v->best_tree,
-						   CR_SHA256_LEN) != 0))
-				continue;
-			for (j = 0; j < c->st->nsubjects; j++) {
-				const struct cr_subject *s =
-					&c->st->subjects[j];
-
-				if (strcmp(s->name, ms->name) != 0 ||
-				    memcmp(s->sha256, ms->sha256,
-					   CR_SHA256_LEN) == 0)
-					continue;
-				for (k = 0; k < ring->count; k++)
-					if (v->agree[k] && c->by[k])
-						break;
-				if (k == ring->count)
-					continue;
-				snprintf(v->reason, sizeof(v->reason),
-					 "key %s attests another digest for "
-					 "'%.100s' from the same source tree "
-					 "(%.100s:%u): one source, two builds",
-					 ring->keys[k]->keyid, s->name, c->file,
-					 c->line);
-				return 1;
+			while (a + 1 < b) {
+				mid = a + (b - a) / 2;
+				if (cr_statement_name_cmp(idx[mid].name,
+							  ms->name) == 0)
+					a = mid;
+				else
+					b = mid;
 			}
+			if (memcmp(idx[a].sha256, ms->sha256, CR_SHA256_LEN) !=
+			    0)
+				other = &idx[a];
 		}
+		if (other == NULL)
+			continue;
+		k = agreeing_key(v, other->by, ring->count);
+		snprintf(v->reason, sizeof(v->reason),
+			 "key %s attests another digest for '%.100s' from the "
+			 "same source tree (%.100s:%u): one source, two builds",
+			 ring->keys[k]->keyid, other->name, other->by->file,
+			 other->by->line);
+		ret = 1;
 	}
-	return 0;
+	free(idx);
+	return ret;
 }
 
 int
@@ -261,7 +343,8 @@ cr_verdict_judge(struct cr_verdict *v, const struct cr_checked_set *set,
 {
 	unsigned char agree[CR_KEYRING_MAX];
 	const struct cr_subject *s;
-	size_t i, j, n, verified = 0;
+	size_t i, j, n, verified = 0, notree = 0;
+	int err;
 
 	memset(v, 0, sizeof(*v));
 	if ((v->matches = calloc(set->count + 1, sizeof(*v->matches))) == NULL)
@@ -280,6 +363,14 @@ cr_verdict_judge(struct cr_verdict *v, const struct cr_checked_set *set,
 		const struct cr_statement *st = v->matches[i].att->st;
 		int seen = 0;
 
+		/*
+		 * A statement that names no source tree vouches for nothing a
+		 * reviewer read: it is listed, never counted.
+		 */
+		if (!st->has_tree) {
+			notree++;
+			continue;
+		}
 		for (j = 0; j < i && !seen; j++) {
 			const struct cr_statement *o = v->matches[j].att->st;
 			seen = o->has_tree == st->has_tree &&
@@ -298,7 +389,9 @@ cr_verdict_judge(struct cr_verdict *v, const struct cr_checked_set *set,
 		}
 	}
 	if (v->keys >= threshold && v->keys > 0) {
-		v->status = contradiction(v, set, ring) ? CR_EFAIL : CR_OK;
+		if ((err = contradiction(v, set, ring)) < 0)
+			return err;
+		v->status = err ? CR_EFAIL : CR_OK;
 		return CR_OK;
 	}
 	v->status = CR_EFAIL;
@@ -310,6 +403,12 @@ cr_verdict_judge(struct cr_verdict *v, const struct cr_checked_set *set,
 			 "digest is not attested: no trusted statement lists "
 			 "it (%zu trusted statement%s checked)",
 			 verified, verified == 1 ? "" : "s");
+	else if (notree == v->nmatches)
+		snprintf(v->reason, sizeof(v->reason),
+			 "no trusted statement of this digest names a source "
+			 "tree (%zu name none); a statement without a "
+			 "reviewed tree counts for nothing",
+			 notree);
 	else if (v->ntrees > 1)
 		snprintf(v->reason, sizeof(v->reason),
 			 "threshold not met: %zu of %zu required keys agree "
@@ -319,8 +418,11 @@ cr_verdict_judge(struct cr_verdict *v, const struct cr_checked_set *set,
 	else
 		snprintf(v->reason, sizeof(v->reason),
 			 "threshold not met: %zu of %zu required trusted keys "
-			 "attest this digest",
-			 v->keys, threshold);
+			 "attest this digest%s",
+			 v->keys, threshold,
+			 notree ? " (statements naming no source tree are "
+				  "not counted)"
+				: "");
 	return CR_OK;
 }
 

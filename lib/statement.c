@@ -149,6 +149,51 @@ invocation_id(json_t *meta, const char *given)
 	return set_new(meta, "invocationId", json_string(given));
 }
 
+const char *
+cr_statement_name_problem(const char *s)
+{
+	const char *seg;
+	size_t len, n;
+
+	if (s == NULL || s[0] == '\0')
+		return "is empty";
+	if ((len = strlen(s)) > CR_STATEMENT_MAX_NAME)
+		return "is too long";
+	if (s[0] == '/')
+		return "is absolute";
+	if (s[len - 1] == '/')
+		return "ends in '/'";
+	for (n = 0; n < len; n++)
+		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f)
+			return "holds a control character";
+	for (seg = s; *seg != '\0'; seg += n + (seg[n] == '/')) {
+		n = strcspn(seg, "/");
+		if (n == 0)
+			return "has an empty segment ('//')";
+		if ((n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return "has a '.' or '..' segment";
+	}
+	return NULL;
+}
+
+int
+cr_statement_name_cmp(const char *a, const char *b)
+{
+	unsigned char x, y;
+
+	for (;; a++, b++) {
+		x = (unsigned char)*a;
+		y = (unsigned char)*b;
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y - 'A' + 'a');
+		if (x != y || x == '\0')
+			return (int)x - (int)y;
+	}
+}
+
 int
 cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 {
@@ -173,11 +218,25 @@ cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
 		json_t *s;
 		size_t j;
 
+		const char *why;
+
+		if ((why = cr_statement_name_problem(in->subjects[i].name)) !=
+		    NULL) {
+			err = cr_error_set(
+				"statement: subject name '%.200s' "
+				"%s; a subject is a relative path "
+				"without '.', '..' or empty "
+				"segments",
+				why[0] != 'h' ? in->subjects[i].name : "", why);
+			goto done;
+		}
 		for (j = 0; j < i; j++)
-			if (strcmp(in->subjects[j].name,
-				   in->subjects[i].name) == 0) {
+			if (cr_statement_name_cmp(in->subjects[j].name,
+						  in->subjects[i].name) == 0) {
 				err = cr_error_set("statement: subject '%s' "
-						   "given twice",
+						   "given twice (names are "
+						   "compared ignoring ASCII "
+						   "case)",
 						   in->subjects[i].name);
 				goto done;
 			}
@@ -299,7 +358,7 @@ cmp_subject_name(const void *a, const void *b)
 {
 	const struct cr_subject *const *x = a, *const *y = b;
 
-	return strcmp((*x)->name, (*y)->name);
+	return cr_statement_name_cmp((*x)->name, (*y)->name);
 }
 
 /* Refuses a subject name given twice (sorting pointers: n log n). */
@@ -318,10 +377,12 @@ check_unique(const struct cr_statement *st, const char *name)
 		order[i] = &st->subjects[i];
 	qsort(order, st->nsubjects, sizeof(*order), cmp_subject_name);
 	for (i = 1; i < st->nsubjects; i++)
-		if (strcmp(order[i - 1]->name, order[i]->name) == 0) {
+		if (cr_statement_name_cmp(order[i - 1]->name, order[i]->name) ==
+		    0) {
 			err = cr_error_set("%s: subject '%.200s' is listed "
-					   "twice; a statement names each "
-					   "artifact once",
+					   "twice (names are compared ignoring "
+					   "ASCII case); a statement names "
+					   "each artifact once",
 					   name, order[i]->name);
 			break;
 		}
@@ -333,7 +394,7 @@ static int
 parse_subjects(struct cr_statement *st, json_t *list, const char *name)
 {
 	json_t *s, *digest;
-	const char *sname, *hex;
+	const char *sname, *hex, *why;
 	size_t i, n;
 	int err;
 
@@ -351,6 +412,18 @@ parse_subjects(struct cr_statement *st, json_t *list, const char *name)
 		if (!json_is_object(s) || !json_is_object(digest))
 			return cr_error_set("%s: subject %zu has no digest",
 					    name, i);
+		/*
+		 * A name is a canonical relative path: "./x", "x/", "a/../x"
+		 * or "/x" would name one file two ways.
+		 */
+		if ((why = cr_statement_name_problem(sname)) != NULL)
+			return cr_error_set(
+				"%s: subject %zu: name '%.200s' %s; "
+				"a subject is a relative path "
+				"without '.', '..' or empty "
+				"segments",
+				name, i, sname && why[0] != 'h' ? sname : "",
+				why);
 		/* A subject without sha256 cannot be matched; skip it. */
 		if ((hex = get_string(digest, "sha256")) == NULL)
 			continue;
@@ -360,8 +433,7 @@ parse_subjects(struct cr_statement *st, json_t *list, const char *name)
 			return cr_error_set("%s: subject %zu: sha256 is not 64 "
 					    "hex digits",
 					    name, i);
-		if ((st->subjects[st->nsubjects].name =
-			     strdup(sname ? sname : "")) == NULL)
+		if ((st->subjects[st->nsubjects].name = strdup(sname)) == NULL)
 			return cr_error_set("%s: out of memory", name);
 		st->nsubjects++;
 	}
@@ -376,12 +448,150 @@ parse_subjects(struct cr_statement *st, json_t *list, const char *name)
 	return CR_OK;
 }
 
+/*
+ * The one resolvedDependencies entry named name, in *out (NULL when there is
+ * none); two of one name are refused: a checker and a SLSA consumer could
+ * read different ones.
+ */
+static int
+named_dependency(json_t **out, json_t *deps, const char *dname,
+		 const char *name)
+{
+	json_t *dep;
+	const char *n;
+	size_t i;
+
+	*out = NULL;
+	json_array_foreach(deps, i, dep)
+	{
+		if ((n = get_string(dep, "name")) == NULL ||
+		    strcmp(n, dname) != 0)
+			continue;
+		if (*out != NULL)
+			return cr_error_set("%s: resolvedDependencies names "
+					    "\"%s\" twice; a statement has "
+					    "one",
+					    name, dname);
+		*out = dep;
+	}
+	return CR_OK;
+}
+
+/* A digest value alg of dep as 32 bytes; 0 absent, 1 present, <0 malformed. */
+static int
+dependency_digest(unsigned char md[CR_SHA256_LEN], json_t *dep, const char *alg,
+		  const char *what, const char *name)
+{
+	json_t *v = json_object_get(json_object_get(dep, "digest"), alg);
+	const char *hex = json_string_value(v);
+
+	if (v == NULL)
+		return 0;
+	if (hex == NULL || strlen(hex) != CR_SHA256_HEXLEN ||
+	    cr_hex_decode(md, CR_SHA256_LEN, hex) < 0)
+		return cr_error_set("%s: %s digest.%s is not a SHA-256 "
+				    "digest (64 hex digits)",
+				    name, what, alg);
+	return 1;
+}
+
+/*
+ * externalParameters.source, when it carries a uri or digest, must say what
+ * the "source" dependency says: the uri equal (or the dependency's pinned
+ * "URI@COMMIT"), every digest it gives equal.
+ */
+static int
+source_agrees(json_t *ext, json_t *dep, const char *name)
+{
+	json_t *src = json_object_get(ext, "source"), *d, *v;
+	const char *uri, *depuri, *alg, *commit;
+	size_t n;
+
+	if (!json_is_object(src))
+		return CR_OK;
+	uri = get_string(src, "uri");
+	depuri = get_string(dep, "uri");
+	commit = get_string(json_object_get(dep, "digest"), "gitCommit");
+	if (json_object_get(src, "uri") != NULL && uri == NULL)
+		return cr_error_set("%s: externalParameters.source.uri is not "
+				    "a string",
+				    name);
+	if (uri != NULL && depuri != NULL && strcmp(uri, depuri) != 0) {
+		n = strlen(uri);
+		if (commit == NULL || strncmp(depuri, uri, n) != 0 ||
+		    depuri[n] != '@' || strcmp(depuri + n + 1, commit) != 0)
+			return cr_error_set("%s: externalParameters.source.uri "
+					    "disagrees with the \"source\" "
+					    "dependency's uri",
+					    name);
+	}
+	if ((d = json_object_get(src, "digest")) == NULL)
+		return CR_OK;
+	if (!json_is_object(d))
+		return cr_error_set("%s: externalParameters.source.digest is "
+				    "not an object",
+				    name);
+	json_object_foreach(d, alg, v)
+	{
+		if (!json_equal(v,
+				json_object_get(json_object_get(dep, "digest"),
+						alg)))
+			return cr_error_set("%s: externalParameters.source."
+					    "digest.%.40s disagrees with the "
+					    "\"source\" dependency",
+					    name, alg);
+	}
+	return CR_OK;
+}
+
+/*
+ * The root: at most one dependency named "rootfs", its gitTree well formed,
+ * and externalParameters.rootfs, when it is an object, naming that digest.
+ */
+static int
+parse_rootfs(json_t *ext, json_t *deps, const char *name)
+{
+	unsigned char md[CR_SHA256_LEN];
+	json_t *dep, *er;
+	int err;
+
+	if ((err = named_dependency(&dep, deps, "rootfs", name)) < 0)
+		return err;
+	if (dep != NULL && (err = dependency_digest(md, dep, "gitTree",
+						    "the \"rootfs\" "
+						    "dependency's",
+						    name)) <= 0)
+		return err < 0 ? err
+			       : cr_error_set("%s: the \"rootfs\" dependency "
+					      "has no digest.gitTree",
+					      name);
+	er = json_object_get(ext, "rootfs");
+	if (!json_is_object(er))
+		return CR_OK;
+	if (dep == NULL)
+		return cr_error_set("%s: externalParameters.rootfs names a "
+				    "root but resolvedDependencies has no "
+				    "\"rootfs\"",
+				    name);
+	if (!json_equal(json_object_get(er, "digest"),
+			json_object_get(dep, "digest")))
+		return cr_error_set("%s: externalParameters.rootfs.digest "
+				    "disagrees with the \"rootfs\" dependency",
+				    name);
+	return CR_OK;
+}
+
+/*
+ * The source is the one resolvedDependencies entry named "source" (what a
+ * SLSA consumer reads), never the first entry that has a gitTree: another
+ * entry ("vendor-sdk") may carry any tree. It must carry a gitTree.
+ */
 static int
 parse_source(struct cr_statement *st, json_t *pred, const char *name)
 {
-	json_t *def, *deps, *dep, *digest;
-	const char *tree, *commit;
-	size_t i;
+	json_t *def, *deps, *dep, *ext;
+	const char *commit;
+	int err;
 
 	def = json_object_get(pred, "buildDefinition");
 	if (!json_is_object(def))
@@ -390,28 +600,31 @@ parse_source(struct cr_statement *st, json_t *pred, const char *name)
 	st->build_type = get_string(def, "buildType");
 	if (st->build_type == NULL)
 		st->build_type = "";
+	ext = json_object_get(def, "externalParameters");
 	deps = json_object_get(def, "resolvedDependencies");
 	if (deps == NULL)
 		return CR_OK;
 	if (!json_is_array(deps))
 		return cr_error_set("%s: resolvedDependencies is not a list",
 				    name);
-	json_array_foreach(deps, i, dep)
-	{
-		digest = json_object_get(dep, "digest");
-		if ((tree = get_string(digest, "gitTree")) == NULL)
-			continue;
-		if (strlen(tree) != CR_SHA256_HEXLEN ||
-		    cr_hex_decode(st->tree, CR_SHA256_LEN, tree) < 0)
-			return cr_error_set("%s: gitTree is not a SHA-256 tree "
-					    "id (64 hex digits)",
-					    name);
-		st->has_tree = 1;
-		commit = get_string(digest, "gitCommit");
-		if (commit != NULL && strlen(commit) <= CR_SHA256_HEXLEN)
-			strcpy(st->commit, commit);
-		break;
-	}
+	if ((err = parse_rootfs(ext, deps, name)) < 0 ||
+	    (err = named_dependency(&dep, deps, "source", name)) < 0)
+		return err;
+	if (dep == NULL)
+		return CR_OK;
+	if ((err = dependency_digest(st->tree, dep, "gitTree",
+				     "the \"source\" dependency's", name)) < 0)
+		return err;
+	if (err == 0)
+		return cr_error_set("%s: the \"source\" dependency has no "
+				    "digest.gitTree",
+				    name);
+	if ((err = source_agrees(ext, dep, name)) < 0)
+		return err;
+	st->has_tree = 1;
+	commit = get_string(json_object_get(dep, "digest"), "gitCommit");
+	if (commit != NULL && strlen(commit) <= CR_SHA256_HEXLEN)
+		strcpy(st->commit, commit);
 	return CR_OK;
 }
 

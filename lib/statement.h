@@ -22,6 +22,7 @@
 
 /* Caps on what a statement may hold. */
 #define CR_STATEMENT_MAX_SUBJECTS 65536u
+#define CR_STATEMENT_MAX_NAME 4096u
 #define CR_STATEMENT_MAX_DEPTH 32u
 
 struct cr_subject {
@@ -81,6 +82,18 @@ int cr_statement_parse(struct cr_statement **out, const unsigned char *payload,
 		       size_t len, const char *name);
 
 void cr_statement_free(struct cr_statement *st);
+
+/*
+ * Why s is not a subject name (a canonical relative path: not empty, not
+ * absolute, no '.', '..' or empty segment, no trailing '/', no C0 control
+ * or DEL, at most CR_STATEMENT_MAX_NAME bytes), or NULL when it is one.
+ */
+const char *cr_statement_name_problem(const char *s);
+/*
+ * Compares subject names ignoring ASCII case ("App.exe" and "app.EXE" name
+ * one file on a case-insensitive file system); Unicode forms are not folded.
+ */
+int cr_statement_name_cmp(const char *a, const char *b);
 
 /*
  * Whether verified payload bytes are a statement cr_statement_parse()

@@ -414,11 +414,54 @@ test_srcuri_check(void **state)
 	assert_int_equal(cr_srcuri_check("urn:x?y", "t"), CR_ERROR);
 }
 
+/* Subject names are canonical relative paths, compared ignoring ASCII case. */
+static void
+test_subject_names(void **state)
+{
+	static const char *bad[] = {"",	       "/fw.bin",     "./fw.bin",
+				    "fw.bin/", "x/../fw.bin", ".//fw.bin",
+				    "a//b",    ".",	      "..",
+				    "a/.",     "a/..",	      "fw\001.bin",
+				    "fw\177",  "tab\tname"};
+	static const char *good[] = {"fw.bin", "dist/fw.bin", ".hidden",
+				     "a/..b",  "...",	      "a/.b/c"};
+	struct cr_statement_in in;
+	struct cr_subject s[2];
+	char long_name[CR_STATEMENT_MAX_NAME + 2], *json;
+	size_t i, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_non_null(cr_statement_name_problem(bad[i]));
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_null(cr_statement_name_problem(good[i]));
+	assert_non_null(cr_statement_name_problem(NULL));
+	memset(long_name, 'a', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	assert_non_null(cr_statement_name_problem(long_name));
+	long_name[CR_STATEMENT_MAX_NAME] = '\0';
+	assert_null(cr_statement_name_problem(long_name));
+	assert_int_equal(cr_statement_name_cmp("FW.Bin", "fw.bIN"), 0);
+	assert_true(cr_statement_name_cmp("a", "b") < 0);
+	assert_true(cr_statement_name_cmp("fw.bin", "fw.bi") > 0);
+	/* The builder refuses what the parser would. */
+	fill(&in, &s[0], 0x11);
+	s[0].name = "./fw.bin";
+	assert_int_equal(cr_statement_build(&json, &len, &in), CR_ERROR);
+	fill(&in, &s[0], 0x11);
+	s[1] = s[0];
+	s[1].name = "FW.BIN";
+	in.nsubjects = 2;
+	assert_int_equal(cr_statement_build(&json, &len, &in), CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "given twice"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_subject_names),
 		cmocka_unit_test(test_parse_strict),
 		cmocka_unit_test(test_subjects_and_kinds),
 		cmocka_unit_test(test_threshold),

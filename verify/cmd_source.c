@@ -73,6 +73,44 @@ find_attested(const struct trust *t, const unsigned char *root, size_t *trusted)
 }
 
 /*
+ * Names, on stderr (and in *jout when given), each trusted statement that
+ * names a tree other than root, or none; returns how many.
+ */
+static size_t
+other_trees(const struct trust *t, const unsigned char *root, json_t **jout)
+{
+	char id[CR_TREE_IDLEN + 1];
+	size_t i, n = 0;
+
+	if (jout != NULL)
+		*jout = json_array();
+	for (i = 0; i < t->set.count; i++) {
+		const struct cr_checked *ck = &t->set.items[i];
+
+		if (ck->status != CR_OK ||
+		    (ck->st->has_tree &&
+		     memcmp(ck->st->tree, root, CR_SHA256_LEN) == 0))
+			continue;
+		n++;
+		if (ck->st->has_tree)
+			cr_tree_format_id(id, ck->st->tree);
+		else
+			snprintf(id, sizeof(id), "(no source tree)");
+		if (jout != NULL && *jout != NULL)
+			json_array_append_new(
+				*jout,
+				json_pack("{s:o, s:i, s:s, s:s}", "attestation",
+					  tool_json_str(ck->file), "line",
+					  (int)ck->line, "source", id, "result",
+					  "another source tree"));
+		tool_warn("%s:%u: a trusted statement of another source tree "
+			  "(%s); give each check only its own",
+			  ck->file, ck->line, id);
+	}
+	return n;
+}
+
+/*
  * The recipe the attested tree is built with, for the report: the tree's
  * cleanroom.json when the statement says so (CR_EFAIL when the tree has
  * none or the statement recorded another), else the statement's recipe,
@@ -293,7 +331,8 @@ cmd_source(int argc, char **argv)
 	const char *files = NULL;
 	json_t *report = NULL, *jrecipe = NULL;
 	char *rtext = NULL, rwhy[1024] = "";
-	size_t trusted = 0;
+	json_t *jothers = NULL;
+	size_t trusted = 0, nothers = 0;
 	long ndiff = -1;
 	int c, rc, json = 0, err = CR_OK, bundle = 0, partial = 0;
 
@@ -406,15 +445,26 @@ cmd_source(int argc, char **argv)
 			goto done;
 		}
 	}
+	/*
+	 * As verify rebuild: a trusted statement in the input of another
+	 * tree (or of none) was not checked here, and exit 0 is not given
+	 * on a file that vouches for what was not.
+	 */
+	if (match != NULL)
+		nothers = other_trees(&t, tree->root, json ? &jothers : NULL);
 	if (json) {
-		report = json_pack("{s:s, s:s, s:o, s:s, s:i, s:o}", "command",
-				   "source", "result", match ? "ok" : "fail",
-				   "path", tool_json_str(src.path), "source",
-				   got, "files", (int)tree->count,
-				   "attestations", trust_json(&t));
+		report = json_pack(
+			"{s:s, s:s, s:o, s:s, s:i, s:o}", "command", "source",
+			"result", match && nothers == 0 ? "ok" : "fail", "path",
+			tool_json_str(src.path), "source", got, "files",
+			(int)tree->count, "attestations", trust_json(&t));
 		if (want[0])
 			json_object_set_new(report, "attested",
 					    json_string(want));
+		if (jothers != NULL) {
+			json_object_set_new(report, "otherTrees", jothers);
+			jothers = NULL;
+		}
 		if (jrecipe != NULL) {
 			json_object_set_new(report, "recipe", jrecipe);
 			jrecipe = NULL;
@@ -432,8 +482,8 @@ cmd_source(int argc, char **argv)
 	} else if (!tool_quiet) {
 		trust_print_rejected(&t);
 		printf("%s  %s  %s (%zu files)\n",
-		       match && !rwhy[0] ? "OK  " : "FAIL", src.path, got,
-		       tree->count);
+		       match && !rwhy[0] && nothers == 0 ? "OK  " : "FAIL",
+		       src.path, got, tree->count);
 		if (want[0])
 			printf("  attested %s [%s:%u]\n", want, other->file,
 			       other->line);
@@ -447,6 +497,12 @@ cmd_source(int argc, char **argv)
 	}
 	if (match && rwhy[0])
 		err = cr_error_fail("%s", rwhy);
+	if (match && nothers > 0 && !rwhy[0])
+		err = cr_error_fail("%s: %zu trusted statement%s in the input "
+				    "name%s another source tree; give each "
+				    "check only its own",
+				    src.path, nothers, nothers == 1 ? "" : "s",
+				    nothers == 1 ? "s" : "");
 	if (match)
 		goto done;
 	if (trusted == 0)
@@ -464,6 +520,7 @@ cmd_source(int argc, char **argv)
 				    "attestation names %s",
 				    src.path, got, want);
 done:
+	json_decref(jothers);
 	json_decref(jrecipe);
 	free(rtext);
 	cr_tree_free(listed);

@@ -317,6 +317,157 @@ expect 0 "keys made by openssl genpkey sign" sh -c \
 	 '$ATTEST' sign --git repo --key g.key -o g.jsonl fw.bin &&
 	 '$VERIFY' artifact -a g.jsonl -k g.pub fw.bin"
 
+# restate IN OUT CODE: the statement of IN's first envelope changed by the
+# python CODE (on `s`), signed again by openssl with $RKEY (vendor.key).
+restate() {
+	python3 - "$@" <<'PY'
+import base64, json, os, subprocess, sys
+inp, out, code = sys.argv[1:4]
+env = json.loads(open(inp).readline())
+s = json.loads(base64.b64decode(env["payload"]))
+deps = s["predicate"]["buildDefinition"]["resolvedDependencies"]
+ext = s["predicate"]["buildDefinition"]["externalParameters"]
+exec(code)
+body = json.dumps(s).encode()
+t = env["payloadType"].encode()
+open("pae.bin", "wb").write(b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body))
+sig = subprocess.run(["openssl", "pkeyutl", "-sign", "-rawin", "-inkey",
+                      os.environ.get("RKEY", "vendor.key"), "-in", "pae.bin"], capture_output=True,
+                     check=True).stdout
+env["payload"] = base64.b64encode(body).decode()
+env["signatures"] = [{"keyid": "", "sig": base64.b64encode(sig).decode()}]
+open(out, "w").write(json.dumps(env) + "\n")
+PY
+}
+restate fw.intoto.jsonl same.jsonl "pass"
+expect 0 "control: restate without a change verifies" "$VERIFY" artifact \
+	-a same.jsonl -k vendor.pub fw.bin
+
+# Subject names are canonical relative paths: './fw.bin', 'fw.bin/',
+# 'x/../fw.bin', '/fw.bin' and './/fw.bin' name the same file as 'fw.bin'
+# and would let one key attest it twice from one tree unnoticed.
+evil=$(sha256sum evil.bin | cut -c1-64)
+for name in ./fw.bin fw.bin/ x/../fw.bin /fw.bin .//fw.bin a//fw.bin "" \
+	"$(printf 'fw\001.bin')" "$(printf 'fw\177.bin')"; do
+	restate fw.intoto.jsonl badname.jsonl \
+		"s['subject'][0]['name'] = sys.argv[4]" "$name"
+	expect 2 "subject name '$name' is refused" "$VERIFY" artifact \
+		-a badname.jsonl -k vendor.pub fw.bin
+	err_has "badname.jsonl:1: subject 0: name" "the refusal names the statement"
+done
+restate fw.intoto.jsonl nul.jsonl \
+	"s['subject'][0]['name'] = 'fw\x00.bin'"
+expect 2 "a subject name holding NUL is refused" "$VERIFY" artifact \
+	-a nul.jsonl -k vendor.pub fw.bin
+restate fw.intoto.jsonl case.jsonl \
+	"s['subject'][1]['name'] = 'FW.BIN'"
+expect 2 "two subjects differing only in case are one name" "$VERIFY" \
+	artifact -a case.jsonl -k vendor.pub fw.bin
+err_has "listed twice" "says the name is listed twice"
+# One source, two builds, under a case variant of the name.
+restate fw.intoto.jsonl evilcase.jsonl \
+	"s['subject'] = [{'name': 'FW.bin', 'digest': {'sha256': '$evil'}}]"
+cat fw.intoto.jsonl evilcase.jsonl >twobuilds.jsonl
+expect 1 "a second digest for 'FW.bin' from one tree: the good binary" \
+	"$VERIFY" artifact -a twobuilds.jsonl -k vendor.pub fw.bin
+err_has "one source, two builds" "says one source, two builds"
+expect 1 "... and the evil binary" "$VERIFY" artifact -a twobuilds.jsonl \
+	-k vendor.pub evil.bin
+# Control: what attest sign writes for a file in a directory verifies.
+mkdir -p dist && cp fw.bin dist/fw.bin
+expect 0 "attest sign of dist/fw.bin" "$ATTEST" sign --git repo \
+	--key vendor.key -o sub.jsonl ./dist/fw.bin
+expect 0 "... verifies" "$VERIFY" artifact -a sub.jsonl -k vendor.pub fw.bin
+expect 2 "attest sign refuses a name with an empty segment" "$ATTEST" sign \
+	--git repo --key vendor.key -o dbl.jsonl dist//fw.bin
+[ -e dbl.jsonl ] && not_ok "nothing written for dist//fw.bin" ||
+	ok "nothing written for dist//fw.bin"
+
+# A statement that names no source tree counts for nothing.
+restate fw.intoto.jsonl notree.jsonl \
+	"s['predicate']['buildDefinition']['resolvedDependencies'] = []"
+expect 1 "a statement without a source tree does not verify an artifact" \
+	"$VERIFY" artifact -a notree.jsonl -k vendor.pub fw.bin
+err_has "names a source tree" "says no statement names a source tree"
+RKEY=regulator.key restate fw.intoto.jsonl regnotree.jsonl \
+	"s['predicate']['buildDefinition']['resolvedDependencies'] = []"
+cat fw.intoto.jsonl regnotree.jsonl >withnotree.jsonl
+expect 1 "it does not count toward --threshold 2 either" "$VERIFY" artifact \
+	--threshold 2 -a withnotree.jsonl -k vendor.pub -k regulator.pub fw.bin
+err_has "not counted" "says statements naming no tree are not counted"
+
+# The source is the dependency named "source", never the first one with a
+# gitTree: SLSA consumers read "source".
+mkdir hidden && printf 'backdoor\n' >hidden/main.c
+hid=$("$ATTEST" hash hidden | cut -c1-64)
+restate fw.intoto.jsonl sdk.jsonl \
+	"deps.insert(0, {'name': 'vendor-sdk', 'digest': {'gitTree': '$hid'}})"
+expect 1 "verify source: a tree named vendor-sdk is not the source" \
+	"$VERIFY" source -a sdk.jsonl -k vendor.pub hidden
+expect 0 "control: the tree named source verifies" "$VERIFY" source \
+	-a sdk.jsonl -k vendor.pub repo
+restate fw.intoto.jsonl twosrc.jsonl \
+	"deps.insert(0, {'name': 'source', 'digest': {'gitTree': '$hid'}})"
+expect 2 "two source dependencies are refused" "$VERIFY" source \
+	-a twosrc.jsonl -k vendor.pub hidden
+err_has 'names "source" twice' "names the field"
+restate fw.intoto.jsonl nogt.jsonl "del deps[0]['digest']['gitTree']"
+expect 2 "a source dependency without gitTree is refused" "$VERIFY" \
+	artifact -a nogt.jsonl -k vendor.pub fw.bin
+err_has 'has no digest.gitTree' "says the gitTree is missing"
+expect 0 "sign with --source-uri" "$ATTEST" sign --git repo \
+	--source-uri git+https://example.org/fw.git --key vendor.key \
+	-o uri.jsonl fw.bin
+expect 0 "control: its uri and the pinned uri@commit agree" "$VERIFY" \
+	source -a uri.jsonl -k vendor.pub repo
+restate uri.jsonl uri2.jsonl \
+	"ext['source']['uri'] = 'git+https://example.org/other.git'"
+expect 2 "externalParameters.source.uri disagreeing is refused" "$VERIFY" \
+	source -a uri2.jsonl -k vendor.pub repo
+err_has "externalParameters.source.uri disagrees" "names the field"
+restate fw.intoto.jsonl extdig.jsonl \
+	"ext['source']['digest'] = {'gitTree': '$hid'}"
+expect 2 "externalParameters.source.digest disagreeing is refused" \
+	"$VERIFY" source -a extdig.jsonl -k vendor.pub hidden
+err_has "externalParameters.source.digest.gitTree disagrees" "names the field"
+# The root likewise: one "rootfs", and externalParameters.rootfs naming it.
+rootdep="{'name': 'rootfs', 'digest': {'gitTree': '$hid'}}"
+restate fw.intoto.jsonl tworoot.jsonl "deps.append($rootdep); deps.append($rootdep)"
+expect 2 "two rootfs dependencies are refused" "$VERIFY" artifact \
+	-a tworoot.jsonl -k vendor.pub fw.bin
+err_has 'names "rootfs" twice' "names the field"
+restate fw.intoto.jsonl rootnogt.jsonl "deps.append({'name': 'rootfs', 'digest': {'sha256': '$hid'}})"
+expect 2 "a rootfs dependency without gitTree is refused" "$VERIFY" artifact \
+	-a rootnogt.jsonl -k vendor.pub fw.bin
+err_has 'the "rootfs" dependency has no digest.gitTree' "names the field"
+restate fw.intoto.jsonl oneroot.jsonl "deps.append($rootdep); ext['rootfs'] = $rootdep"
+expect 0 "control: one rootfs that externalParameters names" "$VERIFY" \
+	artifact -a oneroot.jsonl -k vendor.pub fw.bin
+restate fw.intoto.jsonl badroot.jsonl "deps.append($rootdep); ext['rootfs'] = {'name': 'rootfs', 'digest': {'gitTree': '$tree'}}"
+expect 2 "externalParameters.rootfs disagreeing is refused" "$VERIFY" \
+	artifact -a badroot.jsonl -k vendor.pub fw.bin
+err_has "externalParameters.rootfs.digest disagrees" "names the field"
+
+# verify source, as verify rebuild, fails on a trusted statement of another
+# tree in the input and names it.
+"$ATTEST" sign --source hidden --key vendor.key -o hid.jsonl fw.bin \
+	>/dev/null 2>&1
+cat fw.intoto.jsonl hid.jsonl >mixed.jsonl
+expect 1 "verify source: a statement of another tree in the input" \
+	"$VERIFY" source -a mixed.jsonl -k vendor.pub repo
+err_has "mixed.jsonl:2: a trusted statement of another source tree" \
+	"names the other statement"
+out_has "^FAIL" "the report says FAIL"
+expect 1 "... with --json" "$VERIFY" source --json -a mixed.jsonl \
+	-k vendor.pub repo
+cp "$T/out" source.json
+expect 0 "the JSON names it" python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+o = r["otherTrees"]
+sys.exit(not (r["result"] == "fail" and len(o) == 1 and o[0]["line"] == 2))' source.json
+expect 0 "control: its own statement alone verifies" "$VERIFY" source \
+	-a fw.intoto.jsonl -k vendor.pub repo
+
 # verify holds no code that can sign or read a private key.
 if nm "$VERIFY" 2>/dev/null | grep -q 'cr_privkey\|cr_dsse_sign'; then
 	not_ok "verify links no signing code"
