@@ -12,7 +12,7 @@ arch=$(dpkg --print-architecture)
 
 rm -rf _build _pkg dist
 meson setup _build --prefix=/usr --buildtype=debugoptimized -Dtests=false \
-	-Db_ndebug=false >/dev/null
+	-Db_ndebug=false
 ninja -C _build
 DESTDIR="$PWD/_pkg" meson install -C _build --no-rebuild --strip >/dev/null
 
@@ -34,6 +34,7 @@ Installed-Size: $(du -sk _pkg/usr | cut -f1)
 Depends: libc6 (>= 2.36), libssl3 (>= 3.0), libgit2-1.5, libarchive13,
  libjansson4 (>= 2.14), zlib1g, liblzma5, libelf1, libseccomp2 (>= 2.5)
 Recommends: mmdebstrap, gpgv, debian-archive-keyring, libfaketime
+Suggests: libengine-pkcs11-openssl, softhsm2
 Section: utils
 Priority: optional
 Homepage: https://example.invalid/cleanroom

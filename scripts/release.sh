@@ -51,7 +51,7 @@ if [ -z "$root" ]; then
 	if [ ! -s "$root" ]; then
 		say "root: Debian bookworm with the build's packages"
 		"$attest" root create --suite bookworm --cache "$cache" \
-			--include gcc,libc6-dev,pkgconf,meson,ninja-build,libssl-dev,libgit2-dev,libarchive-dev,libjansson-dev,zlib1g-dev,liblzma-dev,libelf-dev,libseccomp-dev \
+			--include gcc,libc6-dev,pkgconf,meson,ninja-build,libssl-dev,libgit2-dev,libarchive-dev,libjansson-dev,zlib1g-dev,liblzma-dev,libelf-dev,libseccomp-dev,libp11-kit-dev \
 			-o "$root"
 	fi
 fi

@@ -465,11 +465,14 @@ SH
 git -C paint init -q && git -C paint add -A && git -C paint commit -qm paint
 # raw FILE: whether FILE holds ESC, CR, C1 or the bidi override.
 raw() { python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); sys.exit(0 if any(b in d for b in (b"\x1b", b"\r", b"\xc2\x9b", b"\xe2\x80\xae", b"\xff")) else 1)' "$1"; }
-expect 0 "a subject name with control characters" "$ATTEST" build \
+# A name with control characters is no subject: refused (exit 2) before
+# anything is signed, and the message does not carry the raw bytes.
+expect 2 "a subject name with control characters" "$ATTEST" build \
 	--git paint --key vendor.key -o paint.jsonl --output-dir pout \
 	--artifact 'fake*' -- sh build.sh 0
 raw "$T/out" && not_ok "stdout escaped" || ok "stdout escaped"
-out_has 'fake\\x0d\\x1b\[2KOK' "the name shown as \\xNN"
+raw "$T/err" && not_ok "stderr escaped" || ok "stderr escaped"
+[ -e paint.jsonl ] && not_ok "nothing signed for it" || ok "nothing signed for it"
 expect 1 "its build failing" "$ATTEST" build --git paint --output-dir pfail \
 	--artifact 'fake*' -- sh build.sh 3
 raw "$T/err" && not_ok "stderr (the log's tail) escaped" ||
@@ -480,20 +483,6 @@ err_has '^c1 \\xc2\\x9b bidi \\xe2\\x80\\xae bad \\xff tab	end$' \
 [ -f pfail/build.log ] && ok "the failed build's log is kept" ||
 	not_ok "the failed build's log is kept"
 err_has "the whole log: pfail/build.log" "and says where"
-expect 0 "verify artifact --json with that name" "$VERIFY" artifact --json \
-	-a paint.jsonl -k vendor.pub "pout/$(printf 'fake\r\033[2KOK')"
-raw "$T/out" && not_ok "JSON escaped" || ok "JSON escaped"
-python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out" &&
-	ok "JSON valid" || not_ok "JSON valid"
-expect 0 "verify artifact with that name" "$VERIFY" artifact \
-	-a paint.jsonl -k vendor.pub "pout/$(printf 'fake\r\033[2KOK')"
-raw "$T/out" && not_ok "its text report escaped" || ok "its text report escaped"
-out_has "attests 'fake\\\\x0d\\\\x1b\\[2KOK'" "the subject name shown as \\xNN"
-expect 0 "verify rebuild of that subject" "$VERIFY" rebuild --trust-recipe -a paint.jsonl \
-	-k vendor.pub --git paint
-raw "$T/out" && not_ok "the rebuild's report escaped" ||
-	ok "the rebuild's report escaped"
-out_has '^OK +fake\\x0d\\x1b\[2KOK ' "the rebuilt subject shown as \\xNN"
 
 # The progress line on a terminal (script(1) makes a pty) is escaped too.
 if command -v script >/dev/null; then
