@@ -23,6 +23,13 @@ cp README.md "$doc/README.md"
 gzip -9n "$doc/README.md"
 gzip -9n _pkg/usr/share/man/man1/*.1
 
+# Installed-Size as dpkg-gencontrol counts it: each file's size in KiB,
+# rounded up, and 1 for each directory or link. Not du: that counts the
+# file system's blocks, which differ between ext4 and tmpfs (attest build
+# --check found it, varying the directory order on a tmpfs).
+size=$(find _pkg/usr \( -type f -printf '%s\n' \) -o -printf '1024\n' |
+	awk '{ s += int(($1 + 1023) / 1024) } END { print s }')
+
 # The libraries of bookworm, the suite of the release root (cleanroom.json);
 # dpkg-shlibdeps would need a debian/ directory for the same answer.
 cat >_pkg/DEBIAN/control <<CONTROL
@@ -30,7 +37,7 @@ Package: cleanroom
 Version: $version
 Architecture: $arch
 Maintainer: cleanroom authors <cleanroom@example.invalid>
-Installed-Size: $(du -sk _pkg/usr | cut -f1)
+Installed-Size: $size
 Depends: libc6 (>= 2.36), libssl3 (>= 3.0), libgit2-1.5, libarchive13,
  libjansson4 (>= 2.14), zlib1g, liblzma5, libelf1, libseccomp2 (>= 2.5)
 Recommends: mmdebstrap, gpgv, debian-archive-keyring, libfaketime
