@@ -121,4 +121,4 @@ if command -v python3 >/dev/null; then
 		sed 's/^/# /'
 fi
 
-finish
+done_testing
