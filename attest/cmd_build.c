@@ -160,26 +160,6 @@ print_log_tail(const struct cr_build *b)
 			tool_name(b->log_path));
 }
 
-static int
-mkdir_p(const char *dir)
-{
-	char buf[4096];
-	char *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
-		return cr_error_set("%s: path too long", dir);
-	for (p = buf + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-				return cr_error_errno("%s", buf);
-			*p = '/';
-		}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return cr_error_errno("%s", buf);
-	return CR_OK;
-}
-
 /* Shows a recipe in full on stderr, unless quiet. */
 static void
 show_recipe(const struct cr_recipe *r, const char *name)
@@ -679,7 +659,7 @@ run_check(struct cr_build **b2, struct check *c, const struct cr_build *b,
 	 */
 	while ((int64_t)time(NULL) <= b->finished)
 		usleep(50000);
-	if ((err = mkdir_p(c->dir)) < 0)
+	if ((err = cr_mkdir_p(c->dir, 0)) < 0)
 		return err;
 	if (c->own) {
 		char marker[4200];
@@ -1176,7 +1156,7 @@ cmd_build(int argc, char **argv)
 		}
 		recipe = &given;
 	}
-	if ((err = mkdir_p(outdir)) < 0)
+	if ((err = cr_mkdir_p(outdir, 0)) < 0)
 		goto done;
 
 	if (recipe->root != NULL) {

@@ -101,37 +101,6 @@ json_name(const char *tar)
 }
 
 static int
-write_manifest(const struct cr_root_manifest *m, const char *path)
-{
-	json_t *j = cr_root_manifest_json(m);
-	char *text = NULL;
-	int err;
-
-	if (j == NULL ||
-	    (text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) ==
-		    NULL) {
-		json_decref(j);
-		return cr_error_set("out of memory");
-	}
-	json_decref(j);
-	{
-		size_t n = strlen(text);
-		char *t = realloc(text, n + 2);
-
-		if (t == NULL) {
-			free(text);
-			return cr_error_set("out of memory");
-		}
-		text = t;
-		text[n] = '\n';
-		text[n + 1] = '\0';
-	}
-	err = cr_write_atomic(path, text, strlen(text), 0644, 0);
-	free(text);
-	return err;
-}
-
-static int
 cmd_root_create(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -241,11 +210,11 @@ cmd_root_create(int argc, char **argv)
 		err = cr_error_set("out of memory");
 		goto done;
 	}
-	if ((err = write_manifest(m, jname)) < 0)
+	if ((err = cr_root_manifest_write(m, jname)) < 0)
 		goto done;
 	if (o.debs != NULL) {
 		snprintf(path, sizeof(path), "%s/ROOT.json", o.debs);
-		if ((err = write_manifest(m, path)) < 0)
+		if ((err = cr_root_manifest_write(m, path)) < 0)
 			goto done;
 	}
 	cr_tree_format_id(id, m->tree);

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,6 +207,144 @@ test_atomic_stream(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* The writer in a directory descriptor: never through a link, nothing left
+ * behind on abort, no overwrite with CR_WRITE_NOCLOBBER. */
+static void
+test_atomic_at(void **state)
+{
+	char dir[] = "/tmp/cr-test-util.XXXXXX", path[64], *buf;
+	struct cr_atomic a = {.fd = -1};
+	struct stat st;
+	size_t n;
+	int dfd;
+
+	(void)state;
+	cr_atomic_abort(&a); /* never opened: nothing to do */
+	assert_non_null(mkdtemp(dir));
+	assert_true((dfd = open(dir, O_RDONLY | O_DIRECTORY)) >= 0);
+	assert_int_equal(cr_atomic_openat(&a, dfd, "a/b", "x", 0644, 0),
+			 CR_ERROR);
+	assert_int_equal(cr_atomic_openat(&a, dfd, "out", "shown/out", 0644, 0),
+			 CR_OK);
+	assert_non_null(strstr(a.tmp, "shown/out.tmp."));
+	assert_int_equal(cr_write_all(a.fd, "abc", 3), 0);
+	cr_atomic_abort(&a);
+	assert_int_equal(rmdir(dir), 0); /* empty: no temporary file left */
+	assert_non_null(mkdtemp(strcpy(dir, "/tmp/cr-test-util.XXXXXX")));
+	close(dfd);
+	assert_true((dfd = open(dir, O_RDONLY | O_DIRECTORY)) >= 0);
+	snprintf(path, sizeof(path), "%s/out", dir);
+	assert_int_equal(cr_atomic_openat(&a, dfd, "out", path, 0600, 0),
+			 CR_OK);
+	close(dfd); /* the writer holds its own */
+	assert_int_equal(cr_write_all(a.fd, "abc", 3), 0);
+	assert_int_equal(cr_pread_full(a.fd, path + 60, 4, 0), 3);
+	assert_int_equal(cr_atomic_commit(&a), CR_OK);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(cr_read_file(&buf, &n, path, 16), CR_OK);
+	assert_string_equal(buf, "abc");
+	free(buf);
+	assert_true((dfd = open(dir, O_RDONLY | O_DIRECTORY)) >= 0);
+	assert_int_equal(cr_atomic_openat(&a, dfd, "out", path, 0600,
+					  CR_WRITE_NOCLOBBER),
+			 CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "refusing to overwrite"));
+	/* A link in the way is replaced, never followed. */
+	unlink(path);
+	assert_int_equal(symlink("/nonexistent/target", path), 0);
+	assert_int_equal(cr_atomic_openat(&a, dfd, "out", path, 0644, 0),
+			 CR_OK);
+	assert_int_equal(cr_atomic_commit(&a), CR_OK);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	close(dfd);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* A file another program wrote, renamed durably; EXDEV-style failures keep
+ * errno and leave the source. */
+static void
+test_rename_synced(void **state)
+{
+	char dir[] = "/tmp/cr-test-util.XXXXXX", from[64], to[64], bad[80];
+	char *buf;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(from, sizeof(from), "%s/from", dir);
+	snprintf(to, sizeof(to), "%s/to", dir);
+	snprintf(bad, sizeof(bad), "%s/missing/to", dir);
+	assert_int_equal(cr_write_atomic(from, "x", 1, 0644, 0), CR_OK);
+	assert_int_equal(cr_rename_synced(from, bad), CR_ERROR);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(access(from, F_OK), 0);
+	assert_int_equal(cr_rename_synced(from, to), CR_OK);
+	assert_int_equal(access(from, F_OK), -1);
+	assert_int_equal(cr_read_file(&buf, &n, to, 4), CR_OK);
+	assert_string_equal(buf, "x");
+	free(buf);
+	assert_int_equal(cr_rename_synced(from, to), CR_ERROR);
+	unlink(to);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* mkdir -p: every component made, existing ones accepted, a file in the
+ * way named; a link to a directory is followed, as mkdir(1) does. */
+static void
+test_mkdir_p(void **state)
+{
+	char dir[] = "/tmp/cr-test-util.XXXXXX", path[128];
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a/b/c/", dir);
+	assert_int_equal(cr_mkdir_p(path, strlen(dir) + 1), CR_OK);
+	assert_int_equal(cr_mkdir_p(path, 0), CR_OK);
+	snprintf(path, sizeof(path), "%s/a/b/c", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	snprintf(path, sizeof(path), "%s/l", dir);
+	assert_int_equal(symlink("a", path), 0);
+	snprintf(path, sizeof(path), "%s/l/d", dir);
+	assert_int_equal(cr_mkdir_p(path, 0), CR_OK);
+	snprintf(path, sizeof(path), "%s/a/d", dir);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	assert_int_equal(cr_write_atomic(path, "", 0, 0644, 0), CR_OK);
+	snprintf(path, sizeof(path), "%s/f/g/h", dir);
+	assert_int_equal(cr_mkdir_p(path, 0), CR_ERROR);
+	snprintf(path, sizeof(path), "%s/f/g", dir);
+	assert_non_null(strstr(cr_error_last(), path));
+	assert_int_equal(cr_rmtree(dir), CR_OK);
+}
+
+/* A spool file is unlinked from the start and readable back. */
+static void
+test_spool(void **state)
+{
+	char dir[] = "/tmp/cr-test-util.XXXXXX", buf[8];
+	struct stat st;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_true((fd = cr_spool_open(dir)) >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_nlink, 0);
+	assert_int_equal(cr_write_all(fd, "spooled", 7), 0);
+	assert_int_equal(cr_pread_full(fd, buf, 7, 0), 7);
+	assert_memory_equal(buf, "spooled", 7);
+	assert_int_equal(cr_pread_full(fd, buf, 8, 3), 4); /* short at EOF */
+	close(fd);
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(cr_spool_open(dir), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
 static void
 test_sha256(void **state)
 {
@@ -280,6 +419,10 @@ main(void)
 		cmocka_unit_test(test_read_cap),
 		cmocka_unit_test(test_write_atomic),
 		cmocka_unit_test(test_atomic_stream),
+		cmocka_unit_test(test_atomic_at),
+		cmocka_unit_test(test_rename_synced),
+		cmocka_unit_test(test_mkdir_p),
+		cmocka_unit_test(test_spool),
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_format_time),
 		cmocka_unit_test(test_rmtree),

@@ -77,18 +77,8 @@ work_new(struct work *w, const char *parent)
 static int
 write_all(int fd, const void *buf, size_t len, const char *name)
 {
-	const char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return cr_error_errno("%s", name);
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	if (cr_write_all(fd, buf, len) < 0)
+		return cr_error_errno("%s", name);
 	return CR_OK;
 }
 
@@ -120,19 +110,16 @@ static int
 make_parents(const char *root, const char *path)
 {
 	char buf[PATH_MAX];
-	char *p;
+	char *slash;
 	int n;
 
 	n = snprintf(buf, sizeof(buf), "%s/%s", root, path);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return cr_error_set("%s: path too long", path);
-	for (p = buf + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return cr_error_errno("%s", buf);
-		*p = '/';
-	}
-	return CR_OK;
+	if ((slash = strrchr(buf + strlen(root) + 1, '/')) == NULL)
+		return CR_OK;
+	*slash = '\0';
+	return cr_mkdir_p(buf, strlen(root) + 1);
 }
 
 /* Writes one tree entry into dst, from git or from the directory base. */
@@ -1187,11 +1174,11 @@ collect_one(struct cr_artifact *a, int srcfd, const char *outdir,
 {
 	struct cr_normalize_report rep;
 	struct cr_normalize_opts nopts = {0};
+	struct cr_atomic out = {.fd = -1};
 	struct stat st;
-	char tmp[NAME_MAX + 1];
-	const char *base = base_name(a->name);
+	char *shown = NULL;
 	uint64_t written;
-	int in = -1, dir = -1, out = -1, err;
+	int in = -1, dir = -1, err;
 
 	snprintf(a->format, sizeof(a->format), "none");
 	if ((err = open_artifact(&in, &st, srcfd, a->name)) < 0)
@@ -1200,18 +1187,18 @@ collect_one(struct cr_artifact *a, int srcfd, const char *outdir,
 		goto done;
 	if ((err = open_out_dir(&dir, outdir, a->name)) < 0)
 		goto done;
-	snprintf(tmp, sizeof(tmp), ".%.200s.cleanroom-tmp", base);
-	unlinkat(dir, tmp, 0);
-	out = openat(dir, tmp,
-		     O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (out < 0) {
-		err = cr_error_errno("%s/%s", outdir, a->name);
+	if (asprintf(&shown, "%s/%s", outdir, a->name) < 0) {
+		shown = NULL;
+		err = cr_error_set("out of memory");
 		goto done;
 	}
+	if ((err = cr_atomic_openat(&out, dir, base_name(a->name), shown,
+				    (st.st_mode & 0111) ? 0755 : 0644, 0)) < 0)
+		goto done;
 	rep.format[0] = '\0';
 	nopts.deadline = l->deadline;
-	if (r->normalize &&
-	    (err = cr_normalize_fd(&rep, out, in, a->name, sde, &nopts)) < 0) {
+	if (r->normalize && (err = cr_normalize_fd(&rep, out.fd, in, a->name,
+						   sde, &nopts)) < 0) {
 		/* Its message says so when the time ran out there. */
 		if (l->deadline != 0 && now_ms() >= l->deadline)
 			l->timed_out = 1;
@@ -1222,38 +1209,25 @@ collect_one(struct cr_artifact *a, int srcfd, const char *outdir,
 			err = cr_error_errno("%s", a->name);
 			goto done;
 		}
-		if ((err = copy_limited(out, in, a->name, l)) < 0)
+		if ((err = copy_limited(out.fd, in, a->name, l)) < 0)
 			goto done;
 	} else {
 		snprintf(a->format, sizeof(a->format), "%s", rep.format);
 		a->steps = rep.steps;
 		a->kept = rep.kept;
 	}
-	if (fchmod(out, (st.st_mode & 0111) ? 0755 : 0644) < 0 ||
-	    fsync(out) < 0) {
-		err = cr_error_errno("%s/%s", outdir, a->name);
-		goto done;
-	}
-	if ((err = hash_limited(a->sha256, &written, out, a->name, l)) < 0)
+	if ((err = hash_limited(a->sha256, &written, out.fd, a->name, l)) < 0)
 		goto done;
 	/* Normalised, it may differ in size: both count. */
 	if (written > (uint64_t)st.st_size &&
 	    (err = spend(bud, written - (uint64_t)st.st_size, a->name,
 			 "normalised, grew by")) < 0)
 		goto done;
-	/* Renamed in the directory opened without following links, then
-	 * the directory synced, as cr_atomic_commit() does by path. */
-	if (renameat(dir, tmp, dir, base) < 0 || fsync(dir) < 0) {
-		err = cr_error_errno("%s/%s", outdir, a->name);
-		goto done;
-	}
-	err = CR_OK;
+	/* In the directory opened without following links. */
+	err = cr_atomic_commit(&out);
 done:
-	if (out >= 0) {
-		close(out);
-		if (err < 0)
-			unlinkat(dir, tmp, 0);
-	}
+	cr_atomic_abort(&out);
+	free(shown);
 	if (dir >= 0)
 		close(dir);
 	if (in >= 0)
@@ -1271,11 +1245,12 @@ static int
 keep_log(struct cr_build *b, const char *log, const char *outdir,
 	 const char *name, struct limits *l)
 {
+	struct cr_atomic out = {.fd = -1};
 	char path[PATH_MAX];
 	uint64_t size;
 	off_t off;
 	ssize_t n;
-	int in, out, err;
+	int in, err;
 
 	if ((in = open(log, O_RDONLY | O_CLOEXEC)) < 0)
 		return cr_error_errno("%s", log);
@@ -1294,18 +1269,13 @@ keep_log(struct cr_build *b, const char *log, const char *outdir,
 		err = cr_error_set("out of memory");
 		goto done;
 	}
-	if ((out = open(path,
-			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-			0644)) < 0) {
-		err = cr_error_errno("%s", path);
+	if ((err = cr_atomic_open(&out, path, 0644, 0)) < 0)
 		goto done;
-	}
 	if (lseek(in, 0, SEEK_SET) < 0)
 		err = cr_error_errno("%s", log);
-	else
-		err = copy_limited(out, in, path, l);
-	if (close(out) < 0 && err == CR_OK)
-		err = cr_error_errno("%s", path);
+	else if ((err = copy_limited(out.fd, in, path, l)) == CR_OK)
+		err = cr_atomic_commit(&out);
+	cr_atomic_abort(&out);
 done:
 	close(in);
 	return err;

@@ -96,41 +96,20 @@ cr_normalize_step_name(unsigned step)
 static int
 write_all(int fd, const void *buf, size_t len, const char *name)
 {
-	const unsigned char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return cr_error_errno("%s: writing", name);
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	if (cr_write_all(fd, buf, len) < 0)
+		return cr_error_errno("%s: writing", name);
 	return CR_OK;
 }
 
 static int
 pread_full(int fd, void *buf, size_t len, uint64_t off, const char *name)
 {
-	unsigned char *p = buf;
-	ssize_t n;
+	ssize_t n = cr_pread_full(fd, buf, len, off);
 
-	while (len > 0) {
-		n = pread(fd, p, len, (off_t)off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return cr_error_errno("%s: reading", name);
-		}
-		if (n == 0)
-			return cr_error_set("%s: unexpected end of file", name);
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
+	if (n < 0)
+		return cr_error_errno("%s: reading", name);
+	if ((size_t)n < len)
+		return cr_error_set("%s: unexpected end of file", name);
 	return CR_OK;
 }
 
@@ -138,18 +117,8 @@ pread_full(int fd, void *buf, size_t len, uint64_t off, const char *name)
 static int
 spool_open(int *fd, const struct ctx *c, const char *name)
 {
-	char *tmp = NULL;
-
-	*fd = -1;
-	if (asprintf(&tmp, "%s/.cr-normalize.XXXXXX", c->tmpdir) < 0)
-		return cr_error_set("%s: out of memory", name);
-	if ((*fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		cr_error_errno("%s: spool file in %s", name, c->tmpdir);
-		free(tmp);
-		return CR_ERROR;
-	}
-	unlink(tmp);
-	free(tmp);
+	if ((*fd = cr_spool_open(c->tmpdir)) < 0)
+		return cr_error_errno("%s: spool file in %s", name, c->tmpdir);
 	return CR_OK;
 }
 

@@ -1454,51 +1454,50 @@ cr_root_default_mirror(char **out)
 static int
 make_parents(const char *path)
 {
-	char buf[PATH_MAX], *p;
+	char buf[PATH_MAX], *slash;
 
 	if (strlen(path) >= sizeof(buf))
 		return cr_error_set("%s: path too long", path);
 	strcpy(buf, path);
-	for (p = buf + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return cr_error_errno("%s", buf);
-		*p = '/';
-	}
-	return CR_OK;
+	if ((slash = strrchr(buf, '/')) == NULL || slash == buf)
+		return CR_OK;
+	*slash = '\0';
+	return cr_mkdir_p(buf, 0);
 }
 
-/* Copies a file; renames it instead when it is ours to move. */
+/*
+ * Copies a file, atomically; renames it instead when it is ours to move
+ * (on the same file system), made durable either way.
+ */
 static int
 move_file(const char *from, const char *to, int ours)
 {
+	struct cr_atomic o = {.fd = -1};
 	char buf[64 * 1024];
-	int in = -1, o = -1, err = CR_OK;
+	int in = -1, err = CR_OK;
 	ssize_t n;
 
 	if ((err = make_parents(to)) < 0)
 		return err;
-	if (ours && rename(from, to) == 0)
-		return CR_OK;
-	if (ours && errno != EXDEV)
-		return cr_error_errno("%s", to);
+	/* Across file systems (EXDEV), copied instead. */
+	if (ours &&
+	    ((err = cr_rename_synced(from, to)) == CR_OK || errno != EXDEV))
+		return err;
 	if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0)
 		return cr_error_errno("%s", from);
-	if ((o = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) <
-	    0) {
-		err = cr_error_errno("%s", to);
+	if ((err = cr_atomic_open(&o, to, 0644, 0)) < 0)
 		goto done;
-	}
 	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(o, buf, (size_t)n) != n) {
+		if (cr_write_all(o.fd, buf, (size_t)n) < 0) {
 			err = cr_error_errno("%s", to);
 			goto done;
 		}
 	if (n < 0)
 		err = cr_error_errno("%s", from);
+	else
+		err = cr_atomic_commit(&o);
 done:
-	if (o >= 0 && close(o) < 0 && err == CR_OK)
-		err = cr_error_errno("%s", to);
+	cr_atomic_abort(&o);
 	if (in >= 0)
 		close(in);
 	return err;
@@ -1984,10 +1983,8 @@ cr_root_create(struct cr_root_manifest **out,
 	    (err = cr_sha256_file(m->tar, tmpout)) < 0)
 		goto done;
 	memcpy(m->tree, tree->root, CR_SHA256_LEN);
-	if (rename(tmpout, opts->output) < 0) {
-		err = cr_error_errno("%s", opts->output);
+	if ((err = cr_rename_synced(tmpout, opts->output)) < 0)
 		goto done;
-	}
 	m->recipe.suite = dupstr(r->suite);
 	m->recipe.snapshot = dupstr(r->snapshot);
 	m->recipe.mirror = dupstr(r->mirror ? r->mirror : mirror);
@@ -2780,7 +2777,7 @@ int
 cr_root_manifest_write(const struct cr_root_manifest *m, const char *path)
 {
 	json_t *j = cr_root_manifest_json(m);
-	char *text = NULL;
+	char *text = NULL, *t;
 	size_t n;
 	int err;
 
@@ -2792,16 +2789,11 @@ cr_root_manifest_write(const struct cr_root_manifest *m, const char *path)
 	}
 	json_decref(j);
 	n = strlen(text);
-	text[n] = '\0';
-	{
-		char *t = realloc(text, n + 2);
-
-		if (t == NULL) {
-			free(text);
-			return cr_error_set("out of memory");
-		}
-		text = t;
+	if ((t = realloc(text, n + 2)) == NULL) {
+		free(text);
+		return cr_error_set("out of memory");
 	}
+	text = t;
 	text[n] = '\n';
 	text[n + 1] = '\0';
 	err = cr_write_atomic(path, text, n + 1, 0644, 0);

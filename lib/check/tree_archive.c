@@ -1,6 +1,7 @@
 /* The source tree hash of an archive's members, read through libarchive. */
 #include "tree.h"
 #include "error.h"
+#include "util.h"
 #include "archive_policy.h"
 
 #include <errno.h>
@@ -483,20 +484,11 @@ static int
 open_spool(struct arc *c)
 {
 	const char *dir = getenv("TMPDIR");
-	char tmpl[4096];
-	int fd;
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		snprintf(tmpl, sizeof(tmpl), "%s/cleanroom-spool.XXXXXX", dir);
-		if ((fd = mkostemp(tmpl, O_CLOEXEC)) < 0)
-			return cr_error_errno("%s: temporary file in %s",
-					      c->file, dir);
-		unlink(tmpl);
-	}
-	c->spool = fd;
+	if ((c->spool = cr_spool_open(NULL)) < 0)
+		return cr_error_errno("%s: temporary file in %s", c->file,
+				      dir != NULL && *dir != '\0' ? dir
+								  : "/tmp");
 	return CR_OK;
 }
 

@@ -1,6 +1,7 @@
 /* The diff engine: opens the pair, compares bytes in chunks, sniffs formats and dispatches. */
 #include "diff_int.h"
 #include "sha256.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,59 +33,21 @@ fmt_name(enum fmt f)
 ssize_t
 pread_full(int fd, void *buf, size_t len, uint64_t off)
 {
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
+	return cr_pread_full(fd, buf, len, off);
 }
 
 int
 write_full(int fd, const void *buf, size_t len)
 {
-	const char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return cr_write_all(fd, buf, len);
 }
 
 int
 spool_open(struct diff_ctx *c, int *fd)
 {
-	char path[4096];
-	int n;
-
-	*fd = open(c->tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (*fd >= 0)
-		return CR_OK;
-	n = snprintf(path, sizeof(path), "%s/cleanroom-diff.XXXXXX", c->tmpdir);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return cr_error_set("%s: temporary directory name too long",
-				    c->tmpdir);
-	if ((*fd = mkostemp(path, O_CLOEXEC)) < 0)
+	if ((*fd = cr_spool_open(c->tmpdir)) < 0)
 		return cr_error_errno("%s: cannot create a temporary file",
 				      c->tmpdir);
-	unlink(path);
 	return CR_OK;
 }
 

@@ -42,9 +42,10 @@ struct cr_tlog_writer {
 static int
 make_parents(struct cr_tlog_writer *w, const char *path)
 {
-	char buf[4096], *p;
+	char buf[4096];
 	const char *slash = strrchr(path, '/');
 	size_t n;
+	int err;
 
 	if (slash == NULL)
 		return CR_OK;
@@ -55,14 +56,8 @@ make_parents(struct cr_tlog_writer *w, const char *path)
 	buf[n] = '\0';
 	if (strcmp(buf, w->made) == 0)
 		return CR_OK;
-	for (p = buf + strlen(w->dir) + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return cr_error_errno("%s", buf);
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return cr_error_errno("%s", buf);
+	if ((err = cr_mkdir_p(buf, strlen(w->dir) + 1)) < 0)
+		return err;
 	memcpy(w->made, buf, n + 1);
 	return CR_OK;
 }
