@@ -1159,33 +1159,12 @@ cmd_build(int argc, char **argv)
 	if ((err = cr_mkdir_p(outdir, 0)) < 0)
 		goto done;
 
-	if (recipe->root != NULL) {
-		/* The root the reviewed recipe names, and no other. */
-		if (root_cache == NULL)
-			root_cache = getenv("CLEANROOM_ROOT_CACHE");
-		snprintf(name, sizeof(name), "%s: %s", src.path,
-			 CR_RECIPE_FILE);
-		if ((err = cr_root_for_recipe(&rootfs, recipe->root, root,
-					      root_cache, name,
-					      tool_progress_line, NULL)) < 0)
-			goto done;
-		tool_progress_done();
-		if ((rootdep = cr_root_dependency(rootfs)) == NULL) {
-			err = cr_error_set("out of memory");
-			goto done;
-		}
-	} else if (root != NULL) {
-		struct cr_tree_opts topts = {0};
-
-		topts.skip_special = 1;
-		if ((err = cr_root_open(&rootfs, root, &topts)) < 0 ||
-		    (err = cr_root_describe(rootfs, root)) < 0)
-			goto done;
-		if ((rootdep = cr_root_dependency(rootfs)) == NULL) {
-			err = cr_error_set("out of memory");
-			goto done;
-		}
-	}
+	/* The root the reviewed recipe names, and no other. */
+	if ((err = cr_root_select(&rootfs, &rootdep, recipe->root, root,
+				  root_cache, src.path, tool_progress_line,
+				  NULL)) < 0)
+		goto done;
+	tool_progress_done();
 	bo.output_dir = outdir;
 	bo.root = rootfs ? rootfs->dir : NULL;
 	bo.root_dependency = rootdep;

@@ -102,24 +102,14 @@ tool_source_hash(struct cr_tree **out, struct cr_source_info *info,
 	struct stat st;
 	int err;
 
-	if (info != NULL) {
-		info->commit[0] = '\0';
-		info->commit_time = -1;
-		info->newest_mtime = -1;
-	}
 	opts.strip_components = src->strip_components;
 	opts.clean_worktree = src->clean_worktree;
 	opts.progress = tool_progress;
-	if (strcmp(src->kind, "git") == 0)
-		return cr_tree_from_git(out, info, src->path, src->rev, &opts);
-	if (strcmp(src->kind, "archive") == 0)
-		return cr_tree_from_archive(out, info, src->path, &opts);
-	if (strcmp(src->kind, "directory") == 0)
-		err = cr_tree_from_dir(out, src->path, &opts);
-	else
-		err = cr_tree_from_path(out, info, src->path, &opts);
-	if (err == CR_OK && src->checkout_time && info != NULL &&
-	    info->commit_time < 0 && info->newest_mtime < 0 &&
+	err = cr_tree_from_source(out, info, src->kind, src->path, src->rev,
+				  &opts);
+	if (err == CR_OK && strcmp(src->kind, "git") != 0 &&
+	    strcmp(src->kind, "archive") != 0 && src->checkout_time &&
+	    info != NULL && info->commit_time < 0 && info->newest_mtime < 0 &&
 	    stat(src->path, &st) == 0 && S_ISDIR(st.st_mode))
 		checkout_time(info, *out, src->path);
 	return err;

@@ -587,15 +587,9 @@ cmd_rebuild(int argc, char **argv)
 					  "key names a source tree");
 		goto done;
 	}
-	if (strcmp(src.kind, "path") == 0) {
-		struct stat st;
-
-		if (stat(src.path, &st) < 0) {
-			err = cr_error_errno("%s", src.path);
-			goto done;
-		}
-		src.kind = S_ISDIR(st.st_mode) ? "directory" : "archive";
-	}
+	if (strcmp(src.kind, "path") == 0 &&
+	    (err = cr_source_kind(&src.kind, src.path)) < 0)
+		goto done;
 	bs.kind = src.kind;
 	bs.path = src.path;
 	bs.strip_components = src.strip_components;
@@ -626,33 +620,12 @@ cmd_rebuild(int argc, char **argv)
 		goto done;
 
 	/* The environment is named before anything is built. */
-	if (recipe->root != NULL) {
-		/* The root the reviewed recipe names, and no other. */
-		if (root_cache == NULL)
-			root_cache = getenv("CLEANROOM_ROOT_CACHE");
-		snprintf(path, sizeof(path), "%s: %s", src.path,
-			 CR_RECIPE_FILE);
-		if ((err = cr_root_for_recipe(
-			     &rootfs, recipe->root, root, root_cache, path,
-			     json ? NULL : tool_progress_line, NULL)) < 0)
-			goto done;
-		tool_progress_done();
-		if ((rootdep = cr_root_dependency(rootfs)) == NULL) {
-			err = cr_error_set("out of memory");
-			goto done;
-		}
-	} else if (root != NULL) {
-		struct cr_tree_opts topts = {0};
-
-		topts.skip_special = 1;
-		if ((err = cr_root_open(&rootfs, root, &topts)) < 0 ||
-		    (err = cr_root_describe(rootfs, root)) < 0)
-			goto done;
-		if ((rootdep = cr_root_dependency(rootfs)) == NULL) {
-			err = cr_error_set("out of memory");
-			goto done;
-		}
-	}
+	/* The root the reviewed recipe names, and no other. */
+	if ((err = cr_root_select(&rootfs, &rootdep, recipe->root, root,
+				  root_cache, src.path,
+				  json ? NULL : tool_progress_line, NULL)) < 0)
+		goto done;
+	tool_progress_done();
 	if ((err = cr_toolchain_compare(&tdiff, att->st->root,
 					rootfs ? rootfs->dir : NULL)) < 0 ||
 	    (err = env_check(&env, att->st->root, rootfs, tdiff)) < 0)

@@ -1,6 +1,7 @@
 /* Pinned Debian roots: ROOT.json, InRelease -> Packages -> .deb, tree hashes. */
 #include "root.h"
 #include "error.h"
+#include "recipe.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -3039,4 +3040,39 @@ done:
 	free(debs);
 	free(debcache);
 	return err;
+}
+
+int
+cr_root_select(struct cr_root **out, json_t **dep, json_t *want,
+	       const char *given, const char *cache, const char *source,
+	       void (*progress)(void *ctx, const char *line), void *ctx)
+{
+	struct cr_tree_opts topts = {0};
+	struct cr_root *r = NULL;
+	char name[4200];
+	int err;
+
+	*out = NULL;
+	*dep = NULL;
+	if (want != NULL) {
+		if (cache == NULL)
+			cache = getenv("CLEANROOM_ROOT_CACHE");
+		snprintf(name, sizeof(name), "%s: %s", source, CR_RECIPE_FILE);
+		err = cr_root_for_recipe(&r, want, given, cache, name, progress,
+					 ctx);
+	} else if (given != NULL) {
+		topts.skip_special = 1;
+		if ((err = cr_root_open(&r, given, &topts)) == CR_OK)
+			err = cr_root_describe(r, given);
+	} else {
+		return CR_OK;
+	}
+	if (err == CR_OK && (*dep = cr_root_dependency(r)) == NULL)
+		err = cr_error_set("out of memory");
+	if (err < 0) {
+		cr_root_close(r);
+		return err;
+	}
+	*out = r;
+	return CR_OK;
 }

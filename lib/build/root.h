@@ -308,6 +308,20 @@ int cr_root_for_recipe(struct cr_root **out, json_t *want, const char *given,
 		       void (*progress)(void *ctx, const char *line),
 		       void *ctx);
 
+/*
+ * The root a build runs in, as `attest build` and `verify rebuild` choose
+ * it: the one the recipe's "root" object want names, and no other
+ * (cr_root_for_recipe(); cache NULL: $CLEANROOM_ROOT_CACHE; messages name
+ * source's cleanroom.json); else given (--root), opened with special files
+ * skipped and described; else none (*out and *dep NULL, CR_OK). *dep is the
+ * root as a statement dependency (cr_root_dependency()). The caller closes
+ * *out with cr_root_close() and frees *dep with json_decref(); on failure
+ * both are NULL and the message is set.
+ */
+int cr_root_select(struct cr_root **out, json_t **dep, json_t *want,
+		   const char *given, const char *cache, const char *source,
+		   void (*progress)(void *ctx, const char *line), void *ctx);
+
 /* Which package owns each file of a root, from its dpkg database. */
 struct cr_root_owners {
 	char **paths; /* sorted, relative ("usr/bin/ls") */

@@ -287,24 +287,6 @@ parse_tree(struct tobj *t, const char *file)
 	return CR_OK;
 }
 
-static int
-tree_id(unsigned char out[CR_SHA256_LEN], const unsigned char *body, size_t len)
-{
-	struct cr_sha256 h = {0};
-	char head[32];
-	int n, err;
-
-	n = snprintf(head, sizeof(head), "tree %zu", len);
-	if ((err = cr_sha256_init(&h)) < 0)
-		return err;
-	if ((err = cr_sha256_update(&h, head, (size_t)n + 1)) < 0 ||
-	    (err = cr_sha256_update(&h, body, len)) < 0) {
-		cr_sha256_dispose(&h);
-		return err;
-	}
-	return cr_sha256_final(&h, out);
-}
-
 /* Orders tree objects by path, bytewise, so they can be found by bsearch. */
 static int
 tobj_cmp(const void *a, const void *b)
@@ -488,7 +470,7 @@ load_trees(struct bundle *b, json_t *trees)
 			return cr_error_set("%s: tree '%s': body is not valid "
 					    "base64",
 					    b->file, path);
-		if (tree_id(o->id, o->body, o->len) < 0)
+		if (cr_object_id(o->id, "tree", o->body, o->len) < 0)
 			return CR_ERROR;
 	}
 	/* Sorted once, so each look-up is a binary search: no n^2 work. */

@@ -496,7 +496,6 @@ cr_recipe_from_tree(struct cr_recipe **out, const struct cr_build_source *src)
 	const void *data;
 	char *buf = NULL, name[4200];
 	size_t len = 0;
-	struct stat st;
 	int dirfd = -1, fd = -1, err;
 
 	*out = NULL;
@@ -510,11 +509,9 @@ cr_recipe_from_tree(struct cr_recipe **out, const struct cr_build_source *src)
 	if (te->size > CR_RECIPE_MAX_BYTES)
 		return cr_error_set("%s: larger than %u bytes", name,
 				    CR_RECIPE_MAX_BYTES);
-	if (strcmp(kind, "path") == 0) {
-		if (stat(src->path, &st) < 0)
-			return cr_error_errno("%s", src->path);
-		kind = S_ISDIR(st.st_mode) ? "directory" : "archive";
-	}
+	if (strcmp(kind, "path") == 0 &&
+	    (err = cr_source_kind(&kind, src->path)) < 0)
+		return err;
 	if (strcmp(kind, "git") == 0) {
 		if ((err = cr_git_reader_open(&git, src->path,
 					      src->info->commit)) < 0 ||

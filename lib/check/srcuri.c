@@ -1,6 +1,7 @@
 /* The source's canonical URI in a statement: checked when given, else from git's origin. */
 #include "srcuri.h"
 #include "error.h"
+#include "tree.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,11 +148,7 @@ cr_srcuri_from_git(char **out, const char *repo)
 		return cr_error_set("libgit2: cannot initialise");
 	if (git_repository_open_ext(&r, repo, GIT_REPOSITORY_OPEN_NO_SEARCH,
 				    NULL) < 0) {
-		const git_error *e = git_error_last();
-
-		err = cr_error_set("%s: %s", repo,
-				   e && e->message ? e->message
-						   : "not a git repository");
+		err = cr_git_error("%s", repo);
 		goto done;
 	}
 	/*

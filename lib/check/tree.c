@@ -202,25 +202,6 @@ append(struct level *l, unsigned int mode, const char *name, size_t n,
 	return CR_OK;
 }
 
-static int
-hash_tree(unsigned char oid[CR_SHA256_LEN], const unsigned char *body,
-	  size_t len)
-{
-	struct cr_sha256 h = {0};
-	char head[32];
-	int n, err;
-
-	n = snprintf(head, sizeof(head), "tree %zu", len);
-	if ((err = cr_sha256_init(&h)) < 0)
-		return err;
-	if ((err = cr_sha256_update(&h, head, (size_t)n + 1)) < 0 ||
-	    (err = cr_sha256_update(&h, body, len)) < 0) {
-		cr_sha256_dispose(&h);
-		return err;
-	}
-	return cr_sha256_final(&h, oid);
-}
-
 /* Closes the deepest open directory, adding it to its parent. */
 static int
 close_level(struct builder *b, unsigned char oid[CR_SHA256_LEN])
@@ -228,7 +209,7 @@ close_level(struct builder *b, unsigned char oid[CR_SHA256_LEN])
 	struct level *l = &b->levels[b->depth];
 	int err;
 
-	if ((err = hash_tree(oid, l->buf, l->len)) < 0)
+	if ((err = cr_object_id(oid, "tree", l->buf, l->len)) < 0)
 		return err;
 	if (b->fn != NULL) {
 		b->cur[l->end] = '\0';
@@ -354,22 +335,39 @@ cr_tree_find(const struct cr_tree *t, const char *path)
 		       cmp_key);
 }
 
+size_t
+cr_object_header(char out[CR_OBJECT_HEADER_MAX], const char *type,
+		 uint64_t size)
+{
+	int n = snprintf(out, CR_OBJECT_HEADER_MAX, "%s %llu", type,
+			 (unsigned long long)size);
+
+	return (size_t)n + 1;
+}
+
 int
-cr_blob_id(unsigned char out[CR_SHA256_LEN], const void *buf, size_t len)
+cr_object_id(unsigned char out[CR_SHA256_LEN], const char *type,
+	     const void *body, size_t len)
 {
 	struct cr_sha256 h = {0};
-	char head[32];
-	int n, err;
+	char head[CR_OBJECT_HEADER_MAX];
+	int err;
 
-	n = snprintf(head, sizeof(head), "blob %zu", len);
 	if ((err = cr_sha256_init(&h)) < 0)
 		return err;
-	if ((err = cr_sha256_update(&h, head, (size_t)n + 1)) < 0 ||
-	    (err = cr_sha256_update(&h, buf, len)) < 0) {
+	if ((err = cr_sha256_update(&h, head,
+				    cr_object_header(head, type, len))) < 0 ||
+	    (err = cr_sha256_update(&h, body, len)) < 0) {
 		cr_sha256_dispose(&h);
 		return err;
 	}
 	return cr_sha256_final(&h, out);
+}
+
+int
+cr_blob_id(unsigned char out[CR_SHA256_LEN], const void *buf, size_t len)
+{
+	return cr_object_id(out, "blob", buf, len);
 }
 
 void
@@ -381,10 +379,22 @@ cr_tree_format_id(char out[CR_TREE_IDLEN + 1],
 }
 
 int
-cr_tree_from_path(struct cr_tree **out, struct cr_source_info *info,
-		  const char *path, const struct cr_tree_opts *opts)
+cr_source_kind(const char **kind, const char *path)
 {
 	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return cr_error_errno("%s", path);
+	*kind = S_ISDIR(st.st_mode) ? "directory" : "archive";
+	return CR_OK;
+}
+
+int
+cr_tree_from_source(struct cr_tree **out, struct cr_source_info *info,
+		    const char *kind, const char *path, const char *rev,
+		    const struct cr_tree_opts *opts)
+{
+	int err;
 
 	*out = NULL;
 	if (info != NULL) {
@@ -392,9 +402,21 @@ cr_tree_from_path(struct cr_tree **out, struct cr_source_info *info,
 		info->commit_time = -1;
 		info->newest_mtime = -1;
 	}
-	if (stat(path, &st) < 0)
-		return cr_error_errno("%s", path);
-	if (S_ISDIR(st.st_mode))
+	if (strcmp(kind, "path") == 0 &&
+	    (err = cr_source_kind(&kind, path)) < 0)
+		return err;
+	if (strcmp(kind, "git") == 0)
+		return cr_tree_from_git(out, info, path, rev, opts);
+	if (strcmp(kind, "directory") == 0)
 		return cr_tree_from_dir(out, path, opts);
-	return cr_tree_from_archive(out, info, path, opts);
+	if (strcmp(kind, "archive") == 0)
+		return cr_tree_from_archive(out, info, path, opts);
+	return cr_error_set("%s: unknown source kind '%s'", path, kind);
+}
+
+int
+cr_tree_from_path(struct cr_tree **out, struct cr_source_info *info,
+		  const char *path, const struct cr_tree_opts *opts)
+{
+	return cr_tree_from_source(out, info, "path", path, NULL, opts);
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "sha256.h"
 
 #define CR_MODE_FILE 0100644u
@@ -98,6 +99,25 @@ int cr_tree_foreach_tree(const struct cr_tree *t,
 const struct cr_tree_entry *cr_tree_find(const struct cr_tree *t,
 					 const char *path);
 
+/* Room for a git object header: "tree 18446744073709551615" and a NUL. */
+#define CR_OBJECT_HEADER_MAX 32
+
+/*
+ * Writes git's object header "<type> <size>" and its NUL to out (type is
+ * "blob" or "tree") and returns its length, the NUL included: what is
+ * hashed before an object's bytes. Never fails.
+ */
+size_t cr_object_header(char out[CR_OBJECT_HEADER_MAX], const char *type,
+			uint64_t size);
+
+/*
+ * The git object id, SHA-256 of the header and the len bytes of body, of an
+ * object held in memory: type "blob" or "tree". CR_ERROR (OpenSSL's
+ * message) only when hashing fails.
+ */
+int cr_object_id(unsigned char out[CR_SHA256_LEN], const char *type,
+		 const void *body, size_t len);
+
 /* The git object id ("blob <size>\0" + content) of an in-memory blob. */
 int cr_blob_id(unsigned char out[CR_SHA256_LEN], const void *buf, size_t len);
 
@@ -122,6 +142,13 @@ int cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 		     const struct cr_tree_opts *opts);
 
 /*
+ * Sets the message to fmt, ": " and libgit2's last error (or "libgit2
+ * error" when it has none) and returns CR_ERROR: libgit2's error
+ * translated once, at the call that failed.
+ */
+int cr_git_error(const char *fmt, ...) CR_PRINTF(1, 2);
+
+/*
  * Hashes the members of an archive (any format and filter libarchive reads:
  * tar, tar.gz, tar.xz, zip...). Directories are implied; hard links take the
  * content of their target; absolute or ".." paths, devices, FIFOs and
@@ -139,7 +166,24 @@ int cr_tree_from_archive_memory(struct cr_tree **out,
 				size_t len, const char *name,
 				const struct cr_tree_opts *opts);
 
-/* A directory, or else an archive. */
+/*
+ * The kind of source path is, as a statement names it: "directory" when it
+ * is one (a link to one included), else "archive". Fails with a message
+ * naming path when it cannot be looked at.
+ */
+int cr_source_kind(const char **kind, const char *path);
+
+/*
+ * Hashes a source of kind "git" (repository path at rev, NULL meaning
+ * HEAD), "directory", "archive", or "path" (resolved by cr_source_kind()).
+ * Fills info when not NULL (its fields unknown, -1 or "", unless the kind
+ * knows them). The caller frees *out with cr_tree_free().
+ */
+int cr_tree_from_source(struct cr_tree **out, struct cr_source_info *info,
+			const char *kind, const char *path, const char *rev,
+			const struct cr_tree_opts *opts);
+
+/* A directory, or else an archive: cr_tree_from_source() of kind "path". */
 int cr_tree_from_path(struct cr_tree **out, struct cr_source_info *info,
 		      const char *path, const struct cr_tree_opts *opts);
 

@@ -221,17 +221,16 @@ read_fail(struct arc *c, const char *raw)
 static void
 hash_slot(struct hasher *h, struct hslot *s)
 {
-	char head[32];
+	char head[CR_OBJECT_HEADER_MAX];
 	unsigned int len;
-	int hl;
+	size_t hl;
 
 	if (h->err < 0)
 		return;
 	if (s->flags & S_BEGIN) {
-		hl = snprintf(head, sizeof(head), "blob %llu",
-			      (unsigned long long)s->size);
+		hl = cr_object_header(head, "blob", s->size);
 		if (EVP_DigestInit_ex2(h->ctx, h->md, NULL) != 1 ||
-		    EVP_DigestUpdate(h->ctx, head, (size_t)hl + 1) != 1)
+		    EVP_DigestUpdate(h->ctx, head, hl) != 1)
 			goto fail;
 	}
 	if (s->len > 0 && EVP_DigestUpdate(h->ctx, s->buf, s->len) != 1)
@@ -500,12 +499,13 @@ static int
 hash_spooled(struct arc *c, const char *raw, uint64_t *size,
 	     unsigned char oid[CR_SHA256_LEN])
 {
-	char head[32];
+	char head[CR_OBJECT_HEADER_MAX];
 	uint64_t total = 0, got = 0;
 	la_ssize_t n;
 	ssize_t w;
 	size_t off;
-	int hl, err;
+	size_t hl;
+	int err;
 
 	if (c->spool < 0 && (err = open_spool(c)) < 0)
 		return err;
@@ -533,9 +533,8 @@ hash_spooled(struct arc *c, const char *raw, uint64_t *size,
 	}
 	if (lseek(c->spool, 0, SEEK_SET) < 0)
 		return cr_error_errno("%s: temporary file", c->file);
-	hl = snprintf(head, sizeof(head), "blob %llu",
-		      (unsigned long long)total);
-	if ((err = cr_sha256_fd(oid, &got, c->spool, head, (size_t)hl + 1,
+	hl = cr_object_header(head, "blob", total);
+	if ((err = cr_sha256_fd(oid, &got, c->spool, head, hl,
 				"temporary file")) < 0)
 		return err;
 	if (got != total)

@@ -146,11 +146,11 @@ hash_fd(struct worker *w, const struct job *j, struct result *r)
 {
 	struct pool *p = w->p;
 	struct stat st;
-	char head[32];
+	char head[CR_OBJECT_HEADER_MAX];
 	uint64_t total = 0;
 	unsigned int len;
 	ssize_t n;
-	int hl;
+	size_t hl;
 
 	if (fstat(j->fd, &st) < 0)
 		return cr_error_errno("%s/%s", p->root, j->path);
@@ -158,10 +158,9 @@ hash_fd(struct worker *w, const struct job *j, struct result *r)
 		return cr_error_set("%s/%s: changed while reading (no longer "
 				    "a regular file)",
 				    p->root, j->path);
-	hl = snprintf(head, sizeof(head), "blob %llu",
-		      (unsigned long long)st.st_size);
+	hl = cr_object_header(head, "blob", (uint64_t)st.st_size);
 	if (EVP_DigestInit_ex2(w->ctx, p->md, NULL) != 1 ||
-	    EVP_DigestUpdate(w->ctx, head, (size_t)hl + 1) != 1)
+	    EVP_DigestUpdate(w->ctx, head, hl) != 1)
 		return cr_error_openssl("%s/%s: sha256", p->root, j->path);
 	for (;;) {
 		n = read(j->fd, w->buf, CR_STREAM_CHUNK);

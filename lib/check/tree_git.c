@@ -70,11 +70,8 @@ struct gwalk {
 	int err;
 };
 
-/* Sets fmt + ": " + libgit2's last error as the message; CR_ERROR. */
-static int git_fail(const char *fmt, ...) CR_PRINTF(1, 2);
-
-static int
-git_fail(const char *fmt, ...)
+int
+cr_git_error(const char *fmt, ...)
 {
 	const git_error *e = git_error_last();
 	char ctx[1024];
@@ -243,7 +240,7 @@ scan_tree_attrs(const struct gwalk *w, git_repository *r)
 	}
 	qsort(ids, w->nattrs, sizeof(*ids), cmp_ref);
 	if (git_repository_odb(&odb, r) < 0) {
-		err = git_fail("%s", w->repo);
+		err = cr_git_error("%s", w->repo);
 		goto done;
 	}
 	for (i = 0; i < w->nattrs; i++) {
@@ -252,7 +249,7 @@ scan_tree_attrs(const struct gwalk *w, git_repository *r)
 		snprintf(where, sizeof(where), "%s: '%s'", w->rev,
 			 w->t->entries[ids[i].idx].path);
 		if (git_odb_read_header(&len, &type, odb, &ids[i].id) < 0) {
-			err = git_fail("%s: %s", w->repo, where);
+			err = cr_git_error("%s: %s", w->repo, where);
 			goto done;
 		}
 		if (type != GIT_OBJECT_BLOB || len > CR_GITATTR_MAX) {
@@ -262,7 +259,7 @@ scan_tree_attrs(const struct gwalk *w, git_repository *r)
 			goto done;
 		}
 		if (git_odb_read(&obj, odb, &ids[i].id) < 0) {
-			err = git_fail("%s: %s", w->repo, where);
+			err = cr_git_error("%s: %s", w->repo, where);
 			goto done;
 		}
 		if ((err = scan_attrs(w->repo, where, git_odb_object_data(obj),
@@ -438,9 +435,10 @@ hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 	git_odb_stream *st = NULL;
 	git_odb_object *obj = NULL;
 	git_object_t type;
-	char hex[GIT_OID_HEXSZ + 1], head[32];
+	char hex[GIT_OID_HEXSZ + 1], head[CR_OBJECT_HEADER_MAX];
 	size_t len, total = 0;
-	int n, hl, err;
+	size_t hl;
+	int n, err;
 
 	git_oid_tostr(hex, sizeof(hex), id);
 	if ((err = cr_sha256_init(&h)) < 0)
@@ -451,13 +449,14 @@ hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 					   hex);
 			goto done;
 		}
-		hl = snprintf(head, sizeof(head), "blob %zu", len);
-		if ((err = cr_sha256_update(&h, head, (size_t)hl + 1)) < 0)
+		hl = cr_object_header(head, "blob", len);
+		if ((err = cr_sha256_update(&h, head, hl)) < 0)
 			goto done;
 		while (total < len) {
 			n = git_odb_stream_read(st, buf, CR_STREAM_CHUNK);
 			if (n < 0) {
-				err = git_fail("%s: object %s", w->repo, hex);
+				err = cr_git_error("%s: object %s", w->repo,
+						   hex);
 				goto done;
 			}
 			if (n == 0 || (size_t)n > len - total) {
@@ -474,7 +473,7 @@ hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 		/* No backend streams it (it is packed): read it whole. */
 		git_error_clear();
 		if (git_odb_read(&obj, odb, id) < 0) {
-			err = git_fail("%s: object %s", w->repo, hex);
+			err = cr_git_error("%s: object %s", w->repo, hex);
 			goto done;
 		}
 		if (git_odb_object_type(obj) != GIT_OBJECT_BLOB) {
@@ -483,8 +482,8 @@ hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 			goto done;
 		}
 		len = git_odb_object_size(obj);
-		hl = snprintf(head, sizeof(head), "blob %zu", len);
-		if ((err = cr_sha256_update(&h, head, (size_t)hl + 1)) < 0 ||
+		hl = cr_object_header(head, "blob", len);
+		if ((err = cr_sha256_update(&h, head, hl)) < 0 ||
 		    (err = cr_sha256_update(&h, git_odb_object_data(obj),
 					    len)) < 0)
 			goto done;
@@ -591,11 +590,11 @@ bwork(void *arg)
 	/* Opened as the caller's was: exactly that directory. */
 	if (git_repository_open_ext(&bw->r, bw->p->w->repo,
 				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
-		bfail(bw->p, git_fail("%s", bw->p->w->repo));
+		bfail(bw->p, cr_git_error("%s", bw->p->w->repo));
 		return NULL;
 	}
 	if (git_repository_odb(&bw->odb, bw->r) < 0) {
-		bfail(bw->p, git_fail("%s", bw->p->w->repo));
+		bfail(bw->p, cr_git_error("%s", bw->p->w->repo));
 		return NULL;
 	}
 	if ((err = bwork_loop(bw, NULL)) < 0)
@@ -677,7 +676,7 @@ hash_blobs(struct gwalk *w, git_repository *r, const struct cr_tree_opts *opts)
 	}
 	ws[0].r = r;
 	if (git_repository_odb(&ws[0].odb, r) < 0) {
-		err = git_fail("%s", w->repo);
+		err = cr_git_error("%s", w->repo);
 		goto done;
 	}
 	/* A thread that fails to start only means less parallelism. */
@@ -1138,7 +1137,7 @@ open_fail(const char *repo)
 				    "libgit2 cannot read; hash a clean "
 				    "checkout with 'attest hash DIR' instead",
 				    repo);
-	return git_fail("%s", repo);
+	return cr_git_error("%s", repo);
 }
 
 /*
@@ -1155,7 +1154,7 @@ refuse_replace_refs(git_repository *r, const char *repo)
 	int rc, err = CR_OK;
 
 	if (git_reference_iterator_new(&it, r) < 0)
-		return git_fail("%s: references", repo);
+		return cr_git_error("%s: references", repo);
 	while ((rc = git_reference_next_name(&name, it)) == 0) {
 		if (strncmp(name, "refs/replace/", 13) == 0 ||
 		    (base != NULL && *base != '\0' &&
@@ -1170,7 +1169,7 @@ refuse_replace_refs(git_repository *r, const char *repo)
 		}
 	}
 	if (rc != GIT_ITEROVER)
-		err = git_fail("%s: references", repo);
+		err = cr_git_error("%s: references", repo);
 done:
 	git_reference_iterator_free(it);
 	return err;
@@ -1331,9 +1330,9 @@ scan_config_file(const char *repo, const char *dir, const char *file)
 				    "bytes",
 				    repo, file, CR_GITCONFIG_MAX);
 	if (git_config_open_ondisk(&cfg, path) < 0)
-		return git_fail("%s: %s", repo, file);
+		return cr_git_error("%s: %s", repo, file);
 	if (git_config_iterator_new(&it, cfg) < 0) {
-		err = git_fail("%s: %s", repo, file);
+		err = cr_git_error("%s: %s", repo, file);
 		goto done;
 	}
 	while ((rc = git_config_next(&e, it)) == 0) {
@@ -1343,7 +1342,7 @@ scan_config_file(const char *repo, const char *dir, const char *file)
 		}
 	}
 	if (rc != GIT_ITEROVER)
-		err = git_fail("%s: %s", repo, file);
+		err = cr_git_error("%s: %s", repo, file);
 done:
 	git_config_iterator_free(it);
 	git_config_free(cfg);
@@ -1694,7 +1693,7 @@ refuse_hidden_entries(git_repository *r, const char *repo)
 	int err = CR_OK;
 
 	if (git_repository_index(&idx, r) < 0)
-		return git_fail("%s: index", repo);
+		return cr_git_error("%s: index", repo);
 	n = git_index_entrycount(idx);
 	for (i = 0; i < n; i++) {
 		if ((e = git_index_get_byindex(idx, i)) == NULL)
@@ -1761,12 +1760,13 @@ worktree_entry_differs(const char **why, int rootfd, const char *repo,
 		       const struct cr_tree_entry *e, char *scratch)
 {
 	unsigned char id[CR_SHA256_LEN];
-	char head[32], target[CR_TREE_MAX_PATH + 1];
+	char head[CR_OBJECT_HEADER_MAX], target[CR_TREE_MAX_PATH + 1];
 	const char *name;
 	struct stat st;
 	uint64_t size;
 	ssize_t n;
-	int dfd, fd = -1, hl, err = CR_OK;
+	size_t hl;
+	int dfd, fd = -1, err = CR_OK;
 
 	*why = NULL;
 	if ((dfd = open_parent(rootfd, e->path, scratch, &name)) < 0) {
@@ -1807,10 +1807,8 @@ worktree_entry_differs(const char **why, int rootfd, const char *repo,
 			err = cr_error_errno("%s: %s", repo, e->path);
 			goto done;
 		}
-		hl = snprintf(head, sizeof(head), "blob %llu",
-			      (unsigned long long)e->size);
-		if ((err = cr_sha256_fd(id, &size, fd, head, (size_t)hl + 1,
-					e->path)) < 0)
+		hl = cr_object_header(head, "blob", e->size);
+		if ((err = cr_sha256_fd(id, &size, fd, head, hl, e->path)) < 0)
 			goto done;
 		if (size != e->size ||
 		    CRYPTO_memcmp(id, e->oid, CR_SHA256_LEN) != 0)
@@ -1934,22 +1932,22 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 	    (err = refuse_ambiguous_rev(r, repo, rev)) < 0)
 		goto done;
 	if (git_revparse_single(&obj, r, rev) < 0) {
-		err = git_fail("%s: revision '%s'", repo, rev);
+		err = cr_git_error("%s: revision '%s'", repo, rev);
 		goto done;
 	}
 	if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) {
-		err = git_fail("%s: revision '%s'", repo, rev);
+		err = cr_git_error("%s: revision '%s'", repo, rev);
 		goto done;
 	}
 	commit = (const git_commit *)peeled;
 	if (git_commit_tree(&tree, commit) < 0) {
-		err = git_fail("%s: revision '%s'", repo, rev);
+		err = cr_git_error("%s: revision '%s'", repo, rev);
 		goto done;
 	}
 	if ((err = cr_tree_new(&w.t)) < 0)
 		goto done;
 	if (git_tree_walk(tree, GIT_TREEWALK_PRE, walk_cb, &w) < 0) {
-		err = w.err < 0 ? w.err : git_fail("%s: %s", repo, rev);
+		err = w.err < 0 ? w.err : cr_git_error("%s: %s", repo, rev);
 		goto done;
 	}
 	if ((err = scan_tree_attrs(&w, r)) < 0 ||
@@ -2010,7 +2008,7 @@ cr_git_reader_open(struct cr_git_reader **out, const char *repo,
 	if (git_revparse_single(&r->commit, r->repo, commit) < 0 ||
 	    git_object_peel((git_object **)&r->root, r->commit,
 			    GIT_OBJECT_TREE) < 0) {
-		err = git_fail("%s: %s", repo, commit);
+		err = cr_git_error("%s: %s", repo, commit);
 		goto done;
 	}
 	*out = r;
@@ -2032,7 +2030,7 @@ cr_git_reader_blob(struct cr_git_reader *r, const struct cr_tree_entry *te,
 	r->blob = NULL;
 	if (git_tree_entry_bypath(&ge, r->root, te->path) < 0 ||
 	    git_blob_lookup(&r->blob, r->repo, git_tree_entry_id(ge)) < 0) {
-		err = git_fail("%s: %s", r->name, te->path);
+		err = cr_git_error("%s: %s", r->name, te->path);
 		git_tree_entry_free(ge);
 		return err;
 	}
