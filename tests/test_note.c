@@ -17,7 +17,7 @@
 
 #include "error.h"
 #include "note.h"
-#include "tlog_write.h"
+#include "note_sign.h"
 #include "util.h"
 
 /* The example of golang.org/x/mod/sumdb/note's package documentation. */

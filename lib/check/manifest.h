@@ -1,4 +1,4 @@
-/* File lists of trees: reading `attest hash --list --json`, and comparing trees. */
+/* File lists of trees: reading `attest hash --list --json`. */
 #ifndef CR_MANIFEST_H
 #define CR_MANIFEST_H
 
@@ -13,25 +13,5 @@
  * any entry. Malformed input is CR_ERROR naming path.
  */
 int cr_manifest_load(struct cr_tree **out, const char *path);
-
-enum cr_change {
-	CR_CHANGE_ADDED = 1,   /* only in b */
-	CR_CHANGE_REMOVED = 2, /* only in a */
-	CR_CHANGE_CONTENT = 3, /* in both, other content */
-	CR_CHANGE_MODE = 4,    /* in both, same content, other mode */
-};
-
-/*
- * Calls fn for every path that differs between two finished trees, in tree
- * order, with the entry of each side (NULL where absent). Returns the number
- * of differences, or the first negative value fn returns.
- */
-long cr_tree_compare(const struct cr_tree *a, const struct cr_tree *b,
-		     int (*fn)(void *ctx, enum cr_change change,
-			       const struct cr_tree_entry *ea,
-			       const struct cr_tree_entry *eb),
-		     void *ctx);
-
-const char *cr_change_name(enum cr_change change);
 
 #endif

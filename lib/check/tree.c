@@ -420,3 +420,60 @@ cr_tree_from_path(struct cr_tree **out, struct cr_source_info *info,
 {
 	return cr_tree_from_source(out, info, "path", path, NULL, opts);
 }
+
+long
+cr_tree_compare(const struct cr_tree *a, const struct cr_tree *b,
+		int (*fn)(void *ctx, enum cr_change change,
+			  const struct cr_tree_entry *ea,
+			  const struct cr_tree_entry *eb),
+		void *ctx)
+{
+	const struct cr_tree_entry *ea, *eb;
+	size_t i = 0, j = 0;
+	long n = 0;
+	int c, r;
+
+	while (i < a->count || j < b->count) {
+		ea = i < a->count ? &a->entries[i] : NULL;
+		eb = j < b->count ? &b->entries[j] : NULL;
+		c = ea == NULL	 ? 1
+		    : eb == NULL ? -1
+				 : strcmp(ea->path, eb->path);
+		if (c < 0) {
+			r = fn(ctx, CR_CHANGE_REMOVED, ea, NULL);
+			i++;
+		} else if (c > 0) {
+			r = fn(ctx, CR_CHANGE_ADDED, NULL, eb);
+			j++;
+		} else {
+			i++;
+			j++;
+			if (memcmp(ea->oid, eb->oid, CR_SHA256_LEN) != 0)
+				r = fn(ctx, CR_CHANGE_CONTENT, ea, eb);
+			else if (ea->mode != eb->mode)
+				r = fn(ctx, CR_CHANGE_MODE, ea, eb);
+			else
+				continue;
+		}
+		if (r < 0)
+			return r;
+		n++;
+	}
+	return n;
+}
+
+const char *
+cr_change_name(enum cr_change change)
+{
+	switch (change) {
+	case CR_CHANGE_ADDED:
+		return "added";
+	case CR_CHANGE_REMOVED:
+		return "removed";
+	case CR_CHANGE_CONTENT:
+		return "changed";
+	case CR_CHANGE_MODE:
+		return "mode changed";
+	}
+	return "?";
+}

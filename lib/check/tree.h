@@ -187,6 +187,27 @@ int cr_tree_from_source(struct cr_tree **out, struct cr_source_info *info,
 int cr_tree_from_path(struct cr_tree **out, struct cr_source_info *info,
 		      const char *path, const struct cr_tree_opts *opts);
 
+enum cr_change {
+	CR_CHANGE_ADDED = 1,   /* only in b */
+	CR_CHANGE_REMOVED = 2, /* only in a */
+	CR_CHANGE_CONTENT = 3, /* in both, other content */
+	CR_CHANGE_MODE = 4,    /* in both, same content, other mode */
+};
+
+/*
+ * Calls fn for every path that differs between two finished trees, in tree
+ * order, with the entry of each side (NULL where absent). Returns the number
+ * of differences, or the first negative value fn returns.
+ */
+long cr_tree_compare(const struct cr_tree *a, const struct cr_tree *b,
+		     int (*fn)(void *ctx, enum cr_change change,
+			       const struct cr_tree_entry *ea,
+			       const struct cr_tree_entry *eb),
+		     void *ctx);
+
+/* "added", "removed", "changed" or "mode changed"; "?" for another value. */
+const char *cr_change_name(enum cr_change change);
+
 /* "sha256tree:" and 64 hex digits and a NUL. */
 #define CR_TREE_IDLEN (11 + CR_SHA256_HEXLEN)
 void cr_tree_format_id(char out[CR_TREE_IDLEN + 1],

@@ -1,5 +1,5 @@
 /* Signing C2SP notes and cosignatures with an Ed25519 private key. */
-#include "tlog_write.h"
+#include "note_sign.h"
 #include "error.h"
 #include "util.h"
 

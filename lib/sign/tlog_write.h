@@ -1,6 +1,6 @@
 /*
- * Signing notes, writing a tiled transparency log and witnessing it: the
- * parts that hold a private key, linked into attest only.
+ * Writing a tiled transparency log and witnessing it: the parts that hold
+ * a private key, linked into attest only. Notes are signed by note_sign.h.
  */
 #ifndef CR_TLOG_WRITE_H
 #define CR_TLOG_WRITE_H
@@ -8,25 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "note_sign.h"
 #include "signer.h"
 #include "tlog.h"
-
-/* The raw Ed25519 public key of key; fails for other algorithms. */
-int cr_note_signer_raw(unsigned char raw[32], const struct cr_privkey *key);
-
-/*
- * One signature line "— NAME BASE64(keyid || sig)\n" over text: with type
- * CR_NOTE_ED25519 a note signature, with CR_NOTE_COSIG_V1 a timestamped
- * cosignature (8-byte big-endian timestamp, then the signature over
- * "cosignature/v1\ntime T\n" + text). Allocated, NUL-terminated.
- */
-int cr_note_sign_line(char **line, size_t *len, const char *text,
-		      size_t text_len, const char *name, unsigned char type,
-		      uint64_t timestamp, const struct cr_privkey *key);
-
-/* text + "\n" + one Ed25519 signature line by name: a whole signed note. */
-int cr_note_sign(char **out, size_t *len, const char *text, size_t text_len,
-		 const char *name, const struct cr_privkey *key);
 
 /*
  * Creates an empty log in dir (created if missing, must not hold a
