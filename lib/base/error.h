@@ -38,6 +38,7 @@ int cr_error_errno(const char *fmt, ...) CR_PRINTF(1, 2);
 /* The thread's last message, or "" when none was set. Never NULL. */
 const char *cr_error_last(void);
 
+/* Forgets the thread's message: cr_error_last() gives "" until the next. */
 void cr_error_clear(void);
 
 #endif

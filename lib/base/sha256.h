@@ -15,6 +15,12 @@ struct cr_sha256 {
 	void *ctx; /* EVP_MD_CTX */
 };
 
+/*
+ * Streaming: init allocates OpenSSL's context in h (h zeroed or released
+ * before), update adds len bytes of buf. Each returns CR_OK, or CR_ERROR
+ * with OpenSSL's reason as the message (init leaves h released; after a
+ * failed update the caller still disposes of h).
+ */
 int cr_sha256_init(struct cr_sha256 *h);
 int cr_sha256_update(struct cr_sha256 *h, const void *buf, size_t len);
 /* Writes the digest and releases h; h may be initialised again. */
@@ -22,6 +28,7 @@ int cr_sha256_final(struct cr_sha256 *h, unsigned char out[CR_SHA256_LEN]);
 /* Releases h without a digest; safe on a zeroed or released h. */
 void cr_sha256_dispose(struct cr_sha256 *h);
 
+/* The digest of len bytes of buf; CR_ERROR with OpenSSL's reason. */
 int cr_sha256_buf(unsigned char out[CR_SHA256_LEN], const void *buf,
 		  size_t len);
 

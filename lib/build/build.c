@@ -221,27 +221,16 @@ stage_archive(const char *stage, const char *file, unsigned int strip)
 	char path[PATH_MAX], member[PATH_MAX];
 	const char *name, *p;
 	unsigned int i;
-	int fd = -1, r, err = CR_ERROR;
+	int err = CR_ERROR;
 
-	if ((disk = archive_write_disk_new()) == NULL) {
-		err = cr_error_set("out of memory");
-		goto done;
-	}
 	/*
-	 * Members were checked when the archive was hashed; these guard the
-	 * extraction anyway. Names are made absolute below the stage here, so
-	 * SECURE_NOABSOLUTEPATHS cannot be asked for.
+	 * Members were checked when the archive was hashed; the disk writer
+	 * guards the extraction anyway. Names are made absolute below the
+	 * stage here, so SECURE_NOABSOLUTEPATHS cannot be asked for.
 	 */
-	archive_write_disk_set_options(disk,
-				       ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-					       ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-					       ARCHIVE_EXTRACT_PERM);
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		err = cr_error_errno("%s", file);
+	if ((err = cr_archive_disk_new(&disk, 0)) < 0)
 		goto done;
-	}
-	if ((err = cr_archive_open(&ca, fd, 0, UINT64_MAX, NULL, CR_ARC_SOURCE,
-				   file)) < 0)
+	if ((err = cr_archive_open_file(&ca, file, CR_ARC_SOURCE)) < 0)
 		goto done;
 	a = cr_archive_handle(ca);
 	for (;;) {
@@ -282,40 +271,14 @@ stage_archive(const char *stage, const char *file, unsigned int strip)
 			}
 			archive_entry_set_hardlink(e, path);
 		}
-		if (archive_write_header(disk, e) != ARCHIVE_OK) {
-			err = cr_error_set("%s: %s: %s", file, name,
-					   archive_error_string(disk));
+		if ((err = cr_archive_extract(disk, a, e, file, name)) < 0)
 			goto done;
-		}
-		if (archive_entry_size(e) > 0) {
-			const void *buf;
-			size_t len;
-			la_int64_t off;
-
-			while ((r = archive_read_data_block(
-					a, &buf, &len, &off)) == ARCHIVE_OK)
-				if (archive_write_data_block(disk, buf, len,
-							     off) < ARCHIVE_OK)
-					break;
-			if (r < ARCHIVE_WARN) {
-				err = cr_error_set("%s: %s: %s", file, name,
-						   archive_error_string(a));
-				goto done;
-			}
-		}
-		if (archive_write_finish_entry(disk) < ARCHIVE_WARN) {
-			err = cr_error_set("%s: %s: %s", file, name,
-					   archive_error_string(disk));
-			goto done;
-		}
 	}
 	err = CR_OK;
 done:
 	if (disk != NULL)
 		archive_write_free(disk);
 	cr_archive_free(ca);
-	if (fd >= 0)
-		close(fd);
 	return err;
 }
 

@@ -122,6 +122,7 @@ int cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 		 const struct cr_build_source *src,
 		 const struct cr_build_opts *opts);
 
+/* Frees b and everything it holds; NULL is accepted. */
 void cr_build_free(struct cr_build *b);
 
 #endif

@@ -1,6 +1,7 @@
 /* Pinned Debian roots: ROOT.json, InRelease -> Packages -> .deb, tree hashes. */
 #include "root.h"
 #include "error.h"
+#include "archive_policy.h"
 #include "recipe.h"
 #include "util.h"
 
@@ -519,25 +520,29 @@ owners_add_list(struct cr_root_owners *o, char *name, char *buf, size_t len,
 	return CR_OK;
 }
 
+/* Read as the tree hash was (cr_root_hash()), through the one policy. */
 static int
 owners_from_tar(struct cr_root_owners *o, const char *file)
 {
-	struct archive *a = NULL;
+	struct cr_archive *ca = NULL;
+	struct cr_archive_member am;
+	struct archive *a;
 	struct archive_entry *e;
 	char *buf = NULL, *name;
 	la_int64_t size;
 	la_ssize_t got;
-	int r, err = CR_OK;
+	int err;
 
-	if ((a = archive_read_new()) == NULL)
-		return cr_error_set("out of memory");
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, file, 64 * 1024) != ARCHIVE_OK) {
-		err = cr_error_set("%s: %s", file, archive_error_string(a));
-		goto done;
-	}
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+	if ((err = cr_archive_open_file(
+		     &ca, file, CR_ARC_TAR | CR_ARC_FILTERS | CR_ARC_SPECIAL)) <
+	    0)
+		return err;
+	a = cr_archive_handle(ca);
+	for (;;) {
+		if ((err = cr_archive_next(ca, &am)) < 0)
+			goto done;
+		if ((e = am.e) == NULL)
+			break;
 		if (archive_entry_filetype(e) != AE_IFREG ||
 		    archive_entry_pathname(e) == NULL ||
 		    (name = list_owner(archive_entry_pathname(e))) == NULL)
@@ -569,11 +574,10 @@ owners_from_tar(struct cr_root_owners *o, const char *file)
 		free(buf);
 		buf = NULL;
 	}
-	if (r != ARCHIVE_EOF)
-		err = cr_error_set("%s: %s", file, archive_error_string(a));
+	err = CR_OK;
 done:
 	free(buf);
-	archive_read_free(a);
+	cr_archive_free(ca);
 	return err;
 }
 
@@ -2084,32 +2088,32 @@ inside(char *buf, size_t n, const char *name)
 static int
 unpack(const char *file, const char *dest)
 {
-	struct archive *a = NULL, *disk = NULL;
+	struct cr_archive *ca = NULL;
+	struct cr_archive_member am;
+	struct archive *a, *disk = NULL;
 	struct archive_entry *e;
 	char path[PATH_MAX], link[PATH_MAX], nbuf[PATH_MAX], hbuf[PATH_MAX];
 	const char *name, *h;
 	unsigned int type;
-	int r, flags, err = CR_ERROR;
+	int flags, err = CR_ERROR;
 
-	if ((a = archive_read_new()) == NULL ||
-	    (disk = archive_write_disk_new()) == NULL) {
-		err = cr_error_set("out of memory");
-		goto done;
-	}
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
 	/* Names are made absolute below dest here: checked by inside(). */
-	flags = ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-		ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_PERM |
-		ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR;
+	flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR;
 	if (geteuid() == 0)
 		flags |= ARCHIVE_EXTRACT_OWNER;
-	archive_write_disk_set_options(disk, flags);
-	if (archive_read_open_filename(a, file, 65536) != ARCHIVE_OK) {
-		err = cr_error_set("%s: %s", file, archive_error_string(a));
+	if ((err = cr_archive_disk_new(&disk, flags)) < 0)
 		goto done;
-	}
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+	/* The reading the tree hash was taken with (cr_root_hash()). */
+	if ((err = cr_archive_open_file(
+		     &ca, file, CR_ARC_TAR | CR_ARC_FILTERS | CR_ARC_SPECIAL)) <
+	    0)
+		goto done;
+	a = cr_archive_handle(ca);
+	for (;;) {
+		if ((err = cr_archive_next(ca, &am)) < 0)
+			goto done;
+		if ((e = am.e) == NULL)
+			break;
 		type = archive_entry_filetype(e);
 		if (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO ||
 		    type == AE_IFSOCK)
@@ -2143,43 +2147,14 @@ unpack(const char *file, const char *dest)
 			}
 			archive_entry_set_hardlink(e, link);
 		}
-		if (archive_write_header(disk, e) != ARCHIVE_OK) {
-			err = cr_error_set("%s: %s: %s", file, name,
-					   archive_error_string(disk));
+		if ((err = cr_archive_extract(disk, a, e, file, name)) < 0)
 			goto done;
-		}
-		if (archive_entry_size(e) > 0) {
-			const void *buf;
-			size_t len;
-			la_int64_t off;
-
-			while ((r = archive_read_data_block(
-					a, &buf, &len, &off)) == ARCHIVE_OK)
-				if (archive_write_data_block(disk, buf, len,
-							     off) < ARCHIVE_OK)
-					break;
-			if (r < ARCHIVE_WARN) {
-				err = cr_error_set("%s: %s: %s", file, name,
-						   archive_error_string(a));
-				goto done;
-			}
-		}
-		if (archive_write_finish_entry(disk) < ARCHIVE_WARN) {
-			err = cr_error_set("%s: %s: %s", file, name,
-					   archive_error_string(disk));
-			goto done;
-		}
-	}
-	if (r != ARCHIVE_EOF) {
-		err = cr_error_set("%s: %s", file, archive_error_string(a));
-		goto done;
 	}
 	err = CR_OK;
 done:
 	if (disk != NULL)
 		archive_write_free(disk);
-	if (a != NULL)
-		archive_read_free(a);
+	cr_archive_free(ca);
 	return err;
 }
 

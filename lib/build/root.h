@@ -63,6 +63,7 @@ json_t *cr_root_manifest_json(const struct cr_root_manifest *m);
  */
 int cr_root_manifest_load(struct cr_root_manifest **out, const char *file);
 
+/* Frees m and everything it holds; NULL is accepted. */
 void cr_root_manifest_free(struct cr_root_manifest *m);
 
 /* Frees what a recipe holds (not the struct). */
@@ -101,6 +102,8 @@ struct cr_root {
  */
 int cr_root_open(struct cr_root **out, const char *path,
 		 const struct cr_tree_opts *opts);
+/* Removes the private copy a ROOT.tar was unpacked to and frees r (NULL
+ * accepted). A directory given as the root is never touched. */
 void cr_root_close(struct cr_root *r);
 
 /*
@@ -110,6 +113,7 @@ void cr_root_close(struct cr_root *r);
  */
 int cr_root_installed(struct cr_root_pkg **out, size_t *count,
 		      const char *root);
+/* Frees count packages and the array; NULL is accepted. */
 void cr_root_pkgs_free(struct cr_root_pkg *p, size_t count);
 
 /*
@@ -243,6 +247,7 @@ int cr_root_debs_check(struct cr_root_debs **out, const char *dir,
 		       const char *keyring,
 		       const struct cr_root_manifest *manifest);
 
+/* Frees d and everything it holds; NULL is accepted. */
 void cr_root_debs_free(struct cr_root_debs *d);
 
 /* Options of cr_root_create(). */
@@ -341,6 +346,7 @@ int cr_root_owners_load(struct cr_root_owners **out, const char *root);
 /* The package owning path (merged /usr aliases too), or NULL. */
 const char *cr_root_owner(const struct cr_root_owners *o, const char *path);
 
+/* Frees o and everything it holds; NULL is accepted. */
 void cr_root_owners_free(struct cr_root_owners *o);
 
 #endif

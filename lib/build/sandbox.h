@@ -186,6 +186,7 @@ int cr_sandbox_run(int *exit_status, const struct cr_sandbox_opts *opts);
  * libfaketime (apt-get install libfaketime)").
  */
 int cr_sandbox_env(char ***out, const struct cr_sandbox_opts *opts);
+/* Frees each string of env and env; NULL is accepted. */
 void cr_sandbox_env_free(char **env);
 
 /*

@@ -113,8 +113,10 @@ int cr_toolchain_probe_files(struct cr_toolchain **out,
  */
 int cr_toolchain_internals(char ***out, size_t *count, const char *root,
 			   const char *dir, const char *const *artifacts);
+/* Frees count strings and the array; NULL is accepted. */
 void cr_toolchain_list_free(char **list, size_t count);
 
+/* Frees tc and everything it holds; NULL is accepted. */
 void cr_toolchain_free(struct cr_toolchain *tc);
 
 #endif

@@ -1,8 +1,10 @@
 /* The one archive policy: whitelisted formats and filters, checked members. */
 #include "archive_policy.h"
 #include "error.h"
+#include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,7 @@ struct slot {
 
 struct cr_archive {
 	struct archive *a;
+	int own_fd; /* opened by cr_archive_open_file(), closed by free */
 	struct src src, scan_src;
 	unsigned int flags;
 	const char *name;
@@ -120,7 +123,6 @@ src_pread(struct cr_archive *ca, void *buf, size_t n, uint64_t at)
 {
 	const struct src *s = &ca->src;
 	ssize_t r;
-	size_t got = 0;
 
 	if (at > s->len || n > s->len - at)
 		return cr_error_set("%s: truncated zip", ca->name);
@@ -128,17 +130,10 @@ src_pread(struct cr_archive *ca, void *buf, size_t n, uint64_t at)
 		memcpy(buf, s->mem + at, n);
 		return CR_OK;
 	}
-	while (got < n) {
-		r = pread(s->fd, (char *)buf + got, n - got,
-			  (off_t)(s->off + at + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return cr_error_errno("%s", ca->name);
-		if (r == 0)
-			return cr_error_set("%s: truncated zip", ca->name);
-		got += (size_t)r;
-	}
+	if ((r = cr_pread_full(s->fd, buf, n, s->off + at)) < 0)
+		return cr_error_errno("%s", ca->name);
+	if ((size_t)r < n)
+		return cr_error_set("%s: truncated zip", ca->name);
 	return CR_OK;
 }
 
@@ -1427,6 +1422,24 @@ done:
 	return err;
 }
 
+int
+cr_archive_open_file(struct cr_archive **out, const char *path,
+		     unsigned int flags)
+{
+	int fd, err;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		return cr_error_errno("%s", path);
+	if ((err = cr_archive_open(out, fd, 0, UINT64_MAX, NULL, flags, path)) <
+	    0) {
+		close(fd);
+		return err;
+	}
+	(*out)->own_fd = 1;
+	return CR_OK;
+}
+
 static int
 first(struct cr_archive *ca)
 {
@@ -1699,5 +1712,49 @@ cr_archive_free(struct cr_archive *ca)
 	free(ca->hardlink_raw);
 	if (ca->loc != (locale_t)0)
 		freelocale(ca->loc);
+	if (ca->own_fd)
+		close(ca->src.fd);
 	free(ca);
+}
+
+/* ---- extraction ---- */
+
+int
+cr_archive_disk_new(struct archive **out, int extra)
+{
+	if ((*out = archive_write_disk_new()) == NULL)
+		return cr_error_set("out of memory");
+	archive_write_disk_set_options(*out,
+				       ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+					       ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+					       ARCHIVE_EXTRACT_PERM | extra);
+	return CR_OK;
+}
+
+int
+cr_archive_extract(struct archive *disk, struct archive *a,
+		   struct archive_entry *e, const char *file, const char *name)
+{
+	const void *buf;
+	size_t len;
+	la_int64_t off;
+	int r;
+
+	if (archive_write_header(disk, e) != ARCHIVE_OK)
+		return cr_error_set("%s: %s: %s", file, name,
+				    archive_error_string(disk));
+	if (archive_entry_size(e) > 0) {
+		while ((r = archive_read_data_block(a, &buf, &len, &off)) ==
+		       ARCHIVE_OK)
+			if (archive_write_data_block(disk, buf, len, off) <
+			    ARCHIVE_OK)
+				break;
+		if (r < ARCHIVE_WARN)
+			return cr_error_set("%s: %s: %s", file, name,
+					    archive_error_string(a));
+	}
+	if (archive_write_finish_entry(disk) < ARCHIVE_WARN)
+		return cr_error_set("%s: %s: %s", file, name,
+				    archive_error_string(disk));
+	return CR_OK;
 }

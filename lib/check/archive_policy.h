@@ -76,6 +76,14 @@ int cr_archive_open(struct cr_archive **out, int fd, uint64_t off, uint64_t len,
 		    const void *buf, unsigned int flags, const char *name);
 
 /*
+ * The same for the whole file at path (messages name it), opened here and
+ * closed by cr_archive_free(); a file that cannot be opened is CR_ERROR
+ * naming path.
+ */
+int cr_archive_open_file(struct cr_archive **out, const char *path,
+			 unsigned int flags);
+
+/*
  * The next member in *m, checked against the policy; m->e NULL at the
  * end. A refused member or a damaged archive is CR_ERROR with the reason.
  */
@@ -88,6 +96,26 @@ struct archive *cr_archive_handle(struct cr_archive *ca);
 const char *cr_archive_format(const struct cr_archive *ca);
 
 void cr_archive_free(struct cr_archive *ca);
+
+/*
+ * The one libarchive disk writer, for extracting members whose paths the
+ * caller has made absolute below a directory of its own: symlinks and ".."
+ * are never followed out (ARCHIVE_EXTRACT_SECURE_SYMLINKS and _NODOTDOT),
+ * permissions are kept (_PERM), and the caller's extra flags are added
+ * (_TIME, _XATTR, _OWNER...). The caller frees *out with
+ * archive_write_free(). CR_ERROR only when out of memory.
+ */
+int cr_archive_disk_new(struct archive **out, int extra);
+
+/*
+ * Writes the current member of the reader a (header e, its path and any
+ * hard link already set below the destination) through disk: its header,
+ * its data blocks, then finishes it. Fails with CR_ERROR naming file and
+ * name with libarchive's reason.
+ */
+int cr_archive_extract(struct archive *disk, struct archive *a,
+		       struct archive_entry *e, const char *file,
+		       const char *name);
 
 /*
  * Why name (a member name as stored) is refused, or NULL: empty, over the

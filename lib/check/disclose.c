@@ -365,14 +365,12 @@ read_manifest(char **out, size_t *len, const char *file)
 	la_int64_t size;
 	la_ssize_t n;
 	char *buf = NULL;
-	int fd, err = CR_ERROR;
+	int err = CR_ERROR;
 
 	*out = NULL;
 	/* The one archive policy: every header of the bundle is checked. */
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
-		return cr_error_errno("%s", file);
-	if ((err = cr_archive_open(&ca, fd, 0, UINT64_MAX, NULL,
-				   CR_ARC_TAR | CR_ARC_FILTERS, file)) < 0 ||
+	if ((err = cr_archive_open_file(&ca, file,
+					CR_ARC_TAR | CR_ARC_FILTERS)) < 0 ||
 	    (err = cr_archive_next(ca, &m)) < 0)
 		goto done;
 	err = CR_ERROR;
@@ -409,7 +407,6 @@ read_manifest(char **out, size_t *len, const char *file)
 done:
 	free(buf);
 	cr_archive_free(ca);
-	close(fd);
 	return err;
 }
 

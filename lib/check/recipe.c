@@ -429,13 +429,10 @@ read_archive_member(char **out, size_t *len, const char *file,
 	char *buf = NULL;
 	la_ssize_t n;
 	unsigned int i;
-	int fd = -1, err;
+	int err;
 
 	*out = NULL;
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
-		return cr_error_errno("%s", file);
-	if ((err = cr_archive_open(&ca, fd, 0, UINT64_MAX, NULL, CR_ARC_SOURCE,
-				   file)) < 0)
+	if ((err = cr_archive_open_file(&ca, file, CR_ARC_SOURCE)) < 0)
 		goto done;
 	for (;;) {
 		if ((err = cr_archive_next(ca, &m)) < 0)
@@ -481,8 +478,6 @@ read_archive_member(char **out, size_t *len, const char *file,
 done:
 	free(buf);
 	cr_archive_free(ca);
-	if (fd >= 0)
-		close(fd);
 	return err;
 }
 
