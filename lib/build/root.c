@@ -520,7 +520,14 @@ owners_add_list(struct cr_root_owners *o, char *name, char *buf, size_t len,
 	return CR_OK;
 }
 
-/* Read as the tree hash was (cr_root_hash()), through the one policy. */
+/* A ROOT.tar, read as its tree hash was taken (cr_root_hash()). */
+static int
+open_root_tar(struct cr_archive **ca, const char *file)
+{
+	return cr_archive_open_file(
+		ca, file, CR_ARC_TAR | CR_ARC_FILTERS | CR_ARC_SPECIAL);
+}
+
 static int
 owners_from_tar(struct cr_root_owners *o, const char *file)
 {
@@ -533,16 +540,11 @@ owners_from_tar(struct cr_root_owners *o, const char *file)
 	la_ssize_t got;
 	int err;
 
-	if ((err = cr_archive_open_file(
-		     &ca, file, CR_ARC_TAR | CR_ARC_FILTERS | CR_ARC_SPECIAL)) <
-	    0)
+	if ((err = open_root_tar(&ca, file)) < 0)
 		return err;
 	a = cr_archive_handle(ca);
-	for (;;) {
-		if ((err = cr_archive_next(ca, &am)) < 0)
-			goto done;
-		if ((e = am.e) == NULL)
-			break;
+	while ((err = cr_archive_next(ca, &am)) == CR_OK &&
+	       (e = am.e) != NULL) {
 		if (archive_entry_filetype(e) != AE_IFREG ||
 		    archive_entry_pathname(e) == NULL ||
 		    (name = list_owner(archive_entry_pathname(e))) == NULL)
@@ -574,7 +576,7 @@ owners_from_tar(struct cr_root_owners *o, const char *file)
 		free(buf);
 		buf = NULL;
 	}
-	err = CR_OK;
+	/* err: CR_OK at the end, else what cr_archive_next() refused. */
 done:
 	free(buf);
 	cr_archive_free(ca);
@@ -2103,17 +2105,11 @@ unpack(const char *file, const char *dest)
 		flags |= ARCHIVE_EXTRACT_OWNER;
 	if ((err = cr_archive_disk_new(&disk, flags)) < 0)
 		goto done;
-	/* The reading the tree hash was taken with (cr_root_hash()). */
-	if ((err = cr_archive_open_file(
-		     &ca, file, CR_ARC_TAR | CR_ARC_FILTERS | CR_ARC_SPECIAL)) <
-	    0)
+	if ((err = open_root_tar(&ca, file)) < 0)
 		goto done;
 	a = cr_archive_handle(ca);
-	for (;;) {
-		if ((err = cr_archive_next(ca, &am)) < 0)
-			goto done;
-		if ((e = am.e) == NULL)
-			break;
+	while ((err = cr_archive_next(ca, &am)) == CR_OK &&
+	       (e = am.e) != NULL) {
 		type = archive_entry_filetype(e);
 		if (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO ||
 		    type == AE_IFSOCK)
@@ -2150,7 +2146,7 @@ unpack(const char *file, const char *dest)
 		if ((err = cr_archive_extract(disk, a, e, file, name)) < 0)
 			goto done;
 	}
-	err = CR_OK;
+	/* err: CR_OK at the end, else what cr_archive_next() refused. */
 done:
 	if (disk != NULL)
 		archive_write_free(disk);
