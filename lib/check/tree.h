@@ -148,4 +148,22 @@ int cr_tree_from_path(struct cr_tree **out, struct cr_source_info *info,
 void cr_tree_format_id(char out[CR_TREE_IDLEN + 1],
 		       const unsigned char root[CR_SHA256_LEN]);
 
+/* ---- the git reader (tree_git.c) ------------------------------------- */
+
+/* Reads blobs of one commit by path, each checked against its tree entry. */
+struct cr_git_reader;
+
+int cr_git_reader_open(struct cr_git_reader **out, const char *repo,
+		       const char *commit);
+
+/*
+ * The content of te's blob in the commit; *data stays valid until the next
+ * call. CR_ERROR when it is missing or its SHA-256 id is not te->oid (the
+ * repository changed since it was hashed).
+ */
+int cr_git_reader_blob(struct cr_git_reader *r, const struct cr_tree_entry *te,
+		       const void **data, size_t *len);
+
+void cr_git_reader_free(struct cr_git_reader *r);
+
 #endif
