@@ -6,7 +6,7 @@
 # descriptor 1 or 2, outside the allow-list below. The programs print.
 . "$SRCDIR/tests/cli/lib.sh"
 
-BUILD=$(cd "$(dirname "$ATTEST")/.." && pwd)
+BUILD=${BUILDDIR:-$(cd "$(dirname "$ATTEST")/.." && pwd)}
 
 # What printing looks like to the linker (glibc names, fortified ones too).
 PRINTS='printf fprintf vprintf vfprintf dprintf vdprintf puts fputs putchar
