@@ -7,6 +7,7 @@
 . "$SRCDIR/tests/cli/lib.sh"
 
 BUILD=${BUILDDIR:-$(cd "$(dirname "$ATTEST")/.." && pwd)}
+command -v nm >/dev/null || { echo "1..0 # SKIP nm (binutils) missing"; exit 77; }
 
 # What printing looks like to the linker (glibc names, fortified ones too).
 PRINTS='printf fprintf vprintf vfprintf dprintf vdprintf puts fputs putchar
