@@ -30,18 +30,6 @@ cr_diff_fmt_name(enum cr_diff_fmt f)
 	return names[f];
 }
 
-ssize_t
-cr_diff_pread_full(int fd, void *buf, size_t len, uint64_t off)
-{
-	return cr_pread_full(fd, buf, len, off);
-}
-
-int
-cr_diff_write_full(int fd, const void *buf, size_t len)
-{
-	return cr_write_all(fd, buf, len);
-}
-
 int
 cr_diff_spool_open(struct cr_diff_ctx *c, int *fd)
 {
@@ -191,8 +179,8 @@ vread(int fd, const struct cr_diff_span *s, size_t ns, uint64_t pos,
 		want = (size_t)(base + s[i].len - (pos + got));
 		if (want > len - got)
 			want = len - got;
-		r = cr_diff_pread_full(fd, buf + got, want,
-				       s[i].off + (pos + got - base));
+		r = cr_pread_full(fd, buf + got, want,
+				  s[i].off + (pos + got - base));
 		if (r < 0)
 			return -1;
 		got += (size_t)r;
@@ -529,7 +517,7 @@ sniff(int fd)
 	ssize_t n;
 
 	memset(h, 0, sizeof(h));
-	if ((n = cr_diff_pread_full(fd, h, sizeof(h), 0)) < 4)
+	if ((n = cr_pread_full(fd, h, sizeof(h), 0)) < 4)
 		return CR_DIFF_FMT_DATA;
 	if (memcmp(h, "\177ELF", 4) == 0)
 		return CR_DIFF_FMT_ELF;

@@ -336,8 +336,7 @@ spool_members(struct cr_diff_ctx *c, struct alist *l, int fd)
 			c->spooled += (uint64_t)r;
 			if (c->spooled > c->max_spool)
 				break;
-			if (cr_diff_write_full(l->e[i].fd, buf, (size_t)r) <
-			    0) {
+			if (cr_write_all(l->e[i].fd, buf, (size_t)r) < 0) {
 				cr_error_errno("diff: %s: spooling %s",
 					       c->tmpdir, l->e[i].name);
 				goto done;
@@ -738,8 +737,8 @@ read_gzhead(struct gzhead *g, int fd)
 	size_t p = 10, k;
 
 	memset(g, 0, sizeof(*g));
-	if ((n = cr_diff_pread_full(fd, h, sizeof(h), 0)) < 10 ||
-	    h[0] != 0x1f || h[1] != 0x8b)
+	if ((n = cr_pread_full(fd, h, sizeof(h), 0)) < 10 || h[0] != 0x1f ||
+	    h[1] != 0x8b)
 		return;
 	g->flags = h[3];
 	g->mtime = (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 |
@@ -831,7 +830,7 @@ spool_write(struct unpack *u, const void *buf, size_t len)
 			 "decompressed size over the cap");
 		return CR_EFAIL;
 	}
-	if (cr_diff_write_full(u->out, buf, len) < 0)
+	if (cr_write_all(u->out, buf, len) < 0)
 		return cr_error_errno("diff: %s: spooling", u->tmpdir);
 	return CR_OK;
 }
@@ -869,8 +868,8 @@ gunzip(struct unpack *u)
 	init = 1;
 	for (;;) {
 		if (z.avail_in == 0) {
-			if ((r = cr_diff_pread_full(in, ib, CR_STREAM_CHUNK,
-						    off)) < 0) {
+			if ((r = cr_pread_full(in, ib, CR_STREAM_CHUNK, off)) <
+			    0) {
 				cr_error_errno("diff: read");
 				goto done;
 			}
@@ -897,7 +896,7 @@ gunzip(struct unpack *u)
 			if (z.avail_in == 0) {
 				unsigned char m[2];
 
-				if (cr_diff_pread_full(in, m, 2, *end) != 2 ||
+				if (cr_pread_full(in, m, 2, *end) != 2 ||
 				    m[0] != 0x1f || m[1] != 0x8b)
 					break;
 			} else if (z.avail_in < 2 || z.next_in[0] != 0x1f ||

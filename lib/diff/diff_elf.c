@@ -510,8 +510,8 @@ spans_zero(int *zero, int fd, const struct cr_diff_span *s, size_t n)
 			want = s[i].len - done_len < sizeof(buf)
 				       ? (size_t)(s[i].len - done_len)
 				       : sizeof(buf);
-			if ((r = cr_diff_pread_full(fd, buf, want,
-						    s[i].off + done_len)) < 0)
+			if ((r = cr_pread_full(fd, buf, want,
+					       s[i].off + done_len)) < 0)
 				return cr_error_errno("diff: read");
 			for (k = 0; k < (size_t)r; k++)
 				if (buf[k]) {

@@ -6,6 +6,7 @@
 
 #include "diff.h"
 #include "error.h"
+#include "util.h"
 
 /* A byte range of a file; a node's bytes are a list of them, concatenated. */
 struct cr_diff_span {
@@ -124,11 +125,5 @@ int cr_diff_syms(struct cr_diff_ctx *c, struct cr_diff_node *n, Elf *ea,
  * directory when it cannot be made.
  */
 int cr_diff_spool_open(struct cr_diff_ctx *c, int *fd);
-
-/* pread until len bytes or EOF; returns bytes read or -1 (errno set). */
-ssize_t cr_diff_pread_full(int fd, void *buf, size_t len, uint64_t off);
-
-/* Writes all of buf to fd; -1 with errno on failure. */
-int cr_diff_write_full(int fd, const void *buf, size_t len);
 
 #endif
