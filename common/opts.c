@@ -1,0 +1,170 @@
+/* A command's options as one table: parsed with getopt_long, listed by --help. */
+#include "opts.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "tool.h"
+
+/* --help's option column: the text starts here. */
+#define HELP_COLUMN 26
+
+/* getopt_long returns the entry's index plus this for a long option. */
+#define INDEX_BASE 0x10000
+
+void
+tool_getopt_init(struct tool_getopt *g, const struct tool_cmd *cmd, int argc,
+		 char **argv)
+{
+	const struct tool_opt *o;
+	size_t n = 0, i;
+	char *s = g->shortopts;
+
+	memset(g, 0, sizeof(*g));
+	g->cmd = cmd;
+	g->argc = argc;
+	g->argv = argv;
+	if (cmd->flags & TOOL_CMD_IN_ORDER)
+		*s++ = '+';
+	*s++ = ':'; /* a missing value returns ':' */
+	for (i = 0, o = cmd->opts; o->name != NULL || o->arg != NULL;
+	     i++, o++) {
+		if (o->name == NULL)
+			continue;
+		assert(n < TOOL_OPT_MAX && o->id > 0);
+		g->longopts[n].name = o->name;
+		g->longopts[n].has_arg =
+			o->arg ? required_argument : no_argument;
+		g->longopts[n].val = INDEX_BASE + (int)i;
+		n++;
+		if (o->letter != 0) {
+			*s++ = (char)o->letter;
+			if (o->arg)
+				*s++ = ':';
+		}
+	}
+	*s = '\0';
+	/* 0: glibc starts over, whatever an earlier parse left. */
+	optind = 0;
+	opterr = 0;
+}
+
+/* The entry for a short option letter or a long option's value. */
+static const struct tool_opt *
+find(const struct tool_cmd *cmd, int c)
+{
+	const struct tool_opt *o;
+
+	if (c >= INDEX_BASE)
+		return &cmd->opts[c - INDEX_BASE];
+	for (o = cmd->opts; o->name != NULL || o->arg != NULL; o++)
+		if (o->name != NULL && o->letter == c)
+			return o;
+	return NULL;
+}
+
+int
+tool_getopt_next(struct tool_getopt *g, const char **arg)
+{
+	const struct tool_opt *o;
+	const char *bad;
+	char shortname[3];
+	int c;
+
+	*arg = NULL;
+	c = getopt_long(g->argc, g->argv, g->shortopts, g->longopts, NULL);
+	if (c == -1) {
+		g->optind = optind;
+		return 0;
+	}
+	if (c == '?' || c == ':') {
+		/* A short option is named by its letter: it may be in "-qx". */
+		if (optopt != 0 && optopt < INDEX_BASE) {
+			shortname[0] = '-';
+			shortname[1] = (char)optopt;
+			shortname[2] = '\0';
+			bad = shortname;
+		} else {
+			bad = g->argv[optind - 1];
+		}
+		g->exit =
+			c == '?' ? tool_usage(g->cmd->name,
+					      "unknown option '%s'", bad)
+				 : tool_usage(g->cmd->name,
+					      "option '%s' needs a value", bad);
+		return -1;
+	}
+	o = find(g->cmd, c);
+	assert(o != NULL);
+	if (o->id == TOOL_OPT_HELP) {
+		tool_cmd_help(g->cmd, stdout);
+		g->exit = EXIT_OK;
+		return -1;
+	}
+	*arg = optarg;
+	return o->id;
+}
+
+int
+tool_getopt_once(const struct tool_cmd *cmd, const char **slot, const char *arg,
+		 const char *what)
+{
+	if (*slot != NULL)
+		return tool_usage(cmd->name, "%s given twice", what);
+	*slot = arg;
+	return 0;
+}
+
+/* Writes text, each "\n" followed by indent blanks. */
+static void
+put_indented(FILE *f, const char *text, int indent)
+{
+	const char *nl;
+
+	while ((nl = strchr(text, '\n')) != NULL) {
+		fprintf(f, "%.*s\n%*s", (int)(nl - text), text, indent, "");
+		text = nl + 1;
+	}
+	fputs(text, f);
+}
+
+/* One option's line(s): "  -o, --output FILE" and its help. */
+static void
+help_option(FILE *f, const struct tool_opt *o)
+{
+	char left[128];
+	int n;
+
+	if (o->name == NULL)
+		n = snprintf(left, sizeof(left), "%s", o->arg);
+	else if (o->letter != 0)
+		n = snprintf(left, sizeof(left), "-%c, --%s%s%s", o->letter,
+			     o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+	else
+		n = snprintf(left, sizeof(left), "--%s%s%s", o->name,
+			     o->arg ? " " : "", o->arg ? o->arg : "");
+	if (n + 2 > HELP_COLUMN - 2)
+		fprintf(f, "  %s\n%*s", left, HELP_COLUMN, "");
+	else
+		fprintf(f, "  %-*s", HELP_COLUMN - 2, left);
+	put_indented(f, o->help, HELP_COLUMN);
+	fputc('\n', f);
+}
+
+void
+tool_cmd_help(const struct tool_cmd *cmd, FILE *f)
+{
+	const struct tool_opt *o;
+
+	fputs("usage: ", f);
+	put_indented(f, cmd->synopsis, 7);
+	fputc('\n', f);
+	if (cmd->about != NULL)
+		fprintf(f, "\n%s\n", cmd->about);
+	fputc('\n', f);
+	for (o = cmd->opts; o->name != NULL || o->arg != NULL; o++)
+		if (o->help != NULL)
+			help_option(f, o);
+	if (cmd->tail != NULL)
+		fprintf(f, "\n%s\n", cmd->tail);
+}

@@ -1,0 +1,91 @@
+/* A command's options as one table: parsed with getopt_long, listed by --help. */
+#ifndef CR_TOOL_OPTS_H
+#define CR_TOOL_OPTS_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+/*
+ * One option. The table ends with TOOL_OPT_END. An entry with no name is a
+ * line of --help alone (arg is its left column): e.g. several options
+ * described together, each of them then listed with help NULL.
+ */
+struct tool_opt {
+	const char *name; /* the long name, without "--" */
+	int letter;	  /* the short option letter, or 0 */
+	const char *arg;  /* the argument's name; NULL: a flag */
+	const char *help; /* "\n" starts a line; NULL: not in --help */
+	int id;		  /* what tool_getopt_next() returns: > 0 */
+};
+
+#define TOOL_OPT_END                   \
+	{                              \
+		NULL, 0, NULL, NULL, 0 \
+	}
+
+/* The id of -h/--help, which tool_getopt_next() answers itself. */
+enum { TOOL_OPT_HELP = 0x7f00 };
+
+#define TOOL_OPT_HELP_ENTRY(text)                      \
+	{                                              \
+		"help", 'h', NULL, text, TOOL_OPT_HELP \
+	}
+
+/* Flags of struct tool_cmd. */
+enum {
+	TOOL_CMD_IN_ORDER = 1u << 0, /* options end at the first operand */
+};
+
+/* A command: what --help and usage errors print, and its options. */
+struct tool_cmd {
+	const char *name;     /* "keygen", "root create" */
+	const char *synopsis; /* the usage lines, "\n" apart, no "usage: " */
+	const char *about;    /* the text after the synopsis, or NULL */
+	const struct tool_opt *opts;
+	const char *tail; /* the text after the options, or NULL */
+	unsigned int flags;
+};
+
+/*
+ * What a command's parse() returns when the command goes on; anything else
+ * is the exit code to return at once (0 after --help, 2 after misuse).
+ */
+enum { TOOL_PARSED = -1 };
+
+#define TOOL_OPT_MAX 64
+
+/* A parse of argv by a command's table. */
+struct tool_getopt {
+	const struct tool_cmd *cmd;
+	int argc;
+	char **argv;
+	int optind; /* once done: the first operand */
+	int exit;   /* once tool_getopt_next() returned -1: the exit code */
+	struct option longopts[TOOL_OPT_MAX + 1];
+	char shortopts[3 * TOOL_OPT_MAX + 3];
+};
+
+/* Prepares to parse argv (argv[0] being the command's name) by cmd. */
+void tool_getopt_init(struct tool_getopt *g, const struct tool_cmd *cmd,
+		      int argc, char **argv);
+
+/*
+ * The next option: its id, with *arg its value (NULL for a flag); 0 at the
+ * end, g->optind then being the first operand; -1 when the command is done
+ * and must return g->exit: after -h/--help printed the help on stdout (0)
+ * or after an unknown option or one without its value was reported as
+ * tool_usage() does (2).
+ */
+int tool_getopt_next(struct tool_getopt *g, const char **arg);
+
+/*
+ * Stores arg in *slot, an option given once: 0, or after "WHAT given
+ * twice" (tool_usage) the exit code 2.
+ */
+int tool_getopt_once(const struct tool_cmd *cmd, const char **slot,
+		     const char *arg, const char *what);
+
+/* Prints cmd's help: usage lines, about, options, tail. */
+void tool_cmd_help(const struct tool_cmd *cmd, FILE *f);
+
+#endif
