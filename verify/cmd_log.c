@@ -1,6 +1,5 @@
 /* verify log: check inclusion and consistency proofs of a transparency log. */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,43 +7,12 @@
 
 #include "cmds.h"
 #include "dsse.h"
+#include "opts.h"
 #include "tlog.h"
 #include "tool.h"
 #include "util.h"
 
 #define MAX_WITNESSES 64
-
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: verify log --log-key PUB [--origin ORIGIN] "
-		   "[--witness-key PUB]...\n"
-		   "                  [--witness-threshold N] [--json] [-q]\n"
-		   "                  (--proof PROOF ATTESTATION |\n"
-		   "                   --old CHECKPOINT --new CHECKPOINT "
-		   "--consistency FILE |\n"
-		   "                   --tiles DIR)\n"
-		   "\n"
-		   "--proof        every envelope of ATTESTATION is in the "
-		   "log, per PROOF\n"
-		   "               (as written by 'attest log add -o PROOF')\n"
-		   "--old/--new    the NEW checkpoint extends the OLD one, per "
-		   "FILE (as\n"
-		   "               written by 'attest log prove --from-size')\n"
-		   "--tiles        DIR's checkpoint is signed and its tiles "
-		   "and entries\n"
-		   "               hash to it (a mirror or download of a log)\n"
-		   "\n"
-		   "PUB is a vkey file or an Ed25519 SPKI PEM public key. The "
-		   "log signs\n"
-		   "under its origin; --origin pins it when PUB is a PEM key. "
-		   "Checkpoints\n"
-		   "must carry valid cosignatures of N witness keys (default: "
-		   "all given).\n"
-		   "Exit status: 0 every check held, 1 a check does not hold, "
-		   "2 no answer\n"
-		   "could be reached.\n");
-}
 
 enum {
 	OPT_LOG_KEY = 256,
@@ -59,20 +27,53 @@ enum {
 	OPT_JSON,
 };
 
-static const struct option longopts[] = {
-	{"log-key", required_argument, NULL, OPT_LOG_KEY},
-	{"origin", required_argument, NULL, OPT_ORIGIN},
-	{"witness-key", required_argument, NULL, OPT_WITNESS_KEY},
-	{"witness-threshold", required_argument, NULL, OPT_THRESHOLD},
-	{"proof", required_argument, NULL, OPT_PROOF},
-	{"old", required_argument, NULL, OPT_OLD},
-	{"new", required_argument, NULL, OPT_NEW},
-	{"consistency", required_argument, NULL, OPT_CONSISTENCY},
-	{"tiles", required_argument, NULL, OPT_TILES},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+static const struct tool_opt options[] = {
+	{"log-key", 0, "PUB", "the log's key", OPT_LOG_KEY},
+	{"origin", 0, "ORIGIN", "the log's origin, with a PEM key", OPT_ORIGIN},
+	{"witness-key", 0, "PUB",
+	 "a witness whose cosignature checkpoints\n"
+	 "must carry; repeatable",
+	 OPT_WITNESS_KEY},
+	{"witness-threshold", 0, "N",
+	 "witness cosignatures required (default: all)", OPT_THRESHOLD},
+	{"proof", 0, "PROOF",
+	 "every envelope of ATTESTATION is in the log, per\n"
+	 "PROOF (as written by 'attest log add -o PROOF')",
+	 OPT_PROOF},
+	{"old", 0, "CHECKPOINT", "with --new and --consistency: the NEW",
+	 OPT_OLD},
+	{"new", 0, "CHECKPOINT", "checkpoint extends the OLD one, per FILE",
+	 OPT_NEW},
+	{"consistency", 0, "FILE",
+	 "(as written by 'attest log prove --from-size')", OPT_CONSISTENCY},
+	{"tiles", 0, "DIR",
+	 "DIR's checkpoint is signed and its tiles and\n"
+	 "entries hash to it (a mirror or download of a log)",
+	 OPT_TILES},
+	{"json", 0, NULL, "print a machine-readable report", OPT_JSON},
+	{"quiet", 'q', NULL, "print nothing but errors", 'q'},
+	TOOL_OPT_HELP_ENTRY("show this help"),
+	TOOL_OPT_END,
+};
+
+static const struct tool_cmd command = {
+	"log",
+	"verify log --log-key PUB [--origin ORIGIN] [--witness-key PUB]...\n"
+	"           [--witness-threshold N] [--json] [-q]\n"
+	"           (--proof PROOF ATTESTATION |\n"
+	"            --old CHECKPOINT --new CHECKPOINT --consistency FILE |\n"
+	"            --tiles DIR)",
+	NULL,
+	options,
+	"PUB is a vkey file or an Ed25519 SPKI PEM public key. The log signs\n"
+	"under its origin; --origin pins it when PUB is a PEM key. "
+	"Checkpoints\n"
+	"must carry valid cosignatures of N witness keys (default: all "
+	"given).\n"
+	"Exit status: 0 every check held, 1 a check does not hold, 2 no "
+	"answer\n"
+	"could be reached.",
+	0,
 };
 
 struct opts {
@@ -324,89 +325,87 @@ out:
 	return rc;
 }
 
+/* One option into o: 0, or the exit code after a usage message. */
 static int
-set_once(const char **slot, const char *val, const char *opt)
+parse_option(struct opts *o, int id, const char *arg)
 {
-	if (*slot != NULL)
-		return tool_usage("log", "%s given twice", opt);
-	*slot = val;
-	return EXIT_OK;
+	switch (id) {
+	case OPT_LOG_KEY:
+		return tool_getopt_once(&command, &o->log_key, arg,
+					"--log-key");
+	case OPT_ORIGIN:
+		return tool_getopt_once(&command, &o->origin, arg, "--origin");
+	case OPT_WITNESS_KEY:
+		if (o->nwitness == MAX_WITNESSES)
+			return tool_usage("log", "more than %d witness keys",
+					  MAX_WITNESSES);
+		o->witness[o->nwitness++] = arg;
+		return 0;
+	case OPT_THRESHOLD:
+		return tool_getopt_once(&command, &o->threshold, arg,
+					"--witness-threshold");
+	case OPT_PROOF:
+		return tool_getopt_once(&command, &o->proof, arg, "--proof");
+	case OPT_OLD:
+		return tool_getopt_once(&command, &o->old, arg, "--old");
+	case OPT_NEW:
+		return tool_getopt_once(&command, &o->new_, arg, "--new");
+	case OPT_CONSISTENCY:
+		return tool_getopt_once(&command, &o->consistency, arg,
+					"--consistency");
+	case OPT_TILES:
+		return tool_getopt_once(&command, &o->tiles, arg, "--tiles");
+	case OPT_JSON:
+		o->json = 1;
+		return 0;
+	default: /* 'q' */
+		tool_quiet = 1;
+		return 0;
+	}
+}
+
+/* The options that go together, once all are read. */
+static int
+parse_check(const struct opts *o, int argc, char **argv)
+{
+	int modes;
+
+	if (o->log_key == NULL)
+		return tool_usage("log", "--log-key is required");
+	modes = (o->proof != NULL) +
+		(o->old != NULL || o->new_ != NULL || o->consistency != NULL) +
+		(o->tiles != NULL);
+	if (modes != 1)
+		return tool_usage("log", "give one of --proof, --old/--new/"
+					 "--consistency, --tiles");
+	if (o->proof != NULL && argc != 1)
+		return tool_usage("log", "--proof needs one ATTESTATION");
+	if (o->proof == NULL && argc != 0)
+		return tool_usage("log", "unexpected argument '%s'", argv[0]);
+	if ((o->old != NULL || o->new_ != NULL || o->consistency != NULL) &&
+	    (o->old == NULL || o->new_ == NULL || o->consistency == NULL))
+		return tool_usage("log", "--old, --new and --consistency go "
+					 "together");
+	return TOOL_PARSED;
 }
 
 int
 cmd_log(int argc, char **argv)
 {
 	struct opts o = {0};
-	int c, rc = EXIT_OK, modes;
+	struct tool_getopt g;
+	const char *arg;
+	int id, rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_LOG_KEY:
-			rc = set_once(&o.log_key, optarg, "--log-key");
-			break;
-		case OPT_ORIGIN:
-			rc = set_once(&o.origin, optarg, "--origin");
-			break;
-		case OPT_WITNESS_KEY:
-			if (o.nwitness == MAX_WITNESSES)
-				return tool_usage("log",
-						  "more than %d witness "
-						  "keys",
-						  MAX_WITNESSES);
-			o.witness[o.nwitness++] = optarg;
-			break;
-		case OPT_THRESHOLD:
-			rc = set_once(&o.threshold, optarg,
-				      "--witness-threshold");
-			break;
-		case OPT_PROOF:
-			rc = set_once(&o.proof, optarg, "--proof");
-			break;
-		case OPT_OLD:
-			rc = set_once(&o.old, optarg, "--old");
-			break;
-		case OPT_NEW:
-			rc = set_once(&o.new_, optarg, "--new");
-			break;
-		case OPT_CONSISTENCY:
-			rc = set_once(&o.consistency, optarg, "--consistency");
-			break;
-		case OPT_TILES:
-			rc = set_once(&o.tiles, optarg, "--tiles");
-			break;
-		case OPT_JSON:
-			o.json = 1;
-			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			return tool_usage("log", "bad option");
-		}
-		if (rc != EXIT_OK)
+	tool_getopt_init(&g, &command, argc, argv);
+	while ((id = tool_getopt_next(&g, &arg)) > 0)
+		if ((rc = parse_option(&o, id, arg)) != 0)
 			return rc;
-	}
-	argc -= optind;
-	argv += optind;
-	if (o.log_key == NULL)
-		return tool_usage("log", "--log-key is required");
-	modes = (o.proof != NULL) +
-		(o.old != NULL || o.new_ != NULL || o.consistency != NULL) +
-		(o.tiles != NULL);
-	if (modes != 1)
-		return tool_usage("log", "give one of --proof, --old/--new/"
-					 "--consistency, --tiles");
-	if (o.proof != NULL && argc != 1)
-		return tool_usage("log", "--proof needs one ATTESTATION");
-	if (o.proof == NULL && argc != 0)
-		return tool_usage("log", "unexpected argument '%s'", argv[0]);
-	if ((o.old != NULL || o.new_ != NULL || o.consistency != NULL) &&
-	    (o.old == NULL || o.new_ == NULL || o.consistency == NULL))
-		return tool_usage("log", "--old, --new and --consistency go "
-					 "together");
+	if (id < 0)
+		return g.exit;
+	argc -= g.optind;
+	argv += g.optind;
+	if ((rc = parse_check(&o, argc, argv)) != TOOL_PARSED)
+		return rc;
 	return run(&o, argc, argv);
 }
