@@ -209,23 +209,7 @@ list_add(struct list *l, const char *what, char *s)
 static void
 print_log_tail(const struct cr_build *b)
 {
-	const char *p = b->log_tail, *start = p;
-	char *esc;
-	int lines = 0;
-
-	/* The last 20 lines, escaped: the log is the build's to write. */
-	for (p = b->log_tail + strlen(b->log_tail); p > b->log_tail; p--)
-		if (p[-1] == '\n' && ++lines > 20) {
-			start = p;
-			break;
-		}
-	fprintf(stderr, "%s: the build's last lines:\n", tool_prog);
-	if ((esc = tool_escape(start, TOOL_ESC_NEWLINES)) != NULL) {
-		fputs(esc, stderr);
-		if (*esc && esc[strlen(esc) - 1] != '\n')
-			fputc('\n', stderr);
-		free(esc);
-	}
+	tool_log_tail(b->log_tail, "build");
 	if (b->log_path != NULL)
 		fprintf(stderr, "%s: the whole log: %s\n", tool_prog,
 			tool_name(b->log_path));

@@ -63,12 +63,35 @@ find(const struct tool_cmd *cmd, int c)
 	return NULL;
 }
 
+/* Reports what getopt_long refused: the usage error's exit code. */
+static int
+bad_option(const struct tool_getopt *g, int c)
+{
+	const char *arg = g->argv[optind - 1];
+	char shortname[3];
+
+	if (optopt >= INDEX_BASE) /* a long option, known */
+		return tool_usage(g->cmd->name,
+				  c == ':' ? "option '--%s' needs a value"
+					   : "option '--%s' takes no value",
+				  g->cmd->opts[optopt - INDEX_BASE].name);
+	/* A short option is named by its letter: it may be in "-qx". */
+	if (optopt != 0) {
+		shortname[0] = '-';
+		shortname[1] = (char)optopt;
+		shortname[2] = '\0';
+		arg = shortname;
+	}
+	if (c == ':')
+		return tool_usage(g->cmd->name, "option '%s' needs a value",
+				  arg);
+	return tool_usage(g->cmd->name, "unknown option '%s'", arg);
+}
+
 int
 tool_getopt_next(struct tool_getopt *g, const char **arg)
 {
 	const struct tool_opt *o;
-	const char *bad;
-	char shortname[3];
 	int c;
 
 	*arg = NULL;
@@ -78,20 +101,7 @@ tool_getopt_next(struct tool_getopt *g, const char **arg)
 		return 0;
 	}
 	if (c == '?' || c == ':') {
-		/* A short option is named by its letter: it may be in "-qx". */
-		if (optopt != 0 && optopt < INDEX_BASE) {
-			shortname[0] = '-';
-			shortname[1] = (char)optopt;
-			shortname[2] = '\0';
-			bad = shortname;
-		} else {
-			bad = g->argv[optind - 1];
-		}
-		g->exit =
-			c == '?' ? tool_usage(g->cmd->name,
-					      "unknown option '%s'", bad)
-				 : tool_usage(g->cmd->name,
-					      "option '%s' needs a value", bad);
+		g->exit = bad_option(g, c);
 		return -1;
 	}
 	o = find(g->cmd, c);

@@ -134,22 +134,7 @@ static const struct tool_cmd command = {
 static void
 print_log_tail(const struct cr_build *b, const char *keep)
 {
-	const char *p, *start = b->log_tail;
-	char *esc;
-	int lines = 0;
-
-	for (p = b->log_tail + strlen(b->log_tail); p > b->log_tail; p--)
-		if (p[-1] == '\n' && ++lines > 20) {
-			start = p;
-			break;
-		}
-	fprintf(stderr, "%s: the rebuild's last lines:\n", tool_prog);
-	if ((esc = tool_escape(start, TOOL_ESC_NEWLINES)) != NULL) {
-		fputs(esc, stderr);
-		if (*esc && esc[strlen(esc) - 1] != '\n')
-			fputc('\n', stderr);
-		free(esc);
-	}
+	tool_log_tail(b->log_tail, "rebuild");
 	if (keep != NULL && b->log_path != NULL)
 		fprintf(stderr, "%s: the whole log: %s\n", tool_prog,
 			tool_name(b->log_path));
