@@ -16,7 +16,6 @@
 #include <archive_entry.h>
 
 #include "error.h"
-#include "export.h"
 #include "tree.h"
 #include "util.h"
 

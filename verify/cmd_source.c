@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "build.h"
+#include "recipe.h"
 #include "cmds.h"
 #include "disclose.h"
 #include "manifest.h"

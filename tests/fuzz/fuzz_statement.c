@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "build.h"
+#include "recipe.h"
 #include "error.h"
 #include "statement.h"
 

@@ -32,22 +32,6 @@ int cr_export_git(const char *out_path, const char *repo, const char *commit,
 		  const struct cr_tree *tree,
 		  const struct cr_export_opts *opts);
 
-/* Reads blobs of one commit by path, each checked against its tree entry. */
-struct cr_git_reader;
-
-int cr_git_reader_open(struct cr_git_reader **out, const char *repo,
-		       const char *commit);
-
-/*
- * The content of te's blob in the commit; *data stays valid until the next
- * call. CR_ERROR when it is missing or its SHA-256 id is not te->oid (the
- * repository changed since it was hashed).
- */
-int cr_git_reader_blob(struct cr_git_reader *r, const struct cr_tree_entry *te,
-		       const void **data, size_t *len);
-
-void cr_git_reader_free(struct cr_git_reader *r);
-
 /* Whether path names a gzip-compressed archive (.tar.gz, .tgz). */
 int cr_export_wants_gzip(const char *path);
 

@@ -1,7 +1,6 @@
 /* The source tree hash of a committed tree, read through libgit2 as git reads it. */
 #include "tree.h"
 #include "error.h"
-#include "export.h"
 #include "util.h"
 
 #include <dirent.h>

@@ -64,6 +64,11 @@ struct cr_tree_opts {
 	void *progress_ctx;
 };
 
+/*
+ * An empty tree to be filled with cr_tree_add() and sealed by
+ * cr_tree_finish(); CR_ERROR only when out of memory. cr_tree_free() frees
+ * it and its entries; NULL is a no-op.
+ */
 int cr_tree_new(struct cr_tree **out);
 void cr_tree_free(struct cr_tree *t);
 
@@ -147,5 +152,30 @@ int cr_tree_from_path(struct cr_tree **out, struct cr_source_info *info,
 #define CR_TREE_IDLEN (11 + CR_SHA256_HEXLEN)
 void cr_tree_format_id(char out[CR_TREE_IDLEN + 1],
 		       const unsigned char root[CR_SHA256_LEN]);
+
+/* ---- the git reader (tree_git.c) ------------------------------------- */
+
+/* Reads blobs of one commit by path, each checked against its tree entry. */
+struct cr_git_reader;
+
+/*
+ * Opens repo as cr_tree_from_git() does (the same refusals) and resolves
+ * commit (a hex commit id or a revision such as "HEAD") to its tree.
+ * CR_ERROR naming repo when it cannot be opened or has no such commit.
+ * cr_git_reader_free() closes it; NULL is a no-op.
+ */
+int cr_git_reader_open(struct cr_git_reader **out, const char *repo,
+		       const char *commit);
+
+/*
+ * The content of te's blob in the commit; *data stays valid until the next
+ * call. CR_ERROR when it is missing or its SHA-256 id is not te->oid (the
+ * repository changed since it was hashed).
+ */
+int cr_git_reader_blob(struct cr_git_reader *r, const struct cr_tree_entry *te,
+		       const void **data, size_t *len);
+
+/* Closes the repository and frees r; NULL is a no-op. */
+void cr_git_reader_free(struct cr_git_reader *r);
 
 #endif
