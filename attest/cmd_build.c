@@ -709,6 +709,105 @@ explain(const char *outdir, const char *dir, const char *name)
 	return CR_OK;
 }
 
+/* Marks dir as attest's own OUTDIR/check-build2: the next run removes it. */
+static int
+mark_own(const char *dir)
+{
+	char marker[4200];
+	FILE *f;
+
+	snprintf(marker, sizeof(marker), "%s/%s", dir, CHECK_MARKER);
+	if ((f = fopen(marker, "w")) == NULL)
+		return cr_error_errno("%s", marker);
+	fputs("made by attest build --check; removed by the next\n", f);
+	if (fclose(f) != 0)
+		return cr_error_errno("%s", marker);
+	return CR_OK;
+}
+
+/*
+ * After build 2 differed: a rebuild with nothing varied, then one per
+ * variation alone, each difference printed as a cause; causes says them
+ * in one line for the error message.
+ */
+static void
+find_causes(char *causes, size_t size, struct check *c,
+	    const struct cr_build *b, const struct cr_recipe *r,
+	    const struct cr_build_source *bs, const struct cr_build_opts *o)
+{
+	struct cr_build *t = NULL;
+	char names[512];
+	size_t i, used = 0, ncause = 0;
+	int timed = 0, err;
+
+	/* Nothing varied but the time: the build records it, or is random. */
+	if (!tool_quiet)
+		fprintf(stderr,
+			"%s: --check: finding the cause: a rebuild "
+			"with nothing varied\n",
+			tool_prog);
+	err = build_varied(&t, r, bs, o, c, 0, b, NULL);
+	tool_progress_done();
+	if (err == CR_OK && count_differ(b, t, names, sizeof(names), NULL)) {
+		printf("cause  the time of the build (a rebuild with nothing "
+		       "varied differs too: it records the time or is not "
+		       "deterministic): %s\n",
+		       names);
+		used = (size_t)snprintf(causes, size,
+					"the time of the build (a rebuild "
+					"with nothing varied differs too) "
+					"changes %s",
+					names);
+		ncause++;
+		timed = 1;
+	}
+	cr_build_free(t);
+	t = NULL;
+	for (i = 0; timed == 0 && err == CR_OK && i < G_COUNT; i++) {
+		if (!(c->applied & (1u << i)))
+			continue;
+		if (!tool_quiet)
+			fprintf(stderr,
+				"%s: --check: finding the cause: a "
+				"rebuild with only %s varied\n",
+				tool_prog, groups[i].name);
+		err = build_varied(&t, r, bs, o, c, 1u << i, b, NULL);
+		tool_progress_done();
+		if (err == CR_EFAIL) {
+			printf("cause  %s: the build fails\n", c->what[i]);
+			snprintf(names, sizeof(names), "the build (it fails)");
+		} else if (err < 0) {
+			break;
+		} else if (count_differ(b, t, names, sizeof(names), NULL) ==
+			   0) {
+			cr_build_free(t);
+			t = NULL;
+			continue;
+		} else {
+			printf("cause  %s: %s\n", c->what[i], names);
+		}
+		if (used < size)
+			used += (size_t)snprintf(
+				causes + used, size - used, "%s%s changes %s",
+				ncause ? "; " : "", c->what[i], names);
+		ncause++;
+		cr_build_free(t);
+		t = NULL;
+		err = CR_OK;
+	}
+	cr_build_free(t);
+	if (err < 0) {
+		tool_warn("--check: could not finish finding the cause: %s",
+			  cr_error_last());
+		snprintf(causes, size, "the cause is not known");
+	} else if (ncause == 0) {
+		snprintf(causes, size,
+			 "no variation alone changes the artifacts: a "
+			 "combination of them does, or the build is not "
+			 "deterministic");
+	}
+}
+
 /*
  * After build 1 (b): build 2 with every applied group varied, in c->dir.
  * Identical: CR_OK. Different: one rebuild with nothing varied but the
@@ -720,12 +819,11 @@ run_check(struct cr_build **b2, struct check *c, const struct cr_build *b,
 	  const struct cr_recipe *r, const struct cr_build_source *bs,
 	  const struct cr_build_opts *o)
 {
-	struct cr_build *t = NULL;
 	char names[512], causes[1024], hex_a[CR_SHA256_HEXLEN + 1],
 		hex_b[CR_SHA256_HEXLEN + 1];
-	size_t nd, i, first = 0, used = 0, ncause = 0;
+	size_t nd, i, first = 0;
 	char failed[512];
-	int timed = 0, err;
+	int err;
 
 	causes[0] = failed[0] = '\0';
 	/*
@@ -736,17 +834,8 @@ run_check(struct cr_build **b2, struct check *c, const struct cr_build *b,
 		usleep(50000);
 	if ((err = mkdir_p(c->dir)) < 0)
 		return err;
-	if (c->own) {
-		char marker[4200];
-		FILE *f;
-
-		snprintf(marker, sizeof(marker), "%s/%s", c->dir, CHECK_MARKER);
-		if ((f = fopen(marker, "w")) == NULL)
-			return cr_error_errno("%s", marker);
-		fputs("made by attest build --check; removed by the next\n", f);
-		if (fclose(f) != 0)
-			return cr_error_errno("%s", marker);
-	}
+	if (c->own && (err = mark_own(c->dir)) < 0)
+		return err;
 	err = build_varied(b2, r, bs, o, c, c->applied, b, c->dir);
 	tool_progress_done();
 	if (err == CR_EFAIL) {
@@ -781,73 +870,7 @@ run_check(struct cr_build **b2, struct check *c, const struct cr_build *b,
 	}
 	fflush(stdout);
 
-	/* Nothing varied but the time: the build records it, or is random. */
-	if (!tool_quiet)
-		fprintf(stderr,
-			"%s: --check: finding the cause: a rebuild "
-			"with nothing varied\n",
-			tool_prog);
-	err = build_varied(&t, r, bs, o, c, 0, b, NULL);
-	tool_progress_done();
-	if (err == CR_OK && count_differ(b, t, names, sizeof(names), NULL)) {
-		printf("cause  the time of the build (a rebuild with nothing "
-		       "varied differs too: it records the time or is not "
-		       "deterministic): %s\n",
-		       names);
-		used = (size_t)snprintf(causes, sizeof(causes),
-					"the time of the build (a rebuild "
-					"with nothing varied differs too) "
-					"changes %s",
-					names);
-		ncause++;
-		timed = 1;
-	}
-	cr_build_free(t);
-	t = NULL;
-	for (i = 0; timed == 0 && err == CR_OK && i < G_COUNT; i++) {
-		if (!(c->applied & (1u << i)))
-			continue;
-		if (!tool_quiet)
-			fprintf(stderr,
-				"%s: --check: finding the cause: a "
-				"rebuild with only %s varied\n",
-				tool_prog, groups[i].name);
-		err = build_varied(&t, r, bs, o, c, 1u << i, b, NULL);
-		tool_progress_done();
-		if (err == CR_EFAIL) {
-			printf("cause  %s: the build fails\n", c->what[i]);
-			snprintf(names, sizeof(names), "the build (it fails)");
-		} else if (err < 0) {
-			break;
-		} else if (count_differ(b, t, names, sizeof(names), NULL) ==
-			   0) {
-			cr_build_free(t);
-			t = NULL;
-			continue;
-		} else {
-			printf("cause  %s: %s\n", c->what[i], names);
-		}
-		if (used < sizeof(causes))
-			used += (size_t)snprintf(
-				causes + used, sizeof(causes) - used,
-				"%s%s changes %s", ncause ? "; " : "",
-				c->what[i], names);
-		ncause++;
-		cr_build_free(t);
-		t = NULL;
-		err = CR_OK;
-	}
-	cr_build_free(t);
-	if (err < 0) {
-		tool_warn("--check: could not finish finding the cause: %s",
-			  cr_error_last());
-		snprintf(causes, sizeof(causes), "the cause is not known");
-	} else if (ncause == 0) {
-		snprintf(causes, sizeof(causes),
-			 "no variation alone changes the artifacts: a "
-			 "combination of them does, or the build is not "
-			 "deterministic");
-	}
+	find_causes(causes, sizeof(causes), c, b, r, bs, o);
 	if (nd > 0) {
 		printf("explain  %s\n", tool_name(b->artifacts[first].name));
 		if (explain(o->output_dir, c->dir, b->artifacts[first].name) <

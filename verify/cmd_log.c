@@ -220,10 +220,80 @@ done:
 	return err;
 }
 
+/* The log's key (named --origin when given) and the witnesses' keys. */
+static int
+load_keys(const struct opts *o, struct cr_note_verifier **log_key,
+	  struct cr_note_verifier **wk)
+{
+	size_t i;
+	int err;
+
+	if ((err = cr_note_verifier_load(log_key, o->log_key,
+					 CR_NOTE_ED25519)) < 0)
+		return err;
+	if (o->origin != NULL) {
+		if ((*log_key)->name != NULL &&
+		    strcmp((*log_key)->name, o->origin) != 0)
+			return cr_error_set("%s: a key for '%s', not for "
+					    "--origin '%s'",
+					    o->log_key, (*log_key)->name,
+					    o->origin);
+		free((*log_key)->name);
+		if (((*log_key)->name = strdup(o->origin)) == NULL)
+			return cr_error_set("out of memory");
+	}
+	for (i = 0; i < o->nwitness; i++)
+		if ((err = cr_note_verifier_load(&wk[i], o->witness[i],
+						 CR_NOTE_COSIG_V1)) < 0)
+			return err;
+	return CR_OK;
+}
+
+/* A tiles or consistency check's result, as JSON or text: the exit code. */
+static int
+report(const struct opts *o, int err, const char *mode,
+       const struct cr_tlog_result *res)
+{
+	json_t *r;
+
+	if (err != CR_OK && err != CR_EFAIL)
+		return tool_report(err);
+	if (o->json) {
+		r = json_result(err, mode, res);
+		if (r != NULL && err == CR_OK && o->tiles == NULL)
+			json_object_set_new(
+				r, "oldTreeSize",
+				json_integer((json_int_t)res->old_size));
+		tool_json_print(r);
+		if (err == CR_EFAIL)
+			tool_warn("%s", cr_error_last());
+		return tool_exit_code(err);
+	}
+	if (err == CR_EFAIL)
+		return tool_report(err);
+	if (!tool_quiet && o->tiles != NULL)
+		printf("%s: log %s verified: %llu entries, tiles and "
+		       "checkpoint "
+		       "agree, %u witness cosignature%s\n",
+		       o->tiles, res->origin, (unsigned long long)res->size,
+		       res->witnesses, res->witnesses == 1 ? "" : "s");
+	else if (!tool_quiet)
+		printf("%s: consistent: log %s grew from %llu to %llu entries, "
+		       "%u witness cosignature%s\n",
+		       o->consistency, res->origin,
+		       (unsigned long long)res->old_size,
+		       (unsigned long long)res->size, res->witnesses,
+		       res->witnesses == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
+/* Checks what the options ask: the exit code. */
 static int
 run(const struct opts *o, int argc, char **argv)
 {
 	struct cr_note_verifier *log_key = NULL, *wk[MAX_WITNESSES] = {0};
+	const struct cr_note_verifier *const *wkc =
+		(const struct cr_note_verifier *const *)wk;
 	struct cr_tlog_result res;
 	unsigned long threshold = o->nwitness;
 	const char *mode;
@@ -231,6 +301,7 @@ run(const struct opts *o, int argc, char **argv)
 	size_t i;
 	int err, rc;
 
+	(void)argc;
 	if (o->threshold != NULL) {
 		errno = 0;
 		threshold = strtoul(o->threshold, &end, 10);
@@ -242,83 +313,23 @@ run(const struct opts *o, int argc, char **argv)
 					  "keys given",
 					  o->nwitness);
 	}
-	if ((err = cr_note_verifier_load(&log_key, o->log_key,
-					 CR_NOTE_ED25519)) < 0)
-		goto done;
-	if (o->origin != NULL) {
-		if (log_key->name != NULL &&
-		    strcmp(log_key->name, o->origin) != 0) {
-			err = cr_error_set("%s: a key for '%s', not for "
-					   "--origin '%s'",
-					   o->log_key, log_key->name,
-					   o->origin);
-			goto done;
-		}
-		free(log_key->name);
-		if ((log_key->name = strdup(o->origin)) == NULL) {
-			err = cr_error_set("out of memory");
-			goto done;
-		}
-	}
-	for (i = 0; i < o->nwitness; i++)
-		if ((err = cr_note_verifier_load(&wk[i], o->witness[i],
-						 CR_NOTE_COSIG_V1)) < 0)
-			goto done;
-	if (o->proof != NULL) {
-		rc = check_proof(o, log_key,
-				 (const struct cr_note_verifier *const *)wk,
-				 (unsigned)threshold, argv[0]);
-		err = CR_OK;
-		goto out;
-	}
-	(void)argc;
-	if (o->tiles != NULL) {
-		mode = "tiles";
-		err = check_tiles(o, log_key,
-				  (const struct cr_note_verifier *const *)wk,
-				  (unsigned)threshold, &res);
+	if ((err = load_keys(o, &log_key, wk)) < 0) {
+		rc = tool_report(err);
+	} else if (o->proof != NULL) {
+		rc = check_proof(o, log_key, wkc, (unsigned)threshold, argv[0]);
 	} else {
-		mode = "consistency";
-		err = cr_tlog_check_consistency(
-			&res, o->old, o->new_, o->consistency, log_key,
-			(const struct cr_note_verifier *const *)wk, o->nwitness,
-			(unsigned)threshold);
+		if (o->tiles != NULL) {
+			mode = "tiles";
+			err = check_tiles(o, log_key, wkc, (unsigned)threshold,
+					  &res);
+		} else {
+			mode = "consistency";
+			err = cr_tlog_check_consistency(
+				&res, o->old, o->new_, o->consistency, log_key,
+				wkc, o->nwitness, (unsigned)threshold);
+		}
+		rc = report(o, err, mode, &res);
 	}
-	if (err != CR_OK && err != CR_EFAIL)
-		goto done;
-	if (o->json) {
-		json_t *r = json_result(err, mode, &res);
-
-		if (r != NULL && err == CR_OK && o->tiles == NULL)
-			json_object_set_new(
-				r, "oldTreeSize",
-				json_integer((json_int_t)res.old_size));
-		tool_json_print(r);
-		if (err == CR_EFAIL)
-			tool_warn("%s", cr_error_last());
-		rc = tool_exit_code(err);
-		goto out;
-	}
-	if (err == CR_EFAIL)
-		goto done;
-	if (!tool_quiet && o->tiles != NULL)
-		printf("%s: log %s verified: %llu entries, tiles and "
-		       "checkpoint "
-		       "agree, %u witness cosignature%s\n",
-		       o->tiles, res.origin, (unsigned long long)res.size,
-		       res.witnesses, res.witnesses == 1 ? "" : "s");
-	else if (!tool_quiet)
-		printf("%s: consistent: log %s grew from %llu to %llu entries, "
-		       "%u witness cosignature%s\n",
-		       o->consistency, res.origin,
-		       (unsigned long long)res.old_size,
-		       (unsigned long long)res.size, res.witnesses,
-		       res.witnesses == 1 ? "" : "s");
-	rc = EXIT_OK;
-	goto out;
-done:
-	rc = tool_report(err);
-out:
 	for (i = 0; i < o->nwitness; i++)
 		cr_note_verifier_free(wk[i]);
 	cr_note_verifier_free(log_key);
