@@ -51,7 +51,6 @@ enum {
 	OPT_MAX_SIZE,
 	OPT_KEY,
 	OPT_SOURCE_URI,
-	OPT_JSON,
 };
 
 static const struct tool_opt options[] = {
@@ -138,8 +137,8 @@ static const struct tool_opt options[] = {
 	 "built and as normalised (K, M, G, T: powers of\n"
 	 "1024; default 8G; exit 2 beyond)",
 	 OPT_MAX_SIZE},
-	{"json", 0, NULL, "print one JSON object instead", OPT_JSON},
-	{"quiet", 'q', NULL, "print nothing but errors", 'q'},
+	TOOL_OPT_JSON_ENTRY("print one JSON object instead"),
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
 	TOOL_OPT_HELP_ENTRY("show this help"),
 	PASSPHRASE_OPTS,
 	TOOL_OPT_END,
@@ -1066,12 +1065,6 @@ parse_option(struct build_opts *o, int id, const char *arg)
 	case OPT_OVERRIDE_RECIPE:
 		o->override = 1;
 		return 0;
-	case OPT_JSON:
-		o->json = 1;
-		return 0;
-	case 'q':
-		tool_quiet = 1;
-		return 0;
 	}
 	return tool_source_option(&o->src, "build", id, arg);
 }
@@ -1137,6 +1130,7 @@ parse(struct build_opts *o, int argc, char **argv)
 			return rc;
 	if (id < 0)
 		return g.exit;
+	o->json = g.json;
 	if (g.optind < argc)
 		o->command = argv + g.optind;
 	return parse_check(o);

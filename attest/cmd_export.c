@@ -17,11 +17,9 @@ static const struct tool_opt options[] = {
 	{"git", 0, "REPO", "the git repository", 'G'},
 	{"rev", 0, "REV", "the revision (default HEAD)", 'r'},
 	{"output", 'o', "FILE", "the archive to write (atomically)", 'o'},
-	{"json", 0, NULL,
-	 "print one JSON object: tree, commit, output,\n"
-	 "its SHA-256 and size, files",
-	 'j'},
-	{"quiet", 'q', NULL, "print nothing but errors", 'q'},
+	TOOL_OPT_JSON_ENTRY("print one JSON object: tree, commit, output,\n"
+			    "its SHA-256 and size, files"),
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
 	TOOL_OPT_HELP_ENTRY("show this help"),
 	TOOL_OPT_END,
 };
@@ -56,12 +54,6 @@ export_parse(struct export_args *a, const struct tool_cmd *cmd, int argc,
 			if ((rc = tool_getopt_once(cmd, &a->out, arg, "-o")))
 				return rc;
 			break;
-		case 'j':
-			a->json = 1;
-			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
 		default:
 			if ((rc = tool_source_option(&a->src, cmd->name, id,
 						     arg)) != 0)
@@ -71,6 +63,7 @@ export_parse(struct export_args *a, const struct tool_cmd *cmd, int argc,
 	}
 	if (id < 0)
 		return g.exit;
+	a->json = g.json;
 	a->operands = argv + g.optind;
 	a->noperands = (size_t)(argc - g.optind);
 	if (!operands && g.optind < argc)

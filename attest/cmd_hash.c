@@ -28,9 +28,9 @@ static const struct tool_opt options[] = {
 	 "character, '\"' or '\\' is printed in double quotes\n"
 	 "with C escapes, as git ls-tree does",
 	 'l'},
-	{"json", 0, NULL, "print one JSON object instead", 'j'},
+	TOOL_OPT_JSON_ENTRY("print one JSON object instead"),
 	{"threads", 0, "N", "hash on N threads (default: one per CPU)", 't'},
-	{"quiet", 'q', NULL, "no progress", 'q'},
+	TOOL_OPT_QUIET_ENTRY("no progress"),
 	TOOL_OPT_HELP_ENTRY("print this help"),
 	TOOL_OPT_END,
 };
@@ -198,14 +198,8 @@ parse_option(struct hash_opts *o, int id, const char *arg)
 	case 'l':
 		o->list = 1;
 		return 0;
-	case 'R':
+	default: /* 'R' */
 		o->tree.skip_special = 1;
-		return 0;
-	case 'j':
-		o->json = 1;
-		return 0;
-	default: /* 'q' */
-		tool_quiet = 1;
 		return 0;
 	}
 }
@@ -224,6 +218,7 @@ parse(struct hash_opts *o, int argc, char **argv)
 			return rc;
 	if (id < 0)
 		return g.exit;
+	o->json = g.json;
 	argc -= g.optind;
 	argv += g.optind;
 	if (o->repo != NULL) {

@@ -28,7 +28,6 @@ enum {
 	OPT_NAME,
 	OPT_PUB,
 	OPT_WITNESS,
-	OPT_JSON,
 };
 
 static const struct tool_opt options[] = {
@@ -46,9 +45,9 @@ static const struct tool_opt options[] = {
 	{"name", 0, "NAME", "the witness's or the vkey's name", OPT_NAME},
 	{"pub", 0, "PUB", "vkey: a public key instead of --key", OPT_PUB},
 	{"witness", 0, NULL, "vkey: a witness's, not a log's", OPT_WITNESS},
-	{"json", 0, NULL, "print one JSON object", OPT_JSON},
+	TOOL_OPT_JSON_ENTRY("print one JSON object"),
 	PASSPHRASE_OPTS,
-	{"quiet", 'q', NULL, "print nothing but errors", 'q'},
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
 	TOOL_OPT_HELP_ENTRY("show this help"),
 	TOOL_OPT_END,
 };
@@ -573,14 +572,8 @@ parse_option(struct opts *o, int id, const char *arg)
 		return tool_getopt_once(&command, &o->name, arg, "--name");
 	case OPT_PUB:
 		return tool_getopt_once(&command, &o->pub, arg, "--pub");
-	case OPT_WITNESS:
+	default: /* OPT_WITNESS */
 		o->witness = 1;
-		return 0;
-	case OPT_JSON:
-		o->json = 1;
-		return 0;
-	default: /* 'q' */
-		tool_quiet = 1;
 		return 0;
 	}
 }
@@ -655,5 +648,6 @@ cmd_log(int argc, char **argv)
 			return rc;
 	if (id < 0)
 		return g.exit;
+	o.json = g.json;
 	return dispatch(&o, sub, argc - 1 - g.optind, argv + 1 + g.optind);
 }

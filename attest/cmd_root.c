@@ -34,12 +34,10 @@ static const struct tool_opt options[] = {
 	 "the archive keyring (default\n"
 	 "/usr/share/keyrings/debian-archive-keyring.gpg)",
 	 'K'},
-	{"json", 0, NULL,
-	 "print one JSON object: the root, its tree hash,\n"
-	 "packages, SOURCE_DATE_EPOCH and ROOT.json",
-	 'j'},
+	TOOL_OPT_JSON_ENTRY("print one JSON object: the root, its tree hash,\n"
+			    "packages, SOURCE_DATE_EPOCH and ROOT.json"),
 	{"output", 'o', "ROOT.tar", "the root, an uncompressed tar", 'o'},
-	{"quiet", 'q', NULL, "no progress", 'q'},
+	TOOL_OPT_QUIET_ENTRY("no progress"),
 	TOOL_OPT_HELP_ENTRY("show this help"),
 	TOOL_OPT_END,
 };
@@ -180,14 +178,8 @@ parse_option(struct create_opts *c, int id, const char *arg)
 	case 'K':
 		return tool_getopt_once(&command, &c->o.keyring, arg,
 					"--keyring");
-	case 'o':
+	default: /* 'o' */
 		return tool_getopt_once(&command, &c->o.output, arg, "-o");
-	case 'j':
-		c->json = 1;
-		return 0;
-	default: /* 'q' */
-		tool_quiet = 1;
-		return 0;
 	}
 }
 
@@ -206,6 +198,7 @@ parse(struct create_opts *c, int argc, char **argv)
 			return rc;
 	if (id < 0)
 		return g.exit;
+	c->json = g.json;
 	if (g.optind < argc)
 		return tool_usage("root create", "unexpected argument '%s'",
 				  argv[g.optind]);

@@ -35,11 +35,9 @@ static const struct tool_opt options[] = {
 	 'o'},
 	{"bundle", 0, "BUNDLE",
 	 "write it as a Sigstore bundle v0.3 too\n(.sigstore.json)", 'b'},
-	{"json", 0, NULL,
-	 "print one JSON object: source, subjects, key\n"
-	 "id and the files written",
-	 'j'},
-	{"quiet", 'q', NULL, "print nothing but errors", 'q'},
+	TOOL_OPT_JSON_ENTRY("print one JSON object: source, subjects, key\n"
+			    "id and the files written"),
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
 	TOOL_OPT_HELP_ENTRY("show this help"),
 	TOOL_OPT_END,
 };
@@ -129,14 +127,6 @@ parse(struct sign_opts *o, int argc, char **argv)
 			rc = tool_source_uri_option(&o->source_uri, "sign",
 						    arg);
 			break;
-		case 'j':
-			o->json = 1;
-			rc = 0;
-			break;
-		case 'q':
-			tool_quiet = 1;
-			rc = 0;
-			break;
 		default:
 			rc = tool_source_option(&o->src, "sign", id, arg);
 			break;
@@ -146,6 +136,7 @@ parse(struct sign_opts *o, int argc, char **argv)
 	}
 	if (id < 0)
 		return g.exit;
+	o->json = g.json;
 	if ((rc = tool_source_check(&o->src, "sign", 1)) != 0)
 		return rc;
 	if (o->keypath == NULL)

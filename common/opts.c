@@ -94,6 +94,7 @@ tool_getopt_next(struct tool_getopt *g, const char **arg)
 	const struct tool_opt *o;
 	int c;
 
+again:
 	*arg = NULL;
 	c = getopt_long(g->argc, g->argv, g->shortopts, g->longopts, NULL);
 	if (c == -1) {
@@ -110,6 +111,13 @@ tool_getopt_next(struct tool_getopt *g, const char **arg)
 		tool_cmd_help(g->cmd, stdout);
 		g->exit = EXIT_OK;
 		return -1;
+	}
+	if (o->id == TOOL_OPT_JSON || o->id == TOOL_OPT_QUIET) {
+		if (o->id == TOOL_OPT_JSON)
+			g->json = 1;
+		else
+			tool_quiet = 1;
+		goto again;
 	}
 	*arg = optarg;
 	return o->id;

@@ -23,13 +23,18 @@ struct tool_opt {
 		NULL, 0, NULL, NULL, 0 \
 	}
 
-/* The id of -h/--help, which tool_getopt_next() answers itself. */
-enum { TOOL_OPT_HELP = 0x7f00 };
+/*
+ * The ids of the options every command has, which tool_getopt_next()
+ * answers itself: -h/--help prints the help; --json sets the parse's json;
+ * -q/--quiet sets tool_quiet.
+ */
+enum { TOOL_OPT_HELP = 0x7f00, TOOL_OPT_JSON, TOOL_OPT_QUIET };
 
-#define TOOL_OPT_HELP_ENTRY(text)                      \
-	{                                              \
-		"help", 'h', NULL, text, TOOL_OPT_HELP \
-	}
+/* clang-format off */
+#define TOOL_OPT_HELP_ENTRY(text) {"help", 'h', NULL, text, TOOL_OPT_HELP}
+#define TOOL_OPT_JSON_ENTRY(text) {"json", 0, NULL, text, TOOL_OPT_JSON}
+#define TOOL_OPT_QUIET_ENTRY(text) {"quiet", 'q', NULL, text, TOOL_OPT_QUIET}
+/* clang-format on */
 
 /* Flags of struct tool_cmd. */
 enum {
@@ -61,6 +66,7 @@ struct tool_getopt {
 	char **argv;
 	int optind; /* once done: the first operand */
 	int exit;   /* once tool_getopt_next() returned -1: the exit code */
+	int json;   /* --json was given */
 	struct option longopts[TOOL_OPT_MAX + 1];
 	char shortopts[3 * TOOL_OPT_MAX + 3];
 };

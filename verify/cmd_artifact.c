@@ -31,8 +31,8 @@ static const struct tool_opt options[] = {
 	 "a witness whose cosignature the log's\ncheckpoint must carry", 'W'},
 	{"witness-threshold", 0, "N",
 	 "witness cosignatures required (default: all)", 'H'},
-	{"json", 0, NULL, "print a machine-readable report", 'j'},
-	{"quiet", 'q', NULL, "print nothing but errors", 'q'},
+	TOOL_OPT_JSON_ENTRY("print a machine-readable report"),
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
 	TOOL_OPT_HELP_ENTRY("show this help"),
 	TOOL_OPT_END,
 };
@@ -154,16 +154,13 @@ parse(struct artifact_opts *o, int argc, char **argv)
 						  "--threshold "
 						  "takes a number from 1 to %u",
 						  CR_KEYRING_MAX);
-		} else if (id == 'j') {
-			o->json = 1;
-		} else if (id == 'q') {
-			tool_quiet = 1;
 		} else if ((rc = trust_option(&o->t, "artifact", id, arg))) {
 			return rc;
 		}
 	}
 	if (id < 0)
 		return g.exit;
+	o->json = g.json;
 	if ((rc = trust_check_usage(&o->t, "artifact")) != 0)
 		return rc;
 	if (g.optind >= argc)

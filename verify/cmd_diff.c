@@ -17,7 +17,7 @@
 #define MAX_HINTS 32
 
 static const struct tool_opt options[] = {
-	{"json", 0, NULL, "a JSON report on stdout", 'j'},
+	TOOL_OPT_JSON_ENTRY("a JSON report on stdout"),
 	{"build-path", 0, "PATH",
 	 "a build directory to look for in the "
 	 "differences",
@@ -26,7 +26,7 @@ static const struct tool_opt options[] = {
 	 "also run diffoscope on the pair, when installed\n"
 	 "(after the report; on stderr with --json)",
 	 'D'},
-	{"quiet", 'q', NULL, "print the verdict line only", 'q'},
+	TOOL_OPT_QUIET_ENTRY("print the verdict line only"),
 	{"verbose", 'v', NULL,
 	 "also the bytes around each first difference, "
 	 "in hex",
@@ -79,9 +79,6 @@ parse(struct diff_args *d, int argc, char **argv)
 	tool_getopt_init(&g, &command, argc, argv);
 	while ((id = tool_getopt_next(&g, &arg)) > 0) {
 		switch (id) {
-		case 'j':
-			d->json = 1;
-			break;
 		case 'p':
 			if (d->opts.nbuild_paths == MAX_HINTS)
 				return tool_usage("diff",
@@ -97,9 +94,6 @@ parse(struct diff_args *d, int argc, char **argv)
 		case 'D':
 			d->diffoscope = 1;
 			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
 		default: /* 'v' */
 			d->verbose = 1;
 			break;
@@ -107,6 +101,7 @@ parse(struct diff_args *d, int argc, char **argv)
 	}
 	if (id < 0)
 		return g.exit;
+	d->json = g.json;
 	if (argc - g.optind != 2)
 		return tool_usage("diff", "expected two files, A and B");
 	d->a = argv[g.optind];

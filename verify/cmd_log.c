@@ -24,7 +24,6 @@ enum {
 	OPT_NEW,
 	OPT_CONSISTENCY,
 	OPT_TILES,
-	OPT_JSON,
 };
 
 static const struct tool_opt options[] = {
@@ -50,8 +49,8 @@ static const struct tool_opt options[] = {
 	 "DIR's checkpoint is signed and its tiles and\n"
 	 "entries hash to it (a mirror or download of a log)",
 	 OPT_TILES},
-	{"json", 0, NULL, "print a machine-readable report", OPT_JSON},
-	{"quiet", 'q', NULL, "print nothing but errors", 'q'},
+	TOOL_OPT_JSON_ENTRY("print a machine-readable report"),
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
 	TOOL_OPT_HELP_ENTRY("show this help"),
 	TOOL_OPT_END,
 };
@@ -364,14 +363,8 @@ parse_option(struct opts *o, int id, const char *arg)
 	case OPT_CONSISTENCY:
 		return tool_getopt_once(&command, &o->consistency, arg,
 					"--consistency");
-	case OPT_TILES:
+	default: /* OPT_TILES */
 		return tool_getopt_once(&command, &o->tiles, arg, "--tiles");
-	case OPT_JSON:
-		o->json = 1;
-		return 0;
-	default: /* 'q' */
-		tool_quiet = 1;
-		return 0;
 	}
 }
 
@@ -414,6 +407,7 @@ cmd_log(int argc, char **argv)
 			return rc;
 	if (id < 0)
 		return g.exit;
+	o.json = g.json;
 	argc -= g.optind;
 	argv += g.optind;
 	if ((rc = parse_check(&o, argc, argv)) != TOOL_PARSED)

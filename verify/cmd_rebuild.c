@@ -25,7 +25,6 @@ enum {
 	OPT_TIMEOUT,
 	OPT_MAX_SIZE,
 	OPT_TRUST_RECIPE,
-	OPT_JSON,
 };
 
 static const struct tool_opt options[] = {
@@ -65,8 +64,8 @@ static const struct tool_opt options[] = {
 	 "replay a recipe given on the vendor's command\n"
 	 "line, after reading it",
 	 OPT_TRUST_RECIPE},
-	{"json", 0, NULL, "print a machine-readable report", OPT_JSON},
-	{"quiet", 'q', NULL, "print nothing but errors", 'q'},
+	TOOL_OPT_JSON_ENTRY("print a machine-readable report"),
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
 	TOOL_OPT_HELP_ENTRY("show this help"),
 	TOOL_OPT_END,
 };
@@ -533,12 +532,6 @@ parse_option(struct rebuild_opts *o, int id, const char *arg)
 	case OPT_TRUST_RECIPE:
 		o->trust_recipe = 1;
 		return 0;
-	case OPT_JSON:
-		o->json = 1;
-		return 0;
-	case 'q':
-		tool_quiet = 1;
-		return 0;
 	}
 	if ((rc = trust_option(&o->t, "rebuild", id, arg)) >= 0)
 		return rc;
@@ -560,6 +553,7 @@ parse(struct rebuild_opts *o, int argc, char **argv)
 			return rc;
 	if (id < 0)
 		return g.exit;
+	o->json = g.json;
 	if ((rc = trust_check_usage(&o->t, "rebuild")) != 0)
 		return rc;
 	firstpos = g.optind;

@@ -33,8 +33,8 @@ static const struct tool_opt options[] = {
 	 "the archive keyring (default\n"
 	 "/usr/share/keyrings/debian-archive-keyring.gpg)",
 	 'K'},
-	{"json", 0, NULL, "print a machine-readable report", 'j'},
-	{"quiet", 'q', NULL, "print nothing but errors", 'q'},
+	TOOL_OPT_JSON_ENTRY("print a machine-readable report"),
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
 	TOOL_OPT_HELP_ENTRY("show this help"),
 	TOOL_OPT_END,
 };
@@ -263,16 +263,13 @@ parse(struct root_opts *o, int argc, char **argv)
 				return tool_usage("root", "an option given "
 							  "twice");
 			*slot = arg;
-		} else if (id == 'j') {
-			o->json = 1;
-		} else if (id == 'q') {
-			tool_quiet = 1;
 		} else if ((rc = trust_option(&o->t, "root", id, arg)) != 0) {
 			return rc;
 		}
 	}
 	if (id < 0)
 		return g.exit;
+	o->json = g.json;
 	if (g.optind < argc) {
 		if (g.optind + 1 < argc)
 			return tool_usage("root", "one ROOT.tar or DIR at a "

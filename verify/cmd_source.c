@@ -34,8 +34,8 @@ static const struct tool_opt options[] = {
 	 "files: exit 0 when every disclosed file is in\n"
 	 "the attested tree",
 	 'D'},
-	{"json", 0, NULL, "print a machine-readable report", 'j'},
-	{"quiet", 'q', NULL, "print nothing but errors", 'q'},
+	TOOL_OPT_JSON_ENTRY("print a machine-readable report"),
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
 	TOOL_OPT_HELP_ENTRY("show this help"),
 	TOOL_OPT_END,
 };
@@ -361,14 +361,6 @@ parse(struct source_opts *o, int argc, char **argv)
 			o->partial = 1;
 			rc = 0;
 			break;
-		case 'j':
-			o->json = 1;
-			rc = 0;
-			break;
-		case 'q':
-			tool_quiet = 1;
-			rc = 0;
-			break;
 		default:
 			if ((rc = trust_option(&o->t, "source", id, arg)) < 0)
 				rc = tool_source_option(&o->src, "source", id,
@@ -380,6 +372,7 @@ parse(struct source_opts *o, int argc, char **argv)
 	}
 	if (id < 0)
 		return g.exit;
+	o->json = g.json;
 	if ((rc = trust_check_usage(&o->t, "source")) != 0)
 		return rc;
 	if (g.optind < argc) {
