@@ -984,8 +984,9 @@ struct build_result {
 
 /* One option into o: 0, or the exit code after a usage message. */
 static int
-parse_option(struct build_opts *o, int id, const char *arg)
+parse_option(void *ctx, int id, const char *arg)
 {
+	struct build_opts *o = ctx;
 	long long v;
 
 	switch (id) {
@@ -1038,18 +1039,9 @@ parse_option(struct build_opts *o, int id, const char *arg)
 						   "host, env or all");
 		return 0;
 	case OPT_TIMEOUT:
-		if (o->timeout >= 0 ||
-		    (o->timeout = tool_parse_number(arg, 31536000)) < 1)
-			return tool_usage("build", "--timeout: 1 to 31536000 "
-						   "seconds, once");
-		return 0;
+		return tool_timeout_option(&o->timeout, "build", arg);
 	case OPT_MAX_SIZE:
-		if (o->max_size != 0 ||
-		    (o->max_size = tool_parse_size(arg)) == 0)
-			return tool_usage("build",
-					  "--max-size: a size in bytes "
-					  "(K, M, G, T), once");
-		return 0;
+		return tool_max_size_option(&o->max_size, "build", arg);
 	case OPT_CHECK:
 		o->check = 1;
 		return 0;
@@ -1119,17 +1111,13 @@ static int
 parse(struct build_opts *o, int argc, char **argv)
 {
 	struct tool_getopt g;
-	const char *arg;
-	int id, rc;
+	int rc;
 
 	o->source_date_epoch = -1;
 	o->timeout = -1;
-	tool_getopt_init(&g, &command, argc, argv);
-	while ((id = tool_getopt_next(&g, &arg)) > 0)
-		if ((rc = parse_option(o, id, arg)) != 0)
-			return rc;
-	if (id < 0)
-		return g.exit;
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    o)) != TOOL_PARSED)
+		return rc;
 	o->json = g.json;
 	if (g.optind < argc)
 		o->command = argv + g.optind;

@@ -11,14 +11,7 @@
 #include "tool.h"
 
 static const struct tool_opt options[] = {
-	{"git", 0, "REPO", "the git repository", 'G'},
-	{"rev", 0, "REV", "the revision (default HEAD)", 'r'},
-	{"output", 'o', "FILE", "the bundle to write (atomically)", 'o'},
-	TOOL_OPT_JSON_ENTRY("print one JSON object: tree, commit, output,\n"
-			    "its SHA-256 and size, files"),
-	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
-	TOOL_OPT_HELP_ENTRY("show this help"),
-	TOOL_OPT_END,
+	EXPORT_OPTS("the bundle to write (atomically)"),
 };
 
 static const struct tool_cmd command = {

@@ -14,14 +14,7 @@
 #include "util.h"
 
 static const struct tool_opt options[] = {
-	{"git", 0, "REPO", "the git repository", 'G'},
-	{"rev", 0, "REV", "the revision (default HEAD)", 'r'},
-	{"output", 'o', "FILE", "the archive to write (atomically)", 'o'},
-	TOOL_OPT_JSON_ENTRY("print one JSON object: tree, commit, output,\n"
-			    "its SHA-256 and size, files"),
-	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
-	TOOL_OPT_HELP_ENTRY("show this help"),
-	TOOL_OPT_END,
+	EXPORT_OPTS("the archive to write (atomically)"),
 };
 
 static const struct tool_cmd command = {
@@ -39,30 +32,34 @@ static const struct tool_cmd command = {
 	0,
 };
 
+/* What export_parse() parses with: its arguments and command. */
+struct export_ctx {
+	struct export_args *a;
+	const struct tool_cmd *cmd;
+};
+
+/* One option of export or disclose: 0, or the exit code after usage. */
+static int
+export_option(void *ctx, int id, const char *arg)
+{
+	struct export_ctx *c = ctx;
+
+	if (id == 'o')
+		return tool_getopt_once(c->cmd, &c->a->out, arg, "-o");
+	return tool_source_option(&c->a->src, c->cmd->name, id, arg);
+}
+
 int
 export_parse(struct export_args *a, const struct tool_cmd *cmd, int argc,
 	     char **argv, int operands)
 {
+	struct export_ctx ctx = {a, cmd};
 	struct tool_getopt g;
-	const char *arg;
-	int id, rc;
+	int rc;
 
-	tool_getopt_init(&g, cmd, argc, argv);
-	while ((id = tool_getopt_next(&g, &arg)) > 0) {
-		switch (id) {
-		case 'o':
-			if ((rc = tool_getopt_once(cmd, &a->out, arg, "-o")))
-				return rc;
-			break;
-		default:
-			if ((rc = tool_source_option(&a->src, cmd->name, id,
-						     arg)) != 0)
-				return rc;
-			break;
-		}
-	}
-	if (id < 0)
-		return g.exit;
+	if ((rc = tool_getopt_parse(&g, cmd, argc, argv, export_option,
+				    &ctx)) != TOOL_PARSED)
+		return rc;
 	a->json = g.json;
 	a->operands = argv + g.optind;
 	a->noperands = (size_t)(argc - g.optind);

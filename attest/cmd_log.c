@@ -546,8 +546,9 @@ done:
 
 /* One option into o: 0, or the exit code after a usage message. */
 static int
-parse_option(struct opts *o, int id, const char *arg)
+parse_option(void *ctx, int id, const char *arg)
 {
+	struct opts *o = ctx;
 	switch (id) {
 	case 'k':
 		return tool_getopt_once(&command, &o->key, arg, "--key");
@@ -630,8 +631,8 @@ cmd_log(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct tool_getopt g;
-	const char *sub, *arg;
-	int id, rc;
+	const char *sub;
+	int rc;
 
 	if (argc < 2) {
 		tool_cmd_help(&command, stderr);
@@ -642,12 +643,9 @@ cmd_log(int argc, char **argv)
 		tool_cmd_help(&command, stdout);
 		return EXIT_OK;
 	}
-	tool_getopt_init(&g, &command, argc - 1, argv + 1);
-	while ((id = tool_getopt_next(&g, &arg)) > 0)
-		if ((rc = parse_option(&o, id, arg)) != 0)
-			return rc;
-	if (id < 0)
-		return g.exit;
+	if ((rc = tool_getopt_parse(&g, &command, argc - 1, argv + 1,
+				    parse_option, &o)) != TOOL_PARSED)
+		return rc;
 	o.json = g.json;
 	return dispatch(&o, sub, argc - 1 - g.optind, argv + 1 + g.optind);
 }

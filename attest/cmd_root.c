@@ -153,8 +153,9 @@ struct create_opts {
 
 /* One option into c: 0, or the exit code after a usage message. */
 static int
-parse_option(struct create_opts *c, int id, const char *arg)
+parse_option(void *ctx, int id, const char *arg)
 {
+	struct create_opts *c = ctx;
 	switch (id) {
 	case 's':
 		return tool_getopt_once(&command, &c->suite, arg, "--suite");
@@ -188,16 +189,13 @@ static int
 parse(struct create_opts *c, int argc, char **argv)
 {
 	struct tool_getopt g;
-	const char *arg, *out;
-	int id, rc;
+	const char *out;
+	int rc;
 	int64_t t;
 
-	tool_getopt_init(&g, &command, argc, argv);
-	while ((id = tool_getopt_next(&g, &arg)) > 0)
-		if ((rc = parse_option(c, id, arg)) != 0)
-			return rc;
-	if (id < 0)
-		return g.exit;
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    c)) != TOOL_PARSED)
+		return rc;
 	c->json = g.json;
 	if (g.optind < argc)
 		return tool_usage("root create", "unexpected argument '%s'",

@@ -97,45 +97,38 @@ subject_name(char **out, const char *path)
 	return *out ? CR_OK : cr_error_set("out of memory");
 }
 
+/* One option into o: 0, or the exit code after a usage message. */
+static int
+parse_option(void *ctx, int id, const char *arg)
+{
+	struct sign_opts *o = ctx;
+
+	switch (id) {
+	case 'k':
+		return tool_getopt_once(&command, &o->keypath, arg, "--key");
+	case 'o':
+		return tool_getopt_once(&command, &o->out, arg, "-o");
+	case OPT_PASSPHRASE_FILE:
+	case OPT_PASSPHRASE_FD:
+		return passphrase_option("sign", id, arg);
+	case 'b':
+		return tool_getopt_once(&command, &o->bundle, arg, "--bundle");
+	case 'u':
+		return tool_source_uri_option(&o->source_uri, "sign", arg);
+	}
+	return tool_source_option(&o->src, "sign", id, arg);
+}
+
 /* argv to o: TOOL_PARSED, or the exit code once usage or help is printed. */
 static int
 parse(struct sign_opts *o, int argc, char **argv)
 {
 	struct tool_getopt g;
-	const char *arg;
-	int id, rc;
+	int rc;
 
-	tool_getopt_init(&g, &command, argc, argv);
-	while ((id = tool_getopt_next(&g, &arg)) > 0) {
-		switch (id) {
-		case 'k':
-			rc = tool_getopt_once(&command, &o->keypath, arg,
-					      "--key");
-			break;
-		case 'o':
-			rc = tool_getopt_once(&command, &o->out, arg, "-o");
-			break;
-		case OPT_PASSPHRASE_FILE:
-		case OPT_PASSPHRASE_FD:
-			rc = passphrase_option("sign", id, arg);
-			break;
-		case 'b':
-			rc = tool_getopt_once(&command, &o->bundle, arg,
-					      "--bundle");
-			break;
-		case 'u':
-			rc = tool_source_uri_option(&o->source_uri, "sign",
-						    arg);
-			break;
-		default:
-			rc = tool_source_option(&o->src, "sign", id, arg);
-			break;
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (id < 0)
-		return g.exit;
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    o)) != TOOL_PARSED)
+		return rc;
 	o->json = g.json;
 	if ((rc = tool_source_check(&o->src, "sign", 1)) != 0)
 		return rc;

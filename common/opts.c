@@ -124,6 +124,21 @@ again:
 }
 
 int
+tool_getopt_parse(struct tool_getopt *g, const struct tool_cmd *cmd, int argc,
+		  char **argv, int (*fn)(void *ctx, int id, const char *arg),
+		  void *ctx)
+{
+	const char *arg;
+	int id, rc;
+
+	tool_getopt_init(g, cmd, argc, argv);
+	while ((id = tool_getopt_next(g, &arg)) > 0)
+		if ((rc = fn(ctx, id, arg)) != 0)
+			return rc;
+	return id < 0 ? g->exit : TOOL_PARSED;
+}
+
+int
 tool_getopt_once(const struct tool_cmd *cmd, const char **slot, const char *arg,
 		 const char *what)
 {

@@ -85,6 +85,16 @@ void tool_getopt_init(struct tool_getopt *g, const struct tool_cmd *cmd,
 int tool_getopt_next(struct tool_getopt *g, const char **arg);
 
 /*
+ * Parses all of argv by cmd, each option given to fn(ctx, id, arg), which
+ * returns 0 or the exit code after a usage message. Returns TOOL_PARSED,
+ * g->optind then the first operand and g->json whether --json was given,
+ * or the exit code to return (after --help, a usage error or fn's).
+ */
+int tool_getopt_parse(struct tool_getopt *g, const struct tool_cmd *cmd,
+		      int argc, char **argv,
+		      int (*fn)(void *ctx, int id, const char *arg), void *ctx);
+
+/*
  * Stores arg in *slot, an option given once: 0, or after "WHAT given
  * twice" (tool_usage) the exit code 2.
  */

@@ -133,33 +133,35 @@ json_matches(const struct trust *t, const struct cr_verdict *v)
 	return a;
 }
 
+/* One option into o: 0, or the exit code after a usage message. */
+static int
+parse_option(void *ctx, int id, const char *arg)
+{
+	struct artifact_opts *o = ctx;
+
+	if (id != 't')
+		return trust_option(&o->t, "artifact", id, arg);
+	if (o->threshold >= 0)
+		return tool_usage("artifact", "--threshold given twice");
+	o->threshold = tool_parse_number(arg, CR_KEYRING_MAX);
+	if (o->threshold < 1)
+		return tool_usage("artifact",
+				  "--threshold takes a number from 1 to %u",
+				  CR_KEYRING_MAX);
+	return 0;
+}
+
 /* argv to o: TOOL_PARSED, or the exit code once usage or help is printed. */
 static int
 parse(struct artifact_opts *o, int argc, char **argv)
 {
 	struct tool_getopt g;
-	const char *arg;
-	int id, rc;
+	int rc;
 
 	o->threshold = -1;
-	tool_getopt_init(&g, &command, argc, argv);
-	while ((id = tool_getopt_next(&g, &arg)) > 0) {
-		if (id == 't') {
-			if (o->threshold >= 0)
-				return tool_usage("artifact",
-						  "--threshold given twice");
-			o->threshold = tool_parse_number(arg, CR_KEYRING_MAX);
-			if (o->threshold < 1)
-				return tool_usage("artifact",
-						  "--threshold "
-						  "takes a number from 1 to %u",
-						  CR_KEYRING_MAX);
-		} else if ((rc = trust_option(&o->t, "artifact", id, arg))) {
-			return rc;
-		}
-	}
-	if (id < 0)
-		return g.exit;
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    o)) != TOOL_PARSED)
+		return rc;
 	o->json = g.json;
 	if ((rc = trust_check_usage(&o->t, "artifact")) != 0)
 		return rc;

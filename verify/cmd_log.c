@@ -337,8 +337,9 @@ run(const struct opts *o, int argc, char **argv)
 
 /* One option into o: 0, or the exit code after a usage message. */
 static int
-parse_option(struct opts *o, int id, const char *arg)
+parse_option(void *ctx, int id, const char *arg)
 {
+	struct opts *o = ctx;
 	switch (id) {
 	case OPT_LOG_KEY:
 		return tool_getopt_once(&command, &o->log_key, arg,
@@ -398,15 +399,11 @@ cmd_log(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct tool_getopt g;
-	const char *arg;
-	int id, rc;
+	int rc;
 
-	tool_getopt_init(&g, &command, argc, argv);
-	while ((id = tool_getopt_next(&g, &arg)) > 0)
-		if ((rc = parse_option(&o, id, arg)) != 0)
-			return rc;
-	if (id < 0)
-		return g.exit;
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    &o)) != TOOL_PARSED)
+		return rc;
 	o.json = g.json;
 	argc -= g.optind;
 	argv += g.optind;

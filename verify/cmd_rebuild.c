@@ -504,8 +504,9 @@ struct rebuild {
 
 /* One option into o: 0, or the exit code after a usage message. */
 static int
-parse_option(struct rebuild_opts *o, int id, const char *arg)
+parse_option(void *ctx, int id, const char *arg)
 {
+	struct rebuild_opts *o = ctx;
 	int rc;
 
 	switch (id) {
@@ -517,18 +518,9 @@ parse_option(struct rebuild_opts *o, int id, const char *arg)
 		return tool_getopt_once(&command, &o->root_cache, arg,
 					"--root-cache");
 	case OPT_TIMEOUT:
-		if (o->timeout >= 0 ||
-		    (o->timeout = tool_parse_number(arg, 31536000)) < 1)
-			return tool_usage("rebuild", "--timeout: 1 to 31536000 "
-						     "seconds, once");
-		return 0;
+		return tool_timeout_option(&o->timeout, "rebuild", arg);
 	case OPT_MAX_SIZE:
-		if (o->max_size != 0 ||
-		    (o->max_size = tool_parse_size(arg)) == 0)
-			return tool_usage("rebuild",
-					  "--max-size: a size in bytes "
-					  "(K, M, G, T), once");
-		return 0;
+		return tool_max_size_option(&o->max_size, "rebuild", arg);
 	case OPT_TRUST_RECIPE:
 		o->trust_recipe = 1;
 		return 0;
@@ -543,16 +535,12 @@ static int
 parse(struct rebuild_opts *o, int argc, char **argv)
 {
 	struct tool_getopt g;
-	const char *arg;
-	int id, rc, firstpos;
+	int rc, firstpos;
 
 	o->timeout = -1;
-	tool_getopt_init(&g, &command, argc, argv);
-	while ((id = tool_getopt_next(&g, &arg)) > 0)
-		if ((rc = parse_option(o, id, arg)) != 0)
-			return rc;
-	if (id < 0)
-		return g.exit;
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    o)) != TOOL_PARSED)
+		return rc;
 	o->json = g.json;
 	if ((rc = trust_check_usage(&o->t, "rebuild")) != 0)
 		return rc;

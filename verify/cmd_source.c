@@ -342,36 +342,34 @@ struct source_result {
 	int bundle;
 };
 
+/* One option into o: 0, or the exit code after a usage message. */
+static int
+parse_option(void *ctx, int id, const char *arg)
+{
+	struct source_opts *o = ctx;
+	int rc;
+
+	if (id == 'f')
+		return tool_getopt_once(&command, &o->files, arg, "--files");
+	if (id == 'D') {
+		o->partial = 1;
+		return 0;
+	}
+	if ((rc = trust_option(&o->t, "source", id, arg)) >= 0)
+		return rc;
+	return tool_source_option(&o->src, "source", id, arg);
+}
+
 /* argv to o: TOOL_PARSED, or the exit code once usage or help is printed. */
 static int
 parse(struct source_opts *o, int argc, char **argv)
 {
 	struct tool_getopt g;
-	const char *arg;
-	int id, rc;
+	int rc;
 
-	tool_getopt_init(&g, &command, argc, argv);
-	while ((id = tool_getopt_next(&g, &arg)) > 0) {
-		switch (id) {
-		case 'f':
-			rc = tool_getopt_once(&command, &o->files, arg,
-					      "--files");
-			break;
-		case 'D':
-			o->partial = 1;
-			rc = 0;
-			break;
-		default:
-			if ((rc = trust_option(&o->t, "source", id, arg)) < 0)
-				rc = tool_source_option(&o->src, "source", id,
-							arg);
-			break;
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (id < 0)
-		return g.exit;
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    o)) != TOOL_PARSED)
+		return rc;
 	o->json = g.json;
 	if ((rc = trust_check_usage(&o->t, "source")) != 0)
 		return rc;
