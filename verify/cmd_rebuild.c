@@ -812,21 +812,31 @@ check_artifact(struct rebuild *r, const struct rebuild_opts *o,
 	return CR_OK;
 }
 
+/* Whether b made an artifact of s's name (and with same, of its digest). */
+static int
+was_rebuilt(const struct cr_build *b, const struct cr_subject *s, int same)
+{
+	size_t i;
+
+	for (i = 0; i < b->nartifacts; i++)
+		if (strcmp(b->artifacts[i].name, s->name) == 0 &&
+		    (!same || memcmp(b->artifacts[i].sha256, s->sha256,
+				     CR_SHA256_LEN) == 0))
+			return 1;
+	return 0;
+}
+
 /* Every attested subject must have been made again. */
 static void
 check_unbuilt(struct rebuild *r, const struct rebuild_opts *o)
 {
-	const struct cr_build *b = r->b;
 	char ahex[CR_SHA256_HEXLEN + 1];
-	size_t i, j;
+	size_t j;
 
 	for (j = 0; j < r->att->st->nsubjects; j++) {
 		const struct cr_subject *s = &r->att->st->subjects[j];
 
-		for (i = 0; i < b->nartifacts; i++)
-			if (strcmp(b->artifacts[i].name, s->name) == 0)
-				break;
-		if (i < b->nartifacts)
+		if (was_rebuilt(r->b, s, 0))
 			continue;
 		r->differs = 1;
 		cr_hex_encode(ahex, s->sha256, CR_SHA256_LEN);
@@ -871,19 +881,13 @@ static void
 other_subjects(struct rebuild *r, const struct rebuild_opts *o,
 	       const struct cr_checked *c)
 {
-	const struct cr_build *b = r->b;
 	char ahex[CR_SHA256_HEXLEN + 1];
-	size_t i, j;
+	size_t j;
 
 	for (j = 0; j < c->st->nsubjects; j++) {
 		const struct cr_subject *s = &c->st->subjects[j];
 
-		for (i = 0; i < b->nartifacts; i++)
-			if (strcmp(b->artifacts[i].name, s->name) == 0 &&
-			    memcmp(b->artifacts[i].sha256, s->sha256,
-				   CR_SHA256_LEN) == 0)
-				break;
-		if (i < b->nartifacts)
+		if (was_rebuilt(r->b, s, 1))
 			continue;
 		r->differs = 1;
 		cr_hex_encode(ahex, s->sha256, CR_SHA256_LEN);
