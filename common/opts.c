@@ -201,3 +201,47 @@ tool_cmd_help(const struct tool_cmd *cmd, FILE *f)
 	if (cmd->tail != NULL)
 		fprintf(f, "\n%s\n", cmd->tail);
 }
+
+void
+tool_commands_usage(FILE *f, const struct tool_command *cmds, size_t n,
+		    int width, const char *tail)
+{
+	size_t i;
+
+	fprintf(f,
+		"usage: %s COMMAND [OPTION]... [ARG]...\n"
+		"       %s --help | --version\n\n"
+		"Commands:\n",
+		tool_prog, tool_prog);
+	for (i = 0; i < n; i++)
+		fprintf(f, "  %-*s %s\n", width, cmds[i].name, cmds[i].summary);
+	fputs(tail, f);
+}
+
+int
+tool_commands_find(const struct tool_command **out,
+		   const struct tool_command *cmds, size_t n, int argc,
+		   char **argv, void (*usage)(FILE *f))
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("%s (cleanroom) %s\n", tool_prog, CR_VERSION);
+		return EXIT_OK;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(argv[1], cmds[i].name) == 0) {
+			*out = &cmds[i];
+			return -1;
+		}
+	tool_warn("unknown command '%s'; try '%s --help'", argv[1], tool_prog);
+	return EXIT_ERROR;
+}

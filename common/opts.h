@@ -104,4 +104,28 @@ int tool_getopt_once(const struct tool_cmd *cmd, const char **slot,
 /* Prints cmd's help: usage lines, about, options, tail. */
 void tool_cmd_help(const struct tool_cmd *cmd, FILE *f);
 
+/* One of a program's commands, as main() dispatches them. */
+struct tool_command {
+	const char *name;
+	int (*fn)(int argc, char **argv); /* NULL: the program runs it apart */
+	const char *summary;		  /* for the program's --help */
+};
+
+/*
+ * The program's usage on f: "usage: PROG COMMAND...", the commands with
+ * their summaries (names padded to width), then tail.
+ */
+void tool_commands_usage(FILE *f, const struct tool_command *cmds, size_t n,
+			 int width, const char *tail);
+
+/*
+ * main()'s first argument: none is a usage error (the usage on stderr,
+ * 2), -h or --help prints the usage (0), --version the version (0), and a
+ * name not in cmds is an error (2). Returns that exit code, or -1 with *out
+ * the command argv[1] names.
+ */
+int tool_commands_find(const struct tool_command **out,
+		       const struct tool_command *cmds, size_t n, int argc,
+		       char **argv, void (*usage)(FILE *f));
+
 #endif
