@@ -42,60 +42,57 @@ static const struct tool_cmd command = {
 };
 
 struct keygen_opts {
-	const char *prefix;
+	const char *prefix, *algname;
 	enum cr_key_alg alg;
 	int json, quiet;
 };
+
+/* One option into o: 0, or the exit code after a usage message. */
+static int
+parse_option(void *ctx, int id, const char *arg)
+{
+	struct keygen_opts *o = ctx;
+
+	switch (id) {
+	case OPT_ALGORITHM:
+		return tool_getopt_once(&command, &o->algname, arg,
+					"--algorithm");
+	case OPT_OUTPUT:
+		return tool_getopt_once(&command, &o->prefix, arg, "-o");
+	case OPT_JSON:
+		return o->json++ ? tool_usage("keygen", "--json given twice")
+				 : 0;
+	default: /* OPT_QUIET */
+		return o->quiet++ ? tool_usage("keygen", "-q given twice") : 0;
+	}
+}
 
 /* argv to o: TOOL_PARSED, or the exit code once usage or help is printed. */
 static int
 parse(struct keygen_opts *o, int argc, char **argv)
 {
 	struct tool_getopt g;
-	const char *arg, *algname = NULL;
-	int id, rc;
+	int rc;
 
 	o->alg = CR_KEY_ED25519;
-	tool_getopt_init(&g, &command, argc, argv);
-	while ((id = tool_getopt_next(&g, &arg)) > 0) {
-		switch (id) {
-		case OPT_ALGORITHM:
-			rc = tool_getopt_once(&command, &algname, arg,
-					      "--algorithm");
-			break;
-		case OPT_OUTPUT:
-			rc = tool_getopt_once(&command, &o->prefix, arg, "-o");
-			break;
-		case OPT_JSON:
-			rc = o->json++ ? tool_usage("keygen",
-						    "--json given twice")
-				       : 0;
-			break;
-		default: /* OPT_QUIET */
-			rc = o->quiet++ ? tool_usage("keygen", "-q given twice")
-					: 0;
-			break;
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (id < 0)
-		return g.exit;
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    o)) != TOOL_PARSED)
+		return rc;
 	if (g.optind < argc)
 		return tool_usage("keygen", "unexpected argument '%s'",
 				  argv[g.optind]);
 	if (o->prefix == NULL || o->prefix[0] == '\0')
 		return tool_usage("keygen", "-o PREFIX is required");
-	if (algname != NULL) {
-		if (strcmp(algname, "ed25519") == 0)
+	if (o->algname != NULL) {
+		if (strcmp(o->algname, "ed25519") == 0)
 			o->alg = CR_KEY_ED25519;
-		else if (strcmp(algname, "p256") == 0)
+		else if (strcmp(o->algname, "p256") == 0)
 			o->alg = CR_KEY_P256;
 		else
 			return tool_usage("keygen",
 					  "unknown algorithm '%s' (want "
 					  "ed25519 or p256)",
-					  algname);
+					  o->algname);
 	}
 	return TOOL_PARSED;
 }

@@ -12,9 +12,10 @@
 /* getopt_long returns the entry's index plus this for a long option. */
 #define INDEX_BASE 0x10000
 
-void
-tool_getopt_init(struct tool_getopt *g, const struct tool_cmd *cmd, int argc,
-		 char **argv)
+/* Prepares to parse argv (argv[0] being the command's name) by cmd. */
+static void
+opts_init(struct tool_getopt *g, const struct tool_cmd *cmd, int argc,
+	  char **argv)
 {
 	const struct tool_opt *o;
 	size_t n = 0, i;
@@ -88,8 +89,15 @@ bad_option(const struct tool_getopt *g, int c)
 	return tool_usage(g->cmd->name, "unknown option '%s'", arg);
 }
 
-int
-tool_getopt_next(struct tool_getopt *g, const char **arg)
+/*
+ * The next option: its id, with *arg its value (NULL for a flag); 0 at the
+ * end, g->optind then being the first operand; -1 when the command is done
+ * and must return g->exit: after -h/--help printed the help on stdout (0)
+ * or after an unknown option, one without its value or a flag with one
+ * was reported as tool_usage() does (2). --json and -q are taken here.
+ */
+static int
+opts_next(struct tool_getopt *g, const char **arg)
 {
 	const struct tool_opt *o;
 	int c;
@@ -131,8 +139,8 @@ tool_getopt_parse(struct tool_getopt *g, const struct tool_cmd *cmd, int argc,
 	const char *arg;
 	int id, rc;
 
-	tool_getopt_init(g, cmd, argc, argv);
-	while ((id = tool_getopt_next(g, &arg)) > 0)
+	opts_init(g, cmd, argc, argv);
+	while ((id = opts_next(g, &arg)) > 0)
 		if ((rc = fn(ctx, id, arg)) != 0)
 			return rc;
 	return id < 0 ? g->exit : TOOL_PARSED;

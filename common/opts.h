@@ -15,7 +15,7 @@ struct tool_opt {
 	int letter;	  /* the short option letter, or 0 */
 	const char *arg;  /* the argument's name; NULL: a flag */
 	const char *help; /* "\n" starts a line; NULL: not in --help */
-	int id;		  /* what tool_getopt_next() returns: > 0 */
+	int id;		  /* what the parse gives fn: > 0 */
 };
 
 #define TOOL_OPT_END                   \
@@ -24,7 +24,7 @@ struct tool_opt {
 	}
 
 /*
- * The ids of the options every command has, which tool_getopt_next()
+ * The ids of the options every command has, which the parse
  * answers itself: -h/--help prints the help; --json sets the parse's json;
  * -q/--quiet sets tool_quiet.
  */
@@ -65,24 +65,11 @@ struct tool_getopt {
 	int argc;
 	char **argv;
 	int optind; /* once done: the first operand */
-	int exit;   /* once tool_getopt_next() returned -1: the exit code */
+	int exit;   /* the exit code once the parse stopped */
 	int json;   /* --json was given */
 	struct option longopts[TOOL_OPT_MAX + 1];
 	char shortopts[3 * TOOL_OPT_MAX + 3];
 };
-
-/* Prepares to parse argv (argv[0] being the command's name) by cmd. */
-void tool_getopt_init(struct tool_getopt *g, const struct tool_cmd *cmd,
-		      int argc, char **argv);
-
-/*
- * The next option: its id, with *arg its value (NULL for a flag); 0 at the
- * end, g->optind then being the first operand; -1 when the command is done
- * and must return g->exit: after -h/--help printed the help on stdout (0)
- * or after an unknown option or one without its value was reported as
- * tool_usage() does (2).
- */
-int tool_getopt_next(struct tool_getopt *g, const char **arg);
 
 /*
  * Parses all of argv by cmd, each option given to fn(ctx, id, arg), which

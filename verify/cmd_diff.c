@@ -67,40 +67,41 @@ struct diff_args {
 	const char *a, *b;
 };
 
+/* One option into d: 0, or the exit code after a usage message. */
+static int
+parse_option(void *ctx, int id, const char *arg)
+{
+	struct diff_args *d = ctx;
+
+	if (id == 'D') {
+		d->diffoscope = 1;
+	} else if (id == 'v') {
+		d->verbose = 1;
+	} else if (d->opts.nbuild_paths == MAX_HINTS) { /* --build-path */
+		return tool_usage("diff", "more than %d --build-path",
+				  MAX_HINTS);
+	} else if (arg[0] != '/' || arg[1] == '\0') {
+		return tool_usage("diff",
+				  "--build-path: '%s' is not an absolute "
+				  "directory",
+				  arg);
+	} else {
+		d->hints[d->opts.nbuild_paths++] = arg;
+	}
+	return 0;
+}
+
 /* argv to d: TOOL_PARSED, or the exit code once usage or help is printed. */
 static int
 parse(struct diff_args *d, int argc, char **argv)
 {
 	struct tool_getopt g;
-	const char *arg;
-	int id;
+	int rc;
 
 	d->opts.build_paths = d->hints;
-	tool_getopt_init(&g, &command, argc, argv);
-	while ((id = tool_getopt_next(&g, &arg)) > 0) {
-		switch (id) {
-		case 'p':
-			if (d->opts.nbuild_paths == MAX_HINTS)
-				return tool_usage("diff",
-						  "more than %d --build-path",
-						  MAX_HINTS);
-			if (arg[0] != '/' || arg[1] == '\0')
-				return tool_usage("diff",
-						  "--build-path: '%s' is not "
-						  "an absolute directory",
-						  arg);
-			d->hints[d->opts.nbuild_paths++] = arg;
-			break;
-		case 'D':
-			d->diffoscope = 1;
-			break;
-		default: /* 'v' */
-			d->verbose = 1;
-			break;
-		}
-	}
-	if (id < 0)
-		return g.exit;
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    d)) != TOOL_PARSED)
+		return rc;
 	d->json = g.json;
 	if (argc - g.optind != 2)
 		return tool_usage("diff", "expected two files, A and B");

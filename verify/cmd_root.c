@@ -242,33 +242,37 @@ struct root_check {
 /* A step's status that ends the checks with no error of its own. */
 #define STOP 1
 
+/* One option into o: 0, or the exit code after a usage message. */
+static int
+parse_option(void *ctx, int id, const char *arg)
+{
+	struct root_opts *o = ctx;
+	const char **slot;
+
+	slot = id == 't'   ? &o->tree
+	       : id == 'm' ? &o->manifest
+	       : id == 'd' ? &o->debdir
+	       : id == 'o' ? &o->output
+	       : id == 'K' ? &o->keyring
+			   : NULL;
+	if (slot == NULL)
+		return trust_option(&o->t, "root", id, arg);
+	if (*slot != NULL)
+		return tool_usage("root", "an option given twice");
+	*slot = arg;
+	return 0;
+}
+
 /* argv to o: TOOL_PARSED, or the exit code once usage or help is printed. */
 static int
 parse(struct root_opts *o, int argc, char **argv)
 {
 	struct tool_getopt g;
-	const char *arg, **slot;
-	int id, rc;
+	int rc;
 
-	tool_getopt_init(&g, &command, argc, argv);
-	while ((id = tool_getopt_next(&g, &arg)) > 0) {
-		slot = id == 't'   ? &o->tree
-		       : id == 'm' ? &o->manifest
-		       : id == 'd' ? &o->debdir
-		       : id == 'o' ? &o->output
-		       : id == 'K' ? &o->keyring
-				   : NULL;
-		if (slot != NULL) {
-			if (*slot != NULL)
-				return tool_usage("root", "an option given "
-							  "twice");
-			*slot = arg;
-		} else if ((rc = trust_option(&o->t, "root", id, arg)) != 0) {
-			return rc;
-		}
-	}
-	if (id < 0)
-		return g.exit;
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    o)) != TOOL_PARSED)
+		return rc;
 	o->json = g.json;
 	if (g.optind < argc) {
 		if (g.optind + 1 < argc)
