@@ -419,7 +419,7 @@ compare_shipped(json_t *jart, const char *rebuilt, const char *label,
 	struct cr_diff_report *rep = NULL;
 	struct cr_diff_opts dopts = {0};
 	unsigned char sha[CR_SHA256_LEN];
-	char verdict[1024];
+	char verdict[1024], *text;
 	static const char *paths[] = {"/build/src", "/build/home"};
 	int err;
 
@@ -460,9 +460,14 @@ compare_shipped(json_t *jart, const char *rebuilt, const char *label,
 					      "different", "diff",
 					      cr_diff_json(rep)));
 	} else if (!tool_quiet) {
+		if ((err = cr_diff_text(&text, rep, 0)) < 0) {
+			cr_diff_report_free(rep);
+			return err;
+		}
 		printf("  shipped %s: DIFFERENT from the rebuild\n",
 		       tool_name(shipped));
-		cr_diff_print(stdout, rep);
+		fputs(text, stdout);
+		free(text);
 	}
 	cr_diff_verdict(verdict, sizeof(verdict), rep);
 	tool_warn("%s: differs from the rebuild: %s", shipped, verdict);
@@ -711,11 +716,12 @@ rebuild(struct rebuild *r, const struct rebuild_opts *o)
 }
 
 /* The report's head: the source, its statement, environment and recipe. */
-static void
+static int
 report_head(struct rebuild *r, const struct rebuild_opts *o)
 {
 	json_t *envj;
-	char *text;
+	char *text, *tctext;
+	int err;
 
 	if (o->json) {
 		r->report = json_object();
@@ -740,10 +746,13 @@ report_head(struct rebuild *r, const struct rebuild_opts *o)
 		json_object_set(r->report, "artifacts", r->arts);
 		json_decref(r->arts);
 	} else if (!tool_quiet) {
+		if ((err = cr_toolchain_diff_text(&tctext, r->tdiff)) < 0)
+			return err;
 		trust_print_rejected(&o->t);
 		printf("source %s: the attested tree [%s:%u]\n", r->id,
 		       tool_name(r->att->file), r->att->line);
-		cr_toolchain_diff_print(stdout, r->tdiff);
+		fputs(tctext, stdout);
+		free(tctext);
 		env_print(&r->env);
 		if (r->recipe->from_tree &&
 		    (text = cr_recipe_describe(r->recipe)) != NULL) {
@@ -751,6 +760,7 @@ report_head(struct rebuild *r, const struct rebuild_opts *o)
 			free(text);
 		}
 	}
+	return CR_OK;
 }
 
 /* One rebuilt artifact against its attested digest and SHIPPED files. */
@@ -989,7 +999,8 @@ run(struct rebuild *r, struct rebuild_opts *o, int *verdict_rc)
 		return err;
 	if ((r->used = calloc(o->nshipped + 1, 1)) == NULL)
 		return cr_error_set("out of memory");
-	report_head(r, o);
+	if ((err = report_head(r, o)) < 0)
+		return err;
 	for (i = 0; i < r->b->nartifacts; i++)
 		if ((err = check_artifact(r, o, &r->b->artifacts[i])) < 0)
 			return err;

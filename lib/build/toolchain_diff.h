@@ -2,17 +2,16 @@
 #ifndef CR_TOOLCHAIN_DIFF_H
 #define CR_TOOLCHAIN_DIFF_H
 
-#include <stdio.h>
-
 #include <jansson.h>
 
 #include "toolchain.h"
 
 /*
- * The tools as resolvedDependencies entries: name, uri (the purl where
- * dpkg knows the file, else file://PATH), digest.sha256, and annotations
- * path, version (a file: kind "file" instead) and, where known, package
- * and packageVersion.
+ * The tools as resolvedDependencies entries: name, digest.sha256, and
+ * annotations path, version (a file: kind "file" instead) and, where known,
+ * package, packageVersion and purl (no uri: the digest is of one file, a
+ * purl names a whole package). A new array the caller decrefs; NULL when
+ * out of memory.
  */
 json_t *cr_toolchain_json(const struct cr_toolchain *tc);
 
@@ -37,14 +36,35 @@ struct cr_toolchain_diff {
  * entries with an annotations.path) with the same ones probed here (a
  * file by its path), their packages by name and version, under root
  * (NULL: the host's) and the sandbox's PATH. Never fails on a difference:
- * *out lists them (possibly none). CR_ERROR only when probing fails.
+ * *out lists them (possibly none) and the caller frees it with
+ * cr_toolchain_diff_free(); CR_OK then. CR_ERROR with a message, *out NULL,
+ * only when probing fails or out of memory.
  */
 int cr_toolchain_compare(struct cr_toolchain_diff **out, json_t *statement,
 			 const char *root);
 
+/* The number of changes in d; 0 when d is NULL. */
 size_t cr_toolchain_diff_count(const struct cr_toolchain_diff *d);
-void cr_toolchain_diff_print(FILE *f, const struct cr_toolchain_diff *d);
+
+/*
+ * d as text, as `verify rebuild` prints it: "toolchain: none recorded",
+ * "toolchain: the N recorded tools and files are the same here", or
+ * "toolchain: DIFFERS from the record (N changes):" and one indented line
+ * per change ("TOOL (PACKAGE) FIELD: recorded 'R', here 'L'"); each line
+ * ends in a newline, and d NULL gives "". *out is allocated and the caller
+ * frees it with free(). CR_OK, or CR_ERROR with a message and *out NULL
+ * when out of memory. Nothing is printed.
+ */
+int cr_toolchain_diff_text(char **out, const struct cr_toolchain_diff *d);
+
+/*
+ * d as JSON: {"compared": N, "changes": [{"tool", "package" (when known),
+ * "field", "recorded", "local"}]}; d NULL gives {"compared": 0, "changes":
+ * []}. A new reference the caller decrefs; NULL when out of memory.
+ */
 json_t *cr_toolchain_diff_json(const struct cr_toolchain_diff *d);
+
+/* Frees d and its changes; d may be NULL. */
 void cr_toolchain_diff_free(struct cr_toolchain_diff *d);
 
 #endif
