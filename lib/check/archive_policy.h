@@ -87,6 +87,7 @@ struct archive *cr_archive_handle(struct cr_archive *ca);
 /* "tar", "zip", "ar", "cpio" or "raw" once the first member was read. */
 const char *cr_archive_format(const struct cr_archive *ca);
 
+/* Closes the reader and frees it (not the descriptor); NULL is a no-op. */
 void cr_archive_free(struct cr_archive *ca);
 
 /*

@@ -61,6 +61,10 @@ int cr_attestation_check(struct cr_checked_set *set, const char *path,
 int cr_attestation_check_bundle(struct cr_checked_set *set, const char *path,
 				const struct cr_keyring *ring);
 
+/*
+ * Frees every envelope and statement the set holds and empties it; the set
+ * itself is the caller's and may be filled again.
+ */
 void cr_checked_set_clear(struct cr_checked_set *set);
 
 /* A verified statement that lists a file's digest. */

@@ -65,6 +65,7 @@ int cr_disclosure_check_roots(struct cr_disclosure **out, const char *path,
 			      const unsigned char (*roots)[CR_SHA256_LEN],
 			      size_t nroots);
 
+/* Frees what cr_disclosure_check() or cr_disclosure_check_roots() returned; NULL is a no-op. */
 void cr_disclosure_free(struct cr_disclosure *d);
 
 #endif

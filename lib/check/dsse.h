@@ -76,6 +76,10 @@ int cr_dsse_verify(const struct cr_dsse *env, const struct cr_pubkey *key);
 int cr_dsse_new(struct cr_dsse **out, const char *payload_type,
 		const unsigned char *payload, size_t len);
 
+/*
+ * Free one envelope, or the count envelopes of a list from
+ * cr_dsse_read_file() and the list itself; NULL is a no-op.
+ */
 void cr_dsse_free(struct cr_dsse *env);
 void cr_dsse_list_free(struct cr_dsse **list, size_t count);
 

@@ -82,8 +82,10 @@ int cr_key_id_der(char out[CR_SHA256_HEXLEN + 1], enum cr_key_alg *alg,
  */
 int cr_key_check_alg(enum cr_key_alg *alg, const void *pkey, const char *name);
 
+/* "ed25519" or "p256" ("unknown" otherwise): a static string. */
 const char *cr_key_alg_name(enum cr_key_alg alg);
 
+/* Frees what cr_pubkey_load() and its kind returned; NULL is a no-op. */
 void cr_pubkey_free(struct cr_pubkey *key);
 
 #endif

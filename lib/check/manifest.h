@@ -32,6 +32,7 @@ long cr_tree_compare(const struct cr_tree *a, const struct cr_tree *b,
 			       const struct cr_tree_entry *eb),
 		     void *ctx);
 
+/* "added", "removed", "changed" or "mode changed": a static string. */
 const char *cr_change_name(enum cr_change change);
 
 #endif

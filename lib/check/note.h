@@ -50,6 +50,7 @@ struct cr_note {
 int cr_note_parse(struct cr_note **out, const char *buf, size_t len,
 		  const char *name);
 
+/* Frees what cr_note_parse() returned; NULL is a no-op. */
 void cr_note_free(struct cr_note *note);
 
 /*
@@ -87,6 +88,7 @@ int cr_note_verifier_from_pubkey(struct cr_note_verifier **out,
 int cr_note_verifier_parse(struct cr_note_verifier **out, const char *vkey,
 			   const char *label);
 
+/* Frees what the cr_note_verifier_* constructors returned; NULL is a no-op. */
 void cr_note_verifier_free(struct cr_note_verifier *v);
 
 /* Formats "NAME+HEXID+BASE64(type || raw)" (allocated, no newline). */

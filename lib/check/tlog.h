@@ -53,6 +53,7 @@ struct cr_tlog_proof {
 	unsigned witnesses; /* set by cr_tlog_proofs_check_signed */
 };
 
+/* Frees count proofs of cr_tlog_proofs_load() and the array; NULL is a no-op. */
 void cr_tlog_proofs_free(struct cr_tlog_proof *p, size_t count);
 
 /*
@@ -172,6 +173,11 @@ int cr_tlog_tile_path(char *out, size_t outlen, int level, uint64_t n,
 /* Tiles of a log directory, read as of tree size `size`. */
 struct cr_tlog_tiles;
 
+/*
+ * Prepares to read dir's tiles as of the tree of size entries; nothing is
+ * read (or checked) until a hash is asked for. CR_ERROR only when out of
+ * memory. cr_tlog_tiles_free() frees it; NULL is a no-op.
+ */
 int cr_tlog_tiles_open(struct cr_tlog_tiles **out, const char *dir,
 		       uint64_t size);
 void cr_tlog_tiles_free(struct cr_tlog_tiles *t);

@@ -64,6 +64,11 @@ struct cr_tree_opts {
 	void *progress_ctx;
 };
 
+/*
+ * An empty tree to be filled with cr_tree_add() and sealed by
+ * cr_tree_finish(); CR_ERROR only when out of memory. cr_tree_free() frees
+ * it and its entries; NULL is a no-op.
+ */
 int cr_tree_new(struct cr_tree **out);
 void cr_tree_free(struct cr_tree *t);
 
@@ -153,6 +158,12 @@ void cr_tree_format_id(char out[CR_TREE_IDLEN + 1],
 /* Reads blobs of one commit by path, each checked against its tree entry. */
 struct cr_git_reader;
 
+/*
+ * Opens repo as cr_tree_from_git() does (the same refusals) and resolves
+ * commit (a hex commit id or a revision such as "HEAD") to its tree.
+ * CR_ERROR naming repo when it cannot be opened or has no such commit.
+ * cr_git_reader_free() closes it; NULL is a no-op.
+ */
 int cr_git_reader_open(struct cr_git_reader **out, const char *repo,
 		       const char *commit);
 
@@ -164,6 +175,7 @@ int cr_git_reader_open(struct cr_git_reader **out, const char *repo,
 int cr_git_reader_blob(struct cr_git_reader *r, const struct cr_tree_entry *te,
 		       const void **data, size_t *len);
 
+/* Closes the repository and frees r; NULL is a no-op. */
 void cr_git_reader_free(struct cr_git_reader *r);
 
 #endif

@@ -17,6 +17,10 @@ struct cr_privkey {
 	void *token; /* an Ed25519 key's token session (pkey: public), or NULL */
 };
 
+/*
+ * A new private key of alg, made by OpenSSL's default random source.
+ * CR_ERROR when OpenSSL fails. The caller frees with cr_privkey_free().
+ */
 int cr_privkey_generate(struct cr_privkey **out, enum cr_key_alg alg);
 
 #define CR_PASSPHRASE_MAX 1024u

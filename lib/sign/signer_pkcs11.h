@@ -21,6 +21,10 @@
 int cr_pkcs11_load(EVP_PKEY **out, void **engine, const char *uri,
 		   cr_passphrase_fn pin_fn, void *pin_ctx);
 
+/*
+ * Drops a key's hold on the engine cr_pkcs11_load() gave; the engine is
+ * finished with the last one. NULL is a no-op.
+ */
 void cr_pkcs11_release(void *engine);
 
 /*
@@ -38,6 +42,7 @@ int cr_pkcs11_load_eddsa(EVP_PKEY **pub, void **token, const char *uri,
 int cr_pkcs11_sign(void *token, unsigned char **sig, size_t *siglen,
 		   const unsigned char *msg, size_t len);
 
+/* Logs out of and closes the token session; NULL is a no-op. */
 void cr_pkcs11_close(void *token);
 
 #endif

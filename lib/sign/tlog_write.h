@@ -45,6 +45,11 @@ int cr_tlog_init(char **vkey, const char *dir, const char *origin,
  */
 struct cr_tlog_writer;
 
+/*
+ * Opens dir for appending, as above, signing with key (kept by the caller
+ * until cr_tlog_close()). CR_ERROR naming dir when the checkpoint is not
+ * key's, the tiles do not hash to its root, or a file cannot be read.
+ */
 int cr_tlog_open(struct cr_tlog_writer **out, const char *dir,
 		 const struct cr_privkey *key);
 
