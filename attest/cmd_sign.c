@@ -90,7 +90,7 @@ cmd_sign(int argc, char **argv)
 	struct tool_source_id sid = {0};
 	const char *source_uri = NULL;
 	struct cr_source_info info;
-	struct cr_statement_in in = {0};
+	struct cr_provenance in;
 	struct cr_subject *subjects = NULL;
 	struct cr_privkey *key = NULL;
 	struct cr_dsse *env = NULL;
@@ -159,6 +159,7 @@ cmd_sign(int argc, char **argv)
 		return tool_usage("sign", "no ARTIFACT given");
 	n = (size_t)(argc - optind);
 
+	cr_provenance_init(&in);
 	in.started = (int64_t)time(NULL);
 	if ((err = cr_privkey_load(&key, keypath)) < 0)
 		goto done;
@@ -184,16 +185,16 @@ cmd_sign(int argc, char **argv)
 	in.build_type = CR_BUILDTYPE_SIGN;
 	in.subjects = subjects;
 	in.nsubjects = n;
-	in.source_kind = src.kind;
-	in.source_uri = sid.uri;
+	in.external.source_kind = src.kind;
+	in.external.source_uri = sid.uri;
 	in.source_sha256 = sid.has_sha256 ? sid.sha256 : NULL;
 	if (strcmp(src.kind, "git") == 0)
-		in.source_revision = src.rev ? src.rev : "HEAD";
+		in.external.source_revision = src.rev ? src.rev : "HEAD";
 	memcpy(in.tree, tree->root, CR_SHA256_LEN);
 	in.commit = info.commit[0] ? info.commit : NULL;
-	in.artifacts = names;
+	in.external.artifacts = names;
 	in.finished = (int64_t)time(NULL);
-	if ((err = cr_statement_build(&payload, &plen, &in)) < 0 ||
+	if ((err = cr_statement_encode(&payload, &plen, &in)) < 0 ||
 	    (err = cr_dsse_new(&env, CR_INTOTO_PAYLOAD_TYPE,
 			       (const unsigned char *)payload, plen)) < 0 ||
 	    (err = cr_dsse_sign(env, key)) < 0 ||

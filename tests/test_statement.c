@@ -22,21 +22,21 @@ static const char *argv_make[] = {"make", "all", NULL};
 static const char *artifacts[] = {"fw.bin", NULL};
 
 static void
-fill(struct cr_statement_in *in, struct cr_subject *s, unsigned char tree_byte)
+fill(struct cr_provenance *in, struct cr_subject *s, unsigned char tree_byte)
 {
-	memset(in, 0, sizeof(*in));
+	cr_provenance_init(in);
 	s->name = "fw.bin";
 	memset(s->sha256, 0xab, CR_SHA256_LEN);
 	in->build_type = CR_BUILDTYPE_SIGN;
 	in->subjects = s;
 	in->nsubjects = 1;
-	in->source_kind = "git";
-	in->source_uri = "git+https://example.org/repo.git";
-	in->source_revision = "v1";
+	in->external.source_kind = "git";
+	in->external.source_uri = "git+https://example.org/repo.git";
+	in->external.source_revision = "v1";
 	memset(in->tree, tree_byte, CR_SHA256_LEN);
 	in->commit = "0123456789012345678901234567890123456789";
-	in->command = (char *const *)argv_make;
-	in->artifacts = (char *const *)artifacts;
+	in->external.command = (char *const *)argv_make;
+	in->external.artifacts = (char *const *)artifacts;
 	in->started = 1704067200;
 	in->finished = 1704067201;
 }
@@ -44,7 +44,7 @@ fill(struct cr_statement_in *in, struct cr_subject *s, unsigned char tree_byte)
 static void
 test_roundtrip(void **state)
 {
-	struct cr_statement_in in;
+	struct cr_provenance in;
 	struct cr_statement *st;
 	struct cr_subject s;
 	unsigned char other[CR_SHA256_LEN];
@@ -53,7 +53,7 @@ test_roundtrip(void **state)
 
 	(void)state;
 	fill(&in, &s, 0x11);
-	assert_int_equal(cr_statement_build(&json, &len, &in), CR_OK);
+	assert_int_equal(cr_statement_encode(&json, &len, &in), CR_OK);
 	assert_non_null(
 		strstr(json, "\"_type\":\"https://in-toto.io/Statement/v1\""));
 	assert_non_null(strstr(json, "\"startedOn\":\"2024-01-01T00:00:00Z\""));
@@ -157,7 +157,7 @@ test_parse_strict(void **state)
 static void
 test_subjects_and_kinds(void **state)
 {
-	struct cr_statement_in in;
+	struct cr_provenance in;
 	struct cr_subject two[2];
 	char *json, why[200];
 	size_t len;
@@ -177,14 +177,14 @@ test_subjects_and_kinds(void **state)
 	two[1] = two[0];
 	in.subjects = two;
 	in.nsubjects = 2;
-	assert_int_equal(cr_statement_build(&json, &len, &in), CR_ERROR);
+	assert_int_equal(cr_statement_encode(&json, &len, &in), CR_ERROR);
 	assert_non_null(strstr(cr_error_last(), "given twice"));
 
 	/* The recipe's source and digest are recorded. */
 	fill(&in, &two[0], 0x11);
-	in.recipe_source = "cleanroom.json";
-	in.recipe_sha256 = two[0].sha256;
-	assert_int_equal(cr_statement_build(&json, &len, &in), CR_OK);
+	in.external.recipe_source = "cleanroom.json";
+	in.external.recipe_sha256 = two[0].sha256;
+	assert_int_equal(cr_statement_encode(&json, &len, &in), CR_OK);
 	assert_non_null(strstr(json, "\"recipe\":{\"source\":"
 				     "\"cleanroom.json\",\"digest\":"
 				     "{\"sha256\":\"abababab"));
@@ -219,14 +219,14 @@ static void
 write_att(const char *path, unsigned char tree_byte,
 	  struct cr_privkey *const *keys, size_t nkeys)
 {
-	struct cr_statement_in in;
+	struct cr_provenance in;
 	struct cr_subject s;
 	struct cr_dsse *env;
 	char *json, *line;
 	size_t len, llen, i;
 
 	fill(&in, &s, tree_byte);
-	assert_int_equal(cr_statement_build(&json, &len, &in), CR_OK);
+	assert_int_equal(cr_statement_encode(&json, &len, &in), CR_OK);
 	assert_int_equal(cr_dsse_new(&env, CR_INTOTO_PAYLOAD_TYPE,
 				     (unsigned char *)json, len),
 			 CR_OK);
@@ -349,7 +349,7 @@ test_threshold(void **state)
 static void
 test_slsa_fields(void **state)
 {
-	struct cr_statement_in in;
+	struct cr_provenance in;
 	struct cr_subject s;
 	char *a = NULL, *b = NULL, *c = NULL, *p;
 	char ida[80], idb[80];
@@ -357,12 +357,12 @@ test_slsa_fields(void **state)
 
 	(void)state;
 	fill(&in, &s, 0x11);
-	assert_int_equal(cr_statement_build(&a, &len, &in), CR_OK);
+	assert_int_equal(cr_statement_encode(&a, &len, &in), CR_OK);
 	assert_non_null(strstr(a, "\"id\":\"" CR_BUILDER_ID_SIGN "\""));
 	assert_non_null(strstr(a,
 			       "\"uri\":\"git+https://example.org/repo.git@"
 			       "0123456789012345678901234567890123456789\""));
-	assert_int_equal(cr_statement_build(&b, &len, &in), CR_OK);
+	assert_int_equal(cr_statement_encode(&b, &len, &in), CR_OK);
 	/* A random invocationId each time, a version 4 UUID. */
 	assert_non_null(p = strstr(a, "\"invocationId\":\"urn:uuid:"));
 	snprintf(ida, sizeof(ida), "%.61s", p);
@@ -371,9 +371,9 @@ test_slsa_fields(void **state)
 	snprintf(idb, sizeof(idb), "%.61s", p);
 	assert_string_not_equal(ida, idb);
 	in.build_type = CR_BUILDTYPE_SANDBOX;
-	in.source_uri = NULL;
+	in.external.source_uri = NULL;
 	in.invocation_id = "run-7";
-	assert_int_equal(cr_statement_build(&c, &len, &in), CR_OK);
+	assert_int_equal(cr_statement_encode(&c, &len, &in), CR_OK);
 	assert_non_null(strstr(c, "\"id\":\"" CR_BUILDER_ID_SANDBOX "\""));
 	assert_non_null(strstr(c, "\"invocationId\":\"run-7\""));
 	assert_null(strstr(c, "\"uri\""));
@@ -425,7 +425,7 @@ test_subject_names(void **state)
 				    "fw\177",  "tab\tname"};
 	static const char *good[] = {"fw.bin", "dist/fw.bin", ".hidden",
 				     "a/..b",  "...",	      "a/.b/c"};
-	struct cr_statement_in in;
+	struct cr_provenance in;
 	struct cr_subject s[2];
 	char long_name[CR_STATEMENT_MAX_NAME + 2], *json;
 	size_t i, len;
@@ -447,12 +447,12 @@ test_subject_names(void **state)
 	/* The builder refuses what the parser would. */
 	fill(&in, &s[0], 0x11);
 	s[0].name = "./fw.bin";
-	assert_int_equal(cr_statement_build(&json, &len, &in), CR_ERROR);
+	assert_int_equal(cr_statement_encode(&json, &len, &in), CR_ERROR);
 	fill(&in, &s[0], 0x11);
 	s[1] = s[0];
 	s[1].name = "FW.BIN";
 	in.nsubjects = 2;
-	assert_int_equal(cr_statement_build(&json, &len, &in), CR_ERROR);
+	assert_int_equal(cr_statement_encode(&json, &len, &in), CR_ERROR);
 	assert_non_null(strstr(cr_error_last(), "given twice"));
 }
 

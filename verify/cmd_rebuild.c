@@ -139,8 +139,8 @@ env_free(struct env *e)
 }
 
 static int
-env_check(struct env *e, json_t *statement, const struct cr_root *given,
-	  const struct cr_toolchain_diff *tools)
+env_check(struct env *e, const struct cr_statement *statement,
+	  const struct cr_root *given, const struct cr_toolchain_diff *tools)
 {
 	int err;
 
@@ -484,7 +484,8 @@ cmd_rebuild(int argc, char **argv)
 	int shipped_differs = 0, verdict_rc = -1;
 	char verdict[512];
 	struct cr_root *rootfs = NULL;
-	json_t *rootdep = NULL, *envj;
+	struct cr_resource *rootdep = NULL;
+	json_t *envj;
 	struct env env;
 
 	memset(&env, 0, sizeof(env));
@@ -653,9 +654,9 @@ cmd_rebuild(int argc, char **argv)
 			goto done;
 		}
 	}
-	if ((err = cr_toolchain_compare(&tdiff, att->st->root,
+	if ((err = cr_toolchain_compare(&tdiff, att->st,
 					rootfs ? rootfs->dir : NULL)) < 0 ||
-	    (err = env_check(&env, att->st->root, rootfs, tdiff)) < 0)
+	    (err = env_check(&env, att->st, rootfs, tdiff)) < 0)
 		goto done;
 	if (keep != NULL) {
 		if (mkdir(keep, 0755) < 0 && access(keep, W_OK) < 0) {
@@ -924,7 +925,7 @@ done:
 	free(used);
 	cr_toolchain_diff_free(tdiff);
 	env_free(&env);
-	json_decref(rootdep);
+	cr_resources_free(rootdep, 1);
 	cr_root_close(rootfs);
 	cr_build_free(b);
 	cr_recipe_free(recipe);

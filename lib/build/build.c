@@ -1490,31 +1490,38 @@ internal_params(const struct cr_build *b, const struct cr_recipe *r,
 	return ip;
 }
 
-/*
- * What the user chose, for externalParameters: SLSA consumers check those
- * and need not check internalParameters, and a choice that decides bytes
- * (the build time, the clock, normalisation, the root) is the user's.
- */
-static json_t *
-external_params(const struct cr_build *b, const struct cr_recipe *r,
-		json_t *rootdep)
+void
+cr_build_provenance(struct cr_provenance *p, const struct cr_build *b)
 {
-	json_t *root;
+	struct cr_external *e = &p->external;
+	const struct cr_resource *root =
+		b->has_root ? &b->deps[b->ndeps - 1] : NULL;
 
-	/* A host build records the host's package set as "hostfs". */
-	if (rootdep != NULL &&
-	    strcmp(json_string_value(json_object_get(rootdep, "name"))
-			   ? json_string_value(json_object_get(rootdep, "name"))
-			   : "",
-		   "rootfs") == 0)
-		root = json_pack("{s:s, s:O}", "name", "rootfs", "digest",
-				 json_object_get(rootdep, "digest"));
-	else
-		root = json_string("host");
-	return json_pack("{s:I, s:b, s:b, s:o}", "sourceDateEpoch",
-			 (json_int_t)b->source_date_epoch, "fakeClock",
-			 r->fake_clock, "normalize", r->normalize, "rootfs",
-			 root);
+	/*
+	 * What the user chose goes in externalParameters: SLSA consumers
+	 * check those and need not check internalParameters, and a choice
+	 * that decides bytes (the build time, the clock, normalisation, the
+	 * root) is the user's. A host build records the host's package set
+	 * as "hostfs", and its root as "host".
+	 */
+	e->source_date_epoch = b->source_date_epoch;
+	e->fake_clock = b->fake_clock;
+	e->normalize = b->normalize;
+	if (root != NULL && root->name != NULL &&
+	    strcmp(root->name, "rootfs") == 0) {
+		e->rootfs = CR_ROOTFS_GIVEN;
+		e->rootfs_digest = root->digest;
+		e->nrootfs_digest = root->ndigest;
+	} else {
+		e->rootfs = CR_ROOTFS_HOST;
+	}
+	p->internal = b->internal;
+	p->deps = b->deps;
+	p->ndeps = b->ndeps;
+	p->byproducts = &b->log;
+	p->nbyproducts = 1;
+	p->started = b->started;
+	p->finished = b->finished;
 }
 
 /* ---- progress ------------------------------------------------------------ */
@@ -1609,15 +1616,17 @@ watch_stop(struct watch *wt)
 
 /* The root filesystem given with --root, as a resolved dependency. */
 static int
-record_root(json_t **out, const struct cr_build_opts *opts)
+record_root(struct cr_resource **out, const struct cr_build_opts *opts)
 {
 	struct cr_tree_opts topts = {0};
 	struct cr_root *r = NULL;
 	int err;
 
+	*out = NULL;
 	if (opts->root_dependency != NULL) {
-		*out = json_incref(opts->root_dependency);
-		return CR_OK;
+		if ((*out = calloc(1, sizeof(**out))) == NULL)
+			return cr_error_set("out of memory");
+		return cr_resource_copy(*out, opts->root_dependency);
 	}
 	if (opts->root == NULL) {
 		/* The host's root: its package set, like a .buildinfo. */
@@ -1695,7 +1704,7 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 	struct watch watch = {0};
 	struct statvfs vfs;
 	struct cr_toolchain *tc = NULL;
-	json_t *rootdep = NULL;
+	struct cr_resource *rootdep = NULL;
 	struct cr_build *b = NULL;
 	struct work w = {0};
 	struct limits lim = {0};
@@ -1831,25 +1840,30 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 	if ((err = probe_toolchain(&tc, &so, recipe, b, opts)) < 0 ||
 	    (err = record_root(&rootdep, opts)) < 0)
 		goto done;
+	b->fake_clock = recipe->fake_clock;
+	b->normalize = recipe->normalize;
 	if ((b->internal = internal_params(b, recipe, opts)) == NULL ||
-	    (b->external = external_params(b, recipe, rootdep)) == NULL ||
-	    (b->byproducts = json_array()) == NULL ||
-	    (b->dependencies = cr_toolchain_json(tc)) == NULL ||
-	    (rootdep != NULL &&
-	     json_array_append(b->dependencies, rootdep) < 0)) {
-		err = cr_error_set("out of memory");
+	    (err = cr_toolchain_resources(&b->deps, &b->ndeps, tc,
+					  rootdep != NULL)) < 0)
 		goto done;
+	if (rootdep != NULL) {
+		/* Moved in: rootdep's strings now belong to b. */
+		b->deps[b->ndeps++] = *rootdep;
+		memset(rootdep, 0, sizeof(*rootdep));
+		b->has_root = 1;
 	}
 	{
 		char hex[CR_SHA256_HEXLEN + 1];
 
 		cr_hex_encode(hex, b->log_sha256, CR_SHA256_LEN);
-		json_array_append_new(
-			b->byproducts,
-			json_pack("{s:s, s:{s:s}, s:s}", "name",
-				  opts->log_name ? opts->log_name : "build.log",
-				  "digest", "sha256", hex, "mediaType",
-				  "text/plain"));
+		if ((err = cr_resource_set(&b->log.name,
+					   opts->log_name ? opts->log_name
+							  : "build.log")) < 0 ||
+		    (err = cr_resource_add_digest(&b->log, "sha256", hex)) <
+			    0 ||
+		    (err = cr_resource_set(&b->log.media_type, "text/plain")) <
+			    0)
+			goto done;
 	}
 	err = CR_OK;
 done:
@@ -1867,7 +1881,7 @@ done:
 	free(names);
 	work_free(&w);
 	cr_toolchain_free(tc);
-	json_decref(rootdep);
+	cr_resources_free(rootdep, 1);
 	/* A failed command still reports its status and log. */
 	if (err == CR_OK || (err == CR_EFAIL && b->exit_status != 0) ||
 	    b->timed_out)
@@ -1887,10 +1901,9 @@ cr_build_free(struct cr_build *b)
 	for (i = 0; i < b->nartifacts; i++)
 		free(b->artifacts[i].name);
 	free(b->artifacts);
-	json_decref(b->external);
 	json_decref(b->internal);
-	json_decref(b->dependencies);
-	json_decref(b->byproducts);
+	cr_resources_free(b->deps, b->ndeps);
+	cr_resource_clear(&b->log);
 	order_free(b->src_order, b->nsrc_order);
 	free(b->log_path);
 	free(b);

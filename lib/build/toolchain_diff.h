@@ -6,15 +6,18 @@
 
 #include <jansson.h>
 
+#include "statement.h"
 #include "toolchain.h"
 
 /*
- * The tools as resolvedDependencies entries: name, uri (the purl where
- * dpkg knows the file, else file://PATH), digest.sha256, and annotations
- * path, version (a file: kind "file" instead) and, where known, package
- * and packageVersion.
+ * The tools as resolvedDependencies entries, in *out (allocated with room
+ * for spare more entries after them; *n of them filled; the caller frees
+ * with cr_resources_free()): name, digest.sha256, and annotations path,
+ * version (a file: kind "file" instead) and, where known, package,
+ * packageVersion and purl. CR_ERROR when out of memory.
  */
-json_t *cr_toolchain_json(const struct cr_toolchain *tc);
+int cr_toolchain_resources(struct cr_resource **out, size_t *n,
+			   const struct cr_toolchain *tc, size_t spare);
 
 /* One field of one tool that differs between the record and here. */
 struct cr_toolchain_change {
@@ -39,8 +42,8 @@ struct cr_toolchain_diff {
  * (NULL: the host's) and the sandbox's PATH. Never fails on a difference:
  * *out lists them (possibly none). CR_ERROR only when probing fails.
  */
-int cr_toolchain_compare(struct cr_toolchain_diff **out, json_t *statement,
-			 const char *root);
+int cr_toolchain_compare(struct cr_toolchain_diff **out,
+			 const struct cr_statement *st, const char *root);
 
 size_t cr_toolchain_diff_count(const struct cr_toolchain_diff *d);
 void cr_toolchain_diff_print(FILE *f, const struct cr_toolchain_diff *d);
