@@ -309,7 +309,7 @@ encode_external(json_t *def, const struct cr_external *e)
 	if ((err = set_new(def, "externalParameters", ext = json_object())) <
 		    0 ||
 	    (err = set_new(ext, "source", src = json_object())) < 0 ||
-	    (err = set_new(src, "kind", json_string(e->source_kind))) < 0 ||
+	    (err = set_opt(src, "kind", e->source_kind)) < 0 ||
 	    (err = set_opt(src, "uri", e->source_uri)) < 0 ||
 	    (err = set_opt(src, "revision", e->source_revision)) < 0)
 		return err;
@@ -1241,11 +1241,13 @@ decode_provenance(struct cr_statement *st, json_t *pred)
 {
 	struct cr_provenance *p = &st->prov;
 	json_t *def = json_object_get(pred, "buildDefinition"), *inp;
+	struct cr_resource *list;
+	struct store *s;
 	const char *hex;
 	size_t i;
 	int err;
 
-	if ((st->store = calloc(1, sizeof(struct store))) == NULL)
+	if ((st->store = s = calloc(1, sizeof(*s))) == NULL)
 		return cr_error_set("out of memory");
 	cr_provenance_init(p);
 	p->build_type = st->build_type;
@@ -1263,24 +1265,25 @@ decode_provenance(struct cr_statement *st, json_t *pred)
 		     json_object_get(def, "resolvedDependencies"))) < 0 ||
 	    (err = decode_run(st, json_object_get(pred, "runDetails"))) < 0)
 		return err;
-	/* The source's entry is written from the source fields. */
-	p->deps = st->deps;
-	p->ndeps = st->ndeps;
-	if (st->ndeps > 0 && st->deps[0].name != NULL &&
-	    strcmp(st->deps[0].name, "source") == 0) {
-		p->deps++;
-		p->ndeps--;
-	}
+	/*
+	 * The source's entry is written from the source fields: the others,
+	 * in order, are shallow copies (st->deps owns their strings).
+	 */
+	if ((list = keep(s, calloc(st->ndeps + 1, sizeof(*list)))) == NULL)
+		return cr_error_set("out of memory");
+	for (i = 0; i < st->ndeps; i++)
+		if (st->deps[i].name == NULL ||
+		    strcmp(st->deps[i].name, "source") != 0)
+			list[p->ndeps++] = st->deps[i];
+	p->deps = list;
 	for (i = 0; i < st->ndeps; i++) {
 		if (st->deps[i].name == NULL ||
 		    strcmp(st->deps[i].name, "source") != 0)
 			continue;
 		hex = cr_resource_digest(&st->deps[i], "sha256");
 		if (hex != NULL && strlen(hex) == CR_SHA256_HEXLEN &&
-		    cr_hex_decode(((struct store *)st->store)->source_sha256,
-				  CR_SHA256_LEN, hex) == 0)
-			p->source_sha256 =
-				((struct store *)st->store)->source_sha256;
+		    cr_hex_decode(s->source_sha256, CR_SHA256_LEN, hex) == 0)
+			p->source_sha256 = s->source_sha256;
 	}
 	return CR_OK;
 }
