@@ -1415,79 +1415,42 @@ drain_stop(struct drain *d, const char *log)
 
 /* ---- the statement's parameters --------------------------------------- */
 
-static json_t *
-str_list(const char *const *list)
-{
-	json_t *a = json_array();
-	size_t i;
+/* What internalParameters says of the sandbox (sandbox.h). */
+static const char *const sandbox_namespaces[] = {"user", "mount", "pid", "net",
+						 "uts",	 "ipc",	  NULL};
+static const char *const no_entries[] = {NULL};
+static const char *const deny_namespace_flags[] = {"clone", "unshare", NULL};
+static const char *const deny_ioctl[] = {"TIOCSTI", "TIOCLINUX", NULL};
+/* How libfaketime runs decides bytes too (issue 11: file times). */
+static const char *const fake_clock_env[] = {"FAKETIME_DONT_FAKE_MONOTONIC=1",
+					     "NO_FAKE_STAT=1", NULL};
 
-	for (i = 0; a != NULL && list[i] != NULL; i++)
-		json_array_append_new(a, json_string(list[i]));
-	return a;
-}
-
-static json_t *
-internal_params(const struct cr_build *b, const struct cr_recipe *r,
-		const struct cr_build_opts *opts)
+/* Each artifact's normalisation, for internalParameters. */
+static int
+record_normalizations(struct cr_build *b)
 {
-	json_t *norm = json_array(), *steps, *ip;
-	size_t i;
 	unsigned int bit;
+	size_t i, n;
 
-	for (i = 0; norm != NULL && i < b->nartifacts; i++) {
+	if ((b->norms = calloc(b->nartifacts + 1, sizeof(*b->norms))) == NULL ||
+	    (b->norm_steps = calloc((b->nartifacts + 1) * CR_BUILD_MAX_STEPS,
+				    sizeof(*b->norm_steps))) == NULL)
+		return cr_error_set("out of memory");
+	for (i = 0; i < b->nartifacts; i++) {
 		const struct cr_artifact *a = &b->artifacts[i];
+		const char **steps = &b->norm_steps[i * CR_BUILD_MAX_STEPS];
 
-		steps = json_array();
+		n = 0;
 		for (bit = 1; bit != 0 && bit <= a->steps; bit <<= 1)
-			if ((a->steps & bit) && cr_normalize_step_name(bit))
-				json_array_append_new(
-					steps,
-					json_string(
-						cr_normalize_step_name(bit)));
-		/* Members that look like containers but are kept as built. */
-		if (a->kept > 0)
-			json_array_append_new(
-				norm,
-				json_pack("{s:s, s:s, s:o, s:I}", "artifact",
-					  a->name, "format", a->format, "steps",
-					  steps, "kept", (json_int_t)a->kept));
-		else
-			json_array_append_new(
-				norm, json_pack("{s:s, s:s, s:o}", "artifact",
-						a->name, "format", a->format,
-						"steps", steps));
+			if ((a->steps & bit) && cr_normalize_step_name(bit) &&
+			    n + 1 < CR_BUILD_MAX_STEPS)
+				steps[n++] = cr_normalize_step_name(bit);
+		b->norms[i].artifact = a->name;
+		b->norms[i].format = a->format;
+		b->norms[i].steps = steps;
+		b->norms[i].kept = (int64_t)a->kept;
 	}
-	ip = json_pack(
-		"{s:s, s:{s:[ssssss], s:s, s:s, s:o, s:o, s:s, s:s, s:s, "
-		"s:s, s:s, s:s, s:s, s:s, s:s, s:{s:o, s:[ss], s:s, s:[ss], "
-		"s:s}}, s:o}",
-		"buildPath", CR_SANDBOX_BUILD_PATH, "sandbox", "namespaces",
-		"user", "mount", "pid", "net", "uts", "ipc", "network", "none",
-		"root", opts->root ? "given (rootfs)" : "host, read-only",
-		"rootDirs",
-		opts->root ? json_string("all")
-			   : str_list(cr_sandbox_host_dirs),
-		"hidden",
-		opts->root ? json_array() : str_list(cr_sandbox_hidden), "var",
-		opts->root ? "the root's, read-only" : "tmpfs", "sys", "empty",
-		"proc", "new, of the pid namespace", "hostname",
-		CR_SANDBOX_HOSTNAME, "home", CR_SANDBOX_HOME, "tmpdir", "/tmp",
-		"PATH", CR_SANDBOX_PATH, "umask", "022", "keyring",
-		"new session keyring", "seccomp", "deny",
-		str_list(cr_sandbox_denied), "denyNamespaceFlags", "clone",
-		"unshare", "clone3", "ENOSYS", "denyIoctl", "TIOCSTI",
-		"TIOCLINUX", "otherArchitectures", "killed", "normalizations",
-		norm);
-	/* How libfaketime runs decides bytes too (issue 11: file times). */
-	if (ip != NULL && r->fake_clock &&
-	    json_object_set_new(json_object_get(ip, "sandbox"), "fakeClockEnv",
-				json_pack("{s:s, s:s}",
-					  "FAKETIME_DONT_FAKE_MONOTONIC", "1",
-					  "NO_FAKE_STAT", "1")) < 0) {
-		json_decref(ip);
-		ip = NULL;
-	}
-	return ip;
+	return CR_OK;
 }
 
 void
@@ -1515,7 +1478,36 @@ cr_build_provenance(struct cr_provenance *p, const struct cr_build *b)
 	} else {
 		e->rootfs = CR_ROOTFS_HOST;
 	}
-	p->internal = b->internal;
+	p->internal.build_path = CR_SANDBOX_BUILD_PATH;
+	p->internal.sandbox.namespaces = sandbox_namespaces;
+	p->internal.sandbox.network = "none";
+	p->internal.sandbox.root =
+		b->given_root ? "given (rootfs)" : "host, read-only";
+	if (b->given_root)
+		p->internal.sandbox.root_dirs_word = "all";
+	else
+		p->internal.sandbox.root_dirs = cr_sandbox_host_dirs;
+	p->internal.sandbox.hidden =
+		b->given_root ? no_entries : cr_sandbox_hidden;
+	p->internal.sandbox.var =
+		b->given_root ? "the root's, read-only" : "tmpfs";
+	p->internal.sandbox.sys = "empty";
+	p->internal.sandbox.proc = "new, of the pid namespace";
+	p->internal.sandbox.hostname = CR_SANDBOX_HOSTNAME;
+	p->internal.sandbox.home = CR_SANDBOX_HOME;
+	p->internal.sandbox.tmpdir = "/tmp";
+	p->internal.sandbox.path = CR_SANDBOX_PATH;
+	p->internal.sandbox.umask = "022";
+	p->internal.sandbox.keyring = "new session keyring";
+	p->internal.sandbox.seccomp.deny = cr_sandbox_denied;
+	p->internal.sandbox.seccomp.deny_namespace_flags = deny_namespace_flags;
+	p->internal.sandbox.seccomp.clone3 = "ENOSYS";
+	p->internal.sandbox.seccomp.deny_ioctl = deny_ioctl;
+	p->internal.sandbox.seccomp.other_architectures = "killed";
+	if (b->fake_clock)
+		p->internal.sandbox.fake_clock_env = fake_clock_env;
+	p->internal.normalizations = b->norms;
+	p->internal.nnormalizations = b->nartifacts;
 	p->deps = b->deps;
 	p->ndeps = b->ndeps;
 	p->byproducts = &b->log;
@@ -1842,7 +1834,8 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 		goto done;
 	b->fake_clock = recipe->fake_clock;
 	b->normalize = recipe->normalize;
-	if ((b->internal = internal_params(b, recipe, opts)) == NULL ||
+	b->given_root = opts->root != NULL;
+	if ((err = record_normalizations(b)) < 0 ||
 	    (err = cr_toolchain_resources(&b->deps, &b->ndeps, tc,
 					  rootdep != NULL)) < 0)
 		goto done;
@@ -1901,7 +1894,8 @@ cr_build_free(struct cr_build *b)
 	for (i = 0; i < b->nartifacts; i++)
 		free(b->artifacts[i].name);
 	free(b->artifacts);
-	json_decref(b->internal);
+	free(b->norms);
+	free(b->norm_steps);
 	cr_resources_free(b->deps, b->ndeps);
 	cr_resource_clear(&b->log);
 	order_free(b->src_order, b->nsrc_order);

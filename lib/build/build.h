@@ -18,6 +18,8 @@
 #define CR_BUILD_MAX_SIZE (8ull << 30)
 /* Bytes of the build's log kept; the rest is read and dropped. */
 #define CR_BUILD_MAX_LOG (256ull << 20)
+/* Normalisation steps one artifact records, and a NULL. */
+#define CR_BUILD_MAX_STEPS 33u
 
 struct cr_build_opts {
 	const char *output_dir; /* artifacts and the log are copied here */
@@ -76,7 +78,10 @@ struct cr_build {
 	int timed_out;	   /* opts->timeout passed (build or collection) */
 	/* The recipe's fakeClock and normalize, for the statement. */
 	int fake_clock, normalize;
-	json_t *internal; /* internalParameters for the statement */
+	int given_root; /* built in a given root, not the host's */
+	/* Each artifact's normalisation, for internalParameters. */
+	struct cr_normalization *norms;
+	const char **norm_steps; /* CR_BUILD_MAX_STEPS an artifact */
 	/* The toolchain and the root, after the source. */
 	struct cr_resource *deps;
 	size_t ndeps;

@@ -112,7 +112,10 @@ int cr_recipe_for_replay(struct cr_recipe **out, struct cr_recipe **shown,
  */
 char *cr_recipe_describe(const struct cr_recipe *r);
 
-/* The recipe for a JSON report: source, command, artifacts, env... */
+/*
+ * The recipe for a JSON report: source, command, artifacts, env... A new
+ * reference (the caller json_decref()s it); NULL when out of memory.
+ */
 json_t *cr_recipe_json(const struct cr_recipe *r);
 
 /*
@@ -136,6 +139,7 @@ void cr_recipe_to_statement(struct cr_external *e, const struct cr_recipe *r);
 int cr_recipe_from_statement(struct cr_recipe **out,
 			     const struct cr_statement *st, const char *name);
 
+/* Frees r and all it owns (its lists, root); NULL is ignored. */
 void cr_recipe_free(struct cr_recipe *r);
 
 #endif

@@ -355,6 +355,94 @@ encode_external(json_t *def, const struct cr_external *e)
 	return CR_OK;
 }
 
+/* Sets key to the list when it is not NULL. */
+static int
+set_list(json_t *obj, const char *key, const char *const *list)
+{
+	return list == NULL
+		       ? CR_OK
+		       : set_new(obj, key, string_array((char *const *)list));
+}
+
+static int
+encode_sandbox(json_t *ip, const struct cr_internal *in)
+{
+	json_t *sb, *sc;
+	int err;
+
+	if ((err = set_new(ip, "sandbox", sb = json_object())) < 0 ||
+	    (err = set_list(sb, "namespaces", in->sandbox.namespaces)) < 0 ||
+	    (err = set_opt(sb, "network", in->sandbox.network)) < 0 ||
+	    (err = set_opt(sb, "root", in->sandbox.root)) < 0 ||
+	    (err = set_opt(sb, "rootDirs", in->sandbox.root_dirs_word)) < 0 ||
+	    (in->sandbox.root_dirs_word == NULL &&
+	     (err = set_list(sb, "rootDirs", in->sandbox.root_dirs)) < 0) ||
+	    (err = set_list(sb, "hidden", in->sandbox.hidden)) < 0 ||
+	    (err = set_opt(sb, "var", in->sandbox.var)) < 0 ||
+	    (err = set_opt(sb, "sys", in->sandbox.sys)) < 0 ||
+	    (err = set_opt(sb, "proc", in->sandbox.proc)) < 0 ||
+	    (err = set_opt(sb, "hostname", in->sandbox.hostname)) < 0 ||
+	    (err = set_opt(sb, "home", in->sandbox.home)) < 0 ||
+	    (err = set_opt(sb, "tmpdir", in->sandbox.tmpdir)) < 0 ||
+	    (err = set_opt(sb, "PATH", in->sandbox.path)) < 0 ||
+	    (err = set_opt(sb, "umask", in->sandbox.umask)) < 0 ||
+	    (err = set_opt(sb, "keyring", in->sandbox.keyring)) < 0)
+		return err;
+	if (in->sandbox.seccomp.deny != NULL &&
+	    ((err = set_new(sb, "seccomp", sc = json_object())) < 0 ||
+	     (err = set_list(sc, "deny", in->sandbox.seccomp.deny)) < 0 ||
+	     (err = set_list(sc, "denyNamespaceFlags",
+			     in->sandbox.seccomp.deny_namespace_flags)) < 0 ||
+	     (err = set_opt(sc, "clone3", in->sandbox.seccomp.clone3)) < 0 ||
+	     (err = set_list(sc, "denyIoctl", in->sandbox.seccomp.deny_ioctl)) <
+		     0 ||
+	     (err = set_opt(sc, "otherArchitectures",
+			    in->sandbox.seccomp.other_architectures)) < 0))
+		return err;
+	if (in->sandbox.fake_clock_env != NULL &&
+	    (err = set_new(
+		     sb, "fakeClockEnv",
+		     env_object((char *const *)in->sandbox.fake_clock_env))) <
+		    0)
+		return err;
+	return CR_OK;
+}
+
+static int
+encode_internal(json_t *def, const struct cr_internal *in)
+{
+	const struct cr_normalization *n;
+	json_t *ip, *list, *o;
+	size_t i;
+	int err;
+
+	if ((err = set_new(def, "internalParameters", ip = json_object())) <
+		    0 ||
+	    (err = set_opt(ip, "buildPath", in->build_path)) < 0 ||
+	    (in->sandbox.namespaces != NULL &&
+	     (err = encode_sandbox(ip, in)) < 0))
+		return err;
+	if (in->normalizations == NULL)
+		return CR_OK;
+	if ((err = set_new(ip, "normalizations", list = json_array())) < 0)
+		return err;
+	for (i = 0; i < in->nnormalizations; i++) {
+		n = &in->normalizations[i];
+		if ((o = json_object()) == NULL ||
+		    json_array_append_new(list, o) < 0)
+			return cr_error_set("statement: out of memory");
+		/* Members that look like containers but are kept as built. */
+		if ((err = set_opt(o, "artifact", n->artifact)) < 0 ||
+		    (err = set_opt(o, "format", n->format)) < 0 ||
+		    (err = set_list(o, "steps", n->steps)) < 0 ||
+		    (n->kept > 0 &&
+		     (err = set_new(o, "kept",
+				    json_integer((json_int_t)n->kept))) < 0))
+			return err;
+	}
+	return CR_OK;
+}
+
 static int
 encode_run(json_t *pred, const struct cr_provenance *p)
 {
@@ -418,9 +506,7 @@ cr_statement_encode(char **out, size_t *len, const struct cr_provenance *p)
 	    (err = set_new(pred, "buildDefinition", def = json_object())) < 0 ||
 	    (err = set_new(def, "buildType", json_string(p->build_type))) < 0 ||
 	    (err = encode_external(def, &p->external)) < 0 ||
-	    (err = set_new(def, "internalParameters",
-			   p->internal ? json_incref(p->internal)
-				       : json_object())) < 0)
+	    (err = encode_internal(def, &p->internal)) < 0)
 		goto done;
 
 	/* The source first, then whatever the build resolved. */
@@ -1167,6 +1253,123 @@ decode_external(struct cr_statement *st, json_t *ext, json_t *inp)
 	return CR_OK;
 }
 
+/* The strings of a list (in the store), or NULL when it is not one. */
+static int
+decode_strings(const char *const **out, struct store *s, json_t *a)
+{
+	const char **list;
+	json_t *v;
+	size_t i, n = 0;
+
+	*out = NULL;
+	if (!json_is_array(a))
+		return CR_OK;
+	if ((list = keep(s, calloc(json_array_size(a) + 1, sizeof(*list)))) ==
+	    NULL)
+		return cr_error_set("out of memory");
+	json_array_foreach(a, i, v)
+	{
+		if (json_is_string(v))
+			list[n++] = json_string_value(v);
+	}
+	*out = list;
+	return CR_OK;
+}
+
+/* An object of strings as NAME=VALUE (in the store), or NULL. */
+static int
+decode_pairs(const char *const **out, struct store *s, json_t *o)
+{
+	const char **list, *k;
+	json_t *v;
+	size_t n = 0;
+	char *pair;
+
+	*out = NULL;
+	if (!json_is_object(o))
+		return CR_OK;
+	if ((list = keep(s, calloc(json_object_size(o) + 1, sizeof(*list)))) ==
+	    NULL)
+		return cr_error_set("out of memory");
+	json_object_foreach(o, k, v)
+	{
+		if (!json_is_string(v))
+			continue;
+		if (asprintf(&pair, "%s=%s", k, json_string_value(v)) < 0 ||
+		    (list[n++] = keep(s, pair)) == NULL)
+			return cr_error_set("out of memory");
+	}
+	*out = list;
+	return CR_OK;
+}
+
+/* internalParameters, as written by cr_statement_encode(). */
+static int
+decode_internal(struct cr_statement *st, json_t *ip)
+{
+	struct cr_internal *in = &st->prov.internal;
+	struct store *s = st->store;
+	json_t *sb = json_object_get(ip, "sandbox"), *sc, *norms, *v;
+	struct cr_normalization *list;
+	size_t i;
+	int err;
+
+	in->build_path = get_string(ip, "buildPath");
+	sc = json_object_get(sb, "seccomp");
+	v = json_object_get(sb, "rootDirs");
+	in->sandbox.network = get_string(sb, "network");
+	in->sandbox.root = get_string(sb, "root");
+	in->sandbox.root_dirs_word = get_string(sb, "rootDirs");
+	in->sandbox.var = get_string(sb, "var");
+	in->sandbox.sys = get_string(sb, "sys");
+	in->sandbox.proc = get_string(sb, "proc");
+	in->sandbox.hostname = get_string(sb, "hostname");
+	in->sandbox.home = get_string(sb, "home");
+	in->sandbox.tmpdir = get_string(sb, "tmpdir");
+	in->sandbox.path = get_string(sb, "PATH");
+	in->sandbox.umask = get_string(sb, "umask");
+	in->sandbox.keyring = get_string(sb, "keyring");
+	in->sandbox.seccomp.clone3 = get_string(sc, "clone3");
+	in->sandbox.seccomp.other_architectures =
+		get_string(sc, "otherArchitectures");
+	if ((err = decode_strings(&in->sandbox.namespaces, s,
+				  json_object_get(sb, "namespaces"))) < 0 ||
+	    (err = decode_strings(&in->sandbox.root_dirs, s, v)) < 0 ||
+	    (err = decode_strings(&in->sandbox.hidden, s,
+				  json_object_get(sb, "hidden"))) < 0 ||
+	    (err = decode_strings(&in->sandbox.seccomp.deny, s,
+				  json_object_get(sc, "deny"))) < 0 ||
+	    (err = decode_strings(&in->sandbox.seccomp.deny_namespace_flags, s,
+				  json_object_get(sc, "denyNamespaceFlags"))) <
+		    0 ||
+	    (err = decode_strings(&in->sandbox.seccomp.deny_ioctl, s,
+				  json_object_get(sc, "denyIoctl"))) < 0 ||
+	    (err = decode_pairs(&in->sandbox.fake_clock_env, s,
+				json_object_get(sb, "fakeClockEnv"))) < 0)
+		return err;
+	norms = json_object_get(ip, "normalizations");
+	if (!json_is_array(norms))
+		return CR_OK;
+	if ((list = keep(s, calloc(json_array_size(norms) + 1,
+				   sizeof(*list)))) == NULL)
+		return cr_error_set("out of memory");
+	json_array_foreach(norms, i, v)
+	{
+		json_t *kept = json_object_get(v, "kept");
+
+		list[i].artifact = get_string(v, "artifact");
+		list[i].format = get_string(v, "format");
+		if (json_is_integer(kept) && json_integer_value(kept) > 0)
+			list[i].kept = json_integer_value(kept);
+		if ((err = decode_strings(&list[i].steps, s,
+					  json_object_get(v, "steps"))) < 0)
+			return err;
+	}
+	in->normalizations = list;
+	in->nnormalizations = json_array_size(norms);
+	return CR_OK;
+}
+
 /* An ISO 8601 UTC time as written (2024-01-01T00:00:00Z); -1 otherwise. */
 static int64_t
 parse_time(const char *s)
@@ -1256,10 +1459,10 @@ decode_provenance(struct cr_statement *st, json_t *pred)
 	memcpy(p->tree, st->tree, CR_SHA256_LEN);
 	p->commit = st->commit[0] ? st->commit : NULL;
 	inp = json_object_get(def, "internalParameters");
-	p->internal = inp;
 	if ((err = decode_external(st,
 				   json_object_get(def, "externalParameters"),
 				   inp)) < 0 ||
+	    (err = decode_internal(st, inp)) < 0 ||
 	    (err = decode_resources(
 		     &st->deps, &st->ndeps,
 		     json_object_get(def, "resolvedDependencies"))) < 0 ||

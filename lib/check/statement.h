@@ -89,6 +89,45 @@ struct cr_external {
 	size_t nrootfs_digest;
 };
 
+/* One artifact's normalisation, as internalParameters records it. */
+struct cr_normalization {
+	const char *artifact;
+	const char *format;	  /* "none", "tar+gzip"... */
+	const char *const *steps; /* the steps applied, NULL-terminated */
+	int64_t kept; /* nested containers kept as built; 0: not written */
+};
+
+/*
+ * internalParameters: what cleanroom fixes, for people (SLSA consumers need
+ * not check it): the build path, the sandbox and the normalisations. Every
+ * pointer is borrowed; NULL is not written, and so is a sandbox with no
+ * namespaces (a statement of `attest sign` has {}).
+ */
+struct cr_internal {
+	const char *build_path;
+	struct {
+		const char *const *namespaces;
+		const char *network;
+		const char *root;
+		const char *root_dirs_word; /* "all", else the list: */
+		const char *const *root_dirs;
+		const char *const *hidden;
+		const char *var, *sys, *proc, *hostname, *home, *tmpdir;
+		const char *path, *umask, *keyring;
+		struct {
+			const char *const *deny;
+			const char *const *deny_namespace_flags;
+			const char *clone3;
+			const char *const *deny_ioctl;
+			const char *other_architectures;
+		} seccomp;
+		/* libfaketime's settings, NAME=VALUE; NULL: no fake clock */
+		const char *const *fake_clock_env;
+	} sandbox;
+	const struct cr_normalization *normalizations; /* NULL: not written */
+	size_t nnormalizations;
+};
+
 /*
  * The provenance a statement carries, typed; every pointer is borrowed.
  * The source is written twice, as externalParameters.source and as the
@@ -106,11 +145,7 @@ struct cr_provenance {
 	const char *commit; /* hex commit id, git only */
 	/* SHA-256 of an archive's bytes, or NULL. */
 	const unsigned char *source_sha256;
-	/*
-	 * internalParameters: the sandbox as the build describes it, open
-	 * content no reader interprets (NULL: {}).
-	 */
-	json_t *internal;
+	struct cr_internal internal;
 	const struct cr_resource *deps; /* after the source */
 	size_t ndeps;
 	/* NULL: the builder id of build_type, this program's version. */
