@@ -479,13 +479,6 @@ same_resource(const struct cr_resource *a, const struct cr_resource *b)
 {
 	size_t i;
 
-#define SAME_STR(x, y)                             \
-	do {                                       \
-		if ((x) == NULL || (y) == NULL)    \
-			assert_ptr_equal(x, y);    \
-		else                               \
-			assert_string_equal(x, y); \
-	} while (0)
 	SAME_STR(a->name, b->name);
 	SAME_STR(a->uri, b->uri);
 	SAME_STR(a->media_type, b->media_type);

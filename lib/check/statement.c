@@ -1031,8 +1031,7 @@ struct store {
 	size_t n, cap;
 	unsigned char source_sha256[CR_SHA256_LEN];
 	unsigned char recipe_sha256[CR_SHA256_LEN];
-	struct cr_digest *rootfs_digest;
-	size_t nrootfs_digest;
+	struct cr_resource rootfs; /* externalParameters.rootfs's digest */
 };
 
 static void
@@ -1045,11 +1044,7 @@ store_free(struct store *s)
 	for (i = 0; i < s->n; i++)
 		free(s->ptrs[i]);
 	free(s->ptrs);
-	for (i = 0; i < s->nrootfs_digest; i++) {
-		free(s->rootfs_digest[i].alg);
-		free(s->rootfs_digest[i].value);
-	}
-	free(s->rootfs_digest);
+	cr_resource_clear(&s->rootfs);
 	free(s);
 }
 
@@ -1235,20 +1230,12 @@ decode_external(struct cr_statement *st, json_t *ext, json_t *inp)
 	if (json_is_string(v) && strcmp(json_string_value(v), "host") == 0) {
 		e->rootfs = CR_ROOTFS_HOST;
 	} else if (json_is_object(v)) {
-		struct cr_resource r = {0};
-
-		if ((err = decode_digests(&r, json_object_get(v, "digest"))) <
-		    0) {
-			cr_resource_clear(&r);
+		if ((err = decode_digests(&s->rootfs,
+					  json_object_get(v, "digest"))) < 0)
 			return err;
-		}
-		s->rootfs_digest = r.digest;
-		s->nrootfs_digest = r.ndigest;
-		r.digest = NULL;
-		r.ndigest = 0;
 		e->rootfs = CR_ROOTFS_GIVEN;
-		e->rootfs_digest = s->rootfs_digest;
-		e->nrootfs_digest = s->nrootfs_digest;
+		e->rootfs_digest = s->rootfs.digest;
+		e->nrootfs_digest = s->rootfs.ndigest;
 	}
 	return CR_OK;
 }

@@ -177,7 +177,7 @@ int cr_statement_encode(char **out, size_t *len, const struct cr_provenance *p);
  * owned by the statement (cr_statement_free()), prov's pointers included.
  */
 struct cr_statement {
-	json_t *root;
+	json_t *root; /* the payload's JSON, which prov's strings point into */
 	struct cr_subject *subjects;
 	size_t nsubjects;
 	int has_tree;
