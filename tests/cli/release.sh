@@ -46,6 +46,17 @@ else
 fi
 expect 0 "the packaged verify runs" inst/usr/bin/verify --version
 out_has "^verify \(cleanroom\) $version\$" "and is this version"
+# verify runs verify-build, installed in libexec/cleanroom, for rebuild,
+# diff and root.
+printf 'a\n' >same.txt
+expect 0 "the packaged verify runs the packaged verify-build" \
+	inst/usr/bin/verify diff same.txt same.txt
+out_has "^SAME" "and it compares"
+mv inst/usr/libexec/cleanroom/verify-build verify-build.moved
+expect 2 "without verify-build, verify diff says what is missing" \
+	inst/usr/bin/verify diff same.txt same.txt
+err_has "needs verify-build" "naming it"
+mv verify-build.moved inst/usr/libexec/cleanroom/verify-build
 
 # The statement: the source is the exported tree, the root is recorded.
 src_tree=$("$ATTEST" hash "rel/cleanroom-$version.tar.gz" | cut -d' ' -f1)
