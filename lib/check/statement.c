@@ -1,4 +1,4 @@
-/* in-toto Statement v1 with SLSA provenance v1: building and strict reading. */
+/* in-toto Statement v1 with SLSA provenance v1: the one codec (typed provenance, encoder, strict decoder). */
 #include "statement.h"
 #include "error.h"
 #include "json_keys.h"
