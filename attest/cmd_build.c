@@ -639,7 +639,7 @@ explain(const char *outdir, const char *dir, const char *name)
 					    CR_SANDBOX_HOME};
 	struct cr_diff_report *rep = NULL;
 	struct cr_diff_opts dopts = {0};
-	char a[4200], b[4200];
+	char a[4200], b[4200], *text;
 	int err;
 
 	snprintf(a, sizeof(a), "%s/%s", outdir, name);
@@ -649,8 +649,12 @@ explain(const char *outdir, const char *dir, const char *name)
 	err = cr_diff_files(&rep, a, b, &dopts);
 	if (err == CR_ERROR)
 		return err;
-	cr_diff_print(stdout, rep);
+	err = cr_diff_text(&text, rep, 0);
 	cr_diff_report_free(rep);
+	if (err < 0)
+		return err;
+	fputs(text, stdout);
+	free(text);
 	return CR_OK;
 }
 

@@ -271,6 +271,44 @@ test_rmtree(void **state)
 	assert_int_equal(rmdir(keep), 0);
 }
 
+/* The text buffer: grows, keeps every byte, and fails once, at take. */
+static void
+test_str(void **state)
+{
+	struct cr_str t = {0};
+	char *out, want[8192];
+	size_t i, n = 0;
+
+	(void)state;
+	assert_int_equal(cr_str_take(&out, &t), CR_OK);
+	assert_string_equal(out, "");
+	free(out);
+	for (i = 0; i < 1000; i++) {
+		cr_str_printf(&t, "%zu,", i);
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "%zu,", i);
+	}
+	cr_str_printf(&t, "%s", "");
+	assert_int_equal(t.len, n);
+	assert_int_equal(cr_str_take(&out, &t), CR_OK);
+	assert_string_equal(out, want);
+	assert_null(t.p);
+	free(out);
+
+	/* Past CR_STR_MAX: the append is refused, the text left as it was. */
+	cr_str_printf(&t, "kept");
+	cr_str_printf(&t, "%*s", (int)CR_STR_MAX, "");
+	assert_true(t.failed);
+	assert_string_equal(t.p, "kept");
+	cr_str_printf(&t, "more");
+	assert_string_equal(t.p, "kept");
+	assert_int_equal(cr_str_take(&out, &t), CR_ERROR);
+	assert_null(out);
+	assert_null(t.p);
+	assert_non_null(strstr(cr_error_last(), "text report"));
+	cr_str_free(&t);
+	cr_str_free(NULL);
+}
+
 int
 main(void)
 {
@@ -283,6 +321,7 @@ main(void)
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_format_time),
 		cmocka_unit_test(test_rmtree),
+		cmocka_unit_test(test_str),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

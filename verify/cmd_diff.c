@@ -158,8 +158,11 @@ cmd_diff(int argc, char **argv)
 	} else if (tool_quiet) {
 		cr_diff_verdict(line, sizeof(line), r);
 		printf("%s\n", line);
+	} else if ((err = cr_diff_text(&s, r, verbose)) == CR_OK) {
+		fputs(s, stdout);
+		free(s);
 	} else {
-		cr_diff_write(stdout, r, verbose);
+		code = tool_report(err);
 	}
 	if (diffoscope && !r->identical)
 		run_diffoscope(argv[optind], argv[optind + 1],

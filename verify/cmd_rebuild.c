@@ -385,7 +385,7 @@ compare_shipped(json_t *jart, const char *rebuilt, const char *label,
 	struct cr_diff_report *rep = NULL;
 	struct cr_diff_opts dopts = {0};
 	unsigned char sha[CR_SHA256_LEN];
-	char verdict[1024];
+	char verdict[1024], *text;
 	static const char *paths[] = {"/build/src", "/build/home"};
 	int err;
 
@@ -426,9 +426,14 @@ compare_shipped(json_t *jart, const char *rebuilt, const char *label,
 					      "different", "diff",
 					      cr_diff_json(rep)));
 	} else if (!tool_quiet) {
+		if ((err = cr_diff_text(&text, rep, 0)) < 0) {
+			cr_diff_report_free(rep);
+			return err;
+		}
 		printf("  shipped %s: DIFFERENT from the rebuild\n",
 		       tool_name(shipped));
-		cr_diff_print(stdout, rep);
+		fputs(text, stdout);
+		free(text);
 	}
 	cr_diff_verdict(verdict, sizeof(verdict), rep);
 	tool_warn("%s: differs from the rebuild: %s", shipped, verdict);
@@ -731,10 +736,15 @@ cmd_rebuild(int argc, char **argv)
 		json_object_set(report, "artifacts", arts);
 		json_decref(arts);
 	} else if (!tool_quiet) {
+		char *tctext;
+
+		if ((err = cr_toolchain_diff_text(&tctext, tdiff)) < 0)
+			goto done;
 		trust_print_rejected(&t);
 		printf("source %s: the attested tree [%s:%u]\n", id,
 		       tool_name(att->file), att->line);
-		cr_toolchain_diff_print(stdout, tdiff);
+		fputs(tctext, stdout);
+		free(tctext);
 		env_print(&env);
 		if (recipe->from_tree) {
 			char *text = cr_recipe_describe(recipe);

@@ -754,6 +754,10 @@ run(char *const argv[], int64_t sde, int out_fd, int fail_is_efail,
 		    dup2(pfd[1], 2) < 0)
 			_exit(127);
 		execvpe(argv[0], argv, env);
+		/*
+		 * Not printing: fd 2 is now the pipe read below into the
+		 * message (tests/cli/lib_rules.sh allows this one line).
+		 */
 		dprintf(2, "%s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}

@@ -1,6 +1,7 @@
 /* The toolchain in statements: recording it, and comparing a record with the local one. */
 #include "toolchain_diff.h"
 #include "error.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -183,32 +184,36 @@ cr_toolchain_diff_count(const struct cr_toolchain_diff *d)
 	return d ? d->count : 0;
 }
 
-void
-cr_toolchain_diff_print(FILE *f, const struct cr_toolchain_diff *d)
+int
+cr_toolchain_diff_text(char **out, const struct cr_toolchain_diff *d)
 {
+	struct cr_str t = {0};
 	size_t i;
 
 	if (d == NULL)
-		return;
+		return cr_str_take(out, &t);
 	if (d->compared == 0) {
-		fprintf(f, "toolchain: none recorded\n");
-		return;
+		cr_str_printf(&t, "toolchain: none recorded\n");
+		return cr_str_take(out, &t);
 	}
 	if (d->count == 0) {
-		fprintf(f,
-			"toolchain: the %zu recorded tools and files are the same "
-			"here\n",
-			d->compared);
-		return;
+		cr_str_printf(&t,
+			      "toolchain: the %zu recorded tools and files are "
+			      "the same here\n",
+			      d->compared);
+		return cr_str_take(out, &t);
 	}
-	fprintf(f, "toolchain: DIFFERS from the record (%zu change%s):\n",
-		d->count, d->count == 1 ? "" : "s");
+	cr_str_printf(&t,
+		      "toolchain: DIFFERS from the record (%zu change%s):\n",
+		      d->count, d->count == 1 ? "" : "s");
 	for (i = 0; i < d->count; i++)
-		fprintf(f, "  %s%s%s%s %s: recorded '%s', here '%s'\n",
+		cr_str_printf(
+			&t, "  %s%s%s%s %s: recorded '%s', here '%s'\n",
 			d->changes[i].tool, d->changes[i].package ? " (" : "",
 			d->changes[i].package ? d->changes[i].package : "",
 			d->changes[i].package ? ")" : "", d->changes[i].field,
 			d->changes[i].recorded, d->changes[i].local);
+	return cr_str_take(out, &t);
 }
 
 json_t *

@@ -20,7 +20,7 @@
 #define STR_MAX 160  /* characters of context strings kept */
 
 const char *
-fmt_name(enum fmt f)
+cr_diff_fmt_name(enum cr_diff_fmt f)
 {
 	static const char *const names[] = {"data",  "ELF",  "tar",  "zip",
 					    "ar",    "cpio", "gzip", "xz",
@@ -30,7 +30,7 @@ fmt_name(enum fmt f)
 }
 
 ssize_t
-pread_full(int fd, void *buf, size_t len, uint64_t off)
+cr_diff_pread_full(int fd, void *buf, size_t len, uint64_t off)
 {
 	size_t got = 0;
 	ssize_t n;
@@ -50,7 +50,7 @@ pread_full(int fd, void *buf, size_t len, uint64_t off)
 }
 
 int
-write_full(int fd, const void *buf, size_t len)
+cr_diff_write_full(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 	ssize_t n;
@@ -69,7 +69,7 @@ write_full(int fd, const void *buf, size_t len)
 }
 
 int
-spool_open(struct diff_ctx *c, int *fd)
+cr_diff_spool_open(struct cr_diff_ctx *c, int *fd)
 {
 	char path[4096];
 	int n;
@@ -89,7 +89,7 @@ spool_open(struct diff_ctx *c, int *fd)
 }
 
 struct cr_diff_node *
-node_new(struct diff_ctx *c, const char *name, const char *format)
+cr_diff_node_new(struct cr_diff_ctx *c, const char *name, const char *format)
 {
 	struct cr_diff_node *n;
 
@@ -105,14 +105,14 @@ node_new(struct diff_ctx *c, const char *name, const char *format)
 }
 
 void
-node_free(struct cr_diff_node *n)
+cr_diff_node_free(struct cr_diff_node *n)
 {
 	size_t i;
 
 	if (n == NULL)
 		return;
 	for (i = 0; i < n->nchildren; i++)
-		node_free(n->children[i]);
+		cr_diff_node_free(n->children[i]);
 	free(n->children);
 	for (i = 0; i < n->nmeta; i++) {
 		free(n->meta[i].a);
@@ -149,20 +149,20 @@ count_nodes(const struct cr_diff_node *n)
 }
 
 int
-node_add_child(struct diff_ctx *c, struct cr_diff_node *parent,
-	       struct cr_diff_node *child)
+cr_diff_node_add_child(struct cr_diff_ctx *c, struct cr_diff_node *parent,
+		       struct cr_diff_node *child)
 {
 	struct cr_diff_node **tmp;
 	size_t k = count_nodes(child);
 
 	if (c->nodes + k > CR_DIFF_MAX_NODES) {
 		parent->omitted++;
-		node_free(child);
+		cr_diff_node_free(child);
 		return CR_OK;
 	}
 	tmp = realloc(parent->children, (parent->nchildren + 1) * sizeof(*tmp));
 	if (tmp == NULL) {
-		node_free(child);
+		cr_diff_node_free(child);
 		return cr_error_set("diff: out of memory");
 	}
 	parent->children = tmp;
@@ -172,8 +172,8 @@ node_add_child(struct diff_ctx *c, struct cr_diff_node *parent,
 }
 
 int
-node_add_meta(struct cr_diff_node *n, const char *field, const char *a,
-	      const char *b)
+cr_diff_node_add_meta(struct cr_diff_node *n, const char *field, const char *a,
+		      const char *b)
 {
 	struct cr_diff_meta *tmp;
 	char *ca = NULL, *cb = NULL;
@@ -195,7 +195,7 @@ oom:
 }
 
 int
-node_note(struct cr_diff_node *n, const char *fmt, ...)
+cr_diff_node_note(struct cr_diff_node *n, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -213,8 +213,8 @@ node_note(struct cr_diff_node *n, const char *fmt, ...)
 
 /* Reads virtual bytes [pos, pos+len) of a span list; returns bytes read. */
 static ssize_t
-vread(int fd, const struct span *s, size_t ns, uint64_t pos, unsigned char *buf,
-      size_t len)
+vread(int fd, const struct cr_diff_span *s, size_t ns, uint64_t pos,
+      unsigned char *buf, size_t len)
 {
 	size_t i, got = 0, want;
 	uint64_t base = 0;
@@ -228,8 +228,8 @@ vread(int fd, const struct span *s, size_t ns, uint64_t pos, unsigned char *buf,
 		want = (size_t)(base + s[i].len - (pos + got));
 		if (want > len - got)
 			want = len - got;
-		r = pread_full(fd, buf + got, want,
-			       s[i].off + (pos + got - base));
+		r = cr_diff_pread_full(fd, buf + got, want,
+				       s[i].off + (pos + got - base));
 		if (r < 0)
 			return -1;
 		got += (size_t)r;
@@ -242,7 +242,7 @@ vread(int fd, const struct span *s, size_t ns, uint64_t pos, unsigned char *buf,
 
 /* The file offset of virtual position pos. */
 static uint64_t
-voffset(const struct span *s, size_t ns, uint64_t pos)
+voffset(const struct cr_diff_span *s, size_t ns, uint64_t pos)
 {
 	size_t i;
 
@@ -353,7 +353,7 @@ add_leak(struct cr_diff_node *n, enum cr_diff_leak_kind k, int side,
  * other side's window does not hold the same path (moved by the layout).
  */
 static int
-scan_side(struct diff_ctx *c, struct cr_diff_node *n, int side,
+scan_side(struct cr_diff_ctx *c, struct cr_diff_node *n, int side,
 	  const unsigned char *w, size_t lw, const unsigned char *o, size_t lo)
 {
 	const struct cr_diff_opts *op = c->opts;
@@ -394,9 +394,9 @@ scan_side(struct diff_ctx *c, struct cr_diff_node *n, int side,
 }
 
 static int
-scan_window(struct diff_ctx *c, struct cr_diff_node *n, int fda,
-	    const struct span *sa, size_t na, int fdb, const struct span *sb,
-	    size_t nb, uint64_t pos)
+scan_window(struct cr_diff_ctx *c, struct cr_diff_node *n, int fda,
+	    const struct cr_diff_span *sa, size_t na, int fdb,
+	    const struct cr_diff_span *sb, size_t nb, uint64_t pos)
 {
 	unsigned char wa[WIN_BEFORE + WIN_AFTER], wb[WIN_BEFORE + WIN_AFTER];
 	uint64_t from = pos > WIN_BEFORE ? pos - WIN_BEFORE : 0;
@@ -414,8 +414,9 @@ scan_window(struct diff_ctx *c, struct cr_diff_node *n, int fda,
 
 /* Hex and strings context of the first difference at virtual pos. */
 static int
-fill_first(struct cr_diff_node *n, int fda, const struct span *sa, size_t na,
-	   int fdb, const struct span *sb, size_t nb, uint64_t pos)
+fill_first(struct cr_diff_node *n, int fda, const struct cr_diff_span *sa,
+	   size_t na, int fdb, const struct cr_diff_span *sb, size_t nb,
+	   uint64_t pos)
 {
 	unsigned char wa[2 * STR_REACH], wb[2 * STR_REACH];
 	struct cr_diff_first *f = &n->first;
@@ -465,9 +466,9 @@ count_diff(const unsigned char *a, const unsigned char *b)
 }
 
 int
-diff_spans(struct diff_ctx *c, struct cr_diff_node *n, int fda,
-	   const struct span *sa, size_t na, int fdb, const struct span *sb,
-	   size_t nb, int scan)
+cr_diff_spans(struct cr_diff_ctx *c, struct cr_diff_node *n, int fda,
+	      const struct cr_diff_span *sa, size_t na, int fdb,
+	      const struct cr_diff_span *sb, size_t nb, int scan)
 {
 	unsigned char *ba = NULL, *bb = NULL;
 	uint64_t ta = 0, tb = 0, common, pos = 0, next_win = 0, first = 0;
@@ -558,36 +559,36 @@ done:
 	return err;
 }
 
-static enum fmt
+static enum cr_diff_fmt
 sniff(int fd)
 {
 	unsigned char h[512];
 	ssize_t n;
 
 	memset(h, 0, sizeof(h));
-	if ((n = pread_full(fd, h, sizeof(h), 0)) < 4)
-		return FMT_DATA;
+	if ((n = cr_diff_pread_full(fd, h, sizeof(h), 0)) < 4)
+		return CR_DIFF_FMT_DATA;
 	if (memcmp(h, "\177ELF", 4) == 0)
-		return FMT_ELF;
+		return CR_DIFF_FMT_ELF;
 	if (n >= 8 && memcmp(h, "!<arch>\n", 8) == 0)
-		return FMT_AR;
+		return CR_DIFF_FMT_AR;
 	if (memcmp(h, "PK\003\004", 4) == 0 || memcmp(h, "PK\005\006", 4) == 0)
-		return FMT_ZIP;
+		return CR_DIFF_FMT_ZIP;
 	if (n >= 262 && memcmp(h + 257, "ustar", 5) == 0)
-		return FMT_TAR;
+		return CR_DIFF_FMT_TAR;
 	if (n >= 6 &&
 	    (memcmp(h, "070707", 6) == 0 || memcmp(h, "070701", 6) == 0 ||
 	     memcmp(h, "070702", 6) == 0))
-		return FMT_CPIO;
+		return CR_DIFF_FMT_CPIO;
 	if (h[0] == 0x1f && h[1] == 0x8b)
-		return FMT_GZIP;
+		return CR_DIFF_FMT_GZIP;
 	if (n >= 6 && memcmp(h, "\3757zXZ\0", 6) == 0)
-		return FMT_XZ;
+		return CR_DIFF_FMT_XZ;
 	if (memcmp(h, "BZh", 3) == 0 && h[3] >= '1' && h[3] <= '9')
-		return FMT_BZIP2;
+		return CR_DIFF_FMT_BZIP2;
 	if (memcmp(h, "\050\265\057\375", 4) == 0)
-		return FMT_ZSTD;
-	return FMT_DATA;
+		return CR_DIFF_FMT_ZSTD;
+	return CR_DIFF_FMT_DATA;
 }
 
 static void
@@ -605,13 +606,13 @@ drop_leaks(struct cr_diff_node *n)
 }
 
 static void
-drop_children(struct diff_ctx *c, struct cr_diff_node *n)
+drop_children(struct cr_diff_ctx *c, struct cr_diff_node *n)
 {
 	size_t i;
 
 	for (i = 0; i < n->nchildren; i++) {
 		c->nodes -= count_nodes(n->children[i]);
-		node_free(n->children[i]);
+		cr_diff_node_free(n->children[i]);
 	}
 	free(n->children);
 	n->children = NULL;
@@ -621,12 +622,12 @@ drop_children(struct diff_ctx *c, struct cr_diff_node *n)
 }
 
 int
-diff_into(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
-	  unsigned int depth)
+cr_diff_into(struct cr_diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
+	     unsigned int depth)
 {
 	struct stat sta, stb;
-	struct span spa, spb;
-	enum fmt fa, fb;
+	struct cr_diff_span spa, spb;
+	enum cr_diff_fmt fa, fb;
 	int err;
 
 	if (fstat(fda, &sta) < 0 || fstat(fdb, &stb) < 0)
@@ -636,10 +637,10 @@ diff_into(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 	spb.len = (uint64_t)stb.st_size;
 	fa = sniff(fda);
 	fb = sniff(fdb);
-	n->format = fmt_name(fa);
+	n->format = cr_diff_fmt_name(fa);
 	/* Leaks are looked for where bytes are the payload itself. */
-	if ((err = diff_spans(c, n, fda, &spa, 1, fdb, &spb, 1,
-			      fa == FMT_DATA || fa != fb)) < 0)
+	if ((err = cr_diff_spans(c, n, fda, &spa, 1, fdb, &spb, 1,
+				 fa == CR_DIFF_FMT_DATA || fa != fb)) < 0)
 		return err;
 	if (n->status == CR_DIFF_SAME) {
 		if (n->nmeta > 0)
@@ -647,29 +648,31 @@ diff_into(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 		return CR_OK;
 	}
 	if (fa != fb)
-		return node_note(n, "A is %s, B is %s: compared bytewise",
-				 fmt_name(fa), fmt_name(fb));
-	if (fa == FMT_DATA)
+		return cr_diff_node_note(
+			n, "A is %s, B is %s: compared bytewise",
+			cr_diff_fmt_name(fa), cr_diff_fmt_name(fb));
+	if (fa == CR_DIFF_FMT_DATA)
 		return CR_OK;
 	if (depth >= c->max_depth) {
 		n->unexplained = 1;
-		return node_note(n,
-				 "nested deeper than %u containers: compared "
-				 "bytewise only",
-				 c->max_depth);
+		return cr_diff_node_note(
+			n,
+			"nested deeper than %u containers: compared "
+			"bytewise only",
+			c->max_depth);
 	}
 	switch (fa) {
-	case FMT_ELF:
-		err = diff_elf(c, n, fda, fdb, spa.len, spb.len);
+	case CR_DIFF_FMT_ELF:
+		err = cr_diff_elf(c, n, fda, fdb, spa.len, spb.len);
 		break;
-	case FMT_GZIP:
-	case FMT_XZ:
-	case FMT_BZIP2:
-	case FMT_ZSTD:
-		err = diff_compressed(c, n, fa, fda, fdb, depth);
+	case CR_DIFF_FMT_GZIP:
+	case CR_DIFF_FMT_XZ:
+	case CR_DIFF_FMT_BZIP2:
+	case CR_DIFF_FMT_ZSTD:
+		err = cr_diff_compressed(c, n, fa, fda, fdb, depth);
 		break;
 	default:
-		err = diff_archive(c, n, fda, fdb, depth);
+		err = cr_diff_archive(c, n, fda, fdb, depth);
 		break;
 	}
 	if (err == CR_ERROR)
@@ -701,7 +704,7 @@ tally(struct cr_diff_report *r, const struct cr_diff_node *n)
 }
 
 static void
-ctx_init(struct diff_ctx *c, const struct cr_diff_opts *opts)
+ctx_init(struct cr_diff_ctx *c, const struct cr_diff_opts *opts)
 {
 	struct passwd pw, *res = NULL;
 	char pwbuf[4096];
@@ -732,7 +735,7 @@ cr_diff_fds(struct cr_diff_report **out, int fda, const char *a, int fdb,
 	    const char *b, const struct cr_diff_opts *opts)
 {
 	struct cr_diff_report *r = NULL;
-	struct diff_ctx c;
+	struct cr_diff_ctx c;
 	struct stat st;
 	int err = CR_ERROR;
 
@@ -748,12 +751,12 @@ cr_diff_fds(struct cr_diff_report **out, int fda, const char *a, int fdb,
 		return cr_error_set("%s: not a regular file", b);
 	if ((r = calloc(1, sizeof(*r))) == NULL || (r->a = strdup(a)) == NULL ||
 	    (r->b = strdup(b)) == NULL ||
-	    (r->root = node_new(&c, a, "data")) == NULL) {
+	    (r->root = cr_diff_node_new(&c, a, "data")) == NULL) {
 		cr_error_set("diff: out of memory");
 		goto done;
 	}
 	c.nodes = 1;
-	if ((err = diff_into(&c, r->root, fda, fdb, 0)) < 0)
+	if ((err = cr_diff_into(&c, r->root, fda, fdb, 0)) < 0)
 		goto done;
 	r->identical = r->root->status == CR_DIFF_SAME;
 	tally(r, r->root);
@@ -802,7 +805,7 @@ cr_diff_report_free(struct cr_diff_report *r)
 {
 	if (r == NULL)
 		return;
-	node_free(r->root);
+	cr_diff_node_free(r->root);
 	free(r->a);
 	free(r->b);
 	free(r);

@@ -4,7 +4,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include <jansson.h>
 
@@ -180,42 +179,62 @@ struct cr_diff_report {
 int cr_diff_files(struct cr_diff_report **out, const char *a, const char *b,
 		  const struct cr_diff_opts *opts);
 
-/* The same for open, seekable descriptors (not closed); names for messages. */
+/*
+ * The same for open descriptors of regular files (CR_ERROR otherwise), read
+ * with pread from offset 0 and left open; a and b name them in the report
+ * and in messages.
+ */
 int cr_diff_fds(struct cr_diff_report **out, int fda, const char *a, int fdb,
 		const char *b, const struct cr_diff_opts *opts);
 
+/* Frees r and its node tree; r may be NULL. */
 void cr_diff_report_free(struct cr_diff_report *r);
 
 /*
- * Writes the one-line verdict ("DIFFER  a  b: ..." or "SAME  a  b") into
- * buf, truncated to len (NUL-terminated). Returns the length it needed.
+ * Writes the one-line verdict ("DIFFER  a  b: ..." or "SAME  a  b", no
+ * newline) into buf, truncated to fit len bytes and NUL-terminated when len
+ * is not 0. Returns the length the whole verdict needs (without the NUL),
+ * which may be len or more when it was truncated. Never fails.
  */
 size_t cr_diff_verdict(char *buf, size_t len, const struct cr_diff_report *r);
 
 /*
- * Writes the verdict, the symbol summary of ELF files and the details, as
- * text, to f; the bytes around each first difference in hex only when
- * verbose. Returns CR_ERROR when f reports a write error.
+ * The report as text, as `verify diff` prints it: the verdict line, then,
+ * when the files differ, one line per differing node (indented by depth)
+ * with its symbol changes, metadata, notes, strings and leaks; the bytes
+ * around each first difference in hex only when verbose. Every line ends
+ * in a newline. *out is allocated and NUL-terminated (the text holds no
+ * other NUL); the caller frees it with free(). CR_OK, or CR_ERROR with a
+ * message and *out NULL when out of memory. Nothing is printed.
  */
-int cr_diff_write(FILE *f, const struct cr_diff_report *r, int verbose);
+int cr_diff_text(char **out, const struct cr_diff_report *r, int verbose);
 
-/* cr_diff_write(f, r, 0). */
-int cr_diff_print(FILE *f, const struct cr_diff_report *r);
-
-/* "imported symbol added", "function size changed"... */
+/* "imported symbol added", "function size changed"...: a static string. */
 const char *cr_diff_sym_kind_name(enum cr_diff_sym_kind k);
 
-/* The report as JSON; NULL when out of memory. The caller decrefs. */
+/*
+ * The report as JSON ("a", "b", "identical", "verdict", "unexplained",
+ * "leaks" and "root", the node tree); bytes of names that are
+ * not UTF-8 become '?'. A new reference the caller decrefs; NULL (no message
+ * set) when out of memory.
+ */
 json_t *cr_diff_json(const struct cr_diff_report *r);
 
-/* The class of an ELF section from its name, sh_type and sh_flags. */
+/*
+ * The class of an ELF section from its name, sh_type and sh_flags (see enum
+ * cr_diff_class); in a relocatable object the caller makes .symtab and
+ * .strtab DATA. Never fails.
+ */
 enum cr_diff_class cr_diff_section_class(const char *name, uint32_t type,
 					 uint64_t flags);
 
-/* "code", "data", "header", "derived", "other" or "" for NONE. */
+/* "code", "data", "header", "derived", "other" or "" for NONE: static. */
 const char *cr_diff_class_name(enum cr_diff_class c);
 
-/* "build time", "build date", "build path", "hostname", "user name". */
+/*
+ * "build time", "build date", "build path", "hostname", "user name" for one
+ * kind (one bit), "" otherwise: a static string.
+ */
 const char *cr_diff_leak_name(enum cr_diff_leak_kind k);
 
 /*

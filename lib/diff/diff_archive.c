@@ -273,7 +273,7 @@ run_list(void *p)
 
 /* Lists both archives at once (two threads when it can). */
 static int
-list_pair(struct diff_ctx *c, struct alist *A, int fda, struct alist *B,
+list_pair(struct cr_diff_ctx *c, struct alist *A, int fda, struct alist *B,
 	  int fdb)
 {
 	struct listjob ja = {A, fda, 0, 0, ""}, jb = {B, fdb, 0, 0, ""};
@@ -300,7 +300,7 @@ list_pair(struct diff_ctx *c, struct alist *A, int fda, struct alist *B,
 
 /* Writes the bytes of the members marked detail to spool files. */
 static int
-spool_members(struct diff_ctx *c, struct alist *l, int fd)
+spool_members(struct cr_diff_ctx *c, struct alist *l, int fd)
 {
 	struct archive *a = NULL;
 	struct archive_entry *ae;
@@ -329,14 +329,15 @@ spool_members(struct diff_ctx *c, struct alist *l, int fd)
 		left--;
 		if (c->spooled + l->e[i].size > c->max_spool)
 			continue;
-		if ((err = spool_open(c, &l->e[i].fd)) < 0)
+		if ((err = cr_diff_spool_open(c, &l->e[i].fd)) < 0)
 			goto done;
 		err = CR_ERROR;
 		while ((r = archive_read_data(a, buf, CR_STREAM_CHUNK)) > 0) {
 			c->spooled += (uint64_t)r;
 			if (c->spooled > c->max_spool)
 				break;
-			if (write_full(l->e[i].fd, buf, (size_t)r) < 0) {
+			if (cr_diff_write_full(l->e[i].fd, buf, (size_t)r) <
+			    0) {
 				cr_error_errno("diff: %s: spooling %s",
 					       c->tmpdir, l->e[i].name);
 				goto done;
@@ -420,24 +421,27 @@ entry_meta(struct cr_diff_node *n, const struct entry *a, const struct entry *b)
 	    a->mtime_ns != b->mtime_ns) {
 		fmt_time(sa, sizeof(sa), a->mtime, a->mtime_ns);
 		fmt_time(sb, sizeof(sb), b->mtime, b->mtime_ns);
-		if ((err = node_add_meta(n, "mtime", a->has_mtime ? sa : "-",
-					 b->has_mtime ? sb : "-")) < 0)
+		if ((err = cr_diff_node_add_meta(n, "mtime",
+						 a->has_mtime ? sa : "-",
+						 b->has_mtime ? sb : "-")) < 0)
 			return err;
 	}
 	if (a->has_atime != b->has_atime ||
 	    (a->has_atime && a->atime != b->atime)) {
 		fmt_time(sa, sizeof(sa), a->atime, 0);
 		fmt_time(sb, sizeof(sb), b->atime, 0);
-		if ((err = node_add_meta(n, "atime", a->has_atime ? sa : "-",
-					 b->has_atime ? sb : "-")) < 0)
+		if ((err = cr_diff_node_add_meta(n, "atime",
+						 a->has_atime ? sa : "-",
+						 b->has_atime ? sb : "-")) < 0)
 			return err;
 	}
 	if (a->has_ctime != b->has_ctime ||
 	    (a->has_ctime && a->ctime != b->ctime)) {
 		fmt_time(sa, sizeof(sa), a->ctime, 0);
 		fmt_time(sb, sizeof(sb), b->ctime, 0);
-		if ((err = node_add_meta(n, "ctime", a->has_ctime ? sa : "-",
-					 b->has_ctime ? sb : "-")) < 0)
+		if ((err = cr_diff_node_add_meta(n, "ctime",
+						 a->has_ctime ? sa : "-",
+						 b->has_ctime ? sb : "-")) < 0)
 			return err;
 	}
 	if (a->uid != b->uid || a->gid != b->gid ||
@@ -449,13 +453,13 @@ entry_meta(struct cr_diff_node *n, const struct entry *a, const struct entry *b)
 		snprintf(sb, sizeof(sb), "%lld:%lld (%.40s:%.40s)",
 			 (long long)b->uid, (long long)b->gid,
 			 b->uname ? b->uname : "", b->gname ? b->gname : "");
-		if ((err = node_add_meta(n, "owner", sa, sb)) < 0)
+		if ((err = cr_diff_node_add_meta(n, "owner", sa, sb)) < 0)
 			return err;
 	}
 	if (a->perm != b->perm) {
 		snprintf(sa, sizeof(sa), "%04o", a->perm);
 		snprintf(sb, sizeof(sb), "%04o", b->perm);
-		if ((err = node_add_meta(n, "mode", sa, sb)) < 0)
+		if ((err = cr_diff_node_add_meta(n, "mode", sa, sb)) < 0)
 			return err;
 	}
 	return CR_OK;
@@ -476,7 +480,7 @@ order_meta(struct cr_diff_node *n, const struct alist *A, struct entry **match)
 				 A->e[prev].name, A->e[i].name);
 			snprintf(sb, sizeof(sb), "%.120s before %.120s",
 				 A->e[i].name, A->e[prev].name);
-			return node_add_meta(n, "order", sa, sb);
+			return cr_diff_node_add_meta(n, "order", sa, sb);
 		}
 		prev = i;
 	}
@@ -496,7 +500,7 @@ assign_occ(struct entry **s, size_t n)
 
 /* A member's node before its bytes are looked at. */
 static int
-member_node(struct diff_ctx *c, struct cr_diff_node **out, struct entry *ea,
+member_node(struct cr_diff_ctx *c, struct cr_diff_node **out, struct entry *ea,
 	    struct entry *eb, size_t *ndetail)
 {
 	struct cr_diff_node *n;
@@ -505,7 +509,7 @@ member_node(struct diff_ctx *c, struct cr_diff_node **out, struct entry *ea,
 	int err;
 
 	*out = NULL;
-	if ((n = node_new(c, e->name, type_name(e->type))) == NULL)
+	if ((n = cr_diff_node_new(c, e->name, type_name(e->type))) == NULL)
 		return cr_error_set("diff: out of memory");
 	if (ea == NULL || eb == NULL) {
 		n->status = ea ? CR_DIFF_ONLY_A : CR_DIFF_ONLY_B;
@@ -520,19 +524,21 @@ member_node(struct diff_ctx *c, struct cr_diff_node **out, struct entry *ea,
 		goto fail;
 	if (ea->type != eb->type) {
 		n->status = CR_DIFF_CONTENT;
-		err = node_add_meta(n, "type", type_name(ea->type),
-				    type_name(eb->type));
+		err = cr_diff_node_add_meta(n, "type", type_name(ea->type),
+					    type_name(eb->type));
 	} else if (strcmp(ea->link ? ea->link : "", eb->link ? eb->link : "")) {
 		n->status = CR_DIFF_CONTENT;
-		err = node_add_meta(n, "link target", ea->link ? ea->link : "",
-				    eb->link ? eb->link : "");
+		err = cr_diff_node_add_meta(n, "link target",
+					    ea->link ? ea->link : "",
+					    eb->link ? eb->link : "");
 	} else if (ea->size != eb->size ||
 		   memcmp(ea->digest, eb->digest, CR_SHA256_LEN) != 0) {
 		n->status = CR_DIFF_CONTENT;
 		if (ea->size == UINT64_MAX || eb->size == UINT64_MAX) {
 			n->unexplained = 1;
-			err = node_note(n, "its bytes could not be read to "
-					   "the end");
+			err = cr_diff_node_note(
+				n, "its bytes could not be read to "
+				   "the end");
 		} else if (ea->type == AE_IFREG &&
 			   *ndetail < CR_DIFF_MAX_DETAIL) {
 			ea->detail = eb->detail = 1;
@@ -540,11 +546,12 @@ member_node(struct diff_ctx *c, struct cr_diff_node **out, struct entry *ea,
 		} else {
 			cr_hex_encode(da, ea->digest, CR_SHA256_LEN);
 			cr_hex_encode(db, eb->digest, CR_SHA256_LEN);
-			err = node_note(n,
-					"content differs (sha256 %.16s... vs "
-					"%.16s...); not examined: more than "
-					"%u members differ",
-					da, db, CR_DIFF_MAX_DETAIL);
+			err = cr_diff_node_note(
+				n,
+				"content differs (sha256 %.16s... vs "
+				"%.16s...); not examined: more than "
+				"%u members differ",
+				da, db, CR_DIFF_MAX_DETAIL);
 		}
 	} else if (n->nmeta > 0) {
 		n->status = CR_DIFF_METADATA;
@@ -554,38 +561,40 @@ member_node(struct diff_ctx *c, struct cr_diff_node **out, struct entry *ea,
 	*out = n;
 	return CR_OK;
 fail:
-	node_free(n);
+	cr_diff_node_free(n);
 	return err;
 }
 
 /* Compares the spooled bytes of a member whose digests differ. */
 static int
-member_detail(struct diff_ctx *c, struct cr_diff_node *n, struct entry *ea,
+member_detail(struct cr_diff_ctx *c, struct cr_diff_node *n, struct entry *ea,
 	      struct entry *eb, unsigned int depth)
 {
 	int err;
 
 	if (ea->fd < 0 || eb->fd < 0) {
 		n->unexplained = 1;
-		return node_note(n,
-				 "content differs; not examined: over the "
-				 "%llu-byte spool cap",
-				 (unsigned long long)c->max_spool);
+		return cr_diff_node_note(
+			n,
+			"content differs; not examined: over the "
+			"%llu-byte spool cap",
+			(unsigned long long)c->max_spool);
 	}
-	if ((err = diff_into(c, n, ea->fd, eb->fd, depth + 1)) < 0)
+	if ((err = cr_diff_into(c, n, ea->fd, eb->fd, depth + 1)) < 0)
 		return err;
 	if (n->status != CR_DIFF_CONTENT) {
 		n->status = CR_DIFF_CONTENT;
 		n->unexplained = 1;
-		return node_note(n, "digests differ but the extracted bytes "
-				    "match");
+		return cr_diff_node_note(
+			n, "digests differ but the extracted bytes "
+			   "match");
 	}
 	return CR_OK;
 }
 
 int
-diff_archive(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
-	     unsigned int depth)
+cr_diff_archive(struct cr_diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
+		unsigned int depth)
 {
 	struct alist A = {0}, B = {0};
 	struct entry **sa = NULL, **sb = NULL, **match = NULL, *key, **hit;
@@ -596,11 +605,11 @@ diff_archive(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 	if ((err = list_pair(c, &A, fda, &B, fdb)) < 0)
 		goto done;
 	if ((A.broken && A.n == 0) || (B.broken && B.n == 0)) {
-		err = node_note(n,
-				"%s: not a readable archive (%s): "
-				"compared bytewise",
-				A.broken && A.n == 0 ? "A" : "B",
-				A.broken && A.n == 0 ? A.why : B.why);
+		err = cr_diff_node_note(n,
+					"%s: not a readable archive (%s): "
+					"compared bytewise",
+					A.broken && A.n == 0 ? "A" : "B",
+					A.broken && A.n == 0 ? A.why : B.why);
 		if (err == CR_OK)
 			err = CR_EFAIL;
 		goto done;
@@ -654,7 +663,7 @@ diff_archive(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 		}
 		switch (nodes[i]->status) {
 		case CR_DIFF_SAME:
-			node_free(nodes[i]);
+			cr_diff_node_free(nodes[i]);
 			nodes[i] = NULL;
 			continue;
 		case CR_DIFF_CONTENT:
@@ -670,21 +679,21 @@ diff_archive(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 			n->nonly_b++;
 			break;
 		}
-		err = node_add_child(c, n, nodes[i]);
+		err = cr_diff_node_add_child(c, n, nodes[i]);
 		nodes[i] = NULL;
 		if (err < 0)
 			goto done;
 	}
 	if (strcmp(A.format, B.format) != 0 &&
-	    (err = node_add_meta(n, "format", A.format, B.format)) < 0)
+	    (err = cr_diff_node_add_meta(n, "format", A.format, B.format)) < 0)
 		goto done;
 	if ((err = order_meta(n, &A, match)) < 0)
 		goto done;
 	if (A.broken || B.broken) {
 		n->unexplained = 1;
-		if ((err = node_note(n, "%s: archive read stopped: %s",
-				     A.broken ? "A" : "B",
-				     A.broken ? A.why : B.why)) < 0)
+		if ((err = cr_diff_node_note(n, "%s: archive read stopped: %s",
+					     A.broken ? "A" : "B",
+					     A.broken ? A.why : B.why)) < 0)
 			goto done;
 	}
 	if (n->ncontent || n->nonly_a || n->nonly_b || n->unexplained) {
@@ -694,14 +703,15 @@ diff_archive(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 	} else {
 		n->status = CR_DIFF_CONTENT;
 		n->unexplained = 1;
-		err = node_note(n, "the archives' bytes differ, yet every "
-				   "member, its metadata and their order "
-				   "match");
+		err = cr_diff_node_note(n,
+					"the archives' bytes differ, yet every "
+					"member, its metadata and their order "
+					"match");
 	}
 done:
 	if (nodes)
 		for (i = 0; i < nnodes; i++)
-			node_free(nodes[i]);
+			cr_diff_node_free(nodes[i]);
 	free(nodes);
 	free(match);
 	free(sa);
@@ -728,8 +738,8 @@ read_gzhead(struct gzhead *g, int fd)
 	size_t p = 10, k;
 
 	memset(g, 0, sizeof(*g));
-	if ((n = pread_full(fd, h, sizeof(h), 0)) < 10 || h[0] != 0x1f ||
-	    h[1] != 0x8b)
+	if ((n = cr_diff_pread_full(fd, h, sizeof(h), 0)) < 10 ||
+	    h[0] != 0x1f || h[1] != 0x8b)
 		return;
 	g->flags = h[3];
 	g->mtime = (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 |
@@ -773,26 +783,27 @@ gz_meta(struct cr_diff_node *n, const struct gzhead *a, const struct gzhead *b)
 			fmt_time(sb, sizeof(sb), b->mtime, 0);
 		else
 			snprintf(sb, sizeof(sb), "0 (none)");
-		if ((err = node_add_meta(n, "gzip mtime", sa, sb)) < 0)
+		if ((err = cr_diff_node_add_meta(n, "gzip mtime", sa, sb)) < 0)
 			return err;
 	}
 	if (strcmp(a->name, b->name) != 0 &&
-	    (err = node_add_meta(n, "gzip name", a->name, b->name)) < 0)
+	    (err = cr_diff_node_add_meta(n, "gzip name", a->name, b->name)) < 0)
 		return err;
 	if (strcmp(a->comment, b->comment) != 0 &&
-	    (err = node_add_meta(n, "gzip comment", a->comment, b->comment)) <
-		    0)
+	    (err = cr_diff_node_add_meta(n, "gzip comment", a->comment,
+					 b->comment)) < 0)
 		return err;
 	if (a->os != b->os) {
 		snprintf(sa, sizeof(sa), "%u", a->os);
 		snprintf(sb, sizeof(sb), "%u", b->os);
-		if ((err = node_add_meta(n, "gzip os", sa, sb)) < 0)
+		if ((err = cr_diff_node_add_meta(n, "gzip os", sa, sb)) < 0)
 			return err;
 	}
 	if (a->xfl != b->xfl) {
 		snprintf(sa, sizeof(sa), "%u", a->xfl);
 		snprintf(sb, sizeof(sb), "%u", b->xfl);
-		if ((err = node_add_meta(n, "gzip level flag", sa, sb)) < 0)
+		if ((err = cr_diff_node_add_meta(n, "gzip level flag", sa,
+						 sb)) < 0)
 			return err;
 	}
 	return CR_OK;
@@ -800,7 +811,7 @@ gz_meta(struct cr_diff_node *n, const struct gzhead *a, const struct gzhead *b)
 
 /* One side's decompression into a spool file, run on a thread of its own. */
 struct unpack {
-	enum fmt f;
+	enum cr_diff_fmt f;
 	int in, out;
 	uint64_t cap; /* bytes it may write */
 	uint64_t written;
@@ -820,7 +831,7 @@ spool_write(struct unpack *u, const void *buf, size_t len)
 			 "decompressed size over the cap");
 		return CR_EFAIL;
 	}
-	if (write_full(u->out, buf, len) < 0)
+	if (cr_diff_write_full(u->out, buf, len) < 0)
 		return cr_error_errno("diff: %s: spooling", u->tmpdir);
 	return CR_OK;
 }
@@ -858,8 +869,8 @@ gunzip(struct unpack *u)
 	init = 1;
 	for (;;) {
 		if (z.avail_in == 0) {
-			if ((r = pread_full(in, ib, CR_STREAM_CHUNK, off)) <
-			    0) {
+			if ((r = cr_diff_pread_full(in, ib, CR_STREAM_CHUNK,
+						    off)) < 0) {
 				cr_error_errno("diff: read");
 				goto done;
 			}
@@ -886,7 +897,7 @@ gunzip(struct unpack *u)
 			if (z.avail_in == 0) {
 				unsigned char m[2];
 
-				if (pread_full(in, m, 2, *end) != 2 ||
+				if (cr_diff_pread_full(in, m, 2, *end) != 2 ||
 				    m[0] != 0x1f || m[1] != 0x8b)
 					break;
 			} else if (z.avail_in < 2 || z.next_in[0] != 0x1f ||
@@ -916,7 +927,7 @@ done:
 static int
 unpack_other(struct unpack *u)
 {
-	enum fmt f = u->f;
+	enum cr_diff_fmt f = u->f;
 	char *msg = u->msg;
 	size_t msglen = sizeof(u->msg);
 	int in = u->in;
@@ -935,11 +946,12 @@ unpack_other(struct unpack *u)
 		goto done;
 	}
 	/* Only built-in decoders: ARCHIVE_WARN means an external program. */
-	rc = f == FMT_XZ      ? archive_read_support_filter_xz(a)
-	     : f == FMT_BZIP2 ? archive_read_support_filter_bzip2(a)
-			      : archive_read_support_filter_zstd(a);
+	rc = f == CR_DIFF_FMT_XZ      ? archive_read_support_filter_xz(a)
+	     : f == CR_DIFF_FMT_BZIP2 ? archive_read_support_filter_bzip2(a)
+				      : archive_read_support_filter_zstd(a);
 	if (rc != ARCHIVE_OK) {
-		snprintf(msg, msglen, "no built-in %s decoder", fmt_name(f));
+		snprintf(msg, msglen, "no built-in %s decoder",
+			 cr_diff_fmt_name(f));
 		err = CR_EFAIL;
 		goto done;
 	}
@@ -975,7 +987,7 @@ run_unpack(void *p)
 {
 	struct unpack *u = p;
 
-	u->err = u->f == FMT_GZIP ? gunzip(u) : unpack_other(u);
+	u->err = u->f == CR_DIFF_FMT_GZIP ? gunzip(u) : unpack_other(u);
 	if (u->err == CR_ERROR)
 		snprintf(u->error, sizeof(u->error), "%s", cr_error_last());
 	return NULL;
@@ -983,7 +995,7 @@ run_unpack(void *p)
 
 /* Decompresses both sides at once (two threads when it can). */
 static int
-unpack_pair(struct diff_ctx *c, struct unpack *ua, struct unpack *ub)
+unpack_pair(struct cr_diff_ctx *c, struct unpack *ua, struct unpack *ub)
 {
 	uint64_t room_s, room_u;
 	pthread_t th;
@@ -1034,12 +1046,12 @@ inner_name(char *out, size_t len, const char *name)
 }
 
 int
-diff_compressed(struct diff_ctx *c, struct cr_diff_node *n, enum fmt f, int fda,
-		int fdb, unsigned int depth)
+cr_diff_compressed(struct cr_diff_ctx *c, struct cr_diff_node *n,
+		   enum cr_diff_fmt f, int fda, int fdb, unsigned int depth)
 {
 	struct cr_diff_node *child = NULL, *tail = NULL;
 	struct gzhead ga, gb;
-	struct span pa, pb;
+	struct cr_diff_span pa, pb;
 	struct stat sta, stb;
 	struct unpack ua, ub;
 	uint64_t ea = 0, eb = 0;
@@ -1047,7 +1059,8 @@ diff_compressed(struct diff_ctx *c, struct cr_diff_node *n, enum fmt f, int fda,
 	int ta = -1, tb = -1, err;
 	size_t own = n->nmeta;
 
-	if ((err = spool_open(c, &ta)) < 0 || (err = spool_open(c, &tb)) < 0)
+	if ((err = cr_diff_spool_open(c, &ta)) < 0 ||
+	    (err = cr_diff_spool_open(c, &tb)) < 0)
 		goto done;
 	memset(&ua, 0, sizeof(ua));
 	memset(&ub, 0, sizeof(ub));
@@ -1059,38 +1072,38 @@ diff_compressed(struct diff_ctx *c, struct cr_diff_node *n, enum fmt f, int fda,
 	if ((err = unpack_pair(c, &ua, &ub)) < 0)
 		goto done;
 	if (ua.err == CR_EFAIL || ub.err == CR_EFAIL) {
-		err = node_note(n,
-				"%s: cannot decompress (%s): compared "
-				"bytewise",
-				ua.err == CR_EFAIL ? "A" : "B",
-				ua.err == CR_EFAIL ? ua.msg : ub.msg);
+		err = cr_diff_node_note(n,
+					"%s: cannot decompress (%s): compared "
+					"bytewise",
+					ua.err == CR_EFAIL ? "A" : "B",
+					ua.err == CR_EFAIL ? ua.msg : ub.msg);
 		err = err < 0 ? err : CR_EFAIL;
 		goto done;
 	}
 	ea = ua.end;
 	eb = ub.end;
-	if (f == FMT_GZIP) {
+	if (f == CR_DIFF_FMT_GZIP) {
 		read_gzhead(&ga, fda);
 		read_gzhead(&gb, fdb);
 		if ((err = gz_meta(n, &ga, &gb)) < 0)
 			goto done;
 	}
 	inner_name(name, sizeof(name), n->name);
-	if ((child = node_new(c, name, "data")) == NULL) {
+	if ((child = cr_diff_node_new(c, name, "data")) == NULL) {
 		err = cr_error_set("diff: out of memory");
 		goto done;
 	}
-	if ((err = diff_into(c, child, ta, tb, depth + 1)) < 0)
+	if ((err = cr_diff_into(c, child, ta, tb, depth + 1)) < 0)
 		goto done;
 	n->status =
 		child->status == CR_DIFF_SAME ? CR_DIFF_SAME : child->status;
 	if (child->status != CR_DIFF_SAME) {
-		err = node_add_child(c, n, child);
+		err = cr_diff_node_add_child(c, n, child);
 		child = NULL;
 		if (err < 0)
 			goto done;
 	}
-	if (f == FMT_GZIP) {
+	if (f == CR_DIFF_FMT_GZIP) {
 		if (fstat(fda, &sta) < 0 || fstat(fdb, &stb) < 0) {
 			err = cr_error_errno("diff: %s: stat", n->name);
 			goto done;
@@ -1099,21 +1112,22 @@ diff_compressed(struct diff_ctx *c, struct cr_diff_node *n, enum fmt f, int fda,
 		pa.len = (uint64_t)sta.st_size - ea;
 		pb.off = eb;
 		pb.len = (uint64_t)stb.st_size - eb;
-		if ((tail = node_new(c, "(after the gzip stream)", "data")) ==
-		    NULL) {
+		if ((tail = cr_diff_node_new(c, "(after the gzip stream)",
+					     "data")) == NULL) {
 			err = cr_error_set("diff: out of memory");
 			goto done;
 		}
 		tail->klass = CR_DIFF_CLASS_NONE;
-		if ((err = diff_spans(c, tail, fda, &pa, 1, fdb, &pb, 1, 1)) <
-		    0)
+		if ((err = cr_diff_spans(c, tail, fda, &pa, 1, fdb, &pb, 1,
+					 1)) < 0)
 			goto done;
 		if (tail->status != CR_DIFF_SAME) {
 			n->status = CR_DIFF_CONTENT;
-			if ((err = node_note(tail, "bytes appended after the "
-						   "compressed data")) < 0)
+			if ((err = cr_diff_node_note(tail,
+						     "bytes appended after the "
+						     "compressed data")) < 0)
 				goto done;
-			err = node_add_child(c, n, tail);
+			err = cr_diff_node_add_child(c, n, tail);
 			tail = NULL;
 			if (err < 0)
 				goto done;
@@ -1123,22 +1137,23 @@ diff_compressed(struct diff_ctx *c, struct cr_diff_node *n, enum fmt f, int fda,
 		/* Same content, different compressed bytes. */
 		n->status = CR_DIFF_METADATA;
 		if (n->nmeta == own &&
-		    (err = node_add_meta(n, "compression",
-					 "same content, compressed differently",
-					 "")) < 0)
+		    (err = cr_diff_node_add_meta(
+			     n, "compression",
+			     "same content, compressed differently", "")) < 0)
 			goto done;
-		if (f != FMT_GZIP) {
+		if (f != CR_DIFF_FMT_GZIP) {
 			n->unexplained = 1;
-			err = node_note(n, "the decompressed bytes match; the "
-					   "compressed ones differ, and "
-					   "trailing data is not accounted "
-					   "for");
+			err = cr_diff_node_note(
+				n, "the decompressed bytes match; the "
+				   "compressed ones differ, and "
+				   "trailing data is not accounted "
+				   "for");
 		}
 	}
 	n->total = 1;
 done:
-	node_free(child);
-	node_free(tail);
+	cr_diff_node_free(child);
+	cr_diff_node_free(tail);
 	if (ta >= 0)
 		close(ta);
 	if (tb >= 0)

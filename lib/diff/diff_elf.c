@@ -311,7 +311,7 @@ hexmeta(struct cr_diff_node *n, const char *field, uint64_t a, uint64_t b)
 		return CR_OK;
 	snprintf(sa, sizeof(sa), "0x%llx", (unsigned long long)a);
 	snprintf(sb, sizeof(sb), "0x%llx", (unsigned long long)b);
-	return node_add_meta(n, field, sa, sb);
+	return cr_diff_node_add_meta(n, field, sa, sb);
 }
 
 static int
@@ -369,17 +369,17 @@ worse_class(enum cr_diff_class a, enum cr_diff_class b)
 
 /* Compares one matched pair (either may be NULL: only on one side). */
 static int
-diff_region(struct diff_ctx *c, struct cr_diff_node *parent, struct elfside *sa,
-	    struct region *ra, struct elfside *sb, struct region *rb, int fda,
-	    int fdb)
+diff_region(struct cr_diff_ctx *c, struct cr_diff_node *parent,
+	    struct elfside *sa, struct region *ra, struct elfside *sb,
+	    struct region *rb, int fda, int fdb)
 {
 	struct region *r = ra ? ra : rb;
 	struct cr_diff_node *n;
-	struct span pa = {0, 0}, pb = {0, 0};
+	struct cr_diff_span pa = {0, 0}, pb = {0, 0};
 	int err;
 
-	if ((n = node_new(c, r->name, r->pseudo ? "header" : "section")) ==
-	    NULL)
+	if ((n = cr_diff_node_new(c, r->name,
+				  r->pseudo ? "header" : "section")) == NULL)
 		return cr_error_set("diff: out of memory");
 	n->klass = r->klass;
 	/* Sides may disagree on flags: a pair is derived only if both are. */
@@ -394,13 +394,13 @@ diff_region(struct diff_ctx *c, struct cr_diff_node *parent, struct elfside *sa,
 			parent->nonly_a++;
 		else if (!r->pseudo)
 			parent->nonly_b++;
-		return node_add_child(c, parent, n);
+		return cr_diff_node_add_child(c, parent, n);
 	}
 	pa.off = ra->off;
 	pa.len = ra->len;
 	pb.off = rb->off;
 	pb.len = rb->len;
-	if ((err = diff_spans(c, n, fda, &pa, 1, fdb, &pb, 1, 1)) < 0)
+	if ((err = cr_diff_spans(c, n, fda, &pa, 1, fdb, &pb, 1, 1)) < 0)
 		goto fail;
 	if (ra->nobits && rb->nobits) {
 		n->size_a = ra->sh.sh_size;
@@ -410,9 +410,10 @@ diff_region(struct diff_ctx *c, struct cr_diff_node *parent, struct elfside *sa,
 			n->differing = n->size_a > n->size_b
 					       ? n->size_a - n->size_b
 					       : n->size_b - n->size_a;
-			if ((err = node_note(n, "no bytes in the file "
-						"(NOBITS): the memory size "
-						"changes")) < 0)
+			if ((err = cr_diff_node_note(
+				     n, "no bytes in the file "
+					"(NOBITS): the memory size "
+					"changes")) < 0)
 				goto fail;
 		}
 	}
@@ -424,14 +425,15 @@ diff_region(struct diff_ctx *c, struct cr_diff_node *parent, struct elfside *sa,
 		goto fail;
 	if (n->status != CR_DIFF_SAME && (ra->clipped || rb->clipped)) {
 		n->unexplained = 1;
-		if ((err = node_note(n, "the section claims more bytes than "
-					"the file holds")) < 0)
+		if ((err = cr_diff_node_note(
+			     n, "the section claims more bytes than "
+				"the file holds")) < 0)
 			goto fail;
 	}
 	if (n->status == CR_DIFF_SAME && n->nmeta > 0)
 		n->status = CR_DIFF_METADATA;
 	if (n->status == CR_DIFF_SAME) {
-		node_free(n);
+		cr_diff_node_free(n);
 		return CR_OK;
 	}
 	if (!r->pseudo) {
@@ -440,18 +442,18 @@ diff_region(struct diff_ctx *c, struct cr_diff_node *parent, struct elfside *sa,
 		else
 			parent->nmetadata++;
 	}
-	return node_add_child(c, parent, n);
+	return cr_diff_node_add_child(c, parent, n);
 fail:
-	node_free(n);
+	cr_diff_node_free(n);
 	return err;
 }
 
 /* The spans of s's file that no region covers. */
 static int
-gaps(struct span **out, size_t *nout, const struct elfside *s)
+gaps(struct cr_diff_span **out, size_t *nout, const struct elfside *s)
 {
 	struct region **by = NULL;
-	struct span *g = NULL;
+	struct cr_diff_span *g = NULL;
 	uint64_t at = 0, end;
 	size_t i, n = 0;
 	int err = CR_ERROR;
@@ -495,7 +497,7 @@ done:
 
 /* Whether every byte of the spans is zero (alignment padding). */
 static int
-spans_zero(int *zero, int fd, const struct span *s, size_t n)
+spans_zero(int *zero, int fd, const struct cr_diff_span *s, size_t n)
 {
 	unsigned char buf[65536];
 	uint64_t done_len;
@@ -508,8 +510,8 @@ spans_zero(int *zero, int fd, const struct span *s, size_t n)
 			want = s[i].len - done_len < sizeof(buf)
 				       ? (size_t)(s[i].len - done_len)
 				       : sizeof(buf);
-			if ((r = pread_full(fd, buf, want,
-					    s[i].off + done_len)) < 0)
+			if ((r = cr_diff_pread_full(fd, buf, want,
+						    s[i].off + done_len)) < 0)
 				return cr_error_errno("diff: read");
 			for (k = 0; k < (size_t)r; k++)
 				if (buf[k]) {
@@ -525,22 +527,23 @@ spans_zero(int *zero, int fd, const struct span *s, size_t n)
 
 /* Bytes outside every section and header: padding unless not zero. */
 static int
-diff_gaps(struct diff_ctx *c, struct cr_diff_node *parent,
+diff_gaps(struct cr_diff_ctx *c, struct cr_diff_node *parent,
 	  const struct elfside *sa, const struct elfside *sb, int fda, int fdb)
 {
-	struct span *ga = NULL, *gb = NULL;
+	struct cr_diff_span *ga = NULL, *gb = NULL;
 	struct cr_diff_node *n = NULL;
 	size_t na, nb;
 	int err, za, zb;
 
 	if ((err = gaps(&ga, &na, sa)) < 0 || (err = gaps(&gb, &nb, sb)) < 0)
 		goto done;
-	if ((n = node_new(c, "[outside sections]", "padding")) == NULL) {
+	if ((n = cr_diff_node_new(c, "[outside sections]", "padding")) ==
+	    NULL) {
 		err = cr_error_set("diff: out of memory");
 		goto done;
 	}
 	n->klass = CR_DIFF_CLASS_OTHER;
-	if ((err = diff_spans(c, n, fda, ga, na, fdb, gb, nb, 1)) < 0)
+	if ((err = cr_diff_spans(c, n, fda, ga, na, fdb, gb, nb, 1)) < 0)
 		goto done;
 	if (n->status == CR_DIFF_SAME)
 		goto done;
@@ -550,13 +553,14 @@ diff_gaps(struct diff_ctx *c, struct cr_diff_node *parent,
 	if (za && zb)
 		goto done; /* only the padding moved with the layout */
 	n->unexplained = 1;
-	if ((err = node_note(n, "bytes that belong to no section or header "
-				"differ")) < 0)
+	if ((err = cr_diff_node_note(
+		     n, "bytes that belong to no section or header "
+			"differ")) < 0)
 		goto done;
-	err = node_add_child(c, parent, n);
+	err = cr_diff_node_add_child(c, parent, n);
 	n = NULL;
 done:
-	node_free(n);
+	cr_diff_node_free(n);
 	free(ga);
 	free(gb);
 	return err;
@@ -607,8 +611,8 @@ derived_only(const struct cr_diff_node *n, const struct elfside *sa,
 }
 
 int
-diff_elf(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
-	 uint64_t sa, uint64_t sb)
+cr_diff_elf(struct cr_diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
+	    uint64_t sa, uint64_t sb)
 {
 	struct elfside A, B;
 	struct region **sorted = NULL, **hit, *key;
@@ -620,20 +624,21 @@ diff_elf(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 	memset(&A, 0, sizeof(A));
 	memset(&B, 0, sizeof(B));
 	if (sa > CR_DIFF_MAX_ELF || sb > CR_DIFF_MAX_ELF) {
-		err = node_note(n,
-				"ELF larger than %llu bytes: compared "
-				"bytewise only",
-				(unsigned long long)CR_DIFF_MAX_ELF);
+		err = cr_diff_node_note(n,
+					"ELF larger than %llu bytes: compared "
+					"bytewise only",
+					(unsigned long long)CR_DIFF_MAX_ELF);
 		if (err == CR_OK)
 			err = CR_EFAIL;
 		goto done;
 	}
 	elf_version(EV_CURRENT);
 	if ((err = side_load(&A, fda, sa, msg, sizeof(msg))) == CR_EFAIL) {
-		err = node_note(n,
-				"A: not a readable ELF file (%s): compared "
-				"bytewise",
-				msg);
+		err = cr_diff_node_note(
+			n,
+			"A: not a readable ELF file (%s): compared "
+			"bytewise",
+			msg);
 		if (err == CR_OK)
 			err = CR_EFAIL;
 		goto done;
@@ -641,17 +646,18 @@ diff_elf(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 	if (err < 0)
 		goto done;
 	if ((err = side_load(&B, fdb, sb, msg, sizeof(msg))) == CR_EFAIL) {
-		err = node_note(n,
-				"B: not a readable ELF file (%s): compared "
-				"bytewise",
-				msg);
+		err = cr_diff_node_note(
+			n,
+			"B: not a readable ELF file (%s): compared "
+			"bytewise",
+			msg);
 		if (err == CR_OK)
 			err = CR_EFAIL;
 		goto done;
 	}
 	if (err < 0)
 		goto done;
-	if ((err = diff_syms(c, n, A.e, B.e)) < 0)
+	if ((err = cr_diff_syms(c, n, A.e, B.e)) < 0)
 		goto done;
 	/* Overlapping sections could make the work quadratic. */
 	budget = 4 * (sa + sb) + (1u << 20);
@@ -686,10 +692,11 @@ diff_elf(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 		used += key->len + (hit ? (*hit)->len : 0);
 		if (used > budget) {
 			n->unexplained = 1;
-			err = node_note(n,
-					"sections overlap beyond reason: "
-					"the comparison stopped at %s",
-					key->name);
+			err = cr_diff_node_note(
+				n,
+				"sections overlap beyond reason: "
+				"the comparison stopped at %s",
+				key->name);
 			goto done;
 		}
 		if ((err = diff_region(c, n, &A, key, &B, hit ? *hit : NULL,
@@ -712,8 +719,9 @@ diff_elf(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 	n->derived_only = derived_only(n, &A, &B);
 	if (n->nchildren == 0 && n->omitted == 0) {
 		n->unexplained = 1;
-		err = node_note(n, "the files differ, yet no section, header "
-				   "or padding does");
+		err = cr_diff_node_note(
+			n, "the files differ, yet no section, header "
+			   "or padding does");
 	}
 done:
 	free(sorted);

@@ -8,12 +8,12 @@
 #include "error.h"
 
 /* A byte range of a file; a node's bytes are a list of them, concatenated. */
-struct span {
+struct cr_diff_span {
 	uint64_t off;
 	uint64_t len;
 };
 
-struct diff_ctx {
+struct cr_diff_ctx {
 	const struct cr_diff_opts *opts;
 	unsigned int max_depth;
 	uint64_t max_spool, max_unpack;
@@ -25,36 +25,51 @@ struct diff_ctx {
 };
 
 /* Container formats recognised by their first bytes. */
-enum fmt {
-	FMT_DATA = 0,
-	FMT_ELF,
-	FMT_TAR,
-	FMT_ZIP,
-	FMT_AR,
-	FMT_CPIO,
-	FMT_GZIP,
-	FMT_XZ,
-	FMT_BZIP2,
-	FMT_ZSTD,
+enum cr_diff_fmt {
+	CR_DIFF_FMT_DATA = 0,
+	CR_DIFF_FMT_ELF,
+	CR_DIFF_FMT_TAR,
+	CR_DIFF_FMT_ZIP,
+	CR_DIFF_FMT_AR,
+	CR_DIFF_FMT_CPIO,
+	CR_DIFF_FMT_GZIP,
+	CR_DIFF_FMT_XZ,
+	CR_DIFF_FMT_BZIP2,
+	CR_DIFF_FMT_ZSTD,
 };
 
-const char *fmt_name(enum fmt f);
-
-/* A new node named name (copied), status SAME; NULL when out of memory. */
-struct cr_diff_node *node_new(struct diff_ctx *c, const char *name,
-			      const char *format);
-void node_free(struct cr_diff_node *n);
+/* "data", "ELF", "tar"...: a static string; f must be a value of the enum. */
+const char *cr_diff_fmt_name(enum cr_diff_fmt f);
 
 /*
- * Hands child to parent. Past CR_DIFF_MAX_NODES nodes in the report the
- * child is freed and counted in parent->omitted instead.
+ * A new node named name (copied, not NULL), format kept as given
+ * (a static string), status SAME; NULL when out of memory (no message).
+ * Freed with cr_diff_node_free() or by the parent it is handed to.
  */
-int node_add_child(struct diff_ctx *c, struct cr_diff_node *parent,
-		   struct cr_diff_node *child);
-int node_add_meta(struct cr_diff_node *n, const char *field, const char *a,
-		  const char *b);
+struct cr_diff_node *cr_diff_node_new(struct cr_diff_ctx *c, const char *name,
+				      const char *format);
+
+/* Frees n, its children and everything they hold; n may be NULL. */
+void cr_diff_node_free(struct cr_diff_node *n);
+
+/*
+ * Hands child (and its subtree) to parent, which owns it from then on,
+ * even on failure. Past CR_DIFF_MAX_NODES nodes in the report the child is
+ * freed and counted in parent->omitted instead. CR_OK, or CR_ERROR when out
+ * of memory.
+ */
+int cr_diff_node_add_child(struct cr_diff_ctx *c, struct cr_diff_node *parent,
+			   struct cr_diff_node *child);
+/*
+ * Appends a differing metadata field to n: field kept as given (a static
+ * string), a and b copied (either may be NULL: absent on that side).
+ * CR_OK, or CR_ERROR when out of memory.
+ */
+int cr_diff_node_add_meta(struct cr_diff_node *n, const char *field,
+			  const char *a, const char *b);
 /* Replaces the note (printf-like); returns CR_ERROR only when out of memory. */
-int node_note(struct cr_diff_node *n, const char *fmt, ...) CR_PRINTF(2, 3);
+int cr_diff_node_note(struct cr_diff_node *n, const char *fmt, ...)
+	CR_PRINTF(2, 3);
 
 /*
  * Compares the concatenation of spans sa in fda with that of sb in fdb:
@@ -62,43 +77,58 @@ int node_note(struct cr_diff_node *n, const char *fmt, ...) CR_PRINTF(2, 3);
  * scan, the leaks found around differing bytes; sets n->status to CONTENT
  * or SAME. CR_ERROR on a read error (message names what failed).
  */
-int diff_spans(struct diff_ctx *c, struct cr_diff_node *n, int fda,
-	       const struct span *sa, size_t na, int fdb, const struct span *sb,
-	       size_t nb, int scan);
+int cr_diff_spans(struct cr_diff_ctx *c, struct cr_diff_node *n, int fda,
+		  const struct cr_diff_span *sa, size_t na, int fdb,
+		  const struct cr_diff_span *sb, size_t nb, int scan);
 
 /*
  * Compares whole files fda and fdb into n (name and meta already set),
- * looking into containers while depth < c->max_depth.
+ * looking into containers while depth < c->max_depth: fills n's status,
+ * format, counts and children. CR_OK whatever the content (what cannot be
+ * explained is marked unexplained); CR_ERROR on a read error or when out
+ * of memory.
  */
-int diff_into(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
-	      unsigned int depth);
+int cr_diff_into(struct cr_diff_ctx *c, struct cr_diff_node *n, int fda,
+		 int fdb, unsigned int depth);
 
 /*
- * Structured comparisons. Each fills n (children, meta, counts, status)
- * and returns CR_OK; CR_EFAIL when the input could not be parsed as that
- * format (a note says why, no child added; the caller falls back to the
- * bytewise answer); CR_ERROR on I/O failure or exhaustion.
+ * Structured comparisons: cr_diff_elf (the ELF files of sizes sa and sb),
+ * cr_diff_archive (tar, zip, ar, cpio: member by member, members looked
+ * into below depth) and cr_diff_compressed (a gzip, xz, bzip2 or zstd
+ * stream f, decompressed within c's caps). Each fills n (children, meta,
+ * counts, status) and returns CR_OK; CR_EFAIL when the input could not be
+ * parsed as that format (a note says why, no child added; the caller falls
+ * back to the bytewise answer); CR_ERROR on I/O failure or exhaustion,
+ * with a message.
  */
-int diff_elf(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
-	     uint64_t sa, uint64_t sb);
+int cr_diff_elf(struct cr_diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
+		uint64_t sa, uint64_t sb);
+int cr_diff_archive(struct cr_diff_ctx *c, struct cr_diff_node *n, int fda,
+		    int fdb, unsigned int depth);
+int cr_diff_compressed(struct cr_diff_ctx *c, struct cr_diff_node *n,
+		       enum cr_diff_fmt f, int fda, int fdb,
+		       unsigned int depth);
+
 /*
  * Compares the symbols of two ELF files read by libelf into n->syms
- * (capped); CR_ERROR only when out of memory.
+ * (capped at CR_DIFF_MAX_SYMCHG, the rest counted), n->syms_read and
+ * n->syms_note; CR_ERROR only when out of memory.
  */
 typedef struct Elf Elf;
-int diff_syms(struct diff_ctx *c, struct cr_diff_node *n, Elf *ea, Elf *eb);
-int diff_archive(struct diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
-		 unsigned int depth);
-int diff_compressed(struct diff_ctx *c, struct cr_diff_node *n, enum fmt f,
-		    int fda, int fdb, unsigned int depth);
+int cr_diff_syms(struct cr_diff_ctx *c, struct cr_diff_node *n, Elf *ea,
+		 Elf *eb);
 
-/* An unlinked temporary file for spooling, opened read-write. */
-int spool_open(struct diff_ctx *c, int *fd);
+/*
+ * An unlinked temporary file in c->tmpdir for spooling, opened read-write
+ * into *fd, which the caller closes. CR_ERROR with a message naming the
+ * directory when it cannot be made.
+ */
+int cr_diff_spool_open(struct cr_diff_ctx *c, int *fd);
 
 /* pread until len bytes or EOF; returns bytes read or -1 (errno set). */
-ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off);
+ssize_t cr_diff_pread_full(int fd, void *buf, size_t len, uint64_t off);
 
 /* Writes all of buf to fd; -1 with errno on failure. */
-int write_full(int fd, const void *buf, size_t len);
+int cr_diff_write_full(int fd, const void *buf, size_t len);
 
 #endif

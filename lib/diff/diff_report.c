@@ -395,24 +395,25 @@ cr_diff_verdict(char *buf, size_t len, const struct cr_diff_report *r)
 }
 
 static void
-hex_rows(FILE *f, int indent, const char *side, uint64_t start,
+hex_rows(struct cr_str *t, int indent, const char *side, uint64_t start,
 	 const unsigned char *p, size_t len)
 {
 	size_t i, row;
 
 	for (row = 0; row < len; row += 16) {
-		fprintf(f, "%*s%s %08" PRIx64 ": ", indent, "", side,
-			start + row);
+		cr_str_printf(t, "%*s%s %08" PRIx64 ": ", indent, "", side,
+			      start + row);
 		for (i = row; i < row + 16; i++) {
 			if (i < len)
-				fprintf(f, "%02x ", p[i]);
+				cr_str_printf(t, "%02x ", p[i]);
 			else
-				fputs("   ", f);
+				cr_str_printf(t, "   ");
 		}
-		fputc('|', f);
+		cr_str_printf(t, "|");
 		for (i = row; i < row + 16 && i < len; i++)
-			fputc(p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.', f);
-		fputs("|\n", f);
+			cr_str_printf(t, "%c",
+				      p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.');
+		cr_str_printf(t, "|\n");
 	}
 }
 
@@ -424,7 +425,8 @@ hex_rows(FILE *f, int indent, const char *side, uint64_t start,
 
 /* One line per symbol change, before the sections. */
 static void
-print_syms(FILE *f, int indent, const struct cr_diff_node *n, int verbose)
+syms_text(struct cr_str *t, int indent, const struct cr_diff_node *n,
+	  int verbose)
 {
 	const struct cr_diff_sym *x;
 	size_t i, k = 0, more = 0;
@@ -436,7 +438,8 @@ print_syms(FILE *f, int indent, const struct cr_diff_node *n, int verbose)
 		    x->kind >= CR_DIFF_SYM_FUNC_ADDED) {
 			more++;
 			if (i + 1 == n->nsyms || n->syms[i + 1].kind != x->kind)
-				fprintf(f,
+				cr_str_printf(
+					t,
 					"%*s... %zu more (%s; -v or --json "
 					"lists them)\n",
 					indent, "", more,
@@ -445,44 +448,45 @@ print_syms(FILE *f, int indent, const struct cr_diff_node *n, int verbose)
 				more = 0;
 			continue;
 		}
-		fprintf(f, "%*s%s: %s", indent, "",
-			cr_diff_sym_kind_name(x->kind), x->name);
+		cr_str_printf(t, "%*s%s: %s", indent, "",
+			      cr_diff_sym_kind_name(x->kind), x->name);
 		switch (x->kind) {
 		case CR_DIFF_SYM_FUNC_SIZE:
-			fprintf(f, ": %" PRIu64 " -> %" PRIu64 " bytes",
-				x->size_a, x->size_b);
+			cr_str_printf(t, ": %" PRIu64 " -> %" PRIu64 " bytes",
+				      x->size_a, x->size_b);
 			break;
 		case CR_DIFF_SYM_IMPORT_VERSION:
 		case CR_DIFF_SYM_EXPORT_VERSION:
-			fprintf(f, ": %s -> %s",
-				x->version_a ? x->version_a : "-",
-				x->version_b ? x->version_b : "-");
+			cr_str_printf(t, ": %s -> %s",
+				      x->version_a ? x->version_a : "-",
+				      x->version_b ? x->version_b : "-");
 			break;
 		case CR_DIFF_SYM_FUNC_ADDED:
 		case CR_DIFF_SYM_FUNC_REMOVED:
-			fprintf(f, " (%" PRIu64 " bytes)",
-				x->kind == CR_DIFF_SYM_FUNC_ADDED ? x->size_b
-								  : x->size_a);
+			cr_str_printf(t, " (%" PRIu64 " bytes)",
+				      x->kind == CR_DIFF_SYM_FUNC_ADDED
+					      ? x->size_b
+					      : x->size_a);
 			break;
 		default:
 			if (x->version_a || x->version_b)
-				fprintf(f, "@%s",
-					x->version_b ? x->version_b
-						     : x->version_a);
+				cr_str_printf(t, "@%s",
+					      x->version_b ? x->version_b
+							   : x->version_a);
 			break;
 		}
-		fputc('\n', f);
+		cr_str_printf(t, "\n");
 	}
 	if (n->syms_omitted)
-		fprintf(f, "%*s... %zu more symbol changes not shown\n", indent,
-			"", n->syms_omitted);
+		cr_str_printf(t, "%*s... %zu more symbol changes not shown\n",
+			      indent, "", n->syms_omitted);
 	if (n->syms_note)
-		fprintf(f, "%*snote: %s\n", indent, "", n->syms_note);
+		cr_str_printf(t, "%*snote: %s\n", indent, "", n->syms_note);
 }
 
 static void
-print_node(FILE *f, const struct cr_diff_node *n, int depth, int root,
-	   const struct cr_diff_report *r, int verbose)
+node_text(struct cr_str *t, const struct cr_diff_node *n, int depth, int root,
+	  const struct cr_diff_report *r, int verbose)
 {
 	int in = 2 * depth, sub = 2 * depth + 4;
 	struct cr_diff_leak *l;
@@ -491,12 +495,13 @@ print_node(FILE *f, const struct cr_diff_node *n, int depth, int root,
 	size_t i;
 
 	if (root)
-		fprintf(f, "%*s%s vs %s [%s]: ", in, "", r->a, r->b, n->format);
+		cr_str_printf(t, "%*s%s vs %s [%s]: ", in, "", r->a, r->b,
+			      n->format);
 	else if (n->klass != CR_DIFF_CLASS_NONE)
-		fprintf(f, "%*s%s [%s]: ", in, "", n->name,
-			cr_diff_class_name(n->klass));
+		cr_str_printf(t, "%*s%s [%s]: ", in, "", n->name,
+			      cr_diff_class_name(n->klass));
 	else
-		fprintf(f, "%*s%s [%s]: ", in, "", n->name, n->format);
+		cr_str_printf(t, "%*s%s [%s]: ", in, "", n->name, n->format);
 	switch (n->status) {
 	case CR_DIFF_SAME:
 		sb_printf(&s, "identical");
@@ -534,59 +539,55 @@ print_node(FILE *f, const struct cr_diff_node *n, int depth, int root,
 		}
 		break;
 	}
-	fprintf(f, "%s\n", line);
-	print_syms(f, sub, n, verbose);
+	cr_str_printf(t, "%s\n", line);
+	syms_text(t, sub, n, verbose);
 	for (i = 0; i < n->nmeta; i++)
-		fprintf(f, "%*s%s: %s -> %s\n", sub, "", n->meta[i].field,
-			n->meta[i].a ? n->meta[i].a : "-",
-			n->meta[i].b ? n->meta[i].b : "-");
+		cr_str_printf(t, "%*s%s: %s -> %s\n", sub, "", n->meta[i].field,
+			      n->meta[i].a ? n->meta[i].a : "-",
+			      n->meta[i].b ? n->meta[i].b : "-");
 	if (n->note)
-		fprintf(f, "%*s%s: %s\n", sub, "",
-			n->unexplained ? "unexplained" : "note", n->note);
+		cr_str_printf(t, "%*s%s: %s\n", sub, "",
+			      n->unexplained ? "unexplained" : "note", n->note);
 	else if (n->unexplained)
-		fprintf(f, "%*sunexplained\n", sub, "");
+		cr_str_printf(t, "%*sunexplained\n", sub, "");
 	if (n->first.valid && n->nchildren == 0 && !is_archive(n) &&
 	    !is_stream(n) && !is_elf(n)) {
 		if (verbose) {
-			hex_rows(f, sub, "A", n->first.start, n->first.a,
+			hex_rows(t, sub, "A", n->first.start, n->first.a,
 				 n->first.alen);
-			hex_rows(f, sub, "B", n->first.start, n->first.b,
+			hex_rows(t, sub, "B", n->first.start, n->first.b,
 				 n->first.blen);
 		}
 		if (n->first.str_a || n->first.str_b)
-			fprintf(f, "%*sstrings: A %s\n%*s         B %s\n", sub,
+			cr_str_printf(
+				t, "%*sstrings: A %s\n%*s         B %s\n", sub,
 				"", n->first.str_a ? n->first.str_a : "-", sub,
 				"", n->first.str_b ? n->first.str_b : "-");
 	}
 	for (i = 0; i < n->nleaks; i++) {
 		l = &n->leaks[i];
-		fprintf(f, "%*sleak: %s: A %s, B %s\n", sub, "",
-			cr_diff_leak_name(l->kind), l->a ? l->a : "-",
-			l->b ? l->b : "-");
+		cr_str_printf(t, "%*sleak: %s: A %s, B %s\n", sub, "",
+			      cr_diff_leak_name(l->kind), l->a ? l->a : "-",
+			      l->b ? l->b : "-");
 	}
 	for (i = 0; i < n->nchildren; i++)
-		print_node(f, n->children[i], depth + 1, 0, r, verbose);
+		node_text(t, n->children[i], depth + 1, 0, r, verbose);
 	if (n->omitted)
-		fprintf(f, "%*s... %zu more differences not shown\n", in + 2,
-			"", n->omitted);
+		cr_str_printf(t, "%*s... %zu more differences not shown\n",
+			      in + 2, "", n->omitted);
 }
 
 int
-cr_diff_write(FILE *f, const struct cr_diff_report *r, int verbose)
+cr_diff_text(char **out, const struct cr_diff_report *r, int verbose)
 {
+	struct cr_str t = {0};
 	char line[4096];
 
 	cr_diff_verdict(line, sizeof(line), r);
-	fprintf(f, "%s\n", line);
+	cr_str_printf(&t, "%s\n", line);
 	if (!r->identical)
-		print_node(f, r->root, 0, 1, r, verbose);
-	return ferror(f) ? CR_ERROR : CR_OK;
-}
-
-int
-cr_diff_print(FILE *f, const struct cr_diff_report *r)
-{
-	return cr_diff_write(f, r, 0);
+		node_text(&t, r->root, 0, 1, r, verbose);
+	return cr_str_take(out, &t);
 }
 
 static int

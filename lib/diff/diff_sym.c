@@ -398,7 +398,7 @@ pair_runs(struct cr_diff_node *n, const struct sym *a, size_t na,
 }
 
 int
-diff_syms(struct diff_ctx *c, struct cr_diff_node *n, Elf *ea, Elf *eb)
+cr_diff_syms(struct cr_diff_ctx *c, struct cr_diff_node *n, Elf *ea, Elf *eb)
 {
 	struct symside A, B;
 	size_t i = 0, j = 0, ie, je;
