@@ -64,10 +64,7 @@ pub=${key%.key}.pub
 
 say "build: twice in the root (--check), signed"
 rm -rf "$out/dist"
-# --no-normalize: dpkg-deb already clamps times to SOURCE_DATE_EPOCH, and
-# the package must stay byte for byte what dpkg-deb wrote (normalisation
-# recompresses nested .gz members, which breaks the package's md5sums).
-"$attest" build --git "$here" --rev "$rev" --root "$root" --check --no-normalize \
+"$attest" build --git "$here" --rev "$rev" --root "$root" --check \
 	--key "$key" --output-dir "$out" -o "$out/cleanroom.intoto.jsonl"
 deb=$(ls "$out"/dist/cleanroom_"$version"_*.deb)
 cp "$deb" "$out/"

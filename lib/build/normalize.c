@@ -185,6 +185,24 @@ copy_range(unsigned char *buf, int out_fd, int in_fd, uint64_t off,
 	return CR_OK;
 }
 
+/* Whether the build's time ran out (it is then never kept as data). */
+static int
+check_deadline(struct ctx *c, const char *name, const char *sep,
+	       const char *member)
+{
+	struct timespec ts;
+
+	if (c->deadline == 0)
+		return CR_OK;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 < c->deadline)
+		return CR_OK;
+	c->timed_out = 1;
+	return cr_error_set("%s%s%s: the build timed out while it was "
+			    "normalised (--timeout)",
+			    name, sep, member);
+}
+
 /*
  * Counts bytes read out of a container against the total cap and against
  * the container's own size times the ratio cap.
@@ -196,21 +214,12 @@ account(struct ctx *c, uint64_t *out, uint64_t in_len, size_t n,
 	const char *sep = member != NULL ? ": " : "";
 	uint64_t limit;
 
+	int err;
+
 	if (member == NULL)
 		member = "";
-
-	if (c->deadline != 0) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		if ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 >=
-		    c->deadline) {
-			c->timed_out = 1;
-			return cr_error_set("%s%s%s: the build timed out while "
-					    "it was normalised (--timeout)",
-					    name, sep, member);
-		}
-	}
+	if ((err = check_deadline(c, name, sep, member)) < 0)
+		return err;
 	c->total += n;
 	*out += n;
 	if (c->total > c->max_total)
@@ -1816,7 +1825,220 @@ done:
 	return err;
 }
 
-/* gzip or xz: decompress to a spool, normalise what is inside, compress. */
+static uint32_t
+get_le32(const unsigned char *p)
+{
+	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* gzip header flags (RFC 1952, 2.3.1). */
+#define GZ_FTEXT 0x01u
+#define GZ_FHCRC 0x02u
+#define GZ_FEXTRA 0x04u
+#define GZ_FNAME 0x08u
+#define GZ_FCOMMENT 0x10u
+
+/* Skips a zero-terminated header field (name, comment), adding it to crc. */
+static int
+gz_skip_string(struct ctx *c, int fd, uint64_t off, uint64_t len, uint64_t *pos,
+	       uLong *crc, const char *name)
+{
+	size_t n, i;
+	int err;
+
+	while (*pos < len) {
+		n = len - *pos < CHUNK ? (size_t)(len - *pos) : CHUNK;
+		if ((err = pread_full(fd, c->buf, n, off + *pos, name)) < 0)
+			return err;
+		for (i = 0; i < n && c->buf[i] != 0; i++)
+			;
+		if (i < n)
+			n = i + 1;
+		*crc = crc32(*crc, c->buf, (uInt)n);
+		*pos += n;
+		if (i < n)
+			return CR_OK;
+	}
+	return cr_error_set("%s: truncated gzip header", name);
+}
+
+/*
+ * Copies one gzip member's deflate data from pos as it is, inflating it only
+ * to find where it ends, and checks the trailer's CRC-32 and size.
+ */
+static int
+gz_copy_data(struct ctx *c, int out_fd, unsigned char *obuf, z_stream *z,
+	     int fd, uint64_t off, uint64_t len, uint64_t *pos,
+	     const char *name)
+{
+	unsigned char t[8];
+	uLong crc = crc32(0, NULL, 0);
+	uint32_t isize = 0;
+	size_t k, used;
+	int zr = Z_OK, err;
+
+	if (inflateReset(z) != Z_OK)
+		return cr_error_set("%s: inflate failed", name);
+	while (zr != Z_STREAM_END) {
+		if ((err = check_deadline(c, name, "", "")) < 0)
+			return err;
+		if (*pos >= len)
+			return cr_error_set("%s: truncated gzip data", name);
+		k = len - *pos < CHUNK ? (size_t)(len - *pos) : CHUNK;
+		if ((err = pread_full(fd, c->buf, k, off + *pos, name)) < 0)
+			return err;
+		z->next_in = c->buf;
+		z->avail_in = (uInt)k;
+		do {
+			z->next_out = obuf;
+			z->avail_out = CHUNK;
+			zr = inflate(z, Z_NO_FLUSH);
+			if (zr != Z_OK && zr != Z_STREAM_END &&
+			    zr != Z_BUF_ERROR)
+				return cr_error_set("%s: gzip data: %s", name,
+						    z->msg ? z->msg
+							   : "invalid");
+			crc = crc32(crc, obuf, (uInt)(CHUNK - z->avail_out));
+			isize += (uint32_t)(CHUNK - z->avail_out);
+		} while (zr != Z_STREAM_END && z->avail_out == 0);
+		used = k - z->avail_in;
+		if (used == 0 && zr != Z_STREAM_END)
+			return cr_error_set("%s: gzip data that does not end",
+					    name);
+		if ((err = write_all(out_fd, c->buf, used, name)) < 0)
+			return err;
+		*pos += used;
+	}
+	if (len - *pos < 8)
+		return cr_error_set("%s: truncated gzip trailer", name);
+	if ((err = pread_full(fd, t, 8, off + *pos, name)) < 0)
+		return err;
+	if (get_le32(t) != (uint32_t)crc || get_le32(t + 4) != isize)
+		return cr_error_set("%s: gzip CRC or size does not match the "
+				    "data; refusing",
+				    name);
+	*pos += 8;
+	return write_all(out_fd, t, 8, name);
+}
+
+/*
+ * A nested gzip whose payload is not normalised keeps its meaning: in each
+ * member only the header's mtime (to 0), name and comment change, its
+ * header CRC is recomputed if it has one; the deflate data, the trailer,
+ * the extra field, XFL and OS bytes are copied as they are. A header with
+ * none of those is copied byte for byte, so the md5sums of a .deb or the
+ * RECORD of a wheel still hold for the member.
+ */
+static int
+gz_keep(struct ctx *c, int out_fd, int fd, uint64_t off, uint64_t len,
+	const char *name)
+{
+	unsigned char h[12], *obuf = NULL;
+	z_stream z;
+	uint64_t pos = 0;
+	uLong ocrc, ncrc;
+	unsigned flg, xlen = 0;
+	int zinit = 0, changed = 0, err = CR_ERROR;
+
+	memset(&z, 0, sizeof(z));
+	if ((obuf = malloc(CHUNK)) == NULL ||
+	    inflateInit2(&z, -MAX_WBITS) != Z_OK) {
+		err = cr_error_set("%s: out of memory", name);
+		goto done;
+	}
+	zinit = 1;
+	while (pos < len) {
+		if (len - pos < 18) {
+			err = cr_error_set("%s: truncated gzip member", name);
+			goto done;
+		}
+		if ((err = pread_full(fd, h, 10, off + pos, name)) < 0)
+			goto done;
+		flg = h[3];
+		if (h[0] != 0x1f || h[1] != 0x8b || h[2] != 8 ||
+		    (flg & 0xe0u) != 0) {
+			err = cr_error_set("%s: not a gzip member header at "
+					   "byte %" PRIu64,
+					   name, pos);
+			goto done;
+		}
+		pos += 10;
+		ocrc = crc32(0, h, 10);
+		if ((flg & (GZ_FNAME | GZ_FCOMMENT)) != 0 ||
+		    get_le32(h + 4) != 0)
+			changed = 1;
+		h[3] = (unsigned char)(flg & (GZ_FTEXT | GZ_FHCRC | GZ_FEXTRA));
+		memset(h + 4, 0, 4);
+		ncrc = crc32(0, h, 10);
+		if ((err = write_all(out_fd, h, 10, name)) < 0)
+			goto done;
+		if (flg & GZ_FEXTRA) {
+			if ((err = pread_full(fd, h + 10, 2, off + pos, name)) <
+			    0)
+				goto done;
+			xlen = h[10] | (unsigned)h[11] << 8;
+			if (len - pos < 2u + xlen) {
+				err = cr_error_set("%s: truncated gzip header",
+						   name);
+				goto done;
+			}
+			if ((err = pread_full(fd, c->buf, xlen, off + pos + 2,
+					      name)) < 0)
+				goto done;
+			ocrc = crc32(crc32(ocrc, h + 10, 2), c->buf, xlen);
+			ncrc = crc32(crc32(ncrc, h + 10, 2), c->buf, xlen);
+			if ((err = write_all(out_fd, h + 10, 2, name)) < 0 ||
+			    (err = write_all(out_fd, c->buf, xlen, name)) < 0)
+				goto done;
+			pos += 2u + xlen;
+		}
+		if (((flg & GZ_FNAME) &&
+		     (err = gz_skip_string(c, fd, off, len, &pos, &ocrc,
+					   name)) < 0) ||
+		    ((flg & GZ_FCOMMENT) &&
+		     (err = gz_skip_string(c, fd, off, len, &pos, &ocrc,
+					   name)) < 0))
+			goto done;
+		if (flg & GZ_FHCRC) {
+			if (len - pos < 2) {
+				err = cr_error_set("%s: truncated gzip header",
+						   name);
+				goto done;
+			}
+			if ((err = pread_full(fd, h, 2, off + pos, name)) < 0)
+				goto done;
+			if ((h[0] | (unsigned)h[1] << 8) != (ocrc & 0xffffu)) {
+				err = cr_error_set("%s: gzip header CRC does "
+						   "not match; refusing",
+						   name);
+				goto done;
+			}
+			pos += 2;
+			le16(h, (unsigned)(ncrc & 0xffffu));
+			if ((err = write_all(out_fd, h, 2, name)) < 0)
+				goto done;
+		}
+		if ((err = gz_copy_data(c, out_fd, obuf, &z, fd, off, len, &pos,
+					name)) < 0)
+			goto done;
+	}
+	if (changed)
+		c->rep->steps |= CR_NORM_GZIP_HEADER;
+	err = CR_OK;
+done:
+	if (zinit)
+		inflateEnd(&z);
+	free(obuf);
+	return err;
+}
+
+/*
+ * gzip or xz: decompress to a spool, normalise what is inside, compress.
+ * Nested in another container, a stream whose payload is not a container
+ * keeps its compressed bytes (gz_keep); one whose payload is normalised is
+ * recompressed, which cannot be avoided as the payload changed.
+ */
 static int
 norm_compressed(struct ctx *c, enum kind outer, char *fmt, size_t fmtsz,
 		int out_fd, int fd, uint64_t off, uint64_t len,
@@ -1903,6 +2125,14 @@ norm_compressed(struct ctx *c, enum kind outer, char *fmt, size_t fmtsz,
 			src = inner;
 			snprintf(fmt, fmtsz, "%s+%s", sub, fname);
 		}
+	}
+	if (depth > 1 && kind == K_NONE) {
+		/* Nested, the payload as it was: the stream keeps its bytes
+		 * (an xz header holds nothing that varies). */
+		err = outer == K_XZ
+			      ? copy_range(c->buf, out_fd, fd, off, len, name)
+			      : gz_keep(c, out_fd, fd, off, len, name);
+		goto done;
 	}
 	if (outer == K_XZ) {
 		if ((err = xz_write(c, out_fd, src, size, check, name)) ==

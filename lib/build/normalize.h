@@ -46,7 +46,14 @@
  *   CR_NORMALIZE_XZ_PRESET with the input's check (CRC32 for the kernel).
  *   The original level cannot be recovered from the stream, so the size
  *   changes; the output depends on the zlib and liblzma versions, which are
- *   part of the toolchain.
+ *   part of the toolchain. That is for the artifact itself and for a
+ *   payload that is a container. Nested in another container, a stream
+ *   whose payload is data keeps its compressed bytes, so a package's
+ *   md5sums of it still hold: an xz is copied; in each gzip member only
+ *   the header's mtime (to 0), name and comment change and its header CRC
+ *   is recomputed, the extra field, XFL, OS, deflate data and trailer are
+ *   copied (the data inflated once more to find its end and check the
+ *   trailer), so a gzip -9n member comes out byte for byte.
  *
  * zip, jar ("PK\3\4", or "PK\5\6" for an empty archive)
  *   Read by libarchive (central directory, seekable reader); written by this

@@ -234,4 +234,92 @@ mkdir kx && tar -xf keptout/out.tar -C kx &&
 	python3 -c 'import sys; sys.exit(open(sys.argv[1], "rb").read() != b"PK\x03\x04" + b"\xff" * 60)' kx/b.zip &&
 	ok "GNU tar extracts the kept member as built" || not_ok "GNU tar extracts the kept member as built"
 
+# --- a .deb's md5sums still hold after normalisation ----------------------
+# dpkg-deb packs man pages made by gzip -9n, a changelog gzip'd with its
+# name and mtime, and a truncated .gz; DEBIAN/md5sums lists the first and
+# the last (a gzip that stores a time varies with it, md5sums and all, so a
+# package that means to be reproducible has none: dh_compress uses -n).
+mkdir debrepo
+cat >debrepo/build.sh <<'SH'
+set -e
+p=pkg/usr/share; mkdir -p pkg/DEBIAN $p/man/man1 $p/man/man8 $p/doc/mandemo
+printf 'Package: mandemo\nVersion: 1.0\nArchitecture: all\nMaintainer: A <a@example.org>\nDescription: demo\n' >pkg/DEBIAN/control
+# Text on which GNU gzip -9 and zlib level 9 write other deflate data.
+awk 'BEGIN { s = 1; for (i = 0; i < 3000; i++) { s = (s * 69069 + 1) % 4294967296
+	printf ".TP\n\\fB--opt%d\\fR %x\n", i % 97, s } }' >$p/man/man1/demo.1
+gzip -9n $p/man/man1/demo.1
+seq -f '.TH DEMO 8 line %g' 300 >$p/man/man8/demod.8 && gzip -9n $p/man/man8/demod.8
+awk 'BEGIN { s = 7; for (i = 0; i < 3000; i++) { s = (s * 69069 + 1) % 4294967296
+	printf "  * entry %d: %x\n", i, s } }' >$p/doc/mandemo/changelog
+touch -d @1600000000 $p/doc/mandemo/changelog && gzip -9 $p/doc/mandemo/changelog
+seq 2000 | gzip -9n | head -c 200 >$p/doc/mandemo/broken.gz
+(cd pkg && find usr -type f ! -name changelog.gz | LC_ALL=C sort | xargs md5sum) >pkg/DEBIAN/md5sums
+dpkg-deb --root-owner-group -Zxz -b pkg mandemo.deb >/dev/null
+SH
+git -C debrepo init -q && git -C debrepo add -A && git -C debrepo commit -qm deb
+expect 0 "a .deb with gzip'd man pages, normalised" "$ATTEST" build -q \
+	--git debrepo --key vendor.key -o deb.jsonl --output-dir debn \
+	--artifact mandemo.deb -- sh build.sh
+expect 0 "the same, as built (--no-normalize)" "$ATTEST" build -q --no-normalize \
+	--git debrepo --output-dir debraw --artifact mandemo.deb -- sh build.sh
+# The test can fail: recompressing them, as normalisation did, changes them.
+python3 - debraw/mandemo.deb <<'PY' && ok "zlib -9 would write other bytes than gzip -9" ||
+import subprocess, sys, zlib
+for f in ("man/man1/demo.1.gz", "doc/mandemo/changelog.gz"):
+    gz = subprocess.run(["sh", "-c", "dpkg-deb --fsys-tarfile %s | tar -xOf - ./usr/share/%s"
+                         % (sys.argv[1], f)], capture_output=True, check=True).stdout
+    co = zlib.compressobj(9, zlib.DEFLATED, -15)
+    if gz.endswith(co.compress(zlib.decompress(gz, 31)) + co.flush() + gz[-8:]):
+        sys.exit(1)
+PY
+	not_ok "zlib -9 would write other bytes than gzip -9"
+cmp -s debn/mandemo.deb debraw/mandemo.deb &&
+	not_ok "normalisation changed the .deb" || ok "normalisation changed the .deb"
+dpkg-deb -x debn/mandemo.deb nx && dpkg-deb -e debn/mandemo.deb nc &&
+	dpkg-deb -x debraw/mandemo.deb rx || not_ok "dpkg-deb -x, -e"
+same "$(wc -l <nc/md5sums | tr -d ' ')" 3 "md5sums lists three files"
+expect 0 "md5sum -c of the normalised package's md5sums" sh -c \
+	'cd nx && md5sum -c ../nc/md5sums'
+for f in man/man1/demo.1.gz man/man8/demod.8.gz doc/mandemo/broken.gz; do
+	cmp -s nx/usr/share/$f rx/usr/share/$f && ok "$f: byte for byte" ||
+		not_ok "$f: byte for byte"
+done
+c=usr/share/doc/mandemo/changelog.gz
+python3 - rx/$c nx/$c <<'PY' && ok "changelog.gz: name and mtime cleared, deflate data kept" ||
+import struct, sys
+a, b = (open(f, "rb").read() for f in sys.argv[1:])
+fa, ma = a[3], struct.unpack("<I", a[4:8])[0]
+fb, mb = b[3], struct.unpack("<I", b[4:8])[0]
+name = a.index(b"\0", 10) + 1  # FNAME ends the original header
+sys.exit(0 if fa == 8 and ma == 1600000000 and fb == 0 and mb == 0 and
+         b[8:10] == a[8:10] and b[10:] == a[name:] else 1)
+PY
+	not_ok "changelog.gz: name and mtime cleared, deflate data kept"
+# gzip -lvN names the file by its stored name when it has one.
+cp rx/$c r.gz && cp nx/$c n.gz
+gzip -lvN r.gz | grep -q ' changelog$' && gzip -lvN n.gz | grep -q ' n$' &&
+	ok "gzip -lvN: the name stored as built, none after" ||
+	not_ok "gzip -lvN: the name stored as built, none after"
+same "$(zcat nx/$c | sha256sum)" "$(zcat rx/$c | sha256sum)" \
+	"zcat of changelog.gz: the content as built"
+python3 -c 'import base64, json, sys
+st = json.loads(base64.b64decode(json.loads(open(sys.argv[1]).readline())["payload"]))
+n = st["predicate"]["buildDefinition"]["internalParameters"]["normalizations"][0]
+sys.exit(0 if n.get("kept") == 1 and "gzip-header-cleared" in n["steps"] else 1)' deb.jsonl &&
+	ok "the statement: broken.gz kept as built, a gzip header cleared" ||
+	not_ok "the statement: broken.gz kept as built, a gzip header cleared"
+# Normalising the normalised package changes nothing.
+mkdir debrepo2 && cp debn/mandemo.deb debrepo2/in.deb
+printf 'cp in.deb mandemo.deb\nhead -c 3000 in.deb >cut.deb\n' >debrepo2/build.sh
+git -C debrepo2 init -q && git -C debrepo2 add -A && git -C debrepo2 commit -qm d2
+expect 0 "the normalised .deb normalised again" "$ATTEST" build -q \
+	--git debrepo2 --output-dir debnn --artifact mandemo.deb -- sh build.sh
+same "$(sha256sum <debnn/mandemo.deb)" "$(sha256sum <debn/mandemo.deb)" \
+	"idempotent: the same sha256"
+# The package itself cut short is refused, in one line naming it.
+expect 2 "a truncated .deb is refused" "$ATTEST" build -q \
+	--git debrepo2 --output-dir debcut --artifact cut.deb -- sh build.sh
+err_has "cut.deb" "names the artifact"
+err_one_line "in one line"
+
 done_testing
