@@ -897,7 +897,7 @@ sign_and_write(const struct cr_build *b, const struct cr_recipe *r,
 	       const struct cr_tree *tree, const struct cr_source_info *info,
 	       const char *keypath, const char *out, const char *bundle)
 {
-	struct cr_statement_in in = {0};
+	struct cr_provenance in;
 	struct tool_source_id sid = {0};
 	struct cr_subject *subjects;
 	struct cr_privkey *key = NULL;
@@ -913,27 +913,23 @@ sign_and_write(const struct cr_build *b, const struct cr_recipe *r,
 		memcpy(subjects[i].sha256, b->artifacts[i].sha256,
 		       CR_SHA256_LEN);
 	}
+	cr_provenance_init(&in);
 	in.build_type = CR_BUILDTYPE_SANDBOX;
 	in.subjects = subjects;
 	in.nsubjects = b->nartifacts;
-	in.source_kind = src->kind;
+	in.external.source_kind = src->kind;
 	if (strcmp(src->kind, "git") == 0)
-		in.source_revision = src->rev ? src->rev : "HEAD";
+		in.external.source_revision = src->rev ? src->rev : "HEAD";
 	memcpy(in.tree, tree->root, CR_SHA256_LEN);
 	in.commit = info->commit[0] ? info->commit : NULL;
-	cr_recipe_to_statement(&in, r);
-	in.external = b->external;
-	in.internal = b->internal;
-	in.dependencies = b->dependencies;
-	in.byproducts = b->byproducts;
-	in.started = b->started;
-	in.finished = b->finished;
+	cr_recipe_to_statement(&in.external, r);
+	cr_build_provenance(&in, b);
 	if ((err = tool_source_identify(&sid, src, source_uri)) < 0)
 		goto done;
-	in.source_uri = sid.uri;
+	in.external.source_uri = sid.uri;
 	in.source_sha256 = sid.has_sha256 ? sid.sha256 : NULL;
 	if ((err = cr_privkey_load(&key, keypath)) < 0 ||
-	    (err = cr_statement_build(&payload, &plen, &in)) < 0 ||
+	    (err = cr_statement_encode(&payload, &plen, &in)) < 0 ||
 	    (err = cr_dsse_new(&env, CR_INTOTO_PAYLOAD_TYPE,
 			       (unsigned char *)payload, plen)) < 0 ||
 	    (err = cr_dsse_sign(env, key)) < 0 ||
@@ -978,7 +974,7 @@ struct build_result {
 	const struct cr_recipe *recipe;
 	struct cr_build_source bs;
 	struct cr_root *rootfs;
-	json_t *rootdep;
+	struct cr_resource *rootdep;
 	struct cr_build *b, *b2;
 	struct check chk;
 	const struct cr_build *failed; /* a build whose log tail to show */
@@ -1502,7 +1498,7 @@ cmd_build(int argc, char **argv)
 	free(r.checkbuf);
 	cr_build_free(r.b);
 	cr_build_free(r.b2);
-	json_decref(r.rootdep);
+	cr_resources_free(r.rootdep, 1);
 	cr_root_close(r.rootfs);
 	cr_recipe_free(r.replay);
 	cr_recipe_free(r.treerec);

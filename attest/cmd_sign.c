@@ -150,12 +150,13 @@ run(struct sign_result *r, const struct sign_opts *o)
 {
 	struct tool_source_id sid = {0};
 	struct cr_source_info info;
-	struct cr_statement_in in = {0};
+	struct cr_provenance in;
 	struct cr_dsse *env = NULL;
 	char **names = NULL, *payload = NULL, *line = NULL, *btext = NULL;
 	size_t i, plen, llen, blen;
 	int err;
 
+	cr_provenance_init(&in);
 	in.started = (int64_t)time(NULL);
 	if ((err = cr_privkey_load(&r->key, o->keypath)) < 0)
 		goto done;
@@ -181,16 +182,16 @@ run(struct sign_result *r, const struct sign_opts *o)
 	in.build_type = CR_BUILDTYPE_SIGN;
 	in.subjects = r->subjects;
 	in.nsubjects = o->n;
-	in.source_kind = o->src.kind;
-	in.source_uri = sid.uri;
+	in.external.source_kind = o->src.kind;
+	in.external.source_uri = sid.uri;
 	in.source_sha256 = sid.has_sha256 ? sid.sha256 : NULL;
 	if (strcmp(o->src.kind, "git") == 0)
-		in.source_revision = o->src.rev ? o->src.rev : "HEAD";
+		in.external.source_revision = o->src.rev ? o->src.rev : "HEAD";
 	memcpy(in.tree, r->tree->root, CR_SHA256_LEN);
 	in.commit = info.commit[0] ? info.commit : NULL;
-	in.artifacts = names;
+	in.external.artifacts = names;
 	in.finished = (int64_t)time(NULL);
-	if ((err = cr_statement_build(&payload, &plen, &in)) < 0 ||
+	if ((err = cr_statement_encode(&payload, &plen, &in)) < 0 ||
 	    (err = cr_dsse_new(&env, CR_INTOTO_PAYLOAD_TYPE,
 			       (const unsigned char *)payload, plen)) < 0 ||
 	    (err = cr_dsse_sign(env, r->key)) < 0 ||

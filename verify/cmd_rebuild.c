@@ -173,8 +173,8 @@ env_free(struct env *e)
 }
 
 static int
-env_check(struct env *e, json_t *statement, const struct cr_root *given,
-	  const struct cr_toolchain_diff *tools)
+env_check(struct env *e, const struct cr_statement *statement,
+	  const struct cr_root *given, const struct cr_toolchain_diff *tools)
 {
 	int err;
 
@@ -495,7 +495,7 @@ struct rebuild {
 	struct cr_recipe *recipe, *shown;
 	struct cr_build_source bs;
 	struct cr_root *rootfs;
-	json_t *rootdep;
+	struct cr_resource *rootdep;
 	struct cr_toolchain_diff *tdiff;
 	struct env env;
 	char outdir_tmp[4096], *outdir;
@@ -657,10 +657,10 @@ open_env(struct rebuild *r, const struct rebuild_opts *o)
 	if (r->rootfs != NULL &&
 	    (r->rootdep = cr_root_dependency(r->rootfs)) == NULL)
 		return cr_error_set("out of memory");
-	if ((err = cr_toolchain_compare(&r->tdiff, r->att->st->root,
+	if ((err = cr_toolchain_compare(&r->tdiff, r->att->st,
 					r->rootfs ? r->rootfs->dir : NULL)) < 0)
 		return err;
-	return env_check(&r->env, r->att->st->root, r->rootfs, r->tdiff);
+	return env_check(&r->env, r->att->st, r->rootfs, r->tdiff);
 }
 
 /* Rebuilds into --keep DIR or a temporary directory. */
@@ -1029,7 +1029,7 @@ cmd_rebuild(int argc, char **argv)
 	free(r.used);
 	cr_toolchain_diff_free(r.tdiff);
 	env_free(&r.env);
-	json_decref(r.rootdep);
+	cr_resources_free(r.rootdep, 1);
 	cr_root_close(r.rootfs);
 	cr_build_free(r.b);
 	cr_recipe_free(r.recipe);

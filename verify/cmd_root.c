@@ -95,7 +95,7 @@ expect_from_trust(struct expect *e, const struct trust *t)
 		if (ck->status != CR_OK)
 			continue;
 		trusted++;
-		if ((err = cr_root_record_get(&rec, &found, ck->st->root)) < 0)
+		if ((err = cr_root_record_get(&rec, &found, ck->st)) < 0)
 			return err;
 		memcpy(e->tree, rec.tree, CR_SHA256_LEN);
 		cr_root_record_clear(&rec);
