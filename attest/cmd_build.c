@@ -1,7 +1,6 @@
 /* attest build: the sealed, deterministic build that signs what it made. */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <linux/magic.h>
 #include <sched.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include "passphrase.h"
 #include "dsse_sign.h"
 #include "error.h"
+#include "opts.h"
 #include "root.h"
 #include "sandbox.h"
 #include "source.h"
@@ -30,96 +30,166 @@
 
 #define MAX_LIST 256
 
-static const char usage_text[] =
-	"usage: attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
-	"                    [--strip-components N] [--source-uri URI] [--key KEY]\n"
-	"                    [--output-dir DIR] [--bundle BUNDLE]\n"
-	"                    [--passphrase-file FILE | --passphrase-fd N]\n"
-	"                    [-o OUT] [--root DIR|ROOT.tar] [--root-cache DIR]\n"
-	"                    [--env SOURCE_DATE_EPOCH=N] [--tool NAME]... [--no-normalize]\n"
-	"                    [--check [--check-dir DIR] [--check-vary LIST]]\n"
-	"                    [--timeout SECONDS] [--max-size SIZE] [--json] [-q]\n"
-	"                    [[--override-recipe] [--artifact PATH]...\n"
-	"                     [--env NAME=VALUE]... [--fake-clock] -- COMMAND [ARG]...]\n"
-	"       attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
-	"                    --recipe-from ATTESTATION [--trust-recipe] [--key KEY]\n"
-	"                    [--output-dir DIR] [-o OUT] [--root DIR|ROOT.tar]\n"
-	"                    [--root-cache DIR]\n"
-	"                    [--check [--check-dir DIR] [--check-vary LIST]]\n"
-	"                    [--timeout SECONDS] [--max-size SIZE] [--json] [-q]\n"
-	"\n"
-	"Builds the source tree in a sealed sandbox (Linux namespaces, no network,\n"
-	"a fixed build path, a scrubbed environment, every source mtime set to\n"
-	"SOURCE_DATE_EPOCH), normalises container artifacts, copies them to DIR\n"
+/* Ids of the options that have no short letter. */
+enum {
+	OPT_ARTIFACT = 0x100,
+	OPT_OUTPUT_DIR,
+	OPT_BUNDLE,
+	OPT_ROOT,
+	OPT_ROOT_CACHE,
+	OPT_ENV,
+	OPT_TOOL,
+	OPT_FAKE_CLOCK,
+	OPT_NO_NORMALIZE,
+	OPT_RECIPE_FROM,
+	OPT_TRUST_RECIPE,
+	OPT_OVERRIDE_RECIPE,
+	OPT_CHECK,
+	OPT_CHECK_DIR,
+	OPT_CHECK_VARY,
+	OPT_TIMEOUT,
+	OPT_MAX_SIZE,
+	OPT_KEY,
+	OPT_SOURCE_URI,
+};
+
+static const struct tool_opt options[] = {
+	{NULL, 0, "--source DIR, --git REPO [--rev REV], --tarball FILE",
+	 "the source (--git: exactly the committed tree)", 0},
+	{"source", 0, "DIR", NULL, 'S'},
+	{"git", 0, "REPO", NULL, 'G'},
+	{"rev", 0, "REV", NULL, 'r'},
+	{"tarball", 0, "FILE", NULL, 'T'},
+	{"strip-components", 0, "N",
+	 "drop N leading path parts of archive members", 's'},
+	{"source-uri", 0, "URI", "the source's URI (default: --git's origin)",
+	 OPT_SOURCE_URI},
+	{"key", 0, "KEY", "sign the attestation with this private key",
+	 OPT_KEY},
+	{"artifact", 0, "PATH",
+	 "an artifact, relative to the source root; globs\n"
+	 "allowed; repeatable",
+	 OPT_ARTIFACT},
+	{"output-dir", 0, "DIR",
+	 "where artifacts and the log go (./attest-out)", OPT_OUTPUT_DIR},
+	{"output", 'o', "OUT", "the attestation (DIR/NAME.intoto.jsonl)", 'o'},
+	{"bundle", 0, "BUNDLE",
+	 "with --key, write it as a Sigstore bundle v0.3\n"
+	 "too (.sigstore.json)",
+	 OPT_BUNDLE},
+	{"root", 0, "DIR|ROOT.tar",
+	 "the build's whole root filesystem (default: the\n"
+	 "host's, read-only); recorded by tree hash, its\n"
+	 "packages and the ROOT.json beside it",
+	 OPT_ROOT},
+	{"root-cache", 0, "DIR",
+	 "where cleanroom.json's root is made or reused", OPT_ROOT_CACHE},
+	{"env", 0, "NAME=VALUE",
+	 "a variable for the build, recorded; repeatable;\n"
+	 "SOURCE_DATE_EPOCH=N sets the build's time",
+	 OPT_ENV},
+	{"tool", 0, "NAME",
+	 "record this tool too (cc, c++, ld, as, ar, make\n"
+	 "and sh always are)",
+	 OPT_TOOL},
+	{"fake-clock", 0, NULL,
+	 "the build's wall clock reads SOURCE_DATE_EPOCH\n(libfaketime)",
+	 OPT_FAKE_CLOCK},
+	{"no-normalize", 0, NULL, "copy artifacts as built", OPT_NO_NORMALIZE},
+	{"override-recipe", 0, NULL,
+	 "build with -- COMMAND although the tree carries\n"
+	 "cleanroom.json (the statement says the recipe\n"
+	 "came from the command line)",
+	 OPT_OVERRIDE_RECIPE},
+	{"recipe-from", 0, "ATT",
+	 "replay another party's build: the tree's\n"
+	 "cleanroom.json when its statement says so (and\n"
+	 "only if the recorded recipe is the same), with\n"
+	 "its SOURCE_DATE_EPOCH",
+	 OPT_RECIPE_FROM},
+	{"trust-recipe", 0, NULL,
+	 "with --recipe-from, replay a recipe that was\n"
+	 "given on the command line (it is shown first)",
+	 OPT_TRUST_RECIPE},
+	{"check", 0, NULL,
+	 "build twice, the second time as another machine\n"
+	 "would: another day (libfaketime), directory\n"
+	 "order reversed, 1 CPU, another uname -r and\n"
+	 "host name, another TZ, locale, HOME, USER and\n"
+	 "umask around it; exit 1 unless the artifacts\n"
+	 "are identical, naming the variation that\n"
+	 "changes them (one rebuild per variation)",
+	 OPT_CHECK},
+	{"check-dir", 0, "DIR",
+	 "where build 2's artifacts and log are kept when\n"
+	 "they differ (DIR/check-build2)",
+	 OPT_CHECK_DIR},
+	{"check-vary", 0, "LIST",
+	 "vary only these, comma-separated: date, order,\n"
+	 "cpus, kernel, host, env (default: all)",
+	 OPT_CHECK_VARY},
+	{"timeout", 0, "SECONDS",
+	 "kill the whole build after SECONDS, collecting\n"
+	 "its artifacts included (exit 2); default: none",
+	 OPT_TIMEOUT},
+	{"max-size", 0, "SIZE",
+	 "the bytes all artifacts may hold together, as\n"
+	 "built and as normalised (K, M, G, T: powers of\n"
+	 "1024; default 8G; exit 2 beyond)",
+	 OPT_MAX_SIZE},
+	TOOL_OPT_JSON_ENTRY("print one JSON object instead"),
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
+	TOOL_OPT_HELP_ENTRY("show this help"),
+	PASSPHRASE_OPTS,
+	TOOL_OPT_END,
+};
+
+static const struct tool_cmd command = {
+	"build",
+	"attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
+	"             [--strip-components N] [--source-uri URI] [--key KEY]\n"
+	"             [--output-dir DIR] [--bundle BUNDLE]\n"
+	"             [--passphrase-file FILE | --passphrase-fd N]\n"
+	"             [-o OUT] [--root DIR|ROOT.tar] [--root-cache DIR]\n"
+	"             [--env SOURCE_DATE_EPOCH=N] [--tool NAME]... "
+	"[--no-normalize]\n"
+	"             [--check [--check-dir DIR] [--check-vary LIST]]\n"
+	"             [--timeout SECONDS] [--max-size SIZE] [--json] [-q]\n"
+	"             [[--override-recipe] [--artifact PATH]...\n"
+	"              [--env NAME=VALUE]... [--fake-clock] -- COMMAND "
+	"[ARG]...]\n"
+	"attest build (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
+	"             --recipe-from ATTESTATION [--trust-recipe] [--key KEY]\n"
+	"             [--output-dir DIR] [-o OUT] [--root DIR|ROOT.tar]\n"
+	"             [--root-cache DIR]\n"
+	"             [--check [--check-dir DIR] [--check-vary LIST]]\n"
+	"             [--timeout SECONDS] [--max-size SIZE] [--json] [-q]",
+	"Builds the source tree in a sealed sandbox (Linux namespaces, no "
+	"network,\n"
+	"a fixed build path, a scrubbed environment, every source mtime set "
+	"to\n"
+	"SOURCE_DATE_EPOCH), normalises container artifacts, copies them to "
+	"DIR\n"
 	"and, with --key, signs an attestation binding them to the tree.\n"
 	"\n"
-	"With no -- COMMAND the recipe is the tree's own cleanroom.json (command,\n"
-	"artifacts, env, fakeClock), read from the hashed tree, so the reviewer\n"
-	"reads it with the source; the statement says so. A recipe given on the\n"
+	"With no -- COMMAND the recipe is the tree's own cleanroom.json "
+	"(command,\n"
+	"artifacts, env, fakeClock), read from the hashed tree, so the "
+	"reviewer\n"
+	"reads it with the source; the statement says so. A recipe given on "
+	"the\n"
 	"command line is recorded as such, and rebuilders must trust it\n"
 	"explicitly. Variables that choose which programs or libraries run\n"
 	"(PATH, LD_*, BASH_ENV, PYTHONPATH, MAKEFLAGS...) are refused in any\n"
-	"recipe.\n"
-	"\n"
-	"  --source DIR, --git REPO [--rev REV], --tarball FILE\n"
-	"                          the source (--git: exactly the committed tree)\n"
-	"  --strip-components N    drop N leading path parts of archive members\n"
-	"  --source-uri URI        the source's URI (default: --git's origin)\n"
-	"  --key KEY               sign the attestation with this private key\n"
-	"  --artifact PATH         an artifact, relative to the source root; globs\n"
-	"                          allowed; repeatable\n"
-	"  --output-dir DIR        where artifacts and the log go (./attest-out)\n"
-	"  -o, --output OUT        the attestation (DIR/NAME.intoto.jsonl)\n"
-	"  --bundle BUNDLE         with --key, write it as a Sigstore bundle v0.3\n"
-	"                          too (.sigstore.json)\n"
-	"  --root DIR|ROOT.tar     the build's whole root filesystem (default: the\n"
-	"                          host's, read-only); recorded by tree hash, its\n"
-	"                          packages and the ROOT.json beside it\n"
-	"  --root-cache DIR        where cleanroom.json's root is made or reused\n"
-	"  --env NAME=VALUE        a variable for the build, recorded; repeatable;\n"
-	"                          SOURCE_DATE_EPOCH=N sets the build's time\n"
-	"  --tool NAME             record this tool too (cc, c++, ld, as, ar, make\n"
-	"                          and sh always are)\n"
-	"  --fake-clock            the build's wall clock reads SOURCE_DATE_EPOCH\n"
-	"                          (libfaketime)\n"
-	"  --no-normalize          copy artifacts as built\n"
-	"  --override-recipe       build with -- COMMAND although the tree carries\n"
-	"                          cleanroom.json (the statement says the recipe\n"
-	"                          came from the command line)\n"
-	"  --recipe-from ATT       replay another party's build: the tree's\n"
-	"                          cleanroom.json when its statement says so (and\n"
-	"                          only if the recorded recipe is the same), with\n"
-	"                          its SOURCE_DATE_EPOCH\n"
-	"  --trust-recipe          with --recipe-from, replay a recipe that was\n"
-	"                          given on the command line (it is shown first)\n"
-	"";
-
-static const char usage_text2[] =
-	"  --check                 build twice, the second time as another machine\n"
-	"                          would: another day (libfaketime), directory\n"
-	"                          order reversed, 1 CPU, another uname -r and\n"
-	"                          host name, another TZ, locale, HOME, USER and\n"
-	"                          umask around it; exit 1 unless the artifacts\n"
-	"                          are identical, naming the variation that\n"
-	"                          changes them (one rebuild per variation)\n"
-	"  --check-dir DIR         where build 2's artifacts and log are kept when\n"
-	"                          they differ (DIR/check-build2)\n"
-	"  --check-vary LIST       vary only these, comma-separated: date, order,\n"
-	"                          cpus, kernel, host, env (default: all)\n"
-	"  --timeout SECONDS       kill the whole build after SECONDS, collecting\n"
-	"                          its artifacts included (exit 2); default: none\n"
-	"  --max-size SIZE         the bytes all artifacts may hold together, as\n"
-	"                          built and as normalised (K, M, G, T: powers of\n"
-	"                          1024; default 8G; exit 2 beyond)\n"
-	"  -q, --quiet             print nothing but errors\n"
-	"  -h, --help              show this help\n";
-
-/* Apart: one string literal may hold no more than C's 4095 bytes. */
-static const char usage_tail[] = PASSPHRASE_HELP
-	"\n"
-	"Exit status: 0 built (and signed), 1 the build failed, an artifact is\n"
-	"missing, or --check found differences, 2 error (the build timed out, an\n"
-	"artifact is not a regular file...). The build's log is kept in DIR.\n";
+	"recipe.",
+	options,
+	"Exit status: 0 built (and signed), 1 the build failed, an artifact "
+	"is\n"
+	"missing, or --check found differences, 2 error (the build timed out, "
+	"an\n"
+	"artifact is not a regular file...). The build's log is kept in DIR.",
+	TOOL_CMD_IN_ORDER,
+};
 
 struct list {
 	char *items[MAX_LIST + 1];
@@ -138,23 +208,7 @@ list_add(struct list *l, const char *what, char *s)
 static void
 print_log_tail(const struct cr_build *b)
 {
-	const char *p = b->log_tail, *start = p;
-	char *esc;
-	int lines = 0;
-
-	/* The last 20 lines, escaped: the log is the build's to write. */
-	for (p = b->log_tail + strlen(b->log_tail); p > b->log_tail; p--)
-		if (p[-1] == '\n' && ++lines > 20) {
-			start = p;
-			break;
-		}
-	fprintf(stderr, "%s: the build's last lines:\n", tool_prog);
-	if ((esc = tool_escape(start, TOOL_ESC_NEWLINES)) != NULL) {
-		fputs(esc, stderr);
-		if (*esc && esc[strlen(esc) - 1] != '\n')
-			fputc('\n', stderr);
-		free(esc);
-	}
+	tool_log_tail(b->log_tail, "build");
 	if (b->log_path != NULL)
 		fprintf(stderr, "%s: the whole log: %s\n", tool_prog,
 			tool_name(b->log_path));
@@ -638,6 +692,105 @@ explain(const char *outdir, const char *dir, const char *name)
 	return CR_OK;
 }
 
+/* Marks dir as attest's own OUTDIR/check-build2: the next run removes it. */
+static int
+mark_own(const char *dir)
+{
+	char marker[4200];
+	FILE *f;
+
+	snprintf(marker, sizeof(marker), "%s/%s", dir, CHECK_MARKER);
+	if ((f = fopen(marker, "w")) == NULL)
+		return cr_error_errno("%s", marker);
+	fputs("made by attest build --check; removed by the next\n", f);
+	if (fclose(f) != 0)
+		return cr_error_errno("%s", marker);
+	return CR_OK;
+}
+
+/*
+ * After build 2 differed: a rebuild with nothing varied, then one per
+ * variation alone, each difference printed as a cause; causes says them
+ * in one line for the error message.
+ */
+static void
+find_causes(char *causes, size_t size, struct check *c,
+	    const struct cr_build *b, const struct cr_recipe *r,
+	    const struct cr_build_source *bs, const struct cr_build_opts *o)
+{
+	struct cr_build *t = NULL;
+	char names[512];
+	size_t i, used = 0, ncause = 0;
+	int timed = 0, err;
+
+	/* Nothing varied but the time: the build records it, or is random. */
+	if (!tool_quiet)
+		fprintf(stderr,
+			"%s: --check: finding the cause: a rebuild "
+			"with nothing varied\n",
+			tool_prog);
+	err = build_varied(&t, r, bs, o, c, 0, b, NULL);
+	tool_progress_done();
+	if (err == CR_OK && count_differ(b, t, names, sizeof(names), NULL)) {
+		printf("cause  the time of the build (a rebuild with nothing "
+		       "varied differs too: it records the time or is not "
+		       "deterministic): %s\n",
+		       names);
+		used = (size_t)snprintf(causes, size,
+					"the time of the build (a rebuild "
+					"with nothing varied differs too) "
+					"changes %s",
+					names);
+		ncause++;
+		timed = 1;
+	}
+	cr_build_free(t);
+	t = NULL;
+	for (i = 0; timed == 0 && err == CR_OK && i < G_COUNT; i++) {
+		if (!(c->applied & (1u << i)))
+			continue;
+		if (!tool_quiet)
+			fprintf(stderr,
+				"%s: --check: finding the cause: a "
+				"rebuild with only %s varied\n",
+				tool_prog, groups[i].name);
+		err = build_varied(&t, r, bs, o, c, 1u << i, b, NULL);
+		tool_progress_done();
+		if (err == CR_EFAIL) {
+			printf("cause  %s: the build fails\n", c->what[i]);
+			snprintf(names, sizeof(names), "the build (it fails)");
+		} else if (err < 0) {
+			break;
+		} else if (count_differ(b, t, names, sizeof(names), NULL) ==
+			   0) {
+			cr_build_free(t);
+			t = NULL;
+			continue;
+		} else {
+			printf("cause  %s: %s\n", c->what[i], names);
+		}
+		if (used < size)
+			used += (size_t)snprintf(
+				causes + used, size - used, "%s%s changes %s",
+				ncause ? "; " : "", c->what[i], names);
+		ncause++;
+		cr_build_free(t);
+		t = NULL;
+		err = CR_OK;
+	}
+	cr_build_free(t);
+	if (err < 0) {
+		tool_warn("--check: could not finish finding the cause: %s",
+			  cr_error_last());
+		snprintf(causes, size, "the cause is not known");
+	} else if (ncause == 0) {
+		snprintf(causes, size,
+			 "no variation alone changes the artifacts: a "
+			 "combination of them does, or the build is not "
+			 "deterministic");
+	}
+}
+
 /*
  * After build 1 (b): build 2 with every applied group varied, in c->dir.
  * Identical: CR_OK. Different: one rebuild with nothing varied but the
@@ -649,12 +802,11 @@ run_check(struct cr_build **b2, struct check *c, const struct cr_build *b,
 	  const struct cr_recipe *r, const struct cr_build_source *bs,
 	  const struct cr_build_opts *o)
 {
-	struct cr_build *t = NULL;
 	char names[512], causes[1024], hex_a[CR_SHA256_HEXLEN + 1],
 		hex_b[CR_SHA256_HEXLEN + 1];
-	size_t nd, i, first = 0, used = 0, ncause = 0;
+	size_t nd, i, first = 0;
 	char failed[512];
-	int timed = 0, err;
+	int err;
 
 	causes[0] = failed[0] = '\0';
 	/*
@@ -665,17 +817,8 @@ run_check(struct cr_build **b2, struct check *c, const struct cr_build *b,
 		usleep(50000);
 	if ((err = cr_mkdir_p(c->dir, 0)) < 0)
 		return err;
-	if (c->own) {
-		char marker[4200];
-		FILE *f;
-
-		snprintf(marker, sizeof(marker), "%s/%s", c->dir, CHECK_MARKER);
-		if ((f = fopen(marker, "w")) == NULL)
-			return cr_error_errno("%s", marker);
-		fputs("made by attest build --check; removed by the next\n", f);
-		if (fclose(f) != 0)
-			return cr_error_errno("%s", marker);
-	}
+	if (c->own && (err = mark_own(c->dir)) < 0)
+		return err;
 	err = build_varied(b2, r, bs, o, c, c->applied, b, c->dir);
 	tool_progress_done();
 	if (err == CR_EFAIL) {
@@ -710,73 +853,7 @@ run_check(struct cr_build **b2, struct check *c, const struct cr_build *b,
 	}
 	fflush(stdout);
 
-	/* Nothing varied but the time: the build records it, or is random. */
-	if (!tool_quiet)
-		fprintf(stderr,
-			"%s: --check: finding the cause: a rebuild "
-			"with nothing varied\n",
-			tool_prog);
-	err = build_varied(&t, r, bs, o, c, 0, b, NULL);
-	tool_progress_done();
-	if (err == CR_OK && count_differ(b, t, names, sizeof(names), NULL)) {
-		printf("cause  the time of the build (a rebuild with nothing "
-		       "varied differs too: it records the time or is not "
-		       "deterministic): %s\n",
-		       names);
-		used = (size_t)snprintf(causes, sizeof(causes),
-					"the time of the build (a rebuild "
-					"with nothing varied differs too) "
-					"changes %s",
-					names);
-		ncause++;
-		timed = 1;
-	}
-	cr_build_free(t);
-	t = NULL;
-	for (i = 0; timed == 0 && err == CR_OK && i < G_COUNT; i++) {
-		if (!(c->applied & (1u << i)))
-			continue;
-		if (!tool_quiet)
-			fprintf(stderr,
-				"%s: --check: finding the cause: a "
-				"rebuild with only %s varied\n",
-				tool_prog, groups[i].name);
-		err = build_varied(&t, r, bs, o, c, 1u << i, b, NULL);
-		tool_progress_done();
-		if (err == CR_EFAIL) {
-			printf("cause  %s: the build fails\n", c->what[i]);
-			snprintf(names, sizeof(names), "the build (it fails)");
-		} else if (err < 0) {
-			break;
-		} else if (count_differ(b, t, names, sizeof(names), NULL) ==
-			   0) {
-			cr_build_free(t);
-			t = NULL;
-			continue;
-		} else {
-			printf("cause  %s: %s\n", c->what[i], names);
-		}
-		if (used < sizeof(causes))
-			used += (size_t)snprintf(
-				causes + used, sizeof(causes) - used,
-				"%s%s changes %s", ncause ? "; " : "",
-				c->what[i], names);
-		ncause++;
-		cr_build_free(t);
-		t = NULL;
-		err = CR_OK;
-	}
-	cr_build_free(t);
-	if (err < 0) {
-		tool_warn("--check: could not finish finding the cause: %s",
-			  cr_error_last());
-		snprintf(causes, sizeof(causes), "the cause is not known");
-	} else if (ncause == 0) {
-		snprintf(causes, sizeof(causes),
-			 "no variation alone changes the artifacts: a "
-			 "combination of them does, or the build is not "
-			 "deterministic");
-	}
+	find_causes(causes, sizeof(causes), c, b, r, bs, o);
 	if (nd > 0) {
 		printf("explain  %s\n", tool_name(b->artifacts[first].name));
 		if (explain(o->output_dir, c->dir, b->artifacts[first].name) <
@@ -800,7 +877,7 @@ sign_and_write(const struct cr_build *b, const struct cr_recipe *r,
 	       const struct cr_tree *tree, const struct cr_source_info *info,
 	       const char *keypath, const char *out, const char *bundle)
 {
-	struct cr_statement_in in = {0};
+	struct cr_provenance in;
 	struct tool_source_id sid = {0};
 	struct cr_subject *subjects;
 	struct cr_privkey *key = NULL;
@@ -816,27 +893,23 @@ sign_and_write(const struct cr_build *b, const struct cr_recipe *r,
 		memcpy(subjects[i].sha256, b->artifacts[i].sha256,
 		       CR_SHA256_LEN);
 	}
+	cr_provenance_init(&in);
 	in.build_type = CR_BUILDTYPE_SANDBOX;
 	in.subjects = subjects;
 	in.nsubjects = b->nartifacts;
-	in.source_kind = src->kind;
+	in.external.source_kind = src->kind;
 	if (strcmp(src->kind, "git") == 0)
-		in.source_revision = src->rev ? src->rev : "HEAD";
+		in.external.source_revision = src->rev ? src->rev : "HEAD";
 	memcpy(in.tree, tree->root, CR_SHA256_LEN);
 	in.commit = info->commit[0] ? info->commit : NULL;
-	cr_recipe_to_statement(&in, r);
-	in.external = b->external;
-	in.internal = b->internal;
-	in.dependencies = b->dependencies;
-	in.byproducts = b->byproducts;
-	in.started = b->started;
-	in.finished = b->finished;
+	cr_recipe_to_statement(&in.external, r);
+	cr_build_provenance(&in, b);
 	if ((err = tool_source_identify(&sid, src, source_uri)) < 0)
 		goto done;
-	in.source_uri = sid.uri;
+	in.external.source_uri = sid.uri;
 	in.source_sha256 = sid.has_sha256 ? sid.sha256 : NULL;
 	if ((err = cr_privkey_load(&key, keypath)) < 0 ||
-	    (err = cr_statement_build(&payload, &plen, &in)) < 0 ||
+	    (err = cr_statement_encode(&payload, &plen, &in)) < 0 ||
 	    (err = cr_dsse_new(&env, CR_INTOTO_PAYLOAD_TYPE,
 			       (unsigned char *)payload, plen)) < 0 ||
 	    (err = cr_dsse_sign(env, key)) < 0 ||
@@ -859,521 +932,537 @@ done:
 	return err;
 }
 
-int
-cmd_build(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{"source", required_argument, NULL, 'S'},
-		{"git", required_argument, NULL, 'G'},
-		{"rev", required_argument, NULL, 'r'},
-		{"tarball", required_argument, NULL, 'T'},
-		{"strip-components", required_argument, NULL, 's'},
-		{"source-uri", required_argument, NULL, 'u'},
-		{"key", required_argument, NULL, 'k'},
-		{"artifact", required_argument, NULL, 'A'},
-		{"output-dir", required_argument, NULL, 'D'},
-		{"output", required_argument, NULL, 'o'},
-		{"bundle", required_argument, NULL, 'b'},
-		PASSPHRASE_OPTIONS,
-		{"root", required_argument, NULL, 'R'},
-		{"root-cache", required_argument, NULL, 'Y'},
-		{"env", required_argument, NULL, 'e'},
-		{"tool", required_argument, NULL, 't'},
-		{"fake-clock", no_argument, NULL, 'F'},
-		{"no-normalize", no_argument, NULL, 'N'},
-		{"recipe-from", required_argument, NULL, 'f'},
-		{"trust-recipe", no_argument, NULL, 'U'},
-		{"override-recipe", no_argument, NULL, 'O'},
-		{"check", no_argument, NULL, 'c'},
-		{"check-dir", required_argument, NULL, 'C'},
-		{"check-vary", required_argument, NULL, 'V'},
-		{"timeout", required_argument, NULL, 'W'},
-		{"max-size", required_argument, NULL, 'Z'},
-		{"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct tool_source src = {0};
+/* What the command line asks of a build. */
+struct build_opts {
+	struct tool_source src;
+	const char *keypath, *out, *outdir, *root, *root_cache;
+	const char *recipe_from, *source_uri, *bundle, *checkdir;
+	struct list artifacts, env, tools;
+	long long source_date_epoch; /* --env SOURCE_DATE_EPOCH=N, or -1 */
+	unsigned int vary;	     /* --check-vary's groups, 0: all */
+	int check, fake, nonorm, json, trust_recipe, override;
+	long long timeout;
+	uint64_t max_size;
+	char **command; /* after --, or NULL */
+};
+
+/* What a build made, for the report. */
+struct build_result {
 	struct cr_source_info info;
-	struct cr_tree *tree = NULL;
-	struct cr_recipe given = {0}, *replay = NULL, *treerec = NULL;
+	struct cr_tree *tree;
+	struct cr_recipe given, *replay, *treerec;
 	const struct cr_recipe *recipe;
 	struct cr_build_source bs;
-	struct cr_build_opts bo = {0};
-	struct cr_build *b = NULL, *b2 = NULL;
-	struct cr_root *rootfs = NULL;
-	json_t *rootdep = NULL, *report = NULL;
-	struct cr_privkey *probe = NULL;
-	struct list artifacts = {0}, env = {0}, tools = {0};
+	struct cr_root *rootfs;
+	struct cr_resource *rootdep;
+	struct cr_build *b, *b2;
 	struct check chk;
-	const char *checkdir = NULL;
-	char *checkbuf = NULL;
-	const char *keypath = NULL, *out = NULL, *outdir = NULL, *root = NULL;
-	const char *recipe_from = NULL, *source_uri = NULL, *bundle = NULL;
-	const char *root_cache = NULL;
-	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
-	char *outbuf = NULL, *logname = NULL, name[4200];
-	long long v;
-	int c, rc, check = 0, fake = 0, nonorm = 0, err = CR_OK, json = 0;
-	int saved_stdout = -1;
-	long long timeout = -1;
-	uint64_t max_size = 0;
-	int trust_recipe = 0, override = 0;
-	size_t i;
+	const struct cr_build *failed; /* a build whose log tail to show */
+	char *checkbuf, *outbuf;
+	const char *out; /* the attestation written, or NULL */
+};
 
-	optind = 1;
-	memset(&chk, 0, sizeof(chk));
-	given.source_date_epoch = -1;
-	while ((c = getopt_long(argc, argv, "+o:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			if (keypath)
-				return tool_usage("build", "--key given twice");
-			keypath = optarg;
-			break;
-		case 'A':
-			if ((rc = list_add(&artifacts, "artifacts", optarg)))
-				return rc;
-			break;
-		case 'D':
-			if (outdir)
-				return tool_usage("build",
-						  "--output-dir given twice");
-			outdir = optarg;
-			break;
-		case 'o':
-			if (out)
-				return tool_usage("build", "-o given twice");
-			out = optarg;
-			break;
-		case OPT_PASSPHRASE_FILE:
-		case OPT_PASSPHRASE_FD:
-			if ((rc = passphrase_option("build", c, optarg)) != 0)
-				return rc;
-			break;
-		case 'b':
-			if (bundle)
-				return tool_usage("build",
-						  "--bundle given twice");
-			bundle = optarg;
-			break;
-		case 'u':
-			if ((rc = tool_source_uri_option(&source_uri, "build",
-							 optarg)) != 0)
-				return rc;
-			break;
-		case 'R':
-			if (root)
-				return tool_usage("build",
-						  "--root given twice");
-			root = optarg;
-			break;
-		case 'Y':
-			if (root_cache)
-				return tool_usage("build",
-						  "--root-cache given twice");
-			root_cache = optarg;
-			break;
-		case 'e':
-			if (strncmp(optarg, "SOURCE_DATE_EPOCH=", 18) == 0) {
-				if (given.source_date_epoch >= 0 ||
-				    (v = tool_parse_number(optarg + 18,
-							   253402300799LL)) < 0)
-					return tool_usage("build",
-							  "bad or "
-							  "repeated "
-							  "SOURCE_DATE_EPOCH");
-				given.source_date_epoch = v;
-			} else if ((rc = list_add(&env, "--env", optarg))) {
-				return rc;
-			}
-			break;
-		case 't':
-			if ((rc = list_add(&tools, "tools", optarg)))
-				return rc;
-			break;
-		case 'F':
-			fake = 1;
-			break;
-		case 'N':
-			nonorm = 1;
-			break;
-		case 'f':
-			if (recipe_from)
-				return tool_usage("build",
-						  "--recipe-from given twice");
-			recipe_from = optarg;
-			break;
-		case 'c':
-			check = 1;
-			break;
-		case 'C':
-			if (checkdir != NULL || *optarg == '\0')
-				return tool_usage("build", "--check-dir: a "
-							   "directory, once");
-			checkdir = optarg;
-			break;
-		case 'V':
-			if (chk.want != 0 || parse_vary(&chk.want, optarg) < 0)
-				return tool_usage("build",
-						  "--check-vary: once, a "
-						  "comma-separated list of "
-						  "date, order, cpus, kernel, "
-						  "host, env or all");
-			break;
-		case 'W':
-			if (timeout >= 0 ||
-			    (timeout = tool_parse_number(optarg, 31536000)) < 1)
-				return tool_usage("build",
-						  "--timeout: 1 to 31536000 "
-						  "seconds, once");
-			break;
-		case 'Z':
-			if (max_size != 0 ||
-			    (max_size = tool_parse_size(optarg)) == 0)
-				return tool_usage("build",
-						  "--max-size: a size in bytes "
-						  "(K, M, G, T), once");
-			break;
-		case 'U':
-			trust_recipe = 1;
-			break;
-		case 'O':
-			override = 1;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			fputs(usage_text2, stdout);
-			fputs(usage_tail, stdout);
-			return EXIT_OK;
-		default:
-			rc = tool_source_option(&src, "build", c, optarg);
-			if (rc < 0)
-				return tool_usage("build", "unknown option");
-			if (rc > 0)
-				return rc;
-			break;
-		}
+/* One option into o: 0, or the exit code after a usage message. */
+static int
+parse_option(void *ctx, int id, const char *arg)
+{
+	struct build_opts *o = ctx;
+	long long v;
+
+	switch (id) {
+	case OPT_KEY:
+		return tool_getopt_once(&command, &o->keypath, arg, "--key");
+	case OPT_ARTIFACT:
+		return list_add(&o->artifacts, "artifacts", (char *)arg);
+	case OPT_OUTPUT_DIR:
+		return tool_getopt_once(&command, &o->outdir, arg,
+					"--output-dir");
+	case 'o':
+		return tool_getopt_once(&command, &o->out, arg, "-o");
+	case OPT_PASSPHRASE_FILE:
+	case OPT_PASSPHRASE_FD:
+		return passphrase_option("build", id, arg);
+	case OPT_BUNDLE:
+		return tool_getopt_once(&command, &o->bundle, arg, "--bundle");
+	case OPT_SOURCE_URI:
+		return tool_source_uri_option(&o->source_uri, "build", arg);
+	case OPT_ROOT:
+		return tool_getopt_once(&command, &o->root, arg, "--root");
+	case OPT_ROOT_CACHE:
+		return tool_getopt_once(&command, &o->root_cache, arg,
+					"--root-cache");
+	case OPT_ENV:
+		if (strncmp(arg, "SOURCE_DATE_EPOCH=", 18) != 0)
+			return list_add(&o->env, "--env", (char *)arg);
+		if (o->source_date_epoch >= 0 ||
+		    (v = tool_parse_number(arg + 18, 253402300799LL)) < 0)
+			return tool_usage("build", "bad or repeated "
+						   "SOURCE_DATE_EPOCH");
+		o->source_date_epoch = v;
+		return 0;
+	case OPT_TOOL:
+		return list_add(&o->tools, "tools", (char *)arg);
+	case OPT_RECIPE_FROM:
+		return tool_getopt_once(&command, &o->recipe_from, arg,
+					"--recipe-from");
+	case OPT_CHECK_DIR:
+		if (o->checkdir != NULL || *arg == '\0')
+			return tool_usage("build", "--check-dir: a "
+						   "directory, once");
+		o->checkdir = arg;
+		return 0;
+	case OPT_CHECK_VARY:
+		if (o->vary != 0 || parse_vary(&o->vary, arg) < 0)
+			return tool_usage("build", "--check-vary: once, a "
+						   "comma-separated list of "
+						   "date, order, cpus, kernel, "
+						   "host, env or all");
+		return 0;
+	case OPT_TIMEOUT:
+		return tool_timeout_option(&o->timeout, "build", arg);
+	case OPT_MAX_SIZE:
+		return tool_max_size_option(&o->max_size, "build", arg);
+	case OPT_CHECK:
+		o->check = 1;
+		return 0;
+	case OPT_FAKE_CLOCK:
+		o->fake = 1;
+		return 0;
+	case OPT_NO_NORMALIZE:
+		o->nonorm = 1;
+		return 0;
+	case OPT_TRUST_RECIPE:
+		o->trust_recipe = 1;
+		return 0;
+	case OPT_OVERRIDE_RECIPE:
+		o->override = 1;
+		return 0;
 	}
-	if ((rc = tool_source_check(&src, "build", 1)) != 0)
+	return tool_source_option(&o->src, "build", id, arg);
+}
+
+/* The options that go together, checked once all are read. */
+static int
+parse_check(struct build_opts *o)
+{
+	int rc;
+
+	if ((rc = tool_source_check(&o->src, "build", 1)) != 0)
 		return rc;
-	if (bundle != NULL && keypath == NULL)
+	if (o->bundle != NULL && o->keypath == NULL)
 		return tool_usage("build", "--bundle goes with --key");
-	if (recipe_from != NULL) {
-		if (optind < argc || artifacts.n || env.n || tools.n || fake ||
-		    nonorm || given.source_date_epoch >= 0 || override)
+	if (o->recipe_from != NULL) {
+		if (o->command || o->artifacts.n || o->env.n || o->tools.n ||
+		    o->fake || o->nonorm || o->source_date_epoch >= 0 ||
+		    o->override)
 			return tool_usage("build",
 					  "--recipe-from replays the "
 					  "recorded command, artifacts, "
 					  "environment and settings: give "
 					  "none of them");
 	} else {
-		if (trust_recipe)
+		if (o->trust_recipe)
 			return tool_usage("build", "--trust-recipe goes with "
 						   "--recipe-from");
-		if (optind >= argc &&
-		    (artifacts.n || env.n || fake || override))
+		if (!o->command &&
+		    (o->artifacts.n || o->env.n || o->fake || o->override))
 			return tool_usage(
 				"build", "--artifact, --env NAME=VALUE, "
 					 "--fake-clock and --override-recipe "
 					 "go with -- COMMAND; without one the "
 					 "recipe is the tree's cleanroom.json");
-		if (optind < argc && artifacts.n == 0)
+		if (o->command && o->artifacts.n == 0)
 			return tool_usage("build", "no --artifact given");
 	}
-	if (!check && (checkdir != NULL || chk.want != 0))
+	if (!o->check && (o->checkdir != NULL || o->vary != 0))
 		return tool_usage("build", "--check-dir and --check-vary go "
 					   "with --check");
-	if (cr_recipe_check_env(env.items, "--env") < 0)
+	if (cr_recipe_check_env(o->env.items, "--env") < 0)
 		return tool_usage("build", "%s", cr_error_last());
-	if (outdir == NULL)
-		outdir = "attest-out";
-	if (checkdir != NULL && check_dir_apart(checkdir, outdir) < 0)
+	if (o->outdir == NULL)
+		o->outdir = "attest-out";
+	if (o->checkdir != NULL && check_dir_apart(o->checkdir, o->outdir) < 0)
 		return tool_usage("build", "%s", cr_error_last());
-	if (chk.want == 0)
-		chk.want = (1u << G_COUNT) - 1;
+	return TOOL_PARSED;
+}
 
-	/* A bad key should stop us before a long build, not after. */
-	if (keypath != NULL && (err = cr_privkey_load(&probe, keypath)) < 0)
-		goto done;
-	cr_privkey_free(probe);
-	/* A replay checks the recorded build time against a checkout's. */
-	src.checkout_time = recipe_from != NULL;
-	if ((err = tool_source_hash(&tree, &info, &src)) < 0)
-		goto done;
-	tool_progress_done();
-	bs.kind = src.kind;
-	bs.path = src.path;
-	bs.strip_components = src.strip_components;
-	bs.tree = tree;
-	bs.info = &info;
-	if (recipe_from != NULL) {
-		if ((err = load_recipe(&replay, recipe_from, &bs,
-				       trust_recipe)) < 0)
-			goto done;
-		recipe = replay;
-	} else {
-		given.tools = tools.items;
-		given.normalize = !nonorm;
-		if (optind < argc && !override &&
-		    cr_tree_find(tree, CR_RECIPE_FILE) != NULL) {
-			err = cr_error_set(
-				"%s: the source tree carries %s, its reviewed "
-				"recipe: build with no -- COMMAND, or give "
-				"--override-recipe to build with this command "
-				"line instead (the statement will say the "
-				"recipe is not the tree's)",
-				src.path, CR_RECIPE_FILE);
-			goto done;
-		} else if (optind < argc) {
-			given.command = argv + optind;
-			given.artifacts = artifacts.items;
-			given.env = env.items;
-			given.fake_clock = fake;
-		} else {
-			snprintf(name, sizeof(name), "%s: %s", src.path,
-				 CR_RECIPE_FILE);
-			if ((err = cr_recipe_from_tree(&treerec, &bs)) < 0)
-				goto done;
-			if (treerec == NULL) {
-				err = cr_error_set("%s: no COMMAND given "
-						   "(after --) and the source "
-						   "tree has no %s",
-						   src.path, CR_RECIPE_FILE);
-				goto done;
-			}
-			given.command = treerec->command;
-			given.artifacts = treerec->artifacts;
-			given.env = treerec->env;
-			given.fake_clock = treerec->fake_clock;
-			given.root = treerec->root;
-			given.from_tree = 1;
-			memcpy(given.file_sha256, treerec->file_sha256,
-			       CR_SHA256_LEN);
-		}
-		recipe = &given;
+/* argv to o: TOOL_PARSED, or the exit code once usage or help is printed. */
+static int
+parse(struct build_opts *o, int argc, char **argv)
+{
+	struct tool_getopt g;
+	int rc;
+
+	o->source_date_epoch = -1;
+	o->timeout = -1;
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    o)) != TOOL_PARSED)
+		return rc;
+	o->json = g.json;
+	if (g.optind < argc)
+		o->command = argv + g.optind;
+	return parse_check(o);
+}
+
+/* The recipe to build with: replayed, the tree's, or the command line's. */
+static int
+choose_recipe(struct build_result *r, const struct build_opts *o)
+{
+	struct cr_recipe *given = &r->given;
+	int err;
+
+	if (o->recipe_from != NULL) {
+		if ((err = load_recipe(&r->replay, o->recipe_from, &r->bs,
+				       o->trust_recipe)) < 0)
+			return err;
+		r->recipe = r->replay;
+		return CR_OK;
 	}
-	if ((err = cr_mkdir_p(outdir, 0)) < 0)
-		goto done;
+	given->source_date_epoch = o->source_date_epoch;
+	given->tools = (char **)o->tools.items;
+	given->normalize = !o->nonorm;
+	if (o->command && !o->override &&
+	    cr_tree_find(r->tree, CR_RECIPE_FILE) != NULL) {
+		return cr_error_set("%s: the source tree carries %s, its "
+				    "reviewed recipe: build with no -- "
+				    "COMMAND, or give --override-recipe to "
+				    "build with this command line instead "
+				    "(the statement will say the recipe is "
+				    "not the tree's)",
+				    o->src.path, CR_RECIPE_FILE);
+	} else if (o->command) {
+		given->command = o->command;
+		given->artifacts = (char **)o->artifacts.items;
+		given->env = (char **)o->env.items;
+		given->fake_clock = o->fake;
+	} else {
+		if ((err = cr_recipe_from_tree(&r->treerec, &r->bs)) < 0)
+			return err;
+		if (r->treerec == NULL)
+			return cr_error_set("%s: no COMMAND given (after --) "
+					    "and the source tree has no %s",
+					    o->src.path, CR_RECIPE_FILE);
+		given->command = r->treerec->command;
+		given->artifacts = r->treerec->artifacts;
+		given->env = r->treerec->env;
+		given->fake_clock = r->treerec->fake_clock;
+		given->root = r->treerec->root;
+		given->from_tree = 1;
+		memcpy(given->file_sha256, r->treerec->file_sha256,
+		       CR_SHA256_LEN);
+	}
+	r->recipe = given;
+	return CR_OK;
+}
+
+/* The root the build runs in: the recipe's, --root, or none (the host). */
+static int
+open_root(struct build_result *r, const struct build_opts *o)
+{
+	int err;
 
 	/* The root the reviewed recipe names, and no other. */
-	if ((err = cr_root_select(&rootfs, &rootdep, recipe->root, root,
-				  root_cache, src.path, tool_progress_line,
-				  NULL)) < 0)
-		goto done;
+	err = cr_root_select(&r->rootfs, &r->rootdep, r->recipe->root, o->root,
+			     o->root_cache, o->src.path, tool_progress_line,
+			     NULL);
 	tool_progress_done();
-	bo.output_dir = outdir;
-	bo.root = rootfs ? rootfs->dir : NULL;
-	bo.root_dependency = rootdep;
+	return err;
+}
+
+/* --check's directory for build 2, made ready, and its plan. */
+static int
+prepare_check(struct build_result *r, const struct build_opts *o,
+	      const struct cr_build_opts *bo)
+{
+	const char *checkdir = o->checkdir;
+	int err;
+
+	r->chk.want = o->vary ? o->vary : (1u << G_COUNT) - 1;
+	if (checkdir == NULL) {
+		if (asprintf(&r->checkbuf, "%s/check-build2", o->outdir) < 0) {
+			r->checkbuf = NULL;
+			return cr_error_set("out of memory");
+		}
+		/* attest's own (marked): a previous run's goes. */
+		if ((err = clear_own_checkdir(r->checkbuf)) < 0)
+			return err;
+		checkdir = r->checkbuf;
+		r->chk.own = 1;
+	}
+	/* Removed when the builds agree: never a directory of yours. */
+	if ((err = empty_or_absent(checkdir)) < 0)
+		return err;
+	r->chk.dir = checkdir;
+	check_plan(&r->chk, r->recipe, bo->root);
+	return CR_OK;
+}
+
+/* The second build of --check, compared with the first. */
+static int
+build_again(struct build_result *r, const struct build_opts *o,
+	    const struct cr_build_opts *bo)
+{
+	int err, saved_stdout = -1;
+
+	if (!tool_quiet)
+		fprintf(stderr, "%s: --check: building again\n", tool_prog);
+	if (o->json) {
+		/* stdout holds the one JSON object: the check's text
+		 * report, which only a failure prints, goes to stderr. */
+		fflush(stdout);
+		saved_stdout = dup(STDOUT_FILENO);
+		if (saved_stdout >= 0)
+			dup2(STDERR_FILENO, STDOUT_FILENO);
+	}
+	err = run_check(&r->b2, &r->chk, r->b, r->recipe, &r->bs, bo);
+	tool_progress_done();
+	if (saved_stdout >= 0) {
+		fflush(stdout);
+		dup2(saved_stdout, STDOUT_FILENO);
+		close(saved_stdout);
+	}
+	if (err < 0 && r->b2 != NULL && r->b2->nartifacts == 0)
+		r->failed = r->b2;
+	if (err < 0)
+		return err;
+	cr_rmtree(r->chk.dir);
+	return CR_OK;
+}
+
+/* Signs the statement into -o's file, by default DIR/NAME.intoto.jsonl. */
+static int
+sign(struct build_result *r, const struct build_opts *o)
+{
+	const char *base, *out = o->out;
+	int err;
+
+	if (out == NULL) {
+		base = strrchr(r->b->artifacts[0].name, '/');
+		base = base ? base + 1 : r->b->artifacts[0].name;
+		if (asprintf(&r->outbuf, "%s/%s.intoto.jsonl", o->outdir,
+			     base) < 0) {
+			r->outbuf = NULL;
+			return cr_error_set("out of memory");
+		}
+		out = r->outbuf;
+	}
+	if ((err = sign_and_write(r->b, r->recipe, &o->src, o->source_uri,
+				  r->tree, &r->info, o->keypath, out,
+				  o->bundle)) < 0)
+		return err;
+	r->out = out;
+	return CR_OK;
+}
+
+/*
+ * Builds as o says (twice with --check) and signs with --key; prints only
+ * progress. A build that failed with a log is left in r->failed.
+ */
+static int
+run(struct build_result *r, struct build_opts *o)
+{
+	struct cr_build_opts bo = {0};
+	struct cr_privkey *probe = NULL;
+	char id[CR_TREE_IDLEN + 1];
+	int err;
+
+	/* A bad key should stop us before a long build, not after. */
+	if (o->keypath != NULL &&
+	    (err = cr_privkey_load(&probe, o->keypath)) < 0)
+		return err;
+	cr_privkey_free(probe);
+	/* A replay checks the recorded build time against a checkout's. */
+	o->src.checkout_time = o->recipe_from != NULL;
+	if ((err = tool_source_hash(&r->tree, &r->info, &o->src)) < 0)
+		return err;
+	tool_progress_done();
+	r->bs.kind = o->src.kind;
+	r->bs.path = o->src.path;
+	r->bs.strip_components = o->src.strip_components;
+	r->bs.tree = r->tree;
+	r->bs.info = &r->info;
+	if ((err = choose_recipe(r, o)) < 0 ||
+	    (err = cr_mkdir_p(o->outdir, 0)) < 0 || (err = open_root(r, o)) < 0)
+		return err;
+	bo.output_dir = o->outdir;
+	bo.root = r->rootfs ? r->rootfs->dir : NULL;
+	bo.root_dependency = r->rootdep;
 	bo.log_name = "build.log";
 	bo.progress = tool_progress_line;
-	bo.timeout = timeout > 0 ? (unsigned int)timeout : 0;
-	bo.max_size = max_size;
-	bo.record_order = check;
-	if (check) {
-		if (checkdir == NULL) {
-			if (asprintf(&checkbuf, "%s/check-build2", outdir) <
-			    0) {
-				checkbuf = NULL;
-				err = cr_error_set("out of memory");
-				goto done;
-			}
-			/* attest's own (marked): a previous run's goes. */
-			if ((err = clear_own_checkdir(checkbuf)) < 0)
-				goto done;
-			checkdir = checkbuf;
-			chk.own = 1;
-		}
-		/* Removed when the builds agree: never a directory of yours. */
-		if ((err = empty_or_absent(checkdir)) < 0)
-			goto done;
-		chk.dir = checkdir;
-		check_plan(&chk, recipe, bo.root);
-	}
+	bo.timeout = o->timeout > 0 ? (unsigned int)o->timeout : 0;
+	bo.max_size = o->max_size;
+	bo.record_order = o->check;
+	if (o->check && (err = prepare_check(r, o, &bo)) < 0)
+		return err;
 	if (!tool_quiet) {
-		cr_tree_format_id(id, tree->root);
+		cr_tree_format_id(id, r->tree->root);
 		fprintf(stderr, "%s: building %s in the sandbox\n", tool_prog,
 			id);
 	}
-	err = cr_build_run(&b, recipe, &bs, &bo);
+	err = cr_build_run(&r->b, r->recipe, &r->bs, &bo);
 	tool_progress_done();
-	if (err < 0 && b != NULL) {
+	if (err < 0) {
 		/* Failed or timed out: the one-line reason, then the log. */
+		r->failed = r->b;
+		return err;
+	}
+	if (o->check && (err = build_again(r, o, &bo)) < 0)
+		return err;
+	return o->keypath != NULL ? sign(r, o) : CR_OK;
+}
+
+/* The varied and not varied groups of --check, as two JSON arrays. */
+static json_t *
+check_json(const struct check *chk)
+{
+	json_t *varied = json_array(), *not_varied = json_array();
+	size_t i;
+
+	for (i = 0; i < G_COUNT; i++)
+		if (chk->applied & (1u << i))
+			json_array_append_new(varied,
+					      json_string(chk->what[i]));
+		else if (chk->why_not[i][0])
+			json_array_append_new(not_varied,
+					      json_string(chk->why_not[i]));
+	return json_pack("{s:s, s:o, s:o}", "result", "reproducible", "varied",
+			 varied, "notVaried", not_varied);
+}
+
+/* The report as one JSON object on stdout. */
+static int
+report_json(const struct build_opts *o, const struct build_result *r)
+{
+	const struct cr_build *b = r->b;
+	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
+	json_t *report;
+	size_t i;
+
+	report = json_pack("{s:s, s:s, s:I, s:[]}", "source", "", "recipe",
+			   r->recipe->from_tree ? CR_RECIPE_FILE
+						: "command-line",
+			   "sourceDateEpoch", (json_int_t)b->source_date_epoch,
+			   "subjects");
+	if (report == NULL)
+		return cr_error_set("out of memory");
+	cr_tree_format_id(id, r->tree->root);
+	json_object_set_new(report, "source", json_string(id));
+	if (r->rootfs != NULL) {
+		cr_tree_format_id(id, r->rootfs->tree);
+		json_object_set_new(
+			report, "root",
+			json_pack("{s:s, s:I, s:b}", "tree", id, "packages",
+				  (json_int_t)r->rootfs->npkgs, "manifest",
+				  r->rootfs->manifest != NULL));
+	}
+	for (i = 0; i < b->nartifacts; i++) {
+		cr_hex_encode(hex, b->artifacts[i].sha256, CR_SHA256_LEN);
+		json_array_append_new(
+			json_object_get(report, "subjects"),
+			json_pack("{s:o, s:{s:s}, s:s}", "name",
+				  tool_json_str(b->artifacts[i].name), "digest",
+				  "sha256", hex, "normalized",
+				  b->artifacts[i].format));
+	}
+	if (o->check)
+		json_object_set_new(report, "check", check_json(&r->chk));
+	json_object_set_new(report, "log",
+			    b->log_path ? tool_json_str(b->log_path)
+					: json_null());
+	if (r->out != NULL) {
+		json_object_set_new(report, "attestation",
+				    tool_json_str(r->out));
+		if (o->bundle != NULL)
+			json_object_set_new(report, "bundle",
+					    tool_json_str(o->bundle));
+	}
+	tool_json_print(report);
+	return CR_OK;
+}
+
+/* The report as text on stdout. */
+static void
+report_text(const struct build_opts *o, const struct build_result *r)
+{
+	const struct cr_build *b = r->b;
+	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
+	int norm;
+	size_t i;
+
+	cr_tree_format_id(id, r->tree->root);
+	printf("source %s\n", id);
+	printf("recipe %s\n",
+	       r->recipe->from_tree ? CR_RECIPE_FILE : "command-line");
+	printf("SOURCE_DATE_EPOCH %lld\n", (long long)b->source_date_epoch);
+	if (r->rootfs != NULL) {
+		cr_tree_format_id(id, r->rootfs->tree);
+		printf("root %s  %zu packages%s\n", id, r->rootfs->npkgs,
+		       r->rootfs->manifest ? ", ROOT.json" : "");
+	}
+	for (i = 0; i < b->nartifacts; i++) {
+		cr_hex_encode(hex, b->artifacts[i].sha256, CR_SHA256_LEN);
+		norm = strcmp(b->artifacts[i].format, "none") != 0;
+		printf("subject %s  %s%s%s\n", hex,
+		       tool_name(b->artifacts[i].name),
+		       norm ? "  normalized " : "",
+		       norm ? b->artifacts[i].format : "");
+	}
+	if (o->check) {
+		printf("reproducible: two builds gave identical artifacts\n");
+		for (i = 0; i < G_COUNT; i++)
+			if (r->chk.applied & (1u << i))
+				printf("varied  %s\n", r->chk.what[i]);
+			else if (r->chk.why_not[i][0])
+				printf("not varied  %s\n", r->chk.why_not[i]);
+	}
+	if (r->out != NULL)
+		printf("wrote %s\n", tool_name(r->out));
+}
+
+/* The exit code for a failure of run(), the failed build's log shown. */
+static int
+report_failure(int err, const struct build_result *r)
+{
+	int rc;
+
+	if (r->failed == NULL)
+		return tool_report(err);
+	if (r->failed == r->b) {
 		rc = tool_report(err);
-		print_log_tail(b);
-		goto out;
+	} else {
+		tool_warn("--check: the second build: %s", cr_error_last());
+		rc = tool_exit_code(err);
 	}
-	if (err < 0)
-		goto done;
-	if (check) {
-		if (!tool_quiet)
-			fprintf(stderr, "%s: --check: building again\n",
-				tool_prog);
-		if (json) {
-			/* stdout holds the one JSON object: the check's text
-			 * report, which only a failure prints, goes to stderr. */
-			fflush(stdout);
-			saved_stdout = dup(STDOUT_FILENO);
-			if (saved_stdout >= 0)
-				dup2(STDERR_FILENO, STDOUT_FILENO);
-		}
-		err = run_check(&b2, &chk, b, recipe, &bs, &bo);
-		tool_progress_done();
-		if (saved_stdout >= 0) {
-			fflush(stdout);
-			dup2(saved_stdout, STDOUT_FILENO);
-			close(saved_stdout);
-			saved_stdout = -1;
-		}
-		if (err < 0 && b2 != NULL && b2->nartifacts == 0) {
-			tool_warn("--check: the second build: %s",
-				  cr_error_last());
-			print_log_tail(b2);
-			rc = tool_exit_code(err);
-			goto out;
-		}
-		if (err < 0)
-			goto done;
-		cr_rmtree(checkdir);
-	}
-	if (json) {
-		report = json_pack(
-			"{s:s, s:s, s:I, s:[]}", "source", "", "recipe",
-			recipe->from_tree ? CR_RECIPE_FILE : "command-line",
-			"sourceDateEpoch", (json_int_t)b->source_date_epoch,
-			"subjects");
-		if (report == NULL) {
-			err = cr_error_set("out of memory");
-			goto done;
-		}
-		cr_tree_format_id(id, tree->root);
-		json_object_set_new(report, "source", json_string(id));
-		if (rootfs != NULL) {
-			cr_tree_format_id(id, rootfs->tree);
-			json_object_set_new(
-				report, "root",
-				json_pack("{s:s, s:I, s:b}", "tree", id,
-					  "packages", (json_int_t)rootfs->npkgs,
-					  "manifest",
-					  rootfs->manifest != NULL));
-		}
-		for (i = 0; i < b->nartifacts; i++) {
-			cr_hex_encode(hex, b->artifacts[i].sha256,
-				      CR_SHA256_LEN);
-			json_array_append_new(
-				json_object_get(report, "subjects"),
-				json_pack("{s:o, s:{s:s}, s:s}", "name",
-					  tool_json_str(b->artifacts[i].name),
-					  "digest", "sha256", hex, "normalized",
-					  b->artifacts[i].format));
-		}
-		if (check) {
-			json_t *varied = json_array(),
-			       *not_varied = json_array();
+	print_log_tail(r->failed);
+	return rc;
+}
 
-			for (i = 0; i < G_COUNT; i++)
-				if (chk.applied & (1u << i))
-					json_array_append_new(
-						varied,
-						json_string(chk.what[i]));
-				else if (chk.why_not[i][0])
-					json_array_append_new(
-						not_varied,
-						json_string(chk.why_not[i]));
-			json_object_set_new(report, "check",
-					    json_pack("{s:s, s:o, s:o}",
-						      "result", "reproducible",
-						      "varied", varied,
-						      "notVaried", not_varied));
-		}
-		json_object_set_new(report, "log",
-				    b->log_path ? tool_json_str(b->log_path)
-						: json_null());
-	} else if (!tool_quiet) {
-		cr_tree_format_id(id, tree->root);
-		printf("source %s\n", id);
-		printf("recipe %s\n",
-		       recipe->from_tree ? CR_RECIPE_FILE : "command-line");
-		printf("SOURCE_DATE_EPOCH %lld\n",
-		       (long long)b->source_date_epoch);
-		if (rootfs != NULL) {
-			cr_tree_format_id(id, rootfs->tree);
-			printf("root %s  %zu packages%s\n", id, rootfs->npkgs,
-			       rootfs->manifest ? ", ROOT.json" : "");
-		}
-		for (i = 0; i < b->nartifacts; i++) {
-			cr_hex_encode(hex, b->artifacts[i].sha256,
-				      CR_SHA256_LEN);
-			printf("subject %s  %s%s%s\n", hex,
-			       tool_name(b->artifacts[i].name),
-			       strcmp(b->artifacts[i].format, "none")
-				       ? "  normalized "
-				       : "",
-			       strcmp(b->artifacts[i].format, "none")
-				       ? b->artifacts[i].format
-				       : "");
-		}
-		if (check) {
-			printf("reproducible: two builds gave identical "
-			       "artifacts\n");
-			for (i = 0; i < G_COUNT; i++)
-				if (chk.applied & (1u << i))
-					printf("varied  %s\n", chk.what[i]);
-				else if (chk.why_not[i][0])
-					printf("not varied  %s\n",
-					       chk.why_not[i]);
-		}
-	}
-	if (keypath != NULL) {
-		if (out == NULL) {
-			const char *base = strrchr(b->artifacts[0].name, '/');
+int
+cmd_build(int argc, char **argv)
+{
+	struct build_opts o = {0};
+	struct build_result r = {0};
+	int rc, err;
 
-			base = base ? base + 1 : b->artifacts[0].name;
-			if (asprintf(&outbuf, "%s/%s.intoto.jsonl", outdir,
-				     base) < 0) {
-				outbuf = NULL;
-				err = cr_error_set("out of memory");
-				goto done;
-			}
-			out = outbuf;
-		}
-		if ((err = sign_and_write(b, recipe, &src, source_uri, tree,
-					  &info, keypath, out, bundle)) < 0)
-			goto done;
-		if (json) {
-			json_object_set_new(report, "attestation",
-					    tool_json_str(out));
-			if (bundle != NULL)
-				json_object_set_new(report, "bundle",
-						    tool_json_str(bundle));
-		} else if (!tool_quiet) {
-			printf("wrote %s\n", tool_name(out));
-		}
+	if ((rc = parse(&o, argc, argv)) != TOOL_PARSED)
+		return rc;
+	if ((err = run(&r, &o)) < 0) {
+		rc = report_failure(err, &r);
+	} else if (o.json && (err = report_json(&o, &r)) < 0) {
+		rc = tool_report(err);
+	} else {
+		if (!o.json && !tool_quiet)
+			report_text(&o, &r);
+		rc = EXIT_OK;
 	}
-	if (report != NULL) {
-		tool_json_print(report);
-		report = NULL;
-	}
-done:
-	rc = err < 0 ? tool_report(err) : EXIT_OK;
-out:
-	json_decref(report);
-	free(outbuf);
-	free(checkbuf);
-	free(logname);
-	cr_build_free(b);
-	cr_build_free(b2);
-	json_decref(rootdep);
-	cr_root_close(rootfs);
-	cr_recipe_free(replay);
-	cr_recipe_free(treerec);
-	cr_tree_free(tree);
+	free(r.outbuf);
+	free(r.checkbuf);
+	cr_build_free(r.b);
+	cr_build_free(r.b2);
+	cr_resources_free(r.rootdep, 1);
+	cr_root_close(r.rootfs);
+	cr_recipe_free(r.replay);
+	cr_recipe_free(r.treerec);
+	cr_tree_free(r.tree);
 	return rc;
 }

@@ -1,6 +1,5 @@
 /* attest export: a deterministic source archive of exactly the committed tree. */
 #include <fcntl.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,26 +7,73 @@
 
 #include "cmds.h"
 #include "export.h"
+#include "opts.h"
 #include "sha256.h"
 #include "source.h"
 #include "tool.h"
 #include "util.h"
 
-static const char usage_text[] =
-	"usage: attest export --git REPO [--rev REV] [--json] [-q] -o FILE\n"
-	"\n"
+static const struct tool_opt options[] = {
+	EXPORT_OPTS("the archive to write (atomically)"),
+};
+
+static const struct tool_cmd command = {
+	"export",
+	"attest export --git REPO [--rev REV] [--json] [-q] -o FILE",
 	"Writes the committed tree of REV as a tar (FILE.tar) or gzip'd tar\n"
-	"(FILE.tar.gz, FILE.tgz) whose bytes depend on the tree alone: members in\n"
-	"git order, owners 0/0, modes 0644/0755, every mtime the commit time, the\n"
-	"gzip header time cleared. 'attest hash FILE' gives the tree hash of REV.\n"
-	"\n"
-	"  --git REPO        the git repository\n"
-	"  --rev REV         the revision (default HEAD)\n"
-	"  -o, --output FILE the archive to write (atomically)\n"
-	"  --json            print one JSON object: tree, commit, output,\n"
-	"                    its SHA-256 and size, files\n"
-	"  -q, --quiet       print nothing but errors\n"
-	"  -h, --help        show this help\n";
+	"(FILE.tar.gz, FILE.tgz) whose bytes depend on the tree alone: "
+	"members in\n"
+	"git order, owners 0/0, modes 0644/0755, every mtime the commit time, "
+	"the\n"
+	"gzip header time cleared. 'attest hash FILE' gives the tree hash of "
+	"REV.",
+	options,
+	NULL,
+	0,
+};
+
+/* What export_parse() parses with: its arguments and command. */
+struct export_ctx {
+	struct export_args *a;
+	const struct tool_cmd *cmd;
+};
+
+/* One option of export or disclose: 0, or the exit code after usage. */
+static int
+export_option(void *ctx, int id, const char *arg)
+{
+	struct export_ctx *c = ctx;
+
+	if (id == 'o')
+		return tool_getopt_once(c->cmd, &c->a->out, arg, "-o");
+	return tool_source_option(&c->a->src, c->cmd->name, id, arg);
+}
+
+int
+export_parse(struct export_args *a, const struct tool_cmd *cmd, int argc,
+	     char **argv, int operands)
+{
+	struct export_ctx ctx = {a, cmd};
+	struct tool_getopt g;
+	int rc;
+
+	if ((rc = tool_getopt_parse(&g, cmd, argc, argv, export_option,
+				    &ctx)) != TOOL_PARSED)
+		return rc;
+	a->json = g.json;
+	a->operands = argv + g.optind;
+	a->noperands = (size_t)(argc - g.optind);
+	if (!operands && g.optind < argc)
+		return tool_usage(cmd->name, "unexpected argument '%s'",
+				  argv[g.optind]);
+	if (a->src.kind == NULL)
+		return tool_usage(cmd->name, "--git REPO is required");
+	if ((rc = tool_source_check(&a->src, cmd->name, 1)) != 0)
+		return rc;
+	if (a->out == NULL)
+		return tool_usage(cmd->name, "-o FILE is required");
+	return TOOL_PARSED;
+}
 
 int
 export_report(const char *out, const struct cr_tree *tree,
@@ -72,67 +118,24 @@ export_report(const char *out, const struct cr_tree *tree,
 int
 cmd_export(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"git", required_argument, NULL, 'G'},
-		{"rev", required_argument, NULL, 'r'},
-		{"output", required_argument, NULL, 'o'},
-		{"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct tool_source src = {0};
+	struct export_args a = {0};
 	struct cr_source_info info;
 	struct cr_export_opts opts = {0};
 	struct cr_tree *tree = NULL;
-	const char *out = NULL;
-	int c, rc, err, json = 0;
+	int rc, err;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (out)
-				return tool_usage("export", "-o given twice");
-			out = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			rc = tool_source_option(&src, "export", c, optarg);
-			if (rc < 0)
-				return tool_usage("export", "unknown option");
-			if (rc > 0)
-				return rc;
-			break;
-		}
-	}
-	if (optind < argc)
-		return tool_usage("export", "unexpected argument '%s'",
-				  argv[optind]);
-	if (src.kind == NULL)
-		return tool_usage("export", "--git REPO is required");
-	if ((rc = tool_source_check(&src, "export", 1)) != 0)
+	if ((rc = export_parse(&a, &command, argc, argv, 0)) != TOOL_PARSED)
 		return rc;
-	if (out == NULL)
-		return tool_usage("export", "-o FILE is required");
-
-	if ((err = tool_source_hash(&tree, &info, &src)) < 0)
+	if ((err = tool_source_hash(&tree, &info, &a.src)) < 0)
 		goto done;
 	tool_progress_done();
 	opts.mtime = info.commit_time;
-	opts.gzip = cr_export_wants_gzip(out);
+	opts.gzip = cr_export_wants_gzip(a.out);
 	/* The commit id, not REV: a ref moving meanwhile changes nothing. */
-	if ((err = cr_export_git(out, src.path, info.commit, tree, &opts)) < 0)
+	if ((err = cr_export_git(a.out, a.src.path, info.commit, tree, &opts)) <
+	    0)
 		goto done;
-	err = export_report(out, tree, &info, (size_t)-1, json);
+	err = export_report(a.out, tree, &info, (size_t)-1, a.json);
 done:
 	cr_tree_free(tree);
 	return err < 0 ? tool_report(err) : EXIT_OK;

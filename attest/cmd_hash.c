@@ -1,5 +1,4 @@
 /* attest hash: print the source tree hash of a directory, archive or commit. */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,56 +6,53 @@
 #include <sys/stat.h>
 
 #include "cmds.h"
+#include "opts.h"
 #include "tool.h"
 #include "tree.h"
 #include "util.h"
 
-static void
-usage(FILE *f)
-{
-	fputs("usage: attest hash [-q] [--list] [--json] [--strip-components "
-	      "N] "
-	      "[--threads N] [--root-fs]\n"
-	      "                   PATH\n"
-	      "       attest hash [-q] [--list] [--json] [--threads N] "
-	      "--git REPO [--rev REV]\n"
-	      "\n"
-	      "Prints the source tree hash, git's tree id in the SHA-256 "
-	      "object format, of\n"
-	      "PATH (a directory as on disk, .git excluded, or an archive: "
-	      "tar, tar.gz,\n"
-	      "tar.xz, zip...) or of a commit's tree. The first line is the "
-	      "64 hex digits,\n"
-	      "two spaces and what was hashed.\n"
-	      "\n"
-	      "  --git REPO              hash the tree of a commit in the git "
-	      "repository REPO\n"
-	      "  --rev REV               that commit, tag or branch (default "
-	      "HEAD)\n"
-	      "  --strip-components N    drop the first N parts of archive "
-	      "member names\n"
-	      "  --root-fs               PATH is a root filesystem: leave device "
-	      "nodes, FIFOs\n"
-	      "                          and sockets out (as 'attest build "
-	      "--root' and\n"
-	      "                          'verify root' do) instead of refusing "
-	      "them\n"
-	      "  --list                  then one line per file, in tree "
-	      "order:\n"
-	      "                          MODE BLOB-HEX<TAB>PATH; a path "
-	      "holding a control\n"
-	      "                          character, '\"' or '\\' is "
-	      "printed in double quotes\n"
-	      "                          with C escapes, as git ls-tree does\n"
-	      "  --json                  print one JSON object instead\n"
-	      "  --threads N             hash on N threads (default: one per "
-	      "CPU)\n"
-	      "  -q, --quiet             no progress\n"
-	      "  -h, --help              print this help\n"
-	      "\n"
-	      "Exit status: 0 hashed, 2 error.\n",
-	      f);
-}
+static const struct tool_opt options[] = {
+	{"git", 0, "REPO",
+	 "hash the tree of a commit in the git repository REPO", 'g'},
+	{"rev", 0, "REV", "that commit, tag or branch (default HEAD)", 'r'},
+	{"strip-components", 0, "N",
+	 "drop the first N parts of archive member names", 's'},
+	{"root-fs", 0, NULL,
+	 "PATH is a root filesystem: leave device nodes, FIFOs\n"
+	 "and sockets out (as 'attest build --root' and\n"
+	 "'verify root' do) instead of refusing them",
+	 'R'},
+	{"list", 0, NULL,
+	 "then one line per file, in tree order:\n"
+	 "MODE BLOB-HEX<TAB>PATH; a path holding a control\n"
+	 "character, '\"' or '\\' is printed in double quotes\n"
+	 "with C escapes, as git ls-tree does",
+	 'l'},
+	TOOL_OPT_JSON_ENTRY("print one JSON object instead"),
+	{"threads", 0, "N", "hash on N threads (default: one per CPU)", 't'},
+	TOOL_OPT_QUIET_ENTRY("no progress"),
+	TOOL_OPT_HELP_ENTRY("print this help"),
+	TOOL_OPT_END,
+};
+
+static const struct tool_cmd command = {
+	"hash",
+	"attest hash [-q] [--list] [--json] [--strip-components N] [--threads "
+	"N] [--root-fs]\n"
+	"            PATH\n"
+	"attest hash [-q] [--list] [--json] [--threads N] --git REPO [--rev "
+	"REV]",
+	"Prints the source tree hash, git's tree id in the SHA-256 object "
+	"format, of\n"
+	"PATH (a directory as on disk, .git excluded, or an archive: tar, "
+	"tar.gz,\n"
+	"tar.xz, zip...) or of a commit's tree. The first line is the 64 hex "
+	"digits,\n"
+	"two spaces and what was hashed.",
+	options,
+	"Exit status: 0 hashed, 2 error.",
+	0,
+};
 
 /* Whether git would quote s (core.quotePath off): controls, '"', '\'. */
 static int
@@ -169,124 +165,120 @@ parse_uint(unsigned int *out, const char *s, unsigned int max)
 	return 0;
 }
 
-int
-cmd_hash(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{"git", required_argument, NULL, 'g'},
-		{"rev", required_argument, NULL, 'r'},
-		{"strip-components", required_argument, NULL, 's'},
-		{"threads", required_argument, NULL, 't'},
-		{"list", no_argument, NULL, 'l'},
-		{"root-fs", no_argument, NULL, 'R'},
-		{"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct cr_tree_opts opts = {0};
-	struct cr_source_info info = {"", -1, -1};
-	struct cr_tree *t = NULL;
-	const char *repo = NULL, *rev = NULL, *path = NULL, *kind;
-	char what[PATH_MAX + 64];
-	int c, list = 0, json = 0, strip_set = 0, err;
-	struct stat st;
+/* What the command line asks. */
+struct hash_opts {
+	struct cr_tree_opts tree;
+	const char *repo, *rev, *path;
+	int list, json, strip_set;
+};
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'g':
-			if (repo != NULL)
-				return tool_usage("hash", "--git given twice");
-			repo = optarg;
-			break;
-		case 'r':
-			if (rev != NULL)
-				return tool_usage("hash", "--rev given twice");
-			rev = optarg;
-			break;
-		case 's':
-			if (strip_set ||
-			    parse_uint(&opts.strip_components, optarg,
-				       CR_TREE_MAX_DEPTH) < 0)
-				return tool_usage("hash",
-						  "--strip-components: one "
-						  "number from 0 to %u",
-						  CR_TREE_MAX_DEPTH);
-			strip_set = 1;
-			break;
-		case 't':
-			if (parse_uint(&opts.threads, optarg, 1024) < 0)
-				return tool_usage("hash", "--threads: a number "
-							  "from 0 to 1024");
-			break;
-		case 'l':
-			list = 1;
-			break;
-		case 'R':
-			opts.skip_special = 1;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			return tool_usage("hash", "unknown option");
-		}
+/* One option into o: 0, or the exit code after a usage message. */
+static int
+parse_option(void *ctx, int id, const char *arg)
+{
+	struct hash_opts *o = ctx;
+	switch (id) {
+	case 'g':
+		return tool_getopt_once(&command, &o->repo, arg, "--git");
+	case 'r':
+		return tool_getopt_once(&command, &o->rev, arg, "--rev");
+	case 's':
+		if (o->strip_set || parse_uint(&o->tree.strip_components, arg,
+					       CR_TREE_MAX_DEPTH) < 0)
+			return tool_usage("hash",
+					  "--strip-components: one "
+					  "number from 0 to %u",
+					  CR_TREE_MAX_DEPTH);
+		o->strip_set = 1;
+		return 0;
+	case 't':
+		if (parse_uint(&o->tree.threads, arg, 1024) < 0)
+			return tool_usage("hash", "--threads: a number "
+						  "from 0 to 1024");
+		return 0;
+	case 'l':
+		o->list = 1;
+		return 0;
+	default: /* 'R' */
+		o->tree.skip_special = 1;
+		return 0;
 	}
-	argc -= optind;
-	argv += optind;
-	if (repo != NULL) {
+}
+
+/* argv to o: TOOL_PARSED, or the exit code once usage or help is printed. */
+static int
+parse(struct hash_opts *o, int argc, char **argv)
+{
+	struct tool_getopt g;
+	int rc;
+
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    o)) != TOOL_PARSED)
+		return rc;
+	o->json = g.json;
+	argc -= g.optind;
+	argv += g.optind;
+	if (o->repo != NULL) {
 		if (argc != 0)
 			return tool_usage("hash", "give --git REPO or PATH, "
 						  "not both");
-		if (strip_set)
+		if (o->strip_set)
 			return tool_usage("hash", "--strip-components is for "
 						  "archives");
-		if (opts.skip_special)
+		if (o->tree.skip_special)
 			return tool_usage("hash", "--root-fs is for a "
 						  "directory or archive");
 	} else {
-		if (rev != NULL)
+		if (o->rev != NULL)
 			return tool_usage("hash", "--rev needs --git");
 		if (argc != 1)
 			return tool_usage("hash", "give one PATH or --git "
 						  "REPO");
-		path = argv[0];
+		o->path = argv[0];
 	}
-	opts.progress = tool_progress;
+	return TOOL_PARSED;
+}
 
-	if (repo != NULL) {
+int
+cmd_hash(int argc, char **argv)
+{
+	struct hash_opts o = {0};
+	struct cr_source_info info = {"", -1, -1};
+	struct cr_tree *t = NULL;
+	const char *kind;
+	char what[PATH_MAX + 64];
+	struct stat st;
+	int err;
+
+	if ((err = parse(&o, argc, argv)) != TOOL_PARSED)
+		return err;
+	o.tree.progress = tool_progress;
+	if (o.repo != NULL) {
 		kind = "git";
-		err = cr_tree_from_git(&t, &info, repo, rev, &opts);
-	} else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		err = cr_tree_from_git(&t, &info, o.repo, o.rev, &o.tree);
+	} else if (stat(o.path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		kind = "directory";
-		if (strip_set)
+		if (o.strip_set)
 			return tool_usage("hash", "--strip-components is for "
 						  "archives");
-		err = cr_tree_from_dir(&t, path, &opts);
+		err = cr_tree_from_dir(&t, o.path, &o.tree);
 	} else {
 		kind = "archive";
-		err = cr_tree_from_archive(&t, &info, path, &opts);
+		err = cr_tree_from_archive(&t, &info, o.path, &o.tree);
 	}
 	tool_progress_done();
 	if (err < 0)
 		return tool_report(err);
 
-	if (repo != NULL)
-		snprintf(what, sizeof(what), "%s@%s", repo, info.commit);
+	if (o.repo != NULL)
+		snprintf(what, sizeof(what), "%s@%s", o.repo, info.commit);
 	else
-		snprintf(what, sizeof(what), "%s", path);
-	if (json)
-		print_json(t, &info, kind, repo != NULL ? repo : path,
-			   rev != NULL ? rev : "HEAD", list);
+		snprintf(what, sizeof(what), "%s", o.path);
+	if (o.json)
+		print_json(t, &info, kind, o.repo != NULL ? o.repo : o.path,
+			   o.rev != NULL ? o.rev : "HEAD", o.list);
 	else
-		print_text(t, what, list);
+		print_text(t, what, o.list);
 	cr_tree_free(t);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		tool_warn("hash: cannot write the result");

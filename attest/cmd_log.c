@@ -1,6 +1,5 @@
 /* attest log: run a transparency log of attestations and witness others'. */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,62 +12,12 @@
 #include "passphrase.h"
 #include "cmds.h"
 #include "dsse.h"
+#include "opts.h"
 #include "signer.h"
 #include "tlog.h"
 #include "tlog_write.h"
 #include "tool.h"
 #include "util.h"
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-		"usage: attest log init --key LOGKEY --origin ORIGIN [--json] DIR\n"
-		"       attest log add --key LOGKEY [-o PROOF] [--json] DIR "
-		"ATTESTATION...\n"
-		"       attest log prove DIR (--from-size N | --index I) [-o "
-		"FILE]\n"
-		"       attest log witness --key WITNESSKEY --state STATEDIR "
-		"[--log-key PUB]\n"
-		"                          [--name NAME] [--json] CHECKPOINT "
-		"CONSISTENCY -o COSIGNED\n"
-		"       attest log attach --key LOGKEY [--json] DIR COSIGNED...\n"
-		"       attest log vkey (--key KEY | --pub PUB) --name NAME "
-		"[--witness]\n"
-		"\n"
-		"init     creates an empty log in DIR (C2SP tlog-tiles layout) "
-		"and prints\n"
-		"         its vkey\n"
-		"add      appends every envelope of each ATTESTATION, signs "
-		"one new\n"
-		"         checkpoint, and writes to PROOF one "
-		"c2sp.org/tlog-proof@v1\n"
-		"         inclusion proof per envelope, in order\n"
-		"prove    a consistency proof from tree size N to DIR's "
-		"checkpoint, or\n"
-		"         an inclusion proof of entry I (stdout without -o)\n"
-		"witness  cosigns CHECKPOINT if CONSISTENCY proves it extends "
-		"the last\n"
-		"         checkpoint this witness cosigned for its origin "
-		"(kept in\n"
-		"         STATEDIR); the first one seen is trusted, and so is\n"
-		"         the log key given then (pinned in STATEDIR; later\n"
-		"         runs may omit --log-key); exit 1 otherwise\n"
-		"attach   adds witnesses' cosignatures (COSIGNED, from "
-		"'witness') to\n"
-		"         DIR's checkpoint, so that proofs made from now on "
-		"carry them\n"
-		"vkey     prints the signed-note verifier key of a log (or, "
-		"with\n"
-		"         --witness, of a witness) named NAME\n"
-		"\n"
-		"PUB is a vkey file or an Ed25519 SPKI PEM public key. --json prints\n"
-		"one object in place of the text report of init, add, witness and\n"
-		"attach. An encrypted key's passphrase: --passphrase-file FILE or\n"
-		"--passphrase-fd N (else asked on the terminal); --key pkcs11:URI\n"
-		"names a key in a token (its PIN alike).\n"
-		"Exit status: 0 done, 1 the witness refused, 2 error.\n");
-}
 
 enum {
 	OPT_ORIGIN = 256,
@@ -79,25 +28,69 @@ enum {
 	OPT_NAME,
 	OPT_PUB,
 	OPT_WITNESS,
-	OPT_JSON,
 };
 
-static const struct option longopts[] = {
-	{"key", required_argument, NULL, 'k'},
-	{"origin", required_argument, NULL, OPT_ORIGIN},
-	{"output", required_argument, NULL, 'o'},
-	{"from-size", required_argument, NULL, OPT_FROM_SIZE},
-	{"index", required_argument, NULL, OPT_INDEX},
-	{"log-key", required_argument, NULL, OPT_LOG_KEY},
-	{"state", required_argument, NULL, OPT_STATE},
-	{"name", required_argument, NULL, OPT_NAME},
-	{"pub", required_argument, NULL, OPT_PUB},
-	{"witness", no_argument, NULL, OPT_WITNESS},
-	{"json", no_argument, NULL, OPT_JSON},
-	PASSPHRASE_OPTIONS,
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+static const struct tool_opt options[] = {
+	{"key", 'k', "KEY", "the log's or the witness's private key", 'k'},
+	{"origin", 0, "ORIGIN", "the log's origin line (init)", OPT_ORIGIN},
+	{"output", 'o', "FILE",
+	 "where to write the proofs or the cosigned\n"
+	 "checkpoint",
+	 'o'},
+	{"from-size", 0, "N", "prove: consistency from tree size N",
+	 OPT_FROM_SIZE},
+	{"index", 0, "I", "prove: inclusion of entry I", OPT_INDEX},
+	{"log-key", 0, "PUB", "witness: the log's key", OPT_LOG_KEY},
+	{"state", 0, "STATEDIR", "witness: what it cosigned last", OPT_STATE},
+	{"name", 0, "NAME", "the witness's or the vkey's name", OPT_NAME},
+	{"pub", 0, "PUB", "vkey: a public key instead of --key", OPT_PUB},
+	{"witness", 0, NULL, "vkey: a witness's, not a log's", OPT_WITNESS},
+	TOOL_OPT_JSON_ENTRY("print one JSON object"),
+	PASSPHRASE_OPTS,
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
+	TOOL_OPT_HELP_ENTRY("show this help"),
+	TOOL_OPT_END,
+};
+
+static const struct tool_cmd command = {
+	"log",
+	"attest log init --key LOGKEY --origin ORIGIN [--json] DIR\n"
+	"attest log add --key LOGKEY [-o PROOF] [--json] DIR ATTESTATION...\n"
+	"attest log prove DIR (--from-size N | --index I) [-o FILE]\n"
+	"attest log witness --key WITNESSKEY --state STATEDIR [--log-key "
+	"PUB]\n"
+	"                   [--name NAME] [--json] CHECKPOINT CONSISTENCY -o "
+	"COSIGNED\n"
+	"attest log attach --key LOGKEY [--json] DIR COSIGNED...\n"
+	"attest log vkey (--key KEY | --pub PUB) --name NAME [--witness]",
+	"init     creates an empty log in DIR (C2SP tlog-tiles layout) and "
+	"prints\n"
+	"         its vkey\n"
+	"add      appends every envelope of each ATTESTATION, signs one new\n"
+	"         checkpoint, and writes to PROOF one c2sp.org/tlog-proof@v1\n"
+	"         inclusion proof per envelope, in order\n"
+	"prove    a consistency proof from tree size N to DIR's checkpoint, "
+	"or\n"
+	"         an inclusion proof of entry I (stdout without -o)\n"
+	"witness  cosigns CHECKPOINT if CONSISTENCY proves it extends the "
+	"last\n"
+	"         checkpoint this witness cosigned for its origin (kept in\n"
+	"         STATEDIR); the first one seen is trusted, and so is\n"
+	"         the log key given then (pinned in STATEDIR; later\n"
+	"         runs may omit --log-key); exit 1 otherwise\n"
+	"attach   adds witnesses' cosignatures (COSIGNED, from 'witness') to\n"
+	"         DIR's checkpoint, so that proofs made from now on carry "
+	"them\n"
+	"vkey     prints the signed-note verifier key of a log (or, with\n"
+	"         --witness, of a witness) named NAME",
+	options,
+	"PUB is a vkey file or an Ed25519 SPKI PEM public key. --json prints\n"
+	"one object in place of the text report of init, add, witness and\n"
+	"attach. An encrypted key's passphrase: --passphrase-file FILE or\n"
+	"--passphrase-fd N (else asked on the terminal); --key pkcs11:URI\n"
+	"names a key in a token (its PIN alike).\n"
+	"Exit status: 0 done, 1 the witness refused, 2 error.",
+	0,
 };
 
 struct opts {
@@ -551,127 +544,108 @@ done:
 	return err < 0 ? tool_report(err) : EXIT_OK;
 }
 
-/* Refuses a repeated option, as minisign does. */
+/* One option into o: 0, or the exit code after a usage message. */
 static int
-set_once(const char **slot, const char *val, const char *opt)
+parse_option(void *ctx, int id, const char *arg)
 {
-	if (*slot != NULL)
-		return tool_usage("log", "%s given twice", opt);
-	*slot = val;
-	return EXIT_OK;
+	struct opts *o = ctx;
+	switch (id) {
+	case 'k':
+		return tool_getopt_once(&command, &o->key, arg, "--key");
+	case 'o':
+		return tool_getopt_once(&command, &o->out, arg, "-o");
+	case OPT_PASSPHRASE_FILE:
+	case OPT_PASSPHRASE_FD:
+		return passphrase_option("log", id, arg);
+	case OPT_ORIGIN:
+		return tool_getopt_once(&command, &o->origin, arg, "--origin");
+	case OPT_FROM_SIZE:
+		return tool_getopt_once(&command, &o->from_size, arg,
+					"--from-size");
+	case OPT_INDEX:
+		return tool_getopt_once(&command, &o->index, arg, "--index");
+	case OPT_LOG_KEY:
+		return tool_getopt_once(&command, &o->log_key, arg,
+					"--log-key");
+	case OPT_STATE:
+		return tool_getopt_once(&command, &o->state, arg, "--state");
+	case OPT_NAME:
+		return tool_getopt_once(&command, &o->name, arg, "--name");
+	case OPT_PUB:
+		return tool_getopt_once(&command, &o->pub, arg, "--pub");
+	default: /* OPT_WITNESS */
+		o->witness = 1;
+		return 0;
+	}
+}
+
+/* Runs subcommand sub on its operands, once they are checked. */
+static int
+dispatch(const struct opts *o, const char *sub, int argc, char **argv)
+{
+	if (strcmp(sub, "init") == 0) {
+		if (o->key == NULL || o->origin == NULL || argc != 1)
+			return tool_usage("log init",
+					  "needs --key, --origin and DIR");
+		return log_init(o, argv[0]);
+	}
+	if (strcmp(sub, "add") == 0) {
+		if (o->key == NULL || argc < 2)
+			return tool_usage("log add",
+					  "needs --key, DIR and ATTESTATION");
+		return log_add(o, argv[0], argc - 1, argv + 1);
+	}
+	if (strcmp(sub, "prove") == 0) {
+		if (argc != 1 || (o->from_size == NULL) == (o->index == NULL))
+			return tool_usage("log prove", "needs DIR and one of "
+						       "--from-size, --index");
+		return log_prove(o, argv[0]);
+	}
+	if (strcmp(sub, "witness") == 0) {
+		if (o->key == NULL || o->state == NULL || o->out == NULL ||
+		    argc != 2)
+			return tool_usage(
+				"log witness",
+				"needs --key, --state, -o, CHECKPOINT and "
+				"CONSISTENCY");
+		return log_witness(o, argv[0], argv[1]);
+	}
+	if (strcmp(sub, "attach") == 0) {
+		if (o->key == NULL || argc < 2)
+			return tool_usage("log attach",
+					  "needs --key, DIR and COSIGNED");
+		return log_attach(o, argv[0], argc - 1, argv + 1);
+	}
+	if (strcmp(sub, "vkey") == 0) {
+		if ((o->key == NULL) == (o->pub == NULL) || o->name == NULL ||
+		    argc != 0)
+			return tool_usage("log vkey", "needs --name and one of "
+						      "--key, --pub");
+		return log_vkey(o);
+	}
+	return tool_usage("log", "unknown subcommand '%s'", sub);
 }
 
 int
 cmd_log(int argc, char **argv)
 {
 	struct opts o = {0};
+	struct tool_getopt g;
 	const char *sub;
-	int c, rc = EXIT_OK;
+	int rc;
 
 	if (argc < 2) {
-		usage(stderr);
+		tool_cmd_help(&command, stderr);
 		return EXIT_ERROR;
 	}
 	sub = argv[1];
 	if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0) {
-		usage(stdout);
+		tool_cmd_help(&command, stdout);
 		return EXIT_OK;
 	}
-	argc--;
-	argv++;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:o:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			rc = set_once(&o.key, optarg, "--key");
-			break;
-		case 'o':
-			rc = set_once(&o.out, optarg, "-o");
-			break;
-		case OPT_PASSPHRASE_FILE:
-		case OPT_PASSPHRASE_FD:
-			rc = passphrase_option("log", c, optarg);
-			break;
-		case OPT_ORIGIN:
-			rc = set_once(&o.origin, optarg, "--origin");
-			break;
-		case OPT_FROM_SIZE:
-			rc = set_once(&o.from_size, optarg, "--from-size");
-			break;
-		case OPT_INDEX:
-			rc = set_once(&o.index, optarg, "--index");
-			break;
-		case OPT_LOG_KEY:
-			rc = set_once(&o.log_key, optarg, "--log-key");
-			break;
-		case OPT_STATE:
-			rc = set_once(&o.state, optarg, "--state");
-			break;
-		case OPT_NAME:
-			rc = set_once(&o.name, optarg, "--name");
-			break;
-		case OPT_PUB:
-			rc = set_once(&o.pub, optarg, "--pub");
-			break;
-		case OPT_WITNESS:
-			o.witness = 1;
-			break;
-		case OPT_JSON:
-			o.json = 1;
-			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			return tool_usage("log", "bad option");
-		}
-		if (rc != EXIT_OK)
-			return rc;
-	}
-	argc -= optind;
-	argv += optind;
-	if (strcmp(sub, "init") == 0) {
-		if (o.key == NULL || o.origin == NULL || argc != 1)
-			return tool_usage("log init",
-					  "needs --key, --origin and DIR");
-		return log_init(&o, argv[0]);
-	}
-	if (strcmp(sub, "add") == 0) {
-		if (o.key == NULL || argc < 2)
-			return tool_usage("log add",
-					  "needs --key, DIR and ATTESTATION");
-		return log_add(&o, argv[0], argc - 1, argv + 1);
-	}
-	if (strcmp(sub, "prove") == 0) {
-		if (argc != 1 || (o.from_size == NULL) == (o.index == NULL))
-			return tool_usage("log prove", "needs DIR and one of "
-						       "--from-size, --index");
-		return log_prove(&o, argv[0]);
-	}
-	if (strcmp(sub, "witness") == 0) {
-		if (o.key == NULL || o.state == NULL || o.out == NULL ||
-		    argc != 2)
-			return tool_usage(
-				"log witness",
-				"needs --key, --state, -o, CHECKPOINT and "
-				"CONSISTENCY");
-		return log_witness(&o, argv[0], argv[1]);
-	}
-	if (strcmp(sub, "attach") == 0) {
-		if (o.key == NULL || argc < 2)
-			return tool_usage("log attach",
-					  "needs --key, DIR and COSIGNED");
-		return log_attach(&o, argv[0], argc - 1, argv + 1);
-	}
-	if (strcmp(sub, "vkey") == 0) {
-		if ((o.key == NULL) == (o.pub == NULL) || o.name == NULL ||
-		    argc != 0)
-			return tool_usage("log vkey", "needs --name and one of "
-						      "--key, --pub");
-		return log_vkey(&o);
-	}
-	return tool_usage("log", "unknown subcommand '%s'", sub);
+	if ((rc = tool_getopt_parse(&g, &command, argc - 1, argv + 1,
+				    parse_option, &o)) != TOOL_PARSED)
+		return rc;
+	o.json = g.json;
+	return dispatch(&o, sub, argc - 1 - g.optind, argv + 1 + g.optind);
 }

@@ -1,5 +1,4 @@
 /* attest sign: a signed statement for artifacts built elsewhere. */
-#include <getopt.h>
 #include <jansson.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -12,38 +11,69 @@
 #include "passphrase.h"
 #include "dsse_sign.h"
 #include "error.h"
+#include "opts.h"
 #include "source.h"
 #include "statement.h"
 #include "tool.h"
 #include "util.h"
 
-static const char usage_text[] =
-	"usage: attest sign (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
-	"                   [--strip-components N] [--source-uri URI] --key KEY\n"
-	"                   [--passphrase-file FILE | --passphrase-fd N]\n"
-	"                   (-o OUT | --bundle BUNDLE | -o OUT --bundle BUNDLE)\n"
-	"                   [--json] [-q]\n"
-	"                   ARTIFACT...\n"
-	"\n"
-	"Signs an in-toto statement (SLSA provenance v1) binding the source tree\n"
-	"hash to the SHA-256 of each ARTIFACT, for artifacts built elsewhere.\n"
-	"OUT is written atomically as one DSSE envelope on one line.\n"
-	"\n"
-	"  --source DIR            the source tree as a directory (.git excluded)\n"
-	"  --git REPO              the committed tree of a git repository\n"
-	"  --rev REV               the revision with --git (default HEAD)\n"
-	"  --tarball FILE          the source tree as an archive\n"
-	"  --strip-components N    drop N leading path parts of archive members\n"
-	"  --source-uri URI        the source's canonical URI (default: --git's\n"
-	"                          origin remote without credentials, else none)\n"
-	"  --key KEY               the private key (PKCS#8 PEM, or encrypted)\n" PASSPHRASE_HELP
-	"  -o, --output OUT        where to write the attestation (.intoto.jsonl)\n"
-	"  --bundle BUNDLE         write it as a Sigstore bundle v0.3 too\n"
-	"                          (.sigstore.json)\n"
-	"  --json                  print one JSON object: source, subjects, key\n"
-	"                          id and the files written\n"
-	"  -q, --quiet             print nothing but errors\n"
-	"  -h, --help              show this help\n";
+static const struct tool_opt options[] = {
+	{"source", 0, "DIR", "the source tree as a directory (.git excluded)",
+	 'S'},
+	{"git", 0, "REPO", "the committed tree of a git repository", 'G'},
+	{"rev", 0, "REV", "the revision with --git (default HEAD)", 'r'},
+	{"tarball", 0, "FILE", "the source tree as an archive", 'T'},
+	{"strip-components", 0, "N",
+	 "drop N leading path parts of archive members", 's'},
+	{"source-uri", 0, "URI",
+	 "the source's canonical URI (default: --git's\n"
+	 "origin remote without credentials, else none)",
+	 'u'},
+	{"key", 0, "KEY", "the private key (PKCS#8 PEM, or encrypted)", 'k'},
+	PASSPHRASE_OPTS,
+	{"output", 'o', "OUT", "where to write the attestation (.intoto.jsonl)",
+	 'o'},
+	{"bundle", 0, "BUNDLE",
+	 "write it as a Sigstore bundle v0.3 too\n(.sigstore.json)", 'b'},
+	TOOL_OPT_JSON_ENTRY("print one JSON object: source, subjects, key\n"
+			    "id and the files written"),
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
+	TOOL_OPT_HELP_ENTRY("show this help"),
+	TOOL_OPT_END,
+};
+
+static const struct tool_cmd command = {
+	"sign",
+	"attest sign (--source DIR | --git REPO [--rev REV] | --tarball FILE)\n"
+	"            [--strip-components N] [--source-uri URI] --key KEY\n"
+	"            [--passphrase-file FILE | --passphrase-fd N]\n"
+	"            (-o OUT | --bundle BUNDLE | -o OUT --bundle BUNDLE)\n"
+	"            [--json] [-q]\n"
+	"            ARTIFACT...",
+	"Signs an in-toto statement (SLSA provenance v1) binding the source "
+	"tree\n"
+	"hash to the SHA-256 of each ARTIFACT, for artifacts built "
+	"elsewhere.\n"
+	"OUT is written atomically as one DSSE envelope on one line.",
+	options,
+	NULL,
+	0,
+};
+
+struct sign_opts {
+	struct tool_source src;
+	const char *source_uri, *keypath, *out, *bundle;
+	int json;
+	char **artifacts;
+	size_t n;
+};
+
+/* What was signed: the tree, the subjects and the key. */
+struct sign_result {
+	struct cr_tree *tree;
+	struct cr_subject *subjects;
+	struct cr_privkey *key;
+};
 
 /* The subject name: the path as given when it is relative and stays
  * inside, else its last component. */
@@ -67,188 +97,183 @@ subject_name(char **out, const char *path)
 	return *out ? CR_OK : cr_error_set("out of memory");
 }
 
-int
-cmd_sign(int argc, char **argv)
+/* One option into o: 0, or the exit code after a usage message. */
+static int
+parse_option(void *ctx, int id, const char *arg)
 {
-	static const struct option longopts[] = {
-		{"source", required_argument, NULL, 'S'},
-		{"git", required_argument, NULL, 'G'},
-		{"rev", required_argument, NULL, 'r'},
-		{"tarball", required_argument, NULL, 'T'},
-		{"strip-components", required_argument, NULL, 's'},
-		{"source-uri", required_argument, NULL, 'u'},
-		{"key", required_argument, NULL, 'k'},
-		{"output", required_argument, NULL, 'o'},
-		{"bundle", required_argument, NULL, 'b'},
-		PASSPHRASE_OPTIONS,
-		{"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct tool_source src = {0};
-	struct tool_source_id sid = {0};
-	const char *source_uri = NULL;
-	struct cr_source_info info;
-	struct cr_statement_in in = {0};
-	struct cr_subject *subjects = NULL;
-	struct cr_privkey *key = NULL;
-	struct cr_dsse *env = NULL;
-	struct cr_tree *tree = NULL;
-	const char *keypath = NULL, *out = NULL, *bundle = NULL;
-	char **names = NULL, *payload = NULL, *line = NULL, *btext = NULL;
-	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
-	size_t i, n, plen, llen, blen;
-	int c, err = CR_OK, rc, json = 0;
+	struct sign_opts *o = ctx;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			if (keypath)
-				return tool_usage("sign", "--key given twice");
-			keypath = optarg;
-			break;
-		case 'o':
-			if (out)
-				return tool_usage("sign", "-o given twice");
-			out = optarg;
-			break;
-		case OPT_PASSPHRASE_FILE:
-		case OPT_PASSPHRASE_FD:
-			if ((rc = passphrase_option("sign", c, optarg)) != 0)
-				return rc;
-			break;
-		case 'b':
-			if (bundle)
-				return tool_usage("sign",
-						  "--bundle given twice");
-			bundle = optarg;
-			break;
-		case 'u':
-			if ((rc = tool_source_uri_option(&source_uri, "sign",
-							 optarg)) != 0)
-				return rc;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			rc = tool_source_option(&src, "sign", c, optarg);
-			if (rc < 0)
-				return tool_usage("sign", "unknown option");
-			if (rc > 0)
-				return rc;
-			break;
-		}
+	switch (id) {
+	case 'k':
+		return tool_getopt_once(&command, &o->keypath, arg, "--key");
+	case 'o':
+		return tool_getopt_once(&command, &o->out, arg, "-o");
+	case OPT_PASSPHRASE_FILE:
+	case OPT_PASSPHRASE_FD:
+		return passphrase_option("sign", id, arg);
+	case 'b':
+		return tool_getopt_once(&command, &o->bundle, arg, "--bundle");
+	case 'u':
+		return tool_source_uri_option(&o->source_uri, "sign", arg);
 	}
-	if ((rc = tool_source_check(&src, "sign", 1)) != 0)
+	return tool_source_option(&o->src, "sign", id, arg);
+}
+
+/* argv to o: TOOL_PARSED, or the exit code once usage or help is printed. */
+static int
+parse(struct sign_opts *o, int argc, char **argv)
+{
+	struct tool_getopt g;
+	int rc;
+
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    o)) != TOOL_PARSED)
 		return rc;
-	if (keypath == NULL)
+	o->json = g.json;
+	if ((rc = tool_source_check(&o->src, "sign", 1)) != 0)
+		return rc;
+	if (o->keypath == NULL)
 		return tool_usage("sign", "--key KEY is required");
-	if (out == NULL && bundle == NULL)
+	if (o->out == NULL && o->bundle == NULL)
 		return tool_usage("sign",
 				  "-o OUT or --bundle BUNDLE is required");
-	if (optind >= argc)
+	if (g.optind >= argc)
 		return tool_usage("sign", "no ARTIFACT given");
-	n = (size_t)(argc - optind);
+	o->artifacts = argv + g.optind;
+	o->n = (size_t)(argc - g.optind);
+	return TOOL_PARSED;
+}
 
+/* Signs the statement and writes it where o says; progress only. */
+static int
+run(struct sign_result *r, const struct sign_opts *o)
+{
+	struct tool_source_id sid = {0};
+	struct cr_source_info info;
+	struct cr_provenance in;
+	struct cr_dsse *env = NULL;
+	char **names = NULL, *payload = NULL, *line = NULL, *btext = NULL;
+	size_t i, plen, llen, blen;
+	int err;
+
+	cr_provenance_init(&in);
 	in.started = (int64_t)time(NULL);
-	if ((err = cr_privkey_load(&key, keypath)) < 0)
+	if ((err = cr_privkey_load(&r->key, o->keypath)) < 0)
 		goto done;
-	if ((err = tool_source_hash(&tree, &info, &src)) < 0 ||
-	    (err = tool_source_identify(&sid, &src, source_uri)) < 0)
+	if ((err = tool_source_hash(&r->tree, &info, &o->src)) < 0 ||
+	    (err = tool_source_identify(&sid, &o->src, o->source_uri)) < 0)
 		goto done;
 	tool_progress_done();
-	subjects = calloc(n, sizeof(*subjects));
-	names = calloc(n + 1, sizeof(*names));
-	if (subjects == NULL || names == NULL) {
+	r->subjects = calloc(o->n, sizeof(*r->subjects));
+	names = calloc(o->n + 1, sizeof(*names));
+	if (r->subjects == NULL || names == NULL) {
 		err = cr_error_set("out of memory");
 		goto done;
 	}
-	for (i = 0; i < n; i++) {
-		const char *path = argv[optind + (int)i];
-
-		if ((err = subject_name(&subjects[i].name, path)) < 0 ||
-		    (err = cr_sha256_file(subjects[i].sha256, path)) < 0)
+	for (i = 0; i < o->n; i++) {
+		if ((err = subject_name(&r->subjects[i].name,
+					o->artifacts[i])) < 0 ||
+		    (err = cr_sha256_file(r->subjects[i].sha256,
+					  o->artifacts[i])) < 0)
 			goto done;
-		names[i] = subjects[i].name;
+		names[i] = r->subjects[i].name;
 	}
 
 	in.build_type = CR_BUILDTYPE_SIGN;
-	in.subjects = subjects;
-	in.nsubjects = n;
-	in.source_kind = src.kind;
-	in.source_uri = sid.uri;
+	in.subjects = r->subjects;
+	in.nsubjects = o->n;
+	in.external.source_kind = o->src.kind;
+	in.external.source_uri = sid.uri;
 	in.source_sha256 = sid.has_sha256 ? sid.sha256 : NULL;
-	if (strcmp(src.kind, "git") == 0)
-		in.source_revision = src.rev ? src.rev : "HEAD";
-	memcpy(in.tree, tree->root, CR_SHA256_LEN);
+	if (strcmp(o->src.kind, "git") == 0)
+		in.external.source_revision = o->src.rev ? o->src.rev : "HEAD";
+	memcpy(in.tree, r->tree->root, CR_SHA256_LEN);
 	in.commit = info.commit[0] ? info.commit : NULL;
-	in.artifacts = names;
+	in.external.artifacts = names;
 	in.finished = (int64_t)time(NULL);
-	if ((err = cr_statement_build(&payload, &plen, &in)) < 0 ||
+	if ((err = cr_statement_encode(&payload, &plen, &in)) < 0 ||
 	    (err = cr_dsse_new(&env, CR_INTOTO_PAYLOAD_TYPE,
 			       (const unsigned char *)payload, plen)) < 0 ||
-	    (err = cr_dsse_sign(env, key)) < 0 ||
+	    (err = cr_dsse_sign(env, r->key)) < 0 ||
 	    (err = cr_dsse_serialize(&line, &llen, env)) < 0)
 		goto done;
 	line[llen] = '\n';
-	if (out != NULL &&
-	    (err = cr_write_atomic(out, line, llen + 1, 0644, 0)) < 0)
+	if (o->out != NULL &&
+	    (err = cr_write_atomic(o->out, line, llen + 1, 0644, 0)) < 0)
 		goto done;
-	if (bundle != NULL &&
+	if (o->bundle != NULL &&
 	    ((err = cr_bundle_serialize(&btext, &blen, env)) < 0 ||
-	     (err = cr_write_atomic(bundle, btext, blen, 0644, 0)) < 0))
+	     (err = cr_write_atomic(o->bundle, btext, blen, 0644, 0)) < 0))
 		goto done;
-
-	if (json) {
-		json_t *o, *subs = json_array();
-
-		cr_tree_format_id(id, tree->root);
-		for (i = 0; subs != NULL && i < n; i++) {
-			cr_hex_encode(hex, subjects[i].sha256, CR_SHA256_LEN);
-			json_array_append_new(
-				subs, json_pack("{s:o, s:{s:s}}", "name",
-						tool_json_str(subjects[i].name),
-						"digest", "sha256", hex));
-		}
-		o = json_pack("{s:s, s:o, s:s, s:o*, s:o*}", "source", id,
-			      "subjects", subs, "keyid", key->keyid,
-			      "attestation", out ? tool_json_str(out) : NULL,
-			      "bundle", bundle ? tool_json_str(bundle) : NULL);
-		tool_json_print(o);
-	} else if (!tool_quiet) {
-		cr_tree_format_id(id, tree->root);
-		printf("source %s\n", id);
-		for (i = 0; i < n; i++) {
-			cr_hex_encode(hex, subjects[i].sha256, CR_SHA256_LEN);
-			printf("subject %s  %s\n", hex, subjects[i].name);
-		}
-		printf("signed by %s\n", key->keyid);
-		if (out != NULL)
-			printf("wrote %s\n", out);
-		if (bundle != NULL)
-			printf("wrote %s\n", bundle);
-	}
 done:
-	if (subjects != NULL)
-		for (i = 0; i < n; i++)
-			free(subjects[i].name);
-	free(subjects);
 	free(names);
 	free(payload);
 	free(line);
 	free(btext);
 	cr_dsse_free(env);
-	cr_tree_free(tree);
 	tool_source_id_clear(&sid);
-	cr_privkey_free(key);
+	return err;
+}
+
+/* The source, the subjects, the key and the files written. */
+static void
+report(const struct sign_opts *o, const struct sign_result *r)
+{
+	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
+	json_t *j, *subs;
+	size_t i;
+
+	cr_tree_format_id(id, r->tree->root);
+	if (o->json) {
+		subs = json_array();
+		for (i = 0; subs != NULL && i < o->n; i++) {
+			cr_hex_encode(hex, r->subjects[i].sha256,
+				      CR_SHA256_LEN);
+			json_array_append_new(
+				subs,
+				json_pack("{s:o, s:{s:s}}", "name",
+					  tool_json_str(r->subjects[i].name),
+					  "digest", "sha256", hex));
+		}
+		j = json_pack("{s:s, s:o, s:s, s:o*, s:o*}", "source", id,
+			      "subjects", subs, "keyid", r->key->keyid,
+			      "attestation",
+			      o->out ? tool_json_str(o->out) : NULL, "bundle",
+			      o->bundle ? tool_json_str(o->bundle) : NULL);
+		tool_json_print(j);
+		return;
+	}
+	if (tool_quiet)
+		return;
+	printf("source %s\n", id);
+	for (i = 0; i < o->n; i++) {
+		cr_hex_encode(hex, r->subjects[i].sha256, CR_SHA256_LEN);
+		printf("subject %s  %s\n", hex, r->subjects[i].name);
+	}
+	printf("signed by %s\n", r->key->keyid);
+	if (o->out != NULL)
+		printf("wrote %s\n", o->out);
+	if (o->bundle != NULL)
+		printf("wrote %s\n", o->bundle);
+}
+
+int
+cmd_sign(int argc, char **argv)
+{
+	struct sign_opts o = {0};
+	struct sign_result r = {0};
+	size_t i;
+	int rc, err;
+
+	if ((rc = parse(&o, argc, argv)) != TOOL_PARSED)
+		return rc;
+	if ((err = run(&r, &o)) == CR_OK)
+		report(&o, &r);
+	if (r.subjects != NULL)
+		for (i = 0; i < o.n; i++)
+			free(r.subjects[i].name);
+	free(r.subjects);
+	cr_tree_free(r.tree);
+	cr_privkey_free(r.key);
 	return err < 0 ? tool_report(err) : EXIT_OK;
 }

@@ -24,4 +24,38 @@ int export_report(const char *out, const struct cr_tree *tree,
 		  const struct cr_source_info *info, size_t disclosed,
 		  int json);
 
+#include <stddef.h>
+
+#include "source.h"
+
+struct tool_cmd;
+
+/* The option table of export and disclose, -o's help being output. */
+#define EXPORT_OPTS(output)                                                 \
+	{"git", 0, "REPO", "the git repository", 'G'},                      \
+		{"rev", 0, "REV", "the revision (default HEAD)", 'r'},      \
+		{"output", 'o', "FILE", output, 'o'},                       \
+		TOOL_OPT_JSON_ENTRY("print one JSON object: tree, commit, " \
+				    "output,\n"                             \
+				    "its SHA-256 and size, files"),         \
+		TOOL_OPT_QUIET_ENTRY("print nothing but errors"),           \
+		TOOL_OPT_HELP_ENTRY("show this help"), TOOL_OPT_END
+
+/* The options of export and disclose. */
+struct export_args {
+	struct tool_source src;
+	const char *out;
+	int json;
+	char **operands;
+	size_t noperands;
+};
+
+/*
+ * Parses export's or disclose's options (cmd being either): --git, --rev,
+ * -o, --json, -q. With operands 0, none may follow. TOOL_PARSED, or the
+ * exit code after the usage or help was printed.
+ */
+int export_parse(struct export_args *a, const struct tool_cmd *cmd, int argc,
+		 char **argv, int operands);
+
 #endif

@@ -3,14 +3,11 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "opts.h"
 #include "passphrase.h"
 #include "tool.h"
 
-static const struct {
-	const char *name;
-	int (*fn)(int, char **);
-	const char *summary;
-} cmds[] = {
+static const struct tool_command cmds[] = {
 	{"keygen", cmd_keygen, "make a signing key pair"},
 	{"hash", cmd_hash,
 	 "print the source tree hash of a directory, archive or commit"},
@@ -29,41 +26,23 @@ static const struct {
 static void
 usage(FILE *f)
 {
-	size_t i;
-
-	fprintf(f, "usage: attest COMMAND [OPTION]... [ARG]...\n"
-		   "       attest --help | --version\n\n"
-		   "Commands:\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
-	fprintf(f, "\n'attest COMMAND --help' describes a command; "
-		   "man attest has the details.\n"
-		   "Exit status: 0 done, 1 the build or check failed, "
-		   "2 error.\n");
+	tool_commands_usage(f, cmds, sizeof(cmds) / sizeof(cmds[0]), 8,
+			    "\n'attest COMMAND --help' describes a command; "
+			    "man attest has the details.\n"
+			    "Exit status: 0 done, 1 the build or check failed, "
+			    "2 error.\n");
 }
 
 int
 main(int argc, char **argv)
 {
-	size_t i;
+	const struct tool_command *c;
+	int rc;
 
 	tool_prog = "attest";
 	passphrase_install();
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_ERROR;
-	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("attest (cleanroom) %s\n", CR_VERSION);
-		return EXIT_OK;
-	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(argv[1], cmds[i].name) == 0)
-			return cmds[i].fn(argc - 1, argv + 1);
-	tool_warn("unknown command '%s'; try 'attest --help'", argv[1]);
-	return EXIT_ERROR;
+	if ((rc = tool_commands_find(&c, cmds, sizeof(cmds) / sizeof(cmds[0]),
+				     argc, argv, usage)) >= 0)
+		return rc;
+	return c->fn(argc - 1, argv + 1);
 }

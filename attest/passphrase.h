@@ -8,17 +8,17 @@ enum {
 	OPT_PASSPHRASE_FD = 0x401,
 };
 
-#define PASSPHRASE_OPTIONS                                                  \
-	{"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},  \
-	{                                                                   \
-		"passphrase-fd", required_argument, NULL, OPT_PASSPHRASE_FD \
+/* The two options as entries of a struct tool_opt table. */
+#define PASSPHRASE_OPTS                                                      \
+	{"passphrase-file", 0, "FILE",                                       \
+	 "an encrypted key's passphrase, or a token's\n"                     \
+	 "PIN: FILE's first line (else asked on the\n"                       \
+	 "terminal); --key pkcs11:URI is a token's key",                     \
+	 OPT_PASSPHRASE_FILE},                                               \
+	{                                                                    \
+		"passphrase-fd", 0, "N", "the same, read from descriptor N", \
+			OPT_PASSPHRASE_FD                                    \
 	}
-
-#define PASSPHRASE_HELP                                                            \
-	"  --passphrase-file FILE  an encrypted key's passphrase, or a token's\n"  \
-	"                          PIN: FILE's first line (else asked on the\n"    \
-	"                          terminal); --key pkcs11:URI is a token's key\n" \
-	"  --passphrase-fd N       the same, read from descriptor N\n"
 
 /*
  * Records one of the options (c is its getopt value) and installs the

@@ -208,3 +208,21 @@ tool_source_id_clear(struct tool_source_id *id)
 	free(id->uri);
 	memset(id, 0, sizeof(*id));
 }
+
+int
+tool_timeout_option(long long *slot, const char *cmd, const char *arg)
+{
+	if (*slot >= 0 || (*slot = tool_parse_number(arg, 31536000)) < 1)
+		return tool_usage(cmd,
+				  "--timeout: 1 to 31536000 seconds, once");
+	return 0;
+}
+
+int
+tool_max_size_option(uint64_t *slot, const char *cmd, const char *arg)
+{
+	if (*slot != 0 || (*slot = tool_parse_size(arg)) == 0)
+		return tool_usage(cmd, "--max-size: a size in bytes (K, M, G, "
+				       "T), once");
+	return 0;
+}

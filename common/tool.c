@@ -209,6 +209,28 @@ tool_progress_line(void *ctx, const char *line)
 }
 
 void
+tool_log_tail(const char *tail, const char *what)
+{
+	const char *p, *start = tail;
+	char *esc;
+	int lines = 0;
+
+	/* The last 20 lines, escaped: the log is the build's to write. */
+	for (p = tail + strlen(tail); p > tail; p--)
+		if (p[-1] == '\n' && ++lines > 20) {
+			start = p;
+			break;
+		}
+	fprintf(stderr, "%s: the %s's last lines:\n", tool_prog, what);
+	if ((esc = tool_escape(start, TOOL_ESC_NEWLINES)) != NULL) {
+		fputs(esc, stderr);
+		if (*esc && esc[strlen(esc) - 1] != '\n')
+			fputc('\n', stderr);
+		free(esc);
+	}
+}
+
+void
 tool_progress_done(void)
 {
 	if (progress_shown) {

@@ -73,6 +73,12 @@ void tool_progress_done(void);
 void tool_progress_line(void *ctx, const char *line);
 
 /*
+ * The last 20 lines of tail, a build's log, on stderr after "prog: the
+ * WHAT's last lines:", escaped as a log: the build wrote them.
+ */
+void tool_log_tail(const char *tail, const char *what);
+
+/*
  * A JSON string for s; bytes that are not UTF-8 (a file name can hold any)
  * are written as \\xNN so the report stays valid JSON. Never NULL unless
  * out of memory.

@@ -263,6 +263,149 @@ test_from_tree(void **state)
 	cr_tree_free(tree);
 }
 
+/*
+ * The recipe a statement records: every way it can be malformed gives its
+ * one message, the first one in the order the fields are read, and older
+ * statements' internalParameters are read where externalParameters lacks
+ * a choice.
+ */
+static const char *
+statement_recipe(struct cr_recipe **r, const char *type, const char *ext,
+		 const char *inp)
+{
+	static char msg[512];
+	struct cr_statement *st = NULL;
+	char text[4096];
+	int n, err;
+
+	n = snprintf(text, sizeof(text),
+		     "{\"_type\":\"https://in-toto.io/Statement/v1\","
+		     "\"subject\":[{\"name\":\"a\",\"digest\":{\"sha256\":"
+		     "\"%064d\"}}],\"predicateType\":"
+		     "\"https://slsa.dev/provenance/v1\",\"predicate\":"
+		     "{\"buildDefinition\":{\"buildType\":\"%s\","
+		     "\"externalParameters\":%s,\"internalParameters\":%s}}}",
+		     0, type, ext, inp);
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	assert_int_equal(
+		cr_statement_parse(&st, (unsigned char *)text, (size_t)n, "st"),
+		CR_OK);
+	*r = NULL;
+	err = cr_recipe_from_statement(r, st, "st");
+	snprintf(msg, sizeof(msg), "%s", err == CR_OK ? "" : cr_error_last());
+	assert_true(err == CR_OK || *r == NULL);
+	cr_statement_free(st);
+	return msg;
+}
+
+#define SANDBOX "urn:cleanroom:buildtype:sandbox:v1"
+#define GOOD "\"command\":[\"make\"],\"artifacts\":[\"a\"]"
+
+static void
+test_from_statement(void **state)
+{
+	static const struct {
+		const char *ext, *inp, *msg;
+	} bad[] = {
+		{"{}", "{}", "st: no usable command in the statement"},
+		{"{\"command\":\"make\"}", "{}",
+		 "st: no usable command in the statement"},
+		{"{\"command\":[\"make\",1],\"artifacts\":[\"a\"]}", "{}",
+		 "st: command holds a non-string"},
+		{"{\"command\":[\"make\"]}", "{}",
+		 "st: no usable artifacts in the statement"},
+		{"{" GOOD ",\"tools\":\"gcc\"}", "{}",
+		 "st: no usable tools in the statement"},
+		{"{\"command\":[],\"artifacts\":[\"a\"],\"env\":5}", "{}",
+		 "st: the recorded command is empty"},
+		{"{" GOOD ",\"env\":5}", "{}", "st: env is not an object"},
+		{"{" GOOD ",\"env\":{\"A\":\"1\",\"B\":2}}", "{}",
+		 "st: env B is not a string"},
+		{"{" GOOD "}", "{}", "st: no SOURCE_DATE_EPOCH recorded"},
+		{"{" GOOD ",\"sourceDateEpoch\":-1}", "{}",
+		 "st: no SOURCE_DATE_EPOCH recorded"},
+		/* Given in externalParameters, the old place is not read. */
+		{"{" GOOD ",\"sourceDateEpoch\":\"5\"}",
+		 "{\"SOURCE_DATE_EPOCH\":5}",
+		 "st: no SOURCE_DATE_EPOCH recorded"},
+		{"{" GOOD ",\"sourceDateEpoch\":5,\"recipe\":{}}", "{}",
+		 "st: recipe names no source"},
+		{"{" GOOD ",\"sourceDateEpoch\":5,\"recipe\":{\"source\":"
+		 "\"cleanroom.json\",\"digest\":{\"sha256\":\"ab\"}}}",
+		 "{}", "st: recipe digest is not 64 hex digits"},
+		{"{" GOOD ",\"sourceDateEpoch\":5,\"recipe\":{\"source\":"
+		 "\"web\"}}",
+		 "{}",
+		 "st: recipe source 'web' is neither cleanroom.json nor "
+		 "command-line"},
+		{"{" GOOD ",\"sourceDateEpoch\":5,\"env\":{\"LD_PRELOAD\":"
+		 "\"x.so\"}}",
+		 "{}", NULL},
+	};
+	struct cr_recipe *r;
+	const char *msg;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		msg = statement_recipe(&r, SANDBOX, bad[i].ext, bad[i].inp);
+		if (bad[i].msg != NULL)
+			assert_string_equal(msg, bad[i].msg);
+		else
+			assert_non_null(strstr(msg, "LD_PRELOAD"));
+	}
+	assert_string_equal(statement_recipe(&r,
+					     "urn:cleanroom:buildtype:sign:v1",
+					     "{" GOOD "}", "{}"),
+			    "st: not a statement of a sandboxed build "
+			    "(buildType urn:cleanroom:buildtype:sign:v1): it "
+			    "records no recipe");
+
+	/* The current layout. */
+	assert_string_equal(
+		statement_recipe(&r, SANDBOX,
+				 "{" GOOD ",\"tools\":[\"gcc\"],\"env\":{\"A\":"
+				 "\"1\"},\"recipe\":{\"source\":"
+				 "\"cleanroom.json\"},\"sourceDateEpoch\":7,"
+				 "\"fakeClock\":true,\"normalize\":false}",
+				 "{}"),
+		"");
+	assert_string_equal(r->command[0], "make");
+	assert_null(r->command[1]);
+	assert_string_equal(r->artifacts[0], "a");
+	assert_string_equal(r->tools[0], "gcc");
+	assert_string_equal(r->env[0], "A=1");
+	assert_null(r->env[1]);
+	assert_int_equal(r->source_date_epoch, 7);
+	assert_true(r->from_tree);
+	assert_true(r->fake_clock);
+	assert_false(r->normalize);
+	cr_recipe_free(r);
+
+	/* Older statements: the choices in internalParameters. */
+	assert_string_equal(
+		statement_recipe(&r, SANDBOX, "{" GOOD "}",
+				 "{\"SOURCE_DATE_EPOCH\":9,\"normalize\":false,"
+				 "\"sandbox\":{\"fakeClock\":true}}"),
+		"");
+	assert_int_equal(r->source_date_epoch, 9);
+	assert_false(r->from_tree);
+	assert_true(r->fake_clock);
+	assert_false(r->normalize);
+	assert_null(r->env[0]);
+	assert_null(r->tools[0]);
+	cr_recipe_free(r);
+
+	/* Neither place: no fake clock, normalised. */
+	assert_string_equal(statement_recipe(&r, SANDBOX,
+					     "{" GOOD ",\"sourceDateEpoch\":1}",
+					     "{}"),
+			    "");
+	assert_false(r->fake_clock);
+	assert_true(r->normalize);
+	cr_recipe_free(r);
+}
+
 int
 main(void)
 {
@@ -272,6 +415,7 @@ main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_from_tree),
+		cmocka_unit_test(test_from_statement),
 	};
 	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

@@ -16,6 +16,57 @@
 #include "tree.h"
 #include "util.h"
 
+/* A statement of a build whose dependency after the source is dep. */
+static struct cr_statement *
+stmt_of(const struct cr_resource *dep)
+{
+	struct cr_subject s = {.name = "a"};
+	struct cr_statement *st = NULL;
+	struct cr_provenance p;
+	size_t len;
+	char *text;
+
+	cr_provenance_init(&p);
+	p.build_type = CR_BUILDTYPE_SANDBOX;
+	p.subjects = &s;
+	p.nsubjects = 1;
+	p.external.source_kind = "git";
+	p.deps = dep;
+	p.ndeps = 1;
+	assert_int_equal(cr_statement_encode(&text, &len, &p), CR_OK);
+	assert_int_equal(
+		cr_statement_parse(&st, (unsigned char *)text, len, "t"),
+		CR_OK);
+	free(text);
+	return st;
+}
+
+/* The same with the dependency written as JSON (taken). */
+static struct cr_statement *
+stmt_of_json(json_t *dep)
+{
+	struct cr_statement *st = NULL;
+	json_t *j;
+	char *text;
+
+	assert_non_null(dep);
+	j = json_pack("{s:s, s:[{s:s, s:{s:s}}], s:s, s:{s:{s:s, s:[o]}}}",
+		      "_type", CR_STATEMENT_TYPE, "subject", "name", "a",
+		      "digest", "sha256",
+		      "00000000000000000000000000000000"
+		      "00000000000000000000000000000000",
+		      "predicateType", CR_SLSA_PROVENANCE_V1, "predicate",
+		      "buildDefinition", "buildType", CR_BUILDTYPE_SANDBOX,
+		      "resolvedDependencies", dep);
+	assert_non_null(text = json_dumps(j, JSON_COMPACT));
+	assert_int_equal(cr_statement_parse(&st, (unsigned char *)text,
+					    strlen(text), "t"),
+			 CR_OK);
+	free(text);
+	json_decref(j);
+	return st;
+}
+
 static void
 test_snapshot_time(void **state)
 {
@@ -324,7 +375,8 @@ test_installed_and_drift(void **state)
 	struct cr_root_drift *d = NULL;
 	size_t na = 0, nb = 0, nd = 0;
 	struct cr_root *r = NULL;
-	json_t *dep, *stmt;
+	struct cr_resource *dep;
+	struct cr_statement *stmt;
 	struct cr_root_record rec;
 	int found;
 
@@ -374,27 +426,24 @@ test_installed_and_drift(void **state)
 	assert_int_equal(cr_root_describe(r, path("s")), CR_OK);
 	assert_null(r->manifest);
 	assert_non_null(dep = cr_root_dependency(r));
-	assert_null(json_object_get(dep, "uri"));
-	stmt = json_pack("{s:{s:{s:[o]}}}", "predicate", "buildDefinition",
-			 "resolvedDependencies", dep);
-	assert_non_null(stmt);
+	assert_null(dep->uri);
+	stmt = stmt_of(dep);
 	assert_int_equal(cr_root_record_get(&rec, &found, stmt), CR_OK);
 	assert_int_equal(found, 1);
 	assert_int_equal(rec.npkgs, 2);
 	assert_memory_equal(rec.tree, r->tree, CR_SHA256_LEN);
 	cr_root_record_clear(&rec);
-	json_decref(stmt);
+	cr_statement_free(stmt);
+	cr_resources_free(dep, 1);
 
 	/* A malformed package list is refused. */
-	stmt = json_pack(
-		"{s:{s:{s:[{s:s, s:{s:s}, s:{s:[{s:s}]}}]}}}", "predicate",
-		"buildDefinition", "resolvedDependencies", "name", "rootfs",
-		"digest", "gitTree",
+	stmt = stmt_of_json(json_pack(
+		"{s:s, s:{s:s}, s:{s:[{s:s}]}}", "name", "rootfs", "digest",
+		"gitTree",
 		"0000000000000000000000000000000000000000000000000000000000000000",
-		"annotations", "packages", "name", "bash");
-	assert_non_null(stmt);
+		"annotations", "packages", "name", "bash"));
 	assert_int_equal(cr_root_record_get(&rec, &found, stmt), CR_ERROR);
-	json_decref(stmt);
+	cr_statement_free(stmt);
 
 	/* A ROOT.json beside that is not this root's. */
 	assert_int_equal(sh("printf '{}' >s.json"), 0);
@@ -419,7 +468,9 @@ test_host_record_and_recipe(void **state)
 	struct cr_root_manifest m;
 	struct cr_root_record rec;
 	size_t na = 0;
-	json_t *dep, *stmt, *want;
+	struct cr_resource *dep;
+	struct cr_statement *stmt;
+	json_t *want;
 	char hex[CR_SHA256_HEXLEN + 1], *name = NULL;
 	char *inc[] = {"gcc", "libc6-dev"};
 	FILE *f;
@@ -437,16 +488,12 @@ test_host_record_and_recipe(void **state)
 			 0);
 	assert_int_equal(cr_root_installed(&a, &na, path("h")), CR_OK);
 	assert_non_null(dep = cr_root_host_dependency(a, na));
-	assert_string_equal(json_string_value(json_object_get(dep, "name")),
-			    "hostfs");
+	assert_string_equal(dep->name, "hostfs");
 	assert_non_null(f = fopen(path("h.sum"), "r"));
 	assert_non_null(fgets(hex, sizeof(hex), f));
 	fclose(f);
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(dep, "digest"), "sha256")),
-			    hex);
-	stmt = json_pack("{s:{s:{s:[o]}}}", "predicate", "buildDefinition",
-			 "resolvedDependencies", dep);
+	assert_string_equal(cr_resource_digest(dep, "sha256"), hex);
+	stmt = stmt_of(dep);
 	assert_int_equal(cr_root_host_record_get(&rec, &found, stmt), CR_OK);
 	assert_int_equal(found, 1);
 	assert_int_equal(rec.npkgs, 2);
@@ -456,21 +503,14 @@ test_host_record_and_recipe(void **state)
 	assert_int_equal(cr_root_record_get(&rec, &found, stmt), CR_OK);
 	assert_int_equal(found, 0);
 	/* A list that is not zlib+base64 (here plain base64) is refused. */
-	json_object_set_new(
-		json_object_get(
-			json_array_get(
-				json_object_get(
-					json_object_get(
-						json_object_get(stmt,
-								"predicate"),
-						"buildDefinition"),
-					"resolvedDependencies"),
-				0),
-			"annotations"),
-		"packages", json_string("YmFzaCA1LjItOQo="));
+	cr_statement_free(stmt);
+	json_object_set_new(dep->ann.more, "packages",
+			    json_string("YmFzaCA1LjItOQo="));
+	stmt = stmt_of(dep);
 	assert_int_equal(cr_root_host_record_get(&rec, &found, stmt), CR_ERROR);
 	assert_non_null(strstr(cr_error_last(), "zlib+base64"));
-	json_decref(stmt);
+	cr_statement_free(stmt);
+	cr_resources_free(dep, 1);
 	cr_root_pkgs_free(a, na);
 
 	/* A recipe's root against a manifest's recipe. */

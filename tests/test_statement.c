@@ -22,21 +22,21 @@ static const char *argv_make[] = {"make", "all", NULL};
 static const char *artifacts[] = {"fw.bin", NULL};
 
 static void
-fill(struct cr_statement_in *in, struct cr_subject *s, unsigned char tree_byte)
+fill(struct cr_provenance *in, struct cr_subject *s, unsigned char tree_byte)
 {
-	memset(in, 0, sizeof(*in));
+	cr_provenance_init(in);
 	s->name = "fw.bin";
 	memset(s->sha256, 0xab, CR_SHA256_LEN);
 	in->build_type = CR_BUILDTYPE_SIGN;
 	in->subjects = s;
 	in->nsubjects = 1;
-	in->source_kind = "git";
-	in->source_uri = "git+https://example.org/repo.git";
-	in->source_revision = "v1";
+	in->external.source_kind = "git";
+	in->external.source_uri = "git+https://example.org/repo.git";
+	in->external.source_revision = "v1";
 	memset(in->tree, tree_byte, CR_SHA256_LEN);
 	in->commit = "0123456789012345678901234567890123456789";
-	in->command = (char *const *)argv_make;
-	in->artifacts = (char *const *)artifacts;
+	in->external.command = (char *const *)argv_make;
+	in->external.artifacts = (char *const *)artifacts;
 	in->started = 1704067200;
 	in->finished = 1704067201;
 }
@@ -44,7 +44,7 @@ fill(struct cr_statement_in *in, struct cr_subject *s, unsigned char tree_byte)
 static void
 test_roundtrip(void **state)
 {
-	struct cr_statement_in in;
+	struct cr_provenance in;
 	struct cr_statement *st;
 	struct cr_subject s;
 	unsigned char other[CR_SHA256_LEN];
@@ -53,7 +53,7 @@ test_roundtrip(void **state)
 
 	(void)state;
 	fill(&in, &s, 0x11);
-	assert_int_equal(cr_statement_build(&json, &len, &in), CR_OK);
+	assert_int_equal(cr_statement_encode(&json, &len, &in), CR_OK);
 	assert_non_null(
 		strstr(json, "\"_type\":\"https://in-toto.io/Statement/v1\""));
 	assert_non_null(strstr(json, "\"startedOn\":\"2024-01-01T00:00:00Z\""));
@@ -157,7 +157,7 @@ test_parse_strict(void **state)
 static void
 test_subjects_and_kinds(void **state)
 {
-	struct cr_statement_in in;
+	struct cr_provenance in;
 	struct cr_subject two[2];
 	char *json, why[200];
 	size_t len;
@@ -177,14 +177,14 @@ test_subjects_and_kinds(void **state)
 	two[1] = two[0];
 	in.subjects = two;
 	in.nsubjects = 2;
-	assert_int_equal(cr_statement_build(&json, &len, &in), CR_ERROR);
+	assert_int_equal(cr_statement_encode(&json, &len, &in), CR_ERROR);
 	assert_non_null(strstr(cr_error_last(), "given twice"));
 
 	/* The recipe's source and digest are recorded. */
 	fill(&in, &two[0], 0x11);
-	in.recipe_source = "cleanroom.json";
-	in.recipe_sha256 = two[0].sha256;
-	assert_int_equal(cr_statement_build(&json, &len, &in), CR_OK);
+	in.external.recipe_source = "cleanroom.json";
+	in.external.recipe_sha256 = two[0].sha256;
+	assert_int_equal(cr_statement_encode(&json, &len, &in), CR_OK);
 	assert_non_null(strstr(json, "\"recipe\":{\"source\":"
 				     "\"cleanroom.json\",\"digest\":"
 				     "{\"sha256\":\"abababab"));
@@ -219,14 +219,14 @@ static void
 write_att(const char *path, unsigned char tree_byte,
 	  struct cr_privkey *const *keys, size_t nkeys)
 {
-	struct cr_statement_in in;
+	struct cr_provenance in;
 	struct cr_subject s;
 	struct cr_dsse *env;
 	char *json, *line;
 	size_t len, llen, i;
 
 	fill(&in, &s, tree_byte);
-	assert_int_equal(cr_statement_build(&json, &len, &in), CR_OK);
+	assert_int_equal(cr_statement_encode(&json, &len, &in), CR_OK);
 	assert_int_equal(cr_dsse_new(&env, CR_INTOTO_PAYLOAD_TYPE,
 				     (unsigned char *)json, len),
 			 CR_OK);
@@ -349,7 +349,7 @@ test_threshold(void **state)
 static void
 test_slsa_fields(void **state)
 {
-	struct cr_statement_in in;
+	struct cr_provenance in;
 	struct cr_subject s;
 	char *a = NULL, *b = NULL, *c = NULL, *p;
 	char ida[80], idb[80];
@@ -357,12 +357,12 @@ test_slsa_fields(void **state)
 
 	(void)state;
 	fill(&in, &s, 0x11);
-	assert_int_equal(cr_statement_build(&a, &len, &in), CR_OK);
+	assert_int_equal(cr_statement_encode(&a, &len, &in), CR_OK);
 	assert_non_null(strstr(a, "\"id\":\"" CR_BUILDER_ID_SIGN "\""));
 	assert_non_null(strstr(a,
 			       "\"uri\":\"git+https://example.org/repo.git@"
 			       "0123456789012345678901234567890123456789\""));
-	assert_int_equal(cr_statement_build(&b, &len, &in), CR_OK);
+	assert_int_equal(cr_statement_encode(&b, &len, &in), CR_OK);
 	/* A random invocationId each time, a version 4 UUID. */
 	assert_non_null(p = strstr(a, "\"invocationId\":\"urn:uuid:"));
 	snprintf(ida, sizeof(ida), "%.61s", p);
@@ -371,9 +371,9 @@ test_slsa_fields(void **state)
 	snprintf(idb, sizeof(idb), "%.61s", p);
 	assert_string_not_equal(ida, idb);
 	in.build_type = CR_BUILDTYPE_SANDBOX;
-	in.source_uri = NULL;
+	in.external.source_uri = NULL;
 	in.invocation_id = "run-7";
-	assert_int_equal(cr_statement_build(&c, &len, &in), CR_OK);
+	assert_int_equal(cr_statement_encode(&c, &len, &in), CR_OK);
 	assert_non_null(strstr(c, "\"id\":\"" CR_BUILDER_ID_SANDBOX "\""));
 	assert_non_null(strstr(c, "\"invocationId\":\"run-7\""));
 	assert_null(strstr(c, "\"uri\""));
@@ -425,7 +425,7 @@ test_subject_names(void **state)
 				    "fw\177",  "tab\tname"};
 	static const char *good[] = {"fw.bin", "dist/fw.bin", ".hidden",
 				     "a/..b",  "...",	      "a/.b/c"};
-	struct cr_statement_in in;
+	struct cr_provenance in;
 	struct cr_subject s[2];
 	char long_name[CR_STATEMENT_MAX_NAME + 2], *json;
 	size_t i, len;
@@ -447,13 +447,418 @@ test_subject_names(void **state)
 	/* The builder refuses what the parser would. */
 	fill(&in, &s[0], 0x11);
 	s[0].name = "./fw.bin";
-	assert_int_equal(cr_statement_build(&json, &len, &in), CR_ERROR);
+	assert_int_equal(cr_statement_encode(&json, &len, &in), CR_ERROR);
 	fill(&in, &s[0], 0x11);
 	s[1] = s[0];
 	s[1].name = "FW.BIN";
 	in.nsubjects = 2;
-	assert_int_equal(cr_statement_build(&json, &len, &in), CR_ERROR);
+	assert_int_equal(cr_statement_encode(&json, &len, &in), CR_ERROR);
 	assert_non_null(strstr(cr_error_last(), "given twice"));
+}
+
+/* ---- the typed provenance ---------------------------------------------- */
+
+#define SAME_STR(x, y)                             \
+	do {                                       \
+		if ((x) == NULL || (y) == NULL)    \
+			assert_ptr_equal(x, y);    \
+		else                               \
+			assert_string_equal(x, y); \
+	} while (0)
+
+static void
+set_dep(struct cr_resource *r, const char *name, const char *alg,
+	const char *value)
+{
+	assert_int_equal(cr_resource_set(&r->name, name), CR_OK);
+	assert_int_equal(cr_resource_add_digest(r, alg, value), CR_OK);
+}
+
+static void
+same_resource(const struct cr_resource *a, const struct cr_resource *b)
+{
+	size_t i;
+
+	SAME_STR(a->name, b->name);
+	SAME_STR(a->uri, b->uri);
+	SAME_STR(a->media_type, b->media_type);
+	assert_int_equal(a->ndigest, b->ndigest);
+	for (i = 0; i < a->ndigest; i++) {
+		assert_string_equal(a->digest[i].alg, b->digest[i].alg);
+		assert_string_equal(a->digest[i].value, b->digest[i].value);
+	}
+	assert_int_equal(a->has_annotations, b->has_annotations);
+	SAME_STR(a->ann.path, b->ann.path);
+	SAME_STR(a->ann.version, b->ann.version);
+	SAME_STR(a->ann.kind, b->ann.kind);
+	SAME_STR(a->ann.package, b->ann.package);
+	SAME_STR(a->ann.package_version, b->ann.package_version);
+	SAME_STR(a->ann.purl, b->ann.purl);
+	assert_true(a->ann.more == b->ann.more ||
+		    json_equal(a->ann.more, b->ann.more));
+	assert_int_equal(a->uri_last, b->uri_last);
+}
+
+static void
+same_list(char *const *a, char *const *b)
+{
+	size_t i;
+
+	assert_true((a == NULL) == (b == NULL));
+	for (i = 0; a != NULL && a[i] != NULL; i++) {
+		assert_non_null(b[i]);
+		assert_string_equal(a[i], b[i]);
+	}
+	assert_true(a == NULL || b[i] == NULL);
+}
+
+#define SAME_LIST(a, b) same_list((char *const *)(a), (char *const *)(b))
+
+/* An internalParameters with every field set. */
+static void
+fill_internal(struct cr_internal *in, struct cr_normalization norms[2])
+{
+	static const char *ns[] = {"user", "mount", NULL};
+	static const char *dirs[] = {"usr", "etc", NULL};
+	static const char *hidden[] = {"/etc/shadow", NULL};
+	static const char *deny[] = {"bpf", "mount", NULL};
+	static const char *flags[] = {"clone", NULL};
+	static const char *ioctl[] = {"TIOCSTI", NULL};
+	static const char *fenv[] = {"NO_FAKE_STAT=1", NULL};
+	static const char *steps[] = {"mtime", "order", NULL};
+	static const char *none[] = {NULL};
+
+	memset(in, 0, sizeof(*in));
+	in->build_path = "/build/src";
+	in->sandbox.namespaces = ns;
+	in->sandbox.network = "none";
+	in->sandbox.root = "host, read-only";
+	in->sandbox.root_dirs = dirs;
+	in->sandbox.hidden = hidden;
+	in->sandbox.var = "tmpfs";
+	in->sandbox.sys = "empty";
+	in->sandbox.proc = "new";
+	in->sandbox.hostname = "cleanroom";
+	in->sandbox.home = "/build/home";
+	in->sandbox.tmpdir = "/tmp";
+	in->sandbox.path = "/usr/bin:/bin";
+	in->sandbox.umask = "022";
+	in->sandbox.keyring = "new session keyring";
+	in->sandbox.seccomp.deny = deny;
+	in->sandbox.seccomp.deny_namespace_flags = flags;
+	in->sandbox.seccomp.clone3 = "ENOSYS";
+	in->sandbox.seccomp.deny_ioctl = ioctl;
+	in->sandbox.seccomp.other_architectures = "killed";
+	in->sandbox.fake_clock_env = fenv;
+	norms[0] = (struct cr_normalization){"out/fw.bin", "none", none, 0};
+	norms[1] =
+		(struct cr_normalization){"out/boot.img", "tar+gzip", steps, 3};
+	in->normalizations = norms;
+	in->nnormalizations = 2;
+}
+
+static void
+same_internal(const struct cr_internal *a, const struct cr_internal *b)
+{
+	size_t i;
+
+	SAME_STR(a->build_path, b->build_path);
+	SAME_LIST(a->sandbox.namespaces, b->sandbox.namespaces);
+	SAME_STR(a->sandbox.network, b->sandbox.network);
+	SAME_STR(a->sandbox.root, b->sandbox.root);
+	SAME_STR(a->sandbox.root_dirs_word, b->sandbox.root_dirs_word);
+	SAME_LIST(a->sandbox.root_dirs, b->sandbox.root_dirs);
+	SAME_LIST(a->sandbox.hidden, b->sandbox.hidden);
+	SAME_STR(a->sandbox.var, b->sandbox.var);
+	SAME_STR(a->sandbox.sys, b->sandbox.sys);
+	SAME_STR(a->sandbox.proc, b->sandbox.proc);
+	SAME_STR(a->sandbox.hostname, b->sandbox.hostname);
+	SAME_STR(a->sandbox.home, b->sandbox.home);
+	SAME_STR(a->sandbox.tmpdir, b->sandbox.tmpdir);
+	SAME_STR(a->sandbox.path, b->sandbox.path);
+	SAME_STR(a->sandbox.umask, b->sandbox.umask);
+	SAME_STR(a->sandbox.keyring, b->sandbox.keyring);
+	SAME_LIST(a->sandbox.seccomp.deny, b->sandbox.seccomp.deny);
+	SAME_LIST(a->sandbox.seccomp.deny_namespace_flags,
+		  b->sandbox.seccomp.deny_namespace_flags);
+	SAME_STR(a->sandbox.seccomp.clone3, b->sandbox.seccomp.clone3);
+	SAME_LIST(a->sandbox.seccomp.deny_ioctl, b->sandbox.seccomp.deny_ioctl);
+	SAME_STR(a->sandbox.seccomp.other_architectures,
+		 b->sandbox.seccomp.other_architectures);
+	SAME_LIST(a->sandbox.fake_clock_env, b->sandbox.fake_clock_env);
+	assert_int_equal(a->nnormalizations, b->nnormalizations);
+	for (i = 0; i < a->nnormalizations; i++) {
+		SAME_STR(a->normalizations[i].artifact,
+			 b->normalizations[i].artifact);
+		SAME_STR(a->normalizations[i].format,
+			 b->normalizations[i].format);
+		SAME_LIST(a->normalizations[i].steps,
+			  b->normalizations[i].steps);
+		assert_int_equal(a->normalizations[i].kept,
+				 b->normalizations[i].kept);
+	}
+}
+
+/*
+ * Every field of a provenance, encoded, decoded and compared one by one;
+ * the decoded provenance encodes to the same bytes.
+ */
+static void
+test_provenance_fields(void **state)
+{
+	static const char *cmd[] = {"make", "-j1", "all", NULL};
+	static const char *arts[] = {"out/fw.bin", "out/*.img", NULL};
+	static const char *tools[] = {"gcc", "python3", NULL};
+	static const char *env[] = {"LANG=C.UTF-8", "OPT=a=b", NULL};
+	static const char *rootfs_tree =
+		"1111111111111111111111111111111111111111111111111111111111111111";
+	struct cr_subject subj[2] = {{.name = "out/fw.bin"},
+				     {.name = "out/boot.img"}};
+	unsigned char recipe_md[CR_SHA256_LEN], src_md[CR_SHA256_LEN];
+	struct cr_resource deps[3] = {{0}}, log = {0};
+	struct cr_normalization norms[2];
+	struct cr_digest rootfs_digest = {"gitTree", (char *)rootfs_tree};
+	const struct cr_provenance *d;
+	struct cr_statement *st = NULL;
+	struct cr_provenance p;
+	char *a = NULL, *b = NULL;
+	size_t alen, blen, i;
+
+	(void)state;
+	memset(subj[0].sha256, 0x01, CR_SHA256_LEN);
+	memset(subj[1].sha256, 0x02, CR_SHA256_LEN);
+	memset(recipe_md, 0x03, sizeof(recipe_md));
+	memset(src_md, 0x04, sizeof(src_md));
+	set_dep(&deps[0], "cc", "sha256",
+		"5555555555555555555555555555555555555555555555555555555555555555");
+	deps[0].has_annotations = 1;
+	assert_int_equal(cr_resource_set(&deps[0].ann.path, "/usr/bin/cc"),
+			 CR_OK);
+	assert_int_equal(cr_resource_set(&deps[0].ann.version, "cc 12.2.0"),
+			 CR_OK);
+	assert_int_equal(cr_resource_set(&deps[0].ann.package, "gcc-12"),
+			 CR_OK);
+	assert_int_equal(
+		cr_resource_set(&deps[0].ann.package_version, "12.2.0-14"),
+		CR_OK);
+	assert_int_equal(cr_resource_set(&deps[0].ann.purl,
+					 "pkg:deb/debian/gcc-12@12.2.0-14"),
+			 CR_OK);
+	set_dep(&deps[1], "/usr/include/stdio.h", "sha256",
+		"6666666666666666666666666666666666666666666666666666666666666666");
+	deps[1].has_annotations = 1;
+	assert_int_equal(
+		cr_resource_set(&deps[1].ann.path, "/usr/include/stdio.h"),
+		CR_OK);
+	assert_int_equal(cr_resource_set(&deps[1].ann.kind, "file"), CR_OK);
+	set_dep(&deps[2], "rootfs", "gitTree", rootfs_tree);
+	deps[2].has_annotations = 1;
+	deps[2].uri_last = 1;
+	assert_int_equal(cr_resource_set(&deps[2].uri,
+					 "urn:cleanroom:root:debian:bookworm:"
+					 "amd64"),
+			 CR_OK);
+	assert_non_null(deps[2].ann.more =
+				json_pack("{s:[{s:s, s:s, s:s}], s:s}",
+					  "packages", "name", "bash", "version",
+					  "5.2-15", "architecture", "amd64",
+					  "packagesFrom", "ROOT.json"));
+	set_dep(&log, "build.log", "sha256",
+		"7777777777777777777777777777777777777777777777777777777777777777");
+	assert_int_equal(cr_resource_set(&log.media_type, "text/plain"), CR_OK);
+
+	cr_provenance_init(&p);
+	p.build_type = CR_BUILDTYPE_SANDBOX;
+	p.subjects = subj;
+	p.nsubjects = 2;
+	p.external.source_kind = "git";
+	p.external.source_uri = "git+https://example.org/fw.git";
+	p.external.source_revision = "v2.1";
+	p.external.command = (char *const *)cmd;
+	p.external.artifacts = (char *const *)arts;
+	p.external.tools = (char *const *)tools;
+	p.external.env = (char *const *)env;
+	p.external.recipe_source = "cleanroom.json";
+	p.external.recipe_sha256 = recipe_md;
+	p.external.source_date_epoch = 1700000000;
+	p.external.fake_clock = 1;
+	p.external.normalize = 0;
+	p.external.rootfs = CR_ROOTFS_GIVEN;
+	p.external.rootfs_digest = &rootfs_digest;
+	p.external.nrootfs_digest = 1;
+	memset(p.tree, 0x22, CR_SHA256_LEN);
+	p.commit = "0123456789abcdef0123456789abcdef01234567";
+	p.source_sha256 = src_md;
+	fill_internal(&p.internal, norms);
+	p.deps = deps;
+	p.ndeps = 3;
+	p.builder_id = CR_BUILDER_ID_SANDBOX;
+	p.builder_version = "9.9.9";
+	p.invocation_id = "urn:uuid:00000000-0000-4000-8000-000000000000";
+	p.started = 1704067200;
+	p.finished = 1704070800;
+	p.byproducts = &log;
+	p.nbyproducts = 1;
+
+	assert_int_equal(cr_statement_encode(&a, &alen, &p), CR_OK);
+	assert_int_equal(cr_statement_parse(&st, (unsigned char *)a, alen, "t"),
+			 CR_OK);
+	d = &st->prov;
+	assert_null(st->recipe_problem);
+	assert_string_equal(d->build_type, p.build_type);
+	assert_int_equal(d->nsubjects, 2);
+	for (i = 0; i < 2; i++) {
+		assert_string_equal(d->subjects[i].name, subj[i].name);
+		assert_memory_equal(d->subjects[i].sha256, subj[i].sha256,
+				    CR_SHA256_LEN);
+	}
+	assert_string_equal(d->external.source_kind, "git");
+	assert_string_equal(d->external.source_uri, p.external.source_uri);
+	assert_string_equal(d->external.source_revision, "v2.1");
+	same_list(d->external.command, p.external.command);
+	same_list(d->external.artifacts, p.external.artifacts);
+	same_list(d->external.tools, p.external.tools);
+	same_list(d->external.env, p.external.env);
+	assert_string_equal(d->external.recipe_source, "cleanroom.json");
+	assert_non_null(d->external.recipe_sha256);
+	assert_memory_equal(d->external.recipe_sha256, recipe_md,
+			    CR_SHA256_LEN);
+	assert_int_equal(d->external.source_date_epoch, 1700000000);
+	assert_int_equal(d->external.fake_clock, 1);
+	assert_int_equal(d->external.normalize, 0);
+	assert_int_equal(d->external.rootfs, CR_ROOTFS_GIVEN);
+	assert_int_equal(d->external.nrootfs_digest, 1);
+	assert_string_equal(d->external.rootfs_digest[0].alg, "gitTree");
+	assert_string_equal(d->external.rootfs_digest[0].value, rootfs_tree);
+	assert_memory_equal(d->tree, p.tree, CR_SHA256_LEN);
+	assert_string_equal(d->commit, p.commit);
+	assert_non_null(d->source_sha256);
+	assert_memory_equal(d->source_sha256, src_md, CR_SHA256_LEN);
+	same_internal(&d->internal, &p.internal);
+	assert_int_equal(d->ndeps, 3);
+	for (i = 0; i < 3; i++)
+		same_resource(&d->deps[i], &deps[i]);
+	/* The source's entry, first, as its readers see it. */
+	assert_int_equal(st->ndeps, 4);
+	assert_string_equal(st->deps[0].name, "source");
+	assert_string_equal(st->deps[0].uri,
+			    "git+https://example.org/fw.git@"
+			    "0123456789abcdef0123456789abcdef01234567");
+	assert_string_equal(cr_resource_digest(&st->deps[0], "gitCommit"),
+			    p.commit);
+	assert_string_equal(d->builder_id, CR_BUILDER_ID_SANDBOX);
+	assert_string_equal(d->builder_version, "9.9.9");
+	assert_string_equal(d->invocation_id, p.invocation_id);
+	assert_int_equal(d->started, p.started);
+	assert_int_equal(d->finished, p.finished);
+	assert_int_equal(d->nbyproducts, 1);
+	same_resource(&d->byproducts[0], &log);
+
+	/* And back: the same bytes. */
+	assert_int_equal(cr_statement_encode(&b, &blen, d), CR_OK);
+	assert_int_equal(blen, alen);
+	assert_memory_equal(a, b, alen);
+
+	cr_statement_free(st);
+	free(a);
+	free(b);
+	for (i = 0; i < 3; i++)
+		cr_resource_clear(&deps[i]);
+	cr_resource_clear(&log);
+}
+
+/* A fixture's bytes, read whole; the caller frees. */
+static char *
+fixture(const char *name, size_t *len)
+{
+	const char *src = getenv("SRCDIR");
+	char path[4096], *buf;
+	FILE *f;
+	long n;
+
+	assert_non_null(src);
+	snprintf(path, sizeof(path), "%s/tests/statement/%s", src, name);
+	assert_non_null(f = fopen(path, "rb"));
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	assert_true((n = ftell(f)) > 0);
+	rewind(f);
+	assert_non_null(buf = malloc((size_t)n));
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/*
+ * Statements `attest build` (a recipe from the tree's cleanroom.json, a
+ * host build with its toolchain and hostfs) and `attest sign` wrote, as
+ * kept in tests/statement/: decoded and encoded again, the same bytes.
+ */
+static void
+test_attest_statements_reencode(void **state)
+{
+	static const char *names[] = {"attest-build.json", "attest-sign.json"};
+	struct cr_statement *st;
+	char *in, *out;
+	size_t inlen, outlen, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		in = fixture(names[i], &inlen);
+		assert_int_equal(cr_statement_parse(&st, (unsigned char *)in,
+						    inlen, names[i]),
+				 CR_OK);
+		assert_int_equal(cr_statement_encode(&out, &outlen, &st->prov),
+				 CR_OK);
+		assert_int_equal(outlen, inlen);
+		assert_memory_equal(out, in, inlen);
+		if (i == 0) {
+			assert_null(st->recipe_problem);
+			assert_int_equal(st->prov.external.rootfs,
+					 CR_ROOTFS_HOST);
+			assert_string_equal(st->deps[st->ndeps - 1].name,
+					    "hostfs");
+		} else {
+			/* A signed statement records no recipe. */
+			assert_string_equal(st->recipe_problem,
+					    "no usable command in the "
+					    "statement");
+		}
+		cr_statement_free(st);
+		free(out);
+		free(in);
+	}
+}
+
+/*
+ * Statements made before the user's choices moved to externalParameters:
+ * the decoder reads them from internalParameters.
+ */
+static void
+test_provenance_legacy(void **state)
+{
+	static const char *legacy =
+		"{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":"
+		"[{\"name\":\"a\",\"digest\":{\"sha256\":\"" HEX64 "\"}}],"
+		"\"predicateType\":\"https://slsa.dev/provenance/v1\","
+		"\"predicate\":{\"buildDefinition\":{\"buildType\":"
+		"\"urn:cleanroom:buildtype:sandbox:v1\",\"externalParameters\":"
+		"{\"command\":[\"make\"],\"artifacts\":[\"a\"]},"
+		"\"internalParameters\":{\"SOURCE_DATE_EPOCH\":42,\"normalize\":"
+		"false,\"sandbox\":{\"fakeClock\":true}}}}}";
+	struct cr_statement *st;
+
+	(void)state;
+	assert_int_equal(cr_statement_parse(&st, (const unsigned char *)legacy,
+					    strlen(legacy), "t"),
+			 CR_OK);
+	assert_null(st->recipe_problem);
+	assert_int_equal(st->prov.external.source_date_epoch, 42);
+	assert_int_equal(st->prov.external.fake_clock, 1);
+	assert_int_equal(st->prov.external.normalize, 0);
+	assert_null(st->prov.external.env);
+	assert_null(st->prov.external.tools);
+	cr_statement_free(st);
 }
 
 int
@@ -467,6 +872,9 @@ main(void)
 		cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_slsa_fields),
 		cmocka_unit_test(test_srcuri_check),
+		cmocka_unit_test(test_provenance_fields),
+		cmocka_unit_test(test_attest_statements_reencode),
+		cmocka_unit_test(test_provenance_legacy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,42 +1,66 @@
 /* verify artifact: are these files covered by enough trusted attestations? */
-#include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmds.h"
+#include "opts.h"
 #include "source.h"
 #include "tool.h"
 #include "tree.h"
 #include "trust.h"
 #include "util.h"
 
-static const char usage_text[] =
-	"usage: verify artifact -a ATTESTATION [-a ATTESTATION]... -k PUB [-k PUB]...\n"
-	"                       [--threshold N] [--log-key PUB --proof PROOF]...\n"
-	"                       [--witness-key PUB]... [--witness-threshold N]\n"
-	"                       [--json] [-q] FILE...\n"
-	"\n"
-	"Checks that each FILE's SHA-256 is listed by statements that at least N\n"
-	"distinct trusted keys signed for the same source tree (N defaults to 1).\n"
-	"\n"
-	"  -a, --attestation FILE  an .intoto.jsonl file of DSSE envelopes\n"
-	"  --bundle FILE           a Sigstore bundle v0.3 (.sigstore.json), as -a\n"
-	"  -k, --key PUB           a trusted public key (SPKI PEM); a key given\n"
-	"                          twice counts once\n"
-	"  --threshold N           distinct trusted keys required (default 1)\n"
-	"  --log-key PUB           a transparency log's key (vkey or Ed25519 PEM)\n"
-	"  --proof PROOF           an inclusion proof ('attest log add -o'): with\n"
-	"                          it, only envelopes shown in the log count\n"
-	"  --witness-key PUB       a witness whose cosignature the log's\n"
-	"                          checkpoint must carry\n"
-	"  --witness-threshold N   witness cosignatures required (default: all)\n"
-	"  --json                  print a machine-readable report\n"
-	"  -q, --quiet             print nothing but errors\n"
-	"  -h, --help              show this help\n"
-	"\n"
-	"Exit status: 0 every file holds, 1 a file does not, 2 no answer.\n";
+static const struct tool_opt options[] = {
+	{"attestation", 'a', "FILE", "an .intoto.jsonl file of DSSE envelopes",
+	 'a'},
+	TRUST_OPT_BUNDLE,
+	{"key", 'k', "PUB",
+	 "a trusted public key (SPKI PEM); a key given\ntwice counts once",
+	 'k'},
+	{"threshold", 0, "N", "distinct trusted keys required (default 1)",
+	 't'},
+	{"log-key", 0, "PUB", "a transparency log's key (vkey or Ed25519 PEM)",
+	 'L'},
+	{"proof", 0, "PROOF",
+	 "an inclusion proof ('attest log add -o'): with\n"
+	 "it, only envelopes shown in the log count",
+	 'P'},
+	{"witness-key", 0, "PUB",
+	 "a witness whose cosignature the log's\ncheckpoint must carry", 'W'},
+	{"witness-threshold", 0, "N",
+	 "witness cosignatures required (default: all)", 'H'},
+	TOOL_OPT_JSON_ENTRY("print a machine-readable report"),
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
+	TOOL_OPT_HELP_ENTRY("show this help"),
+	TOOL_OPT_END,
+};
+
+static const struct tool_cmd command = {
+	"artifact",
+	"verify artifact -a ATTESTATION [-a ATTESTATION]... -k PUB [-k "
+	"PUB]...\n"
+	"                [--threshold N] [--log-key PUB --proof PROOF]...\n"
+	"                [--witness-key PUB]... [--witness-threshold N]\n"
+	"                [--json] [-q] FILE...",
+	"Checks that each FILE's SHA-256 is listed by statements that at "
+	"least N\n"
+	"distinct trusted keys signed for the same source tree (N defaults "
+	"to 1).",
+	options,
+	"Exit status: 0 every file holds, 1 a file does not, 2 no answer.",
+	0,
+};
+
+/* What the command line asks. */
+struct artifact_opts {
+	struct trust t;
+	long long threshold;
+	int json;
+	char **files;
+	size_t nfiles;
+};
 
 static const char *
 base(const char *path)
@@ -109,159 +133,158 @@ json_matches(const struct trust *t, const struct cr_verdict *v)
 	return a;
 }
 
-int
-cmd_artifact(int argc, char **argv)
+/* One option into o: 0, or the exit code after a usage message. */
+static int
+parse_option(void *ctx, int id, const char *arg)
 {
-	static const struct option longopts[] = {
-		{"attestation", required_argument, NULL, 'a'},
-		{"bundle", required_argument, NULL, 'b'},
-		{"key", required_argument, NULL, 'k'},
-		{"threshold", required_argument, NULL, 't'},
-		{"log-key", required_argument, NULL, 'L'},
-		{"proof", required_argument, NULL, 'P'},
-		{"witness-key", required_argument, NULL, 'W'},
-		{"witness-threshold", required_argument, NULL, 'H'},
-		{"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct trust t = {0};
-	struct cr_verdict v = {0};
-	unsigned char digest[CR_SHA256_LEN];
-	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
-	json_t *report = NULL, *files = NULL, *f;
-	long long threshold = -1;
-	int c, rc, json = 0, failed = 0, err = CR_OK;
-	size_t i;
+	struct artifact_opts *o = ctx;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "a:k:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			if ((rc = trust_add_attestation(&t, "artifact",
-							optarg)))
-				return rc;
-			break;
-		case 'b':
-			if ((rc = trust_add_bundle(&t, "artifact", optarg)))
-				return rc;
-			break;
-		case 'k':
-			if ((rc = trust_add_key(&t, "artifact", optarg)))
-				return rc;
-			break;
-		case 't':
-			if (threshold >= 0)
-				return tool_usage("artifact",
-						  "--threshold given twice");
-			threshold = tool_parse_number(optarg, CR_KEYRING_MAX);
-			if (threshold < 1)
-				return tool_usage("artifact",
-						  "--threshold "
-						  "takes a number from 1 to %u",
-						  CR_KEYRING_MAX);
-			break;
-		case 'L':
-		case 'P':
-		case 'W':
-		case 'H':
-			if ((rc = trust_add_log_option(&t, "artifact", c,
-						       optarg)))
-				return rc;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			return tool_usage("artifact", "unknown option");
-		}
-	}
-	if ((rc = trust_check_usage(&t, "artifact")) != 0)
+	if (id != 't')
+		return trust_option(&o->t, "artifact", id, arg);
+	if (o->threshold >= 0)
+		return tool_usage("artifact", "--threshold given twice");
+	o->threshold = tool_parse_number(arg, CR_KEYRING_MAX);
+	if (o->threshold < 1)
+		return tool_usage("artifact",
+				  "--threshold takes a number from 1 to %u",
+				  CR_KEYRING_MAX);
+	return 0;
+}
+
+/* argv to o: TOOL_PARSED, or the exit code once usage or help is printed. */
+static int
+parse(struct artifact_opts *o, int argc, char **argv)
+{
+	struct tool_getopt g;
+	int rc;
+
+	o->threshold = -1;
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    o)) != TOOL_PARSED)
 		return rc;
-	if (optind >= argc)
+	o->json = g.json;
+	if ((rc = trust_check_usage(&o->t, "artifact")) != 0)
+		return rc;
+	if (g.optind >= argc)
 		return tool_usage("artifact", "no FILE given");
-	if (threshold < 0)
-		threshold = 1;
-	if ((size_t)threshold > t.nkeys)
+	if (o->threshold < 0)
+		o->threshold = 1;
+	if ((size_t)o->threshold > o->t.nkeys)
 		return tool_usage("artifact",
 				  "--threshold %lld but only %zu "
 				  "key%s given",
-				  threshold, t.nkeys, t.nkeys == 1 ? "" : "s");
+				  o->threshold, o->t.nkeys,
+				  o->t.nkeys == 1 ? "" : "s");
+	o->files = argv + g.optind;
+	o->nfiles = (size_t)(argc - g.optind);
+	return TOOL_PARSED;
+}
 
-	if ((err = trust_load(&t)) < 0)
+/* One file's verdict as a JSON object. */
+static json_t *
+file_json(const struct artifact_opts *o, const char *path, const char *hex,
+	  const char *id, const struct cr_verdict *v)
+{
+	json_t *f;
+
+	f = json_pack("{s:o, s:s, s:s, s:i, s:i}", "file", tool_json_str(path),
+		      "sha256", hex, "result",
+		      v->status == CR_OK ? "ok" : "fail", "agreeingKeys",
+		      (int)v->keys, "sourceTrees", (int)v->ntrees);
+	if (v->keys > 0) {
+		json_object_set_new(f, "source", json_string(id));
+		json_object_set_new(f, "keys",
+				    trust_json_keys(&o->t, v->agree));
+	}
+	if (v->status != CR_OK)
+		json_object_set_new(f, "reason", json_string(v->reason));
+	json_object_set_new(f, "matches", json_matches(&o->t, v));
+	return f;
+}
+
+/* One file's verdict as text. */
+static void
+file_text(const struct artifact_opts *o, const char *path, const char *hex,
+	  const char *id, const struct cr_verdict *v,
+	  const unsigned char digest[CR_SHA256_LEN])
+{
+	printf("%s  %s  sha256:%s\n", v->status == CR_OK ? "OK  " : "FAIL",
+	       tool_name(path), hex);
+	if (v->status == CR_OK)
+		printf("  %zu of %lld required key%s agree "
+		       "on source %s\n",
+		       v->keys, o->threshold, o->threshold == 1 ? "" : "s", id);
+	else
+		printf("  %s\n", tool_name(v->reason));
+	print_claims(&o->t, path, digest);
+}
+
+/*
+ * Judges one file and reports it (into files with --json): a core status,
+ * *failed set when the file does not hold.
+ */
+static int
+check_file(const struct artifact_opts *o, json_t *files, const char *path,
+	   int *failed)
+{
+	struct cr_verdict v = {0};
+	unsigned char digest[CR_SHA256_LEN];
+	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
+	int err;
+
+	if ((err = cr_sha256_file(digest, path)) < 0)
+		return err;
+	if ((err = cr_verdict_judge(&v, &o->t.set, &o->t.ring, digest,
+				    (size_t)o->threshold)) < 0)
 		goto done;
-	if (json) {
+	cr_hex_encode(hex, digest, CR_SHA256_LEN);
+	if (v.has_tree)
+		cr_tree_format_id(id, v.best_tree);
+	else
+		strcpy(id, "(no source tree)");
+	if (v.status != CR_OK)
+		*failed = 1;
+	if (o->json)
+		json_array_append_new(files, file_json(o, path, hex, id, &v));
+	else if (!tool_quiet)
+		file_text(o, path, hex, id, &v, digest);
+	if (v.status != CR_OK)
+		tool_warn("%s: %s", path, v.reason);
+done:
+	cr_verdict_clear(&v);
+	return err;
+}
+
+int
+cmd_artifact(int argc, char **argv)
+{
+	struct artifact_opts o = {0};
+	json_t *report = NULL, *files = NULL;
+	int rc, failed = 0, err = CR_OK;
+	size_t i;
+
+	if ((rc = parse(&o, argc, argv)) != TOOL_PARSED) {
+		trust_free(&o.t);
+		return rc;
+	}
+	if ((err = trust_load(&o.t)) < 0)
+		goto done;
+	if (o.json) {
 		report = json_object();
 		files = json_array();
 		json_object_set_new(report, "command", json_string("artifact"));
 		json_object_set_new(report, "threshold",
-				    json_integer(threshold));
-		json_object_set_new(report, "attestations", trust_json(&t));
+				    json_integer(o.threshold));
+		json_object_set_new(report, "attestations", trust_json(&o.t));
 		json_object_set(report, "files", files);
 		json_decref(files);
 	} else if (!tool_quiet) {
-		trust_print_rejected(&t);
+		trust_print_rejected(&o.t);
 	}
-
-	for (i = (size_t)optind; i < (size_t)argc; i++) {
-		const char *path = argv[i];
-
-		if ((err = cr_sha256_file(digest, path)) < 0)
+	for (i = 0; i < o.nfiles; i++)
+		if ((err = check_file(&o, files, o.files[i], &failed)) < 0)
 			goto done;
-		if ((err = cr_verdict_judge(&v, &t.set, &t.ring, digest,
-					    (size_t)threshold)) < 0)
-			goto done;
-		cr_hex_encode(hex, digest, CR_SHA256_LEN);
-		if (v.has_tree)
-			cr_tree_format_id(id, v.best_tree);
-		else
-			strcpy(id, "(no source tree)");
-		if (v.status != CR_OK)
-			failed = 1;
-		if (json) {
-			f = json_pack("{s:o, s:s, s:s, s:i, s:i}", "file",
-				      tool_json_str(path), "sha256", hex,
-				      "result",
-				      v.status == CR_OK ? "ok" : "fail",
-				      "agreeingKeys", (int)v.keys,
-				      "sourceTrees", (int)v.ntrees);
-			if (v.keys > 0) {
-				json_object_set_new(f, "source",
-						    json_string(id));
-				json_object_set_new(
-					f, "keys",
-					trust_json_keys(&t, v.agree));
-			}
-			if (v.status != CR_OK)
-				json_object_set_new(f, "reason",
-						    json_string(v.reason));
-			json_object_set_new(f, "matches", json_matches(&t, &v));
-			json_array_append_new(files, f);
-		} else if (!tool_quiet) {
-			printf("%s  %s  sha256:%s\n",
-			       v.status == CR_OK ? "OK  " : "FAIL",
-			       tool_name(path), hex);
-			if (v.status == CR_OK)
-				printf("  %zu of %lld required key%s agree "
-				       "on source %s\n",
-				       v.keys, threshold,
-				       threshold == 1 ? "" : "s", id);
-			else
-				printf("  %s\n", tool_name(v.reason));
-			print_claims(&t, path, digest);
-		}
-		if (v.status != CR_OK)
-			tool_warn("%s: %s", path, v.reason);
-		cr_verdict_clear(&v);
-	}
-	if (json) {
+	if (o.json) {
 		json_object_set_new(report, "result",
 				    json_string(failed ? "fail" : "ok"));
 		tool_json_print(report);
@@ -269,8 +292,7 @@ cmd_artifact(int argc, char **argv)
 	}
 done:
 	json_decref(report);
-	cr_verdict_clear(&v);
-	trust_free(&t);
+	trust_free(&o.t);
 	if (err < 0)
 		return tool_report(err);
 	return failed ? EXIT_FAIL : EXIT_OK;

@@ -1,6 +1,5 @@
 /* verify log: check inclusion and consistency proofs of a transparency log. */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,43 +7,12 @@
 
 #include "cmds.h"
 #include "dsse.h"
+#include "opts.h"
 #include "tlog.h"
 #include "tool.h"
 #include "util.h"
 
 #define MAX_WITNESSES 64
-
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: verify log --log-key PUB [--origin ORIGIN] "
-		   "[--witness-key PUB]...\n"
-		   "                  [--witness-threshold N] [--json] [-q]\n"
-		   "                  (--proof PROOF ATTESTATION |\n"
-		   "                   --old CHECKPOINT --new CHECKPOINT "
-		   "--consistency FILE |\n"
-		   "                   --tiles DIR)\n"
-		   "\n"
-		   "--proof        every envelope of ATTESTATION is in the "
-		   "log, per PROOF\n"
-		   "               (as written by 'attest log add -o PROOF')\n"
-		   "--old/--new    the NEW checkpoint extends the OLD one, per "
-		   "FILE (as\n"
-		   "               written by 'attest log prove --from-size')\n"
-		   "--tiles        DIR's checkpoint is signed and its tiles "
-		   "and entries\n"
-		   "               hash to it (a mirror or download of a log)\n"
-		   "\n"
-		   "PUB is a vkey file or an Ed25519 SPKI PEM public key. The "
-		   "log signs\n"
-		   "under its origin; --origin pins it when PUB is a PEM key. "
-		   "Checkpoints\n"
-		   "must carry valid cosignatures of N witness keys (default: "
-		   "all given).\n"
-		   "Exit status: 0 every check held, 1 a check does not hold, "
-		   "2 no answer\n"
-		   "could be reached.\n");
-}
 
 enum {
 	OPT_LOG_KEY = 256,
@@ -56,23 +24,55 @@ enum {
 	OPT_NEW,
 	OPT_CONSISTENCY,
 	OPT_TILES,
-	OPT_JSON,
 };
 
-static const struct option longopts[] = {
-	{"log-key", required_argument, NULL, OPT_LOG_KEY},
-	{"origin", required_argument, NULL, OPT_ORIGIN},
-	{"witness-key", required_argument, NULL, OPT_WITNESS_KEY},
-	{"witness-threshold", required_argument, NULL, OPT_THRESHOLD},
-	{"proof", required_argument, NULL, OPT_PROOF},
-	{"old", required_argument, NULL, OPT_OLD},
-	{"new", required_argument, NULL, OPT_NEW},
-	{"consistency", required_argument, NULL, OPT_CONSISTENCY},
-	{"tiles", required_argument, NULL, OPT_TILES},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+static const struct tool_opt options[] = {
+	{"log-key", 0, "PUB", "the log's key", OPT_LOG_KEY},
+	{"origin", 0, "ORIGIN", "the log's origin, with a PEM key", OPT_ORIGIN},
+	{"witness-key", 0, "PUB",
+	 "a witness whose cosignature checkpoints\n"
+	 "must carry; repeatable",
+	 OPT_WITNESS_KEY},
+	{"witness-threshold", 0, "N",
+	 "witness cosignatures required (default: all)", OPT_THRESHOLD},
+	{"proof", 0, "PROOF",
+	 "every envelope of ATTESTATION is in the log, per\n"
+	 "PROOF (as written by 'attest log add -o PROOF')",
+	 OPT_PROOF},
+	{"old", 0, "CHECKPOINT", "with --new and --consistency: the NEW",
+	 OPT_OLD},
+	{"new", 0, "CHECKPOINT", "checkpoint extends the OLD one, per FILE",
+	 OPT_NEW},
+	{"consistency", 0, "FILE",
+	 "(as written by 'attest log prove --from-size')", OPT_CONSISTENCY},
+	{"tiles", 0, "DIR",
+	 "DIR's checkpoint is signed and its tiles and\n"
+	 "entries hash to it (a mirror or download of a log)",
+	 OPT_TILES},
+	TOOL_OPT_JSON_ENTRY("print a machine-readable report"),
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
+	TOOL_OPT_HELP_ENTRY("show this help"),
+	TOOL_OPT_END,
+};
+
+static const struct tool_cmd command = {
+	"log",
+	"verify log --log-key PUB [--origin ORIGIN] [--witness-key PUB]...\n"
+	"           [--witness-threshold N] [--json] [-q]\n"
+	"           (--proof PROOF ATTESTATION |\n"
+	"            --old CHECKPOINT --new CHECKPOINT --consistency FILE |\n"
+	"            --tiles DIR)",
+	NULL,
+	options,
+	"PUB is a vkey file or an Ed25519 SPKI PEM public key. The log signs\n"
+	"under its origin; --origin pins it when PUB is a PEM key. "
+	"Checkpoints\n"
+	"must carry valid cosignatures of N witness keys (default: all "
+	"given).\n"
+	"Exit status: 0 every check held, 1 a check does not hold, 2 no "
+	"answer\n"
+	"could be reached.",
+	0,
 };
 
 struct opts {
@@ -219,10 +219,80 @@ done:
 	return err;
 }
 
+/* The log's key (named --origin when given) and the witnesses' keys. */
+static int
+load_keys(const struct opts *o, struct cr_note_verifier **log_key,
+	  struct cr_note_verifier **wk)
+{
+	size_t i;
+	int err;
+
+	if ((err = cr_note_verifier_load(log_key, o->log_key,
+					 CR_NOTE_ED25519)) < 0)
+		return err;
+	if (o->origin != NULL) {
+		if ((*log_key)->name != NULL &&
+		    strcmp((*log_key)->name, o->origin) != 0)
+			return cr_error_set("%s: a key for '%s', not for "
+					    "--origin '%s'",
+					    o->log_key, (*log_key)->name,
+					    o->origin);
+		free((*log_key)->name);
+		if (((*log_key)->name = strdup(o->origin)) == NULL)
+			return cr_error_set("out of memory");
+	}
+	for (i = 0; i < o->nwitness; i++)
+		if ((err = cr_note_verifier_load(&wk[i], o->witness[i],
+						 CR_NOTE_COSIG_V1)) < 0)
+			return err;
+	return CR_OK;
+}
+
+/* A tiles or consistency check's result, as JSON or text: the exit code. */
+static int
+report(const struct opts *o, int err, const char *mode,
+       const struct cr_tlog_result *res)
+{
+	json_t *r;
+
+	if (err != CR_OK && err != CR_EFAIL)
+		return tool_report(err);
+	if (o->json) {
+		r = json_result(err, mode, res);
+		if (r != NULL && err == CR_OK && o->tiles == NULL)
+			json_object_set_new(
+				r, "oldTreeSize",
+				json_integer((json_int_t)res->old_size));
+		tool_json_print(r);
+		if (err == CR_EFAIL)
+			tool_warn("%s", cr_error_last());
+		return tool_exit_code(err);
+	}
+	if (err == CR_EFAIL)
+		return tool_report(err);
+	if (!tool_quiet && o->tiles != NULL)
+		printf("%s: log %s verified: %llu entries, tiles and "
+		       "checkpoint "
+		       "agree, %u witness cosignature%s\n",
+		       o->tiles, res->origin, (unsigned long long)res->size,
+		       res->witnesses, res->witnesses == 1 ? "" : "s");
+	else if (!tool_quiet)
+		printf("%s: consistent: log %s grew from %llu to %llu entries, "
+		       "%u witness cosignature%s\n",
+		       o->consistency, res->origin,
+		       (unsigned long long)res->old_size,
+		       (unsigned long long)res->size, res->witnesses,
+		       res->witnesses == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
+/* Checks what the options ask: the exit code. */
 static int
 run(const struct opts *o, int argc, char **argv)
 {
 	struct cr_note_verifier *log_key = NULL, *wk[MAX_WITNESSES] = {0};
+	const struct cr_note_verifier *const *wkc =
+		(const struct cr_note_verifier *const *)wk;
 	struct cr_tlog_result res;
 	unsigned long threshold = o->nwitness;
 	const char *mode;
@@ -230,6 +300,7 @@ run(const struct opts *o, int argc, char **argv)
 	size_t i;
 	int err, rc;
 
+	(void)argc;
 	if (o->threshold != NULL) {
 		errno = 0;
 		threshold = strtoul(o->threshold, &end, 10);
@@ -241,172 +312,102 @@ run(const struct opts *o, int argc, char **argv)
 					  "keys given",
 					  o->nwitness);
 	}
-	if ((err = cr_note_verifier_load(&log_key, o->log_key,
-					 CR_NOTE_ED25519)) < 0)
-		goto done;
-	if (o->origin != NULL) {
-		if (log_key->name != NULL &&
-		    strcmp(log_key->name, o->origin) != 0) {
-			err = cr_error_set("%s: a key for '%s', not for "
-					   "--origin '%s'",
-					   o->log_key, log_key->name,
-					   o->origin);
-			goto done;
-		}
-		free(log_key->name);
-		if ((log_key->name = strdup(o->origin)) == NULL) {
-			err = cr_error_set("out of memory");
-			goto done;
-		}
-	}
-	for (i = 0; i < o->nwitness; i++)
-		if ((err = cr_note_verifier_load(&wk[i], o->witness[i],
-						 CR_NOTE_COSIG_V1)) < 0)
-			goto done;
-	if (o->proof != NULL) {
-		rc = check_proof(o, log_key,
-				 (const struct cr_note_verifier *const *)wk,
-				 (unsigned)threshold, argv[0]);
-		err = CR_OK;
-		goto out;
-	}
-	(void)argc;
-	if (o->tiles != NULL) {
-		mode = "tiles";
-		err = check_tiles(o, log_key,
-				  (const struct cr_note_verifier *const *)wk,
-				  (unsigned)threshold, &res);
+	if ((err = load_keys(o, &log_key, wk)) < 0) {
+		rc = tool_report(err);
+	} else if (o->proof != NULL) {
+		rc = check_proof(o, log_key, wkc, (unsigned)threshold, argv[0]);
 	} else {
-		mode = "consistency";
-		err = cr_tlog_check_consistency(
-			&res, o->old, o->new_, o->consistency, log_key,
-			(const struct cr_note_verifier *const *)wk, o->nwitness,
-			(unsigned)threshold);
+		if (o->tiles != NULL) {
+			mode = "tiles";
+			err = check_tiles(o, log_key, wkc, (unsigned)threshold,
+					  &res);
+		} else {
+			mode = "consistency";
+			err = cr_tlog_check_consistency(
+				&res, o->old, o->new_, o->consistency, log_key,
+				wkc, o->nwitness, (unsigned)threshold);
+		}
+		rc = report(o, err, mode, &res);
 	}
-	if (err != CR_OK && err != CR_EFAIL)
-		goto done;
-	if (o->json) {
-		json_t *r = json_result(err, mode, &res);
-
-		if (r != NULL && err == CR_OK && o->tiles == NULL)
-			json_object_set_new(
-				r, "oldTreeSize",
-				json_integer((json_int_t)res.old_size));
-		tool_json_print(r);
-		if (err == CR_EFAIL)
-			tool_warn("%s", cr_error_last());
-		rc = tool_exit_code(err);
-		goto out;
-	}
-	if (err == CR_EFAIL)
-		goto done;
-	if (!tool_quiet && o->tiles != NULL)
-		printf("%s: log %s verified: %llu entries, tiles and "
-		       "checkpoint "
-		       "agree, %u witness cosignature%s\n",
-		       o->tiles, res.origin, (unsigned long long)res.size,
-		       res.witnesses, res.witnesses == 1 ? "" : "s");
-	else if (!tool_quiet)
-		printf("%s: consistent: log %s grew from %llu to %llu entries, "
-		       "%u witness cosignature%s\n",
-		       o->consistency, res.origin,
-		       (unsigned long long)res.old_size,
-		       (unsigned long long)res.size, res.witnesses,
-		       res.witnesses == 1 ? "" : "s");
-	rc = EXIT_OK;
-	goto out;
-done:
-	rc = tool_report(err);
-out:
 	for (i = 0; i < o->nwitness; i++)
 		cr_note_verifier_free(wk[i]);
 	cr_note_verifier_free(log_key);
 	return rc;
 }
 
+/* One option into o: 0, or the exit code after a usage message. */
 static int
-set_once(const char **slot, const char *val, const char *opt)
+parse_option(void *ctx, int id, const char *arg)
 {
-	if (*slot != NULL)
-		return tool_usage("log", "%s given twice", opt);
-	*slot = val;
-	return EXIT_OK;
+	struct opts *o = ctx;
+	switch (id) {
+	case OPT_LOG_KEY:
+		return tool_getopt_once(&command, &o->log_key, arg,
+					"--log-key");
+	case OPT_ORIGIN:
+		return tool_getopt_once(&command, &o->origin, arg, "--origin");
+	case OPT_WITNESS_KEY:
+		if (o->nwitness == MAX_WITNESSES)
+			return tool_usage("log", "more than %d witness keys",
+					  MAX_WITNESSES);
+		o->witness[o->nwitness++] = arg;
+		return 0;
+	case OPT_THRESHOLD:
+		return tool_getopt_once(&command, &o->threshold, arg,
+					"--witness-threshold");
+	case OPT_PROOF:
+		return tool_getopt_once(&command, &o->proof, arg, "--proof");
+	case OPT_OLD:
+		return tool_getopt_once(&command, &o->old, arg, "--old");
+	case OPT_NEW:
+		return tool_getopt_once(&command, &o->new_, arg, "--new");
+	case OPT_CONSISTENCY:
+		return tool_getopt_once(&command, &o->consistency, arg,
+					"--consistency");
+	default: /* OPT_TILES */
+		return tool_getopt_once(&command, &o->tiles, arg, "--tiles");
+	}
+}
+
+/* The options that go together, once all are read. */
+static int
+parse_check(const struct opts *o, int argc, char **argv)
+{
+	int modes;
+
+	if (o->log_key == NULL)
+		return tool_usage("log", "--log-key is required");
+	modes = (o->proof != NULL) +
+		(o->old != NULL || o->new_ != NULL || o->consistency != NULL) +
+		(o->tiles != NULL);
+	if (modes != 1)
+		return tool_usage("log", "give one of --proof, --old/--new/"
+					 "--consistency, --tiles");
+	if (o->proof != NULL && argc != 1)
+		return tool_usage("log", "--proof needs one ATTESTATION");
+	if (o->proof == NULL && argc != 0)
+		return tool_usage("log", "unexpected argument '%s'", argv[0]);
+	if ((o->old != NULL || o->new_ != NULL || o->consistency != NULL) &&
+	    (o->old == NULL || o->new_ == NULL || o->consistency == NULL))
+		return tool_usage("log", "--old, --new and --consistency go "
+					 "together");
+	return TOOL_PARSED;
 }
 
 int
 cmd_log(int argc, char **argv)
 {
 	struct opts o = {0};
-	int c, rc = EXIT_OK, modes;
+	struct tool_getopt g;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_LOG_KEY:
-			rc = set_once(&o.log_key, optarg, "--log-key");
-			break;
-		case OPT_ORIGIN:
-			rc = set_once(&o.origin, optarg, "--origin");
-			break;
-		case OPT_WITNESS_KEY:
-			if (o.nwitness == MAX_WITNESSES)
-				return tool_usage("log",
-						  "more than %d witness "
-						  "keys",
-						  MAX_WITNESSES);
-			o.witness[o.nwitness++] = optarg;
-			break;
-		case OPT_THRESHOLD:
-			rc = set_once(&o.threshold, optarg,
-				      "--witness-threshold");
-			break;
-		case OPT_PROOF:
-			rc = set_once(&o.proof, optarg, "--proof");
-			break;
-		case OPT_OLD:
-			rc = set_once(&o.old, optarg, "--old");
-			break;
-		case OPT_NEW:
-			rc = set_once(&o.new_, optarg, "--new");
-			break;
-		case OPT_CONSISTENCY:
-			rc = set_once(&o.consistency, optarg, "--consistency");
-			break;
-		case OPT_TILES:
-			rc = set_once(&o.tiles, optarg, "--tiles");
-			break;
-		case OPT_JSON:
-			o.json = 1;
-			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			return tool_usage("log", "bad option");
-		}
-		if (rc != EXIT_OK)
-			return rc;
-	}
-	argc -= optind;
-	argv += optind;
-	if (o.log_key == NULL)
-		return tool_usage("log", "--log-key is required");
-	modes = (o.proof != NULL) +
-		(o.old != NULL || o.new_ != NULL || o.consistency != NULL) +
-		(o.tiles != NULL);
-	if (modes != 1)
-		return tool_usage("log", "give one of --proof, --old/--new/"
-					 "--consistency, --tiles");
-	if (o.proof != NULL && argc != 1)
-		return tool_usage("log", "--proof needs one ATTESTATION");
-	if (o.proof == NULL && argc != 0)
-		return tool_usage("log", "unexpected argument '%s'", argv[0]);
-	if ((o.old != NULL || o.new_ != NULL || o.consistency != NULL) &&
-	    (o.old == NULL || o.new_ == NULL || o.consistency == NULL))
-		return tool_usage("log", "--old, --new and --consistency go "
-					 "together");
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    &o)) != TOOL_PARSED)
+		return rc;
+	o.json = g.json;
+	argc -= g.optind;
+	argv += g.optind;
+	if ((rc = parse_check(&o, argc, argv)) != TOOL_PARSED)
+		return rc;
 	return run(&o, argc, argv);
 }

@@ -1,6 +1,5 @@
 /* verify rebuild: rebuild the reviewed source and compare with what was attested and shipped. */
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "cmds.h"
 #include "diff.h"
 #include "error.h"
+#include "opts.h"
 #include "root.h"
 #include "source.h"
 #include "tool.h"
@@ -18,64 +18,113 @@
 #include "trust.h"
 #include "util.h"
 
-static const char usage_text[] =
-	"usage: verify rebuild -a ATTESTATION -k PUB [--keep DIR]\n"
-	"                      [--root DIR|ROOT.tar] [--root-cache DIR]\n"
-	"                      [--strip-components N]\n"
-	"                      [--trust-recipe]\n"
-	"                      [--timeout SECONDS] [--max-size SIZE] [--json] [-q]\n"
-	"                      (SOURCE | --git REPO [--rev REV]) [SHIPPED]...\n"
-	"\n"
-	"Checks the attestation's signature and that SOURCE (a directory or a\n"
+enum {
+	OPT_KEEP = 0x100,
+	OPT_ROOT,
+	OPT_ROOT_CACHE,
+	OPT_TIMEOUT,
+	OPT_MAX_SIZE,
+	OPT_TRUST_RECIPE,
+};
+
+static const struct tool_opt options[] = {
+	{"attestation", 'a', "FILE", "the attestation of an 'attest build'",
+	 'a'},
+	TRUST_OPT_BUNDLE,
+	{"key", 'k', "PUB", "a trusted public key (SPKI PEM)", 'k'},
+	{NULL, 0, "--git REPO [--rev REV]",
+	 "rebuild the committed tree of REPO", 0},
+	{"git", 0, "REPO", NULL, 'G'},
+	{"rev", 0, "REV", NULL, 'r'},
+	{"strip-components", 0, "N",
+	 "drop N leading path parts of archive members", 's'},
+	{"keep", 0, "DIR",
+	 "keep the rebuilt artifacts and the log\n"
+	 "(DIR/rebuild.log, also when the build fails)",
+	 OPT_KEEP},
+	{"timeout", 0, "SECONDS",
+	 "kill the whole build after SECONDS, collecting\n"
+	 "its artifacts included (default 3600; exit 2)",
+	 OPT_TIMEOUT},
+	{"max-size", 0, "SIZE",
+	 "the bytes all artifacts may hold together (K,\n"
+	 "M, G, T: powers of 1024; default 8G; exit 2)",
+	 OPT_MAX_SIZE},
+	{"root", 0, "DIR|ROOT.tar",
+	 "the build's root filesystem (default: host's);\n"
+	 "when cleanroom.json names a root, its\n"
+	 "ROOT.json must say it is made as it asks",
+	 OPT_ROOT},
+	{"root-cache", 0, "DIR",
+	 "the root cleanroom.json names, made there by\n"
+	 "attest root create or reused (default:\n"
+	 "$CLEANROOM_ROOT_CACHE)",
+	 OPT_ROOT_CACHE},
+	{"trust-recipe", 0, NULL,
+	 "replay a recipe given on the vendor's command\n"
+	 "line, after reading it",
+	 OPT_TRUST_RECIPE},
+	TOOL_OPT_JSON_ENTRY("print a machine-readable report"),
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
+	TOOL_OPT_HELP_ENTRY("show this help"),
+	TOOL_OPT_END,
+};
+
+static const struct tool_cmd command = {
+	"rebuild",
+	"verify rebuild -a ATTESTATION -k PUB [--keep DIR]\n"
+	"               [--root DIR|ROOT.tar] [--root-cache DIR]\n"
+	"               [--strip-components N]\n"
+	"               [--trust-recipe]\n"
+	"               [--timeout SECONDS] [--max-size SIZE] [--json] [-q]\n"
+	"               (SOURCE | --git REPO [--rev REV]) [SHIPPED]...",
+	"Checks the attestation's signature and that SOURCE (a directory or "
+	"a\n"
 	"source archive) or the committed tree of REPO is the attested tree,\n"
-	"rebuilds it in the sandbox with the recorded recipe, and compares each\n"
-	"rebuilt artifact with the attested digest and with each SHIPPED file of\n"
-	"the same name. For each, it says identical, or different and why: the\n"
-	"members, ELF sections and bytes that differ and the leaks they show. The\n"
-	"environment is checked first: the --root given against the root the\n"
-	"statement records (tree hash, then every package from the root's dpkg\n"
-	"status), or the host's toolchain against the recorded one for a host\n"
+	"rebuilds it in the sandbox with the recorded recipe, and compares "
+	"each\n"
+	"rebuilt artifact with the attested digest and with each SHIPPED file "
+	"of\n"
+	"the same name. For each, it says identical, or different and why: "
+	"the\n"
+	"members, ELF sections and bytes that differ and the leaks they show. "
+	"The\n"
+	"environment is checked first: the --root given against the root "
+	"the\n"
+	"statement records (tree hash, then every package from the root's "
+	"dpkg\n"
+	"status), or the host's toolchain against the recorded one for a "
+	"host\n"
 	"build; a statement that records a root rebuilt without --root is\n"
-	"rebuilt on the host, and that is environment drift. One verdict line\n"
+	"rebuilt on the host, and that is environment drift. One verdict "
+	"line\n"
 	"ends the report.\n"
 	"\n"
 	"The recipe is the reviewed tree's cleanroom.json when the statement\n"
-	"says so (never the statement's copy; a statement that recorded another\n"
-	"one fails). A recipe that was given on the command line is not part of\n"
+	"says so (never the statement's copy; a statement that recorded "
+	"another\n"
+	"one fails). A recipe that was given on the command line is not part "
+	"of\n"
 	"the reviewed source: it is shown in full and replayed only with\n"
-	"--trust-recipe. Every attested subject must be rebuilt, same name, same\n"
-	"digest: those of every trusted statement in the input, each of which\n"
-	"must name this tree.\n"
-	"\n"
-	"  -a, --attestation FILE  the attestation of an 'attest build'\n"
-	"  --bundle FILE           a Sigstore bundle v0.3 (.sigstore.json), as -a\n"
-	"  -k, --key PUB           a trusted public key (SPKI PEM)\n"
-	"  --git REPO [--rev REV]  rebuild the committed tree of REPO\n"
-	"  --strip-components N    drop N leading path parts of archive members\n"
-	"  --keep DIR              keep the rebuilt artifacts and the log\n"
-	"                          (DIR/rebuild.log, also when the build fails)\n"
-	"  --timeout SECONDS       kill the whole build after SECONDS, collecting\n"
-	"                          its artifacts included (default 3600; exit 2)\n"
-	"  --max-size SIZE         the bytes all artifacts may hold together (K,\n"
-	"                          M, G, T: powers of 1024; default 8G; exit 2)\n"
-	"  --root DIR|ROOT.tar     the build's root filesystem (default: host's);\n"
-	"                          when cleanroom.json names a root, its\n"
-	"                          ROOT.json must say it is made as it asks\n"
-	"  --root-cache DIR        the root cleanroom.json names, made there by\n"
-	"                          attest root create or reused (default:\n"
-	"                          $CLEANROOM_ROOT_CACHE)\n"
-	"  --trust-recipe          replay a recipe given on the vendor's command\n"
-	"                          line, after reading it\n"
-	"  --json                  print a machine-readable report\n"
-	"  -q, --quiet             print nothing but errors\n"
-	"  -h, --help              show this help\n"
-	"\n"
-	"Exit status: 0 every artifact matches (in the attested environment, or\n"
-	"despite environment drift), 1 one differs in the attested environment\n"
-	"(or the source is not the attested one, or a SHIPPED file is not the\n"
-	"reproduced artifact), 2 inconclusive: artifacts differ and so does the\n"
-	"environment; or it could not rebuild (the recipe failed or timed out,\n"
-	"an artifact is not a regular file...).\n";
+	"--trust-recipe. Every attested subject must be rebuilt, same name, "
+	"same\n"
+	"digest: those of every trusted statement in the input, each of "
+	"which\n"
+	"must name this tree.",
+	options,
+	"Exit status: 0 every artifact matches (in the attested environment, "
+	"or\n"
+	"despite environment drift), 1 one differs in the attested "
+	"environment\n"
+	"(or the source is not the attested one, or a SHIPPED file is not "
+	"the\n"
+	"reproduced artifact), 2 inconclusive: artifacts differ and so does "
+	"the\n"
+	"environment; or it could not rebuild (the recipe failed or timed "
+	"out,\n"
+	"an artifact is not a regular file...).",
+	0,
+};
 
 /* The recipe is another party's: an hour unless --timeout says otherwise. */
 #define CR_REBUILD_DEFAULT_TIMEOUT 3600u
@@ -84,22 +133,7 @@ static const char usage_text[] =
 static void
 print_log_tail(const struct cr_build *b, const char *keep)
 {
-	const char *p, *start = b->log_tail;
-	char *esc;
-	int lines = 0;
-
-	for (p = b->log_tail + strlen(b->log_tail); p > b->log_tail; p--)
-		if (p[-1] == '\n' && ++lines > 20) {
-			start = p;
-			break;
-		}
-	fprintf(stderr, "%s: the rebuild's last lines:\n", tool_prog);
-	if ((esc = tool_escape(start, TOOL_ESC_NEWLINES)) != NULL) {
-		fputs(esc, stderr);
-		if (*esc && esc[strlen(esc) - 1] != '\n')
-			fputc('\n', stderr);
-		free(esc);
-	}
+	tool_log_tail(b->log_tail, "rebuild");
 	if (keep != NULL && b->log_path != NULL)
 		fprintf(stderr, "%s: the whole log: %s\n", tool_prog,
 			tool_name(b->log_path));
@@ -139,8 +173,8 @@ env_free(struct env *e)
 }
 
 static int
-env_check(struct env *e, json_t *statement, const struct cr_root *given,
-	  const struct cr_toolchain_diff *tools)
+env_check(struct env *e, const struct cr_statement *statement,
+	  const struct cr_root *given, const struct cr_toolchain_diff *tools)
 {
 	int err;
 
@@ -441,359 +475,364 @@ compare_shipped(json_t *jart, const char *rebuilt, const char *label,
 	return CR_OK;
 }
 
-int
-cmd_rebuild(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{"attestation", required_argument, NULL, 'a'},
-		{"bundle", required_argument, NULL, 'b'},
-		{"key", required_argument, NULL, 'k'},
-		{"git", required_argument, NULL, 'G'},
-		{"rev", required_argument, NULL, 'r'},
-		{"strip-components", required_argument, NULL, 's'},
-		{"keep", required_argument, NULL, 'K'},
-		{"root", required_argument, NULL, 'R'},
-		{"root-cache", required_argument, NULL, 'C'},
-		{"timeout", required_argument, NULL, 'W'},
-		{"max-size", required_argument, NULL, 'Z'},
-		{"trust-recipe", no_argument, NULL, 'U'},
-		{"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct trust t = {0};
-	struct tool_source src = {0};
-	struct cr_source_info info;
-	struct cr_tree *tree = NULL;
-	struct cr_recipe *recipe = NULL, *shown = NULL;
-	struct cr_build *b = NULL;
-	struct cr_build_source bs;
-	struct cr_build_opts bo = {0};
-	struct cr_toolchain_diff *tdiff = NULL;
-	const struct cr_checked *att;
-	const char *keep = NULL, *root = NULL, *root_cache = NULL;
-	char outdir_tmp[4096], *outdir = NULL;
-	const char *tmp = getenv("TMPDIR");
-	char hex[CR_SHA256_HEXLEN + 1], ahex[CR_SHA256_HEXLEN + 1];
-	char id[CR_TREE_IDLEN + 1], path[4096], label[4200];
-	json_t *report = NULL, *arts = NULL, *jart;
-	char **shipped = NULL;
-	size_t nshipped = 0, i, j, k;
-	unsigned char *used = NULL;
-	int c, rc, json = 0, err = CR_OK, any, differs = 0, firstpos;
-	long long timeout = -1;
-	uint64_t max_size = 0;
-	int reported = 0; /* the failure was already printed */
-	int trust_recipe = 0;
-	int shipped_differs = 0, verdict_rc = -1;
-	char verdict[512];
-	struct cr_root *rootfs = NULL;
-	json_t *rootdep = NULL, *envj;
-	struct env env;
+/* What the command line asks. */
+struct rebuild_opts {
+	struct trust t;
+	struct tool_source src;
+	const char *keep, *root, *root_cache;
+	long long timeout;
+	uint64_t max_size;
+	int trust_recipe, json;
+	char **shipped;
+	size_t nshipped;
+};
 
-	memset(&env, 0, sizeof(env));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "a:k:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			if ((rc = trust_add_attestation(&t, "rebuild", optarg)))
-				return rc;
-			break;
-		case 'b':
-			if ((rc = trust_add_bundle(&t, "rebuild", optarg)))
-				return rc;
-			break;
-		case 'k':
-			if ((rc = trust_add_key(&t, "rebuild", optarg)))
-				return rc;
-			break;
-		case 'K':
-			if (keep)
-				return tool_usage("rebuild",
-						  "--keep given twice");
-			keep = optarg;
-			break;
-		case 'R':
-			if (root)
-				return tool_usage("rebuild",
-						  "--root given twice");
-			root = optarg;
-			break;
-		case 'C':
-			if (root_cache)
-				return tool_usage("rebuild",
-						  "--root-cache given twice");
-			root_cache = optarg;
-			break;
-		case 'W':
-			if (timeout >= 0 ||
-			    (timeout = tool_parse_number(optarg, 31536000)) < 1)
-				return tool_usage("rebuild",
-						  "--timeout: 1 to 31536000 "
-						  "seconds, once");
-			break;
-		case 'Z':
-			if (max_size != 0 ||
-			    (max_size = tool_parse_size(optarg)) == 0)
-				return tool_usage("rebuild",
-						  "--max-size: a size in bytes "
-						  "(K, M, G, T), once");
-			break;
-		case 'U':
-			trust_recipe = 1;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			rc = tool_source_option(&src, "rebuild", c, optarg);
-			if (rc < 0)
-				return tool_usage("rebuild", "unknown option");
-			if (rc > 0)
-				return rc;
-			break;
-		}
+/* A rebuild under way: what it found, made and judged so far. */
+struct rebuild {
+	struct cr_source_info info;
+	struct cr_tree *tree;
+	const struct cr_checked *att;
+	struct cr_recipe *recipe, *shown;
+	struct cr_build_source bs;
+	struct cr_root *rootfs;
+	struct cr_resource *rootdep;
+	struct cr_toolchain_diff *tdiff;
+	struct env env;
+	char outdir_tmp[4096], *outdir;
+	struct cr_build *b;
+	char id[CR_TREE_IDLEN + 1];
+	json_t *report, *arts;
+	unsigned char *used; /* by SHIPPED file: a rebuilt one has its name */
+	int differs, shipped_differs;
+	int reported; /* the failure was already printed */
+};
+
+/* One option into o: 0, or the exit code after a usage message. */
+static int
+parse_option(void *ctx, int id, const char *arg)
+{
+	struct rebuild_opts *o = ctx;
+	int rc;
+
+	switch (id) {
+	case OPT_KEEP:
+		return tool_getopt_once(&command, &o->keep, arg, "--keep");
+	case OPT_ROOT:
+		return tool_getopt_once(&command, &o->root, arg, "--root");
+	case OPT_ROOT_CACHE:
+		return tool_getopt_once(&command, &o->root_cache, arg,
+					"--root-cache");
+	case OPT_TIMEOUT:
+		return tool_timeout_option(&o->timeout, "rebuild", arg);
+	case OPT_MAX_SIZE:
+		return tool_max_size_option(&o->max_size, "rebuild", arg);
+	case OPT_TRUST_RECIPE:
+		o->trust_recipe = 1;
+		return 0;
 	}
-	if ((rc = trust_check_usage(&t, "rebuild")) != 0)
+	if ((rc = trust_option(&o->t, "rebuild", id, arg)) >= 0)
 		return rc;
-	firstpos = optind;
-	if (src.kind == NULL) {
-		if (optind >= argc)
+	return tool_source_option(&o->src, "rebuild", id, arg);
+}
+
+/* argv to o: TOOL_PARSED, or the exit code once usage or help is printed. */
+static int
+parse(struct rebuild_opts *o, int argc, char **argv)
+{
+	struct tool_getopt g;
+	int rc, firstpos;
+
+	o->timeout = -1;
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    o)) != TOOL_PARSED)
+		return rc;
+	o->json = g.json;
+	if ((rc = trust_check_usage(&o->t, "rebuild")) != 0)
+		return rc;
+	firstpos = g.optind;
+	if (o->src.kind == NULL) {
+		if (g.optind >= argc)
 			return tool_usage("rebuild", "no SOURCE given");
-		if ((rc = tool_source_set(&src, "rebuild", "path",
-					  argv[optind])))
+		if ((rc = tool_source_set(&o->src, "rebuild", "path",
+					  argv[g.optind])))
 			return rc;
 		firstpos++;
 	}
-	if ((rc = tool_source_check(&src, "rebuild", 1)) != 0)
+	if ((rc = tool_source_check(&o->src, "rebuild", 1)) != 0)
 		return rc;
-	shipped = argv + firstpos;
-	nshipped = (size_t)(argc - firstpos);
+	o->shipped = argv + firstpos;
+	o->nshipped = (size_t)(argc - firstpos);
+	return TOOL_PARSED;
+}
 
-	src.clean_worktree = 1;
-	src.checkout_time = 1;
-	if ((err = trust_load(&t)) < 0 ||
-	    (err = tool_source_hash(&tree, &info, &src)) < 0)
-		goto done;
+/* Hashes the source and picks the trusted statement of its tree. */
+static int
+find_source(struct rebuild *r, struct rebuild_opts *o)
+{
+	int err, any;
+
+	o->src.clean_worktree = 1;
+	o->src.checkout_time = 1;
+	if ((err = trust_load(&o->t)) < 0 ||
+	    (err = tool_source_hash(&r->tree, &r->info, &o->src)) < 0)
+		return err;
 	tool_progress_done();
-	cr_tree_format_id(id, tree->root);
-	if ((att = pick_statement(&t, tree->root, &any)) == NULL) {
-		err = any ? cr_error_fail("%s: source tree %s is not the "
-					  "attested one; nothing rebuilt",
-					  src.path, id)
-			  : cr_error_fail("no attestation signed by a trusted "
-					  "key names a source tree");
-		goto done;
-	}
-	if (strcmp(src.kind, "path") == 0 &&
-	    (err = cr_source_kind(&src.kind, src.path)) < 0)
-		goto done;
-	bs.kind = src.kind;
-	bs.path = src.path;
-	bs.strip_components = src.strip_components;
-	bs.tree = tree;
-	bs.info = &info;
+	cr_tree_format_id(r->id, r->tree->root);
+	if ((r->att = pick_statement(&o->t, r->tree->root, &any)) == NULL)
+		return any ? cr_error_fail("%s: source tree %s is not the "
+					   "attested one; nothing rebuilt",
+					   o->src.path, r->id)
+			   : cr_error_fail("no attestation signed by a "
+					   "trusted key names a source tree");
+	if (strcmp(o->src.kind, "path") == 0 &&
+	    (err = cr_source_kind(&o->src.kind, o->src.path)) < 0)
+		return err;
+	r->bs.kind = o->src.kind;
+	r->bs.path = o->src.path;
+	r->bs.strip_components = o->src.strip_components;
+	r->bs.tree = r->tree;
+	r->bs.info = &r->info;
+	return CR_OK;
+}
 
-	/* The reviewed tree's recipe, or one shown in full and trusted. */
+/* The reviewed tree's recipe, or one shown in full and trusted. */
+static int
+replay_recipe(struct rebuild *r, const struct rebuild_opts *o)
+{
+	const struct cr_checked *att = r->att;
+	char path[4096];
+	int err;
+
 	snprintf(path, sizeof(path), "%s:%u", att->file, att->line);
-	err = cr_recipe_for_replay(&recipe, &shown, att->st, &bs, trust_recipe,
-				   path);
-	if (shown != NULL && !shown->from_tree && !json && !tool_quiet) {
-		char *text = cr_recipe_describe(shown);
+	err = cr_recipe_for_replay(&r->recipe, &r->shown, att->st, &r->bs,
+				   o->trust_recipe, path);
+	if (r->shown != NULL && !r->shown->from_tree && !o->json &&
+	    !tool_quiet) {
+		char *text = cr_recipe_describe(r->shown);
 
 		if (text != NULL)
 			printf("%s", text);
 		free(text);
 	}
-	if (err < 0 && shown != NULL && !shown->from_tree && json) {
+	if (err < 0 && r->shown != NULL && !r->shown->from_tree && o->json) {
 		/* What was refused, for a script to show its user. */
-		report = json_pack("{s:s, s:s, s:o, s:s}", "command", "rebuild",
-				   "result", "untrusted-recipe", "recipe",
-				   cr_recipe_json(shown), "reason",
-				   cr_error_last());
-		tool_json_print(report);
-		report = NULL;
+		tool_json_print(json_pack(
+			"{s:s, s:s, s:o, s:s}", "command", "rebuild", "result",
+			"untrusted-recipe", "recipe", cr_recipe_json(r->shown),
+			"reason", cr_error_last()));
 	}
-	if (err < 0)
-		goto done;
+	return err;
+}
 
-	/* The environment is named before anything is built. */
+/* The environment, named before anything is built: root and toolchain. */
+static int
+open_env(struct rebuild *r, const struct rebuild_opts *o)
+{
+	int err;
+
 	/* The root the reviewed recipe names, and no other. */
-	if ((err = cr_root_select(&rootfs, &rootdep, recipe->root, root,
-				  root_cache, src.path,
-				  json ? NULL : tool_progress_line, NULL)) < 0)
-		goto done;
+	err = cr_root_select(&r->rootfs, &r->rootdep, r->recipe->root, o->root,
+			     o->root_cache, o->src.path,
+			     o->json ? NULL : tool_progress_line, NULL);
 	tool_progress_done();
-	if ((err = cr_toolchain_compare(&tdiff, att->st->root,
-					rootfs ? rootfs->dir : NULL)) < 0 ||
-	    (err = env_check(&env, att->st->root, rootfs, tdiff)) < 0)
-		goto done;
-	if (keep != NULL) {
-		if (mkdir(keep, 0755) < 0 && access(keep, W_OK) < 0) {
-			err = cr_error_errno("%s", keep);
-			goto done;
-		}
-		outdir = (char *)keep;
-	} else if (snprintf(outdir_tmp, sizeof(outdir_tmp),
+	if (err < 0)
+		return err;
+	if ((err = cr_toolchain_compare(&r->tdiff, r->att->st,
+					r->rootfs ? r->rootfs->dir : NULL)) < 0)
+		return err;
+	return env_check(&r->env, r->att->st, r->rootfs, r->tdiff);
+}
+
+/* Rebuilds into --keep DIR or a temporary directory. */
+static int
+rebuild(struct rebuild *r, const struct rebuild_opts *o)
+{
+	struct cr_build_opts bo = {0};
+	const char *tmp = getenv("TMPDIR");
+	char why[4096];
+	int err;
+
+	if (o->keep != NULL) {
+		if (mkdir(o->keep, 0755) < 0 && access(o->keep, W_OK) < 0)
+			return cr_error_errno("%s", o->keep);
+		r->outdir = (char *)o->keep;
+	} else if (snprintf(r->outdir_tmp, sizeof(r->outdir_tmp),
 			    "%s/cleanroom-rebuild.XXXXXX",
 			    tmp && *tmp ? tmp : "/tmp") < 0 ||
-		   (outdir = mkdtemp(outdir_tmp)) == NULL) {
-		err = cr_error_errno("%s", outdir_tmp);
-		goto done;
+		   (r->outdir = mkdtemp(r->outdir_tmp)) == NULL) {
+		return cr_error_errno("%s", r->outdir_tmp);
 	}
-	bo.output_dir = outdir;
-	bo.root = rootfs ? rootfs->dir : NULL;
-	bo.root_dependency = rootdep;
+	bo.output_dir = r->outdir;
+	bo.root = r->rootfs ? r->rootfs->dir : NULL;
+	bo.root_dependency = r->rootdep;
 	bo.log_name = "rebuild.log";
-	bo.progress = json ? NULL : tool_progress_line;
+	bo.progress = o->json ? NULL : tool_progress_line;
 	/* The recipe is another party's code: it never runs unbounded. */
-	bo.timeout = timeout > 0 ? (unsigned int)timeout
-				 : CR_REBUILD_DEFAULT_TIMEOUT;
-	bo.max_size = max_size;
-	if (!tool_quiet && !json)
+	bo.timeout = o->timeout > 0 ? (unsigned int)o->timeout
+				    : CR_REBUILD_DEFAULT_TIMEOUT;
+	bo.max_size = o->max_size;
+	if (!tool_quiet && !o->json)
 		fprintf(stderr, "%s: rebuilding %s in the sandbox\n", tool_prog,
-			id);
-	err = cr_build_run(&b, recipe, &bs, &bo);
+			r->id);
+	err = cr_build_run(&r->b, r->recipe, &r->bs, &bo);
 	tool_progress_done();
-	if (err < 0 && b != NULL) {
+	if (err < 0 && r->b != NULL) {
 		/* The one-line reason, then the log's end, escaped. */
-		if (b->timed_out)
+		if (r->b->timed_out)
 			tool_warn("could not rebuild: %s", cr_error_last());
 		else
 			tool_warn("could not rebuild: the recorded command "
 				  "failed (exit status %d)",
-				  b->exit_status);
-		print_log_tail(b, keep);
-		reported = 1;
-		err = CR_ERROR;
-		goto done;
+				  r->b->exit_status);
+		print_log_tail(r->b, o->keep);
+		r->reported = 1;
+		return CR_ERROR;
 	}
 	if (err == CR_EFAIL) {
-		char why[4096];
-
 		snprintf(why, sizeof(why), "%s", cr_error_last());
 		err = cr_error_set("could not rebuild: %s", why);
 	}
-	if (err < 0)
-		goto done;
+	return err;
+}
 
-	if ((used = calloc(nshipped + 1, 1)) == NULL) {
-		err = cr_error_set("out of memory");
-		goto done;
-	}
-	if (json) {
-		report = json_object();
-		arts = json_array();
-		json_object_set_new(report, "command", json_string("rebuild"));
-		json_object_set_new(report, "source", json_string(id));
-		json_object_set_new(report, "attestation",
+/* The report's head: the source, its statement, environment and recipe. */
+static int
+report_head(struct rebuild *r, const struct rebuild_opts *o)
+{
+	json_t *envj;
+	char *text, *tctext;
+	int err;
+
+	if (o->json) {
+		r->report = json_object();
+		r->arts = json_array();
+		json_object_set_new(r->report, "command",
+				    json_string("rebuild"));
+		json_object_set_new(r->report, "source", json_string(r->id));
+		json_object_set_new(r->report, "attestation",
 				    json_pack("{s:o, s:i}", "file",
-					      tool_json_str(att->file), "line",
-					      (int)att->line));
-		json_object_set_new(report, "toolchain",
-				    cr_toolchain_diff_json(tdiff));
-		json_object_update(report, envj = env_json(&env));
+					      tool_json_str(r->att->file),
+					      "line", (int)r->att->line));
+		json_object_set_new(r->report, "toolchain",
+				    cr_toolchain_diff_json(r->tdiff));
+		json_object_update(r->report, envj = env_json(&r->env));
 		json_decref(envj);
-		json_object_set_new(report, "recipe", cr_recipe_json(recipe));
-		json_object_set_new(report, "recipeTrusted",
-				    json_boolean(!recipe->from_tree));
-		json_object_set_new(report, "attestations", trust_json(&t));
-		json_object_set(report, "artifacts", arts);
-		json_decref(arts);
+		json_object_set_new(r->report, "recipe",
+				    cr_recipe_json(r->recipe));
+		json_object_set_new(r->report, "recipeTrusted",
+				    json_boolean(!r->recipe->from_tree));
+		json_object_set_new(r->report, "attestations",
+				    trust_json(&o->t));
+		json_object_set(r->report, "artifacts", r->arts);
+		json_decref(r->arts);
 	} else if (!tool_quiet) {
-		char *tctext;
-
-		if ((err = cr_toolchain_diff_text(&tctext, tdiff)) < 0)
-			goto done;
-		trust_print_rejected(&t);
-		printf("source %s: the attested tree [%s:%u]\n", id,
-		       tool_name(att->file), att->line);
+		if ((err = cr_toolchain_diff_text(&tctext, r->tdiff)) < 0)
+			return err;
+		trust_print_rejected(&o->t);
+		printf("source %s: the attested tree [%s:%u]\n", r->id,
+		       tool_name(r->att->file), r->att->line);
 		fputs(tctext, stdout);
 		free(tctext);
-		env_print(&env);
-		if (recipe->from_tree) {
-			char *text = cr_recipe_describe(recipe);
-
-			if (text != NULL)
-				printf("%s", text);
+		env_print(&r->env);
+		if (r->recipe->from_tree &&
+		    (text = cr_recipe_describe(r->recipe)) != NULL) {
+			printf("%s", text);
 			free(text);
 		}
 	}
-	for (i = 0; i < b->nartifacts; i++) {
-		const struct cr_artifact *a = &b->artifacts[i];
-		const struct cr_subject *s = NULL;
-		int same;
+	return CR_OK;
+}
 
-		for (j = 0; j < att->st->nsubjects; j++)
-			if (strcmp(att->st->subjects[j].name, a->name) == 0)
-				s = &att->st->subjects[j];
-		cr_hex_encode(hex, a->sha256, CR_SHA256_LEN);
-		same = s && memcmp(s->sha256, a->sha256, CR_SHA256_LEN) == 0;
-		if (s)
-			cr_hex_encode(ahex, s->sha256, CR_SHA256_LEN);
-		if (!same)
-			differs = 1;
-		jart = NULL;
-		if (json) {
-			jart = json_pack("{s:o, s:s, s:s}", "name",
-					 tool_json_str(a->name), "rebuilt", hex,
-					 "result",
-					 same ? "identical" : "different");
-			if (s)
-				json_object_set_new(jart, "attested",
-						    json_string(ahex));
-			json_array_append_new(arts, jart);
-		} else if (!tool_quiet) {
-			printf("%s  %s  rebuilt sha256:%s\n",
-			       same ? "OK  " : "FAIL", tool_name(a->name), hex);
-			if (!s)
-				printf("  not among the attested subjects\n");
-			else if (!same)
-				printf("  attested sha256:%s: the rebuild "
-				       "differs%s\n",
-				       ahex,
-				       cr_toolchain_diff_count(tdiff)
-					       ? " (the toolchain differs, "
-						 "see above)"
-					       : "");
-		}
-		if (!same)
-			tool_warn("%s: the rebuild does not give the attested "
-				  "digest",
-				  a->name);
-		for (j = 0; j < nshipped; j++) {
-			if (strcmp(base_name(shipped[j]), base_name(a->name)))
-				continue;
-			used[j] = 1;
-			snprintf(path, sizeof(path), "%s/%s", outdir, a->name);
-			snprintf(label, sizeof(label), "rebuilt:%s", a->name);
-			if ((err = compare_shipped(jart, path, label,
-						   shipped[j], a->sha256, json,
-						   &shipped_differs)) < 0)
-				goto done;
-		}
-	}
-	/* Every attested subject must have been made again. */
-	for (j = 0; j < att->st->nsubjects; j++) {
-		const struct cr_subject *s = &att->st->subjects[j];
+/* One rebuilt artifact against its attested digest and SHIPPED files. */
+static int
+check_artifact(struct rebuild *r, const struct rebuild_opts *o,
+	       const struct cr_artifact *a)
+{
+	const struct cr_statement *st = r->att->st;
+	const struct cr_subject *s = NULL;
+	char hex[CR_SHA256_HEXLEN + 1], ahex[CR_SHA256_HEXLEN + 1];
+	char path[4096], label[4200];
+	json_t *jart = NULL;
+	size_t j;
+	int same, err;
 
-		for (i = 0; i < b->nartifacts; i++)
-			if (strcmp(b->artifacts[i].name, s->name) == 0)
-				break;
-		if (i < b->nartifacts)
-			continue;
-		differs = 1;
+	for (j = 0; j < st->nsubjects; j++)
+		if (strcmp(st->subjects[j].name, a->name) == 0)
+			s = &st->subjects[j];
+	cr_hex_encode(hex, a->sha256, CR_SHA256_LEN);
+	same = s && memcmp(s->sha256, a->sha256, CR_SHA256_LEN) == 0;
+	if (s)
 		cr_hex_encode(ahex, s->sha256, CR_SHA256_LEN);
-		if (json)
+	if (!same)
+		r->differs = 1;
+	if (o->json) {
+		jart = json_pack("{s:o, s:s, s:s}", "name",
+				 tool_json_str(a->name), "rebuilt", hex,
+				 "result", same ? "identical" : "different");
+		if (s)
+			json_object_set_new(jart, "attested",
+					    json_string(ahex));
+		json_array_append_new(r->arts, jart);
+	} else if (!tool_quiet) {
+		printf("%s  %s  rebuilt sha256:%s\n", same ? "OK  " : "FAIL",
+		       tool_name(a->name), hex);
+		if (!s)
+			printf("  not among the attested subjects\n");
+		else if (!same)
+			printf("  attested sha256:%s: the rebuild differs%s\n",
+			       ahex,
+			       cr_toolchain_diff_count(r->tdiff)
+				       ? " (the toolchain differs, see above)"
+				       : "");
+	}
+	if (!same)
+		tool_warn("%s: the rebuild does not give the attested digest",
+			  a->name);
+	for (j = 0; j < o->nshipped; j++) {
+		if (strcmp(base_name(o->shipped[j]), base_name(a->name)))
+			continue;
+		r->used[j] = 1;
+		snprintf(path, sizeof(path), "%s/%s", r->outdir, a->name);
+		snprintf(label, sizeof(label), "rebuilt:%s", a->name);
+		if ((err = compare_shipped(jart, path, label, o->shipped[j],
+					   a->sha256, o->json,
+					   &r->shipped_differs)) < 0)
+			return err;
+	}
+	return CR_OK;
+}
+
+/* Whether b made an artifact of s's name (and with same, of its digest). */
+static int
+was_rebuilt(const struct cr_build *b, const struct cr_subject *s, int same)
+{
+	size_t i;
+
+	for (i = 0; i < b->nartifacts; i++)
+		if (strcmp(b->artifacts[i].name, s->name) == 0 &&
+		    (!same || memcmp(b->artifacts[i].sha256, s->sha256,
+				     CR_SHA256_LEN) == 0))
+			return 1;
+	return 0;
+}
+
+/* Every attested subject must have been made again. */
+static void
+check_unbuilt(struct rebuild *r, const struct rebuild_opts *o)
+{
+	char ahex[CR_SHA256_HEXLEN + 1];
+	size_t j;
+
+	for (j = 0; j < r->att->st->nsubjects; j++) {
+		const struct cr_subject *s = &r->att->st->subjects[j];
+
+		if (was_rebuilt(r->b, s, 0))
+			continue;
+		r->differs = 1;
+		cr_hex_encode(ahex, s->sha256, CR_SHA256_LEN);
+		if (o->json)
 			json_array_append_new(
-				arts,
+				r->arts,
 				json_pack("{s:o, s:s, s:s}", "name",
 					  tool_json_str(s->name), "attested",
 					  ahex, "result", "not rebuilt"));
@@ -804,119 +843,182 @@ cmd_rebuild(int argc, char **argv)
 		tool_warn("%s: an attested subject the rebuild did not make",
 			  s->name);
 	}
-	/*
-	 * Every other trusted statement in the input is checked too: one
-	 * that names this tree must attest only what the rebuild made (an
-	 * honest build statement beside a signed backdoor for the same
-	 * tree would otherwise pass here and give the backdoor to
-	 * customers); one that names another tree was not rebuilt, and
-	 * exit 0 is not given on what was not.
-	 */
-	for (k = 0; k < t.set.count; k++) {
-		const struct cr_checked *o = &t.set.items[k];
+}
 
-		if (o == att || o->status != CR_OK)
-			continue;
-		if (!o->st->has_tree ||
-		    memcmp(o->st->tree, tree->root, CR_SHA256_LEN) != 0) {
-			differs = 1;
-			if (json)
-				json_array_append_new(
-					arts, json_pack("{s:o, s:i, s:s}",
-							"attestation",
-							tool_json_str(o->file),
-							"line", (int)o->line,
-							"result",
-							"another source tree"));
-			else if (!tool_quiet)
-				printf("FAIL  %s:%u: a trusted statement of "
-				       "another source tree, not rebuilt "
-				       "here\n",
-				       tool_name(o->file), o->line);
-			tool_warn("%s:%u: a trusted statement of another "
-				  "source tree; give each rebuild only its own",
-				  o->file, o->line);
-			continue;
-		}
-		for (j = 0; j < o->st->nsubjects; j++) {
-			const struct cr_subject *s = &o->st->subjects[j];
+/* A trusted statement of another tree (or of none): not rebuilt here. */
+static void
+other_tree(struct rebuild *r, const struct rebuild_opts *o,
+	   const struct cr_checked *c)
+{
+	r->differs = 1;
+	if (o->json)
+		json_array_append_new(
+			r->arts,
+			json_pack("{s:o, s:i, s:s}", "attestation",
+				  tool_json_str(c->file), "line", (int)c->line,
+				  "result", "another source tree"));
+	else if (!tool_quiet)
+		printf("FAIL  %s:%u: a trusted statement of another source "
+		       "tree, not rebuilt here\n",
+		       tool_name(c->file), c->line);
+	tool_warn("%s:%u: a trusted statement of another source tree; give "
+		  "each rebuild only its own",
+		  c->file, c->line);
+}
 
-			for (i = 0; i < b->nartifacts; i++)
-				if (strcmp(b->artifacts[i].name, s->name) ==
-					    0 &&
-				    memcmp(b->artifacts[i].sha256, s->sha256,
-					   CR_SHA256_LEN) == 0)
-					break;
-			if (i < b->nartifacts)
-				continue;
-			differs = 1;
-			cr_hex_encode(ahex, s->sha256, CR_SHA256_LEN);
-			if (json)
-				json_array_append_new(
-					arts,
-					json_pack(
-						"{s:o, s:s, s:s, s:o, s:i}",
-						"name", tool_json_str(s->name),
-						"attested", ahex, "result",
-						"not reproduced", "attestation",
-						tool_json_str(o->file), "line",
-						(int)o->line));
-			else if (!tool_quiet)
-				printf("FAIL  %s  attested sha256:%s [%s:%u]: "
-				       "the rebuild did not make these "
-				       "bytes\n",
-				       tool_name(s->name), ahex,
-				       tool_name(o->file), o->line);
-			tool_warn("%s:%u: %s: also attested for this tree, "
-				  "and not what the rebuild made",
-				  o->file, o->line, s->name);
-		}
+/* Each subject of c, a statement of this tree, must be what was rebuilt. */
+static void
+other_subjects(struct rebuild *r, const struct rebuild_opts *o,
+	       const struct cr_checked *c)
+{
+	char ahex[CR_SHA256_HEXLEN + 1];
+	size_t j;
+
+	for (j = 0; j < c->st->nsubjects; j++) {
+		const struct cr_subject *s = &c->st->subjects[j];
+
+		if (was_rebuilt(r->b, s, 1))
+			continue;
+		r->differs = 1;
+		cr_hex_encode(ahex, s->sha256, CR_SHA256_LEN);
+		if (o->json)
+			json_array_append_new(
+				r->arts,
+				json_pack("{s:o, s:s, s:s, s:o, s:i}", "name",
+					  tool_json_str(s->name), "attested",
+					  ahex, "result", "not reproduced",
+					  "attestation", tool_json_str(c->file),
+					  "line", (int)c->line));
+		else if (!tool_quiet)
+			printf("FAIL  %s  attested sha256:%s [%s:%u]: the "
+			       "rebuild did not make these bytes\n",
+			       tool_name(s->name), ahex, tool_name(c->file),
+			       c->line);
+		tool_warn("%s:%u: %s: also attested for this tree, and not "
+			  "what the rebuild made",
+			  c->file, c->line, s->name);
 	}
-	for (j = 0; j < nshipped; j++)
-		if (!used[j]) {
-			shipped_differs = 1;
+}
+
+/*
+ * Every other trusted statement in the input is checked too: one that
+ * names this tree must attest only what the rebuild made (an honest build
+ * statement beside a signed backdoor for the same tree would otherwise
+ * pass here and give the backdoor to customers); one that names another
+ * tree was not rebuilt, and exit 0 is not given on what was not.
+ */
+static void
+check_others(struct rebuild *r, const struct rebuild_opts *o)
+{
+	size_t k;
+
+	for (k = 0; k < o->t.set.count; k++) {
+		const struct cr_checked *c = &o->t.set.items[k];
+
+		if (c == r->att || c->status != CR_OK)
+			continue;
+		if (!c->st->has_tree ||
+		    memcmp(c->st->tree, r->tree->root, CR_SHA256_LEN) != 0)
+			other_tree(r, o, c);
+		else
+			other_subjects(r, o, c);
+	}
+}
+
+/* The verdict line ends the report; returns the exit code it gives. */
+static int
+report_verdict(struct rebuild *r, const struct rebuild_opts *o)
+{
+	char verdict[512];
+	size_t j;
+	int rc;
+
+	for (j = 0; j < o->nshipped; j++)
+		if (!r->used[j]) {
+			r->shipped_differs = 1;
 			tool_warn("%s: no rebuilt artifact has this name",
-				  shipped[j]);
+				  o->shipped[j]);
 		}
-	verdict_rc = env_verdict(verdict, sizeof(verdict), &env, differs,
-				 shipped_differs);
-	if (json) {
-		json_object_set_new(report, "result",
-				    json_string(verdict_rc == EXIT_OK ? "ok"
-						: verdict_rc == EXIT_FAIL
+	rc = env_verdict(verdict, sizeof(verdict), &r->env, r->differs,
+			 r->shipped_differs);
+	if (o->json) {
+		json_object_set_new(r->report, "result",
+				    json_string(rc == EXIT_OK ? "ok"
+						: rc == EXIT_FAIL
 							? "fail"
 							: "inconclusive"));
-		json_object_set_new(report, "verdict", json_string(verdict));
-		tool_json_print(report);
-		report = NULL;
+		json_object_set_new(r->report, "verdict", json_string(verdict));
+		tool_json_print(r->report);
+		r->report = NULL;
 	} else if (!tool_quiet) {
 		printf("verdict: %s\n", verdict);
 	}
-	if (verdict_rc != EXIT_OK)
+	if (rc != EXIT_OK)
 		tool_warn("%s", verdict);
-	if (!recipe->from_tree && !tool_quiet && !json)
+	if (!r->recipe->from_tree && !tool_quiet && !o->json)
 		printf("note: rebuilt with a recipe given on the vendor's "
 		       "command line, trusted by --trust-recipe, not "
 		       "reviewed with the source\n");
-	if (keep != NULL && !tool_quiet && !json)
-		printf("rebuilt artifacts kept in %s\n", tool_name(keep));
-done:
-	json_decref(report);
-	if (outdir != NULL && keep == NULL)
-		cr_rmtree(outdir);
-	free(used);
-	cr_toolchain_diff_free(tdiff);
-	env_free(&env);
-	json_decref(rootdep);
-	cr_root_close(rootfs);
-	cr_build_free(b);
-	cr_recipe_free(recipe);
-	cr_recipe_free(shown);
-	cr_tree_free(tree);
-	trust_free(&t);
+	if (o->keep != NULL && !tool_quiet && !o->json)
+		printf("rebuilt artifacts kept in %s\n", tool_name(o->keep));
+	return rc;
+}
+
+/*
+ * Finds, rebuilds and compares, the report printed as the comparisons go;
+ * a core status, *verdict_rc the verdict's exit code once reached.
+ */
+static int
+run(struct rebuild *r, struct rebuild_opts *o, int *verdict_rc)
+{
+	size_t i;
+	int err;
+
+	if ((err = find_source(r, o)) < 0 || (err = replay_recipe(r, o)) < 0 ||
+	    (err = open_env(r, o)) < 0 || (err = rebuild(r, o)) < 0)
+		return err;
+	if ((r->used = calloc(o->nshipped + 1, 1)) == NULL)
+		return cr_error_set("out of memory");
+	if ((err = report_head(r, o)) < 0)
+		return err;
+	for (i = 0; i < r->b->nartifacts; i++)
+		if ((err = check_artifact(r, o, &r->b->artifacts[i])) < 0)
+			return err;
+	check_unbuilt(r, o);
+	check_others(r, o);
+	*verdict_rc = report_verdict(r, o);
+	return CR_OK;
+}
+
+int
+cmd_rebuild(int argc, char **argv)
+{
+	struct rebuild_opts o = {0};
+	struct rebuild r;
+	int rc, err, verdict_rc = -1;
+
+	if ((rc = parse(&o, argc, argv)) != TOOL_PARSED) {
+		trust_free(&o.t);
+		return rc;
+	}
+	memset(&r, 0, sizeof(r));
+	err = run(&r, &o, &verdict_rc);
+	json_decref(r.report);
+	if (r.outdir != NULL && o.keep == NULL)
+		cr_rmtree(r.outdir);
+	free(r.used);
+	cr_toolchain_diff_free(r.tdiff);
+	env_free(&r.env);
+	cr_resources_free(r.rootdep, 1);
+	cr_root_close(r.rootfs);
+	cr_build_free(r.b);
+	cr_recipe_free(r.recipe);
+	cr_recipe_free(r.shown);
+	cr_tree_free(r.tree);
+	trust_free(&o.t);
 	if (err == CR_OK && verdict_rc >= 0)
 		return verdict_rc;
-	if (reported)
+	if (r.reported)
 		return EXIT_ERROR;
 	return err < 0 ? tool_report(err) : EXIT_OK;
 }

@@ -1,5 +1,4 @@
 /* verify root: is this root, or the one Debian's .debs make, the attested one? */
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,47 +8,72 @@
 
 #include "cmds.h"
 #include "manifest.h"
+#include "opts.h"
 #include "root.h"
 #include "tool.h"
 #include "tree.h"
 #include "trust.h"
 #include "util.h"
 
-static const char usage_text[] =
-	"usage: verify root (-a ATTESTATION -k PUB | --tree sha256tree:HEX | --manifest ROOT.json)\n"
-	"                   [--debs DIR [-o ROOT.tar]] [--keyring FILE] [--json] [-q]\n"
-	"                   [ROOT.tar | DIR]\n"
-	"\n"
-	"Checks a build root against the tree hash a trusted attestation records\n"
-	"for it (its resolved dependency \"rootfs\"), or against a tree hash given\n"
-	"with --tree, or against a ROOT.json ('attest root create'; no one signed\n"
-	"it, so that only checks a root against its own recipe). A root's tree\n"
+static const struct tool_opt options[] = {
+	{"attestation", 'a', "FILE", "an .intoto.jsonl file of DSSE envelopes",
+	 'a'},
+	TRUST_OPT_BUNDLE,
+	{"key", 'k', "PUB", "a trusted public key (SPKI PEM)", 'k'},
+	{"tree", 0, "ID", "the expected tree hash, sha256tree:HEX", 't'},
+	{"manifest", 0, "ROOT.json",
+	 "the recipe; the expected tree hash when neither\n"
+	 "-a nor --tree is given",
+	 'm'},
+	{"debs", 0, "DIR", "a directory 'attest root create --debs' wrote",
+	 'd'},
+	{"output", 'o', "ROOT.tar",
+	 "make the root again from --debs into ROOT.tar", 'o'},
+	{"keyring", 0, "FILE",
+	 "the archive keyring (default\n"
+	 "/usr/share/keyrings/debian-archive-keyring.gpg)",
+	 'K'},
+	TOOL_OPT_JSON_ENTRY("print a machine-readable report"),
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
+	TOOL_OPT_HELP_ENTRY("show this help"),
+	TOOL_OPT_END,
+};
+
+static const struct tool_cmd command = {
+	"root",
+	"verify root (-a ATTESTATION -k PUB | --tree sha256tree:HEX | "
+	"--manifest ROOT.json)\n"
+	"            [--debs DIR [-o ROOT.tar]] [--keyring FILE] [--json] "
+	"[-q]\n"
+	"            [ROOT.tar | DIR]",
+	"Checks a build root against the tree hash a trusted attestation "
+	"records\n"
+	"for it (its resolved dependency \"rootfs\"), or against a tree hash "
+	"given\n"
+	"with --tree, or against a ROOT.json ('attest root create'; no one "
+	"signed\n"
+	"it, so that only checks a root against its own recipe). A root's "
+	"tree\n"
 	"hash leaves device nodes, FIFOs and sockets out.\n"
 	"\n"
 	"With --debs, offline: InRelease must be signed by a key of Debian's\n"
-	"archive keyring (gpgv), Packages must be the file InRelease lists, and\n"
-	"every .deb the one Packages lists; a package that is not is named. With\n"
-	"-o, the root is then made again from those .debs alone (mmdebstrap, the\n"
-	"recipe of --manifest or DIR/ROOT.json) into ROOT.tar and its tree hash\n"
-	"checked; a ROOT.tar or DIR given too is compared with it file by file,\n"
-	"each difference named with the package that owns the file, or as owned\n"
-	"by no package.\n"
-	"\n"
-	"  -a, --attestation FILE  an .intoto.jsonl file of DSSE envelopes\n"
-	"  --bundle FILE           a Sigstore bundle v0.3 (.sigstore.json), as -a\n"
-	"  -k, --key PUB           a trusted public key (SPKI PEM)\n"
-	"  --tree ID               the expected tree hash, sha256tree:HEX\n"
-	"  --manifest ROOT.json    the recipe; the expected tree hash when neither\n"
-	"                          -a nor --tree is given\n"
-	"  --debs DIR              a directory 'attest root create --debs' wrote\n"
-	"  -o, --output ROOT.tar   make the root again from --debs into ROOT.tar\n"
-	"  --keyring FILE          the archive keyring (default\n"
-	"                          /usr/share/keyrings/debian-archive-keyring.gpg)\n"
-	"  --json                  print a machine-readable report\n"
-	"  -q, --quiet             print nothing but errors\n"
-	"  -h, --help              show this help\n"
-	"\n"
-	"Exit status: 0 every check holds, 1 one does not, 2 no answer.\n";
+	"archive keyring (gpgv), Packages must be the file InRelease lists, "
+	"and\n"
+	"every .deb the one Packages lists; a package that is not is named. "
+	"With\n"
+	"-o, the root is then made again from those .debs alone (mmdebstrap, "
+	"the\n"
+	"recipe of --manifest or DIR/ROOT.json) into ROOT.tar and its tree "
+	"hash\n"
+	"checked; a ROOT.tar or DIR given too is compared with it file by "
+	"file,\n"
+	"each difference named with the package that owns the file, or as "
+	"owned\n"
+	"by no package.",
+	options,
+	"Exit status: 0 every check holds, 1 one does not, 2 no answer.",
+	0,
+};
 
 struct expect {
 	unsigned char tree[CR_SHA256_LEN];
@@ -71,7 +95,7 @@ expect_from_trust(struct expect *e, const struct trust *t)
 		if (ck->status != CR_OK)
 			continue;
 		trusted++;
-		if ((err = cr_root_record_get(&rec, &found, ck->st->root)) < 0)
+		if ((err = cr_root_record_get(&rec, &found, ck->st)) < 0)
 			return err;
 		memcpy(e->tree, rec.tree, CR_SHA256_LEN);
 		cr_root_record_clear(&rec);
@@ -198,287 +222,335 @@ check_root(struct report *r, struct cr_tree **out, const char *path,
 	return ok ? CR_OK : CR_EFAIL;
 }
 
-int
-cmd_root(int argc, char **argv)
+/* What the command line asks. */
+struct root_opts {
+	struct trust t;
+	const char *tree, *manifest, *debdir, *output, *keyring, *root;
+	int json;
+};
+
+/* The checks under way: what was expected, read, made and found. */
+struct root_check {
+	struct expect e;
+	struct report rep;
+	struct cr_root_manifest *m, *made;
+	struct cr_root_debs *debs;
+	struct cr_tree *given, *remade;
+	struct cr_root_owners *oref, *ogot;
+};
+
+/* A step's status that ends the checks with no error of its own. */
+#define STOP 1
+
+/* One option into o: 0, or the exit code after a usage message. */
+static int
+parse_option(void *ctx, int id, const char *arg)
 {
-	static const struct option longopts[] = {
-		{"attestation", required_argument, NULL, 'a'},
-		{"bundle", required_argument, NULL, 'b'},
-		{"key", required_argument, NULL, 'k'},
-		{"tree", required_argument, NULL, 't'},
-		{"manifest", required_argument, NULL, 'm'},
-		{"debs", required_argument, NULL, 'd'},
-		{"output", required_argument, NULL, 'o'},
-		{"keyring", required_argument, NULL, 'K'},
-		{"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct trust t = {0};
-	struct expect e = {0};
-	struct report rep = {0};
-	struct cr_root_manifest *m = NULL, *made = NULL;
-	struct cr_root_debs *debs = NULL;
-	struct cr_tree *given = NULL, *remade = NULL;
-	struct cr_root_owners *oref = NULL, *ogot = NULL;
-	const char *tree = NULL, *manifest = NULL, *debdir = NULL;
-	const char *output = NULL, *keyring = NULL, *root = NULL;
-	char path[4096], id[CR_TREE_IDLEN + 1];
-	int c, rc, json = 0, err = CR_OK, given_err = CR_OK;
-	size_t i;
+	struct root_opts *o = ctx;
+	const char **slot;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "a:k:o:qh", longopts, NULL)) !=
-	       -1) {
-		const char **slot = NULL;
+	slot = id == 't'   ? &o->tree
+	       : id == 'm' ? &o->manifest
+	       : id == 'd' ? &o->debdir
+	       : id == 'o' ? &o->output
+	       : id == 'K' ? &o->keyring
+			   : NULL;
+	if (slot == NULL)
+		return trust_option(&o->t, "root", id, arg);
+	if (*slot != NULL)
+		return tool_usage("root", "an option given twice");
+	*slot = arg;
+	return 0;
+}
 
-		switch (c) {
-		case 'a':
-			if ((rc = trust_add_attestation(&t, "root", optarg)))
-				return rc;
-			continue;
-		case 'b':
-			if ((rc = trust_add_bundle(&t, "root", optarg)))
-				return rc;
-			continue;
-		case 'k':
-			if ((rc = trust_add_key(&t, "root", optarg)))
-				return rc;
-			continue;
-		case 't':
-			slot = &tree;
-			break;
-		case 'm':
-			slot = &manifest;
-			break;
-		case 'd':
-			slot = &debdir;
-			break;
-		case 'o':
-			slot = &output;
-			break;
-		case 'K':
-			slot = &keyring;
-			break;
-		case 'j':
-			json = 1;
-			continue;
-		case 'q':
-			tool_quiet = 1;
-			continue;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			return tool_usage("root", "unknown option");
-		}
-		if (*slot != NULL)
-			return tool_usage("root", "an option given twice");
-		*slot = optarg;
-	}
-	if (optind < argc) {
-		if (optind + 1 < argc)
+/* argv to o: TOOL_PARSED, or the exit code once usage or help is printed. */
+static int
+parse(struct root_opts *o, int argc, char **argv)
+{
+	struct tool_getopt g;
+	int rc;
+
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    o)) != TOOL_PARSED)
+		return rc;
+	o->json = g.json;
+	if (g.optind < argc) {
+		if (g.optind + 1 < argc)
 			return tool_usage("root", "one ROOT.tar or DIR at a "
 						  "time");
-		root = argv[optind];
+		o->root = argv[g.optind];
 	}
-	if ((t.natt > 0 || t.nkeys > 0) &&
-	    (rc = trust_check_usage(&t, "root")) != 0)
+	return TOOL_PARSED;
+}
+
+/* The options that go together, once all are read. */
+static int
+parse_check(struct root_opts *o, struct expect *e)
+{
+	int rc;
+
+	if ((o->t.natt > 0 || o->t.nkeys > 0) &&
+	    (rc = trust_check_usage(&o->t, "root")) != 0)
 		return rc;
-	if (t.natt > 0 && tree != NULL)
+	if (o->t.natt > 0 && o->tree != NULL)
 		return tool_usage("root", "-a and --tree both name the "
 					  "expected root: give one");
-	if (t.natt == 0 && tree == NULL && manifest == NULL)
+	if (o->t.natt == 0 && o->tree == NULL && o->manifest == NULL)
 		return tool_usage("root", "give -a and -k, --tree or "
 					  "--manifest");
-	if (tree != NULL && parse_tree_id(e.tree, tree) < 0)
+	if (o->tree != NULL && parse_tree_id(e->tree, o->tree) < 0)
 		return tool_usage("root", "--tree: not sha256tree:<64 hex>");
-	if (output != NULL && debdir == NULL)
+	if (o->output != NULL && o->debdir == NULL)
 		return tool_usage("root", "-o makes the root from --debs: "
 					  "give --debs");
-	if (root == NULL && debdir == NULL)
+	if (o->root == NULL && o->debdir == NULL)
 		return tool_usage("root", "give ROOT.tar, DIR or --debs");
-	if (output != NULL && root != NULL && strcmp(output, root) == 0)
+	if (o->output != NULL && o->root != NULL &&
+	    strcmp(o->output, o->root) == 0)
 		return tool_usage("root",
 				  "-o would overwrite the root checked");
+	return TOOL_PARSED;
+}
 
-	if (json) {
-		rep.j = json_pack("{s:s, s:[]}", "command", "root", "checks");
-		tool_quiet = 1;
-	}
-	if (t.natt > 0) {
-		if ((err = trust_load(&t)) < 0)
-			goto done;
-		if (!json)
-			trust_print_rejected(&t);
-		if ((err = expect_from_trust(&e, &t)) < 0)
-			goto done;
-	} else if (tree != NULL) {
-		snprintf(e.what, sizeof(e.what), "given with --tree");
-		e.have = 1;
+/* The expected tree hash: attested, given or recorded; and the recipe. */
+static int
+find_expected(struct root_check *c, struct root_opts *o)
+{
+	struct expect *e = &c->e;
+	char path[4096], id[CR_TREE_IDLEN + 1];
+	int err;
+
+	if (o->t.natt > 0) {
+		if ((err = trust_load(&o->t)) < 0)
+			return err;
+		if (!o->json)
+			trust_print_rejected(&o->t);
+		if ((err = expect_from_trust(e, &o->t)) < 0)
+			return err;
+	} else if (o->tree != NULL) {
+		snprintf(e->what, sizeof(e->what), "given with --tree");
+		e->have = 1;
 	}
 	/* The recipe: --manifest, else the one kept with the .debs. */
-	if (manifest != NULL) {
-		if ((err = cr_root_manifest_load(&m, manifest)) < 0)
-			goto done;
-	} else if (debdir != NULL) {
-		snprintf(path, sizeof(path), "%s/ROOT.json", debdir);
+	if (o->manifest != NULL) {
+		if ((err = cr_root_manifest_load(&c->m, o->manifest)) < 0)
+			return err;
+	} else if (o->debdir != NULL) {
+		snprintf(path, sizeof(path), "%s/ROOT.json", o->debdir);
 		if (access(path, F_OK) == 0 &&
-		    (err = cr_root_manifest_load(&m, path)) < 0)
-			goto done;
+		    (err = cr_root_manifest_load(&c->m, path)) < 0)
+			return err;
 	}
-	if (!e.have) {
-		memcpy(e.tree, m->tree, CR_SHA256_LEN);
-		snprintf(e.what, sizeof(e.what), "recorded in %s (not signed)",
-			 manifest);
-		e.have = 1;
+	if (!e->have) {
+		memcpy(e->tree, c->m->tree, CR_SHA256_LEN);
+		snprintf(e->what, sizeof(e->what),
+			 "recorded in %s (not signed)", o->manifest);
+		e->have = 1;
 	}
-	if (rep.j != NULL) {
-		cr_tree_format_id(id, e.tree);
-		json_object_set_new(rep.j, "expected", json_string(id));
-		json_object_set_new(rep.j, "expectedFrom",
-				    tool_json_str(e.what));
+	if (c->rep.j != NULL) {
+		cr_tree_format_id(id, e->tree);
+		json_object_set_new(c->rep.j, "expected", json_string(id));
+		json_object_set_new(c->rep.j, "expectedFrom",
+				    tool_json_str(e->what));
 	}
+	return CR_OK;
+}
 
-	if (debdir != NULL) {
-		err = cr_root_debs_check(&debs, debdir, keyring, m);
-		if (err == CR_EFAIL) {
-			result(&rep, 0, debdir, "%s", cr_error_last());
-			goto done;
-		}
-		if (err < 0)
-			goto done;
-		for (i = 0; i < debs->count; i++) {
-			const struct cr_root_deb *d = &debs->debs[i];
+/* Each .deb of --debs against the archive's signature chain. */
+static int
+check_debs(struct root_check *c, const struct root_opts *o)
+{
+	const char *debdir = o->debdir;
+	char path[4096];
+	size_t i;
+	int err;
 
-			if (d->state == CR_DEB_OK)
-				continue;
-			snprintf(path, sizeof(path), "package %s %s (%s)",
-				 d->pkg.name ? d->pkg.name : "?",
-				 d->pkg.version ? d->pkg.version : "?",
-				 d->pkg.arch ? d->pkg.arch : "?");
-			result(&rep, 0, d->pkg.name ? path : d->pkg.filename,
-			       "%s: %s", d->pkg.filename, deb_state(d->state));
-		}
-		result(&rep, debs->nbad == 0, debdir,
-		       "%zu of %zu .debs are the ones Debian's archive signed "
-		       "(%s %s, InRelease of %s)",
-		       debs->count - debs->nbad, debs->count, debs->suite,
-		       debs->arch, debs->release_date);
-		if (m != NULL && m->npkgs == 0)
-			result(&rep, 0, debdir,
-			       "the manifest lists no package");
+	err = cr_root_debs_check(&c->debs, debdir, o->keyring, c->m);
+	if (err == CR_EFAIL)
+		result(&c->rep, 0, debdir, "%s", cr_error_last());
+	if (err < 0)
+		return err;
+	for (i = 0; i < c->debs->count; i++) {
+		const struct cr_root_deb *d = &c->debs->debs[i];
+
+		if (d->state == CR_DEB_OK)
+			continue;
+		snprintf(path, sizeof(path), "package %s %s (%s)",
+			 d->pkg.name ? d->pkg.name : "?",
+			 d->pkg.version ? d->pkg.version : "?",
+			 d->pkg.arch ? d->pkg.arch : "?");
+		result(&c->rep, 0, d->pkg.name ? path : d->pkg.filename,
+		       "%s: %s", d->pkg.filename, deb_state(d->state));
 	}
-	if (output != NULL && rep.fails == 0) {
-		struct cr_root_create_opts o = {0};
-		struct cr_root_recipe r;
-		char *mirror = NULL;
+	result(&c->rep, c->debs->nbad == 0, debdir,
+	       "%zu of %zu .debs are the ones Debian's archive signed "
+	       "(%s %s, InRelease of %s)",
+	       c->debs->count - c->debs->nbad, c->debs->count, c->debs->suite,
+	       c->debs->arch, c->debs->release_date);
+	if (c->m != NULL && c->m->npkgs == 0)
+		result(&c->rep, 0, debdir, "the manifest lists no package");
+	return CR_OK;
+}
 
-		if (m == NULL) {
-			err = cr_error_set("%s: no ROOT.json with the recipe; "
-					   "give --manifest",
-					   debdir);
-			goto done;
-		}
-		if (m->npkgs != debs->count) {
-			result(&rep, 0, debdir,
-			       "holds %zu .debs, the manifest lists %zu",
-			       debs->count, m->npkgs);
-			goto done;
-		}
-		if ((mirror = realpath(debdir, NULL)) == NULL) {
-			err = cr_error_errno("%s", debdir);
-			goto done;
-		}
-		r = m->recipe;
-		if (asprintf(&r.mirror, "file://%s", mirror) < 0) {
-			free(mirror);
-			err = cr_error_set("out of memory");
-			goto done;
-		}
+/* -o: the root made again from the .debs alone, and checked. */
+static int
+remake_root(struct root_check *c, const struct root_opts *o)
+{
+	struct cr_root_create_opts co = {0};
+	struct cr_root_recipe r;
+	char *mirror = NULL;
+	int err;
+
+	if (c->m == NULL)
+		return cr_error_set("%s: no ROOT.json with the recipe; give "
+				    "--manifest",
+				    o->debdir);
+	if (c->m->npkgs != c->debs->count) {
+		result(&c->rep, 0, o->debdir,
+		       "holds %zu .debs, the manifest lists %zu",
+		       c->debs->count, c->m->npkgs);
+		return STOP;
+	}
+	if ((mirror = realpath(o->debdir, NULL)) == NULL)
+		return cr_error_errno("%s", o->debdir);
+	r = c->m->recipe;
+	if (asprintf(&r.mirror, "file://%s", mirror) < 0) {
 		free(mirror);
-		o.recipe = &r;
-		o.output = output;
-		o.keyring = keyring;
-		o.progress = tool_progress_line;
-		err = cr_root_create(&made, &o);
-		free(r.mirror);
-		tool_progress_done();
-		if (err < 0)
-			goto done;
-		if ((err = check_root(&rep, &remade, output, &e)) == CR_ERROR)
-			goto done;
-		if (memcmp(made->tar, m->tar, CR_SHA256_LEN) == 0)
-			result(&rep, 1, output,
-			       "byte for byte the ROOT.tar of the manifest");
-		else if (!json && !tool_quiet)
-			printf("note  %s  not byte for byte the manifest's "
-			       "ROOT.tar (the tree hash is what counts)\n",
-			       output);
+		return cr_error_set("out of memory");
 	}
-	if (root != NULL) {
-		given_err = check_root(&rep, &given, root, &e);
-		if (given_err == CR_ERROR) {
-			err = given_err;
-			goto done;
-		}
-		/*
-		 * Named file by file whenever it is not the root the .debs
-		 * make: also when it is the attested one (a vendor's root
-		 * with a patched compiler attests itself).
-		 */
-		if (remade != NULL && given != NULL &&
-		    memcmp(remade->root, given->root, CR_SHA256_LEN) != 0) {
-			struct diffctx dc = {0};
+	free(mirror);
+	co.recipe = &r;
+	co.output = o->output;
+	co.keyring = o->keyring;
+	co.progress = tool_progress_line;
+	err = cr_root_create(&c->made, &co);
+	free(r.mirror);
+	tool_progress_done();
+	if (err < 0)
+		return err;
+	if ((err = check_root(&c->rep, &c->remade, o->output, &c->e)) ==
+	    CR_ERROR)
+		return err;
+	if (memcmp(c->made->tar, c->m->tar, CR_SHA256_LEN) == 0)
+		result(&c->rep, 1, o->output,
+		       "byte for byte the ROOT.tar of the manifest");
+	else if (!o->json && !tool_quiet)
+		printf("note  %s  not byte for byte the manifest's "
+		       "ROOT.tar (the tree hash is what counts)\n",
+		       o->output);
+	return CR_OK;
+}
 
-			if ((err = cr_root_owners_load(&oref, output)) < 0 ||
-			    (err = cr_root_owners_load(&ogot, root)) < 0)
-				goto done;
-			dc.ref = oref;
-			dc.got = ogot;
-			if (rep.j != NULL) {
-				dc.list = json_array();
-				json_object_set_new(rep.j, "changes", dc.list);
-			} else if (!tool_quiet) {
-				printf("  %s against the root made from %s:\n",
-				       root, debdir);
-			}
-			cr_tree_compare(remade, given, print_change, &dc);
-		} else if (given_err == CR_EFAIL && remade == NULL && !json &&
-			   !tool_quiet) {
-			printf("  (give --debs DIR -o FILE to name the files "
-			       "that differ)\n");
+/* The root given, checked and, against the one remade, named by file. */
+static int
+check_given(struct root_check *c, const struct root_opts *o)
+{
+	struct diffctx dc = {0};
+	int err, given_err;
+
+	given_err = check_root(&c->rep, &c->given, o->root, &c->e);
+	if (given_err == CR_ERROR)
+		return given_err;
+	/*
+	 * Named file by file whenever it is not the root the .debs make:
+	 * also when it is the attested one (a vendor's root with a patched
+	 * compiler attests itself).
+	 */
+	if (c->remade != NULL && c->given != NULL &&
+	    memcmp(c->remade->root, c->given->root, CR_SHA256_LEN) != 0) {
+		if ((err = cr_root_owners_load(&c->oref, o->output)) < 0 ||
+		    (err = cr_root_owners_load(&c->ogot, o->root)) < 0)
+			return err;
+		dc.ref = c->oref;
+		dc.got = c->ogot;
+		if (c->rep.j != NULL) {
+			dc.list = json_array();
+			json_object_set_new(c->rep.j, "changes", dc.list);
+		} else if (!tool_quiet) {
+			printf("  %s against the root made from %s:\n", o->root,
+			       o->debdir);
 		}
+		cr_tree_compare(c->remade, c->given, print_change, &dc);
+	} else if (given_err == CR_EFAIL && c->remade == NULL && !o->json &&
+		   !tool_quiet) {
+		printf("  (give --debs DIR -o FILE to name the files that "
+		       "differ)\n");
 	}
+	return CR_OK;
+}
+
+/* Runs the checks the options ask for, each reported as it is made. */
+static int
+run(struct root_check *c, struct root_opts *o)
+{
+	int err;
+
+	if ((err = find_expected(c, o)) < 0)
+		return err;
+	if (o->debdir != NULL && (err = check_debs(c, o)) < 0)
+		return err;
+	if (o->output != NULL && c->rep.fails == 0 &&
+	    (err = remake_root(c, o)) != CR_OK)
+		return err == STOP ? CR_OK : err;
+	if (o->root != NULL && (err = check_given(c, o)) < 0)
+		return err;
 	/* Signed .debs alone say nothing about the attested root. */
-	if (root == NULL && output == NULL && !json && !tool_quiet)
+	if (o->root == NULL && o->output == NULL && !o->json && !tool_quiet)
 		printf("note  no root was compared with the expected tree: "
 		       "give ROOT.tar or DIR, or -o to make it from the "
 		       ".debs\n");
-	err = CR_OK;
-done:
+	return CR_OK;
+}
+
+/* The JSON report's result, and the one line of a check that failed. */
+static int
+report_end(struct root_check *c, const struct root_opts *o, int err)
+{
+	char msg[64];
+
 	tool_progress_done();
-	if (rep.j != NULL) {
-		json_object_set_new(rep.j, "result",
-				    json_string(err == CR_OK && rep.fails == 0
-							? "ok"
-						: err == CR_ERROR ? "error"
-								  : "fail"));
-		tool_json_print(rep.j);
+	if (c->rep.j != NULL) {
+		json_object_set_new(
+			c->rep.j, "result",
+			json_string(err == CR_OK && c->rep.fails == 0 ? "ok"
+				    : err == CR_ERROR		      ? "error"
+						      : "fail"));
+		tool_json_print(c->rep.j);
 	}
-	if (err == CR_OK && rep.fails > 0) {
-		snprintf(path, sizeof(path), "%d check%s did not hold",
-			 rep.fails, rep.fails == 1 ? "" : "s");
-		err = cr_error_fail("%s: %s", root ? root : debdir, path);
+	if (err == CR_OK && c->rep.fails > 0) {
+		snprintf(msg, sizeof(msg), "%d check%s did not hold",
+			 c->rep.fails, c->rep.fails == 1 ? "" : "s");
+		err = cr_error_fail("%s: %s", o->root ? o->root : o->debdir,
+				    msg);
 	}
-	cr_root_owners_free(oref);
-	cr_root_owners_free(ogot);
-	cr_tree_free(given);
-	cr_tree_free(remade);
-	cr_root_debs_free(debs);
-	cr_root_manifest_free(made);
-	cr_root_manifest_free(m);
-	trust_free(&t);
+	return err;
+}
+
+int
+cmd_root(int argc, char **argv)
+{
+	struct root_opts o = {0};
+	struct root_check c;
+	int rc, err;
+
+	memset(&c, 0, sizeof(c));
+	if ((rc = parse(&o, argc, argv)) != TOOL_PARSED ||
+	    (rc = parse_check(&o, &c.e)) != TOOL_PARSED) {
+		trust_free(&o.t);
+		return rc;
+	}
+	if (o.json) {
+		c.rep.j = json_pack("{s:s, s:[]}", "command", "root", "checks");
+		tool_quiet = 1;
+	}
+	err = report_end(&c, &o, run(&c, &o));
+	cr_root_owners_free(c.oref);
+	cr_root_owners_free(c.ogot);
+	cr_tree_free(c.given);
+	cr_tree_free(c.remade);
+	cr_root_debs_free(c.debs);
+	cr_root_manifest_free(c.made);
+	cr_root_manifest_free(c.m);
+	trust_free(&o.t);
 	return err < 0 ? tool_report(err) : EXIT_OK;
 }

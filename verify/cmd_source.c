@@ -1,5 +1,4 @@
 /* verify source: is this the source tree the attestation names? */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,46 +7,65 @@
 #include "cmds.h"
 #include "disclose.h"
 #include "manifest.h"
+#include "opts.h"
 #include "source.h"
 #include "tool.h"
 #include "tree.h"
 #include "trust.h"
 #include "util.h"
 
-static const char usage_text[] =
-	"usage: verify source -a ATTESTATION -k PUB [--files LIST] [--strip-components N]\n"
-	"                     [--disclosure] [--json] [-q]\n"
-	"                     (PATH | --git REPO [--rev REV])\n"
-	"\n"
-	"Checks that the source tree at PATH (a directory, .git excluded, or a\n"
-	"source archive) or the committed tree of REPO has exactly the source\n"
+static const struct tool_opt options[] = {
+	{"attestation", 'a', "FILE", "an .intoto.jsonl file of DSSE envelopes",
+	 'a'},
+	TRUST_OPT_BUNDLE,
+	{"key", 'k', "PUB", "a trusted public key (SPKI PEM)", 'k'},
+	{"git", 0, "REPO", "check the committed tree of REPO", 'G'},
+	{"rev", 0, "REV", "the revision with --git (default HEAD)", 'r'},
+	{"strip-components", 0, "N",
+	 "drop N leading path parts of archive members", 's'},
+	{"files", 0, "LIST",
+	 "the attested tree's file list ('attest hash\n"
+	 "--list --json' of it): checked against the\n"
+	 "attested tree hash, then used to name each file\n"
+	 "that differs",
+	 'f'},
+	{"disclosure", 0, NULL,
+	 "PATH is a disclosure bundle that may withhold\n"
+	 "files: exit 0 when every disclosed file is in\n"
+	 "the attested tree",
+	 'D'},
+	TOOL_OPT_JSON_ENTRY("print a machine-readable report"),
+	TOOL_OPT_QUIET_ENTRY("print nothing but errors"),
+	TOOL_OPT_HELP_ENTRY("show this help"),
+	TOOL_OPT_END,
+};
+
+static const struct tool_cmd command = {
+	"source",
+	"verify source -a ATTESTATION -k PUB [--files LIST] "
+	"[--strip-components N]\n"
+	"              [--disclosure] [--json] [-q]\n"
+	"              (PATH | --git REPO [--rev REV])",
+	"Checks that the source tree at PATH (a directory, .git excluded, or "
+	"a\n"
+	"source archive) or the committed tree of REPO has exactly the "
+	"source\n"
 	"tree hash that a trusted attestation names. PATH may also be a\n"
-	"disclosure bundle ('attest disclose'): its files and tree objects must\n"
-	"hash up to the attested tree; what was disclosed and what was withheld\n"
-	"is listed. A bundle that withholds anything is not the attested source\n"
+	"disclosure bundle ('attest disclose'): its files and tree objects "
+	"must\n"
+	"hash up to the attested tree; what was disclosed and what was "
+	"withheld\n"
+	"is listed. A bundle that withholds anything is not the attested "
+	"source\n"
 	"(exit 1) unless --disclosure is given.\n"
 	"The recipe the tree is built with is shown: the tree's\n"
-	"cleanroom.json when the statement says so (it fails if the statement\n"
-	"recorded another), or the statement's, marked as not reviewed.\n"
-	"\n"
-	"  -a, --attestation FILE  an .intoto.jsonl file of DSSE envelopes\n"
-	"  --bundle FILE           a Sigstore bundle v0.3 (.sigstore.json), as -a\n"
-	"  -k, --key PUB           a trusted public key (SPKI PEM)\n"
-	"  --git REPO              check the committed tree of REPO\n"
-	"  --rev REV               the revision with --git (default HEAD)\n"
-	"  --strip-components N    drop N leading path parts of archive members\n"
-	"  --files LIST            the attested tree's file list ('attest hash\n"
-	"                          --list --json' of it): checked against the\n"
-	"                          attested tree hash, then used to name each file\n"
-	"                          that differs\n"
-	"  --disclosure            PATH is a disclosure bundle that may withhold\n"
-	"                          files: exit 0 when every disclosed file is in\n"
-	"                          the attested tree\n"
-	"  --json                  print a machine-readable report\n"
-	"  -q, --quiet             print nothing but errors\n"
-	"  -h, --help              show this help\n"
-	"\n"
-	"Exit status: 0 the source matches, 1 it does not, 2 no answer.\n";
+	"cleanroom.json when the statement says so (it fails if the "
+	"statement\n"
+	"recorded another), or the statement's, marked as not reviewed.",
+	options,
+	"Exit status: 0 the source matches, 1 it does not, 2 no answer.",
+	0,
+};
 
 /* The first trusted statement naming root, or else any naming a tree. */
 static const struct cr_checked *
@@ -304,227 +322,252 @@ check_bundle(const struct trust *t, const char *path, int json, int partial)
 	return err;
 }
 
-int
-cmd_source(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{"attestation", required_argument, NULL, 'a'},
-		{"bundle", required_argument, NULL, 'b'},
-		{"key", required_argument, NULL, 'k'},
-		{"git", required_argument, NULL, 'G'},
-		{"rev", required_argument, NULL, 'r'},
-		{"strip-components", required_argument, NULL, 's'},
-		{"files", required_argument, NULL, 'f'},
-		{"disclosure", no_argument, NULL, 'D'},
-		{"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct trust t = {0};
-	struct tool_source src = {0};
-	struct cr_source_info info;
-	struct cr_tree *tree = NULL, *listed = NULL;
-	const struct cr_checked *match, *other;
-	struct changes changes = {0};
-	char got[CR_TREE_IDLEN + 1], want[CR_TREE_IDLEN + 1];
-	const char *files = NULL;
-	json_t *report = NULL, *jrecipe = NULL;
-	char *rtext = NULL, rwhy[1024] = "";
-	json_t *jothers = NULL;
-	size_t trusted = 0, nothers = 0;
-	long ndiff = -1;
-	int c, rc, json = 0, err = CR_OK, bundle = 0, partial = 0;
+/* What the command line asks. */
+struct source_opts {
+	struct trust t;
+	struct tool_source src;
+	const char *files;
+	int json, partial;
+};
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "a:k:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			if ((rc = trust_add_attestation(&t, "source", optarg)))
-				return rc;
-			break;
-		case 'b':
-			if ((rc = trust_add_bundle(&t, "source", optarg)))
-				return rc;
-			break;
-		case 'k':
-			if ((rc = trust_add_key(&t, "source", optarg)))
-				return rc;
-			break;
-		case 'f':
-			if (files)
-				return tool_usage("source", "--files given "
-							    "twice");
-			files = optarg;
-			break;
-		case 'D':
-			partial = 1;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'q':
-			tool_quiet = 1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			rc = tool_source_option(&src, "source", c, optarg);
-			if (rc < 0)
-				return tool_usage("source", "unknown option");
-			if (rc > 0)
-				return rc;
-			break;
-		}
+/* What the check found, for the report. */
+struct source_result {
+	struct cr_source_info info;
+	struct cr_tree *tree, *listed;
+	const struct cr_checked *match, *other;
+	char got[CR_TREE_IDLEN + 1], want[CR_TREE_IDLEN + 1];
+	json_t *jrecipe, *jothers;
+	char *rtext, rwhy[1024];
+	size_t trusted, nothers;
+	int bundle;
+};
+
+/* One option into o: 0, or the exit code after a usage message. */
+static int
+parse_option(void *ctx, int id, const char *arg)
+{
+	struct source_opts *o = ctx;
+	int rc;
+
+	if (id == 'f')
+		return tool_getopt_once(&command, &o->files, arg, "--files");
+	if (id == 'D') {
+		o->partial = 1;
+		return 0;
 	}
-	if ((rc = trust_check_usage(&t, "source")) != 0)
+	if ((rc = trust_option(&o->t, "source", id, arg)) >= 0)
 		return rc;
-	if (optind < argc) {
-		if (optind + 1 < argc)
+	return tool_source_option(&o->src, "source", id, arg);
+}
+
+/* argv to o: TOOL_PARSED, or the exit code once usage or help is printed. */
+static int
+parse(struct source_opts *o, int argc, char **argv)
+{
+	struct tool_getopt g;
+	int rc;
+
+	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
+				    o)) != TOOL_PARSED)
+		return rc;
+	o->json = g.json;
+	if ((rc = trust_check_usage(&o->t, "source")) != 0)
+		return rc;
+	if (g.optind < argc) {
+		if (g.optind + 1 < argc)
 			return tool_usage("source", "one PATH at a time");
-		if ((rc = tool_source_set(&src, "source", "path",
-					  argv[optind])))
+		if ((rc = tool_source_set(&o->src, "source", "path",
+					  argv[g.optind])))
 			return rc;
 	}
-	if ((rc = tool_source_check(&src, "source", 1)) != 0)
+	if ((rc = tool_source_check(&o->src, "source", 1)) != 0)
 		return rc;
-	if (partial && strcmp(src.kind, "path") != 0)
+	if (o->partial && strcmp(o->src.kind, "path") != 0)
 		return tool_usage("source", "--disclosure takes a bundle PATH, "
 					    "not --git");
-	if (partial && files)
+	if (o->partial && o->files)
 		return tool_usage("source",
 				  "--disclosure and --files do not go "
 				  "together");
+	return TOOL_PARSED;
+}
 
-	if ((err = trust_load(&t)) < 0)
-		goto done;
-	if (strcmp(src.kind, "path") == 0 &&
-	    (err = cr_disclosure_detect(&bundle, src.path)) < 0)
-		goto done;
-	if (bundle) {
-		if (!json && !tool_quiet)
-			trust_print_rejected(&t);
-		err = check_bundle(&t, src.path, json, partial);
-		goto done;
+/*
+ * Hashes the source and finds the trusted statement of its tree, else the
+ * one it should have been, with the recipe and the file list; prints only
+ * progress. A disclosure bundle is checked and reported at once.
+ */
+static int
+run(struct source_result *r, struct source_opts *o)
+{
+	int err;
+
+	if ((err = trust_load(&o->t)) < 0)
+		return err;
+	if (strcmp(o->src.kind, "path") == 0 &&
+	    (err = cr_disclosure_detect(&r->bundle, o->src.path)) < 0)
+		return err;
+	if (r->bundle) {
+		if (!o->json && !tool_quiet)
+			trust_print_rejected(&o->t);
+		return check_bundle(&o->t, o->src.path, o->json, o->partial);
 	}
-	if (partial) {
-		err = cr_error_set("%s: not a disclosure bundle (no %s first)",
-				   src.path, CR_DISCLOSURE_MANIFEST);
-		goto done;
-	}
-	src.clean_worktree = 1;
-	src.checkout_time = 1;
-	if ((err = tool_source_hash(&tree, &info, &src)) < 0)
-		goto done;
+	if (o->partial)
+		return cr_error_set("%s: not a disclosure bundle (no %s first)",
+				    o->src.path, CR_DISCLOSURE_MANIFEST);
+	o->src.clean_worktree = 1;
+	o->src.checkout_time = 1;
+	if ((err = tool_source_hash(&r->tree, &r->info, &o->src)) < 0)
+		return err;
 	tool_progress_done();
-	match = find_attested(&t, tree->root, &trusted);
-	other = match ? match : find_attested(&t, NULL, &trusted);
-	cr_tree_format_id(got, tree->root);
-	want[0] = '\0';
-	if (other)
-		cr_tree_format_id(want, other->st->tree);
+	r->match = find_attested(&o->t, r->tree->root, &r->trusted);
+	r->other =
+		r->match ? r->match : find_attested(&o->t, NULL, &r->trusted);
+	cr_tree_format_id(r->got, r->tree->root);
+	if (r->other)
+		cr_tree_format_id(r->want, r->other->st->tree);
 	/* What would build this tree: the reviewer sees the recipe too. */
-	if (match != NULL) {
-		err = see_recipe(&jrecipe, &rtext, match, &src, tree, &info);
+	if (r->match != NULL) {
+		err = see_recipe(&r->jrecipe, &r->rtext, r->match, &o->src,
+				 r->tree, &r->info);
 		if (err == CR_EFAIL)
-			snprintf(rwhy, sizeof(rwhy), "%s", cr_error_last());
+			snprintf(r->rwhy, sizeof(r->rwhy), "%s",
+				 cr_error_last());
 		else if (err < 0)
-			goto done;
-		err = CR_OK;
+			return err;
 	}
-
 	/* A file list that hashes to the attested tree names what differs. */
-	if (!match && other && files) {
-		if ((err = cr_manifest_load(&listed, files)) < 0)
-			goto done;
-		if (memcmp(listed->root, other->st->tree, CR_SHA256_LEN) != 0) {
-			err = cr_error_set("%s: the file list of another tree, "
-					   "not of the attested %s",
-					   files, want);
-			goto done;
-		}
+	if (!r->match && r->other && o->files) {
+		if ((err = cr_manifest_load(&r->listed, o->files)) < 0)
+			return err;
+		if (memcmp(r->listed->root, r->other->st->tree,
+			   CR_SHA256_LEN) != 0)
+			return cr_error_set("%s: the file list of another "
+					    "tree, not of the attested %s",
+					    o->files, r->want);
 	}
 	/*
 	 * As verify rebuild: a trusted statement in the input of another
 	 * tree (or of none) was not checked here, and exit 0 is not given
 	 * on a file that vouches for what was not.
 	 */
-	if (match != NULL)
-		nothers = other_trees(&t, tree->root, json ? &jothers : NULL);
-	if (json) {
-		report = json_pack(
-			"{s:s, s:s, s:o, s:s, s:i, s:o}", "command", "source",
-			"result", match && nothers == 0 ? "ok" : "fail", "path",
-			tool_json_str(src.path), "source", got, "files",
-			(int)tree->count, "attestations", trust_json(&t));
-		if (want[0])
-			json_object_set_new(report, "attested",
-					    json_string(want));
-		if (jothers != NULL) {
-			json_object_set_new(report, "otherTrees", jothers);
-			jothers = NULL;
-		}
-		if (jrecipe != NULL) {
-			json_object_set_new(report, "recipe", jrecipe);
-			jrecipe = NULL;
-		}
-		if (rwhy[0])
-			json_object_set_new(report, "result",
-					    json_string("fail"));
-		if (listed) {
-			changes.list = json_array();
-			ndiff = cr_tree_compare(listed, tree, print_change,
-						&changes);
-			json_object_set_new(report, "changes", changes.list);
-		}
-		tool_json_print(report);
-	} else if (!tool_quiet) {
-		trust_print_rejected(&t);
-		printf("%s  %s  %s (%zu files)\n",
-		       match && !rwhy[0] && nothers == 0 ? "OK  " : "FAIL",
-		       src.path, got, tree->count);
-		if (want[0])
-			printf("  attested %s [%s:%u]\n", want, other->file,
-			       other->line);
-		if (rtext != NULL)
-			printf("%s", rtext);
-		if (listed)
-			ndiff = cr_tree_compare(listed, tree, print_change,
-						&changes);
-	} else if (listed) {
-		ndiff = cr_tree_compare(listed, tree, print_change, &changes);
+	if (r->match != NULL)
+		r->nothers = other_trees(&o->t, r->tree->root,
+					 o->json ? &r->jothers : NULL);
+	return CR_OK;
+}
+
+/* The report as one JSON object; the files that differ counted. */
+static long
+report_json(const struct source_opts *o, struct source_result *r)
+{
+	struct changes changes = {0};
+	json_t *report;
+	long ndiff = -1;
+
+	report = json_pack(
+		"{s:s, s:s, s:o, s:s, s:i, s:o}", "command", "source", "result",
+		r->match && r->nothers == 0 ? "ok" : "fail", "path",
+		tool_json_str(o->src.path), "source", r->got, "files",
+		(int)r->tree->count, "attestations", trust_json(&o->t));
+	if (r->want[0])
+		json_object_set_new(report, "attested", json_string(r->want));
+	if (r->jothers != NULL) {
+		json_object_set_new(report, "otherTrees", r->jothers);
+		r->jothers = NULL;
 	}
-	if (match && rwhy[0])
-		err = cr_error_fail("%s", rwhy);
-	if (match && nothers > 0 && !rwhy[0])
-		err = cr_error_fail("%s: %zu trusted statement%s in the input "
-				    "name%s another source tree; give each "
-				    "check only its own",
-				    src.path, nothers, nothers == 1 ? "" : "s",
-				    nothers == 1 ? "s" : "");
-	if (match)
-		goto done;
-	if (trusted == 0)
-		err = cr_error_fail(
-			"%s: no attestation signed by a trusted key "
-			"names a source tree",
-			src.path);
-	else if (ndiff >= 0)
-		err = cr_error_fail("%s: source tree differs from the attested "
-				    "%s in %ld file%s",
-				    src.path, want, ndiff,
-				    ndiff == 1 ? "" : "s");
-	else
-		err = cr_error_fail("%s: source tree differs: it is %s, the "
-				    "attestation names %s",
-				    src.path, got, want);
-done:
-	json_decref(jothers);
-	json_decref(jrecipe);
-	free(rtext);
-	cr_tree_free(listed);
-	cr_tree_free(tree);
-	trust_free(&t);
+	if (r->jrecipe != NULL) {
+		json_object_set_new(report, "recipe", r->jrecipe);
+		r->jrecipe = NULL;
+	}
+	if (r->rwhy[0])
+		json_object_set_new(report, "result", json_string("fail"));
+	if (r->listed) {
+		changes.list = json_array();
+		ndiff = cr_tree_compare(r->listed, r->tree, print_change,
+					&changes);
+		json_object_set_new(report, "changes", changes.list);
+	}
+	tool_json_print(report);
+	return ndiff;
+}
+
+/* The report as text (the changes alone with -q); the files that differ. */
+static long
+report_text(const struct source_opts *o, const struct source_result *r)
+{
+	struct changes changes = {0};
+
+	if (!tool_quiet) {
+		trust_print_rejected(&o->t);
+		printf("%s  %s  %s (%zu files)\n",
+		       r->match && !r->rwhy[0] && r->nothers == 0 ? "OK  "
+								  : "FAIL",
+		       o->src.path, r->got, r->tree->count);
+		if (r->want[0])
+			printf("  attested %s [%s:%u]\n", r->want,
+			       r->other->file, r->other->line);
+		if (r->rtext != NULL)
+			printf("%s", r->rtext);
+	}
+	if (r->listed)
+		return cr_tree_compare(r->listed, r->tree, print_change,
+				       &changes);
+	return -1;
+}
+
+/* Whether the source is the attested one: a core status. */
+static int
+verdict(const struct source_opts *o, const struct source_result *r, long ndiff)
+{
+	const char *path = o->src.path;
+
+	if (r->match && r->rwhy[0])
+		return cr_error_fail("%s", r->rwhy);
+	if (r->match && r->nothers > 0)
+		return cr_error_fail("%s: %zu trusted statement%s in the "
+				     "input name%s another source tree; give "
+				     "each check only its own",
+				     path, r->nothers,
+				     r->nothers == 1 ? "" : "s",
+				     r->nothers == 1 ? "s" : "");
+	if (r->match)
+		return CR_OK;
+	if (r->trusted == 0)
+		return cr_error_fail("%s: no attestation signed by a trusted "
+				     "key names a source tree",
+				     path);
+	if (ndiff >= 0)
+		return cr_error_fail("%s: source tree differs from the "
+				     "attested %s in %ld file%s",
+				     path, r->want, ndiff,
+				     ndiff == 1 ? "" : "s");
+	return cr_error_fail("%s: source tree differs: it is %s, the "
+			     "attestation names %s",
+			     path, r->got, r->want);
+}
+
+int
+cmd_source(int argc, char **argv)
+{
+	struct source_opts o = {0};
+	struct source_result r = {0};
+	long ndiff;
+	int rc, err;
+
+	if ((rc = parse(&o, argc, argv)) != TOOL_PARSED) {
+		trust_free(&o.t);
+		return rc;
+	}
+	if ((err = run(&r, &o)) == CR_OK && !r.bundle) {
+		ndiff = o.json ? report_json(&o, &r) : report_text(&o, &r);
+		err = verdict(&o, &r, ndiff);
+	}
+	json_decref(r.jothers);
+	json_decref(r.jrecipe);
+	free(r.rtext);
+	cr_tree_free(r.listed);
+	cr_tree_free(r.tree);
+	trust_free(&o.t);
 	return err < 0 ? tool_report(err) : EXIT_OK;
 }

@@ -14,13 +14,10 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "opts.h"
 #include "tool.h"
 
-static const struct {
-	const char *name;
-	int (*fn)(int, char **);
-	const char *summary;
-} cmds[] = {
+static const struct tool_command cmds[] = {
 	{"artifact", cmd_artifact,
 	 "check files against attestations and trusted keys"},
 	{"source", cmd_source, "check a source tree against an attestation"},
@@ -37,17 +34,11 @@ static const struct {
 static void
 usage(FILE *f)
 {
-	size_t i;
-
-	fprintf(f, "usage: verify COMMAND [OPTION]... [ARG]...\n"
-		   "       verify --help | --version\n\n"
-		   "Commands:\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
-	fprintf(f, "\n'verify COMMAND --help' describes a command; "
-		   "man verify has the details.\n"
-		   "Exit status: 0 every check held, 1 a check does not hold, "
-		   "2 no answer could be reached.\n");
+	tool_commands_usage(f, cmds, sizeof(cmds) / sizeof(cmds[0]), 9,
+			    "\n'verify COMMAND --help' describes a command; "
+			    "man verify has the details.\n"
+			    "Exit status: 0 every check held, 1 a check does "
+			    "not hold, 2 no answer could be reached.\n");
 }
 
 /*
@@ -95,25 +86,12 @@ run_build_part(char **argv)
 int
 main(int argc, char **argv)
 {
-	size_t i;
+	const struct tool_command *c;
+	int rc;
 
 	tool_prog = "verify";
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_ERROR;
-	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("verify (cleanroom) %s\n", CR_VERSION);
-		return EXIT_OK;
-	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(argv[1], cmds[i].name) == 0)
-			return cmds[i].fn ? cmds[i].fn(argc - 1, argv + 1)
-					  : run_build_part(argv + 1);
-	tool_warn("unknown command '%s'; try 'verify --help'", argv[1]);
-	return EXIT_ERROR;
+	if ((rc = tool_commands_find(&c, cmds, sizeof(cmds) / sizeof(cmds[0]),
+				     argc, argv, usage)) >= 0)
+		return rc;
+	return c->fn ? c->fn(argc - 1, argv + 1) : run_build_part(argv + 1);
 }

@@ -75,6 +75,25 @@ trust_add_log_option(struct trust *t, const char *cmd, int c, const char *arg)
 }
 
 int
+trust_option(struct trust *t, const char *cmd, int id, const char *arg)
+{
+	switch (id) {
+	case 'a':
+		return trust_add_attestation(t, cmd, arg);
+	case 'b':
+		return trust_add_bundle(t, cmd, arg);
+	case 'k':
+		return trust_add_key(t, cmd, arg);
+	case 'L':
+	case 'P':
+	case 'W':
+	case 'H':
+		return trust_add_log_option(t, cmd, id, arg);
+	}
+	return -1;
+}
+
+int
 trust_check_usage(struct trust *t, const char *cmd)
 {
 	if (t->nproofs != 0 && t->nlog_keys == 0)

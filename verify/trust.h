@@ -41,6 +41,20 @@ int trust_add_key(struct trust *t, const char *cmd, const char *path);
 int trust_add_log_option(struct trust *t, const char *cmd, int c,
 			 const char *arg);
 
+/*
+ * Records any of the options above by its id: 'a' -a/--attestation,
+ * 'b' --bundle, 'k' -k/--key and the log options. Returns -1 when id is
+ * none of them, 0 when recorded, or an exit code after a usage message.
+ */
+int trust_option(struct trust *t, const char *cmd, int id, const char *arg);
+
+/* The table entries of --bundle and the log options, for struct tool_opt. */
+#define TRUST_OPT_BUNDLE                                                      \
+	{                                                                     \
+		"bundle", 0, "FILE",                                          \
+			"a Sigstore bundle v0.3 (.sigstore.json), as -a", 'b' \
+	}
+
 /* Checks that at least one of each was given; 0 or an exit code. */
 int trust_check_usage(struct trust *t, const char *cmd);
 

@@ -1348,106 +1348,105 @@ drain_stop(struct drain *d, const char *log)
 
 /* ---- the statement's parameters --------------------------------------- */
 
-static json_t *
-str_list(const char *const *list)
-{
-	json_t *a = json_array();
-	size_t i;
+/* What internalParameters says of the sandbox (sandbox.h). */
+static const char *const sandbox_namespaces[] = {"user", "mount", "pid", "net",
+						 "uts",	 "ipc",	  NULL};
+static const char *const no_entries[] = {NULL};
+static const char *const deny_namespace_flags[] = {"clone", "unshare", NULL};
+static const char *const deny_ioctl[] = {"TIOCSTI", "TIOCLINUX", NULL};
+/* How libfaketime runs decides bytes too (issue 11: file times). */
+static const char *const fake_clock_env[] = {"FAKETIME_DONT_FAKE_MONOTONIC=1",
+					     "NO_FAKE_STAT=1", NULL};
 
-	for (i = 0; a != NULL && list[i] != NULL; i++)
-		json_array_append_new(a, json_string(list[i]));
-	return a;
-}
-
-static json_t *
-internal_params(const struct cr_build *b, const struct cr_recipe *r,
-		const struct cr_build_opts *opts)
+/* Each artifact's normalisation, for internalParameters. */
+static int
+record_normalizations(struct cr_build *b)
 {
-	json_t *norm = json_array(), *steps, *ip;
-	size_t i;
 	unsigned int bit;
+	size_t i, n;
 
-	for (i = 0; norm != NULL && i < b->nartifacts; i++) {
+	if ((b->norms = calloc(b->nartifacts + 1, sizeof(*b->norms))) == NULL ||
+	    (b->norm_steps = calloc((b->nartifacts + 1) * CR_BUILD_MAX_STEPS,
+				    sizeof(*b->norm_steps))) == NULL)
+		return cr_error_set("out of memory");
+	for (i = 0; i < b->nartifacts; i++) {
 		const struct cr_artifact *a = &b->artifacts[i];
+		const char **steps = &b->norm_steps[i * CR_BUILD_MAX_STEPS];
 
-		steps = json_array();
+		n = 0;
 		for (bit = 1; bit != 0 && bit <= a->steps; bit <<= 1)
-			if ((a->steps & bit) && cr_normalize_step_name(bit))
-				json_array_append_new(
-					steps,
-					json_string(
-						cr_normalize_step_name(bit)));
-		/* Members that look like containers but are kept as built. */
-		if (a->kept > 0)
-			json_array_append_new(
-				norm,
-				json_pack("{s:s, s:s, s:o, s:I}", "artifact",
-					  a->name, "format", a->format, "steps",
-					  steps, "kept", (json_int_t)a->kept));
-		else
-			json_array_append_new(
-				norm, json_pack("{s:s, s:s, s:o}", "artifact",
-						a->name, "format", a->format,
-						"steps", steps));
+			if ((a->steps & bit) && cr_normalize_step_name(bit) &&
+			    n + 1 < CR_BUILD_MAX_STEPS)
+				steps[n++] = cr_normalize_step_name(bit);
+		b->norms[i].artifact = a->name;
+		b->norms[i].format = a->format;
+		b->norms[i].steps = steps;
+		b->norms[i].kept = (int64_t)a->kept;
 	}
-	ip = json_pack(
-		"{s:s, s:{s:[ssssss], s:s, s:s, s:o, s:o, s:s, s:s, s:s, "
-		"s:s, s:s, s:s, s:s, s:s, s:s, s:{s:o, s:[ss], s:s, s:[ss], "
-		"s:s}}, s:o}",
-		"buildPath", CR_SANDBOX_BUILD_PATH, "sandbox", "namespaces",
-		"user", "mount", "pid", "net", "uts", "ipc", "network", "none",
-		"root", opts->root ? "given (rootfs)" : "host, read-only",
-		"rootDirs",
-		opts->root ? json_string("all")
-			   : str_list(cr_sandbox_host_dirs),
-		"hidden",
-		opts->root ? json_array() : str_list(cr_sandbox_hidden), "var",
-		opts->root ? "the root's, read-only" : "tmpfs", "sys", "empty",
-		"proc", "new, of the pid namespace", "hostname",
-		CR_SANDBOX_HOSTNAME, "home", CR_SANDBOX_HOME, "tmpdir", "/tmp",
-		"PATH", CR_SANDBOX_PATH, "umask", "022", "keyring",
-		"new session keyring", "seccomp", "deny",
-		str_list(cr_sandbox_denied), "denyNamespaceFlags", "clone",
-		"unshare", "clone3", "ENOSYS", "denyIoctl", "TIOCSTI",
-		"TIOCLINUX", "otherArchitectures", "killed", "normalizations",
-		norm);
-	/* How libfaketime runs decides bytes too (issue 11: file times). */
-	if (ip != NULL && r->fake_clock &&
-	    json_object_set_new(json_object_get(ip, "sandbox"), "fakeClockEnv",
-				json_pack("{s:s, s:s}",
-					  "FAKETIME_DONT_FAKE_MONOTONIC", "1",
-					  "NO_FAKE_STAT", "1")) < 0) {
-		json_decref(ip);
-		ip = NULL;
-	}
-	return ip;
+	return CR_OK;
 }
 
-/*
- * What the user chose, for externalParameters: SLSA consumers check those
- * and need not check internalParameters, and a choice that decides bytes
- * (the build time, the clock, normalisation, the root) is the user's.
- */
-static json_t *
-external_params(const struct cr_build *b, const struct cr_recipe *r,
-		json_t *rootdep)
+void
+cr_build_provenance(struct cr_provenance *p, const struct cr_build *b)
 {
-	json_t *root;
+	struct cr_external *e = &p->external;
+	const struct cr_resource *root =
+		b->has_root ? &b->deps[b->ndeps - 1] : NULL;
 
-	/* A host build records the host's package set as "hostfs". */
-	if (rootdep != NULL &&
-	    strcmp(json_string_value(json_object_get(rootdep, "name"))
-			   ? json_string_value(json_object_get(rootdep, "name"))
-			   : "",
-		   "rootfs") == 0)
-		root = json_pack("{s:s, s:O}", "name", "rootfs", "digest",
-				 json_object_get(rootdep, "digest"));
+	/*
+	 * What the user chose goes in externalParameters: SLSA consumers
+	 * check those and need not check internalParameters, and a choice
+	 * that decides bytes (the build time, the clock, normalisation, the
+	 * root) is the user's. A host build records the host's package set
+	 * as "hostfs", and its root as "host".
+	 */
+	e->source_date_epoch = b->source_date_epoch;
+	e->fake_clock = b->fake_clock;
+	e->normalize = b->normalize;
+	if (root != NULL && root->name != NULL &&
+	    strcmp(root->name, "rootfs") == 0) {
+		e->rootfs = CR_ROOTFS_GIVEN;
+		e->rootfs_digest = root->digest;
+		e->nrootfs_digest = root->ndigest;
+	} else {
+		e->rootfs = CR_ROOTFS_HOST;
+	}
+	p->internal.build_path = CR_SANDBOX_BUILD_PATH;
+	p->internal.sandbox.namespaces = sandbox_namespaces;
+	p->internal.sandbox.network = "none";
+	p->internal.sandbox.root =
+		b->given_root ? "given (rootfs)" : "host, read-only";
+	if (b->given_root)
+		p->internal.sandbox.root_dirs_word = "all";
 	else
-		root = json_string("host");
-	return json_pack("{s:I, s:b, s:b, s:o}", "sourceDateEpoch",
-			 (json_int_t)b->source_date_epoch, "fakeClock",
-			 r->fake_clock, "normalize", r->normalize, "rootfs",
-			 root);
+		p->internal.sandbox.root_dirs = cr_sandbox_host_dirs;
+	p->internal.sandbox.hidden =
+		b->given_root ? no_entries : cr_sandbox_hidden;
+	p->internal.sandbox.var =
+		b->given_root ? "the root's, read-only" : "tmpfs";
+	p->internal.sandbox.sys = "empty";
+	p->internal.sandbox.proc = "new, of the pid namespace";
+	p->internal.sandbox.hostname = CR_SANDBOX_HOSTNAME;
+	p->internal.sandbox.home = CR_SANDBOX_HOME;
+	p->internal.sandbox.tmpdir = "/tmp";
+	p->internal.sandbox.path = CR_SANDBOX_PATH;
+	p->internal.sandbox.umask = "022";
+	p->internal.sandbox.keyring = "new session keyring";
+	p->internal.sandbox.seccomp.deny = cr_sandbox_denied;
+	p->internal.sandbox.seccomp.deny_namespace_flags = deny_namespace_flags;
+	p->internal.sandbox.seccomp.clone3 = "ENOSYS";
+	p->internal.sandbox.seccomp.deny_ioctl = deny_ioctl;
+	p->internal.sandbox.seccomp.other_architectures = "killed";
+	if (b->fake_clock)
+		p->internal.sandbox.fake_clock_env = fake_clock_env;
+	p->internal.normalizations = b->norms;
+	p->internal.nnormalizations = b->nartifacts;
+	p->deps = b->deps;
+	p->ndeps = b->ndeps;
+	p->byproducts = &b->log;
+	p->nbyproducts = 1;
+	p->started = b->started;
+	p->finished = b->finished;
 }
 
 /* ---- progress ------------------------------------------------------------ */
@@ -1542,15 +1541,17 @@ watch_stop(struct watch *wt)
 
 /* The root filesystem given with --root, as a resolved dependency. */
 static int
-record_root(json_t **out, const struct cr_build_opts *opts)
+record_root(struct cr_resource **out, const struct cr_build_opts *opts)
 {
 	struct cr_tree_opts topts = {0};
 	struct cr_root *r = NULL;
 	int err;
 
+	*out = NULL;
 	if (opts->root_dependency != NULL) {
-		*out = json_incref(opts->root_dependency);
-		return CR_OK;
+		if ((*out = calloc(1, sizeof(**out))) == NULL)
+			return cr_error_set("out of memory");
+		return cr_resource_copy(*out, opts->root_dependency);
 	}
 	if (opts->root == NULL) {
 		/* The host's root: its package set, like a .buildinfo. */
@@ -1628,7 +1629,7 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 	struct watch watch = {0};
 	struct statvfs vfs;
 	struct cr_toolchain *tc = NULL;
-	json_t *rootdep = NULL;
+	struct cr_resource *rootdep = NULL;
 	struct cr_build *b = NULL;
 	struct work w = {0};
 	struct limits lim = {0};
@@ -1764,25 +1765,31 @@ cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 	if ((err = probe_toolchain(&tc, &so, recipe, b, opts)) < 0 ||
 	    (err = record_root(&rootdep, opts)) < 0)
 		goto done;
-	if ((b->internal = internal_params(b, recipe, opts)) == NULL ||
-	    (b->external = external_params(b, recipe, rootdep)) == NULL ||
-	    (b->byproducts = json_array()) == NULL ||
-	    (b->dependencies = cr_toolchain_json(tc)) == NULL ||
-	    (rootdep != NULL &&
-	     json_array_append(b->dependencies, rootdep) < 0)) {
-		err = cr_error_set("out of memory");
+	b->fake_clock = recipe->fake_clock;
+	b->normalize = recipe->normalize;
+	b->given_root = opts->root != NULL;
+	if ((err = record_normalizations(b)) < 0 ||
+	    (err = cr_toolchain_resources(&b->deps, &b->ndeps, tc,
+					  rootdep != NULL)) < 0)
 		goto done;
+	if (rootdep != NULL) {
+		/* Moved in: rootdep's strings now belong to b. */
+		b->deps[b->ndeps++] = *rootdep;
+		memset(rootdep, 0, sizeof(*rootdep));
+		b->has_root = 1;
 	}
 	{
 		char hex[CR_SHA256_HEXLEN + 1];
 
 		cr_hex_encode(hex, b->log_sha256, CR_SHA256_LEN);
-		json_array_append_new(
-			b->byproducts,
-			json_pack("{s:s, s:{s:s}, s:s}", "name",
-				  opts->log_name ? opts->log_name : "build.log",
-				  "digest", "sha256", hex, "mediaType",
-				  "text/plain"));
+		if ((err = cr_resource_set(&b->log.name,
+					   opts->log_name ? opts->log_name
+							  : "build.log")) < 0 ||
+		    (err = cr_resource_add_digest(&b->log, "sha256", hex)) <
+			    0 ||
+		    (err = cr_resource_set(&b->log.media_type, "text/plain")) <
+			    0)
+			goto done;
 	}
 	err = CR_OK;
 done:
@@ -1800,7 +1807,7 @@ done:
 	free(names);
 	work_free(&w);
 	cr_toolchain_free(tc);
-	json_decref(rootdep);
+	cr_resources_free(rootdep, 1);
 	/* A failed command still reports its status and log. */
 	if (err == CR_OK || (err == CR_EFAIL && b->exit_status != 0) ||
 	    b->timed_out)
@@ -1820,10 +1827,10 @@ cr_build_free(struct cr_build *b)
 	for (i = 0; i < b->nartifacts; i++)
 		free(b->artifacts[i].name);
 	free(b->artifacts);
-	json_decref(b->external);
-	json_decref(b->internal);
-	json_decref(b->dependencies);
-	json_decref(b->byproducts);
+	free(b->norms);
+	free(b->norm_steps);
+	cr_resources_free(b->deps, b->ndeps);
+	cr_resource_clear(&b->log);
 	order_free(b->src_order, b->nsrc_order);
 	free(b->log_path);
 	free(b);

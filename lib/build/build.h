@@ -18,15 +18,17 @@
 #define CR_BUILD_MAX_SIZE (8ull << 30)
 /* Bytes of the build's log kept; the rest is read and dropped. */
 #define CR_BUILD_MAX_LOG (256ull << 20)
+/* Normalisation steps one artifact records, and a NULL. */
+#define CR_BUILD_MAX_STEPS 33u
 
 struct cr_build_opts {
 	const char *output_dir; /* artifacts and the log are copied here */
 	const char *root;	/* the root filesystem; NULL: the host's */
 	/*
-	 * The root's resolvedDependencies entry (cr_root_dependency()), or
-	 * NULL: made here from root.
+	 * The root's resolvedDependencies entry (cr_root_dependency()),
+	 * borrowed, or NULL: made here from root.
 	 */
-	json_t *root_dependency;
+	const struct cr_resource *root_dependency;
 	const char *log_name; /* the log's file name in output_dir */
 	int reverse_export;   /* create the source's files in reverse order */
 	unsigned int timeout; /* seconds; 0: none */
@@ -74,15 +76,17 @@ struct cr_build {
 	char *log_path;	   /* where the whole log was kept, or NULL */
 	int log_truncated; /* it was cut at CR_BUILD_MAX_LOG bytes */
 	int timed_out;	   /* opts->timeout passed (build or collection) */
-	/*
-	 * The user's choices for the statement's externalParameters:
-	 * sourceDateEpoch, fakeClock, normalize and rootfs ("host", or the
-	 * given root's digest).
-	 */
-	json_t *external;
-	json_t *internal;     /* internalParameters for the statement */
-	json_t *dependencies; /* the toolchain and root, after the source */
-	json_t *byproducts;
+	/* The recipe's fakeClock and normalize, for the statement. */
+	int fake_clock, normalize;
+	int given_root; /* built in a given root, not the host's */
+	/* Each artifact's normalisation, for internalParameters. */
+	struct cr_normalization *norms;
+	const char **norm_steps; /* CR_BUILD_MAX_STEPS an artifact */
+	/* The toolchain and the root, after the source. */
+	struct cr_resource *deps;
+	size_t ndeps;
+	int has_root; /* deps[ndeps - 1] is the root's ("rootfs", "hostfs") */
+	struct cr_resource log; /* the byproduct: the log's digest */
 	/*
 	 * With opts->record_order: every directory of the export, parents
 	 * first, its entries as readdir listed them before the command ran
@@ -122,7 +126,17 @@ int cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 		 const struct cr_build_source *src,
 		 const struct cr_build_opts *opts);
 
-/* Frees b and everything it holds; NULL is accepted. */
+/*
+ * Fills what the build decides of its statement: externalParameters'
+ * sourceDateEpoch, fakeClock, normalize and rootfs (the user's choices:
+ * "host", or the given root's digest), internalParameters, the resolved
+ * dependencies after the source (the toolchain, then the root), the log
+ * as the byproduct, started and finished. p borrows from b, which must
+ * outlive p's encoding. Never fails.
+ */
+void cr_build_provenance(struct cr_provenance *p, const struct cr_build *b);
+
+/* Frees b and all it owns; NULL is ignored. */
 void cr_build_free(struct cr_build *b);
 
 #endif

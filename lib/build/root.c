@@ -2412,11 +2412,31 @@ cr_root_describe(struct cr_root *r, const char *path)
 	return err;
 }
 
-json_t *
+/* A resource of name with one digest alg, hex of md; NULL out of memory. */
+static struct cr_resource *
+resource_new(const char *name, const char *alg, const unsigned char *md)
+{
+	char hex[CR_SHA256_HEXLEN + 1];
+	struct cr_resource *dep;
+
+	cr_hex_encode(hex, md, CR_SHA256_LEN);
+	if ((dep = calloc(1, sizeof(*dep))) == NULL)
+		return NULL;
+	dep->has_annotations = 1;
+	if (cr_resource_set(&dep->name, name) < 0 ||
+	    cr_resource_add_digest(dep, alg, hex) < 0) {
+		cr_resources_free(dep, 1);
+		return NULL;
+	}
+	return dep;
+}
+
+struct cr_resource *
 cr_root_dependency(const struct cr_root *r)
 {
 	const struct cr_root_manifest *m = r->manifest;
-	json_t *dep = NULL, *ann, *pkgs, *p, *mj = NULL;
+	struct cr_resource *dep = NULL;
+	json_t *ann = NULL, *pkgs, *p, *mj = NULL;
 	char uri[512];
 	size_t i;
 
@@ -2439,29 +2459,30 @@ cr_root_dependency(const struct cr_root *r)
 	ann = json_pack("{s:o, s:s}", "packages", pkgs, "packagesFrom",
 			m ? "ROOT.json" : "var/lib/dpkg/status");
 	pkgs = NULL;
-	if (ann == NULL)
-		goto fail;
-	dep = json_pack("{s:s, s:{s:o}, s:o}", "name", "rootfs", "digest",
-			"gitTree", hexjson(r->tree), "annotations", ann);
-	if (dep == NULL)
+	if (ann == NULL ||
+	    (dep = resource_new("rootfs", "gitTree", r->tree)) == NULL)
 		goto fail;
 	if (m != NULL) {
 		snprintf(uri, sizeof(uri),
 			 "urn:cleanroom:root:debian:%s:%s%s%s", m->recipe.suite,
 			 m->recipe.arch, m->recipe.snapshot ? ":" : "",
 			 m->recipe.snapshot ? m->recipe.snapshot : "");
+		/* Written after the annotations, as it always was. */
+		dep->uri_last = 1;
 		if ((mj = cr_root_manifest_json(m)) == NULL ||
 		    json_object_set(ann, "recipe",
 				    json_object_get(mj, "recipe")) < 0 ||
-		    json_object_set_new(dep, "uri", json_string(uri)) < 0)
+		    cr_resource_set(&dep->uri, uri) < 0)
 			goto fail;
 		json_decref(mj);
 	}
+	dep->ann.more = ann;
 	return dep;
 fail:
 	json_decref(pkgs);
 	json_decref(mj);
-	json_decref(dep);
+	json_decref(ann);
+	cr_resources_free(dep, 1);
 	return NULL;
 }
 
@@ -2521,7 +2542,7 @@ native_arch(const struct cr_root_pkg *p, size_t n)
 	return a;
 }
 
-json_t *
+struct cr_resource *
 cr_root_host_dependency(const struct cr_root_pkg *pkgs, size_t n)
 {
 	unsigned char md[CR_SHA256_LEN];
@@ -2530,7 +2551,7 @@ cr_root_host_dependency(const struct cr_root_pkg *pkgs, size_t n)
 	unsigned char *z = NULL;
 	uLongf zlen;
 	size_t len = 0, cap = 0, need, i;
-	json_t *dep = NULL;
+	struct cr_resource *dep = NULL;
 
 	/*
 	 * One line a package, "NAME VERSION", "NAME:ARCH VERSION" when not
@@ -2562,12 +2583,17 @@ cr_root_host_dependency(const struct cr_root_pkg *pkgs, size_t n)
 		      9) != Z_OK ||
 	    cr_base64_encode(&b64, z, zlen) < 0)
 		goto done;
-	dep = json_pack("{s:s, s:s, s:{s:o}, s:{s:s, s:s, s:s, s:s}}", "name",
-			CR_ROOT_HOST_NAME, "uri", "urn:cleanroom:root:host",
-			"digest", "sha256", hexjson(md), "annotations",
-			"packagesFrom", "var/lib/dpkg/status", "architecture",
-			native, "packagesEncoding", "zlib+base64", "packages",
-			b64);
+	if ((dep = resource_new(CR_ROOT_HOST_NAME, "sha256", md)) == NULL)
+		goto done;
+	if (cr_resource_set(&dep->uri, "urn:cleanroom:root:host") < 0 ||
+	    (dep->ann.more = json_pack("{s:s, s:s, s:s, s:s}", "packagesFrom",
+				       "var/lib/dpkg/status", "architecture",
+				       native, "packagesEncoding",
+				       "zlib+base64", "packages", b64)) ==
+		    NULL) {
+		cr_resources_free(dep, 1);
+		dep = NULL;
+	}
 done:
 	free(text);
 	free(z);
@@ -2614,25 +2640,19 @@ fail:
 }
 
 /* The resolvedDependencies entry named name, with a digest of alg. */
-static json_t *
-find_dep(json_t *statement, const char *name, const char *alg,
+static const struct cr_resource *
+find_dep(const struct cr_statement *st, const char *name, const char *alg,
 	 unsigned char md[CR_SHA256_LEN])
 {
-	json_t *deps, *d;
-	const char *n, *hex;
+	const char *hex;
 	size_t i;
 
-	deps = json_object_get(
-		json_object_get(json_object_get(statement, "predicate"),
-				"buildDefinition"),
-		"resolvedDependencies");
-	json_array_foreach(deps, i, d)
-	{
-		n = json_string_value(json_object_get(d, "name"));
-		hex = json_string_value(
-			json_object_get(json_object_get(d, "digest"), alg));
-		if (n != NULL && strcmp(n, name) == 0 && hex != NULL &&
-		    strlen(hex) == 64 &&
+	for (i = 0; i < st->ndeps; i++) {
+		const struct cr_resource *d = &st->deps[i];
+
+		hex = cr_resource_digest(d, alg);
+		if (d->name != NULL && strcmp(d->name, name) == 0 &&
+		    hex != NULL && strlen(hex) == 64 &&
 		    cr_hex_decode(md, CR_SHA256_LEN, hex) == 0)
 			return d;
 	}
@@ -2640,16 +2660,18 @@ find_dep(json_t *statement, const char *name, const char *alg,
 }
 
 int
-cr_root_record_get(struct cr_root_record *out, int *found, json_t *statement)
+cr_root_record_get(struct cr_root_record *out, int *found,
+		   const struct cr_statement *st)
 {
-	json_t *d, *pkgs;
+	const struct cr_resource *d;
+	json_t *pkgs;
 
 	memset(out, 0, sizeof(*out));
 	*found = 0;
-	if ((d = find_dep(statement, "rootfs", "gitTree", out->tree)) == NULL)
+	if ((d = find_dep(st, "rootfs", "gitTree", out->tree)) == NULL)
 		return CR_OK;
 	*found = 1;
-	pkgs = json_object_get(json_object_get(d, "annotations"), "packages");
+	pkgs = json_object_get(d->ann.more, "packages");
 	if (pkgs == NULL)
 		return CR_OK;
 	return record_pkgs(out, pkgs, "the statement's rootfs");
@@ -2657,14 +2679,15 @@ cr_root_record_get(struct cr_root_record *out, int *found, json_t *statement)
 
 int
 cr_root_host_record_get(struct cr_root_record *out, int *found,
-			json_t *statement)
+			const struct cr_statement *st)
 {
 	unsigned char md[CR_SHA256_LEN], got[CR_SHA256_LEN];
 	unsigned char *z = NULL;
 	struct pkglist l = {0};
 	const char *b64, *native, *enc, *s, *e;
 	char line[600], *sp, *colon, *text = NULL;
-	json_t *d, *ann;
+	const struct cr_resource *d;
+	json_t *ann;
 	size_t zlen = 0;
 	uLongf len = CR_ROOT_HOST_MAX_TEXT;
 	int err;
@@ -2672,9 +2695,9 @@ cr_root_host_record_get(struct cr_root_record *out, int *found,
 	memset(out, 0, sizeof(*out));
 	*found = 0;
 	l.file = "the statement's " CR_ROOT_HOST_NAME;
-	if ((d = find_dep(statement, CR_ROOT_HOST_NAME, "sha256", md)) == NULL)
+	if ((d = find_dep(st, CR_ROOT_HOST_NAME, "sha256", md)) == NULL)
 		return CR_OK;
-	ann = json_object_get(d, "annotations");
+	ann = d->ann.more;
 	b64 = jstr(ann, "packages");
 	native = jstr(ann, "architecture");
 	enc = jstr(ann, "packagesEncoding");
@@ -3018,7 +3041,7 @@ done:
 }
 
 int
-cr_root_select(struct cr_root **out, json_t **dep, json_t *want,
+cr_root_select(struct cr_root **out, struct cr_resource **dep, json_t *want,
 	       const char *given, const char *cache, const char *source,
 	       void (*progress)(void *ctx, const char *line), void *ctx)
 {

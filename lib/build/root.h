@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "sha256.h"
+#include "statement.h"
 #include "tree.h"
 
 #define CR_ROOT_TYPE "urn:cleanroom:root:v1"
@@ -129,9 +130,10 @@ int cr_root_describe(struct cr_root *r, const char *path);
  * name "rootfs", digest.gitTree, never a local path; annotations hold the
  * recipe (from ROOT.json, with uri urn:cleanroom:root:debian:SUITE:ARCH
  * [:SNAPSHOT]) and every package (with its .deb SHA-256 when ROOT.json
- * gives it). NULL when out of memory.
+ * gives it), in ann.more. Allocated (cr_resources_free(dep, 1)); NULL
+ * when out of memory.
  */
-json_t *cr_root_dependency(const struct cr_root *r);
+struct cr_resource *cr_root_dependency(const struct cr_root *r);
 
 /* The root a statement records (the "rootfs" dependency). */
 struct cr_root_record {
@@ -146,7 +148,7 @@ struct cr_root_record {
  * none; CR_ERROR when its packages are malformed or too many.
  */
 int cr_root_record_get(struct cr_root_record *out, int *found,
-		       json_t *statement);
+		       const struct cr_statement *st);
 void cr_root_record_clear(struct cr_root_record *rec);
 
 /* The host's package set in a statement, for a build with no --root. */
@@ -165,9 +167,10 @@ int cr_root_pkgs_digest(unsigned char out[CR_SHA256_LEN],
  * ("NAME:ARCH VERSION" for another architecture) compressed with zlib and
  * base64-encoded (packagesEncoding "zlib+base64") so that a statement fits
  * a transparency log entry; digest.sha256 is the SHA-256 of that text.
- * NULL when out of memory.
+ * Allocated (cr_resources_free(dep, 1)); NULL when out of memory.
  */
-json_t *cr_root_host_dependency(const struct cr_root_pkg *pkgs, size_t n);
+struct cr_resource *cr_root_host_dependency(const struct cr_root_pkg *pkgs,
+					    size_t n);
 
 /*
  * Reads the host package set a statement records: *found 0 when none;
@@ -175,7 +178,7 @@ json_t *cr_root_host_dependency(const struct cr_root_pkg *pkgs, size_t n);
  * digest names. out->tree holds that digest.
  */
 int cr_root_host_record_get(struct cr_root_record *out, int *found,
-			    json_t *statement);
+			    const struct cr_statement *st);
 
 /* One package that differs between the attested root and here. */
 struct cr_root_drift {
@@ -320,10 +323,10 @@ int cr_root_for_recipe(struct cr_root **out, json_t *want, const char *given,
  * source's cleanroom.json); else given (--root), opened with special files
  * skipped and described; else none (*out and *dep NULL, CR_OK). *dep is the
  * root as a statement dependency (cr_root_dependency()). The caller closes
- * *out with cr_root_close() and frees *dep with json_decref(); on failure
- * both are NULL and the message is set.
+ * *out with cr_root_close() and frees *dep with cr_resources_free(*dep,
+ * 1); on failure both are NULL and the message is set.
  */
-int cr_root_select(struct cr_root **out, json_t **dep, json_t *want,
+int cr_root_select(struct cr_root **out, struct cr_resource **dep, json_t *want,
 		   const char *given, const char *cache, const char *source,
 		   void (*progress)(void *ctx, const char *line), void *ctx);
 

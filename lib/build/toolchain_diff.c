@@ -6,43 +6,48 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_t *
-cr_toolchain_json(const struct cr_toolchain *tc)
+int
+cr_toolchain_resources(struct cr_resource **out, size_t *n,
+		       const struct cr_toolchain *tc, size_t spare)
 {
-	json_t *a = json_array(), *dep, *ann;
+	struct cr_resource *list;
 	size_t i;
+	int err = CR_OK;
 
+	*out = NULL;
+	*n = 0;
+	if ((list = calloc(tc->count + spare + 1, sizeof(*list))) == NULL)
+		return cr_error_set("out of memory");
 	/*
 	 * No uri: the digest is of one file, and a purl names a whole
 	 * package, so the package goes in the annotations beside the path.
 	 */
-	for (i = 0; a != NULL && i < tc->count; i++) {
+	for (i = 0; i < tc->count && err == CR_OK; i++) {
 		const struct cr_tool *t = &tc->tools[i];
+		struct cr_resource *d = &list[i];
 
-		if (t->file)
-			ann = json_pack("{s:s, s:s}", "path", t->path, "kind",
-					"file");
-		else
-			ann = json_pack("{s:s, s:s}", "path", t->path,
-					"version",
-					t->version ? t->version : "");
-		if (ann != NULL && t->package != NULL)
-			json_object_set_new(ann, "package",
-					    json_string(t->package));
-		if (ann != NULL && t->package_version != NULL)
-			json_object_set_new(ann, "packageVersion",
-					    json_string(t->package_version));
-		if (ann != NULL && t->purl != NULL)
-			json_object_set_new(ann, "purl", json_string(t->purl));
-		dep = json_pack("{s:s, s:{s:s}, s:o*}", "name", t->name,
-				"digest", "sha256", t->sha256, "annotations",
-				ann);
-		if (dep == NULL || json_array_append_new(a, dep) < 0) {
-			json_decref(a);
-			return NULL;
-		}
+		d->has_annotations = 1;
+		if ((err = cr_resource_set(&d->name, t->name)) < 0 ||
+		    (err = cr_resource_add_digest(d, "sha256", t->sha256)) <
+			    0 ||
+		    (err = cr_resource_set(&d->ann.path, t->path)) < 0 ||
+		    (err = t->file ? cr_resource_set(&d->ann.kind, "file")
+				   : cr_resource_set(&d->ann.version,
+						     t->version ? t->version
+								: "")) < 0 ||
+		    (err = cr_resource_set(&d->ann.package, t->package)) < 0 ||
+		    (err = cr_resource_set(&d->ann.package_version,
+					   t->package_version)) < 0 ||
+		    (err = cr_resource_set(&d->ann.purl, t->purl)) < 0)
+			break;
 	}
-	return a;
+	if (err < 0) {
+		cr_resources_free(list, tc->count);
+		return err;
+	}
+	*out = list;
+	*n = tc->count;
+	return CR_OK;
 }
 
 static int
@@ -67,19 +72,10 @@ add_change(struct cr_toolchain_diff *d, const char *tool, const char *package,
 	return CR_OK;
 }
 
-static const char *
-ann(json_t *dep, const char *key)
-{
-	return json_string_value(
-		json_object_get(json_object_get(dep, "annotations"), key));
-}
-
 static int
-is_file(json_t *dep)
+is_file(const struct cr_resource *dep)
 {
-	const char *k = ann(dep, "kind");
-
-	return k != NULL && strcmp(k, "file") == 0;
+	return dep->ann.kind != NULL && strcmp(dep->ann.kind, "file") == 0;
 }
 
 /* "NAME VERSION" of a package, "" when unknown. */
@@ -91,38 +87,30 @@ pkg_label(char *out, size_t n, const char *name, const char *version)
 }
 
 int
-cr_toolchain_compare(struct cr_toolchain_diff **out, json_t *statement,
-		     const char *root)
+cr_toolchain_compare(struct cr_toolchain_diff **out,
+		     const struct cr_statement *st, const char *root)
 {
 	struct cr_toolchain_diff *d;
 	struct cr_toolchain *tc = NULL;
 	struct cr_sandbox_opts so;
 	const char **names = NULL, **files = NULL;
 	char rec[600], loc[600];
-	json_t *deps, *dep;
 	size_t i, j, n = 0, nf = 0;
 	int err;
 
 	*out = NULL;
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return cr_error_set("out of memory");
-	deps = json_object_get(
-		json_object_get(json_object_get(statement, "predicate"),
-				"buildDefinition"),
-		"resolvedDependencies");
-	if ((names = calloc(json_array_size(deps) + 1, sizeof(*names))) ==
-		    NULL ||
-	    (files = calloc(json_array_size(deps) + 1, sizeof(*files))) ==
-		    NULL) {
+	if ((names = calloc(st->ndeps + 1, sizeof(*names))) == NULL ||
+	    (files = calloc(st->ndeps + 1, sizeof(*files))) == NULL) {
 		err = cr_error_set("out of memory");
 		goto done;
 	}
-	json_array_foreach(deps, i, dep)
-	{
-		const char *name =
-			json_string_value(json_object_get(dep, "name"));
+	for (i = 0; i < st->ndeps; i++) {
+		const struct cr_resource *dep = &st->deps[i];
+		const char *name = dep->name;
 
-		if (name == NULL || ann(dep, "path") == NULL ||
+		if (name == NULL || dep->ann.path == NULL ||
 		    n + nf >= CR_TOOLCHAIN_MAX_TOOLS)
 			continue;
 		if (!is_file(dep))
@@ -142,38 +130,35 @@ cr_toolchain_compare(struct cr_toolchain_diff **out, json_t *statement,
 	/* Only the recorded tools, none of the defaults the record lacks. */
 	if ((err = cr_toolchain_probe_files(&tc, &so, names, files, 0)) < 0)
 		goto done;
-	json_array_foreach(deps, i, dep)
-	{
-		const char *name =
-			json_string_value(json_object_get(dep, "name"));
-		const char *sha = json_string_value(json_object_get(
-			json_object_get(dep, "digest"), "sha256"));
-		const char *pkg = ann(dep, "package");
+	for (i = 0; i < st->ndeps; i++) {
+		const struct cr_resource *dep = &st->deps[i];
+		const char *name = dep->name, *path = dep->ann.path;
+		const char *sha = cr_resource_digest(dep, "sha256");
+		const char *pkg = dep->ann.package, *ver = dep->ann.version;
 		const struct cr_tool *t = NULL;
 		int file = is_file(dep);
 
-		if (name == NULL || ann(dep, "path") == NULL)
+		if (name == NULL || path == NULL)
 			continue;
 		for (j = 0; j < tc->count; j++)
 			if (tc->tools[j].file == file &&
 			    strcmp(tc->tools[j].name, name) == 0)
 				t = &tc->tools[j];
 		if (t == NULL) {
-			if ((err = add_change(d, name, pkg, "missing",
-					      ann(dep, "path"), "")) < 0)
+			if ((err = add_change(d, name, pkg, "missing", path,
+					      "")) < 0)
 				goto done;
 			continue;
 		}
 		/* A package is its name and version: either may drift. */
-		pkg_label(rec, sizeof(rec), pkg, ann(dep, "packageVersion"));
+		pkg_label(rec, sizeof(rec), pkg, dep->ann.package_version);
 		pkg_label(loc, sizeof(loc), t->package, t->package_version);
-		if ((strcmp(ann(dep, "path"), t->path) != 0 &&
-		     (err = add_change(d, name, pkg, "path", ann(dep, "path"),
-				       t->path)) < 0) ||
-		    (!file && ann(dep, "version") &&
-		     strcmp(ann(dep, "version"), t->version) != 0 &&
-		     (err = add_change(d, name, pkg, "version",
-				       ann(dep, "version"), t->version)) < 0) ||
+		if ((strcmp(path, t->path) != 0 &&
+		     (err = add_change(d, name, pkg, "path", path, t->path)) <
+			     0) ||
+		    (!file && ver && strcmp(ver, t->version) != 0 &&
+		     (err = add_change(d, name, pkg, "version", ver,
+				       t->version)) < 0) ||
 		    (strcmp(rec, loc) != 0 &&
 		     (err = add_change(d, name, pkg ? pkg : t->package,
 				       "package", rec, loc)) < 0) ||

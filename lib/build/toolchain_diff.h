@@ -4,16 +4,19 @@
 
 #include <jansson.h>
 
+#include "statement.h"
 #include "toolchain.h"
 
 /*
- * The tools as resolvedDependencies entries: name, digest.sha256, and
- * annotations path, version (a file: kind "file" instead) and, where known,
- * package, packageVersion and purl (no uri: the digest is of one file, a
- * purl names a whole package). A new array the caller decrefs; NULL when
- * out of memory.
+ * The tools as resolvedDependencies entries, in *out (allocated with room
+ * for spare more entries after them; *n of them filled; the caller frees
+ * with cr_resources_free()): name, digest.sha256, and annotations path,
+ * version (a file: kind "file" instead) and, where known, package,
+ * packageVersion and purl (no uri: the digest is of one file, a purl names
+ * a whole package). CR_ERROR when out of memory.
  */
-json_t *cr_toolchain_json(const struct cr_toolchain *tc);
+int cr_toolchain_resources(struct cr_resource **out, size_t *n,
+			   const struct cr_toolchain *tc, size_t spare);
 
 /* One field of one tool that differs between the record and here. */
 struct cr_toolchain_change {
@@ -40,8 +43,8 @@ struct cr_toolchain_diff {
  * cr_toolchain_diff_free(); CR_OK then. CR_ERROR with a message, *out NULL,
  * only when probing fails or out of memory.
  */
-int cr_toolchain_compare(struct cr_toolchain_diff **out, json_t *statement,
-			 const char *root);
+int cr_toolchain_compare(struct cr_toolchain_diff **out,
+			 const struct cr_statement *st, const char *root);
 
 /* The number of changes in d; 0 when d is NULL. */
 size_t cr_toolchain_diff_count(const struct cr_toolchain_diff *d);

@@ -841,50 +841,29 @@ cr_recipe_json(const struct cr_recipe *r)
 /* ---- the recipe in statements ----------------------------------------- */
 
 void
-cr_recipe_to_statement(struct cr_statement_in *in, const struct cr_recipe *r)
+cr_recipe_to_statement(struct cr_external *e, const struct cr_recipe *r)
 {
-	in->command = r->command;
-	in->artifacts = r->artifacts;
-	in->env = r->env;
-	in->tools = r->tools;
-	in->recipe_source = r->from_tree ? CR_RECIPE_FILE : "command-line";
-	in->recipe_sha256 = r->from_tree ? r->file_sha256 : NULL;
+	e->command = r->command;
+	e->artifacts = r->artifacts;
+	e->env = r->env;
+	e->tools = r->tools;
+	e->recipe_source = r->from_tree ? CR_RECIPE_FILE : "command-line";
+	e->recipe_sha256 = r->from_tree ? r->file_sha256 : NULL;
 }
 
+/* A copy of a NULL-terminated list (NULL: an empty one). */
 static int
-string_list(char ***out, json_t *a, int allow_missing, const char *name,
-	    const char *what)
+copy_list(char ***out, char *const *list)
 {
-	char **list;
-	json_t *v;
-	size_t i;
+	size_t i, n = 0;
 
-	*out = NULL;
-	if (a == NULL && allow_missing)
-		a = json_array();
-	else
-		json_incref(a);
-	if (!json_is_array(a) || json_array_size(a) > CR_BUILD_MAX_ARTIFACTS) {
-		json_decref(a);
-		return cr_error_set("%s: no usable %s in the statement", name,
-				    what);
-	}
-	if ((list = calloc(json_array_size(a) + 1, sizeof(*list))) == NULL) {
-		json_decref(a);
+	while (list != NULL && list[n] != NULL)
+		n++;
+	if ((*out = calloc(n + 1, sizeof(**out))) == NULL)
 		return cr_error_set("out of memory");
-	}
-	json_array_foreach(a, i, v)
-	{
-		if (!json_is_string(v) ||
-		    (list[i] = strdup(json_string_value(v))) == NULL) {
-			*out = list;
-			json_decref(a);
-			return cr_error_set("%s: %s holds a non-string", name,
-					    what);
-		}
-	}
-	json_decref(a);
-	*out = list;
+	for (i = 0; i < n; i++)
+		if (((*out)[i] = strdup(list[i])) == NULL)
+			return cr_error_set("out of memory");
 	return CR_OK;
 }
 
@@ -892,98 +871,35 @@ int
 cr_recipe_from_statement(struct cr_recipe **out, const struct cr_statement *st,
 			 const char *name)
 {
+	const struct cr_external *e = &st->prov.external;
 	struct cr_recipe *r;
-	json_t *def, *ext, *inp, *env, *v, *rec;
-	const char *k, *from;
-	size_t i = 0;
 	int err;
 
 	*out = NULL;
-	def = json_object_get(json_object_get(st->root, "predicate"),
-			      "buildDefinition");
-	ext = json_object_get(def, "externalParameters");
-	inp = json_object_get(def, "internalParameters");
 	if (strcmp(st->build_type, CR_BUILDTYPE_SANDBOX) != 0)
 		return cr_error_set("%s: not a statement of a sandboxed build "
 				    "(buildType %s): it records no recipe",
 				    name, st->build_type);
+	if (st->recipe_problem != NULL)
+		return cr_error_set("%s: %s", name, st->recipe_problem);
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return cr_error_set("out of memory");
-	if ((err = string_list(&r->command, json_object_get(ext, "command"), 0,
-			       name, "command")) < 0 ||
-	    (err = string_list(&r->artifacts, json_object_get(ext, "artifacts"),
-			       0, name, "artifacts")) < 0 ||
-	    (err = string_list(&r->tools, json_object_get(ext, "tools"), 1,
-			       name, "tools")) < 0)
+	if ((err = copy_list(&r->command, e->command)) < 0 ||
+	    (err = copy_list(&r->artifacts, e->artifacts)) < 0 ||
+	    (err = copy_list(&r->tools, e->tools)) < 0 ||
+	    (err = copy_list(&r->env, e->env)) < 0)
 		goto fail;
-	if (r->command[0] == NULL) {
-		err = cr_error_set("%s: the recorded command is empty", name);
-		goto fail;
-	}
-	env = json_object_get(ext, "env");
-	if (env != NULL && !json_is_object(env)) {
-		err = cr_error_set("%s: env is not an object", name);
-		goto fail;
-	}
-	if ((r->env = calloc(json_object_size(env) + 1, sizeof(char *))) ==
-	    NULL) {
-		err = cr_error_set("out of memory");
-		goto fail;
-	}
-	json_object_foreach(env, k, v)
-	{
-		if (!json_is_string(v) || asprintf(&r->env[i], "%s=%s", k,
-						   json_string_value(v)) < 0) {
-			r->env[i] = NULL;
-			err = cr_error_set("%s: env %s is not a string", name,
-					   k);
-			goto fail;
-		}
-		i++;
-	}
-	/* Older statements kept the user's choices in internalParameters. */
-	if ((v = json_object_get(ext, "sourceDateEpoch")) == NULL)
-		v = json_object_get(inp, "SOURCE_DATE_EPOCH");
-	if (!json_is_integer(v) || json_integer_value(v) < 0) {
-		err = cr_error_set("%s: no SOURCE_DATE_EPOCH recorded", name);
-		goto fail;
-	}
-	r->source_date_epoch = json_integer_value(v);
-	/* Statements from before the recipe was recorded: the command line. */
-	rec = json_object_get(ext, "recipe");
-	from = json_string_value(json_object_get(rec, "source"));
-	if (rec != NULL && from == NULL) {
-		err = cr_error_set("%s: recipe names no source", name);
-		goto fail;
-	}
-	if (from != NULL && strcmp(from, CR_RECIPE_FILE) == 0) {
-		const char *hex = json_string_value(json_object_get(
-			json_object_get(rec, "digest"), "sha256"));
-
+	r->source_date_epoch = e->source_date_epoch;
+	if (e->recipe_source != NULL &&
+	    strcmp(e->recipe_source, CR_RECIPE_FILE) == 0) {
 		r->from_tree = 1;
-		if (hex != NULL &&
-		    (strlen(hex) != CR_SHA256_HEXLEN ||
-		     cr_hex_decode(r->file_sha256, CR_SHA256_LEN, hex) < 0)) {
-			err = cr_error_set("%s: recipe digest is not 64 hex "
-					   "digits",
-					   name);
-			goto fail;
-		}
-	} else if (from != NULL && strcmp(from, "command-line") != 0) {
-		err = cr_error_set("%s: recipe source '%.64s' is neither %s "
-				   "nor command-line",
-				   name, from, CR_RECIPE_FILE);
-		goto fail;
+		if (e->recipe_sha256 != NULL)
+			memcpy(r->file_sha256, e->recipe_sha256, CR_SHA256_LEN);
 	}
 	if ((err = cr_recipe_check_env(r->env, name)) < 0)
 		goto fail;
-	if ((v = json_object_get(ext, "fakeClock")) == NULL)
-		v = json_object_get(json_object_get(inp, "sandbox"),
-				    "fakeClock");
-	r->fake_clock = json_is_true(v);
-	if ((v = json_object_get(ext, "normalize")) == NULL)
-		v = json_object_get(inp, "normalize");
-	r->normalize = v == NULL || json_is_true(v);
+	r->fake_clock = e->fake_clock == 1;
+	r->normalize = e->normalize != 0;
 	*out = r;
 	return CR_OK;
 fail:

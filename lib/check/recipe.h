@@ -11,7 +11,7 @@
 #include "tree.h"
 
 /* Artifacts one build may collect (and a statement may record). */
-#define CR_BUILD_MAX_ARTIFACTS 4096u
+#define CR_BUILD_MAX_ARTIFACTS CR_STATEMENT_MAX_LIST
 
 /* What another party needs to build the same thing again. */
 struct cr_recipe {
@@ -112,26 +112,34 @@ int cr_recipe_for_replay(struct cr_recipe **out, struct cr_recipe **shown,
  */
 char *cr_recipe_describe(const struct cr_recipe *r);
 
-/* The recipe for a JSON report: source, command, artifacts, env... */
+/*
+ * The recipe for a JSON report: source, command, artifacts, env... A new
+ * reference (the caller json_decref()s it); NULL when out of memory.
+ */
 json_t *cr_recipe_json(const struct cr_recipe *r);
 
-/* Fills a statement's recipe fields (command, artifacts, env) from r. */
-void cr_recipe_to_statement(struct cr_statement_in *in,
-			    const struct cr_recipe *r);
+/*
+ * Fills the recipe fields of a statement's externalParameters (command,
+ * artifacts, env, tools, and where the recipe came from) from r; e borrows
+ * r's lists, so r must outlive e's encoding. Never fails.
+ */
+void cr_recipe_to_statement(struct cr_external *e, const struct cr_recipe *r);
 
 /*
- * The recipe recorded in a statement made by `attest build`: command,
- * artifacts, env and tools from externalParameters, and where the recipe
- * came from (externalParameters.recipe.source "cleanroom.json" sets
- * from_tree; absent, as in older statements, or "command-line" does not);
- * sourceDateEpoch, fakeClock and normalize from externalParameters, or, in
- * statements made before they moved there, from internalParameters.
- * CR_ERROR naming name when the statement holds no recipe, a malformed
- * one, or an env variable no recipe may set.
+ * The recipe recorded in a statement made by `attest build`, from its
+ * decoded externalParameters (st->prov.external): command, artifacts, env
+ * and tools, and where the recipe came from (recipe.source
+ * "cleanroom.json" sets from_tree; absent, as in older statements, or
+ * "command-line" does not); sourceDateEpoch, fakeClock and normalize (the
+ * decoder reads them where older statements kept them). *out is the
+ * caller's (cr_recipe_free()). CR_ERROR naming name when the statement is
+ * not of a sandboxed build, holds no recipe or a malformed one
+ * (st->recipe_problem), or an env variable no recipe may set.
  */
 int cr_recipe_from_statement(struct cr_recipe **out,
 			     const struct cr_statement *st, const char *name);
 
+/* Frees r and all it owns (its lists, root); NULL is ignored. */
 void cr_recipe_free(struct cr_recipe *r);
 
 #endif

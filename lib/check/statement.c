@@ -1,12 +1,15 @@
-/* in-toto Statement v1 with SLSA provenance v1: building and strict reading. */
+/* in-toto Statement v1 with SLSA provenance v1: the one codec (typed provenance, encoder, strict decoder). */
 #include "statement.h"
 #include "error.h"
 #include "json_keys.h"
 #include "util.h"
 
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -86,39 +89,104 @@ time_string(int64_t t)
 	return json_string(buf);
 }
 
-/*
- * The source as a resource descriptor whose digest is of what its uri
- * names: the tree (gitTree, the SHA-256 tree id of its files), the commit
- * for git, pinned in the uri as SLSA's git convention writes it
- * ("git+https://host/repo@COMMIT"), and an archive's own bytes (sha256).
- */
-static int
-source_dependency(json_t **out, const struct cr_statement_in *in)
+/* The digest set of a resource, in the order written. */
+static json_t *
+digest_set(const struct cr_digest *d, size_t n)
 {
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; o != NULL && i < n; i++)
+		if (json_object_set_new(o, d[i].alg, json_string(d[i].value)) <
+		    0) {
+			json_decref(o);
+			return NULL;
+		}
+	return o;
+}
+
+/* Sets key to a copy of s when s is not NULL. */
+static int
+set_opt(json_t *obj, const char *key, const char *s)
+{
+	return s == NULL ? CR_OK : set_new(obj, key, json_string(s));
+}
+
+static int
+encode_annotations(json_t **out, const struct cr_resource *r)
+{
+	json_t *a;
+	int err;
+
+	if ((*out = a = json_object()) == NULL)
+		return cr_error_set("statement: out of memory");
+	if ((err = set_opt(a, "path", r->ann.path)) < 0 ||
+	    (err = set_opt(a, "version", r->ann.version)) < 0 ||
+	    (err = set_opt(a, "kind", r->ann.kind)) < 0 ||
+	    (err = set_opt(a, "package", r->ann.package)) < 0 ||
+	    (err = set_opt(a, "packageVersion", r->ann.package_version)) < 0 ||
+	    (err = set_opt(a, "purl", r->ann.purl)) < 0)
+		return err;
+	if (r->ann.more != NULL && json_object_update(a, r->ann.more) < 0)
+		return cr_error_set("statement: out of memory");
+	return CR_OK;
+}
+
+/* A resource descriptor: name, uri, digest, mediaType, annotations. */
+static int
+encode_resource(json_t *list, const struct cr_resource *r)
+{
+	json_t *o, *ann = NULL;
+	int err;
+
+	if ((o = json_object()) == NULL || json_array_append_new(list, o) < 0)
+		return cr_error_set("statement: out of memory");
+	if ((err = set_opt(o, "name", r->name)) < 0 ||
+	    (!r->uri_last && (err = set_opt(o, "uri", r->uri)) < 0) ||
+	    (err = set_new(o, "digest", digest_set(r->digest, r->ndigest))) <
+		    0 ||
+	    (err = set_opt(o, "mediaType", r->media_type)) < 0)
+		return err;
+	if (r->has_annotations) {
+		err = encode_annotations(&ann, r);
+		if (err < 0) {
+			json_decref(ann);
+			return err;
+		}
+		if ((err = set_new(o, "annotations", ann)) < 0)
+			return err;
+	}
+	if (r->uri_last && (err = set_opt(o, "uri", r->uri)) < 0)
+		return err;
+	return CR_OK;
+}
+
+/* The source's dependency (see struct cr_provenance). */
+static int
+source_dependency(json_t **out, const struct cr_provenance *p)
+{
+	const char *uri = p->external.source_uri;
 	json_t *dep, *digest;
-	char *uri = NULL;
+	char *pinned = NULL;
 	int ok;
 
 	*out = NULL;
-	if (in->source_uri != NULL && in->commit != NULL &&
-	    strncmp(in->source_uri, "git+", 4) == 0) {
-		if (asprintf(&uri, "%s@%s", in->source_uri, in->commit) < 0)
+	if (uri != NULL && p->commit != NULL && strncmp(uri, "git+", 4) == 0) {
+		if (asprintf(&pinned, "%s@%s", uri, p->commit) < 0)
 			return cr_error_set("statement: out of memory");
-	} else if (in->source_uri != NULL &&
-		   (uri = strdup(in->source_uri)) == NULL) {
-		return cr_error_set("statement: out of memory");
+		uri = pinned;
 	}
-	digest = digest_object("gitTree", in->tree);
+	digest = digest_object("gitTree", p->tree);
 	dep = json_pack("{s:s, s:s*, s:o*}", "name", "source", "uri", uri,
 			"digest", digest);
 	ok = dep != NULL &&
-	     (in->commit == NULL ||
+	     (p->commit == NULL ||
 	      json_object_set_new(digest, "gitCommit",
-				  json_string(in->commit)) == 0) &&
-	     (in->source_sha256 == NULL ||
+				  json_string(p->commit)) == 0) &&
+	     (p->source_sha256 == NULL ||
 	      json_object_set_new(digest, "sha256",
-				  hex_string(in->source_sha256)) == 0);
-	free(uri);
+				  hex_string(p->source_sha256)) == 0);
+	free(pinned);
 	if (!ok) {
 		json_decref(dep);
 		return cr_error_set("statement: the source cannot be encoded");
@@ -194,142 +262,266 @@ cr_statement_name_cmp(const char *a, const char *b)
 	}
 }
 
-int
-cr_statement_build(char **out, size_t *len, const struct cr_statement_in *in)
+static int
+encode_subjects(json_t *root, const struct cr_provenance *p)
 {
-	json_t *root = NULL, *subjects, *pred, *def, *ext, *src, *deps, *dep;
-	json_t *run, *meta;
+	json_t *subjects, *s;
+	const char *why;
+	size_t i, j;
+	int err;
+
+	if ((err = set_new(root, "subject", subjects = json_array())) < 0)
+		return err;
+	for (i = 0; i < p->nsubjects; i++) {
+		if ((why = cr_statement_name_problem(p->subjects[i].name)) !=
+		    NULL)
+			return cr_error_set(
+				"statement: subject name '%.200s' "
+				"%s; a subject is a relative path "
+				"without '.', '..' or empty "
+				"segments",
+				why[0] != 'h' ? p->subjects[i].name : "", why);
+		for (j = 0; j < i; j++)
+			if (cr_statement_name_cmp(p->subjects[j].name,
+						  p->subjects[i].name) == 0)
+				return cr_error_set("statement: subject '%s' "
+						    "given twice (names are "
+						    "compared ignoring ASCII "
+						    "case)",
+						    p->subjects[i].name);
+		s = json_pack("{s:s, s:o*}", "name", p->subjects[i].name,
+			      "digest",
+			      digest_object("sha256", p->subjects[i].sha256));
+		if (s == NULL || json_array_append_new(subjects, s) < 0)
+			return cr_error_set("statement: subject '%s' cannot be "
+					    "encoded (not UTF-8?)",
+					    p->subjects[i].name);
+	}
+	return CR_OK;
+}
+
+static int
+encode_external(json_t *def, const struct cr_external *e)
+{
+	json_t *ext, *src, *rec, *rootfs;
+	int err;
+
+	if ((err = set_new(def, "externalParameters", ext = json_object())) <
+		    0 ||
+	    (err = set_new(ext, "source", src = json_object())) < 0 ||
+	    (err = set_opt(src, "kind", e->source_kind)) < 0 ||
+	    (err = set_opt(src, "uri", e->source_uri)) < 0 ||
+	    (err = set_opt(src, "revision", e->source_revision)) < 0)
+		return err;
+	if (e->command != NULL &&
+	    (err = set_new(ext, "command", string_array(e->command))) < 0)
+		return err;
+	if (e->artifacts != NULL &&
+	    (err = set_new(ext, "artifacts", string_array(e->artifacts))) < 0)
+		return err;
+	if (e->tools != NULL && e->tools[0] != NULL &&
+	    (err = set_new(ext, "tools", string_array(e->tools))) < 0)
+		return err;
+	if (e->env != NULL &&
+	    (err = set_new(ext, "env", env_object(e->env))) < 0)
+		return err;
+	if (e->recipe_source != NULL) {
+		rec = json_pack("{s:s}", "source", e->recipe_source);
+		if ((err = set_new(ext, "recipe", rec)) < 0 ||
+		    (e->recipe_sha256 != NULL &&
+		     (err = set_new(
+			      rec, "digest",
+			      digest_object("sha256", e->recipe_sha256))) < 0))
+			return err;
+	}
+	if (e->source_date_epoch >= 0 &&
+	    (err = set_new(ext, "sourceDateEpoch",
+			   json_integer((json_int_t)e->source_date_epoch))) < 0)
+		return err;
+	if (e->fake_clock >= 0 &&
+	    (err = set_new(ext, "fakeClock", json_boolean(e->fake_clock))) < 0)
+		return err;
+	if (e->normalize >= 0 &&
+	    (err = set_new(ext, "normalize", json_boolean(e->normalize))) < 0)
+		return err;
+	if (e->rootfs == CR_ROOTFS_HOST)
+		return set_new(ext, "rootfs", json_string("host"));
+	if (e->rootfs == CR_ROOTFS_GIVEN) {
+		rootfs = json_pack(
+			"{s:s, s:o*}", "name", "rootfs", "digest",
+			digest_set(e->rootfs_digest, e->nrootfs_digest));
+		return set_new(ext, "rootfs", rootfs);
+	}
+	return CR_OK;
+}
+
+/* Sets key to the list when it is not NULL. */
+static int
+set_list(json_t *obj, const char *key, const char *const *list)
+{
+	return list == NULL
+		       ? CR_OK
+		       : set_new(obj, key, string_array((char *const *)list));
+}
+
+static int
+encode_sandbox(json_t *ip, const struct cr_internal *in)
+{
+	json_t *sb, *sc;
+	int err;
+
+	if ((err = set_new(ip, "sandbox", sb = json_object())) < 0 ||
+	    (err = set_list(sb, "namespaces", in->sandbox.namespaces)) < 0 ||
+	    (err = set_opt(sb, "network", in->sandbox.network)) < 0 ||
+	    (err = set_opt(sb, "root", in->sandbox.root)) < 0 ||
+	    (err = set_opt(sb, "rootDirs", in->sandbox.root_dirs_word)) < 0 ||
+	    (in->sandbox.root_dirs_word == NULL &&
+	     (err = set_list(sb, "rootDirs", in->sandbox.root_dirs)) < 0) ||
+	    (err = set_list(sb, "hidden", in->sandbox.hidden)) < 0 ||
+	    (err = set_opt(sb, "var", in->sandbox.var)) < 0 ||
+	    (err = set_opt(sb, "sys", in->sandbox.sys)) < 0 ||
+	    (err = set_opt(sb, "proc", in->sandbox.proc)) < 0 ||
+	    (err = set_opt(sb, "hostname", in->sandbox.hostname)) < 0 ||
+	    (err = set_opt(sb, "home", in->sandbox.home)) < 0 ||
+	    (err = set_opt(sb, "tmpdir", in->sandbox.tmpdir)) < 0 ||
+	    (err = set_opt(sb, "PATH", in->sandbox.path)) < 0 ||
+	    (err = set_opt(sb, "umask", in->sandbox.umask)) < 0 ||
+	    (err = set_opt(sb, "keyring", in->sandbox.keyring)) < 0)
+		return err;
+	if (in->sandbox.seccomp.deny != NULL &&
+	    ((err = set_new(sb, "seccomp", sc = json_object())) < 0 ||
+	     (err = set_list(sc, "deny", in->sandbox.seccomp.deny)) < 0 ||
+	     (err = set_list(sc, "denyNamespaceFlags",
+			     in->sandbox.seccomp.deny_namespace_flags)) < 0 ||
+	     (err = set_opt(sc, "clone3", in->sandbox.seccomp.clone3)) < 0 ||
+	     (err = set_list(sc, "denyIoctl", in->sandbox.seccomp.deny_ioctl)) <
+		     0 ||
+	     (err = set_opt(sc, "otherArchitectures",
+			    in->sandbox.seccomp.other_architectures)) < 0))
+		return err;
+	if (in->sandbox.fake_clock_env != NULL &&
+	    (err = set_new(
+		     sb, "fakeClockEnv",
+		     env_object((char *const *)in->sandbox.fake_clock_env))) <
+		    0)
+		return err;
+	return CR_OK;
+}
+
+static int
+encode_internal(json_t *def, const struct cr_internal *in)
+{
+	const struct cr_normalization *n;
+	json_t *ip, *list, *o;
+	size_t i;
+	int err;
+
+	if ((err = set_new(def, "internalParameters", ip = json_object())) <
+		    0 ||
+	    (err = set_opt(ip, "buildPath", in->build_path)) < 0 ||
+	    (in->sandbox.namespaces != NULL &&
+	     (err = encode_sandbox(ip, in)) < 0))
+		return err;
+	if (in->normalizations == NULL)
+		return CR_OK;
+	if ((err = set_new(ip, "normalizations", list = json_array())) < 0)
+		return err;
+	for (i = 0; i < in->nnormalizations; i++) {
+		n = &in->normalizations[i];
+		if ((o = json_object()) == NULL ||
+		    json_array_append_new(list, o) < 0)
+			return cr_error_set("statement: out of memory");
+		/* Members that look like containers but are kept as built. */
+		if ((err = set_opt(o, "artifact", n->artifact)) < 0 ||
+		    (err = set_opt(o, "format", n->format)) < 0 ||
+		    (err = set_list(o, "steps", n->steps)) < 0 ||
+		    (n->kept > 0 &&
+		     (err = set_new(o, "kept",
+				    json_integer((json_int_t)n->kept))) < 0))
+			return err;
+	}
+	return CR_OK;
+}
+
+static int
+encode_run(json_t *pred, const struct cr_provenance *p)
+{
+	json_t *run, *meta, *list;
+	size_t i;
+	int err;
+
+	if ((err = set_new(pred, "runDetails", run = json_object())) < 0 ||
+	    (err = set_new(
+		     run, "builder",
+		     json_pack("{s:s, s:{s:s}}", "id",
+			       p->builder_id != NULL ? p->builder_id
+			       : strcmp(p->build_type, CR_BUILDTYPE_SIGN) == 0
+				       ? CR_BUILDER_ID_SIGN
+				       : CR_BUILDER_ID_SANDBOX,
+			       "version", "cleanroom",
+			       p->builder_version != NULL ? p->builder_version
+							  : CR_VERSION))) < 0 ||
+	    (err = set_new(run, "metadata", meta = json_object())) < 0 ||
+	    (err = invocation_id(meta, p->invocation_id)) < 0 ||
+	    (err = set_new(meta, "startedOn", time_string(p->started))) < 0 ||
+	    (err = set_new(meta, "finishedOn", time_string(p->finished))) < 0)
+		return err;
+	if (p->byproducts == NULL)
+		return CR_OK;
+	if ((err = set_new(run, "byproducts", list = json_array())) < 0)
+		return err;
+	for (i = 0; i < p->nbyproducts; i++)
+		if ((err = encode_resource(list, &p->byproducts[i])) < 0)
+			return err;
+	return CR_OK;
+}
+
+void
+cr_provenance_init(struct cr_provenance *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->external.source_date_epoch = -1;
+	p->external.fake_clock = -1;
+	p->external.normalize = -1;
+}
+
+int
+cr_statement_encode(char **out, size_t *len, const struct cr_provenance *p)
+{
+	json_t *root = NULL, *pred, *def, *deps, *dep;
 	char *text = NULL;
 	size_t i;
 	int err = CR_ERROR;
 
 	*out = NULL;
 	*len = 0;
-	if ((root = json_object()) == NULL ||
-	    (subjects = json_array()) == NULL) {
-		json_decref(root);
+	if ((root = json_object()) == NULL)
 		return cr_error_set("statement: out of memory");
-	}
 	if ((err = set_new(root, "_type", json_string(CR_STATEMENT_TYPE))) <
 		    0 ||
-	    (err = set_new(root, "subject", subjects)) < 0)
-		goto done;
-	for (i = 0; i < in->nsubjects; i++) {
-		json_t *s;
-		size_t j;
-
-		const char *why;
-
-		if ((why = cr_statement_name_problem(in->subjects[i].name)) !=
-		    NULL) {
-			err = cr_error_set(
-				"statement: subject name '%.200s' "
-				"%s; a subject is a relative path "
-				"without '.', '..' or empty "
-				"segments",
-				why[0] != 'h' ? in->subjects[i].name : "", why);
-			goto done;
-		}
-		for (j = 0; j < i; j++)
-			if (cr_statement_name_cmp(in->subjects[j].name,
-						  in->subjects[i].name) == 0) {
-				err = cr_error_set("statement: subject '%s' "
-						   "given twice (names are "
-						   "compared ignoring ASCII "
-						   "case)",
-						   in->subjects[i].name);
-				goto done;
-			}
-		s = json_pack("{s:s, s:o*}", "name", in->subjects[i].name,
-			      "digest",
-			      digest_object("sha256", in->subjects[i].sha256));
-		if (s == NULL || json_array_append_new(subjects, s) < 0) {
-			err = cr_error_set("statement: subject '%s' cannot be "
-					   "encoded (not UTF-8?)",
-					   in->subjects[i].name);
-			goto done;
-		}
-	}
-	if ((err = set_new(root, "predicateType",
+	    (err = encode_subjects(root, p)) < 0 ||
+	    (err = set_new(root, "predicateType",
 			   json_string(CR_SLSA_PROVENANCE_V1))) < 0 ||
 	    (err = set_new(root, "predicate", pred = json_object())) < 0 ||
 	    (err = set_new(pred, "buildDefinition", def = json_object())) < 0 ||
-	    (err = set_new(def, "buildType", json_string(in->build_type))) <
-		    0 ||
-	    (err = set_new(def, "externalParameters", ext = json_object())) < 0)
+	    (err = set_new(def, "buildType", json_string(p->build_type))) < 0 ||
+	    (err = encode_external(def, &p->external)) < 0 ||
+	    (err = encode_internal(def, &p->internal)) < 0)
 		goto done;
 
-	if ((err = set_new(ext, "source", src = json_object())) < 0 ||
-	    (err = set_new(src, "kind", json_string(in->source_kind))) < 0 ||
-	    (in->source_uri != NULL &&
-	     (err = set_new(src, "uri", json_string(in->source_uri))) < 0))
-		goto done;
-	if (in->source_revision != NULL &&
-	    (err = set_new(src, "revision", json_string(in->source_revision))) <
-		    0)
-		goto done;
-	if (in->command != NULL &&
-	    (err = set_new(ext, "command", string_array(in->command))) < 0)
-		goto done;
-	if (in->artifacts != NULL &&
-	    (err = set_new(ext, "artifacts", string_array(in->artifacts))) < 0)
-		goto done;
-	if (in->tools != NULL && in->tools[0] != NULL &&
-	    (err = set_new(ext, "tools", string_array(in->tools))) < 0)
-		goto done;
-	if (in->env != NULL &&
-	    (err = set_new(ext, "env", env_object(in->env))) < 0)
-		goto done;
-	if (in->recipe_source != NULL) {
-		json_t *rec = json_pack("{s:s}", "source", in->recipe_source);
-
-		if ((err = set_new(ext, "recipe", rec)) < 0 ||
-		    (in->recipe_sha256 != NULL &&
-		     (err = set_new(
-			      rec, "digest",
-			      digest_object("sha256", in->recipe_sha256))) < 0))
-			goto done;
-	}
-	if (in->external != NULL && json_object_update(ext, in->external) < 0) {
-		err = cr_error_set("statement: out of memory");
-		goto done;
-	}
-	if ((err = set_new(def, "internalParameters",
-			   in->internal ? json_incref(in->internal)
-					: json_object())) < 0)
-		goto done;
-
-	/* The source first, then whatever the caller resolved. */
+	/* The source first, then whatever the build resolved. */
 	if ((err = set_new(def, "resolvedDependencies", deps = json_array())) <
-	    0)
-		goto done;
-	if ((err = source_dependency(&dep, in)) < 0)
+		    0 ||
+	    (err = source_dependency(&dep, p)) < 0)
 		goto done;
 	if (json_array_append_new(deps, dep) < 0) {
 		err = cr_error_set("statement: out of memory");
 		goto done;
 	}
-	if (in->dependencies != NULL &&
-	    json_array_extend(deps, in->dependencies) < 0) {
-		err = cr_error_set("statement: out of memory");
-		goto done;
-	}
-
-	if ((err = set_new(pred, "runDetails", run = json_object())) < 0 ||
-	    (err = set_new(
-		     run, "builder",
-		     json_pack("{s:s, s:{s:s}}", "id",
-			       strcmp(in->build_type, CR_BUILDTYPE_SIGN) == 0
-				       ? CR_BUILDER_ID_SIGN
-				       : CR_BUILDER_ID_SANDBOX,
-			       "version", "cleanroom", CR_VERSION))) < 0 ||
-	    (err = set_new(run, "metadata", meta = json_object())) < 0 ||
-	    (err = invocation_id(meta, in->invocation_id)) < 0 ||
-	    (err = set_new(meta, "startedOn", time_string(in->started))) < 0 ||
-	    (err = set_new(meta, "finishedOn", time_string(in->finished))) < 0)
-		goto done;
-	if (in->byproducts != NULL &&
-	    (err = set_new(run, "byproducts", json_incref(in->byproducts))) < 0)
+	for (i = 0; i < p->ndeps; i++)
+		if ((err = encode_resource(deps, &p->deps[i])) < 0)
+			goto done;
+	if ((err = encode_run(pred, p)) < 0)
 		goto done;
 
 	if ((text = json_dumps(root, JSON_COMPACT)) == NULL) {
@@ -351,6 +543,209 @@ get_string(json_t *obj, const char *key)
 	json_t *v = json_object_get(obj, key);
 
 	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* ---- resource descriptors ---------------------------------------------- */
+
+const char *
+cr_resource_digest(const struct cr_resource *r, const char *alg)
+{
+	size_t i;
+
+	for (i = 0; i < r->ndigest; i++)
+		if (strcmp(r->digest[i].alg, alg) == 0)
+			return r->digest[i].value;
+	return NULL;
+}
+
+int
+cr_resource_set(char **field, const char *value)
+{
+	char *c = NULL;
+
+	if (value != NULL && (c = strdup(value)) == NULL)
+		return cr_error_set("out of memory");
+	free(*field);
+	*field = c;
+	return CR_OK;
+}
+
+int
+cr_resource_add_digest(struct cr_resource *r, const char *alg,
+		       const char *value)
+{
+	struct cr_digest *d;
+
+	d = realloc(r->digest, (r->ndigest + 1) * sizeof(*d));
+	if (d == NULL)
+		return cr_error_set("out of memory");
+	r->digest = d;
+	d = &r->digest[r->ndigest];
+	d->alg = strdup(alg);
+	d->value = strdup(value);
+	if (d->alg == NULL || d->value == NULL) {
+		free(d->alg);
+		free(d->value);
+		return cr_error_set("out of memory");
+	}
+	r->ndigest++;
+	return CR_OK;
+}
+
+void
+cr_resource_clear(struct cr_resource *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	free(r->name);
+	free(r->uri);
+	for (i = 0; i < r->ndigest; i++) {
+		free(r->digest[i].alg);
+		free(r->digest[i].value);
+	}
+	free(r->digest);
+	free(r->media_type);
+	free(r->ann.path);
+	free(r->ann.version);
+	free(r->ann.kind);
+	free(r->ann.package);
+	free(r->ann.package_version);
+	free(r->ann.purl);
+	json_decref(r->ann.more);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+cr_resources_free(struct cr_resource *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; r != NULL && i < n; i++)
+		cr_resource_clear(&r[i]);
+	free(r);
+}
+
+int
+cr_resource_copy(struct cr_resource *dst, const struct cr_resource *src)
+{
+	size_t i;
+	int err;
+
+	cr_resource_clear(dst);
+	for (i = 0; i < src->ndigest; i++)
+		if ((err = cr_resource_add_digest(dst, src->digest[i].alg,
+						  src->digest[i].value)) < 0)
+			goto fail;
+	if ((err = cr_resource_set(&dst->name, src->name)) < 0 ||
+	    (err = cr_resource_set(&dst->uri, src->uri)) < 0 ||
+	    (err = cr_resource_set(&dst->media_type, src->media_type)) < 0 ||
+	    (err = cr_resource_set(&dst->ann.path, src->ann.path)) < 0 ||
+	    (err = cr_resource_set(&dst->ann.version, src->ann.version)) < 0 ||
+	    (err = cr_resource_set(&dst->ann.kind, src->ann.kind)) < 0 ||
+	    (err = cr_resource_set(&dst->ann.package, src->ann.package)) < 0 ||
+	    (err = cr_resource_set(&dst->ann.package_version,
+				   src->ann.package_version)) < 0 ||
+	    (err = cr_resource_set(&dst->ann.purl, src->ann.purl)) < 0)
+		goto fail;
+	dst->has_annotations = src->has_annotations;
+	dst->uri_last = src->uri_last;
+	dst->ann.more = json_incref(src->ann.more);
+	return CR_OK;
+fail:
+	cr_resource_clear(dst);
+	return err;
+}
+
+/* The string values of a digest set, in order; anything else is skipped. */
+static int
+decode_digests(struct cr_resource *r, json_t *d)
+{
+	const char *alg;
+	json_t *v;
+	int err;
+
+	json_object_foreach(d, alg, v)
+	{
+		if (json_is_string(v) &&
+		    (err = cr_resource_add_digest(r, alg,
+						  json_string_value(v))) < 0)
+			return err;
+	}
+	return CR_OK;
+}
+
+/* One typed annotation: a string it knows, else kept in more. */
+static int
+decode_annotation(struct cr_resource *r, const char *k, json_t *v)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} typed[] = {
+		{"path", offsetof(struct cr_resource, ann.path)},
+		{"version", offsetof(struct cr_resource, ann.version)},
+		{"kind", offsetof(struct cr_resource, ann.kind)},
+		{"package", offsetof(struct cr_resource, ann.package)},
+		{"packageVersion",
+		 offsetof(struct cr_resource, ann.package_version)},
+		{"purl", offsetof(struct cr_resource, ann.purl)},
+	};
+	size_t i;
+
+	for (i = 0; json_is_string(v) && i < sizeof(typed) / sizeof(*typed);
+	     i++)
+		if (strcmp(k, typed[i].key) == 0)
+			return cr_resource_set(
+				(char **)((char *)r + typed[i].off),
+				json_string_value(v));
+	if (r->ann.more == NULL && (r->ann.more = json_object()) == NULL)
+		return cr_error_set("out of memory");
+	if (json_object_set(r->ann.more, k, v) < 0)
+		return cr_error_set("out of memory");
+	return CR_OK;
+}
+
+/*
+ * A resource descriptor as its readers read it: a field of another type
+ * than a string (an object for digest and annotations) is absent.
+ */
+static int
+decode_resource(struct cr_resource *r, json_t *o)
+{
+	const char *k;
+	json_t *v;
+	int err, seen_ann = 0;
+
+	json_object_foreach(o, k, v)
+	{
+		err = CR_OK;
+		if (strcmp(k, "name") == 0 && json_is_string(v))
+			err = cr_resource_set(&r->name, json_string_value(v));
+		else if (strcmp(k, "uri") == 0 && json_is_string(v)) {
+			err = cr_resource_set(&r->uri, json_string_value(v));
+			r->uri_last = seen_ann;
+		} else if (strcmp(k, "mediaType") == 0 && json_is_string(v))
+			err = cr_resource_set(&r->media_type,
+					      json_string_value(v));
+		else if (strcmp(k, "digest") == 0)
+			err = decode_digests(r, v);
+		else if (strcmp(k, "annotations") == 0 && json_is_object(v)) {
+			const char *ak;
+			json_t *av;
+
+			seen_ann = r->has_annotations = 1;
+			json_object_foreach(v, ak, av)
+			{
+				if ((err = decode_annotation(r, ak, av)) < 0)
+					break;
+			}
+		}
+		if (err < 0)
+			return err;
+	}
+	return CR_OK;
 }
 
 static int
@@ -628,6 +1023,461 @@ parse_source(struct cr_statement *st, json_t *pred, const char *name)
 	return CR_OK;
 }
 
+/* ---- decoding the provenance ----------------------------------------- */
+
+/* What a decoded statement owns besides its JSON. */
+struct store {
+	void **ptrs;
+	size_t n, cap;
+	unsigned char source_sha256[CR_SHA256_LEN];
+	unsigned char recipe_sha256[CR_SHA256_LEN];
+	struct cr_resource rootfs; /* externalParameters.rootfs's digest */
+};
+
+static void
+store_free(struct store *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++)
+		free(s->ptrs[i]);
+	free(s->ptrs);
+	cr_resource_clear(&s->rootfs);
+	free(s);
+}
+
+/* Hands p to the store (freed with the statement); NULL when out of memory. */
+static void *
+keep(struct store *s, void *p)
+{
+	void **n;
+
+	if (p == NULL)
+		return NULL;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		if ((n = realloc(s->ptrs, s->cap * sizeof(*n))) == NULL) {
+			free(p);
+			return NULL;
+		}
+		s->ptrs = n;
+	}
+	s->ptrs[s->n++] = p;
+	return p;
+}
+
+/* Records the first reason the recorded recipe cannot be used. */
+static int problem(struct cr_statement *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+problem(struct cr_statement *st, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (st->recipe_problem != NULL)
+		return CR_OK;
+	va_start(ap, fmt);
+	n = vasprintf(&st->recipe_problem, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		st->recipe_problem = NULL;
+		return cr_error_set("out of memory");
+	}
+	return CR_OK;
+}
+
+/*
+ * A list of strings (NULL-terminated, in the store) in *out; absent or
+ * malformed: *out NULL and the problem recorded, unless allow_missing and
+ * absent.
+ */
+static int
+decode_list(char *const **out, struct cr_statement *st, json_t *a,
+	    int allow_missing, const char *what)
+{
+	struct store *s = st->store;
+	const char **list;
+	json_t *v;
+	size_t i;
+
+	*out = NULL;
+	if (a == NULL && allow_missing)
+		return CR_OK;
+	if (!json_is_array(a) || json_array_size(a) > CR_STATEMENT_MAX_LIST)
+		return problem(st, "no usable %s in the statement", what);
+	list = keep(s, calloc(json_array_size(a) + 1, sizeof(*list)));
+	if (list == NULL)
+		return cr_error_set("out of memory");
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_string(v))
+			return problem(st, "%s holds a non-string", what);
+		list[i] = json_string_value(v);
+	}
+	*out = (char *const *)list;
+	return CR_OK;
+}
+
+/* env as NAME=VALUE strings in the store. */
+static int
+decode_env(struct cr_statement *st, json_t *env)
+{
+	struct store *s = st->store;
+	const char *k;
+	char **list;
+	json_t *v;
+	size_t i = 0;
+
+	if (env == NULL)
+		return CR_OK;
+	if (!json_is_object(env))
+		return problem(st, "env is not an object");
+	if ((list = keep(s, calloc(json_object_size(env) + 1,
+				   sizeof(*list)))) == NULL)
+		return cr_error_set("out of memory");
+	json_object_foreach(env, k, v)
+	{
+		if (!json_is_string(v))
+			return problem(st, "env %s is not a string", k);
+		if (asprintf(&list[i], "%s=%s", k, json_string_value(v)) < 0 ||
+		    keep(s, list[i]) == NULL)
+			return cr_error_set("out of memory");
+		i++;
+	}
+	st->prov.external.env = list;
+	return CR_OK;
+}
+
+/* A boolean choice: 1 true, 0 anything else, -1 absent. */
+static int
+tri(json_t *v)
+{
+	return v == NULL ? -1 : json_is_true(v);
+}
+
+/*
+ * externalParameters, and where statements made before the user's choices
+ * moved there kept them (internalParameters).
+ */
+static int
+decode_external(struct cr_statement *st, json_t *ext, json_t *inp)
+{
+	struct cr_external *e = &st->prov.external;
+	struct store *s = st->store;
+	json_t *src = json_object_get(ext, "source"), *v, *rec;
+	const char *hex;
+	int err;
+
+	e->source_kind = get_string(src, "kind");
+	e->source_uri = get_string(src, "uri");
+	e->source_revision = get_string(src, "revision");
+	e->source_date_epoch = -1;
+	if ((err = decode_list(&e->command, st, json_object_get(ext, "command"),
+			       0, "command")) < 0 ||
+	    (err = decode_list(&e->artifacts, st,
+			       json_object_get(ext, "artifacts"), 0,
+			       "artifacts")) < 0 ||
+	    (err = decode_list(&e->tools, st, json_object_get(ext, "tools"), 1,
+			       "tools")) < 0)
+		return err;
+	if (e->command != NULL && e->command[0] == NULL &&
+	    (err = problem(st, "the recorded command is empty")) < 0)
+		return err;
+	if ((err = decode_env(st, json_object_get(ext, "env"))) < 0)
+		return err;
+	if ((v = json_object_get(ext, "sourceDateEpoch")) == NULL)
+		v = json_object_get(inp, "SOURCE_DATE_EPOCH");
+	if (json_is_integer(v) && json_integer_value(v) >= 0)
+		e->source_date_epoch = json_integer_value(v);
+	else if ((err = problem(st, "no SOURCE_DATE_EPOCH recorded")) < 0)
+		return err;
+	/* Statements from before the recipe was recorded: the command line. */
+	rec = json_object_get(ext, "recipe");
+	e->recipe_source = get_string(rec, "source");
+	if (rec != NULL && e->recipe_source == NULL &&
+	    (err = problem(st, "recipe names no source")) < 0)
+		return err;
+	if (e->recipe_source != NULL &&
+	    strcmp(e->recipe_source, "cleanroom.json") == 0) {
+		hex = get_string(json_object_get(rec, "digest"), "sha256");
+		if (hex != NULL && strlen(hex) == CR_SHA256_HEXLEN &&
+		    cr_hex_decode(s->recipe_sha256, CR_SHA256_LEN, hex) == 0)
+			e->recipe_sha256 = s->recipe_sha256;
+		else if (hex != NULL &&
+			 (err = problem(st, "recipe digest is not 64 hex "
+					    "digits")) < 0)
+			return err;
+	} else if (e->recipe_source != NULL &&
+		   strcmp(e->recipe_source, "command-line") != 0 &&
+		   (err = problem(st,
+				  "recipe source '%.64s' is neither "
+				  "cleanroom.json nor command-line",
+				  e->recipe_source)) < 0) {
+		return err;
+	}
+	if ((v = json_object_get(ext, "fakeClock")) == NULL)
+		v = json_object_get(json_object_get(inp, "sandbox"),
+				    "fakeClock");
+	e->fake_clock = tri(v);
+	if ((v = json_object_get(ext, "normalize")) == NULL)
+		v = json_object_get(inp, "normalize");
+	e->normalize = tri(v);
+	v = json_object_get(ext, "rootfs");
+	if (json_is_string(v) && strcmp(json_string_value(v), "host") == 0) {
+		e->rootfs = CR_ROOTFS_HOST;
+	} else if (json_is_object(v)) {
+		if ((err = decode_digests(&s->rootfs,
+					  json_object_get(v, "digest"))) < 0)
+			return err;
+		e->rootfs = CR_ROOTFS_GIVEN;
+		e->rootfs_digest = s->rootfs.digest;
+		e->nrootfs_digest = s->rootfs.ndigest;
+	}
+	return CR_OK;
+}
+
+/* The strings of a list (in the store), or NULL when it is not one. */
+static int
+decode_strings(const char *const **out, struct store *s, json_t *a)
+{
+	const char **list;
+	json_t *v;
+	size_t i, n = 0;
+
+	*out = NULL;
+	if (!json_is_array(a))
+		return CR_OK;
+	if ((list = keep(s, calloc(json_array_size(a) + 1, sizeof(*list)))) ==
+	    NULL)
+		return cr_error_set("out of memory");
+	json_array_foreach(a, i, v)
+	{
+		if (json_is_string(v))
+			list[n++] = json_string_value(v);
+	}
+	*out = list;
+	return CR_OK;
+}
+
+/* An object of strings as NAME=VALUE (in the store), or NULL. */
+static int
+decode_pairs(const char *const **out, struct store *s, json_t *o)
+{
+	const char **list, *k;
+	json_t *v;
+	size_t n = 0;
+	char *pair;
+
+	*out = NULL;
+	if (!json_is_object(o))
+		return CR_OK;
+	if ((list = keep(s, calloc(json_object_size(o) + 1, sizeof(*list)))) ==
+	    NULL)
+		return cr_error_set("out of memory");
+	json_object_foreach(o, k, v)
+	{
+		if (!json_is_string(v))
+			continue;
+		if (asprintf(&pair, "%s=%s", k, json_string_value(v)) < 0 ||
+		    (list[n++] = keep(s, pair)) == NULL)
+			return cr_error_set("out of memory");
+	}
+	*out = list;
+	return CR_OK;
+}
+
+/* internalParameters, as written by cr_statement_encode(). */
+static int
+decode_internal(struct cr_statement *st, json_t *ip)
+{
+	struct cr_internal *in = &st->prov.internal;
+	struct store *s = st->store;
+	json_t *sb = json_object_get(ip, "sandbox"), *sc, *norms, *v;
+	struct cr_normalization *list;
+	size_t i;
+	int err;
+
+	in->build_path = get_string(ip, "buildPath");
+	sc = json_object_get(sb, "seccomp");
+	v = json_object_get(sb, "rootDirs");
+	in->sandbox.network = get_string(sb, "network");
+	in->sandbox.root = get_string(sb, "root");
+	in->sandbox.root_dirs_word = get_string(sb, "rootDirs");
+	in->sandbox.var = get_string(sb, "var");
+	in->sandbox.sys = get_string(sb, "sys");
+	in->sandbox.proc = get_string(sb, "proc");
+	in->sandbox.hostname = get_string(sb, "hostname");
+	in->sandbox.home = get_string(sb, "home");
+	in->sandbox.tmpdir = get_string(sb, "tmpdir");
+	in->sandbox.path = get_string(sb, "PATH");
+	in->sandbox.umask = get_string(sb, "umask");
+	in->sandbox.keyring = get_string(sb, "keyring");
+	in->sandbox.seccomp.clone3 = get_string(sc, "clone3");
+	in->sandbox.seccomp.other_architectures =
+		get_string(sc, "otherArchitectures");
+	if ((err = decode_strings(&in->sandbox.namespaces, s,
+				  json_object_get(sb, "namespaces"))) < 0 ||
+	    (err = decode_strings(&in->sandbox.root_dirs, s, v)) < 0 ||
+	    (err = decode_strings(&in->sandbox.hidden, s,
+				  json_object_get(sb, "hidden"))) < 0 ||
+	    (err = decode_strings(&in->sandbox.seccomp.deny, s,
+				  json_object_get(sc, "deny"))) < 0 ||
+	    (err = decode_strings(&in->sandbox.seccomp.deny_namespace_flags, s,
+				  json_object_get(sc, "denyNamespaceFlags"))) <
+		    0 ||
+	    (err = decode_strings(&in->sandbox.seccomp.deny_ioctl, s,
+				  json_object_get(sc, "denyIoctl"))) < 0 ||
+	    (err = decode_pairs(&in->sandbox.fake_clock_env, s,
+				json_object_get(sb, "fakeClockEnv"))) < 0)
+		return err;
+	norms = json_object_get(ip, "normalizations");
+	if (!json_is_array(norms))
+		return CR_OK;
+	if ((list = keep(s, calloc(json_array_size(norms) + 1,
+				   sizeof(*list)))) == NULL)
+		return cr_error_set("out of memory");
+	json_array_foreach(norms, i, v)
+	{
+		json_t *kept = json_object_get(v, "kept");
+
+		list[i].artifact = get_string(v, "artifact");
+		list[i].format = get_string(v, "format");
+		if (json_is_integer(kept) && json_integer_value(kept) > 0)
+			list[i].kept = json_integer_value(kept);
+		if ((err = decode_strings(&list[i].steps, s,
+					  json_object_get(v, "steps"))) < 0)
+			return err;
+	}
+	in->normalizations = list;
+	in->nnormalizations = json_array_size(norms);
+	return CR_OK;
+}
+
+/* An ISO 8601 UTC time as written (2024-01-01T00:00:00Z); -1 otherwise. */
+static int64_t
+parse_time(const char *s)
+{
+	struct tm tm = {0};
+	char z = 0;
+	int n = 0;
+
+	if (s == NULL ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%n", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z,
+		   &n) != 7 ||
+	    z != 'Z' || s[n] != '\0')
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm);
+}
+
+/* A list of resource descriptors; a non-list is none. */
+static int
+decode_resources(struct cr_resource **out, size_t *n, json_t *list)
+{
+	json_t *v;
+	size_t i;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	if (!json_is_array(list))
+		return CR_OK;
+	if ((*out = calloc(json_array_size(list) + 1, sizeof(**out))) == NULL)
+		return cr_error_set("out of memory");
+	json_array_foreach(list, i, v)
+	{
+		(*n)++;
+		if ((err = decode_resource(&(*out)[i], v)) < 0)
+			return err;
+	}
+	return CR_OK;
+}
+
+/* runDetails: builder, metadata and byproducts. */
+static int
+decode_run(struct cr_statement *st, json_t *run)
+{
+	struct cr_provenance *p = &st->prov;
+	json_t *meta = json_object_get(run, "metadata");
+	json_t *by = json_object_get(run, "byproducts");
+	struct cr_resource *list;
+	size_t n;
+	int err;
+
+	p->builder_id = get_string(json_object_get(run, "builder"), "id");
+	p->builder_version = get_string(
+		json_object_get(json_object_get(run, "builder"), "version"),
+		"cleanroom");
+	p->invocation_id = get_string(meta, "invocationId");
+	p->started = parse_time(get_string(meta, "startedOn"));
+	p->finished = parse_time(get_string(meta, "finishedOn"));
+	if (!json_is_array(by))
+		return CR_OK;
+	err = decode_resources(&list, &n, by);
+	st->prov.byproducts = list;
+	st->prov.nbyproducts = n;
+	return err;
+}
+
+/* Everything cr_statement_parse() checked, typed into st->prov. */
+static int
+decode_provenance(struct cr_statement *st, json_t *pred)
+{
+	struct cr_provenance *p = &st->prov;
+	json_t *def = json_object_get(pred, "buildDefinition"), *inp;
+	struct cr_resource *list;
+	struct store *s;
+	const char *hex;
+	size_t i;
+	int err;
+
+	if ((st->store = s = calloc(1, sizeof(*s))) == NULL)
+		return cr_error_set("out of memory");
+	cr_provenance_init(p);
+	p->build_type = st->build_type;
+	p->subjects = st->subjects;
+	p->nsubjects = st->nsubjects;
+	memcpy(p->tree, st->tree, CR_SHA256_LEN);
+	p->commit = st->commit[0] ? st->commit : NULL;
+	inp = json_object_get(def, "internalParameters");
+	if ((err = decode_external(st,
+				   json_object_get(def, "externalParameters"),
+				   inp)) < 0 ||
+	    (err = decode_internal(st, inp)) < 0 ||
+	    (err = decode_resources(
+		     &st->deps, &st->ndeps,
+		     json_object_get(def, "resolvedDependencies"))) < 0 ||
+	    (err = decode_run(st, json_object_get(pred, "runDetails"))) < 0)
+		return err;
+	/*
+	 * The source's entry is written from the source fields: the others,
+	 * in order, are shallow copies (st->deps owns their strings).
+	 */
+	if ((list = keep(s, calloc(st->ndeps + 1, sizeof(*list)))) == NULL)
+		return cr_error_set("out of memory");
+	for (i = 0; i < st->ndeps; i++)
+		if (st->deps[i].name == NULL ||
+		    strcmp(st->deps[i].name, "source") != 0)
+			list[p->ndeps++] = st->deps[i];
+	p->deps = list;
+	for (i = 0; i < st->ndeps; i++) {
+		if (st->deps[i].name == NULL ||
+		    strcmp(st->deps[i].name, "source") != 0)
+			continue;
+		hex = cr_resource_digest(&st->deps[i], "sha256");
+		if (hex != NULL && strlen(hex) == CR_SHA256_HEXLEN &&
+		    cr_hex_decode(s->source_sha256, CR_SHA256_LEN, hex) == 0)
+			p->source_sha256 = s->source_sha256;
+	}
+	return CR_OK;
+}
+
 int
 cr_statement_parse(struct cr_statement **out, const unsigned char *payload,
 		   size_t len, const char *name)
@@ -673,7 +1523,8 @@ cr_statement_parse(struct cr_statement **out, const unsigned char *payload,
 	}
 	if ((err = parse_subjects(st, json_object_get(st->root, "subject"),
 				  name)) < 0 ||
-	    (err = parse_source(st, pred, name)) < 0)
+	    (err = parse_source(st, pred, name)) < 0 ||
+	    (err = decode_provenance(st, pred)) < 0)
 		goto done;
 	*out = st;
 	st = NULL;
@@ -739,6 +1590,11 @@ cr_statement_free(struct cr_statement *st)
 	for (i = 0; i < st->nsubjects; i++)
 		free(st->subjects[i].name);
 	free(st->subjects);
+	cr_resources_free(st->deps, st->ndeps);
+	cr_resources_free((struct cr_resource *)st->prov.byproducts,
+			  st->prov.nbyproducts);
+	free(st->recipe_problem);
+	store_free(st->store);
 	json_decref(st->root);
 	free(st);
 }
