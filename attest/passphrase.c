@@ -14,6 +14,7 @@
 #include "error.h"
 #include "signer.h"
 #include "source.h"
+#include "opts.h"
 #include "tool.h"
 
 static const char *pass_file;

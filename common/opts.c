@@ -2,6 +2,9 @@
 #include "opts.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tool.h"
@@ -252,4 +255,78 @@ tool_commands_find(const struct tool_command **out,
 		}
 	tool_warn("unknown command '%s'; try '%s --help'", argv[1], tool_prog);
 	return EXIT_ERROR;
+}
+
+/* ---- option values ---------------------------------------------------- */
+
+long long
+tool_parse_number(const char *s, long long max)
+{
+	char *end;
+	long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return -1;
+	return v;
+}
+
+/* "8G", "512M", "1048576": bytes, K/M/G/T being powers of 1024; 0 if bad. */
+uint64_t
+tool_parse_size(const char *s)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return 0;
+	switch (*end) {
+	case 'K':
+		shift = 10;
+		break;
+	case 'M':
+		shift = 20;
+		break;
+	case 'G':
+		shift = 30;
+		break;
+	case 'T':
+		shift = 40;
+		break;
+	case '\0':
+		break;
+	default:
+		return 0;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return 0;
+	if (v > (UINT64_MAX >> 20) >> shift)
+		return 0; /* beyond 16 EiB >> 20: nonsense */
+	return (uint64_t)v << shift;
+}
+
+int
+tool_timeout_option(long long *slot, const char *cmd, const char *arg)
+{
+	if (*slot >= 0 || (*slot = tool_parse_number(arg, 31536000)) < 1)
+		return tool_usage(cmd,
+				  "--timeout: 1 to 31536000 seconds, once");
+	return 0;
+}
+
+int
+tool_max_size_option(uint64_t *slot, const char *cmd, const char *arg)
+{
+	if (*slot != 0 || (*slot = tool_parse_size(arg)) == 0)
+		return tool_usage(cmd, "--max-size: a size in bytes (K, M, G, "
+				       "T), once");
+	return 0;
 }

@@ -3,6 +3,7 @@
 #include "note.h"
 #include "source.h"
 #include "tlog.h"
+#include "opts.h"
 #include "tool.h"
 
 #include <stdio.h>
