@@ -209,15 +209,11 @@ parse_option(void *ctx, int id, const char *arg)
 static int
 parse(struct hash_opts *o, int argc, char **argv)
 {
-	struct tool_getopt g;
 	int rc;
 
-	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
-				    o)) != TOOL_PARSED)
+	if ((rc = tool_getopt_operands(&command, &argc, &argv, parse_option, o,
+				       &o->json)) != TOOL_PARSED)
 		return rc;
-	o->json = g.json;
-	argc -= g.optind;
-	argv += g.optind;
 	if (o->repo != NULL) {
 		if (argc != 0)
 			return tool_usage("hash", "give --git REPO or PATH, "

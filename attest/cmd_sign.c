@@ -123,13 +123,11 @@ parse_option(void *ctx, int id, const char *arg)
 static int
 parse(struct sign_opts *o, int argc, char **argv)
 {
-	struct tool_getopt g;
 	int rc;
 
-	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
-				    o)) != TOOL_PARSED)
+	if ((rc = tool_getopt_operands(&command, &argc, &argv, parse_option, o,
+				       &o->json)) != TOOL_PARSED)
 		return rc;
-	o->json = g.json;
 	if ((rc = tool_source_check(&o->src, "sign", 1)) != 0)
 		return rc;
 	if (o->keypath == NULL)
@@ -137,10 +135,10 @@ parse(struct sign_opts *o, int argc, char **argv)
 	if (o->out == NULL && o->bundle == NULL)
 		return tool_usage("sign",
 				  "-o OUT or --bundle BUNDLE is required");
-	if (g.optind >= argc)
+	if (argc == 0)
 		return tool_usage("sign", "no ARTIFACT given");
-	o->artifacts = argv + g.optind;
-	o->n = (size_t)(argc - g.optind);
+	o->artifacts = argv;
+	o->n = (size_t)argc;
 	return TOOL_PARSED;
 }
 

@@ -150,6 +150,23 @@ tool_getopt_parse(struct tool_getopt *g, const struct tool_cmd *cmd, int argc,
 }
 
 int
+tool_getopt_operands(const struct tool_cmd *cmd, int *argc, char ***argv,
+		     int (*fn)(void *ctx, int id, const char *arg), void *ctx,
+		     int *json)
+{
+	struct tool_getopt g;
+	int rc;
+
+	if ((rc = tool_getopt_parse(&g, cmd, *argc, *argv, fn, ctx)) !=
+	    TOOL_PARSED)
+		return rc;
+	*json = g.json;
+	*argc -= g.optind;
+	*argv += g.optind;
+	return TOOL_PARSED;
+}
+
+int
 tool_getopt_once(const struct tool_cmd *cmd, const char **slot, const char *arg,
 		 const char *what)
 {

@@ -83,6 +83,14 @@ int tool_getopt_parse(struct tool_getopt *g, const struct tool_cmd *cmd,
 		      int (*fn)(void *ctx, int id, const char *arg), void *ctx);
 
 /*
+ * tool_getopt_parse with the parse kept inside: once TOOL_PARSED, *json is
+ * whether --json was given and *argc, *argv are the operands alone.
+ */
+int tool_getopt_operands(const struct tool_cmd *cmd, int *argc, char ***argv,
+			 int (*fn)(void *ctx, int id, const char *arg),
+			 void *ctx, int *json);
+
+/*
  * Stores arg in *slot, an option given once: 0, or after "WHAT given
  * twice" (tool_usage) the exit code 2.
  */

@@ -816,32 +816,70 @@ was_rebuilt(const struct cr_build *b, const struct cr_subject *s, int same)
 	return 0;
 }
 
-/* Every attested subject must have been made again. */
+/* An attested subject of the verified statement the rebuild did not make. */
 static void
-check_unbuilt(struct rebuild *r, const struct rebuild_opts *o)
+not_rebuilt(struct rebuild *r, const struct rebuild_opts *o,
+	    const struct cr_subject *s, const char *ahex)
+{
+	if (o->json)
+		json_array_append_new(
+			r->arts, json_pack("{s:o, s:s, s:s}", "name",
+					   tool_json_str(s->name), "attested",
+					   ahex, "result", "not rebuilt"));
+	else if (!tool_quiet)
+		printf("FAIL  %s  attested sha256:%s: the rebuild did "
+		       "not make it\n",
+		       tool_name(s->name), ahex);
+	tool_warn("%s: an attested subject the rebuild did not make", s->name);
+}
+
+/* A subject of c, another statement of this tree, not the bytes made. */
+static void
+not_reproduced(struct rebuild *r, const struct rebuild_opts *o,
+	       const struct cr_subject *s, const char *ahex,
+	       const struct cr_checked *c)
+{
+	if (o->json)
+		json_array_append_new(r->arts,
+				      json_pack("{s:o, s:s, s:s, s:o, s:i}",
+						"name", tool_json_str(s->name),
+						"attested", ahex, "result",
+						"not reproduced", "attestation",
+						tool_json_str(c->file), "line",
+						(int)c->line));
+	else if (!tool_quiet)
+		printf("FAIL  %s  attested sha256:%s [%s:%u]: the "
+		       "rebuild did not make these bytes\n",
+		       tool_name(s->name), ahex, tool_name(c->file), c->line);
+	tool_warn("%s:%u: %s: also attested for this tree, and not "
+		  "what the rebuild made",
+		  c->file, c->line, s->name);
+}
+
+/*
+ * Each subject of st the rebuild did not make, a FAIL: st the verified
+ * statement (c NULL), whose subjects need only have been made again, or
+ * c's, another statement of this tree, whose subjects must be the very
+ * bytes made.
+ */
+static void
+unbuilt(struct rebuild *r, const struct rebuild_opts *o,
+	const struct cr_statement *st, const struct cr_checked *c)
 {
 	char ahex[CR_SHA256_HEXLEN + 1];
 	size_t j;
 
-	for (j = 0; j < r->att->st->nsubjects; j++) {
-		const struct cr_subject *s = &r->att->st->subjects[j];
+	for (j = 0; j < st->nsubjects; j++) {
+		const struct cr_subject *s = &st->subjects[j];
 
-		if (was_rebuilt(r->b, s, 0))
+		if (was_rebuilt(r->b, s, c != NULL))
 			continue;
 		r->differs = 1;
 		cr_hex_encode(ahex, s->sha256, CR_SHA256_LEN);
-		if (o->json)
-			json_array_append_new(
-				r->arts,
-				json_pack("{s:o, s:s, s:s}", "name",
-					  tool_json_str(s->name), "attested",
-					  ahex, "result", "not rebuilt"));
-		else if (!tool_quiet)
-			printf("FAIL  %s  attested sha256:%s: the rebuild did "
-			       "not make it\n",
-			       tool_name(s->name), ahex);
-		tool_warn("%s: an attested subject the rebuild did not make",
-			  s->name);
+		if (c == NULL)
+			not_rebuilt(r, o, s, ahex);
+		else
+			not_reproduced(r, o, s, ahex, c);
 	}
 }
 
@@ -866,40 +904,6 @@ other_tree(struct rebuild *r, const struct rebuild_opts *o,
 		  c->file, c->line);
 }
 
-/* Each subject of c, a statement of this tree, must be what was rebuilt. */
-static void
-other_subjects(struct rebuild *r, const struct rebuild_opts *o,
-	       const struct cr_checked *c)
-{
-	char ahex[CR_SHA256_HEXLEN + 1];
-	size_t j;
-
-	for (j = 0; j < c->st->nsubjects; j++) {
-		const struct cr_subject *s = &c->st->subjects[j];
-
-		if (was_rebuilt(r->b, s, 1))
-			continue;
-		r->differs = 1;
-		cr_hex_encode(ahex, s->sha256, CR_SHA256_LEN);
-		if (o->json)
-			json_array_append_new(
-				r->arts,
-				json_pack("{s:o, s:s, s:s, s:o, s:i}", "name",
-					  tool_json_str(s->name), "attested",
-					  ahex, "result", "not reproduced",
-					  "attestation", tool_json_str(c->file),
-					  "line", (int)c->line));
-		else if (!tool_quiet)
-			printf("FAIL  %s  attested sha256:%s [%s:%u]: the "
-			       "rebuild did not make these bytes\n",
-			       tool_name(s->name), ahex, tool_name(c->file),
-			       c->line);
-		tool_warn("%s:%u: %s: also attested for this tree, and not "
-			  "what the rebuild made",
-			  c->file, c->line, s->name);
-	}
-}
-
 /*
  * Every other trusted statement in the input is checked too: one that
  * names this tree must attest only what the rebuild made (an honest build
@@ -921,7 +925,7 @@ check_others(struct rebuild *r, const struct rebuild_opts *o)
 		    memcmp(c->st->tree, r->tree->root, CR_SHA256_LEN) != 0)
 			other_tree(r, o, c);
 		else
-			other_subjects(r, o, c);
+			unbuilt(r, o, c->st, c);
 	}
 }
 
@@ -984,7 +988,7 @@ run(struct rebuild *r, struct rebuild_opts *o, int *verdict_rc)
 	for (i = 0; i < r->b->nartifacts; i++)
 		if ((err = check_artifact(r, o, &r->b->artifacts[i])) < 0)
 			return err;
-	check_unbuilt(r, o);
+	unbuilt(r, o, r->att->st, NULL);
 	check_others(r, o);
 	*verdict_rc = report_verdict(r, o);
 	return CR_OK;

@@ -267,18 +267,16 @@ parse_option(void *ctx, int id, const char *arg)
 static int
 parse(struct root_opts *o, int argc, char **argv)
 {
-	struct tool_getopt g;
 	int rc;
 
-	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
-				    o)) != TOOL_PARSED)
+	if ((rc = tool_getopt_operands(&command, &argc, &argv, parse_option, o,
+				       &o->json)) != TOOL_PARSED)
 		return rc;
-	o->json = g.json;
-	if (g.optind < argc) {
-		if (g.optind + 1 < argc)
+	if (argc > 0) {
+		if (argc > 1)
 			return tool_usage("root", "one ROOT.tar or DIR at a "
 						  "time");
-		o->root = argv[g.optind];
+		o->root = argv[0];
 	}
 	return TOOL_PARSED;
 }

@@ -364,20 +364,17 @@ parse_option(void *ctx, int id, const char *arg)
 static int
 parse(struct source_opts *o, int argc, char **argv)
 {
-	struct tool_getopt g;
 	int rc;
 
-	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
-				    o)) != TOOL_PARSED)
+	if ((rc = tool_getopt_operands(&command, &argc, &argv, parse_option, o,
+				       &o->json)) != TOOL_PARSED)
 		return rc;
-	o->json = g.json;
 	if ((rc = trust_check_usage(&o->t, "source")) != 0)
 		return rc;
-	if (g.optind < argc) {
-		if (g.optind + 1 < argc)
+	if (argc > 0) {
+		if (argc > 1)
 			return tool_usage("source", "one PATH at a time");
-		if ((rc = tool_source_set(&o->src, "source", "path",
-					  argv[g.optind])))
+		if ((rc = tool_source_set(&o->src, "source", "path", argv[0])))
 			return rc;
 	}
 	if ((rc = tool_source_check(&o->src, "source", 1)) != 0)
