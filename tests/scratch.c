@@ -1,11 +1,16 @@
 /* A scratch directory for a unit test program, and shell commands run in it. */
-#include "scratch.h"
-#include "util.h"
-
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+
+#include "scratch.h"
+#include "util.h"
 
 static char dir[1024];
 
@@ -51,4 +56,34 @@ sh(const char *fmt, ...)
 	snprintf(cmd + n, sizeof(cmd) - (size_t)n, ") >/dev/null 2>&1");
 	st = system(cmd);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+char *
+scratch_mkdtemp(const char *prefix)
+{
+	const char *base = getenv("TMPDIR");
+	char *d;
+
+	if (base == NULL || base[0] != '/')
+		base = "/tmp";
+	assert_true(asprintf(&d, "%s/%s-XXXXXX", base, prefix) > 0);
+	assert_non_null(mkdtemp(d));
+	return d;
+}
+
+void
+scratch_rmtree(char *d)
+{
+	cr_rmtree(d);
+	free(d);
+}
+
+void
+scratch_write(const char *name, const void *buf, size_t len)
+{
+	FILE *f = fopen(path(name), "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
 }

@@ -2,6 +2,8 @@
 #ifndef CR_TEST_SCRATCH_H
 #define CR_TEST_SCRATCH_H
 
+#include <stddef.h>
+
 #include "error.h"
 
 /* cmocka group setup/teardown: make and remove the scratch directory. */
@@ -13,5 +15,18 @@ const char *path(const char *name);
 
 /* Runs a shell command in the directory, quietly; returns its exit status. */
 int sh(const char *fmt, ...) CR_PRINTF(1, 2);
+
+/*
+ * A new directory of its own, $TMPDIR/prefix-XXXXXX (else /tmp), for a test
+ * that needs more than the one scratch directory; the caller frees it with
+ * scratch_rmtree. Fails the test if it cannot be made.
+ */
+char *scratch_mkdtemp(const char *prefix);
+
+/* Removes dir (cr_rmtree never follows links) and frees it. */
+void scratch_rmtree(char *dir);
+
+/* Writes buf to the scratch file name; fails the test if it cannot. */
+void scratch_write(const char *name, const void *buf, size_t len);
 
 #endif

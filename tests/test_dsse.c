@@ -30,16 +30,6 @@
 #define TYPE CR_INTOTO_PAYLOAD_TYPE
 
 static void
-write_file(const char *name, const void *buf, size_t len)
-{
-	FILE *f = fopen(path(name), "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(buf, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void
 assert_error_has(const char *want)
 {
 	if (strstr(cr_error_last(), want) == NULL)
@@ -546,7 +536,7 @@ test_read_file(void **state)
 
 	/* Lines, a blank line, CRLF, no final newline. */
 	assert_true(asprintf(&text, "%s\n\n  \n%s\r\n%s", a, b, a) > 0);
-	write_file("three.intoto.jsonl", text, strlen(text));
+	scratch_write("three.intoto.jsonl", text, strlen(text));
 	free(text);
 	assert_int_equal(
 		cr_dsse_read_file(&list, &n, path("three.intoto.jsonl")),
@@ -587,7 +577,7 @@ test_read_file(void **state)
 	/* A bad third line is named by its number. */
 	assert_true(asprintf(&text, "%s\n%s\n{\"payload\":\"e30=\"\n", a, b) >
 		    0);
-	write_file("bad3.jsonl", text, strlen(text));
+	scratch_write("bad3.jsonl", text, strlen(text));
 	free(text);
 	assert_int_equal(cr_dsse_read_file(&list, &n, path("bad3.jsonl")),
 			 CR_ERROR);
@@ -598,18 +588,18 @@ test_read_file(void **state)
 	assert_true(asprintf(&text,
 			     "%s\n{\"payload\":\"e30=\",\"payload\":1}\n",
 			     a) > 0);
-	write_file("dup2.jsonl", text, strlen(text));
+	scratch_write("dup2.jsonl", text, strlen(text));
 	free(text);
 	assert_int_equal(cr_dsse_read_file(&list, &n, path("dup2.jsonl")),
 			 CR_ERROR);
 	assert_error_has("dup2.jsonl:2: duplicate key 'payload'");
 
 	/* Empty, blank, missing, a directory. */
-	write_file("empty.jsonl", "", 0);
+	scratch_write("empty.jsonl", "", 0);
 	assert_int_equal(cr_dsse_read_file(&list, &n, path("empty.jsonl")),
 			 CR_ERROR);
 	assert_error_has("empty.jsonl: empty");
-	write_file("blank.jsonl", "\n \n", 3);
+	scratch_write("blank.jsonl", "\n \n", 3);
 	assert_int_equal(cr_dsse_read_file(&list, &n, path("blank.jsonl")),
 			 CR_ERROR);
 	assert_error_has("blank.jsonl: empty");
@@ -647,13 +637,13 @@ test_too_many_envelopes(void **state)
 	assert_non_null(text);
 	for (i = 0; i < CR_DSSE_MAX_ENVELOPES; i++)
 		memcpy(text + i * ll, line, ll);
-	write_file("max.jsonl", text, ll * CR_DSSE_MAX_ENVELOPES);
+	scratch_write("max.jsonl", text, ll * CR_DSSE_MAX_ENVELOPES);
 	assert_int_equal(cr_dsse_read_file(&list, &n, path("max.jsonl")),
 			 CR_OK);
 	assert_int_equal(n, CR_DSSE_MAX_ENVELOPES);
 	cr_dsse_list_free(list, n);
 	memcpy(text + i * ll, line, ll);
-	write_file("over.jsonl", text, ll * (CR_DSSE_MAX_ENVELOPES + 1));
+	scratch_write("over.jsonl", text, ll * (CR_DSSE_MAX_ENVELOPES + 1));
 	assert_int_equal(cr_dsse_read_file(&list, &n, path("over.jsonl")),
 			 CR_ERROR);
 	assert_error_has("over.jsonl: more than 4096 envelopes");
@@ -670,9 +660,9 @@ write_pae_sig(const struct cr_dsse *env)
 	assert_int_equal(cr_dsse_pae(&pae, &len, env->payload_type,
 				     env->payload, env->payload_len),
 			 CR_OK);
-	write_file("pae", pae, len);
+	scratch_write("pae", pae, len);
 	free(pae);
-	write_file("sig", env->sigs[0].sig, env->sigs[0].siglen);
+	scratch_write("sig", env->sigs[0].sig, env->sigs[0].siglen);
 }
 
 static void

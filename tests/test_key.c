@@ -26,16 +26,6 @@
 
 #include "scratch.h"
 
-static void
-write_file(const char *name, const void *buf, size_t len)
-{
-	FILE *f = fopen(path(name), "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(buf, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
 /* SHA-256 of the SPKI DER, computed here without the code under test. */
 static void
 independent_keyid(char out[65], EVP_PKEY *pkey)
@@ -170,7 +160,7 @@ test_save_noclobber(void **state)
 	assert_int_equal(cr_privkey_generate(&priv, CR_KEY_ED25519), CR_OK);
 
 	/* An existing .key: refused, nothing written, old bytes kept. */
-	write_file("a.key", "old", 3);
+	scratch_write("a.key", "old", 3);
 	assert_int_equal(cr_privkey_save(priv, path("a")), CR_ERROR);
 	assert_error_has("a.key: already exists");
 	assert_int_equal(stat(path("a.pub"), &st), -1);
@@ -179,7 +169,7 @@ test_save_noclobber(void **state)
 	free(buf);
 
 	/* An existing .pub: refused before the .key is written. */
-	write_file("b.pub", "old", 3);
+	scratch_write("b.pub", "old", 3);
 	assert_int_equal(cr_privkey_save(priv, path("b")), CR_ERROR);
 	assert_error_has("b.pub: already exists");
 	assert_int_equal(stat(path("b.key"), &st), -1);
@@ -302,8 +292,8 @@ test_refused_keys(void **state)
 		   "named_curve -aes256 -passout pass:secret -out "
 		   "encec.key"),
 		0);
-	write_file("garbage", garbage, sizeof(garbage) - 1);
-	write_file("empty", "", 0);
+	scratch_write("garbage", garbage, sizeof(garbage) - 1);
+	scratch_write("empty", "", 0);
 
 	refused_pub("ed.key", "is a private key");
 	refused_pub("cert.pem", "is a certificate");
@@ -318,12 +308,12 @@ test_refused_keys(void **state)
 	/* A second block after the key would be ignored: refused. */
 	assert_int_equal(cr_read_file(&pem, &len, path("ed.pub"), 4096), CR_OK);
 	assert_true(asprintf(&two, "%s%s", pem, pem) > 0);
-	write_file("two.pub", two, strlen(two));
+	scratch_write("two.pub", two, strlen(two));
 	refused_pub("two.pub", "unexpected data after the public key");
 	free(two);
 	/* Text before the block is allowed, as OpenSSL allows it. */
 	assert_true(asprintf(&two, "a comment\n%s\n\n", pem) > 0);
-	write_file("comment.pub", two, strlen(two));
+	scratch_write("comment.pub", two, strlen(two));
 	assert_int_equal(cr_pubkey_load(&pub, path("comment.pub")), CR_OK);
 	cr_pubkey_free(pub);
 	free(two);
@@ -343,7 +333,7 @@ test_refused_keys(void **state)
 	two = calloc(1, CR_KEY_FILE_MAX + 10);
 	assert_non_null(two);
 	memset(two, 'A', CR_KEY_FILE_MAX + 9);
-	write_file("huge.pub", two, CR_KEY_FILE_MAX + 9);
+	scratch_write("huge.pub", two, CR_KEY_FILE_MAX + 9);
 	free(two);
 	refused_pub("huge.pub", "larger than");
 

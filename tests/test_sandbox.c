@@ -33,30 +33,11 @@
 #include "sandbox.h"
 #include "util.h"
 
+#include "scratch.h"
+
 extern char **environ;
 
 /* --- helpers ------------------------------------------------------------ */
-
-static char *
-make_tmpdir(void)
-{
-	const char *base = getenv("TMPDIR");
-	char *dir;
-
-	if (base == NULL || base[0] != '/')
-		base = "/tmp";
-	assert_true(asprintf(&dir, "%s/cr-sandbox-XXXXXX", base) > 0);
-	assert_non_null(mkdtemp(dir));
-	return dir;
-}
-
-/* Removes a test directory (cr_rmtree never follows links) and frees dir. */
-static void
-rm_rf(char *dir)
-{
-	cr_rmtree(dir);
-	free(dir);
-}
 
 /* The content of dir/name, or NULL when it does not exist. */
 static char *
@@ -147,7 +128,7 @@ count_lines(const char *s)
 static void
 test_exit_status(void **state)
 {
-	char *dir = make_tmpdir();
+	char *dir = scratch_mkdtemp("cr-sandbox");
 
 	(void)state;
 	assert_int_equal(run_sh(dir, "exit 0"), 0);
@@ -158,13 +139,13 @@ test_exit_status(void **state)
 	signal(SIGCHLD, SIG_IGN);
 	assert_int_equal(run_sh(dir, "sh -c 'exit 5' & wait $!"), 5);
 	signal(SIGCHLD, SIG_DFL);
-	rm_rf(dir);
+	scratch_rmtree(dir);
 }
 
 static void
 test_source_at_build_path(void **state)
 {
-	char *dir = make_tmpdir();
+	char *dir = scratch_mkdtemp("cr-sandbox");
 	struct cr_sandbox_opts o;
 
 	(void)state;
@@ -182,13 +163,14 @@ test_source_at_build_path(void **state)
 	o.build_path = "/cleanroom/work/src";
 	assert_int_equal(run_sh_opts(dir, "pwd > pwd2.txt", &o), 0);
 	assert_file(dir, "pwd2.txt", "/cleanroom/work/src\n");
-	rm_rf(dir);
+	scratch_rmtree(dir);
 }
 
 static void
 test_root_read_only(void **state)
 {
-	char *dir = make_tmpdir(), probe[64], script[512], host[128];
+	char *dir = scratch_mkdtemp("cr-sandbox"), probe[64], script[512],
+	     host[128];
 	struct cr_sandbox_opts o;
 	int legacy, wrote;
 
@@ -225,13 +207,14 @@ test_root_read_only(void **state)
 		assert_non_null(strstr(e, "Read-only file system"));
 		free(e);
 	}
-	rm_rf(dir);
+	scratch_rmtree(dir);
 }
 
 static void
 test_tmp_home_private(void **state)
 {
-	char *dir = make_tmpdir(), hostfile[] = "/tmp/cr-sandbox-host-XXXXXX";
+	char *dir = scratch_mkdtemp("cr-sandbox"),
+	     hostfile[] = "/tmp/cr-sandbox-host-XXXXXX";
 	char inside[64], script[512];
 	struct stat st;
 	int fd;
@@ -262,13 +245,13 @@ test_tmp_home_private(void **state)
 	assert_int_equal(run_sh(dir, script), 0);
 	assert_file(dir, "tmp-list2", "");
 	unlink(hostfile);
-	rm_rf(dir);
+	scratch_rmtree(dir);
 }
 
 static void
 test_hostname(void **state)
 {
-	char *dir = make_tmpdir(), host[256];
+	char *dir = scratch_mkdtemp("cr-sandbox"), host[256];
 	struct cr_sandbox_opts o;
 
 	(void)state;
@@ -287,7 +270,7 @@ test_hostname(void **state)
 	char host2[256];
 	assert_int_equal(gethostname(host2, sizeof(host2)), 0);
 	assert_string_equal(host, host2);
-	rm_rf(dir);
+	scratch_rmtree(dir);
 }
 
 static int
@@ -313,7 +296,8 @@ sorted_lines(char **lines, size_t max, char *text)
 static void
 check_env(const char *const *user, const char *const *want, size_t nwant)
 {
-	char *dir = make_tmpdir(), *logdir = make_tmpdir(), path[PATH_MAX];
+	char *dir = scratch_mkdtemp("cr-sandbox"),
+	     *logdir = scratch_mkdtemp("cr-sandbox"), path[PATH_MAX];
 	const char *argv[] = {"env", NULL};
 	const char *sorted[32];
 	char *lines[64], *text;
@@ -339,8 +323,8 @@ check_env(const char *const *user, const char *const *want, size_t nwant)
 		assert_string_equal(lines[i], sorted[i]);
 	assert_int_equal(n, nwant);
 	free(text);
-	rm_rf(dir);
-	rm_rf(logdir);
+	scratch_rmtree(dir);
+	scratch_rmtree(logdir);
 }
 
 static void
@@ -411,7 +395,7 @@ test_env_refused(void **state)
 	const char *argv[] = {"true", NULL};
 	struct cr_sandbox_opts o;
 	char **env;
-	char *dir = make_tmpdir();
+	char *dir = scratch_mkdtemp("cr-sandbox");
 	int st;
 
 	(void)state;
@@ -466,13 +450,13 @@ test_env_refused(void **state)
 	o.env = twice;
 	assert_int_equal(cr_sandbox_run(&st, &o), CR_ERROR);
 	assert_non_null(strstr(cr_error_last(), "given twice"));
-	rm_rf(dir);
+	scratch_rmtree(dir);
 }
 
 static void
 test_umask(void **state)
 {
-	char *dir = make_tmpdir(), path[PATH_MAX];
+	char *dir = scratch_mkdtemp("cr-sandbox"), path[PATH_MAX];
 	struct stat st;
 	mode_t old;
 
@@ -487,7 +471,7 @@ test_umask(void **state)
 	snprintf(path, sizeof(path), "%s/d", dir);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0755);
-	rm_rf(dir);
+	scratch_rmtree(dir);
 }
 
 static int
@@ -499,7 +483,8 @@ have_bash(void)
 static void
 test_no_network(void **state)
 {
-	char *dir = make_tmpdir(), script[512], probe[128], *dev;
+	char *dir = scratch_mkdtemp("cr-sandbox"), script[512], probe[128],
+	     *dev;
 	struct sockaddr_in sa;
 	socklen_t len = sizeof(sa);
 	int ls, st, conn = 0;
@@ -507,7 +492,7 @@ test_no_network(void **state)
 
 	(void)state;
 	if (!have_bash()) {
-		rm_rf(dir);
+		scratch_rmtree(dir);
 		skip();
 	}
 	ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -573,13 +558,13 @@ test_no_network(void **state)
 	}
 	assert_int_equal(conn, 1); /* the host probe only */
 	close(ls);
-	rm_rf(dir);
+	scratch_rmtree(dir);
 }
 
 static void
 test_pid_namespace(void **state)
 {
-	char *dir = make_tmpdir(), *pids, *s, *status;
+	char *dir = scratch_mkdtemp("cr-sandbox"), *pids, *s, *status;
 	long n, max = 0, count = 0;
 
 	(void)state;
@@ -610,13 +595,14 @@ test_pid_namespace(void **state)
 	assert_non_null(strstr(status, "CapBnd:\t0000000000000000"));
 	assert_non_null(strstr(status, "NoNewPrivs:\t1"));
 	free(status);
-	rm_rf(dir);
+	scratch_rmtree(dir);
 }
 
 static void
 test_daemons_die(void **state)
 {
-	char *dir = make_tmpdir(), script[256], marker[64], path[300];
+	char *dir = scratch_mkdtemp("cr-sandbox"), script[256], marker[64],
+	     path[300];
 	char *cmd;
 	size_t len;
 	time_t t0 = time(NULL);
@@ -649,13 +635,14 @@ test_daemons_die(void **state)
 	}
 	closedir(proc);
 	assert_int_equal(found, 0);
-	rm_rf(dir);
+	scratch_rmtree(dir);
 }
 
 static void
 test_log(void **state)
 {
-	char *dir = make_tmpdir(), *logdir = make_tmpdir(), path[PATH_MAX];
+	char *dir = scratch_mkdtemp("cr-sandbox"),
+	     *logdir = scratch_mkdtemp("cr-sandbox"), path[PATH_MAX];
 	const char *argv[] = {"sh", "-c",
 			      "echo to-out; echo to-err >&2; echo more-out",
 			      NULL};
@@ -689,14 +676,14 @@ test_log(void **state)
 	/* Only the build's 0, 1 and 2 are open (ls's own dir fd aside). */
 	assert_int_equal(run_sh(dir, "ls /proc/self/fd > fds"), 0);
 	assert_file(dir, "fds", "0\n1\n2\n3\n");
-	rm_rf(dir);
-	rm_rf(logdir);
+	scratch_rmtree(dir);
+	scratch_rmtree(logdir);
 }
 
 static void
 test_fake_clock(void **state)
 {
-	char *dir = make_tmpdir(), *lib = NULL, *s;
+	char *dir = scratch_mkdtemp("cr-sandbox"), *lib = NULL, *s;
 	struct cr_sandbox_opts o;
 	long long now;
 
@@ -705,7 +692,7 @@ test_fake_clock(void **state)
 		print_message("libfaketime is not installed (apt-get install "
 			      "faketime): %s\n",
 			      cr_error_last());
-		rm_rf(dir);
+		scratch_rmtree(dir);
 		skip();
 	}
 	free(lib);
@@ -752,13 +739,14 @@ test_fake_clock(void **state)
 	now = strtoll(s, NULL, 10);
 	assert_true(llabs(now - (long long)time(NULL)) < 3600);
 	free(s);
-	rm_rf(dir);
+	scratch_rmtree(dir);
 }
 
 static void
 test_fake_clock_missing(void **state)
 {
-	char *dir = make_tmpdir(), *root = make_tmpdir();
+	char *dir = scratch_mkdtemp("cr-sandbox"),
+	     *root = scratch_mkdtemp("cr-sandbox");
 	const char *argv[] = {"true", NULL};
 	struct cr_sandbox_opts o;
 	int st;
@@ -771,8 +759,8 @@ test_fake_clock_missing(void **state)
 	assert_int_equal(cr_sandbox_run(&st, &o), CR_ERROR);
 	assert_string_equal(cr_error_last(), "--fake-clock needs libfaketime "
 					     "(apt-get install libfaketime)");
-	rm_rf(dir);
-	rm_rf(root);
+	scratch_rmtree(dir);
+	scratch_rmtree(root);
 }
 
 /*
@@ -806,7 +794,7 @@ unprivileged_child(const char *dir)
 static void
 test_unprivileged(void **state)
 {
-	char *dir = make_tmpdir(), path[PATH_MAX], *map;
+	char *dir = scratch_mkdtemp("cr-sandbox"), path[PATH_MAX], *map;
 	uid_t want = getuid() == 0 ? 65534 : getuid();
 	struct stat st;
 	int status, exe;
@@ -851,7 +839,7 @@ test_unprivileged(void **state)
 	snprintf(path, sizeof(path), "%s/made", dir);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_uid, want);
-	rm_rf(dir);
+	scratch_rmtree(dir);
 }
 
 /* In a child: makes namespaces unavailable, runs a sandbox, reports. */
@@ -986,7 +974,7 @@ test_no_namespaces(void **state)
 static void
 test_timeout(void **state)
 {
-	char *dir = make_tmpdir();
+	char *dir = scratch_mkdtemp("cr-sandbox");
 	/* Sleeps of a length unique to this run: no other process has it. */
 	int n = 300000 + (int)(getpid() % 100000);
 	char script[64], check[128];
@@ -1008,14 +996,14 @@ test_timeout(void **state)
 	assert_true(time(NULL) - t0 < 10);
 	/* Killing the init killed every process of the namespace. */
 	assert_int_not_equal(system(check), 0);
-	rm_rf(dir);
+	scratch_rmtree(dir);
 }
 
 /* The host's root shows only what builds need; its secrets are covered. */
 static void
 test_host_dirs_only(void **state)
 {
-	char *dir = make_tmpdir();
+	char *dir = scratch_mkdtemp("cr-sandbox");
 	struct cr_sandbox_opts o;
 
 	(void)state;
@@ -1039,7 +1027,7 @@ test_host_dirs_only(void **state)
 				     "[ -s /etc/shadow ] && exit 2; exit 0",
 				     &o),
 			 0);
-	rm_rf(dir);
+	scratch_rmtree(dir);
 }
 
 /*
@@ -1093,7 +1081,7 @@ probe_seccomp(void)
 static void
 test_seccomp(void **state)
 {
-	char *dir = make_tmpdir(), path[PATH_MAX];
+	char *dir = scratch_mkdtemp("cr-sandbox"), path[PATH_MAX];
 	const char *argv[] = {"./probe", "--probe-seccomp", NULL};
 	struct cr_sandbox_opts o;
 	int in, out, st = -1;
@@ -1114,13 +1102,13 @@ test_seccomp(void **state)
 	if (cr_sandbox_run(&st, &o) != CR_OK)
 		fail_msg("cr_sandbox_run: %s", cr_error_last());
 	assert_int_equal(st, 0);
-	rm_rf(dir);
+	scratch_rmtree(dir);
 }
 
 static void
 test_bad_options(void **state)
 {
-	char *dir = make_tmpdir(), file[PATH_MAX];
+	char *dir = scratch_mkdtemp("cr-sandbox"), file[PATH_MAX];
 	const char *argv[] = {"true", NULL}, *none[] = {NULL};
 	const char *missing[] = {"cr-no-such-tool-xyz", NULL};
 	static const struct {
@@ -1179,7 +1167,7 @@ test_bad_options(void **state)
 			    "sandbox: cannot run cr-no-such-tool-xyz in the "
 			    "sandbox: No such file or directory");
 	assert_int_equal(st, CR_SANDBOX_NOT_RUN);
-	rm_rf(dir);
+	scratch_rmtree(dir);
 }
 
 /* Copies src (a host file) to root/src, making directories. */
@@ -1207,7 +1195,8 @@ copy_into(const char *root, const char *src)
 static char *
 make_mini_root(void)
 {
-	char *root = make_tmpdir(), line[PATH_MAX + 64], sh[PATH_MAX], *s, *e;
+	char *root = scratch_mkdtemp("cr-sandbox"), line[PATH_MAX + 64],
+	     sh[PATH_MAX], *s, *e;
 	FILE *f;
 
 	assert_non_null(realpath("/bin/sh", sh));
@@ -1237,7 +1226,8 @@ make_mini_root(void)
 static void
 test_root_dir(void **state)
 {
-	char *dir = make_tmpdir(), *root = make_mini_root(), *ls;
+	char *dir = scratch_mkdtemp("cr-sandbox"), *root = make_mini_root(),
+	     *ls;
 	const char *argv[] = {
 		"/bin/sh", "-c",
 		"echo /* > " CR_SANDBOX_BUILD_PATH "/ls; "
@@ -1265,8 +1255,8 @@ test_root_dir(void **state)
 	assert_null(strstr(ls, "/var"));
 	free(ls);
 	assert_file(root, "marker", "mini root\n");
-	rm_rf(dir);
-	rm_rf(root);
+	scratch_rmtree(dir);
+	scratch_rmtree(root);
 }
 
 static void
@@ -1297,7 +1287,7 @@ resolve_case(int rootfd, const char *path, unsigned int flags, int want_err,
 static void
 test_resolve_in_root(void **state)
 {
-	char *root = make_tmpdir(), p[PATH_MAX];
+	char *root = scratch_mkdtemp("cr-sandbox"), p[PATH_MAX];
 	unsigned int flags;
 	int rootfd;
 
@@ -1348,7 +1338,7 @@ test_resolve_in_root(void **state)
 		resolve_case(rootfd, "/loop", flags, CR_ERROR, NULL, NULL);
 	}
 	close(rootfd);
-	rm_rf(root);
+	scratch_rmtree(root);
 }
 
 int

@@ -21,28 +21,9 @@
 #include "toolchain.h"
 #include "util.h"
 
+#include "scratch.h"
+
 /* --- helpers ------------------------------------------------------------ */
-
-static char *
-make_tmpdir(void)
-{
-	const char *base = getenv("TMPDIR");
-	char *dir;
-
-	if (base == NULL || base[0] != '/')
-		base = "/tmp";
-	assert_true(asprintf(&dir, "%s/cr-toolchain-test-XXXXXX", base) > 0);
-	assert_non_null(mkdtemp(dir));
-	return dir;
-}
-
-/* Removes a test directory (cr_rmtree never follows links) and frees dir. */
-static void
-rm_rf(char *dir)
-{
-	cr_rmtree(dir);
-	free(dir);
-}
 
 /* The first line a shell command prints, or "" (allocated). */
 static char *sh_line(const char *fmt, ...) CR_PRINTF(1, 2);
@@ -146,7 +127,8 @@ copy_into(const char *root, const char *src)
 static char *
 make_mini_root(void)
 {
-	char *root = make_tmpdir(), line[PATH_MAX + 64], sh[PATH_MAX], *s, *e;
+	char *root = scratch_mkdtemp("cr-toolchain-test"), line[PATH_MAX + 64],
+	     sh[PATH_MAX], *s, *e;
 	FILE *f;
 
 	assert_non_null(realpath("/bin/sh", sh));
@@ -273,7 +255,8 @@ test_host_tools(void **state)
 static void
 test_fake_root(void **state)
 {
-	char *root = make_tmpdir(), gcc[65], mytool[65], esc[65], t2[65];
+	char *root = scratch_mkdtemp("cr-toolchain-test"), gcc[65], mytool[65],
+	     esc[65], t2[65];
 	const char *extra[] = {"mytool", "esc",		"cc", "mytool2",
 			       "ar-x",	 "ar-x.single", NULL};
 	const char *env[] = {"PATH=/opt/tools/bin:/usr/bin:/bin", NULL};
@@ -412,7 +395,7 @@ test_fake_root(void **state)
 		assert_string_equal(t->path, "/usr/bin/mytool");
 		cr_toolchain_free(tc);
 	}
-	rm_rf(root);
+	scratch_rmtree(root);
 }
 
 /*
@@ -424,7 +407,8 @@ test_fake_root(void **state)
 static void
 test_internals(void **state)
 {
-	char *root = make_tmpdir(), *out = make_tmpdir(), cc1[65];
+	char *root = scratch_mkdtemp("cr-toolchain-test"),
+	     *out = scratch_mkdtemp("cr-toolchain-test"), cc1[65];
 	const char *arts[] = {"prog", "text", "missing", NULL};
 	const char *files[] = {"/usr/lib/gcc/x86_64-linux-gnu/12/cc1",
 			       "/usr/lib/x86_64-linux-gnu/crt1.o",
@@ -511,8 +495,8 @@ test_internals(void **state)
 			cr_toolchain_probe_files(&tc, &o, NULL, rel, 0),
 			CR_ERROR);
 	}
-	rm_rf(out);
-	rm_rf(root);
+	scratch_rmtree(out);
+	scratch_rmtree(root);
 }
 
 static void
@@ -550,7 +534,7 @@ test_versions_in_sandbox(void **state)
 	assert_non_null(tool(tc, "sh"));
 	assert_null(tool(tc, "cc"));
 	cr_toolchain_free(tc);
-	rm_rf(root);
+	scratch_rmtree(root);
 }
 
 int
