@@ -14,6 +14,7 @@
 
 #include "disclose.h"
 #include "error.h"
+#include "fuzz_file.h"
 #include "manifest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,16 +26,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[] = "/tmp/cr-fuzz-manifest.XXXXXX";
 	struct cr_disclosure *d = NULL;
 	struct cr_tree *t = NULL;
-	int fd, is;
+	int is;
 
-	if (size > (4u << 20) || (fd = mkstemp(path)) < 0)
+	if (fuzz_file(path, data, size) != 0)
 		return 0;
-	if (write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		unlink(path);
-		return 0;
-	}
-	close(fd);
 	if (cr_manifest_load(&t, path) == CR_OK) {
 		if (!t->finished)
 			abort();

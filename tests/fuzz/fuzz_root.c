@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "fuzz_file.h"
 #include "root.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -24,16 +25,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cr_root_owners *o = NULL;
 	struct cr_tree *t = NULL;
 	size_t i;
-	int fd;
 
-	if (size > (4u << 20) || (fd = mkstemp(path)) < 0)
+	if (fuzz_file(path, data, size) != 0)
 		return 0;
-	if (write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		unlink(path);
-		return 0;
-	}
-	close(fd);
 	if (cr_root_manifest_load(&m, path) == CR_OK) {
 		if (m->recipe.suite == NULL || m->recipe.mirror == NULL)
 			abort();
