@@ -11,6 +11,8 @@
 #   tests/bench/build.sh [BUILD_DIR] [PACKAGE]     (RUNS=3 by default)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/bench/lib.sh
+. "$top/tests/bench/lib.sh"
 build=${1:-$top/build}
 pkg=${2:-zlib}
 runs=${RUNS:-3}
@@ -24,22 +26,7 @@ trap 'rm -rf "$work"' EXIT
 
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
-# apt-get source needs deb-src lines; add them beside the deb ones if absent
-# (deb822 .sources files and one-line sources.list alike).
-if ! apt-get source --print-uris "$pkg" >/dev/null 2>&1; then
-	{
-		for f in /etc/apt/sources.list.d/*.sources; do
-			[ -f "$f" ] || continue
-			sed 's/^Types: deb$/Types: deb-src/' "$f"
-			echo
-		done
-	} | $sudo tee /etc/apt/sources.list.d/cleanroom-bench-src.sources >/dev/null
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] || continue
-		sed -n 's/^deb /deb-src /p' "$f"
-	done | $sudo tee /etc/apt/sources.list.d/cleanroom-bench-src.list >/dev/null
-	$sudo apt-get update -qq
-fi
+deb_src "$pkg"
 command -v dpkg-source >/dev/null || $sudo apt-get install -y -qq dpkg-dev >/dev/null
 command -v bc >/dev/null || $sudo apt-get install -y -qq bc >/dev/null
 [ -x /usr/bin/time ] || $sudo apt-get install -y -qq time >/dev/null

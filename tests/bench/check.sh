@@ -33,6 +33,8 @@
 #                               in the sandbox, so it is no leak there)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/bench/lib.sh
+. "$top/tests/bench/lib.sh"
 build=${1:-$top/build}
 pkg=${2:-zlib}
 attest=$build/attest/attest
@@ -51,20 +53,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/cleanroom-bench-check.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # zlib's source, as tests/bench/build.sh gets it (deb-src lines added).
-if ! apt-get source --print-uris "$pkg" >/dev/null 2>&1; then
-	{
-		for f in /etc/apt/sources.list.d/*.sources; do
-			[ -f "$f" ] || continue
-			sed 's/^Types: deb$/Types: deb-src/' "$f"
-			echo
-		done
-	} | $sudo tee /etc/apt/sources.list.d/cleanroom-bench-src.sources >/dev/null
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] || continue
-		sed -n 's/^deb /deb-src /p' "$f"
-	done | $sudo tee /etc/apt/sources.list.d/cleanroom-bench-src.list >/dev/null
-	$sudo apt-get update -qq
-fi
+deb_src "$pkg"
 mkdir "$work/fetch"
 (cd "$work/fetch" && apt-get source -qq "$pkg" >/dev/null 2>&1)
 zsrc=$(find "$work/fetch" -mindepth 1 -maxdepth 1 -type d | head -1)
