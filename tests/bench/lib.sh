@@ -1,8 +1,10 @@
+# shellcheck shell=bash
 # Sourced by the benchmarks that fetch a Debian source package.
 
 # deb_src PKG: apt-get source needs deb-src lines; add them beside the deb
 # ones if PKG's source cannot be found (deb822 .sources files and one-line
-# sources.list alike). Runs apt as $sudo.
+# sources.list alike). Runs apt as $sudo (empty, or sudo).
+# shellcheck disable=SC2154
 deb_src() {
 	apt-get source --print-uris "$1" >/dev/null 2>&1 && return 0
 	{
