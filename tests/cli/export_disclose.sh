@@ -144,30 +144,28 @@ printf 'int net(void) { return 2; }\n' >tamper/src/net/tcp.c
 expect 1 "byte changed in a disclosed file" "$VERIFY" source \
 	-a fw.intoto.jsonl -k vendor.pub --disclosure bad-file.tar
 err_has "src/net/tcp.c differs from the attested tree" "names the file"
-tar -xf part.tar -C tamper
-python3 - <<'PY'
-import base64, json
+# tamper_tree NAME PYTHON: part.tar unpacked afresh in tamper/, PYTHON run
+# on its manifest m (base64, hashlib and json at hand), packed as NAME.tar.
+tamper_tree() {
+	tar -xf part.tar -C tamper
+	python3 - "$2" <<'PY'
+import base64, hashlib, json, sys
 p = "tamper/cleanroom-disclosure.json"
 m = json.load(open(p))
-for t in m["trees"]:
+exec(sys.argv[1])
+open(p, "w").write(json.dumps(m))
+PY
+	(cd tamper && tar -cf "../$1.tar" cleanroom-disclosure.json build.sh src)
+}
+tamper_tree bad-tree 'for t in m["trees"]:
     if t["path"] == "src/net":
         b = bytearray(base64.b64decode(t["body"]))
         b[-1] ^= 1
-        t["body"] = base64.b64encode(bytes(b)).decode()
-open(p, "w").write(json.dumps(m))
-m2 = json.load(open("tamper/cleanroom-disclosure.json"))
-# Unsorted: swap the entries of the root tree.
-PY
-(cd tamper && tar -cf ../bad-tree.tar cleanroom-disclosure.json build.sh src)
+        t["body"] = base64.b64encode(bytes(b)).decode()'
 expect 1 "byte changed in a tree object" "$VERIFY" source \
 	-a fw.intoto.jsonl -k vendor.pub --disclosure bad-tree.tar
 err_has "tree 'src/net'" "names the tree"
-tar -xf part.tar -C tamper
-python3 - <<'PY'
-import base64, json
-p = "tamper/cleanroom-disclosure.json"
-m = json.load(open(p))
-for t in m["trees"]:
+tamper_tree unsorted 'for t in m["trees"]:
     if t["path"] == "":
         b = base64.b64decode(t["body"])
         ents, i = [], 0
@@ -176,54 +174,27 @@ for t in m["trees"]:
             ents.append(b[i:nul + 33])
             i = nul + 33
         ents[0], ents[1] = ents[1], ents[0]
-        t["body"] = base64.b64encode(b"".join(ents)).decode()
-open(p, "w").write(json.dumps(m))
-PY
-(cd tamper && tar -cf ../unsorted.tar cleanroom-disclosure.json build.sh src)
+        t["body"] = base64.b64encode(b"".join(ents)).decode()'
 expect 1 "unsorted tree" "$VERIFY" source -a fw.intoto.jsonl -k vendor.pub \
 	--disclosure unsorted.tar
 err_has "unsorted or duplicated" "says the tree is not valid"
 # A name that is both a file and a directory in one tree (git order puts
 # them apart: "src" and "src/"): git fsck calls it a duplicate; refused.
-tar -xf part.tar -C tamper
-python3 - <<'PY'
-import base64, hashlib, json
-p = "tamper/cleanroom-disclosure.json"
-m = json.load(open(p))
-for t in m["trees"]:
+tamper_tree dupname 'for t in m["trees"]:
     if t["path"] == "":
         b = base64.b64decode(t["body"])
         i = b.index(b"40000 src\0")
         blob = hashlib.sha256(b"blob 2\0x\n").digest()
-        t["body"] = base64.b64encode(b[:i] + b"100644 src\0" + blob + b[i:]).decode()
-open(p, "w").write(json.dumps(m))
-PY
-(cd tamper && tar -cf ../dupname.tar cleanroom-disclosure.json build.sh src)
+        t["body"] = base64.b64encode(b[:i] + b"100644 src\0" + blob + b[i:]).decode()'
 expect 1 "a name both file and directory" "$VERIFY" source --disclosure \
 	-a fw.intoto.jsonl -k vendor.pub dupname.tar
 err_has "'src' is both a file and a directory" "says which name"
 # A tree path with a leading slash would link to the root's entry.
-tar -xf part.tar -C tamper
-python3 - <<'PY'
-import json
-p = "tamper/cleanroom-disclosure.json"
-m = json.load(open(p))
-m["trees"].append(dict([t for t in m["trees"] if t["path"] == "src"][0], path="/src"))
-open(p, "w").write(json.dumps(m))
-PY
-(cd tamper && tar -cf ../abs.tar cleanroom-disclosure.json build.sh src)
+tamper_tree abs 'm["trees"].append(dict([t for t in m["trees"] if t["path"] == "src"][0], path="/src"))'
 expect 2 "an absolute tree path" "$VERIFY" source --disclosure \
 	-a fw.intoto.jsonl -k vendor.pub abs.tar
 err_has "tree path '/src' is absolute" "says why"
-tar -xf part.tar -C tamper
-python3 - <<'PY'
-import json
-p = "tamper/cleanroom-disclosure.json"
-m = json.load(open(p))
-m["trees"].append([t for t in m["trees"] if t["path"] == "src"][0])
-open(p, "w").write(json.dumps(m))
-PY
-(cd tamper && tar -cf ../twice.tar cleanroom-disclosure.json build.sh src)
+tamper_tree twice 'm["trees"].append([t for t in m["trees"] if t["path"] == "src"][0])'
 expect 2 "a tree given twice" "$VERIFY" source --disclosure \
 	-a fw.intoto.jsonl -k vendor.pub twice.tar
 err_has "tree 'src' given twice" "names the tree"

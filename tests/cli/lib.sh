@@ -95,6 +95,51 @@ git_sha256_tree() {
 		echo "git-could-not-compute-the-tree"
 }
 
+# sign_body BODY OUT: an envelope of the payload file BODY signed with
+# vendor.key (in the current directory) by openssl, as a vendor could make
+# any; leaves pae.bin and sig.bin.
+sign_body() {
+	python3 - "$1" <<'PY'
+import sys
+body = open(sys.argv[1], "rb").read()
+t = b"application/vnd.in-toto+json"
+open("pae.bin", "wb").write(b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body))
+PY
+	openssl pkeyutl -sign -rawin -inkey vendor.key -in pae.bin -out sig.bin
+	python3 - "$1" "$2" <<'PY'
+import base64, json, sys
+b64 = lambda f: base64.b64encode(open(f, "rb").read()).decode()
+env = {"payloadType": "application/vnd.in-toto+json", "payload": b64(sys.argv[1]),
+       "signatures": [{"keyid": "", "sig": b64("sig.bin")}]}
+open(sys.argv[2], "w").write(json.dumps(env) + "\n")
+PY
+}
+
+# root_prereqs: exits 77 (skip) unless mmdebstrap, gpgv, curl, the Debian
+# archive keyring and the mirror apt uses (its $suite) are there; sets mirror,
+# and cache (made) where the downloaded .debs are kept.
+root_prereqs() {
+	for p in mmdebstrap gpgv curl; do
+		command -v "$p" >/dev/null || {
+			echo "# skip: $p is not installed (scripts/deps.sh)"
+			exit 77
+		}
+	done
+	[ -r /usr/share/keyrings/debian-archive-keyring.gpg ] || {
+		echo "# skip: debian-archive-keyring is not installed"
+		exit 77
+	}
+	mirror=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+	[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $2 !~ /^\[/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
+	if [ -z "$mirror" ] ||
+		! curl -fsS --max-time 20 -o /dev/null "$mirror/dists/$suite/InRelease"; then
+		echo "# skip: the Debian mirror ($mirror) is unreachable"
+		exit 77
+	fi
+	cache=${CR_ROOT_CACHE:-${ROOT_CACHE:-$T/cache}}
+	mkdir -p "$cache"
+}
+
 # done_testing: the closing line, and the exit code meson reads.
 done_testing() {
 	printf '%d passed, %d failed\n' "$passed" "$failed"

@@ -8,25 +8,7 @@
 . "$SRCDIR/tests/cli/lib.sh"
 
 suite=bookworm
-for p in mmdebstrap gpgv curl; do
-	command -v "$p" >/dev/null || {
-		echo "# skip: $p is not installed (scripts/deps.sh)"
-		exit 77
-	}
-done
-[ -r /usr/share/keyrings/debian-archive-keyring.gpg ] || {
-	echo "# skip: debian-archive-keyring is not installed"
-	exit 77
-}
-mirror=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
-[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $2 !~ /^\[/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
-if [ -z "$mirror" ] ||
-	! curl -fsS --max-time 20 -o /dev/null "$mirror/dists/$suite/InRelease"; then
-	echo "# skip: the Debian mirror ($mirror) is unreachable"
-	exit 77
-fi
-cache=${CR_ROOT_CACHE:-${ROOT_CACHE:-$T/cache}}
-mkdir -p "$cache"
+root_prereqs
 hex64='^[0-9a-f]{64}  '
 
 # ---- bad input: exit 2, before anything is made ----

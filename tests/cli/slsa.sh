@@ -33,23 +33,6 @@ spec_ok() {
 	fi
 }
 
-sign_body() {
-	python3 - "$1" <<'PY'
-import sys
-body = open(sys.argv[1], "rb").read()
-t = b"application/vnd.in-toto+json"
-open("pae.bin", "wb").write(b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body))
-PY
-	openssl pkeyutl -sign -rawin -inkey vendor.key -in pae.bin -out sig.bin
-	python3 - "$1" "$2" <<'PY'
-import base64, json, sys
-b64 = lambda f: base64.b64encode(open(f, "rb").read()).decode()
-env = {"payloadType": "application/vnd.in-toto+json", "payload": b64(sys.argv[1]),
-       "signatures": [{"keyid": "", "sig": b64("sig.bin")}]}
-open(sys.argv[2], "w").write(json.dumps(env) + "\n")
-PY
-}
-
 # forge IN OUT PYTHON: IN's statement after PYTHON (st, bd, ext, inp), re-signed.
 forge() {
 	python3 - "$1" "$3" <<'PY'
