@@ -5,9 +5,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "scratch.h"
 #include "util.h"
@@ -86,4 +90,50 @@ scratch_write(const char *name, const void *buf, size_t len)
 	assert_non_null(f);
 	assert_int_equal(fwrite(buf, 1, len, f), len);
 	assert_int_equal(fclose(f), 0);
+}
+
+void
+scratch_copy_into(const char *root, const char *src)
+{
+	char dst[PATH_MAX], *buf, *s;
+	size_t len;
+	struct stat st;
+
+	assert_int_equal(stat(src, &st), 0);
+	snprintf(dst, sizeof(dst), "%s%s", root, src);
+	for (s = dst + strlen(root) + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		mkdir(dst, 0755);
+		*s = '/';
+	}
+	assert_int_equal(cr_read_file(&buf, &len, src, 64u << 20), CR_OK);
+	assert_int_equal(cr_write_atomic(dst, buf, len, st.st_mode & 0777, 0),
+			 CR_OK);
+	free(buf);
+}
+
+char *
+scratch_mini_root(const char *prefix)
+{
+	char *root = scratch_mkdtemp(prefix), line[PATH_MAX + 64], sh[PATH_MAX],
+	     *s, *e;
+	FILE *f;
+
+	assert_non_null(realpath("/bin/sh", sh));
+	scratch_copy_into(root, sh);
+	f = popen("ldd /bin/sh", "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if ((s = strchr(line, '/')) == NULL)
+			continue;
+		if ((e = strchr(s, ' ')) != NULL)
+			*e = '\0';
+		scratch_copy_into(root, s);
+	}
+	assert_int_equal(pclose(f), 0);
+	snprintf(line, sizeof(line), "%s/bin", root);
+	mkdir(line, 0755);
+	snprintf(line, sizeof(line), "%s/bin/sh", root);
+	assert_int_equal(symlink(sh, line), 0);
+	return root;
 }

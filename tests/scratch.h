@@ -29,4 +29,13 @@ void scratch_rmtree(char *dir);
 /* Writes buf to the scratch file name; fails the test if it cannot. */
 void scratch_write(const char *name, const void *buf, size_t len);
 
+/* Copies src (an absolute host path) to root/src, making directories. */
+void scratch_copy_into(const char *root, const char *src);
+
+/*
+ * A tiny root filesystem in a new scratch_mkdtemp(prefix): the host's shell
+ * and the libraries ldd names for it, /bin/sh a link to it.
+ */
+char *scratch_mini_root(const char *prefix);
+
 #endif

@@ -97,58 +97,6 @@ tool(const struct cr_toolchain *tc, const char *name)
 	return NULL;
 }
 
-/* A tiny root filesystem: /bin/sh and the libraries it needs. */
-static void
-copy_into(const char *root, const char *src)
-{
-	char *buf;
-	size_t len;
-	struct stat st;
-
-	assert_int_equal(stat(src, &st), 0);
-	assert_int_equal(cr_read_file(&buf, &len, src, 64u << 20), CR_OK);
-	{
-		char dst[PATH_MAX], *s;
-
-		snprintf(dst, sizeof(dst), "%s%s", root, src);
-		for (s = dst + strlen(root) + 1; (s = strchr(s, '/')) != NULL;
-		     s++) {
-			*s = '\0';
-			mkdir(dst, 0755);
-			*s = '/';
-		}
-		assert_int_equal(
-			cr_write_atomic(dst, buf, len, st.st_mode & 0777, 0),
-			CR_OK);
-	}
-	free(buf);
-}
-
-static char *
-make_mini_root(void)
-{
-	char *root = scratch_mkdtemp("cr-toolchain-test"), line[PATH_MAX + 64],
-	     sh[PATH_MAX], *s, *e;
-	FILE *f;
-
-	assert_non_null(realpath("/bin/sh", sh));
-	copy_into(root, sh);
-	f = popen("ldd /bin/sh", "r");
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if ((s = strchr(line, '/')) == NULL)
-			continue;
-		if ((e = strchr(s, ' ')) != NULL)
-			*e = '\0';
-		copy_into(root, s);
-	}
-	assert_int_equal(pclose(f), 0);
-	snprintf(line, sizeof(line), "%s/bin", root);
-	mkdir(line, 0755);
-	link_at(root, "bin/sh", sh);
-	return root;
-}
-
 /* --- tests -------------------------------------------------------------- */
 
 static void
@@ -502,7 +450,7 @@ test_internals(void **state)
 static void
 test_versions_in_sandbox(void **state)
 {
-	char *root = make_mini_root();
+	char *root = scratch_mini_root("cr-toolchain-test");
 	const char *extra[] = {"fancy", "failing", "quiet", "whoami-tool",
 			       NULL};
 	struct cr_toolchain *tc = NULL;
