@@ -135,6 +135,20 @@ copy_file(const char *from, const char *to)
 	free(buf);
 }
 
+/* Flips the low bit of byte at of the file path, in place. */
+static void
+flip_bit(const char *path, size_t at)
+{
+	char *buf = NULL;
+	size_t len;
+
+	assert_int_equal(cr_read_file(&buf, &len, path, 1 << 20), 0);
+	assert_true(at < len);
+	buf[at] ^= 1;
+	assert_int_equal(cr_write_atomic(path, buf, len, 0644, 0), 0);
+	free(buf);
+}
+
 static void
 log_end_to_end(void **state)
 {
@@ -288,7 +302,6 @@ crash_leftovers_and_tampering(void **state)
 	struct cr_checkpoint cp;
 	char *dir = path_in(tmp, "crash"), *cpp = path_in(dir, "checkpoint");
 	char e[64], *tile = NULL;
-	size_t len = 0;
 	uint64_t i, idx;
 
 	(void)state;
@@ -312,26 +325,12 @@ crash_leftovers_and_tampering(void **state)
 
 	/* One flipped bit in a tile: the audit fails, the writer refuses. */
 	tile = path_in(dir, "tile/0/001");
-	{
-		char *buf = NULL;
-
-		assert_int_equal(cr_read_file(&buf, &len, tile, 1 << 20), 0);
-		buf[100] ^= 1;
-		assert_int_equal(cr_write_atomic(tile, buf, len, 0644, 0), 0);
-		free(buf);
-	}
+	flip_bit(tile, 100);
 	assert_int_equal(cr_tlog_audit(dir, &cp), CR_EFAIL);
 	/* The writer rebuilds the right edge from the rightmost tiles. */
 	free(tile);
 	tile = path_in(dir, "tile/1/000.p/2");
-	{
-		char *buf = NULL;
-
-		assert_int_equal(cr_read_file(&buf, &len, tile, 1 << 20), 0);
-		buf[40] ^= 1;
-		assert_int_equal(cr_write_atomic(tile, buf, len, 0644, 0), 0);
-		free(buf);
-	}
+	flip_bit(tile, 40);
 	assert_int_equal(cr_tlog_open(&w, dir, k), CR_ERROR);
 	assert_non_null(strstr(cr_error_last(), "do not match"));
 	cr_note_free(note);
