@@ -296,6 +296,28 @@ is_tool_path(const struct cr_tool *t, const struct probe *p, const char *line)
 }
 
 /*
+ * Opens one of dpkg's files in the root: CR_OK with *f NULL where the root
+ * has none.
+ */
+static int
+dpkg_open(FILE **f, int rootfd, const char *path)
+{
+	int fd, err;
+
+	*f = NULL;
+	err = cr_sandbox_open(&fd, NULL, rootfd, path, O_RDONLY, 0);
+	if (err == CR_EFAIL)
+		return CR_OK;
+	if (err < 0)
+		return err;
+	if ((*f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return cr_error_errno("%s", path);
+	}
+	return CR_OK;
+}
+
+/*
  * Reads dpkg's diversions (from, to, package: three lines each). The file
  * at a diverted path belongs to the diverting package; the file at the
  * diversion's target belongs to the other package listing the original
@@ -307,18 +329,10 @@ dpkg_diversions(struct cr_tool *tools, struct probe *pr, size_t n, int rootfd)
 	char from[PATH_MAX + 2], to[PATH_MAX + 2], pkg[256];
 	size_t i;
 	FILE *f;
-	int fd, err;
+	int err;
 
-	err = cr_sandbox_open(&fd, NULL, rootfd, DPKG_DIVERSIONS, O_RDONLY, 0);
-	if (err == CR_EFAIL)
-		return CR_OK;
-	if (err < 0)
+	if ((err = dpkg_open(&f, rootfd, DPKG_DIVERSIONS)) < 0 || f == NULL)
 		return err;
-	if ((f = fdopen(fd, "r")) == NULL) {
-		close(fd);
-		return cr_error_errno("%s", DPKG_DIVERSIONS);
-	}
-	err = CR_OK;
 	while (err == CR_OK && next_line(from, sizeof(from), f) &&
 	       next_line(to, sizeof(to), f) && next_line(pkg, sizeof(pkg), f)) {
 		for (i = 0; i < n && err == CR_OK; i++) {
@@ -510,22 +524,15 @@ dpkg_versions(struct cr_tool *tools, struct probe *pr, size_t n, int rootfd)
 	char status[128] = "";
 	const char *v;
 	FILE *f;
-	int fd, err, more;
+	int err, more;
 
 	for (err = 0; err < (int)n; err++)
 		if (tools[err].package != NULL)
 			break;
 	if (err == (int)n)
 		return CR_OK;
-	err = cr_sandbox_open(&fd, NULL, rootfd, DPKG_STATUS, O_RDONLY, 0);
-	if (err == CR_EFAIL)
-		return CR_OK;
-	if (err < 0)
+	if ((err = dpkg_open(&f, rootfd, DPKG_STATUS)) < 0 || f == NULL)
 		return err;
-	if ((f = fdopen(fd, "r")) == NULL) {
-		close(fd);
-		return cr_error_errno("%s", DPKG_STATUS);
-	}
 	do {
 		more = next_line(line, sizeof(line), f);
 		if (!more || line[0] == '\0') {
