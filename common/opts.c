@@ -1,7 +1,6 @@
 /* A command's options as one table: parsed with getopt_long, listed by --help. */
 #include "opts.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,7 +34,8 @@ opts_init(struct tool_getopt *g, const struct tool_cmd *cmd, int argc,
 	     i++, o++) {
 		if (o->name == NULL)
 			continue;
-		assert(n < TOOL_OPT_MAX && o->id > 0);
+		if (n >= TOOL_OPT_MAX || o->id <= 0)
+			abort(); /* a table this file cannot hold: a bug */
 		g->longopts[n].name = o->name;
 		g->longopts[n].has_arg =
 			o->arg ? required_argument : no_argument;
@@ -116,8 +116,11 @@ again:
 		g->exit = bad_option(g, c);
 		return -1;
 	}
-	o = find(g->cmd, c);
-	assert(o != NULL);
+	if ((o = find(g->cmd, c)) == NULL) {
+		tool_warn("internal error: getopt returned %d", c);
+		g->exit = EXIT_ERROR;
+		return -1;
+	}
 	if (o->id == TOOL_OPT_HELP) {
 		tool_cmd_help(g->cmd, stdout);
 		g->exit = EXIT_OK;
@@ -143,9 +146,19 @@ tool_getopt_parse(struct tool_getopt *g, const struct tool_cmd *cmd, int argc,
 	int id, rc;
 
 	opts_init(g, cmd, argc, argv);
-	while ((id = opts_next(g, &arg)) > 0)
-		if ((rc = fn(ctx, id, arg)) != 0)
+	while ((id = opts_next(g, &arg)) > 0) {
+		if ((rc = fn(ctx, id, arg)) > 0)
 			return rc;
+		/*
+		 * A negative answer (CR_ERROR, an option no case handled) is a
+		 * bug, never a parse that goes on with options left unread.
+		 */
+		if (rc < 0) {
+			tool_warn("%s: internal error: option %d not handled",
+				  cmd->name, id);
+			return EXIT_ERROR;
+		}
+	}
 	return id < 0 ? g->exit : TOOL_PARSED;
 }
 

@@ -74,7 +74,9 @@ struct tool_getopt {
 
 /*
  * Parses all of argv by cmd, each option given to fn(ctx, id, arg), which
- * returns 0 or the exit code after a usage message. Returns TOOL_PARSED,
+ * returns 0 or the exit code after a usage message (a negative answer, an
+ * option fn did not handle, stops the parse with exit code 2, never as
+ * TOOL_PARSED). Returns TOOL_PARSED,
  * g->optind then the first operand and g->json whether --json was given,
  * or the exit code to return (after --help, a usage error or fn's).
  */

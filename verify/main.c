@@ -4,7 +4,8 @@
  * This program links lib/check and lib/base alone: what `verify artifact`,
  * `verify source` and `verify log` run is all a regulator has to audit for
  * them. The commands that build or take binaries apart (rebuild, diff, root)
- * are verify-build, a second program run from here with the same arguments.
+ * are verify-build, a second program run from here with the same arguments
+ * (run_build_part()).
  */
 #include <errno.h>
 #include <limits.h>
@@ -42,23 +43,23 @@ usage(FILE *f)
 }
 
 /*
- * Runs verify-build with argv (argv[0] the command): it lies next to this
- * program (the build tree, or installed side by side) or in
- * ../libexec/cleanroom from it, found through /proc/self/exe, never $PATH.
+ * Runs verify-build with argv (argv[0] the command). Only two files are
+ * ever run: the one built beside this program in its build tree, when this
+ * program is the one built there (its directory, as /proc/self/exe names
+ * it, is CR_HELPER_BUILD_DIR), else the installed one (CR_HELPER_INSTALLED,
+ * under the prefix's libexecdir). Never a file that merely sits next to a
+ * copy of verify, never one found through PATH.
  */
 static int
 run_build_part(char **argv)
 {
-	static const char *const where[] = {
-		"verify-build", "../libexec/cleanroom/verify-build"};
-	char self[PATH_MAX], path[PATH_MAX + 64], *slash;
+	char self[PATH_MAX], dir[PATH_MAX], path[PATH_MAX + 16], *slash;
 	ssize_t n;
-	size_t i;
-	int e = ENOENT;
 
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0) {
-		tool_warn("/proc/self/exe: %s", strerror(errno));
+	n = readlink("/proc/self/exe", self, sizeof(self));
+	if (n <= 0 || (size_t)n >= sizeof(self)) {
+		tool_warn("/proc/self/exe: %s",
+			  n <= 0 ? strerror(errno) : "path too long");
 		return EXIT_ERROR;
 	}
 	self[n] = '\0';
@@ -67,19 +68,15 @@ run_build_part(char **argv)
 		return EXIT_ERROR;
 	}
 	*slash = '\0';
-	for (i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", self, where[i]);
-		if (access(path, X_OK) != 0) {
-			e = errno == ENOENT ? e : errno;
-			continue;
-		}
-		argv[-1] = "verify-build";
-		execv(path, argv - 1);
-		e = errno;
-	}
-	tool_warn("%s: needs verify-build, which is not in %s nor in "
-		  "%s/../libexec/cleanroom: %s",
-		  argv[0], self, self, strerror(e));
+	if (realpath(CR_HELPER_BUILD_DIR, dir) != NULL &&
+	    strcmp(dir, self) == 0)
+		snprintf(path, sizeof(path), "%s/verify-build", dir);
+	else
+		snprintf(path, sizeof(path), "%s", CR_HELPER_INSTALLED);
+	argv[-1] = "verify-build";
+	execv(path, argv - 1);
+	tool_warn("%s: needs verify-build: %s: %s", argv[0], path,
+		  strerror(errno));
 	return EXIT_ERROR;
 }
 

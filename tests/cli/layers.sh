@@ -2,9 +2,9 @@
 # The trust boundary is in the link, not only in the folders: verify (artifact,
 # source, log) holds nothing of lib/build, lib/diff or lib/sign and calls no
 # private-key, namespace or seccomp function; verify-build holds nothing of
-# lib/sign; no file includes a header of a layer above its own. Each rule is
-# first shown to catch a program that breaks it (attest), so the test can
-# fail.
+# lib/sign; no file includes a header of a layer above its own; verify runs no
+# verify-build but its own. Each rule is first shown to catch a program that
+# breaks it (attest), so the test can fail.
 . "$SRCDIR/tests/cli/lib.sh"
 
 : "${BUILDDIR:?run through meson test}"
@@ -114,6 +114,38 @@ check_layer "verify's own commands" verify/main.c verify/cmd_artifact.c \
 	verify/cmd_source.c verify/cmd_log.c verify/trust.[ch] -- build diff sign
 check_layer "verify-build" verify/main_build.c verify/cmd_rebuild.c \
 	verify/cmd_diff.c verify/cmd_root.c -- sign
+
+# verify runs only the verify-build of its own build tree, or the installed
+# one: never a file that sits next to a copy of it (a vendor's delivery
+# folder), nor one on PATH.
+mkdir "$T/delivery"
+cp "$VERIFY" "$T/delivery/verify"
+printf '#!/bin/sh\ntouch "%s/impostor-ran"\necho "{}"\nexit 0\n' "$T" \
+	>"$T/delivery/verify-build"
+chmod +x "$T/delivery/verify-build"
+printf 'a\n' >"$T/a"
+printf 'b\n' >"$T/b"
+"$T/delivery/verify" diff "$T/a" "$T/b" >"$T/out" 2>"$T/err"
+rc=$?
+if [ -e "$T/impostor-ran" ]; then
+	not_ok "a copy of verify does not run the verify-build beside it (it ran)"
+elif [ "$rc" -eq 0 ]; then
+	not_ok "a copy of verify does not run the verify-build beside it (exit 0)"
+else
+	ok "a copy of verify does not run the verify-build beside it (exit $rc)"
+fi
+err_has "needs verify-build: /.*libexec/cleanroom/verify-build" \
+	"and names the installed one it looked for"
+mkdir "$T/bin"
+cp "$T/delivery/verify-build" "$T/bin/verify-build"
+ln -s "$VERIFY" "$T/delivery/vlink"
+PATH="$T/bin:$PATH" expect 1 "verify through a symlink runs its own verify-build" \
+	"$T/delivery/vlink" diff "$T/a" "$T/b"
+if [ -e "$T/impostor-ran" ]; then
+	not_ok "nor one on PATH"
+else
+	ok "nor one on PATH"
+fi
 
 # What a regulator audits for each of verify's commands (informational).
 if command -v python3 >/dev/null; then
