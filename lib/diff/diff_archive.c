@@ -276,31 +276,48 @@ run_list(void *p)
 	return NULL;
 }
 
+/*
+ * Runs fn on side a and side b at once: b in a second thread when one can
+ * be made, else after a.
+ */
+static void
+run_both(void *(*fn)(void *), void *a, void *b)
+{
+	pthread_t th;
+	int threaded = pthread_create(&th, NULL, fn, b) == 0;
+
+	fn(a);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		fn(b);
+}
+
+/* The message of side a's CR_ERROR, else of side b's, set again here. */
+static int
+first_error(int ea, const char *ma, int eb, const char *mb)
+{
+	if (ea == CR_ERROR)
+		return cr_error_set("%s", ma);
+	if (eb == CR_ERROR)
+		return cr_error_set("%s", mb);
+	return CR_OK;
+}
+
 /* Lists both archives at once (two threads when it can). */
 static int
 list_pair(struct cr_diff_ctx *c, struct alist *A, int fda, struct alist *B,
 	  int fdb)
 {
 	struct listjob ja = {A, fda, 0, 0, ""}, jb = {B, fdb, 0, 0, ""};
-	pthread_t th;
-	int threaded;
 
 	ja.cap = jb.cap =
 		(c->max_unpack > c->unpacked ? c->max_unpack - c->unpacked
 					     : 0) /
 		2;
-	threaded = pthread_create(&th, NULL, run_list, &jb) == 0;
-	run_list(&ja);
-	if (threaded)
-		pthread_join(th, NULL);
-	else
-		run_list(&jb);
+	run_both(run_list, &ja, &jb);
 	c->unpacked += A->unpacked + B->unpacked;
-	if (ja.err == CR_ERROR)
-		return cr_error_set("%s", ja.error);
-	if (jb.err == CR_ERROR)
-		return cr_error_set("%s", jb.error);
-	return CR_OK;
+	return first_error(ja.err, ja.error, jb.err, jb.error);
 }
 
 /* Writes the bytes of the members marked detail to spool files. */
@@ -995,26 +1012,15 @@ static int
 unpack_pair(struct cr_diff_ctx *c, struct unpack *ua, struct unpack *ub)
 {
 	uint64_t room_s, room_u;
-	pthread_t th;
-	int threaded;
 
 	room_s = c->max_spool > c->spooled ? c->max_spool - c->spooled : 0;
 	room_u = c->max_unpack > c->unpacked ? c->max_unpack - c->unpacked : 0;
 	ua->cap = ub->cap = (room_s < room_u ? room_s : room_u) / 2;
 	ua->tmpdir = ub->tmpdir = c->tmpdir;
-	threaded = pthread_create(&th, NULL, run_unpack, ub) == 0;
-	run_unpack(ua);
-	if (threaded)
-		pthread_join(th, NULL);
-	else
-		run_unpack(ub);
+	run_both(run_unpack, ua, ub);
 	c->spooled += ua->written + ub->written;
 	c->unpacked += ua->written + ub->written;
-	if (ua->err == CR_ERROR)
-		return cr_error_set("%s", ua->error);
-	if (ub->err == CR_ERROR)
-		return cr_error_set("%s", ub->error);
-	return CR_OK;
+	return first_error(ua->err, ua->error, ub->err, ub->error);
 }
 
 /* The name of what a compressed file holds: "x.tar" for "x.tar.gz". */
