@@ -658,6 +658,38 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return 0;
 }
 
+/* Where the files of a toolchain live, for messages. */
+#define TOOLCHAIN_DIRS "/usr, /bin, /sbin, /lib* or /opt"
+
+/*
+ * Whether path may name a toolchain file: absolute and canonical (no empty,
+ * "." or ".." segment, no trailing '/'), under /usr, /bin, /sbin, /lib,
+ * /lib32, /lib64, /libx32 or /opt.
+ */
+static int
+toolchain_file_path(const char *path)
+{
+	static const char *const dirs[] = {"/usr/",    "/bin/",	  "/sbin/",
+					   "/lib/",    "/lib32/", "/lib64/",
+					   "/libx32/", "/opt/"};
+	const char *seg;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (strncmp(path, dirs[i], strlen(dirs[i])) == 0)
+			break;
+	if (i == sizeof(dirs) / sizeof(dirs[0]))
+		return 0;
+	for (seg = path + 1;; seg += n + 1) {
+		n = strcspn(seg, "/");
+		if (n == 0 || (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return 0;
+		if (seg[n] == '\0')
+			return 1;
+	}
+}
+
 static int
 probe_one(struct cr_tool *t, struct probe *pr, int rootfd, const char *pathvar,
 	  const struct cr_sandbox_opts *sb, const char *srcdir,
@@ -669,13 +701,24 @@ probe_one(struct cr_tool *t, struct probe *pr, int rootfd, const char *pathvar,
 	if (t->file) {
 		struct stat st;
 
-		err = cr_sandbox_open(&fd, &t->path, rootfd, t->name, O_RDONLY,
-				      0);
+		/*
+		 * A file named by a statement (verify rebuild compares what
+		 * the vendor recorded) is read only where toolchains live, and
+		 * only if it is a regular file there: never a secret, /proc or
+		 * a FIFO of the verifier's machine.
+		 */
+		if (!toolchain_file_path(t->name))
+			return cr_error_fail("%s: not read: not under %s",
+					     t->name, TOOLCHAIN_DIRS);
+		err = cr_sandbox_open(&fd, &t->path, rootfd, t->name,
+				      O_RDONLY | O_NONBLOCK, 0);
 		if (err < 0)
 			return err;
-		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+		    !toolchain_file_path(t->path)) {
 			close(fd);
-			return cr_error_fail("%s: not a regular file", t->name);
+			return cr_error_fail("%s: not a regular file under %s",
+					     t->name, TOOLCHAIN_DIRS);
 		}
 	} else if ((err = find_tool(&fd, &t->path, rootfd, t->name, pathvar)) <
 		   0) {
