@@ -148,9 +148,35 @@ test_parse_strict(void **state)
 		parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
 		       "\"extra\":{\"x\":[1]},"
 		       "\"subject\":[{\"name\":\"a\",\"digest\":"
-		       "{\"sha256\":\"" HEX64 "\",\"md5\":\"x\"}}]," GOOD_PRED
-		       "}"),
+		       "{\"sha256\":\"" HEX64 "\"}}]," GOOD_PRED "}"),
 		CR_OK);
+	/*
+	 * But not a digest verify does not check: beside sha256 in one
+	 * subject, or alone in a second subject of the same name, it could
+	 * name another file to a tool that matches by it.
+	 */
+	assert_int_equal(
+		parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
+		       "\"subject\":[{\"name\":\"a\",\"digest\":"
+		       "{\"sha256\":\"" HEX64
+		       "\",\"sha512\":\"00\"}}]," GOOD_PRED "}"),
+		CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "'sha512' digest beside"));
+	assert_int_equal(
+		parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
+		       "\"subject\":[{\"name\":\"a\",\"digest\":"
+		       "{\"sha256\":\"" HEX64 "\"}},{\"name\":\"a\","
+		       "\"digest\":{\"sha512\":\"00\"}}]," GOOD_PRED "}"),
+		CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "subject 1 has no sha256"));
+	assert_int_equal(
+		parses("{\"_type\":\"https://in-toto.io/Statement/v1\","
+		       "\"subject\":[{\"name\":\"a\",\"digest\":"
+		       "{\"sha256\":\"" HEX64 "\"}},{\"name\":\"A\","
+		       "\"digest\":{\"sha256\":{\"not\":\"a string\"}}}]," GOOD_PRED
+		       "}"),
+		CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "subject 1 has no sha256"));
 }
 
 /* Two subjects of one name; the recipe's provenance; other kinds skipped. */

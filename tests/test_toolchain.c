@@ -435,6 +435,35 @@ test_internals(void **state)
 	assert_null(tool(tc, files[2]));
 	cr_toolchain_free(tc);
 
+	/*
+	 * A statement's files are read only under the toolchain directories,
+	 * and only regular files there: not a secret elsewhere, not through a
+	 * link out of them, not a FIFO (which would block the verifier).
+	 */
+	put(root, "etc/secret", "regulator's secret\n", 0600);
+	put(root, "home/u/.ssh/id", "key\n", 0600);
+	link_at(root, "usr/lib/to-secret", "/etc/secret");
+	snprintf(dst, sizeof(dst), "%s/usr/lib/fifo", root);
+	assert_int_equal(mkfifo(dst, 0644), 0);
+	{
+		const char *out_of_reach[] = {
+			"/etc/secret",
+			"/home/u/.ssh/id",
+			"/usr/lib/to-secret",
+			"/usr/lib/../../etc/secret",
+			"/usr//lib/x86_64-linux-gnu/crt1.o",
+			"/usr/lib/fifo",
+			"/proc/self/environ",
+			NULL};
+
+		assert_int_equal(
+			cr_toolchain_probe_files(&tc, &o, NULL, out_of_reach,
+						 CR_TOOLCHAIN_NO_VERSION),
+			CR_OK);
+		assert_int_equal(tc->count, 0);
+		cr_toolchain_free(tc);
+	}
+
 	/* A relative file name is refused. */
 	{
 		const char *rel[] = {"usr/lib/x", NULL};

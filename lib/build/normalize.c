@@ -742,6 +742,31 @@ write_error(struct archive *w, const char *name)
 	return cr_error_set("%s: writing: %s", name, msg ? msg : "failed");
 }
 
+/*
+ * Writes the header e and then d's bytes (none when d is NULL) to w; for
+ * the archives normalisation rewrites.
+ */
+static int
+write_member(struct ctx *c, struct archive *w, struct archive_entry *e,
+	     const struct data *d, const char *name)
+{
+	uint64_t left;
+	size_t n;
+	int err;
+
+	if (archive_write_header(w, e) < ARCHIVE_WARN)
+		return write_error(w, name);
+	for (left = d ? d->size : 0; left > 0; left -= n) {
+		n = left < CHUNK ? (size_t)left : CHUNK;
+		if ((err = pread_full(d->fd, c->buf, n, d->off + d->size - left,
+				      name)) < 0)
+			return err;
+		if (archive_write_data(w, c->buf, n) != (la_ssize_t)n)
+			return write_error(w, name);
+	}
+	return CR_OK;
+}
+
 static int
 tar_write(struct ctx *c, int out_fd, int spool, struct members *ms,
 	  const char *name, int depth)
@@ -751,8 +776,7 @@ tar_write(struct ctx *c, int out_fd, int spool, struct members *ms,
 	struct data d = {.tmp = -1};
 	struct member *m;
 	locale_t old = (locale_t)0;
-	uint64_t left;
-	size_t i, n;
+	size_t i;
 	int err = CR_ERROR;
 
 	if ((w = archive_write_new()) == NULL ||
@@ -804,21 +828,11 @@ tar_write(struct ctx *c, int out_fd, int spool, struct members *ms,
 		} else {
 			archive_entry_set_size(e, 0);
 		}
-		if (archive_write_header(w, e) < ARCHIVE_WARN) {
-			err = write_error(w, name);
+		if ((err = write_member(
+			     c, w, e,
+			     m->type == AE_IFREG && !m->hardlink ? &d : NULL,
+			     name)) < 0)
 			goto done;
-		}
-		for (left = m->type == AE_IFREG && !m->hardlink ? d.size : 0;
-		     left > 0; left -= n) {
-			n = left < CHUNK ? (size_t)left : CHUNK;
-			if ((err = pread_full(d.fd, c->buf, n,
-					      d.off + d.size - left, name)) < 0)
-				goto done;
-			if (archive_write_data(w, c->buf, n) != (la_ssize_t)n) {
-				err = write_error(w, name);
-				goto done;
-			}
-		}
 		data_close(&d);
 		c->rep->entries++;
 	}
@@ -1602,10 +1616,9 @@ norm_ar(struct ctx *c, int out_fd, int fd, uint64_t off, uint64_t len,
 	struct member m = {0};
 	struct data d = {.tmp = -1};
 	const char *path;
-	uint64_t out = 0, got, left, inpos, outpos;
+	uint64_t out = 0, got, inpos, outpos;
 	int64_t mtime;
 	la_ssize_t n;
-	size_t k;
 	int strtab_done, tmp = -1, err = CR_ERROR;
 
 	if ((err = ar_scan(c, &ai, fd, off, len, name)) < 0)
@@ -1709,20 +1722,8 @@ norm_ar(struct ctx *c, int out_fd, int fd, uint64_t off, uint64_t len,
 			goto done;
 		}
 		archive_entry_set_size(oe, (la_int64_t)d.size);
-		if (archive_write_header(w, oe) < ARCHIVE_WARN) {
-			err = write_error(w, name);
+		if ((err = write_member(c, w, oe, &d, name)) < 0)
 			goto done;
-		}
-		for (left = d.size; left > 0; left -= k) {
-			k = left < CHUNK ? (size_t)left : CHUNK;
-			if ((err = pread_full(d.fd, c->buf, k,
-					      d.off + d.size - left, name)) < 0)
-				goto done;
-			if (archive_write_data(w, c->buf, k) != (la_ssize_t)k) {
-				err = write_error(w, name);
-				goto done;
-			}
-		}
 		data_close(&d);
 		close(tmp);
 		tmp = -1;

@@ -296,6 +296,28 @@ is_tool_path(const struct cr_tool *t, const struct probe *p, const char *line)
 }
 
 /*
+ * Opens one of dpkg's files in the root: CR_OK with *f NULL where the root
+ * has none.
+ */
+static int
+dpkg_open(FILE **f, int rootfd, const char *path)
+{
+	int fd, err;
+
+	*f = NULL;
+	err = cr_sandbox_open(&fd, NULL, rootfd, path, O_RDONLY, 0);
+	if (err == CR_EFAIL)
+		return CR_OK;
+	if (err < 0)
+		return err;
+	if ((*f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return cr_error_errno("%s", path);
+	}
+	return CR_OK;
+}
+
+/*
  * Reads dpkg's diversions (from, to, package: three lines each). The file
  * at a diverted path belongs to the diverting package; the file at the
  * diversion's target belongs to the other package listing the original
@@ -307,18 +329,10 @@ dpkg_diversions(struct cr_tool *tools, struct probe *pr, size_t n, int rootfd)
 	char from[PATH_MAX + 2], to[PATH_MAX + 2], pkg[256];
 	size_t i;
 	FILE *f;
-	int fd, err;
+	int err;
 
-	err = cr_sandbox_open(&fd, NULL, rootfd, DPKG_DIVERSIONS, O_RDONLY, 0);
-	if (err == CR_EFAIL)
-		return CR_OK;
-	if (err < 0)
+	if ((err = dpkg_open(&f, rootfd, DPKG_DIVERSIONS)) < 0 || f == NULL)
 		return err;
-	if ((f = fdopen(fd, "r")) == NULL) {
-		close(fd);
-		return cr_error_errno("%s", DPKG_DIVERSIONS);
-	}
-	err = CR_OK;
 	while (err == CR_OK && next_line(from, sizeof(from), f) &&
 	       next_line(to, sizeof(to), f) && next_line(pkg, sizeof(pkg), f)) {
 		for (i = 0; i < n && err == CR_OK; i++) {
@@ -510,22 +524,15 @@ dpkg_versions(struct cr_tool *tools, struct probe *pr, size_t n, int rootfd)
 	char status[128] = "";
 	const char *v;
 	FILE *f;
-	int fd, err, more;
+	int err, more;
 
 	for (err = 0; err < (int)n; err++)
 		if (tools[err].package != NULL)
 			break;
 	if (err == (int)n)
 		return CR_OK;
-	err = cr_sandbox_open(&fd, NULL, rootfd, DPKG_STATUS, O_RDONLY, 0);
-	if (err == CR_EFAIL)
-		return CR_OK;
-	if (err < 0)
+	if ((err = dpkg_open(&f, rootfd, DPKG_STATUS)) < 0 || f == NULL)
 		return err;
-	if ((f = fdopen(fd, "r")) == NULL) {
-		close(fd);
-		return cr_error_errno("%s", DPKG_STATUS);
-	}
 	do {
 		more = next_line(line, sizeof(line), f);
 		if (!more || line[0] == '\0') {
@@ -651,6 +658,38 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return 0;
 }
 
+/* Where the files of a toolchain live, for messages. */
+#define TOOLCHAIN_DIRS "/usr, /bin, /sbin, /lib* or /opt"
+
+/*
+ * Whether path may name a toolchain file: absolute and canonical (no empty,
+ * "." or ".." segment, no trailing '/'), under /usr, /bin, /sbin, /lib,
+ * /lib32, /lib64, /libx32 or /opt.
+ */
+static int
+toolchain_file_path(const char *path)
+{
+	static const char *const dirs[] = {"/usr/",    "/bin/",	  "/sbin/",
+					   "/lib/",    "/lib32/", "/lib64/",
+					   "/libx32/", "/opt/"};
+	const char *seg;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (strncmp(path, dirs[i], strlen(dirs[i])) == 0)
+			break;
+	if (i == sizeof(dirs) / sizeof(dirs[0]))
+		return 0;
+	for (seg = path + 1;; seg += n + 1) {
+		n = strcspn(seg, "/");
+		if (n == 0 || (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return 0;
+		if (seg[n] == '\0')
+			return 1;
+	}
+}
+
 static int
 probe_one(struct cr_tool *t, struct probe *pr, int rootfd, const char *pathvar,
 	  const struct cr_sandbox_opts *sb, const char *srcdir,
@@ -662,13 +701,24 @@ probe_one(struct cr_tool *t, struct probe *pr, int rootfd, const char *pathvar,
 	if (t->file) {
 		struct stat st;
 
-		err = cr_sandbox_open(&fd, &t->path, rootfd, t->name, O_RDONLY,
-				      0);
+		/*
+		 * A file named by a statement (verify rebuild compares what
+		 * the vendor recorded) is read only where toolchains live, and
+		 * only if it is a regular file there: never a secret, /proc or
+		 * a FIFO of the verifier's machine.
+		 */
+		if (!toolchain_file_path(t->name))
+			return cr_error_fail("%s: not read: not under %s",
+					     t->name, TOOLCHAIN_DIRS);
+		err = cr_sandbox_open(&fd, &t->path, rootfd, t->name,
+				      O_RDONLY | O_NONBLOCK, 0);
 		if (err < 0)
 			return err;
-		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+		    !toolchain_file_path(t->path)) {
 			close(fd);
-			return cr_error_fail("%s: not a regular file", t->name);
+			return cr_error_fail("%s: not a regular file under %s",
+					     t->name, TOOLCHAIN_DIRS);
 		}
 	} else if ((err = find_tool(&fd, &t->path, rootfd, t->name, pathvar)) <
 		   0) {

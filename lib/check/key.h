@@ -82,6 +82,15 @@ int cr_key_id_der(char out[CR_SHA256_HEXLEN + 1], enum cr_key_alg *alg,
  */
 int cr_key_check_alg(enum cr_key_alg *alg, const void *pkey, const char *name);
 
+/*
+ * Takes pkey (an EVP_PKEY) into the fields of a key structure: its
+ * algorithm (cr_key_check_alg) into *alg, its key id (cr_key_id) into
+ * keyid, then pkey itself into *slot. On failure pkey is freed, the
+ * message names name.
+ */
+int cr_key_take(void **slot, enum cr_key_alg *alg,
+		char keyid[CR_SHA256_HEXLEN + 1], void *pkey, const char *name);
+
 /* "ed25519" or "p256" ("unknown" otherwise): a static string. */
 const char *cr_key_alg_name(enum cr_key_alg alg);
 

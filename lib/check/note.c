@@ -511,9 +511,8 @@ cr_note_check(const struct cr_note *note, const struct cr_note_verifier *v,
 	return CR_OK;
 }
 
-/* Parses a decimal uint64 without sign, spaces or leading zero. */
-static int
-parse_u64(uint64_t *out, const char *s, size_t len)
+int
+cr_note_parse_u64(uint64_t *out, const char *s, size_t len)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -567,7 +566,7 @@ cr_checkpoint_parse(struct cr_checkpoint *out, const char *text, size_t len,
 				    name);
 	memcpy(out->origin, line[0], llen[0]);
 	out->origin[llen[0]] = '\0';
-	if (parse_u64(&out->size, line[1], llen[1]) < 0)
+	if (cr_note_parse_u64(&out->size, line[1], llen[1]) < 0)
 		return cr_error_set("%s: malformed checkpoint: bad tree size",
 				    name);
 	if (llen[2] != 44 || memchr(line[2], '-', llen[2]) ||

@@ -109,6 +109,12 @@ int cr_note_check(const struct cr_note *note, const struct cr_note_verifier *v,
 int cr_note_cosig_message(unsigned char **out, size_t *len, uint64_t t,
 			  const char *text, size_t text_len);
 
+/*
+ * A decimal uint64 of s[0..len) without sign, spaces or leading zero (the
+ * numbers of checkpoints and proofs); CR_ERROR without a message otherwise.
+ */
+int cr_note_parse_u64(uint64_t *out, const char *s, size_t len);
+
 /* A checkpoint's note text, parsed. */
 struct cr_checkpoint {
 	char origin[CR_NOTE_NAME_MAX + 1];

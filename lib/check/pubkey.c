@@ -146,32 +146,40 @@ fail:
 	return cr_error_set("%s: %s (want Ed25519 or ECDSA P-256)", name, why);
 }
 
+int
+cr_key_take(void **slot, enum cr_key_alg *alg, char keyid[CR_SHA256_HEXLEN + 1],
+	    void *pkey, const char *name)
+{
+	int err;
+
+	if ((err = cr_key_check_alg(alg, pkey, name)) < 0 ||
+	    (err = cr_key_id(keyid, pkey)) < 0) {
+		EVP_PKEY_free(pkey);
+		return err;
+	}
+	*slot = pkey;
+	return CR_OK;
+}
+
 /* Takes pkey (a public key only) into a new cr_pubkey; frees it on error. */
 static int
 wrap(struct cr_pubkey **out, EVP_PKEY *pkey, const char *name)
 {
 	struct cr_pubkey *key = NULL;
-	enum cr_key_alg alg;
-	int err;
+	int err = CR_ERROR;
 
-	if ((err = cr_key_check_alg(&alg, pkey, name)) < 0)
-		goto done;
-	err = CR_ERROR;
 	if ((key = calloc(1, sizeof(*key))) == NULL ||
 	    (key->name = strdup(name)) == NULL) {
 		cr_error_set("%s: out of memory", name);
+		EVP_PKEY_free(pkey);
 		goto done;
 	}
-	if ((err = cr_key_id(key->keyid, pkey)) < 0)
+	if ((err = cr_key_take(&key->pkey, &key->alg, key->keyid, pkey, name)) <
+	    0)
 		goto done;
-	key->alg = alg;
-	key->pkey = pkey;
-	pkey = NULL;
 	*out = key;
 	key = NULL;
-	err = CR_OK;
 done:
-	EVP_PKEY_free(pkey);
 	cr_pubkey_free(key);
 	return err;
 }

@@ -316,6 +316,31 @@ check_unique(const struct cr_statement *st, const char *name)
 	return err;
 }
 
+/* CR_ERROR unless a subject's digest set is {"sha256": a string}. */
+static int
+subject_digest_only_sha256(json_t *digest, const char *name, size_t i)
+{
+	const char *alg;
+	json_t *v;
+
+	if (!json_is_string(json_object_get(digest, "sha256")))
+		return cr_error_set("%s: subject %zu has no sha256 digest; "
+				    "verify checks subjects by sha256",
+				    name, i);
+	json_object_foreach(digest, alg, v)
+	{
+		(void)v;
+		if (strcmp(alg, "sha256") != 0)
+			return cr_error_set(
+				"%s: subject %zu: a '%.40s' digest beside "
+				"sha256 is refused: verify checks only sha256, "
+				"and another tool could match the subject by "
+				"the other",
+				name, i, alg);
+	}
+	return CR_OK;
+}
+
 static int
 parse_subjects(struct cr_statement *st, json_t *list, const char *name)
 {
@@ -350,10 +375,17 @@ parse_subjects(struct cr_statement *st, json_t *list, const char *name)
 				"segments",
 				name, i, sname && why[0] != 'h' ? sname : "",
 				why);
-		/* A subject without sha256 cannot be matched; skip it. */
-		if ((hex = get_string(digest, "sha256")) == NULL)
-			continue;
-		if (strlen(hex) != CR_SHA256_HEXLEN ||
+		/*
+		 * Every subject is checked by its sha256, and by nothing else:
+		 * a subject without one, or with a digest of another
+		 * algorithm beside it, could name to a tool that matches by
+		 * that digest a file verify never compared (two "out.bin", one
+		 * by sha256 and one by sha512).
+		 */
+		if ((err = subject_digest_only_sha256(digest, name, i)) < 0)
+			return err;
+		hex = get_string(digest, "sha256");
+		if (hex == NULL || strlen(hex) != CR_SHA256_HEXLEN ||
 		    cr_hex_decode(st->subjects[st->nsubjects].sha256,
 				  CR_SHA256_LEN, hex) < 0)
 			return cr_error_set("%s: subject %zu: sha256 is not 64 "
@@ -369,8 +401,6 @@ parse_subjects(struct cr_statement *st, json_t *list, const char *name)
 	 */
 	if ((err = check_unique(st, name)) < 0)
 		return err;
-	if (st->nsubjects == 0)
-		return cr_error_set("%s: no subject has a sha256 digest", name);
 	return CR_OK;
 }
 

@@ -53,24 +53,6 @@ line_is(const char *line, size_t len, const char *s)
 }
 
 static int
-parse_decimal(uint64_t *out, const char *s, size_t len)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (len == 0 || len > 20 || (len > 1 && s[0] == '0'))
-		return CR_ERROR;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9' ||
-		    v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
-			return CR_ERROR;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
-	return CR_OK;
-}
-
-static int
 decode_hash(unsigned char out[HASH], const char *s, size_t len)
 {
 	unsigned char *d = NULL;
@@ -110,7 +92,7 @@ parse_block(struct cr_tlog_proof *pr, const char **p, const char *end,
 	    memcmp(line, "extra ", 6) == 0)
 		r = next_line(p, end, &line, &len);
 	if (r != 1 || len <= klen || memcmp(line, key, klen) != 0 ||
-	    parse_decimal(&pr->index, line + klen, len - klen) < 0)
+	    cr_note_parse_u64(&pr->index, line + klen, len - klen) < 0)
 		return cr_error_set("%s: malformed proof: expected '%sN'", name,
 				    key);
 	if ((pr->path = malloc(CR_MERKLE_MAX_PROOF * HASH)) == NULL)
@@ -412,7 +394,6 @@ cr_tlog_proofs_find(struct cr_tlog_result *res,
 		    const char *name, size_t hint, const unsigned char *leaf,
 		    size_t leaf_len)
 {
-	const struct cr_tlog_proof *p = NULL;
 	unsigned char lh[HASH];
 	char why[512] = "";
 	size_t i, k;
@@ -428,30 +409,16 @@ cr_tlog_proofs_find(struct cr_tlog_result *res,
 		i = k == 0 ? hint : k - 1;
 		if (k > 0 && i == hint)
 			continue;
-		err = cr_merkle_verify_inclusion(
-			proofs[i].index, proofs[i].cp.size, lh,
-			(const unsigned char(*)[HASH])proofs[i].path,
-			proofs[i].n, proofs[i].cp.root);
-		if (err == CR_OK) {
-			p = &proofs[i];
-			break;
-		}
+		err = cr_tlog_proof_includes(res, &proofs[i], lh);
 		if (err != CR_EFAIL)
 			return err;
 		if (why[0] == '\0')
 			snprintf(why, sizeof(why), "%s", cr_error_last());
 	}
-	if (p == NULL)
-		return count == 1 ? cr_error_fail("%s: %s", name, why)
-				  : cr_error_fail("%s: none of its %zu proofs "
-						  "includes this envelope",
-						  name, count);
-	memcpy(res->origin, p->cp.origin, sizeof(res->origin));
-	res->size = p->cp.size;
-	memcpy(res->root, p->cp.root, HASH);
-	res->index = p->index;
-	res->witnesses = p->witnesses;
-	return CR_OK;
+	return count == 1 ? cr_error_fail("%s: %s", name, why)
+			  : cr_error_fail("%s: none of its %zu proofs "
+					  "includes this envelope",
+					  name, count);
 }
 
 int

@@ -31,6 +31,16 @@ cr_diff_fmt_name(enum cr_diff_fmt f)
 }
 
 int
+cr_diff_cmp_named(const char *an, size_t at, const char *bn, size_t bt)
+{
+	int c = strcmp(an, bn);
+
+	if (c)
+		return c;
+	return at < bt ? -1 : at > bt;
+}
+
+int
 cr_diff_spool_open(struct cr_diff_ctx *c, int *fd)
 {
 	if ((*fd = cr_spool_open(c->tmpdir)) < 0)

@@ -18,6 +18,13 @@
 #define ARCHIVE_BLOCK 65536
 #define TYPE_HARDLINK 1u /* a pseudo file type: content is the target */
 
+/* A member's time: ns is 0 but for mtime; set is 0 where the archive has none. */
+struct stamp {
+	int64_t t;
+	long ns;
+	int set;
+};
+
 /* One member as listed: what is compared, and where its bytes went. */
 struct entry {
 	char *name;
@@ -27,9 +34,7 @@ struct entry {
 	unsigned int perm;
 	int64_t uid, gid;
 	char *uname, *gname;
-	int64_t mtime, atime, ctime;
-	long mtime_ns;
-	int has_mtime, has_atime, has_ctime;
+	struct stamp mtime, atime, ctime;
 	char *link; /* symlink or hardlink target, or NULL */
 	uint64_t size;
 	unsigned char digest[CR_SHA256_LEN];
@@ -128,13 +133,13 @@ entry_fill(struct entry *e, struct archive_entry *ae, size_t index)
 	e->perm = archive_entry_perm(ae);
 	e->uid = archive_entry_uid(ae);
 	e->gid = archive_entry_gid(ae);
-	e->has_mtime = archive_entry_mtime_is_set(ae);
-	e->mtime = archive_entry_mtime(ae);
-	e->mtime_ns = archive_entry_mtime_nsec(ae);
-	e->has_atime = archive_entry_atime_is_set(ae);
-	e->atime = archive_entry_atime(ae);
-	e->has_ctime = archive_entry_ctime_is_set(ae);
-	e->ctime = archive_entry_ctime(ae);
+	e->mtime.set = archive_entry_mtime_is_set(ae);
+	e->mtime.t = archive_entry_mtime(ae);
+	e->mtime.ns = archive_entry_mtime_nsec(ae);
+	e->atime.set = archive_entry_atime_is_set(ae);
+	e->atime.t = archive_entry_atime(ae);
+	e->ctime.set = archive_entry_ctime_is_set(ae);
+	e->ctime.t = archive_entry_ctime(ae);
 	l = archive_entry_symlink(ae);
 	if (l == NULL && (l = archive_entry_hardlink(ae)) != NULL)
 		e->type = TYPE_HARDLINK;
@@ -271,31 +276,48 @@ run_list(void *p)
 	return NULL;
 }
 
+/*
+ * Runs fn on side a and side b at once: b in a second thread when one can
+ * be made, else after a.
+ */
+static void
+run_both(void *(*fn)(void *), void *a, void *b)
+{
+	pthread_t th;
+	int threaded = pthread_create(&th, NULL, fn, b) == 0;
+
+	fn(a);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		fn(b);
+}
+
+/* The message of side a's CR_ERROR, else of side b's, set again here. */
+static int
+first_error(int ea, const char *ma, int eb, const char *mb)
+{
+	if (ea == CR_ERROR)
+		return cr_error_set("%s", ma);
+	if (eb == CR_ERROR)
+		return cr_error_set("%s", mb);
+	return CR_OK;
+}
+
 /* Lists both archives at once (two threads when it can). */
 static int
 list_pair(struct cr_diff_ctx *c, struct alist *A, int fda, struct alist *B,
 	  int fdb)
 {
 	struct listjob ja = {A, fda, 0, 0, ""}, jb = {B, fdb, 0, 0, ""};
-	pthread_t th;
-	int threaded;
 
 	ja.cap = jb.cap =
 		(c->max_unpack > c->unpacked ? c->max_unpack - c->unpacked
 					     : 0) /
 		2;
-	threaded = pthread_create(&th, NULL, run_list, &jb) == 0;
-	run_list(&ja);
-	if (threaded)
-		pthread_join(th, NULL);
-	else
-		run_list(&jb);
+	run_both(run_list, &ja, &jb);
 	c->unpacked += A->unpacked + B->unpacked;
-	if (ja.err == CR_ERROR)
-		return cr_error_set("%s", ja.error);
-	if (jb.err == CR_ERROR)
-		return cr_error_set("%s", jb.error);
-	return CR_OK;
+	return first_error(ja.err, ja.error, jb.err, jb.error);
 }
 
 /* Writes the bytes of the members marked detail to spool files. */
@@ -360,11 +382,8 @@ cmp_name(const void *x, const void *y)
 {
 	const struct entry *a = *(const struct entry *const *)x;
 	const struct entry *b = *(const struct entry *const *)y;
-	int c = strcmp(a->name, b->name);
 
-	if (c)
-		return c;
-	return a->index < b->index ? -1 : a->index > b->index;
+	return cr_diff_cmp_named(a->name, a->index, b->name, b->index);
 }
 
 static int
@@ -372,11 +391,8 @@ cmp_occ(const void *x, const void *y)
 {
 	const struct entry *a = *(const struct entry *const *)x;
 	const struct entry *b = *(const struct entry *const *)y;
-	int c = strcmp(a->name, b->name);
 
-	if (c)
-		return c;
-	return a->occ < b->occ ? -1 : a->occ > b->occ;
+	return cr_diff_cmp_named(a->name, a->occ, b->name, b->occ);
 }
 
 static void
@@ -409,6 +425,19 @@ type_name(unsigned int t)
 	}
 }
 
+/* A time that differs: "-" on a side that does not set it. */
+static int
+time_meta(struct cr_diff_node *n, const char *field, const struct stamp *a,
+	  const struct stamp *b)
+{
+	char sa[128], sb[128];
+
+	fmt_time(sa, sizeof(sa), a->t, a->ns);
+	fmt_time(sb, sizeof(sb), b->t, b->ns);
+	return cr_diff_node_add_meta(n, field, a->set ? sa : "-",
+				     b->set ? sb : "-");
+}
+
 /* Metadata that differs between two members of the same content. */
 static int
 entry_meta(struct cr_diff_node *n, const struct entry *a, const struct entry *b)
@@ -416,33 +445,19 @@ entry_meta(struct cr_diff_node *n, const struct entry *a, const struct entry *b)
 	char sa[128], sb[128];
 	int err;
 
-	if (a->has_mtime != b->has_mtime || a->mtime != b->mtime ||
-	    a->mtime_ns != b->mtime_ns) {
-		fmt_time(sa, sizeof(sa), a->mtime, a->mtime_ns);
-		fmt_time(sb, sizeof(sb), b->mtime, b->mtime_ns);
-		if ((err = cr_diff_node_add_meta(n, "mtime",
-						 a->has_mtime ? sa : "-",
-						 b->has_mtime ? sb : "-")) < 0)
-			return err;
-	}
-	if (a->has_atime != b->has_atime ||
-	    (a->has_atime && a->atime != b->atime)) {
-		fmt_time(sa, sizeof(sa), a->atime, 0);
-		fmt_time(sb, sizeof(sb), b->atime, 0);
-		if ((err = cr_diff_node_add_meta(n, "atime",
-						 a->has_atime ? sa : "-",
-						 b->has_atime ? sb : "-")) < 0)
-			return err;
-	}
-	if (a->has_ctime != b->has_ctime ||
-	    (a->has_ctime && a->ctime != b->ctime)) {
-		fmt_time(sa, sizeof(sa), a->ctime, 0);
-		fmt_time(sb, sizeof(sb), b->ctime, 0);
-		if ((err = cr_diff_node_add_meta(n, "ctime",
-						 a->has_ctime ? sa : "-",
-						 b->has_ctime ? sb : "-")) < 0)
-			return err;
-	}
+	/* mtime differs even where neither side sets it but the values do. */
+	if ((a->mtime.set != b->mtime.set || a->mtime.t != b->mtime.t ||
+	     a->mtime.ns != b->mtime.ns) &&
+	    (err = time_meta(n, "mtime", &a->mtime, &b->mtime)) < 0)
+		return err;
+	if ((a->atime.set != b->atime.set ||
+	     (a->atime.set && a->atime.t != b->atime.t)) &&
+	    (err = time_meta(n, "atime", &a->atime, &b->atime)) < 0)
+		return err;
+	if ((a->ctime.set != b->ctime.set ||
+	     (a->ctime.set && a->ctime.t != b->ctime.t)) &&
+	    (err = time_meta(n, "ctime", &a->ctime, &b->ctime)) < 0)
+		return err;
 	if (a->uid != b->uid || a->gid != b->gid ||
 	    strcmp(a->uname ? a->uname : "", b->uname ? b->uname : "") != 0 ||
 	    strcmp(a->gname ? a->gname : "", b->gname ? b->gname : "") != 0) {
@@ -997,26 +1012,15 @@ static int
 unpack_pair(struct cr_diff_ctx *c, struct unpack *ua, struct unpack *ub)
 {
 	uint64_t room_s, room_u;
-	pthread_t th;
-	int threaded;
 
 	room_s = c->max_spool > c->spooled ? c->max_spool - c->spooled : 0;
 	room_u = c->max_unpack > c->unpacked ? c->max_unpack - c->unpacked : 0;
 	ua->cap = ub->cap = (room_s < room_u ? room_s : room_u) / 2;
 	ua->tmpdir = ub->tmpdir = c->tmpdir;
-	threaded = pthread_create(&th, NULL, run_unpack, ub) == 0;
-	run_unpack(ua);
-	if (threaded)
-		pthread_join(th, NULL);
-	else
-		run_unpack(ub);
+	run_both(run_unpack, ua, ub);
 	c->spooled += ua->written + ub->written;
 	c->unpacked += ua->written + ub->written;
-	if (ua->err == CR_ERROR)
-		return cr_error_set("%s", ua->error);
-	if (ub->err == CR_ERROR)
-		return cr_error_set("%s", ub->error);
-	return CR_OK;
+	return first_error(ua->err, ua->error, ub->err, ub->error);
 }
 
 /* The name of what a compressed file holds: "x.tar" for "x.tar.gz". */

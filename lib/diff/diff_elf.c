@@ -157,11 +157,8 @@ cmp_name(const void *x, const void *y)
 {
 	const struct region *a = *(const struct region *const *)x;
 	const struct region *b = *(const struct region *const *)y;
-	int c = strcmp(a->name, b->name);
 
-	if (c)
-		return c;
-	return a->index < b->index ? -1 : a->index > b->index;
+	return cr_diff_cmp_named(a->name, a->index, b->name, b->index);
 }
 
 static int
@@ -169,11 +166,27 @@ cmp_occ(const void *x, const void *y)
 {
 	const struct region *a = *(const struct region *const *)x;
 	const struct region *b = *(const struct region *const *)y;
-	int c = strcmp(a->name, b->name);
 
-	if (c)
-		return c;
-	return a->occ < b->occ ? -1 : a->occ > b->occ;
+	return cr_diff_cmp_named(a->name, a->occ, b->name, b->occ);
+}
+
+/*
+ * Points sorted (room for s->n) at s's regions in name order and numbers
+ * the regions of equal names (occ), so both sides can be matched.
+ */
+static void
+sort_by_name(struct region **sorted, struct elfside *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		sorted[i] = &s->r[i];
+	qsort(sorted, s->n, sizeof(*sorted), cmp_name);
+	for (i = 0; i < s->n; i++)
+		sorted[i]->occ = i > 0 && strcmp(sorted[i]->name,
+						 sorted[i - 1]->name) == 0
+					 ? sorted[i - 1]->occ + 1
+					 : 0;
 }
 
 static int
@@ -610,13 +623,31 @@ derived_only(const struct cr_diff_node *n, const struct elfside *sa,
 	return any;
 }
 
+/*
+ * side_load() for the side called label ("A" or "B"): CR_EFAIL, with a note
+ * on n, when it is not a readable ELF file.
+ */
+static int
+side_open(struct cr_diff_node *n, struct elfside *s, int fd, uint64_t size,
+	  const char *label)
+{
+	char msg[256] = "";
+	int err;
+
+	if ((err = side_load(s, fd, size, msg, sizeof(msg))) != CR_EFAIL)
+		return err;
+	err = cr_diff_node_note(
+		n, "%s: not a readable ELF file (%s): compared bytewise", label,
+		msg);
+	return err == CR_OK ? CR_EFAIL : err;
+}
+
 int
 cr_diff_elf(struct cr_diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 	    uint64_t sa, uint64_t sb)
 {
 	struct elfside A, B;
 	struct region **sorted = NULL, **hit, *key;
-	char msg[256] = "";
 	size_t i, sections = 0;
 	uint64_t budget, used = 0;
 	int err;
@@ -633,29 +664,8 @@ cr_diff_elf(struct cr_diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 		goto done;
 	}
 	elf_version(EV_CURRENT);
-	if ((err = side_load(&A, fda, sa, msg, sizeof(msg))) == CR_EFAIL) {
-		err = cr_diff_node_note(
-			n,
-			"A: not a readable ELF file (%s): compared "
-			"bytewise",
-			msg);
-		if (err == CR_OK)
-			err = CR_EFAIL;
-		goto done;
-	}
-	if (err < 0)
-		goto done;
-	if ((err = side_load(&B, fdb, sb, msg, sizeof(msg))) == CR_EFAIL) {
-		err = cr_diff_node_note(
-			n,
-			"B: not a readable ELF file (%s): compared "
-			"bytewise",
-			msg);
-		if (err == CR_OK)
-			err = CR_EFAIL;
-		goto done;
-	}
-	if (err < 0)
+	if ((err = side_open(n, &A, fda, sa, "A")) != CR_OK ||
+	    (err = side_open(n, &B, fdb, sb, "B")) != CR_OK)
 		goto done;
 	if ((err = cr_diff_syms(c, n, A.e, B.e)) < 0)
 		goto done;
@@ -666,22 +676,8 @@ cr_diff_elf(struct cr_diff_ctx *c, struct cr_diff_node *n, int fda, int fdb,
 		err = cr_error_set("diff: out of memory");
 		goto done;
 	}
-	for (i = 0; i < A.n; i++)
-		sorted[i] = &A.r[i];
-	qsort(sorted, A.n, sizeof(*sorted), cmp_name);
-	for (i = 0; i < A.n; i++)
-		sorted[i]->occ = i > 0 && strcmp(sorted[i]->name,
-						 sorted[i - 1]->name) == 0
-					 ? sorted[i - 1]->occ + 1
-					 : 0;
-	for (i = 0; i < B.n; i++)
-		sorted[i] = &B.r[i];
-	qsort(sorted, B.n, sizeof(*sorted), cmp_name);
-	for (i = 0; i < B.n; i++)
-		sorted[i]->occ = i > 0 && strcmp(sorted[i]->name,
-						 sorted[i - 1]->name) == 0
-					 ? sorted[i - 1]->occ + 1
-					 : 0;
+	sort_by_name(sorted, &A);
+	sort_by_name(sorted, &B);
 	for (i = 0; i < A.n; i++) {
 		key = &A.r[i];
 		hit = bsearch(&key, sorted, B.n, sizeof(*sorted), cmp_occ);

@@ -43,6 +43,13 @@ enum cr_diff_fmt {
 const char *cr_diff_fmt_name(enum cr_diff_fmt f);
 
 /*
+ * The order archive members and ELF regions are sorted and matched in:
+ * by name (an, bn), then by the number beside it (at, bt: a position or
+ * an occurrence count); <0, 0 or >0 as strcmp.
+ */
+int cr_diff_cmp_named(const char *an, size_t at, const char *bn, size_t bt);
+
+/*
  * A new node named name (copied, not NULL), format kept as given
  * (a static string), status SAME; NULL when out of memory (no message).
  * Freed with cr_diff_node_free() or by the parent it is handed to.

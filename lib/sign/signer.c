@@ -23,26 +23,19 @@ static int
 wrap(struct cr_privkey **out, EVP_PKEY *pkey, const char *name)
 {
 	struct cr_privkey *key = NULL;
-	enum cr_key_alg alg;
-	int err;
+	int err = CR_ERROR;
 
-	if ((err = cr_key_check_alg(&alg, pkey, name)) < 0)
-		goto done;
-	err = CR_ERROR;
 	if ((key = calloc(1, sizeof(*key))) == NULL) {
 		cr_error_set("%s: out of memory", name);
+		EVP_PKEY_free(pkey);
 		goto done;
 	}
-	if ((err = cr_key_id(key->keyid, pkey)) < 0)
+	if ((err = cr_key_take(&key->pkey, &key->alg, key->keyid, pkey, name)) <
+	    0)
 		goto done;
-	key->alg = alg;
-	key->pkey = pkey;
-	pkey = NULL;
 	*out = key;
 	key = NULL;
-	err = CR_OK;
 done:
-	EVP_PKEY_free(pkey);
 	cr_privkey_free(key);
 	return err;
 }

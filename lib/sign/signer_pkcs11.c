@@ -107,6 +107,27 @@ split_uri(char *path, size_t psize, char *module, size_t msize, const char *uri)
 }
 
 /*
+ * Asks pin_fn for the token's PIN into *pin (CR_PASSPHRASE_MAX bytes on the
+ * secure heap, NUL-terminated), which the caller frees with
+ * OPENSSL_secure_clear_free() whatever this returns.
+ */
+static int
+ask_pin(char **pin, const char *path, cr_passphrase_fn pin_fn, void *pin_ctx)
+{
+	int err;
+
+	if (pin_fn == NULL)
+		return cr_error_set("%s: the token's PIN cannot be asked for",
+				    path);
+	if ((*pin = OPENSSL_secure_zalloc(CR_PASSPHRASE_MAX)) == NULL)
+		return cr_error_set("%s: out of memory", path);
+	if ((err = pin_fn(*pin, CR_PASSPHRASE_MAX, path, pin_ctx)) < 0)
+		return err;
+	(*pin)[CR_PASSPHRASE_MAX - 1] = '\0';
+	return CR_OK;
+}
+
+/*
  * The engine, loaded and initialised once and kept for the process: a
  * command may load its key twice (attest build), and libp11 keeps state
  * that unloading it mid-run would lose.
@@ -156,19 +177,9 @@ cr_pkcs11_load(EVP_PKEY **out, void **engine, const char *uri,
 			cr_error_openssl("%s: module %s", path, mod);
 			goto done;
 		}
-		if (pin_fn == NULL) {
-			cr_error_set("%s: the token's PIN cannot be asked for",
-				     path);
-			goto done;
-		}
-		if ((pin = OPENSSL_secure_zalloc(CR_PASSPHRASE_MAX)) == NULL) {
-			cr_error_set("%s: out of memory", path);
-			goto done;
-		}
-		if ((err = pin_fn(pin, CR_PASSPHRASE_MAX, path, pin_ctx)) < 0)
+		if ((err = ask_pin(&pin, path, pin_fn, pin_ctx)) < 0)
 			goto done;
 		err = CR_ERROR;
-		pin[CR_PASSPHRASE_MAX - 1] = '\0';
 		if (!ENGINE_ctrl_cmd_string(engine_loaded, "PIN", pin, 0) ||
 		    !ENGINE_init(engine_loaded)) {
 			cr_error_openssl("%s: the pkcs11 engine", path);
@@ -410,18 +421,9 @@ cr_pkcs11_load_eddsa(EVP_PKEY **pub, void **token, const char *uri,
 		cr_error_openssl("%s: the token's public key", path);
 		goto done;
 	}
-	if (pin_fn == NULL) {
-		cr_error_set("%s: the token's PIN cannot be asked for", path);
-		goto done;
-	}
-	if ((pin = OPENSSL_secure_zalloc(CR_PASSPHRASE_MAX)) == NULL) {
-		cr_error_set("%s: out of memory", path);
-		goto done;
-	}
-	if ((err = pin_fn(pin, CR_PASSPHRASE_MAX, path, pin_ctx)) < 0)
+	if ((err = ask_pin(&pin, path, pin_fn, pin_ctx)) < 0)
 		goto done;
 	err = CR_ERROR;
-	pin[CR_PASSPHRASE_MAX - 1] = '\0';
 	rv = t->f->C_Login(t->session, CKU_USER, (CK_UTF8CHAR *)pin,
 			   strlen(pin));
 	if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
