@@ -36,6 +36,18 @@ enum {
 	 * otherwise.
 	 */
 	CR_ARC_SPECIAL = 1u << 10,
+	CR_ARC_BZIP2_RAW = 1u << 11, /* one bzip2 stream, as one member */
+	CR_ARC_ZSTD_RAW = 1u << 12,  /* one zstd stream, as one member */
+	/*
+	 * Read for explanation (cr_archive_explain alone): the difference
+	 * engine must list whatever the vendor shipped to say how two
+	 * artifacts differ, so no member policy and no whole-archive check
+	 * apply, zip is read by the streaming reader as well as the seekable
+	 * one (a damaged central directory still lists), and the caller reads
+	 * the members through libarchive itself. Never for a hash, an
+	 * extraction or a normalised byte.
+	 */
+	CR_ARC_EXPLAIN = 1u << 13,
 };
 
 /* Sources are tar or zip, optionally compressed. */
@@ -84,6 +96,22 @@ int cr_archive_open_file(struct cr_archive **out, const char *path,
 			 unsigned int flags);
 
 /*
+ * Read for explanation: a libarchive reader in *out of the whole of fd
+ * (rewound to offset 0 and read from there with libarchive's descriptor
+ * reader), for CR_ARC_EXPLAIN and the kinds in flags (tar, zip, ar, cpio;
+ * or one *_RAW stream), set up as every other reader is: the same formats,
+ * and filters only when built in. The caller walks it with
+ * archive_read_next_header() and frees it with archive_read_free(); a
+ * damaged member is the caller's to report. CR_EFAIL with *out NULL when
+ * a decoder asked for is not built in; CR_EFAIL with *out kept when
+ * libarchive cannot open fd (archive_error_string(*out) says why; the
+ * caller frees it); CR_ERROR when out of memory or fd cannot be rewound.
+ * name is for messages.
+ */
+int cr_archive_explain(struct archive **out, int fd, unsigned int flags,
+		       const char *name);
+
+/*
  * The next member in *m, checked against the policy; m->e NULL at the
  * end. A refused member or a damaged archive is CR_ERROR with the reason.
  */
@@ -117,6 +145,14 @@ int cr_archive_disk_new(struct archive **out, int extra);
 int cr_archive_extract(struct archive *disk, struct archive *a,
 		       struct archive_entry *e, const char *file,
 		       const char *name);
+
+/*
+ * Sets the message "name: what: reason" ("name: reason" when what is NULL)
+ * with libarchive's reason for a, or fallback when it gives none (or a is
+ * NULL), and returns CR_ERROR: how every archive failure is told.
+ */
+int cr_archive_error(struct archive *a, const char *name, const char *what,
+		     const char *fallback);
 
 /*
  * Why name (a member name as stored) is refused, or NULL: empty, over the
