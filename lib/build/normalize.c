@@ -4,6 +4,7 @@
 #include "error.h"
 #include "util.h"
 #include "archive_policy.h"
+#include "archive_writer.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -455,14 +456,6 @@ owner_names(struct member *m, struct archive_entry *e, const char *name)
 	return CR_OK;
 }
 
-static int
-read_error(struct archive *a, const char *name)
-{
-	const char *msg = archive_error_string(a);
-
-	return cr_error_set("%s: %s", name, msg ? msg : "damaged archive");
-}
-
 /*
  * Reads every entry of a (tar or zip, through the archive policy, which
  * has checked names, types, duplicates and hard links) into ms, regular
@@ -734,14 +727,6 @@ done:
 	return err;
 }
 
-static int
-write_error(struct archive *w, const char *name)
-{
-	const char *msg = archive_error_string(w);
-
-	return cr_error_set("%s: writing: %s", name, msg ? msg : "failed");
-}
-
 /*
  * Writes the header e and then d's bytes (none when d is NULL) to w; for
  * the archives normalisation rewrites.
@@ -755,14 +740,14 @@ write_member(struct ctx *c, struct archive *w, struct archive_entry *e,
 	int err;
 
 	if (archive_write_header(w, e) < ARCHIVE_WARN)
-		return write_error(w, name);
+		return cr_archive_error(w, name, "writing", "failed");
 	for (left = d ? d->size : 0; left > 0; left -= n) {
 		n = left < CHUNK ? (size_t)left : CHUNK;
 		if ((err = pread_full(d->fd, c->buf, n, d->off + d->size - left,
 				      name)) < 0)
 			return err;
 		if (archive_write_data(w, c->buf, n) != (la_ssize_t)n)
-			return write_error(w, name);
+			return cr_archive_error(w, name, "writing", "failed");
 	}
 	return CR_OK;
 }
@@ -779,25 +764,20 @@ tar_write(struct ctx *c, int out_fd, int spool, struct members *ms,
 	size_t i;
 	int err = CR_ERROR;
 
-	if ((w = archive_write_new()) == NULL ||
-	    (e = archive_entry_new()) == NULL) {
+	if ((e = archive_entry_new()) == NULL) {
 		cr_error_set("%s: out of memory", name);
 		goto done;
 	}
 	/*
-	 * Restricted pax: plain ustar unless a name, link, owner name, id or
-	 * size does not fit, and then an extended header with just that
-	 * (UTF-8, so no hdrcharset record: GNU tar warns about one). The
-	 * names are UTF-8 by policy; C.UTF-8 makes libarchive take them so
-	 * whatever the caller's locale.
+	 * Restricted pax (UTF-8, so no hdrcharset record). The names are
+	 * UTF-8 by policy; C.UTF-8 makes libarchive take them so whatever
+	 * the caller's locale.
 	 */
 	if (c->loc != (locale_t)0)
 		old = uselocale(c->loc);
-	if (archive_write_set_format_pax_restricted(w) != ARCHIVE_OK ||
-	    archive_write_open_fd(w, out_fd) != ARCHIVE_OK) {
-		write_error(w, name);
+	if ((err = cr_archive_writer_new(&w, out_fd, CR_ARW_TAR, name)) < 0)
 		goto done;
-	}
+	err = CR_ERROR;
 	for (i = 0; i < ms->n; i++) {
 		m = &ms->v[i];
 		archive_entry_clear(e);
@@ -837,7 +817,7 @@ tar_write(struct ctx *c, int out_fd, int spool, struct members *ms,
 		c->rep->entries++;
 	}
 	if (archive_write_close(w) != ARCHIVE_OK) {
-		err = write_error(w, name);
+		err = cr_archive_error(w, name, "writing", "failed");
 		goto done;
 	}
 	err = CR_OK;
@@ -1581,7 +1561,7 @@ ar_put(struct archive *w, struct archive_entry *e, const void *buf, size_t len,
 {
 	if (archive_write_header(w, e) < ARCHIVE_WARN ||
 	    (len > 0 && archive_write_data(w, buf, len) != (la_ssize_t)len))
-		return write_error(w, name);
+		return cr_archive_error(w, name, "writing", "failed");
 	return CR_OK;
 }
 
@@ -1625,19 +1605,14 @@ norm_ar(struct ctx *c, int out_fd, int fd, uint64_t off, uint64_t len,
 		goto done;
 	err = CR_ERROR;
 	strtab_done = ai.bsd || ai.strtab_len == 0;
-	if ((w = archive_write_new()) == NULL ||
-	    (oe = archive_entry_new()) == NULL) {
+	if ((oe = archive_entry_new()) == NULL) {
 		cr_error_set("%s: out of memory", name);
 		goto done;
 	}
-	if (ai.bsd)
-		archive_write_set_format_ar_bsd(w);
-	else
-		archive_write_set_format_ar_svr4(w);
-	if (archive_write_open_fd(w, out_fd) != ARCHIVE_OK) {
-		err = write_error(w, name);
+	if ((err = cr_archive_writer_new(
+		     &w, out_fd, ai.bsd ? CR_ARW_AR_BSD : CR_ARW_AR_SVR4,
+		     name)) < 0)
 		goto done;
-	}
 	if ((err = cr_archive_open(&ca, fd, off, len, NULL, CR_ARC_AR, name)) <
 	    0)
 		goto done;
@@ -1730,7 +1705,7 @@ norm_ar(struct ctx *c, int out_fd, int fd, uint64_t off, uint64_t len,
 		c->rep->entries++;
 	}
 	if (archive_write_close(w) != ARCHIVE_OK) {
-		err = write_error(w, name);
+		err = cr_archive_error(w, name, "writing", "failed");
 		goto done;
 	}
 	c->rep->steps |= CR_NORM_MTIME;
@@ -2064,7 +2039,8 @@ norm_compressed(struct ctx *c, enum kind outer, char *fmt, size_t fmtsz,
 				    0)
 				goto done;
 		if (n < 0) {
-			err = read_error(a, name);
+			err = cr_archive_error(a, name, NULL,
+					       "damaged archive");
 			goto done;
 		}
 	}
