@@ -2,6 +2,9 @@
  * The one way cleanroom opens an archive: the formats and filters a caller
  * accepts, and one member policy that refuses every construct on which GNU
  * tar, bsdtar, Info-ZIP unzip and Python's tarfile/zipfile can disagree.
+ * The difference engine alone reads for explanation (CR_ARC_EXPLAIN,
+ * cr_archive_explain): the same set-up without the policy, so it can say
+ * how two artifacts differ even where one would be refused.
  */
 #ifndef CR_ARCHIVE_H
 #define CR_ARCHIVE_H
@@ -82,7 +85,8 @@ struct cr_archive;
  * scanned whole first (its headers, bounded) and zip's central directory
  * is checked against every local header before any member is returned.
  * The source must stay readable until cr_archive_free. name is for
- * messages.
+ * messages. Never with CR_ARC_EXPLAIN (an assertion): the policy always
+ * applies here.
  */
 int cr_archive_open(struct cr_archive **out, int fd, uint64_t off, uint64_t len,
 		    const void *buf, unsigned int flags, const char *name);
