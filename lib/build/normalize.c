@@ -892,6 +892,36 @@ zip_common(unsigned char *p, const struct member *m, unsigned date,
 	le16(p + 24, 0);
 }
 
+/*
+ * Deflates the n bytes at in through z (Z_FINISH with the last of them) to
+ * out_fd, by way of obuf (CHUNK bytes); *written grows by what was written.
+ * A failure names name and, when not NULL, path.
+ */
+static int
+deflate_out(z_stream *z, unsigned char *obuf, const unsigned char *in, size_t n,
+	    int flush, int out_fd, uint64_t *written, const char *name,
+	    const char *path)
+{
+	size_t k;
+	int err;
+
+	z->next_in = (unsigned char *)in;
+	z->avail_in = (uInt)n;
+	do {
+		z->next_out = obuf;
+		z->avail_out = CHUNK;
+		if (deflate(z, flush) == Z_STREAM_ERROR)
+			return cr_error_set("%s%s%s: deflate failed", name,
+					    path != NULL ? ": " : "",
+					    path != NULL ? path : "");
+		k = CHUNK - z->avail_out;
+		if ((err = write_all(out_fd, obuf, k, name)) < 0)
+			return err;
+		*written += k;
+	} while (z->avail_out == 0);
+	return CR_OK;
+}
+
 /* Writes one member's data, stored or deflated, computing crc and sizes. */
 static int
 zip_data(struct ctx *c, int out_fd, struct member *m, int fd, uint64_t off,
@@ -901,7 +931,7 @@ zip_data(struct ctx *c, int out_fd, struct member *m, int fd, uint64_t off,
 	z_stream z;
 	uint64_t left = size;
 	size_t n;
-	int zinit = 0, flush, zr, err = CR_ERROR;
+	int zinit = 0, err = CR_ERROR;
 
 	m->crc = (uint32_t)crc32(0, Z_NULL, 0);
 	m->size = size;
@@ -929,23 +959,10 @@ zip_data(struct ctx *c, int out_fd, struct member *m, int fd, uint64_t off,
 			m->csize += n;
 			continue;
 		}
-		z.next_in = c->buf;
-		z.avail_in = (uInt)n;
-		flush = left == 0 ? Z_FINISH : Z_NO_FLUSH;
-		do {
-			z.next_out = obuf;
-			z.avail_out = CHUNK;
-			zr = deflate(&z, flush);
-			if (zr == Z_STREAM_ERROR) {
-				err = cr_error_set("%s: %s: deflate failed",
-						   name, m->path);
-				goto done;
-			}
-			n = CHUNK - z.avail_out;
-			if ((err = write_all(out_fd, obuf, n, name)) < 0)
-				goto done;
-			m->csize += n;
-		} while (z.avail_out == 0);
+		if ((err = deflate_out(&z, obuf, c->buf, n,
+				       left == 0 ? Z_FINISH : Z_NO_FLUSH,
+				       out_fd, &m->csize, name, m->path)) < 0)
+			goto done;
 	} while (left > 0);
 	if (m->size > ZIP_MAX || m->csize > ZIP_MAX) {
 		err = cr_error_set("%s: %s: member over 4 GiB; zip64 is not "
@@ -1998,10 +2015,10 @@ norm_compressed(struct ctx *c, enum kind outer, char *fmt, size_t fmtsz,
 	unsigned char *obuf = NULL;
 	enum kind kind = K_NONE;
 	z_stream z;
-	uint64_t out = 0, size, left;
+	uint64_t out = 0, written = 0, size, left;
 	la_ssize_t n;
 	size_t k;
-	int spool = -1, inner = -1, zinit = 0, src, flush, err = CR_ERROR;
+	int spool = -1, inner = -1, zinit = 0, src, err = CR_ERROR;
 
 	if (outer == K_XZ) {
 		/* Stream flags: the check type the input chose. */
@@ -2101,20 +2118,10 @@ norm_compressed(struct ctx *c, enum kind outer, char *fmt, size_t fmtsz,
 		if ((err = pread_full(src, c->buf, k, size - left, name)) < 0)
 			goto done;
 		left -= k;
-		z.next_in = c->buf;
-		z.avail_in = (uInt)k;
-		flush = left == 0 ? Z_FINISH : Z_NO_FLUSH;
-		do {
-			z.next_out = obuf;
-			z.avail_out = CHUNK;
-			if (deflate(&z, flush) == Z_STREAM_ERROR) {
-				err = cr_error_set("%s: deflate failed", name);
-				goto done;
-			}
-			if ((err = write_all(out_fd, obuf, CHUNK - z.avail_out,
-					     name)) < 0)
-				goto done;
-		} while (z.avail_out == 0);
+		if ((err = deflate_out(&z, obuf, c->buf, k,
+				       left == 0 ? Z_FINISH : Z_NO_FLUSH,
+				       out_fd, &written, name, NULL)) < 0)
+			goto done;
 	} while (left > 0);
 	c->rep->steps |= CR_NORM_GZIP_HEADER | CR_NORM_RECOMPRESSED;
 	err = CR_OK;

@@ -160,15 +160,18 @@ entry_fill(struct entry *e, struct archive_entry *ae, size_t index)
 }
 
 /*
- * Lists the members of the archive in fd with the SHA-256 of each one's
- * bytes, reading at most cap bytes of content. A damaged archive (or one
- * past the cap) is not an error: l->broken says where it stopped. CR_ERROR
- * when out of memory. l->unpacked receives the bytes read.
+ * Lists the members of the archive in job p's fd into its l with the
+ * SHA-256 of each one's bytes, reading at most cap bytes of content. A
+ * damaged archive (or one past the cap) is not an error: l->broken says
+ * where it stopped. CR_ERROR when out of memory. l->unpacked receives the
+ * bytes read.
  */
 static int
-list_archive(struct alist *l, int fd, uint64_t cap)
+list_archive(void *p)
 {
-	uint64_t unpacked = 0;
+	const struct listjob *j = p;
+	struct alist *l = j->l;
+	uint64_t cap = j->cap, unpacked = 0;
 	struct archive *a = NULL;
 	struct archive_entry *ae;
 	struct cr_sha256 h = {0};
@@ -181,7 +184,7 @@ list_archive(struct alist *l, int fd, uint64_t cap)
 		cr_error_set("diff: out of memory");
 		goto done;
 	}
-	if ((a = reader_new(fd)) == NULL) {
+	if ((a = reader_new(j->fd)) == NULL) {
 		l->broken = 1;
 		snprintf(l->why, sizeof(l->why), "cannot be opened");
 		err = CR_OK;
@@ -269,14 +272,6 @@ done:
 	return err;
 }
 
-static int
-list_job(void *p)
-{
-	struct listjob *j = p;
-
-	return list_archive(j->l, j->fd, j->cap);
-}
-
 static void *
 run_side(void *p)
 {
@@ -326,7 +321,7 @@ list_pair(struct cr_diff_ctx *c, struct alist *A, int fda, struct alist *B,
 		(c->max_unpack > c->unpacked ? c->max_unpack - c->unpacked
 					     : 0) /
 		2;
-	err = run_both(list_job, &ja, &jb, &ea, &eb);
+	err = run_both(list_archive, &ja, &jb, &ea, &eb);
 	c->unpacked += A->unpacked + B->unpacked;
 	return err;
 }
