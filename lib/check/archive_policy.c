@@ -194,7 +194,8 @@ add_filters(struct archive *a, unsigned int flags)
 /*
  * The one libarchive reader set-up: the filters and formats in flags (raw:
  * the bytes alone, for the tar scan), nothing else. -1 when out of memory
- * (*out NULL) or a filter asked for is not built in (*out set).
+ * (*out NULL) or when libarchive cannot give a filter or format asked for
+ * without an outside program (*out set, the caller frees it).
  */
 static int
 reader_new(struct archive **out, unsigned int flags, int raw)
