@@ -15,7 +15,7 @@
 #define CR_ROOT_KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
 
 /* Caps on what a root, its manifest and its archive files may hold. */
-#define CR_ROOT_MAX_PACKAGES 65536u
+#define CR_ROOT_MAX_PACKAGES CR_STATEMENT_MAX_PACKAGES
 #define CR_ROOT_MAX_INCLUDE 1024u
 #define CR_ROOT_MAX_MANIFEST (64u << 20)
 #define CR_ROOT_MAX_RELEASE (16u << 20)
