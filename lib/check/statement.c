@@ -123,6 +123,39 @@ cr_resource_add_digest(struct cr_resource *r, const char *alg,
 	return CR_OK;
 }
 
+/*
+ * A resource's strings: key is the annotation a string value of which it
+ * holds, NULL for the fields read elsewhere.
+ */
+static const struct {
+	const char *key;
+	size_t off;
+} resource_strings[] = {
+	{NULL, offsetof(struct cr_resource, name)},
+	{NULL, offsetof(struct cr_resource, uri)},
+	{NULL, offsetof(struct cr_resource, media_type)},
+	{"path", offsetof(struct cr_resource, ann.path)},
+	{"version", offsetof(struct cr_resource, ann.version)},
+	{"kind", offsetof(struct cr_resource, ann.kind)},
+	{"package", offsetof(struct cr_resource, ann.package)},
+	{"packageVersion", offsetof(struct cr_resource, ann.package_version)},
+	{"purl", offsetof(struct cr_resource, ann.purl)},
+	{"packagesFrom", offsetof(struct cr_resource, ann.packages_from)},
+	{"architecture", offsetof(struct cr_resource, ann.architecture)},
+	{"packagesEncoding",
+	 offsetof(struct cr_resource, ann.packages_encoding)},
+	{NULL, offsetof(struct cr_resource, ann.packages_text)},
+	{NULL, offsetof(struct cr_resource, ann.packages_problem)},
+};
+#define NSTRINGS (sizeof(resource_strings) / sizeof(*resource_strings))
+
+/* The string field i of r. */
+static char **
+string_field(const struct cr_resource *r, size_t i)
+{
+	return (char **)((char *)r + resource_strings[i].off);
+}
+
 /* Frees a root's package list and empties it. */
 static void
 packages_clear(struct cr_resource *r)
@@ -147,26 +180,14 @@ cr_resource_clear(struct cr_resource *r)
 
 	if (r == NULL)
 		return;
-	free(r->name);
-	free(r->uri);
+	for (i = 0; i < NSTRINGS; i++)
+		free(*string_field(r, i));
 	for (i = 0; i < r->ndigest; i++) {
 		free(r->digest[i].alg);
 		free(r->digest[i].value);
 	}
 	free(r->digest);
-	free(r->media_type);
-	free(r->ann.path);
-	free(r->ann.version);
-	free(r->ann.kind);
-	free(r->ann.package);
-	free(r->ann.package_version);
-	free(r->ann.purl);
 	packages_clear(r);
-	free(r->ann.packages_problem);
-	free(r->ann.packages_from);
-	free(r->ann.architecture);
-	free(r->ann.packages_encoding);
-	free(r->ann.packages_text);
 	json_decref(r->ann.recipe);
 	json_decref(r->ann.more);
 	memset(r, 0, sizeof(*r));
@@ -249,27 +270,10 @@ cr_resource_copy(struct cr_resource *dst, const struct cr_resource *src)
 						   p->arch, p->sha256)) < 0)
 			goto fail;
 	}
-	if ((err = cr_resource_set(&dst->name, src->name)) < 0 ||
-	    (err = cr_resource_set(&dst->uri, src->uri)) < 0 ||
-	    (err = cr_resource_set(&dst->media_type, src->media_type)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.path, src->ann.path)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.version, src->ann.version)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.kind, src->ann.kind)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.package, src->ann.package)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.package_version,
-				   src->ann.package_version)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.purl, src->ann.purl)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.packages_problem,
-				   src->ann.packages_problem)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.packages_from,
-				   src->ann.packages_from)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.architecture,
-				   src->ann.architecture)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.packages_encoding,
-				   src->ann.packages_encoding)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.packages_text,
-				   src->ann.packages_text)) < 0)
-		goto fail;
+	for (i = 0; i < NSTRINGS; i++)
+		if ((err = cr_resource_set(string_field(dst, i),
+					   *string_field(src, i))) < 0)
+			goto fail;
 	dst->has_annotations = src->has_annotations;
 	dst->uri_last = src->uri_last;
 	dst->ann.has_packages = src->ann.has_packages;
@@ -369,24 +373,6 @@ problem:
 static int
 decode_annotation(struct cr_resource *r, const char *k, json_t *v)
 {
-	static const struct {
-		const char *key;
-		size_t off;
-	} typed[] = {
-		{"path", offsetof(struct cr_resource, ann.path)},
-		{"version", offsetof(struct cr_resource, ann.version)},
-		{"kind", offsetof(struct cr_resource, ann.kind)},
-		{"package", offsetof(struct cr_resource, ann.package)},
-		{"packageVersion",
-		 offsetof(struct cr_resource, ann.package_version)},
-		{"purl", offsetof(struct cr_resource, ann.purl)},
-		{"packagesFrom",
-		 offsetof(struct cr_resource, ann.packages_from)},
-		{"architecture",
-		 offsetof(struct cr_resource, ann.architecture)},
-		{"packagesEncoding",
-		 offsetof(struct cr_resource, ann.packages_encoding)},
-	};
 	size_t i;
 
 	if (strcmp(k, "packages") == 0)
@@ -397,12 +383,11 @@ decode_annotation(struct cr_resource *r, const char *k, json_t *v)
 		return CR_OK;
 	}
 
-	for (i = 0; json_is_string(v) && i < sizeof(typed) / sizeof(*typed);
-	     i++)
-		if (strcmp(k, typed[i].key) == 0)
-			return cr_resource_set(
-				(char **)((char *)r + typed[i].off),
-				json_string_value(v));
+	for (i = 0; json_is_string(v) && i < NSTRINGS; i++)
+		if (resource_strings[i].key != NULL &&
+		    strcmp(k, resource_strings[i].key) == 0)
+			return cr_resource_set(string_field(r, i),
+					       json_string_value(v));
 	if (r->ann.more == NULL && (r->ann.more = json_object()) == NULL)
 		return cr_error_set("out of memory");
 	if (json_object_set(r->ann.more, k, v) < 0)
