@@ -847,7 +847,9 @@ fixture(const char *name, size_t *len)
 static void
 test_attest_statements_reencode(void **state)
 {
-	static const char *names[] = {"attest-build.json", "attest-sign.json"};
+	static const char *names[] = {"attest-build.json", "attest-sign.json",
+				      "attest-build-root.json"};
+	const struct cr_resource *r;
 	struct cr_statement *st;
 	char *in, *out;
 	size_t inlen, outlen, i;
@@ -866,8 +868,26 @@ test_attest_statements_reencode(void **state)
 			assert_null(st->recipe_problem);
 			assert_int_equal(st->prov.external.rootfs,
 					 CR_ROOTFS_HOST);
-			assert_string_equal(st->deps[st->ndeps - 1].name,
-					    "hostfs");
+			r = &st->deps[st->ndeps - 1];
+			assert_string_equal(r->name, "hostfs");
+			assert_string_equal(r->ann.packages_encoding,
+					    "zlib+base64");
+			assert_non_null(r->ann.architecture);
+			assert_non_null(r->ann.packages_text);
+			assert_false(r->ann.has_packages);
+			assert_null(r->ann.more);
+		} else if (i == 2) {
+			/* Built in a ROOT.tar with its ROOT.json beside. */
+			r = &st->deps[st->ndeps - 1];
+			assert_string_equal(r->name, CR_STATEMENT_ROOTFS);
+			assert_null(r->ann.packages_problem);
+			assert_true(r->ann.has_packages);
+			assert_true(r->ann.npackages > 50);
+			assert_non_null(r->ann.packages[0].sha256);
+			assert_string_equal(r->ann.packages_from, "ROOT.json");
+			assert_non_null(r->ann.recipe);
+			assert_null(r->ann.more);
+			assert_true(r->uri_last);
 		} else {
 			/* A signed statement records no recipe. */
 			assert_string_equal(st->recipe_problem,
