@@ -250,9 +250,14 @@ struct cr_statement {
  * error here (has_tree is 0); at most one "rootfs" dependency, agreeing
  * with externalParameters.rootfs. The rest is decoded into prov leniently,
  * as its readers read it: a field of the wrong type is absent, and a
- * recipe that cannot be used is only recorded in recipe_problem. Unknown
- * fields are ignored. *out is the caller's (cr_statement_free()). CR_ERROR
- * with a message beginning with name.
+ * recipe that cannot be used is only recorded in recipe_problem, a root's
+ * package list that is not one (not a list; a package whose name, version
+ * or architecture is not a cr_statement_token() of CR_STATEMENT_MAX_TOKEN
+ * or CR_STATEMENT_MAX_ARCH bytes; more than CR_STATEMENT_MAX_PACKAGES) in
+ * its resource's ann.packages_problem, for the root readers to refuse.
+ * Unknown fields are ignored; unknown annotations are kept in ann.more.
+ * *out is the caller's (cr_statement_free()). CR_ERROR with a message
+ * beginning with name.
  */
 int cr_statement_parse(struct cr_statement **out, const unsigned char *payload,
 		       size_t len, const char *name);
