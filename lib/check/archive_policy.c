@@ -138,14 +138,21 @@ src_pread(struct cr_archive *ca, void *buf, size_t n, uint64_t at)
 	return CR_OK;
 }
 
+const char *
+cr_archive_reason(struct archive *a, const char *fallback)
+{
+	const char *m = a != NULL ? archive_error_string(a) : NULL;
+
+	return m != NULL ? m : fallback;
+}
+
 int
 cr_archive_error(struct archive *a, const char *name, const char *what,
 		 const char *fallback)
 {
-	const char *m = a != NULL ? archive_error_string(a) : NULL;
-
 	return cr_error_set("%s: %s%s%s", name, what != NULL ? what : "",
-			    what != NULL ? ": " : "", m != NULL ? m : fallback);
+			    what != NULL ? ": " : "",
+			    cr_archive_reason(a, fallback));
 }
 
 /* A stream asked for by name: its decoder built in, or refused. */
@@ -1638,9 +1645,7 @@ cr_archive_next(struct cr_archive *ca, struct cr_archive_member *m)
 				"damaged archive");
 		return cr_error_set("%s: after member %llu: %s", ca->name,
 				    (unsigned long long)ca->members,
-				    archive_error_string(ca->a)
-					    ? archive_error_string(ca->a)
-					    : "read error");
+				    cr_archive_reason(ca->a, "read error"));
 	}
 	if (ca->fmt == F_NONE && (err = first(ca)) < 0)
 		return err;

@@ -150,6 +150,9 @@ int cr_archive_extract(struct archive *disk, struct archive *a,
 		       struct archive_entry *e, const char *file,
 		       const char *name);
 
+/* libarchive's reason for a's last failure, or fallback (a may be NULL). */
+const char *cr_archive_reason(struct archive *a, const char *fallback);
+
 /*
  * Sets the message "name: what: reason" ("name: reason" when what is NULL)
  * with libarchive's reason for a, or fallback when it gives none (or a is

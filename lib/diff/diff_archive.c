@@ -197,9 +197,7 @@ list_archive(void *p)
 		if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
 			l->broken = 1;
 			snprintf(l->why, sizeof(l->why), "%s",
-				 archive_error_string(a)
-					 ? archive_error_string(a)
-					 : "unreadable header");
+				 cr_archive_reason(a, "unreadable header"));
 			break;
 		}
 		if (l->n == 0)
@@ -249,9 +247,8 @@ list_archive(void *p)
 			if (r < 0)
 				snprintf(l->why, sizeof(l->why), "%s: %s",
 					 e->name,
-					 archive_error_string(a)
-						 ? archive_error_string(a)
-						 : "unreadable data");
+					 cr_archive_reason(a,
+							   "unreadable data"));
 			else
 				snprintf(l->why, sizeof(l->why),
 					 "%s: over the cap of %llu bytes "
@@ -975,8 +972,7 @@ unpack_other(struct unpack *u)
 	}
 	if (err == CR_EFAIL || archive_read_next_header(a, &ae) != ARCHIVE_OK) {
 		snprintf(msg, msglen, "%s",
-			 archive_error_string(a) ? archive_error_string(a)
-						 : "cannot decompress");
+			 cr_archive_reason(a, "cannot decompress"));
 		err = CR_EFAIL;
 		goto done;
 	}
@@ -985,8 +981,7 @@ unpack_other(struct unpack *u)
 			goto done;
 	if (r < 0) {
 		snprintf(msg, msglen, "%s",
-			 archive_error_string(a) ? archive_error_string(a)
-						 : "corrupt data");
+			 cr_archive_reason(a, "corrupt data"));
 		err = CR_EFAIL;
 		goto done;
 	}
