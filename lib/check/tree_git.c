@@ -631,7 +631,6 @@ hash_blobs(struct gwalk *w, git_repository *r, const struct cr_tree_opts *opts)
 	struct bpool p;
 	struct bworker ws[MAX_THREADS];
 	size_t i, n = 0, started = 0;
-	long cpus;
 	int err = CR_OK;
 
 	if (t->count == 0)
@@ -657,13 +656,7 @@ hash_blobs(struct gwalk *w, git_repository *r, const struct cr_tree_opts *opts)
 		p.ngroups++;
 	}
 	qsort(p.groups, p.ngroups, sizeof(*p.groups), cmp_group);
-	n = opts != NULL ? opts->threads : 0;
-	if (n == 0) {
-		cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		n = cpus > 0 ? (size_t)cpus : 1;
-	}
-	if (n > MAX_THREADS)
-		n = MAX_THREADS;
+	n = cr_tree_threads(opts, MAX_THREADS);
 	if (n > p.ngroups)
 		n = p.ngroups;
 	for (i = 0; i < n; i++) {
