@@ -427,6 +427,18 @@ cmp_ref(const void *a, const void *b)
 			   &((const struct blobref *)b)->id);
 }
 
+/* Fails naming the object: why, or libgit2's error when why is NULL. */
+static int
+object_fail(const struct gwalk *w, const git_oid *id, const char *why)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), id);
+	if (why == NULL)
+		return cr_git_error("%s: object %s", w->repo, hex);
+	return cr_error_set("%s: object %s: %s", w->repo, hex, why);
+}
+
 static int
 hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 	  const git_oid *id, char *buf, const struct gwalk *w)
@@ -435,18 +447,26 @@ hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 	git_odb_stream *st = NULL;
 	git_odb_object *obj = NULL;
 	git_object_t type;
-	char hex[GIT_OID_HEXSZ + 1], head[CR_OBJECT_HEADER_MAX];
+	char head[CR_OBJECT_HEADER_MAX];
 	size_t len, total = 0;
 	size_t hl;
 	int n, err;
 
-	git_oid_tostr(hex, sizeof(hex), id);
 	if ((err = cr_sha256_init(&h)) < 0)
 		return err;
-	if (git_odb_open_rstream(&st, &len, &type, odb, id) == 0) {
+	/*
+	 * A blob of at most one chunk is read whole: asking for a stream
+	 * first costs a loose-object lookup (a path resolved by the kernel)
+	 * and a formatted "not found" for every packed blob.
+	 */
+	if (git_odb_read_header(&len, &type, odb, id) < 0) {
+		err = object_fail(w, id, NULL);
+		goto done;
+	}
+	if (len > CR_STREAM_CHUNK &&
+	    git_odb_open_rstream(&st, &len, &type, odb, id) == 0) {
 		if (type != GIT_OBJECT_BLOB) {
-			err = cr_error_set("%s: object %s: not a blob", w->repo,
-					   hex);
+			err = object_fail(w, id, "not a blob");
 			goto done;
 		}
 		hl = cr_object_header(head, "blob", len);
@@ -455,14 +475,12 @@ hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 		while (total < len) {
 			n = git_odb_stream_read(st, buf, CR_STREAM_CHUNK);
 			if (n < 0) {
-				err = cr_git_error("%s: object %s", w->repo,
-						   hex);
+				err = object_fail(w, id, NULL);
 				goto done;
 			}
 			if (n == 0 || (size_t)n > len - total) {
-				err = cr_error_set("%s: object %s: size "
-						   "differs from its header",
-						   w->repo, hex);
+				err = object_fail(
+					w, id, "size differs from its header");
 				goto done;
 			}
 			if ((err = cr_sha256_update(&h, buf, (size_t)n)) < 0)
@@ -470,15 +488,14 @@ hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 			total += (size_t)n;
 		}
 	} else {
-		/* No backend streams it (it is packed): read it whole. */
+		/* Small, or no backend streams it (it is packed): whole. */
 		git_error_clear();
 		if (git_odb_read(&obj, odb, id) < 0) {
-			err = cr_git_error("%s: object %s", w->repo, hex);
+			err = object_fail(w, id, NULL);
 			goto done;
 		}
 		if (git_odb_object_type(obj) != GIT_OBJECT_BLOB) {
-			err = cr_error_set("%s: object %s: not a blob", w->repo,
-					   hex);
+			err = object_fail(w, id, "not a blob");
 			goto done;
 		}
 		len = git_odb_object_size(obj);
