@@ -27,12 +27,13 @@
 #include <openssl/crypto.h>
 
 /*
- * Memory: a blob stored loose is streamed CR_STREAM_CHUNK at a time (libgit2
- * maps the compressed object file and inflates it piecewise). A blob in a
- * pack cannot be streamed by libgit2 1.5, whose pack reader resolves deltas
- * in memory: such a blob is held whole while it is hashed, once. So memory
- * is bounded by the largest packed blobs (one per hashing thread) and the
- * pack windows limit_memory() allows, not by the tree.
+ * Memory: a blob stored loose and larger than CR_STREAM_CHUNK is streamed
+ * that much at a time (libgit2 maps the compressed object file and inflates
+ * it piecewise); a smaller one is read whole. A blob in a pack cannot be
+ * streamed by libgit2 1.5, whose pack reader resolves deltas in memory:
+ * such a blob is held whole while it is hashed, once. So memory is bounded
+ * by the largest packed blobs (one per hashing thread) and the pack windows
+ * limit_memory() allows, not by the tree.
  *
  * One reading: libgit2 1.5 differs from git where git would show a reviewer
  * other bytes than the objects hold. Those repositories and trees are
