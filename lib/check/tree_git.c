@@ -216,6 +216,29 @@ scan_attrs(const char *repo, const char *name, const char *buf, size_t len)
 
 static int cmp_ref(const void *a, const void *b);
 
+/* Reads the blob id, at most CR_GITATTR_MAX bytes, and scans it. */
+static int
+scan_attrs_blob(const struct gwalk *w, git_odb *odb, const git_oid *id,
+		const char *where)
+{
+	git_odb_object *obj = NULL;
+	git_object_t type;
+	size_t len;
+	int err;
+
+	if (git_odb_read_header(&len, &type, odb, id) < 0)
+		return cr_git_error("%s: %s", w->repo, where);
+	if (type != GIT_OBJECT_BLOB || len > CR_GITATTR_MAX)
+		return cr_error_set("%s: %s: not a blob of at most %u bytes",
+				    w->repo, where, CR_GITATTR_MAX);
+	if (git_odb_read(&obj, odb, id) < 0)
+		return cr_git_error("%s: %s", w->repo, where);
+	err = scan_attrs(w->repo, where, git_odb_object_data(obj),
+			 git_odb_object_size(obj));
+	git_odb_object_free(obj);
+	return err;
+}
+
 /*
  * Scans every .gitattributes of the tree (noted by walk_cb), each blob once
  * however many paths hold it, so the work is bounded by the repository.
@@ -224,10 +247,8 @@ static int
 scan_tree_attrs(const struct gwalk *w, git_repository *r)
 {
 	git_odb *odb = NULL;
-	git_odb_object *obj = NULL;
-	git_object_t type;
 	struct blobref *ids = NULL;
-	size_t i, len;
+	size_t i;
 	char where[CR_TREE_MAX_PATH + 64];
 	int err = CR_OK;
 
@@ -249,28 +270,10 @@ scan_tree_attrs(const struct gwalk *w, git_repository *r)
 			continue;
 		snprintf(where, sizeof(where), "%s: '%s'", w->rev,
 			 w->t->entries[ids[i].idx].path);
-		if (git_odb_read_header(&len, &type, odb, &ids[i].id) < 0) {
-			err = cr_git_error("%s: %s", w->repo, where);
+		if ((err = scan_attrs_blob(w, odb, &ids[i].id, where)) < 0)
 			goto done;
-		}
-		if (type != GIT_OBJECT_BLOB || len > CR_GITATTR_MAX) {
-			err = cr_error_set("%s: %s: not a blob of at most %u "
-					   "bytes",
-					   w->repo, where, CR_GITATTR_MAX);
-			goto done;
-		}
-		if (git_odb_read(&obj, odb, &ids[i].id) < 0) {
-			err = cr_git_error("%s: %s", w->repo, where);
-			goto done;
-		}
-		if ((err = scan_attrs(w->repo, where, git_odb_object_data(obj),
-				      git_odb_object_size(obj))) < 0)
-			goto done;
-		git_odb_object_free(obj);
-		obj = NULL;
 	}
 done:
-	git_odb_object_free(obj);
 	git_odb_free(odb);
 	free(ids);
 	return err;
