@@ -12,6 +12,9 @@
 #   3. a commit (attest hash --git) of a repository holding tree 2 with a
 #      history of COMMITS commits, packed, on all cores against one thread
 #      (and against OLD_ATTEST, another build, when given);
+#   3b. the same on a real history: this repository's commits replayed
+#      with REPLAY copies of each tree (built once, kept in BUILD_DIR/
+#      bench-cache/);
 #   4. a .tar.gz of ARCHIVE_MIB MiB of text, against gzip -dc alone;
 #   5. one big file (verify artifact, the file of case 4 uncompressed),
 #      against openssl dgst -sha256 on one core.
@@ -34,6 +37,7 @@
 #
 #   tests/bench/hash.sh [BUILD_DIR]     (default: build)
 #   FILES_A=6000 MIB_A=750 FILES_B=30000 COMMITS=20 ARCHIVE_MIB=1024 RUNS=3
+#   REPLAY=32 (0: no case 3b) REPLAY_REV=HEAD OLD_ATTEST=path/to/attest
 set -eu
 
 BUILD=$(cd "${1:-build}" && pwd)
