@@ -21,19 +21,26 @@
 # Each line gives the ratio, the peak RSS and the load average.
 #
 # Figures on the shared 2-core development machine (AMD EPYC with SHA-NI,
-# OpenSSL 3.0, load average 7 to 10 from other work throughout, so wall
-# times and the wall-time ratios are pessimistic; the CPU figures hold):
-#   1. 6000 files, 756 MiB: 1.11 s, 0.85 cpu-s, 67% of openssl x2 (which
-#      itself reached only 1069 MB/s against 1174 MB/s on one core); pure
-#      SHA-256 is 79% of the CPU attest spends; 10.8 MiB peak
-#   2. 30000 files, 94 MiB: 0.48 s against git's 14.0 s (29x), 12.4 MiB
-#   3. --git, 30000 files and 20 commits: 1.75 cpu-s on one thread, 1.80
-#      on two (no wall-time figure survived that load); 27 MiB peak against
-#      72 MiB before. By hand at load 5 to 6 on /usr/include (22,656 files,
-#      298 MiB) with 5 more commits, packed: best of 3, 1.70 s against
-#      2.41 s before (1.42x), 43-48 MiB peak against 72 MiB
-#   4. 1 GiB .tar.gz: 1.07x gzip -dc wall, 1.03x its CPU, 19 MiB peak
-#   5. 1 GiB file: verify artifact 1.08 cpu-s, openssl dgst 1.14 cpu-s
+# OpenSSL 3.0, debugoptimized). Idle machine (the lead's run, before 3b):
+#   1. 6000 files, 756 MiB: 0.414 s, 0.79 cpu-s, 79% of openssl speed
+#      -multi 2 (2413 MB/s); pure SHA-256 is 83% of the CPU attest spends
+#   2. 30000 files, 94 MiB: 40.6x git add -A && git write-tree
+#   3. --git, 30000 files and 20 commits: 1.89x on two threads against
+#      one, 1.86x against OLD_ATTEST (0c68935), 1.89 cores busy, 27 MiB
+#   4. 1 GiB .tar.gz: 0.94x gzip -dc.  5. 1 GiB file: 105% of openssl dgst
+# Load 6 to 13 from other work (CPU time, best of 5, by perf stat; wall
+# times and their ratios meant nothing at that load):
+#   1. 0.82-0.83 cpu-s against 0.658 s of pure SHA-256 (80-81%). perf:
+#      SHA-256 79-81%, read()'s copy out of the page cache 11%, open, close
+#      and getdents 3%, exec and dynamic linking 1% (7 of the 9 ms an
+#      empty directory takes)
+#   3b. 435 commits, 32 copies: 18,528 files (94 MiB) at HEAD, 14 MiB of
+#      pack: 0.72-0.78 cpu-s on one thread, 0.70-0.75 on two (224 futex
+#      calls a run: the second thread costs no CPU), 30 MiB peak. Hashing
+#      the blobs is 92.5% of the one-thread profile (the tree walk, the
+#      repository checks and the tree ids the rest), so two threads give
+#      1.86x at most; libgit2's SHA-1 with collision detection, checking
+#      every object it reads, is half of all CPU, SHA-256 14%, zlib 6%
 #
 #   tests/bench/hash.sh [BUILD_DIR]     (default: build)
 #   FILES_A=6000 MIB_A=750 FILES_B=30000 COMMITS=20 ARCHIVE_MIB=1024 RUNS=3
