@@ -27,6 +27,7 @@
 #include "source.h"
 #include "tool.h"
 #include "util.h"
+#include "write.h"
 
 #define MAX_LIST 256
 

@@ -18,6 +18,7 @@
 #include "tlog_write.h"
 #include "tool.h"
 #include "util.h"
+#include "write.h"
 
 enum {
 	OPT_ORIGIN = 256,

@@ -16,6 +16,7 @@
 #include "statement.h"
 #include "tool.h"
 #include "util.h"
+#include "write.h"
 
 static const struct tool_opt options[] = {
 	{"source", 0, "DIR", "the source tree as a directory (.git excluded)",

@@ -32,6 +32,7 @@
 #include "error.h"
 #include "sandbox.h"
 #include "util.h"
+#include "write.h"
 
 #include "scratch.h"
 

@@ -17,6 +17,7 @@
 #include "srcuri.h"
 #include "statement.h"
 #include "util.h"
+#include "write.h"
 
 static const char *argv_make[] = {"make", "all", NULL};
 static const char *artifacts[] = {"fw.bin", NULL};

@@ -20,6 +20,7 @@
 #include "tlog.h"
 #include "tlog_write.h"
 #include "util.h"
+#include "write.h"
 
 #define H CR_MERKLE_HASH_LEN
 

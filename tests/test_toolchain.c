@@ -20,6 +20,7 @@
 #include "sha256.h"
 #include "toolchain.h"
 #include "util.h"
+#include "write.h"
 
 #include "scratch.h"
 

@@ -17,6 +17,7 @@
 #include "toolchain_diff.h"
 #include "trust.h"
 #include "util.h"
+#include "write.h"
 
 enum {
 	OPT_KEEP = 0x100,

@@ -5,6 +5,7 @@
 #include "tlog_write.h"
 #include "error.h"
 #include "util.h"
+#include "write.h"
 
 #include <errno.h>
 #include <fcntl.h>
