@@ -12,6 +12,7 @@
 #include "passphrase.h"
 #include "cmds.h"
 #include "dsse.h"
+#include "merkle_proof.h"
 #include "opts.h"
 #include "signer.h"
 #include "tlog.h"

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "error.h"
+#include "merkle_proof.h"
 #include "merkle.h"
 #include "util.h"
 

@@ -4,6 +4,7 @@
  */
 #include "tlog_write.h"
 #include "error.h"
+#include "merkle_proof.h"
 #include "util.h"
 #include "write.h"
 
