@@ -22,6 +22,7 @@
 #include "dsse_sign.h"
 #include "error.h"
 #include "opts.h"
+#include "recipe_build.h"
 #include "root.h"
 #include "sandbox.h"
 #include "source.h"
