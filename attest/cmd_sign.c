@@ -13,6 +13,7 @@
 #include "error.h"
 #include "opts.h"
 #include "source.h"
+#include "source_id.h"
 #include "statement.h"
 #include "tool.h"
 #include "util.h"

@@ -11,6 +11,7 @@
 #include "diff.h"
 #include "error.h"
 #include "opts.h"
+#include "opts_build.h"
 #include "recipe_build.h"
 #include "root.h"
 #include "source.h"
