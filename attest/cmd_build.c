@@ -16,6 +16,7 @@
 
 #include "build.h"
 #include "bundle.h"
+#include "dsse_write.h"
 #include "cmds.h"
 #include "diff.h"
 #include "passphrase.h"

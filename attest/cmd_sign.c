@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "bundle.h"
+#include "dsse_write.h"
 #include "cmds.h"
 #include "passphrase.h"
 #include "dsse_sign.h"

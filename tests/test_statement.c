@@ -12,6 +12,7 @@
 
 #include "attestation.h"
 #include "dsse_sign.h"
+#include "dsse_write.h"
 #include "error.h"
 #include "signer.h"
 #include "srcuri.h"
