@@ -13,6 +13,7 @@
 #include "cmds.h"
 #include "dsse.h"
 #include "merkle_proof.h"
+#include "note_format.h"
 #include "opts.h"
 #include "signer.h"
 #include "tlog.h"

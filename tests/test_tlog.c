@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "error.h"
+#include "note_format.h"
 #include "merkle_proof.h"
 #include "tlog.h"
 #include "tlog_write.h"
