@@ -30,6 +30,7 @@
 #include "source.h"
 #include "source_id.h"
 #include "tool.h"
+#include "build_log.h"
 #include "util.h"
 #include "write.h"
 

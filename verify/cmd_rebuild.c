@@ -16,6 +16,7 @@
 #include "root.h"
 #include "source.h"
 #include "tool.h"
+#include "build_log.h"
 #include "toolchain_diff.h"
 #include "trust.h"
 #include "util.h"
