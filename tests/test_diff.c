@@ -141,23 +141,36 @@ path(const char *name)
 
 static const struct cr_diff_opts quiet = {.no_host = 1};
 
+/*
+ * Writes two files of 511 dots, name_a with text_a and name_b with text_b
+ * at offset 100, and diffs them: they must differ.
+ */
+static void
+diff_pair(struct cr_diff_report **r, const char *name_a, const char *text_a,
+	  const char *name_b, const char *text_b)
+{
+	char a[512], b[512];
+
+	memset(a, '.', sizeof(a));
+	a[sizeof(a) - 1] = '\0';
+	memcpy(b, a, sizeof(b));
+	memcpy(a + 100, text_a, strlen(text_a));
+	memcpy(b + 100, text_b, strlen(text_b));
+	write_file(path(name_a), a);
+	write_file(path(name_b), b);
+	assert_int_equal(cr_diff_files(r, path(name_a), path(name_b), &quiet),
+			 CR_EFAIL);
+}
+
 /* A leak counts only where the bytes differ: the same path is no leak. */
 static void
 test_data_leaks(void **state)
 {
 	struct cr_diff_report *r;
-	char a[512], b[512];
 
 	(void)state;
-	memset(a, '.', sizeof(a));
-	a[sizeof(a) - 1] = '\0';
-	memcpy(a + 100, "built 02:10:11 in /home/u/src\n", 30);
-	memcpy(b, a, sizeof(b));
-	memcpy(b + 100, "built 02:11:15 in /home/u/src\n", 30);
-	write_file(path("d1"), a);
-	write_file(path("d2"), b);
-	assert_int_equal(cr_diff_files(&r, path("d1"), path("d2"), &quiet),
-			 CR_EFAIL);
+	diff_pair(&r, "d1", "built 02:10:11 in /home/u/src\n", "d2",
+		  "built 02:11:15 in /home/u/src\n");
 	assert_string_equal(r->root->format, "data");
 	assert_int_equal(r->root->differing, 2);
 	assert_int_equal(r->root->first.offset, 110);
@@ -374,25 +387,15 @@ static void
 test_path_moved(void **state)
 {
 	struct cr_diff_report *r;
-	char a[512], b[512];
 
 	(void)state;
-	memset(a, '.', sizeof(a));
-	a[sizeof(a) - 1] = '\0';
-	memcpy(b, a, sizeof(b));
-	memcpy(a + 100, "x /home/u/src/main.c\n", 21);
-	memcpy(b + 100, "xy /home/u/src/main.c\n", 22);
-	write_file(path("m1"), a);
-	write_file(path("m2"), b);
-	assert_int_equal(cr_diff_files(&r, path("m1"), path("m2"), &quiet),
-			 CR_EFAIL);
+	diff_pair(&r, "m1", "x /home/u/src/main.c\n", "m2",
+		  "xy /home/u/src/main.c\n");
 	assert_int_equal(r->leaks & CR_LEAK_PATH, 0);
 	cr_diff_report_free(r);
 	/* A path that really differs is one. */
-	memcpy(b + 100, "x /home/v/src/main.c\n", 21);
-	write_file(path("m2"), b);
-	assert_int_equal(cr_diff_files(&r, path("m1"), path("m2"), &quiet),
-			 CR_EFAIL);
+	diff_pair(&r, "m1", "x /home/u/src/main.c\n", "m2",
+		  "x /home/v/src/main.c\n\n");
 	assert_int_equal(r->leaks & CR_LEAK_PATH, CR_LEAK_PATH);
 	cr_diff_report_free(r);
 }
