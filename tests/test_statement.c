@@ -533,6 +533,22 @@ same_resource(const struct cr_resource *a, const struct cr_resource *b)
 	SAME_STR(a->ann.package, b->ann.package);
 	SAME_STR(a->ann.package_version, b->ann.package_version);
 	SAME_STR(a->ann.purl, b->ann.purl);
+	assert_int_equal(a->ann.has_packages, b->ann.has_packages);
+	assert_int_equal(a->ann.npackages, b->ann.npackages);
+	for (i = 0; i < a->ann.npackages; i++) {
+		SAME_STR(a->ann.packages[i].name, b->ann.packages[i].name);
+		SAME_STR(a->ann.packages[i].version,
+			 b->ann.packages[i].version);
+		SAME_STR(a->ann.packages[i].arch, b->ann.packages[i].arch);
+		SAME_STR(a->ann.packages[i].sha256, b->ann.packages[i].sha256);
+	}
+	SAME_STR(a->ann.packages_problem, b->ann.packages_problem);
+	SAME_STR(a->ann.packages_from, b->ann.packages_from);
+	SAME_STR(a->ann.architecture, b->ann.architecture);
+	SAME_STR(a->ann.packages_encoding, b->ann.packages_encoding);
+	SAME_STR(a->ann.packages_text, b->ann.packages_text);
+	assert_true(a->ann.recipe == b->ann.recipe ||
+		    json_equal(a->ann.recipe, b->ann.recipe));
 	assert_true(a->ann.more == b->ann.more ||
 		    json_equal(a->ann.more, b->ann.more));
 	assert_int_equal(a->uri_last, b->uri_last);
@@ -697,11 +713,19 @@ test_provenance_fields(void **state)
 					 "urn:cleanroom:root:debian:bookworm:"
 					 "amd64"),
 			 CR_OK);
-	assert_non_null(deps[2].ann.more =
-				json_pack("{s:[{s:s, s:s, s:s}], s:s}",
-					  "packages", "name", "bash", "version",
-					  "5.2-15", "architecture", "amd64",
-					  "packagesFrom", "ROOT.json"));
+	assert_int_equal(cr_resource_add_package(&deps[2], "bash", "5.2-15",
+						 "amd64", rootfs_tree),
+			 CR_OK);
+	assert_int_equal(cr_resource_add_package(&deps[2], "dash", "0.5.12-2",
+						 "amd64", NULL),
+			 CR_OK);
+	assert_int_equal(
+		cr_resource_set(&deps[2].ann.packages_from, "ROOT.json"),
+		CR_OK);
+	assert_non_null(deps[2].ann.recipe =
+				json_pack("{s:s, s:[s]}", "suite", "bookworm",
+					  "include", "make"));
+	assert_non_null(deps[2].ann.more = json_pack("{s:i}", "extra", 1));
 	set_dep(&log, "build.log", "sha256",
 		"7777777777777777777777777777777777777777777777777777777777777777");
 	assert_int_equal(cr_resource_set(&log.media_type, "text/plain"), CR_OK);
@@ -836,7 +860,9 @@ fixture(const char *name, size_t *len)
 static void
 test_attest_statements_reencode(void **state)
 {
-	static const char *names[] = {"attest-build.json", "attest-sign.json"};
+	static const char *names[] = {"attest-build.json", "attest-sign.json",
+				      "attest-build-root.json"};
+	const struct cr_resource *r;
 	struct cr_statement *st;
 	char *in, *out;
 	size_t inlen, outlen, i;
@@ -855,8 +881,26 @@ test_attest_statements_reencode(void **state)
 			assert_null(st->recipe_problem);
 			assert_int_equal(st->prov.external.rootfs,
 					 CR_ROOTFS_HOST);
-			assert_string_equal(st->deps[st->ndeps - 1].name,
-					    "hostfs");
+			r = &st->deps[st->ndeps - 1];
+			assert_string_equal(r->name, "hostfs");
+			assert_string_equal(r->ann.packages_encoding,
+					    "zlib+base64");
+			assert_non_null(r->ann.architecture);
+			assert_non_null(r->ann.packages_text);
+			assert_false(r->ann.has_packages);
+			assert_null(r->ann.more);
+		} else if (i == 2) {
+			/* Built in a ROOT.tar with its ROOT.json beside. */
+			r = &st->deps[st->ndeps - 1];
+			assert_string_equal(r->name, CR_STATEMENT_ROOTFS);
+			assert_null(r->ann.packages_problem);
+			assert_true(r->ann.has_packages);
+			assert_true(r->ann.npackages > 50);
+			assert_non_null(r->ann.packages[0].sha256);
+			assert_string_equal(r->ann.packages_from, "ROOT.json");
+			assert_non_null(r->ann.recipe);
+			assert_null(r->ann.more);
+			assert_true(r->uri_last);
 		} else {
 			/* A signed statement records no recipe. */
 			assert_string_equal(st->recipe_problem,
@@ -867,6 +911,121 @@ test_attest_statements_reencode(void **state)
 		free(out);
 		free(in);
 	}
+}
+
+/* A statement whose one dependency "x" has the annotations ann. */
+static const struct cr_resource *
+dep_with(struct cr_statement **st, const char *ann)
+{
+	char *json = NULL;
+
+	assert_true(asprintf(&json,
+			     "{\"_type\":\"https://in-toto.io/Statement/v1\","
+			     "\"subject\":[{\"name\":\"a\",\"digest\":"
+			     "{\"sha256\":\"" HEX64 "\"}}],"
+			     "\"predicateType\":"
+			     "\"https://slsa.dev/provenance/v1\","
+			     "\"predicate\":{\"buildDefinition\":"
+			     "{\"resolvedDependencies\":[{\"name\":\"x\","
+			     "\"digest\":{},\"annotations\":%s}]}}}",
+			     ann) > 0);
+	assert_int_equal(cr_statement_parse(st, (unsigned char *)json,
+					    strlen(json), "t"),
+			 CR_OK);
+	free(json);
+	assert_int_equal((*st)->ndeps, 1);
+	return &(*st)->deps[0];
+}
+
+/*
+ * A root's annotations, typed: the package list checked (its first
+ * problem kept for the root readers, the parse itself going on), the
+ * host's strings, the recipe, and unknown keys kept as they were.
+ */
+static void
+test_root_annotations(void **state)
+{
+	static const struct {
+		const char *ann, *problem;
+	} bad[] = {
+		{"{\"packages\":1}", "annotations.packages is not a list"},
+		{"{\"packages\":{}}", "annotations.packages is not a list"},
+		{"{\"packages\":[1]}", "package 1 is malformed"},
+		{"{\"packages\":[{\"name\":\"a\",\"version\":\"1\","
+		 "\"architecture\":\"all\"},{\"name\":\"b\"}]}",
+		 "package 2 is malformed"},
+		{"{\"packages\":[{\"name\":\"a b\",\"version\":\"1\","
+		 "\"architecture\":\"all\"}]}",
+		 "package 1 is malformed"},
+		{"{\"packages\":[{\"name\":\"a\",\"version\":1,"
+		 "\"architecture\":\"all\"}]}",
+		 "package 1 is malformed"},
+		{"{\"packages\":[{\"name\":\"a/b\",\"version\":\"1\","
+		 "\"architecture\":\"all\"}]}",
+		 "package 1 is malformed"},
+	};
+	const struct cr_resource *r;
+	struct cr_statement *st = NULL;
+	char *ann, *p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		r = dep_with(&st, bad[i].ann);
+		assert_string_equal(r->ann.packages_problem, bad[i].problem);
+		assert_int_equal(r->ann.npackages, 0);
+		cr_statement_free(st);
+	}
+	/* A string is the host's list, and not a list of packages. */
+	r = dep_with(&st, "{\"packagesFrom\":\"var/lib/dpkg/status\","
+			  "\"architecture\":\"amd64\","
+			  "\"packagesEncoding\":\"zlib+base64\","
+			  "\"packages\":\"eJwDAAAAAAE=\",\"other\":[1]}");
+	assert_string_equal(r->ann.packages_text, "eJwDAAAAAAE=");
+	assert_string_equal(r->ann.packages_from, "var/lib/dpkg/status");
+	assert_string_equal(r->ann.architecture, "amd64");
+	assert_string_equal(r->ann.packages_encoding, "zlib+base64");
+	assert_false(r->ann.has_packages);
+	assert_non_null(r->ann.packages_problem);
+	assert_non_null(json_object_get(r->ann.more, "other"));
+	cr_statement_free(st);
+	/* Strings of another type are not read, and kept as written. */
+	r = dep_with(&st, "{\"architecture\":7,\"recipe\":\"x\"}");
+	assert_null(r->ann.architecture);
+	assert_null(r->ann.recipe);
+	assert_int_equal(json_object_size(r->ann.more), 2);
+	cr_statement_free(st);
+	/* The list and the recipe, read. */
+	r = dep_with(&st, "{\"packages\":[{\"name\":\"a\",\"version\":"
+			  "\"1:2.0-1\",\"architecture\":\"amd64\","
+			  "\"digest\":{\"sha256\":\"" HEX64 "\"}}],"
+			  "\"packagesFrom\":\"ROOT.json\","
+			  "\"recipe\":{\"suite\":\"bookworm\"}}");
+	assert_null(r->ann.packages_problem);
+	assert_true(r->ann.has_packages);
+	assert_int_equal(r->ann.npackages, 1);
+	assert_string_equal(r->ann.packages[0].version, "1:2.0-1");
+	assert_string_equal(r->ann.packages[0].sha256, HEX64);
+	assert_string_equal(
+		json_string_value(json_object_get(r->ann.recipe, "suite")),
+		"bookworm");
+	assert_null(r->ann.more);
+	cr_statement_free(st);
+	/* One package over the cap: refused after the cap, not before. */
+	ann = malloc(64 * (CR_STATEMENT_MAX_PACKAGES + 1) + 32);
+	assert_non_null(ann);
+	p = ann + sprintf(ann, "{\"packages\":[");
+	for (i = 0; i <= CR_STATEMENT_MAX_PACKAGES; i++)
+		p += sprintf(p,
+			     "%s{\"name\":\"p%zu\",\"version\":\"1\","
+			     "\"architecture\":\"all\"}",
+			     i ? "," : "", i);
+	strcpy(p, "]}");
+	r = dep_with(&st, ann);
+	assert_string_equal(r->ann.packages_problem,
+			    "more than 65536 packages");
+	cr_statement_free(st);
+	free(ann);
 }
 
 /*
@@ -914,6 +1073,7 @@ main(void)
 		cmocka_unit_test(test_provenance_fields),
 		cmocka_unit_test(test_attest_statements_reencode),
 		cmocka_unit_test(test_provenance_legacy),
+		cmocka_unit_test(test_root_annotations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
