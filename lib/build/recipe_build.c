@@ -3,7 +3,6 @@
 #include "recipe_build.h"
 #include "error.h"
 
-
 int
 cr_recipe_for_replay(struct cr_recipe **out, struct cr_recipe **shown,
 		     const struct cr_statement *st,
