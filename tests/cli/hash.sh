@@ -86,6 +86,24 @@ git -C repo gc -q
 expect 0 "--git packed" "$ATTEST" hash --git repo --rev HEAD~1
 same "$(first)" "$ref" "--git from a packed repository matches"
 
+# A blob larger than one read chunk (256 KiB) is streamed while loose and
+# read whole once packed, a small one read whole: both ways give the tree
+# id git itself computes for the same files in a SHA-256 repository.
+git init -q --object-format=sha256 big256
+python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 2900)' \
+	>big256/large
+printf 'small\n' >big256/small
+big_ref=$(git -C big256 add -A && git -C big256 write-tree)
+git init -q bigrepo && cp big256/large big256/small bigrepo/
+git -C bigrepo add -A && git -C bigrepo commit -qm big
+[ -n "$(find bigrepo/.git/objects -type f -size +1k -path '*/objects/??/*')" ] &&
+	ok "the large blob is loose" || not_ok "the large blob is loose"
+expect 0 "--git, a large loose blob" "$ATTEST" hash --git bigrepo
+same "$(first)" "$big_ref" "--git with a large loose blob matches git's id"
+git -C bigrepo gc -q
+expect 0 "--git, a large packed blob" "$ATTEST" hash --git bigrepo
+same "$(first)" "$big_ref" "--git with a large packed blob matches git's id"
+
 # Archives of the same files.
 tar -C ref -cf t.tar .
 tar -C ref -czf t.tar.gz .
