@@ -13,6 +13,7 @@
 
 #include "diff.h"
 #include "error.h"
+#include "util.h"
 
 static char dir[200];
 
@@ -66,56 +67,49 @@ test_leak_match(void **state)
 static void
 test_section_class(void **state)
 {
+	static const struct {
+		const char *name;
+		uint32_t type;
+		uint64_t flags;
+		enum cr_diff_class want;
+	} cases[] = {
+		{".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
+		 CR_DIFF_CLASS_CODE},
+		{".rodata", SHT_PROGBITS, SHF_ALLOC, CR_DIFF_CLASS_DATA},
+		{".data", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
+		 CR_DIFF_CLASS_DATA},
+		{".note.gnu.build-id", SHT_NOTE, SHF_ALLOC,
+		 CR_DIFF_CLASS_DERIVED},
+		{".debug_info", SHT_PROGBITS, 0, CR_DIFF_CLASS_DERIVED},
+		{".symtab", SHT_SYMTAB, 0, CR_DIFF_CLASS_DERIVED},
+		{".rela.debug_info", SHT_RELA, SHF_INFO_LINK,
+		 CR_DIFF_CLASS_DERIVED},
+		{".rela.text", SHT_RELA, SHF_INFO_LINK, CR_DIFF_CLASS_DATA},
+		{".mine", SHT_PROGBITS, 0, CR_DIFF_CLASS_OTHER},
+		/* Flags before names: what is loaded is never derived. */
+		{".debug_x", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
+		 CR_DIFF_CLASS_CODE},
+		{".debug_x", SHT_PROGBITS, SHF_EXECINSTR, CR_DIFF_CLASS_CODE},
+		{".zdebug_x", SHT_PROGBITS, SHF_ALLOC, CR_DIFF_CLASS_DATA},
+		{".symtab", SHT_SYMTAB, SHF_ALLOC, CR_DIFF_CLASS_DATA},
+		{".comment", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
+		 CR_DIFF_CLASS_DATA},
+		{".note.gnu.build-id", SHT_NOTE, SHF_ALLOC | SHF_WRITE,
+		 CR_DIFF_CLASS_DATA},
+		{".note.gnu.build-id", SHT_PROGBITS, SHF_ALLOC,
+		 CR_DIFF_CLASS_DATA},
+		{".rela.debug_info", SHT_RELA, SHF_ALLOC, CR_DIFF_CLASS_DATA},
+	};
+	size_t i;
+
 	(void)state;
-	assert_int_equal(cr_diff_section_class(".text", SHT_PROGBITS,
-					       SHF_ALLOC | SHF_EXECINSTR),
-			 CR_DIFF_CLASS_CODE);
-	assert_int_equal(
-		cr_diff_section_class(".rodata", SHT_PROGBITS, SHF_ALLOC),
-		CR_DIFF_CLASS_DATA);
-	assert_int_equal(cr_diff_section_class(".data", SHT_PROGBITS,
-					       SHF_ALLOC | SHF_WRITE),
-			 CR_DIFF_CLASS_DATA);
-	assert_int_equal(cr_diff_section_class(".note.gnu.build-id", SHT_NOTE,
-					       SHF_ALLOC),
-			 CR_DIFF_CLASS_DERIVED);
-	assert_int_equal(cr_diff_section_class(".debug_info", SHT_PROGBITS, 0),
-			 CR_DIFF_CLASS_DERIVED);
-	assert_int_equal(cr_diff_section_class(".symtab", SHT_SYMTAB, 0),
-			 CR_DIFF_CLASS_DERIVED);
-	assert_int_equal(cr_diff_section_class(".rela.debug_info", SHT_RELA,
-					       SHF_INFO_LINK),
-			 CR_DIFF_CLASS_DERIVED);
-	assert_int_equal(
-		cr_diff_section_class(".rela.text", SHT_RELA, SHF_INFO_LINK),
-		CR_DIFF_CLASS_DATA);
-	assert_int_equal(cr_diff_section_class(".mine", SHT_PROGBITS, 0),
-			 CR_DIFF_CLASS_OTHER);
-	/* Flags before names: what is loaded is never derived. */
-	assert_int_equal(cr_diff_section_class(".debug_x", SHT_PROGBITS,
-					       SHF_ALLOC | SHF_EXECINSTR),
-			 CR_DIFF_CLASS_CODE);
-	assert_int_equal(
-		cr_diff_section_class(".debug_x", SHT_PROGBITS, SHF_EXECINSTR),
-		CR_DIFF_CLASS_CODE);
-	assert_int_equal(
-		cr_diff_section_class(".zdebug_x", SHT_PROGBITS, SHF_ALLOC),
-		CR_DIFF_CLASS_DATA);
-	assert_int_equal(
-		cr_diff_section_class(".symtab", SHT_SYMTAB, SHF_ALLOC),
-		CR_DIFF_CLASS_DATA);
-	assert_int_equal(cr_diff_section_class(".comment", SHT_PROGBITS,
-					       SHF_ALLOC | SHF_WRITE),
-			 CR_DIFF_CLASS_DATA);
-	assert_int_equal(cr_diff_section_class(".note.gnu.build-id", SHT_NOTE,
-					       SHF_ALLOC | SHF_WRITE),
-			 CR_DIFF_CLASS_DATA);
-	assert_int_equal(cr_diff_section_class(".note.gnu.build-id",
-					       SHT_PROGBITS, SHF_ALLOC),
-			 CR_DIFF_CLASS_DATA);
-	assert_int_equal(
-		cr_diff_section_class(".rela.debug_info", SHT_RELA, SHF_ALLOC),
-		CR_DIFF_CLASS_DATA);
+	for (i = 0; i < CR_ARRAY_SIZE(cases); i++)
+		if (cr_diff_section_class(cases[i].name, cases[i].type,
+					  cases[i].flags) != cases[i].want)
+			fail_msg("%s (type %u, flags %#llx): want class %d",
+				 cases[i].name, cases[i].type,
+				 (unsigned long long)cases[i].flags,
+				 cases[i].want);
 }
 
 static void
