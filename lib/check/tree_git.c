@@ -35,7 +35,8 @@
  * streamed by libgit2 1.5, whose pack reader resolves deltas in memory:
  * such a blob is held whole while it is hashed, once. So memory is bounded
  * by the largest packed blobs (one per hashing thread) and the pack windows
- * limit_memory() allows, not by the tree.
+ * limit_memory() allows, not by the tree. A blob both packed and loose is
+ * read from the pack, as git reads it (first_copy_streams()).
  *
  * One reading: libgit2 1.5 differs from git where git would show a reviewer
  * other bytes than the objects hold. Those repositories and trees are
