@@ -15,6 +15,7 @@
 #include "scratch.h"
 #include "tree.h"
 #include "util.h"
+#include "write.h"
 
 /* A statement of a build whose dependency after the source is dep. */
 static struct cr_statement *

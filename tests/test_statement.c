@@ -12,11 +12,13 @@
 
 #include "attestation.h"
 #include "dsse_sign.h"
+#include "dsse_write.h"
 #include "error.h"
 #include "signer.h"
 #include "srcuri.h"
 #include "statement.h"
 #include "util.h"
+#include "write.h"
 
 static const char *argv_make[] = {"make", "all", NULL};
 static const char *artifacts[] = {"fw.bin", NULL};
@@ -277,6 +279,27 @@ save_pub(const struct cr_privkey *k, const char *prefix)
 	assert_int_equal(cr_privkey_save(k, prefix), CR_OK);
 }
 
+/* Writes an attestation to path (as write_att) and checks it into set. */
+static void
+add_att(struct cr_checked_set *set, const struct cr_keyring *ring,
+	const char *path, unsigned char tree_byte,
+	struct cr_privkey *const *keys, size_t nkeys)
+{
+	write_att(path, tree_byte, keys, nkeys);
+	assert_int_equal(cr_attestation_check(set, path, ring), CR_OK);
+}
+
+/* Judges digest at threshold into *v, which must have status want. */
+static void
+judge(struct cr_verdict *v, const struct cr_checked_set *set,
+      const struct cr_keyring *ring, const unsigned char *digest,
+      size_t threshold, int want)
+{
+	assert_int_equal(cr_verdict_judge(v, set, ring, digest, threshold),
+			 CR_OK);
+	assert_int_equal(v->status, want);
+}
+
 static void
 test_threshold(void **state)
 {
@@ -305,41 +328,33 @@ test_threshold(void **state)
 	assert_int_equal(ring.count, 2);
 
 	memset(digest, 0xab, sizeof(digest));
-	write_att(p[2], 0x11, &a, 1);
-	assert_int_equal(cr_attestation_check(&set, p[2], &ring), CR_OK);
+	add_att(&set, &ring, p[2], 0x11, &a, 1);
 	assert_int_equal(set.items[0].status, CR_OK);
-	assert_int_equal(cr_verdict_judge(&v, &set, &ring, digest, 1), CR_OK);
-	assert_int_equal(v.status, CR_OK);
+	judge(&v, &set, &ring, digest, 1, CR_OK);
 	assert_int_equal(v.keys, 1);
 	cr_verdict_clear(&v);
-	assert_int_equal(cr_verdict_judge(&v, &set, &ring, digest, 2), CR_OK);
-	assert_int_equal(v.status, CR_EFAIL);
+	judge(&v, &set, &ring, digest, 2, CR_EFAIL);
 	assert_non_null(strstr(v.reason, "1 of 2"));
 	cr_verdict_clear(&v);
 
 	/* b attests the same digest from another tree: no agreement. */
-	write_att(p[3], 0x22, &b, 1);
-	assert_int_equal(cr_attestation_check(&set, p[3], &ring), CR_OK);
-	assert_int_equal(cr_verdict_judge(&v, &set, &ring, digest, 2), CR_OK);
-	assert_int_equal(v.status, CR_EFAIL);
+	add_att(&set, &ring, p[3], 0x22, &b, 1);
+	judge(&v, &set, &ring, digest, 2, CR_EFAIL);
 	assert_int_equal(v.ntrees, 2);
 	assert_int_equal(v.nmatches, 2);
 	assert_non_null(strstr(v.reason, "2 different source trees"));
 	cr_verdict_clear(&v);
 
 	/* b attests it from the same tree: two keys agree. */
-	write_att(p[4], 0x11, &b, 1);
-	assert_int_equal(cr_attestation_check(&set, p[4], &ring), CR_OK);
-	assert_int_equal(cr_verdict_judge(&v, &set, &ring, digest, 2), CR_OK);
-	assert_int_equal(v.status, CR_OK);
+	add_att(&set, &ring, p[4], 0x11, &b, 1);
+	judge(&v, &set, &ring, digest, 2, CR_OK);
 	assert_int_equal(v.keys, 2);
 	assert_int_equal(v.best_tree[0], 0x11);
 	cr_verdict_clear(&v);
 
 	/* A digest nobody attested. */
 	digest[0] ^= 1;
-	assert_int_equal(cr_verdict_judge(&v, &set, &ring, digest, 1), CR_OK);
-	assert_int_equal(v.status, CR_EFAIL);
+	judge(&v, &set, &ring, digest, 1, CR_EFAIL);
 	assert_non_null(strstr(v.reason, "not attested"));
 	cr_verdict_clear(&v);
 	cr_checked_set_clear(&set);
@@ -348,13 +363,11 @@ test_threshold(void **state)
 	{
 		struct cr_privkey *both[2] = {a, b};
 
-		write_att(p[2], 0x33, both, 2);
+		digest[0] ^= 1;
+		add_att(&set, &ring, p[2], 0x33, both, 2);
 	}
-	digest[0] ^= 1;
-	assert_int_equal(cr_attestation_check(&set, p[2], &ring), CR_OK);
 	assert_int_equal(set.items[0].nby, 2);
-	assert_int_equal(cr_verdict_judge(&v, &set, &ring, digest, 2), CR_OK);
-	assert_int_equal(v.status, CR_OK);
+	judge(&v, &set, &ring, digest, 2, CR_OK);
 	cr_verdict_clear(&v);
 	cr_checked_set_clear(&set);
 
@@ -411,33 +424,35 @@ test_slsa_fields(void **state)
 static void
 test_srcuri_check(void **state)
 {
+	static const struct {
+		const char *uri;
+		int want;
+	} cases[] = {
+		{"git+https://example.org/r.git", CR_OK},
+		{"https://example.org/r-1.0.tar.gz", CR_OK},
+		{"git+ssh://git@example.org/r", CR_OK},
+		{"urn:example:r", CR_OK},
+		{"src", CR_ERROR},
+		{"/home/v/src", CR_ERROR},
+		{"./src", CR_ERROR},
+		{"file:///home/v/src", CR_ERROR},
+		{"git+file:///srv/r", CR_ERROR},
+		{"https://tok@example.org/r", CR_ERROR},
+		{"ssh://u:pw@example.org/r", CR_ERROR},
+		{"https://example.org/a b", CR_ERROR},
+		{"", CR_ERROR},
+		{"1http://x", CR_ERROR},
+		{"https://example.org/r?t=s", CR_ERROR},
+		{"git+https://example.org/r#s", CR_ERROR},
+		{"urn:x?y", CR_ERROR},
+	};
+	size_t i;
+
 	(void)state;
-	assert_int_equal(cr_srcuri_check("git+https://example.org/r.git", "t"),
-			 CR_OK);
-	assert_int_equal(
-		cr_srcuri_check("https://example.org/r-1.0.tar.gz", "t"),
-		CR_OK);
-	assert_int_equal(cr_srcuri_check("git+ssh://git@example.org/r", "t"),
-			 CR_OK);
-	assert_int_equal(cr_srcuri_check("urn:example:r", "t"), CR_OK);
-	assert_int_equal(cr_srcuri_check("src", "t"), CR_ERROR);
-	assert_int_equal(cr_srcuri_check("/home/v/src", "t"), CR_ERROR);
-	assert_int_equal(cr_srcuri_check("./src", "t"), CR_ERROR);
-	assert_int_equal(cr_srcuri_check("file:///home/v/src", "t"), CR_ERROR);
-	assert_int_equal(cr_srcuri_check("git+file:///srv/r", "t"), CR_ERROR);
-	assert_int_equal(cr_srcuri_check("https://tok@example.org/r", "t"),
-			 CR_ERROR);
-	assert_int_equal(cr_srcuri_check("ssh://u:pw@example.org/r", "t"),
-			 CR_ERROR);
-	assert_int_equal(cr_srcuri_check("https://example.org/a b", "t"),
-			 CR_ERROR);
-	assert_int_equal(cr_srcuri_check("", "t"), CR_ERROR);
-	assert_int_equal(cr_srcuri_check("1http://x", "t"), CR_ERROR);
-	assert_int_equal(cr_srcuri_check("https://example.org/r?t=s", "t"),
-			 CR_ERROR);
-	assert_int_equal(cr_srcuri_check("git+https://example.org/r#s", "t"),
-			 CR_ERROR);
-	assert_int_equal(cr_srcuri_check("urn:x?y", "t"), CR_ERROR);
+	for (i = 0; i < CR_ARRAY_SIZE(cases); i++)
+		if (cr_srcuri_check(cases[i].uri, "t") != cases[i].want)
+			fail_msg("cr_srcuri_check(\"%s\"): want %d",
+				 cases[i].uri, cases[i].want);
 }
 
 /* Subject names are canonical relative paths, compared ignoring ASCII case. */

@@ -8,6 +8,7 @@
 #include "sandbox.h"
 #include "toolchain_diff.h"
 #include "util.h"
+#include "write.h"
 
 #include <dirent.h>
 #include <errno.h>

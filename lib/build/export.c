@@ -4,6 +4,7 @@
 #include "archive_writer.h"
 #include "error.h"
 #include "util.h"
+#include "write.h"
 
 #include <fcntl.h>
 #include <locale.h>

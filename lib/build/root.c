@@ -4,6 +4,7 @@
 #include "archive_policy.h"
 #include "recipe.h"
 #include "util.h"
+#include "write.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -562,16 +562,17 @@ parse_subjects(struct cr_statement *st, json_t *list, const char *name)
 }
 
 /*
- * The one resolvedDependencies entry named name, in *out (NULL when there is
- * none); two of one name are refused: a checker and a SLSA consumer could
- * read different ones.
+ * The one resolvedDependencies entry named dname, in *out (NULL when there
+ * is none), with its digest.gitTree in md: two of one name are refused (a
+ * checker and a SLSA consumer could read different ones), and so is one
+ * without a well-formed gitTree.
  */
 static int
-named_dependency(json_t **out, json_t *deps, const char *dname,
-		 const char *name)
+named_tree(json_t **out, unsigned char md[CR_SHA256_LEN], json_t *deps,
+	   const char *dname, const char *name)
 {
-	json_t *dep;
-	const char *n;
+	json_t *dep, *v;
+	const char *n, *hex;
 	size_t i;
 
 	*out = NULL;
@@ -587,25 +588,21 @@ named_dependency(json_t **out, json_t *deps, const char *dname,
 					    name, dname);
 		*out = dep;
 	}
-	return CR_OK;
-}
-
-/* A digest value alg of dep as 32 bytes; 0 absent, 1 present, <0 malformed. */
-static int
-dependency_digest(unsigned char md[CR_SHA256_LEN], json_t *dep, const char *alg,
-		  const char *what, const char *name)
-{
-	json_t *v = json_object_get(json_object_get(dep, "digest"), alg);
-	const char *hex = json_string_value(v);
-
+	if (*out == NULL)
+		return CR_OK;
+	v = json_object_get(json_object_get(*out, "digest"), CR_DIGEST_GITTREE);
 	if (v == NULL)
-		return 0;
+		return cr_error_set("%s: the \"%s\" dependency has no "
+				    "digest.gitTree",
+				    name, dname);
+	hex = json_string_value(v);
 	if (hex == NULL || strlen(hex) != CR_SHA256_HEXLEN ||
 	    cr_hex_decode(md, CR_SHA256_LEN, hex) < 0)
-		return cr_error_set("%s: %s digest.%s is not a SHA-256 "
-				    "digest (64 hex digits)",
-				    name, what, alg);
-	return 1;
+		return cr_error_set(
+			"%s: the \"%s\" dependency's digest.gitTree "
+			"is not a SHA-256 digest (64 hex digits)",
+			name, dname);
+	return CR_OK;
 }
 
 /*
@@ -668,16 +665,8 @@ parse_rootfs(json_t *ext, json_t *deps, const char *name)
 	json_t *dep, *er;
 	int err;
 
-	if ((err = named_dependency(&dep, deps, CR_STATEMENT_ROOTFS, name)) < 0)
+	if ((err = named_tree(&dep, md, deps, CR_STATEMENT_ROOTFS, name)) < 0)
 		return err;
-	if (dep != NULL && (err = dependency_digest(md, dep, CR_DIGEST_GITTREE,
-						    "the \"rootfs\" "
-						    "dependency's",
-						    name)) <= 0)
-		return err < 0 ? err
-			       : cr_error_set("%s: the \"rootfs\" dependency "
-					      "has no digest.gitTree",
-					      name);
 	er = json_object_get(ext, "rootfs");
 	if (!json_is_object(er))
 		return CR_OK;
@@ -721,17 +710,10 @@ parse_source(struct cr_statement *st, json_t *pred, const char *name)
 		return cr_error_set("%s: resolvedDependencies is not a list",
 				    name);
 	if ((err = parse_rootfs(ext, deps, name)) < 0 ||
-	    (err = named_dependency(&dep, deps, "source", name)) < 0)
+	    (err = named_tree(&dep, st->tree, deps, "source", name)) < 0)
 		return err;
 	if (dep == NULL)
 		return CR_OK;
-	if ((err = dependency_digest(st->tree, dep, CR_DIGEST_GITTREE,
-				     "the \"source\" dependency's", name)) < 0)
-		return err;
-	if (err == 0)
-		return cr_error_set("%s: the \"source\" dependency has no "
-				    "digest.gitTree",
-				    name);
 	if ((err = source_agrees(ext, dep, name)) < 0)
 		return err;
 	st->has_tree = 1;

@@ -2,6 +2,7 @@
 #include "statement.h"
 #include "error.h"
 #include "util.h"
+#include "text.h"
 
 #include <stddef.h>
 #include <stdio.h>

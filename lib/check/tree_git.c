@@ -24,7 +24,9 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/odb_backend.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 /*
  * Memory: a blob stored loose and larger than CR_STREAM_CHUNK is streamed
@@ -33,7 +35,8 @@
  * streamed by libgit2 1.5, whose pack reader resolves deltas in memory:
  * such a blob is held whole while it is hashed, once. So memory is bounded
  * by the largest packed blobs (one per hashing thread) and the pack windows
- * limit_memory() allows, not by the tree.
+ * limit_memory() allows, not by the tree. A blob both packed and loose is
+ * read from the pack, as git reads it (first_copy_streams()).
  *
  * One reading: libgit2 1.5 differs from git where git would show a reviewer
  * other bytes than the objects hold. Those repositories and trees are
@@ -443,6 +446,49 @@ object_fail(const struct gwalk *w, const git_oid *id, const char *why)
 	return cr_error_set("%s: object %s: %s", w->repo, hex, why);
 }
 
+/*
+ * 1 when the copy of id that git reads is one libgit2 can stream, 0 when it
+ * is not (a pack), CR_ERROR when a backend cannot be read. git takes an
+ * object from a pack before a loose file, and so do libgit2's whole reads
+ * (backends in priority order, packs first); libgit2's stream skips the
+ * backends that cannot stream and would read a loose file stored under the
+ * same id as a packed object: other bytes than git shows the reviewer.
+ */
+static int
+first_copy_streams(git_odb *odb, const git_oid *id, const struct gwalk *w)
+{
+	git_odb_backend *b;
+	size_t i, n = git_odb_num_backends(odb);
+
+	for (i = 0; i < n; i++) {
+		if (git_odb_get_backend(&b, odb, i) < 0)
+			return object_fail(w, id, NULL);
+		if (b->exists != NULL && b->exists(b, id))
+			return b->readstream != NULL;
+	}
+	return 0;
+}
+
+/*
+ * Checks that the streamed bytes, which libgit2 does not verify, hash to
+ * the object's id (SHA-1 of header and content), as its whole reads do: a
+ * corrupt loose object is refused at every size.
+ */
+static int
+stream_id_check(EVP_MD_CTX *md, const git_oid *id, const struct gwalk *w)
+{
+	unsigned char got[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (EVP_DigestFinal_ex(md, got, &n) != 1)
+		return cr_error_set("%s: SHA-1: OpenSSL failed", w->repo);
+	if (n != GIT_OID_RAWSZ || memcmp(got, id->id, n) != 0)
+		return object_fail(w, id,
+				   "its bytes do not hash to its id (a corrupt "
+				   "or shadowed loose object)");
+	return CR_OK;
+}
+
 static int
 hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 	  const git_oid *id, char *buf, const struct gwalk *w)
@@ -450,11 +496,12 @@ hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 	struct cr_sha256 h = {0};
 	git_odb_stream *st = NULL;
 	git_odb_object *obj = NULL;
+	EVP_MD_CTX *md = NULL;
 	git_object_t type;
 	char head[CR_OBJECT_HEADER_MAX];
 	size_t len, total = 0;
 	size_t hl;
-	int n, err;
+	int n, err, streams = 0;
 
 	if ((err = cr_sha256_init(&h)) < 0)
 		return err;
@@ -468,12 +515,24 @@ hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 		goto done;
 	}
 	if (len > CR_STREAM_CHUNK &&
+	    (streams = first_copy_streams(odb, id, w)) < 0) {
+		err = streams;
+		goto done;
+	}
+	if (streams == 1 &&
 	    git_odb_open_rstream(&st, &len, &type, odb, id) == 0) {
 		if (type != GIT_OBJECT_BLOB) {
 			err = object_fail(w, id, "not a blob");
 			goto done;
 		}
 		hl = cr_object_header(head, "blob", len);
+		if ((md = EVP_MD_CTX_new()) == NULL ||
+		    EVP_DigestInit_ex(md, EVP_sha1(), NULL) != 1 ||
+		    EVP_DigestUpdate(md, head, hl) != 1) {
+			err = cr_error_set("%s: SHA-1: OpenSSL failed",
+					   w->repo);
+			goto done;
+		}
 		if ((err = cr_sha256_update(&h, head, hl)) < 0)
 			goto done;
 		while (total < len) {
@@ -487,10 +546,17 @@ hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 					w, id, "size differs from its header");
 				goto done;
 			}
+			if (EVP_DigestUpdate(md, buf, (size_t)n) != 1) {
+				err = cr_error_set("%s: SHA-1: OpenSSL failed",
+						   w->repo);
+				goto done;
+			}
 			if ((err = cr_sha256_update(&h, buf, (size_t)n)) < 0)
 				goto done;
 			total += (size_t)n;
 		}
+		if ((err = stream_id_check(md, id, w)) < 0)
+			goto done;
 	} else {
 		/* Small, or no backend streams it (it is packed): whole. */
 		git_error_clear();
@@ -515,6 +581,7 @@ hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 done:
 	cr_sha256_dispose(&h);
 	git_odb_object_free(obj);
+	EVP_MD_CTX_free(md);
 	if (st != NULL)
 		git_odb_stream_free(st);
 	return err;
