@@ -1,4 +1,4 @@
-/* Unit tests for lib/archive_policy.c: names, tar headers, members in order. */
+/* Unit tests for archive_policy.c: names, tar headers, members, explanation. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <lzma.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -355,6 +357,114 @@ test_extract(void **state)
 	assert_int_equal(cr_rmtree(dir), CR_OK);
 }
 
+/* Writes the n bytes at p to a new memory file, rewound: its descriptor. */
+static int
+memfile(const void *p, size_t n)
+{
+	int fd = memfd_create("test-explain", MFD_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(cr_write_all(fd, p, n), CR_OK);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+/*
+ * Read for explanation: what the policy refuses is listed as stored (the
+ * difference engine must say how two such artifacts differ), and one xz
+ * stream reads as its bytes. The policy still refuses the same tar.
+ */
+static void
+test_explain(void **state)
+{
+	static const char *const names[] = {"a", "a", "../up", "null"};
+	static unsigned char tar[8 * 512];
+	unsigned char xz[256];
+	struct cr_archive *ca = NULL;
+	struct cr_archive_member am;
+	struct archive *a = NULL;
+	struct archive_entry *e;
+	size_t i, xzlen = 0;
+	char got[16];
+	int fd, err;
+
+	(void)state;
+	memset(tar, 0, sizeof(tar));
+	header(tar, "a", '0', 0, NULL);
+	header(tar + 512, "a", '0', 0, NULL);
+	header(tar + 1024, "../up", '0', 0, NULL);
+	header(tar + 1536, "null", '3', 0, NULL);
+	fd = memfile(tar, sizeof(tar));
+	assert_int_equal(cr_archive_open(&ca, fd, 0, UINT64_MAX, NULL,
+					 CR_ARC_SOURCE, "t.tar"),
+			 CR_OK);
+	while ((err = cr_archive_next(ca, &am)) == CR_OK && am.e != NULL)
+		;
+	assert_int_equal(err, CR_ERROR);
+	assert_non_null(strstr(cr_error_last(), "refusing"));
+	cr_archive_free(ca);
+
+	assert_int_equal(cr_archive_explain(&a, fd,
+					    CR_ARC_EXPLAIN | CR_ARC_TAR |
+						    CR_ARC_ZIP | CR_ARC_AR |
+						    CR_ARC_CPIO,
+					    "t.tar"),
+			 CR_OK);
+	for (i = 0; archive_read_next_header(a, &e) == ARCHIVE_OK; i++) {
+		assert_true(i < 4);
+		assert_string_equal(archive_entry_pathname(e), names[i]);
+	}
+	assert_int_equal(i, 4);
+	archive_read_free(a);
+	close(fd);
+
+	/* Not an archive of any kind asked for: libarchive's reason. */
+	fd = memfile("plain text, no archive", 22);
+	assert_int_equal(cr_archive_explain(&a, fd, CR_ARC_EXPLAIN | CR_ARC_TAR,
+					    "t.txt"),
+			 CR_EFAIL);
+	assert_non_null(a);
+	assert_non_null(strstr(cr_error_last(), "t.txt: "));
+	archive_read_free(a);
+	close(fd);
+
+	assert_int_equal(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL,
+						 (const uint8_t *)"hello", 5,
+						 xz, &xzlen, sizeof(xz)),
+			 LZMA_OK);
+	fd = memfile(xz, xzlen);
+	assert_int_equal(cr_archive_explain(&a, fd,
+					    CR_ARC_EXPLAIN | CR_ARC_XZ_RAW,
+					    "t.xz"),
+			 CR_OK);
+	assert_int_equal(archive_read_next_header(a, &e), ARCHIVE_OK);
+	assert_int_equal(archive_read_data(a, got, sizeof(got)), 5);
+	assert_memory_equal(got, "hello", 5);
+	archive_read_free(a);
+	close(fd);
+}
+
+/* Every libarchive failure told one way: name, step, libarchive's reason. */
+static void
+test_error(void **state)
+{
+	struct archive *a = archive_read_new();
+
+	(void)state;
+	assert_non_null(a);
+	archive_set_error(a, 22, "bad thing");
+	assert_int_equal(cr_archive_error(a, "f.tar", "writing", "failed"),
+			 CR_ERROR);
+	assert_string_equal(cr_error_last(), "f.tar: writing: bad thing");
+	assert_int_equal(cr_archive_error(a, "f.tar", NULL, "failed"),
+			 CR_ERROR);
+	assert_string_equal(cr_error_last(), "f.tar: bad thing");
+	assert_int_equal(cr_archive_error(NULL, "f.tar", "open", "no reason"),
+			 CR_ERROR);
+	assert_string_equal(cr_error_last(), "f.tar: open: no reason");
+	archive_read_free(a);
+}
+
 int
 main(void)
 {
@@ -365,6 +475,8 @@ main(void)
 		cmocka_unit_test(test_artifact),
 		cmocka_unit_test(test_cpio),
 		cmocka_unit_test(test_extract),
+		cmocka_unit_test(test_explain),
+		cmocka_unit_test(test_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

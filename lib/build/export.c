@@ -1,5 +1,7 @@
 /* Deterministic source archives of committed trees (attest export, disclose). */
 #include "export.h"
+#include "archive_policy.h"
+#include "archive_writer.h"
 #include "error.h"
 #include "util.h"
 #include "write.h"
@@ -24,15 +26,6 @@ struct writer {
 };
 
 static int
-arc_fail(struct writer *w, const char *what)
-{
-	return cr_error_set("%s: %s: %s", w->out, what,
-			    archive_error_string(w->a)
-				    ? archive_error_string(w->a)
-				    : "libarchive error");
-}
-
-static int
 put(struct writer *w, const char *path, unsigned int type, unsigned int perm,
     const void *data, size_t len, const char *link)
 {
@@ -47,10 +40,10 @@ put(struct writer *w, const char *path, unsigned int type, unsigned int perm,
 	if (link != NULL)
 		archive_entry_set_symlink(w->e, link);
 	if (archive_write_header(w->a, w->e) != ARCHIVE_OK)
-		return arc_fail(w, path);
+		return cr_archive_error(w->a, w->out, path, "libarchive error");
 	if (type == AE_IFREG && len > 0 &&
 	    archive_write_data(w->a, data, len) != (la_ssize_t)len)
-		return arc_fail(w, path);
+		return cr_archive_error(w->a, w->out, path, "libarchive error");
 	return CR_OK;
 }
 
@@ -143,36 +136,20 @@ is_utf8(const char *s)
 	return 1;
 }
 
+/*
+ * A UTF-8 path stays as it is (the caller runs this in C.UTF-8); only a
+ * path that is not UTF-8 gets hdrcharset=BINARY.
+ */
 static int
 open_output(struct writer *w, int fd, const struct cr_export_opts *opts,
 	    int binary)
 {
-	if ((w->a = archive_write_new()) == NULL ||
-	    (w->e = archive_entry_new()) == NULL)
+	if ((w->e = archive_entry_new()) == NULL)
 		return cr_error_set("%s: out of memory", w->out);
-	/*
-	 * Plain ustar unless a path is too long or not ASCII, then a pax
-	 * path in UTF-8 (the caller runs this in C.UTF-8, so the bytes stay
-	 * as they are). Only a path that is not UTF-8 gets hdrcharset=BINARY,
-	 * the one record GNU tar warns about: no "hdrcharset" otherwise.
-	 */
-	if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
-	    (binary &&
-	     archive_write_set_format_option(w->a, "pax", "hdrcharset",
-					     "BINARY") != ARCHIVE_OK))
-		return arc_fail(w, "tar format");
-	if (opts->gzip) {
-		if (archive_write_add_filter_gzip(w->a) != ARCHIVE_OK ||
-		    archive_write_set_filter_option(w->a, "gzip", "timestamp",
-						    NULL) != ARCHIVE_OK ||
-		    archive_write_set_filter_option(w->a, "gzip",
-						    "compression-level",
-						    "9") != ARCHIVE_OK)
-			return arc_fail(w, "gzip");
-	}
-	if (archive_write_open_fd(w->a, fd) != ARCHIVE_OK)
-		return arc_fail(w, "open");
-	return CR_OK;
+	return cr_archive_writer_new(&w->a, fd,
+				     CR_ARW_TAR | (binary ? CR_ARW_BINARY : 0) |
+					     (opts->gzip ? CR_ARW_GZIP : 0),
+				     w->out);
 }
 
 int
@@ -214,7 +191,7 @@ cr_export_git(const char *out_path, const char *repo, const char *commit,
 			goto done;
 	}
 	if (archive_write_close(w.a) != ARCHIVE_OK) {
-		err = arc_fail(&w, "close");
+		err = cr_archive_error(w.a, w.out, "close", "libarchive error");
 		goto done;
 	}
 	err = cr_atomic_commit(&out);

@@ -5,6 +5,7 @@
 #include "util.h"
 #include "write.h"
 #include "archive_policy.h"
+#include "archive_writer.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -456,14 +457,6 @@ owner_names(struct member *m, struct archive_entry *e, const char *name)
 	return CR_OK;
 }
 
-static int
-read_error(struct archive *a, const char *name)
-{
-	const char *msg = archive_error_string(a);
-
-	return cr_error_set("%s: %s", name, msg ? msg : "damaged archive");
-}
-
 /*
  * Reads every entry of a (tar or zip, through the archive policy, which
  * has checked names, types, duplicates and hard links) into ms, regular
@@ -735,14 +728,6 @@ done:
 	return err;
 }
 
-static int
-write_error(struct archive *w, const char *name)
-{
-	const char *msg = archive_error_string(w);
-
-	return cr_error_set("%s: writing: %s", name, msg ? msg : "failed");
-}
-
 /*
  * Writes the header e and then d's bytes (none when d is NULL) to w; for
  * the archives normalisation rewrites.
@@ -756,14 +741,14 @@ write_member(struct ctx *c, struct archive *w, struct archive_entry *e,
 	int err;
 
 	if (archive_write_header(w, e) < ARCHIVE_WARN)
-		return write_error(w, name);
+		return cr_archive_error(w, name, "writing", "failed");
 	for (left = d ? d->size : 0; left > 0; left -= n) {
 		n = left < CHUNK ? (size_t)left : CHUNK;
 		if ((err = pread_full(d->fd, c->buf, n, d->off + d->size - left,
 				      name)) < 0)
 			return err;
 		if (archive_write_data(w, c->buf, n) != (la_ssize_t)n)
-			return write_error(w, name);
+			return cr_archive_error(w, name, "writing", "failed");
 	}
 	return CR_OK;
 }
@@ -780,25 +765,20 @@ tar_write(struct ctx *c, int out_fd, int spool, struct members *ms,
 	size_t i;
 	int err = CR_ERROR;
 
-	if ((w = archive_write_new()) == NULL ||
-	    (e = archive_entry_new()) == NULL) {
+	if ((e = archive_entry_new()) == NULL) {
 		cr_error_set("%s: out of memory", name);
 		goto done;
 	}
 	/*
-	 * Restricted pax: plain ustar unless a name, link, owner name, id or
-	 * size does not fit, and then an extended header with just that
-	 * (UTF-8, so no hdrcharset record: GNU tar warns about one). The
-	 * names are UTF-8 by policy; C.UTF-8 makes libarchive take them so
-	 * whatever the caller's locale.
+	 * Restricted pax (UTF-8, so no hdrcharset record). The names are
+	 * UTF-8 by policy; C.UTF-8 makes libarchive take them so whatever
+	 * the caller's locale.
 	 */
 	if (c->loc != (locale_t)0)
 		old = uselocale(c->loc);
-	if (archive_write_set_format_pax_restricted(w) != ARCHIVE_OK ||
-	    archive_write_open_fd(w, out_fd) != ARCHIVE_OK) {
-		write_error(w, name);
+	if ((err = cr_archive_writer_new(&w, out_fd, CR_ARW_TAR, name)) < 0)
 		goto done;
-	}
+	err = CR_ERROR;
 	for (i = 0; i < ms->n; i++) {
 		m = &ms->v[i];
 		archive_entry_clear(e);
@@ -838,7 +818,7 @@ tar_write(struct ctx *c, int out_fd, int spool, struct members *ms,
 		c->rep->entries++;
 	}
 	if (archive_write_close(w) != ARCHIVE_OK) {
-		err = write_error(w, name);
+		err = cr_archive_error(w, name, "writing", "failed");
 		goto done;
 	}
 	err = CR_OK;
@@ -913,6 +893,36 @@ zip_common(unsigned char *p, const struct member *m, unsigned date,
 	le16(p + 24, 0);
 }
 
+/*
+ * Deflates the n bytes at in through z (Z_FINISH with the last of them) to
+ * out_fd, by way of obuf (CHUNK bytes); *written grows by what was written.
+ * A failure names name and, when not NULL, path.
+ */
+static int
+deflate_out(z_stream *z, unsigned char *obuf, const unsigned char *in, size_t n,
+	    int flush, int out_fd, uint64_t *written, const char *name,
+	    const char *path)
+{
+	size_t k;
+	int err;
+
+	z->next_in = (unsigned char *)in;
+	z->avail_in = (uInt)n;
+	do {
+		z->next_out = obuf;
+		z->avail_out = CHUNK;
+		if (deflate(z, flush) == Z_STREAM_ERROR)
+			return cr_error_set("%s%s%s: deflate failed", name,
+					    path != NULL ? ": " : "",
+					    path != NULL ? path : "");
+		k = CHUNK - z->avail_out;
+		if ((err = write_all(out_fd, obuf, k, name)) < 0)
+			return err;
+		*written += k;
+	} while (z->avail_out == 0);
+	return CR_OK;
+}
+
 /* Writes one member's data, stored or deflated, computing crc and sizes. */
 static int
 zip_data(struct ctx *c, int out_fd, struct member *m, int fd, uint64_t off,
@@ -922,7 +932,7 @@ zip_data(struct ctx *c, int out_fd, struct member *m, int fd, uint64_t off,
 	z_stream z;
 	uint64_t left = size;
 	size_t n;
-	int zinit = 0, flush, zr, err = CR_ERROR;
+	int zinit = 0, err = CR_ERROR;
 
 	m->crc = (uint32_t)crc32(0, Z_NULL, 0);
 	m->size = size;
@@ -950,23 +960,10 @@ zip_data(struct ctx *c, int out_fd, struct member *m, int fd, uint64_t off,
 			m->csize += n;
 			continue;
 		}
-		z.next_in = c->buf;
-		z.avail_in = (uInt)n;
-		flush = left == 0 ? Z_FINISH : Z_NO_FLUSH;
-		do {
-			z.next_out = obuf;
-			z.avail_out = CHUNK;
-			zr = deflate(&z, flush);
-			if (zr == Z_STREAM_ERROR) {
-				err = cr_error_set("%s: %s: deflate failed",
-						   name, m->path);
-				goto done;
-			}
-			n = CHUNK - z.avail_out;
-			if ((err = write_all(out_fd, obuf, n, name)) < 0)
-				goto done;
-			m->csize += n;
-		} while (z.avail_out == 0);
+		if ((err = deflate_out(&z, obuf, c->buf, n,
+				       left == 0 ? Z_FINISH : Z_NO_FLUSH,
+				       out_fd, &m->csize, name, m->path)) < 0)
+			goto done;
 	} while (left > 0);
 	if (m->size > ZIP_MAX || m->csize > ZIP_MAX) {
 		err = cr_error_set("%s: %s: member over 4 GiB; zip64 is not "
@@ -1582,7 +1579,7 @@ ar_put(struct archive *w, struct archive_entry *e, const void *buf, size_t len,
 {
 	if (archive_write_header(w, e) < ARCHIVE_WARN ||
 	    (len > 0 && archive_write_data(w, buf, len) != (la_ssize_t)len))
-		return write_error(w, name);
+		return cr_archive_error(w, name, "writing", "failed");
 	return CR_OK;
 }
 
@@ -1626,19 +1623,14 @@ norm_ar(struct ctx *c, int out_fd, int fd, uint64_t off, uint64_t len,
 		goto done;
 	err = CR_ERROR;
 	strtab_done = ai.bsd || ai.strtab_len == 0;
-	if ((w = archive_write_new()) == NULL ||
-	    (oe = archive_entry_new()) == NULL) {
+	if ((oe = archive_entry_new()) == NULL) {
 		cr_error_set("%s: out of memory", name);
 		goto done;
 	}
-	if (ai.bsd)
-		archive_write_set_format_ar_bsd(w);
-	else
-		archive_write_set_format_ar_svr4(w);
-	if (archive_write_open_fd(w, out_fd) != ARCHIVE_OK) {
-		err = write_error(w, name);
+	if ((err = cr_archive_writer_new(
+		     &w, out_fd, ai.bsd ? CR_ARW_AR_BSD : CR_ARW_AR_SVR4,
+		     name)) < 0)
 		goto done;
-	}
 	if ((err = cr_archive_open(&ca, fd, off, len, NULL, CR_ARC_AR, name)) <
 	    0)
 		goto done;
@@ -1731,7 +1723,7 @@ norm_ar(struct ctx *c, int out_fd, int fd, uint64_t off, uint64_t len,
 		c->rep->entries++;
 	}
 	if (archive_write_close(w) != ARCHIVE_OK) {
-		err = write_error(w, name);
+		err = cr_archive_error(w, name, "writing", "failed");
 		goto done;
 	}
 	c->rep->steps |= CR_NORM_MTIME;
@@ -2024,10 +2016,10 @@ norm_compressed(struct ctx *c, enum kind outer, char *fmt, size_t fmtsz,
 	unsigned char *obuf = NULL;
 	enum kind kind = K_NONE;
 	z_stream z;
-	uint64_t out = 0, size, left;
+	uint64_t out = 0, written = 0, size, left;
 	la_ssize_t n;
 	size_t k;
-	int spool = -1, inner = -1, zinit = 0, src, flush, err = CR_ERROR;
+	int spool = -1, inner = -1, zinit = 0, src, err = CR_ERROR;
 
 	if (outer == K_XZ) {
 		/* Stream flags: the check type the input chose. */
@@ -2065,7 +2057,8 @@ norm_compressed(struct ctx *c, enum kind outer, char *fmt, size_t fmtsz,
 				    0)
 				goto done;
 		if (n < 0) {
-			err = read_error(a, name);
+			err = cr_archive_error(a, name, NULL,
+					       "damaged archive");
 			goto done;
 		}
 	}
@@ -2126,20 +2119,10 @@ norm_compressed(struct ctx *c, enum kind outer, char *fmt, size_t fmtsz,
 		if ((err = pread_full(src, c->buf, k, size - left, name)) < 0)
 			goto done;
 		left -= k;
-		z.next_in = c->buf;
-		z.avail_in = (uInt)k;
-		flush = left == 0 ? Z_FINISH : Z_NO_FLUSH;
-		do {
-			z.next_out = obuf;
-			z.avail_out = CHUNK;
-			if (deflate(&z, flush) == Z_STREAM_ERROR) {
-				err = cr_error_set("%s: deflate failed", name);
-				goto done;
-			}
-			if ((err = write_all(out_fd, obuf, CHUNK - z.avail_out,
-					     name)) < 0)
-				goto done;
-		} while (z.avail_out == 0);
+		if ((err = deflate_out(&z, obuf, c->buf, k,
+				       left == 0 ? Z_FINISH : Z_NO_FLUSH,
+				       out_fd, &written, name, NULL)) < 0)
+			goto done;
 	} while (left > 0);
 	c->rep->steps |= CR_NORM_GZIP_HEADER | CR_NORM_RECOMPRESSED;
 	err = CR_OK;

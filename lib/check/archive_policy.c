@@ -3,6 +3,7 @@
 #include "error.h"
 #include "util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -137,13 +138,31 @@ src_pread(struct cr_archive *ca, void *buf, size_t n, uint64_t at)
 	return CR_OK;
 }
 
-static int
-lib_error(struct cr_archive *ca, struct archive *a, const char *what)
+const char *
+cr_archive_reason(struct archive *a, const char *fallback)
 {
-	const char *m = archive_error_string(a);
+	const char *m = a != NULL ? archive_error_string(a) : NULL;
 
-	return cr_error_set("%s: %s%s", ca->name, what,
-			    m != NULL ? m : "damaged archive");
+	return m != NULL ? m : fallback;
+}
+
+int
+cr_archive_error(struct archive *a, const char *name, const char *what,
+		 const char *fallback)
+{
+	return cr_error_set("%s: %s%s%s", name, what != NULL ? what : "",
+			    what != NULL ? ": " : "",
+			    cr_archive_reason(a, fallback));
+}
+
+/* A stream asked for by name: its decoder built in, or refused. */
+static int
+raw_filter(struct archive *a, unsigned int flags, unsigned int want,
+	   const char *lib, int (*support)(struct archive *))
+{
+	if (!(flags & want) || (flags & CR_ARC_FILTERS))
+		return 0;
+	return lib != NULL && support(a) == ARCHIVE_OK ? 0 : -1;
 }
 
 /* Gzip, bzip2, xz, lzma and zstd when built in: never an outside program. */
@@ -154,9 +173,12 @@ add_filters(struct archive *a, unsigned int flags)
 	    archive_zlib_version() != NULL &&
 	    archive_read_support_filter_gzip(a) != ARCHIVE_OK)
 		return -1;
-	if ((flags & CR_ARC_XZ_RAW) && !(flags & CR_ARC_FILTERS) &&
-	    (archive_liblzma_version() == NULL ||
-	     archive_read_support_filter_xz(a) != ARCHIVE_OK))
+	if (raw_filter(a, flags, CR_ARC_XZ_RAW, archive_liblzma_version(),
+		       archive_read_support_filter_xz) < 0 ||
+	    raw_filter(a, flags, CR_ARC_BZIP2_RAW, archive_bzlib_version(),
+		       archive_read_support_filter_bzip2) < 0 ||
+	    raw_filter(a, flags, CR_ARC_ZSTD_RAW, archive_libzstd_version(),
+		       archive_read_support_filter_zstd) < 0)
 		return -1;
 	if (!(flags & CR_ARC_FILTERS))
 		return 0;
@@ -173,8 +195,17 @@ add_filters(struct archive *a, unsigned int flags)
 	return 0;
 }
 
+#define RAW_STREAMS \
+	(CR_ARC_GZIP_RAW | CR_ARC_XZ_RAW | CR_ARC_BZIP2_RAW | CR_ARC_ZSTD_RAW)
+
+/*
+ * The one libarchive reader set-up: the filters and formats in flags (raw:
+ * the bytes alone, for the tar scan), nothing else. -1 when out of memory
+ * (*out NULL) or when libarchive cannot give a filter or format asked for
+ * without an outside program (*out set, the caller frees it).
+ */
 static int
-open_reader(struct archive **out, struct src *s, unsigned int flags, int raw)
+reader_new(struct archive **out, unsigned int flags, int raw)
 {
 	struct archive *a;
 	int r = 0;
@@ -183,21 +214,36 @@ open_reader(struct archive **out, struct src *s, unsigned int flags, int raw)
 		return -1;
 	if (add_filters(a, flags) < 0)
 		return -1;
-	if (raw || (flags & (CR_ARC_GZIP_RAW | CR_ARC_XZ_RAW)))
+	if (raw || (flags & RAW_STREAMS))
 		r |= archive_read_support_format_raw(a);
 	if (!raw && (flags & CR_ARC_TAR))
 		r |= archive_read_support_format_tar(a);
-	/* The seekable reader alone: it reads the central directory. */
+	/*
+	 * The seekable reader alone: it reads the central directory. Read
+	 * for explanation, the streaming one as well, so a zip whose central
+	 * directory is damaged is still listed from its local headers.
+	 */
 	if (!raw && (flags & CR_ARC_ZIP))
-		r |= archive_read_support_format_zip_seekable(a);
+		r |= (flags & CR_ARC_EXPLAIN)
+			     ? archive_read_support_format_zip(a)
+			     : archive_read_support_format_zip_seekable(a);
 	if (!raw && (flags & CR_ARC_AR))
 		r |= archive_read_support_format_ar(a);
 	if (!raw && (flags & CR_ARC_CPIO))
 		r |= archive_read_support_format_cpio(a);
 	if (!raw && (flags & CR_ARC_EMPTY))
 		r |= archive_read_support_format_empty(a);
-	if (r != ARCHIVE_OK)
+	return r == ARCHIVE_OK ? 0 : -1;
+}
+
+static int
+open_reader(struct archive **out, struct src *s, unsigned int flags, int raw)
+{
+	struct archive *a;
+
+	if (reader_new(out, flags, raw) < 0)
 		return -1;
+	a = *out;
 	archive_read_set_read_callback(a, src_read);
 	archive_read_set_seek_callback(a, src_seek);
 	archive_read_set_skip_callback(a, src_skip);
@@ -491,7 +537,8 @@ scan_get(struct scan *s, unsigned char *buf, uint64_t n, uint64_t *got)
 		r = archive_read_data(s->r, buf != NULL ? buf + *got : s->skip,
 				      want);
 		if (r < 0)
-			return lib_error(s->ca, s->r, "");
+			return cr_archive_error(s->r, s->ca->name, NULL,
+						"damaged archive");
 		if (r == 0)
 			break;
 		*got += (uint64_t)r;
@@ -804,12 +851,13 @@ tar_scan(struct cr_archive *ca)
 	ca->scan_src = ca->src;
 	ca->scan_src.pos = 0;
 	if (open_reader(&s.r, &ca->scan_src, ca->flags, 1) != 0) {
-		err = s.r != NULL ? lib_error(ca, s.r, "")
+		err = s.r != NULL ? cr_archive_error(s.r, ca->name, NULL,
+						     "damaged archive")
 				  : cr_error_set("%s: out of memory", ca->name);
 		goto done;
 	}
 	if (archive_read_next_header(s.r, &e) != ARCHIVE_OK) {
-		err = lib_error(ca, s.r, "");
+		err = cr_archive_error(s.r, ca->name, NULL, "damaged archive");
 		goto done;
 	}
 	if ((s.meta = malloc(CR_ARCHIVE_MAX_META)) == NULL ||
@@ -1383,6 +1431,7 @@ cr_archive_open(struct cr_archive **out, int fd, uint64_t off, uint64_t len,
 	struct stat st;
 	int r, err = CR_ERROR;
 
+	assert(!(flags & CR_ARC_EXPLAIN));
 	*out = NULL;
 	if ((ca = calloc(1, sizeof(*ca))) == NULL)
 		return cr_error_set("%s: out of memory", name);
@@ -1404,14 +1453,13 @@ cr_archive_open(struct cr_archive **out, int fd, uint64_t off, uint64_t len,
 	}
 	ca->loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	if ((r = open_reader(&ca->a, &ca->src, flags, 0)) != 0) {
-		const char *m = ca->a ? archive_error_string(ca->a) : NULL;
-
 		/* EILSEQ is libarchive's ARCHIVE_ERRNO_FILE_FORMAT. */
-		err = cr_error_set("%s: %s%s", name,
-				   r == -2 && archive_errno(ca->a) == EILSEQ
-					   ? "not a directory nor an archive: "
-					   : "",
-				   m != NULL ? m : "cannot open");
+		err = cr_archive_error(
+			ca->a, name,
+			r == -2 && archive_errno(ca->a) == EILSEQ
+				? "not a directory nor an archive"
+				: NULL,
+			"cannot open");
 		goto done;
 	}
 	*out = ca;
@@ -1437,6 +1485,29 @@ cr_archive_open_file(struct cr_archive **out, const char *path,
 		return err;
 	}
 	(*out)->own_fd = 1;
+	return CR_OK;
+}
+
+int
+cr_archive_explain(struct archive **out, int fd, unsigned int flags,
+		   const char *name)
+{
+	assert(flags & CR_ARC_EXPLAIN);
+	*out = NULL;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return cr_error_errno("%s: read", name);
+	if (reader_new(out, flags, 0) < 0) {
+		if (*out == NULL)
+			return cr_error_set("%s: out of memory", name);
+		archive_read_free(*out);
+		*out = NULL;
+		return cr_error_fail("%s: no built-in decoder", name);
+	}
+	/* libarchive's own descriptor reader, as the difference engine had. */
+	if (archive_read_open_fd(*out, fd, CHUNK) != ARCHIVE_OK) {
+		cr_archive_error(*out, name, NULL, "cannot open");
+		return CR_EFAIL;
+	}
 	return CR_OK;
 }
 
@@ -1566,16 +1637,15 @@ cr_archive_next(struct cr_archive *ca, struct cr_archive_member *m)
 		    (err = first(ca)) < 0)
 			return err;
 		if (ca->members == 0)
-			return lib_error(ca, ca->a,
-					 ca->fmt == F_NONE
-						 ? "not a directory nor an "
-						   "archive: "
-						 : "");
+			return cr_archive_error(
+				ca->a, ca->name,
+				ca->fmt == F_NONE ? "not a directory nor an "
+						    "archive"
+						  : NULL,
+				"damaged archive");
 		return cr_error_set("%s: after member %llu: %s", ca->name,
 				    (unsigned long long)ca->members,
-				    archive_error_string(ca->a)
-					    ? archive_error_string(ca->a)
-					    : "read error");
+				    cr_archive_reason(ca->a, "read error"));
 	}
 	if (ca->fmt == F_NONE && (err = first(ca)) < 0)
 		return err;

@@ -2,6 +2,9 @@
  * The one way cleanroom opens an archive: the formats and filters a caller
  * accepts, and one member policy that refuses every construct on which GNU
  * tar, bsdtar, Info-ZIP unzip and Python's tarfile/zipfile can disagree.
+ * The difference engine alone reads for explanation (CR_ARC_EXPLAIN,
+ * cr_archive_explain): the same set-up without the policy, so it can say
+ * how two artifacts differ even where one would be refused.
  */
 #ifndef CR_ARCHIVE_H
 #define CR_ARCHIVE_H
@@ -36,6 +39,18 @@ enum {
 	 * otherwise.
 	 */
 	CR_ARC_SPECIAL = 1u << 10,
+	CR_ARC_BZIP2_RAW = 1u << 11, /* one bzip2 stream, as one member */
+	CR_ARC_ZSTD_RAW = 1u << 12,  /* one zstd stream, as one member */
+	/*
+	 * Read for explanation (cr_archive_explain alone): the difference
+	 * engine must list whatever the vendor shipped to say how two
+	 * artifacts differ, so no member policy and no whole-archive check
+	 * apply, zip is read by the streaming reader as well as the seekable
+	 * one (a damaged central directory still lists), and the caller reads
+	 * the members through libarchive itself. Never for a hash, an
+	 * extraction or a normalised byte.
+	 */
+	CR_ARC_EXPLAIN = 1u << 13,
 };
 
 /* Sources are tar or zip, optionally compressed. */
@@ -70,7 +85,8 @@ struct cr_archive;
  * scanned whole first (its headers, bounded) and zip's central directory
  * is checked against every local header before any member is returned.
  * The source must stay readable until cr_archive_free. name is for
- * messages.
+ * messages. Never with CR_ARC_EXPLAIN (an assertion): the policy always
+ * applies here.
  */
 int cr_archive_open(struct cr_archive **out, int fd, uint64_t off, uint64_t len,
 		    const void *buf, unsigned int flags, const char *name);
@@ -82,6 +98,22 @@ int cr_archive_open(struct cr_archive **out, int fd, uint64_t off, uint64_t len,
  */
 int cr_archive_open_file(struct cr_archive **out, const char *path,
 			 unsigned int flags);
+
+/*
+ * Read for explanation: a libarchive reader in *out of the whole of fd
+ * (rewound to offset 0 and read from there with libarchive's descriptor
+ * reader), for CR_ARC_EXPLAIN and the kinds in flags (tar, zip, ar, cpio;
+ * or one *_RAW stream), set up as every other reader is: the same formats,
+ * and filters only when built in. The caller walks it with
+ * archive_read_next_header() and frees it with archive_read_free(); a
+ * damaged member is the caller's to report. CR_EFAIL with *out NULL when
+ * a decoder asked for is not built in; CR_EFAIL with *out kept when
+ * libarchive cannot open fd (archive_error_string(*out) says why; the
+ * caller frees it); CR_ERROR when out of memory or fd cannot be rewound.
+ * name is for messages.
+ */
+int cr_archive_explain(struct archive **out, int fd, unsigned int flags,
+		       const char *name);
 
 /*
  * The next member in *m, checked against the policy; m->e NULL at the
@@ -117,6 +149,17 @@ int cr_archive_disk_new(struct archive **out, int extra);
 int cr_archive_extract(struct archive *disk, struct archive *a,
 		       struct archive_entry *e, const char *file,
 		       const char *name);
+
+/* libarchive's reason for a's last failure, or fallback (a may be NULL). */
+const char *cr_archive_reason(struct archive *a, const char *fallback);
+
+/*
+ * Sets the message "name: what: reason" ("name: reason" when what is NULL)
+ * with libarchive's reason for a, or fallback when it gives none (or a is
+ * NULL), and returns CR_ERROR: how every archive failure is told.
+ */
+int cr_archive_error(struct archive *a, const char *name, const char *what,
+		     const char *fallback);
 
 /*
  * Why name (a member name as stored) is refused, or NULL: empty, over the

@@ -1,4 +1,5 @@
 /* Containers compared member by member: tar, zip, ar, cpio (libarchive) and gzip, xz, bzip2, zstd streams. */
+#include "archive_policy.h"
 #include "diff_int.h"
 #include "sha256.h"
 #include "util.h"
@@ -17,7 +18,6 @@
 #include <zlib.h>
 
 #define NAME_MAX_LEN 4096
-#define ARCHIVE_BLOCK 65536
 #define TYPE_HARDLINK 1u /* a pseudo file type: content is the target */
 
 /* A member's time: ns is 0 but for mtime; set is 0 where the archive has none. */
@@ -59,6 +59,12 @@ struct listjob {
 	struct alist *l;
 	int fd;
 	uint64_t cap;
+};
+
+/* One side's work, run on a thread of its own: fn(arg), and its message. */
+struct side {
+	int (*fn)(void *);
+	void *arg;
 	int err;
 	char error[512]; /* the thread's message, when err is CR_ERROR */
 };
@@ -99,20 +105,18 @@ clean_dup(const char *s)
 	return d;
 }
 
+/* A container read for explanation: whatever the vendor shipped. */
 static struct archive *
 reader_new(int fd)
 {
 	struct archive *a;
 
-	if (lseek(fd, 0, SEEK_SET) < 0 || (a = archive_read_new()) == NULL)
-		return NULL;
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
-	archive_read_support_format_zip(a);
-	archive_read_support_format_ar(a);
-	archive_read_support_format_cpio(a);
-	if (archive_read_open_fd(a, fd, ARCHIVE_BLOCK) != ARCHIVE_OK) {
-		archive_read_free(a);
+	if (cr_archive_explain(&a, fd,
+			       CR_ARC_EXPLAIN | CR_ARC_TAR | CR_ARC_ZIP |
+				       CR_ARC_AR | CR_ARC_CPIO,
+			       "diff") != CR_OK) {
+		if (a != NULL)
+			archive_read_free(a);
 		return NULL;
 	}
 	return a;
@@ -158,15 +162,18 @@ entry_fill(struct entry *e, struct archive_entry *ae, size_t index)
 }
 
 /*
- * Lists the members of the archive in fd with the SHA-256 of each one's
- * bytes, reading at most cap bytes of content. A damaged archive (or one
- * past the cap) is not an error: l->broken says where it stopped. CR_ERROR
- * when out of memory. l->unpacked receives the bytes read.
+ * Lists the members of the archive in job p's fd into its l with the
+ * SHA-256 of each one's bytes, reading at most cap bytes of content. A
+ * damaged archive (or one past the cap) is not an error: l->broken says
+ * where it stopped. CR_ERROR when out of memory. l->unpacked receives the
+ * bytes read.
  */
 static int
-list_archive(struct alist *l, int fd, uint64_t cap)
+list_archive(void *p)
 {
-	uint64_t unpacked = 0;
+	const struct listjob *j = p;
+	struct alist *l = j->l;
+	uint64_t cap = j->cap, unpacked = 0;
 	struct archive *a = NULL;
 	struct archive_entry *ae;
 	struct cr_sha256 h = {0};
@@ -179,7 +186,7 @@ list_archive(struct alist *l, int fd, uint64_t cap)
 		cr_error_set("diff: out of memory");
 		goto done;
 	}
-	if ((a = reader_new(fd)) == NULL) {
+	if ((a = reader_new(j->fd)) == NULL) {
 		l->broken = 1;
 		snprintf(l->why, sizeof(l->why), "cannot be opened");
 		err = CR_OK;
@@ -192,9 +199,7 @@ list_archive(struct alist *l, int fd, uint64_t cap)
 		if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
 			l->broken = 1;
 			snprintf(l->why, sizeof(l->why), "%s",
-				 archive_error_string(a)
-					 ? archive_error_string(a)
-					 : "unreadable header");
+				 cr_archive_reason(a, "unreadable header"));
 			break;
 		}
 		if (l->n == 0)
@@ -244,9 +249,8 @@ list_archive(struct alist *l, int fd, uint64_t cap)
 			if (r < 0)
 				snprintf(l->why, sizeof(l->why), "%s: %s",
 					 e->name,
-					 archive_error_string(a)
-						 ? archive_error_string(a)
-						 : "unreadable data");
+					 cr_archive_reason(a,
+							   "unreadable data"));
 			else
 				snprintf(l->why, sizeof(l->why),
 					 "%s: over the cap of %llu bytes "
@@ -268,41 +272,39 @@ done:
 }
 
 static void *
-run_list(void *p)
+run_side(void *p)
 {
-	struct listjob *j = p;
+	struct side *s = p;
 
-	j->err = list_archive(j->l, j->fd, j->cap);
-	if (j->err == CR_ERROR)
-		snprintf(j->error, sizeof(j->error), "%s", cr_error_last());
+	s->err = s->fn(s->arg);
+	if (s->err == CR_ERROR)
+		snprintf(s->error, sizeof(s->error), "%s", cr_error_last());
 	return NULL;
 }
 
 /*
  * Runs fn on side a and side b at once: b in a second thread when one can
- * be made, else after a.
+ * be made, else after a. Each one's result in *ea and *eb; CR_ERROR with
+ * side a's message, else side b's, when either failed so, else CR_OK.
  */
-static void
-run_both(void *(*fn)(void *), void *a, void *b)
+static int
+run_both(int (*fn)(void *), void *a, void *b, int *ea, int *eb)
 {
+	struct side sa = {fn, a, 0, ""}, sb = {fn, b, 0, ""};
 	pthread_t th;
-	int threaded = pthread_create(&th, NULL, fn, b) == 0;
+	int threaded = pthread_create(&th, NULL, run_side, &sb) == 0;
 
-	fn(a);
+	run_side(&sa);
 	if (threaded)
 		pthread_join(th, NULL);
 	else
-		fn(b);
-}
-
-/* The message of side a's CR_ERROR, else of side b's, set again here. */
-static int
-first_error(int ea, const char *ma, int eb, const char *mb)
-{
-	if (ea == CR_ERROR)
-		return cr_error_set("%s", ma);
-	if (eb == CR_ERROR)
-		return cr_error_set("%s", mb);
+		run_side(&sb);
+	*ea = sa.err;
+	*eb = sb.err;
+	if (sa.err == CR_ERROR)
+		return cr_error_set("%s", sa.error);
+	if (sb.err == CR_ERROR)
+		return cr_error_set("%s", sb.error);
 	return CR_OK;
 }
 
@@ -311,15 +313,16 @@ static int
 list_pair(struct cr_diff_ctx *c, struct alist *A, int fda, struct alist *B,
 	  int fdb)
 {
-	struct listjob ja = {A, fda, 0, 0, ""}, jb = {B, fdb, 0, 0, ""};
+	struct listjob ja = {A, fda, 0}, jb = {B, fdb, 0};
+	int ea, eb, err;
 
 	ja.cap = jb.cap =
 		(c->max_unpack > c->unpacked ? c->max_unpack - c->unpacked
 					     : 0) /
 		2;
-	run_both(run_list, &ja, &jb);
+	err = run_both(list_archive, &ja, &jb, &ea, &eb);
 	c->unpacked += A->unpacked + B->unpacked;
-	return first_error(ja.err, ja.error, jb.err, jb.error);
+	return err;
 }
 
 /* Writes the bytes of the members marked detail to spool files. */
@@ -834,8 +837,7 @@ struct unpack {
 	uint64_t end; /* gzip: where the compressed members ended */
 	const char *tmpdir;
 	int err;
-	char msg[256];	 /* why, when err is CR_EFAIL */
-	char error[512]; /* the thread's message, when err is CR_ERROR */
+	char msg[256]; /* why, when err is CR_EFAIL */
 };
 
 static int
@@ -951,32 +953,28 @@ unpack_other(struct unpack *u)
 	struct archive_entry *ae;
 	unsigned char *buf = NULL;
 	la_ssize_t r;
-	int rc, err = CR_ERROR;
+	unsigned int kind;
+	int err = CR_ERROR;
 
 	if ((buf = malloc(CR_STREAM_CHUNK)) == NULL) {
 		cr_error_set("diff: out of memory");
 		goto done;
 	}
-	if (lseek(in, 0, SEEK_SET) < 0 || (a = archive_read_new()) == NULL) {
-		cr_error_errno("diff: read");
+	/* Only built-in decoders: never an outside program. */
+	kind = f == CR_DIFF_FMT_XZ	? CR_ARC_XZ_RAW
+	       : f == CR_DIFF_FMT_BZIP2 ? CR_ARC_BZIP2_RAW
+					: CR_ARC_ZSTD_RAW;
+	err = cr_archive_explain(&a, in, CR_ARC_EXPLAIN | kind, "diff");
+	if (err == CR_ERROR)
 		goto done;
-	}
-	/* Only built-in decoders: ARCHIVE_WARN means an external program. */
-	rc = f == CR_DIFF_FMT_XZ      ? archive_read_support_filter_xz(a)
-	     : f == CR_DIFF_FMT_BZIP2 ? archive_read_support_filter_bzip2(a)
-				      : archive_read_support_filter_zstd(a);
-	if (rc != ARCHIVE_OK) {
+	if (err == CR_EFAIL && a == NULL) {
 		snprintf(msg, msglen, "no built-in %s decoder",
 			 cr_diff_fmt_name(f));
-		err = CR_EFAIL;
 		goto done;
 	}
-	archive_read_support_format_raw(a);
-	if (archive_read_open_fd(a, in, ARCHIVE_BLOCK) != ARCHIVE_OK ||
-	    archive_read_next_header(a, &ae) != ARCHIVE_OK) {
+	if (err == CR_EFAIL || archive_read_next_header(a, &ae) != ARCHIVE_OK) {
 		snprintf(msg, msglen, "%s",
-			 archive_error_string(a) ? archive_error_string(a)
-						 : "cannot decompress");
+			 cr_archive_reason(a, "cannot decompress"));
 		err = CR_EFAIL;
 		goto done;
 	}
@@ -985,8 +983,7 @@ unpack_other(struct unpack *u)
 			goto done;
 	if (r < 0) {
 		snprintf(msg, msglen, "%s",
-			 archive_error_string(a) ? archive_error_string(a)
-						 : "corrupt data");
+			 cr_archive_reason(a, "corrupt data"));
 		err = CR_EFAIL;
 		goto done;
 	}
@@ -998,15 +995,12 @@ done:
 	return err;
 }
 
-static void *
-run_unpack(void *p)
+static int
+unpack_job(void *p)
 {
 	struct unpack *u = p;
 
-	u->err = u->f == CR_DIFF_FMT_GZIP ? gunzip(u) : unpack_other(u);
-	if (u->err == CR_ERROR)
-		snprintf(u->error, sizeof(u->error), "%s", cr_error_last());
-	return NULL;
+	return u->f == CR_DIFF_FMT_GZIP ? gunzip(u) : unpack_other(u);
 }
 
 /* Decompresses both sides at once (two threads when it can). */
@@ -1014,15 +1008,16 @@ static int
 unpack_pair(struct cr_diff_ctx *c, struct unpack *ua, struct unpack *ub)
 {
 	uint64_t room_s, room_u;
+	int err;
 
 	room_s = c->max_spool > c->spooled ? c->max_spool - c->spooled : 0;
 	room_u = c->max_unpack > c->unpacked ? c->max_unpack - c->unpacked : 0;
 	ua->cap = ub->cap = (room_s < room_u ? room_s : room_u) / 2;
 	ua->tmpdir = ub->tmpdir = c->tmpdir;
-	run_both(run_unpack, ua, ub);
+	err = run_both(unpack_job, ua, ub, &ua->err, &ub->err);
 	c->spooled += ua->written + ub->written;
 	c->unpacked += ua->written + ub->written;
-	return first_error(ua->err, ua->error, ub->err, ub->error);
+	return err;
 }
 
 /* The name of what a compressed file holds: "x.tar" for "x.tar.gz". */
