@@ -403,6 +403,16 @@ test_explain(void **state)
 	assert_int_equal(err, CR_ERROR);
 	assert_non_null(strstr(cr_error_last(), "refusing"));
 	cr_archive_free(ca);
+	/* The modes do not mix: neither reader takes the other's flags. */
+	assert_int_equal(cr_archive_open(&ca, fd, 0, UINT64_MAX, NULL,
+					 CR_ARC_SOURCE | CR_ARC_EXPLAIN,
+					 "t.tar"),
+			 CR_ERROR);
+	assert_null(ca);
+	assert_non_null(strstr(cr_error_last(), "cannot read for explanation"));
+	assert_int_equal(cr_archive_explain(&a, fd, CR_ARC_TAR, "t.tar"),
+			 CR_ERROR);
+	assert_null(a);
 
 	assert_int_equal(cr_archive_explain(&a, fd,
 					    CR_ARC_EXPLAIN | CR_ARC_TAR |

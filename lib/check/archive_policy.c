@@ -3,7 +3,6 @@
 #include "error.h"
 #include "util.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -1431,8 +1430,12 @@ cr_archive_open(struct cr_archive **out, int fd, uint64_t off, uint64_t len,
 	struct stat st;
 	int r, err = CR_ERROR;
 
-	assert(!(flags & CR_ARC_EXPLAIN));
 	*out = NULL;
+	/* Never the permissive mode: it would read past the member policy. */
+	if (flags & CR_ARC_EXPLAIN)
+		return cr_error_set("%s: the policy reader cannot read for "
+				    "explanation",
+				    name);
 	if ((ca = calloc(1, sizeof(*ca))) == NULL)
 		return cr_error_set("%s: out of memory", name);
 	ca->name = name;
@@ -1492,8 +1495,11 @@ int
 cr_archive_explain(struct archive **out, int fd, unsigned int flags,
 		   const char *name)
 {
-	assert(flags & CR_ARC_EXPLAIN);
 	*out = NULL;
+	if (!(flags & CR_ARC_EXPLAIN))
+		return cr_error_set("%s: reading for explanation needs "
+				    "CR_ARC_EXPLAIN",
+				    name);
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return cr_error_errno("%s: read", name);
 	if (reader_new(out, flags, 0) < 0) {

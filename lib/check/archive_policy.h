@@ -85,7 +85,7 @@ struct cr_archive;
  * scanned whole first (its headers, bounded) and zip's central directory
  * is checked against every local header before any member is returned.
  * The source must stay readable until cr_archive_free. name is for
- * messages. Never with CR_ARC_EXPLAIN (an assertion): the policy always
+ * messages. Never with CR_ARC_EXPLAIN (refused, CR_ERROR): the policy always
  * applies here.
  */
 int cr_archive_open(struct cr_archive **out, int fd, uint64_t off, uint64_t len,
