@@ -224,26 +224,22 @@ print_change(void *ctx, enum cr_change change, const struct cr_tree_entry *ea,
 }
 
 /*
- * verify source on a disclosure bundle. With --disclosure (partial) a bundle
- * holds when every disclosed file is in the attested tree; without it, only
- * a bundle that withholds nothing is the attested source.
+ * verify source on a disclosure bundle: read and hashed once against every
+ * attested tree, into *out, *att the statement of the tree it holds.
  */
 static int
-check_bundle(const struct trust *t, const char *path, int json, int partial)
+check_bundle(struct cr_disclosure **out, const struct cr_checked **att,
+	     const struct trust *t, const char *path)
 {
-	struct cr_disclosure *d = NULL;
 	const struct cr_checked *ck = NULL;
-	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
 	unsigned char(*roots)[CR_SHA256_LEN];
-	json_t *report, *items;
 	size_t trusted, i, n;
-	int err = CR_EFAIL, whole;
+	int err;
 
 	if ((ck = find_attested(t, NULL, &trusted)) == NULL)
 		return cr_error_fail("%s: no attestation signed by a trusted "
 				     "key names a source tree",
 				     path);
-	/* Every attested tree at once: the bundle is read and hashed once. */
 	if ((roots = calloc(trusted, sizeof(*roots))) == NULL)
 		return cr_error_set("out of memory");
 	for (i = 0, n = 0; i < t->set.count; i++)
@@ -252,74 +248,103 @@ check_bundle(const struct trust *t, const char *path, int json, int partial)
 			memcpy(roots[n++], t->set.items[i].st->tree,
 			       CR_SHA256_LEN);
 	err = cr_disclosure_check_roots(
-		&d, path, (const unsigned char(*)[CR_SHA256_LEN])roots, n);
+		out, path, (const unsigned char(*)[CR_SHA256_LEN])roots, n);
 	free(roots);
 	if (err < 0)
 		return err;
 	for (i = 0; i < t->set.count; i++) {
 		ck = &t->set.items[i];
 		if (ck->status == CR_OK && ck->st->has_tree &&
-		    memcmp(ck->st->tree, d->root, CR_SHA256_LEN) == 0)
+		    memcmp(ck->st->tree, (*out)->root, CR_SHA256_LEN) == 0)
 			break;
 	}
-	whole = CR_DISCLOSURE_COMPLETE(d);
+	*att = ck;
+	return CR_OK;
+}
+
+/* The bundle's report as one JSON object. */
+static void
+bundle_json(const struct cr_disclosure *d, const char *path, int partial)
+{
+	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
+	int whole = CR_DISCLOSURE_COMPLETE(d);
+	json_t *items = json_array();
+	size_t i;
+
 	cr_tree_format_id(id, d->root);
-	if (json) {
-		items = json_array();
-		for (i = 0; i < d->count; i++) {
-			cr_hex_encode(hex, d->items[i].oid, CR_SHA256_LEN);
-			json_array_append_new(
-				items,
-				json_pack("{s:o, s:s, s:s}", "path",
-					  tool_json_str(d->items[i].path),
-					  d->items[i].mode == CR_MODE_TREE
-						  ? "tree"
-						  : "blob",
-					  hex, "state",
-					  d->items[i].disclosed ? "disclosed"
-								: "withheld"));
-		}
-		report = json_pack(
-			"{s:s, s:s, s:o, s:s, s:b, s:i, s:I, s:i, s:i, s:o}",
-			"command", "source", "result",
-			whole || partial ? "ok" : "fail", "path",
-			tool_json_str(path), "source", id, "complete", whole,
-			"disclosed", (int)d->ndisclosed, "disclosedBytes",
-			(json_int_t)d->disclosed_bytes, "withheldFiles",
-			(int)d->nwithheld_files, "withheldSubtrees",
-			(int)d->nwithheld_trees, "entries", items);
-		tool_json_print(report);
-	} else if (!tool_quiet) {
-		printf("%s  %s  %s of %s [%s:%u]\n",
-		       whole || partial ? "OK  " : "FAIL", tool_name(path),
-		       whole ? "complete disclosure" : "partial disclosure", id,
-		       tool_name(ck->file), ck->line);
-		printf("  disclosed %zu file%s (%llu bytes); withheld %zu "
-		       "file%s (names and hashes only) and %zu subtree%s "
-		       "(content unknown):\n",
-		       d->ndisclosed, d->ndisclosed == 1 ? "" : "s",
-		       (unsigned long long)d->disclosed_bytes,
-		       d->nwithheld_files, d->nwithheld_files == 1 ? "" : "s",
-		       d->nwithheld_trees, d->nwithheld_trees == 1 ? "" : "s");
-		for (i = 0; i < d->count; i++) {
-			cr_hex_encode(hex, d->items[i].oid, CR_SHA256_LEN);
-			printf("  %-9s %s %s%s\n",
-			       d->items[i].disclosed ? "disclosed" : "withheld",
-			       hex, tool_name(d->items[i].path),
-			       d->items[i].mode == CR_MODE_TREE ? "/" : "");
-		}
+	for (i = 0; i < d->count; i++) {
+		cr_hex_encode(hex, d->items[i].oid, CR_SHA256_LEN);
+		json_array_append_new(
+			items,
+			json_pack("{s:o, s:s, s:s}", "path",
+				  tool_json_str(d->items[i].path),
+				  d->items[i].mode == CR_MODE_TREE ? "tree"
+								   : "blob",
+				  hex, "state",
+				  d->items[i].disclosed ? "disclosed"
+							: "withheld"));
 	}
-	if (!whole && !partial)
-		err = cr_error_fail("%s: a partial disclosure of %s, not the "
-				    "whole source: %zu file%s and %zu "
-				    "subtree%s withheld (check it as one with "
-				    "--disclosure)",
-				    path, id, d->nwithheld_files,
-				    d->nwithheld_files == 1 ? "" : "s",
-				    d->nwithheld_trees,
-				    d->nwithheld_trees == 1 ? "" : "s");
-	cr_disclosure_free(d);
-	return err;
+	tool_json_print(json_pack(
+		"{s:s, s:s, s:o, s:s, s:b, s:i, s:I, s:i, s:i, s:o}", "command",
+		"source", "result", whole || partial ? "ok" : "fail", "path",
+		tool_json_str(path), "source", id, "complete", whole,
+		"disclosed", (int)d->ndisclosed, "disclosedBytes",
+		(json_int_t)d->disclosed_bytes, "withheldFiles",
+		(int)d->nwithheld_files, "withheldSubtrees",
+		(int)d->nwithheld_trees, "entries", items));
+}
+
+/* The bundle's report as text: what is disclosed, what withheld. */
+static void
+bundle_text(const struct cr_disclosure *d, const struct cr_checked *ck,
+	    const char *path, int partial)
+{
+	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
+	int whole = CR_DISCLOSURE_COMPLETE(d);
+	size_t i;
+
+	cr_tree_format_id(id, d->root);
+	printf("%s  %s  %s of %s [%s:%u]\n", whole || partial ? "OK  " : "FAIL",
+	       tool_name(path),
+	       whole ? "complete disclosure" : "partial disclosure", id,
+	       tool_name(ck->file), ck->line);
+	printf("  disclosed %zu file%s (%llu bytes); withheld %zu "
+	       "file%s (names and hashes only) and %zu subtree%s "
+	       "(content unknown):\n",
+	       d->ndisclosed, d->ndisclosed == 1 ? "" : "s",
+	       (unsigned long long)d->disclosed_bytes, d->nwithheld_files,
+	       d->nwithheld_files == 1 ? "" : "s", d->nwithheld_trees,
+	       d->nwithheld_trees == 1 ? "" : "s");
+	for (i = 0; i < d->count; i++) {
+		cr_hex_encode(hex, d->items[i].oid, CR_SHA256_LEN);
+		printf("  %-9s %s %s%s\n",
+		       d->items[i].disclosed ? "disclosed" : "withheld", hex,
+		       tool_name(d->items[i].path),
+		       d->items[i].mode == CR_MODE_TREE ? "/" : "");
+	}
+}
+
+/*
+ * Whether the bundle is the attested source: with --disclosure (partial)
+ * when every disclosed file is in the attested tree; without it, only a
+ * bundle that withholds nothing.
+ */
+static int
+bundle_verdict(const struct cr_disclosure *d, const char *path, int partial)
+{
+	char id[CR_TREE_IDLEN + 1];
+
+	if (CR_DISCLOSURE_COMPLETE(d) || partial)
+		return CR_OK;
+	cr_tree_format_id(id, d->root);
+	return cr_error_fail("%s: a partial disclosure of %s, not the "
+			     "whole source: %zu file%s and %zu "
+			     "subtree%s withheld (check it as one with "
+			     "--disclosure)",
+			     path, id, d->nwithheld_files,
+			     d->nwithheld_files == 1 ? "" : "s",
+			     d->nwithheld_trees,
+			     d->nwithheld_trees == 1 ? "" : "s");
 }
 
 /* What the command line asks. */
@@ -340,6 +365,8 @@ struct source_result {
 	char *rtext, rwhy[1024];
 	size_t trusted, nothers;
 	int bundle;
+	struct cr_disclosure *d;       /* the bundle checked */
+	const struct cr_checked *datt; /* the statement of its tree */
 };
 
 /* One option into o: 0, or the exit code after a usage message. */
@@ -392,7 +419,7 @@ parse(struct source_opts *o, int argc, char **argv)
 /*
  * Hashes the source and finds the trusted statement of its tree, else the
  * one it should have been, with the recipe and the file list; prints only
- * progress. A disclosure bundle is checked and reported at once.
+ * progress. A disclosure bundle is checked against every attested tree.
  */
 static int
 run(struct source_result *r, struct source_opts *o)
@@ -404,11 +431,8 @@ run(struct source_result *r, struct source_opts *o)
 	if (strcmp(o->src.kind, "path") == 0 &&
 	    (err = cr_disclosure_detect(&r->bundle, o->src.path)) < 0)
 		return err;
-	if (r->bundle) {
-		if (!o->json && !tool_quiet)
-			trust_print_rejected(&o->t);
-		return check_bundle(&o->t, o->src.path, o->json, o->partial);
-	}
+	if (r->bundle)
+		return check_bundle(&r->d, &r->datt, &o->t, o->src.path);
 	if (o->partial)
 		return cr_error_set("%s: not a disclosure bundle (no %s first)",
 				    o->src.path, CR_DISCLOSURE_MANIFEST);
@@ -556,13 +580,23 @@ cmd_source(int argc, char **argv)
 		trust_free(&o.t);
 		return rc;
 	}
-	if ((err = run(&r, &o)) == CR_OK && !r.bundle) {
+	err = run(&r, &o);
+	if (r.bundle && !o.json && !tool_quiet)
+		trust_print_rejected(&o.t);
+	if (r.bundle && err == CR_OK) {
+		if (o.json)
+			bundle_json(r.d, o.src.path, o.partial);
+		else if (!tool_quiet)
+			bundle_text(r.d, r.datt, o.src.path, o.partial);
+		err = bundle_verdict(r.d, o.src.path, o.partial);
+	} else if (err == CR_OK) {
 		ndiff = o.json ? report_json(&o, &r) : report_text(&o, &r);
 		err = verdict(&o, &r, ndiff);
 	}
 	json_decref(r.jothers);
 	json_decref(r.jrecipe);
 	free(r.rtext);
+	cr_disclosure_free(r.d);
 	cr_tree_free(r.listed);
 	cr_tree_free(r.tree);
 	trust_free(&o.t);
