@@ -13,8 +13,7 @@
 #include "util.h"
 
 static const struct tool_opt options[] = {
-	{"attestation", 'a', "FILE", "an .intoto.jsonl file of DSSE envelopes",
-	 'a'},
+	TRUST_OPT_ATTESTATION(TRUST_OPT_DSSE),
 	TRUST_OPT_BUNDLE,
 	{"key", 'k', "PUB",
 	 "a trusted public key (SPKI PEM); a key given\ntwice counts once",

@@ -28,10 +28,9 @@ enum {
 };
 
 static const struct tool_opt options[] = {
-	{"attestation", 'a', "FILE", "the attestation of an 'attest build'",
-	 'a'},
+	TRUST_OPT_ATTESTATION("the attestation of an 'attest build'"),
 	TRUST_OPT_BUNDLE,
-	{"key", 'k', "PUB", "a trusted public key (SPKI PEM)", 'k'},
+	TRUST_OPT_KEY,
 	{NULL, 0, "--git REPO [--rev REV]",
 	 "rebuild the committed tree of REPO", 0},
 	{"git", 0, "REPO", NULL, 'G'},

@@ -16,10 +16,9 @@
 #include "util.h"
 
 static const struct tool_opt options[] = {
-	{"attestation", 'a', "FILE", "an .intoto.jsonl file of DSSE envelopes",
-	 'a'},
+	TRUST_OPT_ATTESTATION(TRUST_OPT_DSSE),
 	TRUST_OPT_BUNDLE,
-	{"key", 'k', "PUB", "a trusted public key (SPKI PEM)", 'k'},
+	TRUST_OPT_KEY,
 	{"tree", 0, "ID", "the expected tree hash, sha256tree:HEX", 't'},
 	{"manifest", 0, "ROOT.json",
 	 "the recipe; the expected tree hash when neither\n"

@@ -15,10 +15,9 @@
 #include "util.h"
 
 static const struct tool_opt options[] = {
-	{"attestation", 'a', "FILE", "an .intoto.jsonl file of DSSE envelopes",
-	 'a'},
+	TRUST_OPT_ATTESTATION(TRUST_OPT_DSSE),
 	TRUST_OPT_BUNDLE,
-	{"key", 'k', "PUB", "a trusted public key (SPKI PEM)", 'k'},
+	TRUST_OPT_KEY,
 	{"git", 0, "REPO", "check the committed tree of REPO", 'G'},
 	{"rev", 0, "REV", "the revision with --git (default HEAD)", 'r'},
 	{"strip-components", 0, "N",
