@@ -692,24 +692,17 @@ rebuild(struct rebuild *r, const struct rebuild_opts *o)
 	return err;
 }
 
-/* A new line at the end of the report's artifacts, zeroed; NULL: no memory. */
+/* A new line at the end of the report's artifacts; NULL: no memory. */
 static struct line *
 add_line(struct rebuild *r, enum line_kind kind, const char *name)
 {
-	struct line *l;
-	size_t cap;
+	struct line *l =
+		tool_append(&r->lines, &r->nlines, &r->cap, sizeof(*l));
 
-	if (r->nlines == r->cap) {
-		cap = r->cap ? 2 * r->cap : 16;
-		if ((l = reallocarray(r->lines, cap, sizeof(*l))) == NULL)
-			return NULL;
-		r->lines = l;
-		r->cap = cap;
+	if (l != NULL) {
+		l->kind = kind;
+		l->name = name;
 	}
-	l = &r->lines[r->nlines++];
-	memset(l, 0, sizeof(*l));
-	l->kind = kind;
-	l->name = name;
 	return l;
 }
 

@@ -166,26 +166,19 @@ struct report {
 	int nomem;    /* a line was lost: out of memory */
 };
 
-/* A new line at the end of r, zeroed, what copied; NULL: no memory. */
+/* A new line at the end of r, what copied; NULL: no memory. */
 static struct item *
 add_item(struct report *r, enum item_kind kind, const char *what)
 {
-	struct item *it;
-	size_t cap;
+	struct item *it = tool_append(&r->items, &r->n, &r->cap, sizeof(*it));
 
-	if (r->n == r->cap) {
-		cap = r->cap ? 2 * r->cap : 32;
-		if ((it = reallocarray(r->items, cap, sizeof(*it))) == NULL)
-			return NULL;
-		r->items = it;
-		r->cap = cap;
-	}
-	it = &r->items[r->n];
-	memset(it, 0, sizeof(*it));
-	it->kind = kind;
-	if (what != NULL && (it->what = strdup(what)) == NULL)
+	if (it == NULL)
 		return NULL;
-	r->n++;
+	it->kind = kind;
+	if (what != NULL && (it->what = strdup(what)) == NULL) {
+		r->n--; /* not a line */
+		return NULL;
+	}
 	return it;
 }
 
@@ -217,10 +210,11 @@ add_change(void *ctx, enum cr_change change, const struct cr_tree_entry *ea,
 
 	if (owner == NULL)
 		owner = cr_root_owner(c->got, path);
-	if ((it = add_item(c->rep, ITEM_CHANGE, path)) == NULL ||
-	    (owner != NULL && (it->detail = strdup(owner)) == NULL))
+	if ((it = add_item(c->rep, ITEM_CHANGE, path)) == NULL)
 		return cr_error_set("out of memory");
 	it->change = cr_change_name(change);
+	if (owner != NULL && (it->detail = strdup(owner)) == NULL)
+		return cr_error_set("out of memory");
 	return 0;
 }
 
@@ -242,6 +236,10 @@ result(struct report *r, int ok, const char *what, const char *fmt, ...)
 		r->fails++;
 	if ((it = add_item(r, ITEM_CHECK, what)) == NULL ||
 	    (it->detail = strdup(msg)) == NULL) {
+		if (it != NULL) {
+			free(it->what);
+			r->n--;
+		}
 		r->nomem = 1;
 		return;
 	}
