@@ -201,24 +201,29 @@ done:
 	return err;
 }
 
+/* A file that differs from the attested file list. */
+struct change {
+	const char *name; /* added, removed, modified... */
+	const char *path; /* in the tree compared, which outlives it */
+};
+
+/* The files that differ, as the tree comparison finds them. */
 struct changes {
-	json_t *list; /* for --json, else NULL */
+	struct change *list;
+	size_t n, cap;
 };
 
 static int
-print_change(void *ctx, enum cr_change change, const struct cr_tree_entry *ea,
-	     const struct cr_tree_entry *eb)
+add_change(void *ctx, enum cr_change change, const struct cr_tree_entry *ea,
+	   const struct cr_tree_entry *eb)
 {
 	struct changes *c = ctx;
-	const char *path = ea ? ea->path : eb->path;
+	struct change *ch;
 
-	if (c->list != NULL)
-		json_array_append_new(c->list,
-				      json_pack("{s:o, s:s}", "path",
-						tool_json_str(path), "change",
-						cr_change_name(change)));
-	else if (!tool_quiet)
-		printf("  %-12s %s\n", cr_change_name(change), tool_name(path));
+	if ((ch = tool_append(&c->list, &c->n, &c->cap, sizeof(*ch))) == NULL)
+		return cr_error_set("out of memory");
+	ch->name = cr_change_name(change);
+	ch->path = ea ? ea->path : eb->path;
 	return 0;
 }
 
@@ -364,6 +369,8 @@ struct source_result {
 	char *rtext, rwhy[1024];
 	size_t trusted, nothers;
 	int bundle;
+	struct changes changes;	       /* with --files: what differs */
+	long ndiff;		       /* how many differ; -1 without --files */
 	struct cr_disclosure *d;       /* the bundle checked */
 	const struct cr_checked *datt; /* the statement of its tree */
 };
@@ -465,6 +472,9 @@ run(struct source_result *r, struct source_opts *o)
 			return cr_error_set("%s: the file list of another "
 					    "tree, not of the attested %s",
 					    o->files, r->want);
+		if ((r->ndiff = cr_tree_compare(r->listed, r->tree, add_change,
+						&r->changes)) < 0)
+			return CR_ERROR;
 	}
 	/*
 	 * As verify rebuild: a trusted statement in the input of another
@@ -477,13 +487,12 @@ run(struct source_result *r, struct source_opts *o)
 	return CR_OK;
 }
 
-/* The report as one JSON object; the files that differ counted. */
-static long
+/* The report as one JSON object. */
+static void
 report_json(const struct source_opts *o, struct source_result *r)
 {
-	struct changes changes = {0};
-	json_t *report;
-	long ndiff = -1;
+	json_t *report, *changes;
+	size_t i;
 
 	report = json_pack(
 		"{s:s, s:s, s:o, s:s, s:i, s:o}", "command", "source", "result",
@@ -503,20 +512,24 @@ report_json(const struct source_opts *o, struct source_result *r)
 	if (r->rwhy[0])
 		json_object_set_new(report, "result", json_string("fail"));
 	if (r->listed) {
-		changes.list = json_array();
-		ndiff = cr_tree_compare(r->listed, r->tree, print_change,
-					&changes);
-		json_object_set_new(report, "changes", changes.list);
+		changes = json_array();
+		for (i = 0; changes != NULL && i < r->changes.n; i++)
+			json_array_append_new(
+				changes,
+				json_pack(
+					"{s:o, s:s}", "path",
+					tool_json_str(r->changes.list[i].path),
+					"change", r->changes.list[i].name));
+		json_object_set_new(report, "changes", changes);
 	}
 	tool_json_print(report);
-	return ndiff;
 }
 
-/* The report as text (the changes alone with -q); the files that differ. */
-static long
+/* The report as text (-q: nothing). */
+static void
 report_text(const struct source_opts *o, const struct source_result *r)
 {
-	struct changes changes = {0};
+	size_t i;
 
 	if (!tool_quiet) {
 		trust_print_rejected(&o->t);
@@ -530,16 +543,16 @@ report_text(const struct source_opts *o, const struct source_result *r)
 		if (r->rtext != NULL)
 			printf("%s", r->rtext);
 	}
-	if (r->listed)
-		return cr_tree_compare(r->listed, r->tree, print_change,
-				       &changes);
-	return -1;
+	for (i = 0; r->listed && !tool_quiet && i < r->changes.n; i++)
+		printf("  %-12s %s\n", r->changes.list[i].name,
+		       tool_name(r->changes.list[i].path));
 }
 
 /* Whether the source is the attested one: a core status. */
 static int
-verdict(const struct source_opts *o, const struct source_result *r, long ndiff)
+verdict(const struct source_opts *o, const struct source_result *r)
 {
+	long ndiff = r->ndiff;
 	const char *path = o->src.path;
 
 	if (r->match && r->rwhy[0])
@@ -571,8 +584,7 @@ int
 cmd_source(int argc, char **argv)
 {
 	struct source_opts o = {0};
-	struct source_result r = {0};
-	long ndiff;
+	struct source_result r = {.ndiff = -1};
 	int rc, err;
 
 	if ((rc = parse(&o, argc, argv)) != TOOL_PARSED) {
@@ -589,13 +601,17 @@ cmd_source(int argc, char **argv)
 			bundle_text(r.d, r.datt, o.src.path, o.partial);
 		err = bundle_verdict(r.d, o.src.path, o.partial);
 	} else if (err == CR_OK) {
-		ndiff = o.json ? report_json(&o, &r) : report_text(&o, &r);
-		err = verdict(&o, &r, ndiff);
+		if (o.json)
+			report_json(&o, &r);
+		else
+			report_text(&o, &r);
+		err = verdict(&o, &r);
 	}
 	json_decref(r.jothers);
 	json_decref(r.jrecipe);
 	free(r.rtext);
 	cr_disclosure_free(r.d);
+	free(r.changes.list);
 	cr_tree_free(r.listed);
 	cr_tree_free(r.tree);
 	trust_free(&o.t);
