@@ -16,17 +16,23 @@
 
 #include "build.h"
 #include "bundle.h"
+#include "dsse_write.h"
 #include "cmds.h"
 #include "diff.h"
 #include "passphrase.h"
 #include "dsse_sign.h"
 #include "error.h"
 #include "opts.h"
+#include "opts_build.h"
+#include "recipe_build.h"
 #include "root.h"
 #include "sandbox.h"
 #include "source.h"
+#include "source_id.h"
 #include "tool.h"
+#include "build_log.h"
 #include "util.h"
+#include "write.h"
 
 #define MAX_LIST 256
 

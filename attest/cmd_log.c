@@ -12,12 +12,15 @@
 #include "passphrase.h"
 #include "cmds.h"
 #include "dsse.h"
+#include "merkle_proof.h"
+#include "note_format.h"
 #include "opts.h"
 #include "signer.h"
 #include "tlog.h"
 #include "tlog_write.h"
 #include "tool.h"
 #include "util.h"
+#include "write.h"
 
 enum {
 	OPT_ORIGIN = 256,

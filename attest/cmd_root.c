@@ -9,6 +9,7 @@
 #include "opts.h"
 #include "root.h"
 #include "tool.h"
+#include "build_log.h"
 #include "tree.h"
 #include "util.h"
 

@@ -7,15 +7,18 @@
 #include <time.h>
 
 #include "bundle.h"
+#include "dsse_write.h"
 #include "cmds.h"
 #include "passphrase.h"
 #include "dsse_sign.h"
 #include "error.h"
 #include "opts.h"
 #include "source.h"
+#include "source_id.h"
 #include "statement.h"
 #include "tool.h"
 #include "util.h"
+#include "write.h"
 
 static const struct tool_opt options[] = {
 	{"source", 0, "DIR", "the source tree as a directory (.git excluded)",

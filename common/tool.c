@@ -11,7 +11,7 @@
 const char *tool_prog = "cleanroom";
 int tool_quiet;
 
-static int progress_shown;
+int tool_progress_shown;
 static struct timespec progress_last;
 
 /*
@@ -168,7 +168,7 @@ tool_progress(void *ctx, uint64_t files, uint64_t bytes, uint64_t total_files)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (now.tv_sec - progress_last.tv_sec) * 1000 +
 	     (now.tv_nsec - progress_last.tv_nsec) / 1000000;
-	if (progress_shown && ms < 200)
+	if (tool_progress_shown && ms < 200)
 		return;
 	progress_last = now;
 	if (total_files > 0)
@@ -180,62 +180,15 @@ tool_progress(void *ctx, uint64_t files, uint64_t bytes, uint64_t total_files)
 		fprintf(stderr, "\r%s: %llu files, %.1f MiB ", tool_prog,
 			(unsigned long long)files,
 			(double)bytes / (1024.0 * 1024.0));
-	progress_shown = 1;
-}
-
-void
-tool_progress_line(void *ctx, const char *line)
-{
-	char buf[72], *esc;
-	size_t len;
-
-	(void)ctx;
-	if (tool_quiet || !isatty(STDERR_FILENO))
-		return;
-	/* One terminal line: control characters escaped, cut to fit. */
-	if ((esc = tool_escape(line, 0)) == NULL)
-		return;
-	len = strlen(esc);
-	if (len >= sizeof(buf)) {
-		len = sizeof(buf) - 1;
-		while (len > 0 && ((unsigned char)esc[len] & 0xc0) == 0x80)
-			len--;
-	}
-	memcpy(buf, esc, len);
-	buf[len] = '\0';
-	free(esc);
-	fprintf(stderr, "\r\033[K%s: %s", tool_prog, buf);
-	progress_shown = 1;
-}
-
-void
-tool_log_tail(const char *tail, const char *what)
-{
-	const char *p, *start = tail;
-	char *esc;
-	int lines = 0;
-
-	/* The last 20 lines, escaped: the log is the build's to write. */
-	for (p = tail + strlen(tail); p > tail; p--)
-		if (p[-1] == '\n' && ++lines > 20) {
-			start = p;
-			break;
-		}
-	fprintf(stderr, "%s: the %s's last lines:\n", tool_prog, what);
-	if ((esc = tool_escape(start, TOOL_ESC_NEWLINES)) != NULL) {
-		fputs(esc, stderr);
-		if (*esc && esc[strlen(esc) - 1] != '\n')
-			fputc('\n', stderr);
-		free(esc);
-	}
+	tool_progress_shown = 1;
 }
 
 void
 tool_progress_done(void)
 {
-	if (progress_shown) {
+	if (tool_progress_shown) {
 		fputs("\r\033[K", stderr);
-		progress_shown = 0;
+		tool_progress_shown = 0;
 	}
 }
 

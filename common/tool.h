@@ -69,14 +69,8 @@ void tool_progress(void *ctx, uint64_t files, uint64_t bytes,
 		   uint64_t total_files);
 void tool_progress_done(void);
 
-/* Progress as one line of text, e.g. the build's last output line. */
-void tool_progress_line(void *ctx, const char *line);
-
-/*
- * The last 20 lines of tail, a build's log, on stderr after "prog: the
- * WHAT's last lines:", escaped as a log: the build wrote them.
- */
-void tool_log_tail(const char *tail, const char *what);
+/* Whether a progress line is on the terminal, for tool_progress_done(). */
+extern int tool_progress_shown;
 
 /*
  * A JSON string for s; bytes that are not UTF-8 (a file name can hold any)

@@ -15,6 +15,7 @@
 
 #include "scratch.h"
 #include "util.h"
+#include "write.h"
 
 static char dir[1024];
 

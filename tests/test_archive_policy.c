@@ -14,6 +14,7 @@
 #include "archive_policy.h"
 #include "error.h"
 #include "util.h"
+#include "write.h"
 
 static void
 test_names(void **state)

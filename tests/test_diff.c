@@ -13,6 +13,7 @@
 
 #include "diff.h"
 #include "error.h"
+#include "util.h"
 
 static char dir[200];
 
@@ -66,56 +67,49 @@ test_leak_match(void **state)
 static void
 test_section_class(void **state)
 {
+	static const struct {
+		const char *name;
+		uint32_t type;
+		uint64_t flags;
+		enum cr_diff_class want;
+	} cases[] = {
+		{".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
+		 CR_DIFF_CLASS_CODE},
+		{".rodata", SHT_PROGBITS, SHF_ALLOC, CR_DIFF_CLASS_DATA},
+		{".data", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
+		 CR_DIFF_CLASS_DATA},
+		{".note.gnu.build-id", SHT_NOTE, SHF_ALLOC,
+		 CR_DIFF_CLASS_DERIVED},
+		{".debug_info", SHT_PROGBITS, 0, CR_DIFF_CLASS_DERIVED},
+		{".symtab", SHT_SYMTAB, 0, CR_DIFF_CLASS_DERIVED},
+		{".rela.debug_info", SHT_RELA, SHF_INFO_LINK,
+		 CR_DIFF_CLASS_DERIVED},
+		{".rela.text", SHT_RELA, SHF_INFO_LINK, CR_DIFF_CLASS_DATA},
+		{".mine", SHT_PROGBITS, 0, CR_DIFF_CLASS_OTHER},
+		/* Flags before names: what is loaded is never derived. */
+		{".debug_x", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
+		 CR_DIFF_CLASS_CODE},
+		{".debug_x", SHT_PROGBITS, SHF_EXECINSTR, CR_DIFF_CLASS_CODE},
+		{".zdebug_x", SHT_PROGBITS, SHF_ALLOC, CR_DIFF_CLASS_DATA},
+		{".symtab", SHT_SYMTAB, SHF_ALLOC, CR_DIFF_CLASS_DATA},
+		{".comment", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
+		 CR_DIFF_CLASS_DATA},
+		{".note.gnu.build-id", SHT_NOTE, SHF_ALLOC | SHF_WRITE,
+		 CR_DIFF_CLASS_DATA},
+		{".note.gnu.build-id", SHT_PROGBITS, SHF_ALLOC,
+		 CR_DIFF_CLASS_DATA},
+		{".rela.debug_info", SHT_RELA, SHF_ALLOC, CR_DIFF_CLASS_DATA},
+	};
+	size_t i;
+
 	(void)state;
-	assert_int_equal(cr_diff_section_class(".text", SHT_PROGBITS,
-					       SHF_ALLOC | SHF_EXECINSTR),
-			 CR_DIFF_CLASS_CODE);
-	assert_int_equal(
-		cr_diff_section_class(".rodata", SHT_PROGBITS, SHF_ALLOC),
-		CR_DIFF_CLASS_DATA);
-	assert_int_equal(cr_diff_section_class(".data", SHT_PROGBITS,
-					       SHF_ALLOC | SHF_WRITE),
-			 CR_DIFF_CLASS_DATA);
-	assert_int_equal(cr_diff_section_class(".note.gnu.build-id", SHT_NOTE,
-					       SHF_ALLOC),
-			 CR_DIFF_CLASS_DERIVED);
-	assert_int_equal(cr_diff_section_class(".debug_info", SHT_PROGBITS, 0),
-			 CR_DIFF_CLASS_DERIVED);
-	assert_int_equal(cr_diff_section_class(".symtab", SHT_SYMTAB, 0),
-			 CR_DIFF_CLASS_DERIVED);
-	assert_int_equal(cr_diff_section_class(".rela.debug_info", SHT_RELA,
-					       SHF_INFO_LINK),
-			 CR_DIFF_CLASS_DERIVED);
-	assert_int_equal(
-		cr_diff_section_class(".rela.text", SHT_RELA, SHF_INFO_LINK),
-		CR_DIFF_CLASS_DATA);
-	assert_int_equal(cr_diff_section_class(".mine", SHT_PROGBITS, 0),
-			 CR_DIFF_CLASS_OTHER);
-	/* Flags before names: what is loaded is never derived. */
-	assert_int_equal(cr_diff_section_class(".debug_x", SHT_PROGBITS,
-					       SHF_ALLOC | SHF_EXECINSTR),
-			 CR_DIFF_CLASS_CODE);
-	assert_int_equal(
-		cr_diff_section_class(".debug_x", SHT_PROGBITS, SHF_EXECINSTR),
-		CR_DIFF_CLASS_CODE);
-	assert_int_equal(
-		cr_diff_section_class(".zdebug_x", SHT_PROGBITS, SHF_ALLOC),
-		CR_DIFF_CLASS_DATA);
-	assert_int_equal(
-		cr_diff_section_class(".symtab", SHT_SYMTAB, SHF_ALLOC),
-		CR_DIFF_CLASS_DATA);
-	assert_int_equal(cr_diff_section_class(".comment", SHT_PROGBITS,
-					       SHF_ALLOC | SHF_WRITE),
-			 CR_DIFF_CLASS_DATA);
-	assert_int_equal(cr_diff_section_class(".note.gnu.build-id", SHT_NOTE,
-					       SHF_ALLOC | SHF_WRITE),
-			 CR_DIFF_CLASS_DATA);
-	assert_int_equal(cr_diff_section_class(".note.gnu.build-id",
-					       SHT_PROGBITS, SHF_ALLOC),
-			 CR_DIFF_CLASS_DATA);
-	assert_int_equal(
-		cr_diff_section_class(".rela.debug_info", SHT_RELA, SHF_ALLOC),
-		CR_DIFF_CLASS_DATA);
+	for (i = 0; i < CR_ARRAY_SIZE(cases); i++)
+		if (cr_diff_section_class(cases[i].name, cases[i].type,
+					  cases[i].flags) != cases[i].want)
+			fail_msg("%s (type %u, flags %#llx): want class %d",
+				 cases[i].name, cases[i].type,
+				 (unsigned long long)cases[i].flags,
+				 cases[i].want);
 }
 
 static void
@@ -141,23 +135,36 @@ path(const char *name)
 
 static const struct cr_diff_opts quiet = {.no_host = 1};
 
+/*
+ * Writes two files of 511 dots, name_a with text_a and name_b with text_b
+ * at offset 100, and diffs them: they must differ.
+ */
+static void
+diff_pair(struct cr_diff_report **r, const char *name_a, const char *text_a,
+	  const char *name_b, const char *text_b)
+{
+	char a[512], b[512];
+
+	memset(a, '.', sizeof(a));
+	a[sizeof(a) - 1] = '\0';
+	memcpy(b, a, sizeof(b));
+	memcpy(a + 100, text_a, strlen(text_a));
+	memcpy(b + 100, text_b, strlen(text_b));
+	write_file(path(name_a), a);
+	write_file(path(name_b), b);
+	assert_int_equal(cr_diff_files(r, path(name_a), path(name_b), &quiet),
+			 CR_EFAIL);
+}
+
 /* A leak counts only where the bytes differ: the same path is no leak. */
 static void
 test_data_leaks(void **state)
 {
 	struct cr_diff_report *r;
-	char a[512], b[512];
 
 	(void)state;
-	memset(a, '.', sizeof(a));
-	a[sizeof(a) - 1] = '\0';
-	memcpy(a + 100, "built 02:10:11 in /home/u/src\n", 30);
-	memcpy(b, a, sizeof(b));
-	memcpy(b + 100, "built 02:11:15 in /home/u/src\n", 30);
-	write_file(path("d1"), a);
-	write_file(path("d2"), b);
-	assert_int_equal(cr_diff_files(&r, path("d1"), path("d2"), &quiet),
-			 CR_EFAIL);
+	diff_pair(&r, "d1", "built 02:10:11 in /home/u/src\n", "d2",
+		  "built 02:11:15 in /home/u/src\n");
 	assert_string_equal(r->root->format, "data");
 	assert_int_equal(r->root->differing, 2);
 	assert_int_equal(r->root->first.offset, 110);
@@ -374,25 +381,15 @@ static void
 test_path_moved(void **state)
 {
 	struct cr_diff_report *r;
-	char a[512], b[512];
 
 	(void)state;
-	memset(a, '.', sizeof(a));
-	a[sizeof(a) - 1] = '\0';
-	memcpy(b, a, sizeof(b));
-	memcpy(a + 100, "x /home/u/src/main.c\n", 21);
-	memcpy(b + 100, "xy /home/u/src/main.c\n", 22);
-	write_file(path("m1"), a);
-	write_file(path("m2"), b);
-	assert_int_equal(cr_diff_files(&r, path("m1"), path("m2"), &quiet),
-			 CR_EFAIL);
+	diff_pair(&r, "m1", "x /home/u/src/main.c\n", "m2",
+		  "xy /home/u/src/main.c\n");
 	assert_int_equal(r->leaks & CR_LEAK_PATH, 0);
 	cr_diff_report_free(r);
 	/* A path that really differs is one. */
-	memcpy(b + 100, "x /home/v/src/main.c\n", 21);
-	write_file(path("m2"), b);
-	assert_int_equal(cr_diff_files(&r, path("m1"), path("m2"), &quiet),
-			 CR_EFAIL);
+	diff_pair(&r, "m1", "x /home/u/src/main.c\n", "m2",
+		  "x /home/v/src/main.c\n\n");
 	assert_int_equal(r->leaks & CR_LEAK_PATH, CR_LEAK_PATH);
 	cr_diff_report_free(r);
 }

@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "dsse.h"
+#include "dsse_write.h"
 #include "dsse_sign.h"
 #include "error.h"
 #include "json_keys.h"

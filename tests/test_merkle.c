@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "error.h"
+#include "merkle_proof.h"
 #include "merkle.h"
 #include "util.h"
 
@@ -256,9 +257,19 @@ vec_u64(json_t *v)
 	return d >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)d;
 }
 
+/* The fields of a vector: consistency (0) and inclusion (1). */
+static const struct vec_kind {
+	const char *x, *y, *a, *b; /* two sizes (or index, size), two hashes */
+	int map;		   /* vec_hash's map for the two hashes */
+} kinds[2] = {
+	{"size1", "size2", "root1", "root2", 1},
+	{"leafIdx", "treeSize", "leafHash", "root", 0},
+};
+
 static int
 vec_file(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
+	const struct vec_kind *k;
 	unsigned char proof[CR_MERKLE_MAX_PROOF][H], a[H], b[H];
 	json_error_t jerr;
 	json_t *j;
@@ -282,27 +293,20 @@ vec_file(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 		return 0;
 	}
 	want_err = json_is_true(json_object_get(j, "wantErr"));
-	if (incl) {
-		x = vec_u64(json_object_get(j, "leafIdx"));
-		y = vec_u64(json_object_get(j, "treeSize"));
-		got_err = vec_hash(a, json_object_get(j, "leafHash"), 0) < 0 ||
-			  vec_hash(b, json_object_get(j, "root"), 0) < 0 ||
-			  vec_proof(proof, &np, json_object_get(j, "proof")) <
-				  0 ||
-			  cr_merkle_verify_inclusion(
+	k = &kinds[incl];
+	x = vec_u64(json_object_get(j, k->x));
+	y = vec_u64(json_object_get(j, k->y));
+	got_err = vec_hash(a, json_object_get(j, k->a), k->map) < 0 ||
+		  vec_hash(b, json_object_get(j, k->b), k->map) < 0 ||
+		  vec_proof(proof, &np, json_object_get(j, "proof")) < 0;
+	if (!got_err && incl)
+		got_err = cr_merkle_verify_inclusion(
 				  x, y, a, (const unsigned char(*)[H])proof, np,
 				  b) != 0;
-	} else {
-		x = vec_u64(json_object_get(j, "size1"));
-		y = vec_u64(json_object_get(j, "size2"));
-		got_err = vec_hash(a, json_object_get(j, "root1"), 1) < 0 ||
-			  vec_hash(b, json_object_get(j, "root2"), 1) < 0 ||
-			  vec_proof(proof, &np, json_object_get(j, "proof")) <
-				  0 ||
-			  cr_merkle_verify_consistency(
+	else if (!got_err)
+		got_err = cr_merkle_verify_consistency(
 				  x, y, (const unsigned char(*)[H])proof, np, a,
 				  b) != 0;
-	}
 	vec_run++;
 	if (got_err != want_err) {
 		fprintf(stderr, "vector %s: got %s, want %s\n", path,

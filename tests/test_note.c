@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "error.h"
+#include "note_format.h"
 #include "note.h"
 #include "note_sign.h"
 #include "util.h"

@@ -15,6 +15,7 @@
 #include "scratch.h"
 #include "tree.h"
 #include "util.h"
+#include "write.h"
 
 /* A statement of a build whose dependency after the source is dep. */
 static struct cr_statement *
@@ -504,8 +505,9 @@ test_host_record_and_recipe(void **state)
 	assert_int_equal(found, 0);
 	/* A list that is not zlib+base64 (here plain base64) is refused. */
 	cr_statement_free(stmt);
-	json_object_set_new(dep->ann.more, "packages",
-			    json_string("YmFzaCA1LjItOQo="));
+	assert_int_equal(
+		cr_resource_set(&dep->ann.packages_text, "YmFzaCA1LjItOQo="),
+		CR_OK);
 	stmt = stmt_of(dep);
 	assert_int_equal(cr_root_host_record_get(&rec, &found, stmt), CR_ERROR);
 	assert_non_null(strstr(cr_error_last(), "zlib+base64"));

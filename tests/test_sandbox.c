@@ -32,6 +32,7 @@
 #include "error.h"
 #include "sandbox.h"
 #include "util.h"
+#include "write.h"
 
 #include "scratch.h"
 
@@ -327,30 +328,25 @@ check_env(const char *const *user, const char *const *want, size_t nwant)
 	scratch_rmtree(logdir);
 }
 
+/* What the sandbox sets after PATH, whatever the caller's environment. */
+#define FIXED_ENV                                               \
+	"HOME=" CR_SANDBOX_HOME, "TMPDIR=/tmp", "LANG=C.UTF-8", \
+		"LC_ALL=C.UTF-8", "TZ=UTC", "SOURCE_DATE_EPOCH=1700000000"
+
 static void
 test_env_exact(void **state)
 {
 	const char *user[] = {"CFLAGS=-O2 -g", "EMPTY=", NULL};
 	const char *want[] = {
 		"PATH=" CR_SANDBOX_PATH,
-		"HOME=" CR_SANDBOX_HOME,
-		"TMPDIR=/tmp",
-		"LANG=C.UTF-8",
-		"LC_ALL=C.UTF-8",
-		"TZ=UTC",
-		"SOURCE_DATE_EPOCH=1700000000",
+		FIXED_ENV,
 		"CFLAGS=-O2 -g",
 		"EMPTY=",
 	};
 	const char *user2[] = {"PATH=/usr/bin:/bin", NULL};
 	const char *want2[] = {
 		"PATH=/usr/bin:/bin",
-		"HOME=" CR_SANDBOX_HOME,
-		"TMPDIR=/tmp",
-		"LANG=C.UTF-8",
-		"LC_ALL=C.UTF-8",
-		"TZ=UTC",
-		"SOURCE_DATE_EPOCH=1700000000",
+		FIXED_ENV,
 	};
 
 	(void)state;

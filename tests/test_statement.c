@@ -12,11 +12,13 @@
 
 #include "attestation.h"
 #include "dsse_sign.h"
+#include "dsse_write.h"
 #include "error.h"
 #include "signer.h"
 #include "srcuri.h"
 #include "statement.h"
 #include "util.h"
+#include "write.h"
 
 static const char *argv_make[] = {"make", "all", NULL};
 static const char *artifacts[] = {"fw.bin", NULL};
@@ -277,6 +279,27 @@ save_pub(const struct cr_privkey *k, const char *prefix)
 	assert_int_equal(cr_privkey_save(k, prefix), CR_OK);
 }
 
+/* Writes an attestation to path (as write_att) and checks it into set. */
+static void
+add_att(struct cr_checked_set *set, const struct cr_keyring *ring,
+	const char *path, unsigned char tree_byte,
+	struct cr_privkey *const *keys, size_t nkeys)
+{
+	write_att(path, tree_byte, keys, nkeys);
+	assert_int_equal(cr_attestation_check(set, path, ring), CR_OK);
+}
+
+/* Judges digest at threshold into *v, which must have status want. */
+static void
+judge(struct cr_verdict *v, const struct cr_checked_set *set,
+      const struct cr_keyring *ring, const unsigned char *digest,
+      size_t threshold, int want)
+{
+	assert_int_equal(cr_verdict_judge(v, set, ring, digest, threshold),
+			 CR_OK);
+	assert_int_equal(v->status, want);
+}
+
 static void
 test_threshold(void **state)
 {
@@ -305,41 +328,33 @@ test_threshold(void **state)
 	assert_int_equal(ring.count, 2);
 
 	memset(digest, 0xab, sizeof(digest));
-	write_att(p[2], 0x11, &a, 1);
-	assert_int_equal(cr_attestation_check(&set, p[2], &ring), CR_OK);
+	add_att(&set, &ring, p[2], 0x11, &a, 1);
 	assert_int_equal(set.items[0].status, CR_OK);
-	assert_int_equal(cr_verdict_judge(&v, &set, &ring, digest, 1), CR_OK);
-	assert_int_equal(v.status, CR_OK);
+	judge(&v, &set, &ring, digest, 1, CR_OK);
 	assert_int_equal(v.keys, 1);
 	cr_verdict_clear(&v);
-	assert_int_equal(cr_verdict_judge(&v, &set, &ring, digest, 2), CR_OK);
-	assert_int_equal(v.status, CR_EFAIL);
+	judge(&v, &set, &ring, digest, 2, CR_EFAIL);
 	assert_non_null(strstr(v.reason, "1 of 2"));
 	cr_verdict_clear(&v);
 
 	/* b attests the same digest from another tree: no agreement. */
-	write_att(p[3], 0x22, &b, 1);
-	assert_int_equal(cr_attestation_check(&set, p[3], &ring), CR_OK);
-	assert_int_equal(cr_verdict_judge(&v, &set, &ring, digest, 2), CR_OK);
-	assert_int_equal(v.status, CR_EFAIL);
+	add_att(&set, &ring, p[3], 0x22, &b, 1);
+	judge(&v, &set, &ring, digest, 2, CR_EFAIL);
 	assert_int_equal(v.ntrees, 2);
 	assert_int_equal(v.nmatches, 2);
 	assert_non_null(strstr(v.reason, "2 different source trees"));
 	cr_verdict_clear(&v);
 
 	/* b attests it from the same tree: two keys agree. */
-	write_att(p[4], 0x11, &b, 1);
-	assert_int_equal(cr_attestation_check(&set, p[4], &ring), CR_OK);
-	assert_int_equal(cr_verdict_judge(&v, &set, &ring, digest, 2), CR_OK);
-	assert_int_equal(v.status, CR_OK);
+	add_att(&set, &ring, p[4], 0x11, &b, 1);
+	judge(&v, &set, &ring, digest, 2, CR_OK);
 	assert_int_equal(v.keys, 2);
 	assert_int_equal(v.best_tree[0], 0x11);
 	cr_verdict_clear(&v);
 
 	/* A digest nobody attested. */
 	digest[0] ^= 1;
-	assert_int_equal(cr_verdict_judge(&v, &set, &ring, digest, 1), CR_OK);
-	assert_int_equal(v.status, CR_EFAIL);
+	judge(&v, &set, &ring, digest, 1, CR_EFAIL);
 	assert_non_null(strstr(v.reason, "not attested"));
 	cr_verdict_clear(&v);
 	cr_checked_set_clear(&set);
@@ -348,13 +363,11 @@ test_threshold(void **state)
 	{
 		struct cr_privkey *both[2] = {a, b};
 
-		write_att(p[2], 0x33, both, 2);
+		digest[0] ^= 1;
+		add_att(&set, &ring, p[2], 0x33, both, 2);
 	}
-	digest[0] ^= 1;
-	assert_int_equal(cr_attestation_check(&set, p[2], &ring), CR_OK);
 	assert_int_equal(set.items[0].nby, 2);
-	assert_int_equal(cr_verdict_judge(&v, &set, &ring, digest, 2), CR_OK);
-	assert_int_equal(v.status, CR_OK);
+	judge(&v, &set, &ring, digest, 2, CR_OK);
 	cr_verdict_clear(&v);
 	cr_checked_set_clear(&set);
 
@@ -411,33 +424,35 @@ test_slsa_fields(void **state)
 static void
 test_srcuri_check(void **state)
 {
+	static const struct {
+		const char *uri;
+		int want;
+	} cases[] = {
+		{"git+https://example.org/r.git", CR_OK},
+		{"https://example.org/r-1.0.tar.gz", CR_OK},
+		{"git+ssh://git@example.org/r", CR_OK},
+		{"urn:example:r", CR_OK},
+		{"src", CR_ERROR},
+		{"/home/v/src", CR_ERROR},
+		{"./src", CR_ERROR},
+		{"file:///home/v/src", CR_ERROR},
+		{"git+file:///srv/r", CR_ERROR},
+		{"https://tok@example.org/r", CR_ERROR},
+		{"ssh://u:pw@example.org/r", CR_ERROR},
+		{"https://example.org/a b", CR_ERROR},
+		{"", CR_ERROR},
+		{"1http://x", CR_ERROR},
+		{"https://example.org/r?t=s", CR_ERROR},
+		{"git+https://example.org/r#s", CR_ERROR},
+		{"urn:x?y", CR_ERROR},
+	};
+	size_t i;
+
 	(void)state;
-	assert_int_equal(cr_srcuri_check("git+https://example.org/r.git", "t"),
-			 CR_OK);
-	assert_int_equal(
-		cr_srcuri_check("https://example.org/r-1.0.tar.gz", "t"),
-		CR_OK);
-	assert_int_equal(cr_srcuri_check("git+ssh://git@example.org/r", "t"),
-			 CR_OK);
-	assert_int_equal(cr_srcuri_check("urn:example:r", "t"), CR_OK);
-	assert_int_equal(cr_srcuri_check("src", "t"), CR_ERROR);
-	assert_int_equal(cr_srcuri_check("/home/v/src", "t"), CR_ERROR);
-	assert_int_equal(cr_srcuri_check("./src", "t"), CR_ERROR);
-	assert_int_equal(cr_srcuri_check("file:///home/v/src", "t"), CR_ERROR);
-	assert_int_equal(cr_srcuri_check("git+file:///srv/r", "t"), CR_ERROR);
-	assert_int_equal(cr_srcuri_check("https://tok@example.org/r", "t"),
-			 CR_ERROR);
-	assert_int_equal(cr_srcuri_check("ssh://u:pw@example.org/r", "t"),
-			 CR_ERROR);
-	assert_int_equal(cr_srcuri_check("https://example.org/a b", "t"),
-			 CR_ERROR);
-	assert_int_equal(cr_srcuri_check("", "t"), CR_ERROR);
-	assert_int_equal(cr_srcuri_check("1http://x", "t"), CR_ERROR);
-	assert_int_equal(cr_srcuri_check("https://example.org/r?t=s", "t"),
-			 CR_ERROR);
-	assert_int_equal(cr_srcuri_check("git+https://example.org/r#s", "t"),
-			 CR_ERROR);
-	assert_int_equal(cr_srcuri_check("urn:x?y", "t"), CR_ERROR);
+	for (i = 0; i < CR_ARRAY_SIZE(cases); i++)
+		if (cr_srcuri_check(cases[i].uri, "t") != cases[i].want)
+			fail_msg("cr_srcuri_check(\"%s\"): want %d",
+				 cases[i].uri, cases[i].want);
 }
 
 /* Subject names are canonical relative paths, compared ignoring ASCII case. */
@@ -520,6 +535,22 @@ same_resource(const struct cr_resource *a, const struct cr_resource *b)
 	SAME_STR(a->ann.package, b->ann.package);
 	SAME_STR(a->ann.package_version, b->ann.package_version);
 	SAME_STR(a->ann.purl, b->ann.purl);
+	assert_int_equal(a->ann.has_packages, b->ann.has_packages);
+	assert_int_equal(a->ann.npackages, b->ann.npackages);
+	for (i = 0; i < a->ann.npackages; i++) {
+		SAME_STR(a->ann.packages[i].name, b->ann.packages[i].name);
+		SAME_STR(a->ann.packages[i].version,
+			 b->ann.packages[i].version);
+		SAME_STR(a->ann.packages[i].arch, b->ann.packages[i].arch);
+		SAME_STR(a->ann.packages[i].sha256, b->ann.packages[i].sha256);
+	}
+	SAME_STR(a->ann.packages_problem, b->ann.packages_problem);
+	SAME_STR(a->ann.packages_from, b->ann.packages_from);
+	SAME_STR(a->ann.architecture, b->ann.architecture);
+	SAME_STR(a->ann.packages_encoding, b->ann.packages_encoding);
+	SAME_STR(a->ann.packages_text, b->ann.packages_text);
+	assert_true(a->ann.recipe == b->ann.recipe ||
+		    json_equal(a->ann.recipe, b->ann.recipe));
 	assert_true(a->ann.more == b->ann.more ||
 		    json_equal(a->ann.more, b->ann.more));
 	assert_int_equal(a->uri_last, b->uri_last);
@@ -684,11 +715,19 @@ test_provenance_fields(void **state)
 					 "urn:cleanroom:root:debian:bookworm:"
 					 "amd64"),
 			 CR_OK);
-	assert_non_null(deps[2].ann.more =
-				json_pack("{s:[{s:s, s:s, s:s}], s:s}",
-					  "packages", "name", "bash", "version",
-					  "5.2-15", "architecture", "amd64",
-					  "packagesFrom", "ROOT.json"));
+	assert_int_equal(cr_resource_add_package(&deps[2], "bash", "5.2-15",
+						 "amd64", rootfs_tree),
+			 CR_OK);
+	assert_int_equal(cr_resource_add_package(&deps[2], "dash", "0.5.12-2",
+						 "amd64", NULL),
+			 CR_OK);
+	assert_int_equal(
+		cr_resource_set(&deps[2].ann.packages_from, "ROOT.json"),
+		CR_OK);
+	assert_non_null(deps[2].ann.recipe =
+				json_pack("{s:s, s:[s]}", "suite", "bookworm",
+					  "include", "make"));
+	assert_non_null(deps[2].ann.more = json_pack("{s:i}", "extra", 1));
 	set_dep(&log, "build.log", "sha256",
 		"7777777777777777777777777777777777777777777777777777777777777777");
 	assert_int_equal(cr_resource_set(&log.media_type, "text/plain"), CR_OK);
@@ -823,7 +862,9 @@ fixture(const char *name, size_t *len)
 static void
 test_attest_statements_reencode(void **state)
 {
-	static const char *names[] = {"attest-build.json", "attest-sign.json"};
+	static const char *names[] = {"attest-build.json", "attest-sign.json",
+				      "attest-build-root.json"};
+	const struct cr_resource *r;
 	struct cr_statement *st;
 	char *in, *out;
 	size_t inlen, outlen, i;
@@ -842,8 +883,26 @@ test_attest_statements_reencode(void **state)
 			assert_null(st->recipe_problem);
 			assert_int_equal(st->prov.external.rootfs,
 					 CR_ROOTFS_HOST);
-			assert_string_equal(st->deps[st->ndeps - 1].name,
-					    "hostfs");
+			r = &st->deps[st->ndeps - 1];
+			assert_string_equal(r->name, "hostfs");
+			assert_string_equal(r->ann.packages_encoding,
+					    "zlib+base64");
+			assert_non_null(r->ann.architecture);
+			assert_non_null(r->ann.packages_text);
+			assert_false(r->ann.has_packages);
+			assert_null(r->ann.more);
+		} else if (i == 2) {
+			/* Built in a ROOT.tar with its ROOT.json beside. */
+			r = &st->deps[st->ndeps - 1];
+			assert_string_equal(r->name, CR_STATEMENT_ROOTFS);
+			assert_null(r->ann.packages_problem);
+			assert_true(r->ann.has_packages);
+			assert_true(r->ann.npackages > 50);
+			assert_non_null(r->ann.packages[0].sha256);
+			assert_string_equal(r->ann.packages_from, "ROOT.json");
+			assert_non_null(r->ann.recipe);
+			assert_null(r->ann.more);
+			assert_true(r->uri_last);
 		} else {
 			/* A signed statement records no recipe. */
 			assert_string_equal(st->recipe_problem,
@@ -854,6 +913,121 @@ test_attest_statements_reencode(void **state)
 		free(out);
 		free(in);
 	}
+}
+
+/* A statement whose one dependency "x" has the annotations ann. */
+static const struct cr_resource *
+dep_with(struct cr_statement **st, const char *ann)
+{
+	char *json = NULL;
+
+	assert_true(asprintf(&json,
+			     "{\"_type\":\"https://in-toto.io/Statement/v1\","
+			     "\"subject\":[{\"name\":\"a\",\"digest\":"
+			     "{\"sha256\":\"" HEX64 "\"}}],"
+			     "\"predicateType\":"
+			     "\"https://slsa.dev/provenance/v1\","
+			     "\"predicate\":{\"buildDefinition\":"
+			     "{\"resolvedDependencies\":[{\"name\":\"x\","
+			     "\"digest\":{},\"annotations\":%s}]}}}",
+			     ann) > 0);
+	assert_int_equal(cr_statement_parse(st, (unsigned char *)json,
+					    strlen(json), "t"),
+			 CR_OK);
+	free(json);
+	assert_int_equal((*st)->ndeps, 1);
+	return &(*st)->deps[0];
+}
+
+/*
+ * A root's annotations, typed: the package list checked (its first
+ * problem kept for the root readers, the parse itself going on), the
+ * host's strings, the recipe, and unknown keys kept as they were.
+ */
+static void
+test_root_annotations(void **state)
+{
+	static const struct {
+		const char *ann, *problem;
+	} bad[] = {
+		{"{\"packages\":1}", "annotations.packages is not a list"},
+		{"{\"packages\":{}}", "annotations.packages is not a list"},
+		{"{\"packages\":[1]}", "package 1 is malformed"},
+		{"{\"packages\":[{\"name\":\"a\",\"version\":\"1\","
+		 "\"architecture\":\"all\"},{\"name\":\"b\"}]}",
+		 "package 2 is malformed"},
+		{"{\"packages\":[{\"name\":\"a b\",\"version\":\"1\","
+		 "\"architecture\":\"all\"}]}",
+		 "package 1 is malformed"},
+		{"{\"packages\":[{\"name\":\"a\",\"version\":1,"
+		 "\"architecture\":\"all\"}]}",
+		 "package 1 is malformed"},
+		{"{\"packages\":[{\"name\":\"a/b\",\"version\":\"1\","
+		 "\"architecture\":\"all\"}]}",
+		 "package 1 is malformed"},
+	};
+	const struct cr_resource *r;
+	struct cr_statement *st = NULL;
+	char *ann, *p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		r = dep_with(&st, bad[i].ann);
+		assert_string_equal(r->ann.packages_problem, bad[i].problem);
+		assert_int_equal(r->ann.npackages, 0);
+		cr_statement_free(st);
+	}
+	/* A string is the host's list, and not a list of packages. */
+	r = dep_with(&st, "{\"packagesFrom\":\"var/lib/dpkg/status\","
+			  "\"architecture\":\"amd64\","
+			  "\"packagesEncoding\":\"zlib+base64\","
+			  "\"packages\":\"eJwDAAAAAAE=\",\"other\":[1]}");
+	assert_string_equal(r->ann.packages_text, "eJwDAAAAAAE=");
+	assert_string_equal(r->ann.packages_from, "var/lib/dpkg/status");
+	assert_string_equal(r->ann.architecture, "amd64");
+	assert_string_equal(r->ann.packages_encoding, "zlib+base64");
+	assert_false(r->ann.has_packages);
+	assert_non_null(r->ann.packages_problem);
+	assert_non_null(json_object_get(r->ann.more, "other"));
+	cr_statement_free(st);
+	/* Strings of another type are not read, and kept as written. */
+	r = dep_with(&st, "{\"architecture\":7,\"recipe\":\"x\"}");
+	assert_null(r->ann.architecture);
+	assert_null(r->ann.recipe);
+	assert_int_equal(json_object_size(r->ann.more), 2);
+	cr_statement_free(st);
+	/* The list and the recipe, read. */
+	r = dep_with(&st, "{\"packages\":[{\"name\":\"a\",\"version\":"
+			  "\"1:2.0-1\",\"architecture\":\"amd64\","
+			  "\"digest\":{\"sha256\":\"" HEX64 "\"}}],"
+			  "\"packagesFrom\":\"ROOT.json\","
+			  "\"recipe\":{\"suite\":\"bookworm\"}}");
+	assert_null(r->ann.packages_problem);
+	assert_true(r->ann.has_packages);
+	assert_int_equal(r->ann.npackages, 1);
+	assert_string_equal(r->ann.packages[0].version, "1:2.0-1");
+	assert_string_equal(r->ann.packages[0].sha256, HEX64);
+	assert_string_equal(
+		json_string_value(json_object_get(r->ann.recipe, "suite")),
+		"bookworm");
+	assert_null(r->ann.more);
+	cr_statement_free(st);
+	/* One package over the cap: refused after the cap, not before. */
+	ann = malloc(64 * (CR_STATEMENT_MAX_PACKAGES + 1) + 32);
+	assert_non_null(ann);
+	p = ann + sprintf(ann, "{\"packages\":[");
+	for (i = 0; i <= CR_STATEMENT_MAX_PACKAGES; i++)
+		p += sprintf(p,
+			     "%s{\"name\":\"p%zu\",\"version\":\"1\","
+			     "\"architecture\":\"all\"}",
+			     i ? "," : "", i);
+	strcpy(p, "]}");
+	r = dep_with(&st, ann);
+	assert_string_equal(r->ann.packages_problem,
+			    "more than 65536 packages");
+	cr_statement_free(st);
+	free(ann);
 }
 
 /*
@@ -901,6 +1075,7 @@ main(void)
 		cmocka_unit_test(test_provenance_fields),
 		cmocka_unit_test(test_attest_statements_reencode),
 		cmocka_unit_test(test_provenance_legacy),
+		cmocka_unit_test(test_root_annotations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

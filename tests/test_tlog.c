@@ -17,9 +17,12 @@
 #include <openssl/evp.h>
 
 #include "error.h"
+#include "note_format.h"
+#include "merkle_proof.h"
 #include "tlog.h"
 #include "tlog_write.h"
 #include "util.h"
+#include "write.h"
 
 #define H CR_MERKLE_HASH_LEN
 

@@ -20,6 +20,7 @@
 #include "sha256.h"
 #include "toolchain.h"
 #include "util.h"
+#include "write.h"
 
 #include "scratch.h"
 
@@ -75,6 +76,23 @@ link_at(const char *root, const char *path, const char *target)
 
 	snprintf(full, sizeof(full), "%s/%s", root, path);
 	assert_int_equal(symlink(target, full), 0);
+}
+
+/* A file of a fake root; mode 0 makes path a link to text. */
+struct fake_file {
+	const char *path, *text;
+	mode_t mode;
+};
+
+/* Puts each file of the table (ended by a NULL path), in order. */
+static void
+put_all(const char *root, const struct fake_file *f)
+{
+	for (; f->path != NULL; f++)
+		if (f->mode == 0)
+			link_at(root, f->path, f->text);
+		else
+			put(root, f->path, f->text, f->mode);
 }
 
 static void
@@ -207,53 +225,57 @@ test_fake_root(void **state)
 	     esc[65], t2[65];
 	const char *extra[] = {"mytool", "esc",		"cc", "mytool2",
 			       "ar-x",	 "ar-x.single", NULL};
+	static const struct fake_file fake[] = {
+		{"usr/bin/gcc-x", "gcc content\n", 0755},
+		{"usr/bin/mytool", "my tool\n", 0755},
+		{"usr/bin/true", "the root's true\n", 0755},
+		{"usr/bin/noexec", "not executable\n", 0644},
+		{"opt/tools/bin/mytool2", "tool two\n", 0755},
+		{"etc/alternatives/.keep", "", 0644},
+		{"bin", "usr/bin", 0},
+		{"usr/bin/cc", "/etc/alternatives/cc", 0},
+		{"etc/alternatives/cc", "/usr/bin/gcc-x", 0},
+		{"usr/bin/esc", "/../../../../bin/true", 0},
+		{"etc/os-release", "NAME=\"Test\"\nID=\"ubuntu\"\n", 0644},
+		{"var/lib/dpkg/info/gcc-x.list", "/.\n/usr\n/usr/bin/gcc-x\n",
+		 0644},
+		{"var/lib/dpkg/info/libfoo++1:amd64.list",
+		 "/.\n/bin\n/bin/mytool\n", 0644},
+		{"var/lib/dpkg/info/other.list", "/usr/bin/true\n", 0644},
+		/* ar-x is diverted by zz-multi: ours is zz-multi's, and the
+		 * diverted ar-x.single is ar-x's (though "ar-x" <
+		 * "zz-multi"); zz-gcc lists gcc-x too, but gcc-x is the
+		 * smaller name. */
+		{"usr/bin/ar-x", "multi ar\n", 0755},
+		{"usr/bin/ar-x.single", "single ar\n", 0755},
+		{"var/lib/dpkg/diversions",
+		 "/usr/bin/other-path\n/usr/bin/other-path.x\nzz-dup\n"
+		 "/usr/bin/ar-x\n/usr/bin/ar-x.single\nzz-multi\n",
+		 0644},
+		{"var/lib/dpkg/info/ar-x.list", "/usr/bin/ar-x\n", 0644},
+		{"var/lib/dpkg/info/zz-multi.list", "/usr/bin/ar-x\n", 0644},
+		{"var/lib/dpkg/info/zz-dup.list.bak", "/usr/bin/gcc-x\n", 0644},
+		{"var/lib/dpkg/info/zz-gcc.list", "/usr/bin/gcc-x\n", 0644},
+		{"var/lib/dpkg/status",
+		 "Package: libfoo++1\nStatus: install ok installed\n"
+		 "Architecture: i386\nVersion: 9.9\n"
+		 "Description: the other architecture\n continued\n\n"
+		 "Package: gcc-x\nStatus: install ok installed\nPriority: "
+		 "optional\nArchitecture: amd64\nVersion: 1:2.3+dfsg-1~bpo1\n\n"
+		 "Package: other\nStatus: deinstall ok config-files\n"
+		 "Architecture: all\nVersion: 1.0\n\n"
+		 "Package: libfoo++1\nStatus: install ok installed\n"
+		 "Architecture: amd64\nVersion: 4.5\n",
+		 0644},
+		{NULL, NULL, 0},
+	};
 	const char *env[] = {"PATH=/opt/tools/bin:/usr/bin:/bin", NULL};
 	struct cr_toolchain *tc = NULL;
 	struct cr_sandbox_opts o;
 	const struct cr_tool *t;
 
 	(void)state;
-	put(root, "usr/bin/gcc-x", "gcc content\n", 0755);
-	put(root, "usr/bin/mytool", "my tool\n", 0755);
-	put(root, "usr/bin/true", "the root's true\n", 0755);
-	put(root, "usr/bin/noexec", "not executable\n", 0644);
-	put(root, "opt/tools/bin/mytool2", "tool two\n", 0755);
-	put(root, "etc/alternatives/.keep", "", 0644);
-	link_at(root, "bin", "usr/bin");
-	link_at(root, "usr/bin/cc", "/etc/alternatives/cc");
-	link_at(root, "etc/alternatives/cc", "/usr/bin/gcc-x");
-	link_at(root, "usr/bin/esc", "/../../../../bin/true");
-	put(root, "etc/os-release", "NAME=\"Test\"\nID=\"ubuntu\"\n", 0644);
-	put(root, "var/lib/dpkg/info/gcc-x.list", "/.\n/usr\n/usr/bin/gcc-x\n",
-	    0644);
-	put(root, "var/lib/dpkg/info/libfoo++1:amd64.list",
-	    "/.\n/bin\n/bin/mytool\n", 0644);
-	put(root, "var/lib/dpkg/info/other.list", "/usr/bin/true\n", 0644);
-	/* ar-x is diverted by zz-multi: ours is zz-multi's, and the
-	 * diverted ar-x.single is ar-x's (though "ar-x" < "zz-multi");
-	 * zz-gcc lists gcc-x too, but gcc-x is the smaller name. */
-	put(root, "usr/bin/ar-x", "multi ar\n", 0755);
-	put(root, "usr/bin/ar-x.single", "single ar\n", 0755);
-	put(root, "var/lib/dpkg/diversions",
-	    "/usr/bin/other-path\n/usr/bin/other-path.x\nzz-dup\n"
-	    "/usr/bin/ar-x\n/usr/bin/ar-x.single\nzz-multi\n",
-	    0644);
-	put(root, "var/lib/dpkg/info/ar-x.list", "/usr/bin/ar-x\n", 0644);
-	put(root, "var/lib/dpkg/info/zz-multi.list", "/usr/bin/ar-x\n", 0644);
-	put(root, "var/lib/dpkg/info/zz-dup.list.bak", "/usr/bin/gcc-x\n",
-	    0644);
-	put(root, "var/lib/dpkg/info/zz-gcc.list", "/usr/bin/gcc-x\n", 0644);
-	put(root, "var/lib/dpkg/status",
-	    "Package: libfoo++1\nStatus: install ok installed\n"
-	    "Architecture: i386\nVersion: 9.9\n"
-	    "Description: the other architecture\n continued\n\n"
-	    "Package: gcc-x\nStatus: install ok installed\nPriority: "
-	    "optional\nArchitecture: amd64\nVersion: 1:2.3+dfsg-1~bpo1\n\n"
-	    "Package: other\nStatus: deinstall ok config-files\n"
-	    "Architecture: all\nVersion: 1.0\n\n"
-	    "Package: libfoo++1\nStatus: install ok installed\n"
-	    "Architecture: amd64\nVersion: 4.5\n",
-	    0644);
+	put_all(root, fake);
 	sha256_hex(gcc, "gcc content\n");
 	sha256_hex(mytool, "my tool\n");
 	sha256_hex(esc, "the root's true\n");
@@ -361,6 +383,24 @@ test_internals(void **state)
 	const char *files[] = {"/usr/lib/gcc/x86_64-linux-gnu/12/cc1",
 			       "/usr/lib/x86_64-linux-gnu/crt1.o",
 			       "/usr/lib/nothing.o", NULL};
+	static const struct fake_file fake[] = {
+		{"usr/lib/gcc/x86_64-linux-gnu/12/cc1", "cc1 bytes\n", 0755},
+		{"usr/lib/gcc/x86_64-linux-gnu/12/crtbegin.o", "crtb\n", 0644},
+		{"usr/lib/x86_64-linux-gnu/crt1.o", "crt1\n", 0644},
+		{"usr/include/stdio.h", "/* stdio */\n", 0644},
+		{"usr/lib/x86_64-linux-gnu/libc.so.6", "libc\n", 0755},
+		{"usr/lib/libm.so.6", "libm\n", 0755},
+		{"lib", "usr/lib", 0},
+		/* A link out of the root: resolved inside it, so nothing found. */
+		{"usr/lib/gcc/evil", "/usr/lib/gcc", 0},
+		{"var/lib/dpkg/info/cpp-12:amd64.list",
+		 "/usr/lib/gcc/x86_64-linux-gnu/12/cc1\n", 0644},
+		{"var/lib/dpkg/status",
+		 "Package: cpp-12\nStatus: install ok installed\n"
+		 "Architecture: amd64\nVersion: 12.2.0-14\n",
+		 0644},
+		{NULL, NULL, 0},
+	};
 	struct cr_toolchain *tc = NULL;
 	struct cr_sandbox_opts o;
 	const struct cr_tool *t;
@@ -368,21 +408,7 @@ test_internals(void **state)
 	size_t n = 0, i;
 
 	(void)state;
-	put(root, "usr/lib/gcc/x86_64-linux-gnu/12/cc1", "cc1 bytes\n", 0755);
-	put(root, "usr/lib/gcc/x86_64-linux-gnu/12/crtbegin.o", "crtb\n", 0644);
-	put(root, "usr/lib/x86_64-linux-gnu/crt1.o", "crt1\n", 0644);
-	put(root, "usr/include/stdio.h", "/* stdio */\n", 0644);
-	put(root, "usr/lib/x86_64-linux-gnu/libc.so.6", "libc\n", 0755);
-	put(root, "usr/lib/libm.so.6", "libm\n", 0755);
-	link_at(root, "lib", "usr/lib");
-	/* A link out of the root: resolved inside it, so nothing found. */
-	link_at(root, "usr/lib/gcc/evil", "/usr/lib/gcc");
-	put(root, "var/lib/dpkg/info/cpp-12:amd64.list",
-	    "/usr/lib/gcc/x86_64-linux-gnu/12/cc1\n", 0644);
-	put(root, "var/lib/dpkg/status",
-	    "Package: cpp-12\nStatus: install ok installed\n"
-	    "Architecture: amd64\nVersion: 12.2.0-14\n",
-	    0644);
+	put_all(root, fake);
 	/* prog: this test's own binary, whose DT_NEEDED has libc.so.6. */
 	snprintf(dst, sizeof(dst), "%s/prog", out);
 	{

@@ -38,6 +38,16 @@
 #define ORDER_TREE \
 	"92c0108a84a62f8b51611b8f1076b345b2c9604ee181a6618c797463a59d8328"
 
+/* The entry at path in t, which must be there. */
+static const struct cr_tree_entry *
+must_find(const struct cr_tree *t, const char *path)
+{
+	const struct cr_tree_entry *e = cr_tree_find(t, path);
+
+	assert_non_null(e);
+	return e;
+}
+
 static void
 assert_hex(const unsigned char oid[CR_SHA256_LEN], const char *want)
 {
@@ -341,15 +351,12 @@ test_dir(void **state)
 	assert_memory_equal(t->root, u->root, CR_SHA256_LEN);
 	assert_int_equal(t->count, 8); /* .git skipped, empty dir absent */
 	assert_null(cr_tree_find(t, ".git/HEAD"));
-	e = cr_tree_find(t, "a/deep/run");
-	assert_non_null(e);
+	e = must_find(t, "a/deep/run");
 	assert_int_equal(e->mode, CR_MODE_EXEC);
-	e = cr_tree_find(t, "a/link");
-	assert_non_null(e);
+	e = must_find(t, "a/link");
 	assert_int_equal(e->mode, CR_MODE_LINK);
 	assert_int_equal(e->size, 6);
-	e = cr_tree_find(t, "a/deep/empty");
-	assert_non_null(e);
+	e = must_find(t, "a/deep/empty");
 	assert_int_equal(e->size, 0);
 	git_tree(want, scratch);
 	if (want[0] != '\0')
@@ -496,11 +503,9 @@ test_archive(void **state)
 	assert_int_equal(
 		cr_tree_from_archive_memory(&t, NULL, buf, len, "l", NULL),
 		CR_OK);
-	e = cr_tree_find(t, "hard");
-	assert_non_null(e);
+	e = must_find(t, "hard");
 	assert_hex(e->oid, HELLO_BLOB);
-	e = cr_tree_find(t, "soft");
-	assert_non_null(e);
+	e = must_find(t, "soft");
 	assert_int_equal(e->mode, CR_MODE_LINK);
 	assert_int_equal(e->size, 1);
 	cr_tree_free(t);

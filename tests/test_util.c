@@ -16,6 +16,8 @@
 #include "error.h"
 #include "sha256.h"
 #include "util.h"
+#include "text.h"
+#include "write.h"
 
 static void
 test_hex(void **state)

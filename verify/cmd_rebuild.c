@@ -11,12 +11,16 @@
 #include "diff.h"
 #include "error.h"
 #include "opts.h"
+#include "opts_build.h"
+#include "recipe_build.h"
 #include "root.h"
 #include "source.h"
 #include "tool.h"
+#include "build_log.h"
 #include "toolchain_diff.h"
 #include "trust.h"
 #include "util.h"
+#include "write.h"
 
 enum {
 	OPT_KEEP = 0x100,

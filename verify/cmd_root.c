@@ -11,6 +11,7 @@
 #include "opts.h"
 #include "root.h"
 #include "tool.h"
+#include "build_log.h"
 #include "tree.h"
 #include "trust.h"
 #include "util.h"

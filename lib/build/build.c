@@ -8,6 +8,7 @@
 #include "sandbox.h"
 #include "toolchain_diff.h"
 #include "util.h"
+#include "write.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -1404,7 +1405,7 @@ cr_build_provenance(struct cr_provenance *p, const struct cr_build *b)
 	e->fake_clock = b->fake_clock;
 	e->normalize = b->normalize;
 	if (root != NULL && root->name != NULL &&
-	    strcmp(root->name, "rootfs") == 0) {
+	    strcmp(root->name, CR_STATEMENT_ROOTFS) == 0) {
 		e->rootfs = CR_ROOTFS_GIVEN;
 		e->rootfs_digest = root->digest;
 		e->nrootfs_digest = root->ndigest;

@@ -120,7 +120,13 @@ struct cr_build {
  * CR_EFAIL when the command failed (*out filled: exit_status, log_tail,
  * log_path) or an artifact is missing (message naming it); CR_ERROR
  * otherwise, with *out filled (timed_out set) when the build timed out
- * ("the build timed out after N s").
+ * ("the build timed out after N s"). *out is the caller's
+ * (cr_build_free()) whenever it is filled; NULL otherwise.
+ *
+ * Forks: the sandbox is a child made with clone(2) in new namespaces
+ * (unprivileged user namespaces must be allowed: CR_ERROR saying so
+ * otherwise), and, with opts->progress, a thread reads the log while the
+ * command runs. Not to be called from a thread while another forks.
  */
 int cr_build_run(struct cr_build **out, const struct cr_recipe *recipe,
 		 const struct cr_build_source *src,

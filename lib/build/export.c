@@ -2,6 +2,7 @@
 #include "export.h"
 #include "error.h"
 #include "util.h"
+#include "write.h"
 
 #include <fcntl.h>
 #include <locale.h>

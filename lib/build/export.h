@@ -26,13 +26,16 @@ struct cr_export_opts {
  * each directory before its contents, pax-restricted ustar headers, owners
  * 0/0 without names, modes 0644/0755 (0755 for directories), every mtime
  * opts->mtime. Each blob read is checked against the tree's SHA-256 id, so
- * the archive holds exactly the hashed tree.
+ * the archive holds exactly the hashed tree. CR_ERROR naming the file or
+ * object when the repository cannot be read, a blob is not the one the
+ * tree names (or is over the caps of cr_tree), or the write fails; nothing
+ * is left at out_path then (a temporary file renamed at the end).
  */
 int cr_export_git(const char *out_path, const char *repo, const char *commit,
 		  const struct cr_tree *tree,
 		  const struct cr_export_opts *opts);
 
-/* Whether path names a gzip-compressed archive (.tar.gz, .tgz). */
+/* Whether path names a gzip-compressed archive (ends in .tar.gz or .tgz). */
 int cr_export_wants_gzip(const char *path);
 
 #endif

@@ -3,6 +3,7 @@
 #include "normalize.h"
 #include "error.h"
 #include "util.h"
+#include "write.h"
 #include "archive_policy.h"
 
 #include <archive.h>

@@ -182,8 +182,8 @@ int cr_normalize_file(struct cr_normalize_report *rep, const char *in_path,
  * file opened for reading and writing: zip headers are patched in place).
  * When the input is not a container nothing is written and rep->format is
  * "none". name is used in messages only. Spool files go to opts->tmpdir,
- * else $TMPDIR, else /tmp. On failure out_fd may hold a partial result,
- * which the caller discards.
+ * else $TMPDIR, else /tmp. Returns as cr_normalize_file() does; on
+ * failure out_fd may hold a partial result, which the caller discards.
  */
 int cr_normalize_fd(struct cr_normalize_report *rep, int out_fd, int in_fd,
 		    const char *name, int64_t source_date_epoch,

@@ -4,6 +4,7 @@
 #include "archive_policy.h"
 #include "recipe.h"
 #include "util.h"
+#include "write.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -55,15 +56,7 @@ hexfield(unsigned char *out, const char *hex, const char *file,
 static int
 plain_token(const char *s, size_t max)
 {
-	size_t n = 0;
-
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (; *s; s++, n++)
-		if (n >= max || (unsigned char)*s <= 0x20 ||
-		    (unsigned char)*s >= 0x7f || *s == '/')
-			return 0;
-	return 1;
+	return cr_statement_token(s, max);
 }
 
 /* A relative path without "." or ".." parts, for pool paths. */
@@ -2436,31 +2429,27 @@ cr_root_dependency(const struct cr_root *r)
 {
 	const struct cr_root_manifest *m = r->manifest;
 	struct cr_resource *dep = NULL;
-	json_t *ann = NULL, *pkgs, *p, *mj = NULL;
-	char uri[512];
+	char uri[512], hex[CR_SHA256_HEXLEN + 1];
+	json_t *mj = NULL;
 	size_t i;
 
-	if ((pkgs = json_array()) == NULL)
+	if ((dep = resource_new(CR_STATEMENT_ROOTFS, CR_DIGEST_GITTREE,
+				r->tree)) == NULL)
 		return NULL;
+	dep->ann.has_packages = 1;
 	for (i = 0; i < r->npkgs; i++) {
 		const struct cr_root_pkg *k = &r->pkgs[i];
 
-		p = json_pack("{s:s, s:s, s:s}", "name", k->name, "version",
-			      k->version, "architecture", k->arch);
 		/* Tree and package list checked alike: same order. */
-		if (p != NULL && m != NULL && i < m->npkgs)
-			json_object_set_new(
-				p, "digest",
-				json_pack("{s:o}", "sha256",
-					  hexjson(m->pkgs[i].sha256)));
-		if (p == NULL || json_array_append_new(pkgs, p) < 0)
+		if (m != NULL && i < m->npkgs)
+			cr_hex_encode(hex, m->pkgs[i].sha256, CR_SHA256_LEN);
+		if (cr_resource_add_package(
+			    dep, k->name, k->version, k->arch,
+			    m != NULL && i < m->npkgs ? hex : NULL) < 0)
 			goto fail;
 	}
-	ann = json_pack("{s:o, s:s}", "packages", pkgs, "packagesFrom",
-			m ? "ROOT.json" : "var/lib/dpkg/status");
-	pkgs = NULL;
-	if (ann == NULL ||
-	    (dep = resource_new("rootfs", "gitTree", r->tree)) == NULL)
+	if (cr_resource_set(&dep->ann.packages_from,
+			    m ? "ROOT.json" : "var/lib/dpkg/status") < 0)
 		goto fail;
 	if (m != NULL) {
 		snprintf(uri, sizeof(uri),
@@ -2470,18 +2459,15 @@ cr_root_dependency(const struct cr_root *r)
 		/* Written after the annotations, as it always was. */
 		dep->uri_last = 1;
 		if ((mj = cr_root_manifest_json(m)) == NULL ||
-		    json_object_set(ann, "recipe",
-				    json_object_get(mj, "recipe")) < 0 ||
 		    cr_resource_set(&dep->uri, uri) < 0)
 			goto fail;
+		/* ROOT.json's recipe, as it is there. */
+		dep->ann.recipe = json_incref(json_object_get(mj, "recipe"));
 		json_decref(mj);
 	}
-	dep->ann.more = ann;
 	return dep;
 fail:
-	json_decref(pkgs);
 	json_decref(mj);
-	json_decref(ann);
 	cr_resources_free(dep, 1);
 	return NULL;
 }
@@ -2586,11 +2572,11 @@ cr_root_host_dependency(const struct cr_root_pkg *pkgs, size_t n)
 	if ((dep = resource_new(CR_ROOT_HOST_NAME, "sha256", md)) == NULL)
 		goto done;
 	if (cr_resource_set(&dep->uri, "urn:cleanroom:root:host") < 0 ||
-	    (dep->ann.more = json_pack("{s:s, s:s, s:s, s:s}", "packagesFrom",
-				       "var/lib/dpkg/status", "architecture",
-				       native, "packagesEncoding",
-				       "zlib+base64", "packages", b64)) ==
-		    NULL) {
+	    cr_resource_set(&dep->ann.packages_from, "var/lib/dpkg/status") <
+		    0 ||
+	    cr_resource_set(&dep->ann.architecture, native) < 0 ||
+	    cr_resource_set(&dep->ann.packages_encoding, "zlib+base64") < 0 ||
+	    cr_resource_set(&dep->ann.packages_text, b64) < 0) {
 		cr_resources_free(dep, 1);
 		dep = NULL;
 	}
@@ -2601,42 +2587,31 @@ done:
 	return dep;
 }
 
-/* The packages of a recorded root, checked and sorted. */
+/* The packages of a recorded root (the codec checked them), sorted. */
 static int
-record_pkgs(struct cr_root_record *out, json_t *pkgs, const char *file)
+record_pkgs(struct cr_root_record *out, const struct cr_resource *d,
+	    const char *file)
 {
 	struct pkglist l = {0};
-	json_t *p;
 	size_t i;
 	int err;
 
 	l.file = file;
-	if (!json_is_array(pkgs))
-		return cr_error_set("%s: annotations.packages is not a list",
-				    l.file);
-	json_array_foreach(pkgs, i, p)
-	{
-		const char *n = jstr(p, "name"), *v = jstr(p, "version"),
-			   *a = jstr(p, "architecture");
-
-		if (!plain_token(n, 256) || !plain_token(v, 256) ||
-		    !plain_token(a, 64)) {
-			err = cr_error_set("%s: package %zu is malformed",
-					   l.file, i + 1);
-			goto fail;
+	if (d->ann.packages_problem != NULL)
+		return cr_error_set("%s: %s", file, d->ann.packages_problem);
+	for (i = 0; i < d->ann.npackages; i++)
+		if ((err = pkglist_add(&l, d->ann.packages[i].name,
+				       d->ann.packages[i].version,
+				       d->ann.packages[i].arch)) < 0) {
+			cr_root_pkgs_free(l.pkgs, l.count);
+			return err;
 		}
-		if ((err = pkglist_add(&l, n, v, a)) < 0)
-			goto fail;
-	}
 	if (l.count > 0)
 		qsort(l.pkgs, l.count, sizeof(*l.pkgs), cmp_pkg);
 	out->pkgs = l.pkgs;
 	out->npkgs = l.count;
 	out->has_pkgs = 1;
 	return CR_OK;
-fail:
-	cr_root_pkgs_free(l.pkgs, l.count);
-	return err;
 }
 
 /* The resolvedDependencies entry named name, with a digest of alg. */
@@ -2664,17 +2639,16 @@ cr_root_record_get(struct cr_root_record *out, int *found,
 		   const struct cr_statement *st)
 {
 	const struct cr_resource *d;
-	json_t *pkgs;
 
 	memset(out, 0, sizeof(*out));
 	*found = 0;
-	if ((d = find_dep(st, "rootfs", "gitTree", out->tree)) == NULL)
+	if ((d = find_dep(st, CR_STATEMENT_ROOTFS, CR_DIGEST_GITTREE,
+			  out->tree)) == NULL)
 		return CR_OK;
 	*found = 1;
-	pkgs = json_object_get(d->ann.more, "packages");
-	if (pkgs == NULL)
+	if (!d->ann.has_packages && d->ann.packages_problem == NULL)
 		return CR_OK;
-	return record_pkgs(out, pkgs, "the statement's rootfs");
+	return record_pkgs(out, d, "the statement's rootfs");
 }
 
 int
@@ -2687,7 +2661,6 @@ cr_root_host_record_get(struct cr_root_record *out, int *found,
 	const char *b64, *native, *enc, *s, *e;
 	char line[600], *sp, *colon, *text = NULL;
 	const struct cr_resource *d;
-	json_t *ann;
 	size_t zlen = 0;
 	uLongf len = CR_ROOT_HOST_MAX_TEXT;
 	int err;
@@ -2697,10 +2670,9 @@ cr_root_host_record_get(struct cr_root_record *out, int *found,
 	l.file = "the statement's " CR_ROOT_HOST_NAME;
 	if ((d = find_dep(st, CR_ROOT_HOST_NAME, "sha256", md)) == NULL)
 		return CR_OK;
-	ann = d->ann.more;
-	b64 = jstr(ann, "packages");
-	native = jstr(ann, "architecture");
-	enc = jstr(ann, "packagesEncoding");
+	b64 = d->ann.packages_text;
+	native = d->ann.architecture;
+	enc = d->ann.packages_encoding;
 	if (b64 == NULL || native == NULL || !plain_token(native, 64) ||
 	    enc == NULL || strcmp(enc, "zlib+base64") != 0)
 		return cr_error_set("%s: no packages, architecture or "

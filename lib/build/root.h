@@ -15,7 +15,7 @@
 #define CR_ROOT_KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
 
 /* Caps on what a root, its manifest and its archive files may hold. */
-#define CR_ROOT_MAX_PACKAGES 65536u
+#define CR_ROOT_MAX_PACKAGES CR_STATEMENT_MAX_PACKAGES
 #define CR_ROOT_MAX_INCLUDE 1024u
 #define CR_ROOT_MAX_MANIFEST (64u << 20)
 #define CR_ROOT_MAX_RELEASE (16u << 20)
@@ -55,19 +55,25 @@ struct cr_root_manifest {
 	size_t npkgs;
 };
 
-/* The JSON form (see docs/format.md); NULL when out of memory. */
+/*
+ * The JSON form (see docs/format.md), a new reference the caller
+ * json_decref()s; NULL when out of memory.
+ */
 json_t *cr_root_manifest_json(const struct cr_root_manifest *m);
 
 /*
- * Reads ROOT.json strictly: duplicate keys, a wrong _type, missing or
- * mistyped fields, bad hex and more than the caps are CR_ERROR naming file.
+ * Reads ROOT.json strictly (at most CR_ROOT_MAX_MANIFEST bytes): duplicate
+ * keys, a wrong _type, missing or mistyped fields, a name, version or
+ * architecture that is not a plain token, a package listed twice, bad hex
+ * and more than the caps are CR_ERROR naming file. *out is the caller's
+ * (cr_root_manifest_free()); NULL on failure.
  */
 int cr_root_manifest_load(struct cr_root_manifest **out, const char *file);
 
 /* Frees m and everything it holds; NULL is accepted. */
 void cr_root_manifest_free(struct cr_root_manifest *m);
 
-/* Frees what a recipe holds (not the struct). */
+/* Frees what a recipe holds (not the struct) and zeroes it; NULL ignored. */
 void cr_root_recipe_clear(struct cr_root_recipe *r);
 
 /*
@@ -75,7 +81,10 @@ void cr_root_recipe_clear(struct cr_root_recipe *r);
  * source tree hash with device nodes, FIFOs and sockets left out, the way
  * `attest build --root` records a root and `attest hash --root-fs` prints
  * it. Owners, times and permission bits other than the owner's execute bit
- * do not count, as for any tree hash.
+ * do not count, as for any tree hash. opts (NULL: defaults) is taken as
+ * cr_tree_from_path() takes it, skip_special forced on and no components
+ * stripped. *out is the caller's (cr_tree_free()); CR_ERROR as
+ * cr_tree_from_path() fails (unreadable, malformed or hostile input).
  */
 int cr_root_hash(struct cr_tree **out, const char *path,
 		 const struct cr_tree_opts *opts);
@@ -99,18 +108,27 @@ struct cr_root {
  * own /dev; owners kept when run as root; names checked again; hard links
  * only to earlier members), and the directory is hashed again and must give
  * the tar's tree hash, so the tree hash recorded is the one of the files the
- * build runs on. cr_root_close() removes the private copy.
+ * build runs on. *out is the caller's, to give to cr_root_close(), which
+ * removes the private copy; pkgs and manifest stay empty until
+ * cr_root_describe(). CR_ERROR (nothing left behind) when path cannot be
+ * read or hashed, or unpacked does not give the tar's tree hash.
  */
 int cr_root_open(struct cr_root **out, const char *path,
 		 const struct cr_tree_opts *opts);
-/* Removes the private copy a ROOT.tar was unpacked to and frees r (NULL
- * accepted). A directory given as the root is never touched. */
+/*
+ * Removes the private copy a ROOT.tar was unpacked to and frees r (NULL
+ * accepted). A directory given as the root is never touched.
+ */
 void cr_root_close(struct cr_root *r);
 
 /*
  * The packages a root's dpkg database (var/lib/dpkg/status under root;
  * "/" for the host) says are installed: name, version, architecture, sorted
- * by name and architecture. A root without a dpkg database has none.
+ * by name and architecture. A root without a dpkg database has none
+ * (CR_OK, *out NULL, *count 0). *out is the caller's (cr_root_pkgs_free()).
+ * CR_ERROR when the status file cannot be read, an installed package lacks
+ * a plain name, version or architecture, or there are more than
+ * CR_ROOT_MAX_PACKAGES.
  */
 int cr_root_installed(struct cr_root_pkg **out, size_t *count,
 		      const char *root);
@@ -121,7 +139,9 @@ void cr_root_pkgs_free(struct cr_root_pkg *p, size_t count);
  * Fills r->pkgs from the opened root's dpkg status and loads the ROOT.json
  * beside path (X.tar: X.json; a directory DIR: DIR.json) when there is one:
  * its tree hash must be the root's and its packages the installed ones
- * (CR_EFAIL naming the file otherwise).
+ * (CR_EFAIL naming the file otherwise). CR_ERROR when the status or
+ * ROOT.json cannot be read (cr_root_installed(), cr_root_manifest_load()).
+ * What it fills is r's, freed by cr_root_close().
  */
 int cr_root_describe(struct cr_root *r, const char *path);
 
@@ -129,9 +149,10 @@ int cr_root_describe(struct cr_root *r, const char *path);
  * The root as a statement's resolvedDependencies entry (docs/format.md):
  * name "rootfs", digest.gitTree, never a local path; annotations hold the
  * recipe (from ROOT.json, with uri urn:cleanroom:root:debian:SUITE:ARCH
- * [:SNAPSHOT]) and every package (with its .deb SHA-256 when ROOT.json
- * gives it), in ann.more. Allocated (cr_resources_free(dep, 1)); NULL
- * when out of memory.
+ * [:SNAPSHOT]) and every package r->pkgs holds (with its .deb SHA-256
+ * when ROOT.json gives it, in the same order), typed in struct cr_resource's
+ * ann (packages, packages_from, recipe). Allocated (cr_resources_free(dep,
+ * 1)); NULL when out of memory.
  */
 struct cr_resource *cr_root_dependency(const struct cr_root *r);
 
@@ -144,18 +165,26 @@ struct cr_root_record {
 };
 
 /*
- * Reads the root statement records: CR_OK with *found 0 when it records
- * none; CR_ERROR when its packages are malformed or too many.
+ * Reads the root statement records (its "rootfs" dependency with a gitTree
+ * of 64 hex digits): CR_OK with *found 0 when it records none, and
+ * has_pkgs 0 when it lists no packages; CR_ERROR naming "the statement's
+ * rootfs" when its packages are not a list, one is malformed or there are
+ * more than CR_ROOT_MAX_PACKAGES (the decoder's packages_problem). out is
+ * the caller's to cr_root_record_clear(), after a failure too.
  */
 int cr_root_record_get(struct cr_root_record *out, int *found,
 		       const struct cr_statement *st);
+/* Frees what rec holds and zeroes it. */
 void cr_root_record_clear(struct cr_root_record *rec);
 
 /* The host's package set in a statement, for a build with no --root. */
 #define CR_ROOT_HOST_NAME "hostfs"
 #define CR_ROOT_HOST_MAX_TEXT (4u << 20) /* its list, inflated */
 
-/* SHA-256 of the packages as lines "NAME VERSION ARCH\n". */
+/*
+ * SHA-256 of the n packages as lines "NAME VERSION ARCH\n", in the order
+ * given. CR_ERROR only when OpenSSL fails.
+ */
 int cr_root_pkgs_digest(unsigned char out[CR_SHA256_LEN],
 			const struct cr_root_pkg *p, size_t n);
 
@@ -175,7 +204,9 @@ struct cr_resource *cr_root_host_dependency(const struct cr_root_pkg *pkgs,
 /*
  * Reads the host package set a statement records: *found 0 when none;
  * CR_ERROR when its packages are malformed, too many, or not the ones its
- * digest names. out->tree holds that digest.
+ * digest names (the inflated text is capped at CR_ROOT_HOST_MAX_TEXT).
+ * out->tree holds that digest. out is the caller's to
+ * cr_root_record_clear(), after a failure too.
  */
 int cr_root_host_record_get(struct cr_root_record *out, int *found,
 			    const struct cr_statement *st);
@@ -190,21 +221,30 @@ struct cr_root_drift {
 
 /*
  * The packages (by name and architecture) whose version differs between
- * the sorted lists a (attested) and b (here), or that only one has.
+ * the lists a (attested) and b (here), both sorted by name and
+ * architecture as cr_root_installed() sorts them, or that only one has; in
+ * that order, one merge pass. *out is the caller's (cr_root_drift_free());
+ * CR_ERROR only when out of memory.
  */
 int cr_root_drift_list(struct cr_root_drift **out, size_t *count,
 		       const struct cr_root_pkg *a, size_t na,
 		       const struct cr_root_pkg *b, size_t nb);
+/* Frees count drift entries and the array; NULL is accepted. */
 void cr_root_drift_free(struct cr_root_drift *d, size_t count);
 
 /*
  * The mirror this machine's apt uses for Debian: the first URIs: of
  * /etc/apt/sources.list.d/debian.sources, else the first "deb" line of
- * /etc/apt/sources.list. Allocated.
+ * /etc/apt/sources.list, an http://, https:// or file:// URL. *out is
+ * the caller's to free(); CR_ERROR when neither file names one (or out of
+ * memory, reported the same way).
  */
 int cr_root_default_mirror(char **out);
 
-/* "20250520T000000Z" (or without the Z) as seconds since the epoch. */
+/*
+ * "20250520T000000Z" (or without the Z) as seconds since the epoch, UTC;
+ * CR_ERROR naming the snapshot when it is not that form or before 1970.
+ */
 int cr_root_snapshot_time(int64_t *out, const char *snapshot);
 
 /* One .deb found in a --debs directory and what became of its check. */
@@ -245,6 +285,9 @@ struct cr_root_debs {
  * message; a .deb that fails is recorded in the result (nbad) and is not an
  * error here. A manifest, when given, adds its packages the directory lacks
  * as CR_DEB_MISSING and any whose digest differs as CR_DEB_DIFFERS.
+ * Runs gpgv in a child process (fork and exec, its output read through a
+ * pipe). *out is the caller's (cr_root_debs_free()); CR_ERROR when the
+ * directory or its files cannot be read or are malformed or over the caps.
  */
 int cr_root_debs_check(struct cr_root_debs **out, const char *dir,
 		       const char *keyring,
@@ -275,19 +318,29 @@ struct cr_root_create_opts {
  * installed, writes opts->output atomically and fills the manifest (to be
  * written by the caller with cr_root_manifest_json()). A mirror "file://DIR"
  * recreates a root from a --debs directory offline. CR_EFAIL when a package
- * fails the chain; CR_ERROR when mmdebstrap or the mirror fails.
+ * fails the chain; CR_ERROR when mmdebstrap or the mirror fails. Runs
+ * curl, gpgv and mmdebstrap as child processes and may take minutes;
+ * progress is called from this thread. *out is the caller's
+ * (cr_root_manifest_free()); nothing is written at opts->output on failure.
  */
 int cr_root_create(struct cr_root_manifest **out,
 		   const struct cr_root_create_opts *opts);
 
-/* Writes ROOT.json atomically (cr_root_manifest_json(), indented). */
+/*
+ * Writes ROOT.json atomically (cr_root_manifest_json(), indented, a final
+ * newline, mode 0644), replacing path. CR_ERROR out of memory or when the
+ * write fails (cr_write_atomic()).
+ */
 int cr_root_manifest_write(const struct cr_root_manifest *m, const char *path);
 
 /*
  * Whether the root manifest m describes was made as a recipe's "root"
  * object (cleanroom.json: suite, snapshot, include) asks: the same suite,
  * the same snapshot (or none on both sides) and the same set of included
- * packages. CR_EFAIL naming name and what differs.
+ * packages. CR_EFAIL naming name and what differs (a missing suite too);
+ * CR_ERROR when include is not a list of at most CR_ROOT_MAX_INCLUDE
+ * package names (the message names root.include, not name), or out of
+ * memory.
  */
 int cr_root_recipe_check(const struct cr_root_manifest *m, json_t *want,
 			 const char *name);
@@ -295,7 +348,9 @@ int cr_root_recipe_check(const struct cr_root_manifest *m, json_t *want,
 /*
  * Where a recipe's root is kept in a cache directory:
  * CACHE/root-SUITE-KEY.tar, KEY the first 16 hex digits of the SHA-256 of
- * the suite, the snapshot and the sorted includes, one a line.
+ * the suite, the snapshot and the sorted includes, one a line. *out is
+ * the caller's to free(); CR_ERROR when want is malformed (as for
+ * cr_root_recipe_check()) or out of memory.
  */
 int cr_root_recipe_cache_name(char **out, json_t *want, const char *cache);
 
@@ -341,12 +396,18 @@ struct cr_root_owners {
 
 /*
  * Reads var/lib/dpkg/info/PKG.list (and PKG:ARCH.list) of a root, a
- * directory or a tar archive. A root without a dpkg database gives an
- * empty map.
+ * directory or a tar archive (read through the archive policy). A root
+ * without a dpkg database gives an empty map. *out is the caller's
+ * (cr_root_owners_free()); CR_ERROR naming root when it cannot be read, a
+ * list is malformed or out of memory.
  */
 int cr_root_owners_load(struct cr_root_owners **out, const char *root);
 
-/* The package owning path (merged /usr aliases too), or NULL. */
+/*
+ * The package owning path, relative to the root as dpkg lists it
+ * ("usr/bin/ls"; merged /usr aliases too), or NULL; o NULL owns nothing.
+ * Borrowed from o. O(log n).
+ */
 const char *cr_root_owner(const struct cr_root_owners *o, const char *path);
 
 /* Frees o and everything it holds; NULL is accepted. */

@@ -173,6 +173,13 @@ void cr_sandbox_opts_init(struct cr_sandbox_opts *opts);
  * left; the message is "timed out after N s"; *exit_status is
  * CR_SANDBOX_TIMED_OUT).
  * Otherwise, on CR_ERROR, *exit_status is -1.
+ *
+ * The sandbox is a child of the calling thread (clone(2), no shell), which
+ * blocks until it and its processes are gone; should that thread die first,
+ * the sandbox is killed (PR_SET_PDEATHSIG). Needs unprivileged user
+ * namespaces (or root); mount_setattr(2) is used when the kernel has it
+ * (else the CR_SANDBOX_LEGACY_REMOUNT way). Strings are capped (CR_SANDBOX_MAX_ARGS,
+ * CR_SANDBOX_MAX_ENV, CR_SANDBOX_MAX_STRING): more is CR_ERROR.
  */
 int cr_sandbox_run(int *exit_status, const struct cr_sandbox_opts *opts);
 

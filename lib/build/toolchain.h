@@ -80,7 +80,10 @@ int cr_toolchain_probe(struct cr_toolchain **out,
  * absolute paths inside the root) as a file entry (file set): a regular
  * file opened inside the root (symlinks followed there), hashed and matched
  * to its dpkg package like a tool, never run, no execute bit needed. A
- * file that is not there is left out.
+ * file that is not there is left out. Errors and *out as for
+ * cr_toolchain_probe(), and CR_ERROR for more than CR_TOOLCHAIN_MAX_TOOLS
+ * names in all or a name that is not an absolute path. Each tool's version
+ * runs in a sandbox (cr_sandbox_run(): a child in new namespaces).
  */
 int cr_toolchain_probe_files(struct cr_toolchain **out,
 			     const struct cr_sandbox_opts *sandbox,
@@ -109,7 +112,9 @@ int cr_toolchain_probe_files(struct cr_toolchain **out,
  * none). Directory listings are bounded
  * (CR_TOOLCHAIN_MAX_DIRS), symlinks are followed inside the root only; an
  * artifact that is not ELF or is malformed gives no library. The caller
- * frees *out with cr_toolchain_list_free().
+ * frees *out with cr_toolchain_list_free(). CR_ERROR naming root when it
+ * cannot be opened, or out of memory; at most CR_TOOLCHAIN_MAX_FILES files,
+ * the rest left out.
  */
 int cr_toolchain_internals(char ***out, size_t *count, const char *root,
 			   const char *dir, const char *const *artifacts);

@@ -2,6 +2,7 @@
 #include "toolchain_diff.h"
 #include "error.h"
 #include "util.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>

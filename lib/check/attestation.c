@@ -245,6 +245,16 @@ agreeing_key(const struct cr_verdict *v, const struct cr_checked *c,
 	return k;
 }
 
+/* Whether c is a statement of the best tree that an agreeing key signed. */
+static int
+for_best_tree(const struct cr_verdict *v, const struct cr_checked *c,
+	      const struct cr_keyring *ring)
+{
+	return c->status == CR_OK && c->st->has_tree &&
+	       memcmp(c->st->tree, v->best_tree, CR_SHA256_LEN) == 0 &&
+	       agreeing_key(v, c, ring->count) != ring->count;
+}
+
 /*
  * One tree builds one set of bytes: a key that agrees on best_tree but also
  * signed, for that tree, another digest under a name it gave this one has
@@ -266,9 +276,7 @@ contradiction(struct cr_verdict *v, const struct cr_checked_set *set,
 	for (i = 0; i < set->count; i++) {
 		const struct cr_checked *c = &set->items[i];
 
-		if (c->status != CR_OK || !c->st->has_tree ||
-		    memcmp(c->st->tree, v->best_tree, CR_SHA256_LEN) != 0 ||
-		    agreeing_key(v, c, ring->count) == ring->count)
+		if (!for_best_tree(v, c, ring))
 			continue;
 		total += c->st->nsubjects;
 	}
@@ -279,9 +287,7 @@ contradiction(struct cr_verdict *v, const struct cr_checked_set *set,
 	for (i = 0; i < set->count; i++) {
 		const struct cr_checked *c = &set->items[i];
 
-		if (c->status != CR_OK || !c->st->has_tree ||
-		    memcmp(c->st->tree, v->best_tree, CR_SHA256_LEN) != 0 ||
-		    agreeing_key(v, c, ring->count) == ring->count)
+		if (!for_best_tree(v, c, ring))
 			continue;
 		for (j = 0; j < c->st->nsubjects && n < total; j++) {
 			idx[n].name = c->st->subjects[j].name;

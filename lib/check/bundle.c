@@ -1,4 +1,4 @@
-/* Sigstore bundles v0.3: a DSSE envelope with a public-key hint, written and read. */
+/* Sigstore bundles v0.3: a DSSE envelope with a public-key hint, read. */
 #include "bundle.h"
 #include "error.h"
 #include "json_keys.h"
@@ -8,53 +8,6 @@
 #include <string.h>
 
 #include <jansson.h>
-
-int
-cr_bundle_serialize(char **out, size_t *len, const struct cr_dsse *env)
-{
-	json_t *b = NULL, *e = NULL;
-	json_error_t jerr;
-	char *line = NULL, *text = NULL;
-	size_t llen;
-	int err;
-
-	*out = NULL;
-	*len = 0;
-	if (env->nsigs != 1 || env->sigs[0].keyid == NULL)
-		return cr_error_set("bundle: a Sigstore bundle holds one "
-				    "signature with its key id");
-	if ((err = cr_dsse_serialize(&line, &llen, env)) < 0)
-		return err;
-	if ((e = json_loadb(line, llen, JSON_REJECT_DUPLICATES, &jerr)) ==
-	    NULL) {
-		err = cr_error_set("bundle: envelope: %s", jerr.text);
-		goto done;
-	}
-	b = json_pack("{s:s, s:{s:{s:s}, s:[]}, s:O}", "mediaType",
-		      CR_BUNDLE_MEDIA_TYPE, "verificationMaterial", "publicKey",
-		      "hint", env->sigs[0].keyid, "tlogEntries", "dsseEnvelope",
-		      e);
-	if (b == NULL || (text = json_dumps(b, JSON_INDENT(2))) == NULL) {
-		err = cr_error_set("bundle: out of memory");
-		goto done;
-	}
-	llen = strlen(text);
-	if ((*out = realloc(text, llen + 2)) == NULL) {
-		err = cr_error_set("bundle: out of memory");
-		goto done;
-	}
-	text = NULL;
-	(*out)[llen] = '\n';
-	(*out)[llen + 1] = '\0';
-	*len = llen + 1;
-	err = CR_OK;
-done:
-	free(text);
-	free(line);
-	json_decref(e);
-	json_decref(b);
-	return err;
-}
 
 /* Refuses a field of obj that is not among the NULL-terminated names. */
 static int

@@ -1,4 +1,4 @@
-/* Sigstore bundles v0.3: a DSSE envelope with a public-key hint, written and read. */
+/* Sigstore bundles v0.3: a DSSE envelope with a public-key hint, read. */
 #ifndef CR_BUNDLE_H
 #define CR_BUNDLE_H
 
@@ -10,15 +10,6 @@
 /* The same version in the older spelling the specification allows. */
 #define CR_BUNDLE_MEDIA_TYPE_ALT \
 	"application/vnd.dev.sigstore.bundle+json;version=0.3"
-
-/*
- * The Sigstore bundle (protobuf-specs Bundle, JSON) holding env, which
- * must carry exactly one signature with a keyid: mediaType v0.3,
- * verificationMaterial.publicKey.hint that keyid (the specification asks
- * that hint and envelope keyid be the same), no transparency log entries
- * and dsseEnvelope. Allocated JSON text ending in a newline.
- */
-int cr_bundle_serialize(char **out, size_t *len, const struct cr_dsse *env);
 
 /*
  * Reads a bundle file: one JSON object, at most CR_DSSE_FILE_MAX bytes, no

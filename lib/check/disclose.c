@@ -16,160 +16,6 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
-/* ---- writing ---------------------------------------------------------- */
-
-struct collect {
-	json_t *trees;
-	char **dirs; /* sorted directories needed, "" the root */
-	size_t ndirs;
-	int err;
-};
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
-add_tree(void *ctx, const char *dir, const unsigned char oid[CR_SHA256_LEN],
-	 const unsigned char *body, size_t len)
-{
-	struct collect *c = ctx;
-	char hex[CR_SHA256_HEXLEN + 1], *b64;
-	json_t *t;
-
-	if (bsearch(&dir, c->dirs, c->ndirs, sizeof(*c->dirs), cmp_str) == NULL)
-		return CR_OK;
-	if (cr_base64_encode(&b64, body, len) < 0)
-		return CR_ERROR;
-	cr_hex_encode(hex, oid, CR_SHA256_LEN);
-	t = json_pack("{s:s, s:s, s:s}", "path", dir, "id", hex, "body", b64);
-	free(b64);
-	if (t == NULL || json_array_append_new(c->trees, t) < 0)
-		return cr_error_set("disclosure: cannot encode tree '%s'", dir);
-	return CR_OK;
-}
-
-static int
-selects(const char *path, const char *want)
-{
-	size_t n = strlen(want);
-
-	if (strcmp(want, ".") == 0 || n == 0)
-		return 1;
-	return strncmp(path, want, n) == 0 &&
-	       (path[n] == '\0' || path[n] == '/');
-}
-
-/* Adds path's directories (and the root) to the needed set, unsorted. */
-static int
-need_dirs(struct collect *c, size_t *alloc, const char *path)
-{
-	const char *slash = path;
-	char **d;
-
-	for (;;) {
-		if (c->ndirs == *alloc) {
-			*alloc = *alloc ? *alloc * 2 : 64;
-			if ((d = realloc(c->dirs, *alloc * sizeof(*d))) == NULL)
-				return cr_error_set("out of memory");
-			c->dirs = d;
-		}
-		c->dirs[c->ndirs] = strndup(path, (size_t)(slash - path));
-		if (c->dirs[c->ndirs++] == NULL)
-			return cr_error_set("out of memory");
-		if ((slash = strchr(slash == path ? path : slash + 1, '/')) ==
-		    NULL)
-			return CR_OK;
-	}
-}
-
-int
-cr_disclosure_manifest(char **json, size_t *len, unsigned char **selected,
-		       const struct cr_tree *tree, char *const *paths,
-		       size_t npaths)
-{
-	struct collect c = {0};
-	json_t *root = NULL, *files;
-	unsigned char *sel = NULL;
-	char hex[CR_SHA256_HEXLEN + 1], want[CR_TREE_MAX_PATH + 1];
-	size_t i, j, alloc = 0, n, hits;
-	int err = CR_ERROR;
-
-	*json = NULL;
-	*len = 0;
-	*selected = NULL;
-	if ((sel = calloc(tree->count + 1, 1)) == NULL ||
-	    (c.trees = json_array()) == NULL ||
-	    (files = json_array()) == NULL) {
-		json_decref(c.trees);
-		free(sel);
-		return cr_error_set("out of memory");
-	}
-	cr_hex_encode(hex, tree->root, CR_SHA256_LEN);
-	root = json_pack("{s:i, s:s, s:o, s:o}", "cleanroomDisclosure", 1,
-			 "root", hex, "disclosed", files, "trees", c.trees);
-	if (root == NULL) {
-		err = cr_error_set("out of memory");
-		goto done;
-	}
-	for (j = 0; j < npaths; j++) {
-		n = strlen(paths[j]);
-		while (n > 1 && paths[j][n - 1] == '/')
-			n--;
-		if (n > CR_TREE_MAX_PATH) {
-			err = cr_error_set("%s: path too long", paths[j]);
-			goto done;
-		}
-		memcpy(want, paths[j], n);
-		want[n] = '\0';
-		for (i = 0, hits = 0; i < tree->count; i++)
-			if (selects(tree->entries[i].path, want)) {
-				sel[i] = 1;
-				hits++;
-			}
-		if (hits == 0) {
-			err = cr_error_set("%s: not in the tree", paths[j]);
-			goto done;
-		}
-	}
-	if ((err = need_dirs(&c, &alloc, "")) < 0)
-		goto done;
-	for (i = 0; i < tree->count; i++) {
-		if (!sel[i])
-			continue;
-		if (json_array_append_new(
-			    files, json_string(tree->entries[i].path)) < 0) {
-			err = cr_error_set("%s: cannot be encoded (not UTF-8?)",
-					   tree->entries[i].path);
-			goto done;
-		}
-		if ((err = need_dirs(&c, &alloc, tree->entries[i].path)) < 0)
-			goto done;
-	}
-	qsort(c.dirs, c.ndirs, sizeof(*c.dirs), cmp_str);
-	if ((err = cr_tree_foreach_tree(tree, add_tree, &c)) < 0)
-		goto done;
-	if ((*json = json_dumps(root, JSON_COMPACT)) == NULL) {
-		err = cr_error_set("disclosure: cannot encode the manifest");
-		goto done;
-	}
-	*len = strlen(*json);
-	*selected = sel;
-	sel = NULL;
-	err = CR_OK;
-done:
-	for (i = 0; i < c.ndirs; i++)
-		free(c.dirs[i]);
-	free(c.dirs);
-	free(sel);
-	json_decref(root);
-	return err;
-}
-
-/* ---- checking --------------------------------------------------------- */
-
 struct tentry {
 	const char *name; /* into the body copy */
 	size_t namelen;
@@ -295,49 +141,51 @@ tobj_cmp(const void *a, const void *b)
 		      ((const struct tobj *)b)->path);
 }
 
+/* A name to look up: path[0..n). */
+struct span {
+	const char *p;
+	size_t n;
+};
+
+static int
+tobj_find_cmp(const void *key, const void *elem)
+{
+	const struct span *k = key;
+	const char *path = ((const struct tobj *)elem)->path;
+	size_t m = strlen(path);
+	int c = memcmp(k->p, path, m < k->n ? m : k->n);
+
+	return c != 0 ? c : (k->n > m) - (k->n < m);
+}
+
 /* The tree object at path[0..n), in O(log trees): b->trees is sorted. */
 static struct tobj *
 find_tree(struct bundle *b, const char *path, size_t n)
 {
-	size_t lo = 0, hi = b->ntrees, mid, m;
-	int c;
+	struct span key = {path, n};
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		m = strlen(b->trees[mid].path);
-		c = memcmp(b->trees[mid].path, path, m < n ? m : n);
-		if (c == 0)
-			c = m < n ? -1 : m > n;
-		if (c == 0)
-			return &b->trees[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return bsearch(&key, b->trees, b->ntrees, sizeof(*b->trees),
+		       tobj_find_cmp);
 }
 
-/* The entry named name[0..n) of mode class tree or not, by bsearch. */
+static int
+tentry_cmp(const void *a, const void *b)
+{
+	return entry_cmp(a, b);
+}
+
+/*
+ * The entry named name[0..n) that is a tree or not, by bsearch: entry_cmp
+ * tells a tree "name" (sorted as "name/") from a file "name".
+ */
 static struct tentry *
 search_entry(struct tobj *t, const char *name, size_t n, int tree)
 {
 	struct tentry key = {name, n, tree ? CR_MODE_TREE : CR_MODE_FILE, NULL,
 			     0};
-	size_t lo = 0, hi = t->count, mid;
-	int c;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = entry_cmp(&t->entries[mid], &key);
-		if (c == 0 && (t->entries[mid].mode == CR_MODE_TREE) == !!tree)
-			return &t->entries[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return bsearch(&key, t->entries, t->count, sizeof(*t->entries),
+		       tentry_cmp);
 }
 
 /*
@@ -592,6 +440,13 @@ check_files(struct bundle *b, const struct cr_tree *files, json_t *listed)
 				     "files, the bundle holds %zu",
 				     b->file, json_array_size(listed), nfiles);
 	return CR_OK;
+}
+
+/* Orders disclosed items by path (the first member). */
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int

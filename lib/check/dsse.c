@@ -1,4 +1,4 @@
-/* DSSE v1 envelopes: PAE, strict parsing, reading .intoto.jsonl files, serialising, checking. */
+/* DSSE v1 envelopes: PAE, strict parsing, reading .intoto.jsonl files, checking. */
 #include "dsse.h"
 #include "error.h"
 #include "json_keys.h"
@@ -79,26 +79,6 @@ cr_dsse_list_free(struct cr_dsse **list, size_t count)
 	for (i = 0; i < count; i++)
 		cr_dsse_free(list[i]);
 	free(list);
-}
-
-int
-cr_dsse_new(struct cr_dsse **out, const char *payload_type,
-	    const unsigned char *payload, size_t len)
-{
-	struct cr_dsse *env;
-
-	*out = NULL;
-	if ((env = calloc(1, sizeof(*env))) == NULL ||
-	    (env->payload_type = strdup(payload_type)) == NULL ||
-	    (env->payload = malloc(len ? len : 1)) == NULL) {
-		cr_dsse_free(env);
-		return cr_error_set("envelope: out of memory");
-	}
-	if (len > 0)
-		memcpy(env->payload, payload, len);
-	env->payload_len = len;
-	*out = env;
-	return CR_OK;
 }
 
 /* "NAME:LINE: " or "NAME: ", the start of every message about an envelope. */
@@ -412,65 +392,6 @@ done:
 	free(buf);
 	if (fd >= 0)
 		close(fd);
-	return err;
-}
-
-int
-cr_dsse_serialize(char **out, size_t *len, const struct cr_dsse *env)
-{
-	json_t *root = NULL, *sigs = NULL, *s;
-	char *b64 = NULL, *text = NULL;
-	size_t i;
-	int err = CR_ERROR;
-
-	*out = NULL;
-	*len = 0;
-	if ((root = json_object()) == NULL || (sigs = json_array()) == NULL)
-		goto oom;
-	if (cr_base64_encode(&b64, env->payload, env->payload_len) < 0)
-		goto done;
-	if (json_object_set_new(root, "payload", json_string(b64)) < 0)
-		goto oom;
-	free(b64);
-	b64 = NULL;
-	if (json_object_set_new(root, "payloadType",
-				json_string(env->payload_type)) < 0) {
-		cr_error_set("envelope: payloadType is not valid UTF-8");
-		goto done;
-	}
-	for (i = 0; i < env->nsigs; i++) {
-		if ((s = json_object()) == NULL ||
-		    json_array_append_new(sigs, s) < 0)
-			goto oom;
-		if (env->sigs[i].keyid != NULL &&
-		    json_object_set_new(s, "keyid",
-					json_string(env->sigs[i].keyid)) < 0) {
-			cr_error_set("envelope: keyid is not valid UTF-8");
-			goto done;
-		}
-		if (cr_base64_encode(&b64, env->sigs[i].sig,
-				     env->sigs[i].siglen) < 0)
-			goto done;
-		if (json_object_set_new(s, "sig", json_string(b64)) < 0)
-			goto oom;
-		free(b64);
-		b64 = NULL;
-	}
-	if (json_object_set(root, "signatures", sigs) < 0)
-		goto oom;
-	if ((text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER)) ==
-	    NULL)
-		goto oom;
-	*len = strlen(text);
-	*out = text;
-	err = CR_OK;
-	goto done;
-oom:
-	cr_error_set("envelope: out of memory");
-done:
-	free(b64);
-	json_decref(sigs);
-	json_decref(root);
 	return err;
 }
 

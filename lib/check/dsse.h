@@ -1,4 +1,4 @@
-/* DSSE v1 envelopes: PAE, strict parsing, signing and checking. */
+/* DSSE v1 envelopes: PAE, strict parsing, reading and checking. */
 #ifndef CR_DSSE_H
 #define CR_DSSE_H
 
@@ -60,21 +60,11 @@ int cr_dsse_parse(struct cr_dsse **out, const char *json, size_t len,
 int cr_dsse_read_file(struct cr_dsse ***out, size_t *count, const char *path);
 
 /*
- * Serialises env on one line (no newline) with fields payload, payloadType,
- * signatures; standard padded base64.
- */
-int cr_dsse_serialize(char **out, size_t *len, const struct cr_dsse *env);
-
-/*
  * Checks env against key: CR_OK when at least one signature in env is a
  * valid signature by key over the PAE of (payloadType, payload), whatever
  * its keyid hint says; CR_EFAIL otherwise.
  */
 int cr_dsse_verify(const struct cr_dsse *env, const struct cr_pubkey *key);
-
-/* A new unsigned envelope holding a copy of payload. */
-int cr_dsse_new(struct cr_dsse **out, const char *payload_type,
-		const unsigned char *payload, size_t len);
 
 /*
  * Free one envelope, or the count envelopes of a list from

@@ -39,11 +39,11 @@ cr_manifest_load(struct cr_tree **out, const char *path)
 	*out = NULL;
 	if ((err = cr_read_file(&text, &len, path, CR_MANIFEST_MAX)) < 0)
 		return err;
-	if ((j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr)) ==
-	    NULL) {
-		err = cr_error_set("%s: not valid JSON: %s", path, jerr.text);
-		goto done;
-	}
+	/* The text is not needed once parsed. */
+	j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	free(text);
+	if (j == NULL)
+		return cr_error_set("%s: not valid JSON: %s", path, jerr.text);
 	root = json_string_value(json_object_get(j, "tree"));
 	files = json_object_get(j, "files");
 	if (root == NULL || strlen(root) != CR_SHA256_HEXLEN ||
@@ -98,6 +98,5 @@ cr_manifest_load(struct cr_tree **out, const char *path)
 done:
 	cr_tree_free(t);
 	json_decref(j);
-	free(text);
 	return err;
 }

@@ -1,4 +1,4 @@
-/* RFC 9162 Merkle trees: leaf and node hashes, proofs, and their checks. */
+/* RFC 9162 Merkle trees: leaf and node hashes, subtrees, and proofs' checks. */
 #include "merkle.h"
 #include "error.h"
 
@@ -47,9 +47,8 @@ cr_merkle_node_hash(unsigned char out[CR_MERKLE_HASH_LEN],
 	return hash3(out, 0x01, buf, sizeof(buf), NULL, 0);
 }
 
-/* The largest power of two strictly smaller than n, for n >= 2. */
-static uint64_t
-split_point(uint64_t n)
+uint64_t
+cr_merkle_split(uint64_t n)
 {
 	uint64_t k = 1;
 
@@ -88,7 +87,7 @@ cr_merkle_root_of(unsigned char out[CR_MERKLE_HASH_LEN],
 		memcpy(out, hashes, CR_MERKLE_HASH_LEN);
 		return CR_OK;
 	}
-	k = (size_t)split_point(n);
+	k = (size_t)cr_merkle_split(n);
 	if ((err = cr_merkle_root_of(l, hashes, k)) < 0 ||
 	    (err = cr_merkle_root_of(r, hashes + k * CR_MERKLE_HASH_LEN,
 				     n - k)) < 0)
@@ -113,109 +112,11 @@ cr_merkle_subtree(unsigned char out[CR_MERKLE_HASH_LEN], uint64_t lo,
 			return cr_error_set("merkle: unaligned subtree");
 		return get(ctx, h, lo >> h, out);
 	}
-	k = split_point(n);
+	k = cr_merkle_split(n);
 	if ((err = cr_merkle_subtree(l, lo, lo + k, get, ctx)) < 0 ||
 	    (err = cr_merkle_subtree(r, lo + k, hi, get, ctx)) < 0)
 		return err;
 	return cr_merkle_node_hash(out, l, r);
-}
-
-struct proof_acc {
-	unsigned char (*proof)[CR_MERKLE_HASH_LEN];
-	size_t n;
-	cr_merkle_node_fn get;
-	void *ctx;
-};
-
-static int
-append_subtree(struct proof_acc *a, uint64_t lo, uint64_t hi)
-{
-	if (a->n >= CR_MERKLE_MAX_PROOF)
-		return cr_error_set("merkle: proof too long");
-	if (cr_merkle_subtree(a->proof[a->n], lo, hi, a->get, a->ctx) < 0)
-		return CR_ERROR;
-	a->n++;
-	return CR_OK;
-}
-
-/* PATH(m, D[lo:hi]) of RFC 9162, 2.1.3.1, deepest sibling first. */
-static int
-path(struct proof_acc *a, uint64_t m, uint64_t lo, uint64_t hi)
-{
-	uint64_t k;
-	int err;
-
-	if (hi - lo <= 1)
-		return CR_OK;
-	k = split_point(hi - lo);
-	if (m < lo + k) {
-		if ((err = path(a, m, lo, lo + k)) < 0)
-			return err;
-		return append_subtree(a, lo + k, hi);
-	}
-	if ((err = path(a, m, lo + k, hi)) < 0)
-		return err;
-	return append_subtree(a, lo, lo + k);
-}
-
-int
-cr_merkle_inclusion_proof(unsigned char (*proof)[CR_MERKLE_HASH_LEN], size_t *n,
-			  uint64_t index, uint64_t size, cr_merkle_node_fn get,
-			  void *ctx)
-{
-	struct proof_acc a = {proof, 0, get, ctx};
-	int err;
-
-	*n = 0;
-	if (index >= size)
-		return cr_error_set("merkle: leaf %llu is not in a tree of "
-				    "size %llu",
-				    (unsigned long long)index,
-				    (unsigned long long)size);
-	if ((err = path(&a, index, 0, size)) < 0)
-		return err;
-	*n = a.n;
-	return CR_OK;
-}
-
-/* SUBPROOF(m, D[lo:hi], b) of RFC 9162, 2.1.4.1; m counts from lo. */
-static int
-subproof(struct proof_acc *a, uint64_t m, uint64_t lo, uint64_t hi, int b)
-{
-	uint64_t k;
-	int err;
-
-	if (m == hi - lo)
-		return b ? CR_OK : append_subtree(a, lo, hi);
-	k = split_point(hi - lo);
-	if (m <= k) {
-		if ((err = subproof(a, m, lo, lo + k, b)) < 0)
-			return err;
-		return append_subtree(a, lo + k, hi);
-	}
-	if ((err = subproof(a, m - k, lo + k, hi, 0)) < 0)
-		return err;
-	return append_subtree(a, lo, lo + k);
-}
-
-int
-cr_merkle_consistency_proof(unsigned char (*proof)[CR_MERKLE_HASH_LEN],
-			    size_t *n, uint64_t size1, uint64_t size2,
-			    cr_merkle_node_fn get, void *ctx)
-{
-	struct proof_acc a = {proof, 0, get, ctx};
-	int err;
-
-	*n = 0;
-	if (size1 == 0 || size1 > size2)
-		return cr_error_set("merkle: no consistency proof from size "
-				    "%llu to size %llu",
-				    (unsigned long long)size1,
-				    (unsigned long long)size2);
-	if ((err = subproof(&a, size1, 0, size2, 1)) < 0)
-		return err;
-	*n = a.n;
-	return CR_OK;
 }
 
 int
@@ -336,45 +237,5 @@ cr_merkle_verify_consistency(uint64_t size1, uint64_t size2,
 	if (CRYPTO_memcmp(sr, root2, CR_MERKLE_HASH_LEN) != 0)
 		return cr_error_fail("consistency proof does not lead to the "
 				     "new root hash");
-	return CR_OK;
-}
-
-int
-cr_merkle_edge_push(struct cr_merkle_edge *e,
-		    const unsigned char leaf_hash[CR_MERKLE_HASH_LEN])
-{
-	uint64_t s;
-	int err;
-
-	if (e->n >= 64)
-		return cr_error_set("merkle: tree full");
-	memcpy(e->hash[e->n++], leaf_hash, CR_MERKLE_HASH_LEN);
-	e->size++;
-	/* Each trailing zero bit of the new size closes a perfect subtree. */
-	for (s = e->size; !(s & 1); s >>= 1) {
-		if ((err = cr_merkle_node_hash(e->hash[e->n - 2],
-					       e->hash[e->n - 2],
-					       e->hash[e->n - 1])) < 0)
-			return err;
-		e->n--;
-	}
-	return CR_OK;
-}
-
-int
-cr_merkle_edge_root(unsigned char out[CR_MERKLE_HASH_LEN],
-		    const struct cr_merkle_edge *e)
-{
-	unsigned char r[CR_MERKLE_HASH_LEN];
-	unsigned i;
-	int err;
-
-	if (e->n == 0)
-		return cr_sha256_buf(out, "", 0);
-	memcpy(r, e->hash[e->n - 1], CR_MERKLE_HASH_LEN);
-	for (i = e->n - 1; i-- > 0;)
-		if ((err = cr_merkle_node_hash(r, e->hash[i], r)) < 0)
-			return err;
-	memcpy(out, r, CR_MERKLE_HASH_LEN);
 	return CR_OK;
 }

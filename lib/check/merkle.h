@@ -1,4 +1,4 @@
-/* RFC 9162 Merkle trees: leaf and node hashes, proofs, and their checks. */
+/* RFC 9162 Merkle trees: leaf and node hashes, subtrees, and proofs' checks. */
 #ifndef CR_MERKLE_H
 #define CR_MERKLE_H
 
@@ -37,6 +37,10 @@ int cr_merkle_root_of(unsigned char out[CR_MERKLE_HASH_LEN],
 typedef int (*cr_merkle_node_fn)(void *ctx, unsigned height, uint64_t index,
 				 unsigned char out[CR_MERKLE_HASH_LEN]);
 
+/* The largest power of two strictly smaller than n, for n >= 2: where
+ * RFC 9162 splits a tree of n leaves. */
+uint64_t cr_merkle_split(uint64_t n);
+
 /*
  * MTH(D[lo:hi]) for 0 <= lo < hi, lo a multiple of the largest power of two
  * not above hi - lo (as every subtree RFC 9162 names is), from the nodes get
@@ -44,23 +48,6 @@ typedef int (*cr_merkle_node_fn)(void *ctx, unsigned height, uint64_t index,
  */
 int cr_merkle_subtree(unsigned char out[CR_MERKLE_HASH_LEN], uint64_t lo,
 		      uint64_t hi, cr_merkle_node_fn get, void *ctx);
-
-/*
- * The inclusion proof (RFC 9162, 2.1.3.1) of leaf index in a tree of size
- * leaves into proof (room for CR_MERKLE_MAX_PROOF hashes), sibling first.
- * Fails if index >= size.
- */
-int cr_merkle_inclusion_proof(unsigned char (*proof)[CR_MERKLE_HASH_LEN],
-			      size_t *n, uint64_t index, uint64_t size,
-			      cr_merkle_node_fn get, void *ctx);
-
-/*
- * The consistency proof (RFC 9162, 2.1.4.1) from size1 to size2, with
- * 0 < size1 <= size2 (empty when they are equal).
- */
-int cr_merkle_consistency_proof(unsigned char (*proof)[CR_MERKLE_HASH_LEN],
-				size_t *n, uint64_t size1, uint64_t size2,
-				cr_merkle_node_fn get, void *ctx);
 
 /*
  * Checks that leaf_hash is leaf index of the tree of size leaves whose root
@@ -87,24 +74,5 @@ cr_merkle_verify_consistency(uint64_t size1, uint64_t size2,
 			     size_t n,
 			     const unsigned char root1[CR_MERKLE_HASH_LEN],
 			     const unsigned char root2[CR_MERKLE_HASH_LEN]);
-
-/*
- * The right edge of a growing tree: the roots of its perfect subtrees,
- * largest first, enough to append leaves and compute the root without
- * holding the leaves.
- */
-struct cr_merkle_edge {
-	uint64_t size;
-	unsigned n;
-	unsigned char hash[64][CR_MERKLE_HASH_LEN];
-};
-
-/* Adds a leaf hash to the right edge. */
-int cr_merkle_edge_push(struct cr_merkle_edge *e,
-			const unsigned char leaf_hash[CR_MERKLE_HASH_LEN]);
-
-/* The root of the tree the edge describes; SHA-256("") for size 0. */
-int cr_merkle_edge_root(unsigned char out[CR_MERKLE_HASH_LEN],
-			const struct cr_merkle_edge *e);
 
 #endif

@@ -91,10 +91,6 @@ int cr_note_verifier_parse(struct cr_note_verifier **out, const char *vkey,
 /* Frees what the cr_note_verifier_* constructors returned; NULL is a no-op. */
 void cr_note_verifier_free(struct cr_note_verifier *v);
 
-/* Formats "NAME+HEXID+BASE64(type || raw)" (allocated, no newline). */
-int cr_note_vkey_format(char **out, const char *name, unsigned char type,
-			const unsigned char raw[32]);
-
 /*
  * Checks the note's signatures by v. Lines whose name and key id do not
  * match v are ignored. CR_OK when at least one matching signature verifies
@@ -129,9 +125,5 @@ struct cr_checkpoint {
  */
 int cr_checkpoint_parse(struct cr_checkpoint *out, const char *text, size_t len,
 			const char *name);
-
-/* Formats checkpoint text (allocated, NUL-terminated, ends in newline). */
-int cr_checkpoint_format(char **out, size_t *len,
-			 const struct cr_checkpoint *c);
 
 #endif

@@ -91,21 +91,6 @@ int cr_recipe_compare(const struct cr_recipe *recorded,
 		      const struct cr_recipe *tree, const char *name);
 
 /*
- * The recipe to replay the statement st (name for messages) on the source
- * src: when the statement says its recipe is the tree's cleanroom.json,
- * that file is read from src (CR_EFAIL when it is missing or differs from
- * what the statement recorded) and the statement's command is never used;
- * a recipe from the command line is refused (CR_ERROR, "the recipe is not
- * part of the reviewed source") unless trust is set. *shown gets the
- * recorded recipe either way, when it could be read (for the caller to
- * show in full); the caller frees both.
- */
-int cr_recipe_for_replay(struct cr_recipe **out, struct cr_recipe **shown,
-			 const struct cr_statement *st,
-			 const struct cr_build_source *src, int trust,
-			 const char *name);
-
-/*
  * The recipe as text for people: one line each for where it comes from,
  * the command (shell-quoted), artifacts and env; bytes that are not
  * printable are written \xNN. Allocated; NULL when out of memory.
@@ -117,13 +102,6 @@ char *cr_recipe_describe(const struct cr_recipe *r);
  * reference (the caller json_decref()s it); NULL when out of memory.
  */
 json_t *cr_recipe_json(const struct cr_recipe *r);
-
-/*
- * Fills the recipe fields of a statement's externalParameters (command,
- * artifacts, env, tools, and where the recipe came from) from r; e borrows
- * r's lists, so r must outlive e's encoding. Never fails.
- */
-void cr_recipe_to_statement(struct cr_external *e, const struct cr_recipe *r);
 
 /*
  * The recipe recorded in a statement made by `attest build`, from its

@@ -123,6 +123,56 @@ cr_resource_add_digest(struct cr_resource *r, const char *alg,
 	return CR_OK;
 }
 
+/*
+ * A resource's strings: key is the annotation a string value of which it
+ * holds, NULL for the fields read elsewhere.
+ */
+static const struct {
+	const char *key;
+	size_t off;
+} resource_strings[] = {
+	{NULL, offsetof(struct cr_resource, name)},
+	{NULL, offsetof(struct cr_resource, uri)},
+	{NULL, offsetof(struct cr_resource, media_type)},
+	{"path", offsetof(struct cr_resource, ann.path)},
+	{"version", offsetof(struct cr_resource, ann.version)},
+	{"kind", offsetof(struct cr_resource, ann.kind)},
+	{"package", offsetof(struct cr_resource, ann.package)},
+	{"packageVersion", offsetof(struct cr_resource, ann.package_version)},
+	{"purl", offsetof(struct cr_resource, ann.purl)},
+	{"packagesFrom", offsetof(struct cr_resource, ann.packages_from)},
+	{"architecture", offsetof(struct cr_resource, ann.architecture)},
+	{"packagesEncoding",
+	 offsetof(struct cr_resource, ann.packages_encoding)},
+	{NULL, offsetof(struct cr_resource, ann.packages_text)},
+	{NULL, offsetof(struct cr_resource, ann.packages_problem)},
+};
+#define NSTRINGS (sizeof(resource_strings) / sizeof(*resource_strings))
+
+/* The string field i of r. */
+static char **
+string_field(const struct cr_resource *r, size_t i)
+{
+	return (char **)((char *)r + resource_strings[i].off);
+}
+
+/* Frees a root's package list and empties it. */
+static void
+packages_clear(struct cr_resource *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ann.npackages; i++) {
+		free(r->ann.packages[i].name);
+		free(r->ann.packages[i].version);
+		free(r->ann.packages[i].arch);
+		free(r->ann.packages[i].sha256);
+	}
+	free(r->ann.packages);
+	r->ann.packages = NULL;
+	r->ann.npackages = 0;
+}
+
 void
 cr_resource_clear(struct cr_resource *r)
 {
@@ -130,20 +180,15 @@ cr_resource_clear(struct cr_resource *r)
 
 	if (r == NULL)
 		return;
-	free(r->name);
-	free(r->uri);
+	for (i = 0; i < NSTRINGS; i++)
+		free(*string_field(r, i));
 	for (i = 0; i < r->ndigest; i++) {
 		free(r->digest[i].alg);
 		free(r->digest[i].value);
 	}
 	free(r->digest);
-	free(r->media_type);
-	free(r->ann.path);
-	free(r->ann.version);
-	free(r->ann.kind);
-	free(r->ann.package);
-	free(r->ann.package_version);
-	free(r->ann.purl);
+	packages_clear(r);
+	json_decref(r->ann.recipe);
 	json_decref(r->ann.more);
 	memset(r, 0, sizeof(*r));
 }
@@ -159,8 +204,58 @@ cr_resources_free(struct cr_resource *r, size_t n)
 }
 
 int
+cr_statement_token(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s; s++, n++)
+		if (n >= max || (unsigned char)*s <= 0x20 ||
+		    (unsigned char)*s >= 0x7f || *s == '/')
+			return 0;
+	return 1;
+}
+
+int
+cr_resource_add_package(struct cr_resource *r, const char *name,
+			const char *version, const char *arch,
+			const char *sha256)
+{
+	struct cr_package *p;
+
+	if (r->ann.npackages >= CR_STATEMENT_MAX_PACKAGES)
+		return cr_error_set("more than %u packages",
+				    CR_STATEMENT_MAX_PACKAGES);
+	/* Grown by doubling: n appends cost n log n, not n^2. */
+	if ((r->ann.npackages & (r->ann.npackages - 1)) == 0) {
+		p = realloc(r->ann.packages,
+			    (r->ann.npackages ? 2 * r->ann.npackages : 1) *
+				    sizeof(*p));
+		if (p == NULL)
+			return cr_error_set("out of memory");
+		r->ann.packages = p;
+	}
+	r->ann.has_packages = 1;
+	p = &r->ann.packages[r->ann.npackages];
+	memset(p, 0, sizeof(*p));
+	if ((p->name = strdup(name)) == NULL ||
+	    (p->version = strdup(version)) == NULL ||
+	    (p->arch = strdup(arch)) == NULL ||
+	    (sha256 != NULL && (p->sha256 = strdup(sha256)) == NULL)) {
+		free(p->name);
+		free(p->version);
+		free(p->arch);
+		return cr_error_set("out of memory");
+	}
+	r->ann.npackages++;
+	return CR_OK;
+}
+
+int
 cr_resource_copy(struct cr_resource *dst, const struct cr_resource *src)
 {
+	const struct cr_package *p;
 	size_t i;
 	int err;
 
@@ -169,19 +264,20 @@ cr_resource_copy(struct cr_resource *dst, const struct cr_resource *src)
 		if ((err = cr_resource_add_digest(dst, src->digest[i].alg,
 						  src->digest[i].value)) < 0)
 			goto fail;
-	if ((err = cr_resource_set(&dst->name, src->name)) < 0 ||
-	    (err = cr_resource_set(&dst->uri, src->uri)) < 0 ||
-	    (err = cr_resource_set(&dst->media_type, src->media_type)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.path, src->ann.path)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.version, src->ann.version)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.kind, src->ann.kind)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.package, src->ann.package)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.package_version,
-				   src->ann.package_version)) < 0 ||
-	    (err = cr_resource_set(&dst->ann.purl, src->ann.purl)) < 0)
-		goto fail;
+	for (i = 0; i < src->ann.npackages; i++) {
+		p = &src->ann.packages[i];
+		if ((err = cr_resource_add_package(dst, p->name, p->version,
+						   p->arch, p->sha256)) < 0)
+			goto fail;
+	}
+	for (i = 0; i < NSTRINGS; i++)
+		if ((err = cr_resource_set(string_field(dst, i),
+					   *string_field(src, i))) < 0)
+			goto fail;
 	dst->has_annotations = src->has_annotations;
 	dst->uri_last = src->uri_last;
+	dst->ann.has_packages = src->ann.has_packages;
+	dst->ann.recipe = json_incref(src->ann.recipe);
 	dst->ann.more = json_incref(src->ann.more);
 	return CR_OK;
 fail:
@@ -207,30 +303,91 @@ decode_digests(struct cr_resource *r, json_t *d)
 	return CR_OK;
 }
 
+/* A package's .deb digest, {"sha256": a string}, else NULL (not read). */
+static const char *
+package_sha256(json_t *p)
+{
+	json_t *d = json_object_get(p, "digest");
+
+	return json_string_value(json_object_get(d, "sha256"));
+}
+
+/*
+ * A root's package list: objects whose name, version and architecture are
+ * tokens. The first problem, in list order, is kept in packages_problem
+ * (the list is then empty): the root readers refuse it, other readers
+ * never look.
+ */
+static int
+decode_packages(struct cr_resource *r, json_t *v)
+{
+	const char *n, *ver, *a;
+	char *why = NULL;
+	json_t *p;
+	size_t i;
+	int err = CR_OK;
+
+	if (json_is_string(v) &&
+	    (err = cr_resource_set(&r->ann.packages_text,
+				   json_string_value(v))) < 0)
+		return err;
+	if (!json_is_array(v)) {
+		why = strdup("annotations.packages is not a list");
+		goto problem;
+	}
+	r->ann.has_packages = 1;
+	json_array_foreach(v, i, p)
+	{
+		n = json_string_value(json_object_get(p, "name"));
+		ver = json_string_value(json_object_get(p, "version"));
+		a = json_string_value(json_object_get(p, "architecture"));
+		if (!cr_statement_token(n, CR_STATEMENT_MAX_TOKEN) ||
+		    !cr_statement_token(ver, CR_STATEMENT_MAX_TOKEN) ||
+		    !cr_statement_token(a, CR_STATEMENT_MAX_ARCH)) {
+			if (asprintf(&why, "package %zu is malformed", i + 1) <
+			    0)
+				why = NULL;
+			goto problem;
+		}
+		if (i >= CR_STATEMENT_MAX_PACKAGES) {
+			if (asprintf(&why, "more than %u packages",
+				     CR_STATEMENT_MAX_PACKAGES) < 0)
+				why = NULL;
+			goto problem;
+		}
+		if ((err = cr_resource_add_package(r, n, ver, a,
+						   package_sha256(p))) < 0)
+			return err;
+	}
+	return CR_OK;
+problem:
+	if (why == NULL)
+		return cr_error_set("out of memory");
+	free(r->ann.packages_problem);
+	r->ann.packages_problem = why;
+	packages_clear(r);
+	return err;
+}
+
 /* One typed annotation: a string it knows, else kept in more. */
 static int
 decode_annotation(struct cr_resource *r, const char *k, json_t *v)
 {
-	static const struct {
-		const char *key;
-		size_t off;
-	} typed[] = {
-		{"path", offsetof(struct cr_resource, ann.path)},
-		{"version", offsetof(struct cr_resource, ann.version)},
-		{"kind", offsetof(struct cr_resource, ann.kind)},
-		{"package", offsetof(struct cr_resource, ann.package)},
-		{"packageVersion",
-		 offsetof(struct cr_resource, ann.package_version)},
-		{"purl", offsetof(struct cr_resource, ann.purl)},
-	};
 	size_t i;
 
-	for (i = 0; json_is_string(v) && i < sizeof(typed) / sizeof(*typed);
-	     i++)
-		if (strcmp(k, typed[i].key) == 0)
-			return cr_resource_set(
-				(char **)((char *)r + typed[i].off),
-				json_string_value(v));
+	if (strcmp(k, "packages") == 0)
+		return decode_packages(r, v);
+	if (strcmp(k, "recipe") == 0 && json_is_object(v)) {
+		json_decref(r->ann.recipe);
+		r->ann.recipe = json_incref(v);
+		return CR_OK;
+	}
+
+	for (i = 0; json_is_string(v) && i < NSTRINGS; i++)
+		if (resource_strings[i].key != NULL &&
+		    strcmp(k, resource_strings[i].key) == 0)
+			return cr_resource_set(string_field(r, i),
+					       json_string_value(v));
 	if (r->ann.more == NULL && (r->ann.more = json_object()) == NULL)
 		return cr_error_set("out of memory");
 	if (json_object_set(r->ann.more, k, v) < 0)
@@ -405,16 +562,17 @@ parse_subjects(struct cr_statement *st, json_t *list, const char *name)
 }
 
 /*
- * The one resolvedDependencies entry named name, in *out (NULL when there is
- * none); two of one name are refused: a checker and a SLSA consumer could
- * read different ones.
+ * The one resolvedDependencies entry named dname, in *out (NULL when there
+ * is none), with its digest.gitTree in md: two of one name are refused (a
+ * checker and a SLSA consumer could read different ones), and so is one
+ * without a well-formed gitTree.
  */
 static int
-named_dependency(json_t **out, json_t *deps, const char *dname,
-		 const char *name)
+named_tree(json_t **out, unsigned char md[CR_SHA256_LEN], json_t *deps,
+	   const char *dname, const char *name)
 {
-	json_t *dep;
-	const char *n;
+	json_t *dep, *v;
+	const char *n, *hex;
 	size_t i;
 
 	*out = NULL;
@@ -430,25 +588,21 @@ named_dependency(json_t **out, json_t *deps, const char *dname,
 					    name, dname);
 		*out = dep;
 	}
-	return CR_OK;
-}
-
-/* A digest value alg of dep as 32 bytes; 0 absent, 1 present, <0 malformed. */
-static int
-dependency_digest(unsigned char md[CR_SHA256_LEN], json_t *dep, const char *alg,
-		  const char *what, const char *name)
-{
-	json_t *v = json_object_get(json_object_get(dep, "digest"), alg);
-	const char *hex = json_string_value(v);
-
+	if (*out == NULL)
+		return CR_OK;
+	v = json_object_get(json_object_get(*out, "digest"), CR_DIGEST_GITTREE);
 	if (v == NULL)
-		return 0;
+		return cr_error_set("%s: the \"%s\" dependency has no "
+				    "digest.gitTree",
+				    name, dname);
+	hex = json_string_value(v);
 	if (hex == NULL || strlen(hex) != CR_SHA256_HEXLEN ||
 	    cr_hex_decode(md, CR_SHA256_LEN, hex) < 0)
-		return cr_error_set("%s: %s digest.%s is not a SHA-256 "
-				    "digest (64 hex digits)",
-				    name, what, alg);
-	return 1;
+		return cr_error_set(
+			"%s: the \"%s\" dependency's digest.gitTree "
+			"is not a SHA-256 digest (64 hex digits)",
+			name, dname);
+	return CR_OK;
 }
 
 /*
@@ -511,16 +665,8 @@ parse_rootfs(json_t *ext, json_t *deps, const char *name)
 	json_t *dep, *er;
 	int err;
 
-	if ((err = named_dependency(&dep, deps, "rootfs", name)) < 0)
+	if ((err = named_tree(&dep, md, deps, CR_STATEMENT_ROOTFS, name)) < 0)
 		return err;
-	if (dep != NULL && (err = dependency_digest(md, dep, "gitTree",
-						    "the \"rootfs\" "
-						    "dependency's",
-						    name)) <= 0)
-		return err < 0 ? err
-			       : cr_error_set("%s: the \"rootfs\" dependency "
-					      "has no digest.gitTree",
-					      name);
 	er = json_object_get(ext, "rootfs");
 	if (!json_is_object(er))
 		return CR_OK;
@@ -564,17 +710,10 @@ parse_source(struct cr_statement *st, json_t *pred, const char *name)
 		return cr_error_set("%s: resolvedDependencies is not a list",
 				    name);
 	if ((err = parse_rootfs(ext, deps, name)) < 0 ||
-	    (err = named_dependency(&dep, deps, "source", name)) < 0)
+	    (err = named_tree(&dep, st->tree, deps, "source", name)) < 0)
 		return err;
 	if (dep == NULL)
 		return CR_OK;
-	if ((err = dependency_digest(st->tree, dep, "gitTree",
-				     "the \"source\" dependency's", name)) < 0)
-		return err;
-	if (err == 0)
-		return cr_error_set("%s: the \"source\" dependency has no "
-				    "digest.gitTree",
-				    name);
 	if ((err = source_agrees(ext, dep, name)) < 0)
 		return err;
 	st->has_tree = 1;

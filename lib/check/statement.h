@@ -20,6 +20,10 @@
 #define CR_BUILDER_ID_SIGN "urn:cleanroom:builder:attest-sign"
 #define CR_BUILDER_ID_SANDBOX "urn:cleanroom:builder:attest-sandbox"
 
+/* The resolvedDependencies entry of a given root, and its digest. */
+#define CR_STATEMENT_ROOTFS "rootfs"
+#define CR_DIGEST_GITTREE "gitTree"
+
 /* Caps on what a statement may hold. */
 #define CR_STATEMENT_MAX_SUBJECTS 65536u
 #define CR_STATEMENT_MAX_NAME 4096u
@@ -38,11 +42,25 @@ struct cr_digest {
 	char *value;
 };
 
+/* Packages a root's list may hold (CR_ROOT_MAX_PACKAGES). */
+#define CR_STATEMENT_MAX_PACKAGES 65536u
+/* Bytes in a package's name or version; an architecture's. */
+#define CR_STATEMENT_MAX_TOKEN 256u
+#define CR_STATEMENT_MAX_ARCH 64u
+
+/* One package of a root's list ("rootfs"), every string owned. */
+struct cr_package {
+	char *name;
+	char *version;
+	char *arch;
+	char *sha256; /* the .deb's, hex as written; NULL: not written */
+};
+
 /*
  * A resource descriptor: a resolvedDependencies entry or a byproduct. Every
  * string is owned (cr_resource_clear() frees them); NULL is absent. The
- * annotations a reader interprets are typed; the rest (a root's package
- * list, its recipe) stays in more, in the order written.
+ * annotations a reader interprets are typed; any other key stays in more,
+ * in the order written.
  */
 struct cr_resource {
 	char *name;
@@ -58,6 +76,24 @@ struct cr_resource {
 		char *package; /* the dpkg package owning it */
 		char *package_version;
 		char *purl;
+		/*
+		 * A root's package list, written when has_packages (a
+		 * given root's "rootfs": every package), else the host's
+		 * list as packages_text, encoded as packages_encoding says
+		 * ("rootfs-host"). packages_problem: why the list that was
+		 * read is not a list of packages (a message without the
+		 * file's name), or NULL; packages is then empty.
+		 */
+		int has_packages;
+		struct cr_package *packages;
+		size_t npackages;
+		char *packages_problem;
+		char *packages_from; /* "ROOT.json", "var/lib/dpkg/status" */
+		char *architecture;  /* the host's own */
+		char *packages_encoding; /* "zlib+base64" */
+		char *packages_text;
+		/* A given root's recipe, as its ROOT.json holds it (owned). */
+		json_t *recipe;
 		json_t *more; /* other annotations (owned), or NULL */
 	} ann;
 	/* "uri" after "annotations": the rootfs entry's layout. */
@@ -214,9 +250,14 @@ struct cr_statement {
  * error here (has_tree is 0); at most one "rootfs" dependency, agreeing
  * with externalParameters.rootfs. The rest is decoded into prov leniently,
  * as its readers read it: a field of the wrong type is absent, and a
- * recipe that cannot be used is only recorded in recipe_problem. Unknown
- * fields are ignored. *out is the caller's (cr_statement_free()). CR_ERROR
- * with a message beginning with name.
+ * recipe that cannot be used is only recorded in recipe_problem, a root's
+ * package list that is not one (not a list; a package whose name, version
+ * or architecture is not a cr_statement_token() of CR_STATEMENT_MAX_TOKEN
+ * or CR_STATEMENT_MAX_ARCH bytes; more than CR_STATEMENT_MAX_PACKAGES) in
+ * its resource's ann.packages_problem, for the root readers to refuse.
+ * Unknown fields are ignored; unknown annotations are kept in ann.more.
+ * *out is the caller's (cr_statement_free()). CR_ERROR with a message
+ * beginning with name.
  */
 int cr_statement_parse(struct cr_statement **out, const unsigned char *payload,
 		       size_t len, const char *name);
@@ -240,7 +281,22 @@ int cr_resource_add_digest(struct cr_resource *r, const char *alg,
 			   const char *value);
 
 /*
- * Copies src into dst (every string duplicated, more referenced); dst is
+ * Whether s is a Debian package name, version or architecture as a root's
+ * list holds it: 1 to max bytes of printable ASCII, no space and no '/'.
+ */
+int cr_statement_token(const char *s, size_t max);
+
+/*
+ * Appends a package to r's list (the strings copied; sha256 may be NULL)
+ * and sets has_packages. CR_ERROR when out of memory or the list already
+ * holds CR_STATEMENT_MAX_PACKAGES.
+ */
+int cr_resource_add_package(struct cr_resource *r, const char *name,
+			    const char *version, const char *arch,
+			    const char *sha256);
+
+/*
+ * Copies src into dst (every string duplicated, recipe and more referenced); dst is
  * cleared first. CR_ERROR when out of memory (dst then cleared).
  */
 int cr_resource_copy(struct cr_resource *dst, const struct cr_resource *src);

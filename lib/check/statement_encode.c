@@ -2,6 +2,7 @@
 #include "statement.h"
 #include "error.h"
 #include "util.h"
+#include "text.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -110,6 +111,36 @@ set_opt(json_t *obj, const char *key, const char *s)
 	return s == NULL ? CR_OK : set_new(obj, key, json_string(s));
 }
 
+/* A root's package list: name, version, architecture, the .deb's digest. */
+static json_t *
+package_list(const struct cr_package *p, size_t n)
+{
+	json_t *list = json_array(), *o;
+	size_t i;
+
+	for (i = 0; list != NULL && i < n; i++) {
+		o = json_pack("{s:s, s:s, s:s}", "name", p[i].name, "version",
+			      p[i].version, "architecture", p[i].arch);
+		if (o != NULL && p[i].sha256 != NULL &&
+		    json_object_set_new(
+			    o, "digest",
+			    json_pack("{s:s}", "sha256", p[i].sha256)) < 0) {
+			json_decref(o);
+			o = NULL;
+		}
+		if (o == NULL || json_array_append_new(list, o) < 0) {
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return list;
+}
+
+/*
+ * A tool's or a file's annotations, then a root's: a given root writes
+ * packages, packagesFrom, recipe; the host's packagesFrom, architecture,
+ * packagesEncoding, packages.
+ */
 static int
 encode_annotations(json_t **out, const struct cr_resource *r)
 {
@@ -123,7 +154,19 @@ encode_annotations(json_t **out, const struct cr_resource *r)
 	    (err = set_opt(a, "kind", r->ann.kind)) < 0 ||
 	    (err = set_opt(a, "package", r->ann.package)) < 0 ||
 	    (err = set_opt(a, "packageVersion", r->ann.package_version)) < 0 ||
-	    (err = set_opt(a, "purl", r->ann.purl)) < 0)
+	    (err = set_opt(a, "purl", r->ann.purl)) < 0 ||
+	    (r->ann.has_packages &&
+	     (err = set_new(a, "packages",
+			    package_list(r->ann.packages, r->ann.npackages))) <
+		     0) ||
+	    (err = set_opt(a, "packagesFrom", r->ann.packages_from)) < 0 ||
+	    (err = set_opt(a, "architecture", r->ann.architecture)) < 0 ||
+	    (err = set_opt(a, "packagesEncoding", r->ann.packages_encoding)) <
+		    0 ||
+	    (!r->ann.has_packages &&
+	     (err = set_opt(a, "packages", r->ann.packages_text)) < 0) ||
+	    (r->ann.recipe != NULL &&
+	     (err = set_new(a, "recipe", json_incref(r->ann.recipe))) < 0))
 		return err;
 	if (r->ann.more != NULL && json_object_update(a, r->ann.more) < 0)
 		return cr_error_set("statement: out of memory");

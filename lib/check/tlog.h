@@ -64,15 +64,6 @@ int cr_tlog_proofs_parse(struct cr_tlog_proof **out, size_t *count,
 			 const char *buf, size_t len, const char *name,
 			 int consistency);
 
-/*
- * Formats one block: header, "index N" (or "old N"), the hashes, a blank
- * line and the signed checkpoint note. Appended to *buf (realloc'd).
- */
-int cr_tlog_proof_append(char **buf, size_t *len, int consistency,
-			 uint64_t index,
-			 const unsigned char (*path)[CR_MERKLE_HASH_LEN],
-			 size_t n, const char *note, size_t note_len);
-
 /* Reads and parses a file of inclusion proof blocks. */
 int cr_tlog_proofs_load(struct cr_tlog_proof **out, size_t *count,
 			const char *path);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Paths live in a few large blocks rather than one allocation each. */
 struct strblock {
@@ -368,6 +369,19 @@ int
 cr_blob_id(unsigned char out[CR_SHA256_LEN], const void *buf, size_t len)
 {
 	return cr_object_id(out, "blob", buf, len);
+}
+
+size_t
+cr_tree_threads(const struct cr_tree_opts *opts, size_t max)
+{
+	size_t n = opts != NULL ? opts->threads : 0;
+	long cpus;
+
+	if (n == 0) {
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		n = cpus > 0 ? (size_t)cpus : 1;
+	}
+	return n > max ? max : n;
 }
 
 void

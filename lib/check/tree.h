@@ -219,6 +219,12 @@ const char *cr_change_name(enum cr_change change);
 void cr_tree_format_id(char out[CR_TREE_IDLEN + 1],
 		       const unsigned char root[CR_SHA256_LEN]);
 
+/*
+ * The hashing threads opts asks for, the online CPUs when it says 0 (or
+ * opts is NULL): at least 1, at most max. Never fails.
+ */
+size_t cr_tree_threads(const struct cr_tree_opts *opts, size_t max);
+
 /* ---- the git reader (tree_git.c) ------------------------------------- */
 
 /* Reads blobs of one commit by path, each checked against its tree entry. */

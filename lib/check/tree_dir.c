@@ -493,7 +493,6 @@ walk_and_hash(struct cr_tree *t, int rootfd, const char *root,
 	pthread_t tids[MAX_THREADS];
 	struct walk w;
 	size_t n, i, started = 0;
-	long cpus;
 	int fd, err = CR_OK;
 
 	memset(&p, 0, sizeof(p));
@@ -506,13 +505,7 @@ walk_and_hash(struct cr_tree *t, int rootfd, const char *root,
 	atomic_init(&p.bytes, 0);
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_cond_init(&p.more, NULL);
-	n = opts != NULL ? opts->threads : 0;
-	if (n == 0) {
-		cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		n = cpus > 0 ? (size_t)cpus : 1;
-	}
-	if (n > MAX_THREADS)
-		n = MAX_THREADS;
+	n = cr_tree_threads(opts, MAX_THREADS);
 	if ((p.md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
 		err = cr_error_openssl("sha256");
 		goto done;

@@ -24,15 +24,19 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/odb_backend.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 /*
- * Memory: a blob stored loose is streamed CR_STREAM_CHUNK at a time (libgit2
- * maps the compressed object file and inflates it piecewise). A blob in a
- * pack cannot be streamed by libgit2 1.5, whose pack reader resolves deltas
- * in memory: such a blob is held whole while it is hashed, once. So memory
- * is bounded by the largest packed blobs (one per hashing thread) and the
- * pack windows limit_memory() allows, not by the tree.
+ * Memory: a blob stored loose and larger than CR_STREAM_CHUNK is streamed
+ * that much at a time (libgit2 maps the compressed object file and inflates
+ * it piecewise); a smaller one is read whole. A blob in a pack cannot be
+ * streamed by libgit2 1.5, whose pack reader resolves deltas in memory:
+ * such a blob is held whole while it is hashed, once. So memory is bounded
+ * by the largest packed blobs (one per hashing thread) and the pack windows
+ * limit_memory() allows, not by the tree. A blob both packed and loose is
+ * read from the pack, as git reads it (first_copy_streams()).
  *
  * One reading: libgit2 1.5 differs from git where git would show a reviewer
  * other bytes than the objects hold. Those repositories and trees are
@@ -215,6 +219,29 @@ scan_attrs(const char *repo, const char *name, const char *buf, size_t len)
 
 static int cmp_ref(const void *a, const void *b);
 
+/* Reads the blob id, at most CR_GITATTR_MAX bytes, and scans it. */
+static int
+scan_attrs_blob(const struct gwalk *w, git_odb *odb, const git_oid *id,
+		const char *where)
+{
+	git_odb_object *obj = NULL;
+	git_object_t type;
+	size_t len;
+	int err;
+
+	if (git_odb_read_header(&len, &type, odb, id) < 0)
+		return cr_git_error("%s: %s", w->repo, where);
+	if (type != GIT_OBJECT_BLOB || len > CR_GITATTR_MAX)
+		return cr_error_set("%s: %s: not a blob of at most %u bytes",
+				    w->repo, where, CR_GITATTR_MAX);
+	if (git_odb_read(&obj, odb, id) < 0)
+		return cr_git_error("%s: %s", w->repo, where);
+	err = scan_attrs(w->repo, where, git_odb_object_data(obj),
+			 git_odb_object_size(obj));
+	git_odb_object_free(obj);
+	return err;
+}
+
 /*
  * Scans every .gitattributes of the tree (noted by walk_cb), each blob once
  * however many paths hold it, so the work is bounded by the repository.
@@ -223,10 +250,8 @@ static int
 scan_tree_attrs(const struct gwalk *w, git_repository *r)
 {
 	git_odb *odb = NULL;
-	git_odb_object *obj = NULL;
-	git_object_t type;
 	struct blobref *ids = NULL;
-	size_t i, len;
+	size_t i;
 	char where[CR_TREE_MAX_PATH + 64];
 	int err = CR_OK;
 
@@ -248,28 +273,10 @@ scan_tree_attrs(const struct gwalk *w, git_repository *r)
 			continue;
 		snprintf(where, sizeof(where), "%s: '%s'", w->rev,
 			 w->t->entries[ids[i].idx].path);
-		if (git_odb_read_header(&len, &type, odb, &ids[i].id) < 0) {
-			err = cr_git_error("%s: %s", w->repo, where);
+		if ((err = scan_attrs_blob(w, odb, &ids[i].id, where)) < 0)
 			goto done;
-		}
-		if (type != GIT_OBJECT_BLOB || len > CR_GITATTR_MAX) {
-			err = cr_error_set("%s: %s: not a blob of at most %u "
-					   "bytes",
-					   w->repo, where, CR_GITATTR_MAX);
-			goto done;
-		}
-		if (git_odb_read(&obj, odb, &ids[i].id) < 0) {
-			err = cr_git_error("%s: %s", w->repo, where);
-			goto done;
-		}
-		if ((err = scan_attrs(w->repo, where, git_odb_object_data(obj),
-				      git_odb_object_size(obj))) < 0)
-			goto done;
-		git_odb_object_free(obj);
-		obj = NULL;
 	}
 done:
-	git_odb_object_free(obj);
 	git_odb_free(odb);
 	free(ids);
 	return err;
@@ -427,6 +434,61 @@ cmp_ref(const void *a, const void *b)
 			   &((const struct blobref *)b)->id);
 }
 
+/* Fails naming the object: why, or libgit2's error when why is NULL. */
+static int
+object_fail(const struct gwalk *w, const git_oid *id, const char *why)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), id);
+	if (why == NULL)
+		return cr_git_error("%s: object %s", w->repo, hex);
+	return cr_error_set("%s: object %s: %s", w->repo, hex, why);
+}
+
+/*
+ * 1 when the copy of id that git reads is one libgit2 can stream, 0 when it
+ * is not (a pack), CR_ERROR when a backend cannot be read. git takes an
+ * object from a pack before a loose file, and so do libgit2's whole reads
+ * (backends in priority order, packs first); libgit2's stream skips the
+ * backends that cannot stream and would read a loose file stored under the
+ * same id as a packed object: other bytes than git shows the reviewer.
+ */
+static int
+first_copy_streams(git_odb *odb, const git_oid *id, const struct gwalk *w)
+{
+	git_odb_backend *b;
+	size_t i, n = git_odb_num_backends(odb);
+
+	for (i = 0; i < n; i++) {
+		if (git_odb_get_backend(&b, odb, i) < 0)
+			return object_fail(w, id, NULL);
+		if (b->exists != NULL && b->exists(b, id))
+			return b->readstream != NULL;
+	}
+	return 0;
+}
+
+/*
+ * Checks that the streamed bytes, which libgit2 does not verify, hash to
+ * the object's id (SHA-1 of header and content), as its whole reads do: a
+ * corrupt loose object is refused at every size.
+ */
+static int
+stream_id_check(EVP_MD_CTX *md, const git_oid *id, const struct gwalk *w)
+{
+	unsigned char got[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (EVP_DigestFinal_ex(md, got, &n) != 1)
+		return cr_error_set("%s: SHA-1: OpenSSL failed", w->repo);
+	if (n != GIT_OID_RAWSZ || memcmp(got, id->id, n) != 0)
+		return object_fail(w, id,
+				   "its bytes do not hash to its id (a corrupt "
+				   "or shadowed loose object)");
+	return CR_OK;
+}
+
 static int
 hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 	  const git_oid *id, char *buf, const struct gwalk *w)
@@ -434,51 +496,76 @@ hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 	struct cr_sha256 h = {0};
 	git_odb_stream *st = NULL;
 	git_odb_object *obj = NULL;
+	EVP_MD_CTX *md = NULL;
 	git_object_t type;
-	char hex[GIT_OID_HEXSZ + 1], head[CR_OBJECT_HEADER_MAX];
+	char head[CR_OBJECT_HEADER_MAX];
 	size_t len, total = 0;
 	size_t hl;
-	int n, err;
+	int n, err, streams = 0;
 
-	git_oid_tostr(hex, sizeof(hex), id);
 	if ((err = cr_sha256_init(&h)) < 0)
 		return err;
-	if (git_odb_open_rstream(&st, &len, &type, odb, id) == 0) {
+	/*
+	 * A blob of at most one chunk is read whole: asking for a stream
+	 * first costs a loose-object lookup (a path resolved by the kernel)
+	 * and a formatted "not found" for every packed blob.
+	 */
+	if (git_odb_read_header(&len, &type, odb, id) < 0) {
+		err = object_fail(w, id, NULL);
+		goto done;
+	}
+	if (len > CR_STREAM_CHUNK &&
+	    (streams = first_copy_streams(odb, id, w)) < 0) {
+		err = streams;
+		goto done;
+	}
+	if (streams == 1 &&
+	    git_odb_open_rstream(&st, &len, &type, odb, id) == 0) {
 		if (type != GIT_OBJECT_BLOB) {
-			err = cr_error_set("%s: object %s: not a blob", w->repo,
-					   hex);
+			err = object_fail(w, id, "not a blob");
 			goto done;
 		}
 		hl = cr_object_header(head, "blob", len);
+		if ((md = EVP_MD_CTX_new()) == NULL ||
+		    EVP_DigestInit_ex(md, EVP_sha1(), NULL) != 1 ||
+		    EVP_DigestUpdate(md, head, hl) != 1) {
+			err = cr_error_set("%s: SHA-1: OpenSSL failed",
+					   w->repo);
+			goto done;
+		}
 		if ((err = cr_sha256_update(&h, head, hl)) < 0)
 			goto done;
 		while (total < len) {
 			n = git_odb_stream_read(st, buf, CR_STREAM_CHUNK);
 			if (n < 0) {
-				err = cr_git_error("%s: object %s", w->repo,
-						   hex);
+				err = object_fail(w, id, NULL);
 				goto done;
 			}
 			if (n == 0 || (size_t)n > len - total) {
-				err = cr_error_set("%s: object %s: size "
-						   "differs from its header",
-						   w->repo, hex);
+				err = object_fail(
+					w, id, "size differs from its header");
+				goto done;
+			}
+			if (EVP_DigestUpdate(md, buf, (size_t)n) != 1) {
+				err = cr_error_set("%s: SHA-1: OpenSSL failed",
+						   w->repo);
 				goto done;
 			}
 			if ((err = cr_sha256_update(&h, buf, (size_t)n)) < 0)
 				goto done;
 			total += (size_t)n;
 		}
+		if ((err = stream_id_check(md, id, w)) < 0)
+			goto done;
 	} else {
-		/* No backend streams it (it is packed): read it whole. */
+		/* Small, or no backend streams it (it is packed): whole. */
 		git_error_clear();
 		if (git_odb_read(&obj, odb, id) < 0) {
-			err = cr_git_error("%s: object %s", w->repo, hex);
+			err = object_fail(w, id, NULL);
 			goto done;
 		}
 		if (git_odb_object_type(obj) != GIT_OBJECT_BLOB) {
-			err = cr_error_set("%s: object %s: not a blob", w->repo,
-					   hex);
+			err = object_fail(w, id, "not a blob");
 			goto done;
 		}
 		len = git_odb_object_size(obj);
@@ -494,6 +581,7 @@ hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 done:
 	cr_sha256_dispose(&h);
 	git_odb_object_free(obj);
+	EVP_MD_CTX_free(md);
 	if (st != NULL)
 		git_odb_stream_free(st);
 	return err;
@@ -631,7 +719,6 @@ hash_blobs(struct gwalk *w, git_repository *r, const struct cr_tree_opts *opts)
 	struct bpool p;
 	struct bworker ws[MAX_THREADS];
 	size_t i, n = 0, started = 0;
-	long cpus;
 	int err = CR_OK;
 
 	if (t->count == 0)
@@ -657,13 +744,7 @@ hash_blobs(struct gwalk *w, git_repository *r, const struct cr_tree_opts *opts)
 		p.ngroups++;
 	}
 	qsort(p.groups, p.ngroups, sizeof(*p.groups), cmp_group);
-	n = opts != NULL ? opts->threads : 0;
-	if (n == 0) {
-		cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		n = cpus > 0 ? (size_t)cpus : 1;
-	}
-	if (n > MAX_THREADS)
-		n = MAX_THREADS;
+	n = cr_tree_threads(opts, MAX_THREADS);
 	if (n > p.ngroups)
 		n = p.ngroups;
 	for (i = 0; i < n; i++) {

@@ -2,6 +2,8 @@
 #include "diff_int.h"
 #include "sha256.h"
 #include "util.h"
+#include "text.h"
+#include "write.h"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -2,6 +2,7 @@
 #include "diff.h"
 #include "error.h"
 #include "util.h"
+#include "text.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

@@ -3,6 +3,7 @@
 #include "signer_pkcs11.h"
 #include "error.h"
 #include "util.h"
+#include "write.h"
 
 #include <errno.h>
 #include <stdio.h>

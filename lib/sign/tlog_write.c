@@ -4,7 +4,10 @@
  */
 #include "tlog_write.h"
 #include "error.h"
+#include "note_format.h"
+#include "merkle_proof.h"
 #include "util.h"
+#include "write.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +19,7 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #define HASH CR_MERKLE_HASH_LEN
 #define WIDTH CR_TLOG_TILE_WIDTH
@@ -690,4 +694,33 @@ done:
 	free(raw);
 	cr_note_free(note);
 	return err;
+}
+
+int
+cr_tlog_proof_append(char **buf, size_t *len, int consistency, uint64_t index,
+		     const unsigned char (*path)[CR_MERKLE_HASH_LEN], size_t n,
+		     const char *note, size_t note_len)
+{
+	size_t need = 128 + n * 46 + note_len, i;
+	char *b, *p;
+
+	if ((b = realloc(*buf, *len + need)) == NULL)
+		return cr_error_set("proof: out of memory");
+	*buf = b;
+	p = b + *len;
+	p += sprintf(
+		p, "%s\n%s%llu\n",
+		consistency ? CR_TLOG_CONSISTENCY_HEADER : CR_TLOG_PROOF_HEADER,
+		consistency ? "old " : "index ", (unsigned long long)index);
+	for (i = 0; i < n; i++) {
+		/* Standard padded base64 of 32 bytes is 44 characters. */
+		EVP_EncodeBlock((unsigned char *)p, path[i], HASH);
+		p += 44;
+		*p++ = '\n';
+	}
+	*p++ = '\n';
+	memcpy(p, note, note_len);
+	p += note_len;
+	*len = (size_t)(p - b);
+	return CR_OK;
 }

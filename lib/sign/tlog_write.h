@@ -93,4 +93,13 @@ int cr_tlog_witness(char **out, size_t *outlen, struct cr_tlog_result *res,
 		    const struct cr_privkey *key, const char *name,
 		    const char *state_dir, uint64_t now);
 
+/*
+ * Formats one block: header, "index N" (or "old N"), the hashes, a blank
+ * line and the signed checkpoint note. Appended to *buf (realloc'd).
+ */
+int cr_tlog_proof_append(char **buf, size_t *len, int consistency,
+			 uint64_t index,
+			 const unsigned char (*path)[CR_MERKLE_HASH_LEN],
+			 size_t n, const char *note, size_t note_len);
+
 #endif

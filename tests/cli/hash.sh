@@ -86,6 +86,68 @@ git -C repo gc -q
 expect 0 "--git packed" "$ATTEST" hash --git repo --rev HEAD~1
 same "$(first)" "$ref" "--git from a packed repository matches"
 
+# A blob larger than one read chunk (256 KiB) is streamed while loose and
+# read whole once packed, a small one read whole: both ways give the tree
+# id git itself computes for the same files in a SHA-256 repository.
+git init -q --object-format=sha256 big256
+python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 2900)' \
+	>big256/large
+printf 'small\n' >big256/small
+big_ref=$(git -C big256 add -A && git -C big256 write-tree)
+git init -q bigrepo && cp big256/large big256/small bigrepo/
+git -C bigrepo add -A && git -C bigrepo commit -qm big
+[ -n "$(find bigrepo/.git/objects -type f -size +1k -path '*/objects/??/*')" ] &&
+	ok "the large blob is loose" || not_ok "the large blob is loose"
+expect 0 "--git, a large loose blob" "$ATTEST" hash --git bigrepo
+same "$(first)" "$big_ref" "--git with a large loose blob matches git's id"
+git -C bigrepo gc -q
+expect 0 "--git, a large packed blob" "$ATTEST" hash --git bigrepo
+same "$(first)" "$big_ref" "--git with a large packed blob matches git's id"
+
+# One object under one id, packed with the bytes git shows and also loose
+# with others (a vendor's shadow copy): git reads the pack first, and so
+# must we, at every size; a loose copy that is the only one and does not
+# hash to its id is refused. libgit2 streams only loose objects.
+shadow() { # REPO PATH BYTE: a loose copy of REPO's HEAD:PATH, all BYTE
+	python3 - "$1" "$(git -C "$1" rev-parse "HEAD:$2")" "$3" <<'PYEOF'
+import os, sys, zlib
+repo, oid, byte = sys.argv[1:]
+size = int(os.popen("git -C %s cat-file -s %s" % (repo, oid)).read())
+d = os.path.join(repo, ".git", "objects", oid[:2])
+os.makedirs(d, exist_ok=True)
+p = os.path.join(d, oid[2:])
+if os.path.exists(p):
+    os.chmod(p, 0o644)
+with open(p, "wb") as f:
+    f.write(zlib.compress(b"blob %d\0" % size + byte.encode() * size))
+PYEOF
+}
+shadow bigrepo large E
+shadow bigrepo small S
+git -C bigrepo show HEAD:large | cmp -s - big256/large &&
+	ok "git shows the packed bytes of a shadowed blob" ||
+	not_ok "git shows the packed bytes of a shadowed blob"
+expect 0 "--git, packed blobs shadowed by loose copies" "$ATTEST" hash --git bigrepo
+same "$(first)" "$big_ref" "--git hashes the packed copy git shows, not the loose one"
+# The vendor signs the tree of its loose bytes; the reviewer's repository
+# shows the packed ones: verify source --git must not pass.
+mkdir evil
+python3 -c 'import sys; sys.stdout.buffer.write(b"E" * (256 * 2900))' >evil/large
+python3 -c 'import sys; sys.stdout.buffer.write(b"S" * 6)' >evil/small
+printf 'fw\n' >shadow.bin
+"$ATTEST" keygen -o sk >/dev/null 2>&1 &&
+	"$ATTEST" sign --source evil --key sk.key -o shadow.intoto.jsonl -q shadow.bin ||
+	not_ok "sign the shadow tree"
+expect 1 "verify source --git, the repository shows other bytes than signed" \
+	"$VERIFY" source -a shadow.intoto.jsonl -k sk.pub --git bigrepo
+# Alone and corrupt: the only copy's bytes are not its id's.
+git init -q lone && cp big256/large lone/ && git -C lone add -A &&
+	git -C lone commit -qm lone
+shadow lone large E
+expect 2 "--git, a corrupt loose blob larger than a chunk" "$ATTEST" hash --git lone
+err_has "do not hash to its id" "names the corrupt object"
+err_one_line "corrupt loose blob"
+
 # Archives of the same files.
 tar -C ref -cf t.tar .
 tar -C ref -czf t.tar.gz .

@@ -61,6 +61,25 @@ else
 	ok "verify calls no private-key, namespace or seccomp function"
 fi
 
+# verify writes no file, makes no proof and no envelope: the objects that do
+# (lib/base/write.c, merkle_proof.c, dsse_write.c, disclose_write.c,
+# note_format.c) are not linked into it. attest, which writes all of
+# these, shows the check can fail.
+writers() {
+	nm -P --defined-only "$1" | awk '{ print $1 }' |
+		grep -Ex 'cr_(atomic_[a-z]+|write_atomic|write_all|rename_synced|mkdir_p|rmtree|merkle_(inclusion|consistency)_proof|merkle_edge_[a-z]+|dsse_new|dsse_serialize|bundle_serialize|disclosure_manifest|note_vkey_format|checkpoint_format|tlog_proof_append)' |
+		sort -u
+}
+n=$(writers "$ATTEST" | wc -l)
+if [ "$n" -ge 10 ]; then ok "the check finds writers in attest ($n symbols)"
+else not_ok "the check finds writers in attest ($n symbols)"; fi
+writers "$VERIFY" >"$T/held"
+if [ -s "$T/held" ]; then
+	not_ok "verify links no writer (has: $(head -5 "$T/held" | tr '\n' ' '))"
+else
+	ok "verify links no file writer, proof maker or envelope writer"
+fi
+
 # verify-build builds and compares, but never signs.
 holds "$VERIFY_BUILD" sign >"$T/held"
 if [ -s "$T/held" ]; then

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "dsse_write.h"
 #include "error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dsse.h"
+#include "dsse_write.h"
 #include "error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
