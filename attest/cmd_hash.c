@@ -92,64 +92,6 @@ print_path(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void
-print_text(const struct cr_tree *t, const char *what, int list)
-{
-	char hex[CR_SHA256_HEXLEN + 1];
-	size_t i;
-
-	cr_hex_encode(hex, t->root, CR_SHA256_LEN);
-	printf("%s  ", hex);
-	print_path(stdout, what);
-	putchar('\n');
-	if (!list)
-		return;
-	for (i = 0; i < t->count; i++) {
-		cr_hex_encode(hex, t->entries[i].oid, CR_SHA256_LEN);
-		printf("%o %s\t", t->entries[i].mode, hex);
-		print_path(stdout, t->entries[i].path);
-		putchar('\n');
-	}
-}
-
-static void
-print_json(const struct cr_tree *t, const struct cr_source_info *info,
-	   const char *kind, const char *path, const char *rev, int list)
-{
-	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
-	size_t i;
-
-	cr_hex_encode(hex, t->root, CR_SHA256_LEN);
-	cr_tree_format_id(id, t->root);
-	printf("{\"tree\":\"%s\",\"id\":\"%s\",\"source\":{\"kind\":\"%s\","
-	       "\"path\":",
-	       hex, id, kind);
-	tool_json_string(stdout, path);
-	if (strcmp(kind, "git") == 0) {
-		printf(",\"revision\":");
-		tool_json_string(stdout, rev);
-		printf(",\"commit\":\"%s\",\"commitTime\":%lld", info->commit,
-		       (long long)info->commit_time);
-	} else if (strcmp(kind, "archive") == 0 && info->newest_mtime >= 0) {
-		printf(",\"newestMtime\":%lld", (long long)info->newest_mtime);
-	}
-	printf("},\"count\":%zu", t->count);
-	if (list) {
-		printf(",\"files\":[");
-		for (i = 0; i < t->count; i++) {
-			cr_hex_encode(hex, t->entries[i].oid, CR_SHA256_LEN);
-			printf("%s{\"path\":", i ? "," : "");
-			tool_json_string(stdout, t->entries[i].path);
-			printf(",\"mode\":\"%o\",\"blob\":\"%s\",\"size\":"
-			       "%llu}",
-			       t->entries[i].mode, hex,
-			       (unsigned long long)t->entries[i].size);
-		}
-		printf("]");
-	}
-	printf("}\n");
-}
-
 static int
 parse_uint(unsigned int *out, const char *s, unsigned int max)
 {
@@ -169,7 +111,7 @@ parse_uint(unsigned int *out, const char *s, unsigned int max)
 struct hash_opts {
 	struct cr_tree_opts tree;
 	const char *repo, *rev, *path;
-	int list, json, strip_set;
+	int list, json, strip_set, is_dir;
 };
 
 /* One option into o: 0, or the exit code after a usage message. */
@@ -209,6 +151,7 @@ parse_option(void *ctx, int id, const char *arg)
 static int
 parse(struct hash_opts *o, int argc, char **argv)
 {
+	struct stat st;
 	int rc;
 
 	if ((rc = tool_getopt_operands(&command, &argc, &argv, parse_option, o,
@@ -231,54 +174,165 @@ parse(struct hash_opts *o, int argc, char **argv)
 			return tool_usage("hash", "give one PATH or --git "
 						  "REPO");
 		o->path = argv[0];
+		o->is_dir = stat(o->path, &st) == 0 && S_ISDIR(st.st_mode);
+		if (o->is_dir && o->strip_set)
+			return tool_usage("hash", "--strip-components is for "
+						  "archives");
 	}
 	return TOOL_PARSED;
+}
+
+/* What was hashed: all the report needs. */
+struct hash_result {
+	struct cr_tree *tree;
+	struct cr_source_info info;
+	const char *kind; /* "git", "directory", "archive" */
+};
+
+/* Hashes what o names into r: a core status. */
+static int
+run(struct hash_result *r, struct hash_opts *o)
+{
+	int err;
+
+	o->tree.progress = tool_progress;
+	if (o->repo != NULL) {
+		r->kind = "git";
+		err = cr_tree_from_git(&r->tree, &r->info, o->repo, o->rev,
+				       &o->tree);
+	} else if (o->is_dir) {
+		r->kind = "directory";
+		err = cr_tree_from_dir(&r->tree, o->path, &o->tree);
+	} else {
+		r->kind = "archive";
+		err = cr_tree_from_archive(&r->tree, &r->info, o->path,
+					   &o->tree);
+	}
+	tool_progress_done();
+	return err;
+}
+
+static void
+print_text(const struct hash_result *r, const struct hash_opts *o)
+{
+	const struct cr_tree *t = r->tree;
+	char hex[CR_SHA256_HEXLEN + 1], what[PATH_MAX + 64];
+	size_t i;
+
+	if (o->repo != NULL)
+		snprintf(what, sizeof(what), "%s@%s", o->repo, r->info.commit);
+	else
+		snprintf(what, sizeof(what), "%s", o->path);
+	cr_hex_encode(hex, t->root, CR_SHA256_LEN);
+	printf("%s  ", hex);
+	print_path(stdout, what);
+	putchar('\n');
+	for (i = 0; o->list && i < t->count; i++) {
+		cr_hex_encode(hex, t->entries[i].oid, CR_SHA256_LEN);
+		printf("%o %s\t", t->entries[i].mode, hex);
+		print_path(stdout, t->entries[i].path);
+		putchar('\n');
+	}
+}
+
+/* The report's object without the file list. */
+static json_t *
+head_json(const struct hash_result *r, const struct hash_opts *o)
+{
+	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
+	json_t *src;
+
+	cr_hex_encode(hex, r->tree->root, CR_SHA256_LEN);
+	cr_tree_format_id(id, r->tree->root);
+	src = json_pack("{s:s, s:o}", "kind", r->kind, "path",
+			tool_json_str(o->repo != NULL ? o->repo : o->path));
+	if (src != NULL && o->repo != NULL)
+		json_object_update_new(
+			src, json_pack("{s:o, s:s, s:I}", "revision",
+				       tool_json_str(o->rev ? o->rev : "HEAD"),
+				       "commit", r->info.commit, "commitTime",
+				       (json_int_t)r->info.commit_time));
+	else if (src != NULL && strcmp(r->kind, "archive") == 0 &&
+		 r->info.newest_mtime >= 0)
+		json_object_set_new(src, "newestMtime",
+				    json_integer(r->info.newest_mtime));
+	return json_pack("{s:s, s:s, s:o, s:I}", "tree", hex, "id", id,
+			 "source", src, "count", (json_int_t)r->tree->count);
+}
+
+/*
+ * One compact JSON object. The file list is written entry by entry: up to
+ * CR_TREE_MAX_ENTRIES objects held at once would take gigabytes.
+ */
+static int
+print_json(const struct hash_result *r, const struct hash_opts *o)
+{
+	const size_t flags = JSON_COMPACT | JSON_ENSURE_ASCII;
+	const struct cr_tree *t = r->tree;
+	char hex[CR_SHA256_HEXLEN + 1], mode[16];
+	json_t *head = head_json(r, o), *e;
+	char *text = head ? json_dumps(head, flags) : NULL;
+	size_t i;
+
+	json_decref(head);
+	if (text == NULL)
+		return cr_error_set("out of memory");
+	text[strlen(text) - 1] = '\0'; /* the object goes on */
+	fputs(text, stdout);
+	free(text);
+	if (o->list)
+		fputs(",\"files\":[", stdout);
+	for (i = 0; o->list && i < t->count; i++) {
+		cr_hex_encode(hex, t->entries[i].oid, CR_SHA256_LEN);
+		snprintf(mode, sizeof(mode), "%o", t->entries[i].mode);
+		e = json_pack("{s:o, s:s, s:s, s:I}", "path",
+			      tool_json_str(t->entries[i].path), "mode", mode,
+			      "blob", hex, "size",
+			      (json_int_t)t->entries[i].size);
+		if (i > 0)
+			fputc(',', stdout);
+		if (e == NULL || json_dumpf(e, stdout, flags) < 0) {
+			json_decref(e);
+			return cr_error_set("out of memory");
+		}
+		json_decref(e);
+	}
+	fputs(o->list ? "]}\n" : "}\n", stdout);
+	return CR_OK;
+}
+
+/* The report: the hash line (and the list), or the JSON object. */
+static int
+report(const struct hash_result *r, const struct hash_opts *o)
+{
+	int err = CR_OK;
+
+	if (o->json)
+		err = print_json(r, o);
+	else
+		print_text(r, o);
+	if (err < 0)
+		return tool_report(err);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		tool_warn("hash: cannot write the result");
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
 }
 
 int
 cmd_hash(int argc, char **argv)
 {
 	struct hash_opts o = {0};
-	struct cr_source_info info = {"", -1, -1};
-	struct cr_tree *t = NULL;
-	const char *kind;
-	char what[PATH_MAX + 64];
-	struct stat st;
-	int err;
+	struct hash_result r = {.info = {"", -1, -1}};
+	int rc;
 
-	if ((err = parse(&o, argc, argv)) != TOOL_PARSED)
-		return err;
-	o.tree.progress = tool_progress;
-	if (o.repo != NULL) {
-		kind = "git";
-		err = cr_tree_from_git(&t, &info, o.repo, o.rev, &o.tree);
-	} else if (stat(o.path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		kind = "directory";
-		if (o.strip_set)
-			return tool_usage("hash", "--strip-components is for "
-						  "archives");
-		err = cr_tree_from_dir(&t, o.path, &o.tree);
-	} else {
-		kind = "archive";
-		err = cr_tree_from_archive(&t, &info, o.path, &o.tree);
-	}
-	tool_progress_done();
-	if (err < 0)
-		return tool_report(err);
-
-	if (o.repo != NULL)
-		snprintf(what, sizeof(what), "%s@%s", o.repo, info.commit);
+	if ((rc = parse(&o, argc, argv)) != TOOL_PARSED)
+		return rc;
+	if ((rc = run(&r, &o)) < 0)
+		rc = tool_report(rc);
 	else
-		snprintf(what, sizeof(what), "%s", o.path);
-	if (o.json)
-		print_json(t, &info, kind, o.repo != NULL ? o.repo : o.path,
-			   o.rev != NULL ? o.rev : "HEAD", o.list);
-	else
-		print_text(t, what, o.list);
-	cr_tree_free(t);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		tool_warn("hash: cannot write the result");
-		return EXIT_ERROR;
-	}
-	return EXIT_OK;
+		rc = report(&r, &o);
+	cr_tree_free(r.tree);
+	return rc;
 }

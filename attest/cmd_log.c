@@ -102,6 +102,18 @@ struct opts {
 	int witness, json;
 };
 
+/* What a subcommand did: all its report needs. */
+struct log_result {
+	const char *sub, *dir;
+	char *vkey;		     /* init, vkey: the key as a vkey line */
+	unsigned attached;	     /* attach: cosignatures attached */
+	uint64_t added, first, size; /* add: entries, first index, tree size */
+	char *checkpoint;	     /* add: the signed checkpoint */
+	size_t checkpoint_len;
+	struct cr_tlog_result res; /* witness: what was cosigned */
+	uint64_t n;		   /* prove: --from-size or --index */
+};
+
 /* Parses a decimal tree size or index, refusing anything else. */
 static int
 parse_count(uint64_t *out, const char *s)
@@ -142,29 +154,15 @@ emit(const char *path, const char *buf, size_t len)
 }
 
 static int
-log_init(const struct opts *o, const char *dir)
+log_init(struct log_result *r, const struct opts *o)
 {
 	struct cr_privkey *key = NULL;
-	char *vkey = NULL;
 	int err;
 
-	if ((err = cr_privkey_load(&key, o->key)) < 0 ||
-	    (err = cr_tlog_init(&vkey, dir, o->origin, key)) < 0)
-		goto done;
-	if (o->json) {
-		tool_json_print(json_pack("{s:o, s:o, s:s}", "origin",
-					  tool_json_str(o->origin), "dir",
-					  tool_json_str(dir), "vkey", vkey));
-		goto done;
-	}
-	printf("%s\n", vkey);
-	if (!tool_quiet)
-		fprintf(stderr, "attest: log '%s' created in %s\n", o->origin,
-			dir);
-done:
-	free(vkey);
+	if ((err = cr_privkey_load(&key, o->key)) == CR_OK)
+		err = cr_tlog_init(&r->vkey, r->dir, o->origin, key);
 	cr_privkey_free(key);
-	return err < 0 ? tool_report(err) : EXIT_OK;
+	return err;
 }
 
 /* Inclusion proofs of entries [first, first + n) at the committed size. */
@@ -198,55 +196,48 @@ done:
 }
 
 static int
-log_attach(const struct opts *o, const char *dir, int nfiles, char **files)
+log_attach(struct log_result *r, const struct opts *o, int nfiles, char **files)
 {
 	struct cr_privkey *key = NULL;
 	struct cr_tlog_writer *w = NULL;
-	unsigned added, total = 0;
+	unsigned added;
 	char *text = NULL;
 	size_t len;
 	int err = CR_OK, i;
 
 	if ((err = cr_privkey_load(&key, o->key)) < 0 ||
-	    (err = cr_tlog_open(&w, dir, key)) < 0)
+	    (err = cr_tlog_open(&w, r->dir, key)) < 0)
 		goto done;
 	for (i = 0; i < nfiles; i++) {
 		if ((err = cr_read_file(&text, &len, files[i], CR_NOTE_MAX)) <
 			    0 ||
 		    (err = cr_tlog_attach(w, &added, text, len, files[i])) < 0)
 			goto done;
-		total += added;
+		r->attached += added;
 		free(text);
 		text = NULL;
 	}
-	if (o->json)
-		tool_json_print(json_pack("{s:I, s:o}", "attached",
-					  (json_int_t)total, "dir",
-					  tool_json_str(dir)));
-	else if (!tool_quiet)
-		printf("attached %u cosignature%s to %s/checkpoint\n", total,
-		       total == 1 ? "" : "s", dir);
 done:
 	free(text);
 	cr_tlog_close(w);
 	cr_privkey_free(key);
-	return err < 0 ? tool_report(err) : EXIT_OK;
+	return err;
 }
 
 static int
-log_add(const struct opts *o, const char *dir, int nfiles, char **files)
+log_add(struct log_result *r, const struct opts *o, int nfiles, char **files)
 {
 	struct cr_privkey *key = NULL;
 	struct cr_tlog_writer *w = NULL;
 	struct cr_tlog_tiles *t = NULL;
 	struct cr_dsse **envs = NULL;
 	size_t nenv = 0, j, note_len = 0;
-	uint64_t first = 0, index = 0, added = 0, size = 0;
+	uint64_t index = 0;
 	const char *note;
 	int err, i;
 
 	if ((err = cr_privkey_load(&key, o->key)) < 0 ||
-	    (err = cr_tlog_open(&w, dir, key)) < 0)
+	    (err = cr_tlog_open(&w, r->dir, key)) < 0)
 		goto done;
 	for (i = 0; i < nfiles; i++) {
 		if ((err = cr_dsse_read_file(&envs, &nenv, files[i])) < 0)
@@ -265,8 +256,8 @@ log_add(const struct opts *o, const char *dir, int nfiles, char **files)
 				err = prefix_error(err, ctx);
 				goto done;
 			}
-			if (added++ == 0)
-				first = index;
+			if (r->added++ == 0)
+				r->first = index;
 		}
 		cr_dsse_list_free(envs, nenv);
 		envs = NULL;
@@ -274,30 +265,29 @@ log_add(const struct opts *o, const char *dir, int nfiles, char **files)
 	}
 	if ((err = cr_tlog_commit(w)) < 0)
 		goto done;
-	note = cr_tlog_writer_checkpoint(w, &note_len, &size);
-	if (o->out != NULL && ((err = cr_tlog_writer_tiles(&t, w)) < 0 ||
-			       (err = write_proofs(o->out, t, first, added,
-						   size, note, note_len)) < 0))
+	note = cr_tlog_writer_checkpoint(w, &note_len, &r->size);
+	if (o->out != NULL &&
+	    ((err = cr_tlog_writer_tiles(&t, w)) < 0 ||
+	     (err = write_proofs(o->out, t, r->first, r->added, r->size, note,
+				 note_len)) < 0))
 		goto done;
-	if (o->json)
-		tool_json_print(json_pack(
-			"{s:I, s:I, s:I, s:s%}", "added", (json_int_t)added,
-			"firstIndex", (json_int_t)first, "treeSize",
-			(json_int_t)size, "checkpoint", note, note_len));
-	else
-		printf("added %llu entr%s at index %llu; tree size %llu\n",
-		       (unsigned long long)added, added == 1 ? "y" : "ies",
-		       (unsigned long long)first, (unsigned long long)size);
+	if ((r->checkpoint = malloc(note_len + 1)) == NULL) {
+		err = cr_error_set("out of memory");
+		goto done;
+	}
+	memcpy(r->checkpoint, note, note_len);
+	r->checkpoint[note_len] = '\0';
+	r->checkpoint_len = note_len;
 done:
 	cr_tlog_tiles_free(t);
 	cr_dsse_list_free(envs, nenv);
 	cr_tlog_close(w);
 	cr_privkey_free(key);
-	return err < 0 ? tool_report(err) : EXIT_OK;
+	return err;
 }
 
 static int
-log_prove(const struct opts *o, const char *dir)
+log_prove(const struct opts *o, const char *dir, uint64_t n)
 {
 	struct cr_note *note = NULL;
 	struct cr_tlog_tiles *t = NULL;
@@ -306,12 +296,8 @@ log_prove(const struct opts *o, const char *dir)
 		 root[CR_MERKLE_HASH_LEN];
 	char cpath[4096], *raw = NULL, *buf = NULL;
 	size_t rawlen = 0, len = 0, np = 0;
-	uint64_t n = 0;
 	int err, consistency = o->from_size != NULL;
 
-	if (parse_count(&n, consistency ? o->from_size : o->index) < 0)
-		return tool_usage("log prove", "%s: not a number",
-				  consistency ? "--from-size" : "--index");
 	snprintf(cpath, sizeof(cpath), "%s/checkpoint", dir);
 	if ((err = cr_tlog_read_note(&note, &raw, &rawlen, cpath)) < 0 ||
 	    (err = cr_checkpoint_parse(&cp, note->text, note->text_len,
@@ -364,7 +350,7 @@ done:
 	cr_tlog_tiles_free(t);
 	free(raw);
 	cr_note_free(note);
-	return err < 0 ? tool_report(err) : EXIT_OK;
+	return err;
 }
 
 /* STATEDIR/<hex SHA-256 of the origin>.logkey: the log key a witness pins. */
@@ -396,73 +382,72 @@ pin_path(char **out, const char *state, const char *cp_path)
 	return CR_OK;
 }
 
+/* The log key pinned at pin, if any, into *out (NULL when none is). */
+static int
+read_pin(struct cr_note_verifier **out, const char *pin)
+{
+	char *text = NULL;
+	size_t len;
+	int err;
+
+	*out = NULL;
+	if (access(pin, F_OK) != 0)
+		return CR_OK;
+	if ((err = cr_read_file(&text, &len, pin, 4096)) < 0)
+		return err;
+	text[strcspn(text, "\n")] = '\0';
+	err = cr_note_verifier_parse(out, text, pin);
+	free(text);
+	return err;
+}
+
 /*
- * The log's key: --log-key, pinned in STATEDIR at the first cosignature for
- * the origin; later runs may leave it out, and a different one is refused.
+ * The log's key into *out: --log-key, pinned in STATEDIR at the first
+ * cosignature for the origin; later runs may leave it out, and a different
+ * one is refused. *pin_vkey is the vkey to pin, or NULL. The caller frees
+ * both, also on failure.
  */
 static int
 witness_log_key(struct cr_note_verifier **out, char **pin_vkey,
 		const struct opts *o, const char *pin)
 {
-	struct cr_note_verifier *given = NULL, *pinned = NULL;
-	char *text = NULL, *vkey = NULL;
-	size_t len;
+	struct cr_note_verifier *pinned = NULL;
 	int err;
 
 	*out = NULL;
 	*pin_vkey = NULL;
-	if (access(pin, F_OK) == 0) {
-		if ((err = cr_read_file(&text, &len, pin, 4096)) < 0)
-			return err;
-		text[strcspn(text, "\n")] = '\0';
-		if ((err = cr_note_verifier_parse(&pinned, text, pin)) < 0)
-			goto done;
-	}
+	if ((err = read_pin(&pinned, pin)) < 0)
+		return err;
 	if (o->log_key == NULL) {
-		if (pinned == NULL) {
-			err = cr_error_set("%s: no log key pinned for this "
-					   "origin yet: give --log-key PUB "
-					   "once",
-					   o->state);
-			goto done;
-		}
 		*out = pinned;
-		pinned = NULL;
-		err = CR_OK;
-		goto done;
+		return pinned != NULL
+			       ? CR_OK
+			       : cr_error_set("%s: no log key pinned for this "
+					      "origin yet: give --log-key PUB "
+					      "once",
+					      o->state);
 	}
-	if ((err = cr_note_verifier_load(&given, o->log_key, CR_NOTE_ED25519)) <
-	    0)
+	if ((err = cr_note_verifier_load(out, o->log_key, CR_NOTE_ED25519)) < 0)
 		goto done;
-	if (pinned != NULL && memcmp(pinned->raw, given->raw, 32) != 0) {
+	if (pinned != NULL && memcmp(pinned->raw, (*out)->raw, 32) != 0)
 		err = cr_error_fail("%s: not the log key this witness pinned "
 				    "for the origin (%s)",
 				    o->log_key, pin);
-		goto done;
-	}
-	if (pinned == NULL && given->name != NULL &&
-	    (err = cr_note_vkey_format(&vkey, given->name, CR_NOTE_ED25519,
-				       given->raw)) < 0)
-		goto done;
-	*out = given;
-	given = NULL;
-	*pin_vkey = vkey;
-	vkey = NULL;
-	err = CR_OK;
+	else if (pinned == NULL && (*out)->name != NULL)
+		err = cr_note_vkey_format(pin_vkey, (*out)->name,
+					  CR_NOTE_ED25519, (*out)->raw);
 done:
-	free(vkey);
-	free(text);
-	cr_note_verifier_free(given);
 	cr_note_verifier_free(pinned);
 	return err;
 }
 
 static int
-log_witness(const struct opts *o, const char *cp_path, const char *cons_path)
+log_witness(struct log_result *r, const struct opts *o, const char *cp_path,
+	    const char *cons_path)
 {
 	struct cr_note_verifier *log_key = NULL;
 	struct cr_privkey *key = NULL;
-	struct cr_tlog_result res;
+	struct cr_tlog_result *res = &r->res;
 	const char *name = o->name != NULL ? o->name : "cleanroom-witness";
 	char *out = NULL, *pin = NULL, *pin_vkey = NULL, *line = NULL;
 	size_t len = 0;
@@ -473,13 +458,13 @@ log_witness(const struct opts *o, const char *cp_path, const char *cons_path)
 		goto done;
 	/* A PEM key carries no name: it is pinned under the checkpoint's. */
 	if ((err = cr_privkey_load(&key, o->key)) < 0 ||
-	    (err = cr_tlog_witness(&out, &len, &res, cp_path, cons_path,
-				   log_key, key, name, o->state,
-				   (uint64_t)time(NULL))) < 0 ||
+	    (err = cr_tlog_witness(&out, &len, res, cp_path, cons_path, log_key,
+				   key, name, o->state, (uint64_t)time(NULL))) <
+		    0 ||
 	    (err = cr_write_atomic(o->out, out, len, 0644, 0)) < 0)
 		goto done;
 	if (pin_vkey == NULL && access(pin, F_OK) != 0 &&
-	    (err = cr_note_vkey_format(&pin_vkey, res.origin, CR_NOTE_ED25519,
+	    (err = cr_note_vkey_format(&pin_vkey, res->origin, CR_NOTE_ED25519,
 				       log_key->raw)) < 0)
 		goto done;
 	if (pin_vkey != NULL) {
@@ -492,14 +477,6 @@ log_witness(const struct opts *o, const char *cp_path, const char *cons_path)
 					   CR_WRITE_NOCLOBBER)) < 0)
 			goto done;
 	}
-	if (o->json)
-		tool_json_print(json_pack("{s:o, s:I, s:o}", "origin",
-					  tool_json_str(res.origin), "treeSize",
-					  (json_int_t)res.size, "cosigned",
-					  tool_json_str(o->out)));
-	else if (!tool_quiet)
-		fprintf(stderr, "attest: cosigned %s at tree size %llu\n",
-			res.origin, (unsigned long long)res.size);
 done:
 	free(line);
 	free(pin_vkey);
@@ -507,16 +484,15 @@ done:
 	free(out);
 	cr_privkey_free(key);
 	cr_note_verifier_free(log_key);
-	return err < 0 ? tool_report(err) : EXIT_OK;
+	return err;
 }
 
 static int
-log_vkey(const struct opts *o)
+log_vkey(struct log_result *r, const struct opts *o)
 {
 	struct cr_privkey *key = NULL;
 	struct cr_pubkey *pub = NULL;
 	unsigned char raw[32];
-	char *vkey = NULL;
 	int err;
 
 	if (o->key != NULL) {
@@ -535,16 +511,62 @@ log_vkey(const struct opts *o)
 		if ((err = cr_pubkey_raw_ed25519(raw, pub)) < 0)
 			goto done;
 	}
-	if ((err = cr_note_vkey_format(
-		     &vkey, o->name,
-		     o->witness ? CR_NOTE_COSIG_V1 : CR_NOTE_ED25519, raw)) < 0)
-		goto done;
-	printf("%s\n", vkey);
+	err = cr_note_vkey_format(
+		&r->vkey, o->name,
+		o->witness ? CR_NOTE_COSIG_V1 : CR_NOTE_ED25519, raw);
 done:
-	free(vkey);
 	cr_pubkey_free(pub);
 	cr_privkey_free(key);
-	return err < 0 ? tool_report(err) : EXIT_OK;
+	return err;
+}
+
+/*
+ * The report of what sub did: its line (or JSON object) on stdout; -q
+ * leaves out what is not the result (init's and witness's notes).
+ */
+static void
+report(const struct log_result *r, const struct opts *o)
+{
+	const char *sub = r->sub;
+
+	if (strcmp(sub, "init") == 0 && o->json)
+		tool_json_print(json_pack(
+			"{s:o, s:o, s:s}", "origin", tool_json_str(o->origin),
+			"dir", tool_json_str(r->dir), "vkey", r->vkey));
+	else if (strcmp(sub, "init") == 0) {
+		printf("%s\n", r->vkey);
+		if (!tool_quiet)
+			fprintf(stderr, "attest: log '%s' created in %s\n",
+				o->origin, r->dir);
+	} else if (strcmp(sub, "vkey") == 0)
+		printf("%s\n", r->vkey);
+	else if (strcmp(sub, "add") == 0 && o->json)
+		tool_json_print(json_pack("{s:I, s:I, s:I, s:s%}", "added",
+					  (json_int_t)r->added, "firstIndex",
+					  (json_int_t)r->first, "treeSize",
+					  (json_int_t)r->size, "checkpoint",
+					  r->checkpoint, r->checkpoint_len));
+	else if (strcmp(sub, "add") == 0) /* the result, even with -q */
+		printf("added %llu entr%s at index %llu; tree size %llu\n",
+		       (unsigned long long)r->added,
+		       r->added == 1 ? "y" : "ies",
+		       (unsigned long long)r->first,
+		       (unsigned long long)r->size);
+	else if (strcmp(sub, "attach") == 0 && o->json)
+		tool_json_print(json_pack("{s:I, s:o}", "attached",
+					  (json_int_t)r->attached, "dir",
+					  tool_json_str(r->dir)));
+	else if (strcmp(sub, "attach") == 0 && !tool_quiet)
+		printf("attached %u cosignature%s to %s/checkpoint\n",
+		       r->attached, r->attached == 1 ? "" : "s", r->dir);
+	else if (strcmp(sub, "witness") == 0 && o->json)
+		tool_json_print(json_pack("{s:o, s:I, s:o}", "origin",
+					  tool_json_str(r->res.origin),
+					  "treeSize", (json_int_t)r->res.size,
+					  "cosigned", tool_json_str(o->out)));
+	else if (strcmp(sub, "witness") == 0 && !tool_quiet)
+		fprintf(stderr, "attest: cosigned %s at tree size %llu\n",
+			r->res.origin, (unsigned long long)r->res.size);
 }
 
 /* One option into o: 0, or the exit code after a usage message. */
@@ -582,60 +604,82 @@ parse_option(void *ctx, int id, const char *arg)
 	}
 }
 
-/* Runs subcommand sub on its operands, once they are checked. */
+/*
+ * Checks sub's operands (the exit code after a usage message, else
+ * TOOL_PARSED) and sets r->dir.
+ */
 static int
-dispatch(const struct opts *o, const char *sub, int argc, char **argv)
+parse_sub(struct log_result *r, const struct opts *o, int argc, char **argv)
 {
-	if (strcmp(sub, "init") == 0) {
-		if (o->key == NULL || o->origin == NULL || argc != 1)
-			return tool_usage("log init",
-					  "needs --key, --origin and DIR");
-		return log_init(o, argv[0]);
-	}
-	if (strcmp(sub, "add") == 0) {
-		if (o->key == NULL || argc < 2)
-			return tool_usage("log add",
-					  "needs --key, DIR and ATTESTATION");
-		return log_add(o, argv[0], argc - 1, argv + 1);
-	}
-	if (strcmp(sub, "prove") == 0) {
-		if (argc != 1 || (o->from_size == NULL) == (o->index == NULL))
-			return tool_usage("log prove", "needs DIR and one of "
-						       "--from-size, --index");
-		return log_prove(o, argv[0]);
-	}
-	if (strcmp(sub, "witness") == 0) {
-		if (o->key == NULL || o->state == NULL || o->out == NULL ||
-		    argc != 2)
-			return tool_usage(
-				"log witness",
-				"needs --key, --state, -o, CHECKPOINT and "
-				"CONSISTENCY");
-		return log_witness(o, argv[0], argv[1]);
-	}
-	if (strcmp(sub, "attach") == 0) {
-		if (o->key == NULL || argc < 2)
-			return tool_usage("log attach",
-					  "needs --key, DIR and COSIGNED");
-		return log_attach(o, argv[0], argc - 1, argv + 1);
-	}
-	if (strcmp(sub, "vkey") == 0) {
-		if ((o->key == NULL) == (o->pub == NULL) || o->name == NULL ||
-		    argc != 0)
-			return tool_usage("log vkey", "needs --name and one of "
-						      "--key, --pub");
-		return log_vkey(o);
-	}
-	return tool_usage("log", "unknown subcommand '%s'", sub);
+	const char *sub = r->sub;
+	int ok;
+
+	if (strcmp(sub, "init") == 0)
+		ok = o->key != NULL && o->origin != NULL && argc == 1;
+	else if (strcmp(sub, "add") == 0 || strcmp(sub, "attach") == 0)
+		ok = o->key != NULL && argc >= 2;
+	else if (strcmp(sub, "prove") == 0)
+		ok = argc == 1 && (o->from_size == NULL) != (o->index == NULL);
+	else if (strcmp(sub, "witness") == 0)
+		ok = o->key != NULL && o->state != NULL && o->out != NULL &&
+		     argc == 2;
+	else if (strcmp(sub, "vkey") == 0)
+		ok = (o->key == NULL) != (o->pub == NULL) && o->name != NULL &&
+		     argc == 0;
+	else
+		return tool_usage("log", "unknown subcommand '%s'", sub);
+	r->dir = argc > 0 ? argv[0] : NULL;
+	if (ok && strcmp(sub, "prove") == 0 &&
+	    parse_count(&r->n, o->from_size ? o->from_size : o->index) < 0)
+		return tool_usage("log prove", "%s: not a number",
+				  o->from_size ? "--from-size" : "--index");
+	if (ok)
+		return TOOL_PARSED;
+	if (strcmp(sub, "init") == 0)
+		return tool_usage("log init", "needs --key, --origin and DIR");
+	if (strcmp(sub, "add") == 0)
+		return tool_usage("log add",
+				  "needs --key, DIR and ATTESTATION");
+	if (strcmp(sub, "attach") == 0)
+		return tool_usage("log attach",
+				  "needs --key, DIR and COSIGNED");
+	if (strcmp(sub, "prove") == 0)
+		return tool_usage("log prove", "needs DIR and one of "
+					       "--from-size, --index");
+	if (strcmp(sub, "witness") == 0)
+		return tool_usage("log witness",
+				  "needs --key, --state, -o, CHECKPOINT and "
+				  "CONSISTENCY");
+	return tool_usage("log vkey", "needs --name and one of --key, --pub");
+}
+
+/* Runs r->sub on its checked operands into r: a core status. */
+static int
+run(struct log_result *r, const struct opts *o, int argc, char **argv)
+{
+	const char *sub = r->sub;
+
+	if (strcmp(sub, "init") == 0)
+		return log_init(r, o);
+	if (strcmp(sub, "add") == 0)
+		return log_add(r, o, argc - 1, argv + 1);
+	if (strcmp(sub, "attach") == 0)
+		return log_attach(r, o, argc - 1, argv + 1);
+	if (strcmp(sub, "prove") == 0)
+		return log_prove(o, argv[0], r->n);
+	if (strcmp(sub, "witness") == 0)
+		return log_witness(r, o, argv[0], argv[1]);
+	return log_vkey(r, o);
 }
 
 int
 cmd_log(int argc, char **argv)
 {
 	struct opts o = {0};
+	struct log_result r = {0};
 	struct tool_getopt g;
 	const char *sub;
-	int rc;
+	int rc, err;
 
 	if (argc < 2) {
 		tool_cmd_help(&command, stderr);
@@ -650,5 +694,18 @@ cmd_log(int argc, char **argv)
 				    parse_option, &o)) != TOOL_PARSED)
 		return rc;
 	o.json = g.json;
-	return dispatch(&o, sub, argc - 1 - g.optind, argv + 1 + g.optind);
+	argc -= 1 + g.optind;
+	argv += 1 + g.optind;
+	r.sub = sub;
+	if ((rc = parse_sub(&r, &o, argc, argv)) != TOOL_PARSED)
+		return rc;
+	if ((err = run(&r, &o, argc, argv)) < 0)
+		rc = tool_report(err);
+	else if (strcmp(sub, "prove") == 0)
+		rc = EXIT_OK; /* the proof is the output */
+	else
+		report(&r, &o);
+	free(r.vkey);
+	free(r.checkpoint);
+	return err < 0 ? rc : EXIT_OK;
 }

@@ -239,3 +239,22 @@ tool_json_string(FILE *f, const char *s)
 	free(text);
 	json_decref(j);
 }
+
+void *
+tool_append(void *arr, size_t *n, size_t *cap, size_t size)
+{
+	void **a = arr;
+	unsigned char *p;
+	size_t c;
+
+	if (*n == *cap) {
+		c = *cap ? 2 * *cap : 16;
+		if ((p = reallocarray(*a, c, size)) == NULL)
+			return NULL;
+		*a = p;
+		*cap = c;
+	}
+	p = (unsigned char *)*a + (*n)++ * size;
+	memset(p, 0, size);
+	return p;
+}

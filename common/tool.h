@@ -85,4 +85,11 @@ void tool_json_string(FILE *f, const char *s);
 /* Prints obj, indented, to stdout and releases it. */
 void tool_json_print(json_t *obj);
 
+/*
+ * A new element of size bytes, zeroed, at the end of the array *arr of *n
+ * (room for *cap, grown by doubling): a report's lines as a command's run
+ * finds them. NULL when out of memory, the array then as it was.
+ */
+void *tool_append(void *arr, size_t *n, size_t *cap, size_t size);
+
 #endif

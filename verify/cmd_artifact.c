@@ -13,8 +13,7 @@
 #include "util.h"
 
 static const struct tool_opt options[] = {
-	{"attestation", 'a', "FILE", "an .intoto.jsonl file of DSSE envelopes",
-	 'a'},
+	TRUST_OPT_ATTESTATION(TRUST_OPT_DSSE),
 	TRUST_OPT_BUNDLE,
 	{"key", 'k', "PUB",
 	 "a trusted public key (SPKI PEM); a key given\ntwice counts once",
@@ -180,120 +179,157 @@ parse(struct artifact_opts *o, int argc, char **argv)
 	return TOOL_PARSED;
 }
 
+/* One FILE judged: all its lines of the report need. */
+struct file_result {
+	const char *path;
+	unsigned char digest[CR_SHA256_LEN];
+	char hex[CR_SHA256_HEXLEN + 1];
+	char id[CR_TREE_IDLEN + 1]; /* the source tree the keys agree on */
+	struct cr_verdict v;
+};
+
+/* Every FILE judged, in order, until the first that could not be. */
+struct artifact_result {
+	int loaded; /* the attestations are read */
+	struct file_result *files;
+	size_t nfiles;
+	int failed; /* a file does not hold */
+};
+
 /* One file's verdict as a JSON object. */
 static json_t *
-file_json(const struct artifact_opts *o, const char *path, const char *hex,
-	  const char *id, const struct cr_verdict *v)
+file_json(const struct artifact_opts *o, const struct file_result *f)
 {
-	json_t *f;
+	const struct cr_verdict *v = &f->v;
+	json_t *j;
 
-	f = json_pack("{s:o, s:s, s:s, s:i, s:i}", "file", tool_json_str(path),
-		      "sha256", hex, "result",
+	j = json_pack("{s:o, s:s, s:s, s:i, s:i}", "file",
+		      tool_json_str(f->path), "sha256", f->hex, "result",
 		      v->status == CR_OK ? "ok" : "fail", "agreeingKeys",
 		      (int)v->keys, "sourceTrees", (int)v->ntrees);
 	if (v->keys > 0) {
-		json_object_set_new(f, "source", json_string(id));
-		json_object_set_new(f, "keys",
+		json_object_set_new(j, "source", json_string(f->id));
+		json_object_set_new(j, "keys",
 				    trust_json_keys(&o->t, v->agree));
 	}
 	if (v->status != CR_OK)
-		json_object_set_new(f, "reason", json_string(v->reason));
-	json_object_set_new(f, "matches", json_matches(&o->t, v));
-	return f;
+		json_object_set_new(j, "reason", json_string(v->reason));
+	json_object_set_new(j, "matches", json_matches(&o->t, v));
+	return j;
 }
 
 /* One file's verdict as text. */
 static void
-file_text(const struct artifact_opts *o, const char *path, const char *hex,
-	  const char *id, const struct cr_verdict *v,
-	  const unsigned char digest[CR_SHA256_LEN])
+file_text(const struct artifact_opts *o, const struct file_result *f)
 {
+	const struct cr_verdict *v = &f->v;
+
 	printf("%s  %s  sha256:%s\n", v->status == CR_OK ? "OK  " : "FAIL",
-	       tool_name(path), hex);
+	       tool_name(f->path), f->hex);
 	if (v->status == CR_OK)
 		printf("  %zu of %lld required key%s agree "
 		       "on source %s\n",
-		       v->keys, o->threshold, o->threshold == 1 ? "" : "s", id);
+		       v->keys, o->threshold, o->threshold == 1 ? "" : "s",
+		       f->id);
 	else
 		printf("  %s\n", tool_name(v->reason));
-	print_claims(&o->t, path, digest);
+	print_claims(&o->t, f->path, f->digest);
+}
+
+/* Judges one file into f: a core status. */
+static int
+check_file(const struct artifact_opts *o, struct file_result *f,
+	   const char *path)
+{
+	int err;
+
+	f->path = path;
+	if ((err = cr_sha256_file(f->digest, path)) < 0 ||
+	    (err = cr_verdict_judge(&f->v, &o->t.set, &o->t.ring, f->digest,
+				    (size_t)o->threshold)) < 0)
+		return err;
+	cr_hex_encode(f->hex, f->digest, CR_SHA256_LEN);
+	if (f->v.has_tree)
+		cr_tree_format_id(f->id, f->v.best_tree);
+	else
+		strcpy(f->id, "(no source tree)");
+	if (f->v.status != CR_OK)
+		tool_warn("%s: %s", path, f->v.reason);
+	return CR_OK;
+}
+
+/* Loads the attestations and judges each FILE into r: a core status. */
+static int
+run(struct artifact_result *r, struct artifact_opts *o)
+{
+	int err;
+
+	if ((err = trust_load(&o->t)) < 0)
+		return err;
+	r->loaded = 1;
+	if ((r->files = calloc(o->nfiles, sizeof(*r->files))) == NULL)
+		return cr_error_set("out of memory");
+	for (; r->nfiles < o->nfiles; r->nfiles++) {
+		if ((err = check_file(o, &r->files[r->nfiles],
+				      o->files[r->nfiles])) < 0) {
+			/* Its verdict is not printed, but freed. */
+			cr_verdict_clear(&r->files[r->nfiles].v);
+			return err;
+		}
+		if (r->files[r->nfiles].v.status != CR_OK)
+			r->failed = 1;
+	}
+	return CR_OK;
 }
 
 /*
- * Judges one file and reports it (into files with --json): a core status,
- * *failed set when the file does not hold.
+ * The report of r as text, as far as the files were judged, or as one JSON
+ * object once all were (-q: nothing).
  */
-static int
-check_file(const struct artifact_opts *o, json_t *files, const char *path,
-	   int *failed)
+static void
+report(const struct artifact_result *r, const struct artifact_opts *o, int err)
 {
-	struct cr_verdict v = {0};
-	unsigned char digest[CR_SHA256_LEN];
-	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
-	int err;
+	json_t *j, *files;
+	size_t i;
 
-	if ((err = cr_sha256_file(digest, path)) < 0)
-		return err;
-	if ((err = cr_verdict_judge(&v, &o->t.set, &o->t.ring, digest,
-				    (size_t)o->threshold)) < 0)
-		goto done;
-	cr_hex_encode(hex, digest, CR_SHA256_LEN);
-	if (v.has_tree)
-		cr_tree_format_id(id, v.best_tree);
-	else
-		strcpy(id, "(no source tree)");
-	if (v.status != CR_OK)
-		*failed = 1;
-	if (o->json)
-		json_array_append_new(files, file_json(o, path, hex, id, &v));
-	else if (!tool_quiet)
-		file_text(o, path, hex, id, &v, digest);
-	if (v.status != CR_OK)
-		tool_warn("%s: %s", path, v.reason);
-done:
-	cr_verdict_clear(&v);
-	return err;
+	if (!o->json) {
+		if (r->loaded && !tool_quiet)
+			trust_print_rejected(&o->t);
+		for (i = 0; i < r->nfiles && !tool_quiet; i++)
+			file_text(o, &r->files[i]);
+		return;
+	}
+	if (err < 0)
+		return;
+	files = json_array();
+	for (i = 0; i < r->nfiles; i++)
+		json_array_append_new(files, file_json(o, &r->files[i]));
+	j = json_pack("{s:s, s:I, s:o, s:o, s:s}", "command", "artifact",
+		      "threshold", (json_int_t)o->threshold, "attestations",
+		      trust_json(&o->t), "files", files, "result",
+		      r->failed ? "fail" : "ok");
+	tool_json_print(j);
 }
 
 int
 cmd_artifact(int argc, char **argv)
 {
 	struct artifact_opts o = {0};
-	json_t *report = NULL, *files = NULL;
-	int rc, failed = 0, err = CR_OK;
+	struct artifact_result r = {0};
 	size_t i;
+	int rc, err;
 
 	if ((rc = parse(&o, argc, argv)) != TOOL_PARSED) {
 		trust_free(&o.t);
 		return rc;
 	}
-	if ((err = trust_load(&o.t)) < 0)
-		goto done;
-	if (o.json) {
-		report = json_object();
-		files = json_array();
-		json_object_set_new(report, "command", json_string("artifact"));
-		json_object_set_new(report, "threshold",
-				    json_integer(o.threshold));
-		json_object_set_new(report, "attestations", trust_json(&o.t));
-		json_object_set(report, "files", files);
-		json_decref(files);
-	} else if (!tool_quiet) {
-		trust_print_rejected(&o.t);
-	}
-	for (i = 0; i < o.nfiles; i++)
-		if ((err = check_file(&o, files, o.files[i], &failed)) < 0)
-			goto done;
-	if (o.json) {
-		json_object_set_new(report, "result",
-				    json_string(failed ? "fail" : "ok"));
-		tool_json_print(report);
-		report = NULL;
-	}
-done:
-	json_decref(report);
+	err = run(&r, &o);
+	report(&r, &o, err);
+	for (i = 0; i < r.nfiles; i++)
+		cr_verdict_clear(&r.files[i].v);
+	free(r.files);
 	trust_free(&o.t);
 	if (err < 0)
 		return tool_report(err);
-	return failed ? EXIT_FAIL : EXIT_OK;
+	return r.failed ? EXIT_FAIL : EXIT_OK;
 }

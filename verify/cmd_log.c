@@ -83,12 +83,44 @@ struct opts {
 	int json;
 };
 
+/* One entry of ATTESTATION against the proofs. */
+struct log_entry {
+	unsigned line;
+	int status;  /* CR_OK, CR_EFAIL */
+	char *error; /* why it is not included */
+	struct cr_tlog_result res;
+};
+
+/* What a check found: all the report needs. */
+struct log_result {
+	const char *mode; /* "inclusion", "tiles", "consistency" */
+	const char *file; /* ATTESTATION, DIR or FILE: what the text names */
+	int status;	  /* the check's CR_OK, CR_EFAIL or CR_ERROR */
+	char *error;	  /* why the check does not hold */
+	int unsigned_cp;  /* inclusion: a checkpoint failed before any entry */
+	struct cr_tlog_result res; /* tiles and consistency */
+	struct log_entry *entries; /* inclusion: the envelopes checked */
+	size_t nentries;
+};
+
+static void
+result_free(struct log_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nentries; i++)
+		free(r->entries[i].error);
+	free(r->entries);
+	free(r->error);
+}
+
 /*
  * One check's result as JSON: mode, verified, and the checkpoint that
  * holds (origin, treeSize, rootHash, witnesses) or the reason it does not.
  */
 static json_t *
-json_result(int err, const char *mode, const struct cr_tlog_result *res)
+json_result(int err, const char *error, const char *mode,
+	    const struct cr_tlog_result *res)
 {
 	json_t *o =
 		json_pack("{s:s, s:b}", "mode", mode, "verified", err == CR_OK);
@@ -97,7 +129,7 @@ json_result(int err, const char *mode, const struct cr_tlog_result *res)
 	if (o == NULL)
 		return NULL;
 	if (err != CR_OK) {
-		json_object_set_new(o, "error", tool_json_str(cr_error_last()));
+		json_object_set_new(o, "error", tool_json_str(error));
 		return o;
 	}
 	json_object_set_new(o, "origin", tool_json_str(res->origin));
@@ -109,88 +141,120 @@ json_result(int err, const char *mode, const struct cr_tlog_result *res)
 	return o;
 }
 
+/*
+ * Each envelope of the attestation against the proofs, into r->entries:
+ * CR_OK, CR_EFAIL (an entry, or the checkpoints, do not hold) or an error.
+ * Text stops at the first entry that fails, as its report does.
+ */
 static int
-check_proof(const struct opts *o, const struct cr_note_verifier *log_key,
-	    const struct cr_note_verifier *const *wk, unsigned threshold,
-	    const char *attestation)
+check_proof(struct log_result *r, const struct opts *o,
+	    const struct cr_note_verifier *log_key,
+	    const struct cr_note_verifier *const *wk, unsigned threshold)
 {
 	struct cr_dsse **envs = NULL;
 	struct cr_tlog_proof *proofs = NULL;
-	struct cr_tlog_result res = {0};
-	json_t *report = NULL;
+	struct log_entry *e;
 	size_t n = 0, i, nproofs = 0;
-	int err, worst = CR_OK;
+	int err;
 
-	if ((err = cr_dsse_read_file(&envs, &n, attestation)) < 0 ||
+	if ((err = cr_dsse_read_file(&envs, &n, r->file)) < 0 ||
 	    (err = cr_tlog_proofs_load(&proofs, &nproofs, o->proof)) < 0)
 		goto done;
 	/* A checkpoint that is not signed fails every envelope at once. */
-	err = cr_tlog_proofs_check_signed(proofs, nproofs, o->proof, log_key,
-					  wk, o->nwitness, threshold);
-	if (err == CR_EFAIL && o->json) {
-		tool_json_print(json_result(err, "inclusion", &res));
-		tool_warn("%s", cr_error_last());
+	if ((err = cr_tlog_proofs_check_signed(proofs, nproofs, o->proof,
+					       log_key, wk, o->nwitness,
+					       threshold)) < 0) {
+		r->unsigned_cp = err == CR_EFAIL;
 		goto done;
 	}
-	if (err < 0)
-		goto done;
-	if (o->json && (report = json_pack("{s:s, s:[]}", "mode", "inclusion",
-					   "entries")) == NULL) {
+	if (n > 0 && (r->entries = calloc(n, sizeof(*r->entries))) == NULL) {
 		err = cr_error_set("out of memory");
 		goto done;
 	}
-	for (i = 0; i < n; i++) {
-		err = cr_tlog_proofs_find(&res, proofs, nproofs, o->proof, i,
-					  (unsigned char *)envs[i]->raw,
-					  envs[i]->raw_len);
-		if (err != CR_OK && err != CR_EFAIL)
-			goto done;
-		if (o->json) {
-			json_t *e = json_result(err, "inclusion", &res);
-
-			if (e != NULL && err == CR_OK) {
-				json_object_set_new(
-					e, "line", json_integer(envs[i]->line));
-				json_object_set_new(
-					e, "index",
-					json_integer((json_int_t)res.index));
-			}
-			json_array_append_new(
-				json_object_get(report, "entries"), e);
-		} else if (err == CR_OK && !tool_quiet) {
-			printf("%s: line %u: included at index %llu of %s, "
-			       "tree "
-			       "size %llu, %u witness cosignature%s\n",
-			       attestation, envs[i]->line,
-			       (unsigned long long)res.index, res.origin,
-			       (unsigned long long)res.size, res.witnesses,
-			       res.witnesses == 1 ? "" : "s");
+	for (i = 0; i < n && err == CR_OK; i++) {
+		e = &r->entries[r->nentries];
+		e->line = envs[i]->line;
+		e->status = cr_tlog_proofs_find(
+			&e->res, proofs, nproofs, o->proof, i,
+			(unsigned char *)envs[i]->raw, envs[i]->raw_len);
+		if (e->status != CR_OK && e->status != CR_EFAIL) {
+			err = e->status;
+			break;
 		}
-		if (err == CR_EFAIL) {
-			worst = CR_EFAIL;
-			if (!o->json) {
-				/* One clear line: the first that fails. */
-				tool_warn("%s: line %u: %s", attestation,
-					  envs[i]->line, cr_error_last());
-				break;
-			}
-		}
+		r->nentries++;
+		if (e->status == CR_EFAIL &&
+		    (e->error = strdup(cr_error_last())) == NULL)
+			err = cr_error_set("out of memory");
+		else if (e->status == CR_EFAIL && !o->json)
+			err = CR_EFAIL;
+		else if (e->status == CR_EFAIL)
+			r->status = CR_EFAIL;
 	}
-	if (o->json) {
-		json_object_set_new(report, "verified",
-				    json_boolean(worst == CR_OK));
-		tool_json_print(report);
-		report = NULL;
-	}
-	err = worst;
-	cr_tlog_proofs_free(proofs, nproofs);
-	cr_dsse_list_free(envs, n);
-	return err == CR_OK ? EXIT_OK : EXIT_FAIL;
 done:
-	json_decref(report);
 	cr_tlog_proofs_free(proofs, nproofs);
 	cr_dsse_list_free(envs, n);
-	return o->json && err == CR_EFAIL ? EXIT_FAIL : tool_report(err);
+	return err;
+}
+
+/* The text line of an entry included in the log. */
+static void
+print_entry(const char *file, const struct log_entry *e)
+{
+	printf("%s: line %u: included at index %llu of %s, tree size %llu, "
+	       "%u witness cosignature%s\n",
+	       file, e->line, (unsigned long long)e->res.index, e->res.origin,
+	       (unsigned long long)e->res.size, e->res.witnesses,
+	       e->res.witnesses == 1 ? "" : "s");
+}
+
+/* The inclusion report: text line by line, or one JSON object. */
+static int
+report_proof(const struct log_result *r, const struct opts *o)
+{
+	const struct log_entry *e;
+	json_t *report, *entries, *j;
+	size_t i;
+
+	if (r->unsigned_cp && o->json) {
+		tool_json_print(
+			json_result(CR_EFAIL, r->error, "inclusion", &r->res));
+		tool_warn("%s", r->error);
+		return EXIT_FAIL;
+	}
+	if (!o->json) {
+		for (i = 0; i < r->nentries && !tool_quiet; i++)
+			if (r->entries[i].status == CR_OK)
+				print_entry(r->file, &r->entries[i]);
+		e = r->nentries ? &r->entries[r->nentries - 1] : NULL;
+		if (e != NULL && e->status == CR_EFAIL) {
+			/* One clear line: the first that fails. */
+			tool_warn("%s: line %u: %s", r->file, e->line,
+				  e->error);
+			return EXIT_FAIL;
+		}
+		return r->status < 0 ? tool_report(r->status) : EXIT_OK;
+	}
+	if (r->status == CR_ERROR)
+		return tool_report(r->status);
+	if ((report = json_pack("{s:s, s:[]}", "mode", "inclusion",
+				"entries")) == NULL)
+		return tool_report(cr_error_set("out of memory"));
+	entries = json_object_get(report, "entries");
+	for (i = 0; i < r->nentries; i++) {
+		e = &r->entries[i];
+		j = json_result(e->status, e->error, "inclusion", &e->res);
+		if (j != NULL && e->status == CR_OK) {
+			json_object_set_new(j, "line", json_integer(e->line));
+			json_object_set_new(
+				j, "index",
+				json_integer((json_int_t)e->res.index));
+		}
+		json_array_append_new(entries, j);
+	}
+	json_object_set_new(report, "verified",
+			    json_boolean(r->status == CR_OK));
+	tool_json_print(report);
+	return tool_exit_code(r->status);
 }
 
 static int
@@ -248,59 +312,56 @@ load_keys(const struct opts *o, struct cr_note_verifier **log_key,
 	return CR_OK;
 }
 
-/* A tiles or consistency check's result, as JSON or text: the exit code. */
+/*
+ * The report of what r holds, as text or JSON (-q: errors alone), and the
+ * exit code. A check that could not answer is one line on stderr.
+ */
 static int
-report(const struct opts *o, int err, const char *mode,
-       const struct cr_tlog_result *res)
+report(const struct log_result *r, const struct opts *o)
 {
-	json_t *r;
+	json_t *j;
 
-	if (err != CR_OK && err != CR_EFAIL)
-		return tool_report(err);
+	if (r->mode == NULL)
+		return tool_report(r->status); /* the keys */
+	if (strcmp(r->mode, "inclusion") == 0)
+		return report_proof(r, o);
+	if (r->status != CR_OK && r->status != CR_EFAIL)
+		return tool_report(r->status);
 	if (o->json) {
-		r = json_result(err, mode, res);
-		if (r != NULL && err == CR_OK && o->tiles == NULL)
+		j = json_result(r->status, r->error, r->mode, &r->res);
+		if (j != NULL && r->status == CR_OK && o->tiles == NULL)
 			json_object_set_new(
-				r, "oldTreeSize",
-				json_integer((json_int_t)res->old_size));
-		tool_json_print(r);
-		if (err == CR_EFAIL)
-			tool_warn("%s", cr_error_last());
-		return tool_exit_code(err);
+				j, "oldTreeSize",
+				json_integer((json_int_t)r->res.old_size));
+		tool_json_print(j);
+		if (r->status == CR_EFAIL)
+			tool_warn("%s", r->error);
+		return tool_exit_code(r->status);
 	}
-	if (err == CR_EFAIL)
-		return tool_report(err);
+	if (r->status == CR_EFAIL)
+		return tool_report(r->status);
 	if (!tool_quiet && o->tiles != NULL)
 		printf("%s: log %s verified: %llu entries, tiles and "
-		       "checkpoint "
-		       "agree, %u witness cosignature%s\n",
-		       o->tiles, res->origin, (unsigned long long)res->size,
-		       res->witnesses, res->witnesses == 1 ? "" : "s");
+		       "checkpoint agree, %u witness cosignature%s\n",
+		       r->file, r->res.origin, (unsigned long long)r->res.size,
+		       r->res.witnesses, r->res.witnesses == 1 ? "" : "s");
 	else if (!tool_quiet)
 		printf("%s: consistent: log %s grew from %llu to %llu entries, "
 		       "%u witness cosignature%s\n",
-		       o->consistency, res->origin,
-		       (unsigned long long)res->old_size,
-		       (unsigned long long)res->size, res->witnesses,
-		       res->witnesses == 1 ? "" : "s");
+		       r->file, r->res.origin,
+		       (unsigned long long)r->res.old_size,
+		       (unsigned long long)r->res.size, r->res.witnesses,
+		       r->res.witnesses == 1 ? "" : "s");
 	return EXIT_OK;
 }
 
-/* Checks what the options ask: the exit code. */
+/* The witness threshold: 0, or the exit code after a usage message. */
 static int
-run(const struct opts *o, int argc, char **argv)
+parse_threshold(unsigned *out, const struct opts *o)
 {
-	struct cr_note_verifier *log_key = NULL, *wk[MAX_WITNESSES] = {0};
-	const struct cr_note_verifier *const *wkc =
-		(const struct cr_note_verifier *const *)wk;
-	struct cr_tlog_result res;
 	unsigned long threshold = o->nwitness;
-	const char *mode;
 	char *end;
-	size_t i;
-	int err, rc;
 
-	(void)argc;
 	if (o->threshold != NULL) {
 		errno = 0;
 		threshold = strtoul(o->threshold, &end, 10);
@@ -312,27 +373,41 @@ run(const struct opts *o, int argc, char **argv)
 					  "keys given",
 					  o->nwitness);
 	}
-	if ((err = load_keys(o, &log_key, wk)) < 0) {
-		rc = tool_report(err);
-	} else if (o->proof != NULL) {
-		rc = check_proof(o, log_key, wkc, (unsigned)threshold, argv[0]);
-	} else {
-		if (o->tiles != NULL) {
-			mode = "tiles";
-			err = check_tiles(o, log_key, wkc, (unsigned)threshold,
-					  &res);
-		} else {
-			mode = "consistency";
-			err = cr_tlog_check_consistency(
-				&res, o->old, o->new_, o->consistency, log_key,
-				wkc, o->nwitness, (unsigned)threshold);
-		}
-		rc = report(o, err, mode, &res);
-	}
+	*out = (unsigned)threshold;
+	return 0;
+}
+
+/* Checks what the options ask into r: r->status. */
+static int
+run(struct log_result *r, const struct opts *o, unsigned threshold, char **argv)
+{
+	struct cr_note_verifier *log_key = NULL, *wk[MAX_WITNESSES] = {0};
+	const struct cr_note_verifier *const *wkc =
+		(const struct cr_note_verifier *const *)wk;
+	size_t i;
+	int err;
+
+	r->mode = o->proof ? "inclusion" : o->tiles ? "tiles" : "consistency";
+	r->file = o->proof ? argv[0] : o->tiles ? o->tiles : o->consistency;
+	if ((err = load_keys(o, &log_key, wk)) < 0)
+		r->mode = NULL;
+	else if (o->proof != NULL)
+		err = check_proof(r, o, log_key, wkc, threshold);
+	else if (o->tiles != NULL)
+		err = check_tiles(o, log_key, wkc, threshold, &r->res);
+	else
+		err = cr_tlog_check_consistency(&r->res, o->old, o->new_,
+						o->consistency, log_key, wkc,
+						o->nwitness, threshold);
 	for (i = 0; i < o->nwitness; i++)
 		cr_note_verifier_free(wk[i]);
 	cr_note_verifier_free(log_key);
-	return rc;
+	if (err < 0 || r->status == CR_OK)
+		r->status = err;
+	if (r->status == CR_EFAIL && r->error == NULL &&
+	    (r->error = strdup(cr_error_last())) == NULL)
+		r->status = cr_error_set("out of memory");
+	return r->status;
 }
 
 /* One option into o: 0, or the exit code after a usage message. */
@@ -398,7 +473,9 @@ int
 cmd_log(int argc, char **argv)
 {
 	struct opts o = {0};
+	struct log_result r = {0};
 	struct tool_getopt g;
+	unsigned threshold = 0;
 	int rc;
 
 	if ((rc = tool_getopt_parse(&g, &command, argc, argv, parse_option,
@@ -407,7 +484,11 @@ cmd_log(int argc, char **argv)
 	o.json = g.json;
 	argc -= g.optind;
 	argv += g.optind;
-	if ((rc = parse_check(&o, argc, argv)) != TOOL_PARSED)
+	if ((rc = parse_check(&o, argc, argv)) != TOOL_PARSED ||
+	    (rc = parse_threshold(&threshold, &o)) != 0)
 		return rc;
-	return run(&o, argc, argv);
+	run(&r, &o, threshold, argv);
+	rc = report(&r, &o);
+	result_free(&r);
+	return rc;
 }

@@ -32,10 +32,9 @@ enum {
 };
 
 static const struct tool_opt options[] = {
-	{"attestation", 'a', "FILE", "the attestation of an 'attest build'",
-	 'a'},
+	TRUST_OPT_ATTESTATION("the attestation of an 'attest build'"),
 	TRUST_OPT_BUNDLE,
-	{"key", 'k', "PUB", "a trusted public key (SPKI PEM)", 'k'},
+	TRUST_OPT_KEY,
 	{NULL, 0, "--git REPO [--rev REV]",
 	 "rebuild the committed tree of REPO", 0},
 	{"git", 0, "REPO", NULL, 'G'},
@@ -413,69 +412,74 @@ pick_statement(const struct trust *t, const unsigned char *root, int *any)
 	return NULL;
 }
 
+/* A SHIPPED file against the rebuilt artifact of its name. */
+struct shipped {
+	const char *file;
+	struct cr_diff_report *rep; /* NULL: identical */
+	char *text;		    /* the difference, for the text report */
+	int done;		    /* compared: identical or explained */
+};
+
+/* What one line of the report's artifacts says. */
+enum line_kind {
+	LINE_REBUILT,	     /* a rebuilt artifact against its subject */
+	LINE_NOT_REBUILT,    /* a subject the rebuild did not make */
+	LINE_NOT_REPRODUCED, /* another statement's subject, other bytes */
+	LINE_OTHER_TREE,     /* a trusted statement of another tree */
+};
+
+/* One line of the report's artifacts, and the SHIPPED files of its name. */
+struct line {
+	enum line_kind kind;
+	const char *name; /* the artifact or subject */
+	int same;	  /* rebuilt: the attested digest */
+	int attested;	  /* rebuilt: among the attested subjects */
+	char hex[CR_SHA256_HEXLEN + 1];	 /* the rebuilt digest */
+	char ahex[CR_SHA256_HEXLEN + 1]; /* the attested digest */
+	const struct cr_checked *c;	 /* the other statement */
+	struct shipped *shipped;
+	size_t nshipped;
+};
+
 /* Rebuilt artifact vs the shipped file: identical, or explained. */
 static int
-compare_shipped(json_t *jart, const char *rebuilt, const char *label,
+compare_shipped(struct shipped *out, const char *rebuilt, const char *label,
 		const char *shipped,
-		const unsigned char rebuilt_sha[CR_SHA256_LEN], int json,
+		const unsigned char rebuilt_sha[CR_SHA256_LEN], int text,
 		int *differs)
 {
-	struct cr_diff_report *rep = NULL;
 	struct cr_diff_opts dopts = {0};
 	unsigned char sha[CR_SHA256_LEN];
-	char verdict[1024], *text;
+	char verdict[1024];
 	static const char *paths[] = {"/build/src", "/build/home"};
-	int err;
+	int err, fa, fb;
 
+	out->file = shipped;
 	if ((err = cr_sha256_file(sha, shipped)) < 0)
 		return err;
 	if (memcmp(sha, rebuilt_sha, CR_SHA256_LEN) == 0) {
-		if (json)
-			json_object_set_new(jart, "shipped",
-					    json_pack("{s:o, s:s}", "file",
-						      tool_json_str(shipped),
-						      "result", "identical"));
-		else if (!tool_quiet)
-			printf("  shipped %s: identical\n", tool_name(shipped));
+		out->done = 1;
 		return CR_OK;
 	}
 	*differs = 1;
 	dopts.build_paths = paths;
 	dopts.nbuild_paths = 2;
-	{
-		int fa = open(rebuilt, O_RDONLY | O_CLOEXEC);
-		int fb = open(shipped, O_RDONLY | O_CLOEXEC);
-
-		if (fa < 0 || fb < 0)
-			err = cr_error_errno("%s", fa < 0 ? rebuilt : shipped);
-		else
-			err = cr_diff_fds(&rep, fa, label, fb, shipped, &dopts);
-		if (fa >= 0)
-			close(fa);
-		if (fb >= 0)
-			close(fb);
-	}
-	if (err == CR_ERROR)
+	fa = open(rebuilt, O_RDONLY | O_CLOEXEC);
+	fb = open(shipped, O_RDONLY | O_CLOEXEC);
+	if (fa < 0 || fb < 0)
+		err = cr_error_errno("%s", fa < 0 ? rebuilt : shipped);
+	else
+		err = cr_diff_fds(&out->rep, fa, label, fb, shipped, &dopts);
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	if (err == CR_ERROR ||
+	    (text && (err = cr_diff_text(&out->text, out->rep, 0)) < 0))
 		return err;
-	if (json) {
-		json_object_set_new(jart, "shipped",
-				    json_pack("{s:o, s:s, s:o}", "file",
-					      tool_json_str(shipped), "result",
-					      "different", "diff",
-					      cr_diff_json(rep)));
-	} else if (!tool_quiet) {
-		if ((err = cr_diff_text(&text, rep, 0)) < 0) {
-			cr_diff_report_free(rep);
-			return err;
-		}
-		printf("  shipped %s: DIFFERENT from the rebuild\n",
-		       tool_name(shipped));
-		fputs(text, stdout);
-		free(text);
-	}
-	cr_diff_verdict(verdict, sizeof(verdict), rep);
+	out->done = 1;
+	cr_diff_verdict(verdict, sizeof(verdict), out->rep);
 	tool_warn("%s: differs from the rebuild: %s", shipped, verdict);
-	cr_diff_report_free(rep);
 	return CR_OK;
 }
 
@@ -505,9 +509,14 @@ struct rebuild {
 	char outdir_tmp[4096], *outdir;
 	struct cr_build *b;
 	char id[CR_TREE_IDLEN + 1];
-	json_t *report, *arts;
+	char *refused; /* why the recipe shown was not replayed */
+	int built;     /* rebuilt: the report has its head */
+	struct line *lines;
+	size_t nlines, cap;
 	unsigned char *used; /* by SHIPPED file: a rebuilt one has its name */
 	int differs, shipped_differs;
+	int judged, verdict_rc; /* the verdict is reached */
+	char verdict[512];
 	int reported; /* the failure was already printed */
 };
 
@@ -610,21 +619,9 @@ replay_recipe(struct rebuild *r, const struct rebuild_opts *o)
 	snprintf(path, sizeof(path), "%s:%u", att->file, att->line);
 	err = cr_recipe_for_replay(&r->recipe, &r->shown, att->st, &r->bs,
 				   o->trust_recipe, path);
-	if (r->shown != NULL && !r->shown->from_tree && !o->json &&
-	    !tool_quiet) {
-		char *text = cr_recipe_describe(r->shown);
-
-		if (text != NULL)
-			printf("%s", text);
-		free(text);
-	}
-	if (err < 0 && r->shown != NULL && !r->shown->from_tree && o->json) {
-		/* What was refused, for a script to show its user. */
-		tool_json_print(json_pack(
-			"{s:s, s:s, s:o, s:s}", "command", "rebuild", "result",
-			"untrusted-recipe", "recipe", cr_recipe_json(r->shown),
-			"reason", cr_error_last()));
-	}
+	if (err < 0 && r->shown != NULL && !r->shown->from_tree &&
+	    (r->refused = strdup(cr_error_last())) == NULL)
+		return cr_error_set("out of memory");
 	return err;
 }
 
@@ -699,52 +696,33 @@ rebuild(struct rebuild *r, const struct rebuild_opts *o)
 	return err;
 }
 
-/* The report's head: the source, its statement, environment and recipe. */
-static int
-report_head(struct rebuild *r, const struct rebuild_opts *o)
+/* A new line at the end of the report's artifacts; NULL: no memory. */
+static struct line *
+add_line(struct rebuild *r, enum line_kind kind, const char *name)
 {
-	json_t *envj;
-	char *text, *tctext;
-	int err;
+	struct line *l =
+		tool_append(&r->lines, &r->nlines, &r->cap, sizeof(*l));
 
-	if (o->json) {
-		r->report = json_object();
-		r->arts = json_array();
-		json_object_set_new(r->report, "command",
-				    json_string("rebuild"));
-		json_object_set_new(r->report, "source", json_string(r->id));
-		json_object_set_new(r->report, "attestation",
-				    json_pack("{s:o, s:i}", "file",
-					      tool_json_str(r->att->file),
-					      "line", (int)r->att->line));
-		json_object_set_new(r->report, "toolchain",
-				    cr_toolchain_diff_json(r->tdiff));
-		json_object_update(r->report, envj = env_json(&r->env));
-		json_decref(envj);
-		json_object_set_new(r->report, "recipe",
-				    cr_recipe_json(r->recipe));
-		json_object_set_new(r->report, "recipeTrusted",
-				    json_boolean(!r->recipe->from_tree));
-		json_object_set_new(r->report, "attestations",
-				    trust_json(&o->t));
-		json_object_set(r->report, "artifacts", r->arts);
-		json_decref(r->arts);
-	} else if (!tool_quiet) {
-		if ((err = cr_toolchain_diff_text(&tctext, r->tdiff)) < 0)
-			return err;
-		trust_print_rejected(&o->t);
-		printf("source %s: the attested tree [%s:%u]\n", r->id,
-		       tool_name(r->att->file), r->att->line);
-		fputs(tctext, stdout);
-		free(tctext);
-		env_print(&r->env);
-		if (r->recipe->from_tree &&
-		    (text = cr_recipe_describe(r->recipe)) != NULL) {
-			printf("%s", text);
-			free(text);
-		}
+	if (l != NULL) {
+		l->kind = kind;
+		l->name = name;
 	}
-	return CR_OK;
+	return l;
+}
+
+static void
+lines_free(struct rebuild *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nlines; i++) {
+		for (j = 0; j < r->lines[i].nshipped; j++) {
+			cr_diff_report_free(r->lines[i].shipped[j].rep);
+			free(r->lines[i].shipped[j].text);
+		}
+		free(r->lines[i].shipped);
+	}
+	free(r->lines);
 }
 
 /* One rebuilt artifact against its attested digest and SHIPPED files. */
@@ -754,53 +732,39 @@ check_artifact(struct rebuild *r, const struct rebuild_opts *o,
 {
 	const struct cr_statement *st = r->att->st;
 	const struct cr_subject *s = NULL;
-	char hex[CR_SHA256_HEXLEN + 1], ahex[CR_SHA256_HEXLEN + 1];
 	char path[4096], label[4200];
-	json_t *jart = NULL;
+	struct line *l;
 	size_t j;
-	int same, err;
+	int err;
 
+	if ((l = add_line(r, LINE_REBUILT, a->name)) == NULL ||
+	    (o->nshipped > 0 &&
+	     (l->shipped = calloc(o->nshipped, sizeof(*l->shipped))) == NULL))
+		return cr_error_set("out of memory");
 	for (j = 0; j < st->nsubjects; j++)
 		if (strcmp(st->subjects[j].name, a->name) == 0)
 			s = &st->subjects[j];
-	cr_hex_encode(hex, a->sha256, CR_SHA256_LEN);
-	same = s && memcmp(s->sha256, a->sha256, CR_SHA256_LEN) == 0;
+	cr_hex_encode(l->hex, a->sha256, CR_SHA256_LEN);
+	l->attested = s != NULL;
+	l->same = s && memcmp(s->sha256, a->sha256, CR_SHA256_LEN) == 0;
 	if (s)
-		cr_hex_encode(ahex, s->sha256, CR_SHA256_LEN);
-	if (!same)
+		cr_hex_encode(l->ahex, s->sha256, CR_SHA256_LEN);
+	if (!l->same) {
 		r->differs = 1;
-	if (o->json) {
-		jart = json_pack("{s:o, s:s, s:s}", "name",
-				 tool_json_str(a->name), "rebuilt", hex,
-				 "result", same ? "identical" : "different");
-		if (s)
-			json_object_set_new(jart, "attested",
-					    json_string(ahex));
-		json_array_append_new(r->arts, jart);
-	} else if (!tool_quiet) {
-		printf("%s  %s  rebuilt sha256:%s\n", same ? "OK  " : "FAIL",
-		       tool_name(a->name), hex);
-		if (!s)
-			printf("  not among the attested subjects\n");
-		else if (!same)
-			printf("  attested sha256:%s: the rebuild differs%s\n",
-			       ahex,
-			       cr_toolchain_diff_count(r->tdiff)
-				       ? " (the toolchain differs, see above)"
-				       : "");
-	}
-	if (!same)
 		tool_warn("%s: the rebuild does not give the attested digest",
 			  a->name);
+	}
 	for (j = 0; j < o->nshipped; j++) {
 		if (strcmp(base_name(o->shipped[j]), base_name(a->name)))
 			continue;
 		r->used[j] = 1;
 		snprintf(path, sizeof(path), "%s/%s", r->outdir, a->name);
 		snprintf(label, sizeof(label), "rebuilt:%s", a->name);
-		if ((err = compare_shipped(jart, path, label, o->shipped[j],
-					   a->sha256, o->json,
-					   &r->shipped_differs)) < 0)
+		err = compare_shipped(&l->shipped[l->nshipped++], path, label,
+				      o->shipped[j], a->sha256,
+				      !o->json && !tool_quiet,
+				      &r->shipped_differs);
+		if (err < 0)
 			return err;
 	}
 	return CR_OK;
@@ -820,57 +784,17 @@ was_rebuilt(const struct cr_build *b, const struct cr_subject *s, int same)
 	return 0;
 }
 
-/* An attested subject of the verified statement the rebuild did not make. */
-static void
-not_rebuilt(struct rebuild *r, const struct rebuild_opts *o,
-	    const struct cr_subject *s, const char *ahex)
-{
-	if (o->json)
-		json_array_append_new(
-			r->arts, json_pack("{s:o, s:s, s:s}", "name",
-					   tool_json_str(s->name), "attested",
-					   ahex, "result", "not rebuilt"));
-	else if (!tool_quiet)
-		printf("FAIL  %s  attested sha256:%s: the rebuild did "
-		       "not make it\n",
-		       tool_name(s->name), ahex);
-	tool_warn("%s: an attested subject the rebuild did not make", s->name);
-}
-
-/* A subject of c, another statement of this tree, not the bytes made. */
-static void
-not_reproduced(struct rebuild *r, const struct rebuild_opts *o,
-	       const struct cr_subject *s, const char *ahex,
-	       const struct cr_checked *c)
-{
-	if (o->json)
-		json_array_append_new(r->arts,
-				      json_pack("{s:o, s:s, s:s, s:o, s:i}",
-						"name", tool_json_str(s->name),
-						"attested", ahex, "result",
-						"not reproduced", "attestation",
-						tool_json_str(c->file), "line",
-						(int)c->line));
-	else if (!tool_quiet)
-		printf("FAIL  %s  attested sha256:%s [%s:%u]: the "
-		       "rebuild did not make these bytes\n",
-		       tool_name(s->name), ahex, tool_name(c->file), c->line);
-	tool_warn("%s:%u: %s: also attested for this tree, and not "
-		  "what the rebuild made",
-		  c->file, c->line, s->name);
-}
-
 /*
  * Each subject of st the rebuild did not make, a FAIL: st the verified
  * statement (c NULL), whose subjects need only have been made again, or
  * c's, another statement of this tree, whose subjects must be the very
  * bytes made.
  */
-static void
-unbuilt(struct rebuild *r, const struct rebuild_opts *o,
-	const struct cr_statement *st, const struct cr_checked *c)
+static int
+unbuilt(struct rebuild *r, const struct cr_statement *st,
+	const struct cr_checked *c)
 {
-	char ahex[CR_SHA256_HEXLEN + 1];
+	struct line *l;
 	size_t j;
 
 	for (j = 0; j < st->nsubjects; j++) {
@@ -879,33 +803,21 @@ unbuilt(struct rebuild *r, const struct rebuild_opts *o,
 		if (was_rebuilt(r->b, s, c != NULL))
 			continue;
 		r->differs = 1;
-		cr_hex_encode(ahex, s->sha256, CR_SHA256_LEN);
+		if ((l = add_line(r, c ? LINE_NOT_REPRODUCED : LINE_NOT_REBUILT,
+				  s->name)) == NULL)
+			return cr_error_set("out of memory");
+		cr_hex_encode(l->ahex, s->sha256, CR_SHA256_LEN);
+		l->c = c;
 		if (c == NULL)
-			not_rebuilt(r, o, s, ahex);
+			tool_warn("%s: an attested subject the rebuild did "
+				  "not make",
+				  s->name);
 		else
-			not_reproduced(r, o, s, ahex, c);
+			tool_warn("%s:%u: %s: also attested for this tree, "
+				  "and not what the rebuild made",
+				  c->file, c->line, s->name);
 	}
-}
-
-/* A trusted statement of another tree (or of none): not rebuilt here. */
-static void
-other_tree(struct rebuild *r, const struct rebuild_opts *o,
-	   const struct cr_checked *c)
-{
-	r->differs = 1;
-	if (o->json)
-		json_array_append_new(
-			r->arts,
-			json_pack("{s:o, s:i, s:s}", "attestation",
-				  tool_json_str(c->file), "line", (int)c->line,
-				  "result", "another source tree"));
-	else if (!tool_quiet)
-		printf("FAIL  %s:%u: a trusted statement of another source "
-		       "tree, not rebuilt here\n",
-		       tool_name(c->file), c->line);
-	tool_warn("%s:%u: a trusted statement of another source tree; give "
-		  "each rebuild only its own",
-		  c->file, c->line);
+	return CR_OK;
 }
 
 /*
@@ -915,31 +827,40 @@ other_tree(struct rebuild *r, const struct rebuild_opts *o,
  * pass here and give the backdoor to customers); one that names another
  * tree was not rebuilt, and exit 0 is not given on what was not.
  */
-static void
+static int
 check_others(struct rebuild *r, const struct rebuild_opts *o)
 {
+	struct line *l;
 	size_t k;
+	int err;
 
 	for (k = 0; k < o->t.set.count; k++) {
 		const struct cr_checked *c = &o->t.set.items[k];
 
 		if (c == r->att || c->status != CR_OK)
 			continue;
-		if (!c->st->has_tree ||
-		    memcmp(c->st->tree, r->tree->root, CR_SHA256_LEN) != 0)
-			other_tree(r, o, c);
-		else
-			unbuilt(r, o, c->st, c);
+		if (c->st->has_tree &&
+		    memcmp(c->st->tree, r->tree->root, CR_SHA256_LEN) == 0) {
+			if ((err = unbuilt(r, c->st, c)) < 0)
+				return err;
+			continue;
+		}
+		r->differs = 1;
+		if ((l = add_line(r, LINE_OTHER_TREE, NULL)) == NULL)
+			return cr_error_set("out of memory");
+		l->c = c;
+		tool_warn("%s:%u: a trusted statement of another source tree; "
+			  "give each rebuild only its own",
+			  c->file, c->line);
 	}
+	return CR_OK;
 }
 
-/* The verdict line ends the report; returns the exit code it gives. */
-static int
-report_verdict(struct rebuild *r, const struct rebuild_opts *o)
+/* The verdict of the SPEC's table into r, and its warnings. */
+static void
+judge(struct rebuild *r, const struct rebuild_opts *o)
 {
-	char verdict[512];
 	size_t j;
-	int rc;
 
 	for (j = 0; j < o->nshipped; j++)
 		if (!r->used[j]) {
@@ -947,37 +868,19 @@ report_verdict(struct rebuild *r, const struct rebuild_opts *o)
 			tool_warn("%s: no rebuilt artifact has this name",
 				  o->shipped[j]);
 		}
-	rc = env_verdict(verdict, sizeof(verdict), &r->env, r->differs,
-			 r->shipped_differs);
-	if (o->json) {
-		json_object_set_new(r->report, "result",
-				    json_string(rc == EXIT_OK ? "ok"
-						: rc == EXIT_FAIL
-							? "fail"
-							: "inconclusive"));
-		json_object_set_new(r->report, "verdict", json_string(verdict));
-		tool_json_print(r->report);
-		r->report = NULL;
-	} else if (!tool_quiet) {
-		printf("verdict: %s\n", verdict);
-	}
-	if (rc != EXIT_OK)
-		tool_warn("%s", verdict);
-	if (!r->recipe->from_tree && !tool_quiet && !o->json)
-		printf("note: rebuilt with a recipe given on the vendor's "
-		       "command line, trusted by --trust-recipe, not "
-		       "reviewed with the source\n");
-	if (o->keep != NULL && !tool_quiet && !o->json)
-		printf("rebuilt artifacts kept in %s\n", tool_name(o->keep));
-	return rc;
+	r->verdict_rc = env_verdict(r->verdict, sizeof(r->verdict), &r->env,
+				    r->differs, r->shipped_differs);
+	r->judged = 1;
+	if (r->verdict_rc != EXIT_OK)
+		tool_warn("%s", r->verdict);
 }
 
 /*
- * Finds, rebuilds and compares, the report printed as the comparisons go;
- * a core status, *verdict_rc the verdict's exit code once reached.
+ * Finds, rebuilds and compares into r, warnings as they come; a core
+ * status (r->verdict_rc is the exit code once r->judged).
  */
 static int
-run(struct rebuild *r, struct rebuild_opts *o, int *verdict_rc)
+run(struct rebuild *r, struct rebuild_opts *o)
 {
 	size_t i;
 	int err;
@@ -987,14 +890,206 @@ run(struct rebuild *r, struct rebuild_opts *o, int *verdict_rc)
 		return err;
 	if ((r->used = calloc(o->nshipped + 1, 1)) == NULL)
 		return cr_error_set("out of memory");
-	if ((err = report_head(r, o)) < 0)
-		return err;
+	r->built = 1;
 	for (i = 0; i < r->b->nartifacts; i++)
 		if ((err = check_artifact(r, o, &r->b->artifacts[i])) < 0)
 			return err;
-	unbuilt(r, o, r->att->st, NULL);
-	check_others(r, o);
-	*verdict_rc = report_verdict(r, o);
+	if ((err = unbuilt(r, r->att->st, NULL)) < 0 ||
+	    (err = check_others(r, o)) < 0)
+		return err;
+	judge(r, o);
+	return CR_OK;
+}
+
+/* The text report's head: the source, its statement, environment, recipe. */
+static int
+print_head(const struct rebuild *r, const struct rebuild_opts *o)
+{
+	char *text, *tctext;
+	int err;
+
+	if ((err = cr_toolchain_diff_text(&tctext, r->tdiff)) < 0)
+		return err;
+	trust_print_rejected(&o->t);
+	printf("source %s: the attested tree [%s:%u]\n", r->id,
+	       tool_name(r->att->file), r->att->line);
+	fputs(tctext, stdout);
+	free(tctext);
+	env_print(&r->env);
+	if (r->recipe->from_tree &&
+	    (text = cr_recipe_describe(r->recipe)) != NULL) {
+		printf("%s", text);
+		free(text);
+	}
+	return CR_OK;
+}
+
+/* One line of the artifacts, and its SHIPPED files, as text. */
+static void
+print_line(const struct rebuild *r, const struct line *l)
+{
+	size_t j;
+
+	if (l->kind == LINE_NOT_REBUILT)
+		printf("FAIL  %s  attested sha256:%s: the rebuild did "
+		       "not make it\n",
+		       tool_name(l->name), l->ahex);
+	if (l->kind == LINE_NOT_REPRODUCED)
+		printf("FAIL  %s  attested sha256:%s [%s:%u]: the "
+		       "rebuild did not make these bytes\n",
+		       tool_name(l->name), l->ahex, tool_name(l->c->file),
+		       l->c->line);
+	if (l->kind == LINE_OTHER_TREE)
+		printf("FAIL  %s:%u: a trusted statement of another source "
+		       "tree, not rebuilt here\n",
+		       tool_name(l->c->file), l->c->line);
+	if (l->kind != LINE_REBUILT)
+		return;
+	printf("%s  %s  rebuilt sha256:%s\n", l->same ? "OK  " : "FAIL",
+	       tool_name(l->name), l->hex);
+	if (!l->attested)
+		printf("  not among the attested subjects\n");
+	else if (!l->same)
+		printf("  attested sha256:%s: the rebuild differs%s\n", l->ahex,
+		       cr_toolchain_diff_count(r->tdiff)
+			       ? " (the toolchain differs, see above)"
+			       : "");
+	for (j = 0; j < l->nshipped && l->shipped[j].done; j++) {
+		if (l->shipped[j].rep == NULL) {
+			printf("  shipped %s: identical\n",
+			       tool_name(l->shipped[j].file));
+			continue;
+		}
+		printf("  shipped %s: DIFFERENT from the rebuild\n",
+		       tool_name(l->shipped[j].file));
+		fputs(l->shipped[j].text, stdout);
+	}
+}
+
+/*
+ * The text report, as far as the rebuild went: the recipe shown, the
+ * head, the artifacts, the verdict.
+ */
+static int
+report_text(const struct rebuild *r, const struct rebuild_opts *o)
+{
+	char *text;
+	size_t i;
+	int err;
+
+	if (r->shown != NULL && !r->shown->from_tree &&
+	    (text = cr_recipe_describe(r->shown)) != NULL) {
+		printf("%s", text);
+		free(text);
+	}
+	if (!r->built)
+		return CR_OK;
+	if ((err = print_head(r, o)) < 0)
+		return err;
+	for (i = 0; i < r->nlines; i++)
+		print_line(r, &r->lines[i]);
+	if (!r->judged)
+		return CR_OK;
+	printf("verdict: %s\n", r->verdict);
+	if (!r->recipe->from_tree)
+		printf("note: rebuilt with a recipe given on the vendor's "
+		       "command line, trusted by --trust-recipe, not "
+		       "reviewed with the source\n");
+	if (o->keep != NULL)
+		printf("rebuilt artifacts kept in %s\n", tool_name(o->keep));
+	return CR_OK;
+}
+
+/* One line of the artifacts as JSON. */
+static json_t *
+line_json(const struct line *l)
+{
+	const struct shipped *sh;
+	json_t *j;
+	size_t k;
+
+	if (l->kind == LINE_NOT_REBUILT)
+		return json_pack("{s:o, s:s, s:s}", "name",
+				 tool_json_str(l->name), "attested", l->ahex,
+				 "result", "not rebuilt");
+	if (l->kind == LINE_NOT_REPRODUCED)
+		return json_pack("{s:o, s:s, s:s, s:o, s:i}", "name",
+				 tool_json_str(l->name), "attested", l->ahex,
+				 "result", "not reproduced", "attestation",
+				 tool_json_str(l->c->file), "line",
+				 (int)l->c->line);
+	if (l->kind == LINE_OTHER_TREE)
+		return json_pack("{s:o, s:i, s:s}", "attestation",
+				 tool_json_str(l->c->file), "line",
+				 (int)l->c->line, "result",
+				 "another source tree");
+	j = json_pack("{s:o, s:s, s:s}", "name", tool_json_str(l->name),
+		      "rebuilt", l->hex, "result",
+		      l->same ? "identical" : "different");
+	if (l->attested)
+		json_object_set_new(j, "attested", json_string(l->ahex));
+	/* One "shipped" a line: the last SHIPPED file of its name. */
+	for (k = 0; k < l->nshipped; k++) {
+		sh = &l->shipped[k];
+		json_object_set_new(
+			j, "shipped",
+			sh->rep == NULL
+				? json_pack("{s:o, s:s}", "file",
+					    tool_json_str(sh->file), "result",
+					    "identical")
+				: json_pack("{s:o, s:s, s:o}", "file",
+					    tool_json_str(sh->file), "result",
+					    "different", "diff",
+					    cr_diff_json(sh->rep)));
+	}
+	return j;
+}
+
+/* The JSON report: the refused recipe, or the whole rebuild once judged. */
+static void
+report_json(const struct rebuild *r, const struct rebuild_opts *o)
+{
+	json_t *j, *arts = json_array();
+	size_t i;
+
+	if (r->refused != NULL) {
+		/* What was refused, for a script to show its user. */
+		tool_json_print(json_pack(
+			"{s:s, s:s, s:o, s:s}", "command", "rebuild", "result",
+			"untrusted-recipe", "recipe", cr_recipe_json(r->shown),
+			"reason", r->refused));
+	}
+	if (!r->judged)
+		return;
+	for (i = 0; arts != NULL && i < r->nlines; i++)
+		json_array_append_new(arts, line_json(&r->lines[i]));
+	j = json_pack("{s:s, s:s, s:{s:o, s:i}, s:o}", "command", "rebuild",
+		      "source", r->id, "attestation", "file",
+		      tool_json_str(r->att->file), "line", (int)r->att->line,
+		      "toolchain", cr_toolchain_diff_json(r->tdiff));
+	json_object_update_new(j, env_json(&r->env));
+	json_object_set_new(j, "recipe", cr_recipe_json(r->recipe));
+	json_object_set_new(j, "recipeTrusted",
+			    json_boolean(!r->recipe->from_tree));
+	json_object_set_new(j, "attestations", trust_json(&o->t));
+	json_object_set_new(j, "artifacts", arts);
+	json_object_set_new(j, "result",
+			    json_string(r->verdict_rc == EXIT_OK ? "ok"
+					: r->verdict_rc == EXIT_FAIL
+						? "fail"
+						: "inconclusive"));
+	json_object_set_new(j, "verdict", json_string(r->verdict));
+	tool_json_print(j);
+}
+
+/* The report of r, as text or JSON (-q: nothing): a core status. */
+static int
+report(const struct rebuild *r, const struct rebuild_opts *o)
+{
+	if (o->json)
+		report_json(r, o);
+	else if (!tool_quiet)
+		return report_text(r, o);
 	return CR_OK;
 }
 
@@ -1003,18 +1098,22 @@ cmd_rebuild(int argc, char **argv)
 {
 	struct rebuild_opts o = {0};
 	struct rebuild r;
-	int rc, err, verdict_rc = -1;
+	int rc, err;
 
 	if ((rc = parse(&o, argc, argv)) != TOOL_PARSED) {
 		trust_free(&o.t);
 		return rc;
 	}
 	memset(&r, 0, sizeof(r));
-	err = run(&r, &o, &verdict_rc);
-	json_decref(r.report);
+	err = run(&r, &o);
+	rc = report(&r, &o);
+	if (err == CR_OK)
+		err = rc;
 	if (r.outdir != NULL && o.keep == NULL)
 		cr_rmtree(r.outdir);
+	lines_free(&r);
 	free(r.used);
+	free(r.refused);
 	cr_toolchain_diff_free(r.tdiff);
 	env_free(&r.env);
 	cr_resources_free(r.rootdep, 1);
@@ -1024,8 +1123,8 @@ cmd_rebuild(int argc, char **argv)
 	cr_recipe_free(r.shown);
 	cr_tree_free(r.tree);
 	trust_free(&o.t);
-	if (err == CR_OK && verdict_rc >= 0)
-		return verdict_rc;
+	if (err == CR_OK && r.judged)
+		return r.verdict_rc;
 	if (r.reported)
 		return EXIT_ERROR;
 	return err < 0 ? tool_report(err) : EXIT_OK;

@@ -17,10 +17,9 @@
 #include "util.h"
 
 static const struct tool_opt options[] = {
-	{"attestation", 'a', "FILE", "an .intoto.jsonl file of DSSE envelopes",
-	 'a'},
+	TRUST_OPT_ATTESTATION(TRUST_OPT_DSSE),
 	TRUST_OPT_BUNDLE,
-	{"key", 'k', "PUB", "a trusted public key (SPKI PEM)", 'k'},
+	TRUST_OPT_KEY,
 	{"tree", 0, "ID", "the expected tree hash, sha256tree:HEX", 't'},
 	{"manifest", 0, "ROOT.json",
 	 "the recipe; the expected tree hash when neither\n"
@@ -139,48 +138,96 @@ deb_state(enum cr_deb_state s)
 	}
 }
 
+/* What a line of the report says. */
+enum item_kind {
+	ITEM_CHECK,	/* OK or FAIL, what, detail */
+	ITEM_NOT_EXACT, /* -o's ROOT.tar is not the manifest's bytes */
+	ITEM_CHANGES,	/* the given root against the one remade: */
+	ITEM_CHANGE,	/* one file that differs */
+	ITEM_HINT,	/* how to name the files that differ */
+	ITEM_NO_ROOT,	/* no root was compared */
+};
+
+/* One line of the report, in the order the checks made them. */
+struct item {
+	enum item_kind kind;
+	int ok;
+	char *what;	    /* a check's subject; a change's path */
+	char *detail;	    /* a check's detail; a change's package or NULL */
+	const char *change; /* a change's name */
+};
+
+/* What the checks found: all the report needs. */
+struct report {
+	struct item *items;
+	size_t n, cap;
+	int fails;
+	int rejected; /* the attestations were read: note those rejected */
+	int expected; /* the expected tree is known */
+	int nomem;    /* a line was lost: out of memory */
+};
+
+/* A new line at the end of r, what copied; NULL: no memory. */
+static struct item *
+add_item(struct report *r, enum item_kind kind, const char *what)
+{
+	struct item *it = tool_append(&r->items, &r->n, &r->cap, sizeof(*it));
+
+	if (it == NULL)
+		return NULL;
+	it->kind = kind;
+	if (what != NULL && (it->what = strdup(what)) == NULL) {
+		r->n--; /* not a line */
+		return NULL;
+	}
+	return it;
+}
+
+static void
+report_free(struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->items[i].what);
+		free(r->items[i].detail);
+	}
+	free(r->items);
+}
+
 struct diffctx {
 	const struct cr_root_owners *ref, *got;
-	json_t *list;
-	long n;
+	struct report *rep;
 };
 
 static int
-print_change(void *ctx, enum cr_change change, const struct cr_tree_entry *ea,
-	     const struct cr_tree_entry *eb)
+add_change(void *ctx, enum cr_change change, const struct cr_tree_entry *ea,
+	   const struct cr_tree_entry *eb)
 {
 	struct diffctx *c = ctx;
 	const char *path = ea ? ea->path : eb->path;
 	const char *owner = cr_root_owner(c->ref, path);
+	struct item *it;
 
 	if (owner == NULL)
 		owner = cr_root_owner(c->got, path);
-	c->n++;
-	if (c->list != NULL)
-		json_array_append_new(
-			c->list,
-			json_pack("{s:o, s:s, s:o}", "path",
-				  tool_json_str(path), "change",
-				  cr_change_name(change), "package",
-				  owner ? json_string(owner) : json_null()));
-	else if (!tool_quiet)
-		printf("  %-12s %s  (%s%s)\n", cr_change_name(change), path,
-		       owner ? "package " : "", owner ? owner : "no package");
+	if ((it = add_item(c->rep, ITEM_CHANGE, path)) == NULL)
+		return cr_error_set("out of memory");
+	it->change = cr_change_name(change);
+	if (owner != NULL && (it->detail = strdup(owner)) == NULL)
+		return cr_error_set("out of memory");
 	return 0;
 }
-
-struct report {
-	json_t *j; /* --json, else NULL */
-	int fails;
-};
 
 static void result(struct report *r, int ok, const char *what, const char *fmt,
 		   ...) CR_PRINTF(4, 5);
 
+/* A check that holds (ok) or not into r (r->nomem when it cannot). */
 static void
 result(struct report *r, int ok, const char *what, const char *fmt, ...)
 {
 	char msg[1024];
+	struct item *it;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -188,14 +235,16 @@ result(struct report *r, int ok, const char *what, const char *fmt, ...)
 	va_end(ap);
 	if (!ok)
 		r->fails++;
-	if (r->j != NULL)
-		json_array_append_new(json_object_get(r->j, "checks"),
-				      json_pack("{s:s, s:o, s:s}", "result",
-						ok ? "ok" : "fail", "what",
-						tool_json_str(what), "detail",
-						msg));
-	else if (!tool_quiet)
-		printf("%s  %s  %s\n", ok ? "OK  " : "FAIL", what, msg);
+	if ((it = add_item(r, ITEM_CHECK, what)) == NULL ||
+	    (it->detail = strdup(msg)) == NULL) {
+		if (it != NULL) {
+			free(it->what);
+			r->n--;
+		}
+		r->nomem = 1;
+		return;
+	}
+	it->ok = ok;
 }
 
 /* Hashes a root and compares it with the expected hash. */
@@ -316,14 +365,13 @@ static int
 find_expected(struct root_check *c, struct root_opts *o)
 {
 	struct expect *e = &c->e;
-	char path[4096], id[CR_TREE_IDLEN + 1];
+	char path[4096];
 	int err;
 
 	if (o->t.natt > 0) {
 		if ((err = trust_load(&o->t)) < 0)
 			return err;
-		if (!o->json)
-			trust_print_rejected(&o->t);
+		c->rep.rejected = 1;
 		if ((err = expect_from_trust(e, &o->t)) < 0)
 			return err;
 	} else if (o->tree != NULL) {
@@ -346,12 +394,7 @@ find_expected(struct root_check *c, struct root_opts *o)
 			 "recorded in %s (not signed)", o->manifest);
 		e->have = 1;
 	}
-	if (c->rep.j != NULL) {
-		cr_tree_format_id(id, e->tree);
-		json_object_set_new(c->rep.j, "expected", json_string(id));
-		json_object_set_new(c->rep.j, "expectedFrom",
-				    tool_json_str(e->what));
-	}
+	c->rep.expected = 1;
 	return CR_OK;
 }
 
@@ -433,10 +476,8 @@ remake_root(struct root_check *c, const struct root_opts *o)
 	if (memcmp(c->made->tar, c->m->tar, CR_SHA256_LEN) == 0)
 		result(&c->rep, 1, o->output,
 		       "byte for byte the ROOT.tar of the manifest");
-	else if (!o->json && !tool_quiet)
-		printf("note  %s  not byte for byte the manifest's "
-		       "ROOT.tar (the tree hash is what counts)\n",
-		       o->output);
+	else if (add_item(&c->rep, ITEM_NOT_EXACT, o->output) == NULL)
+		return cr_error_set("out of memory");
 	return CR_OK;
 }
 
@@ -462,23 +503,20 @@ check_given(struct root_check *c, const struct root_opts *o)
 			return err;
 		dc.ref = c->oref;
 		dc.got = c->ogot;
-		if (c->rep.j != NULL) {
-			dc.list = json_array();
-			json_object_set_new(c->rep.j, "changes", dc.list);
-		} else if (!tool_quiet) {
-			printf("  %s against the root made from %s:\n", o->root,
-			       o->debdir);
-		}
-		cr_tree_compare(c->remade, c->given, print_change, &dc);
-	} else if (given_err == CR_EFAIL && c->remade == NULL && !o->json &&
-		   !tool_quiet) {
-		printf("  (give --debs DIR -o FILE to name the files that "
-		       "differ)\n");
+		dc.rep = &c->rep;
+		if (add_item(&c->rep, ITEM_CHANGES, NULL) == NULL)
+			return cr_error_set("out of memory");
+		return cr_tree_compare(c->remade, c->given, add_change, &dc) < 0
+			       ? CR_ERROR
+			       : CR_OK;
+	} else if (given_err == CR_EFAIL && c->remade == NULL &&
+		   add_item(&c->rep, ITEM_HINT, NULL) == NULL) {
+		return cr_error_set("out of memory");
 	}
 	return CR_OK;
 }
 
-/* Runs the checks the options ask for, each reported as it is made. */
+/* Runs the checks the options ask for into c->rep: a core status. */
 static int
 run(struct root_check *c, struct root_opts *o)
 {
@@ -494,27 +532,109 @@ run(struct root_check *c, struct root_opts *o)
 	if (o->root != NULL && (err = check_given(c, o)) < 0)
 		return err;
 	/* Signed .debs alone say nothing about the attested root. */
-	if (o->root == NULL && o->output == NULL && !o->json && !tool_quiet)
+	if (o->root == NULL && o->output == NULL &&
+	    add_item(&c->rep, ITEM_NO_ROOT, NULL) == NULL)
+		return cr_error_set("out of memory");
+	return c->rep.nomem ? cr_error_set("out of memory") : CR_OK;
+}
+
+/* One line of the text report. */
+static void
+print_item(const struct item *it, const struct root_opts *o)
+{
+	switch (it->kind) {
+	case ITEM_CHECK:
+		printf("%s  %s  %s\n", it->ok ? "OK  " : "FAIL", it->what,
+		       it->detail);
+		break;
+	case ITEM_NOT_EXACT:
+		printf("note  %s  not byte for byte the manifest's "
+		       "ROOT.tar (the tree hash is what counts)\n",
+		       it->what);
+		break;
+	case ITEM_CHANGES:
+		printf("  %s against the root made from %s:\n", o->root,
+		       o->debdir);
+		break;
+	case ITEM_CHANGE:
+		printf("  %-12s %s  (%s%s)\n", it->change, it->what,
+		       it->detail ? "package " : "",
+		       it->detail ? it->detail : "no package");
+		break;
+	case ITEM_HINT:
+		printf("  (give --debs DIR -o FILE to name the files that "
+		       "differ)\n");
+		break;
+	default: /* ITEM_NO_ROOT */
 		printf("note  no root was compared with the expected tree: "
 		       "give ROOT.tar or DIR, or -o to make it from the "
 		       ".debs\n");
-	return CR_OK;
+	}
 }
 
-/* The JSON report's result, and the one line of a check that failed. */
+/* The JSON report: the checks, the expected tree, the files that differ. */
+static void
+print_json(const struct root_check *c, int err)
+{
+	const struct item *it;
+	json_t *j, *checks, *changes = NULL;
+	char id[CR_TREE_IDLEN + 1];
+	size_t i;
+
+	j = json_pack("{s:s, s:[]}", "command", "root", "checks");
+	checks = json_object_get(j, "checks");
+	if (c->rep.expected) {
+		cr_tree_format_id(id, c->e.tree);
+		json_object_set_new(j, "expected", json_string(id));
+		json_object_set_new(j, "expectedFrom",
+				    tool_json_str(c->e.what));
+	}
+	for (i = 0; j != NULL && i < c->rep.n; i++) {
+		it = &c->rep.items[i];
+		if (it->kind == ITEM_CHECK)
+			json_array_append_new(
+				checks,
+				json_pack("{s:s, s:o, s:s}", "result",
+					  it->ok ? "ok" : "fail", "what",
+					  tool_json_str(it->what), "detail",
+					  it->detail));
+		else if (it->kind == ITEM_CHANGES)
+			json_object_set_new(j, "changes",
+					    changes = json_array());
+		else if (it->kind == ITEM_CHANGE)
+			json_array_append_new(
+				changes,
+				json_pack("{s:o, s:s, s:o}", "path",
+					  tool_json_str(it->what), "change",
+					  it->change, "package",
+					  it->detail ? json_string(it->detail)
+						     : json_null()));
+	}
+	json_object_set_new(j, "result",
+			    json_string(err == CR_OK && c->rep.fails == 0 ? "ok"
+					: err == CR_ERROR ? "error"
+							  : "fail"));
+	tool_json_print(j);
+}
+
+/*
+ * The report of what c found, as text or JSON (-q: nothing but errors);
+ * err, or the one line of a check that failed.
+ */
 static int
-report_end(struct root_check *c, const struct root_opts *o, int err)
+report(const struct root_check *c, const struct root_opts *o, int err)
 {
 	char msg[64];
+	size_t i;
 
 	tool_progress_done();
-	if (c->rep.j != NULL) {
-		json_object_set_new(
-			c->rep.j, "result",
-			json_string(err == CR_OK && c->rep.fails == 0 ? "ok"
-				    : err == CR_ERROR		      ? "error"
-						      : "fail"));
-		tool_json_print(c->rep.j);
+	if (o->json) {
+		print_json(c, err);
+	} else {
+		if (c->rep.rejected) /* even with -q, as ever */
+			trust_print_rejected(&o->t);
+		for (i = 0; i < c->rep.n && !tool_quiet; i++)
+			print_item(&c->rep.items[i], o);
 	}
 	if (err == CR_OK && c->rep.fails > 0) {
 		snprintf(msg, sizeof(msg), "%d check%s did not hold",
@@ -538,11 +658,10 @@ cmd_root(int argc, char **argv)
 		trust_free(&o.t);
 		return rc;
 	}
-	if (o.json) {
-		c.rep.j = json_pack("{s:s, s:[]}", "command", "root", "checks");
-		tool_quiet = 1;
-	}
-	err = report_end(&c, &o, run(&c, &o));
+	if (o.json)
+		tool_quiet = 1; /* no progress */
+	err = report(&c, &o, run(&c, &o));
+	report_free(&c.rep);
 	cr_root_owners_free(c.oref);
 	cr_root_owners_free(c.ogot);
 	cr_tree_free(c.given);

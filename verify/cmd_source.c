@@ -15,10 +15,9 @@
 #include "util.h"
 
 static const struct tool_opt options[] = {
-	{"attestation", 'a', "FILE", "an .intoto.jsonl file of DSSE envelopes",
-	 'a'},
+	TRUST_OPT_ATTESTATION(TRUST_OPT_DSSE),
 	TRUST_OPT_BUNDLE,
-	{"key", 'k', "PUB", "a trusted public key (SPKI PEM)", 'k'},
+	TRUST_OPT_KEY,
 	{"git", 0, "REPO", "check the committed tree of REPO", 'G'},
 	{"rev", 0, "REV", "the revision with --git (default HEAD)", 'r'},
 	{"strip-components", 0, "N",
@@ -202,48 +201,49 @@ done:
 	return err;
 }
 
+/* A file that differs from the attested file list. */
+struct change {
+	const char *name; /* added, removed, modified... */
+	const char *path; /* in the tree compared, which outlives it */
+};
+
+/* The files that differ, as the tree comparison finds them. */
 struct changes {
-	json_t *list; /* for --json, else NULL */
+	struct change *list;
+	size_t n, cap;
 };
 
 static int
-print_change(void *ctx, enum cr_change change, const struct cr_tree_entry *ea,
-	     const struct cr_tree_entry *eb)
+add_change(void *ctx, enum cr_change change, const struct cr_tree_entry *ea,
+	   const struct cr_tree_entry *eb)
 {
 	struct changes *c = ctx;
-	const char *path = ea ? ea->path : eb->path;
+	struct change *ch;
 
-	if (c->list != NULL)
-		json_array_append_new(c->list,
-				      json_pack("{s:o, s:s}", "path",
-						tool_json_str(path), "change",
-						cr_change_name(change)));
-	else if (!tool_quiet)
-		printf("  %-12s %s\n", cr_change_name(change), tool_name(path));
+	if ((ch = tool_append(&c->list, &c->n, &c->cap, sizeof(*ch))) == NULL)
+		return cr_error_set("out of memory");
+	ch->name = cr_change_name(change);
+	ch->path = ea ? ea->path : eb->path;
 	return 0;
 }
 
 /*
- * verify source on a disclosure bundle. With --disclosure (partial) a bundle
- * holds when every disclosed file is in the attested tree; without it, only
- * a bundle that withholds nothing is the attested source.
+ * verify source on a disclosure bundle: read and hashed once against every
+ * attested tree, into *out, *att the statement of the tree it holds.
  */
 static int
-check_bundle(const struct trust *t, const char *path, int json, int partial)
+check_bundle(struct cr_disclosure **out, const struct cr_checked **att,
+	     const struct trust *t, const char *path)
 {
-	struct cr_disclosure *d = NULL;
 	const struct cr_checked *ck = NULL;
-	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
 	unsigned char(*roots)[CR_SHA256_LEN];
-	json_t *report, *items;
 	size_t trusted, i, n;
-	int err = CR_EFAIL, whole;
+	int err;
 
 	if ((ck = find_attested(t, NULL, &trusted)) == NULL)
 		return cr_error_fail("%s: no attestation signed by a trusted "
 				     "key names a source tree",
 				     path);
-	/* Every attested tree at once: the bundle is read and hashed once. */
 	if ((roots = calloc(trusted, sizeof(*roots))) == NULL)
 		return cr_error_set("out of memory");
 	for (i = 0, n = 0; i < t->set.count; i++)
@@ -252,74 +252,103 @@ check_bundle(const struct trust *t, const char *path, int json, int partial)
 			memcpy(roots[n++], t->set.items[i].st->tree,
 			       CR_SHA256_LEN);
 	err = cr_disclosure_check_roots(
-		&d, path, (const unsigned char(*)[CR_SHA256_LEN])roots, n);
+		out, path, (const unsigned char(*)[CR_SHA256_LEN])roots, n);
 	free(roots);
 	if (err < 0)
 		return err;
 	for (i = 0; i < t->set.count; i++) {
 		ck = &t->set.items[i];
 		if (ck->status == CR_OK && ck->st->has_tree &&
-		    memcmp(ck->st->tree, d->root, CR_SHA256_LEN) == 0)
+		    memcmp(ck->st->tree, (*out)->root, CR_SHA256_LEN) == 0)
 			break;
 	}
-	whole = CR_DISCLOSURE_COMPLETE(d);
+	*att = ck;
+	return CR_OK;
+}
+
+/* The bundle's report as one JSON object. */
+static void
+bundle_json(const struct cr_disclosure *d, const char *path, int partial)
+{
+	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
+	int whole = CR_DISCLOSURE_COMPLETE(d);
+	json_t *items = json_array();
+	size_t i;
+
 	cr_tree_format_id(id, d->root);
-	if (json) {
-		items = json_array();
-		for (i = 0; i < d->count; i++) {
-			cr_hex_encode(hex, d->items[i].oid, CR_SHA256_LEN);
-			json_array_append_new(
-				items,
-				json_pack("{s:o, s:s, s:s}", "path",
-					  tool_json_str(d->items[i].path),
-					  d->items[i].mode == CR_MODE_TREE
-						  ? "tree"
-						  : "blob",
-					  hex, "state",
-					  d->items[i].disclosed ? "disclosed"
-								: "withheld"));
-		}
-		report = json_pack(
-			"{s:s, s:s, s:o, s:s, s:b, s:i, s:I, s:i, s:i, s:o}",
-			"command", "source", "result",
-			whole || partial ? "ok" : "fail", "path",
-			tool_json_str(path), "source", id, "complete", whole,
-			"disclosed", (int)d->ndisclosed, "disclosedBytes",
-			(json_int_t)d->disclosed_bytes, "withheldFiles",
-			(int)d->nwithheld_files, "withheldSubtrees",
-			(int)d->nwithheld_trees, "entries", items);
-		tool_json_print(report);
-	} else if (!tool_quiet) {
-		printf("%s  %s  %s of %s [%s:%u]\n",
-		       whole || partial ? "OK  " : "FAIL", tool_name(path),
-		       whole ? "complete disclosure" : "partial disclosure", id,
-		       tool_name(ck->file), ck->line);
-		printf("  disclosed %zu file%s (%llu bytes); withheld %zu "
-		       "file%s (names and hashes only) and %zu subtree%s "
-		       "(content unknown):\n",
-		       d->ndisclosed, d->ndisclosed == 1 ? "" : "s",
-		       (unsigned long long)d->disclosed_bytes,
-		       d->nwithheld_files, d->nwithheld_files == 1 ? "" : "s",
-		       d->nwithheld_trees, d->nwithheld_trees == 1 ? "" : "s");
-		for (i = 0; i < d->count; i++) {
-			cr_hex_encode(hex, d->items[i].oid, CR_SHA256_LEN);
-			printf("  %-9s %s %s%s\n",
-			       d->items[i].disclosed ? "disclosed" : "withheld",
-			       hex, tool_name(d->items[i].path),
-			       d->items[i].mode == CR_MODE_TREE ? "/" : "");
-		}
+	for (i = 0; i < d->count; i++) {
+		cr_hex_encode(hex, d->items[i].oid, CR_SHA256_LEN);
+		json_array_append_new(
+			items,
+			json_pack("{s:o, s:s, s:s}", "path",
+				  tool_json_str(d->items[i].path),
+				  d->items[i].mode == CR_MODE_TREE ? "tree"
+								   : "blob",
+				  hex, "state",
+				  d->items[i].disclosed ? "disclosed"
+							: "withheld"));
 	}
-	if (!whole && !partial)
-		err = cr_error_fail("%s: a partial disclosure of %s, not the "
-				    "whole source: %zu file%s and %zu "
-				    "subtree%s withheld (check it as one with "
-				    "--disclosure)",
-				    path, id, d->nwithheld_files,
-				    d->nwithheld_files == 1 ? "" : "s",
-				    d->nwithheld_trees,
-				    d->nwithheld_trees == 1 ? "" : "s");
-	cr_disclosure_free(d);
-	return err;
+	tool_json_print(json_pack(
+		"{s:s, s:s, s:o, s:s, s:b, s:i, s:I, s:i, s:i, s:o}", "command",
+		"source", "result", whole || partial ? "ok" : "fail", "path",
+		tool_json_str(path), "source", id, "complete", whole,
+		"disclosed", (int)d->ndisclosed, "disclosedBytes",
+		(json_int_t)d->disclosed_bytes, "withheldFiles",
+		(int)d->nwithheld_files, "withheldSubtrees",
+		(int)d->nwithheld_trees, "entries", items));
+}
+
+/* The bundle's report as text: what is disclosed, what withheld. */
+static void
+bundle_text(const struct cr_disclosure *d, const struct cr_checked *ck,
+	    const char *path, int partial)
+{
+	char hex[CR_SHA256_HEXLEN + 1], id[CR_TREE_IDLEN + 1];
+	int whole = CR_DISCLOSURE_COMPLETE(d);
+	size_t i;
+
+	cr_tree_format_id(id, d->root);
+	printf("%s  %s  %s of %s [%s:%u]\n", whole || partial ? "OK  " : "FAIL",
+	       tool_name(path),
+	       whole ? "complete disclosure" : "partial disclosure", id,
+	       tool_name(ck->file), ck->line);
+	printf("  disclosed %zu file%s (%llu bytes); withheld %zu "
+	       "file%s (names and hashes only) and %zu subtree%s "
+	       "(content unknown):\n",
+	       d->ndisclosed, d->ndisclosed == 1 ? "" : "s",
+	       (unsigned long long)d->disclosed_bytes, d->nwithheld_files,
+	       d->nwithheld_files == 1 ? "" : "s", d->nwithheld_trees,
+	       d->nwithheld_trees == 1 ? "" : "s");
+	for (i = 0; i < d->count; i++) {
+		cr_hex_encode(hex, d->items[i].oid, CR_SHA256_LEN);
+		printf("  %-9s %s %s%s\n",
+		       d->items[i].disclosed ? "disclosed" : "withheld", hex,
+		       tool_name(d->items[i].path),
+		       d->items[i].mode == CR_MODE_TREE ? "/" : "");
+	}
+}
+
+/*
+ * Whether the bundle is the attested source: with --disclosure (partial)
+ * when every disclosed file is in the attested tree; without it, only a
+ * bundle that withholds nothing.
+ */
+static int
+bundle_verdict(const struct cr_disclosure *d, const char *path, int partial)
+{
+	char id[CR_TREE_IDLEN + 1];
+
+	if (CR_DISCLOSURE_COMPLETE(d) || partial)
+		return CR_OK;
+	cr_tree_format_id(id, d->root);
+	return cr_error_fail("%s: a partial disclosure of %s, not the "
+			     "whole source: %zu file%s and %zu "
+			     "subtree%s withheld (check it as one with "
+			     "--disclosure)",
+			     path, id, d->nwithheld_files,
+			     d->nwithheld_files == 1 ? "" : "s",
+			     d->nwithheld_trees,
+			     d->nwithheld_trees == 1 ? "" : "s");
 }
 
 /* What the command line asks. */
@@ -340,6 +369,10 @@ struct source_result {
 	char *rtext, rwhy[1024];
 	size_t trusted, nothers;
 	int bundle;
+	struct changes changes;	       /* with --files: what differs */
+	long ndiff;		       /* how many differ; -1 without --files */
+	struct cr_disclosure *d;       /* the bundle checked */
+	const struct cr_checked *datt; /* the statement of its tree */
 };
 
 /* One option into o: 0, or the exit code after a usage message. */
@@ -392,7 +425,7 @@ parse(struct source_opts *o, int argc, char **argv)
 /*
  * Hashes the source and finds the trusted statement of its tree, else the
  * one it should have been, with the recipe and the file list; prints only
- * progress. A disclosure bundle is checked and reported at once.
+ * progress. A disclosure bundle is checked against every attested tree.
  */
 static int
 run(struct source_result *r, struct source_opts *o)
@@ -404,11 +437,8 @@ run(struct source_result *r, struct source_opts *o)
 	if (strcmp(o->src.kind, "path") == 0 &&
 	    (err = cr_disclosure_detect(&r->bundle, o->src.path)) < 0)
 		return err;
-	if (r->bundle) {
-		if (!o->json && !tool_quiet)
-			trust_print_rejected(&o->t);
-		return check_bundle(&o->t, o->src.path, o->json, o->partial);
-	}
+	if (r->bundle)
+		return check_bundle(&r->d, &r->datt, &o->t, o->src.path);
 	if (o->partial)
 		return cr_error_set("%s: not a disclosure bundle (no %s first)",
 				    o->src.path, CR_DISCLOSURE_MANIFEST);
@@ -442,6 +472,9 @@ run(struct source_result *r, struct source_opts *o)
 			return cr_error_set("%s: the file list of another "
 					    "tree, not of the attested %s",
 					    o->files, r->want);
+		if ((r->ndiff = cr_tree_compare(r->listed, r->tree, add_change,
+						&r->changes)) < 0)
+			return CR_ERROR;
 	}
 	/*
 	 * As verify rebuild: a trusted statement in the input of another
@@ -454,13 +487,12 @@ run(struct source_result *r, struct source_opts *o)
 	return CR_OK;
 }
 
-/* The report as one JSON object; the files that differ counted. */
-static long
+/* The report as one JSON object. */
+static void
 report_json(const struct source_opts *o, struct source_result *r)
 {
-	struct changes changes = {0};
-	json_t *report;
-	long ndiff = -1;
+	json_t *report, *changes;
+	size_t i;
 
 	report = json_pack(
 		"{s:s, s:s, s:o, s:s, s:i, s:o}", "command", "source", "result",
@@ -480,20 +512,24 @@ report_json(const struct source_opts *o, struct source_result *r)
 	if (r->rwhy[0])
 		json_object_set_new(report, "result", json_string("fail"));
 	if (r->listed) {
-		changes.list = json_array();
-		ndiff = cr_tree_compare(r->listed, r->tree, print_change,
-					&changes);
-		json_object_set_new(report, "changes", changes.list);
+		changes = json_array();
+		for (i = 0; changes != NULL && i < r->changes.n; i++)
+			json_array_append_new(
+				changes,
+				json_pack(
+					"{s:o, s:s}", "path",
+					tool_json_str(r->changes.list[i].path),
+					"change", r->changes.list[i].name));
+		json_object_set_new(report, "changes", changes);
 	}
 	tool_json_print(report);
-	return ndiff;
 }
 
-/* The report as text (the changes alone with -q); the files that differ. */
-static long
+/* The report as text (-q: nothing). */
+static void
 report_text(const struct source_opts *o, const struct source_result *r)
 {
-	struct changes changes = {0};
+	size_t i;
 
 	if (!tool_quiet) {
 		trust_print_rejected(&o->t);
@@ -507,16 +543,16 @@ report_text(const struct source_opts *o, const struct source_result *r)
 		if (r->rtext != NULL)
 			printf("%s", r->rtext);
 	}
-	if (r->listed)
-		return cr_tree_compare(r->listed, r->tree, print_change,
-				       &changes);
-	return -1;
+	for (i = 0; r->listed && !tool_quiet && i < r->changes.n; i++)
+		printf("  %-12s %s\n", r->changes.list[i].name,
+		       tool_name(r->changes.list[i].path));
 }
 
 /* Whether the source is the attested one: a core status. */
 static int
-verdict(const struct source_opts *o, const struct source_result *r, long ndiff)
+verdict(const struct source_opts *o, const struct source_result *r)
 {
+	long ndiff = r->ndiff;
 	const char *path = o->src.path;
 
 	if (r->match && r->rwhy[0])
@@ -548,21 +584,34 @@ int
 cmd_source(int argc, char **argv)
 {
 	struct source_opts o = {0};
-	struct source_result r = {0};
-	long ndiff;
+	struct source_result r = {.ndiff = -1};
 	int rc, err;
 
 	if ((rc = parse(&o, argc, argv)) != TOOL_PARSED) {
 		trust_free(&o.t);
 		return rc;
 	}
-	if ((err = run(&r, &o)) == CR_OK && !r.bundle) {
-		ndiff = o.json ? report_json(&o, &r) : report_text(&o, &r);
-		err = verdict(&o, &r, ndiff);
+	err = run(&r, &o);
+	if (r.bundle && !o.json && !tool_quiet)
+		trust_print_rejected(&o.t);
+	if (r.bundle && err == CR_OK) {
+		if (o.json)
+			bundle_json(r.d, o.src.path, o.partial);
+		else if (!tool_quiet)
+			bundle_text(r.d, r.datt, o.src.path, o.partial);
+		err = bundle_verdict(r.d, o.src.path, o.partial);
+	} else if (err == CR_OK) {
+		if (o.json)
+			report_json(&o, &r);
+		else
+			report_text(&o, &r);
+		err = verdict(&o, &r);
 	}
 	json_decref(r.jothers);
 	json_decref(r.jrecipe);
 	free(r.rtext);
+	cr_disclosure_free(r.d);
+	free(r.changes.list);
 	cr_tree_free(r.listed);
 	cr_tree_free(r.tree);
 	trust_free(&o.t);

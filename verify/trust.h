@@ -48,6 +48,16 @@ int trust_add_log_option(struct trust *t, const char *cmd, int c,
  */
 int trust_option(struct trust *t, const char *cmd, int id, const char *arg);
 
+/*
+ * The table entries of -a (with the help text given; TRUST_OPT_DSSE the
+ * usual one) and -k, for struct tool_opt.
+ */
+/* clang-format off */
+#define TRUST_OPT_DSSE "an .intoto.jsonl file of DSSE envelopes"
+#define TRUST_OPT_ATTESTATION(help) {"attestation", 'a', "FILE", help, 'a'}
+#define TRUST_OPT_KEY {"key", 'k', "PUB", "a trusted public key (SPKI PEM)", 'k'}
+/* clang-format on */
+
 /* The table entries of --bundle and the log options, for struct tool_opt. */
 #define TRUST_OPT_BUNDLE                                                      \
 	{                                                                     \
