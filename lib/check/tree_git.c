@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -60,10 +61,15 @@
 struct blobref {
 	git_oid id;
 	size_t idx;
+	size_t group; /* its distinct blob in the pool */
 };
+
+struct bpool;
+static int pool_add(struct bpool *p, const git_oid *id, size_t *group);
 
 struct gwalk {
 	struct cr_tree *t;
+	struct bpool *pool;   /* where each blob goes to be hashed */
 	struct blobref *refs; /* one per entry, in the order added */
 	size_t alloc;
 	size_t *attrs; /* indexes in refs of the .gitattributes files */
@@ -423,6 +429,9 @@ walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 	}
 	git_oid_cpy(&w->refs[w->t->count - 1].id, git_tree_entry_id(entry));
 	w->refs[w->t->count - 1].idx = w->t->count - 1;
+	if ((w->err = pool_add(w->pool, git_tree_entry_id(entry),
+			       &w->refs[w->t->count - 1].group)) < 0)
+		return -1;
 	return 0;
 }
 
@@ -588,25 +597,46 @@ done:
 }
 
 /*
- * The threads hashing blobs. Each has its own repository handle (libgit2
+ * The threads hashing blobs start before the tree walk and take each
+ * distinct blob as soon as the walk has met it, in the walk's order (close
+ * to the packs' order). Each has its own repository handle (libgit2
  * objects are not shared between threads; its pack files and their caches
- * are, under libgit2's own locks) and takes the next distinct blob in the
- * order the tree walk met them, which is close to the packs' order.
+ * are, under libgit2's own locks). The walk thread alone adds blobs; once
+ * it has ended it hashes too, with the caller's handle.
+ *
+ * A distinct blob lives in a chunk that never moves, so a hashing thread
+ * reads its id and writes its digest while the walk adds more; the files'
+ * entries, which the walk reallocates, are filled in after every thread
+ * has ended. The walk finds an id it has met already through an index
+ * keyed at random per run: blob ids are the vendor's to choose, and a
+ * fixed hash would let it make every look-up collide.
  */
-/* The files holding one blob: refs[ref...] share its id. */
-struct group {
-	size_t ref;   /* index in refs of the first */
-	size_t first; /* its entry index: the walk's order */
+struct bgroup {
+	git_oid id;
+	unsigned char oid[CR_SHA256_LEN];
+	uint64_t size;
 };
 
+#define GROUP_CHUNK 4096u
+#define GROUP_CHUNKS ((CR_TREE_MAX_ENTRIES + GROUP_CHUNK - 1) / GROUP_CHUNK)
+
+/* Distinct blobs added between two wake-ups of the hashing threads. */
+#define GROUP_BATCH 64u
+
 struct bpool {
-	struct gwalk *w;
-	struct group *groups; /* one per distinct id */
-	size_t ngroups;
-	atomic_size_t next;
+	const struct gwalk *w; /* repo and rev only: the rest moves */
+	struct bgroup *chunk[GROUP_CHUNKS];
+	size_t ngroups;		 /* added so far: the walk thread's */
+	size_t *slots;		 /* the index: group + 1, or 0 */
+	size_t nslots;		 /* a power of two, or 0 */
+	uint64_t key[3];	 /* the index's random key */
+	atomic_size_t published; /* groups the hashing threads may take */
+	atomic_size_t next;	 /* the next group to take */
+	atomic_int done;	 /* nothing more will be published */
 	atomic_uint_fast64_t files, bytes;
 	atomic_int stop;
 	pthread_mutex_t lock;
+	pthread_cond_t more;
 	int err; /* the first failure, under lock */
 	char msg[1024];
 };
@@ -620,6 +650,12 @@ struct bworker {
 	pthread_t tid;
 };
 
+static struct bgroup *
+group_at(const struct bpool *p, size_t g)
+{
+	return &p->chunk[g / GROUP_CHUNK][g % GROUP_CHUNK];
+}
+
 static void
 bfail(struct bpool *p, int err)
 {
@@ -629,44 +665,128 @@ bfail(struct bpool *p, int err)
 		snprintf(p->msg, sizeof(p->msg), "%s", cr_error_last());
 	}
 	atomic_store(&p->stop, 1);
+	pthread_cond_broadcast(&p->more);
 	pthread_mutex_unlock(&p->lock);
 }
 
-static int
-bwork_loop(struct bworker *bw, const struct cr_tree_opts *opts)
+/* Lets the hashing threads take the groups added so far; last: no more. */
+static void
+publish(struct bpool *p, int last)
 {
-	struct bpool *p = bw->p;
-	struct cr_tree *t = p->w->t;
-	struct blobref *refs = p->w->refs;
-	unsigned char oid[CR_SHA256_LEN];
-	uint64_t size = 0;
-	size_t g, i, j;
-	int err;
+	pthread_mutex_lock(&p->lock);
+	atomic_store_explicit(&p->published, p->ngroups, memory_order_release);
+	if (last)
+		atomic_store(&p->done, 1);
+	pthread_cond_broadcast(&p->more);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* The next group to hash, or NULL when there is none or work stopped. */
+static struct bgroup *
+take(struct bpool *p)
+{
+	size_t g = atomic_fetch_add(&p->next, 1);
 
 	for (;;) {
 		if (atomic_load_explicit(&p->stop, memory_order_relaxed))
-			return CR_OK;
-		g = atomic_fetch_add(&p->next, 1);
-		if (g >= p->ngroups)
-			return CR_OK;
-		i = p->groups[g].ref;
-		if ((err = hash_blob(oid, &size, bw->odb, &refs[i].id, bw->buf,
-				     p->w)) < 0)
-			return err;
-		/* Each entry belongs to one group: no other thread writes it. */
-		for (j = i;
-		     j < t->count && git_oid_equal(&refs[j].id, &refs[i].id);
-		     j++) {
-			memcpy(t->entries[refs[j].idx].oid, oid, CR_SHA256_LEN);
-			t->entries[refs[j].idx].size = size;
-			atomic_fetch_add(&p->bytes, size);
-			atomic_fetch_add(&p->files, 1);
+			return NULL;
+		if (g <
+		    atomic_load_explicit(&p->published, memory_order_acquire))
+			return group_at(p, g);
+		pthread_mutex_lock(&p->lock);
+		while (!atomic_load(&p->stop) && !atomic_load(&p->done) &&
+		       g >= atomic_load(&p->published))
+			pthread_cond_wait(&p->more, &p->lock);
+		if (atomic_load(&p->done) && g >= atomic_load(&p->published)) {
+			pthread_mutex_unlock(&p->lock);
+			return NULL;
 		}
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
+static size_t
+slot_of(const struct bpool *p, const git_oid *id)
+{
+	uint64_t w[3] = {0};
+
+	memcpy(w, id->id, GIT_OID_RAWSZ);
+	return (size_t)((w[0] * p->key[0] ^ w[1] * p->key[1] ^
+			 w[2] * p->key[2]) >>
+			32) &
+	       (p->nslots - 1);
+}
+
+/* Doubles the index (at most half full), putting every group again. */
+static int
+grow_index(struct bpool *p)
+{
+	size_t n = p->nslots ? p->nslots * 2 : 1024, g, s;
+	size_t *old = p->slots, oldn = p->nslots;
+
+	if ((p->slots = calloc(n, sizeof(*p->slots))) == NULL) {
+		p->slots = old;
+		return cr_error_set("%s: out of memory", p->w->repo);
+	}
+	p->nslots = n;
+	for (g = 0; g < p->ngroups; g++) {
+		for (s = slot_of(p, &group_at(p, g)->id); p->slots[s] != 0;
+		     s = (s + 1) & (n - 1))
+			;
+		p->slots[s] = g + 1;
+	}
+	(void)oldn;
+	free(old);
+	return CR_OK;
+}
+
+/* The group of blob id, added (and in time published) if new. */
+static int
+pool_add(struct bpool *p, const git_oid *id, size_t *group)
+{
+	size_t s, g = p->ngroups;
+	int err;
+
+	if ((g + 1) * 2 > p->nslots && (err = grow_index(p)) < 0)
+		return err;
+	for (s = slot_of(p, id); p->slots[s] != 0;
+	     s = (s + 1) & (p->nslots - 1))
+		if (git_oid_equal(&group_at(p, p->slots[s] - 1)->id, id)) {
+			*group = p->slots[s] - 1;
+			return CR_OK;
+		}
+	if (g % GROUP_CHUNK == 0 &&
+	    (p->chunk[g / GROUP_CHUNK] =
+		     calloc(GROUP_CHUNK, sizeof(struct bgroup))) == NULL)
+		return cr_error_set("%s: out of memory", p->w->repo);
+	git_oid_cpy(&group_at(p, g)->id, id);
+	p->slots[s] = g + 1;
+	p->ngroups = g + 1;
+	if (p->ngroups % GROUP_BATCH == 0)
+		publish(p, 0);
+	*group = g;
+	return CR_OK;
+}
+
+static int
+bwork_loop(struct bworker *bw, const struct cr_tree_opts *opts, size_t total)
+{
+	struct bpool *p = bw->p;
+	struct bgroup *grp;
+	int err;
+
+	while ((grp = take(p)) != NULL) {
+		if ((err = hash_blob(grp->oid, &grp->size, bw->odb, &grp->id,
+				     bw->buf, p->w)) < 0)
+			return err;
+		atomic_fetch_add(&p->bytes, grp->size);
+		atomic_fetch_add(&p->files, 1);
 		if (bw->own == 0 && opts != NULL && opts->progress != NULL)
 			opts->progress(opts->progress_ctx,
 				       atomic_load(&p->files),
-				       atomic_load(&p->bytes), t->count);
+				       atomic_load(&p->bytes), total);
 	}
+	return CR_OK;
 }
 
 static void *
@@ -685,105 +805,106 @@ bwork(void *arg)
 		bfail(bw->p, cr_git_error("%s", bw->p->w->repo));
 		return NULL;
 	}
-	if ((err = bwork_loop(bw, NULL)) < 0)
+	if ((err = bwork_loop(bw, NULL, 0)) < 0)
 		bfail(bw->p, err);
 	return NULL;
 }
 
-/* Refs by id, ties by walk order, so a group starts at its first file. */
-static int
-cmp_ref_idx(const void *a, const void *b)
-{
-	const struct blobref *x = a, *y = b;
-	int c = git_oid_cmp(&x->id, &y->id);
-
-	if (c != 0)
-		return c;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-/* Groups by their first file's place in the walk. */
-static int
-cmp_group(const void *a, const void *b)
-{
-	size_t x = ((const struct group *)a)->first;
-	size_t y = ((const struct group *)b)->first;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
-hash_blobs(struct gwalk *w, git_repository *r, const struct cr_tree_opts *opts)
-{
-	struct cr_tree *t = w->t;
+/* The pool and its threads, hashing while the walk runs. */
+struct hasher {
 	struct bpool p;
 	struct bworker ws[MAX_THREADS];
-	size_t i, n = 0, started = 0;
-	int err = CR_OK;
+	size_t n, started;
+};
 
-	if (t->count == 0)
-		return CR_OK;
-	memset(&p, 0, sizeof(p));
-	memset(ws, 0, sizeof(ws));
-	p.w = w;
-	atomic_init(&p.next, 0);
-	atomic_init(&p.files, 0);
-	atomic_init(&p.bytes, 0);
-	atomic_init(&p.stop, 0);
-	pthread_mutex_init(&p.lock, NULL);
-	qsort(w->refs, t->count, sizeof(*w->refs), cmp_ref_idx);
-	if ((p.groups = malloc(t->count * sizeof(*p.groups))) == NULL) {
-		err = cr_error_set("%s: out of memory", w->repo);
-		goto done;
-	}
-	for (i = 0; i < t->count; i++) {
-		if (i > 0 && git_oid_equal(&w->refs[i].id, &w->refs[i - 1].id))
-			continue;
-		p.groups[p.ngroups].ref = i;
-		p.groups[p.ngroups].first = w->refs[i].idx;
-		p.ngroups++;
-	}
-	qsort(p.groups, p.ngroups, sizeof(*p.groups), cmp_group);
-	n = cr_tree_threads(opts, MAX_THREADS);
-	if (n > p.ngroups)
-		n = p.ngroups;
-	for (i = 0; i < n; i++) {
-		ws[i].p = &p;
-		ws[i].own = i > 0;
-		if ((ws[i].buf = malloc(CR_STREAM_CHUNK)) == NULL) {
-			err = cr_error_set("%s: out of memory", w->repo);
-			goto done;
-		}
-	}
-	ws[0].r = r;
-	if (git_repository_odb(&ws[0].odb, r) < 0) {
-		err = cr_git_error("%s", w->repo);
-		goto done;
+static int
+hasher_start(struct hasher *h, const struct gwalk *w,
+	     const struct cr_tree_opts *opts)
+{
+	size_t i;
+
+	memset(h, 0, sizeof(*h));
+	h->p.w = w;
+	atomic_init(&h->p.published, 0);
+	atomic_init(&h->p.next, 0);
+	atomic_init(&h->p.done, 0);
+	atomic_init(&h->p.files, 0);
+	atomic_init(&h->p.bytes, 0);
+	atomic_init(&h->p.stop, 0);
+	pthread_mutex_init(&h->p.lock, NULL);
+	pthread_cond_init(&h->p.more, NULL);
+	if (getrandom(h->p.key, sizeof(h->p.key), 0) !=
+	    (ssize_t)sizeof(h->p.key))
+		return cr_error_errno("%s: getrandom", w->repo);
+	for (i = 0; i < 3; i++)
+		h->p.key[i] |= 1;
+	h->n = cr_tree_threads(opts, MAX_THREADS);
+	for (i = 0; i < h->n; i++) {
+		h->ws[i].p = &h->p;
+		h->ws[i].own = i > 0;
+		if ((h->ws[i].buf = malloc(CR_STREAM_CHUNK)) == NULL)
+			return cr_error_set("%s: out of memory", w->repo);
 	}
 	/* A thread that fails to start only means less parallelism. */
-	for (i = 1; i < n; i++) {
-		if (pthread_create(&ws[i].tid, NULL, bwork, &ws[i]) != 0)
+	for (i = 1; i < h->n; i++) {
+		if (pthread_create(&h->ws[i].tid, NULL, bwork, &h->ws[i]) != 0)
 			break;
-		started = i;
+		h->started = i;
 	}
-	if ((err = bwork_loop(&ws[0], opts)) < 0)
-		bfail(&p, err);
-	for (i = 1; i <= started; i++)
-		pthread_join(ws[i].tid, NULL);
-	if (p.err != CR_OK)
-		err = cr_error_set("%s", p.msg);
-	else if (opts != NULL && opts->progress != NULL)
-		opts->progress(opts->progress_ctx, atomic_load(&p.files),
-			       atomic_load(&p.bytes), t->count);
-done:
-	for (i = 0; i < n; i++) {
-		git_odb_free(ws[i].odb);
-		if (ws[i].own)
-			git_repository_free(ws[i].r);
-		free(ws[i].buf);
+	return CR_OK;
+}
+
+/*
+ * Ends the pool: when ok, the walk's thread hashes too until every group
+ * is done, else the threads stop. Joins them all; then fills each file's
+ * entry from its group (refs[i] is entry i). Frees what the pool holds.
+ */
+static int
+hasher_end(struct hasher *h, struct gwalk *w, git_repository *r, int ok,
+	   const struct cr_tree_opts *opts)
+{
+	struct bpool *p = &h->p;
+	struct cr_tree *t = w->t;
+	const struct bgroup *grp;
+	size_t i;
+	int err = CR_OK;
+
+	if (!ok)
+		atomic_store(&p->stop, 1);
+	publish(p, 1);
+	if (ok && h->n > 0) {
+		h->ws[0].r = r;
+		if (git_repository_odb(&h->ws[0].odb, r) < 0)
+			bfail(p, cr_git_error("%s", w->repo));
+		else if ((err = bwork_loop(&h->ws[0], opts, t->count)) < 0)
+			bfail(p, err);
 	}
-	free(p.groups);
-	pthread_mutex_destroy(&p.lock);
+	for (i = 1; i <= h->started; i++)
+		pthread_join(h->ws[i].tid, NULL);
+	err = CR_OK;
+	if (ok && p->err != CR_OK) {
+		err = cr_error_set("%s", p->msg);
+	} else if (ok) {
+		for (i = 0; i < t->count; i++) {
+			grp = group_at(p, w->refs[i].group);
+			memcpy(t->entries[i].oid, grp->oid, CR_SHA256_LEN);
+			t->entries[i].size = grp->size;
+		}
+		if (opts != NULL && opts->progress != NULL)
+			opts->progress(opts->progress_ctx, t->count,
+				       atomic_load(&p->bytes), t->count);
+	}
+	for (i = 0; i < h->n; i++) {
+		git_odb_free(h->ws[i].odb);
+		if (h->ws[i].own)
+			git_repository_free(h->ws[i].r);
+		free(h->ws[i].buf);
+	}
+	for (i = 0; i < GROUP_CHUNKS; i++)
+		free(p->chunk[i]);
+	free(p->slots);
+	pthread_cond_destroy(&p->more);
+	pthread_mutex_destroy(&p->lock);
 	return err;
 }
 
@@ -1989,6 +2110,8 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 		 const struct cr_tree_opts *opts)
 {
 	struct gwalk w = {0};
+	struct hasher h;
+	int hashing = 0;
 	git_repository *r = NULL;
 	git_object *obj = NULL, *peeled = NULL;
 	git_tree *tree = NULL;
@@ -2027,12 +2150,19 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 	}
 	if ((err = cr_tree_new(&w.t)) < 0)
 		goto done;
+	/* Blobs are hashed from the first the walk meets. */
+	hashing = 1;
+	w.pool = &h.p;
+	if ((err = hasher_start(&h, &w, opts)) < 0)
+		goto done;
 	if (git_tree_walk(tree, GIT_TREEWALK_PRE, walk_cb, &w) < 0) {
 		err = w.err < 0 ? w.err : cr_git_error("%s: %s", repo, rev);
 		goto done;
 	}
-	if ((err = scan_tree_attrs(&w, r)) < 0 ||
-	    (err = hash_blobs(&w, r, opts)) < 0)
+	if ((err = scan_tree_attrs(&w, r)) < 0)
+		goto done;
+	hashing = 0;
+	if ((err = hasher_end(&h, &w, r, 1, opts)) < 0)
 		goto done;
 	if ((err = cr_tree_finish(w.t)) < 0) {
 		snprintf(msg, sizeof(msg), "%s", cr_error_last());
@@ -2052,6 +2182,8 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 	*out = w.t;
 	w.t = NULL;
 done:
+	if (hashing)
+		hasher_end(&h, &w, r, 0, opts);
 	cr_tree_free(w.t);
 	free(w.refs);
 	free(w.attrs);

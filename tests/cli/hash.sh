@@ -148,6 +148,32 @@ expect 2 "--git, a corrupt loose blob larger than a chunk" "$ATTEST" hash --git 
 err_has "do not hash to its id" "names the corrupt object"
 err_one_line "corrupt loose blob"
 
+# Blobs are hashed while the tree walk goes on: 9000 files, each blob in
+# two places, on 1, 2 and 4 threads give git's own tree id; a walk that
+# fails late (a submodule after thousands of blobs were handed out) is
+# refused with its reason, never hung.
+mkdir -p many/a many/b
+python3 - <<'PYEOF'
+for i in range(4500):
+    for d in ("a", "b"):
+        with open("many/%s/f%04d" % (d, i), "w") as f:
+            f.write("blob %d\n" % (i % 3000))
+PYEOF
+many_ref=$(git_sha256_tree many)
+git init -q manyrepo && cp -r many/a many/b manyrepo/ &&
+	git -C manyrepo add -A && git -C manyrepo commit -qm many
+for n in 1 2 4; do
+	expect 0 "--git, 9000 files on $n threads" \
+		timeout 120 "$ATTEST" hash --threads "$n" --git manyrepo
+	same "$(first)" "$many_ref" "--git on $n threads is git's tree id"
+done
+git -C manyrepo update-index --add \
+	--cacheinfo "160000,$(git -C manyrepo rev-parse HEAD),zz/sub" &&
+	git -C manyrepo commit -qm "a submodule last"
+expect 2 "--git, a submodule after 9000 files" \
+	timeout 120 "$ATTEST" hash --threads 2 --git manyrepo
+err_has "submodule 'zz/sub'" "names the late submodule"
+
 # Archives of the same files.
 tar -C ref -cf t.tar .
 tar -C ref -czf t.tar.gz .
