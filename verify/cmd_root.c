@@ -81,11 +81,17 @@ struct expect {
 	int have;
 };
 
-/* The first trusted statement recording a root. */
+/*
+ * The root the trusted statements record. Several that record different
+ * roots are no answer: which one was built for the customer's artifact is
+ * not for this command to pick, and checking one would pass in silence
+ * over the others.
+ */
 static int
 expect_from_trust(struct expect *e, const struct trust *t)
 {
 	struct cr_root_record rec;
+	char a[65], b[65];
 	size_t i, trusted = 0;
 	int err, found;
 
@@ -97,15 +103,27 @@ expect_from_trust(struct expect *e, const struct trust *t)
 		trusted++;
 		if ((err = cr_root_record_get(&rec, &found, ck->st)) < 0)
 			return err;
-		memcpy(e->tree, rec.tree, CR_SHA256_LEN);
-		cr_root_record_clear(&rec);
-		if (found) {
+		if (found && e->have &&
+		    memcmp(e->tree, rec.tree, CR_SHA256_LEN) != 0) {
+			cr_hex_encode(a, e->tree, CR_SHA256_LEN);
+			cr_hex_encode(b, rec.tree, CR_SHA256_LEN);
+			cr_root_record_clear(&rec);
+			return cr_error_set(
+				"trusted statements record different roots: "
+				"sha256tree:%s %s and sha256tree:%s [%s:%u]; "
+				"give the statement of the root to check",
+				a, e->what, b, ck->file, ck->line);
+		}
+		if (found && !e->have) {
+			memcpy(e->tree, rec.tree, CR_SHA256_LEN);
 			snprintf(e->what, sizeof(e->what), "attested [%s:%u]",
 				 ck->file, ck->line);
 			e->have = 1;
-			return CR_OK;
 		}
+		cr_root_record_clear(&rec);
 	}
+	if (e->have)
+		return CR_OK;
 	if (trusted == 0)
 		return cr_error_fail("no attestation is signed by a trusted "
 				     "key");

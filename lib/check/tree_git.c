@@ -1561,7 +1561,8 @@ done:
  * any failure; the caller reaps it.
  */
 static int
-read_child(char **out, size_t *len, int fd, pid_t pid, const char *repo)
+read_child(char **out, size_t *len, int fd, pid_t pid, const char *repo,
+	   const char *what)
 {
 	struct timespec start, now;
 	struct pollfd pfd = {.fd = fd, .events = POLLIN};
@@ -1583,24 +1584,23 @@ read_child(char **out, size_t *len, int fd, pid_t pid, const char *repo)
 		left = CR_GIT_TIMEOUT_MS - (now.tv_sec - start.tv_sec) * 1000 -
 		       (now.tv_nsec - start.tv_nsec) / 1000000;
 		if (left <= 0 || (rc = poll(&pfd, 1, (int)left)) == 0) {
-			err = cr_error_set("%s: 'git config --list' did not "
-					   "finish in %d s",
-					   repo, CR_GIT_TIMEOUT_MS / 1000);
+			err = cr_error_set("%s: '%s' did not finish in %d s",
+					   repo, what,
+					   CR_GIT_TIMEOUT_MS / 1000);
 			break;
 		}
 		if (rc < 0 || (n = read(fd, buf + size,
 					CR_GITCONFIG_MAX + 1 - size)) < 0) {
 			if (errno == EINTR)
 				continue;
-			err = cr_error_errno("%s: git config --list", repo);
+			err = cr_error_errno("%s: %s", repo, what);
 			break;
 		}
 		if (n == 0)
 			break;
 		if ((size += (size_t)n) > CR_GITCONFIG_MAX) {
-			err = cr_error_set("%s: 'git config --list' wrote more "
-					   "than %u bytes",
-					   repo, CR_GITCONFIG_MAX);
+			err = cr_error_set("%s: '%s' wrote more than %u bytes",
+					   repo, what, CR_GITCONFIG_MAX);
 			break;
 		}
 	}
@@ -1616,28 +1616,32 @@ read_child(char **out, size_t *len, int fd, pid_t pid, const char *repo)
 }
 
 /*
- * Asks git itself what it reads of the repository's config, with the
- * caller's config shut out (no system or global file, a bare environment),
- * and refuses what config_refuses refuses. git is the reviewer's tool, so
- * its reading is authoritative where it and libgit2 differ (includeIf,
- * config.worktree, parsing corner cases); a git that cannot read the config
- * is a refusal too. Without git installed this check is skipped and the
- * files read by scan_config_file stand alone.
+ * Runs git on the git directory gitdir with args (at most 6), the caller's
+ * config shut out (no system or global file, a bare environment), and
+ * reads what it writes to stdout (and stderr when both), bounded as
+ * read_child bounds it. *code is git's exit status, or -1 when git is not
+ * installed (then *out is NULL). what names the command in messages.
  */
 static int
-git_config_check(const char *repo, const char *gitdir)
+run_git(char **out, size_t *len, int *code, const char *repo,
+	const char *gitdir, const char *const *args, int both, const char *what)
 {
 	char arg[4096 + 16], pathvar[4096];
-	char *argv[] = {"git", arg, "config", "--list", "-z", NULL};
+	char *argv[8] = {"git", arg};
 	char *envp[] = {pathvar, "GIT_CONFIG_NOSYSTEM=1",
 			"GIT_CONFIG_GLOBAL=/dev/null", "LC_ALL=C", NULL};
-	const char *path = getenv("PATH"), *why;
+	const char *path = getenv("PATH");
 	posix_spawn_file_actions_t fa;
 	pid_t pid = -1;
-	char *out = NULL, *p, *end, *nl;
-	size_t len = 0;
+	size_t i;
 	int fds[2] = {-1, -1}, status, rc, err = CR_OK;
 
+	*out = NULL;
+	*len = 0;
+	*code = -1;
+	for (i = 0; args[i] != NULL && i < 6; i++)
+		argv[2 + i] = (char *)args[i];
+	argv[2 + i] = NULL;
 	snprintf(arg, sizeof(arg), "--git-dir=%s", gitdir);
 	snprintf(pathvar, sizeof(pathvar), "PATH=%s",
 		 path != NULL && *path != '\0' ? path : "/usr/bin:/bin");
@@ -1650,8 +1654,9 @@ git_config_check(const char *repo, const char *gitdir)
 	if (posix_spawn_file_actions_adddup2(&fa, fds[1], 1) != 0 ||
 	    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
 					     0) != 0 ||
-	    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY,
-					     0) != 0) {
+	    (both ? posix_spawn_file_actions_adddup2(&fa, fds[1], 2)
+		  : posix_spawn_file_actions_addopen(&fa, 2, "/dev/null",
+						     O_WRONLY, 0)) != 0) {
 		posix_spawn_file_actions_destroy(&fa);
 		err = cr_error_set("%s: out of memory", repo);
 		goto done;
@@ -1668,7 +1673,7 @@ git_config_check(const char *repo, const char *gitdir)
 					   strerror(rc));
 		goto done;
 	}
-	err = read_child(&out, &len, fds[0], pid, repo);
+	err = read_child(out, len, fds[0], pid, repo, what);
 	close(fds[0]);
 	fds[0] = -1;
 	while (waitpid(pid, &status, 0) < 0)
@@ -1680,19 +1685,52 @@ git_config_check(const char *repo, const char *gitdir)
 	pid = -1;
 	if (err < 0)
 		goto done;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) == 127) {
-		/* 127: the shell convention for a missing program. */
-		if (!WIFEXITED(status))
-			err = cr_error_set("%s: 'git config --list' was "
-					   "killed",
-					   repo);
-		goto done;
+	if (!WIFEXITED(status))
+		err = cr_error_set("%s: '%s' was killed", repo, what);
+	else if (WEXITSTATUS(status) != 127) /* 127: no such program */
+		*code = WEXITSTATUS(status);
+done:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	if (err < 0 || *code < 0) {
+		free(*out);
+		*out = NULL;
+		*len = 0;
 	}
-	if (WEXITSTATUS(status) != 0) {
+	return err;
+}
+
+/*
+ * Asks git itself what it reads of the repository's config and refuses
+ * what config_refuses refuses. git is the reviewer's tool, so its reading
+ * is authoritative where it and libgit2 differ (includeIf,
+ * config.worktree, parsing corner cases); a git that cannot read the config
+ * is a refusal too. Without git installed this check is skipped and the
+ * files read by scan_config_file stand alone.
+ */
+static int
+git_config_check(const char *repo, const char *gitdir)
+{
+	static const char *const args[] = {"config", "--list", "-z", NULL};
+	const char *why;
+	char *out = NULL, *p, *end, *nl;
+	size_t len = 0;
+	int code, err;
+
+	if ((err = run_git(&out, &len, &code, repo, gitdir, args, 0,
+			   "git config --list")) < 0 ||
+	    code < 0)
+		return err;
+	if (code != 0) {
 		err = cr_error_set("%s: git cannot read its config ('git "
 				   "config --list' exits %d); a reviewer's "
 				   "git would not read it either",
-				   repo, WEXITSTATUS(status));
+				   repo, code);
 		goto done;
 	}
 	/* Records "key\nvalue\0", or "key\0" for a bare key. */
@@ -1709,13 +1747,53 @@ git_config_check(const char *repo, const char *gitdir)
 			*nl = '\n';
 	}
 done:
-	if (fds[0] >= 0)
-		close(fds[0]);
-	if (fds[1] >= 0)
-		close(fds[1]);
-	if (pid > 0)
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+	free(out);
+	return err;
+}
+
+/*
+ * git takes a commit's root tree and parents from the commit-graph
+ * (objects/info/commit-graph, or the chain in objects/info/commit-graphs)
+ * and does not check it when it loads it; libgit2 reads the commit
+ * objects. A graph that names other trees makes 'git log -p' and 'git show'
+ * show the reviewer other changes than the commits hold, so git is asked to
+ * check it against every commit ('git commit-graph verify') and a graph it
+ * finds wrong is refused. Without git to ask, a graph is refused.
+ */
+static int
+git_graph_check(const char *repo, const char *gitdir, const char *common)
+{
+	static const char *const args[] = {"commit-graph", "verify", NULL};
+	char path[4096], *out = NULL, *nl;
+	struct stat st;
+	size_t len = 0;
+	int code, err, any = 0;
+
+	snprintf(path, sizeof(path), "%s/objects/info/commit-graph", common);
+	any |= lstat(path, &st) == 0;
+	snprintf(path, sizeof(path), "%s/objects/info/commit-graphs", common);
+	any |= lstat(path, &st) == 0;
+	if (!any)
+		return CR_OK;
+	if ((err = run_git(&out, &len, &code, repo, gitdir, args, 1,
+			   "git commit-graph verify")) < 0)
+		return err;
+	if (code < 0)
+		return cr_error_set("%s: objects/info/commit-graph: git is not "
+				    "installed to check it against the "
+				    "commits; remove the commit-graph or "
+				    "install git",
+				    repo);
+	if (code != 0) {
+		if (out != NULL && (nl = strchr(out, '\n')) != NULL)
+			*nl = '\0';
+		err = cr_error_set("%s: the commit-graph does not match the "
+				   "commits ('git commit-graph verify': "
+				   "%.200s); git log and git show would show "
+				   "a reviewer other trees than the commits "
+				   "hold: refusing",
+				   repo, out != NULL && *out ? out : "fails");
+	}
 	free(out);
 	return err;
 }
@@ -1741,7 +1819,9 @@ refuse_local_config(git_repository *r, const char *repo)
 	    (strcmp(common, gitdir) != 0 &&
 	     (err = scan_config_file(repo, gitdir, "config.worktree")) < 0))
 		return err;
-	return git_config_check(repo, gitdir);
+	if ((err = git_config_check(repo, gitdir)) < 0)
+		return err;
+	return git_graph_check(repo, gitdir, common);
 }
 
 /*

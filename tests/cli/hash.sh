@@ -174,6 +174,58 @@ expect 2 "--git, a submodule after 9000 files" \
 	timeout 120 "$ATTEST" hash --threads 2 --git manyrepo
 err_has "submodule 'zz/sub'" "names the late submodule"
 
+# git takes a commit's root tree from the commit-graph without checking
+# it: a graph naming another tree makes git log and git show show the
+# reviewer other changes than the commit holds. A true graph (plain or
+# split) is read; a forged one is refused by every command.
+git init -q cg && printf 'one\n' >cg/a && printf 'clean\n' >cg/b &&
+	git -C cg add -A && git -C cg commit -qm one
+printf 'backdoor\n' >cg/b && printf 'two\n' >cg/a &&
+	git -C cg add -A && git -C cg commit -qm "a: wording"
+expect 0 "--git, no commit-graph" "$ATTEST" hash --git cg
+cg_ref=$(first)
+git -C cg commit-graph write --reachable
+expect 0 "--git, a true commit-graph" "$ATTEST" hash --git cg
+same "$(first)" "$cg_ref" "a true commit-graph changes nothing"
+"$ATTEST" keygen -o cgk >/dev/null 2>&1 && printf 'fw\n' >cg.bin &&
+	"$ATTEST" sign --git cg --key cgk.key -o cg.intoto.jsonl -q cg.bin ||
+	not_ok "sign the commit-graph repository"
+# forge_graph FILE: HEAD's root tree in FILE becomes the tree of
+# HEAD~1 with only a changed, checksum fixed.
+forge_graph() {
+	python3 - "$1" "$(git -C cg rev-parse 'HEAD^{tree}')" \
+		"$(printf 'two\n' | git -C cg hash-object -w --stdin |
+			xargs -I@ sh -c 'git -C cg read-tree HEAD~1 &&
+				git -C cg update-index --cacheinfo 100644,@,a &&
+				git -C cg write-tree && git -C cg read-tree HEAD')" <<'PYEOF'
+import hashlib, os, sys
+p, tb, tc = sys.argv[1], bytes.fromhex(sys.argv[2]), bytes.fromhex(sys.argv[3])
+d = bytearray(open(p, "rb").read())
+i = d.find(tb)
+assert i > 0 and d.find(tb, i + 1) < 0
+d[i:i + 20] = tc
+d[-20:] = hashlib.sha1(bytes(d[:-20])).digest()
+os.chmod(p, 0o644)
+open(p, "wb").write(bytes(d))
+PYEOF
+}
+forge_graph cg/.git/objects/info/commit-graph
+[ "$(git -C cg show --stat --format= HEAD | grep -c '|')" = 1 ] &&
+	ok "git show, reading the forged graph, hides the change to b" ||
+	not_ok "git show, reading the forged graph, hides the change to b"
+expect 2 "--git, a forged commit-graph" "$ATTEST" hash --git cg
+err_has "the commit-graph does not match the commits" "names the graph"
+err_one_line "forged commit-graph"
+expect 2 "verify source --git, a forged commit-graph" \
+	"$VERIFY" source -a cg.intoto.jsonl -k cgk.pub --git cg
+rm -f cg/.git/objects/info/commit-graph
+git -C cg commit-graph write --reachable --split
+expect 0 "--git, a true split commit-graph" "$ATTEST" hash --git cg
+same "$(first)" "$cg_ref" "a true split commit-graph changes nothing"
+forge_graph "$(ls cg/.git/objects/info/commit-graphs/*.graph)"
+expect 2 "--git, a forged split commit-graph" "$ATTEST" hash --git cg
+err_has "the commit-graph does not match the commits" "names the split graph"
+
 # Archives of the same files.
 tar -C ref -cf t.tar .
 tar -C ref -czf t.tar.gz .

@@ -100,6 +100,22 @@ if "$ATTEST" build -q --source src --env SOURCE_DATE_EPOCH=1 --root unpacked \
 	out_has "attested \[att\.intoto\.jsonl:1\]" "names the attestation"
 	expect 0 "verify root -a --debs: the recipe from DIR/ROOT.json" \
 		"$VERIFY" root -a att.intoto.jsonl -k vendor.pub --debs debs r1.tar
+	# Two trusted statements of two roots: which was the customer's is
+	# not for verify root to pick, nor to pass over the other in silence.
+	cp -a unpacked unpacked2 && printf 'other\n' >unpacked2/etc/other-root
+	if "$ATTEST" build -q --source src --env SOURCE_DATE_EPOCH=1 \
+		--root unpacked2 --key vendor.key --artifact out.txt \
+		-o att2.intoto.jsonl -- sh build.sh >/dev/null 2>>build.err; then
+		cat att.intoto.jsonl att2.intoto.jsonl >both.intoto.jsonl
+		expect 2 "verify root -a: trusted statements of two roots" \
+			"$VERIFY" root -a both.intoto.jsonl -k vendor.pub r1.tar
+		err_has "trusted statements record different roots" \
+			"names the two roots"
+		err_one_line "two roots"
+	else
+		not_ok "attest build --root (a second root)"
+		sed 's/^/#   /' build.err
+	fi
 else
 	not_ok "attest build --root (for an attestation with a root)"
 	sed 's/^/#   /' build.err
