@@ -37,7 +37,8 @@
  * such a blob is held whole while it is hashed, once. So memory is bounded
  * by the largest packed blobs (one per hashing thread) and the pack windows
  * limit_memory() allows, not by the tree. A blob both packed and loose is
- * read from the pack, as git reads it (first_copy_streams()).
+ * read from the pack, as git reads it (first_copy_streams()); one stored in
+ * two packs is refused (refuse_dup_packs()).
  *
  * One reading: libgit2 1.5 differs from git where git would show a reviewer
  * other bytes than the objects hold. Those repositories and trees are
@@ -2305,8 +2306,8 @@ refuse_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
 			break;
 		}
 		len = strlen(de->d_name);
-		if (len < 9 || strncmp(de->d_name, "pack-", 5) != 0 ||
-		    strcmp(de->d_name + len - 4, ".idx") != 0)
+		/* Any NAME.idx, as git and libgit2 read, not only pack-*. */
+		if (len < 5 || strcmp(de->d_name + len - 4, ".idx") != 0)
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
 			    (int)sizeof(path) ||
