@@ -37,7 +37,8 @@
  * such a blob is held whole while it is hashed, once. So memory is bounded
  * by the largest packed blobs (one per hashing thread) and the pack windows
  * limit_memory() allows, not by the tree. A blob both packed and loose is
- * read from the pack, as git reads it (first_copy_streams()).
+ * read from the pack, as git reads it (first_copy_streams()); one stored in
+ * two packs is refused (refuse_dup_packs()).
  *
  * One reading: libgit2 1.5 differs from git where git would show a reviewer
  * other bytes than the objects hold. Those repositories and trees are
@@ -75,6 +76,9 @@ struct gwalk {
 	size_t *attrs; /* indexes in refs of the .gitattributes files */
 	size_t nattrs;
 	size_t attrs_alloc;
+	git_oid *dirs; /* the ids of the directories' trees */
+	size_t ndirs;
+	size_t dirs_alloc;
 	const char *repo;
 	const char *rev;
 	int err;
@@ -389,6 +393,19 @@ walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 					      CR_TREE_MAX_DEPTH);
 			return -1;
 		}
+		if (w->ndirs == w->dirs_alloc) {
+			size_t na = w->dirs_alloc ? w->dirs_alloc * 2 : 64;
+			git_oid *d = realloc(w->dirs, na * sizeof(*d));
+
+			if (d == NULL) {
+				w->err = cr_error_set("%s: out of memory",
+						      w->repo);
+				return -1;
+			}
+			w->dirs = d;
+			w->dirs_alloc = na;
+		}
+		git_oid_cpy(&w->dirs[w->ndirs++], git_tree_entry_id(entry));
 		return 0;
 	case 0100644:
 		mode = CR_MODE_FILE;
@@ -2168,6 +2185,249 @@ done:
 	return err;
 }
 
+/* Pack indexes read at most; a repository with more is refused. */
+#define CR_MAX_PACKS 4096
+
+/* Ids read from a pack index at a time (about 1 MiB). */
+#define CR_IDX_CHUNK_IDS 52428u
+
+static int
+cmp_oid(const void *a, const void *b)
+{
+	return git_oid_cmp(a, b);
+}
+
+/*
+ * Reads len bytes of path at off, or fails naming path (a short read is a
+ * file shorter than it says).
+ */
+static int
+pread_all(int fd, const char *path, void *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return cr_error_errno("%s", path);
+		if (n == 0)
+			return cr_error_set("%s: a truncated pack index; "
+					    "refusing",
+					    path);
+		got += (size_t)n;
+	}
+	return CR_OK;
+}
+
+/*
+ * One pass over the ids of the pack index path (version 2: magic, version,
+ * 256 fanout counts, then the sorted ids), merged with ids (n sorted,
+ * distinct): first[i] is set to pack + 1 for each id it holds, and an id
+ * an earlier pack (names) already holds is refused. Never mapped: a file
+ * cut short is an error, not a SIGBUS.
+ */
+static int
+scan_idx(const char *path, const git_oid *ids, size_t n, uint32_t *first,
+	 uint32_t pack, char *const *names, unsigned char *chunk)
+{
+	unsigned char head[8 + 256 * 4], prev[GIT_OID_RAWSZ];
+	char hex[GIT_OID_HEXSZ + 1];
+	struct stat st;
+	uint32_t count = 0, f, i, k, take;
+	size_t j = 0;
+	int fd, isdir, err;
+
+	/* Checked by type before it is opened, as check_gitdir does. */
+	if ((err = check_node(path, 0, &isdir)) < 0)
+		return err;
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+		return cr_error_errno("%s", path);
+	if (fstat(fd, &st) != 0) {
+		err = cr_error_errno("%s", path);
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = cr_error_set("%s: not a regular file (%s); refusing",
+				   path, type_name(st.st_mode));
+		goto done;
+	}
+	if ((err = pread_all(fd, path, head, sizeof(head), 0)) < 0)
+		goto done;
+	if (memcmp(head, "\377tOc\0\0\0\2", 8) != 0) {
+		err = cr_error_set("%s: not a version 2 pack index; refusing",
+				   path);
+		goto done;
+	}
+	for (i = 0; i < 256; i++) {
+		f = (uint32_t)head[8 + 4 * i] << 24 |
+		    (uint32_t)head[9 + 4 * i] << 16 |
+		    (uint32_t)head[10 + 4 * i] << 8 | head[11 + 4 * i];
+		if (f < count) {
+			err = cr_error_set("%s: a malformed pack index "
+					   "(fanout not monotonic); refusing",
+					   path);
+			goto done;
+		}
+		count = f;
+	}
+	/* The ids, their CRCs and offsets, and the two trailing hashes. */
+	if (st.st_size < 0 ||
+	    (uint64_t)st.st_size <
+		    sizeof(head) + (uint64_t)count * 28 + 2 * GIT_OID_RAWSZ) {
+		err = cr_error_set("%s: a truncated pack index; refusing",
+				   path);
+		goto done;
+	}
+	for (i = 0; i < count && j < n; i += take) {
+		take = count - i < CR_IDX_CHUNK_IDS ? count - i
+						    : CR_IDX_CHUNK_IDS;
+		if ((err = pread_all(
+			     fd, path, chunk, (size_t)take * GIT_OID_RAWSZ,
+			     sizeof(head) + (uint64_t)i * GIT_OID_RAWSZ)) < 0)
+			goto done;
+		for (k = 0; k < take && j < n; k++) {
+			const unsigned char *id = chunk + k * GIT_OID_RAWSZ;
+
+			if ((i > 0 || k > 0) &&
+			    memcmp(prev, id, GIT_OID_RAWSZ) >= 0) {
+				err = cr_error_set("%s: a malformed pack index "
+						   "(ids not sorted); refusing",
+						   path);
+				goto done;
+			}
+			memcpy(prev, id, GIT_OID_RAWSZ);
+			while (j < n &&
+			       memcmp(ids[j].id, id, GIT_OID_RAWSZ) < 0)
+				j++;
+			if (j == n || memcmp(ids[j].id, id, GIT_OID_RAWSZ) != 0)
+				continue;
+			if (first[j] != 0) {
+				git_oid_tostr(hex, sizeof(hex), &ids[j]);
+				err = cr_error_set(
+					"%s: object %s is in two packs, %s and "
+					"this one, which git and libgit2 may "
+					"read differently; repack (git repack "
+					"-a -d) or hash a fresh git clone "
+					"--no-local",
+					path, hex, names[first[j] - 1]);
+				goto done;
+			}
+			first[j] = pack + 1;
+		}
+	}
+done:
+	close(fd);
+	return err;
+}
+
+/*
+ * Refuses a repository in which an object the hash reads (the commit, its
+ * trees, the blobs) is stored in more than one pack of objects/pack: git
+ * takes the copy of the pack it used last, libgit2 its own, and a crafted
+ * second copy (not hashing to its id) would be what git shows a reviewer.
+ * Each pack index is read once, in order, its ids merged with ours.
+ */
+static int
+refuse_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
+		 const git_oid *commit, const git_oid *root)
+{
+	const char *common = git_repository_commondir(r);
+	char dir[4096], path[4096], pk[4096];
+	char **names = NULL;
+	git_oid *ids = NULL;
+	uint32_t *first = NULL;
+	unsigned char *chunk = NULL;
+	struct dirent *de;
+	struct stat st;
+	size_t n = 0, i, len, npacks = 0;
+	DIR *d = NULL;
+	int err = CR_OK;
+
+	if (common == NULL)
+		return cr_error_set("%s: no git directory", repo);
+	if (snprintf(dir, sizeof(dir), "%sobjects/pack", common) >=
+	    (int)sizeof(dir))
+		return cr_error_set("%s: path too long", repo);
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT || errno == ENOTDIR
+			       ? CR_OK
+			       : cr_error_errno("%s", dir);
+	if ((ids = malloc((w->t->count + w->ndirs + 2) * sizeof(*ids))) ==
+		    NULL ||
+	    (names = calloc(CR_MAX_PACKS, sizeof(*names))) == NULL ||
+	    (chunk = malloc((size_t)CR_IDX_CHUNK_IDS * GIT_OID_RAWSZ)) ==
+		    NULL) {
+		err = cr_error_set("%s: out of memory", repo);
+		goto done;
+	}
+	git_oid_cpy(&ids[n++], commit);
+	git_oid_cpy(&ids[n++], root);
+	for (i = 0; i < w->ndirs; i++)
+		git_oid_cpy(&ids[n++], &w->dirs[i]);
+	for (i = 0; i < w->t->count; i++)
+		git_oid_cpy(&ids[n++], &w->refs[i].id);
+	qsort(ids, n, sizeof(*ids), cmp_oid);
+	for (len = 0, i = 0; i < n; i++)
+		if (len == 0 || git_oid_cmp(&ids[len - 1], &ids[i]) != 0)
+			git_oid_cpy(&ids[len++], &ids[i]);
+	n = len;
+	if ((first = calloc(n, sizeof(*first))) == NULL) {
+		err = cr_error_set("%s: out of memory", repo);
+		goto done;
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			if (errno != 0)
+				err = cr_error_errno("%s", dir);
+			break;
+		}
+		len = strlen(de->d_name);
+		/* Any NAME.idx, as git and libgit2 read, not only pack-*. */
+		if (len < 5 || strcmp(de->d_name + len - 4, ".idx") != 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
+			    (int)sizeof(path) ||
+		    snprintf(pk, sizeof(pk), "%s/%.*s.pack", dir,
+			     (int)(len - 4), de->d_name) >= (int)sizeof(pk)) {
+			err = cr_error_set("%s: a path too long; refusing",
+					   dir);
+			break;
+		}
+		/* An index without its pack is read by neither. */
+		if (stat(pk, &st) != 0)
+			continue;
+		if (npacks == CR_MAX_PACKS) {
+			err = cr_error_set("%s: more than %u packs; refusing "
+					   "(git repack -a -d)",
+					   dir, CR_MAX_PACKS);
+			break;
+		}
+		if ((names[npacks] = strdup(path)) == NULL) {
+			err = cr_error_set("%s: out of memory", repo);
+			break;
+		}
+		if ((err = scan_idx(path, ids, n, first, (uint32_t)npacks,
+				    names, chunk)) < 0)
+			break;
+		npacks++;
+	}
+done:
+	if (d != NULL)
+		closedir(d);
+	if (names != NULL)
+		for (i = 0; i < CR_MAX_PACKS && names[i] != NULL; i++)
+			free(names[i]);
+	free(names);
+	free(ids);
+	free(first);
+	free(chunk);
+	return err;
+}
+
 /*
  * Pack files are mapped in windows that count as our memory once read;
  * libgit2 maps up to 8 GiB of them and caches up to 256 MiB of trees and
@@ -2242,7 +2502,9 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 	if ((err = scan_tree_attrs(&w, r)) < 0)
 		goto done;
 	hashing = 0;
-	if ((err = hasher_end(&h, &w, r, 1, opts)) < 0)
+	if ((err = hasher_end(&h, &w, r, 1, opts)) < 0 ||
+	    (err = refuse_dup_packs(r, repo, &w, git_commit_id(commit),
+				    git_tree_id(tree))) < 0)
 		goto done;
 	if ((err = cr_tree_finish(w.t)) < 0) {
 		snprintf(msg, sizeof(msg), "%s", cr_error_last());
@@ -2267,6 +2529,7 @@ done:
 	cr_tree_free(w.t);
 	free(w.refs);
 	free(w.attrs);
+	free(w.dirs);
 	git_tree_free(tree);
 	git_object_free(peeled);
 	git_object_free(obj);

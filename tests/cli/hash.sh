@@ -225,6 +225,94 @@ same "$(first)" "$cg_ref" "a true split commit-graph changes nothing"
 forge_graph "$(ls cg/.git/objects/info/commit-graphs/*.graph)"
 expect 2 "--git, a forged split commit-graph" "$ATTEST" hash --git cg
 err_has "the commit-graph does not match the commits" "names the split graph"
+# One blob id in two packs: the genuine copy in one, in another a crafted
+# copy of other text that does not hash to the id. git reads the copy of
+# the pack it meets first (the newest), libgit2 the other: git shows a
+# reviewer clean code while the tree of the backdoor would be hashed.
+# Refused, naming the object and both packs.
+mkdir dupsrc
+printf 'int main(void){ system("backdoor"); return 0; }\n' >dupsrc/main.c
+printf '# attributes: none\n' >dupsrc/.gitattributes
+printf 'int main(void){ puts("hello"); return 0; }\n' >clean.c
+git init -q dup && cp dupsrc/main.c dupsrc/.gitattributes dup/ &&
+	git -C dup add -A &&
+	git -C dup commit -qm dup
+dupblob=$(git -C dup rev-parse HEAD:main.c)
+duppk=dup/.git/objects/pack
+# libgit2 looks in the pack it last found an object in: the genuine copy's,
+# which holds the .gitattributes too, read first.
+dupg=$(git -C dup rev-parse HEAD:main.c HEAD:.gitattributes |
+	git -C dup pack-objects -q .git/objects/pack/pack)
+dupc=$(git -C dup rev-parse HEAD 'HEAD^{tree}' |
+	git -C dup pack-objects -q .git/objects/pack/pack)
+dupx=$(python3 - "$dupblob" clean.c "$duppk" <<'PYEOF'
+import hashlib, struct, sys, zlib
+oid, src, out = bytes.fromhex(sys.argv[1]), sys.argv[2], sys.argv[3]
+data = open(src, "rb").read()
+size = len(data)
+b, hdr = (3 << 4) | (size & 15), bytearray()
+size >>= 4
+while size:
+    hdr.append(b | 0x80)
+    b, size = size & 0x7F, size >> 7
+hdr.append(b)
+body = bytes(hdr) + zlib.compress(data)
+pack = b"PACK" + struct.pack(">II", 2, 1) + body
+pack += hashlib.sha1(pack).digest()
+idx = b"\377tOc" + struct.pack(">I", 2)
+idx += b"".join(struct.pack(">I", int(i >= oid[0])) for i in range(256))
+idx += oid + struct.pack(">II", zlib.crc32(body) & 0xFFFFFFFF, 12)
+idx += pack[-20:]
+idx += hashlib.sha1(idx).digest()
+name = pack[-20:].hex()
+open("%s/pack-%s.pack" % (out, name), "wb").write(pack)
+open("%s/pack-%s.idx" % (out, name), "wb").write(idx)
+print(name)
+PYEOF
+)
+rm -rf dup/.git/objects/??
+touch -d 2021-01-01 "$duppk/pack-$dupg".*
+touch -d 2022-01-01 "$duppk/pack-$dupx".*
+touch -d 2023-01-01 "$duppk/pack-$dupc".*
+git -C dup show HEAD:main.c | cmp -s - clean.c &&
+	ok "git shows the crafted copy of a blob in two packs" ||
+	not_ok "git shows the crafted copy of a blob in two packs"
+# One thread reads .gitattributes, then main.c: libgit2 the genuine copy.
+expect 2 "--git, a blob in two packs" "$ATTEST" hash --threads 1 --git dup
+err_has "$dupblob is in two packs" "names the object in two packs"
+err_has "pack-$dupg.idx" "names the genuine copy's pack"
+err_has "pack-$dupx.idx" "names the crafted copy's pack"
+err_has "git repack -a -d" "says to repack"
+err_one_line "a blob in two packs"
+# On more threads libgit2 may meet the crafted copy first: refused too.
+expect 2 "--git, a blob in two packs, 4 threads" \
+	"$ATTEST" hash --threads 4 --git dup
+err_has "is in two packs|hash mismatch" "refuses either copy on 4 threads"
+printf 'fw\n' >dup.bin
+"$ATTEST" sign --source dupsrc --key sk.key -o dup.intoto.jsonl -q dup.bin ||
+	not_ok "sign the tree of the backdoor"
+"$VERIFY" source -a dup.intoto.jsonl -k sk.pub --git dup >/dev/null 2>&1 &&
+	not_ok "verify source --git, a blob in two packs, does not pass" ||
+	ok "verify source --git, a blob in two packs, does not pass"
+
+# Two packs that share no object of the tree (a commit, gc, more commits,
+# an incremental repack): hashed as git's own tree id.
+mkdir -p twopk/d twopk/e
+printf 'one\n' >twopk/d/one
+printf 'two\n' >twopk/e/two
+git init -q twopkrepo && cp -r twopk/d twopk/e twopkrepo/ &&
+	git -C twopkrepo add -A && git -C twopkrepo commit -qm one &&
+	git -C twopkrepo gc -q
+printf 'three\n' >twopk/e/three
+printf 'top\n' >twopk/top
+cp twopk/e/three twopkrepo/e/ && cp twopk/top twopkrepo/ &&
+	git -C twopkrepo add -A && git -C twopkrepo commit -qm two &&
+	git -C twopkrepo repack -q -d
+[ "$(ls twopkrepo/.git/objects/pack/*.idx | wc -l)" -eq 2 ] &&
+	ok "an incremental repack leaves two packs" ||
+	not_ok "an incremental repack leaves two packs"
+expect 0 "--git, two packs sharing no object" "$ATTEST" hash --git twopkrepo
+same "$(first)" "$(git_sha256_tree twopk)" "--git on two packs is git's tree id"
 
 # Archives of the same files.
 tar -C ref -cf t.tar .
