@@ -1049,7 +1049,7 @@ line_json(const struct line *l)
 static void
 report_json(const struct rebuild *r, const struct rebuild_opts *o)
 {
-	json_t *j, *arts = json_array();
+	json_t *j, *arts;
 	size_t i;
 
 	if (r->refused != NULL) {
@@ -1061,6 +1061,7 @@ report_json(const struct rebuild *r, const struct rebuild_opts *o)
 	}
 	if (!r->judged)
 		return;
+	arts = json_array();
 	for (i = 0; arts != NULL && i < r->nlines; i++)
 		json_array_append_new(arts, line_json(&r->lines[i]));
 	j = json_pack("{s:s, s:s, s:{s:o, s:i}, s:o}", "command", "rebuild",
