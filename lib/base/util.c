@@ -78,6 +78,15 @@ cr_read_file(char **out, size_t *len, const char *path, size_t max)
 	return err;
 }
 
+int
+cr_readdir(struct dirent **de, DIR *d, const char *name)
+{
+	errno = 0;
+	if ((*de = readdir(d)) != NULL)
+		return 1;
+	return errno != 0 ? cr_error_errno("%s", name) : 0;
+}
+
 ssize_t
 cr_pread_full(int fd, void *buf, size_t len, uint64_t off)
 {

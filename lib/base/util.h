@@ -2,6 +2,7 @@
 #ifndef CR_UTIL_H
 #define CR_UTIL_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -27,6 +28,12 @@ int cr_read_fd(char **out, size_t *len, int fd, const char *name, size_t max);
  * with errno set and no message.
  */
 ssize_t cr_pread_full(int fd, void *buf, size_t len, uint64_t off);
+
+/*
+ * The next entry of d in *de: 1, or 0 at its end; CR_ERROR naming name
+ * when reading fails (readdir's NULL alone does not tell the two apart).
+ */
+int cr_readdir(struct dirent **de, DIR *d, const char *name);
 
 /*
  * A spool file: a new, empty, unlinked file in dir (NULL: $TMPDIR, else

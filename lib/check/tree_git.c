@@ -1006,12 +1006,8 @@ check_subtree(const char *dir, int depth, size_t *budget)
 			       ? CR_OK
 			       : cr_error_errno("%s", dir);
 	for (;;) {
-		errno = 0;
-		if ((de = readdir(d)) == NULL) {
-			if (errno != 0)
-				err = cr_error_errno("%s", dir);
+		if ((err = cr_readdir(&de, d, dir)) <= 0)
 			break;
-		}
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0 || de->d_type == DT_REG)
 			continue;
@@ -1038,6 +1034,34 @@ check_subtree(const char *dir, int depth, size_t *budget)
 }
 
 /*
+ * Opens path for reading into *out, so that a FIFO cannot block the
+ * opening, and refuses anything but a regular file; *st is its status. An
+ * absent path is CR_OK with *out -1 when missing_ok.
+ */
+static int
+open_regular(int *out, struct stat *st, const char *path, int missing_ok)
+{
+	int fd, err;
+
+	*out = -1;
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+		return missing_ok && (errno == ENOENT || errno == ENOTDIR)
+			       ? CR_OK
+			       : cr_error_errno("%s", path);
+	if (fstat(fd, st) != 0) {
+		err = cr_error_errno("%s", path);
+	} else if (!S_ISREG(st->st_mode)) {
+		err = cr_error_set("%s: not a regular file (%s); refusing",
+				   path, type_name(st->st_mode));
+	} else {
+		*out = fd;
+		return CR_OK;
+	}
+	close(fd);
+	return err;
+}
+
+/*
  * Reads path, a regular file of at most max bytes, into *out (NUL-ended;
  * NULL when absent), opened so that a FIFO cannot block the opening.
  */
@@ -1052,19 +1076,8 @@ read_regular(char **out, size_t *len, const char *path, size_t max)
 
 	*out = NULL;
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
-		return errno == ENOENT || errno == ENOTDIR
-			       ? CR_OK
-			       : cr_error_errno("%s", path);
-	if (fstat(fd, &st) != 0) {
-		err = cr_error_errno("%s", path);
-		goto done;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = cr_error_set("%s: not a regular file (%s); refusing",
-				   path, type_name(st.st_mode));
-		goto done;
-	}
+	if ((err = open_regular(&fd, &st, path, 1)) < 0 || fd < 0)
+		return err;
 	if (st.st_size < 0 || (uint64_t)st.st_size > max) {
 		err = cr_error_set("%s: larger than %zu bytes; refusing", path,
 				   max);
@@ -2241,19 +2254,9 @@ scan_idx(const char *path, const git_oid *ids, size_t n, uint32_t *first,
 	int fd, isdir, err;
 
 	/* Checked by type before it is opened, as check_gitdir does. */
-	if ((err = check_node(path, 0, &isdir)) < 0)
+	if ((err = check_node(path, 0, &isdir)) < 0 ||
+	    (err = open_regular(&fd, &st, path, 0)) < 0)
 		return err;
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
-		return cr_error_errno("%s", path);
-	if (fstat(fd, &st) != 0) {
-		err = cr_error_errno("%s", path);
-		goto done;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = cr_error_set("%s: not a regular file (%s); refusing",
-				   path, type_name(st.st_mode));
-		goto done;
-	}
 	if ((err = pread_all(fd, path, head, sizeof(head), 0)) < 0)
 		goto done;
 	if (memcmp(head, "\377tOc\0\0\0\2", 8) != 0) {
@@ -2379,12 +2382,8 @@ refuse_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
 		goto done;
 	}
 	for (;;) {
-		errno = 0;
-		if ((de = readdir(d)) == NULL) {
-			if (errno != 0)
-				err = cr_error_errno("%s", dir);
+		if ((err = cr_readdir(&de, d, dir)) <= 0)
 			break;
-		}
 		len = strlen(de->d_name);
 		/* Any NAME.idx, as git and libgit2 read, not only pack-*. */
 		if (len < 5 || strcmp(de->d_name + len - 4, ".idx") != 0)
