@@ -68,10 +68,11 @@ err_has() {
 }
 
 # err_one_line DESCRIPTION: the last command said exactly one line on stderr.
+# (Its count is _err_lines: a test's own variables are not touched.)
 err_one_line() {
-	n=$(wc -l <"$T/err")
-	if [ "$n" -eq 1 ]; then ok "$1"; else
-		not_ok "$1 ($n lines on stderr)"
+	_err_lines=$(wc -l <"$T/err")
+	if [ "$_err_lines" -eq 1 ]; then ok "$1"; else
+		not_ok "$1 ($_err_lines lines on stderr)"
 		sed 's/^/#   stderr: /' "$T/err" | head -20
 	fi
 }

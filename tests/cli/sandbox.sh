@@ -323,15 +323,15 @@ grep -q '^sys empty var tmpfs keyring new session keyring$' sb.txt &&
 mkdir hang
 printf 'mkfifo out.bin\n' >hang/fifo.sh
 # Sleeps of a length no other process has (another run of this test, say).
-n=$((200000 + $$ % 100000))
-printf 'echo started; sleep %d & sleep %d\n' "$n" "$((n + 1))" >hang/forever.sh
+sleep_n=$((200000 + $$ % 100000))
+printf 'echo started; sleep %d & sleep %d\n' "$sleep_n" "$((sleep_n + 1))" >hang/forever.sh
 git -C hang init -q && git -C hang add -A && git -C hang commit -qm hang
 chmod -R a+rX hang
 # no_sleepers: no process of the build is left.
 no_sleepers() {
-	if pgrep -fx "sleep ($n|$((n + 1)))" >/dev/null; then
-		not_ok "$1 ($(pgrep -afx "sleep ($n|$((n + 1)))"))"
-		pkill -fx "sleep ($n|$((n + 1)))"
+	if pgrep -fx "sleep ($sleep_n|$((sleep_n + 1)))" >/dev/null; then
+		not_ok "$1 ($(pgrep -afx "sleep ($sleep_n|$((sleep_n + 1)))"))"
+		pkill -fx "sleep ($sleep_n|$((sleep_n + 1)))"
 	else
 		ok "$1"
 	fi
