@@ -38,7 +38,7 @@
  * by the largest packed blobs (one per hashing thread) and the pack windows
  * limit_memory() allows, not by the tree. A blob both packed and loose is
  * read from the pack, as git reads it (first_copy_streams()); one stored in
- * two packs is refused (refuse_dup_packs()).
+ * two packs has every copy checked against its id (check_pack_copies()).
  *
  * One reading: libgit2 1.5 differs from git where git would show a reviewer
  * other bytes than the objects hold. Those repositories and trees are
@@ -2238,16 +2238,16 @@ pread_all(int fd, const char *path, void *buf, size_t len, uint64_t off)
 /*
  * One pass over the ids of the pack index path (version 2: magic, version,
  * 256 fanout counts, then the sorted ids), merged with ids (n sorted,
- * distinct): first[i] is set to pack + 1 for each id it holds, and an id
- * an earlier pack (names) already holds is refused. Never mapped: a file
- * cut short is an error, not a SIGBUS.
+ * distinct): first[i] is set to pack + 1 for each id it holds first, and
+ * the index of each id an earlier pack already holds is put in again
+ * (*nagain of them, at most n). Never mapped: a file cut short is an
+ * error, not a SIGBUS.
  */
 static int
 scan_idx(const char *path, const git_oid *ids, size_t n, uint32_t *first,
-	 uint32_t pack, char *const *names, unsigned char *chunk)
+	 uint32_t pack, uint32_t *again, size_t *nagain, unsigned char *chunk)
 {
 	unsigned char head[8 + 256 * 4], prev[GIT_OID_RAWSZ];
-	char hex[GIT_OID_HEXSZ + 1];
 	struct stat st;
 	uint32_t count = 0, f, i, k, take;
 	size_t j = 0;
@@ -2307,18 +2307,10 @@ scan_idx(const char *path, const git_oid *ids, size_t n, uint32_t *first,
 				j++;
 			if (j == n || memcmp(ids[j].id, id, GIT_OID_RAWSZ) != 0)
 				continue;
-			if (first[j] != 0) {
-				git_oid_tostr(hex, sizeof(hex), &ids[j]);
-				err = cr_error_set(
-					"%s: object %s is in two packs, %s and "
-					"this one, which git and libgit2 may "
-					"read differently; repack (git repack "
-					"-a -d) or hash a fresh git clone "
-					"--no-local",
-					path, hex, names[first[j] - 1]);
-				goto done;
-			}
-			first[j] = pack + 1;
+			if (first[j] != 0)
+				again[(*nagain)++] = (uint32_t)j;
+			else
+				first[j] = pack + 1;
 		}
 	}
 done:
@@ -2326,26 +2318,125 @@ done:
 	return err;
 }
 
+/* A copy of the object ids[obj] in pack, another being in pack other. */
+struct copy {
+	uint32_t pack, obj, other;
+};
+
+static int
+cmp_copy(const void *a, const void *b)
+{
+	const struct copy *x = a, *y = b;
+
+	return x->pack < y->pack ? -1 : x->pack > y->pack;
+}
+
 /*
- * Refuses a repository in which an object the hash reads (the commit, its
- * trees, the blobs) is stored in more than one pack of objects/pack: git
- * takes the copy of the pack it used last, libgit2 its own, and a crafted
- * second copy (not hashing to its id) would be what git shows a reviewer.
- * Each pack index is read once, in order, its ids merged with ours.
+ * Reads the copies c (n of them, all of one pack) from that pack alone.
+ * libgit2 checks that what it reads hashes to the id (SHA-1 with collision
+ * detection); a copy that does not is refused, naming both packs.
  */
 static int
-refuse_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
-		 const git_oid *commit, const git_oid *root)
+check_copies(char *const *names, const git_oid *ids, const struct copy *c,
+	     size_t n)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_odb *odb = NULL;
+	git_odb_backend *b = NULL;
+	git_odb_object *o;
+	size_t k;
+	int err = CR_OK;
+
+	if (git_odb_new(&odb) < 0 ||
+	    git_odb_backend_one_pack(&b, names[c[0].pack]) < 0) {
+		err = cr_git_error("%s", names[c[0].pack]);
+		goto done;
+	}
+	if (git_odb_add_backend(odb, b, 1) < 0) {
+		b->free(b);
+		err = cr_git_error("%s", names[c[0].pack]);
+		goto done;
+	}
+	for (k = 0; k < n; k++) {
+		if (git_odb_read(&o, odb, &ids[c[k].obj]) == 0) {
+			git_odb_object_free(o);
+			continue;
+		}
+		git_oid_tostr(hex, sizeof(hex), &ids[c[k].obj]);
+		err = cr_error_set("%s: object %s is in this pack and in %s, "
+				   "and this copy does not read as its id "
+				   "(%s): git may show it to a reviewer; "
+				   "refusing",
+				   names[c[k].pack], hex, names[c[k].other],
+				   git_error_last() != NULL
+					   ? git_error_last()->message
+					   : "unreadable");
+		goto done;
+	}
+done:
+	git_odb_free(odb);
+	return err;
+}
+
+/*
+ * Checks the copies of pack's objects that an earlier pack holds too (the
+ * indexes again, nagain of them) and those earlier copies not yet checked
+ * (checked[i] unset): every copy of an object in two packs must read as its
+ * id. git takes the copy of the pack it used last, libgit2 its own, so a
+ * crafted copy in either would be what git shows a reviewer while the
+ * other is hashed. Each copy is read once; c has room for nagain.
+ */
+static int
+check_again(char *const *names, uint32_t pack, const git_oid *ids,
+	    const uint32_t *first, const uint32_t *again, size_t nagain,
+	    unsigned char *checked, struct copy *c)
+{
+	size_t k, m, run;
+	int err;
+
+	if (nagain == 0)
+		return CR_OK;
+	for (k = 0; k < nagain; k++)
+		c[k] = (struct copy){pack, again[k], first[again[k]] - 1};
+	if ((err = check_copies(names, ids, c, nagain)) < 0)
+		return err;
+	/* The first copies, grouped by pack. */
+	for (m = 0, k = 0; k < nagain; k++)
+		if (!checked[again[k]]) {
+			checked[again[k]] = 1;
+			c[m++] = (struct copy){first[again[k]] - 1, again[k],
+					       pack};
+		}
+	qsort(c, m, sizeof(*c), cmp_copy);
+	for (k = 0; k < m; k += run) {
+		for (run = 1; k + run < m && c[k + run].pack == c[k].pack;)
+			run++;
+		if ((err = check_copies(names, ids, c + k, run)) < 0)
+			return err;
+	}
+	return CR_OK;
+}
+
+/*
+ * Checks that every object the hash reads (the commit, its trees, the
+ * blobs) that is stored in more than one pack of objects/pack reads as its
+ * id in each (check_again()). Each pack index is read once, in order, its
+ * ids merged with ours; only the objects met twice are read again.
+ */
+static int
+check_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
+		const git_oid *commit, const git_oid *root)
 {
 	const char *common = git_repository_commondir(r);
 	char dir[4096], path[4096], pk[4096];
 	char **names = NULL;
 	git_oid *ids = NULL;
-	uint32_t *first = NULL;
-	unsigned char *chunk = NULL;
+	uint32_t *first = NULL, *again = NULL;
+	unsigned char *chunk = NULL, *checked = NULL;
+	struct copy *c = NULL, *more;
 	struct dirent *de;
 	struct stat st;
-	size_t n = 0, i, len, npacks = 0;
+	size_t n = 0, i, len, npacks = 0, nagain, room = 0;
 	DIR *d = NULL;
 	int err = CR_OK;
 
@@ -2377,7 +2468,9 @@ refuse_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
 		if (len == 0 || git_oid_cmp(&ids[len - 1], &ids[i]) != 0)
 			git_oid_cpy(&ids[len++], &ids[i]);
 	n = len;
-	if ((first = calloc(n, sizeof(*first))) == NULL) {
+	if ((first = calloc(n, sizeof(*first))) == NULL ||
+	    (again = malloc(n * sizeof(*again))) == NULL ||
+	    (checked = calloc(n, 1)) == NULL) {
 		err = cr_error_set("%s: out of memory", repo);
 		goto done;
 	}
@@ -2409,8 +2502,20 @@ refuse_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
 			err = cr_error_set("%s: out of memory", repo);
 			break;
 		}
+		nagain = 0;
 		if ((err = scan_idx(path, ids, n, first, (uint32_t)npacks,
-				    names, chunk)) < 0)
+				    again, &nagain, chunk)) < 0)
+			break;
+		if (nagain > room) {
+			if ((more = realloc(c, nagain * sizeof(*c))) == NULL) {
+				err = cr_error_set("%s: out of memory", repo);
+				break;
+			}
+			c = more;
+			room = nagain;
+		}
+		if ((err = check_again(names, (uint32_t)npacks, ids, first,
+				       again, nagain, checked, c)) < 0)
 			break;
 		npacks++;
 	}
@@ -2423,6 +2528,9 @@ done:
 	free(names);
 	free(ids);
 	free(first);
+	free(again);
+	free(checked);
+	free(c);
 	free(chunk);
 	return err;
 }
@@ -2502,8 +2610,8 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 		goto done;
 	hashing = 0;
 	if ((err = hasher_end(&h, &w, r, 1, opts)) < 0 ||
-	    (err = refuse_dup_packs(r, repo, &w, git_commit_id(commit),
-				    git_tree_id(tree))) < 0)
+	    (err = check_dup_packs(r, repo, &w, git_commit_id(commit),
+				   git_tree_id(tree))) < 0)
 		goto done;
 	if ((err = cr_tree_finish(w.t)) < 0) {
 		snprintf(msg, sizeof(msg), "%s", cr_error_last());

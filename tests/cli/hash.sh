@@ -229,7 +229,8 @@ err_has "the commit-graph does not match the commits" "names the split graph"
 # copy of other text that does not hash to the id. git reads the copy of
 # the pack it meets first (the newest), libgit2 the other: git shows a
 # reviewer clean code while the tree of the backdoor would be hashed.
-# Refused, naming the object and both packs.
+# Every copy of an object in two packs must hash to its id: refused,
+# naming the object and both packs.
 mkdir dupsrc
 printf 'int main(void){ system("backdoor"); return 0; }\n' >dupsrc/main.c
 printf '# attributes: none\n' >dupsrc/.gitattributes
@@ -279,15 +280,16 @@ git -C dup show HEAD:main.c | cmp -s - clean.c &&
 	not_ok "git shows the crafted copy of a blob in two packs"
 # One thread reads .gitattributes, then main.c: libgit2 the genuine copy.
 expect 2 "--git, a blob in two packs" "$ATTEST" hash --threads 1 --git dup
-err_has "$dupblob is in two packs" "names the object in two packs"
+err_has "pack-$dupx.idx: object $dupblob is in this pack and in" \
+	"names the crafted copy's pack and the object"
 err_has "pack-$dupg.idx" "names the genuine copy's pack"
-err_has "pack-$dupx.idx" "names the crafted copy's pack"
-err_has "git repack -a -d" "says to repack"
+err_has "does not read as its id" "says the copy is not the object"
 err_one_line "a blob in two packs"
 # On more threads libgit2 may meet the crafted copy first: refused too.
 expect 2 "--git, a blob in two packs, 4 threads" \
 	"$ATTEST" hash --threads 4 --git dup
-err_has "is in two packs|hash mismatch" "refuses either copy on 4 threads"
+err_has "pack-$dupx.idx: object $dupblob is in this pack|hash mismatch" \
+	"refuses either copy on 4 threads"
 printf 'fw\n' >dup.bin
 "$ATTEST" sign --source dupsrc --key sk.key -o dup.intoto.jsonl -q dup.bin ||
 	not_ok "sign the tree of the backdoor"
@@ -313,6 +315,29 @@ cp twopk/e/three twopkrepo/e/ && cp twopk/top twopkrepo/ &&
 	not_ok "an incremental repack leaves two packs"
 expect 0 "--git, two packs sharing no object" "$ATTEST" hash --git twopkrepo
 same "$(first)" "$(git_sha256_tree twopk)" "--git on two packs is git's tree id"
+# A third pack holding every object again, as fetches into a clone and
+# local clones of it leave: each copy hashes to its id, so it is hashed as
+# git's tree id, on one thread and on four, and in a local clone.
+git -C twopkrepo rev-list --objects --all |
+	git -C twopkrepo pack-objects -q .git/objects/pack/pack >/dev/null
+[ "$(ls twopkrepo/.git/objects/pack/*.idx | wc -l)" -eq 3 ] &&
+	ok "a pack of every object again makes three packs" ||
+	not_ok "a pack of every object again makes three packs"
+for t in 1 4; do
+	expect 0 "--git, every object in two packs, $t threads" \
+		"$ATTEST" hash --threads $t --git twopkrepo
+	same "$(first)" "$(git_sha256_tree twopk)" \
+		"--git on objects in two packs is git's tree id, $t threads"
+done
+git clone -q twopkrepo twopkclone
+expect 0 "--git, a local clone of packs sharing objects" \
+	"$ATTEST" hash --git twopkclone
+same "$(first)" "$(git_sha256_tree twopk)" \
+	"--git on the local clone is git's tree id"
+"$ATTEST" sign --source twopk --key sk.key -o twopk.intoto.jsonl -q dup.bin ||
+	not_ok "sign the tree of two packs"
+expect 0 "verify source --git, objects in two packs" \
+	"$VERIFY" source -a twopk.intoto.jsonl -k sk.pub --git twopkclone
 
 # Archives of the same files.
 tar -C ref -cf t.tar .
