@@ -6,6 +6,7 @@
  */
 #include "tree.h"
 #include "error.h"
+#include "mapped.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -135,33 +136,55 @@ struct result {
 	unsigned int mode;
 };
 
+/* After each window of a mapped file: progress, and stop when told. */
+static int
+mapped_window(void *arg, size_t n)
+{
+	struct worker *w = arg;
+
+	atomic_fetch_add_explicit(&w->p->bytes, (uint64_t)n,
+				  memory_order_relaxed);
+	if (w->main)
+		progress(w->p, 0);
+	return atomic_load_explicit(&w->p->stop, memory_order_relaxed)
+		       ? CR_ERROR
+		       : CR_OK;
+}
+
 /*
- * Hashes the open file of job as a git blob of the size fstat gives, and
- * fails if it holds other than that many bytes while it is read (it grew
- * or shrank). A short read on a regular file is its end: a file smaller
- * than the buffer is read with one call.
+ * Hashes size bytes of job's file from mappings (no copy out of the page
+ * cache); a file cut meanwhile is caught, not a SIGBUS.
  */
 static int
-hash_fd(struct worker *w, const struct job *j, struct result *r)
+hash_mapped(struct worker *w, const struct job *j, uint64_t size)
+{
+	char name[PATH_MAX + 64];
+	int longer = 0, err;
+
+	snprintf(name, sizeof(name), "%s/%s", w->p->root, j->path);
+	err = cr_digest_mapped(w->ctx, j->fd, size, name, mapped_window, w,
+			       &longer);
+	if (err == CR_EFAIL)
+		return cr_error_set("%s: changed while reading (%s bytes than "
+				    "the %llu it had when opened)",
+				    name, longer ? "more" : "fewer",
+				    (unsigned long long)size);
+	return err;
+}
+
+/*
+ * Reads job's file to its end (at most one byte past size, which is
+ * enough to tell it grew) into the digest; *total is what was read. A
+ * short read on a regular file is its end: a file smaller than the buffer
+ * is read with one call.
+ */
+static int
+hash_read(struct worker *w, const struct job *j, uint64_t size,
+	  uint64_t *total)
 {
 	struct pool *p = w->p;
-	struct stat st;
-	char head[CR_OBJECT_HEADER_MAX];
-	uint64_t total = 0;
-	unsigned int len;
 	ssize_t n;
-	size_t hl;
 
-	if (fstat(j->fd, &st) < 0)
-		return cr_error_errno("%s/%s", p->root, j->path);
-	if (!S_ISREG(st.st_mode))
-		return cr_error_set("%s/%s: changed while reading (no longer "
-				    "a regular file)",
-				    p->root, j->path);
-	hl = cr_object_header(head, "blob", (uint64_t)st.st_size);
-	if (EVP_DigestInit_ex2(w->ctx, p->md, NULL) != 1 ||
-	    EVP_DigestUpdate(w->ctx, head, hl) != 1)
-		return cr_error_openssl("%s/%s: sha256", p->root, j->path);
 	for (;;) {
 		n = read(j->fd, w->buf, CR_STREAM_CHUNK);
 		if (n < 0) {
@@ -170,10 +193,10 @@ hash_fd(struct worker *w, const struct job *j, struct result *r)
 			return cr_error_errno("%s/%s", p->root, j->path);
 		}
 		if (n == 0)
-			break;
-		total += (uint64_t)n;
-		if (total > (uint64_t)st.st_size)
-			break;
+			return CR_OK;
+		*total += (uint64_t)n;
+		if (*total > size)
+			return CR_OK;
 		if (EVP_DigestUpdate(w->ctx, w->buf, (size_t)n) != 1)
 			return cr_error_openssl("%s/%s: sha256", p->root,
 						j->path);
@@ -183,17 +206,52 @@ hash_fd(struct worker *w, const struct job *j, struct result *r)
 			progress(p, 0);
 		if (atomic_load_explicit(&p->stop, memory_order_relaxed))
 			return CR_ERROR;
-		if ((size_t)n < CR_STREAM_CHUNK &&
-		    total == (uint64_t)st.st_size)
-			break;
+		if ((size_t)n < CR_STREAM_CHUNK && *total == size)
+			return CR_OK;
 	}
-	if (total != (uint64_t)st.st_size)
+}
+
+/*
+ * Hashes the open file of job as a git blob of the size fstat gives, and
+ * fails if it holds other than that many bytes while it is read (it grew
+ * or shrank). A file of CR_MAP_MIN bytes or more is hashed from mappings,
+ * a smaller one read.
+ */
+static int
+hash_fd(struct worker *w, const struct job *j, struct result *r)
+{
+	struct pool *p = w->p;
+	struct stat st;
+	char head[CR_OBJECT_HEADER_MAX];
+	uint64_t size, total = 0;
+	unsigned int len;
+	size_t hl;
+	int err;
+
+	if (fstat(j->fd, &st) < 0)
+		return cr_error_errno("%s/%s", p->root, j->path);
+	if (!S_ISREG(st.st_mode))
+		return cr_error_set("%s/%s: changed while reading (no longer "
+				    "a regular file)",
+				    p->root, j->path);
+	size = (uint64_t)st.st_size;
+	hl = cr_object_header(head, "blob", size);
+	if (EVP_DigestInit_ex2(w->ctx, p->md, NULL) != 1 ||
+	    EVP_DigestUpdate(w->ctx, head, hl) != 1)
+		return cr_error_openssl("%s/%s: sha256", p->root, j->path);
+	if (size >= CR_MAP_MIN) {
+		if ((err = hash_mapped(w, j, size)) < 0)
+			return err;
+		total = size;
+	} else if ((err = hash_read(w, j, size, &total)) < 0) {
+		return err;
+	}
+	if (total != size)
 		return cr_error_set("%s/%s: changed while reading (%s bytes "
 				    "than the %llu it had when opened)",
 				    p->root, j->path,
-				    total > (uint64_t)st.st_size ? "more"
-								 : "fewer",
-				    (unsigned long long)st.st_size);
+				    total > size ? "more" : "fewer",
+				    (unsigned long long)size);
 	if (EVP_DigestFinal_ex(w->ctx, r->oid, &len) != 1)
 		return cr_error_openssl("%s/%s: sha256", p->root, j->path);
 	r->size = total;

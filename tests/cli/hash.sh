@@ -493,6 +493,33 @@ else
 	ok "# SKIP no user namespaces or no /sys: growing and shrinking files"
 fi
 
+# A file of 1 MiB or more is hashed from mappings of it: cut short while
+# hashed, the pages past its new end fault (SIGBUS). That is caught and
+# refused as a file that shrank, never a crash: a 512 MiB file cut to
+# 16 MiB while it is hashed, until a cut lands inside the hash (at most 8
+# tries; a cut before the file is opened hashes the short file).
+mkdir cut
+caught=0 died=0
+for i in 1 2 3 4 5 6 7 8; do
+	truncate -s 0 cut/big && truncate -s 512M cut/big
+	"$ATTEST" hash --threads $((i % 2 + 1)) cut >cut.out 2>cut.err &
+	pid=$!
+	sleep 0.1
+	truncate -s 16M cut/big
+	rc=0
+	wait $pid || rc=$?
+	[ $rc -le 2 ] || died=$rc
+	if grep -q "^attest: cut/big: changed while reading (fewer bytes" \
+		cut.err; then
+		caught=$((caught + 1))
+		break
+	fi
+done
+same "$died" 0 "a file cut while mapped: no run killed by a signal"
+[ "$caught" -eq 1 ] && ok "a file cut while mapped is refused as shrunk" ||
+	not_ok "a file cut while mapped is refused as shrunk ($(cat cut.err))"
+rm -f cut/big
+
 # Submodules and SHA-256 repositories cannot be hashed through --git.
 git init -q inner && printf 'i\n' >inner/f && git -C inner add f &&
 	git -C inner commit -qm inner
