@@ -1005,7 +1005,7 @@ static json_t *
 line_json(const struct line *l)
 {
 	const struct shipped *sh;
-	json_t *j;
+	json_t *j, *ship;
 	size_t k;
 
 	if (l->kind == LINE_NOT_REBUILT)
@@ -1028,11 +1028,15 @@ line_json(const struct line *l)
 		      l->same ? "identical" : "different");
 	if (l->attested)
 		json_object_set_new(j, "attested", json_string(l->ahex));
-	/* One "shipped" a line: the last SHIPPED file of its name. */
-	for (k = 0; k < l->nshipped; k++) {
+	if (l->nshipped == 0)
+		return j;
+	/* Every SHIPPED file of its name, in the order given. */
+	ship = json_array();
+	json_object_set_new(j, "shipped", ship);
+	for (k = 0; ship != NULL && k < l->nshipped; k++) {
 		sh = &l->shipped[k];
-		json_object_set_new(
-			j, "shipped",
+		json_array_append_new(
+			ship,
 			sh->rep == NULL
 				? json_pack("{s:o, s:s}", "file",
 					    tool_json_str(sh->file), "result",

@@ -87,6 +87,15 @@ mkdir p && mv patched-hello p/hello
 expect 1 "a patched shipped binary" "$VERIFY" rebuild -a att.jsonl \
 	-k vendor.pub src.tar.gz p/hello
 out_has "4000|0xfa0" "gives the offset"
+# Two SHIPPED files of one name: --json lists both, in the order given.
+expect 1 "two shipped files of one name, --json" "$VERIFY" rebuild --json \
+	-a att.jsonl -k vendor.pub src.tar.gz vendor/hello p/hello
+same "$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+a = [x for x in d["artifacts"] if x.get("name") == "hello"][0]
+print(" ".join("%s:%s" % (s["file"], s["result"]) for s in a["shipped"]))' \
+	"$T/out")" "vendor/hello:identical p/hello:different" \
+	"--json lists every shipped file of a name"
 
 # Code under a debug name: the shipped hello's .text renamed .debug_x (it
 # still runs). The explanation calls it code, never derived.
