@@ -94,6 +94,26 @@ cmp_pkg(const void *a, const void *b)
 	return strcmp(x->version, y->version);
 }
 
+/*
+ * Sorts the n packages p and refuses one name and architecture listed
+ * twice (dpkg installs one version of each): a list that says two versions
+ * would let a comparison match either. file names the list.
+ */
+static int
+pkgs_sort_once(struct cr_root_pkg *p, size_t n, const char *file)
+{
+	size_t i;
+
+	if (n > 0)
+		qsort(p, n, sizeof(*p), cmp_pkg);
+	for (i = 1; i < n; i++)
+		if (strcmp(p[i].name, p[i - 1].name) == 0 &&
+		    strcmp(p[i].arch, p[i - 1].arch) == 0)
+			return cr_error_set("%s: package %s:%s listed twice",
+					    file, p[i].name, p[i].arch);
+	return CR_OK;
+}
+
 static void
 pkg_clear(struct cr_root_pkg *p)
 {
@@ -380,16 +400,8 @@ cr_root_manifest_load(struct cr_root_manifest **out, const char *file)
 			     k->name)) < 0)
 			goto done;
 	}
-	if (m->npkgs > 0)
-		qsort(m->pkgs, m->npkgs, sizeof(*m->pkgs), cmp_pkg);
-	for (i = 1; i < m->npkgs; i++)
-		if (strcmp(m->pkgs[i].name, m->pkgs[i - 1].name) == 0 &&
-		    strcmp(m->pkgs[i].arch, m->pkgs[i - 1].arch) == 0) {
-			err = cr_error_set("%s: package %s:%s listed twice",
-					   file, m->pkgs[i].name,
-					   m->pkgs[i].arch);
-			goto done;
-		}
+	if ((err = pkgs_sort_once(m->pkgs, m->npkgs, file)) < 0)
+		goto done;
 	*out = m;
 	m = NULL;
 	err = CR_OK;
@@ -2606,8 +2618,10 @@ record_pkgs(struct cr_root_record *out, const struct cr_resource *d,
 			cr_root_pkgs_free(l.pkgs, l.count);
 			return err;
 		}
-	if (l.count > 0)
-		qsort(l.pkgs, l.count, sizeof(*l.pkgs), cmp_pkg);
+	if ((err = pkgs_sort_once(l.pkgs, l.count, file)) < 0) {
+		cr_root_pkgs_free(l.pkgs, l.count);
+		return err;
+	}
 	out->pkgs = l.pkgs;
 	out->npkgs = l.count;
 	out->has_pkgs = 1;
@@ -2725,8 +2739,8 @@ cr_root_host_record_get(struct cr_root_record *out, int *found,
 		    0)
 			goto fail;
 	}
-	if (l.count > 0)
-		qsort(l.pkgs, l.count, sizeof(*l.pkgs), cmp_pkg);
+	if ((err = pkgs_sort_once(l.pkgs, l.count, l.file)) < 0)
+		goto fail;
 	out->pkgs = l.pkgs;
 	out->npkgs = l.count;
 	out->has_pkgs = 1;

@@ -280,6 +280,24 @@ if resign badhost.jsonl; then
 	err_has "hostfs: its digest is not the one of its package list" "says why"
 	err_one_line "one line on stderr"
 fi
+# A package listed twice, with two versions (its digest updated): a
+# comparison could match either, so it is refused.
+cat >edit.py <<'PY'
+import base64, hashlib, zlib
+for d in st["predicate"]["buildDefinition"]["resolvedDependencies"]:
+    if d["name"] == "hostfs":
+        t = zlib.decompress(base64.b64decode(d["annotations"]["packages"])).decode()
+        first = t.splitlines()[0].split(" ")
+        t += "%s 99.0-twice\n" % first[0]
+        d["annotations"]["packages"] = base64.b64encode(zlib.compress(t.encode())).decode()
+        d["digest"]["sha256"] = hashlib.sha256(t.encode()).hexdigest()
+PY
+if resign twicehost.jsonl; then
+	expect 2 "a host package listed twice" "$VERIFY" rebuild \
+		-a twicehost.jsonl -k vendor.pub src.tar.gz
+	err_has "package [^ ]+:[a-z0-9]+ listed twice" "says which"
+	err_one_line "a package listed twice: one line on stderr"
+fi
 
 # An independent rebuilder signs too; the customer asks for both.
 expect 0 "the regulator rebuilds and signs" "$ATTEST" build \
