@@ -1036,15 +1036,14 @@ line_json(const struct line *l)
 	for (k = 0; ship != NULL && k < l->nshipped; k++) {
 		sh = &l->shipped[k];
 		json_array_append_new(
-			ship,
-			sh->rep == NULL
-				? json_pack("{s:o, s:s}", "file",
-					    tool_json_str(sh->file), "result",
-					    "identical")
-				: json_pack("{s:o, s:s, s:o}", "file",
-					    tool_json_str(sh->file), "result",
-					    "different", "diff",
-					    cr_diff_json(sh->rep)));
+			ship, sh->rep == NULL
+				      ? json_pack("{s:o, s:s}", "file",
+						  tool_json_str(sh->file),
+						  "result", "identical")
+				      : json_pack("{s:o, s:s, s:o}", "file",
+						  tool_json_str(sh->file),
+						  "result", "different", "diff",
+						  cr_diff_json(sh->rep)));
 	}
 	return j;
 }

@@ -115,8 +115,7 @@ cr_digest_mapped(void *ctx, int fd, uint64_t size, const char *name,
 	/* Grown past size, or cut within the last page (read as zeros). */
 	if (fstat(fd, &st) < 0)
 		return cr_error_errno("%s", name);
-	if ((uint64_t)st.st_size != size ||
-	    pread(fd, &c, 1, (off_t)size) > 0) {
+	if ((uint64_t)st.st_size != size || pread(fd, &c, 1, (off_t)size) > 0) {
 		*longer = (uint64_t)st.st_size >= size;
 		return CR_EFAIL;
 	}

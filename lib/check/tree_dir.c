@@ -179,8 +179,7 @@ hash_mapped(struct worker *w, const struct job *j, uint64_t size)
  * is read with one call.
  */
 static int
-hash_read(struct worker *w, const struct job *j, uint64_t size,
-	  uint64_t *total)
+hash_read(struct worker *w, const struct job *j, uint64_t size, uint64_t *total)
 {
 	struct pool *p = w->p;
 	ssize_t n;
