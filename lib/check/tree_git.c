@@ -48,8 +48,10 @@
  * check out, replace refs and grafts (git honours them, libgit2 does not),
  * and gitattributes or the repository's own config that make a checkout
  * write other bytes than the blob (ident, filter, working-tree-encoding,
- * eol=crlf, core.autocrlf). Shallow repositories and alternates read the
- * same in both. docs/format.md lists what is read.
+ * eol=crlf, core.autocrlf). Shallow repositories read the same in both;
+ * alternates too, once the entries the two resolve differently are
+ * refused and their packs scanned with ours. docs/format.md lists what is
+ * read.
  */
 
 /* Hashing threads at most. */
@@ -1860,6 +1862,8 @@ refuse_local_config(git_repository *r, const char *repo)
  * 1.5 cannot read one), replace refs, grafts, info/attributes, and its
  * own config asking for CRLF or other attributes.
  */
+static int refuse_alternates(git_repository *r, const char *repo);
+
 static int
 open_repo(git_repository **out, const char *repo)
 {
@@ -1880,7 +1884,8 @@ open_repo(git_repository **out, const char *repo)
 		return open_fail(repo);
 	if ((err = refuse_replace_refs(r, repo)) < 0 ||
 	    (err = refuse_info(r, repo)) < 0 ||
-	    (err = refuse_local_config(r, repo)) < 0) {
+	    (err = refuse_local_config(r, repo)) < 0 ||
+	    (err = refuse_alternates(r, repo)) < 0) {
 		git_repository_free(r);
 		return err;
 	}
@@ -2417,68 +2422,159 @@ check_again(char *const *names, uint32_t pack, const git_oid *ids,
 	return CR_OK;
 }
 
+/* Object directories whose packs are scanned: ours and its alternates. */
+#define CR_MAX_ODBS 16
+
+/* Largest objects/info/alternates file read. */
+#define CR_ALTERNATES_MAX (64u << 10)
+
 /*
- * Checks that every object the hash reads (the commit, its trees, the
- * blobs) that is stored in more than one pack of objects/pack reads as its
- * id in each (check_again()). Each pack index is read once, in order, its
- * ids merged with ours; only the objects met twice are read again.
+ * Adds to dirs (n of them) the object directories objects/info/alternates
+ * of the object directory objdir names, as git and libgit2 both read them:
+ * one path a line, '#' lines and empty ones skipped, a relative path taken
+ * from objdir. Refused where the two read it differently: a quoted line
+ * (git unquotes it, libgit2 does not), a relative path not starting with
+ * '.' (libgit2 takes it from the working directory), and an alternate with
+ * alternates of its own (nested ones are resolved and cut off differently).
  */
 static int
-check_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
-		const git_oid *commit, const git_oid *root)
+add_alternates(char (*dirs)[4096], size_t *n, const char *objdir, int nested)
+{
+	char path[4096], *buf = NULL, *line, *next;
+	size_t len;
+	int err;
+
+	if (snprintf(path, sizeof(path), "%s/info/alternates", objdir) >=
+	    (int)sizeof(path))
+		return cr_error_set("%s: path too long", objdir);
+	if ((err = read_regular(&buf, &len, path, CR_ALTERNATES_MAX)) < 0 ||
+	    buf == NULL)
+		return err;
+	if (nested) {
+		err = cr_error_set("%s: an alternate with alternates of its "
+				   "own, which git and libgit2 follow "
+				   "differently; refusing",
+				   path);
+		goto done;
+	}
+	if (strlen(buf) != len) {
+		err = cr_error_set("%s: a NUL byte; refusing", path);
+		goto done;
+	}
+	for (line = buf; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (*line == '\0' || *line == '#')
+			continue;
+		if (*line == '"' || strchr(line, '\r') != NULL ||
+		    (*line != '/' && *line != '.')) {
+			err = cr_error_set("%s: '%s': an entry git and libgit2 "
+					   "read differently (quoted, a CR, or "
+					   "relative without a leading '.'); "
+					   "refusing",
+					   path, line);
+			goto done;
+		}
+		if (*n == CR_MAX_ODBS) {
+			err = cr_error_set("%s: more than %d alternates; "
+					   "refusing",
+					   path, CR_MAX_ODBS - 1);
+			goto done;
+		}
+		if ((*line == '/' ? snprintf(dirs[*n], 4096, "%s", line)
+				  : snprintf(dirs[*n], 4096, "%s/%s", objdir,
+					     line)) >= 4096) {
+			err = cr_error_set("%s: a path too long; refusing",
+					   path);
+			goto done;
+		}
+		(*n)++;
+	}
+	err = CR_OK;
+done:
+	free(buf);
+	return err;
+}
+
+/* The object directories whose packs git and libgit2 read for r. */
+static int
+object_dirs(char (*dirs)[4096], size_t *n, git_repository *r, const char *repo)
 {
 	const char *common = git_repository_commondir(r);
-	char dir[4096], path[4096], pk[4096];
-	char **names = NULL;
-	git_oid *ids = NULL;
-	uint32_t *first = NULL, *again = NULL;
-	unsigned char *chunk = NULL, *checked = NULL;
-	struct copy *c = NULL, *more;
-	struct dirent *de;
-	struct stat st;
-	size_t n = 0, i, len, npacks = 0, nagain, room = 0;
-	DIR *d = NULL;
-	int err = CR_OK;
+	size_t i, mine;
+	int err;
 
+	*n = 0;
 	if (common == NULL)
 		return cr_error_set("%s: no git directory", repo);
-	if (snprintf(dir, sizeof(dir), "%sobjects/pack", common) >=
-	    (int)sizeof(dir))
+	if (snprintf(dirs[0], 4096, "%sobjects", common) >= 4096)
 		return cr_error_set("%s: path too long", repo);
+	*n = 1;
+	if ((err = add_alternates(dirs, n, dirs[0], 0)) < 0)
+		return err;
+	for (mine = *n, i = 1; i < mine; i++)
+		if ((err = add_alternates(dirs, n, dirs[i], 1)) < 0)
+			return err;
+	return CR_OK;
+}
+
+/*
+ * Refuses alternates git and libgit2 would read differently (object_dirs),
+ * before anything is read through them.
+ */
+static int
+refuse_alternates(git_repository *r, const char *repo)
+{
+	char(*dirs)[4096];
+	size_t n;
+	int err;
+
+	if ((dirs = malloc(CR_MAX_ODBS * sizeof(*dirs))) == NULL)
+		return cr_error_set("%s: out of memory", repo);
+	err = object_dirs(dirs, &n, r, repo);
+	free(dirs);
+	return err;
+}
+
+/* What check_dup_packs reads and keeps, freed by dup_scan_free. */
+struct dup_scan {
+	const char *repo;
+	git_oid *ids; /* n, sorted, distinct */
+	size_t n;
+	char **names; /* CR_MAX_PACKS pack indexes */
+	size_t npacks;
+	uint32_t *first, *again;
+	unsigned char *chunk, *checked;
+	struct copy *c;
+	size_t room;
+};
+
+/*
+ * Scans the pack indexes of the object directory objdir (every NAME.idx
+ * with its NAME.pack, as git and libgit2 read, not only pack-*), merging
+ * their ids with ds's and checking the copies met again.
+ */
+static int
+scan_pack_dir(struct dup_scan *ds, const char *objdir)
+{
+	char dir[4096], path[4096], pk[4096];
+	struct copy *more;
+	struct dirent *de;
+	struct stat st;
+	size_t len, nagain;
+	DIR *d;
+	int err;
+
+	if (snprintf(dir, sizeof(dir), "%s/pack", objdir) >= (int)sizeof(dir))
+		return cr_error_set("%s: path too long", objdir);
 	if ((d = opendir(dir)) == NULL)
 		return errno == ENOENT || errno == ENOTDIR
 			       ? CR_OK
 			       : cr_error_errno("%s", dir);
-	if ((ids = malloc((w->t->count + w->ndirs + 2) * sizeof(*ids))) ==
-		    NULL ||
-	    (names = calloc(CR_MAX_PACKS, sizeof(*names))) == NULL ||
-	    (chunk = malloc((size_t)CR_IDX_CHUNK_IDS * GIT_OID_RAWSZ)) ==
-		    NULL) {
-		err = cr_error_set("%s: out of memory", repo);
-		goto done;
-	}
-	git_oid_cpy(&ids[n++], commit);
-	git_oid_cpy(&ids[n++], root);
-	for (i = 0; i < w->ndirs; i++)
-		git_oid_cpy(&ids[n++], &w->dirs[i]);
-	for (i = 0; i < w->t->count; i++)
-		git_oid_cpy(&ids[n++], &w->refs[i].id);
-	qsort(ids, n, sizeof(*ids), cmp_oid);
-	for (len = 0, i = 0; i < n; i++)
-		if (len == 0 || git_oid_cmp(&ids[len - 1], &ids[i]) != 0)
-			git_oid_cpy(&ids[len++], &ids[i]);
-	n = len;
-	if ((first = calloc(n, sizeof(*first))) == NULL ||
-	    (again = malloc(n * sizeof(*again))) == NULL ||
-	    (checked = calloc(n, 1)) == NULL) {
-		err = cr_error_set("%s: out of memory", repo);
-		goto done;
-	}
 	for (;;) {
 		if ((err = cr_readdir(&de, d, dir)) <= 0)
 			break;
 		len = strlen(de->d_name);
-		/* Any NAME.idx, as git and libgit2 read, not only pack-*. */
 		if (len < 5 || strcmp(de->d_name + len - 4, ".idx") != 0)
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
@@ -2492,46 +2588,110 @@ check_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
 		/* An index without its pack is read by neither. */
 		if (stat(pk, &st) != 0)
 			continue;
-		if (npacks == CR_MAX_PACKS) {
+		if (ds->npacks == CR_MAX_PACKS) {
 			err = cr_error_set("%s: more than %u packs; refusing "
 					   "(git repack -a -d)",
 					   dir, CR_MAX_PACKS);
 			break;
 		}
-		if ((names[npacks] = strdup(path)) == NULL) {
-			err = cr_error_set("%s: out of memory", repo);
+		if ((ds->names[ds->npacks] = strdup(path)) == NULL) {
+			err = cr_error_set("%s: out of memory", ds->repo);
 			break;
 		}
 		nagain = 0;
-		if ((err = scan_idx(path, ids, n, first, (uint32_t)npacks,
-				    again, &nagain, chunk)) < 0)
+		if ((err = scan_idx(path, ds->ids, ds->n, ds->first,
+				    (uint32_t)ds->npacks, ds->again, &nagain,
+				    ds->chunk)) < 0)
 			break;
-		if (nagain > room) {
-			if ((more = realloc(c, nagain * sizeof(*c))) == NULL) {
-				err = cr_error_set("%s: out of memory", repo);
+		if (nagain > ds->room) {
+			if ((more = realloc(ds->c, nagain * sizeof(*more))) ==
+			    NULL) {
+				err = cr_error_set("%s: out of memory",
+						   ds->repo);
 				break;
 			}
-			c = more;
-			room = nagain;
+			ds->c = more;
+			ds->room = nagain;
 		}
-		if ((err = check_again(names, (uint32_t)npacks, ids, first,
-				       again, nagain, checked, c)) < 0)
+		if ((err = check_again(ds->names, (uint32_t)ds->npacks, ds->ids,
+				       ds->first, ds->again, nagain,
+				       ds->checked, ds->c)) < 0)
 			break;
-		npacks++;
+		ds->npacks++;
 	}
+	closedir(d);
+	return err;
+}
+
+static void
+dup_scan_free(struct dup_scan *ds)
+{
+	size_t i;
+
+	if (ds->names != NULL)
+		for (i = 0; i < CR_MAX_PACKS && ds->names[i] != NULL; i++)
+			free(ds->names[i]);
+	free(ds->names);
+	free(ds->ids);
+	free(ds->first);
+	free(ds->again);
+	free(ds->checked);
+	free(ds->c);
+	free(ds->chunk);
+}
+
+/*
+ * Checks that every object the hash reads (the commit, its trees, the
+ * blobs) that is stored in more than one pack, of the repository or of
+ * its alternates, reads as its id in each (check_again()): git picks
+ * among all those packs by its own order. Each pack index is read once,
+ * in order, its ids merged with ours; only the objects met twice are read
+ * again.
+ */
+static int
+check_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
+		const git_oid *commit, const git_oid *root)
+{
+	char(*dirs)[4096] = NULL;
+	struct dup_scan ds;
+	size_t n = 0, i, len, ndirs = 0;
+	int err = CR_OK;
+
+	memset(&ds, 0, sizeof(ds));
+	ds.repo = repo;
+	if ((dirs = malloc(CR_MAX_ODBS * sizeof(*dirs))) == NULL ||
+	    (ds.ids = malloc((w->t->count + w->ndirs + 2) * sizeof(*ds.ids))) ==
+		    NULL ||
+	    (ds.names = calloc(CR_MAX_PACKS, sizeof(*ds.names))) == NULL ||
+	    (ds.chunk = malloc((size_t)CR_IDX_CHUNK_IDS * GIT_OID_RAWSZ)) ==
+		    NULL) {
+		err = cr_error_set("%s: out of memory", repo);
+		goto done;
+	}
+	if ((err = object_dirs(dirs, &ndirs, r, repo)) < 0)
+		goto done;
+	git_oid_cpy(&ds.ids[n++], commit);
+	git_oid_cpy(&ds.ids[n++], root);
+	for (i = 0; i < w->ndirs; i++)
+		git_oid_cpy(&ds.ids[n++], &w->dirs[i]);
+	for (i = 0; i < w->t->count; i++)
+		git_oid_cpy(&ds.ids[n++], &w->refs[i].id);
+	qsort(ds.ids, n, sizeof(*ds.ids), cmp_oid);
+	for (len = 0, i = 0; i < n; i++)
+		if (len == 0 || git_oid_cmp(&ds.ids[len - 1], &ds.ids[i]) != 0)
+			git_oid_cpy(&ds.ids[len++], &ds.ids[i]);
+	ds.n = len;
+	if ((ds.first = calloc(ds.n, sizeof(*ds.first))) == NULL ||
+	    (ds.again = malloc(ds.n * sizeof(*ds.again))) == NULL ||
+	    (ds.checked = calloc(ds.n, 1)) == NULL) {
+		err = cr_error_set("%s: out of memory", repo);
+		goto done;
+	}
+	for (i = 0; i < ndirs && err >= 0; i++)
+		err = scan_pack_dir(&ds, dirs[i]);
 done:
-	if (d != NULL)
-		closedir(d);
-	if (names != NULL)
-		for (i = 0; i < CR_MAX_PACKS && names[i] != NULL; i++)
-			free(names[i]);
-	free(names);
-	free(ids);
-	free(first);
-	free(again);
-	free(checked);
-	free(c);
-	free(chunk);
+	free(dirs);
+	dup_scan_free(&ds);
 	return err;
 }
 

@@ -246,7 +246,7 @@ dupg=$(git -C dup rev-parse HEAD:main.c HEAD:.gitattributes |
 	git -C dup pack-objects -q .git/objects/pack/pack)
 dupc=$(git -C dup rev-parse HEAD 'HEAD^{tree}' |
 	git -C dup pack-objects -q .git/objects/pack/pack)
-dupx=$(python3 - "$dupblob" clean.c "$duppk" <<'PYEOF'
+cat >dupx.py <<'PYEOF'
 import hashlib, struct, sys, zlib
 oid, src, out = bytes.fromhex(sys.argv[1]), sys.argv[2], sys.argv[3]
 data = open(src, "rb").read()
@@ -270,7 +270,7 @@ open("%s/pack-%s.pack" % (out, name), "wb").write(pack)
 open("%s/pack-%s.idx" % (out, name), "wb").write(idx)
 print(name)
 PYEOF
-)
+dupx=$(python3 - "$dupblob" clean.c "$duppk" <dupx.py)
 rm -rf dup/.git/objects/??
 touch -d 2021-01-01 "$duppk/pack-$dupg".*
 touch -d 2022-01-01 "$duppk/pack-$dupx".*
@@ -296,6 +296,41 @@ printf 'fw\n' >dup.bin
 "$VERIFY" source -a dup.intoto.jsonl -k sk.pub --git dup >/dev/null 2>&1 &&
 	not_ok "verify source --git, a blob in two packs, does not pass" ||
 	ok "verify source --git, a blob in two packs, does not pass"
+
+# The same through alternates: the clean copy in the clone's own pack with
+# the commit and tree (git reads it), the backdoor in the alternate's pack
+# (libgit2 read it). Every pack of the repository and its alternates is
+# scanned: refused, naming both packs.
+git init -q altsrc && cp dupsrc/main.c dupsrc/.gitattributes altsrc/ &&
+	git -C altsrc add -A && git -C altsrc commit -qm alt &&
+	git -C altsrc gc -q && git clone -q -s altsrc altclone
+git -C altclone rev-parse HEAD 'HEAD^{tree}' |
+	git -C altclone pack-objects -q .git/objects/pack/pack >/dev/null
+python3 - "$dupblob" clean.c altclone/.git/objects/pack <dupx.py >/dev/null
+git -C altclone show HEAD:main.c | cmp -s - clean.c &&
+	ok "git shows the clone's clean copy over the alternate's" ||
+	not_ok "git shows the clone's clean copy over the alternate's"
+expect 2 "--git, a blob in a pack and in an alternate's pack" \
+	"$ATTEST" hash --threads 1 --git altclone
+err_has "altclone/\.git/objects/pack/pack-[0-9a-f]+\.idx: object $dupblob is in this pack and in .*altsrc/\.git/objects/pack/" \
+	"names the clone's pack and the alternate's"
+err_one_line "a blob in a pack and in an alternate's pack"
+# Alternates entries git and libgit2 resolve differently are refused.
+cp -r altclone altq && printf '"%s"\n' "$PWD/altsrc/.git/objects" \
+	>altq/.git/objects/info/alternates
+expect 2 "a quoted alternates entry" "$ATTEST" hash --git altq
+err_has "altq/\.git/objects/info/alternates: '.*': an entry git and libgit2 read differently" \
+	"names the quoted entry"
+printf 'altsrc/.git/objects\n' >altq/.git/objects/info/alternates
+expect 2 "an alternates entry relative without a leading ." \
+	"$ATTEST" hash --git altq
+err_has "an entry git and libgit2 read differently" "names the relative entry"
+# An alternate with alternates of its own (followed differently).
+printf '%s\n' "$PWD/altclone/.git/objects" >altq/.git/objects/info/alternates
+expect 2 "nested alternates" "$ATTEST" hash --git altq
+err_has "altclone/\.git/objects/info/alternates: an alternate with alternates of its own" \
+	"names the nested alternates file"
+err_one_line "nested alternates"
 
 # Two packs that share no object of the tree (a commit, gc, more commits,
 # an incremental repack): hashed as git's own tree id.
@@ -334,6 +369,17 @@ expect 0 "--git, a local clone of packs sharing objects" \
 	"$ATTEST" hash --git twopkclone
 same "$(first)" "$(git_sha256_tree twopk)" \
 	"--git on the local clone is git's tree id"
+# A shared clone (alternates), one more commit, repacked with the
+# alternate's objects copied in (git repack -a): objects in its packs and
+# in the alternate's, each copy good: git's tree id.
+git clone -q -s twopkrepo twopkshared &&
+	printf 'shared\n' >twopkshared/top && git -C twopkshared commit -qam s &&
+	git -C twopkshared repack -q -a
+mkdir twopks && git -C twopkshared archive HEAD | tar -C twopks -xf -
+expect 0 "--git, a shared clone repacked with its alternate's objects" \
+	"$ATTEST" hash --git twopkshared
+same "$(first)" "$(git_sha256_tree twopks)" \
+	"--git on the shared clone is git's tree id"
 "$ATTEST" sign --source twopk --key sk.key -o twopk.intoto.jsonl -q dup.bin ||
 	not_ok "sign the tree of two packs"
 expect 0 "verify source --git, objects in two packs" \
