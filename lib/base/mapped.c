@@ -64,7 +64,8 @@ install(void)
 
 int
 cr_digest_mapped(void *ctx, int fd, uint64_t size, const char *name,
-		 int (*each)(void *arg, size_t bytes), void *arg, int *longer)
+		 int (*each)(void *arg, size_t bytes), void *arg, int *longer,
+		 uint64_t *fed)
 {
 	struct guard g;
 	struct stat st;
@@ -94,6 +95,12 @@ cr_digest_mapped(void *ctx, int fd, uint64_t size, const char *name,
 		p = mmap(NULL, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd,
 			 (off_t)off);
 		if (p == MAP_FAILED) {
+			/* A file system that cannot map: read the rest. */
+			if (errno == EINVAL || errno == ENODEV ||
+			    errno == EACCES) {
+				err = 1;
+				break;
+			}
 			err = cr_error_errno("%s", name);
 			break;
 		}
@@ -110,7 +117,8 @@ cr_digest_mapped(void *ctx, int fd, uint64_t size, const char *name,
 			break;
 	}
 	cur = NULL;
-	if (err < 0)
+	*fed = off;
+	if (err != CR_OK)
 		return err;
 	/* Grown past size, or cut within the last page (read as zeros). */
 	if (fstat(fd, &st) < 0)

@@ -21,7 +21,10 @@
  * context ctx (an EVP_MD_CTX, initialised by the caller), one window at a
  * time, and checks that the file still has size bytes once hashed. After
  * each window, each(arg, bytes) is called when not NULL; a negative return
- * stops with that value. Returns CR_OK; CR_EFAIL when the file no longer
+ * stops with that value. Returns CR_OK; 1 when the file cannot be mapped
+ * from *fed on (a file system that maps only part of it, or none: the
+ * first *fed bytes were fed to ctx, the caller reads the rest); CR_EFAIL
+ * when the file no longer
  * holds size bytes (*longer set to 1 if it grew, 0 if it shrank), with no
  * message; CR_ERROR with the message naming name otherwise. Thread-safe:
  * each thread catches its own faults. The first call installs a SIGBUS
@@ -30,6 +33,6 @@
  */
 int cr_digest_mapped(void *ctx, int fd, uint64_t size, const char *name,
 		     int (*each)(void *arg, size_t bytes), void *arg,
-		     int *longer);
+		     int *longer, uint64_t *fed);
 
 #endif

@@ -153,17 +153,18 @@ mapped_window(void *arg, size_t n)
 
 /*
  * Hashes size bytes of job's file from mappings (no copy out of the page
- * cache); a file cut meanwhile is caught, not a SIGBUS.
+ * cache); a file cut meanwhile is caught, not a SIGBUS. 1 when the file
+ * cannot be mapped from *fed on (the rest is then read).
  */
 static int
-hash_mapped(struct worker *w, const struct job *j, uint64_t size)
+hash_mapped(struct worker *w, const struct job *j, uint64_t size, uint64_t *fed)
 {
 	char name[PATH_MAX + 64];
 	int longer = 0, err;
 
 	snprintf(name, sizeof(name), "%s/%s", w->p->root, j->path);
 	err = cr_digest_mapped(w->ctx, j->fd, size, name, mapped_window, w,
-			       &longer);
+			       &longer, fed);
 	if (err == CR_EFAIL)
 		return cr_error_set("%s: changed while reading (%s bytes than "
 				    "the %llu it had when opened)",
@@ -238,13 +239,15 @@ hash_fd(struct worker *w, const struct job *j, struct result *r)
 	if (EVP_DigestInit_ex2(w->ctx, p->md, NULL) != 1 ||
 	    EVP_DigestUpdate(w->ctx, head, hl) != 1)
 		return cr_error_openssl("%s/%s: sha256", p->root, j->path);
-	if (size >= CR_MAP_MIN) {
-		if ((err = hash_mapped(w, j, size)) < 0)
-			return err;
-		total = size;
-	} else if ((err = hash_read(w, j, size, &total)) < 0) {
+	err = size >= CR_MAP_MIN ? hash_mapped(w, j, size, &total) : 1;
+	if (err < 0)
 		return err;
-	}
+	/* Not mapped from total on: read the rest. */
+	if (err == 1 && ((total > 0 && lseek(j->fd, (off_t)total, SEEK_SET) !=
+					       (off_t)total) ||
+			 (err = hash_read(w, j, size, &total)) < 0))
+		return err < 0 ? err
+			       : cr_error_errno("%s/%s", p->root, j->path);
 	if (total != size)
 		return cr_error_set("%s/%s: changed while reading (%s bytes "
 				    "than the %llu it had when opened)",

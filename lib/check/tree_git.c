@@ -1831,6 +1831,45 @@ git_graph_check(const char *repo, const char *gitdir, const char *common)
 }
 
 /*
+ * Asks git which commit rev names and refuses a revision git resolves to
+ * another commit than libgit2 did (id): a tag or a commit on the way
+ * (v1.0, HEAD~2) stored twice with other contents, one read by each, would
+ * show the reviewer another commit than the one hashed. Without git this
+ * check is skipped, as git_config_check is.
+ */
+static int
+git_rev_check(git_repository *r, const char *repo, const char *rev,
+	      const git_oid *id)
+{
+	const char *args[] = {"rev-parse", "--verify", "--end-of-options", NULL,
+			      NULL};
+	char spec[4096], hex[GIT_OID_HEXSZ + 1], *out = NULL;
+	size_t len = 0;
+	int code, err;
+
+	if (snprintf(spec, sizeof(spec), "%s^{commit}", rev) >=
+	    (int)sizeof(spec))
+		return cr_error_set("%s: revision '%.64s...' too long", repo,
+				    rev);
+	args[3] = spec;
+	if ((err = run_git(&out, &len, &code, repo, git_repository_path(r),
+			   args, 0, "git rev-parse")) < 0 ||
+	    code < 0)
+		return err;
+	git_oid_tostr(hex, sizeof(hex), id);
+	while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == '\r'))
+		out[--len] = '\0';
+	if (code != 0 || strcmp(out, hex) != 0)
+		err = cr_error_set("%s: revision '%s' is commit %s for libgit2 "
+				   "but %.64s for git ('git rev-parse'): "
+				   "objects on the way read differently; "
+				   "refusing",
+				   repo, rev, hex, code != 0 ? "nothing" : out);
+	free(out);
+	return err;
+}
+
+/*
  * Refuses a repository whose own config (not the caller's global or system
  * one) makes a checkout in it write other bytes than the blobs, or reads
  * settings from elsewhere (config_refuses): its config file and
@@ -2337,15 +2376,75 @@ cmp_copy(const void *a, const void *b)
 }
 
 /*
+ * Streams the loose copy of id from odb (a loose-only odb), CR_STREAM_CHUNK
+ * at a time, and checks it hashes to id (SHA-1 of header and bytes): a
+ * large loose blob is never held whole. CR_EFAIL when it does not, with
+ * the reason in *why.
+ */
+static int
+loose_copy_check(git_odb *odb, const git_oid *id, const char **why)
+{
+	static const char *const names[] = {
+		[GIT_OBJECT_COMMIT] = "commit",
+		[GIT_OBJECT_TREE] = "tree",
+		[GIT_OBJECT_BLOB] = "blob",
+		[GIT_OBJECT_TAG] = "tag",
+	};
+	unsigned char got[EVP_MAX_MD_SIZE];
+	char head[CR_OBJECT_HEADER_MAX], *buf = NULL;
+	git_odb_stream *st = NULL;
+	EVP_MD_CTX *md = NULL;
+	git_object_t type;
+	size_t len, total = 0;
+	unsigned int n = 0;
+	int k, err = CR_EFAIL;
+
+	*why = "unreadable";
+	if (git_odb_open_rstream(&st, &len, &type, odb, id) < 0 ||
+	    type < GIT_OBJECT_COMMIT || type > GIT_OBJECT_TAG)
+		goto done;
+	if ((buf = malloc(CR_STREAM_CHUNK)) == NULL ||
+	    (md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha1(), NULL) != 1 ||
+	    EVP_DigestUpdate(md, head,
+			     cr_object_header(head, names[type], len)) != 1) {
+		err = cr_error_set("SHA-1: OpenSSL failed or out of memory");
+		goto done;
+	}
+	while (total < len) {
+		if ((k = git_odb_stream_read(st, buf, CR_STREAM_CHUNK)) <= 0 ||
+		    (size_t)k > len - total) {
+			*why = "size differs from its header";
+			goto done;
+		}
+		if (EVP_DigestUpdate(md, buf, (size_t)k) != 1) {
+			err = cr_error_set("SHA-1: OpenSSL failed");
+			goto done;
+		}
+		total += (size_t)k;
+	}
+	*why = "its bytes do not hash to its id";
+	if (EVP_DigestFinal_ex(md, got, &n) == 1 && n == GIT_OID_RAWSZ &&
+	    memcmp(got, id->id, n) == 0)
+		err = CR_OK;
+done:
+	git_odb_stream_free(st);
+	EVP_MD_CTX_free(md);
+	free(buf);
+	return err;
+}
+
+/*
  * Reads the copies c (n of them, all of one pack) from that pack alone.
  * libgit2 checks that what it reads hashes to the id (SHA-1 with collision
  * detection); a copy that does not is refused, naming both packs.
  */
 static int
-check_copies(char *const *names, const git_oid *ids, const struct copy *c,
-	     size_t n)
+check_copies(char *const *names, const unsigned char *loose, const git_oid *ids,
+	     const struct copy *c, size_t n)
 {
 	char hex[GIT_OID_HEXSZ + 1];
+	const char *why;
 	git_odb *odb = NULL;
 	git_odb_backend *b = NULL;
 	git_odb_object *o;
@@ -2353,7 +2452,9 @@ check_copies(char *const *names, const git_oid *ids, const struct copy *c,
 	int err = CR_OK;
 
 	if (git_odb_new(&odb) < 0 ||
-	    git_odb_backend_one_pack(&b, names[c[0].pack]) < 0) {
+	    (loose[c[0].pack]
+		     ? git_odb_backend_loose(&b, names[c[0].pack], -1, 0, 0, 0)
+		     : git_odb_backend_one_pack(&b, names[c[0].pack])) < 0) {
 		err = cr_git_error("%s", names[c[0].pack]);
 		goto done;
 	}
@@ -2363,19 +2464,29 @@ check_copies(char *const *names, const git_oid *ids, const struct copy *c,
 		goto done;
 	}
 	for (k = 0; k < n; k++) {
-		if (git_odb_read(&o, odb, &ids[c[k].obj]) == 0) {
+		why = NULL;
+		if (loose[c[k].pack]) {
+			if ((err = loose_copy_check(odb, &ids[c[k].obj],
+						    &why)) == CR_OK)
+				continue;
+			if (err == CR_ERROR)
+				goto done;
+		} else if (git_odb_read(&o, odb, &ids[c[k].obj]) == 0) {
 			git_odb_object_free(o);
 			continue;
 		}
 		git_oid_tostr(hex, sizeof(hex), &ids[c[k].obj]);
-		err = cr_error_set("%s: object %s is in this pack and in %s, "
-				   "and this copy does not read as its id "
-				   "(%s): git may show it to a reviewer; "
-				   "refusing",
-				   names[c[k].pack], hex, names[c[k].other],
-				   git_error_last() != NULL
-					   ? git_error_last()->message
-					   : "unreadable");
+		err = cr_error_set(
+			"%s%s: object %s is stored here and in "
+			"%s%s, and this copy does not read as its "
+			"id (%s): git may show it to a reviewer; "
+			"refusing",
+			names[c[k].pack], loose[c[k].pack] ? " (loose)" : "",
+			hex, names[c[k].other],
+			loose[c[k].other] ? " (loose)" : "",
+			why != NULL		   ? why
+			: git_error_last() != NULL ? git_error_last()->message
+						   : "unreadable");
 		goto done;
 	}
 done:
@@ -2392,9 +2503,9 @@ done:
  * other is hashed. Each copy is read once; c has room for nagain.
  */
 static int
-check_again(char *const *names, uint32_t pack, const git_oid *ids,
-	    const uint32_t *first, const uint32_t *again, size_t nagain,
-	    unsigned char *checked, struct copy *c)
+check_again(char *const *names, const unsigned char *loose, uint32_t pack,
+	    const git_oid *ids, const uint32_t *first, const uint32_t *again,
+	    size_t nagain, unsigned char *checked, struct copy *c)
 {
 	size_t k, m, run;
 	int err;
@@ -2403,7 +2514,7 @@ check_again(char *const *names, uint32_t pack, const git_oid *ids,
 		return CR_OK;
 	for (k = 0; k < nagain; k++)
 		c[k] = (struct copy){pack, again[k], first[again[k]] - 1};
-	if ((err = check_copies(names, ids, c, nagain)) < 0)
+	if ((err = check_copies(names, loose, ids, c, nagain)) < 0)
 		return err;
 	/* The first copies, grouped by pack. */
 	for (m = 0, k = 0; k < nagain; k++)
@@ -2416,7 +2527,7 @@ check_again(char *const *names, uint32_t pack, const git_oid *ids,
 	for (k = 0; k < m; k += run) {
 		for (run = 1; k + run < m && c[k + run].pack == c[k].pack;)
 			run++;
-		if ((err = check_copies(names, ids, c + k, run)) < 0)
+		if ((err = check_copies(names, loose, ids, c + k, run)) < 0)
 			return err;
 	}
 	return CR_OK;
@@ -2541,13 +2652,169 @@ struct dup_scan {
 	const char *repo;
 	git_oid *ids; /* n, sorted, distinct */
 	size_t n;
-	char **names; /* CR_MAX_PACKS pack indexes */
+	char **names;	      /* CR_MAX_PACKS sources: pack indexes, and */
+	unsigned char *loose; /* object directories' loose objects */
 	size_t npacks;
+	size_t budget; /* loose entries still to look at */
 	uint32_t *first, *again;
 	unsigned char *chunk, *checked;
 	struct copy *c;
 	size_t room;
 };
+
+/* Largest PNAM chunk (the pack names) of a multi-pack-index read. */
+#define CR_MIDX_NAMES_MAX (CR_MAX_PACKS * 64u)
+
+static uint32_t
+be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * A pack index git and libgit2 both load: pack-<40 hex>.idx. git loads
+ * any NAME.idx, libgit2 skips some (".idx" matches every loaded pack by
+ * its prefix test), so a crafted copy could be read by git alone.
+ */
+static int
+git_pack_name(const char *name)
+{
+	return strlen(name) == 49 && strncmp(name, "pack-", 5) == 0 &&
+	       strspn(name + 5, "0123456789abcdef") == 40 &&
+	       strcmp(name + 45, ".idx") == 0;
+}
+
+/*
+ * Refuses a multi-pack-index in dir (the pack directory) that git and
+ * libgit2 would not both use: one they cannot parse, or one naming a pack
+ * that is missing (git keeps using it, libgit2 drops it and reads the
+ * packs' own indexes, so a copy only the multi-pack-index points at would
+ * be read by git alone). A multi-pack-index.d chain (newer git) is
+ * refused: libgit2 does not read it.
+ */
+static int
+check_midx(const char *dir)
+{
+	char path[4096], pk[4096];
+	unsigned char head[12], row[12], *names = NULL;
+	uint64_t pnam = 0, end = 0, off;
+	uint32_t nchunks, npacks, i, k, got = 0;
+	struct stat st;
+	int fd = -1, isdir, err;
+
+	if (snprintf(path, sizeof(path), "%s/multi-pack-index.d", dir) >=
+	    (int)sizeof(path))
+		return cr_error_set("%s: path too long", dir);
+	if (lstat(path, &st) == 0)
+		return cr_error_set("%s: a multi-pack-index chain, which "
+				    "libgit2 does not read; refusing (git "
+				    "multi-pack-index write, or remove it)",
+				    path);
+	path[strlen(path) - 2] = '\0'; /* multi-pack-index */
+	if (lstat(path, &st) != 0)
+		return CR_OK;
+	if ((err = check_node(path, 0, &isdir)) < 0 ||
+	    (err = open_regular(&fd, &st, path, 0)) < 0)
+		return err;
+	if ((err = pread_all(fd, path, head, sizeof(head), 0)) < 0)
+		goto done;
+	nchunks = head[6];
+	npacks = be32(head + 8);
+	if (memcmp(head, "MIDX\1\1", 6) != 0 || head[7] != 0 ||
+	    npacks > CR_MAX_PACKS) {
+		err = cr_error_set("%s: not a multi-pack-index git and libgit2 "
+				   "both read (version 1, SHA-1, at most %u "
+				   "packs); refusing",
+				   path, CR_MAX_PACKS);
+		goto done;
+	}
+	for (i = 0; i < nchunks; i++) {
+		if ((err = pread_all(fd, path, row, sizeof(row),
+				     12 + (uint64_t)i * 12)) < 0)
+			goto done;
+		off = (uint64_t)be32(row + 4) << 32 | be32(row + 8);
+		if (pnam != 0 && end == 0)
+			end = off;
+		if (memcmp(row, "PNAM", 4) == 0)
+			pnam = off;
+	}
+	if ((err = pread_all(fd, path, row, sizeof(row),
+			     12 + (uint64_t)nchunks * 12)) < 0)
+		goto done;
+	if (end == 0)
+		end = (uint64_t)be32(row + 4) << 32 | be32(row + 8);
+	if (pnam == 0 || end <= pnam || end - pnam > CR_MIDX_NAMES_MAX ||
+	    end > (uint64_t)st.st_size) {
+		err = cr_error_set("%s: a malformed multi-pack-index (pack "
+				   "names); refusing",
+				   path);
+		goto done;
+	}
+	if ((names = malloc(end - pnam + 1)) == NULL) {
+		err = cr_error_set("%s: out of memory", path);
+		goto done;
+	}
+	if ((err = pread_all(fd, path, names, end - pnam, pnam)) < 0)
+		goto done;
+	names[end - pnam] = '\0';
+	for (k = 0; k < end - pnam && got < npacks;
+	     k += strlen((char *)names + k) + 1) {
+		const char *n = (const char *)names + k;
+
+		if (*n == '\0')
+			continue;
+		got++;
+		if (!git_pack_name(n) ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, n) >=
+			    (int)sizeof(path) ||
+		    snprintf(pk, sizeof(pk), "%s/%.45s.pack", dir, n) >=
+			    (int)sizeof(pk) ||
+		    stat(path, &st) != 0 || stat(pk, &st) != 0) {
+			err = cr_error_set("%s/multi-pack-index: names pack "
+					   "'%.64s', which is missing or "
+					   "misnamed: git would use the index, "
+					   "libgit2 drops it; refusing (git "
+					   "multi-pack-index write, or remove "
+					   "it)",
+					   dir, n);
+			goto done;
+		}
+	}
+	if (got != npacks)
+		err = cr_error_set("%s/multi-pack-index: names %u packs of "
+				   "%u; refusing",
+				   dir, got, npacks);
+done:
+	free(names);
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/*
+ * After a source (a pack, or a directory's loose objects) was scanned:
+ * checks the copies met again (check_again) and counts it.
+ */
+static int
+after_source(struct dup_scan *ds, size_t nagain)
+{
+	struct copy *more;
+	int err;
+
+	if (nagain > ds->room) {
+		if ((more = realloc(ds->c, nagain * sizeof(*more))) == NULL)
+			return cr_error_set("%s: out of memory", ds->repo);
+		ds->c = more;
+		ds->room = nagain;
+	}
+	if ((err = check_again(ds->names, ds->loose, (uint32_t)ds->npacks,
+			       ds->ids, ds->first, ds->again, nagain,
+			       ds->checked, ds->c)) < 0)
+		return err;
+	ds->npacks++;
+	return CR_OK;
+}
 
 /*
  * Scans the pack indexes of the object directory objdir (every NAME.idx
@@ -2558,7 +2825,6 @@ static int
 scan_pack_dir(struct dup_scan *ds, const char *objdir)
 {
 	char dir[4096], path[4096], pk[4096];
-	struct copy *more;
 	struct dirent *de;
 	struct stat st;
 	size_t len, nagain;
@@ -2567,6 +2833,8 @@ scan_pack_dir(struct dup_scan *ds, const char *objdir)
 
 	if (snprintf(dir, sizeof(dir), "%s/pack", objdir) >= (int)sizeof(dir))
 		return cr_error_set("%s: path too long", objdir);
+	if ((err = check_midx(dir)) < 0)
+		return err;
 	if ((d = opendir(dir)) == NULL)
 		return errno == ENOENT || errno == ENOTDIR
 			       ? CR_OK
@@ -2575,7 +2843,7 @@ scan_pack_dir(struct dup_scan *ds, const char *objdir)
 		if ((err = cr_readdir(&de, d, dir)) <= 0)
 			break;
 		len = strlen(de->d_name);
-		if (len < 5 || strcmp(de->d_name + len - 4, ".idx") != 0)
+		if (len < 4 || strcmp(de->d_name + len - 4, ".idx") != 0)
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
 			    (int)sizeof(path) ||
@@ -2588,6 +2856,14 @@ scan_pack_dir(struct dup_scan *ds, const char *objdir)
 		/* An index without its pack is read by neither. */
 		if (stat(pk, &st) != 0)
 			continue;
+		if (!git_pack_name(de->d_name)) {
+			err = cr_error_set("%s: a pack not named "
+					   "pack-<id>.idx, which git loads and "
+					   "libgit2 may skip; refusing (git "
+					   "repack -a -d)",
+					   path);
+			break;
+		}
 		if (ds->npacks == CR_MAX_PACKS) {
 			err = cr_error_set("%s: more than %u packs; refusing "
 					   "(git repack -a -d)",
@@ -2603,24 +2879,71 @@ scan_pack_dir(struct dup_scan *ds, const char *objdir)
 				    (uint32_t)ds->npacks, ds->again, &nagain,
 				    ds->chunk)) < 0)
 			break;
-		if (nagain > ds->room) {
-			if ((more = realloc(ds->c, nagain * sizeof(*more))) ==
-			    NULL) {
-				err = cr_error_set("%s: out of memory",
-						   ds->repo);
-				break;
-			}
-			ds->c = more;
-			ds->room = nagain;
-		}
-		if ((err = check_again(ds->names, (uint32_t)ds->npacks, ds->ids,
-				       ds->first, ds->again, nagain,
-				       ds->checked, ds->c)) < 0)
+		if ((err = after_source(ds, nagain)) < 0)
 			break;
-		ds->npacks++;
 	}
 	closedir(d);
 	return err;
+}
+
+/*
+ * Scans the loose objects of the object directory objdir (files xx/ and 38
+ * lowercase hex digits, as git and libgit2 name them) as one more source.
+ */
+static int
+scan_loose_dir(struct dup_scan *ds, const char *objdir)
+{
+	char dir[4096], hex[GIT_OID_HEXSZ + 1];
+	struct dirent *de;
+	git_oid id, *hit;
+	size_t nagain = 0;
+	unsigned x;
+	DIR *d;
+	int err = CR_OK;
+
+	if (ds->npacks == CR_MAX_PACKS)
+		return cr_error_set("%s: more than %u packs; refusing "
+				    "(git repack -a -d)",
+				    objdir, CR_MAX_PACKS);
+	if ((ds->names[ds->npacks] = strdup(objdir)) == NULL)
+		return cr_error_set("%s: out of memory", ds->repo);
+	ds->loose[ds->npacks] = 1;
+	for (x = 0; x < 256 && err >= 0; x++) {
+		snprintf(dir, sizeof(dir), "%s/%02x", objdir, x);
+		if ((d = opendir(dir)) == NULL) {
+			if (errno != ENOENT && errno != ENOTDIR)
+				err = cr_error_errno("%s", dir);
+			continue;
+		}
+		while ((err = cr_readdir(&de, d, dir)) > 0) {
+			if (ds->budget-- == 0) {
+				err = cr_error_set("%s: more than %u loose "
+						   "objects; refusing (git "
+						   "repack -a -d)",
+						   objdir,
+						   CR_GITDIR_MAX_ENTRIES);
+				break;
+			}
+			if (strlen(de->d_name) != GIT_OID_HEXSZ - 2 ||
+			    strspn(de->d_name, "0123456789abcdef") !=
+				    GIT_OID_HEXSZ - 2)
+				continue;
+			snprintf(hex, sizeof(hex), "%02x%s", x, de->d_name);
+			if (git_oid_fromstr(&id, hex) < 0 ||
+			    (hit = bsearch(&id, ds->ids, ds->n,
+					   sizeof(*ds->ids), cmp_oid)) == NULL)
+				continue;
+			if (ds->first[hit - ds->ids] == 0)
+				ds->first[hit - ds->ids] =
+					(uint32_t)ds->npacks + 1;
+			else
+				ds->again[nagain++] = (uint32_t)(hit - ds->ids);
+		}
+		closedir(d);
+	}
+	if (err < 0)
+		return err;
+	return after_source(ds, nagain);
 }
 
 static void
@@ -2632,6 +2955,7 @@ dup_scan_free(struct dup_scan *ds)
 		for (i = 0; i < CR_MAX_PACKS && ds->names[i] != NULL; i++)
 			free(ds->names[i]);
 	free(ds->names);
+	free(ds->loose);
 	free(ds->ids);
 	free(ds->first);
 	free(ds->again);
@@ -2659,10 +2983,12 @@ check_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
 
 	memset(&ds, 0, sizeof(ds));
 	ds.repo = repo;
+	ds.budget = CR_GITDIR_MAX_ENTRIES;
 	if ((dirs = malloc(CR_MAX_ODBS * sizeof(*dirs))) == NULL ||
 	    (ds.ids = malloc((w->t->count + w->ndirs + 2) * sizeof(*ds.ids))) ==
 		    NULL ||
 	    (ds.names = calloc(CR_MAX_PACKS, sizeof(*ds.names))) == NULL ||
+	    (ds.loose = calloc(CR_MAX_PACKS, 1)) == NULL ||
 	    (ds.chunk = malloc((size_t)CR_IDX_CHUNK_IDS * GIT_OID_RAWSZ)) ==
 		    NULL) {
 		err = cr_error_set("%s: out of memory", repo);
@@ -2687,8 +3013,14 @@ check_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
 		err = cr_error_set("%s: out of memory", repo);
 		goto done;
 	}
+	/*
+	 * Loose copies count only with alternates: alone, git and libgit2
+	 * both read a pack before a loose file (first_copy_streams), but
+	 * libgit2 may read an alternate's loose file before our packs.
+	 */
 	for (i = 0; i < ndirs && err >= 0; i++)
-		err = scan_pack_dir(&ds, dirs[i]);
+		if ((err = scan_pack_dir(&ds, dirs[i])) >= 0 && ndirs > 1)
+			err = scan_loose_dir(&ds, dirs[i]);
 done:
 	free(dirs);
 	dup_scan_free(&ds);
@@ -2751,6 +3083,8 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 		goto done;
 	}
 	commit = (const git_commit *)peeled;
+	if ((err = git_rev_check(r, repo, rev, git_commit_id(commit))) < 0)
+		goto done;
 	if (git_commit_tree(&tree, commit) < 0) {
 		err = cr_git_error("%s: revision '%s'", repo, rev);
 		goto done;

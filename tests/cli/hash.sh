@@ -249,9 +249,10 @@ dupc=$(git -C dup rev-parse HEAD 'HEAD^{tree}' |
 cat >dupx.py <<'PYEOF'
 import hashlib, struct, sys, zlib
 oid, src, out = bytes.fromhex(sys.argv[1]), sys.argv[2], sys.argv[3]
+kind = int(sys.argv[4]) if len(sys.argv) > 4 else 3  # 3 blob, 4 tag
 data = open(src, "rb").read()
 size = len(data)
-b, hdr = (3 << 4) | (size & 15), bytearray()
+b, hdr = (kind << 4) | (size & 15), bytearray()
 size >>= 4
 while size:
     hdr.append(b | 0x80)
@@ -280,7 +281,7 @@ git -C dup show HEAD:main.c | cmp -s - clean.c &&
 	not_ok "git shows the crafted copy of a blob in two packs"
 # One thread reads .gitattributes, then main.c: libgit2 the genuine copy.
 expect 2 "--git, a blob in two packs" "$ATTEST" hash --threads 1 --git dup
-err_has "pack-$dupx.idx: object $dupblob is in this pack and in" \
+err_has "pack-$dupx.idx: object $dupblob is stored here and in" \
 	"names the crafted copy's pack and the object"
 err_has "pack-$dupg.idx" "names the genuine copy's pack"
 err_has "does not read as its id" "says the copy is not the object"
@@ -288,7 +289,7 @@ err_one_line "a blob in two packs"
 # On more threads libgit2 may meet the crafted copy first: refused too.
 expect 2 "--git, a blob in two packs, 4 threads" \
 	"$ATTEST" hash --threads 4 --git dup
-err_has "pack-$dupx.idx: object $dupblob is in this pack|hash mismatch" \
+err_has "pack-$dupx.idx: object $dupblob is stored here|hash mismatch" \
 	"refuses either copy on 4 threads"
 printf 'fw\n' >dup.bin
 "$ATTEST" sign --source dupsrc --key sk.key -o dup.intoto.jsonl -q dup.bin ||
@@ -312,9 +313,29 @@ git -C altclone show HEAD:main.c | cmp -s - clean.c &&
 	not_ok "git shows the clone's clean copy over the alternate's"
 expect 2 "--git, a blob in a pack and in an alternate's pack" \
 	"$ATTEST" hash --threads 1 --git altclone
-err_has "altclone/\.git/objects/pack/pack-[0-9a-f]+\.idx: object $dupblob is in this pack and in .*altsrc/\.git/objects/pack/" \
+err_has "altclone/\.git/objects/pack/pack-[0-9a-f]+\.idx: object $dupblob is stored here and in .*altsrc/\.git/objects/pack/" \
 	"names the clone's pack and the alternate's"
 err_one_line "a blob in a pack and in an alternate's pack"
+# A tag read differently: the shared clone's own pack holds a crafted copy
+# of tag v1 naming the clean commit (git reads it: git show v1:f is
+# clean), the alternate the real tag naming the backdoor (libgit2 read
+# it). git itself is asked which commit the revision names: refused.
+git init -q tagsrc && printf 'clean\n' >tagsrc/f && git -C tagsrc add f &&
+	git -C tagsrc commit -qm c1 && tagc1=$(git -C tagsrc rev-parse HEAD) &&
+	printf 'system("backdoor")\n' >tagsrc/f &&
+	git -C tagsrc commit -qam c2 && git -C tagsrc tag -a v1 -m v1 &&
+	git -C tagsrc gc -q && git clone -q -s tagsrc tagclone
+printf 'object %s\ntype commit\ntag v1\ntagger T <t@x> 0 +0000\n\nv1\n' \
+	"$tagc1" >crafted.tag
+python3 - "$(git -C tagclone rev-parse v1)" crafted.tag \
+	tagclone/.git/objects/pack 4 <dupx.py >/dev/null
+same "$(git -C tagclone show v1:f 2>/dev/null)" "clean" \
+	"git show follows the clone's crafted tag to the clean commit"
+expect 2 "--git --rev v1, a tag git reads differently" \
+	"$ATTEST" hash --git tagclone --rev v1
+err_has "tagclone: revision 'v1' is commit [0-9a-f]{40} for libgit2 but .* for git" \
+	"says git names another commit"
+err_one_line "a tag git reads differently"
 # Alternates entries git and libgit2 resolve differently are refused.
 cp -r altclone altq && printf '"%s"\n' "$PWD/altsrc/.git/objects" \
 	>altq/.git/objects/info/alternates
@@ -380,6 +401,40 @@ expect 0 "--git, a shared clone repacked with its alternate's objects" \
 	"$ATTEST" hash --git twopkshared
 same "$(first)" "$(git_sha256_tree twopks)" \
 	"--git on the shared clone is git's tree id"
+# Packs git loads and libgit2 may not are refused: a pack named other
+# than pack-<id>.idx (libgit2's prefix test skips ".idx"), a
+# multi-pack-index naming a pack that is gone (git keeps using it, libgit2
+# drops it). A multi-pack-index over the packs there is git's tree id.
+git clone -q --no-local twopkrepo midx && git -C midx repack -q -a -d &&
+	ls midx/.git/objects/pack/pack-*.pack >midx.before &&
+	printf 'unrelated\n' | git -C midx hash-object -w --stdin |
+	git -C midx pack-objects -q .git/objects/pack/pack >/dev/null &&
+	git -C midx multi-pack-index write
+[ "$(ls midx/.git/objects/pack/pack-*.pack | wc -l)" -eq 2 ] &&
+	[ -f midx/.git/objects/pack/multi-pack-index ] &&
+	ok "a multi-pack-index over two packs" ||
+	not_ok "a multi-pack-index over two packs"
+expect 0 "--git, a multi-pack-index over its packs" "$ATTEST" hash --git midx
+same "$(first)" "$(git_sha256_tree twopk)" \
+	"--git with a multi-pack-index is git's tree id"
+rm -f $(ls midx/.git/objects/pack/pack-*.pack | grep -v -F -f midx.before)
+expect 2 "--git, a multi-pack-index naming a missing pack" \
+	"$ATTEST" hash --git midx
+err_has "midx/\.git/objects/pack/multi-pack-index: names pack 'pack-[0-9a-f]{40}\.idx', which is missing" \
+	"names the missing pack"
+err_one_line "a multi-pack-index naming a missing pack"
+git clone -q --no-local twopkrepo oddname &&
+	git -C oddname repack -q -a -d &&
+	for f in oddname/.git/objects/pack/pack-*; do
+		mv "$f" "oddname/.git/objects/pack/${f##*.}.${f##*.}"
+	done &&
+	mv oddname/.git/objects/pack/idx.idx oddname/.git/objects/pack/.idx &&
+	mv oddname/.git/objects/pack/pack.pack oddname/.git/objects/pack/.pack
+git -C oddname cat-file -e HEAD:top 2>/dev/null &&
+	ok "git loads a pack named .idx" || not_ok "git loads a pack named .idx"
+expect 2 "--git, a pack named .idx" "$ATTEST" hash --git oddname
+err_has "oddname/\.git/objects/pack/\.idx: a pack not named pack-<id>\.idx" \
+	"names the misnamed pack"
 "$ATTEST" sign --source twopk --key sk.key -o twopk.intoto.jsonl -q dup.bin ||
 	not_ok "sign the tree of two packs"
 expect 0 "verify source --git, objects in two packs" \
@@ -535,6 +590,25 @@ if unshare -rm true 2>/dev/null &&
 				exec "$3" hash --threads 1 "$2"' \
 			sh "$from" "$name" "$ATTEST"
 	done
+	# A file of 1 MiB or more whose file system maps only part of it
+	# (sysfs's BTF: the first window maps, the next fails): the rest is
+	# read, and the hash is the one of a copy.
+	if [ -r /sys/kernel/btf/vmlinux ] &&
+		[ "$(stat -c %s /sys/kernel/btf/vmlinux)" -gt 4194304 ]; then
+		mkdir btf btfcopy && : >btf/v &&
+			cp /sys/kernel/btf/vmlinux btfcopy/v
+		"$ATTEST" hash -q btfcopy >btf.want
+		for t in 1 2; do
+			expect 0 "a file mapped only in part, $t threads" \
+				unshare -rm sh -c 'mount --bind "$1" btf/v &&
+					exec "$2" hash -q --threads "$3" btf' \
+				sh /sys/kernel/btf/vmlinux "$ATTEST" "$t"
+			same "$(first)" "$(cut -d' ' -f1 btf.want)" \
+				"its hash is the copy's, $t threads"
+		done
+	else
+		ok "# SKIP no /sys/kernel/btf/vmlinux over 4 MiB"
+	fi
 else
 	ok "# SKIP no user namespaces or no /sys: growing and shrinking files"
 fi
