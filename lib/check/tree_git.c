@@ -83,6 +83,7 @@ struct gwalk {
 	size_t dirs_alloc;
 	const char *repo;
 	const char *rev;
+	int loose; /* a loose object is stored somewhere: a blob may stream */
 	int err;
 };
 
@@ -538,14 +539,21 @@ hash_blob(unsigned char out[CR_SHA256_LEN], uint64_t *size, git_odb *odb,
 	 * first costs a loose-object lookup (a path resolved by the kernel)
 	 * and a formatted "not found" for every packed blob.
 	 */
-	if (git_odb_read_header(&len, &type, odb, id) < 0) {
-		err = object_fail(w, id, NULL);
-		goto done;
-	}
-	if (len > CR_STREAM_CHUNK &&
-	    (streams = first_copy_streams(odb, id, w)) < 0) {
-		err = streams;
-		goto done;
+	/*
+	 * With no loose object in the repository or its alternates, every
+	 * blob is packed and read whole: its header (a walk down its delta
+	 * chain, under libgit2's pack locks) is not read first.
+	 */
+	if (w->loose) {
+		if (git_odb_read_header(&len, &type, odb, id) < 0) {
+			err = object_fail(w, id, NULL);
+			goto done;
+		}
+		if (len > CR_STREAM_CHUNK &&
+		    (streams = first_copy_streams(odb, id, w)) < 0) {
+			err = streams;
+			goto done;
+		}
 	}
 	if (streams == 1 &&
 	    git_odb_open_rstream(&st, &len, &type, odb, id) == 0) {
@@ -2647,6 +2655,47 @@ refuse_alternates(git_repository *r, const char *repo)
 	return err;
 }
 
+/*
+ * Sets *out when the repository or an alternate holds a loose object (a
+ * file in one of objects/00 to objects/ff); at most 256 directories
+ * opened and one entry read from each.
+ */
+static int
+any_loose(git_repository *r, const char *repo, int *out)
+{
+	char(*dirs)[4096], dir[4096 + 4];
+	struct dirent *de;
+	size_t n = 0, i;
+	unsigned x;
+	DIR *d;
+	int err;
+
+	*out = 0;
+	if ((dirs = malloc(CR_MAX_ODBS * sizeof(*dirs))) == NULL)
+		return cr_error_set("%s: out of memory", repo);
+	if ((err = object_dirs(dirs, &n, r, repo)) < 0)
+		goto done;
+	for (i = 0; i < n && !*out; i++)
+		for (x = 0; x < 256 && !*out; x++) {
+			snprintf(dir, sizeof(dir), "%s/%02x", dirs[i], x);
+			if ((d = opendir(dir)) == NULL)
+				continue;
+			while ((err = cr_readdir(&de, d, dir)) > 0)
+				if (strcmp(de->d_name, ".") != 0 &&
+				    strcmp(de->d_name, "..") != 0) {
+					*out = 1;
+					break;
+				}
+			closedir(d);
+			if (err < 0)
+				goto done;
+		}
+	err = CR_OK;
+done:
+	free(dirs);
+	return err;
+}
+
 /* What check_dup_packs reads and keeps, freed by dup_scan_free. */
 struct dup_scan {
 	const char *repo;
@@ -3072,7 +3121,8 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 		return cr_error_set("libgit2: cannot initialise");
 	limit_memory();
 	if ((err = open_repo(&r, repo)) < 0 ||
-	    (err = refuse_ambiguous_rev(r, repo, rev)) < 0)
+	    (err = refuse_ambiguous_rev(r, repo, rev)) < 0 ||
+	    (err = any_loose(r, repo, &w.loose)) < 0)
 		goto done;
 	if (git_revparse_single(&obj, r, rev) < 0) {
 		err = cr_git_error("%s: revision '%s'", repo, rev);
