@@ -316,6 +316,30 @@ expect 2 "--git, a blob in a pack and in an alternate's pack" \
 err_has "altclone/\.git/objects/pack/pack-[0-9a-f]+\.idx: object $dupblob is stored here and in .*altsrc/\.git/objects/pack/" \
 	"names the clone's pack and the alternate's"
 err_one_line "a blob in a pack and in an alternate's pack"
+# Loose copies with alternates: libgit2 reads an alternate's loose object
+# before the repository's own, git the other way round. The clean copy
+# loose in the repository (git shows it), the backdoor loose in its
+# alternate (libgit2 read it): every loose copy is checked, refused.
+git init -q loosealt && cp dupsrc/main.c loosealt/ &&
+	git -C loosealt add main.c && git -C loosealt commit -qm l
+lx=$(git -C loosealt rev-parse HEAD:main.c)
+mkdir -p "lalt/objects/${lx%"${lx#??}"}" &&
+	mv "loosealt/.git/objects/${lx%"${lx#??}"}/${lx#??}" \
+		"lalt/objects/${lx%"${lx#??}"}/"
+python3 - "loosealt/.git/objects/${lx%"${lx#??}"}/${lx#??}" clean.c <<'PYZ'
+import sys, zlib
+data = open(sys.argv[2], "rb").read()
+open(sys.argv[1], "wb").write(zlib.compress(b"blob %d\0" % len(data) + data))
+PYZ
+printf '%s\n' "$PWD/lalt/objects" >loosealt/.git/objects/info/alternates
+git -C loosealt show HEAD:main.c 2>/dev/null | cmp -s - clean.c &&
+	ok "git shows the repository's loose copy over the alternate's" ||
+	not_ok "git shows the repository's loose copy over the alternate's"
+expect 2 "--git, a loose copy here and in the alternate" \
+	"$ATTEST" hash --git loosealt
+err_has "loosealt/\.git/objects \(loose\): object $lx is stored here and in .*lalt/objects \(loose\)" \
+	"names both object directories"
+err_one_line "a loose copy here and in the alternate"
 # A tag read differently: the shared clone's own pack holds a crafted copy
 # of tag v1 naming the clean commit (git reads it: git show v1:f is
 # clean), the alternate the real tag naming the backdoor (libgit2 read
