@@ -1,8 +1,9 @@
 /*
  * The source tree hash of a directory as on disk. The calling thread walks
  * the directory and opens each regular file relative to its directory's
- * descriptor; the open files go through a small bounded ring to hashing
- * threads, so hashing starts with the walk and runs on every core.
+ * descriptor; the open files go through a small bounded set (the ring) to
+ * hashing threads, largest first, so hashing starts with the walk, runs on
+ * every core, and ends on every core at about the same time.
  */
 #include "tree.h"
 #include "error.h"
@@ -32,11 +33,16 @@
  */
 #define RING 128
 
-/* One opened file to hash: its entry and its stored (never moved) path. */
+/*
+ * One opened file to hash: its entry, its stored (never moved) path, and
+ * its mode and size as fstat gave them when it was opened.
+ */
 struct job {
 	size_t idx;
 	const char *path;
 	int fd;
+	mode_t mode;
+	uint64_t size;
 };
 
 /* Shared by the walk and the hashing threads. */
@@ -46,10 +52,10 @@ struct pool {
 	const struct cr_tree_opts *opts;
 	EVP_MD *md;
 	pthread_mutex_t lock;
-	pthread_cond_t more; /* a job was queued, the walk ended or stop */
-	struct job ring[RING];
-	size_t head, len; /* under lock */
-	int walked;	  /* under lock: no more jobs will come */
+	pthread_cond_t more;   /* a job was queued, the walk ended or stop */
+	struct job ring[RING]; /* in no order: the largest is taken first */
+	size_t len;	       /* under lock */
+	int walked;	       /* under lock: no more jobs will come */
 	atomic_int stop;
 	atomic_uint_fast64_t files, bytes;
 	int err; /* the first failure of a hashing thread, under lock */
@@ -221,20 +227,16 @@ static int
 hash_fd(struct worker *w, const struct job *j, struct result *r)
 {
 	struct pool *p = w->p;
-	struct stat st;
 	char head[CR_OBJECT_HEADER_MAX];
-	uint64_t size, total = 0;
+	uint64_t size = j->size, total = 0;
 	unsigned int len;
 	size_t hl;
 	int err;
 
-	if (fstat(j->fd, &st) < 0)
-		return cr_error_errno("%s/%s", p->root, j->path);
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(j->mode))
 		return cr_error_set("%s/%s: changed while reading (no longer "
 				    "a regular file)",
 				    p->root, j->path);
-	size = (uint64_t)st.st_size;
 	hl = cr_object_header(head, "blob", size);
 	if (EVP_DigestInit_ex2(w->ctx, p->md, NULL) != 1 ||
 	    EVP_DigestUpdate(w->ctx, head, hl) != 1)
@@ -257,7 +259,7 @@ hash_fd(struct worker *w, const struct job *j, struct result *r)
 	if (EVP_DigestFinal_ex(w->ctx, r->oid, &len) != 1)
 		return cr_error_openssl("%s/%s: sha256", p->root, j->path);
 	r->size = total;
-	r->mode = (st.st_mode & S_IXUSR) ? CR_MODE_EXEC : CR_MODE_FILE;
+	r->mode = (j->mode & S_IXUSR) ? CR_MODE_EXEC : CR_MODE_FILE;
 	return CR_OK;
 }
 
@@ -303,6 +305,29 @@ run(struct worker *w, struct job *j)
 	return CR_OK;
 }
 
+/*
+ * Takes the largest queued job (the smallest when smallest), under lock.
+ * The hashing threads take the largest, so that the files left when the
+ * walk ends are small ones and no core waits long for another to finish
+ * a big file alone (a SHA-256 cannot be split). The walk, when the ring
+ * is full, takes the smallest, to be back walking soon: were it to hash a
+ * big file, the others could empty the ring and wait.
+ */
+static struct job
+pop_job(struct pool *p, int smallest)
+{
+	struct job j;
+	size_t i, best = 0;
+
+	for (i = 1; i < p->len; i++)
+		if (smallest ? p->ring[i].size < p->ring[best].size
+			     : p->ring[i].size > p->ring[best].size)
+			best = i;
+	j = p->ring[best];
+	p->ring[best] = p->ring[--p->len];
+	return j;
+}
+
 /* The next job, waiting for the walk; 0 when there is none left or stop. */
 static int
 take(struct pool *p, struct job *j)
@@ -313,9 +338,7 @@ take(struct pool *p, struct job *j)
 	while (p->len == 0 && !p->walked && !atomic_load(&p->stop))
 		pthread_cond_wait(&p->more, &p->lock);
 	if (p->len > 0 && !atomic_load(&p->stop)) {
-		*j = p->ring[p->head];
-		p->head = (p->head + 1) % RING;
-		p->len--;
+		*j = pop_job(p, 0);
 		got = 1;
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -335,11 +358,12 @@ work(void *arg)
 }
 
 /*
- * Queues an opened file (fd taken over). When the ring is full the walk
- * hashes the oldest job itself rather than wait, so no core idles.
+ * Queues an opened file (the job's fd taken over). When the ring is full
+ * the walk hashes the smallest job itself rather than wait, so no core
+ * idles.
  */
 static int
-queue(struct walk *w, size_t idx, const char *path, int fd)
+queue(struct walk *w, const struct job *nj)
 {
 	struct pool *p = w->p;
 	struct job j;
@@ -348,21 +372,15 @@ queue(struct walk *w, size_t idx, const char *path, int fd)
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
 		if (p->len < RING) {
-			j.idx = idx;
-			j.path = path;
-			j.fd = fd;
-			p->ring[(p->head + p->len) % RING] = j;
-			p->len++;
+			p->ring[p->len++] = *nj;
 			pthread_cond_signal(&p->more);
 			pthread_mutex_unlock(&p->lock);
 			return CR_OK;
 		}
-		j = p->ring[p->head];
-		p->head = (p->head + 1) % RING;
-		p->len--;
+		j = pop_job(p, 1);
 		pthread_mutex_unlock(&p->lock);
 		if ((err = run(w->self, &j)) < 0) {
-			close(fd);
+			close(nj->fd);
 			return err;
 		}
 	}
@@ -377,30 +395,38 @@ static int
 add_file(struct walk *w, int dfd, const char *name)
 {
 	struct pool *p = w->p;
-	const char *path;
-	size_t idx;
-	int fd, err;
+	struct stat st;
+	struct job j;
+	int err;
 
-	fd = openat(dfd, name,
-		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
+	j.fd = openat(dfd, name,
+		      O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+			      O_NONBLOCK);
+	if (j.fd < 0) {
 		if (errno == ELOOP)
 			return cr_error_set("%s/%s: changed while reading (now "
 					    "a symlink)",
 					    w->root, w->path);
 		return cr_error_errno("%s/%s", w->root, w->path);
 	}
-	/* Mode, size and id come when the file is hashed. */
-	pthread_mutex_lock(&p->lock);
-	err = cr_tree_add(p->t, w->path, CR_MODE_FILE, NULL, 0);
-	idx = p->t->count - 1;
-	path = p->t->entries[idx].path;
-	pthread_mutex_unlock(&p->lock);
-	if (err < 0) {
-		close(fd);
+	if (fstat(j.fd, &st) < 0) {
+		err = cr_error_errno("%s/%s", w->root, w->path);
+		close(j.fd);
 		return err;
 	}
-	return queue(w, idx, path, fd);
+	j.mode = st.st_mode;
+	j.size = (uint64_t)st.st_size;
+	/* Mode and id are filled in when the file is hashed. */
+	pthread_mutex_lock(&p->lock);
+	err = cr_tree_add(p->t, w->path, CR_MODE_FILE, NULL, 0);
+	j.idx = p->t->count - 1;
+	j.path = p->t->entries[j.idx].path;
+	pthread_mutex_unlock(&p->lock);
+	if (err < 0) {
+		close(j.fd);
+		return err;
+	}
+	return queue(w, &j);
 }
 
 static int
@@ -615,8 +641,8 @@ walk_and_hash(struct cr_tree *t, int rootfd, const char *root,
 	for (i = 1; i <= started; i++)
 		pthread_join(tids[i], NULL);
 	/* Files still queued after a failure. */
-	for (; p.len > 0; p.len--, p.head = (p.head + 1) % RING)
-		close(p.ring[p.head].fd);
+	for (; p.len > 0; p.len--)
+		close(p.ring[p.len - 1].fd);
 	if (p.err != CR_OK)
 		err = cr_error_set("%s", p.msg);
 	else if (err == CR_OK && atomic_load(&p.stop))
