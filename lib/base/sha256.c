@@ -4,10 +4,25 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
+
+/*
+ * SHA-256 fetched from the default provider once for the process: every
+ * blob and tree id starts a digest, and EVP_sha256() would look it up in
+ * the provider's store (a lock and a hash lookup) each time.
+ */
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+static EVP_MD *md_sha256;
+
+static void
+fetch_md(void)
+{
+	md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
 
 int
 cr_sha256_init(struct cr_sha256 *h)
@@ -15,9 +30,10 @@ cr_sha256_init(struct cr_sha256 *h)
 	EVP_MD_CTX *ctx;
 
 	h->ctx = NULL;
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
+	pthread_once(&md_once, fetch_md);
+	if (md_sha256 == NULL || (ctx = EVP_MD_CTX_new()) == NULL)
 		return cr_error_openssl("sha256");
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+	if (EVP_DigestInit_ex2(ctx, md_sha256, NULL) != 1) {
 		EVP_MD_CTX_free(ctx);
 		return cr_error_openssl("sha256");
 	}

@@ -177,10 +177,28 @@ append(struct level *l, unsigned int mode, const char *name, size_t n,
        const unsigned char oid[CR_SHA256_LEN])
 {
 	char m[16];
+	const char *ms = m;
 	size_t ml, need;
 	unsigned char *p;
 
-	ml = (size_t)snprintf(m, sizeof(m), "%o", mode);
+	/* The four modes a tree holds, without a printf each. */
+	switch (mode) {
+	case CR_MODE_FILE:
+		ms = "100644";
+		break;
+	case CR_MODE_EXEC:
+		ms = "100755";
+		break;
+	case CR_MODE_LINK:
+		ms = "120000";
+		break;
+	case CR_MODE_TREE:
+		ms = "40000";
+		break;
+	default:
+		snprintf(m, sizeof(m), "%o", mode);
+	}
+	ml = strlen(ms);
 	need = ml + 1 + n + 1 + CR_SHA256_LEN;
 	if (l->cap - l->len < need) {
 		size_t cap = l->cap ? l->cap : 4096;
@@ -192,7 +210,7 @@ append(struct level *l, unsigned int mode, const char *name, size_t n,
 		l->cap = cap;
 	}
 	p = l->buf + l->len;
-	memcpy(p, m, ml);
+	memcpy(p, ms, ml);
 	p += ml;
 	*p++ = ' ';
 	memcpy(p, name, n);
@@ -301,7 +319,11 @@ cr_tree_finish(struct cr_tree *t)
 		if ((why = bad_path(t->entries[i].path)) != NULL)
 			return cr_error_set("'%s': %s", t->entries[i].path,
 					    why);
-	if (t->count > 1)
+	/* A git tree's walk comes in order already: checked in one pass. */
+	for (i = 1; i < t->count; i++)
+		if (cmp_entry(&t->entries[i - 1], &t->entries[i]) > 0)
+			break;
+	if (i < t->count)
 		qsort(t->entries, t->count, sizeof(*t->entries), cmp_entry);
 	for (i = 1; i < t->count; i++)
 		if (strcmp(t->entries[i - 1].path, t->entries[i].path) == 0)
