@@ -3019,11 +3019,13 @@ dup_scan_free(struct dup_scan *ds)
  * its alternates, reads as its id in each (check_again()): git picks
  * among all those packs by its own order. Each pack index is read once,
  * in order, its ids merged with ours; only the objects met twice are read
- * again.
+ * again. The blobs are the pool's distinct ones, all added (the walk has
+ * ended), whose ids no thread writes.
  */
 static int
 check_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
-		const git_oid *commit, const git_oid *root)
+		const struct bpool *p, const git_oid *commit,
+		const git_oid *root)
 {
 	char(*dirs)[4096] = NULL;
 	struct dup_scan ds;
@@ -3034,7 +3036,7 @@ check_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
 	ds.repo = repo;
 	ds.budget = CR_GITDIR_MAX_ENTRIES;
 	if ((dirs = malloc(CR_MAX_ODBS * sizeof(*dirs))) == NULL ||
-	    (ds.ids = malloc((w->t->count + w->ndirs + 2) * sizeof(*ds.ids))) ==
+	    (ds.ids = malloc((p->ngroups + w->ndirs + 2) * sizeof(*ds.ids))) ==
 		    NULL ||
 	    (ds.names = calloc(CR_MAX_PACKS, sizeof(*ds.names))) == NULL ||
 	    (ds.loose = calloc(CR_MAX_PACKS, 1)) == NULL ||
@@ -3049,8 +3051,8 @@ check_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
 	git_oid_cpy(&ds.ids[n++], root);
 	for (i = 0; i < w->ndirs; i++)
 		git_oid_cpy(&ds.ids[n++], &w->dirs[i]);
-	for (i = 0; i < w->t->count; i++)
-		git_oid_cpy(&ds.ids[n++], &w->refs[i].id);
+	for (i = 0; i < p->ngroups; i++)
+		git_oid_cpy(&ds.ids[n++], &group_at(p, i)->id);
 	qsort(ds.ids, n, sizeof(*ds.ids), cmp_oid);
 	for (len = 0, i = 0; i < n; i++)
 		if (len == 0 || git_oid_cmp(&ds.ids[len - 1], &ds.ids[i]) != 0)
@@ -3150,12 +3152,14 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 		err = w.err < 0 ? w.err : cr_git_error("%s: %s", repo, rev);
 		goto done;
 	}
-	if ((err = scan_tree_attrs(&w, r)) < 0)
+	/* The other threads hash every blob met while this one checks. */
+	publish(&h.p, 0);
+	if ((err = scan_tree_attrs(&w, r)) < 0 ||
+	    (err = check_dup_packs(r, repo, &w, &h.p, git_commit_id(commit),
+				   git_tree_id(tree))) < 0)
 		goto done;
 	hashing = 0;
-	if ((err = hasher_end(&h, &w, r, 1, opts)) < 0 ||
-	    (err = check_dup_packs(r, repo, &w, git_commit_id(commit),
-				   git_tree_id(tree))) < 0)
+	if ((err = hasher_end(&h, &w, r, 1, opts)) < 0)
 		goto done;
 	if ((err = cr_tree_finish(w.t)) < 0) {
 		snprintf(msg, sizeof(msg), "%s", cr_error_last());
