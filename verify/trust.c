@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int
+static int
 trust_add_attestation(struct trust *t, const char *cmd, const char *path)
 {
 	if (t->natt == TRUST_MAX_FILES)
@@ -19,7 +19,7 @@ trust_add_attestation(struct trust *t, const char *cmd, const char *path)
 	return 0;
 }
 
-int
+static int
 trust_add_bundle(struct trust *t, const char *cmd, const char *path)
 {
 	int rc;
@@ -29,7 +29,7 @@ trust_add_bundle(struct trust *t, const char *cmd, const char *path)
 	return rc;
 }
 
-int
+static int
 trust_add_key(struct trust *t, const char *cmd, const char *path)
 {
 	if (t->nkeys == TRUST_MAX_FILES)
@@ -38,7 +38,7 @@ trust_add_key(struct trust *t, const char *cmd, const char *path)
 	return 0;
 }
 
-int
+static int
 trust_add_log_option(struct trust *t, const char *cmd, int c, const char *arg)
 {
 	const char **list;

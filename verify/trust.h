@@ -27,24 +27,12 @@ struct trust {
 	struct cr_checked_set set;
 };
 
-/* Records one -a or -k value; returns 0 or an exit code after usage. */
-int trust_add_attestation(struct trust *t, const char *cmd, const char *path);
-/* Records one --bundle FILE (a Sigstore bundle), counted as an attestation. */
-int trust_add_bundle(struct trust *t, const char *cmd, const char *path);
-int trust_add_key(struct trust *t, const char *cmd, const char *path);
-
 /*
- * Records --log-key, --proof, --witness-key and --witness-threshold
- * (c is the option's getopt value: 'L', 'P', 'W' or 'H'); 0 or an exit
- * code after a usage message.
- */
-int trust_add_log_option(struct trust *t, const char *cmd, int c,
-			 const char *arg);
-
-/*
- * Records any of the options above by its id: 'a' -a/--attestation,
- * 'b' --bundle, 'k' -k/--key and the log options. Returns -1 when id is
- * none of them, 0 when recorded, or an exit code after a usage message.
+ * Records one trust option by its id: 'a' -a/--attestation, 'b' --bundle
+ * (a Sigstore bundle, counted as an attestation), 'k' -k/--key, and the
+ * log options 'L' --log-key, 'P' --proof, 'W' --witness-key and 'H'
+ * --witness-threshold. Returns -1 when id is none of them, 0 when
+ * recorded, or an exit code after a usage message.
  */
 int trust_option(struct trust *t, const char *cmd, int id, const char *arg);
 
