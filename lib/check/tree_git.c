@@ -1,6 +1,7 @@
 /* The source tree hash of a committed tree, read through libgit2 as git reads it. */
 #include "tree.h"
 #include "error.h"
+#include "git_child.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -1591,9 +1592,6 @@ done:
 	return err;
 }
 
-/* How long 'git config --list' may take; it reads a few small files. */
-#define CR_GIT_TIMEOUT_MS 30000
-
 /*
  * Reads what the child pid writes to fd until EOF, at most CR_GITCONFIG_MAX
  * bytes and for at most CR_GIT_TIMEOUT_MS: a config that makes git block (an
@@ -1666,63 +1664,23 @@ static int
 run_git(char **out, size_t *len, int *code, const char *repo,
 	const char *gitdir, const char *const *args, int both, const char *what)
 {
-	char arg[4096 + 16], pathvar[4096];
-	char *argv[8] = {"git", arg};
-	char *envp[] = {pathvar, "GIT_CONFIG_NOSYSTEM=1",
-			"GIT_CONFIG_GLOBAL=/dev/null", "LC_ALL=C", NULL};
-	const char *path = getenv("PATH");
-	posix_spawn_file_actions_t fa;
 	pid_t pid = -1;
-	size_t i;
-	int fds[2] = {-1, -1}, status, rc, err = CR_OK;
+	int fd = -1, status, err;
 
 	*out = NULL;
 	*len = 0;
 	*code = -1;
-	for (i = 0; args[i] != NULL && i < 6; i++)
-		argv[2 + i] = (char *)args[i];
-	argv[2 + i] = NULL;
-	snprintf(arg, sizeof(arg), "--git-dir=%s", gitdir);
-	snprintf(pathvar, sizeof(pathvar), "PATH=%s",
-		 path != NULL && *path != '\0' ? path : "/usr/bin:/bin");
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return cr_error_errno("%s: pipe", repo);
-	if (posix_spawn_file_actions_init(&fa) != 0) {
-		err = cr_error_set("%s: out of memory", repo);
-		goto done;
-	}
-	if (posix_spawn_file_actions_adddup2(&fa, fds[1], 1) != 0 ||
-	    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
-					     0) != 0 ||
-	    (both ? posix_spawn_file_actions_adddup2(&fa, fds[1], 2)
-		  : posix_spawn_file_actions_addopen(&fa, 2, "/dev/null",
-						     O_WRONLY, 0)) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		err = cr_error_set("%s: out of memory", repo);
-		goto done;
-	}
-	/* glibc reports an exec failure (no git) here, as ENOENT. */
-	rc = posix_spawnp(&pid, "git", &fa, NULL, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
-	fds[1] = -1;
-	if (rc != 0) {
-		pid = -1;
-		if (rc != ENOENT)
-			err = cr_error_set("%s: cannot run git: %s", repo,
-					   strerror(rc));
-		goto done;
-	}
-	err = read_child(out, len, fds[0], pid, repo, what);
-	close(fds[0]);
-	fds[0] = -1;
+	if ((err = cr_git_spawn(&pid, &fd, -1, repo, gitdir, args, both)) < 0 ||
+	    pid < 0)
+		return err;
+	err = read_child(out, len, fd, pid, repo, what);
+	close(fd);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
 			if (err == CR_OK)
 				err = cr_error_errno("%s: git", repo);
 			goto done;
 		}
-	pid = -1;
 	if (err < 0)
 		goto done;
 	if (!WIFEXITED(status))
@@ -1730,13 +1688,6 @@ run_git(char **out, size_t *len, int *code, const char *repo,
 	else if (WEXITSTATUS(status) != 127) /* 127: no such program */
 		*code = WEXITSTATUS(status);
 done:
-	if (fds[0] >= 0)
-		close(fds[0]);
-	if (fds[1] >= 0)
-		close(fds[1]);
-	if (pid > 0)
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
 	if (err < 0 || *code < 0) {
 		free(*out);
 		*out = NULL;
@@ -2977,7 +2928,11 @@ scan_loose_dir(struct dup_scan *ds, const char *objdir)
 			    strspn(de->d_name, "0123456789abcdef") !=
 				    GIT_OID_HEXSZ - 2)
 				continue;
-			snprintf(hex, sizeof(hex), "%02x%s", x, de->d_name);
+			/* Its 38 digits after the directory's two. */
+			hex[0] = "0123456789abcdef"[x >> 4];
+			hex[1] = "0123456789abcdef"[x & 15];
+			memcpy(hex + 2, de->d_name, GIT_OID_HEXSZ - 2);
+			hex[GIT_OID_HEXSZ] = '\0';
 			if (git_oid_fromstr(&id, hex) < 0 ||
 			    (hit = bsearch(&id, ds->ids, ds->n,
 					   sizeof(*ds->ids), cmp_oid)) == NULL)
@@ -3021,11 +2976,16 @@ dup_scan_free(struct dup_scan *ds)
  * in order, its ids merged with ours; only the objects met twice are read
  * again. The blobs are the pool's distinct ones, all added (the walk has
  * ended), whose ids no thread writes.
+ *
+ * Where an object may be stored more than once (more than one pack, a
+ * loose object, an alternate), git itself is then asked for every one of
+ * them beside the hashing (*batch, cr_git_batch_start): a catch-all for a
+ * way git picks a copy this scan does not know.
  */
 static int
-check_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
-		const struct bpool *p, const git_oid *commit,
-		const git_oid *root)
+check_dup_packs(struct cr_git_batch **batch, git_repository *r,
+		const char *repo, const struct gwalk *w, const struct bpool *p,
+		const git_oid *commit, const git_oid *root)
 {
 	char(*dirs)[4096] = NULL;
 	struct dup_scan ds;
@@ -3072,6 +3032,11 @@ check_dup_packs(git_repository *r, const char *repo, const struct gwalk *w,
 	for (i = 0; i < ndirs && err >= 0; i++)
 		if ((err = scan_pack_dir(&ds, dirs[i])) >= 0 && ndirs > 1)
 			err = scan_loose_dir(&ds, dirs[i]);
+	if (err >= 0 && (ndirs > 1 || ds.npacks > 1 || w->loose)) {
+		err = cr_git_batch_start(batch, repo, git_repository_path(r),
+					 ds.ids, ds.n);
+		ds.ids = NULL; /* the batch's now, freed by it */
+	}
 done:
 	free(dirs);
 	dup_scan_free(&ds);
@@ -3101,6 +3066,7 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 {
 	struct gwalk w = {0};
 	struct hasher h;
+	struct cr_git_batch *batch = NULL;
 	int hashing = 0;
 	git_repository *r = NULL;
 	git_object *obj = NULL, *peeled = NULL;
@@ -3155,11 +3121,16 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 	/* The other threads hash every blob met while this one checks. */
 	publish(&h.p, 0);
 	if ((err = scan_tree_attrs(&w, r)) < 0 ||
-	    (err = check_dup_packs(r, repo, &w, &h.p, git_commit_id(commit),
-				   git_tree_id(tree))) < 0)
+	    (err = check_dup_packs(&batch, r, repo, &w, &h.p,
+				   git_commit_id(commit), git_tree_id(tree))) <
+		    0)
 		goto done;
 	hashing = 0;
 	if ((err = hasher_end(&h, &w, r, 1, opts)) < 0)
+		goto done;
+	err = cr_git_batch_end(batch, 0);
+	batch = NULL;
+	if (err < 0)
 		goto done;
 	if ((err = cr_tree_finish(w.t)) < 0) {
 		snprintf(msg, sizeof(msg), "%s", cr_error_last());
@@ -3181,6 +3152,7 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 done:
 	if (hashing)
 		hasher_end(&h, &w, r, 0, opts);
+	cr_git_batch_end(batch, 1);
 	cr_tree_free(w.t);
 	free(w.refs);
 	free(w.attrs);

@@ -459,6 +459,52 @@ git -C oddname cat-file -e HEAD:top 2>/dev/null &&
 expect 2 "--git, a pack named .idx" "$ATTEST" hash --git oddname
 err_has "oddname/\.git/objects/pack/\.idx: a pack not named pack-<id>\.idx" \
 	"names the misnamed pack"
+# Where a copy may be stored twice (here three packs), git itself is
+# asked for every object of the tree ('git cat-file --batch') and each
+# must hash to its id: a catch-all for a way git picks a copy that the
+# scan of packs does not know. A git that shows other bytes for one blob
+# (e/two), or stops early, is refused; one pack and no loose object hold
+# a single copy of each, and git is not asked.
+# git runs with a bare environment: the wrapper reads its filter from a
+# file.
+mkdir fakegit
+cat >fakegit/git <<EOF
+#!/bin/sh
+case " \$* " in
+*" cat-file --batch "*)
+	"$(command -v git)" "\$@" | python3 "$T/filter.py" ;;
+*) exec "$(command -v git)" "\$@" ;;
+esac
+EOF
+chmod +x fakegit/git
+filter() { printf 'import sys\nd = sys.stdin.buffer.read()\n%s\n' "$1" >filter.py; }
+filter 'sys.stdout.buffer.write(d)'
+expect 0 "--git, git's reading asked: the same bytes" \
+	env PATH="$T/fakegit:$PATH" "$ATTEST" hash --git twopkrepo
+same "$(first)" "$(git_sha256_tree twopk)" \
+	"--git with git's reading asked is git's tree id"
+two=$(git -C twopkrepo rev-parse HEAD:e/two)
+filter 'sys.stdout.buffer.write(d.replace(b" blob 4\ntwo\n", b" blob 4\nTWO\n"))'
+expect 2 "--git, git reads other bytes for a blob" \
+	env PATH="$T/fakegit:$PATH" "$ATTEST" hash --git twopkrepo
+err_has "twopkrepo: object $two: git reads other bytes than libgit2" \
+	"names the object git reads otherwise"
+err_one_line "git reading other bytes"
+filter 'sys.stdout.buffer.write(d[:300])'
+expect 2 "--git, git's reading stops early" \
+	env PATH="$T/fakegit:$PATH" "$ATTEST" hash --git twopkrepo
+err_has "twopkrepo: .*'git cat-file --batch'" "names git's reading"
+err_one_line "git's reading stopping early"
+filter 'sys.stdout.buffer.write(d.replace(b" blob 4\ntwo\n", b" blob 4\nTWO\n"))'
+git clone -q --no-local twopkrepo onepk && git -C onepk repack -q -a -d &&
+	git -C onepk prune-packed
+[ "$(ls onepk/.git/objects/pack/*.idx | wc -l)" -eq 1 ] &&
+	[ -z "$(find onepk/.git/objects -path '*/objects/[0-9a-f][0-9a-f]/*')" ] &&
+	ok "a clone in one pack, nothing loose" ||
+	not_ok "a clone in one pack, nothing loose"
+expect 0 "--git, one pack: git's reading is not asked" \
+	env PATH="$T/fakegit:$PATH" "$ATTEST" hash --git onepk
+same "$(first)" "$(git_sha256_tree twopk)" "--git on one pack is git's tree id"
 "$ATTEST" sign --source twopk --key sk.key -o twopk.intoto.jsonl -q dup.bin ||
 	not_ok "sign the tree of two packs"
 expect 0 "verify source --git, objects in two packs" \
