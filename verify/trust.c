@@ -249,7 +249,7 @@ require_log(struct trust *t)
 		c->status = CR_EFAIL;
 		snprintf(c->reason, sizeof(c->reason),
 			 "signed, but no proof shows it in a trusted "
-			 "transparency log (%s)",
+			 "transparency log (%.150s)",
 			 why);
 	}
 	for (i = 0; i < TRUST_MAX_FILES; i++) {

@@ -250,7 +250,7 @@ parse_path(struct p11_uri *u, const char *path)
 			return CR_EFAIL;
 		if (n == 5 && strncmp(a, "token", 5) == 0 &&
 		    strlen(val) <= 32) {
-			snprintf(u->token, sizeof(u->token), "%s", val);
+			snprintf(u->token, sizeof(u->token), "%.32s", val);
 			u->has_token = 1;
 		} else if (n == 6 && strncmp(a, "object", 6) == 0) {
 			snprintf(u->object, sizeof(u->object), "%s", val);
