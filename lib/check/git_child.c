@@ -230,6 +230,34 @@ feed(const struct cr_git_batch *b, struct answer *a, const char *p, size_t len)
 	return CR_OK;
 }
 
+static int
+answer_init(struct answer *a, const char *repo)
+{
+	memset(a, 0, sizeof(*a));
+	if ((a->md = EVP_MD_CTX_new()) == NULL ||
+	    (a->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL)) == NULL)
+		return cr_error_openssl("%s: SHA-1", repo);
+	return CR_OK;
+}
+
+static void
+answer_dispose(struct answer *a)
+{
+	EVP_MD_CTX_free(a->md);
+	EVP_MD_free(a->sha1);
+}
+
+/* git's output has ended: every object must have been answered. */
+static int
+answers_end(const struct cr_git_batch *b, const struct answer *a)
+{
+	if (a->k < b->n || a->state != HEAD || a->hlen != 0)
+		return cr_error_set("%s: 'git cat-file --batch' ended after "
+				    "%zu of %zu objects; refusing",
+				    b->repo, a->k, b->n);
+	return CR_OK;
+}
+
 /*
  * Reads git's answers from fd to its end, each waited for at most
  * CR_GIT_TIMEOUT_MS; stops early when told.
@@ -238,17 +266,18 @@ static int
 read_answers(struct cr_git_batch *b, int fd)
 {
 	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	struct answer a = {0};
+	struct answer a;
 	char *buf;
 	ssize_t got;
 	long silent = 0;
-	int rc, err = CR_OK;
+	int rc, err;
 
-	if ((buf = malloc(CR_STREAM_CHUNK)) == NULL ||
-	    (a.md = EVP_MD_CTX_new()) == NULL ||
-	    (a.sha1 = EVP_MD_fetch(NULL, "SHA1", NULL)) == NULL) {
-		free(buf);
-		EVP_MD_CTX_free(a.md);
+	if ((err = answer_init(&a, b->repo)) < 0) {
+		answer_dispose(&a);
+		return err;
+	}
+	if ((buf = malloc(CR_STREAM_CHUNK)) == NULL) {
+		answer_dispose(&a);
 		return cr_error_set("%s: out of memory", b->repo);
 	}
 	for (;;) {
@@ -281,19 +310,42 @@ read_answers(struct cr_git_batch *b, int fd)
 			break;
 		}
 		if (got == 0) {
-			if (a.k < b->n)
-				err = cr_error_set("%s: 'git cat-file --batch' "
-						   "ended after %zu of %zu "
-						   "objects; refusing",
-						   b->repo, a.k, b->n);
+			err = answers_end(b, &a);
 			break;
 		}
 		if ((err = feed(b, &a, buf, (size_t)got)) < 0)
 			break;
 	}
-	EVP_MD_CTX_free(a.md);
-	EVP_MD_free(a.sha1);
+	answer_dispose(&a);
 	free(buf);
+	return err;
+}
+
+int
+cr_git_batch_check(const char *repo, const git_oid *ids, size_t n,
+		   const char *buf, size_t len, size_t piece)
+{
+	struct cr_git_batch b;
+	struct answer a;
+	size_t take;
+	int err;
+
+	memset(&b, 0, sizeof(b));
+	b.repo = repo;
+	b.ids = (git_oid *)ids;
+	b.n = n;
+	if (piece == 0)
+		piece = 1;
+	if ((err = answer_init(&a, repo)) < 0)
+		goto done;
+	for (; len > 0; buf += take, len -= take) {
+		take = len < piece ? len : piece;
+		if ((err = feed(&b, &a, buf, take)) < 0)
+			goto done;
+	}
+	err = answers_end(&b, &a);
+done:
+	answer_dispose(&a);
 	return err;
 }
 

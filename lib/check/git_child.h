@@ -44,4 +44,13 @@ int cr_git_batch_start(struct cr_git_batch **out, const char *repo,
 		       const char *gitdir, git_oid *ids, size_t n);
 int cr_git_batch_end(struct cr_git_batch *b, int stop);
 
+/*
+ * The batch's check of git's answers, on len bytes of them held in buf, fed
+ * in pieces of at most piece bytes (as reads would cut them): CR_OK when
+ * all n ids are answered by objects hashing to them and nothing follows,
+ * else a refusal. For the fuzz harness and tests.
+ */
+int cr_git_batch_check(const char *repo, const git_oid *ids, size_t n,
+		       const char *buf, size_t len, size_t piece);
+
 #endif
