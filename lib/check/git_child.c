@@ -31,8 +31,18 @@ cr_git_spawn(pid_t *pid, int *out_fd, int in_fd, const char *repo,
 {
 	char arg[4096 + 16], pathvar[4096];
 	char *argv[9] = {"git", arg};
-	char *envp[] = {pathvar, "GIT_CONFIG_NOSYSTEM=1",
-			"GIT_CONFIG_GLOBAL=/dev/null", "LC_ALL=C", NULL};
+	/*
+	 * No transport at all: a missing object is never fetched (a partial
+	 * clone's promisor remote would run the repository's commands).
+	 */
+	char *envp[] = {pathvar,
+			"GIT_CONFIG_NOSYSTEM=1",
+			"GIT_CONFIG_GLOBAL=/dev/null",
+			"GIT_NO_LAZY_FETCH=1",
+			"GIT_ALLOW_PROTOCOL=none",
+			"GIT_TERMINAL_PROMPT=0",
+			"LC_ALL=C",
+			NULL};
 	const char *path = getenv("PATH");
 	posix_spawn_file_actions_t fa;
 	size_t i;

@@ -1510,6 +1510,17 @@ config_refuses(const char *name, const char *value)
 		       "libgit2 may not read the same way";
 	if (strcasecmp(name, "extensions.worktreeconfig") == 0)
 		return "git reads config.worktree too, which libgit2 does not";
+	/* Where git (and not libgit2) looks for objects. */
+	if (strcasecmp(name, "extensions.partialclone") == 0 ||
+	    (strncasecmp(name, "remote.", 7) == 0 && key != NULL &&
+	     key > name + 6 && strcasecmp(key, ".promisor") == 0))
+		return "git fetches a missing object from a remote (a partial "
+		       "clone), running what the config names";
+	if (strcasecmp(name, "core.multipackindex") == 0 && value != NULL &&
+	    strcasecmp(value, "true") != 0 && strcasecmp(value, "yes") != 0 &&
+	    strcasecmp(value, "on") != 0 && strcmp(value, "1") != 0)
+		return "git may ignore the multi-pack-index, which libgit2 "
+		       "reads";
 	/* What the reviewer's git shows in it: a diff, a log -p, a pager. */
 	if (strncasecmp(name, "diff.", 5) == 0 && key != NULL &&
 	    key > name + 4 &&
@@ -1742,48 +1753,141 @@ done:
 	return err;
 }
 
+static int pread_all(int fd, const char *path, void *buf, size_t len,
+		     uint64_t off);
+
 /*
- * git takes a commit's root tree and parents from the commit-graph
- * (objects/info/commit-graph, or the chain in objects/info/commit-graphs)
- * and does not check it when it loads it; libgit2 reads the commit
- * objects. A graph that names other trees makes 'git log -p' and 'git show'
- * show the reviewer other changes than the commits hold, so git is asked to
- * check it against every commit ('git commit-graph verify') and a graph it
- * finds wrong is refused. Without git to ask, a graph is refused.
+ * Refuses a commit-graph file that holds changed-path Bloom filters (BIDX
+ * or BDAT chunks): 'git commit-graph verify' does not check them, and a
+ * filter saying "no path changed" hides a commit from 'git log -p --
+ * PATH'. Absent is fine; so is what git's verify alone can judge.
  */
 static int
-git_graph_check(const char *repo, const char *gitdir, const char *common)
+graph_filters(const char *path)
 {
-	static const char *const args[] = {"commit-graph", "verify", NULL};
-	char path[4096], *out = NULL, *nl;
+	unsigned char head[8], row[12];
 	struct stat st;
+	unsigned int i;
+	int fd = -1, isdir, err;
+
+	if ((err = check_node(path, 0, &isdir)) < 0 ||
+	    (err = open_regular(&fd, &st, path, 1)) < 0 || fd < 0)
+		return err;
+	if ((err = pread_all(fd, path, head, sizeof(head), 0)) < 0)
+		goto done;
+	for (i = 0; memcmp(head, "CGPH", 4) == 0 && i <= head[6]; i++) {
+		if ((err = pread_all(fd, path, row, sizeof(row),
+				     8 + (uint64_t)i * 12)) < 0)
+			goto done;
+		if (memcmp(row, "BIDX", 4) == 0 ||
+		    memcmp(row, "BDAT", 4) == 0) {
+			err = cr_error_set(
+				"%s: a commit-graph with changed-path "
+				"filters, which 'git commit-graph "
+				"verify' does not check and git log "
+				"-- PATH trusts; refusing (remove "
+				"it: it is only a cache)",
+				path);
+			goto done;
+		}
+	}
+done:
+	close(fd);
+	return err;
+}
+
+/* Every commit-graph file of the object directory objdir (graph_filters). */
+static int
+graph_files_filters(const char *objdir, int *any)
+{
+	char path[4096 + 64];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/info/commit-graph", objdir);
+	if (lstat(path, &st) == 0)
+		*any = 1;
+	if ((err = graph_filters(path)) < 0)
+		return err;
+	snprintf(path, sizeof(path), "%s/info/commit-graphs", objdir);
+	if (lstat(path, &st) != 0)
+		return CR_OK;
+	*any = 1;
+	if ((d = opendir(path)) == NULL)
+		return errno == ENOENT || errno == ENOTDIR
+			       ? CR_OK
+			       : cr_error_errno("%s", path);
+	while ((err = cr_readdir(&de, d, path)) > 0) {
+		char file[4096 + 320];
+		size_t n = strlen(de->d_name);
+
+		if (n < 6 || strcmp(de->d_name + n - 6, ".graph") != 0)
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+		if ((err = graph_filters(file)) < 0)
+			break;
+	}
+	closedir(d);
+	return err < 0 ? err : CR_OK;
+}
+
+/*
+ * git takes a commit's root tree and parents from the commit-graph of the
+ * first object directory that has one, the repository's own
+ * (objects/info/commit-graph, or the chain in objects/info/commit-graphs)
+ * or an alternate's, and does not check it when it loads it; libgit2 reads
+ * the commit objects. A graph that names other trees makes 'git log -p' and
+ * 'git show' show the reviewer other changes than the commits hold, so git
+ * is asked to check it against every commit ('git commit-graph verify',
+ * with --object-dir for an alternate's: objdir, or NULL for the
+ * repository's own under common) and a graph it finds wrong is refused, as
+ * is one with changed-path filters (graph_filters). Without git to ask, a
+ * graph is refused.
+ */
+static int
+git_graph_check(const char *repo, const char *gitdir, const char *common,
+		const char *objdir)
+{
+	const char *args[] = {"commit-graph", "verify", NULL, NULL, NULL};
+	char dir[4096 + 16], *out = NULL, *nl;
 	size_t len = 0;
 	int code, err, any = 0;
 
-	snprintf(path, sizeof(path), "%s/objects/info/commit-graph", common);
-	any |= lstat(path, &st) == 0;
-	snprintf(path, sizeof(path), "%s/objects/info/commit-graphs", common);
-	any |= lstat(path, &st) == 0;
-	if (!any)
-		return CR_OK;
+	if (objdir != NULL) {
+		args[2] = "--object-dir";
+		args[3] = objdir;
+		snprintf(dir, sizeof(dir), "%s", objdir);
+	} else {
+		len = strlen(common);
+		snprintf(dir, sizeof(dir), "%s%sobjects", common,
+			 len > 0 && common[len - 1] == '/' ? "" : "/");
+		len = 0;
+	}
+	if ((err = graph_files_filters(dir, &any)) < 0 || !any)
+		return err;
 	if ((err = run_git(&out, &len, &code, repo, gitdir, args, 1,
 			   "git commit-graph verify")) < 0)
 		return err;
 	if (code < 0)
-		return cr_error_set("%s: objects/info/commit-graph: git is not "
+		return cr_error_set("%s: %s/info/commit-graph: git is not "
 				    "installed to check it against the "
 				    "commits; remove the commit-graph or "
 				    "install git",
-				    repo);
+				    repo, dir);
 	if (code != 0) {
 		if (out != NULL && (nl = strchr(out, '\n')) != NULL)
 			*nl = '\0';
-		err = cr_error_set("%s: the commit-graph does not match the "
-				   "commits ('git commit-graph verify': "
-				   "%.200s); git log and git show would show "
-				   "a reviewer other trees than the commits "
-				   "hold: refusing",
-				   repo, out != NULL && *out ? out : "fails");
+		err = cr_error_set(
+			"%s: the commit-graph%s%s does not match the "
+			"commits ('git commit-graph verify': "
+			"%.200s); git log and git show would show "
+			"a reviewer other trees than the commits "
+			"hold: refusing",
+			repo, objdir != NULL ? " of " : "",
+			objdir != NULL ? objdir : "",
+			out != NULL && *out ? out : "fails");
 	}
 	free(out);
 	return err;
@@ -1851,7 +1955,7 @@ refuse_local_config(git_repository *r, const char *repo)
 		return err;
 	if ((err = git_config_check(repo, gitdir)) < 0)
 		return err;
-	return git_graph_check(repo, gitdir, common);
+	return git_graph_check(repo, gitdir, common, NULL);
 }
 
 /*
@@ -2588,22 +2692,35 @@ object_dirs(char (*dirs)[4096], size_t *n, git_repository *r, const char *repo)
 	return CR_OK;
 }
 
+static int check_midx(const char *dir);
+
 /*
  * Refuses alternates git and libgit2 would read differently (object_dirs),
- * before anything is read through them.
+ * and multi-pack-indexes they would (check_midx), before anything is read
+ * through them.
  */
 static int
 refuse_alternates(git_repository *r, const char *repo)
 {
 	char(*dirs)[4096];
-	size_t n;
+	char pack[4096 + 8];
+	size_t n, i;
 	int err;
 
 	if ((dirs = malloc(CR_MAX_ODBS * sizeof(*dirs))) == NULL)
 		return cr_error_set("%s: out of memory", repo);
 	err = object_dirs(dirs, &n, r, repo);
+	/* Before libgit2 reads an object through one. */
+	for (i = 0; err >= 0 && i < n; i++) {
+		snprintf(pack, sizeof(pack), "%s/pack", dirs[i]);
+		err = check_midx(pack);
+		/* git may take an alternate's commit-graph too. */
+		if (err >= 0 && i > 0)
+			err = git_graph_check(repo, git_repository_path(r),
+					      NULL, dirs[i]);
+	}
 	free(dirs);
-	return err;
+	return err < 0 ? err : CR_OK;
 }
 
 /*
@@ -2655,6 +2772,7 @@ struct dup_scan {
 	char **names;	      /* CR_MAX_PACKS sources: pack indexes, and */
 	unsigned char *loose; /* object directories' loose objects */
 	size_t npacks;
+	int midx;      /* a multi-pack-index is there */
 	size_t budget; /* loose entries still to look at */
 	uint32_t *first, *again;
 	unsigned char *chunk, *checked;
@@ -2691,7 +2809,11 @@ git_pack_name(const char *name)
  * that is missing (git keeps using it, libgit2 drops it and reads the
  * packs' own indexes, so a copy only the multi-pack-index points at would
  * be read by git alone). A multi-pack-index.d chain (newer git) is
- * refused: libgit2 does not read it.
+ * refused: libgit2 does not read it. 1 when there is one, and it is not
+ * refused: libgit2 may still drop one git uses (a chunk it does not know,
+ * such as git's RIDX), so git is then asked for every object
+ * (cr_git_batch_start). Checked when the repository is opened, before
+ * libgit2 reads any object (and sizes its tables from the header).
  */
 static int
 check_midx(const char *dir)
@@ -2785,6 +2907,8 @@ check_midx(const char *dir)
 		err = cr_error_set("%s/multi-pack-index: names %u packs of "
 				   "%u; refusing",
 				   dir, got, npacks);
+	else
+		err = 1;
 done:
 	free(names);
 	if (fd >= 0)
@@ -2835,6 +2959,7 @@ scan_pack_dir(struct dup_scan *ds, const char *objdir)
 		return cr_error_set("%s: path too long", objdir);
 	if ((err = check_midx(dir)) < 0)
 		return err;
+	ds->midx |= err;
 	if ((d = opendir(dir)) == NULL)
 		return errno == ENOENT || errno == ENOTDIR
 			       ? CR_OK
@@ -3032,7 +3157,7 @@ check_dup_packs(struct cr_git_batch **batch, git_repository *r,
 	for (i = 0; i < ndirs && err >= 0; i++)
 		if ((err = scan_pack_dir(&ds, dirs[i])) >= 0 && ndirs > 1)
 			err = scan_loose_dir(&ds, dirs[i]);
-	if (err >= 0 && (ndirs > 1 || ds.npacks > 1 || w->loose)) {
+	if (err >= 0 && (ndirs > 1 || ds.npacks > 1 || w->loose || ds.midx)) {
 		err = cr_git_batch_start(batch, repo, git_repository_path(r),
 					 ds.ids, ds.n);
 		ds.ids = NULL; /* the batch's now, freed by it */

@@ -510,6 +510,111 @@ same "$(first)" "$(git_sha256_tree twopk)" "--git on one pack is git's tree id"
 expect 0 "verify source --git, objects in two packs" \
 	"$VERIFY" source -a twopk.intoto.jsonl -k sk.pub --git twopkclone
 
+# Red team 4 (on git's own reading): five more ways git shows a reviewer
+# other bytes or history than libgit2 reads, each refused (exit 2, one
+# line), each built as the vendor would.
+# mkrepo DIR: a repository, a.txt with the backdoor at HEAD, its history.
+mkrepo() {
+	git init -q "$1" && printf 'benign();\n' >"$1/a.txt" &&
+		printf 'benign(); // shown\n' >"$1/z.txt" &&
+		git -C "$1" add -A && git -C "$1" commit -qm one &&
+		printf 'backdoor();\n' >"$1/a.txt" && git -C "$1" rm -q z.txt &&
+		git -C "$1" commit -qam two && git -C "$1" repack -adq &&
+		git -C "$1" prune-packed
+}
+# 1. One pack and a multi-pack-index git writes with a RIDX chunk, which
+# libgit2 1.5 drops: its offset for a.txt forged to z.txt's, so git shows
+# the benign text and libgit2 reads the backdoor. A multi-pack-index makes
+# git itself read every object: refused.
+mkrepo midxr && git -C midxr multi-pack-index write --bitmap 2>/dev/null
+python3 - midxr "$(git -C midxr rev-parse HEAD:a.txt)" \
+	"$(git -C midxr show-index <"$(ls midxr/.git/objects/pack/pack-*.idx)" |
+		awk -v e="$(git -C midxr rev-parse HEAD~1:z.txt)" '$2 == e {print $1}')" <<'PY'
+import hashlib, os, struct, sys
+p = sys.argv[1] + "/.git/objects/pack/multi-pack-index"
+oid, off = bytes.fromhex(sys.argv[2]), int(sys.argv[3])
+os.chmod(p, 0o644)
+d = bytearray(open(p, "rb").read())
+ch = {bytes(d[12 + 12 * i:16 + 12 * i]):
+      struct.unpack(">Q", d[16 + 12 * i:24 + 12 * i])[0] for i in range(d[6] + 1)}
+n = struct.unpack(">I", d[ch[b"OIDF"] + 1020:ch[b"OIDF"] + 1024])[0]
+for i in range(n):
+    if d[ch[b"OIDL"] + 20 * i:ch[b"OIDL"] + 20 * i + 20] == oid:
+        d[ch[b"OOFF"] + 8 * i + 4:ch[b"OOFF"] + 8 * i + 8] = struct.pack(">I", off)
+d[-20:] = hashlib.sha1(bytes(d[:-20])).digest()
+open(p, "wb").write(d)
+PY
+[ "$(git -C midxr show HEAD:a.txt)" = "benign(); // shown" ] &&
+	ok "git shows the forged multi-pack-index's object" ||
+	not_ok "git shows the forged multi-pack-index's object"
+expect 2 "--git, a multi-pack-index libgit2 drops, forged" \
+	"$ATTEST" hash --git midxr
+err_has "object $(git -C midxr rev-parse HEAD:a.txt): git reads other bytes than libgit2" \
+	"git's reading catches the forged multi-pack-index"
+err_one_line "a forged multi-pack-index"
+# 2. core.multiPackIndex=false: git ignores a multi-pack-index libgit2
+# reads.
+mkrepo midxoff && git -C midxoff multi-pack-index write &&
+	git -C midxoff config core.multiPackIndex false
+expect 2 "--git, core.multiPackIndex=false" "$ATTEST" hash --git midxoff
+err_has "sets core.multipackindex .*git may ignore the multi-pack-index" \
+	"names core.multiPackIndex"
+# A multi-pack-index claiming 2^32-1 packs is refused before libgit2 sizes
+# its tables from it (an ASan build aborted, out of memory).
+mkrepo midxbig && git -C midxbig multi-pack-index write &&
+	chmod u+w midxbig/.git/objects/pack/multi-pack-index &&
+	printf '\377\377\377\377' | dd of=midxbig/.git/objects/pack/multi-pack-index \
+		bs=1 seek=8 conv=notrunc 2>/dev/null
+expect 2 "--git, a multi-pack-index of 2^32-1 packs" "$ATTEST" hash --git midxbig
+err_has "multi-pack-index: not a multi-pack-index git and libgit2 both read" \
+	"refused before libgit2 reads it"
+# 3. A partial clone: a commit-graph naming a commit that is not stored
+# makes git fetch it from the "promisor" remote, running the repository's
+# upload-pack command as the verifier. Refused before git is asked, and
+# git never fetches (no transport in its environment).
+mkrepo lazy && git -C lazy commit-graph write --reachable &&
+	git -C lazy config extensions.partialClone origin &&
+	git -C lazy config remote.origin.url "$T/midxr" &&
+	git -C lazy config remote.origin.promisor true &&
+	git -C lazy config remote.origin.uploadpack "touch $T/PWNED; git-upload-pack"
+expect 2 "--git, a partial clone" "$ATTEST" hash --git lazy
+err_has "sets extensions.partialclone .*fetches a missing object" \
+	"names the partial clone"
+[ ! -e PWNED ] && ok "the promisor's command never ran" ||
+	not_ok "the promisor's command never ran"
+# 4. A commit-graph in an alternate (git takes the first object directory
+# with one) naming another root tree for HEAD: git log -p shows HEAD as
+# changing nothing. git verifies every alternate's graph: refused.
+mkrepo altg && git clone -q --bare altg altg.git &&
+	echo "$T/altg.git/objects" >altg/.git/objects/info/alternates &&
+	git -C altg commit-graph write --reachable \
+		--object-dir "$T/altg.git/objects" 2>/dev/null
+python3 - altg.git/objects/info/commit-graph \
+	"$(git -C altg rev-parse HEAD^{tree})" "$(git -C altg rev-parse HEAD~1^{tree})" <<'PY'
+import hashlib, os, sys
+p = sys.argv[1]
+os.chmod(p, 0o644)
+d = bytearray(open(p, "rb").read())
+i = d.find(bytes.fromhex(sys.argv[2]))
+d[i:i + 20] = bytes.fromhex(sys.argv[3])
+d[-20:] = hashlib.sha1(bytes(d[:-20])).digest()
+open(p, "wb").write(d)
+PY
+[ "$(git -C altg log -1 --format=%T)" = "$(git -C altg rev-parse HEAD~1^{tree})" ] &&
+	ok "git log takes HEAD's tree from the alternate's graph" ||
+	not_ok "git log takes HEAD's tree from the alternate's graph"
+expect 2 "--git, a forged commit-graph in an alternate" "$ATTEST" hash --git altg
+err_has "the commit-graph of .*altg\.git/objects does not match the commits" \
+	"names the alternate's graph"
+# 5. Changed-path filters: 'git commit-graph verify' does not check them,
+# and all-zero filters hide the backdoor's commit from git log -- a.txt.
+mkrepo bloom && git -C bloom commit-graph write --reachable --changed-paths
+expect 2 "--git, a commit-graph with changed-path filters" \
+	"$ATTEST" hash --git bloom
+err_has "bloom/\.git/objects/info/commit-graph: a commit-graph with changed-path filters" \
+	"names the filters"
+err_one_line "changed-path filters"
+
 # Archives of the same files.
 tar -C ref -cf t.tar .
 tar -C ref -czf t.tar.gz .
