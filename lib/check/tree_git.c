@@ -86,6 +86,12 @@ struct gwalk {
 	const char *rev;
 	int loose; /* a loose object is stored somewhere: a blob may stream */
 	int err;
+	/* The entry met last in each open tree, by depth: git's order. */
+	struct last_entry {
+		char *name;
+		size_t len, cap;
+		int tree, set;
+	} prev[CR_TREE_MAX_DEPTH + 1];
 };
 
 int
@@ -354,6 +360,54 @@ checkout_refuses(const char *name, unsigned int mode)
 					strncasecmp(name, "gi7eba~", 7) == 0);
 }
 
+/*
+ * Whether the entry name (len bytes, a tree when tree) comes after the one
+ * met before it in its tree (depth), as git orders a tree's entries (a
+ * tree's name compared as if followed by '/'); remembers it. A tree out of
+ * that order is one git's lookups do not read (git show TREE:PATH finds
+ * nothing, git fsck says treeNotSorted) while a checkout writes it.
+ */
+static int
+in_git_order(struct gwalk *w, unsigned int depth, const char *name, size_t len,
+	     int tree)
+{
+	struct last_entry *p = &w->prev[depth];
+	size_t n = p->len < len ? p->len : len, cap;
+	unsigned char a, b;
+	char *grown;
+	int cmp;
+
+	if (p->set) {
+		cmp = memcmp(p->name, name, n);
+		if (cmp == 0) {
+			a = n < p->len ? (unsigned char)p->name[n]
+			    : p->tree  ? '/'
+				       : '\0';
+			b = n < len ? (unsigned char)name[n]
+			    : tree  ? '/'
+				    : '\0';
+			cmp = a < b ? -1 : a > b;
+		}
+		if (cmp >= 0)
+			return 0;
+	}
+	if (len + 1 > p->cap) {
+		cap = len + 1 > 64 ? len + 1 : 64;
+		if ((grown = realloc(p->name, cap)) == NULL)
+			return -1;
+		p->name = grown;
+		p->cap = cap;
+	}
+	memcpy(p->name, name, len + 1);
+	p->len = len;
+	p->tree = tree;
+	p->set = 1;
+	/* Its own entries, if a tree, start a new order. */
+	if (depth < CR_TREE_MAX_DEPTH)
+		w->prev[depth + 1].set = 0;
+	return 1;
+}
+
 static int
 walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 {
@@ -387,6 +441,23 @@ walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 				      "core.protectHFS)",
 				      w->repo, w->rev, path);
 		return -1;
+	}
+	if (depth <= CR_TREE_MAX_DEPTH) {
+		int in = in_git_order(w, depth, name, strlen(name),
+				      raw == 0040000);
+
+		if (in < 0) {
+			w->err = cr_error_set("%s: out of memory", w->repo);
+			return -1;
+		}
+		if (in == 0) {
+			w->err = cr_error_set(
+				"%s: %s: '%s': a tree whose entries are not "
+				"in git's order, which git show and git fsck "
+				"do not read as a checkout writes it; refusing",
+				w->repo, w->rev, path);
+			return -1;
+		}
 	}
 	switch (raw) {
 	case 0040000:
@@ -3198,6 +3269,7 @@ cr_tree_from_git(struct cr_tree **out, struct cr_source_info *info,
 	git_tree *tree = NULL;
 	const git_commit *commit;
 	char msg[1024];
+	size_t k;
 	int err;
 
 	*out = NULL;
@@ -3282,6 +3354,8 @@ done:
 	free(w.refs);
 	free(w.attrs);
 	free(w.dirs);
+	for (k = 0; k <= CR_TREE_MAX_DEPTH; k++)
+		free(w.prev[k].name);
 	git_tree_free(tree);
 	git_object_free(peeled);
 	git_object_free(obj);

@@ -145,14 +145,16 @@ name_case '.Git  ' 40000 -c core.x=1
 name_case '.gitmodules' 120000 -c core.x=1
 name_case '.g\xe2\x80\x8cit' 40000 -c core.protectHFS=true
 
-# Entries out of git's order: git checks them all out; the hash is the
-# checkout's (sorted), as git write-tree of it says.
+# Entries out of git's order: git checks them all out, but git show
+# HEAD:a finds nothing, git fsck says treeNotSorted and git diff walks the
+# trees assuming the order: refused (git never writes such a tree).
 git init -q unsorted
 okb=$(git -C unsorted hash-object -w "$T/ok.txt")
 pb=$(git -C unsorted hash-object -w "$T/payload.txt")
 commit_tree unsorted "$(raw_tree unsorted "100644 z $okb" "100644 a $pb")"
-expect 0 "unsorted tree read" "$ATTEST" hash --git unsorted
-same "$(first)" "$(checkout_tree unsorted)" "unsorted: the checkout's hash"
+expect 2 "unsorted tree refused" "$ATTEST" hash --git unsorted
+err_has "'a': a tree whose entries are not in git's order" \
+	"unsorted: names the entry"
 
 # A plain repository to vary: f holds "good", bad.txt "evil".
 git init -q base

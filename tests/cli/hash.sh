@@ -615,6 +615,30 @@ err_has "bloom/\.git/objects/info/commit-graph: a commit-graph with changed-path
 	"names the filters"
 err_one_line "changed-path filters"
 
+# 6. A tree whose entries are out of git's order (b.txt before a.txt):
+# git show HEAD:a.txt finds nothing and git fsck says treeNotSorted, while
+# a checkout writes both. Refused; in order, the same entries are read.
+git init -q unsorted
+ua=$(echo aaa | git -C unsorted hash-object -w --stdin)
+ub=$(echo bbb | git -C unsorted hash-object -w --stdin)
+tree_of() { # NAME ID NAME ID: a tree of two files, in the order given
+	python3 -c "import sys
+sys.stdout.buffer.write(b'100644 $1\0' + bytes.fromhex('$2') +
+                        b'100644 $3\0' + bytes.fromhex('$4'))" |
+		git -C unsorted hash-object -t tree -w --literally --stdin
+}
+ut=$(tree_of b.txt "$ub" a.txt "$ua")
+git -C unsorted update-ref refs/heads/main "$(git -C unsorted commit-tree "$ut" -m x)"
+git -C unsorted show HEAD:a.txt >/dev/null 2>&1 &&
+	not_ok "git show cannot find a.txt in the unsorted tree" ||
+	ok "git show cannot find a.txt in the unsorted tree"
+expect 2 "--git, a tree out of git's order" "$ATTEST" hash --git unsorted
+err_has "'a\.txt': a tree whose entries are not in git's order" \
+	"names the entry out of order"
+ut=$(tree_of a.txt "$ua" b.txt "$ub")
+git -C unsorted update-ref refs/heads/main "$(git -C unsorted commit-tree "$ut" -m y)"
+expect 0 "--git, the same tree in git's order" "$ATTEST" hash --git unsorted
+
 # Archives of the same files.
 tar -C ref -cf t.tar .
 tar -C ref -czf t.tar.gz .
