@@ -23,16 +23,17 @@
 # Figures on the shared 2-core development machine (AMD EPYC with SHA-NI,
 # OpenSSL 3.0, debugoptimized), idle, RUNS=5, after files were taken
 # largest first, the packs' duplicate-copy check ran beside the hashing
-# and SHA-256 was fetched once (two runs the same evening):
-#   1. 0.373 s and 0.382 s, 0.72-0.73 cpu-s: 88% and 86% of openssl speed
-#      -multi 2 (2414-2420 MB/s); pure SHA-256 89-91% of attest's CPU
-#   2. 41.6x and 42.7x git add -A && git write-tree
-#   3. 1.98x and 2.00x against OLD_ATTEST (0c68935), 1.94 cores busy
-#   3b. (c9e739f replayed) 0.375 s against 0.712 s: 1.90x against
-#      OLD_ATTEST; 1.84x against one thread, 1.86 cores busy (a second
-#      thread costs 3% more CPU: 9,300 futex calls a run in libgit2's pack
-#      and window locks)
-#   4. 0.94x and 0.95x gzip -dc.  5. 105-106% of openssl dgst
+# and SHA-256 was fetched once (three runs the same evening, the last on
+# 1f85b85):
+#   1. 0.373-0.382 s, 0.72-0.73 cpu-s: 86-88% of openssl speed -multi 2
+#      (2414-2420 MB/s); pure SHA-256 89-91% of attest's CPU
+#   2. 41.6x-44.8x git add -A && git write-tree
+#   3. 1.98x-2.03x against OLD_ATTEST (0c68935), 1.93-1.94 cores busy
+#   3b. (c9e739f replayed) 0.365-0.375 s against 0.696-0.712 s: 1.90x
+#      and 1.91x against OLD_ATTEST; 1.84x-1.85x against one thread,
+#      1.86-1.87 cores busy (a second thread costs 3% more CPU: 9,300
+#      futex calls a run in libgit2's pack and window locks)
+#   4. 0.94x-0.95x gzip -dc.  5. 105-106% of openssl dgst
 # The run before (files in walk order, the check after the hashing):
 #   1. 84-86%.  3b. 1.75-1.84x against OLD_ATTEST, 1.78-1.82x one thread
 # An earlier idle run (the lead's, before 3b):
