@@ -1616,6 +1616,42 @@ config_refuses(const char *name, const char *value)
 	if (strcasecmp(name, "core.editor") == 0 ||
 	    strcasecmp(name, "sequence.editor") == 0)
 		return "git runs an editor command set by the repository";
+	/* Commands git show, log, merge or a fetch run as the reviewer. */
+	if (strncasecmp(name, "gpg.", 4) == 0 && key != NULL &&
+	    strcasecmp(key, ".program") == 0)
+		return "git show and git log run a signature program set by "
+		       "the repository";
+	if (strncasecmp(name, "merge.", 6) == 0 && key != NULL &&
+	    key > name + 5 && strcasecmp(key, ".driver") == 0)
+		return "a merge driver command runs on a merge in it";
+	if (strcasecmp(name, "core.sshcommand") == 0 ||
+	    strcasecmp(name, "core.gitproxy") == 0 ||
+	    (strncasecmp(name, "credential.", 11) == 0 && key != NULL &&
+	     strcasecmp(key, ".helper") == 0) ||
+	    (strncasecmp(name, "remote.", 7) == 0 && key != NULL &&
+	     key > name + 6 &&
+	     (strcasecmp(key, ".uploadpack") == 0 ||
+	      strcasecmp(key, ".receivepack") == 0 ||
+	      strcasecmp(key, ".proxy") == 0)))
+		return "a fetch or push in it runs a command set by the "
+		       "repository";
+	/* What the reviewer's checkout and diff show of the tree. */
+	if (strncasecmp(name, "diff.", 5) == 0 && key != NULL &&
+	    key > name + 4 && strcasecmp(key, ".binary") == 0)
+		return "git diff and git log -p show the files of that diff "
+		       "driver as binary, not their text";
+	if ((strcasecmp(name, "core.sparsecheckout") == 0 ||
+	     strcasecmp(name, "core.sparsecheckoutcone") == 0 ||
+	     strcasecmp(name, "index.sparse") == 0) &&
+	    !is_false(value))
+		return "a checkout in it leaves committed files out (a sparse "
+		       "checkout)";
+	if (strcasecmp(name, "core.worktree") == 0)
+		return "git checks the commit out into another directory than "
+		       "the one a reviewer reads";
+	if (strcasecmp(name, "core.symlinks") == 0 && is_false(value))
+		return "a checkout in it writes symlinks as files holding their "
+		       "target";
 	return NULL;
 }
 

@@ -417,7 +417,8 @@ echo 'int check(void) { return 0; }' >dirty/a.c
 	not_ok "core.worktree: git status shows nothing"
 expect 2 "a working tree elsewhere (core.worktree) is refused" "$VERIFY" \
 	source -a dirty.jsonl -k ambkey.pub --git dirty
-err_has "\\(core.worktree\\), not this directory" "core.worktree: named"
+err_has "config sets core.worktree \\(config\\): git checks the commit out into another directory" \
+	"core.worktree: named"
 git -C dirty config --unset core.worktree && git -C dirty checkout -q a.c
 expect 0 "the .git directory given is the same repository" "$VERIFY" \
 	source -a dirty.jsonl -k ambkey.pub --git dirty/.git
@@ -656,9 +657,22 @@ err_has "config sets diff.cfmt.textconv \\(config\\): a diff driver" \
 	"textconv: named"
 err_one_line "textconv: one line"
 git -C gd config --unset diff.cfmt.textconv
+mkdir -p "$T/elsewhere"
+# Also (red team 5): commands git show, a merge or a fetch runs (a
+# signature program, a merge driver, transport commands); what hides the
+# tree from a checkout or a diff (a sparse checkout, another work tree,
+# symlinks written as files, a diff driver marked binary); where git finds
+# objects libgit2 does not (a partial clone, an ignored multi-pack-index).
 for kv in diff.x.command=true diff.external=true core.pager=cat \
 	pager.log=cat alias.st=log core.fsmonitor=true core.hooksPath=h \
-	interactive.diffFilter=cat sequence.editor=true core.editor=true; do
+	interactive.diffFilter=cat sequence.editor=true core.editor=true \
+	gpg.program=x gpg.ssh.program=x merge.m.driver=x core.sshCommand=x \
+	core.gitProxy=x credential.helper=x remote.origin.uploadpack=x \
+	remote.origin.receivepack=x remote.origin.proxy=x diff.c.binary=true \
+	core.sparseCheckout=true core.sparseCheckoutCone=true index.sparse=true \
+	core.worktree="$T/elsewhere" core.symlinks=false \
+	extensions.partialClone=origin remote.origin.promisor=true \
+	core.multiPackIndex=false; do
 	k=${kv%%=*}
 	git -C gd config "$k" "${kv#*=}"
 	expect 2 "$k refused" "$ATTEST" hash --git gd
@@ -669,6 +683,12 @@ done
 git -C gd config core.fsmonitor false
 git -C gd config diff.renames true
 git -C gd config pull.rebase true
+git -C gd config core.sparseCheckout false
+git -C gd config core.symlinks true
+git -C gd config commit.gpgSign true
+git -C gd config gpg.format ssh
+git -C gd config log.showSignature true
+git -C gd config core.multiPackIndex true
 expect 0 "control: core.fsmonitor false and harmless settings" \
 	"$ATTEST" hash --git gd
 # An executable hook (not git's *.sample ones, which git init writes).
